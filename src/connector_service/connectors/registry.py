@@ -1,0 +1,63 @@
+"""Finds connectors: the built-in modules plus third-party packages.
+
+A third-party package adds a connector without forking by declaring an entry point in the
+``connector_service.connectors`` group that names its ``Connector`` subclass::
+
+    [project.entry-points."connector_service.connectors"]
+    mygateway = "my_package.mygateway:MyGatewayConnector"
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from importlib.metadata import entry_points
+
+from connector_service.connectors.base import Connector
+
+ENTRY_POINT_GROUP = "connector_service.connectors"
+
+# module -> class name; modules that are not present yet are simply skipped.
+BUILTIN: dict[str, str] = {
+    "connector_service.connectors.sandbox": "SandboxConnector",
+    "connector_service.connectors.stripe": "StripeConnector",
+    "connector_service.connectors.adyen": "AdyenConnector",
+    "connector_service.connectors.checkout": "CheckoutConnector",
+    "connector_service.connectors.paypal": "PayPalConnector",
+}
+
+log = logging.getLogger(__name__)
+
+
+def _builtin() -> dict[str, type[Connector]]:
+    found: dict[str, type[Connector]] = {}
+    for module_name, class_name in BUILTIN.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        cls: type[Connector] = getattr(module, class_name)
+        found[cls.meta.name] = cls
+    return found
+
+
+def load_connectors(*, include_entry_points: bool = True) -> dict[str, Connector]:
+    """Instances of every available connector, keyed by name. Built-ins win a name clash
+    (a package cannot silently replace the Stripe connector)."""
+    classes = _builtin()
+    if include_entry_points:
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in classes:
+                continue
+            try:
+                cls = ep.load()
+            except Exception:
+                log.exception("could not load connector entry point %r", ep.name)
+                continue
+            if not (isinstance(cls, type) and issubclass(cls, Connector)):
+                log.error("entry point %r is not a Connector subclass", ep.name)
+                continue
+            classes[cls.meta.name] = cls
+    return {name: cls() for name, cls in sorted(classes.items())}

@@ -1,0 +1,365 @@
+"""Sandbox: the built-in simulated gateway (see ``connector_service.sandbox``).
+
+Written exactly like a real connector, so it exercises the same executor, status map,
+error map and scrub paths a real gateway does; only its URLs (``sandbox://``) are served
+in-process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    HttpRequest,
+    HttpResponse,
+    gateway_error,
+    json_body,
+    scrub_common,
+)
+from connector_service.domain.common import CardSummary, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    ServiceError,
+    decline,
+)
+from connector_service.domain.flows import (
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+)
+from connector_service.domain.payment_methods import Card, PaymentMethodType
+from connector_service.domain.status import (
+    CaptureMethod,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+
+class SandboxConnector(Connector):
+    meta = ConnectorMeta(
+        name="sandbox",
+        display_name="Sandbox",
+        base_url_test="sandbox://gateway",
+        base_url_live="sandbox://gateway",
+        credential_fields=(),
+        flows=frozenset(
+            {
+                Flow.AUTHORIZE,
+                Flow.COMPLETE_AUTHORIZE,
+                Flow.CAPTURE,
+                Flow.VOID,
+                Flow.REFUND,
+                Flow.SYNC,
+                Flow.REFUND_SYNC,
+                Flow.SETUP_MANDATE,
+                Flow.CHARGE_MANDATE,
+                Flow.REVOKE_MANDATE,
+            }
+        ),
+        payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
+        idempotency="Idempotency-Key header",
+        docs_url=None,
+    )
+    supports_mandate_charges = True
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    @staticmethod
+    def _headers(ctx: ConnectorContext) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if ctx.idempotency_key:
+            headers["Idempotency-Key"] = ctx.idempotency_key
+        return headers
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
+        body: dict[str, Any] = {
+            "amount": data.amount,
+            "currency": data.currency,
+            "capture": data.capture_method is CaptureMethod.AUTOMATIC,
+            "reference": data.reference,
+            "return_url": data.return_url,
+            "authentication_base_url": ctx.public_url,
+            "store": data.setup_future_usage,
+            "customer_id": data.customer.id if data.customer else None,
+        }
+        pm = data.payment_method
+        if isinstance(pm, Card):
+            body["card"] = _card(pm)
+        elif isinstance(pm, StoredMandate):
+            body["mandate_id"] = pm.ref.connector_mandate_id
+        else:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                f"the sandbox does not support {type(pm).__name__.lower()} payments",
+                field="payment_method.type",
+            )
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/payments", self._headers(ctx), json_body(body),
+            idempotent=bool(ctx.idempotency_key),
+        )
+
+    def build_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> HttpRequest:
+        # The challenge page already told the gateway; completing is a fresh read.
+        return self.build_sync(ctx, SyncData(payment=data.payment))
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        return HttpRequest("GET", f"{ctx.base_url}/v1/payments/{pid}", idempotent=True)
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/payments/{pid}/capture", self._headers(ctx),
+            json_body({"amount": data.amount}), idempotent=bool(ctx.idempotency_key),
+        )
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/payments/{pid}/void", self._headers(ctx), b"{}",
+            idempotent=True,
+        )
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        body = {"amount": data.amount, "reference": data.reference}
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/payments/{pid}/refunds", self._headers(ctx),
+            json_body(body), idempotent=bool(ctx.idempotency_key),
+        )
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        rid = data.refund.connector_refund_id
+        return HttpRequest("GET", f"{ctx.base_url}/v1/refunds/{rid}", idempotent=True)
+
+    def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
+        if not isinstance(data.payment_method, Card):
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED, "payment_method_not_supported",
+                "the sandbox sets up mandates for cards only", field="payment_method.type",
+            )
+        body = {
+            "card": _card(data.payment_method),
+            "customer_id": data.customer.id,
+            "amount": data.amount,
+            "currency": data.currency,
+        }
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/mandates", self._headers(ctx), json_body(body),
+            idempotent=bool(ctx.idempotency_key),
+        )
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        mid = data.mandate.connector_mandate_id
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/mandates/{mid}/revoke", self._headers(ctx), b"{}",
+            idempotent=True,
+        )
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        body = response.json()
+        if response.status == 402 and isinstance(body.get("payment"), dict):
+            return self._payment(body["payment"])
+        _raise_for_error(response, body)
+        return self._payment(body)
+
+    def parse_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        return self.parse_sync(ctx, SyncData(payment=data.payment), response)
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        body = response.json()
+        _raise_for_error(response, body)
+        return self._payment(body)
+
+    parse_capture = parse_sync  # type: ignore[assignment]
+    parse_void = parse_sync  # type: ignore[assignment]
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+    ) -> RefundResult:
+        body = response.json()
+        _raise_for_error(response, body)
+        return RefundResult(
+            status=REFUND_STATUS.get(body.get("status", ""), RefundStatus.PENDING),
+            connector_refund_id=body["id"],
+            amount=body.get("amount"),
+            connector_status=body.get("status"),
+        )
+
+    parse_refund_sync = parse_refund  # type: ignore[assignment]
+
+    def parse_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        body = response.json()
+        _raise_for_error(response, body)
+        return self._mandate(body)
+
+    parse_revoke_mandate = parse_setup_mandate  # type: ignore[assignment]
+
+    def _payment(self, body: dict[str, Any]) -> PaymentResult:
+        raw_status = str(body.get("status", ""))
+        status = PAYMENT_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+        next_action = None
+        if status is PaymentStatus.REQUIRES_ACTION and body.get("next_action"):
+            next_action = NextAction(type="redirect", url=body["next_action"]["redirect_url"])
+        mandate = None
+        if body.get("mandate_id"):
+            mandate = MandateResult(
+                status=MandateStatus.ACTIVE,
+                connector_mandate_id=body["mandate_id"],
+                network_transaction_id=body.get("network_transaction_id"),
+            )
+        return PaymentResult(
+            status=status,
+            connector_payment_id=body["id"],
+            amount=body.get("amount"),
+            amount_captured=body.get("amount_captured"),
+            connector_status=raw_status,
+            next_action=next_action,
+            failure=_failure(body.get("decline")),
+            mandate=mandate,
+            network_transaction_id=body.get("network_transaction_id"),
+            card=_summary(body.get("card")),
+        )
+
+    def _mandate(self, body: dict[str, Any]) -> MandateResult:
+        raw_status = str(body.get("status", ""))
+        return MandateResult(
+            status=MANDATE_STATUS.get(raw_status, MandateStatus.PENDING),
+            connector_mandate_id=body["id"],
+            connector_customer_id=body.get("customer_id"),
+            network_transaction_id=body.get("network_transaction_id"),
+            connector_status=raw_status,
+            failure=_failure(body.get("decline")),
+            card=_summary(body.get("card")),
+        )
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        return scrub_common(transcript)
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    "requires_authentication": PaymentStatus.REQUIRES_ACTION,
+    "pending": PaymentStatus.PROCESSING,
+    "authorized": PaymentStatus.AUTHORIZED,
+    "partially_captured": PaymentStatus.PARTIALLY_CAPTURED,
+    "captured": PaymentStatus.CAPTURED,
+    "voided": PaymentStatus.VOIDED,
+    "declined": PaymentStatus.FAILED,
+}
+REFUND_STATUS: dict[str, RefundStatus] = {
+    "pending": RefundStatus.PENDING,
+    "succeeded": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+}
+MANDATE_STATUS: dict[str, MandateStatus] = {
+    "active": MandateStatus.ACTIVE,
+    "revoked": MandateStatus.REVOKED,
+    "declined": MandateStatus.FAILED,
+}
+
+# --------------------------------------------------------------------------- 6. error maps
+
+DECLINE_MAP: dict[str, DeclineCode] = {
+    "insufficient_funds": DeclineCode.INSUFFICIENT_FUNDS,
+    "incorrect_cvc": DeclineCode.INCORRECT_CVC,
+    "stolen_card": DeclineCode.STOLEN_CARD,
+    "expired_card": DeclineCode.EXPIRED_CARD,
+    "revocation_of_authorization": DeclineCode.REVOCATION_OF_AUTHORIZATION,
+    "authentication_failed": DeclineCode.AUTHENTICATION_FAILED,
+}
+
+ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
+    "amount_too_large": (ErrorType.INVALID_REQUEST, "amount_too_large"),
+    "payment_not_capturable": (ErrorType.CONFLICT, "payment_not_capturable"),
+    "payment_not_voidable": (ErrorType.CONFLICT, "payment_not_voidable"),
+    "payment_not_refundable": (ErrorType.CONFLICT, "payment_not_refundable"),
+    "idempotency_key_reused": (ErrorType.CONFLICT, "idempotency_key_reused"),
+    "resource_missing": (ErrorType.NOT_FOUND, "resource_not_found"),
+}
+
+
+def _failure(raw: dict[str, Any] | None) -> Failure | None:
+    if not raw:
+        return None
+    code = DECLINE_MAP.get(str(raw.get("code")), DeclineCode.GENERIC_DECLINE)
+    return decline(
+        code,
+        raw_code=raw.get("code"),
+        raw_message=raw.get("message"),
+        advice_code=raw.get("advice_code"),
+    )
+
+
+def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
+    if response.status < 400:
+        return
+    error = body.get("error") or {}
+    raw_code, message = error.get("code"), error.get("message")
+    mapped = ERROR_MAP.get(str(raw_code))
+    err = gateway_error(
+        response, code=raw_code, message=message,
+        type=mapped[0] if mapped else None,
+    )
+    if mapped:
+        err.code = mapped[1]
+    if error.get("param"):
+        err.field = str(error["param"])
+    raise err
+
+
+def _card(card: Card) -> dict[str, Any]:
+    return {
+        "number": card.number.reveal(),
+        "exp_month": card.exp_month,
+        "exp_year": card.exp_year,
+        "cvc": card.cvc.reveal() if card.cvc else None,
+    }
+
+
+def _summary(card: dict[str, Any] | None) -> CardSummary | None:
+    if not card:
+        return None
+    return CardSummary(
+        brand=card.get("brand"),
+        last4=card.get("last4"),
+        exp_month=card.get("exp_month"),
+        exp_year=card.get("exp_year"),
+    )

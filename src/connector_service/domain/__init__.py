@@ -1,0 +1,1 @@
+"""The unified domain model: what every connector translates to and from."""

@@ -1,0 +1,233 @@
+"""The unified API's request and response documents (REST v1, library mode, SDKs).
+
+Amounts are integer minor units; ``currency`` is ISO-4217. These structs are both the
+validation layer (msgspec decodes and checks them in one pass) and the source of the
+OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from connector_service.domain.common import (
+    Address,
+    BrowserInfo,
+    CardSummary,
+    Currency,
+    Customer,
+    Metadata,
+    NextAction,
+    Reference,
+    Str64,
+    Str128,
+    Str256,
+    Url,
+)
+from connector_service.domain.errors import Failure, GatewayDetail
+from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token
+from connector_service.domain.status import (
+    CaptureMethod,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+PositiveAmount = Annotated[int, Meta(gt=0, le=10**15)]
+NonNegativeAmount = Annotated[int, Meta(ge=0, le=10**15)]
+AccountName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class Routing(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Which connector account serves a request. Give ``account``, or ``connector`` with
+    per-request credentials (platforms), or nothing and let routing choose."""
+
+    account: AccountName | None = None
+    connector: Str64 | None = None
+    profile: Str64 | None = None
+
+
+class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    amount: PositiveAmount
+    currency: Currency
+    payment_method: PaymentMethod
+    capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
+    account: AccountName | None = None
+    connector: Str64 | None = None
+    routing_profile: Str64 | None = None
+    reference: Reference | None = None
+    description: Str256 | None = None
+    statement_descriptor: Annotated[str, Meta(max_length=22)] | None = None
+    customer: Customer | None = None
+    billing: Address | None = None
+    shipping: Address | None = None
+    browser: BrowserInfo | None = None
+    return_url: Url | None = None
+    setup_future_usage: Literal["off_session"] | None = None
+    metadata: Metadata = {}
+
+    def __post_init__(self) -> None:
+        if self.setup_future_usage and not isinstance(self.payment_method, Card | Token):
+            raise FieldError("setup_future_usage", "only a card or token can be stored")
+
+
+class CaptureCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    amount: PositiveAmount | None = None
+    reference: Reference | None = None
+    metadata: Metadata = {}
+
+
+class VoidCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    reason: Str256 | None = None
+
+
+class RefundCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    amount: PositiveAmount | None = None
+    reason: Str256 | None = None
+    reference: Reference | None = None
+    metadata: Metadata = {}
+
+
+class CompleteCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """What the customer's browser brought back from a redirect (3-D Secure, bank page)."""
+
+    params: Annotated[
+        dict[Annotated[str, Meta(max_length=64)], Annotated[str, Meta(max_length=20000)]],
+        Meta(max_length=20),
+    ] = {}
+
+
+class MandateCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    currency: Currency
+    payment_method: Card | Token
+    customer: Customer
+    amount: NonNegativeAmount = 0
+    account: AccountName | None = None
+    connector: Str64 | None = None
+    routing_profile: Str64 | None = None
+    reference: Reference | None = None
+    description: Str256 | None = None
+    billing: Address | None = None
+    browser: BrowserInfo | None = None
+    return_url: Url | None = None
+    metadata: Metadata = {}
+
+
+class Attempt(msgspec.Struct, omit_defaults=True):
+    account: str
+    connector: str
+    outcome: str
+    latency_ms: float
+    reason: str | None = None
+
+
+class PaymentMethodSummary(msgspec.Struct, omit_defaults=True):
+    type: str
+    card: CardSummary | None = None
+
+
+class MandateSummary(msgspec.Struct, omit_defaults=True):
+    id: str
+    status: MandateStatus
+
+
+class Payment(msgspec.Struct, omit_defaults=True):
+    id: str
+    status: PaymentStatus
+    amount: int
+    currency: str
+    connector: str
+    account: str
+    connector_payment_id: str
+    capture_method: CaptureMethod
+    amount_captured: int | None = None
+    object: str = "payment"
+    reference: str | None = None
+    payment_method: PaymentMethodSummary | None = None
+    next_action: NextAction | None = None
+    failure: Failure | None = None
+    mandate: MandateSummary | None = None
+    network_transaction_id: str | None = None
+    pending_reason: str | None = None
+    connector_status: str | None = None
+    metadata: dict[str, str] = {}
+    attempts: list[Attempt] = []
+
+
+class Refund(msgspec.Struct, omit_defaults=True):
+    id: str
+    status: RefundStatus
+    amount: int
+    currency: str
+    payment_id: str
+    connector: str
+    account: str
+    connector_refund_id: str
+    object: str = "refund"
+    reference: str | None = None
+    failure: Failure | None = None
+    connector_status: str | None = None
+    pending_reason: str | None = None
+
+
+class Mandate(msgspec.Struct, omit_defaults=True):
+    id: str
+    status: MandateStatus
+    connector: str
+    account: str
+    connector_mandate_id: str
+    object: str = "mandate"
+    customer_id: str | None = None
+    payment_method: PaymentMethodSummary | None = None
+    next_action: NextAction | None = None
+    failure: Failure | None = None
+    connector_status: str | None = None
+
+
+class ConnectorInfo(msgspec.Struct, omit_defaults=True):
+    name: str
+    display_name: str
+    flows: list[str]
+    payment_methods: list[str]
+    currencies: list[str] | Literal["*"]
+    countries: list[str] | Literal["*"]
+    credential_fields: list[str]
+    option_fields: list[str]
+    webhooks: bool
+    idempotency: str
+    docs_url: str | None = None
+    accounts: list[str] = []
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    type: str
+    code: str
+    message: str
+    request_id: str
+    field: str | None = None
+    gateway: GatewayDetail | None = None
+    decline: Failure | None = None
+
+
+class ErrorEnvelope(msgspec.Struct):
+    error: ErrorBody
+
+
+__all__ = [
+    "Attempt",
+    "CaptureCreate",
+    "CompleteCreate",
+    "ConnectorInfo",
+    "ErrorEnvelope",
+    "Mandate",
+    "MandateCreate",
+    "Payment",
+    "PaymentCreate",
+    "Refund",
+    "RefundCreate",
+    "Routing",
+    "Str128",
+    "VoidCreate",
+]

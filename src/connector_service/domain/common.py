@@ -1,0 +1,73 @@
+"""Shared building blocks of requests: customer, addresses, browser data, metadata."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+Str64 = Annotated[str, Meta(max_length=64)]
+Str128 = Annotated[str, Meta(max_length=128)]
+Str256 = Annotated[str, Meta(max_length=256)]
+Url = Annotated[str, Meta(max_length=2048, pattern=r"^https?://[^\s]+$")]
+Country = Annotated[str, Meta(pattern=r"^[A-Z]{2}$")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+Reference = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x20-\x7e]+$")]
+Metadata = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=40)], Annotated[str, Meta(max_length=500)]],
+    Meta(max_length=50),
+]
+
+
+class Address(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    line1: Str256 | None = None
+    line2: Str256 | None = None
+    city: Str128 | None = None
+    state: Str128 | None = None
+    postal_code: Str64 | None = None
+    country: Country | None = None
+    first_name: Str128 | None = None
+    last_name: Str128 | None = None
+    phone: Str64 | None = None
+
+
+class Customer(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    id: Str128 | None = None
+    email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    name: Str256 | None = None
+    phone: Str64 | None = None
+    ip_address: Str64 | None = None
+
+
+class BrowserInfo(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """What 3-D Secure 2 asks of the customer's browser."""
+
+    accept_header: Str256 | None = None
+    user_agent: Annotated[str, Meta(max_length=1024)] | None = None
+    language: Str64 | None = None
+    color_depth: Annotated[int, Meta(ge=1, le=48)] | None = None
+    screen_height: Annotated[int, Meta(ge=0, le=100000)] | None = None
+    screen_width: Annotated[int, Meta(ge=0, le=100000)] | None = None
+    time_zone_offset: Annotated[int, Meta(ge=-900, le=900)] | None = None
+    java_enabled: bool | None = None
+    javascript_enabled: bool | None = None
+    ip_address: Str64 | None = None
+
+
+class NextAction(msgspec.Struct, omit_defaults=True):
+    """Where to send the customer to finish (3-D Secure challenge, bank redirect)."""
+
+    type: str  # "redirect"
+    url: str
+    method: str = "GET"
+    form: dict[str, str] | None = None
+
+
+class CardSummary(msgspec.Struct, omit_defaults=True):
+    """What may be shown about a card: never the number, never the CVC."""
+
+    brand: str | None = None
+    last4: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None

@@ -1,0 +1,226 @@
+"""What the core hands to a connector and what a connector hands back.
+
+These are the connector contract. Inputs are validated API documents enriched with what
+the core resolved (the gateway's ids from a self-describing id, a mandate's stored
+credentials). Outputs are gateway-neutral results: the core turns them into the API's
+``Payment`` / ``Refund`` / ``Mandate`` documents and ids.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer, NextAction
+from connector_service.domain.errors import Failure
+from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
+from connector_service.domain.payment_methods import Card, Redirect, Token, Wallet
+from connector_service.domain.status import (
+    CaptureMethod,
+    DisputeStatus,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+
+class Flow(StrEnum):
+    AUTHORIZE = "authorize"
+    COMPLETE_AUTHORIZE = "complete_authorize"
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+    SYNC = "sync"
+    REFUND_SYNC = "refund_sync"
+    SETUP_MANDATE = "setup_mandate"
+    CHARGE_MANDATE = "charge_mandate"  # served by build_authorize with a StoredMandate
+    REVOKE_MANDATE = "revoke_mandate"
+    ACCESS_TOKEN = "access_token"
+    WEBHOOKS = "webhooks"
+    VERIFY_WEBHOOK = "verify_webhook"
+
+
+class StoredMandate(msgspec.Struct, tag_field="type", tag="mandate"):
+    """A mandate resolved from its id: what a merchant-initiated charge needs."""
+
+    ref: MandateRef
+
+
+FlowPaymentMethod = Card | Token | StoredMandate | Wallet | Redirect
+
+
+class AuthorizeData(msgspec.Struct, kw_only=True):
+    amount: int
+    currency: str
+    payment_method: FlowPaymentMethod
+    capture_method: CaptureMethod
+    reference: str
+    description: str | None = None
+    statement_descriptor: str | None = None
+    customer: Customer | None = None
+    billing: Address | None = None
+    shipping: Address | None = None
+    browser: BrowserInfo | None = None
+    return_url: str | None = None
+    setup_future_usage: bool = False
+    metadata: dict[str, str] = {}
+
+
+class CompleteAuthorizeData(msgspec.Struct, kw_only=True):
+    payment: PaymentRef
+    params: dict[str, str]
+
+
+class CaptureData(msgspec.Struct, kw_only=True):
+    payment: PaymentRef
+    amount: int
+    reference: str
+    metadata: dict[str, str] = {}
+
+
+class VoidData(msgspec.Struct, kw_only=True):
+    payment: PaymentRef
+    reason: str | None = None
+
+
+class RefundData(msgspec.Struct, kw_only=True):
+    payment: PaymentRef
+    amount: int
+    reference: str
+    reason: str | None = None
+    metadata: dict[str, str] = {}
+
+
+class SyncData(msgspec.Struct, kw_only=True):
+    payment: PaymentRef
+
+
+class RefundSyncData(msgspec.Struct, kw_only=True):
+    refund: RefundRef
+
+
+class MandateSetupData(msgspec.Struct, kw_only=True):
+    payment_method: Card | Token
+    currency: str
+    amount: int
+    customer: Customer
+    reference: str
+    description: str | None = None
+    billing: Address | None = None
+    browser: BrowserInfo | None = None
+    return_url: str | None = None
+    metadata: dict[str, str] = {}
+
+
+class MandateRevokeData(msgspec.Struct, kw_only=True):
+    mandate: MandateRef
+
+
+class MandateResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    status: MandateStatus
+    connector_mandate_id: str | None = None
+    connector_customer_id: str | None = None
+    network_transaction_id: str | None = None
+    connector_status: str | None = None
+    next_action: NextAction | None = None
+    failure: Failure | None = None
+    card: CardSummary | None = None
+    meta: dict[str, str] = {}
+
+
+class PaymentResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    status: PaymentStatus
+    connector_payment_id: str | None = None
+    amount: int | None = None
+    amount_captured: int | None = None
+    connector_status: str | None = None
+    next_action: NextAction | None = None
+    failure: Failure | None = None
+    mandate: MandateResult | None = None
+    network_transaction_id: str | None = None
+    pending_reason: str | None = None
+    card: CardSummary | None = None
+    # Connector-specific ids to carry inside the self-describing payment id (small!).
+    meta: dict[str, str] = {}
+
+
+class RefundResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    status: RefundStatus
+    connector_refund_id: str | None = None
+    amount: int | None = None
+    connector_status: str | None = None
+    failure: Failure | None = None
+    pending_reason: str | None = None
+    meta: dict[str, str] = {}
+
+
+class DisputeResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    status: DisputeStatus
+    connector_dispute_id: str
+    connector_payment_id: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    reason: str | None = None
+    connector_status: str | None = None
+    evidence_due_by: str | None = None
+
+
+class AccessToken(msgspec.Struct, kw_only=True):
+    token: str
+    expires_in: int  # seconds
+
+
+class WebhookIdentity(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What can be read from a webhook *before* verifying it: which event, which account.
+
+    Must be computed without secrets, so the core can pick the account whose secret
+    verifies it. Nothing here is trusted until verification succeeds."""
+
+    event_id: str | None = None
+    account_hint: str | None = None
+
+
+class WebhookEventType(StrEnum):
+    PAYMENT_AUTHORIZED = "payment.authorized"
+    PAYMENT_CAPTURED = "payment.captured"
+    PAYMENT_FAILED = "payment.failed"
+    PAYMENT_VOIDED = "payment.voided"
+    PAYMENT_PROCESSING = "payment.processing"
+    PAYMENT_REQUIRES_ACTION = "payment.requires_action"
+    CAPTURE_FAILED = "payment.capture_failed"
+    REFUND_SUCCEEDED = "refund.succeeded"
+    REFUND_FAILED = "refund.failed"
+    REFUND_PENDING = "refund.pending"
+    DISPUTE_OPENED = "dispute.opened"
+    DISPUTE_UPDATED = "dispute.updated"
+    DISPUTE_WON = "dispute.won"
+    DISPUTE_LOST = "dispute.lost"
+    MANDATE_ACTIVE = "mandate.active"
+    MANDATE_REVOKED = "mandate.revoked"
+    MANDATE_FAILED = "mandate.failed"
+    UNKNOWN = "unknown"
+
+
+class WebhookEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One unified event parsed from a (verified) gateway webhook."""
+
+    event_id: str
+    type: WebhookEventType
+    connector_event_type: str
+    connector_payment_id: str | None = None
+    payment: PaymentResult | None = None
+    refund: RefundResult | None = None
+    dispute: DisputeResult | None = None
+    mandate: MandateResult | None = None
+    amount: int | None = None
+    currency: str | None = None
+    occurred_at: str | None = None
+
+
+class WebhookReply(msgspec.Struct, kw_only=True):
+    """How the gateway wants to be answered once the event is safely recorded."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain"

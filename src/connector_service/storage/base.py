@@ -1,0 +1,68 @@
+"""The storage interface.
+
+The service is stateless for payment data; what it keeps is small and keyed: idempotency
+records, cached gateway access tokens, circuit-breaker state and the sandbox gateway's
+ledger. A namespaced key-value store with an atomic read-modify-write covers all of
+them. ``update`` runs its function while holding the row's lock, so two workers (or two
+instances on PostgreSQL) can never both apply a change to the same key.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+
+Updater = Callable[[bytes | None], bytes | None]
+
+
+class Storage(abc.ABC):
+    """Async key-value store with TTLs and atomic updates."""
+
+    name: str = "abstract"
+
+    async def open(self) -> None:  # noqa: B027 - optional hook
+        """Connect and run migrations."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Raise if the backend cannot serve requests (used by ``/ready``)."""
+
+    @abc.abstractmethod
+    async def get(self, ns: str, key: str) -> bytes | None: ...
+
+    @abc.abstractmethod
+    async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None: ...
+
+    @abc.abstractmethod
+    async def delete(self, ns: str, key: str) -> None: ...
+
+    @abc.abstractmethod
+    async def update(
+        self, ns: str, key: str, fn: Updater, ttl: float | None = None
+    ) -> bytes | None:
+        """Atomically replace the value with ``fn(old)``; ``None`` from ``fn`` deletes it.
+        An exception from ``fn`` leaves the value unchanged and propagates. Returns the new
+        value."""
+
+
+def open_storage(url: str) -> Storage:
+    """``memory://``, ``sqlite:///path/to.db`` (or ``sqlite://:memory:``), ``postgresql://…``."""
+    if url.startswith("memory:"):
+        from connector_service.storage.memory import MemoryStorage
+
+        return MemoryStorage()
+    if url.startswith("sqlite:"):
+        from connector_service.storage.sqlite import SqliteStorage
+
+        # sqlite:///relative.db, sqlite:////absolute.db, sqlite://:memory:
+        rest = url.removeprefix("sqlite:")
+        path = rest[3:] if rest.startswith("///") else rest.removeprefix("//")
+        return SqliteStorage(path or ":memory:")
+    if url.startswith(("postgres://", "postgresql://")):
+        from connector_service.storage.postgres import PostgresStorage
+
+        return PostgresStorage(url)
+    raise ValueError(f"unsupported storage URL scheme in {url.split(':', 1)[0]!r}")

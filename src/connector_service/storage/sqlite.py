@@ -1,0 +1,120 @@
+"""SQLite storage: the embedded, zero set-up default.
+
+WAL mode lets readers run beside the one writer; ``BEGIN IMMEDIATE`` takes the write
+lock up front so an ``update`` is atomic across worker processes sharing the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiosqlite
+
+from connector_service.storage.base import Storage, Updater
+from connector_service.storage.migrations import MIGRATIONS
+
+
+class SqliteStorage(Storage):
+    name = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=30)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA busy_timeout=30000")
+        self._db = db
+        await self._migrate()
+
+    async def _migrate(self) -> None:
+        db = self._conn
+        async with self._lock:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
+                )
+                cur = await db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                row = await cur.fetchone()
+                current = int(row[0]) if row else 0
+                for version, sql, _ in MIGRATIONS:
+                    if version > current:
+                        for statement in filter(str.strip, sql.split(";")):
+                            await db.execute(statement)
+                        await db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("storage is not open")
+        return self._db
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def ping(self) -> None:
+        await self._conn.execute("SELECT 1")
+
+    async def get(self, ns: str, key: str) -> bytes | None:
+        cur = await self._conn.execute(
+            "SELECT value FROM kv WHERE ns = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+            (ns, key, time.time()),
+        )
+        row = await cur.fetchone()
+        return bytes(row[0]) if row else None
+
+    async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
+        async with self._lock:
+            await self._conn.execute(
+                "INSERT INTO kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, "
+                "expires_at = excluded.expires_at",
+                (ns, key, value, time.time() + ttl if ttl else None),
+            )
+
+    async def delete(self, ns: str, key: str) -> None:
+        async with self._lock:
+            await self._conn.execute("DELETE FROM kv WHERE ns = ? AND key = ?", (ns, key))
+
+    async def update(
+        self, ns: str, key: str, fn: Updater, ttl: float | None = None
+    ) -> bytes | None:
+        db = self._conn
+        async with self._lock:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                now = time.time()
+                cur = await db.execute(
+                    "SELECT value, expires_at FROM kv WHERE ns = ? AND key = ?", (ns, key)
+                )
+                row = await cur.fetchone()
+                old = None
+                expires = None
+                if row and (row[1] is None or row[1] > now):
+                    old, expires = bytes(row[0]), row[1]
+                new = fn(old)
+                if new is None:
+                    await db.execute("DELETE FROM kv WHERE ns = ? AND key = ?", (ns, key))
+                else:
+                    await db.execute(
+                        "INSERT INTO kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, "
+                        "expires_at = excluded.expires_at",
+                        (ns, key, new, now + ttl if ttl else expires),
+                    )
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            return new
