@@ -190,7 +190,7 @@ class Connector:
     # ---- webhooks: a connector declaring Flow.WEBHOOKS also implements
     #   webhook_identify(headers, body) -> WebhookIdentity       (no secrets used)
     #   webhook_verify(ctx, headers, body) -> bool | HttpRequest  (HttpRequest: verified by
-    #       the gateway's API, judged by parse_verify_webhook(ctx, data, response) -> bool)
+    #       the gateway's API, judged by parse_verify_webhook(ctx, response) -> bool)
     #   webhook_parse(headers, body) -> list[WebhookEvent]
     # and may override webhook_reply.
 
