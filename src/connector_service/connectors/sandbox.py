@@ -8,6 +8,7 @@ in-process.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from connector_service.connectors.base import (
     Connector,
@@ -128,6 +129,11 @@ class SandboxConnector(Connector):
 
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
         pid = data.payment.connector_payment_id
+        if not pid:  # an unresolved payment: the gateway never told us its id
+            reference = quote(data.payment.meta.get("reference", ""), safe="")
+            return HttpRequest(
+                "GET", f"{ctx.base_url}/v1/payments/by-reference/{reference}", idempotent=True
+            )
         return HttpRequest("GET", f"{ctx.base_url}/v1/payments/{pid}", idempotent=True)
 
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:

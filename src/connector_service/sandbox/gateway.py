@@ -154,6 +154,12 @@ class SandboxGateway:
         match method, parts:
             case "POST", ["v1", "payments"]:
                 return await self.create_payment(p)
+            case "GET", ["v1", "payments", "by-reference", reference]:
+                raw = await self.storage.get(NS, f"payment_ref:{reference}")
+                if raw is None:
+                    raise _err(404, "invalid_request_error", "resource_missing",
+                               f"No payment with reference {reference}")
+                return await self.get_payment(raw.decode())
             case "GET", ["v1", "payments", pid]:
                 return await self.get_payment(pid)
             case "POST", ["v1", "payments", pid, "capture"]:
@@ -181,6 +187,8 @@ class SandboxGateway:
 
     async def _save(self, kind: str, record: dict[str, Any]) -> None:
         await self.storage.put(NS, f"{kind}:{record['id']}", _enc.encode(record))
+        if kind == "payment" and record.get("reference"):
+            await self.storage.put(NS, f"payment_ref:{record['reference']}", record["id"].encode())
 
     async def _change(
         self, kind: str, rid: str, fn: Callable[[dict[str, Any]], None]

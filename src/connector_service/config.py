@@ -1,0 +1,303 @@
+"""Configuration: a TOML file plus environment variables.
+
+Secrets never need to live in the file: a credential is ``{ env = "NAME" }`` or
+``{ file = "/run/secrets/name" }``. A literal string is accepted for local development
+and reported by ``connector-service config check``.
+
+Environment overrides: ``CS_CONFIG`` (path of the file), ``CS_HOST``, ``CS_PORT``,
+``CS_STORAGE_URL``, ``CS_PUBLIC_URL``, ``CS_ID_KEY``, ``CS_WORKERS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from connector_service.domain.secret import Secret
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+DEV_ID_KEY = "connector-service-development-id-key"
+
+
+class SecretSource(msgspec.Struct, forbid_unknown_fields=True):
+    env: str | None = None
+    file: str | None = None
+
+
+CredentialValue = str | SecretSource
+
+
+class AccountConfig(msgspec.Struct, forbid_unknown_fields=True):
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    connector: str
+    credentials: dict[str, CredentialValue] = {}
+    options: dict[str, str] = {}
+    base_url: str | None = None
+    mode: Literal["test", "live"] = "test"
+    timeout_seconds: Annotated[float, Meta(gt=0, le=300)] = 30.0
+    connect_timeout_seconds: Annotated[float, Meta(gt=0, le=60)] = 5.0
+
+
+class CallerConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """An API key allowed to use some accounts. Only the key's SHA-256 is stored."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=64)]
+    key_sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+    accounts: list[str] = msgspec.field(default_factory=lambda: ["*"])
+    platform: bool = False  # may send per-request connector credentials
+
+
+class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Meta(ge=0, le=65535)] = 8080
+    public_url: str | None = None
+    workers: Annotated[int, Meta(ge=1, le=64)] = 1
+    max_body_bytes: Annotated[int, Meta(ge=1024, le=10_000_000)] = 65536
+    allow_request_credentials: bool = False
+    id_key: CredentialValue | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class StorageConfig(msgspec.Struct, forbid_unknown_fields=True):
+    url: str = "sqlite:///./connector-service.db"
+
+
+class RawConfig(msgspec.Struct, forbid_unknown_fields=True):
+    server: ServerConfig = msgspec.field(default_factory=ServerConfig)
+    storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
+    accounts: list[dict[str, Any]] = msgspec.field(
+        default_factory=lambda: [{"id": "sandbox", "connector": "sandbox"}]
+    )
+    callers: list[dict[str, Any]] = []
+    default_account: str | None = None
+
+
+@dataclass
+class Account:
+    """A connector account with its secrets resolved."""
+
+    id: str
+    connector: str
+    credentials: dict[str, Secret]
+    options: dict[str, str]
+    base_url: str | None
+    mode: str
+    timeout_seconds: float
+    connect_timeout_seconds: float
+
+
+@dataclass
+class Caller:
+    id: str
+    accounts: frozenset[str]  # "*" means every account
+    platform: bool = False
+
+    def may_use(self, account: str) -> bool:
+        return "*" in self.accounts or account in self.accounts
+
+
+@dataclass
+class Config:
+    server: ServerConfig
+    storage: StorageConfig
+    accounts: dict[str, Account]
+    callers: dict[str, Caller]  # by key hash
+    default_account: str | None
+    id_key: bytes
+    problems: list[str] = field(default_factory=list)  # non-fatal findings
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def public_url(self) -> str:
+        if self.server.public_url:
+            return self.server.public_url.rstrip("/")
+        host = self.server.host
+        if host in ("0.0.0.0", "::"):  # noqa: S104 - naming it, not binding it
+            host = "127.0.0.1"
+        return f"http://{host}:{self.server.port}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _resolve(value: CredentialValue, where: str, problems: list[str], warnings: list[str]) -> Secret | None:
+    if isinstance(value, str):
+        warnings.append(f"{where}: a literal secret in the config file (use env or file)")
+        return Secret(value)
+    if value.env:
+        env = os.environ.get(value.env)
+        if env is None:
+            problems.append(f"{where}: environment variable {value.env} is not set")
+            return None
+        return Secret(env)
+    if value.file:
+        try:
+            return Secret(Path(value.file).read_text().strip())
+        except OSError as exc:
+            problems.append(f"{where}: cannot read {value.file} ({exc.strerror})")
+            return None
+    problems.append(f"{where}: give env or file")
+    return None
+
+
+def _validation_message(exc: msgspec.ValidationError, where: str) -> str:
+    return f"{where}: {exc}"
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    data: dict[str, Any] | None = None,
+    connectors: dict[str, Any] | None = None,
+    strict: bool = True,
+) -> Config:
+    """Load, resolve and check a configuration. With ``strict`` any problem raises
+    :class:`ConfigError` listing all of them; otherwise they are returned in
+    ``Config.problems`` (what ``config check`` prints)."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    if data is None:
+        path = path or os.environ.get("CS_CONFIG")
+        if path:
+            try:
+                data = tomllib.loads(Path(path).read_text())
+            except OSError as exc:
+                raise ConfigError([f"{path}: {exc.strerror}"]) from None
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+        else:
+            data = {}
+    try:
+        raw = msgspec.convert(data, RawConfig)
+    except msgspec.ValidationError as exc:
+        raise ConfigError([_validation_message(exc, "config")]) from None
+
+    server, storage = raw.server, raw.storage
+    env = os.environ
+    if "CS_HOST" in env:
+        server.host = env["CS_HOST"]
+    if "CS_PORT" in env:
+        server.port = int(env["CS_PORT"])
+    if "CS_WORKERS" in env:
+        server.workers = int(env["CS_WORKERS"])
+    if "CS_PUBLIC_URL" in env:
+        server.public_url = env["CS_PUBLIC_URL"]
+    if "CS_STORAGE_URL" in env:
+        storage.url = env["CS_STORAGE_URL"]
+
+    if connectors is None:
+        from connector_service.connectors.registry import load_connectors
+
+        connectors = load_connectors()
+
+    accounts: dict[str, Account] = {}
+    for i, item in enumerate(raw.accounts):
+        where = f"accounts[{i}]"
+        try:
+            acc = msgspec.convert(item, AccountConfig)
+        except msgspec.ValidationError as exc:
+            problems.append(_validation_message(exc, where))
+            continue
+        where = f"account {acc.id!r}"
+        if acc.id in accounts:
+            problems.append(f"{where}: duplicate account id")
+            continue
+        connector = connectors.get(acc.connector)
+        if connector is None:
+            problems.append(
+                f"{where}: unknown connector {acc.connector!r} "
+                f"(available: {', '.join(sorted(connectors))})"
+            )
+            continue
+        meta = connector.meta
+        creds: dict[str, Secret] = {}
+        for name, value in acc.credentials.items():
+            secret = _resolve(value, f"{where} credential {name!r}", problems, warnings)
+            if secret is not None:
+                creds[name] = secret
+        known = {f.name for f in meta.credential_fields}
+        for name in acc.credentials:
+            if name not in known:
+                problems.append(f"{where}: {meta.name} has no credential {name!r}")
+        for f in meta.credential_fields:
+            if f.required and f.name not in acc.credentials:
+                problems.append(f"{where}: missing credential {f.name!r} ({f.description})")
+        known_options = {f.name for f in meta.option_fields}
+        for name in acc.options:
+            if name not in known_options:
+                problems.append(f"{where}: {meta.name} has no option {name!r}")
+        for f in meta.option_fields:
+            if f.required and f.name not in acc.options:
+                problems.append(f"{where}: missing option {f.name!r} ({f.description})")
+        accounts[acc.id] = Account(
+            id=acc.id,
+            connector=acc.connector,
+            credentials=creds,
+            options=dict(acc.options),
+            base_url=acc.base_url,
+            mode=acc.mode,
+            timeout_seconds=acc.timeout_seconds,
+            connect_timeout_seconds=acc.connect_timeout_seconds,
+        )
+
+    callers: dict[str, Caller] = {}
+    for i, item in enumerate(raw.callers):
+        try:
+            c = msgspec.convert(item, CallerConfig)
+        except msgspec.ValidationError as exc:
+            problems.append(_validation_message(exc, f"callers[{i}]"))
+            continue
+        for name in c.accounts:
+            if name != "*" and name not in accounts:
+                problems.append(f"caller {c.id!r}: unknown account {name!r}")
+        if c.key_sha256 in callers:
+            problems.append(f"caller {c.id!r}: the same key as caller {callers[c.key_sha256].id!r}")
+        callers[c.key_sha256] = Caller(c.id, frozenset(c.accounts), c.platform)
+
+    if raw.default_account and raw.default_account not in accounts:
+        problems.append(f"default_account: unknown account {raw.default_account!r}")
+
+    id_key_value = env.get("CS_ID_KEY")
+    if id_key_value is None and server.id_key is not None:
+        secret = _resolve(server.id_key, "server.id_key", problems, warnings)
+        id_key_value = secret.reveal() if secret else None
+    if id_key_value is None:
+        id_key_value = DEV_ID_KEY
+        if callers:
+            warnings.append(
+                "server.id_key is not set: ids are protected by the development key; "
+                "set CS_ID_KEY (the same on every instance)"
+            )
+
+    if not callers and server.host not in LOOPBACK:
+        warnings.append(
+            f"no caller API keys are configured: binding to 127.0.0.1 instead of {server.host}"
+        )
+        server.host = "127.0.0.1"
+
+    if problems and strict:
+        raise ConfigError(problems)
+    return Config(
+        server=server,
+        storage=storage,
+        accounts=accounts,
+        callers=callers,
+        default_account=raw.default_account,
+        id_key=id_key_value.encode(),
+        problems=problems,
+        warnings=warnings,
+    )

@@ -1,0 +1,46 @@
+"""Assembles the parts from a configuration: storage, executor, connectors, sandbox.
+
+The REST server, library mode and the CLI all start from here, so they run the same
+service with the same wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from connector_service.config import Config
+from connector_service.connectors.base import Connector
+from connector_service.connectors.registry import load_connectors
+from connector_service.core.service import PaymentService
+from connector_service.executor.http import Executor
+from connector_service.sandbox.gateway import SandboxGateway
+from connector_service.storage.base import Storage, open_storage
+
+log = logging.getLogger("connector_service")
+
+
+class Runtime:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        storage: Storage | None = None,
+        executor: Executor | None = None,
+        connectors: dict[str, Connector] | None = None,
+    ) -> None:
+        self.config = config
+        self.storage = storage or open_storage(config.storage.url)
+        self.executor = executor or Executor()
+        self.connectors = connectors or load_connectors()
+        self.sandbox = SandboxGateway(self.storage)
+        self.executor.register_scheme("sandbox", self.sandbox)
+        self.service = PaymentService(config, self.storage, self.executor, self.connectors)
+
+    async def start(self) -> None:
+        await self.storage.open()
+        for warning in self.config.warnings:
+            log.warning(warning)
+
+    async def stop(self) -> None:
+        await self.executor.close()
+        await self.storage.close()

@@ -1,0 +1,698 @@
+"""The payment flows.
+
+Each public method is one unified operation. It checks the caller may use the account,
+validates what only the core can (currency exponents, amount limits, capabilities),
+resolves self-describing ids, asks the executor to run the connector, and turns the
+connector's result into the API document. Nothing here knows any gateway.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from connector_service.config import Account, Caller, Config
+from connector_service.connectors.base import Connector, ConnectorContext
+from connector_service.domain import api
+from connector_service.domain.errors import (
+    ErrorType,
+    ServiceError,
+    invalid,
+    not_found,
+    not_supported,
+)
+from connector_service.domain.flows import (
+    AccessToken,
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+)
+from connector_service.domain.ids import IdCodec, MandateRef, PaymentRef, RefundRef
+from connector_service.domain.money import UnknownCurrency, max_minor
+from connector_service.domain.payment_methods import (
+    Card,
+    MandateRef as MandateMethod,
+    PaymentMethodType,
+    Token,
+)
+from connector_service.domain.secret import Secret
+from connector_service.domain.status import PaymentStatus
+from connector_service.executor.http import Executor, OutcomeUnknown, Timeouts
+from connector_service.storage.base import Storage
+
+PLATFORM_PREFIX = "@"  # account name of ids created with per-request credentials
+TOKEN_NS = "access_token"
+TOKEN_MARGIN_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCredentials:
+    """Per-request connector credentials sent by a platform caller."""
+
+    connector: str
+    credentials: dict[str, Secret]
+    options: dict[str, str]
+    mode: str = "test"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The connector account serving one call."""
+
+    account: str
+    connector: Connector
+    ctx: ConnectorContext
+    timeouts: Timeouts
+
+
+_PM_TYPE = {
+    "Card": PaymentMethodType.CARD,
+    "Token": PaymentMethodType.TOKEN,
+    "MandateRef": PaymentMethodType.MANDATE,
+    "Wallet": PaymentMethodType.WALLET,
+    "Redirect": PaymentMethodType.REDIRECT,
+}
+
+
+class PaymentService:
+    def __init__(
+        self,
+        config: Config,
+        storage: Storage,
+        executor: Executor,
+        connectors: dict[str, Connector],
+    ) -> None:
+        self.config = config
+        self.storage = storage
+        self.executor = executor
+        self.connectors = connectors
+        self.ids = IdCodec(config.id_key)
+        self._token_enc = msgspec.json.Encoder()
+
+    # ------------------------------------------------------------------ connectors
+
+    def list_connectors(self, caller: Caller | None = None) -> list[api.ConnectorInfo]:
+        out = []
+        for name, connector in self.connectors.items():
+            m = connector.meta
+            accounts = [
+                a.id
+                for a in self.config.accounts.values()
+                if a.connector == name and (caller is None or caller.may_use(a.id))
+            ]
+            out.append(
+                api.ConnectorInfo(
+                    name=m.name,
+                    display_name=m.display_name,
+                    flows=sorted(f.value for f in m.flows),
+                    payment_methods=sorted(p.value for p in m.payment_methods),
+                    currencies=sorted(m.currencies) if m.currencies is not None else "*",
+                    countries=sorted(m.countries) if m.countries is not None else "*",
+                    credential_fields=[f.name for f in m.credential_fields],
+                    option_fields=[f.name for f in m.option_fields],
+                    webhooks=Flow.WEBHOOKS in m.flows,
+                    idempotency=m.idempotency,
+                    docs_url=m.docs_url,
+                    accounts=accounts,
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ targets
+
+    def _ctx(
+        self,
+        account: str,
+        connector: Connector,
+        credentials: dict[str, Secret],
+        options: dict[str, str],
+        base_url: str | None,
+        mode: str,
+        idempotency_key: str | None,
+        request_id: str,
+    ) -> ConnectorContext:
+        meta = connector.meta
+        return ConnectorContext(
+            account=account,
+            connector=meta.name,
+            credentials=credentials,
+            options=options,
+            base_url=(base_url or (meta.base_url_live if mode == "live" else meta.base_url_test)).rstrip("/"),
+            test_mode=mode != "live",
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            public_url=self.config.public_url,
+        )
+
+    def _target(
+        self,
+        caller: Caller,
+        account: str,
+        *,
+        idempotency_key: str | None,
+        request_id: str,
+        creds: RequestCredentials | None,
+        field: str = "account",
+        missing: str | None = None,
+    ) -> Target:
+        """The target for ``account``; unknown or forbidden accounts are reported as
+        not found (``missing`` names the resource, e.g. when the account came from an id)
+        so that nobody learns which accounts exist."""
+        if account.startswith(PLATFORM_PREFIX):
+            name = account[len(PLATFORM_PREFIX) :]
+            if creds is None or creds.connector != name or not caller.platform:
+                raise not_found(missing or "account", "id" if missing else field)
+            connector = self.connectors[name]
+            ctx = self._ctx(
+                account, connector, creds.credentials, creds.options, None, creds.mode,
+                idempotency_key, request_id,
+            )
+            return Target(account, connector, ctx, self.executor.timeouts)
+        acc: Account | None = self.config.accounts.get(account)
+        if acc is None or not caller.may_use(account):
+            if missing:
+                raise not_found(missing, "id")
+            raise ServiceError(
+                ErrorType.INVALID_REQUEST if acc is None else ErrorType.PERMISSION,
+                "unknown_account" if acc is None else "account_not_allowed",
+                f"no account {account!r} is available to this API key",
+                field=field,
+            )
+        connector = self.connectors[acc.connector]
+        ctx = self._ctx(
+            acc.id, connector, acc.credentials, acc.options, acc.base_url, acc.mode,
+            idempotency_key, request_id,
+        )
+        return Target(
+            acc.id, connector, ctx, Timeouts(acc.connect_timeout_seconds, acc.timeout_seconds)
+        )
+
+    def _choose_account(
+        self,
+        caller: Caller,
+        account: str | None,
+        connector_name: str | None,
+        creds: RequestCredentials | None,
+        pm_type: PaymentMethodType,
+        currency: str,
+    ) -> str:
+        if account:
+            return account
+        if connector_name or creds is not None:
+            if creds is None:
+                raise invalid(
+                    "credentials_required",
+                    "naming a connector needs per-request credentials "
+                    "(the X-Connector-Credentials header); name an account instead",
+                    "connector",
+                )
+            if connector_name and connector_name != creds.connector:
+                raise invalid(
+                    "connector_mismatch",
+                    "the connector differs from the one in X-Connector-Credentials",
+                    "connector",
+                )
+            if not caller.platform:
+                raise ServiceError(
+                    ErrorType.PERMISSION, "request_credentials_not_allowed",
+                    "this API key may not send per-request credentials",
+                )
+            if creds.connector not in self.connectors:
+                raise invalid("unknown_connector", f"no connector {creds.connector!r}", "connector")
+            return PLATFORM_PREFIX + creds.connector
+        default = self.config.default_account
+        if default and caller.may_use(default):
+            return default
+        for acc in self.config.accounts.values():
+            meta = self.connectors[acc.connector].meta
+            if (
+                caller.may_use(acc.id)
+                and pm_type in meta.payment_methods
+                and (meta.currencies is None or currency in meta.currencies)
+            ):
+                return acc.id
+        raise invalid(
+            "no_account_available",
+            "no connector account available to this API key can take this payment; "
+            "name an account",
+            "account",
+        )
+
+    # ------------------------------------------------------------------ execution
+
+    async def _run(self, target: Target, flow: Flow, data: Any) -> Any:
+        connector = target.connector
+        if flow not in connector.meta.flows:
+            raise not_supported(f"{connector.meta.display_name} does not support {flow.value}")
+        ctx = await self._with_token(target)
+        try:
+            return await self.executor.run(connector, flow, ctx, data, timeouts=target.timeouts)
+        except ServiceError as exc:
+            if connector.meta.needs_access_token and exc.code == "gateway_authentication_failed":
+                # The cached token may have been revoked early: refresh once. The gateway
+                # refused the call, so nothing happened and repeating it is safe.
+                await self.storage.delete(TOKEN_NS, target.account)
+                ctx = await self._with_token(target)
+                return await self.executor.run(
+                    connector, flow, ctx, data, timeouts=target.timeouts
+                )
+            raise
+
+    async def _with_token(self, target: Target) -> ConnectorContext:
+        connector, ctx = target.connector, target.ctx
+        if not connector.meta.needs_access_token:
+            return ctx
+        cached = await self.storage.get(TOKEN_NS, target.account)
+        if cached is None:
+            token: AccessToken = await self.executor.run(
+                connector, Flow.ACCESS_TOKEN, ctx, None, timeouts=target.timeouts
+            )
+            ttl = max(token.expires_in - TOKEN_MARGIN_SECONDS, 1)
+            if not target.account.startswith(PLATFORM_PREFIX):
+                await self.storage.put(TOKEN_NS, target.account, token.token.encode(), ttl=ttl)
+            value = token.token
+        else:
+            value = cached.decode()
+        return ConnectorContext(**{**_ctx_fields(ctx), "access_token": Secret(value)})
+
+    def _check_capability(self, target: Target, pm_type: PaymentMethodType, currency: str) -> None:
+        meta = target.connector.meta
+        if pm_type not in meta.payment_methods:
+            raise not_supported(
+                f"{meta.display_name} does not take {pm_type.value} payments",
+                "payment_method.type",
+            )
+        if meta.currencies is not None and currency not in meta.currencies:
+            raise not_supported(f"{meta.display_name} does not take {currency}", "currency")
+
+    # ------------------------------------------------------------------ payments
+
+    async def create_payment(
+        self,
+        caller: Caller,
+        req: api.PaymentCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Payment:
+        _check_amount(req.amount, req.currency)
+        pm: Any = req.payment_method
+        pm_type = _PM_TYPE[type(pm).__name__]
+        account = req.account
+        if isinstance(pm, MandateMethod):
+            mandate = self.ids.decode(MandateRef, pm.mandate_id, "payment_method.mandate_id")
+            if account and account != mandate.account:
+                raise invalid(
+                    "mandate_account_mismatch",
+                    "the mandate belongs to another account",
+                    "payment_method.mandate_id",
+                )
+            account = mandate.account
+            target = self._target(
+                caller, account, idempotency_key=idempotency_key, request_id=request_id,
+                creds=creds, missing="mandate",
+            )
+            pm = StoredMandate(ref=mandate)
+        else:
+            account = self._choose_account(
+                caller, account, req.connector, creds, pm_type, req.currency
+            )
+            target = self._target(
+                caller, account, idempotency_key=idempotency_key, request_id=request_id,
+                creds=creds,
+            )
+        self._check_capability(target, pm_type, req.currency)
+        if isinstance(pm, StoredMandate) and Flow.CHARGE_MANDATE not in target.connector.meta.flows:
+            raise not_supported(
+                f"{target.connector.meta.display_name} does not charge mandates",
+                "payment_method.type",
+            )
+        reference = req.reference or f"cs_{uuid.uuid4().hex[:24]}"
+        data = AuthorizeData(
+            amount=req.amount,
+            currency=req.currency,
+            payment_method=pm,
+            capture_method=req.capture_method,
+            reference=reference,
+            description=req.description,
+            statement_descriptor=req.statement_descriptor,
+            customer=req.customer,
+            billing=req.billing,
+            shipping=req.shipping,
+            browser=req.browser,
+            return_url=req.return_url,
+            setup_future_usage=req.setup_future_usage == "off_session",
+            metadata=req.metadata,
+        )
+        started = time.perf_counter()
+        try:
+            result: PaymentResult = await self._run(target, Flow.AUTHORIZE, data)
+        except OutcomeUnknown as exc:
+            result = PaymentResult(
+                status=PaymentStatus.UNRESOLVED,
+                connector_payment_id="",
+                pending_reason="outcome_unknown",
+                meta={"reference": reference},
+            )
+            outcome, reason = "unresolved", exc.message
+        else:
+            outcome, reason = result.status.value, None
+        latency = (time.perf_counter() - started) * 1000
+        attempt = api.Attempt(
+            account=target.account, connector=target.connector.meta.name, outcome=outcome,
+            latency_ms=round(latency, 2), reason=reason,
+        )
+        ref = PaymentRef(
+            account=target.account,
+            connector=target.connector.meta.name,
+            connector_payment_id=result.connector_payment_id or "",
+            amount=req.amount,
+            currency=req.currency,
+            capture_method=req.capture_method.value,
+            meta={**({"reference": reference} if not result.connector_payment_id else {}),
+                  **result.meta},
+        )
+        payment = self._payment(ref, result, reference=reference, metadata=req.metadata)
+        payment.attempts = [attempt]
+        if isinstance(pm, Card | Token) and payment.payment_method is None:
+            payment.payment_method = _pm_summary(pm)
+        if result.mandate is not None:
+            payment.mandate = self._mandate_summary(
+                target, result.mandate, req.customer.id if req.customer else None, req.currency
+            )
+        return payment
+
+    async def _payment_target(
+        self, caller: Caller, payment_id: str, idempotency_key: str | None, request_id: str,
+        creds: RequestCredentials | None,
+    ) -> tuple[PaymentRef, Target]:
+        ref = self.ids.decode(PaymentRef, payment_id)
+        target = self._target(
+            caller, ref.account, idempotency_key=idempotency_key, request_id=request_id,
+            creds=creds, missing="payment",
+        )
+        return ref, target
+
+    async def get_payment(
+        self, caller: Caller, payment_id: str, *, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Payment:
+        ref, target = await self._payment_target(caller, payment_id, None, request_id, creds)
+        result = await self._run(target, Flow.SYNC, SyncData(payment=ref))
+        return self._payment(ref, result, payment_id=payment_id)
+
+    async def complete_payment(
+        self, caller: Caller, payment_id: str, req: api.CompleteCreate, *,
+        idempotency_key: str | None = None, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Payment:
+        ref, target = await self._payment_target(
+            caller, payment_id, idempotency_key, request_id, creds
+        )
+        data = CompleteAuthorizeData(payment=ref, params=req.params)
+        result = await self._run(target, Flow.COMPLETE_AUTHORIZE, data)
+        return self._payment(ref, result, payment_id=payment_id)
+
+    async def capture(
+        self, caller: Caller, payment_id: str, req: api.CaptureCreate, *,
+        idempotency_key: str | None = None, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Payment:
+        ref, target = await self._payment_target(
+            caller, payment_id, idempotency_key, request_id, creds
+        )
+        amount = req.amount if req.amount is not None else ref.amount
+        if amount > ref.amount:
+            raise invalid(
+                "amount_too_large",
+                f"cannot capture {amount}: the payment authorized {ref.amount}",
+                "amount",
+            )
+        data = CaptureData(
+            payment=ref, amount=amount, reference=req.reference or _reference(),
+            metadata=req.metadata,
+        )
+        result = await self._run(target, Flow.CAPTURE, data)
+        return self._payment(ref, result, payment_id=payment_id)
+
+    async def void(
+        self, caller: Caller, payment_id: str, req: api.VoidCreate, *,
+        idempotency_key: str | None = None, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Payment:
+        ref, target = await self._payment_target(
+            caller, payment_id, idempotency_key, request_id, creds
+        )
+        result = await self._run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
+        return self._payment(ref, result, payment_id=payment_id)
+
+    def _payment(
+        self,
+        ref: PaymentRef,
+        result: PaymentResult,
+        *,
+        payment_id: str | None = None,
+        reference: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> api.Payment:
+        return api.Payment(
+            id=payment_id or self.ids.encode(ref),
+            status=result.status,
+            amount=result.amount if result.amount is not None else ref.amount,
+            currency=ref.currency,
+            connector=ref.connector,
+            account=ref.account,
+            connector_payment_id=result.connector_payment_id or ref.connector_payment_id,
+            capture_method=api.CaptureMethod(ref.capture_method),
+            amount_captured=result.amount_captured,
+            reference=reference,
+            payment_method=api.PaymentMethodSummary(type="card", card=result.card)
+            if result.card
+            else None,
+            next_action=result.next_action,
+            failure=result.failure,
+            network_transaction_id=result.network_transaction_id,
+            pending_reason=result.pending_reason,
+            connector_status=result.connector_status,
+            metadata=metadata or {},
+        )
+
+    # ------------------------------------------------------------------ refunds
+
+    async def refund(
+        self, caller: Caller, payment_id: str, req: api.RefundCreate, *,
+        idempotency_key: str | None = None, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Refund:
+        ref, target = await self._payment_target(
+            caller, payment_id, idempotency_key, request_id, creds
+        )
+        amount = req.amount if req.amount is not None else ref.amount
+        if amount > ref.amount:
+            raise invalid(
+                "amount_too_large",
+                f"cannot refund {amount}: the payment was for {ref.amount}",
+                "amount",
+            )
+        reference = req.reference or _reference()
+        data = RefundData(
+            payment=ref, amount=amount, reference=reference, reason=req.reason,
+            metadata=req.metadata,
+        )
+        result: RefundResult = await self._run(target, Flow.REFUND, data)
+        rref = RefundRef(
+            account=ref.account,
+            connector=ref.connector,
+            connector_refund_id=result.connector_refund_id or "",
+            connector_payment_id=ref.connector_payment_id,
+            amount=result.amount if result.amount is not None else amount,
+            currency=ref.currency,
+            meta=result.meta,
+        )
+        return self._refund(rref, result, payment_id=payment_id, reference=reference)
+
+    async def get_refund(
+        self, caller: Caller, refund_id: str, *, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Refund:
+        rref = self.ids.decode(RefundRef, refund_id)
+        target = self._target(
+            caller, rref.account, idempotency_key=None, request_id=request_id, creds=creds,
+            missing="refund",
+        )
+        result = await self._run(target, Flow.REFUND_SYNC, RefundSyncData(refund=rref))
+        return self._refund(rref, result, refund_id=refund_id)
+
+    def _refund(
+        self,
+        rref: RefundRef,
+        result: RefundResult,
+        *,
+        refund_id: str | None = None,
+        payment_id: str | None = None,
+        reference: str | None = None,
+    ) -> api.Refund:
+        return api.Refund(
+            id=refund_id or self.ids.encode(rref),
+            status=result.status,
+            amount=result.amount if result.amount is not None else rref.amount,
+            currency=rref.currency,
+            payment_id=payment_id or "",
+            connector=rref.connector,
+            account=rref.account,
+            connector_refund_id=result.connector_refund_id or rref.connector_refund_id,
+            reference=reference,
+            failure=result.failure,
+            connector_status=result.connector_status,
+            pending_reason=result.pending_reason,
+        )
+
+    # ------------------------------------------------------------------ mandates
+
+    async def create_mandate(
+        self, caller: Caller, req: api.MandateCreate, *,
+        idempotency_key: str | None = None, request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Mandate:
+        if req.amount:
+            _check_amount(req.amount, req.currency)
+        else:
+            _check_currency(req.currency)
+        pm_type = _PM_TYPE[type(req.payment_method).__name__]
+        account = self._choose_account(
+            caller, req.account, req.connector, creds, pm_type, req.currency
+        )
+        target = self._target(
+            caller, account, idempotency_key=idempotency_key, request_id=request_id,
+            creds=creds,
+        )
+        self._check_capability(target, pm_type, req.currency)
+        data = MandateSetupData(
+            payment_method=req.payment_method,
+            currency=req.currency,
+            amount=req.amount,
+            customer=req.customer,
+            reference=req.reference or _reference(),
+            description=req.description,
+            billing=req.billing,
+            browser=req.browser,
+            return_url=req.return_url,
+            metadata=req.metadata,
+        )
+        result: MandateResult = await self._run(target, Flow.SETUP_MANDATE, data)
+        mref = self._mandate_ref(target, result, req.customer.id, req.currency)
+        return self._mandate(mref, result, pm=req.payment_method)
+
+    async def revoke_mandate(
+        self, caller: Caller, mandate_id: str, *, idempotency_key: str | None = None,
+        request_id: str = "", creds: RequestCredentials | None = None,
+    ) -> api.Mandate:
+        mref = self.ids.decode(MandateRef, mandate_id)
+        target = self._target(
+            caller, mref.account, idempotency_key=idempotency_key, request_id=request_id,
+            creds=creds, missing="mandate",
+        )
+        result = await self._run(target, Flow.REVOKE_MANDATE, MandateRevokeData(mandate=mref))
+        return self._mandate(mref, result, mandate_id=mandate_id)
+
+    def _mandate_ref(
+        self, target: Target, result: MandateResult, customer_id: str | None, currency: str
+    ) -> MandateRef:
+        return MandateRef(
+            account=target.account,
+            connector=target.connector.meta.name,
+            connector_mandate_id=result.connector_mandate_id or "",
+            customer_id=result.connector_customer_id or customer_id,
+            currency=currency,
+            network_transaction_id=result.network_transaction_id,
+            meta=result.meta,
+        )
+
+    def _mandate_summary(
+        self, target: Target, result: MandateResult, customer_id: str | None, currency: str
+    ) -> api.MandateSummary:
+        mref = self._mandate_ref(target, result, customer_id, currency)
+        return api.MandateSummary(id=self.ids.encode(mref), status=result.status)
+
+    def _mandate(
+        self,
+        mref: MandateRef,
+        result: MandateResult,
+        *,
+        mandate_id: str | None = None,
+        pm: Card | Token | None = None,
+    ) -> api.Mandate:
+        summary = (
+            api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
+        )
+        if summary is None and pm is not None:
+            summary = _pm_summary(pm)
+        return api.Mandate(
+            id=mandate_id or self.ids.encode(mref),
+            status=result.status,
+            connector=mref.connector,
+            account=mref.account,
+            connector_mandate_id=result.connector_mandate_id or mref.connector_mandate_id,
+            customer_id=mref.customer_id,
+            payment_method=summary,
+            next_action=result.next_action,
+            failure=result.failure,
+            connector_status=result.connector_status,
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _ctx_fields(ctx: ConnectorContext) -> dict[str, Any]:
+    return {name: getattr(ctx, name) for name in ctx.__slots__}
+
+
+def _reference() -> str:
+    return f"cs_{uuid.uuid4().hex[:24]}"
+
+
+def _check_currency(currency: str) -> None:
+    try:
+        max_minor(currency)
+    except UnknownCurrency as exc:
+        raise invalid("invalid_currency", str(exc), "currency") from None
+
+
+def _check_amount(amount: int, currency: str) -> None:
+    _check_currency(currency)
+    limit = max_minor(currency)
+    if amount > limit:
+        raise invalid(
+            "amount_too_large",
+            f"amount {amount} exceeds the largest {currency} amount accepted ({limit} minor units)",
+            "amount",
+        )
+
+
+def _pm_summary(pm: Card | Token) -> api.PaymentMethodSummary:
+    if isinstance(pm, Card):
+        return api.PaymentMethodSummary(
+            type="card",
+            card=api.CardSummary(
+                brand=pm.brand.value, last4=pm.last4, exp_month=pm.exp_month,
+                exp_year=pm.exp_year,
+            ),
+        )
+    return api.PaymentMethodSummary(type="token")
