@@ -12,3 +12,14 @@ The package is laid out by architecture layer:
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["ConnectorService", "SyncConnectorService"]
+
+
+def __getattr__(name: str) -> object:
+    # Lazy, so importing a submodule does not pull in the server stack.
+    if name in __all__:
+        from connector_service import library
+
+        return getattr(library, name)
+    raise AttributeError(name)

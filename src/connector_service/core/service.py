@@ -8,6 +8,7 @@ connector's result into the API document. Nothing here knows any gateway.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -343,7 +344,7 @@ class PaymentService:
                 f"{target.connector.meta.display_name} does not charge mandates",
                 "payment_method.type",
             )
-        reference = req.reference or f"cs_{uuid.uuid4().hex[:24]}"
+        reference = req.reference or _reference(idempotency_key, caller.id)
         data = AuthorizeData(
             amount=req.amount,
             currency=req.currency,
@@ -445,7 +446,7 @@ class PaymentService:
                 "amount",
             )
         data = CaptureData(
-            payment=ref, amount=amount, reference=req.reference or _reference(),
+            payment=ref, amount=amount, reference=req.reference or _reference(idempotency_key, caller.id),
             metadata=req.metadata,
         )
         result = await self._run(target, Flow.CAPTURE, data)
@@ -510,7 +511,7 @@ class PaymentService:
                 f"cannot refund {amount}: the payment was for {ref.amount}",
                 "amount",
             )
-        reference = req.reference or _reference()
+        reference = req.reference or _reference(idempotency_key, caller.id)
         data = RefundData(
             payment=ref, amount=amount, reference=reference, reason=req.reason,
             metadata=req.metadata,
@@ -588,7 +589,7 @@ class PaymentService:
             currency=req.currency,
             amount=req.amount,
             customer=req.customer,
-            reference=req.reference or _reference(),
+            reference=req.reference or _reference(idempotency_key, caller.id),
             description=req.description,
             billing=req.billing,
             browser=req.browser,
@@ -664,7 +665,12 @@ def _ctx_fields(ctx: ConnectorContext) -> dict[str, Any]:
     return {name: getattr(ctx, name) for name in ctx.__slots__}
 
 
-def _reference() -> str:
+def _reference(idempotency_key: str | None = None, scope: str = "") -> str:
+    """Our reference for a gateway object. Derived from the idempotency key when there is
+    one, so a retried request sends the gateway the very same body."""
+    if idempotency_key:
+        digest = hashlib.sha256(f"{scope}\x00{idempotency_key}".encode()).hexdigest()
+        return f"cs_{digest[:24]}"
     return f"cs_{uuid.uuid4().hex[:24]}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -79,8 +79,8 @@ def routes(get_runtime: Callable[[], Runtime]) -> list[Route]:
                     last4=html.escape(str(payment["card"].get("last4", ""))),
                 )
             )
-        form = await request.form()
-        success = form.get("result") == "complete"
+        form = parse_qs((await request.body())[:4096].decode("ascii", "replace"))
+        success = form.get("result") == ["complete"]
         updated = await gateway.authenticate(pid, success)
         return_url = updated.get("return_url")
         status = "completed" if success else "failed"

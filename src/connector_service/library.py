@@ -1,0 +1,163 @@
+"""Library mode: the same flows in-process, no server.
+
+    async with ConnectorService() as cs:            # sandbox account, memory storage
+        payment = await cs.create_payment({...})
+
+    with SyncConnectorService() as cs:              # the same, blocking
+        payment = cs.create_payment({...})
+
+Inputs may be the API structs or plain dicts (validated exactly as the REST API does);
+results are the API structs (``msgspec.to_builtins`` turns them into dicts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import msgspec
+
+from connector_service.config import Caller, Config, load_config
+from connector_service.core.runtime import Runtime
+from connector_service.domain import api
+from connector_service.domain.codec import dec_hook
+from connector_service.server.errors import validation_error
+
+T = TypeVar("T")
+_LOCAL = Caller(id="library", accounts=frozenset({"*"}), platform=True)
+
+
+def _as(type_: type[T], value: T | dict[str, Any]) -> T:
+    if isinstance(value, type_):
+        return value
+    try:
+        return msgspec.convert(value, type_, dec_hook=dec_hook)
+    except msgspec.ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+class ConnectorService:
+    """Async, in-process Connector Service. Raises ``ServiceError`` where the REST API
+    would answer with an error document."""
+
+    def __init__(self, config: Config | dict[str, Any] | None = None) -> None:
+        if not isinstance(config, Config):
+            data = dict(config or {})
+            data.setdefault("storage", {"url": "memory://"})
+            config = load_config(data=data)
+        self.runtime = Runtime(config)
+        self.service = self.runtime.service
+
+    async def start(self) -> None:
+        await self.runtime.start()
+
+    async def close(self) -> None:
+        await self.runtime.stop()
+
+    async def __aenter__(self) -> ConnectorService:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def create_payment(
+        self, req: api.PaymentCreate | dict[str, Any], *, idempotency_key: str | None = None
+    ) -> api.Payment:
+        return await self.service.create_payment(
+            _LOCAL, _as(api.PaymentCreate, req), idempotency_key=idempotency_key
+        )
+
+    async def get_payment(self, payment_id: str) -> api.Payment:
+        return await self.service.get_payment(_LOCAL, payment_id)
+
+    async def capture(
+        self, payment_id: str, req: api.CaptureCreate | dict[str, Any] | None = None,
+        *, idempotency_key: str | None = None,
+    ) -> api.Payment:
+        return await self.service.capture(
+            _LOCAL, payment_id, _as(api.CaptureCreate, req or {}), idempotency_key=idempotency_key
+        )
+
+    async def void(
+        self, payment_id: str, req: api.VoidCreate | dict[str, Any] | None = None,
+        *, idempotency_key: str | None = None,
+    ) -> api.Payment:
+        return await self.service.void(
+            _LOCAL, payment_id, _as(api.VoidCreate, req or {}), idempotency_key=idempotency_key
+        )
+
+    async def complete_payment(
+        self, payment_id: str, req: api.CompleteCreate | dict[str, Any] | None = None
+    ) -> api.Payment:
+        return await self.service.complete_payment(
+            _LOCAL, payment_id, _as(api.CompleteCreate, req or {})
+        )
+
+    async def refund(
+        self, payment_id: str, req: api.RefundCreate | dict[str, Any] | None = None,
+        *, idempotency_key: str | None = None,
+    ) -> api.Refund:
+        return await self.service.refund(
+            _LOCAL, payment_id, _as(api.RefundCreate, req or {}), idempotency_key=idempotency_key
+        )
+
+    async def get_refund(self, refund_id: str) -> api.Refund:
+        return await self.service.get_refund(_LOCAL, refund_id)
+
+    async def create_mandate(
+        self, req: api.MandateCreate | dict[str, Any], *, idempotency_key: str | None = None
+    ) -> api.Mandate:
+        return await self.service.create_mandate(
+            _LOCAL, _as(api.MandateCreate, req), idempotency_key=idempotency_key
+        )
+
+    async def revoke_mandate(self, mandate_id: str) -> api.Mandate:
+        return await self.service.revoke_mandate(_LOCAL, mandate_id)
+
+    def connectors(self) -> list[api.ConnectorInfo]:
+        return self.service.list_connectors()
+
+
+class SyncConnectorService:
+    """Blocking wrapper: runs a :class:`ConnectorService` on a private event loop thread,
+    so it also works inside programs that have no asyncio at all."""
+
+    def __init__(self, config: Config | dict[str, Any] | None = None) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._async = self._call(self._make(config))
+
+    @staticmethod
+    async def _make(config: Config | dict[str, Any] | None) -> ConnectorService:
+        service = ConnectorService(config)
+        await service.start()
+        return service
+
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def close(self) -> None:
+        self._call(self._async.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    def __enter__(self) -> SyncConnectorService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._async, name)
+        if not asyncio.iscoroutinefunction(method):
+            return method
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._call(method(*args, **kwargs))
+
+        return call
