@@ -32,7 +32,7 @@ _SPECIAL: dict[tuple[str, str], str] = {
 
 def _dotted(path: str) -> str:
     # "$.a.b[0].c" -> "a.b[0].c"
-    return path.lstrip(".")
+    return path.replace("[...]", "").lstrip(".")
 
 
 def validation_error(exc: msgspec.ValidationError) -> ServiceError:
