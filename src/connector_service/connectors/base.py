@@ -313,11 +313,13 @@ def gateway_error(
 
 _PAN = re.compile(r"(?<!\d)(\d[ -]?){12,18}\d(?!\d)")
 _CVC_KEYS = re.compile(
-    r'(?i)("?(?:cvc|cvv|cvv2|cvn|security_code|securityCode|cvc2|card_cvc|'
-    r'cardSecurityCode|cvd)"?\s*[:=]\s*"?)(\d{3,4})'
+    r'(?i)((?:\\?")?(?:cvc|cvv|cvv2|cvn|security_code|securityCode|cvc2|card_cvc|'
+    r'cardSecurityCode|cvd)(?:\\?")?\s*[:=]\s*(?:\\?")?)(\d{3,4})'
 )
 _CVC_FORM = re.compile(r"(?i)((?:cvc|cvv|security_code)[\]]?=)(\d{3,4})")
 _AUTH_HEADER = re.compile(r"(?im)^((?:authorization|x-api-key|proxy-authorization)\s*:\s*)(.+)$")
+_AUTH_TOKEN = re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}")
+_KEY_SHAPES = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{4,}|\bwhsec_[A-Za-z0-9+/=]{4,}")
 
 
 def scrub_common(text: str, secrets: Iterable[str] = ()) -> str:
@@ -336,6 +338,8 @@ def scrub_common(text: str, secrets: Iterable[str] = ()) -> str:
     text = _CVC_KEYS.sub(r"\1[CVC]", text)
     text = _CVC_FORM.sub(r"\1[CVC]", text)
     text = _AUTH_HEADER.sub(r"\1[REDACTED]", text)
+    text = _AUTH_TOKEN.sub(r"\1 [REDACTED]", text)
+    text = _KEY_SHAPES.sub("[REDACTED]", text)
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[REDACTED]")
