@@ -7,6 +7,7 @@ is set (``.ci/run`` sets it): then the skip becomes a failure, so CI proves they
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import socket
 import subprocess
@@ -40,7 +41,9 @@ def _postgres_reachable() -> str | None:
         await conn.close()
 
     try:
-        asyncio.run(probe())
+        # In a thread: the fixture may be requested from inside a running event loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, probe()).result()
     except Exception as exc:
         return f"PostgreSQL at {PG_DSN} is not reachable ({type(exc).__name__}: {exc})"
     return None

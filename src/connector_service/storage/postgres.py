@@ -73,7 +73,9 @@ class PostgresStorage(Storage):
         self, ns: str, key: str, fn: Updater, ttl: float | None = None
     ) -> bytes | None:
         async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{ns}\x00{key}")
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{ns}\x1f{key}"
+            )
             now = time.time()
             row = await conn.fetchrow(
                 "SELECT value, expires_at FROM kv WHERE ns = $1 AND key = $2", ns, key
