@@ -317,7 +317,9 @@ _CVC_KEYS = re.compile(
     r'cardSecurityCode|cvd)(?:\\?")?\s*[:=]\s*(?:\\?")?)(\d{3,4})'
 )
 _CVC_FORM = re.compile(r"(?i)((?:cvc|cvv|security_code)[\]]?=)(\d{3,4})")
-_AUTH_HEADER = re.compile(r"(?im)^((?:authorization|x-api-key|proxy-authorization)\s*:\s*)(.+)$")
+_AUTH_HEADER = re.compile(
+    r"(?im)^((?:[<>] )?(?:authorization|x-api-key|proxy-authorization)\s*:\s*)(.+)$"
+)
 _AUTH_TOKEN = re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}")
 _KEY_SHAPES = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{4,}|\bwhsec_[A-Za-z0-9+/=]{4,}")
 
