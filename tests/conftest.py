@@ -108,7 +108,7 @@ def start_service(
         if proc.poll() is not None:
             raise RuntimeError(f"service exited early:\n{log_path.read_text()}")
         try:
-            with urllib.request.urlopen(url + "/health", timeout=1) as resp:  # noqa: S310
+            with urllib.request.urlopen(url + "/health", timeout=1) as resp:
                 if resp.status == 200:
                     return ServiceProcess(url, proc, log_path, full_env)
         except OSError:

@@ -134,7 +134,9 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _resolve(value: CredentialValue, where: str, problems: list[str], warnings: list[str]) -> Secret | None:
+def _resolve(
+    value: CredentialValue, where: str, problems: list[str], warnings: list[str]
+) -> Secret | None:
     if isinstance(value, str):
         warnings.append(f"{where}: a literal secret in the config file (use env or file)")
         return Secret(value)

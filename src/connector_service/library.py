@@ -74,16 +74,22 @@ class ConnectorService:
         return await self.service.get_payment(_LOCAL, payment_id)
 
     async def capture(
-        self, payment_id: str, req: api.CaptureCreate | dict[str, Any] | None = None,
-        *, idempotency_key: str | None = None,
+        self,
+        payment_id: str,
+        req: api.CaptureCreate | dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> api.Payment:
         return await self.service.capture(
             _LOCAL, payment_id, _as(api.CaptureCreate, req or {}), idempotency_key=idempotency_key
         )
 
     async def void(
-        self, payment_id: str, req: api.VoidCreate | dict[str, Any] | None = None,
-        *, idempotency_key: str | None = None,
+        self,
+        payment_id: str,
+        req: api.VoidCreate | dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> api.Payment:
         return await self.service.void(
             _LOCAL, payment_id, _as(api.VoidCreate, req or {}), idempotency_key=idempotency_key
@@ -97,8 +103,11 @@ class ConnectorService:
         )
 
     async def refund(
-        self, payment_id: str, req: api.RefundCreate | dict[str, Any] | None = None,
-        *, idempotency_key: str | None = None,
+        self,
+        payment_id: str,
+        req: api.RefundCreate | dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> api.Refund:
         return await self.service.refund(
             _LOCAL, payment_id, _as(api.RefundCreate, req or {}), idempotency_key=idempotency_key

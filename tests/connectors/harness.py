@@ -45,8 +45,12 @@ def make_ctx(
     )
 
 
-def response(status: int, body: Any = None, headers: Mapping[str, str] | None = None) -> HttpResponse:
-    raw = body if isinstance(body, bytes) else msgspec.json.encode(body) if body is not None else b""
+def response(
+    status: int, body: Any = None, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    raw = (
+        body if isinstance(body, bytes) else msgspec.json.encode(body) if body is not None else b""
+    )
     return HttpResponse(status=status, headers=Headers.of((headers or {}).items()), body=raw)
 
 

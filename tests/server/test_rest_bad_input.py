@@ -211,7 +211,9 @@ async def test_per_request_credentials_for_platforms(service: ServiceProcess) ->
     )
     assert status == 403 and err["error"]["code"] == "request_credentials_not_allowed"
     status, err, _ = await platform.call(
-        "POST", "/v1/payments", GOOD,
+        "POST",
+        "/v1/payments",
+        GOOD,
         headers={"X-Connector-Credentials": '{"connector": "sandbox", "credentials": {"k": 1}}'},
     )
     assert status == 400 and err["error"]["field"] == "X-Connector-Credentials"

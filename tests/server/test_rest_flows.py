@@ -73,7 +73,10 @@ async def test_purchase_captures_immediately(a: Api) -> None:
     assert payment["connector"] == "sandbox" and payment["account"] == "sandbox"
     assert payment["connector_payment_id"].startswith("sbp_")
     assert payment["payment_method"]["card"] == {
-        "brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2034,
+        "brand": "visa",
+        "last4": "4242",
+        "exp_month": 12,
+        "exp_year": 2034,
     }
     assert payment["attempts"][0]["account"] == "sandbox"
     assert payment["reference"] == "order-1"
@@ -123,7 +126,8 @@ async def test_declines_are_results(
     a: Api, number: str, code: str, category: str, advice: str | None
 ) -> None:
     status, payment, _ = await a.call(
-        "POST", "/v1/payments",
+        "POST",
+        "/v1/payments",
         {"amount": 700, "currency": "EUR", "payment_method": card(number)},
     )
     assert status == 201
@@ -143,10 +147,14 @@ async def test_processing_settles_on_sync(a: Api) -> None:
 
 async def test_gateway_unavailable_is_a_503_error(a: Api) -> None:
     status, err, _ = await a.call(
-        "POST", "/v1/payments", {"amount": 700, "currency": "EUR", "payment_method": card("4000000000000119")}
+        "POST",
+        "/v1/payments",
+        {"amount": 700, "currency": "EUR", "payment_method": card("4000000000000119")},
     )
     assert status == 503
-    assert err["error"]["type"] == "connector_error" and err["error"]["code"] == "gateway_unavailable"
+    assert (
+        err["error"]["type"] == "connector_error" and err["error"]["code"] == "gateway_unavailable"
+    )
 
 
 async def test_timeout_after_charge_is_unresolved_then_sync_settles(a: Api) -> None:
@@ -183,10 +191,10 @@ async def test_three_ds_challenge_round_trip(a: Api, service: ServiceProcess) ->
 
 async def test_three_ds_failure_declines(a: Api) -> None:
     payment = await a.pay("4000000000003253")
-    async with aiohttp.ClientSession() as http:
-        async with http.post(payment["next_action"]["url"], data={"result": "fail"}) as resp:
-            assert resp.status == 200
-            assert "failed" in await resp.text()
+    url = payment["next_action"]["url"]
+    async with aiohttp.ClientSession() as http, http.post(url, data={"result": "fail"}) as resp:
+        assert resp.status == 200
+        assert "failed" in await resp.text()
     synced = await a.ok("GET", f"/v1/payments/{payment['id']}")
     assert synced["status"] == "failed"
     assert synced["failure"]["code"] == "authentication_failed"
@@ -226,9 +234,7 @@ async def test_soft_declining_mandate_declines_merchant_initiated_charges(a: Api
 async def test_payment_can_store_the_card_for_later(a: Api) -> None:
     payment = await a.pay(setup_future_usage="off_session", customer={"id": "cust-7"})
     assert payment["mandate"]["status"] == "active"
-    charge = await a.pay(
-        payment_method={"type": "mandate", "mandate_id": payment["mandate"]["id"]}
-    )
+    charge = await a.pay(payment_method={"type": "mandate", "mandate_id": payment["mandate"]["id"]})
     assert charge["status"] == "captured"
 
 

@@ -85,9 +85,7 @@ async def test_two_sqlite_connections_share_state(tmp_path: Path) -> None:
         def incr(old: bytes | None) -> bytes:
             return str(int(old or b"0") + 1).encode()
 
-        await asyncio.gather(
-            *(s.update("ns", "n", incr) for s in (one, two) for _ in range(20))
-        )
+        await asyncio.gather(*(s.update("ns", "n", incr) for s in (one, two) for _ in range(20)))
         assert await one.get("ns", "n") == b"40"
     finally:
         await one.close()

@@ -74,13 +74,12 @@ id = "bad id!"
 connector = "sandbox"
 [[callers]]
 id = "c"
-key_sha256 = "%s"
+key_sha256 = "{key}"
 accounts = ["nowhere"]
 [[callers]]
 id = "d"
 key_sha256 = "short"
-"""
-        % hash_key("k")
+""".replace("{key}", hash_key("k"))
     )
     assert main(["config", "check", str(path)]) == 1
     out = capsys.readouterr().out

@@ -67,7 +67,9 @@ def test_brand_detection_and_luhn(number: str, brand: CardBrand) -> None:
 
 def test_card_validation_and_masking() -> None:
     dec = decoder(Card)
-    card = dec.decode(b'{"type":"card","number":"4242 4242 4242 4242","exp_month":1,"exp_year":2099,"cvc":"123"}')
+    card = dec.decode(
+        b'{"type":"card","number":"4242 4242 4242 4242","exp_month":1,"exp_year":2099,"cvc":"123"}'
+    )
     assert card.number.reveal() == "4242424242424242"
     assert card.last4 == "4242" and card.bin == "424242"
     text = repr(card) + str(card.number) + f"{card.cvc}"

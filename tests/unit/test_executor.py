@@ -21,8 +21,12 @@ class Echo(SandboxConnector):
     """A connector whose sync is one POST to ``ctx.base_url``/hit."""
 
     def build_sync(self, ctx: ConnectorContext, data: Any) -> HttpRequest:
-        return HttpRequest("POST", f"{ctx.base_url}/hit", {"Authorization": "Bearer sk_test_XYZ1234"},
-                           b'{"number":"4242424242424242","cvc":"123"}')
+        return HttpRequest(
+            "POST",
+            f"{ctx.base_url}/hit",
+            {"Authorization": "Bearer sk_test_XYZ1234"},
+            b'{"number":"4242424242424242","cvc":"123"}',
+        )
 
     def parse_sync(self, ctx: ConnectorContext, data: Any, response: HttpResponse) -> Any:
         return response

@@ -22,7 +22,9 @@ async def _demo(url: str, api_key: str | None, account: str) -> int:
         headers["Authorization"] = f"Bearer {api_key}"
     async with aiohttp.ClientSession(url, headers=headers) as http:
 
-        async def call(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        async def call(
+            method: str, path: str, body: dict[str, Any] | None = None
+        ) -> dict[str, Any]:
             extra = {"Idempotency-Key": str(uuid.uuid4())} if method == "POST" else {}
             async with http.request(method, path, json=body, headers=extra) as resp:
                 data: dict[str, Any] = await resp.json()

@@ -141,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
-    serve.add_argument("--storage", help="storage URL: sqlite:///file.db, postgresql://…, memory://")
+    serve.add_argument(
+        "--storage", help="storage URL: sqlite:///file.db, postgresql://…, memory://"
+    )
     serve.set_defaults(func=_serve)
 
     conn = sub.add_parser("connectors", help="list connectors and their capabilities")

@@ -181,9 +181,7 @@ class Connector:
                 found.add(flow)
         if Flow.AUTHORIZE in found and getattr(self, "supports_mandate_charges", False):
             found.add(Flow.CHARGE_MANDATE)
-        if all(
-            hasattr(self, m) for m in ("webhook_identify", "webhook_verify", "webhook_parse")
-        ):
+        if all(hasattr(self, m) for m in ("webhook_identify", "webhook_verify", "webhook_parse")):
             found.add(Flow.WEBHOOKS)
         return found
 
@@ -279,31 +277,44 @@ def gateway_error(
             )
         if status == 404:
             return ServiceError(
-                ErrorType.NOT_FOUND, "resource_not_found", "The gateway has no such resource.",
+                ErrorType.NOT_FOUND,
+                "resource_not_found",
+                "The gateway has no such resource.",
                 gateway=detail,
             )
         if status == 409:
             return ServiceError(
-                ErrorType.CONFLICT, "gateway_conflict", message or "Conflict at the gateway.",
+                ErrorType.CONFLICT,
+                "gateway_conflict",
+                message or "Conflict at the gateway.",
                 gateway=detail,
             )
         if status == 429:
             return ServiceError(
-                ErrorType.RATE_LIMITED, "gateway_rate_limited", "The gateway is rate limiting.",
+                ErrorType.RATE_LIMITED,
+                "gateway_rate_limited",
+                "The gateway is rate limiting.",
                 gateway=detail,
             )
         if 400 <= status < 500:
             return ServiceError(
-                ErrorType.INVALID_REQUEST, "gateway_rejected_request",
-                message or "The gateway rejected the request.", gateway=detail,
+                ErrorType.INVALID_REQUEST,
+                "gateway_rejected_request",
+                message or "The gateway rejected the request.",
+                gateway=detail,
             )
         if status == 503:
             return ServiceError(
-                ErrorType.CONNECTOR, "gateway_unavailable", "The gateway is unavailable.",
-                gateway=detail, http_status=503,
+                ErrorType.CONNECTOR,
+                "gateway_unavailable",
+                "The gateway is unavailable.",
+                gateway=detail,
+                http_status=503,
             )
         return ServiceError(
-            ErrorType.CONNECTOR, "gateway_error", "The gateway answered with an error.",
+            ErrorType.CONNECTOR,
+            "gateway_error",
+            "The gateway answered with an error.",
             gateway=detail,
         )
     return ServiceError(type, code or "gateway_error", message or "Gateway error", gateway=detail)

@@ -117,7 +117,10 @@ class SandboxConnector(Connector):
                 field="payment_method.type",
             )
         return HttpRequest(
-            "POST", f"{ctx.base_url}/v1/payments", self._headers(ctx), json_body(body),
+            "POST",
+            f"{ctx.base_url}/v1/payments",
+            self._headers(ctx),
+            json_body(body),
             idempotent=bool(ctx.idempotency_key),
         )
 
@@ -139,14 +142,20 @@ class SandboxConnector(Connector):
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
         pid = data.payment.connector_payment_id
         return HttpRequest(
-            "POST", f"{ctx.base_url}/v1/payments/{pid}/capture", self._headers(ctx),
-            json_body({"amount": data.amount}), idempotent=bool(ctx.idempotency_key),
+            "POST",
+            f"{ctx.base_url}/v1/payments/{pid}/capture",
+            self._headers(ctx),
+            json_body({"amount": data.amount}),
+            idempotent=bool(ctx.idempotency_key),
         )
 
     def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
         pid = data.payment.connector_payment_id
         return HttpRequest(
-            "POST", f"{ctx.base_url}/v1/payments/{pid}/void", self._headers(ctx), b"{}",
+            "POST",
+            f"{ctx.base_url}/v1/payments/{pid}/void",
+            self._headers(ctx),
+            b"{}",
             idempotent=True,
         )
 
@@ -154,8 +163,11 @@ class SandboxConnector(Connector):
         pid = data.payment.connector_payment_id
         body = {"amount": data.amount, "reference": data.reference}
         return HttpRequest(
-            "POST", f"{ctx.base_url}/v1/payments/{pid}/refunds", self._headers(ctx),
-            json_body(body), idempotent=bool(ctx.idempotency_key),
+            "POST",
+            f"{ctx.base_url}/v1/payments/{pid}/refunds",
+            self._headers(ctx),
+            json_body(body),
+            idempotent=bool(ctx.idempotency_key),
         )
 
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
@@ -165,8 +177,10 @@ class SandboxConnector(Connector):
     def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
         if not isinstance(data.payment_method, Card):
             raise ServiceError(
-                ErrorType.NOT_SUPPORTED, "payment_method_not_supported",
-                "the sandbox sets up mandates for cards only", field="payment_method.type",
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                "the sandbox sets up mandates for cards only",
+                field="payment_method.type",
             )
         body = {
             "card": _card(data.payment_method),
@@ -175,14 +189,20 @@ class SandboxConnector(Connector):
             "currency": data.currency,
         }
         return HttpRequest(
-            "POST", f"{ctx.base_url}/v1/mandates", self._headers(ctx), json_body(body),
+            "POST",
+            f"{ctx.base_url}/v1/mandates",
+            self._headers(ctx),
+            json_body(body),
             idempotent=bool(ctx.idempotency_key),
         )
 
     def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
         mid = data.mandate.connector_mandate_id
         return HttpRequest(
-            "POST", f"{ctx.base_url}/v1/mandates/{mid}/revoke", self._headers(ctx), b"{}",
+            "POST",
+            f"{ctx.base_url}/v1/mandates/{mid}/revoke",
+            self._headers(ctx),
+            b"{}",
             idempotent=True,
         )
 
@@ -209,8 +229,8 @@ class SandboxConnector(Connector):
         _raise_for_error(response, body)
         return self._payment(body)
 
-    parse_capture = parse_sync  # type: ignore[assignment]
-    parse_void = parse_sync  # type: ignore[assignment]
+    parse_capture = parse_sync
+    parse_void = parse_sync
 
     def parse_refund(
         self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
@@ -224,7 +244,7 @@ class SandboxConnector(Connector):
             connector_status=body.get("status"),
         )
 
-    parse_refund_sync = parse_refund  # type: ignore[assignment]
+    parse_refund_sync = parse_refund
 
     def parse_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
@@ -233,7 +253,7 @@ class SandboxConnector(Connector):
         _raise_for_error(response, body)
         return self._mandate(body)
 
-    parse_revoke_mandate = parse_setup_mandate  # type: ignore[assignment]
+    parse_revoke_mandate = parse_setup_mandate
 
     def _payment(self, body: dict[str, Any]) -> PaymentResult:
         raw_status = str(body.get("status", ""))
@@ -341,7 +361,9 @@ def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
     raw_code, message = error.get("code"), error.get("message")
     mapped = ERROR_MAP.get(str(raw_code))
     err = gateway_error(
-        response, code=raw_code, message=message,
+        response,
+        code=raw_code,
+        message=message,
         type=mapped[0] if mapped else None,
     )
     if mapped:

@@ -47,12 +47,15 @@ from connector_service.domain.ids import IdCodec, MandateRef, PaymentRef, Refund
 from connector_service.domain.money import UnknownCurrency, max_minor
 from connector_service.domain.payment_methods import (
     Card,
-    MandateRef as MandateMethod,
     PaymentMethodType,
     Token,
 )
+from connector_service.domain.payment_methods import (
+    MandateRef as MandateMethod,
+)
 from connector_service.domain.secret import Secret
-from connector_service.domain.status import PaymentStatus
+from connector_service.domain.common import CardSummary
+from connector_service.domain.status import CaptureMethod, PaymentStatus
 from connector_service.executor.http import Executor, OutcomeUnknown, Timeouts
 from connector_service.storage.base import Storage
 
@@ -153,7 +156,9 @@ class PaymentService:
             connector=meta.name,
             credentials=credentials,
             options=options,
-            base_url=(base_url or (meta.base_url_live if mode == "live" else meta.base_url_test)).rstrip("/"),
+            base_url=(
+                base_url or (meta.base_url_live if mode == "live" else meta.base_url_test)
+            ).rstrip("/"),
             test_mode=mode != "live",
             idempotency_key=idempotency_key,
             request_id=request_id,
@@ -180,8 +185,14 @@ class PaymentService:
                 raise not_found(missing or "account", "id" if missing else field)
             connector = self.connectors[name]
             ctx = self._ctx(
-                account, connector, creds.credentials, creds.options, None, creds.mode,
-                idempotency_key, request_id,
+                account,
+                connector,
+                creds.credentials,
+                creds.options,
+                None,
+                creds.mode,
+                idempotency_key,
+                request_id,
             )
             return Target(account, connector, ctx, self.executor.timeouts)
         acc: Account | None = self.config.accounts.get(account)
@@ -196,8 +207,14 @@ class PaymentService:
             )
         connector = self.connectors[acc.connector]
         ctx = self._ctx(
-            acc.id, connector, acc.credentials, acc.options, acc.base_url, acc.mode,
-            idempotency_key, request_id,
+            acc.id,
+            connector,
+            acc.credentials,
+            acc.options,
+            acc.base_url,
+            acc.mode,
+            idempotency_key,
+            request_id,
         )
         return Target(
             acc.id, connector, ctx, Timeouts(acc.connect_timeout_seconds, acc.timeout_seconds)
@@ -230,7 +247,8 @@ class PaymentService:
                 )
             if not caller.platform:
                 raise ServiceError(
-                    ErrorType.PERMISSION, "request_credentials_not_allowed",
+                    ErrorType.PERMISSION,
+                    "request_credentials_not_allowed",
                     "this API key may not send per-request credentials",
                 )
             if creds.connector not in self.connectors:
@@ -249,8 +267,7 @@ class PaymentService:
                 return acc.id
         raise invalid(
             "no_account_available",
-            "no connector account available to this API key can take this payment; "
-            "name an account",
+            "no connector account available to this API key can take this payment; name an account",
             "account",
         )
 
@@ -269,9 +286,7 @@ class PaymentService:
                 # refused the call, so nothing happened and repeating it is safe.
                 await self.storage.delete(TOKEN_NS, target.account)
                 ctx = await self._with_token(target)
-                return await self.executor.run(
-                    connector, flow, ctx, data, timeouts=target.timeouts
-                )
+                return await self.executor.run(connector, flow, ctx, data, timeouts=target.timeouts)
             raise
 
     async def _with_token(self, target: Target) -> ConnectorContext:
@@ -326,8 +341,12 @@ class PaymentService:
                 )
             account = mandate.account
             target = self._target(
-                caller, account, idempotency_key=idempotency_key, request_id=request_id,
-                creds=creds, missing="mandate",
+                caller,
+                account,
+                idempotency_key=idempotency_key,
+                request_id=request_id,
+                creds=creds,
+                missing="mandate",
             )
             pm = StoredMandate(ref=mandate)
         else:
@@ -335,7 +354,10 @@ class PaymentService:
                 caller, account, req.connector, creds, pm_type, req.currency
             )
             target = self._target(
-                caller, account, idempotency_key=idempotency_key, request_id=request_id,
+                caller,
+                account,
+                idempotency_key=idempotency_key,
+                request_id=request_id,
                 creds=creds,
             )
         self._check_capability(target, pm_type, req.currency)
@@ -373,11 +395,14 @@ class PaymentService:
             )
             outcome, reason = "unresolved", exc.message
         else:
-            outcome, reason = result.status.value, None
+            outcome, reason = result.status.value, ""
         latency = (time.perf_counter() - started) * 1000
         attempt = api.Attempt(
-            account=target.account, connector=target.connector.meta.name, outcome=outcome,
-            latency_ms=round(latency, 2), reason=reason,
+            account=target.account,
+            connector=target.connector.meta.name,
+            outcome=outcome,
+            latency_ms=round(latency, 2),
+            reason=reason or None,
         )
         ref = PaymentRef(
             account=target.account,
@@ -386,8 +411,10 @@ class PaymentService:
             amount=req.amount,
             currency=req.currency,
             capture_method=req.capture_method.value,
-            meta={**({"reference": reference} if not result.connector_payment_id else {}),
-                  **result.meta},
+            meta={
+                **({"reference": reference} if not result.connector_payment_id else {}),
+                **result.meta,
+            },
         )
         payment = self._payment(ref, result, reference=reference, metadata=req.metadata)
         payment.attempts = [attempt]
@@ -400,18 +427,30 @@ class PaymentService:
         return payment
 
     async def _payment_target(
-        self, caller: Caller, payment_id: str, idempotency_key: str | None, request_id: str,
+        self,
+        caller: Caller,
+        payment_id: str,
+        idempotency_key: str | None,
+        request_id: str,
         creds: RequestCredentials | None,
     ) -> tuple[PaymentRef, Target]:
         ref = self.ids.decode(PaymentRef, payment_id)
         target = self._target(
-            caller, ref.account, idempotency_key=idempotency_key, request_id=request_id,
-            creds=creds, missing="payment",
+            caller,
+            ref.account,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            creds=creds,
+            missing="payment",
         )
         return ref, target
 
     async def get_payment(
-        self, caller: Caller, payment_id: str, *, request_id: str = "",
+        self,
+        caller: Caller,
+        payment_id: str,
+        *,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
         ref, target = await self._payment_target(caller, payment_id, None, request_id, creds)
@@ -419,8 +458,13 @@ class PaymentService:
         return self._payment(ref, result, payment_id=payment_id)
 
     async def complete_payment(
-        self, caller: Caller, payment_id: str, req: api.CompleteCreate, *,
-        idempotency_key: str | None = None, request_id: str = "",
+        self,
+        caller: Caller,
+        payment_id: str,
+        req: api.CompleteCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
         ref, target = await self._payment_target(
@@ -431,8 +475,13 @@ class PaymentService:
         return self._payment(ref, result, payment_id=payment_id)
 
     async def capture(
-        self, caller: Caller, payment_id: str, req: api.CaptureCreate, *,
-        idempotency_key: str | None = None, request_id: str = "",
+        self,
+        caller: Caller,
+        payment_id: str,
+        req: api.CaptureCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
         ref, target = await self._payment_target(
@@ -446,15 +495,22 @@ class PaymentService:
                 "amount",
             )
         data = CaptureData(
-            payment=ref, amount=amount, reference=req.reference or _reference(idempotency_key, caller.id),
+            payment=ref,
+            amount=amount,
+            reference=req.reference or _reference(idempotency_key, caller.id),
             metadata=req.metadata,
         )
         result = await self._run(target, Flow.CAPTURE, data)
         return self._payment(ref, result, payment_id=payment_id)
 
     async def void(
-        self, caller: Caller, payment_id: str, req: api.VoidCreate, *,
-        idempotency_key: str | None = None, request_id: str = "",
+        self,
+        caller: Caller,
+        payment_id: str,
+        req: api.VoidCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
         ref, target = await self._payment_target(
@@ -480,7 +536,7 @@ class PaymentService:
             connector=ref.connector,
             account=ref.account,
             connector_payment_id=result.connector_payment_id or ref.connector_payment_id,
-            capture_method=api.CaptureMethod(ref.capture_method),
+            capture_method=CaptureMethod(ref.capture_method),
             amount_captured=result.amount_captured,
             reference=reference,
             payment_method=api.PaymentMethodSummary(type="card", card=result.card)
@@ -497,8 +553,13 @@ class PaymentService:
     # ------------------------------------------------------------------ refunds
 
     async def refund(
-        self, caller: Caller, payment_id: str, req: api.RefundCreate, *,
-        idempotency_key: str | None = None, request_id: str = "",
+        self,
+        caller: Caller,
+        payment_id: str,
+        req: api.RefundCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Refund:
         ref, target = await self._payment_target(
@@ -513,7 +574,10 @@ class PaymentService:
             )
         reference = req.reference or _reference(idempotency_key, caller.id)
         data = RefundData(
-            payment=ref, amount=amount, reference=reference, reason=req.reason,
+            payment=ref,
+            amount=amount,
+            reference=reference,
+            reason=req.reason,
             metadata=req.metadata,
         )
         result: RefundResult = await self._run(target, Flow.REFUND, data)
@@ -529,12 +593,20 @@ class PaymentService:
         return self._refund(rref, result, payment_id=payment_id, reference=reference)
 
     async def get_refund(
-        self, caller: Caller, refund_id: str, *, request_id: str = "",
+        self,
+        caller: Caller,
+        refund_id: str,
+        *,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Refund:
         rref = self.ids.decode(RefundRef, refund_id)
         target = self._target(
-            caller, rref.account, idempotency_key=None, request_id=request_id, creds=creds,
+            caller,
+            rref.account,
+            idempotency_key=None,
+            request_id=request_id,
+            creds=creds,
             missing="refund",
         )
         result = await self._run(target, Flow.REFUND_SYNC, RefundSyncData(refund=rref))
@@ -567,8 +639,12 @@ class PaymentService:
     # ------------------------------------------------------------------ mandates
 
     async def create_mandate(
-        self, caller: Caller, req: api.MandateCreate, *,
-        idempotency_key: str | None = None, request_id: str = "",
+        self,
+        caller: Caller,
+        req: api.MandateCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Mandate:
         if req.amount:
@@ -580,7 +656,10 @@ class PaymentService:
             caller, req.account, req.connector, creds, pm_type, req.currency
         )
         target = self._target(
-            caller, account, idempotency_key=idempotency_key, request_id=request_id,
+            caller,
+            account,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
             creds=creds,
         )
         self._check_capability(target, pm_type, req.currency)
@@ -601,13 +680,22 @@ class PaymentService:
         return self._mandate(mref, result, pm=req.payment_method)
 
     async def revoke_mandate(
-        self, caller: Caller, mandate_id: str, *, idempotency_key: str | None = None,
-        request_id: str = "", creds: RequestCredentials | None = None,
+        self,
+        caller: Caller,
+        mandate_id: str,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
+        creds: RequestCredentials | None = None,
     ) -> api.Mandate:
         mref = self.ids.decode(MandateRef, mandate_id)
         target = self._target(
-            caller, mref.account, idempotency_key=idempotency_key, request_id=request_id,
-            creds=creds, missing="mandate",
+            caller,
+            mref.account,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            creds=creds,
+            missing="mandate",
         )
         result = await self._run(target, Flow.REVOKE_MANDATE, MandateRevokeData(mandate=mref))
         return self._mandate(mref, result, mandate_id=mandate_id)
@@ -639,9 +727,7 @@ class PaymentService:
         mandate_id: str | None = None,
         pm: Card | Token | None = None,
     ) -> api.Mandate:
-        summary = (
-            api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
-        )
+        summary = api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
         if summary is None and pm is not None:
             summary = _pm_summary(pm)
         return api.Mandate(
@@ -696,8 +782,10 @@ def _pm_summary(pm: Card | Token) -> api.PaymentMethodSummary:
     if isinstance(pm, Card):
         return api.PaymentMethodSummary(
             type="card",
-            card=api.CardSummary(
-                brand=pm.brand.value, last4=pm.last4, exp_month=pm.exp_month,
+            card=CardSummary(
+                brand=pm.brand.value,
+                last4=pm.last4,
+                exp_month=pm.exp_month,
                 exp_year=pm.exp_year,
             ),
         )

@@ -13,7 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import msgspec
 
@@ -65,9 +65,7 @@ class IdCodec:
     def __init__(self, key: bytes) -> None:
         self._key = key
         self._enc = msgspec.json.Encoder()
-        self._dec = {
-            cls: msgspec.json.Decoder(cls) for cls in (PaymentRef, RefundRef, MandateRef)
-        }
+        self._dec = {cls: msgspec.json.Decoder(cls) for cls in (PaymentRef, RefundRef, MandateRef)}
 
     def _mac(self, prefix: str, payload: bytes) -> bytes:
         return hmac.new(self._key, prefix.encode() + payload, hashlib.sha256).digest()[:6]
@@ -92,6 +90,6 @@ class IdCodec:
         if not hmac.compare_digest(mac, self._mac(prefix, payload)):
             raise not_found(kind, field)
         try:
-            return self._dec[cls].decode(payload)
+            return cast(_R, self._dec[cls].decode(payload))
         except msgspec.DecodeError:
             raise not_found(kind, field) from None

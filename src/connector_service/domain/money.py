@@ -10,15 +10,12 @@ from decimal import Decimal
 
 # Exponents that differ from 2, per ISO 4217 (active codes only).
 _EXPONENT_EXCEPTIONS: dict[str, int] = {
-    # zero-decimal
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
-    "XPF": 0,
-    # three-decimal
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    # four-decimal
-    "CLF": 4, "UYW": 4,
-}  # fmt: skip
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
 
 # Every other active ISO-4217 code has exponent 2.
 _TWO_DECIMAL = (
@@ -46,11 +43,13 @@ def exponent(currency: str) -> int:
     try:
         return CURRENCY_EXPONENTS[currency]
     except KeyError:
-        raise UnknownCurrency(f"unknown currency {currency!r}; expected an ISO-4217 code") from None
+        message = f"unknown currency {currency!r}; expected an ISO-4217 code"
+        raise UnknownCurrency(message) from None
 
 
 def max_minor(currency: str) -> int:
-    return MAX_MAJOR_UNITS * 10 ** exponent(currency)
+    limit: int = MAX_MAJOR_UNITS * 10 ** exponent(currency)
+    return limit
 
 
 def to_major_str(minor: int, currency: str) -> str:
@@ -66,7 +65,7 @@ def to_major_str(minor: int, currency: str) -> str:
 def from_major(value: str | int | Decimal, currency: str) -> int:
     """Parse a gateway's major-unit amount (``"10.50"``) into minor units, exactly."""
     exp = exponent(currency)
-    scaled = Decimal(str(value)) * (Decimal(10) ** exp)
+    scaled: Decimal = Decimal(str(value)) * (Decimal(10) ** exp)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value!r} has more decimals than {currency} allows")
     return int(scaled)

@@ -83,9 +83,7 @@ class AiohttpTransport:
     async def send(self, request: HttpRequest, timeouts: Timeouts) -> HttpResponse:
         session = self._get_session()
         read = request.timeout or timeouts.read
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=timeouts.connect, sock_read=read
-        )
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeouts.connect, sock_read=read)
         started = time.perf_counter()
         try:
             async with session.request(
@@ -128,7 +126,7 @@ class Executor:
         self,
         *,
         transport: Transport | None = None,
-        timeouts: Timeouts = Timeouts(),  # noqa: B008
+        timeouts: Timeouts = Timeouts(),
         connect_retries: int = 2,
         transcript_sink: TranscriptSink | None = None,
     ) -> None:

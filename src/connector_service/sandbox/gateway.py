@@ -77,7 +77,9 @@ class GatewayAnswer(Exception):
         self.body = body
 
 
-def _err(status: int, type_: str, code: str, message: str, param: str | None = None) -> GatewayAnswer:
+def _err(
+    status: int, type_: str, code: str, message: str, param: str | None = None
+) -> GatewayAnswer:
     error: dict[str, Any] = {"type": type_, "code": code, "message": message}
     if param:
         error["param"] = param
@@ -120,8 +122,13 @@ class SandboxGateway:
         try:
             payload = msgspec.json.decode(request.body) if request.body else {}
         except msgspec.DecodeError:
-            return 400, {"error": {"type": "invalid_request_error", "code": "invalid_json",
-                                   "message": "Body is not JSON."}}
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "invalid_json",
+                    "message": "Body is not JSON.",
+                }
+            }
         key = request.headers.get("Idempotency-Key")
         try:
             if request.method == "POST" and key:
@@ -137,16 +144,24 @@ class SandboxGateway:
         if stored is not None:
             saved = msgspec.json.decode(stored)
             if saved["fingerprint"] != [request.method, "/".join(parts), payload]:
-                return 400, {"error": {"type": "idempotency_error", "code": "idempotency_key_reused",
-                                       "message": "Keys must not be reused with other parameters."}}
+                return 400, {
+                    "error": {
+                        "type": "idempotency_error",
+                        "code": "idempotency_key_reused",
+                        "message": "Keys must not be reused with other parameters.",
+                    }
+                }
             return int(saved["status"]), dict(saved["body"])
         try:
             status, body = 200, await self._route(request.method, parts, payload)
         except GatewayAnswer as answer:
             status, body = answer.status, answer.body
         if status < 500:
-            record = {"fingerprint": [request.method, "/".join(parts), payload],
-                      "status": status, "body": body}
+            record = {
+                "fingerprint": [request.method, "/".join(parts), payload],
+                "status": status,
+                "body": body,
+            }
             await self.storage.put(NS + ":idem", key, _enc.encode(record), ttl=86400)
         return status, body
 
@@ -157,8 +172,12 @@ class SandboxGateway:
             case "GET", ["v1", "payments", "by-reference", reference]:
                 raw = await self.storage.get(NS, f"payment_ref:{reference}")
                 if raw is None:
-                    raise _err(404, "invalid_request_error", "resource_missing",
-                               f"No payment with reference {reference}")
+                    raise _err(
+                        404,
+                        "invalid_request_error",
+                        "resource_missing",
+                        f"No payment with reference {reference}",
+                    )
                 return await self.get_payment(raw.decode())
             case "GET", ["v1", "payments", pid]:
                 return await self.get_payment(pid)
@@ -198,8 +217,9 @@ class SandboxGateway:
 
         def apply(old: bytes | None) -> bytes:
             if old is None:
-                raise _err(404, "invalid_request_error", "resource_missing",
-                           f"No such {kind}: {rid}")
+                raise _err(
+                    404, "invalid_request_error", "resource_missing", f"No such {kind}: {rid}"
+                )
             record = msgspec.json.decode(old)
             fn(record)
             result.update(record)
@@ -213,9 +233,13 @@ class SandboxGateway:
     async def create_payment(self, p: dict[str, Any]) -> dict[str, Any]:
         amount, currency = p.get("amount"), p.get("currency")
         if not isinstance(amount, int) or amount <= 0:
-            raise _err(400, "invalid_request_error", "parameter_invalid", "Invalid amount.", "amount")
+            raise _err(
+                400, "invalid_request_error", "parameter_invalid", "Invalid amount.", "amount"
+            )
         if not isinstance(currency, str) or len(currency) != 3:
-            raise _err(400, "invalid_request_error", "parameter_invalid", "Invalid currency.", "currency")
+            raise _err(
+                400, "invalid_request_error", "parameter_invalid", "Invalid currency.", "currency"
+            )
         mandate = None
         if p.get("mandate_id"):
             mandate = await self._load("mandate", p["mandate_id"])
@@ -226,11 +250,20 @@ class SandboxGateway:
         elif isinstance(p.get("card"), dict):
             number = str(p["card"].get("number", ""))
             behaviour = BEHAVIOUR.get(number, "success")
-            card = {"brand": detect_brand(number).value, "last4": number[-4:],
-                    "exp_month": p["card"].get("exp_month"), "exp_year": p["card"].get("exp_year")}
+            card = {
+                "brand": detect_brand(number).value,
+                "last4": number[-4:],
+                "exp_month": p["card"].get("exp_month"),
+                "exp_year": p["card"].get("exp_year"),
+            }
         else:
-            raise _err(400, "invalid_request_error", "parameter_missing",
-                       "A card or a mandate_id is required.", "card")
+            raise _err(
+                400,
+                "invalid_request_error",
+                "parameter_missing",
+                "A card or a mandate_id is required.",
+                "card",
+            )
 
         if behaviour == "unavailable":
             raise _err(503, "api_error", "service_unavailable", "The sandbox is unavailable.")
@@ -238,11 +271,21 @@ class SandboxGateway:
             await asyncio.sleep(SLOW_SECONDS)
 
         payment: dict[str, Any] = {
-            "id": _new_id("sbp"), "object": "payment", "amount": amount, "currency": currency,
-            "capture": bool(p.get("capture", True)), "amount_captured": 0, "amount_refunded": 0,
-            "card": card, "reference": p.get("reference"), "return_url": p.get("return_url"),
-            "created": int(time.time()), "next_action": None, "decline": None,
-            "mandate_id": None, "network_transaction_id": _new_id("ntid"),
+            "id": _new_id("sbp"),
+            "object": "payment",
+            "amount": amount,
+            "currency": currency,
+            "capture": bool(p.get("capture", True)),
+            "amount_captured": 0,
+            "amount_refunded": 0,
+            "card": card,
+            "reference": p.get("reference"),
+            "return_url": p.get("return_url"),
+            "created": int(time.time()),
+            "next_action": None,
+            "decline": None,
+            "mandate_id": None,
+            "network_transaction_id": _new_id("ntid"),
             "off_session": bool(mandate),
         }
         if behaviour in DECLINES:
@@ -250,9 +293,19 @@ class SandboxGateway:
             payment["status"] = "declined"
             payment["decline"] = {"code": code, "message": message, "advice_code": advice}
             await self._save("payment", payment)
-            raise GatewayAnswer(402, {"error": {"type": "card_error", "code": "card_declined",
-                                                "decline_code": code, "message": message,
-                                                "advice_code": advice}, "payment": payment})
+            raise GatewayAnswer(
+                402,
+                {
+                    "error": {
+                        "type": "card_error",
+                        "code": "card_declined",
+                        "decline_code": code,
+                        "message": message,
+                        "advice_code": advice,
+                    },
+                    "payment": payment,
+                },
+            )
         if behaviour == "challenge":
             payment["status"] = "requires_authentication"
             base = str(p.get("authentication_base_url") or "http://127.0.0.1:8080").rstrip("/")
@@ -308,15 +361,25 @@ class SandboxGateway:
     async def capture(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
         def apply(payment: dict[str, Any]) -> None:
             if payment["status"] not in ("authorized",):
-                raise _err(409, "invalid_request_error", "payment_not_capturable",
-                           f"A payment in status {payment['status']} cannot be captured.")
+                raise _err(
+                    409,
+                    "invalid_request_error",
+                    "payment_not_capturable",
+                    f"A payment in status {payment['status']} cannot be captured.",
+                )
             amount = p.get("amount", payment["amount"])
             if not isinstance(amount, int) or amount <= 0:
-                raise _err(400, "invalid_request_error", "parameter_invalid",
-                           "Invalid amount.", "amount")
+                raise _err(
+                    400, "invalid_request_error", "parameter_invalid", "Invalid amount.", "amount"
+                )
             if amount > payment["amount"]:
-                raise _err(400, "invalid_request_error", "amount_too_large",
-                           "The capture amount exceeds the authorized amount.", "amount")
+                raise _err(
+                    400,
+                    "invalid_request_error",
+                    "amount_too_large",
+                    "The capture amount exceeds the authorized amount.",
+                    "amount",
+                )
             payment["amount_captured"] = amount
             payment["status"] = "captured" if amount == payment["amount"] else "partially_captured"
 
@@ -325,8 +388,12 @@ class SandboxGateway:
     async def void(self, pid: str) -> dict[str, Any]:
         def apply(payment: dict[str, Any]) -> None:
             if payment["status"] not in ("authorized", "requires_authentication", "pending"):
-                raise _err(409, "invalid_request_error", "payment_not_voidable",
-                           f"A payment in status {payment['status']} cannot be voided.")
+                raise _err(
+                    409,
+                    "invalid_request_error",
+                    "payment_not_voidable",
+                    f"A payment in status {payment['status']} cannot be voided.",
+                )
             payment["status"] = "voided"
             payment["next_action"] = None
 
@@ -337,21 +404,39 @@ class SandboxGateway:
 
         def apply(payment: dict[str, Any]) -> None:
             if payment["status"] not in ("captured", "partially_captured"):
-                raise _err(409, "invalid_request_error", "payment_not_refundable",
-                           f"A payment in status {payment['status']} cannot be refunded.")
+                raise _err(
+                    409,
+                    "invalid_request_error",
+                    "payment_not_refundable",
+                    f"A payment in status {payment['status']} cannot be refunded.",
+                )
             remaining = payment["amount_captured"] - payment["amount_refunded"]
             amount = p.get("amount", remaining)
             if not isinstance(amount, int) or amount <= 0:
-                raise _err(400, "invalid_request_error", "parameter_invalid",
-                           "Invalid amount.", "amount")
+                raise _err(
+                    400, "invalid_request_error", "parameter_invalid", "Invalid amount.", "amount"
+                )
             if amount > remaining:
-                raise _err(400, "invalid_request_error", "amount_too_large",
-                           "The refund amount exceeds what is left to refund.", "amount")
+                raise _err(
+                    400,
+                    "invalid_request_error",
+                    "amount_too_large",
+                    "The refund amount exceeds what is left to refund.",
+                    "amount",
+                )
             payment["amount_refunded"] += amount
-            refund.update({"id": _new_id("sbr"), "object": "refund", "payment": pid,
-                           "amount": amount, "currency": payment["currency"],
-                           "status": "succeeded", "reference": p.get("reference"),
-                           "created": int(time.time())})
+            refund.update(
+                {
+                    "id": _new_id("sbr"),
+                    "object": "refund",
+                    "payment": pid,
+                    "amount": amount,
+                    "currency": payment["currency"],
+                    "status": "succeeded",
+                    "reference": p.get("reference"),
+                    "created": int(time.time()),
+                }
+            )
 
         await self._change("payment", pid, apply)
         await self._save("refund", refund)
@@ -361,20 +446,33 @@ class SandboxGateway:
 
     @staticmethod
     def _mandate_record(card: dict[str, Any], behaviour: str, customer: Any) -> dict[str, Any]:
-        return {"id": _new_id("sbm"), "object": "mandate", "status": "active", "card": card,
-                "behaviour": behaviour, "customer_id": customer,
-                "network_transaction_id": _new_id("ntid"), "created": int(time.time())}
+        return {
+            "id": _new_id("sbm"),
+            "object": "mandate",
+            "status": "active",
+            "card": card,
+            "behaviour": behaviour,
+            "customer_id": customer,
+            "network_transaction_id": _new_id("ntid"),
+            "created": int(time.time()),
+        }
 
     async def create_mandate(self, p: dict[str, Any]) -> dict[str, Any]:
         card_in = p.get("card")
         if not isinstance(card_in, dict):
-            raise _err(400, "invalid_request_error", "parameter_missing", "A card is required.", "card")
+            raise _err(
+                400, "invalid_request_error", "parameter_missing", "A card is required.", "card"
+            )
         number = str(card_in.get("number", ""))
         behaviour = BEHAVIOUR.get(number, "success")
         if behaviour == "unavailable":
             raise _err(503, "api_error", "service_unavailable", "The sandbox is unavailable.")
-        card = {"brand": detect_brand(number).value, "last4": number[-4:],
-                "exp_month": card_in.get("exp_month"), "exp_year": card_in.get("exp_year")}
+        card = {
+            "brand": detect_brand(number).value,
+            "last4": number[-4:],
+            "exp_month": card_in.get("exp_month"),
+            "exp_year": card_in.get("exp_year"),
+        }
         mandate = self._mandate_record(card, behaviour, p.get("customer_id"))
         if behaviour in DECLINES:
             code, message, advice = DECLINES[behaviour]

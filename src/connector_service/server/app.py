@@ -98,7 +98,10 @@ def _body(call: Call, type_: type) -> Any:
 async def create_payment(rt: Runtime, call: Call) -> tuple[int, Any]:
     req = _body(call, api.PaymentCreate)
     payment = await rt.service.create_payment(
-        call.caller, req, idempotency_key=call.idempotency_key, request_id=call.request_id,
+        call.caller,
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
         creds=call.creds,
     )
     return 201, payment
@@ -117,32 +120,48 @@ async def get_payment(rt: Runtime, call: Call) -> tuple[int, Any]:
 async def capture_payment(rt: Runtime, call: Call) -> tuple[int, Any]:
     req = _body(call, api.CaptureCreate)
     return 200, await rt.service.capture(
-        call.caller, _pid(call), req, idempotency_key=call.idempotency_key,
-        request_id=call.request_id, creds=call.creds,
+        call.caller,
+        _pid(call),
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
+        creds=call.creds,
     )
 
 
 async def void_payment(rt: Runtime, call: Call) -> tuple[int, Any]:
     req = _body(call, api.VoidCreate)
     return 200, await rt.service.void(
-        call.caller, _pid(call), req, idempotency_key=call.idempotency_key,
-        request_id=call.request_id, creds=call.creds,
+        call.caller,
+        _pid(call),
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
+        creds=call.creds,
     )
 
 
 async def complete_payment(rt: Runtime, call: Call) -> tuple[int, Any]:
     req = _body(call, api.CompleteCreate)
     return 200, await rt.service.complete_payment(
-        call.caller, _pid(call), req, idempotency_key=call.idempotency_key,
-        request_id=call.request_id, creds=call.creds,
+        call.caller,
+        _pid(call),
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
+        creds=call.creds,
     )
 
 
 async def create_refund(rt: Runtime, call: Call) -> tuple[int, Any]:
     req = _body(call, api.RefundCreate)
     return 201, await rt.service.refund(
-        call.caller, _pid(call), req, idempotency_key=call.idempotency_key,
-        request_id=call.request_id, creds=call.creds,
+        call.caller,
+        _pid(call),
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
+        creds=call.creds,
     )
 
 
@@ -155,15 +174,21 @@ async def get_refund(rt: Runtime, call: Call) -> tuple[int, Any]:
 async def create_mandate(rt: Runtime, call: Call) -> tuple[int, Any]:
     req = _body(call, api.MandateCreate)
     return 201, await rt.service.create_mandate(
-        call.caller, req, idempotency_key=call.idempotency_key, request_id=call.request_id,
+        call.caller,
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
         creds=call.creds,
     )
 
 
 async def revoke_mandate(rt: Runtime, call: Call) -> tuple[int, Any]:
     return 200, await rt.service.revoke_mandate(
-        call.caller, _pid(call), idempotency_key=call.idempotency_key,
-        request_id=call.request_id, creds=call.creds,
+        call.caller,
+        _pid(call),
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
+        creds=call.creds,
     )
 
 
@@ -217,7 +242,8 @@ def _authenticate(config: Config, request: Request) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ServiceError(
-            ErrorType.AUTHENTICATION, "missing_api_key",
+            ErrorType.AUTHENTICATION,
+            "missing_api_key",
             "Send an API key as 'Authorization: Bearer <key>'.",
         )
     caller = config.callers.get(hash_key(token.strip()))
@@ -226,13 +252,16 @@ def _authenticate(config: Config, request: Request) -> Caller:
     return caller
 
 
-def _request_credentials(config: Config, request: Request, caller: Caller) -> RequestCredentials | None:
+def _request_credentials(
+    config: Config, request: Request, caller: Caller
+) -> RequestCredentials | None:
     raw = request.headers.get("x-connector-credentials")
     if raw is None:
         return None
     if not config.server.allow_request_credentials or not caller.platform:
         raise ServiceError(
-            ErrorType.PERMISSION, "request_credentials_not_allowed",
+            ErrorType.PERMISSION,
+            "request_credentials_not_allowed",
             "Per-request credentials are not enabled for this API key.",
             field="X-Connector-Credentials",
         )
@@ -241,7 +270,8 @@ def _request_credentials(config: Config, request: Request, caller: Caller) -> Re
     except (msgspec.ValidationError, msgspec.DecodeError):
         # The message would quote the header, which holds secrets: keep it generic.
         raise ServiceError(
-            ErrorType.INVALID_REQUEST, "invalid_credentials_header",
+            ErrorType.INVALID_REQUEST,
+            "invalid_credentials_header",
             "X-Connector-Credentials must be JSON: "
             '{"connector": …, "credentials": {…}, "options": {…}}',
             field="X-Connector-Credentials",
@@ -249,7 +279,9 @@ def _request_credentials(config: Config, request: Request, caller: Caller) -> Re
     return RequestCredentials(parsed.connector, parsed.credentials, parsed.options, parsed.mode)
 
 
-def _json(status: int, payload: Any, request_id: str, extra: dict[str, str] | None = None) -> Response:
+def _json(
+    status: int, payload: Any, request_id: str, extra: dict[str, str] | None = None
+) -> Response:
     headers = {"x-request-id": request_id}
     if extra:
         headers.update(extra)
@@ -258,12 +290,16 @@ def _json(status: int, payload: Any, request_id: str, extra: dict[str, str] | No
 
 def _error(err: ServiceError, request_id: str) -> Response:
     return Response(
-        errors.render(err, request_id), err.http_status, {"x-request-id": request_id},
+        errors.render(err, request_id),
+        err.http_status,
+        {"x-request-id": request_id},
         media_type="application/json",
     )
 
 
-def _endpoint(rt_getter: Callable[[], Runtime], ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    rt_getter: Callable[[], Runtime], ep: Endpoint
+) -> Callable[[Request], Awaitable[Response]]:
     route_label = ep.path
     flow_label = ep.handler.__name__
 
@@ -281,7 +317,8 @@ def _endpoint(rt_getter: Callable[[], Runtime], ep: Endpoint) -> Callable[[Reque
             key = request.headers.get("idempotency-key")
             if key is not None and not _IDEMPOTENCY_KEY.match(key):
                 raise ServiceError(
-                    ErrorType.INVALID_REQUEST, "invalid_idempotency_key",
+                    ErrorType.INVALID_REQUEST,
+                    "invalid_idempotency_key",
                     "Idempotency-Key must be 1-255 printable ASCII characters.",
                     field="Idempotency-Key",
                 )
@@ -307,9 +344,14 @@ def _endpoint(rt_getter: Callable[[], Runtime], ep: Endpoint) -> Callable[[Reque
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "request",
-                extra={"request_id": rid, "caller": caller_id, "method": ep.method,
-                       "route": route_label, "status": status,
-                       "latency_ms": round(elapsed * 1000, 2)},
+                extra={
+                    "request_id": rid,
+                    "caller": caller_id,
+                    "method": ep.method,
+                    "route": route_label,
+                    "status": status,
+                    "latency_ms": round(elapsed * 1000, 2),
+                },
             )
         return response
 
@@ -320,8 +362,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ServiceError(
-            ErrorType.INVALID_REQUEST, "body_too_large",
-            f"The request body exceeds {limit} bytes.", http_status=413,
+            ErrorType.INVALID_REQUEST,
+            "body_too_large",
+            f"The request body exceeds {limit} bytes.",
+            http_status=413,
         )
     chunks: list[bytes] = []
     size = 0
@@ -329,8 +373,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise ServiceError(
-                ErrorType.INVALID_REQUEST, "body_too_large",
-                f"The request body exceeds {limit} bytes.", http_status=413,
+                ErrorType.INVALID_REQUEST,
+                "body_too_large",
+                f"The request body exceeds {limit} bytes.",
+                http_status=413,
             )
         chunks.append(chunk)
     return b"".join(chunks)
@@ -376,15 +422,17 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         rid = "req_" + secrets.token_hex(12)
         status = getattr(exc, "status_code", 404)
         if status == 405:
-            err = ServiceError(ErrorType.INVALID_REQUEST, "method_not_allowed",
-                               "Method not allowed on this path.", http_status=405)
+            err = ServiceError(
+                ErrorType.INVALID_REQUEST,
+                "method_not_allowed",
+                "Method not allowed on this path.",
+                http_status=405,
+            )
         else:
             err = ServiceError(ErrorType.NOT_FOUND, "route_not_found", "No such endpoint.")
         return _error(err, rid)
 
-    routes = [
-        Route(e.path, _endpoint(get_runtime, e), methods=[e.method]) for e in ENDPOINTS
-    ]
+    routes = [Route(e.path, _endpoint(get_runtime, e), methods=[e.method]) for e in ENDPOINTS]
     routes += [
         Route("/health", health),
         Route("/ready", ready),

@@ -39,11 +39,13 @@ def build_openapi() -> dict[str, Any]:
     for ep in ENDPOINTS:
         types += [t for t in (ep.body, ep.response) if t is not None]
     _, components = msgspec.json.schema_components(
-        list(dict.fromkeys(types)), schema_hook=schema_hook,
+        list(dict.fromkeys(types)),
+        schema_hook=schema_hook,
         ref_template="#/components/schemas/{name}",
     )
     paths: dict[str, dict[str, Any]] = {}
     for ep in ENDPOINTS:
+        assert ep.response is not None
         op: dict[str, Any] = {
             "operationId": ep.handler.__name__,
             "summary": ep.summary,
@@ -51,29 +53,57 @@ def build_openapi() -> dict[str, Any]:
             "responses": {
                 str(ep.status): {
                     "description": "OK",
-                    "content": {"application/json": {"schema": {
-                        "$ref": f"#/components/schemas/{ep.response.__name__}"}}},
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{ep.response.__name__}"}
+                        }
+                    },
                 },
                 **{
-                    code: {"description": text, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+                    code: {
+                        "description": text,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}
+                            }
+                        },
+                    }
                     for code, text in _ERRORS.items()
                 },
             },
         }
         params: list[dict[str, Any]] = []
         if "{id}" in ep.path:
-            params.append({"name": "id", "in": "path", "required": True,
-                           "schema": {"type": "string"}})
+            params.append(
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            )
         if ep.method == "POST":
-            params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                           "schema": {"type": "string", "maxLength": 255}})
-        params.append({"name": "X-Request-Id", "in": "header", "required": False,
-                       "schema": {"type": "string", "maxLength": 128}})
+            params.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 255},
+                }
+            )
+        params.append(
+            {
+                "name": "X-Request-Id",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 128},
+            }
+        )
         op["parameters"] = params
         if ep.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{ep.body.__name__}"}}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{ep.body.__name__}"}
+                    }
+                },
+            }
         paths.setdefault(ep.path, {})[ep.method.lower()] = op
     return {
         "openapi": "3.1.0",

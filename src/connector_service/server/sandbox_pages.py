@@ -69,8 +69,9 @@ def routes(get_runtime: Callable[[], Runtime]) -> list[Route]:
         if request.method == "GET":
             if payment["status"] != "requires_authentication":
                 return HTMLResponse(
-                    _DONE.format(status="already finished",
-                                 payment_status=html.escape(payment["status"])),
+                    _DONE.format(
+                        status="already finished", payment_status=html.escape(payment["status"])
+                    ),
                 )
             return HTMLResponse(
                 _PAGE.format(

@@ -68,7 +68,8 @@ class SqliteStorage(Storage):
 
     async def get(self, ns: str, key: str) -> bytes | None:
         cur = await self._conn.execute(
-            "SELECT value FROM kv WHERE ns = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+            "SELECT value FROM kv WHERE ns = ? AND key = ? "
+            "AND (expires_at IS NULL OR expires_at > ?)",
             (ns, key, time.time()),
         )
         row = await cur.fetchone()

@@ -1,0 +1,1092 @@
+"""Checkout.com: the unified payments API (``/payments``) of both account generations.
+
+Two generations share one API shape: "ABC" accounts (the 2021 public spec) authenticate
+with the raw secret key, "NAS" accounts (the generation current accounts use) with
+``Bearer <secret key>`` and must name a processing channel on every payment. The account
+option ``key_type`` (``nas`` by default, or ``abc``) picks one.
+
+Captures, voids and refunds answer ``202 Accepted`` with an ``action_id``: their outcome
+arrives later (webhook, or ``GET /payments/{id}`` and ``GET /payments/{id}/actions``), so
+they are reported as processing / pending, never as done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from typing import Any
+
+import msgspec
+
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    CredentialField,
+    HttpRequest,
+    HttpResponse,
+    drop_none,
+    gateway_error,
+    json_body,
+    scrub_common,
+)
+from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    ServiceError,
+    decline,
+    invalid,
+)
+from connector_service.domain.flows import (
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    DisputeResult,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+)
+from connector_service.domain.money import UnknownCurrency, exponent
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.status import (
+    CaptureMethod,
+    DeclineCategory,
+    DisputeStatus,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+KEY_TYPES = ("nas", "abc")
+MIT_PAYMENT_TYPES = ("Recurring", "Unscheduled", "Installment")
+
+
+class CheckoutConnector(Connector):
+    meta = ConnectorMeta(
+        name="checkout",
+        display_name="Checkout.com",
+        base_url_test="https://api.sandbox.checkout.com",
+        base_url_live="https://api.checkout.com",
+        credential_fields=(
+            CredentialField("secret_key", "Secret API key (sk_...)"),
+            CredentialField(
+                "webhook_secret",
+                "Signature key of the webhook (Cko-Signature HMAC-SHA256 key)",
+                required=False,
+            ),
+            CredentialField(
+                "webhook_authorization",
+                "Value of the Authorization header configured on the webhook, if any",
+                required=False,
+            ),
+        ),
+        option_fields=(
+            CredentialField(
+                "key_type", "Account generation: nas (default, Bearer key) or abc", False
+            ),
+            CredentialField(
+                "processing_channel_id", "Processing channel (pc_...); required for nas", False
+            ),
+            CredentialField(
+                "mit_payment_type",
+                "payment_type of stored-card payments: Recurring (default), Unscheduled, "
+                "Installment",
+                False,
+            ),
+        ),
+        flows=frozenset(
+            {
+                Flow.AUTHORIZE,
+                Flow.COMPLETE_AUTHORIZE,
+                Flow.CAPTURE,
+                Flow.VOID,
+                Flow.REFUND,
+                Flow.SYNC,
+                Flow.REFUND_SYNC,
+                Flow.SETUP_MANDATE,
+                Flow.CHARGE_MANDATE,
+                Flow.REVOKE_MANDATE,
+                Flow.WEBHOOKS,
+            }
+        ),
+        payment_methods=frozenset(
+            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
+        ),
+        idempotency="Cko-Idempotency-Key header",
+        docs_url="https://www.checkout.com/docs",
+        secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
+    )
+    supports_mandate_charges = True
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    @staticmethod
+    def _headers(ctx: ConnectorContext, *, idempotent_post: bool = False) -> dict[str, str]:
+        key = ctx.credential("secret_key")
+        if _key_type(ctx) == "nas" and not key.startswith("Bearer "):
+            key = f"Bearer {key}"
+        headers = {"Authorization": key, "Accept": "application/json"}
+        if idempotent_post:
+            headers["Content-Type"] = "application/json"
+            if ctx.idempotency_key:
+                headers["Cko-Idempotency-Key"] = ctx.idempotency_key
+        return headers
+
+    def _post(
+        self, ctx: ConnectorContext, path: str, body: dict[str, Any], flow: Flow
+    ) -> HttpRequest:
+        return HttpRequest(
+            "POST",
+            f"{ctx.base_url}{path}",
+            self._headers(ctx, idempotent_post=True),
+            json_body(drop_none(body)),
+            flow=flow.value,
+            idempotent=bool(ctx.idempotency_key),
+        )
+
+    def _get(self, ctx: ConnectorContext, path: str, flow: Flow) -> HttpRequest:
+        return HttpRequest(
+            "GET", f"{ctx.base_url}{path}", self._headers(ctx), flow=flow.value, idempotent=True
+        )
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
+        pm = data.payment_method
+        body = self._payment_body(ctx, data.amount, data.currency, data.reference)
+        body["capture"] = data.capture_method is CaptureMethod.AUTOMATIC
+        body["description"] = data.description
+        body["metadata"] = data.metadata or None
+        body["shipping"] = {"address": _address(data.shipping)} if data.shipping else None
+        if isinstance(pm, StoredMandate):
+            ref = pm.ref
+            body["source"] = {"type": "id", "id": ref.connector_mandate_id}
+            body["payment_type"] = _mit_payment_type(ctx)
+            body["merchant_initiated"] = True
+            body["previous_payment_id"] = ref.network_transaction_id or ref.meta.get("payment_id")
+            body["customer"] = _customer(None, ref.customer_id)
+        elif isinstance(pm, Card | Token):
+            body["source"] = _source(pm, data.billing)
+            body["customer"] = _customer(
+                data.customer, pm.customer_id if isinstance(pm, Token) else None
+            )
+            body["payment_ip"] = _ipv4(data.customer, data.browser)
+            if data.setup_future_usage:
+                body["payment_type"] = _mit_payment_type(ctx)
+                body["merchant_initiated"] = False
+            self._three_ds(body, data.return_url)
+        else:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                f"Checkout.com does not support {type(pm).__name__.lower()} payments here",
+                field="payment_method.type",
+            )
+        return self._post(ctx, "/payments", body, Flow.AUTHORIZE)
+
+    def build_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> HttpRequest:
+        # The customer came back from the 3-D Secure page (with ?cko-session-id=sid_...);
+        # the payment itself now carries the outcome.
+        pid = data.payment.connector_payment_id
+        return self._get(ctx, f"/payments/{pid}", Flow.COMPLETE_AUTHORIZE)
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        return self._get(ctx, f"/payments/{data.payment.connector_payment_id}", Flow.SYNC)
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        body = {
+            "amount": _to_cko(data.amount, data.payment.currency),
+            "reference": _reference(data.reference),
+            "metadata": data.metadata or None,
+        }
+        return self._post(ctx, f"/payments/{pid}/captures", body, Flow.CAPTURE)
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        reference = data.payment.meta.get("reference")
+        body = {"reference": reference if reference and len(reference) <= 50 else None}
+        return self._post(ctx, f"/payments/{pid}/voids", body, Flow.VOID)
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        body = {
+            "amount": _to_cko(data.amount, data.payment.currency),
+            "reference": _reference(data.reference),
+            "metadata": data.metadata or None,
+        }
+        return self._post(ctx, f"/payments/{pid}/refunds", body, Flow.REFUND)
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        pid = data.refund.meta.get("payment_id") or data.refund.connector_payment_id
+        return self._get(ctx, f"/payments/{pid}/actions", Flow.REFUND_SYNC)
+
+    def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
+        # A zero-amount card verification ("Card Verified") stores the card as a source
+        # (src_...) that later merchant-initiated payments reuse.
+        pm = data.payment_method
+        body = self._payment_body(ctx, 0, data.currency, data.reference)
+        body["capture"] = False
+        body["source"] = _source(pm, data.billing)
+        body["customer"] = _customer(
+            data.customer, pm.customer_id if isinstance(pm, Token) else None
+        )
+        body["payment_type"] = _mit_payment_type(ctx)
+        body["merchant_initiated"] = False
+        body["payment_ip"] = _ipv4(data.customer, data.browser)
+        body["description"] = data.description
+        body["metadata"] = data.metadata or None
+        self._three_ds(body, data.return_url)
+        return self._post(ctx, "/payments", body, Flow.SETUP_MANDATE)
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        sid = data.mandate.connector_mandate_id
+        return HttpRequest(
+            "DELETE",
+            f"{ctx.base_url}/instruments/{sid}",
+            self._headers(ctx),
+            flow=Flow.REVOKE_MANDATE.value,
+            idempotent=True,
+        )
+
+    def _payment_body(
+        self, ctx: ConnectorContext, amount: int, currency: str, reference: str
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "amount": _to_cko(amount, currency),
+            "currency": currency,
+            "reference": _reference(reference),
+        }
+        if _key_type(ctx) == "nas":
+            body["processing_channel_id"] = ctx.option("processing_channel_id")
+        return body
+
+    @staticmethod
+    def _three_ds(body: dict[str, Any], return_url: str | None) -> None:
+        """3-D Secure runs when the customer can be sent away and brought back."""
+        if not return_url:
+            return
+        if len(return_url) > 255:
+            raise invalid(
+                "return_url_too_long",
+                "Checkout.com takes return URLs of 255 characters at most",
+                "return_url",
+            )
+        body["3ds"] = {"enabled": True}
+        body["success_url"] = return_url
+        body["failure_url"] = return_url
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _json_or_raise(response)
+        result = _payment(body, data.currency, data.capture_method)
+        if data.setup_future_usage and body.get("approved") is True:
+            mandate = _mandate(body)
+            if mandate.connector_mandate_id:
+                result.mandate = mandate
+        return result
+
+    def parse_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        return self.parse_sync(ctx, SyncData(payment=data.payment), response)
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _json_or_raise(response)
+        ref = data.payment
+        return _payment(body, ref.currency, CaptureMethod(ref.capture_method))
+
+    def parse_capture(
+        self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _json_or_raise(response, not_allowed="payment_not_capturable")
+        return PaymentResult(
+            status=PaymentStatus.PROCESSING,
+            connector_payment_id=data.payment.connector_payment_id,
+            pending_reason="capture_pending",
+            meta=_ids(action_id=body.get("action_id")),
+        )
+
+    def parse_void(
+        self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _json_or_raise(response, not_allowed="payment_not_voidable")
+        return PaymentResult(
+            status=PaymentStatus.PROCESSING,
+            connector_payment_id=data.payment.connector_payment_id,
+            pending_reason="void_pending",
+            meta=_ids(action_id=body.get("action_id")),
+        )
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+    ) -> RefundResult:
+        body = _json_or_raise(response, not_allowed="payment_not_refundable")
+        action_id = str(body.get("action_id") or "")
+        if not action_id:
+            raise gateway_error(response, code=None, message="refund accepted without action_id")
+        pid = data.payment.connector_payment_id
+        return RefundResult(
+            status=RefundStatus.PENDING,
+            connector_refund_id=action_id,
+            amount=data.amount,
+            pending_reason="refund_pending",
+            meta=_ids(action_id=action_id, payment_id=pid),
+        )
+
+    def parse_refund_sync(
+        self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
+    ) -> RefundResult:
+        body = _json_or_raise(response)
+        ref = data.refund
+        action_id = ref.meta.get("action_id") or ref.connector_refund_id
+        action = (
+            next((a for a in body if isinstance(a, dict) and a.get("id") == action_id), None)
+            if isinstance(body, list)
+            else None
+        )
+        meta = _ids(action_id=action_id, payment_id=ref.connector_payment_id)
+        if action is None:  # not processed yet
+            return RefundResult(
+                status=RefundStatus.PENDING,
+                connector_refund_id=action_id,
+                pending_reason="refund_pending",
+                meta=meta,
+            )
+        approved = action.get("approved")
+        status = (
+            RefundStatus.SUCCEEDED
+            if approved is True
+            else RefundStatus.FAILED
+            if approved is False
+            else RefundStatus.PENDING
+        )
+        amount = action.get("amount")
+        return RefundResult(
+            status=status,
+            connector_refund_id=action_id,
+            amount=_from_cko(amount, ref.currency) if isinstance(amount, int) else None,
+            connector_status=_str(action.get("response_summary")),
+            failure=_failure(action) if status is RefundStatus.FAILED else None,
+            meta=meta,
+        )
+
+    def parse_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        return _mandate(_json_or_raise(response))
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        _json_or_raise(response)
+        return MandateResult(
+            status=MandateStatus.REVOKED,
+            connector_mandate_id=data.mandate.connector_mandate_id,
+            connector_customer_id=data.mandate.customer_id,
+            connector_status="deleted",
+        )
+
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
+        event = _decode(body)
+        return WebhookIdentity(event_id=_str(event.get("id")) if event else None)
+
+    def webhook_verify(self, ctx: ConnectorContext, headers: dict[str, str], body: bytes) -> bool:
+        """``Cko-Signature`` is the hex HMAC-SHA256 of the raw body under the webhook's
+        signature key; when the webhook is also configured with an ``Authorization``
+        header value, that must match too. The scheme signs no timestamp."""
+        secret = ctx.credentials.get("webhook_secret")
+        signature = headers.get("cko-signature", "").strip().lower()
+        if secret is None or not secret.reveal() or not signature:
+            return False
+        expected = hmac.new(secret.reveal().encode(), body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            return False
+        authorization = ctx.credentials.get("webhook_authorization")
+        if authorization is not None and authorization.reveal():
+            given = headers.get("authorization", "")
+            return hmac.compare_digest(given.encode(), authorization.reveal().encode())
+        return True
+
+    def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        event = _decode(body)
+        if not event or not isinstance(event.get("data"), dict):
+            raise invalid("invalid_webhook", "not a Checkout.com webhook event")
+        kind = str(event.get("type", ""))
+        data: dict[str, Any] = event["data"]
+        unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)
+        currency = _str(data.get("currency"))
+        raw_amount = data.get("amount")
+        amount = (
+            _from_cko(raw_amount, currency)
+            if isinstance(raw_amount, int) and currency and _known(currency)
+            else None
+        )
+        out = WebhookEvent(
+            event_id=str(event.get("id", "")),
+            type=unified,
+            connector_event_type=kind,
+            amount=amount,
+            currency=currency,
+            occurred_at=_str(event.get("created_on")),
+        )
+        if kind.startswith("dispute_"):
+            out.connector_payment_id = _str(data.get("payment_id"))
+            out.dispute = DisputeResult(
+                status=DISPUTE_EVENTS.get(kind, DisputeStatus.UNDER_REVIEW),
+                connector_dispute_id=str(data.get("id", "")),
+                connector_payment_id=out.connector_payment_id,
+                amount=amount,
+                currency=currency,
+                reason=_str(data.get("reason_code")) or _str(data.get("category")),
+                connector_status=kind,
+                evidence_due_by=_str(data.get("evidence_required_by")),
+            )
+            return [out]
+        out.connector_payment_id = _str(data.get("payment_id")) or _str(data.get("id"))
+        if unified in REFUND_EVENTS:
+            action_id = _str(data.get("action_id"))
+            out.refund = RefundResult(
+                status=REFUND_EVENTS[unified],
+                connector_refund_id=action_id,
+                amount=amount,
+                connector_status=kind,
+                failure=_failure(data) if unified is WebhookEventType.REFUND_FAILED else None,
+                meta=_ids(action_id=action_id, payment_id=out.connector_payment_id),
+            )
+        elif unified in (WebhookEventType.MANDATE_ACTIVE, WebhookEventType.MANDATE_FAILED):
+            out.mandate = _mandate(data, status_override=kind)
+        elif unified is not WebhookEventType.UNKNOWN and out.connector_payment_id:
+            out.payment = _event_payment(kind, unified, data, currency, amount)
+        return [out]
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        text = scrub_common(transcript)
+        text = _HEADER_LINE.sub(r"\1[REDACTED]", text)
+        text = _API_KEY.sub("[REDACTED]", text)
+        return _CARD_NUMBER.sub(r"\1[CARD]\2", text)
+
+
+_HEADER_LINE = re.compile(r"(?im)^([<>]?[ \t]*(?:authorization|cko-signature)[ \t]*:[ \t]*)(\S.*)$")
+_API_KEY = re.compile(r"\b(?:Bearer\s+)?[sp]k_(?:sbox_|test_)?[A-Za-z0-9][A-Za-z0-9-]{7,}")
+_CARD_NUMBER = re.compile(r'("number"\s*:\s*")\d{12,19}(")')
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+# Every status the specs (PaymentResponse, Payment, webhook Data) and the docs name.
+# Statuses that depend on context (Pending: redirect or not; Authorized: capture wanted
+# or not; Captured: more to capture or not) are refined in _payment_status.
+PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    "Pending": PaymentStatus.PROCESSING,
+    "Authorized": PaymentStatus.AUTHORIZED,
+    "Card Verified": PaymentStatus.AUTHORIZED,
+    "Partially Captured": PaymentStatus.PARTIALLY_CAPTURED,
+    "Captured": PaymentStatus.CAPTURED,
+    "Paid": PaymentStatus.CAPTURED,
+    "Partially Refunded": PaymentStatus.CAPTURED,
+    "Refunded": PaymentStatus.CAPTURED,
+    "Voided": PaymentStatus.VOIDED,
+    "Declined": PaymentStatus.FAILED,
+    "Canceled": PaymentStatus.FAILED,
+    "Cancelled": PaymentStatus.FAILED,
+    "Expired": PaymentStatus.FAILED,
+    "Retry Scheduled": PaymentStatus.PROCESSING,
+}
+MANDATE_STATUS: dict[str, MandateStatus] = {
+    "Card Verified": MandateStatus.ACTIVE,
+    "Authorized": MandateStatus.ACTIVE,
+    "Captured": MandateStatus.ACTIVE,
+    "Paid": MandateStatus.ACTIVE,
+    "Pending": MandateStatus.PENDING,
+    "Declined": MandateStatus.FAILED,
+    "Canceled": MandateStatus.FAILED,
+    "Cancelled": MandateStatus.FAILED,
+    "Expired": MandateStatus.FAILED,
+    # webhook events carrying a verification outcome
+    "card_verified": MandateStatus.ACTIVE,
+    "card_verification_declined": MandateStatus.FAILED,
+}
+DISPUTE_STATUS: dict[str, DisputeStatus] = {
+    "evidence_required": DisputeStatus.NEEDS_RESPONSE,
+    "evidence_under_review": DisputeStatus.UNDER_REVIEW,
+    "arbitration_under_review": DisputeStatus.UNDER_REVIEW,
+    "won": DisputeStatus.WON,
+    "arbitration_won": DisputeStatus.WON,
+    "canceled": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+    "arbitration_lost": DisputeStatus.LOST,
+    "expired": DisputeStatus.LOST,
+    "accepted": DisputeStatus.ACCEPTED,
+    "resolved": DisputeStatus.ACCEPTED,
+}
+
+
+def _payment_status(body: dict[str, Any], capture_method: CaptureMethod) -> PaymentStatus:
+    raw = str(body.get("status", ""))
+    status = PAYMENT_STATUS.get(raw, PaymentStatus.PROCESSING)
+    balances = body.get("balances") if isinstance(body.get("balances"), dict) else {}
+    if raw == "Pending" and _redirect(body):
+        return PaymentStatus.REQUIRES_ACTION
+    if raw == "Authorized" and capture_method is CaptureMethod.AUTOMATIC:
+        return PaymentStatus.PROCESSING  # approved; the capture is still to come
+    if status is PaymentStatus.CAPTURED and (balances.get("available_to_capture") or 0) > 0:
+        return PaymentStatus.PARTIALLY_CAPTURED
+    return status
+
+
+# --------------------------------------------------------------------------- 6. error maps
+
+# response_code -> unified reason. 20xxx soft declines, 30xxx hard declines, 40xxx risk
+# responses (Checkout.com's own ranges, which set the category in _failure).
+DECLINE_MAP: dict[str, DeclineCode] = {
+    "20001": DeclineCode.GENERIC_DECLINE,  # refer to card issuer
+    "20002": DeclineCode.GENERIC_DECLINE,  # refer to card issuer, special conditions
+    "20003": DeclineCode.TRANSACTION_NOT_ALLOWED,  # invalid merchant
+    "20005": DeclineCode.DO_NOT_HONOR,
+    "20006": DeclineCode.PROCESSING_ERROR,
+    "20009": DeclineCode.TRY_AGAIN_LATER,  # request in progress
+    "20012": DeclineCode.TRANSACTION_NOT_ALLOWED,  # invalid transaction
+    "20013": DeclineCode.INVALID_AMOUNT,
+    "20014": DeclineCode.INCORRECT_NUMBER,
+    "20015": DeclineCode.INCORRECT_NUMBER,  # no such issuer
+    "20019": DeclineCode.TRY_AGAIN_LATER,  # re-enter transaction
+    "20030": DeclineCode.PROCESSING_ERROR,  # format error
+    "20031": DeclineCode.TRANSACTION_NOT_ALLOWED,  # bank not supported by switch
+    "20038": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded
+    "20051": DeclineCode.INSUFFICIENT_FUNDS,
+    "20054": DeclineCode.EXPIRED_CARD,
+    "20055": DeclineCode.AUTHENTICATION_FAILED,  # incorrect PIN
+    "20056": DeclineCode.INCORRECT_NUMBER,  # no card record
+    "20057": DeclineCode.TRANSACTION_NOT_ALLOWED,  # not permitted to cardholder
+    "20058": DeclineCode.TRANSACTION_NOT_ALLOWED,  # not permitted to terminal
+    "20059": DeclineCode.FRAUD_SUSPECTED,
+    "20061": DeclineCode.LIMIT_EXCEEDED,  # withdrawal amount limit
+    "20062": DeclineCode.RESTRICTED_CARD,
+    "20063": DeclineCode.FRAUD_SUSPECTED,  # security violation
+    "20065": DeclineCode.LIMIT_EXCEEDED,  # withdrawal frequency limit
+    "20068": DeclineCode.ISSUER_UNAVAILABLE,  # issuer response too late
+    "20075": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded
+    "20078": DeclineCode.RESTRICTED_CARD,  # blocked, first use
+    "20082": DeclineCode.INCORRECT_CVC,  # negative CAM, dCVV, iCVV or CVV results
+    "20083": DeclineCode.FRAUD_SUSPECTED,  # fraud / security related
+    "20087": DeclineCode.INCORRECT_CVC,  # bad track data (CVV / expiry)
+    "20090": DeclineCode.TRY_AGAIN_LATER,  # cut-off in progress
+    "20091": DeclineCode.ISSUER_UNAVAILABLE,
+    "20092": DeclineCode.PROCESSING_ERROR,  # no route to destination
+    "20093": DeclineCode.TRANSACTION_NOT_ALLOWED,  # violation of law
+    "20096": DeclineCode.PROCESSING_ERROR,  # system malfunction
+    "200N7": DeclineCode.INCORRECT_CVC,  # CVV2 failure
+    "200R1": DeclineCode.REVOCATION_OF_AUTHORIZATION,  # stop payment order
+    "200R3": DeclineCode.REVOCATION_OF_AUTHORIZATION,  # revocation of all authorizations
+    "20151": DeclineCode.AUTHENTICATION_FAILED,  # cardholder failed 3DS
+    "20152": DeclineCode.AUTHENTICATION_FAILED,  # 3DS not completed in time
+    "20153": DeclineCode.PROCESSING_ERROR,  # 3DS system malfunction
+    "20154": DeclineCode.AUTHENTICATION_REQUIRED,  # 3DS authentication required
+    "20183": DeclineCode.FRAUD_SUSPECTED,  # security
+    "30004": DeclineCode.PICKUP_CARD,
+    "30007": DeclineCode.PICKUP_CARD,  # special conditions
+    "30033": DeclineCode.EXPIRED_CARD,  # expired, pick up
+    "30034": DeclineCode.FRAUD_SUSPECTED,  # suspected fraud, pick up
+    "30035": DeclineCode.PICKUP_CARD,
+    "30036": DeclineCode.RESTRICTED_CARD,  # restricted, pick up
+    "30037": DeclineCode.PICKUP_CARD,
+    "30038": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded, pick up
+    "30041": DeclineCode.LOST_CARD,
+    "30043": DeclineCode.STOLEN_CARD,
+    "30044": DeclineCode.TRANSACTION_NOT_ALLOWED,  # AMLD5 anonymous prepaid
+    "30046": DeclineCode.RESTRICTED_CARD,  # closed account
+}
+_RETRY_LATER = {
+    DeclineCode.ISSUER_UNAVAILABLE,
+    DeclineCode.PROCESSING_ERROR,
+    DeclineCode.TRY_AGAIN_LATER,
+}
+# Checkout.com recommendation codes (processing.recommendation_code) override the range.
+RECOMMENDATION_CATEGORY: dict[str, DeclineCategory] = {
+    "01": DeclineCategory.SOFT,  # updated or additional information required
+    "02": DeclineCategory.RETRY_LATER,  # try again later
+    "03": DeclineCategory.HARD,  # do not try again
+}
+
+# error_codes of 4xx answers -> our field names.
+ERROR_FIELDS: dict[str, str] = {
+    "card_number_invalid": "payment_method.number",
+    "card_number_required": "payment_method.number",
+    "card_expiry_month_invalid": "payment_method.exp_month",
+    "card_expiry_year_invalid": "payment_method.exp_year",
+    "card_expired": "payment_method.exp_year",
+    "cvv_invalid": "payment_method.cvc",
+    "amount_invalid": "amount",
+    "currency_invalid": "currency",
+    "currency_required": "currency",
+    "reference_invalid": "reference",
+    "success_url_invalid": "return_url",
+    "failure_url_invalid": "return_url",
+    "customer_email_invalid": "customer.email",
+    "customer_id_invalid": "customer.id",
+    "source_id_invalid": "payment_method.mandate_id",
+    "token_invalid": "payment_method.token",
+}
+# error_types whose meaning beats the HTTP status.
+ERROR_TYPES: dict[str, tuple[ErrorType, str]] = {
+    "duplicate_requests_detected": (ErrorType.CONFLICT, "duplicate_request"),
+    "conflict": (ErrorType.CONFLICT, "gateway_conflict"),
+    "operation_not_allowed": (ErrorType.CONFLICT, "operation_not_allowed"),
+}
+
+
+def _json_or_raise(response: HttpResponse, *, not_allowed: str | None = None) -> Any:
+    body = response.json()
+    if response.status < 400:
+        return body
+    if not isinstance(body, dict):
+        body = {}
+    codes = [str(c) for c in body.get("error_codes") or []]
+    error_type = _str(body.get("error_type"))
+    raw_code = codes[0] if codes else error_type
+    message = ", ".join(codes) if codes else error_type
+    if response.status == 403 and not_allowed:
+        # On payment actions 403 means "not allowed in this state", not bad credentials.
+        err = ServiceError(
+            ErrorType.CONFLICT,
+            not_allowed,
+            "Checkout.com does not allow this action now.",
+            gateway=gateway_error(response, code=raw_code, message=message).gateway,
+        )
+        raise err
+    mapped = ERROR_TYPES.get(error_type or "")
+    err = gateway_error(
+        response, code=raw_code, message=message, type=mapped[0] if mapped else None
+    )
+    if mapped:
+        err.code = mapped[1]
+    if any(c.startswith("processing_channel_id") for c in codes):
+        err.type, err.code, err.http_status = ErrorType.CONNECTOR, "gateway_misconfigured", 502
+        err.message = "The account's processing_channel_id is missing or wrong."
+    for c in codes:
+        if c in ERROR_FIELDS:
+            err.field = ERROR_FIELDS[c]
+            break
+    raise err
+
+
+def _failure(body: dict[str, Any]) -> Failure:
+    raw = _str(body.get("response_code"))
+    summary = _str(body.get("response_summary"))
+    if raw is None and isinstance(body.get("actions"), list):
+        # GET /payments/{id} keeps the codes on its action summaries (newest first).
+        for action in body["actions"]:
+            if (
+                isinstance(action, dict)
+                and action.get("response_code")
+                and action.get("type") in ("Authorization", "Card Verification")
+            ):
+                raw, summary = _str(action["response_code"]), _str(action.get("response_summary"))
+                break
+    processing = body.get("processing") if isinstance(body.get("processing"), dict) else {}
+    if raw is None:
+        status = _str(body.get("status"))
+        return decline(
+            DeclineCode.GENERIC_DECLINE,
+            raw_message=summary or status,
+            message=f"The payment ended as {status}." if status else None,
+        )
+    if raw in DECLINE_MAP:
+        code = DECLINE_MAP[raw]
+    elif raw.startswith("4"):
+        code = DeclineCode.BLOCKED  # risk responses
+    else:
+        code = DeclineCode.GENERIC_DECLINE
+    category: DeclineCategory | None = None
+    if raw.startswith("2"):
+        category = DeclineCategory.RETRY_LATER if code in _RETRY_LATER else DeclineCategory.SOFT
+    elif raw.startswith(("3", "4")):
+        category = DeclineCategory.HARD
+    recommendation = _str(processing.get("recommendation_code"))
+    category = RECOMMENDATION_CATEGORY.get(recommendation or "", category)
+    return decline(
+        code,
+        raw_code=raw,
+        raw_message=summary,
+        advice_code=_str(processing.get("partner_merchant_advice_code")),
+        category=category,
+    )
+
+
+# --------------------------------------------------------------------------- 7. webhook tables
+
+WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
+    "payment_approved": WebhookEventType.PAYMENT_AUTHORIZED,
+    "payment_pending": WebhookEventType.PAYMENT_PROCESSING,
+    "payment_retry_scheduled": WebhookEventType.PAYMENT_PROCESSING,
+    "payment_capture_pending": WebhookEventType.PAYMENT_PROCESSING,
+    "payment_captured": WebhookEventType.PAYMENT_CAPTURED,
+    "payment_paid": WebhookEventType.PAYMENT_CAPTURED,
+    "payment_declined": WebhookEventType.PAYMENT_FAILED,
+    "payment_expired": WebhookEventType.PAYMENT_FAILED,
+    "payment_canceled": WebhookEventType.PAYMENT_FAILED,
+    "payment_cancelled": WebhookEventType.PAYMENT_FAILED,
+    "payment_authentication_failed": WebhookEventType.PAYMENT_FAILED,
+    "payment_voided": WebhookEventType.PAYMENT_VOIDED,
+    "payment_capture_declined": WebhookEventType.CAPTURE_FAILED,
+    "payment_refunded": WebhookEventType.REFUND_SUCCEEDED,
+    "payment_refund_pending": WebhookEventType.REFUND_PENDING,
+    "payment_refund_declined": WebhookEventType.REFUND_FAILED,
+    "card_verified": WebhookEventType.MANDATE_ACTIVE,
+    "card_verification_declined": WebhookEventType.MANDATE_FAILED,
+    "dispute_received": WebhookEventType.DISPUTE_OPENED,
+    "dispute_evidence_required": WebhookEventType.DISPUTE_OPENED,
+    "dispute_evidence_submitted": WebhookEventType.DISPUTE_UPDATED,
+    "dispute_evidence_acknowledged_by_scheme": WebhookEventType.DISPUTE_UPDATED,
+    "dispute_arbitration_sent_to_scheme": WebhookEventType.DISPUTE_UPDATED,
+    "dispute_resolved": WebhookEventType.DISPUTE_UPDATED,
+    "dispute_accepted": WebhookEventType.DISPUTE_LOST,
+    "dispute_expired": WebhookEventType.DISPUTE_LOST,
+    "dispute_lost": WebhookEventType.DISPUTE_LOST,
+    "dispute_arbitration_lost": WebhookEventType.DISPUTE_LOST,
+    "dispute_won": WebhookEventType.DISPUTE_WON,
+    "dispute_arbitration_won": WebhookEventType.DISPUTE_WON,
+    "dispute_canceled": WebhookEventType.DISPUTE_WON,
+    # payment_void_declined and anything new: UNKNOWN (kept with its raw type)
+}
+DISPUTE_EVENTS: dict[str, DisputeStatus] = {
+    f"dispute_{status}": unified for status, unified in DISPUTE_STATUS.items()
+} | {
+    "dispute_received": DisputeStatus.NEEDS_RESPONSE,
+    "dispute_evidence_submitted": DisputeStatus.UNDER_REVIEW,
+    "dispute_evidence_acknowledged_by_scheme": DisputeStatus.UNDER_REVIEW,
+    "dispute_arbitration_sent_to_scheme": DisputeStatus.UNDER_REVIEW,
+}
+REFUND_EVENTS: dict[WebhookEventType, RefundStatus] = {
+    WebhookEventType.REFUND_SUCCEEDED: RefundStatus.SUCCEEDED,
+    WebhookEventType.REFUND_PENDING: RefundStatus.PENDING,
+    WebhookEventType.REFUND_FAILED: RefundStatus.FAILED,
+}
+# The payment status an event proves (events carry the action, not the payment status).
+_EVENT_PAYMENT_STATUS: dict[WebhookEventType, PaymentStatus] = {
+    WebhookEventType.PAYMENT_AUTHORIZED: PaymentStatus.AUTHORIZED,
+    WebhookEventType.PAYMENT_PROCESSING: PaymentStatus.PROCESSING,
+    WebhookEventType.PAYMENT_CAPTURED: PaymentStatus.CAPTURED,
+    WebhookEventType.PAYMENT_FAILED: PaymentStatus.FAILED,
+    WebhookEventType.PAYMENT_VOIDED: PaymentStatus.VOIDED,
+    WebhookEventType.CAPTURE_FAILED: PaymentStatus.AUTHORIZED,
+}
+
+
+def _event_payment(
+    kind: str,
+    unified: WebhookEventType,
+    data: dict[str, Any],
+    currency: str | None,
+    amount: int | None,
+) -> PaymentResult:
+    status = _EVENT_PAYMENT_STATUS.get(unified, PaymentStatus.PROCESSING)
+    balances = data.get("balances") if isinstance(data.get("balances"), dict) else {}
+    captured = balances.get("total_captured")
+    if status is PaymentStatus.CAPTURED and (balances.get("available_to_capture") or 0) > 0:
+        status = PaymentStatus.PARTIALLY_CAPTURED
+    failed = unified in (WebhookEventType.PAYMENT_FAILED, WebhookEventType.CAPTURE_FAILED)
+    return PaymentResult(
+        status=status,
+        connector_payment_id=_str(data.get("id")),
+        amount=amount if unified is not WebhookEventType.PAYMENT_CAPTURED else None,
+        amount_captured=_from_cko(captured, currency)
+        if isinstance(captured, int) and currency and _known(currency)
+        else (amount if unified is WebhookEventType.PAYMENT_CAPTURED else None),
+        connector_status=kind,
+        failure=_failure(data) if failed else None,
+        network_transaction_id=_str(data.get("scheme_id")),
+        card=_summary(data.get("source")),
+        meta=_ids(action_id=_str(data.get("action_id"))),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+# Checkout.com's own amount exponents (https://www.checkout.com/docs "Format the amount
+# value"): these are whole units, these are thousandths (last digit must be 0), every
+# other currency, CLP included, is in hundredths.
+CKO_ZERO_DECIMAL = frozenset("BIF DJF GNF ISK JPY KMF KRW PYG RWF UGX VUV VND XAF XOF XPF".split())
+CKO_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+CKO_MAX_AMOUNT = 999_999_999  # at most nine digits
+
+
+def cko_exponent(currency: str) -> int:
+    if currency in CKO_ZERO_DECIMAL:
+        return 0
+    if currency in CKO_THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def _to_cko(amount: int, currency: str) -> int:
+    """ISO-4217 minor units -> Checkout.com's amount for ``currency``."""
+    try:
+        iso = exponent(currency)
+    except UnknownCurrency as exc:
+        raise invalid("invalid_currency", str(exc), "currency") from None
+    cko = cko_exponent(currency)
+    if cko >= iso:
+        value = amount * 10 ** (cko - iso)
+    else:
+        value, rest = divmod(amount, 10 ** (iso - cko))
+        if rest:
+            raise invalid(
+                "amount_precision_not_supported",
+                f"Checkout.com takes {currency} amounts with {cko} decimals only",
+                "amount",
+            )
+    if cko == 3 and value % 10:
+        raise invalid(
+            "amount_precision_not_supported",
+            f"Checkout.com needs {currency} amounts whose last (thousandths) digit is 0",
+            "amount",
+        )
+    if value > CKO_MAX_AMOUNT:
+        raise invalid(
+            "amount_too_large", "Checkout.com takes amounts of at most nine digits", "amount"
+        )
+    return value
+
+
+def _from_cko(value: int, currency: str) -> int:
+    """Checkout.com's amount -> ISO-4217 minor units."""
+    iso, cko = exponent(currency), cko_exponent(currency)
+    return value // 10 ** (cko - iso) if cko >= iso else value * 10 ** (iso - cko)
+
+
+def _known(currency: str) -> bool:
+    try:
+        exponent(currency)
+    except UnknownCurrency:
+        return False
+    return True
+
+
+def _key_type(ctx: ConnectorContext) -> str:
+    value = ctx.option("key_type", "nas").lower()
+    if value not in KEY_TYPES:
+        raise ServiceError(
+            ErrorType.INVALID_REQUEST,
+            "invalid_account_option",
+            f"option key_type must be one of {', '.join(KEY_TYPES)}",
+        )
+    return value
+
+
+def _mit_payment_type(ctx: ConnectorContext) -> str:
+    value = ctx.option("mit_payment_type", "Recurring")
+    if value not in MIT_PAYMENT_TYPES:
+        raise ServiceError(
+            ErrorType.INVALID_REQUEST,
+            "invalid_account_option",
+            f"option mit_payment_type must be one of {', '.join(MIT_PAYMENT_TYPES)}",
+        )
+    return value
+
+
+def _reference(reference: str) -> str:
+    if len(reference) > 50:
+        raise invalid(
+            "reference_too_long",
+            "Checkout.com takes references of 50 characters at most",
+            "reference",
+        )
+    return reference
+
+
+_CUSTOMER_ID = re.compile(r"^cus_\w{26}$")
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
+
+
+def _customer(customer: Customer | None, customer_id: str | None) -> dict[str, Any] | None:
+    """Checkout.com customer ids look like cus_ + 26 characters; other ids are the
+    caller's own and are not sent (the customer is matched by email instead)."""
+    cid = customer_id or (customer.id if customer else None)
+    out = {
+        "id": cid if cid and _CUSTOMER_ID.match(cid) else None,
+        "email": customer.email if customer else None,
+        "name": customer.name if customer else None,
+    }
+    return drop_none(out) or None
+
+
+def _ipv4(customer: Customer | None, browser: Any) -> str | None:
+    for ip in (customer.ip_address if customer else None, getattr(browser, "ip_address", None)):
+        if ip and _IPV4.match(ip):
+            return str(ip)
+    return None
+
+
+def _address(address: Address | None) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    return (
+        drop_none(
+            {
+                "address_line1": address.line1,
+                "address_line2": address.line2,
+                "city": address.city,
+                "state": address.state,
+                "zip": address.postal_code,
+                "country": address.country,
+            }
+        )
+        or None
+    )
+
+
+def _source(pm: Card | Token, billing: Address | None) -> dict[str, Any]:
+    if isinstance(pm, Card):
+        return drop_none(
+            {
+                "type": "card",
+                "number": pm.number.reveal(),
+                "expiry_month": pm.exp_month,
+                "expiry_year": pm.exp_year,
+                "cvv": pm.cvc.reveal() if pm.cvc else None,
+                "name": pm.holder_name,
+                "billing_address": _address(billing),
+            }
+        )
+    if pm.token.startswith("src_"):  # a stored source/instrument
+        return {"type": "id", "id": pm.token}
+    return drop_none({"type": "token", "token": pm.token, "billing_address": _address(billing)})
+
+
+def _redirect(body: dict[str, Any]) -> str | None:
+    links = body.get("_links")
+    if isinstance(links, dict) and isinstance(links.get("redirect"), dict):
+        return _str(links["redirect"].get("href"))
+    return None
+
+
+def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> PaymentResult:
+    if not isinstance(body, dict) or not body.get("id"):
+        raise ServiceError(
+            ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
+        )
+    status = _payment_status(body, capture_method)
+    balances = body.get("balances") if isinstance(body.get("balances"), dict) else {}
+    amount, captured = body.get("amount"), balances.get("total_captured")
+    redirect = _redirect(body)
+    return PaymentResult(
+        status=status,
+        connector_payment_id=str(body["id"]),
+        amount=_from_cko(amount, currency) if isinstance(amount, int) else None,
+        amount_captured=_from_cko(captured, currency) if isinstance(captured, int) else None,
+        connector_status=_str(body.get("status")),
+        next_action=NextAction(type="redirect", url=redirect)
+        if status is PaymentStatus.REQUIRES_ACTION and redirect
+        else None,
+        failure=_failure(body) if status is PaymentStatus.FAILED else None,
+        network_transaction_id=_str(body.get("scheme_id")),
+        pending_reason="capture_pending"
+        if status is PaymentStatus.PROCESSING and body.get("status") == "Authorized"
+        else None,
+        card=_summary(body.get("source")),
+        meta=_ids(action_id=_str(body.get("action_id"))),
+    )
+
+
+def _mandate(body: Any, *, status_override: str | None = None) -> MandateResult:
+    if not isinstance(body, dict):
+        raise ServiceError(
+            ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
+        )
+    raw = status_override or _str(body.get("status")) or ""
+    source = body.get("source") if isinstance(body.get("source"), dict) else {}
+    customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+    source_id = _str(source.get("id"))
+    status = MANDATE_STATUS.get(raw, MandateStatus.PENDING)
+    if status is MandateStatus.ACTIVE and not source_id:
+        status = MandateStatus.PENDING  # nothing to charge later without a source id
+    redirect = _redirect(body)
+    pid = _str(body.get("payment_id")) or _str(body.get("id"))
+    return MandateResult(
+        status=status,
+        connector_mandate_id=source_id,
+        connector_customer_id=_str(customer.get("id")),
+        network_transaction_id=_str(body.get("scheme_id")),
+        connector_status=raw or None,
+        next_action=NextAction(type="redirect", url=redirect)
+        if status is MandateStatus.PENDING and redirect
+        else None,
+        failure=_failure(body) if status is MandateStatus.FAILED else None,
+        card=_summary(source),
+        meta=_ids(payment_id=pid),
+    )
+
+
+_BRANDS = {
+    "visa": "visa",
+    "mastercard": "mastercard",
+    "american express": "amex",
+    "amex": "amex",
+    "discover": "discover",
+    "diners club international": "diners",
+    "diners": "diners",
+    "jcb": "jcb",
+    "china unionpay": "unionpay",
+    "unionpay": "unionpay",
+    "maestro": "maestro",
+}
+
+
+def _summary(source: Any) -> CardSummary | None:
+    if not isinstance(source, dict) or not source.get("last4"):
+        return None
+    scheme = _str(source.get("scheme"))
+    month, year = source.get("expiry_month"), source.get("expiry_year")
+    return CardSummary(
+        brand=_BRANDS.get(scheme.lower(), scheme.lower()) if scheme else None,
+        last4=_str(source.get("last4")),
+        exp_month=month if isinstance(month, int) else None,
+        exp_year=year if isinstance(year, int) else None,
+    )
+
+
+def _ids(**ids: str | None) -> dict[str, str]:
+    return {k: v for k, v in ids.items() if v}
+
+
+def _str(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+def _decode(body: bytes) -> dict[str, Any] | None:
+    try:
+        event = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    return event if isinstance(event, dict) else None
