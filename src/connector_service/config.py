@@ -65,6 +65,14 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
 
+class IdempotencyConfig(msgspec.Struct, forbid_unknown_fields=True):
+    ttl_seconds: Annotated[float, Meta(gt=0)] = 86400.0
+    lease_seconds: Annotated[float, Meta(gt=0)] = 120.0
+    # 0: a request arriving while the first with its key is in flight gets a 409 at once;
+    # more: it waits (up to this long) for the first one's answer.
+    wait_seconds: Annotated[float, Meta(ge=0, le=300)] = 0.0
+
+
 class StorageConfig(msgspec.Struct, forbid_unknown_fields=True):
     url: str = "sqlite:///./connector-service.db"
 
@@ -72,6 +80,7 @@ class StorageConfig(msgspec.Struct, forbid_unknown_fields=True):
 class RawConfig(msgspec.Struct, forbid_unknown_fields=True):
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
+    idempotency: IdempotencyConfig = msgspec.field(default_factory=IdempotencyConfig)
     accounts: list[dict[str, Any]] = msgspec.field(
         default_factory=lambda: [{"id": "sandbox", "connector": "sandbox"}]
     )
@@ -111,6 +120,7 @@ class Config:
     callers: dict[str, Caller]  # by key hash
     default_account: str | None
     id_key: bytes
+    idempotency: IdempotencyConfig = field(default_factory=IdempotencyConfig)
     problems: list[str] = field(default_factory=list)  # non-fatal findings
     warnings: list[str] = field(default_factory=list)
 
@@ -300,6 +310,7 @@ def load_config(
         callers=callers,
         default_account=raw.default_account,
         id_key=id_key_value.encode(),
+        idempotency=raw.idempotency,
         problems=problems,
         warnings=warnings,
     )

@@ -11,6 +11,7 @@ import logging
 from connector_service.config import Config
 from connector_service.connectors.base import Connector
 from connector_service.connectors.registry import load_connectors
+from connector_service.core.idempotency import IdempotencyStore
 from connector_service.core.service import PaymentService
 from connector_service.executor.http import Executor
 from connector_service.sandbox.gateway import SandboxGateway
@@ -35,6 +36,12 @@ class Runtime:
         self.sandbox = SandboxGateway(self.storage)
         self.executor.register_scheme("sandbox", self.sandbox)
         self.service = PaymentService(config, self.storage, self.executor, self.connectors)
+        self.idempotency = IdempotencyStore(
+            self.storage,
+            ttl_seconds=config.idempotency.ttl_seconds,
+            lease_seconds=config.idempotency.lease_seconds,
+            wait_seconds=config.idempotency.wait_seconds,
+        )
 
     async def start(self) -> None:
         await self.storage.open()

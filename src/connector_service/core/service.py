@@ -19,6 +19,7 @@ import msgspec
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
 from connector_service.domain import api
+from connector_service.domain.common import CardSummary
 from connector_service.domain.errors import (
     ErrorType,
     ServiceError,
@@ -54,7 +55,6 @@ from connector_service.domain.payment_methods import (
     MandateRef as MandateMethod,
 )
 from connector_service.domain.secret import Secret
-from connector_service.domain.common import CardSummary
 from connector_service.domain.status import CaptureMethod, PaymentStatus
 from connector_service.executor.http import Executor, OutcomeUnknown, Timeouts
 from connector_service.storage.base import Storage
@@ -179,6 +179,7 @@ class PaymentService:
         """The target for ``account``; unknown or forbidden accounts are reported as
         not found (``missing`` names the resource, e.g. when the account came from an id)
         so that nobody learns which accounts exist."""
+        idempotency_key = _gateway_key(caller.id, account, idempotency_key)
         if account.startswith(PLATFORM_PREFIX):
             name = account[len(PLATFORM_PREFIX) :]
             if creds is None or creds.connector != name or not caller.platform:
@@ -749,6 +750,16 @@ class PaymentService:
 
 def _ctx_fields(ctx: ConnectorContext) -> dict[str, Any]:
     return {name: getattr(ctx, name) for name in ctx.__slots__}
+
+
+def _gateway_key(caller: str, account: str, key: str | None) -> str | None:
+    """The key sent to the gateway: derived from the caller's key, the caller and the
+    account, so two tenants using the same key never collide at a shared gateway account
+    (and stays within every gateway's length limit)."""
+    if key is None:
+        return None
+    digest = hashlib.sha256(f"{caller}\x00{account}\x00{key}".encode()).hexdigest()
+    return f"cs-{digest[:40]}"
 
 
 def _reference(idempotency_key: str | None = None, scope: str = "") -> str:

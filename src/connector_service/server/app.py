@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from connector_service.config import Caller, Config, hash_key
+from connector_service.core import idempotency
 from connector_service.core.runtime import Runtime
 from connector_service.core.service import RequestCredentials
 from connector_service.domain import api
@@ -326,8 +327,12 @@ def _endpoint(
                 request.state.body = await _read_body(request, rt.config.server.max_body_bytes)
             creds = _request_credentials(rt.config, request, caller)
             call = Call(request, caller, rid, key, creds)
-            status, payload = await ep.handler(rt, call)
-            response = _json(status, payload, rid)
+            if key is not None and ep.method == "POST":
+                response = await _idempotent(rt, ep, call, key)
+            else:
+                status, payload = await ep.handler(rt, call)
+                response = _json(status, payload, rid)
+            status = response.status_code
         except ServiceError as err:
             status = err.http_status
             response = _error(err, rid)
@@ -356,6 +361,28 @@ def _endpoint(
         return response
 
     return handle
+
+
+async def _idempotent(rt: Runtime, ep: Endpoint, call: Call, key: str) -> Response:
+    """Run the handler at most once per (caller, key); replay its answer afterwards."""
+    fp = idempotency.fingerprint(ep.method, call.request.url.path, call.request.state.body)
+    store = rt.idempotency
+    replay = await store.begin(call.caller.id, key, fp)
+    if replay is not None:
+        return Response(
+            replay.body, replay.status,
+            {"x-request-id": call.request_id, "idempotent-replayed": "true"},
+            media_type="application/json",
+        )  # fmt: skip
+    try:
+        status, payload = await ep.handler(rt, call)
+        response = _json(status, payload, call.request_id)
+    except ServiceError as err:
+        response = _error(err, call.request_id)
+    # Any other exception (or a cancellation) propagates and leaves the claim in flight
+    # until its lease runs out: the gateway may have been called, so it is not released.
+    await store.finish(call.caller.id, key, fp, response.status_code, bytes(response.body))
+    return response
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

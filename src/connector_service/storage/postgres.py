@@ -85,7 +85,9 @@ class PostgresStorage(Storage):
             if row is not None and (row["expires_at"] is None or row["expires_at"] > now):
                 old, expires = bytes(row["value"]), row["expires_at"]
             new = fn(old)
-            if new is None:
+            if new is not None and new == old:
+                pass  # unchanged: no write
+            elif new is None:
                 await conn.execute("DELETE FROM kv WHERE ns = $1 AND key = $2", ns, key)
             else:
                 await conn.execute(
