@@ -34,6 +34,11 @@ class SecretSource(msgspec.Struct, forbid_unknown_fields=True):
 CredentialValue = str | SecretSource
 
 
+class FeeModel(msgspec.Struct, forbid_unknown_fields=True):
+    percent: Annotated[float, Meta(ge=0, le=100)] = 0.0
+    fixed: Annotated[int, Meta(ge=0)] = 0  # minor units of the payment's currency
+
+
 class AccountConfig(msgspec.Struct, forbid_unknown_fields=True):
     id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
     connector: str
@@ -43,6 +48,54 @@ class AccountConfig(msgspec.Struct, forbid_unknown_fields=True):
     mode: Literal["test", "live"] = "test"
     timeout_seconds: Annotated[float, Meta(gt=0, le=300)] = 30.0
     connect_timeout_seconds: Annotated[float, Meta(gt=0, le=60)] = 5.0
+    # Per-currency fee model for lowest-cost routing; "*" applies to other currencies.
+    fees: dict[str, FeeModel] = {}
+
+
+class RuleMatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Every condition given must hold; a condition left out matches anything."""
+
+    currency: list[str] | None = None
+    amount_min: int | None = None
+    amount_max: int | None = None
+    country: list[str] | None = None  # billing country
+    payment_method: list[str] | None = None  # card, token, mandate, wallet, redirect
+    card_brand: list[str] | None = None
+    bin_prefix: list[str] | None = None
+    bin_range: list[tuple[str, str]] | None = None  # inclusive, compared on equal lengths
+    metadata: dict[str, str] | None = None
+
+
+class Rule(msgspec.Struct, forbid_unknown_fields=True):
+    accounts: Annotated[list[str], Meta(min_length=1)]
+    name: str | None = None
+    match: RuleMatch = msgspec.field(default_factory=RuleMatch)
+    strategy: Literal["priority", "weighted", "lowest_cost"] = "priority"
+    weights: dict[str, Annotated[int, Meta(ge=0)]] = {}
+    cascade_on_soft_decline: bool = False
+
+
+class Profile(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    rules: list[Rule]
+
+
+class RoutingConfig(msgspec.Struct, forbid_unknown_fields=True):
+    default_profile: str | None = None
+    profiles: list[Profile] = []
+
+
+class BreakerConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Per-account circuit breaker: open after ``consecutive_failures`` in a row, or when
+    at least ``min_calls`` calls in ``window_seconds`` fail at ``failure_rate`` or more;
+    after ``cool_down_seconds`` one probe request is let through (half-open)."""
+
+    enabled: bool = True
+    consecutive_failures: Annotated[int, Meta(ge=1)] = 5
+    failure_rate: Annotated[float, Meta(gt=0, le=1)] = 0.5
+    min_calls: Annotated[int, Meta(ge=1)] = 20
+    window_seconds: Annotated[float, Meta(gt=0)] = 60.0
+    cool_down_seconds: Annotated[float, Meta(gt=0)] = 30.0
 
 
 class CallerConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,6 +105,7 @@ class CallerConfig(msgspec.Struct, forbid_unknown_fields=True):
     key_sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
     accounts: list[str] = msgspec.field(default_factory=lambda: ["*"])
     platform: bool = False  # may send per-request connector credentials
+    admin: bool = False  # may use the operator endpoints under /v1/admin
 
 
 class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,15 +131,55 @@ class StorageConfig(msgspec.Struct, forbid_unknown_fields=True):
     url: str = "sqlite:///./connector-service.db"
 
 
+# Delay before each retry of a webhook delivery (the first attempt is immediate): about
+# three days in all, ±jitter. The Standard Webhooks / Svix schedule, extended.
+DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0) + (36000.0,) * 6
+
+
+class WebhooksConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """``[webhooks]``: how events are delivered to the client applications."""
+
+    deliver: bool = True  # run the delivery worker in this process
+    retry_schedule_seconds: list[Annotated[float, Meta(ge=0)]] = msgspec.field(
+        default_factory=lambda: list(DEFAULT_RETRY_SCHEDULE)
+    )
+    jitter: Annotated[float, Meta(ge=0, le=0.5)] = 0.1  # each delay is multiplied by 1±jitter
+    timeout_seconds: Annotated[float, Meta(gt=0, le=120)] = 15.0  # whole attempt
+    connect_timeout_seconds: Annotated[float, Meta(gt=0, le=60)] = 5.0
+    lease_seconds: Annotated[float, Meta(gt=0, le=3600)] = 60.0  # > timeout_seconds
+    poll_interval_seconds: Annotated[float, Meta(gt=0, le=60)] = 1.0
+    batch_size: Annotated[int, Meta(ge=1, le=1000)] = 50
+    concurrency: Annotated[int, Meta(ge=1, le=1000)] = 16
+    max_body_bytes: Annotated[int, Meta(ge=1024, le=10_000_000)] = 1_048_576  # inbound
+    # The sandbox gateway's own webhooks: through the receive pipeline in-process
+    # ("direct"), POSTed to public_url + /v1/webhooks/sandbox/{account} ("http"), or none.
+    sandbox_events: Literal["direct", "http", "off"] = "direct"
+
+
+class WebhookEndpointConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """``[[webhook_endpoints]]``: a client application receiving events."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    url: str
+    secret: CredentialValue  # whsec_… (Standard Webhooks)
+    previous_secrets: list[CredentialValue] = []  # still signed with during a rotation
+    event_types: list[str] = msgspec.field(default_factory=lambda: ["*"])
+    accounts: list[str] = msgspec.field(default_factory=lambda: ["*"])
+
+
 class RawConfig(msgspec.Struct, forbid_unknown_fields=True):
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
     idempotency: IdempotencyConfig = msgspec.field(default_factory=IdempotencyConfig)
+    routing: RoutingConfig = msgspec.field(default_factory=RoutingConfig)
+    breaker: BreakerConfig = msgspec.field(default_factory=BreakerConfig)
     accounts: list[dict[str, Any]] = msgspec.field(
         default_factory=lambda: [{"id": "sandbox", "connector": "sandbox"}]
     )
     callers: list[dict[str, Any]] = []
     default_account: str | None = None
+    webhooks: WebhooksConfig = msgspec.field(default_factory=WebhooksConfig)
+    webhook_endpoints: list[dict[str, Any]] = []
 
 
 @dataclass
@@ -100,6 +194,7 @@ class Account:
     mode: str
     timeout_seconds: float
     connect_timeout_seconds: float
+    fees: dict[str, FeeModel] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,9 +202,27 @@ class Caller:
     id: str
     accounts: frozenset[str]  # "*" means every account
     platform: bool = False
+    admin: bool = False
 
     def may_use(self, account: str) -> bool:
         return "*" in self.accounts or account in self.accounts
+
+
+@dataclass
+class WebhookEndpoint:
+    """A delivery endpoint with its secrets resolved (``secrets[0]`` is the current one)."""
+
+    id: str
+    url: str
+    secrets: list[Secret]
+    event_types: frozenset[str]  # "*", "payment.*" or exact types
+    accounts: frozenset[str]  # "*" means every account
+
+    def wants(self, account: str, event_type: str) -> bool:
+        if "*" not in self.accounts and account not in self.accounts:
+            return False
+        kind = event_type.split(".", 1)[0]
+        return bool({"*", event_type, f"{kind}.*"} & self.event_types)
 
 
 @dataclass
@@ -121,6 +234,10 @@ class Config:
     default_account: str | None
     id_key: bytes
     idempotency: IdempotencyConfig = field(default_factory=IdempotencyConfig)
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
+    webhook_endpoints: dict[str, WebhookEndpoint] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # non-fatal findings
     warnings: list[str] = field(default_factory=list)
 
@@ -264,6 +381,7 @@ def load_config(
             mode=acc.mode,
             timeout_seconds=acc.timeout_seconds,
             connect_timeout_seconds=acc.connect_timeout_seconds,
+            fees=dict(acc.fees),
         )
 
     callers: dict[str, Caller] = {}
@@ -278,7 +396,26 @@ def load_config(
                 problems.append(f"caller {c.id!r}: unknown account {name!r}")
         if c.key_sha256 in callers:
             problems.append(f"caller {c.id!r}: the same key as caller {callers[c.key_sha256].id!r}")
-        callers[c.key_sha256] = Caller(c.id, frozenset(c.accounts), c.platform)
+        callers[c.key_sha256] = Caller(c.id, frozenset(c.accounts), c.platform, c.admin)
+
+    profiles = {p.name for p in raw.routing.profiles}
+    if len(profiles) != len(raw.routing.profiles):
+        problems.append("routing: duplicate profile names")
+    if raw.routing.default_profile and raw.routing.default_profile not in profiles:
+        problems.append(f"routing.default_profile: unknown profile {raw.routing.default_profile!r}")
+    for profile in raw.routing.profiles:
+        for i, rule in enumerate(profile.rules):
+            where = f"routing profile {profile.name!r} rule {rule.name or i}"
+            for name in rule.accounts:
+                if name not in accounts:
+                    problems.append(f"{where}: unknown account {name!r}")
+            for name in rule.weights:
+                if name not in rule.accounts:
+                    problems.append(f"{where}: weight for {name!r}, which the rule does not list")
+            if rule.strategy == "weighted" and not any(rule.weights.values()):
+                problems.append(f"{where}: weighted strategy needs weights")
+
+    endpoints = _webhook_endpoints(raw, accounts, problems, warnings)
 
     if raw.default_account and raw.default_account not in accounts:
         problems.append(f"default_account: unknown account {raw.default_account!r}")
@@ -311,6 +448,69 @@ def load_config(
         default_account=raw.default_account,
         id_key=id_key_value.encode(),
         idempotency=raw.idempotency,
+        routing=raw.routing,
+        breaker=raw.breaker,
+        webhooks=raw.webhooks,
+        webhook_endpoints=endpoints,
         problems=problems,
         warnings=warnings,
     )
+
+
+def _webhook_endpoints(
+    raw: RawConfig, accounts: dict[str, Account], problems: list[str], warnings: list[str]
+) -> dict[str, WebhookEndpoint]:
+    """Resolve and check ``[[webhook_endpoints]]``: secrets must be Standard Webhooks
+    ``whsec_`` secrets, filters must name real event types and accounts (a typo would
+    otherwise silently drop events)."""
+    from urllib.parse import urlsplit
+
+    from connector_service.domain.flows import WebhookEventType
+    from connector_service.webhooks.signing import InvalidSecret, decode_secret
+
+    settings = raw.webhooks
+    if settings.lease_seconds <= settings.timeout_seconds:
+        problems.append("webhooks.lease_seconds must exceed webhooks.timeout_seconds")
+    types = {t.value for t in WebhookEventType}
+    kinds = {t.split(".", 1)[0] for t in types if "." in t}
+    endpoints: dict[str, WebhookEndpoint] = {}
+    for i, item in enumerate(raw.webhook_endpoints):
+        try:
+            ep = msgspec.convert(item, WebhookEndpointConfig)
+        except msgspec.ValidationError as exc:
+            problems.append(_validation_message(exc, f"webhook_endpoints[{i}]"))
+            continue
+        where = f"webhook endpoint {ep.id!r}"
+        if ep.id in endpoints:
+            problems.append(f"{where}: duplicate endpoint id")
+            continue
+        url = urlsplit(ep.url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            problems.append(f"{where}: url must be an http(s) URL")
+        elif url.scheme == "http" and url.hostname not in LOOPBACK:
+            warnings.append(f"{where}: events travel unencrypted over http")
+        secrets: list[Secret] = []
+        for j, value in enumerate([ep.secret, *ep.previous_secrets]):
+            name = "secret" if j == 0 else f"previous_secrets[{j - 1}]"
+            secret = _resolve(value, f"{where} {name}", problems, warnings)
+            if secret is None:
+                continue
+            try:
+                decode_secret(secret.reveal())
+            except InvalidSecret as exc:
+                problems.append(f"{where} {name}: {exc}")
+                continue
+            secrets.append(secret)
+        for pattern in ep.event_types:
+            if pattern != "*" and pattern not in types and pattern.removesuffix(".*") not in kinds:
+                problems.append(
+                    f"{where}: unknown event type {pattern!r} "
+                    f"(use '*', one of {', '.join(sorted(kinds))} + '.*', or an exact type)"
+                )
+        for name in ep.accounts:
+            if name != "*" and name not in accounts:
+                problems.append(f"{where}: unknown account {name!r}")
+        endpoints[ep.id] = WebhookEndpoint(
+            ep.id, ep.url, secrets, frozenset(ep.event_types), frozenset(ep.accounts)
+        )
+    return endpoints

@@ -18,6 +18,8 @@ import msgspec
 
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
+from connector_service.core import routing
+from connector_service.core.breaker import Breakers, BreakerView
 from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.errors import (
@@ -55,10 +57,12 @@ from connector_service.domain.payment_methods import (
     MandateRef as MandateMethod,
 )
 from connector_service.domain.secret import Secret
-from connector_service.domain.status import CaptureMethod, PaymentStatus
+from connector_service.domain.status import CaptureMethod, DeclineCategory, PaymentStatus
 from connector_service.executor.http import Executor, OutcomeUnknown, Timeouts
 from connector_service.storage.base import Storage
 
+# Errors after which nothing happened at the gateway: routing may try the next account.
+FAILOVER_CODES = frozenset({"gateway_unreachable", "gateway_unavailable", "gateway_rate_limited"})
 PLATFORM_PREFIX = "@"  # account name of ids created with per-request credentials
 TOKEN_NS = "access_token"
 TOKEN_MARGIN_SECONDS = 60
@@ -106,6 +110,7 @@ class PaymentService:
         self.executor = executor
         self.connectors = connectors
         self.ids = IdCodec(config.id_key)
+        self.breakers = Breakers(storage, config.breaker)
         self._token_enc = msgspec.json.Encoder()
 
     # ------------------------------------------------------------------ connectors
@@ -136,6 +141,64 @@ class PaymentService:
                 )
             )
         return out
+
+    # ------------------------------------------------------------------ routing
+
+    async def preview_routing(
+        self, caller: Caller, req: api.PaymentCreate, *, idempotency_key: str | None = None
+    ) -> api.RoutingDetails:
+        """Which accounts a payment would be tried on, in order, and why; charges nothing."""
+        _check_amount(req.amount, req.currency)
+        pm_type = _PM_TYPE[type(req.payment_method).__name__]
+        reference = req.reference or _reference(idempotency_key, caller.id)
+        if req.account:
+            names = [req.account]
+            details = api.RoutingDetails(candidates=[], strategy="explicit_account")
+        else:
+            planned = routing.plan(
+                self.config,
+                {a.id: a.connector for a in self.config.accounts.values()},
+                req,
+                profile_name=req.routing_profile,
+                seed=idempotency_key or reference,
+            )
+            if planned is None:
+                names = [self._choose_account(caller, None, None, None, pm_type, req.currency)]
+                details = api.RoutingDetails(candidates=[], strategy="default_account")
+            else:
+                names = [c.account for c in planned.candidates]
+                details = planned
+                details.candidates = []
+        for name in names:
+            account = self.config.accounts.get(name)
+            if account is None or not caller.may_use(name):
+                continue
+            meta = self.connectors[account.connector].meta
+            state = await self.breakers.state(name)
+            skipped = None
+            if pm_type not in meta.payment_methods or (
+                meta.currencies is not None and req.currency not in meta.currencies
+            ):
+                skipped = "not_supported"
+            elif state == "open":
+                skipped = "circuit_open"
+            details.candidates.append(
+                api.RoutingCandidate(
+                    account=name,
+                    connector=account.connector,
+                    estimated_fee=routing.estimated_fee(account, req.currency, req.amount),
+                    breaker=state.value,
+                    skipped=skipped,
+                )
+            )
+        return details
+
+    async def breaker_states(self, caller: Caller) -> list[BreakerView]:
+        if not caller.admin:
+            raise ServiceError(
+                ErrorType.PERMISSION, "admin_only", "This endpoint needs an admin API key."
+            )
+        return [await self.breakers.view(name) for name in self.config.accounts]
 
     # ------------------------------------------------------------------ targets
 
@@ -331,43 +394,53 @@ class PaymentService:
         _check_amount(req.amount, req.currency)
         pm: Any = req.payment_method
         pm_type = _PM_TYPE[type(pm).__name__]
-        account = req.account
+        reference = req.reference or _reference(idempotency_key, caller.id)
+        routed: api.RoutingDetails | None = None
+
+        def target_for(account: str, missing: str | None = None) -> Target:
+            return self._target(
+                caller, account, idempotency_key=idempotency_key, request_id=request_id,
+                creds=creds, missing=missing,
+            )  # fmt: skip
+
         if isinstance(pm, MandateMethod):
+            # A mandate belongs to the account that set it up: no routing.
             mandate = self.ids.decode(MandateRef, pm.mandate_id, "payment_method.mandate_id")
-            if account and account != mandate.account:
+            if req.account and req.account != mandate.account:
                 raise invalid(
                     "mandate_account_mismatch",
                     "the mandate belongs to another account",
                     "payment_method.mandate_id",
                 )
-            account = mandate.account
-            target = self._target(
-                caller,
-                account,
-                idempotency_key=idempotency_key,
-                request_id=request_id,
-                creds=creds,
-                missing="mandate",
-            )
+            targets = [target_for(mandate.account, missing="mandate")]
             pm = StoredMandate(ref=mandate)
-        else:
+        elif req.account or req.connector or creds is not None:
             account = self._choose_account(
-                caller, account, req.connector, creds, pm_type, req.currency
+                caller, req.account, req.connector, creds, pm_type, req.currency
             )
-            target = self._target(
-                caller,
-                account,
-                idempotency_key=idempotency_key,
-                request_id=request_id,
-                creds=creds,
+            targets = [target_for(account)]
+        else:
+            routed = routing.plan(
+                self.config,
+                {a.id: a.connector for a in self.config.accounts.values()},
+                req,
+                profile_name=req.routing_profile,
+                seed=idempotency_key or reference,
             )
-        self._check_capability(target, pm_type, req.currency)
-        if isinstance(pm, StoredMandate) and Flow.CHARGE_MANDATE not in target.connector.meta.flows:
-            raise not_supported(
-                f"{target.connector.meta.display_name} does not charge mandates",
-                "payment_method.type",
-            )
-        reference = req.reference or _reference(idempotency_key, caller.id)
+            if routed is None:
+                account = self._choose_account(caller, None, None, None, pm_type, req.currency)
+                targets = [target_for(account)]
+            else:
+                routed.candidates = [c for c in routed.candidates if caller.may_use(c.account)]
+                if not routed.candidates:
+                    raise ServiceError(
+                        ErrorType.PERMISSION,
+                        "no_allowed_account",
+                        "routing chose no account this API key may use",
+                        field="routing_profile",
+                    )
+                targets = [target_for(c.account) for c in routed.candidates]
+
         data = AuthorizeData(
             amount=req.amount,
             currency=req.currency,
@@ -384,26 +457,8 @@ class PaymentService:
             setup_future_usage=req.setup_future_usage == "off_session",
             metadata=req.metadata,
         )
-        started = time.perf_counter()
-        try:
-            result: PaymentResult = await self._run(target, Flow.AUTHORIZE, data)
-        except OutcomeUnknown as exc:
-            result = PaymentResult(
-                status=PaymentStatus.UNRESOLVED,
-                connector_payment_id="",
-                pending_reason="outcome_unknown",
-                meta={"reference": reference},
-            )
-            outcome, reason = "unresolved", exc.message
-        else:
-            outcome, reason = result.status.value, ""
-        latency = (time.perf_counter() - started) * 1000
-        attempt = api.Attempt(
-            account=target.account,
-            connector=target.connector.meta.name,
-            outcome=outcome,
-            latency_ms=round(latency, 2),
-            reason=reason or None,
+        target, result, attempts = await self._authorize_with_failover(
+            targets, data, pm_type, routed
         )
         ref = PaymentRef(
             account=target.account,
@@ -418,7 +473,8 @@ class PaymentService:
             },
         )
         payment = self._payment(ref, result, reference=reference, metadata=req.metadata)
-        payment.attempts = [attempt]
+        payment.attempts = attempts
+        payment.routing = routed
         if isinstance(pm, Card | Token) and payment.payment_method is None:
             payment.payment_method = _pm_summary(pm)
         if result.mandate is not None:
@@ -426,6 +482,98 @@ class PaymentService:
                 target, result.mandate, req.customer.id if req.customer else None, req.currency
             )
         return payment
+
+    async def _authorize_with_failover(
+        self,
+        targets: list[Target],
+        data: AuthorizeData,
+        pm_type: PaymentMethodType,
+        routed: api.RoutingDetails | None,
+    ) -> tuple[Target, PaymentResult, list[api.Attempt]]:
+        """Try the targets in order, moving on only when that is provably safe.
+
+        Safe: the request never reached the gateway, the gateway said it is unavailable or
+        rate limiting before processing, or (when the rule allows it) a soft decline.
+        Never after an ambiguous timeout (the payment is ``unresolved``), a hard decline,
+        or any other error."""
+        attempts: list[api.Attempt] = []
+        last_error: ServiceError | None = None
+        for index, target in enumerate(targets):
+            name, connector = target.account, target.connector.meta.name
+            more = index + 1 < len(targets)
+
+            def note(outcome: str, started: float, reason: str | None = None) -> None:
+                latency = round((time.perf_counter() - started) * 1000, 2)
+                attempts.append(
+                    api.Attempt(
+                        account=name, connector=connector, outcome=outcome,  # noqa: B023
+                        latency_ms=latency, reason=reason,
+                    )
+                )  # fmt: skip
+
+            started = time.perf_counter()
+            try:
+                self._check_capability(target, pm_type, data.currency)
+            except ServiceError:
+                if routed is None:
+                    raise
+                note("skipped", started, "not_supported")
+                continue
+            if isinstance(data.payment_method, StoredMandate) and (
+                Flow.CHARGE_MANDATE not in target.connector.meta.flows
+            ):
+                raise not_supported(
+                    f"{target.connector.meta.display_name} does not charge mandates",
+                    "payment_method.type",
+                )
+            if routed is not None and not await self.breakers.allow(name):
+                note("skipped", started, "circuit_open")
+                continue
+            try:
+                result: PaymentResult = await self._run(target, Flow.AUTHORIZE, data)
+            except OutcomeUnknown as exc:
+                await self.breakers.record(name, success=False)
+                note("unresolved", started, exc.message)
+                result = PaymentResult(
+                    status=PaymentStatus.UNRESOLVED,
+                    connector_payment_id="",
+                    pending_reason="outcome_unknown",
+                )
+                return target, result, attempts
+            except ServiceError as exc:
+                if exc.code in FAILOVER_CODES:
+                    await self.breakers.record(name, success=False)
+                    note("failed", started, exc.code)
+                    last_error = exc
+                    continue
+                if exc.type is ErrorType.CONNECTOR:
+                    await self.breakers.record(name, success=False)
+                note("error", started, exc.code)
+                exc.attempts = attempts
+                raise
+            await self.breakers.record(name, success=True)
+            failure = result.failure
+            if (
+                result.status is PaymentStatus.FAILED
+                and more
+                and routed is not None
+                and routed.cascade_on_soft_decline
+                and failure is not None
+                and failure.category is DeclineCategory.SOFT
+            ):
+                note("declined", started, f"soft_decline:{failure.code}")
+                continue
+            note(result.status.value, started)
+            return target, result, attempts
+        if last_error is None:
+            last_error = ServiceError(
+                ErrorType.CONNECTOR,
+                "no_account_available",
+                "every account routing chose is unavailable (circuit open or unsupported)",
+                http_status=503,
+            )
+        last_error.attempts = attempts
+        raise last_error
 
     async def _payment_target(
         self,

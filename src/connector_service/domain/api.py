@@ -123,6 +123,24 @@ class Attempt(msgspec.Struct, omit_defaults=True):
     reason: str | None = None
 
 
+class RoutingCandidate(msgspec.Struct, omit_defaults=True):
+    account: str
+    connector: str
+    estimated_fee: int | None = None
+    breaker: str | None = None
+    skipped: str | None = None  # why routing will not try it
+
+
+class RoutingDetails(msgspec.Struct, omit_defaults=True):
+    """Which rule chose the accounts and in which order (also the preview's answer)."""
+
+    candidates: list[RoutingCandidate]
+    profile: str | None = None
+    rule: str | None = None
+    strategy: str | None = None
+    cascade_on_soft_decline: bool = False
+
+
 class PaymentMethodSummary(msgspec.Struct, omit_defaults=True):
     type: str
     card: CardSummary | None = None
@@ -154,6 +172,7 @@ class Payment(msgspec.Struct, omit_defaults=True):
     connector_status: str | None = None
     metadata: dict[str, str] = {}
     attempts: list[Attempt] = []
+    routing: RoutingDetails | None = None
 
 
 class Refund(msgspec.Struct, omit_defaults=True):
@@ -209,6 +228,7 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
     field: str | None = None
     gateway: GatewayDetail | None = None
     decline: Failure | None = None
+    attempts: list[Attempt] | None = None
 
 
 class ErrorEnvelope(msgspec.Struct):

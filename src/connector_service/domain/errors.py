@@ -11,6 +11,7 @@ Declines are not exceptions: a declined payment is a result with status ``failed
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 
@@ -72,6 +73,7 @@ class ServiceError(Exception):
         self.field = field
         self.gateway = gateway
         self.http_status = http_status or HTTP_STATUS[type]
+        self.attempts: list[Any] | None = None  # routed calls: the accounts tried
 
 
 def invalid(code: str, message: str, field: str | None = None) -> ServiceError:

@@ -53,7 +53,8 @@ def max_minor(currency: str) -> int:
 
 
 def to_major_str(minor: int, currency: str) -> str:
-    """``1050, "EUR"`` -> ``"10.50"``; ``500, "JPY"`` -> ``"500"``; ``1500, "KWD"`` -> ``"1.500"``."""
+    """``1050, "EUR"`` -> ``"10.50"``; ``500, "JPY"`` -> ``"500"``; ``1500, "KWD"``
+    -> ``"1.500"``."""
     exp = exponent(currency)
     sign = "-" if minor < 0 else ""
     digits = str(abs(minor)).rjust(exp + 1, "0")

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from connector_service.config import Caller, Config, hash_key
 from connector_service.core import idempotency
+from connector_service.core.breaker import BreakerView
 from connector_service.core.runtime import Runtime
 from connector_service.core.service import RequestCredentials
 from connector_service.domain import api
@@ -37,7 +38,7 @@ from connector_service.server import errors, sandbox_pages
 log = logging.getLogger("connector_service.access")
 error_log = logging.getLogger("connector_service.server")
 
-ANONYMOUS = Caller(id="local", accounts=frozenset({"*"}), platform=True)
+ANONYMOUS = Caller(id="local", accounts=frozenset({"*"}), platform=True, admin=True)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -197,6 +198,22 @@ async def list_connectors(rt: Runtime, call: Call) -> tuple[int, Any]:
     return 200, {"object": "list", "data": rt.service.list_connectors(call.caller)}
 
 
+async def preview_routing(rt: Runtime, call: Call) -> tuple[int, Any]:
+    req = _body(call, api.PaymentCreate)
+    return 200, await rt.service.preview_routing(
+        call.caller, req, idempotency_key=call.idempotency_key
+    )
+
+
+async def list_breakers(rt: Runtime, call: Call) -> tuple[int, Any]:
+    return 200, {"object": "list", "data": await rt.service.breaker_states(call.caller)}
+
+
+class BreakerList(msgspec.Struct):
+    object: str
+    data: list[BreakerView]
+
+
 class ConnectorList(msgspec.Struct):
     object: str
     data: list[api.ConnectorInfo]
@@ -225,6 +242,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              api.MandateCreate, api.Mandate, 201, "mandates"),
     Endpoint("POST", "/v1/mandates/{id}/revoke", revoke_mandate, "Revoke a mandate", None,
              api.Mandate, 200, "mandates"),
+    Endpoint("POST", "/v1/routing/preview", preview_routing,
+             "Which accounts a payment would be routed to, in order, and why (charges nothing)",
+             api.PaymentCreate, api.RoutingDetails, 200, "routing"),
+    Endpoint("GET", "/v1/admin/breakers", list_breakers,
+             "Circuit-breaker state of every account (admin keys only)", None, BreakerList,
+             200, "admin"),
     Endpoint("GET", "/v1/connectors", list_connectors,
              "List connectors, their capabilities and the accounts this key may use", None,
              ConnectorList, 200, "connectors"),

@@ -74,6 +74,7 @@ def render(err: ServiceError, request_id: str, decline: Failure | None = None) -
                 field=err.field,
                 gateway=err.gateway,
                 decline=decline,
+                attempts=err.attempts,
             )
         )
     )
