@@ -332,7 +332,9 @@ _AUTH_HEADER = re.compile(
     r"(?im)^((?:[<>] )?(?:authorization|x-api-key|proxy-authorization)\s*:\s*)(.+)$"
 )
 _AUTH_TOKEN = re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}")
-_KEY_SHAPES = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{4,}|\bwhsec_[A-Za-z0-9+/=]{4,}")
+_KEY_SHAPES = re.compile(
+    r"\b(?:sk|rk|pk)_(?:live|test|sbox)_[A-Za-z0-9_-]{4,}|\bwhsec_[A-Za-z0-9+/=]{4,}"
+)
 
 
 def scrub_common(text: str, secrets: Iterable[str] = ()) -> str:

@@ -458,7 +458,7 @@ class CheckoutConnector(Connector):
         if kind.startswith("dispute_"):
             out.connector_payment_id = _str(data.get("payment_id"))
             out.dispute = DisputeResult(
-                status=DISPUTE_EVENTS.get(kind, DisputeStatus.UNDER_REVIEW),
+                status=DISPUTE_EVENT_STATUS.get(kind[8:], DisputeStatus.UNDER_REVIEW),
                 connector_dispute_id=str(data.get("id", "")),
                 connector_payment_id=out.connector_payment_id,
                 amount=amount,
@@ -488,9 +488,9 @@ class CheckoutConnector(Connector):
     # ----------------------------------------------------------------------- 8. scrub
 
     def scrub(self, transcript: str) -> str:
-        text = scrub_common(transcript)
-        text = _HEADER_LINE.sub(r"\1[REDACTED]", text)
-        text = _API_KEY.sub("[REDACTED]", text)
+        # Keys first: a partial match elsewhere would leave the rest of a dashed ABC key.
+        text = _HEADER_LINE.sub(r"\1[REDACTED]", transcript)
+        text = scrub_common(_API_KEY.sub("[REDACTED]", text))
         return _CARD_NUMBER.sub(r"\1[CARD]\2", text)
 
 
@@ -505,54 +505,41 @@ _CARD_NUMBER = re.compile(r'("number"\s*:\s*")\d{12,19}(")')
 # Statuses that depend on context (Pending: redirect or not; Authorized: capture wanted
 # or not; Captured: more to capture or not) are refined in _payment_status.
 PAYMENT_STATUS: dict[str, PaymentStatus] = {
-    "Pending": PaymentStatus.PROCESSING,
-    "Authorized": PaymentStatus.AUTHORIZED,
-    "Card Verified": PaymentStatus.AUTHORIZED,
+    "Pending": PaymentStatus.PROCESSING, "Retry Scheduled": PaymentStatus.PROCESSING,
+    "Authorized": PaymentStatus.AUTHORIZED, "Card Verified": PaymentStatus.AUTHORIZED,
     "Partially Captured": PaymentStatus.PARTIALLY_CAPTURED,
-    "Captured": PaymentStatus.CAPTURED,
-    "Paid": PaymentStatus.CAPTURED,
-    "Partially Refunded": PaymentStatus.CAPTURED,
-    "Refunded": PaymentStatus.CAPTURED,
+    "Captured": PaymentStatus.CAPTURED, "Paid": PaymentStatus.CAPTURED,
+    "Partially Refunded": PaymentStatus.CAPTURED, "Refunded": PaymentStatus.CAPTURED,
     "Voided": PaymentStatus.VOIDED,
-    "Declined": PaymentStatus.FAILED,
-    "Canceled": PaymentStatus.FAILED,
-    "Cancelled": PaymentStatus.FAILED,
-    "Expired": PaymentStatus.FAILED,
-    "Retry Scheduled": PaymentStatus.PROCESSING,
-}
+    "Declined": PaymentStatus.FAILED, "Expired": PaymentStatus.FAILED,
+    "Canceled": PaymentStatus.FAILED, "Cancelled": PaymentStatus.FAILED,
+}  # fmt: skip
 MANDATE_STATUS: dict[str, MandateStatus] = {
-    "Card Verified": MandateStatus.ACTIVE,
-    "Authorized": MandateStatus.ACTIVE,
-    "Captured": MandateStatus.ACTIVE,
-    "Paid": MandateStatus.ACTIVE,
+    "Card Verified": MandateStatus.ACTIVE, "Authorized": MandateStatus.ACTIVE,
+    "Captured": MandateStatus.ACTIVE, "Paid": MandateStatus.ACTIVE,
     "Pending": MandateStatus.PENDING,
-    "Declined": MandateStatus.FAILED,
-    "Canceled": MandateStatus.FAILED,
-    "Cancelled": MandateStatus.FAILED,
-    "Expired": MandateStatus.FAILED,
+    "Declined": MandateStatus.FAILED, "Expired": MandateStatus.FAILED,
+    "Canceled": MandateStatus.FAILED, "Cancelled": MandateStatus.FAILED,
     # webhook events carrying a verification outcome
-    "card_verified": MandateStatus.ACTIVE,
-    "card_verification_declined": MandateStatus.FAILED,
-}
+    "card_verified": MandateStatus.ACTIVE, "card_verification_declined": MandateStatus.FAILED,
+}  # fmt: skip
 DISPUTE_STATUS: dict[str, DisputeStatus] = {
     "evidence_required": DisputeStatus.NEEDS_RESPONSE,
     "evidence_under_review": DisputeStatus.UNDER_REVIEW,
     "arbitration_under_review": DisputeStatus.UNDER_REVIEW,
-    "won": DisputeStatus.WON,
-    "arbitration_won": DisputeStatus.WON,
-    "canceled": DisputeStatus.WON,
-    "lost": DisputeStatus.LOST,
-    "arbitration_lost": DisputeStatus.LOST,
-    "expired": DisputeStatus.LOST,
+    "won": DisputeStatus.WON, "arbitration_won": DisputeStatus.WON,
+    "canceled": DisputeStatus.WON,  # the issuer withdrew it
+    "lost": DisputeStatus.LOST, "arbitration_lost": DisputeStatus.LOST,
+    "expired": DisputeStatus.LOST,  # no evidence in time
     "accepted": DisputeStatus.ACCEPTED,
-    "resolved": DisputeStatus.ACCEPTED,
-}
+    "resolved": DisputeStatus.ACCEPTED,  # settled without a chargeback (e.g. refunded)
+}  # fmt: skip
 
 
 def _payment_status(body: dict[str, Any], capture_method: CaptureMethod) -> PaymentStatus:
     raw = str(body.get("status", ""))
     status = PAYMENT_STATUS.get(raw, PaymentStatus.PROCESSING)
-    balances = body.get("balances") if isinstance(body.get("balances"), dict) else {}
+    balances = _obj(body.get("balances"))
     if raw == "Pending" and _redirect(body):
         return PaymentStatus.REQUIRES_ACTION
     if raw == "Authorized" and capture_method is CaptureMethod.AUTOMATIC:
@@ -711,7 +698,7 @@ def _failure(body: dict[str, Any]) -> Failure:
             ):
                 raw, summary = _str(action["response_code"]), _str(action.get("response_summary"))
                 break
-    processing = body.get("processing") if isinstance(body.get("processing"), dict) else {}
+    processing = _obj(body.get("processing"))
     if raw is None:
         status = _str(body.get("status"))
         return decline(
@@ -743,6 +730,13 @@ def _failure(body: dict[str, Any]) -> Failure:
 
 # --------------------------------------------------------------------------- 7. webhook tables
 
+# dispute_<status> events: every dispute status, plus the events that are not statuses.
+DISPUTE_EVENT_STATUS: dict[str, DisputeStatus] = DISPUTE_STATUS | {
+    "received": DisputeStatus.NEEDS_RESPONSE,
+    "evidence_submitted": DisputeStatus.UNDER_REVIEW,
+    "evidence_acknowledged_by_scheme": DisputeStatus.UNDER_REVIEW,
+    "arbitration_sent_to_scheme": DisputeStatus.UNDER_REVIEW,
+}
 WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "payment_approved": WebhookEventType.PAYMENT_AUTHORIZED,
     "payment_pending": WebhookEventType.PAYMENT_PROCESSING,
@@ -762,28 +756,16 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "payment_refund_declined": WebhookEventType.REFUND_FAILED,
     "card_verified": WebhookEventType.MANDATE_ACTIVE,
     "card_verification_declined": WebhookEventType.MANDATE_FAILED,
-    "dispute_received": WebhookEventType.DISPUTE_OPENED,
-    "dispute_evidence_required": WebhookEventType.DISPUTE_OPENED,
-    "dispute_evidence_submitted": WebhookEventType.DISPUTE_UPDATED,
-    "dispute_evidence_acknowledged_by_scheme": WebhookEventType.DISPUTE_UPDATED,
-    "dispute_arbitration_sent_to_scheme": WebhookEventType.DISPUTE_UPDATED,
-    "dispute_resolved": WebhookEventType.DISPUTE_UPDATED,
-    "dispute_accepted": WebhookEventType.DISPUTE_LOST,
-    "dispute_expired": WebhookEventType.DISPUTE_LOST,
-    "dispute_lost": WebhookEventType.DISPUTE_LOST,
-    "dispute_arbitration_lost": WebhookEventType.DISPUTE_LOST,
-    "dispute_won": WebhookEventType.DISPUTE_WON,
-    "dispute_arbitration_won": WebhookEventType.DISPUTE_WON,
-    "dispute_canceled": WebhookEventType.DISPUTE_WON,
     # payment_void_declined and anything new: UNKNOWN (kept with its raw type)
-}
-DISPUTE_EVENTS: dict[str, DisputeStatus] = {
-    f"dispute_{status}": unified for status, unified in DISPUTE_STATUS.items()
 } | {
-    "dispute_received": DisputeStatus.NEEDS_RESPONSE,
-    "dispute_evidence_submitted": DisputeStatus.UNDER_REVIEW,
-    "dispute_evidence_acknowledged_by_scheme": DisputeStatus.UNDER_REVIEW,
-    "dispute_arbitration_sent_to_scheme": DisputeStatus.UNDER_REVIEW,
+    f"dispute_{status}": {
+        DisputeStatus.NEEDS_RESPONSE: WebhookEventType.DISPUTE_OPENED,
+        DisputeStatus.UNDER_REVIEW: WebhookEventType.DISPUTE_UPDATED,
+        DisputeStatus.WON: WebhookEventType.DISPUTE_WON,
+        DisputeStatus.LOST: WebhookEventType.DISPUTE_LOST,
+        DisputeStatus.ACCEPTED: WebhookEventType.DISPUTE_LOST,
+    }[unified]
+    for status, unified in DISPUTE_EVENT_STATUS.items()
 }
 REFUND_EVENTS: dict[WebhookEventType, RefundStatus] = {
     WebhookEventType.REFUND_SUCCEEDED: RefundStatus.SUCCEEDED,
@@ -809,7 +791,7 @@ def _event_payment(
     amount: int | None,
 ) -> PaymentResult:
     status = _EVENT_PAYMENT_STATUS.get(unified, PaymentStatus.PROCESSING)
-    balances = data.get("balances") if isinstance(data.get("balances"), dict) else {}
+    balances = _obj(data.get("balances"))
     captured = balances.get("total_captured")
     if status is PaymentStatus.CAPTURED and (balances.get("available_to_capture") or 0) > 0:
         status = PaymentStatus.PARTIALLY_CAPTURED
@@ -874,13 +856,13 @@ def _to_cko(amount: int, currency: str) -> int:
         raise invalid(
             "amount_too_large", "Checkout.com takes amounts of at most nine digits", "amount"
         )
-    return value
+    return int(value)
 
 
 def _from_cko(value: int, currency: str) -> int:
     """Checkout.com's amount -> ISO-4217 minor units."""
     iso, cko = exponent(currency), cko_exponent(currency)
-    return value // 10 ** (cko - iso) if cko >= iso else value * 10 ** (iso - cko)
+    return int(value // 10 ** (cko - iso) if cko >= iso else value * 10 ** (iso - cko))
 
 
 def _known(currency: str) -> bool:
@@ -995,7 +977,7 @@ def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> Payment
             ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
         )
     status = _payment_status(body, capture_method)
-    balances = body.get("balances") if isinstance(body.get("balances"), dict) else {}
+    balances = _obj(body.get("balances"))
     amount, captured = body.get("amount"), balances.get("total_captured")
     redirect = _redirect(body)
     return PaymentResult(
@@ -1023,8 +1005,8 @@ def _mandate(body: Any, *, status_override: str | None = None) -> MandateResult:
             ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
         )
     raw = status_override or _str(body.get("status")) or ""
-    source = body.get("source") if isinstance(body.get("source"), dict) else {}
-    customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+    source = _obj(body.get("source"))
+    customer = _obj(body.get("customer"))
     source_id = _str(source.get("id"))
     status = MANDATE_STATUS.get(raw, MandateStatus.PENDING)
     if status is MandateStatus.ACTIVE and not source_id:
@@ -1047,18 +1029,10 @@ def _mandate(body: Any, *, status_override: str | None = None) -> MandateResult:
 
 
 _BRANDS = {
-    "visa": "visa",
-    "mastercard": "mastercard",
-    "american express": "amex",
-    "amex": "amex",
-    "discover": "discover",
-    "diners club international": "diners",
-    "diners": "diners",
-    "jcb": "jcb",
-    "china unionpay": "unionpay",
-    "unionpay": "unionpay",
-    "maestro": "maestro",
-}
+    "visa": "visa", "mastercard": "mastercard", "american express": "amex", "amex": "amex",
+    "discover": "discover", "diners club international": "diners", "diners": "diners",
+    "jcb": "jcb", "china unionpay": "unionpay", "unionpay": "unionpay", "maestro": "maestro",
+}  # fmt: skip
 
 
 def _summary(source: Any) -> CardSummary | None:
@@ -1072,6 +1046,10 @@ def _summary(source: Any) -> CardSummary | None:
         exp_month=month if isinstance(month, int) else None,
         exp_year=year if isinstance(year, int) else None,
     )
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _ids(**ids: str | None) -> dict[str, str]:
