@@ -231,3 +231,8 @@ async def test_logs_hold_no_card_data_or_keys(service: ServiceProcess) -> None: 
     assert "request" in logs  # the access log is there
     for secret in ("5555555555554444", "4000000000009995", "4242424242424242", "key-a"):
         assert secret not in logs, secret
+
+
+async def test_admin_endpoints_need_an_admin_key(service: ServiceProcess) -> None:  # noqa: F811
+    status, err, _ = await Api(service.url, "key-a").call("GET", "/v1/admin/breakers")
+    assert status == 403 and err["error"]["code"] == "admin_only"

@@ -541,6 +541,19 @@ class PaymentService:
                 )
                 return target, result, attempts
             except ServiceError as exc:
+                status = exc.gateway.http_status if exc.gateway else None
+                if exc.code not in FAILOVER_CODES and status is not None and status >= 500:
+                    # A server error while it processed the authorization: it may or may
+                    # not have charged. Only a sync can tell; never retry elsewhere.
+                    await self.breakers.record(name, success=False)
+                    note("unresolved", started, f"{exc.code} (HTTP {status})")
+                    result = PaymentResult(
+                        status=PaymentStatus.UNRESOLVED,
+                        connector_payment_id="",
+                        pending_reason="outcome_unknown",
+                        connector_status=exc.gateway.code if exc.gateway else None,
+                    )
+                    return target, result, attempts
                 if exc.code in FAILOVER_CODES:
                     await self.breakers.record(name, success=False)
                     note("failed", started, exc.code)

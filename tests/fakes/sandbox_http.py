@@ -1,0 +1,81 @@
+"""The sandbox gateway behind a real HTTP server on loopback, with failure injection.
+
+The sandbox connector talks to it exactly as to a remote gateway (``base_url`` =
+``http://127.0.0.1:<port>``), so routing, failover, breakers and the executor's error
+classes can be tested against real sockets: refused connections, 503s, hangs, resets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from connector_service.connectors.base import HttpRequest
+from connector_service.executor.http import Timeouts
+from connector_service.sandbox.gateway import SandboxGateway
+from connector_service.storage.memory import MemoryStorage
+
+MODES = ("ok", "unavailable", "rate_limited", "error_500", "hang", "reset", "soft_decline",
+         "charge_then_hang")  # fmt: skip
+
+
+@dataclass
+class FakeGateway:
+    mode: str = "ok"
+    hits: int = 0
+    authorizations: int = 0
+    url: str = ""
+    runner: web.AppRunner | None = None
+    gateway: SandboxGateway = field(default_factory=lambda: SandboxGateway(MemoryStorage()))
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.hits += 1
+        body = await request.read()
+        is_authorize = request.method == "POST" and request.path == "/v1/payments"
+        if self.mode == "unavailable":
+            return web.json_response({"error": {"code": "service_unavailable"}}, status=503)
+        if self.mode == "rate_limited":
+            return web.json_response({"error": {"code": "rate_limited"}}, status=429)
+        if self.mode == "error_500":
+            return web.json_response({"error": {"code": "internal"}}, status=500)
+        if self.mode == "hang":
+            await asyncio.sleep(30)
+        if self.mode == "reset":
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
+        if self.mode == "soft_decline" and is_authorize:
+            self.authorizations += 1
+            error = {"type": "card_error", "code": "card_declined",
+                     "decline_code": "insufficient_funds", "message": "Insufficient funds.",
+                     "advice_code": "02"}  # fmt: skip
+            payment = {"id": "sbp_declined", "status": "declined", "amount": 1,
+                       "decline": {"code": "insufficient_funds", "message": "Insufficient funds.",
+                                   "advice_code": "02"}}  # fmt: skip
+            return web.json_response({"error": error, "payment": payment}, status=402)
+        if is_authorize:
+            self.authorizations += 1
+        headers = {k: v for k, v in request.headers.items() if k.lower() == "idempotency-key"}
+        req = HttpRequest(request.method, f"sandbox://gateway{request.path_qs}", headers, body)
+        response = await self.gateway.send(req, Timeouts(read=30))
+        if self.mode == "charge_then_hang" and is_authorize:
+            await asyncio.sleep(30)  # charged; the answer never comes
+        return web.Response(body=response.body, status=response.status,
+                            content_type="application/json")  # fmt: skip
+
+    async def start(self) -> FakeGateway:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        self.runner = web.AppRunner(app, handler_cancellation=True)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
