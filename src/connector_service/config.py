@@ -127,6 +127,14 @@ class IdempotencyConfig(msgspec.Struct, forbid_unknown_fields=True):
     wait_seconds: Annotated[float, Meta(ge=0, le=300)] = 0.0
 
 
+class ReconcilerConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """The background sync of unresolved payments (see core/reconciler.py)."""
+
+    enabled: bool = True
+    interval_seconds: Annotated[float, Meta(gt=0)] = 5.0
+    first_delay_seconds: Annotated[float, Meta(ge=0)] = 5.0
+
+
 class StorageConfig(msgspec.Struct, forbid_unknown_fields=True):
     url: str = "sqlite:///./connector-service.db"
 
@@ -173,6 +181,7 @@ class RawConfig(msgspec.Struct, forbid_unknown_fields=True):
     idempotency: IdempotencyConfig = msgspec.field(default_factory=IdempotencyConfig)
     routing: RoutingConfig = msgspec.field(default_factory=RoutingConfig)
     breaker: BreakerConfig = msgspec.field(default_factory=BreakerConfig)
+    reconciler: ReconcilerConfig = msgspec.field(default_factory=ReconcilerConfig)
     accounts: list[dict[str, Any]] = msgspec.field(
         default_factory=lambda: [{"id": "sandbox", "connector": "sandbox"}]
     )
@@ -236,6 +245,7 @@ class Config:
     idempotency: IdempotencyConfig = field(default_factory=IdempotencyConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
+    reconciler: ReconcilerConfig = field(default_factory=ReconcilerConfig)
     webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
     webhook_endpoints: dict[str, WebhookEndpoint] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # non-fatal findings
@@ -450,6 +460,7 @@ def load_config(
         idempotency=raw.idempotency,
         routing=raw.routing,
         breaker=raw.breaker,
+        reconciler=raw.reconciler,
         webhooks=raw.webhooks,
         webhook_endpoints=endpoints,
         problems=problems,

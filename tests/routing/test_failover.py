@@ -217,3 +217,43 @@ def _admin() -> Any:
     from connector_service.config import Caller
 
     return Caller("ops", frozenset({"*"}), admin=True)
+
+
+async def test_reconciler_settles_unresolved_payments(
+    gateways: tuple[FakeGateway, FakeGateway],
+) -> None:
+    from connector_service.core.reconciler import NS
+
+    first, second = gateways
+    cfg = config(first.url, second.url)
+    cfg["reconciler"] = {"enabled": False, "first_delay_seconds": 0}
+    async with ConnectorService(cfg) as cs:
+        first.mode = "charge_then_hang"
+        payment = await cs.create_payment(
+            {"amount": 700, "currency": "EUR", "payment_method": CARD, "reference": "rec-1"}
+        )
+        assert payment.status == "unresolved"
+        storage = cs.runtime.storage
+        assert [k for k, _ in await storage.scan(NS)] == [payment.id]
+        first.mode = "unavailable"  # the gateway is down: the record stays, rescheduled
+        assert await cs.runtime.reconciler.run_once() == 0
+        assert len(await storage.scan(NS)) == 1
+        first.mode = "ok"
+        assert await cs.runtime.reconciler.run_once() == 0  # not due yet (back-off)
+        cs.runtime.reconciler.schedule = (0.0, 0.0)
+        await storage.update(NS, payment.id, _due_now)
+        assert await cs.runtime.reconciler.run_once() == 1
+        assert await storage.scan(NS) == []
+        assert first.authorizations == 1 and second.authorizations == 0
+
+
+def _due_now(old: bytes | None) -> bytes | None:
+    import msgspec
+
+    from connector_service.core.reconciler import Pending
+
+    if old is None:
+        return None
+    record = msgspec.json.decode(old, type=Pending)
+    record.next_at = 0
+    return msgspec.json.encode(record)

@@ -95,3 +95,14 @@ async def test_two_sqlite_connections_share_state(tmp_path: Path) -> None:
 def test_unknown_storage_url() -> None:
     with pytest.raises(ValueError, match="unsupported"):
         open_storage("mysql://x")
+
+
+async def test_scan_lists_live_keys_in_order(storage: Storage) -> None:
+    space = ns()
+    for key in ("c", "a", "b"):
+        await storage.put(space, key, key.encode())
+    await storage.put(space, "z", b"gone", ttl=0.01)
+    await asyncio.sleep(0.05)
+    assert await storage.scan(space) == [("a", b"a"), ("b", b"b"), ("c", b"c")]
+    assert await storage.scan(space, limit=2) == [("a", b"a"), ("b", b"b")]
+    assert await storage.scan(ns()) == []

@@ -6,12 +6,14 @@ service with the same wiring.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from connector_service.config import Config
 from connector_service.connectors.base import Connector
 from connector_service.connectors.registry import load_connectors
 from connector_service.core.idempotency import IdempotencyStore
+from connector_service.core.reconciler import Reconciler
 from connector_service.core.service import PaymentService
 from connector_service.executor.http import Executor
 from connector_service.sandbox.gateway import SandboxGateway
@@ -43,11 +45,21 @@ class Runtime:
             wait_seconds=config.idempotency.wait_seconds,
         )
 
+        self.reconciler = Reconciler(self.storage, self.service)
+        self._tasks: list[asyncio.Task[None]] = []
+
     async def start(self) -> None:
         await self.storage.open()
         for warning in self.config.warnings:
             log.warning(warning)
+        if self.config.reconciler.enabled:
+            interval = self.config.reconciler.interval_seconds
+            self._tasks.append(asyncio.create_task(self.reconciler.run_forever(interval)))
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
         await self.executor.close()
         await self.storage.close()

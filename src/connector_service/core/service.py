@@ -18,7 +18,7 @@ import msgspec
 
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
-from connector_service.core import routing
+from connector_service.core import reconciler, routing
 from connector_service.core.breaker import Breakers, BreakerView
 from connector_service.domain import api
 from connector_service.domain.common import CardSummary
@@ -474,6 +474,10 @@ class PaymentService:
         )
         payment = self._payment(ref, result, reference=reference, metadata=req.metadata)
         payment.attempts = attempts
+        if result.status is PaymentStatus.UNRESOLVED:
+            await reconciler.remember(
+                self.storage, payment.id, self.config.reconciler.first_delay_seconds
+            )
         payment.routing = routed
         if isinstance(pm, Card | Token) and payment.payment_method is None:
             payment.payment_method = _pm_summary(pm)

@@ -40,6 +40,10 @@ class Storage(abc.ABC):
     async def delete(self, ns: str, key: str) -> None: ...
 
     @abc.abstractmethod
+    async def scan(self, ns: str, limit: int = 100) -> list[tuple[str, bytes]]:
+        """Up to ``limit`` live (key, value) pairs of a namespace, in key order."""
+
+    @abc.abstractmethod
     async def update(
         self, ns: str, key: str, fn: Updater, ttl: float | None = None
     ) -> bytes | None:

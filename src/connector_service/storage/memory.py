@@ -37,6 +37,17 @@ class MemoryStorage(Storage):
     async def delete(self, ns: str, key: str) -> None:
         self._data.pop((ns, key), None)
 
+    async def scan(self, ns: str, limit: int = 100) -> list[tuple[str, bytes]]:
+        keys = sorted(k for (n, k) in list(self._data) if n == ns)
+        out = []
+        for key in keys:
+            value = self._live(ns, key)
+            if value is not None:
+                out.append((key, value))
+            if len(out) >= limit:
+                break
+        return out
+
     async def update(
         self, ns: str, key: str, fn: Updater, ttl: float | None = None
     ) -> bytes | None:

@@ -69,6 +69,14 @@ class PostgresStorage(Storage):
     async def delete(self, ns: str, key: str) -> None:
         await self._pool.execute("DELETE FROM kv WHERE ns = $1 AND key = $2", ns, key)
 
+    async def scan(self, ns: str, limit: int = 100) -> list[tuple[str, bytes]]:
+        rows = await self._pool.fetch(
+            "SELECT key, value FROM kv WHERE ns = $1 AND (expires_at IS NULL OR expires_at > $2) "
+            "ORDER BY key LIMIT $3",
+            ns, time.time(), limit,
+        )  # fmt: skip
+        return [(row["key"], bytes(row["value"])) for row in rows]
+
     async def update(
         self, ns: str, key: str, fn: Updater, ttl: float | None = None
     ) -> bytes | None:

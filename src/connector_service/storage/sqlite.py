@@ -88,6 +88,14 @@ class SqliteStorage(Storage):
         async with self._lock:
             await self._conn.execute("DELETE FROM kv WHERE ns = ? AND key = ?", (ns, key))
 
+    async def scan(self, ns: str, limit: int = 100) -> list[tuple[str, bytes]]:
+        cur = await self._conn.execute(
+            "SELECT key, value FROM kv WHERE ns = ? AND (expires_at IS NULL OR expires_at > ?) "
+            "ORDER BY key LIMIT ?",
+            (ns, time.time(), limit),
+        )
+        return [(str(k), bytes(v)) for k, v in await cur.fetchall()]
+
     async def update(
         self, ns: str, key: str, fn: Updater, ttl: float | None = None
     ) -> bytes | None:

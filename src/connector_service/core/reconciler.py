@@ -1,0 +1,132 @@
+"""Settles ``unresolved`` payments in the background.
+
+When an authorization's outcome is unknown (a timeout or a reset after the request was
+sent, a 5xx while processing), the core records the payment here. This loop syncs each
+record with its gateway on a back-off schedule until the gateway says what happened, and
+never re-sends the payment. Records are claimed atomically (``Storage.update``), so
+several instances sharing PostgreSQL do not sync the same payment at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import msgspec
+
+from connector_service.config import Caller
+from connector_service.domain.errors import ServiceError
+from connector_service.domain.status import PaymentStatus
+from connector_service.storage.base import Storage
+
+NS = "unresolved"
+SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 3 * 3600.0, 6 * 3600.0, 12 * 3600.0)
+RECONCILER = Caller(id="reconciler", accounts=frozenset({"*"}), platform=False)
+
+log = logging.getLogger("connector_service.reconciler")
+
+
+class Pending(msgspec.Struct):
+    payment_id: str
+    created: float
+    attempts: int = 0
+    next_at: float = 0.0
+    last_error: str | None = None
+
+
+_enc = msgspec.json.Encoder()
+_dec = msgspec.json.Decoder(Pending)
+
+
+async def remember(storage: Storage, payment_id: str, first_delay: float = SCHEDULE[0]) -> None:
+    now = time.time()
+    record = Pending(payment_id=payment_id, created=now, next_at=now + first_delay)
+    await storage.put(NS, payment_id, _enc.encode(record))
+
+
+class Reconciler:
+    def __init__(
+        self, storage: Storage, service: object, *, schedule: tuple[float, ...] = SCHEDULE
+    ) -> None:
+        self.storage = storage
+        self.service = service
+        self.schedule = schedule
+        self.settled: int = 0
+
+    async def run_once(self) -> int:
+        """Sync every due record once; returns how many were settled."""
+        from connector_service.core.service import PaymentService
+
+        assert isinstance(self.service, PaymentService)
+        settled = 0
+        for key, raw in await self.storage.scan(NS, limit=200):
+            record = _dec.decode(raw)
+            if record.next_at > time.time():
+                continue
+            if not await self._claim(key):
+                continue
+            try:
+                payment = await self.service.get_payment(RECONCILER, record.payment_id)
+            except ServiceError as exc:
+                await self._reschedule(key, exc.code)
+                continue
+            if payment.status is PaymentStatus.UNRESOLVED:
+                await self._reschedule(key, "still unresolved")
+                continue
+            await self.storage.delete(NS, key)
+            settled += 1
+            log.info(
+                "unresolved payment settled",
+                extra={"account": payment.account, "status": payment.status.value},
+            )
+        self.settled += settled
+        return settled
+
+    async def _claim(self, key: str) -> bool:
+        """Push the record's next attempt out first, so no other worker takes it now."""
+        claimed = False
+        lease = 60.0
+
+        def take(old: bytes | None) -> bytes | None:
+            nonlocal claimed
+            if old is None:
+                return None
+            record = _dec.decode(old)
+            if record.next_at > time.time():
+                return old
+            claimed = True
+            record.next_at = time.time() + lease
+            return _enc.encode(record)
+
+        await self.storage.update(NS, key, take)
+        return claimed
+
+    async def _reschedule(self, key: str, error: str) -> None:
+        def bump(old: bytes | None) -> bytes | None:
+            if old is None:
+                return None
+            record = _dec.decode(old)
+            record.attempts += 1
+            record.last_error = error
+            if record.attempts >= len(self.schedule):
+                log.error(
+                    "unresolved payment could not be settled; it needs a person",
+                    extra={"attempts": record.attempts, "error": error},
+                )
+                record.next_at = time.time() + self.schedule[-1]
+            else:
+                record.next_at = time.time() + self.schedule[record.attempts]
+            return _enc.encode(record)
+
+        await self.storage.update(NS, key, bump)
+
+    async def run_forever(self, interval: float) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconciler pass failed")
+            await asyncio.sleep(interval)
