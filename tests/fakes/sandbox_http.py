@@ -8,6 +8,7 @@ classes can be tested against real sockets: refused connections, 503s, hangs, re
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -29,24 +30,46 @@ class FakeGateway:
     url: str = ""
     runner: web.AppRunner | None = None
     gateway: SandboxGateway = field(default_factory=lambda: SandboxGateway(MemoryStorage()))
+    # Per-request failure injection for POSTs: mode -> probability (seeded, repeatable).
+    chaos: dict[str, float] = field(default_factory=dict)
+    seed: int = 7
+    processed: dict[str, int] = field(default_factory=dict)  # authorizations per reference
+
+    def __post_init__(self) -> None:
+        import random
+
+        self._rng = random.Random(self.seed)
+
+    def _mode_for(self, method: str) -> str:
+        if method != "POST" or not self.chaos:
+            return self.mode
+        roll = self._rng.random()
+        for mode, probability in self.chaos.items():
+            if roll < probability:
+                return mode
+            roll -= probability
+        return self.mode
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.hits += 1
         body = await request.read()
         is_authorize = request.method == "POST" and request.path == "/v1/payments"
-        if self.mode == "unavailable":
+        mode = self._mode_for(request.method)
+        if mode == "charge_then_hang" and not is_authorize:
+            mode = "ok"
+        if mode == "unavailable":
             return web.json_response({"error": {"code": "service_unavailable"}}, status=503)
-        if self.mode == "rate_limited":
+        if mode == "rate_limited":
             return web.json_response({"error": {"code": "rate_limited"}}, status=429)
-        if self.mode == "error_500":
+        if mode == "error_500":
             return web.json_response({"error": {"code": "internal"}}, status=500)
-        if self.mode == "hang":
+        if mode == "hang":
             await asyncio.sleep(30)
-        if self.mode == "reset":
+        if mode == "reset":
             assert request.transport is not None
             request.transport.close()
             return web.Response()
-        if self.mode == "soft_decline" and is_authorize:
+        if mode == "soft_decline" and is_authorize:
             self.authorizations += 1
             error = {"type": "card_error", "code": "card_declined",
                      "decline_code": "insufficient_funds", "message": "Insufficient funds.",
@@ -57,10 +80,12 @@ class FakeGateway:
             return web.json_response({"error": error, "payment": payment}, status=402)
         if is_authorize:
             self.authorizations += 1
+            reference = str(json.loads(body or b"{}").get("reference"))
+            self.processed[reference] = self.processed.get(reference, 0) + 1
         headers = {k: v for k, v in request.headers.items() if k.lower() == "idempotency-key"}
         req = HttpRequest(request.method, f"sandbox://gateway{request.path_qs}", headers, body)
         response = await self.gateway.send(req, Timeouts(read=30))
-        if self.mode == "charge_then_hang" and is_authorize:
+        if mode == "charge_then_hang" and is_authorize:
             await asyncio.sleep(30)  # charged; the answer never comes
         return web.Response(body=response.body, status=response.status,
                             content_type="application/json")  # fmt: skip

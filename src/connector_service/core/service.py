@@ -599,6 +599,8 @@ class PaymentService:
         idempotency_key: str | None,
         request_id: str,
         creds: RequestCredentials | None,
+        *,
+        resolve: bool = True,
     ) -> tuple[PaymentRef, Target]:
         ref = self.ids.decode(PaymentRef, payment_id)
         target = self._target(
@@ -609,6 +611,18 @@ class PaymentService:
             creds=creds,
             missing="payment",
         )
+        if resolve and not ref.connector_payment_id:
+            # Created while its outcome was unknown: the id has our reference, not the
+            # gateway's id. Look it up first (a read), then act on what the gateway has.
+            found: PaymentResult = await self._run(target, Flow.SYNC, SyncData(payment=ref))
+            if not found.connector_payment_id or found.status is PaymentStatus.UNRESOLVED:
+                raise ServiceError(
+                    ErrorType.CONFLICT,
+                    "payment_unresolved",
+                    "The payment's outcome is still unknown; sync it first.",
+                    field="id",
+                )
+            ref = msgspec.structs.replace(ref, connector_payment_id=found.connector_payment_id)
         return ref, target
 
     async def get_payment(
@@ -619,7 +633,9 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
-        ref, target = await self._payment_target(caller, payment_id, None, request_id, creds)
+        ref, target = await self._payment_target(
+            caller, payment_id, None, request_id, creds, resolve=False
+        )
         result = await self._run(target, Flow.SYNC, SyncData(payment=ref))
         return self._payment(ref, result, payment_id=payment_id)
 
