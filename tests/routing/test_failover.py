@@ -185,6 +185,10 @@ async def test_breaker_opens_skips_and_probes_back(
         assert first.hits == hits  # not even tried
         states = {b.account: b.state for b in await cs.service.breaker_states(_admin())}
         assert states == {"first": "open", "second": "closed"}
+        from prometheus_client import REGISTRY
+
+        gauge = REGISTRY.get_sample_value("cs_circuit_breaker_state", {"account": "first"})
+        assert gauge == 2
         await asyncio.sleep(0.35)
         first.mode = "ok"
         payment = await cs.create_payment(

@@ -18,6 +18,7 @@ from enum import StrEnum
 import msgspec
 
 from connector_service.config import BreakerConfig
+from connector_service.observability import metrics
 from connector_service.storage.base import Storage
 
 NS = "breaker"
@@ -48,6 +49,7 @@ class BreakerView(msgspec.Struct):
     opened_at: float | None = None
 
 
+_GAUGE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 _enc = msgspec.json.Encoder()
 _dec = msgspec.json.Decoder(_State)
 
@@ -96,7 +98,9 @@ class Breakers:
             st.probe_until = now + cool_down  # a lost probe frees the slot after this
             return _enc.encode(st)
 
-        await self.storage.update(NS, account, claim)
+        new = await self.storage.update(NS, account, claim)
+        if new is not None:
+            metrics.BREAKER_STATE.labels(account).set(_GAUGE[_dec.decode(new).state])
         return granted
 
     async def record(self, account: str, success: bool) -> None:
@@ -133,7 +137,9 @@ class Breakers:
                 st.probe_until = 0.0
             return _enc.encode(st)
 
-        await self.storage.update(NS, account, apply)
+        new = await self.storage.update(NS, account, apply)
+        state = _dec.decode(new).state if new is not None else BreakerState.CLOSED
+        metrics.BREAKER_STATE.labels(account).set(_GAUGE[state])
 
     async def view(self, account: str) -> BreakerView:
         raw = await self.storage.get(NS, account)

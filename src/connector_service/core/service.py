@@ -59,6 +59,7 @@ from connector_service.domain.payment_methods import (
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod, DeclineCategory, PaymentStatus
 from connector_service.executor.http import Executor, OutcomeUnknown, Timeouts
+from connector_service.observability import metrics
 from connector_service.storage.base import Storage
 
 # Errors after which nothing happened at the gateway: routing may try the next account.
@@ -559,6 +560,7 @@ class PaymentService:
                     )
                     return target, result, attempts
                 if exc.code in FAILOVER_CODES:
+                    metrics.FAILOVERS.labels(exc.code).inc()
                     await self.breakers.record(name, success=False)
                     note("failed", started, exc.code)
                     last_error = exc
@@ -578,6 +580,7 @@ class PaymentService:
                 and failure is not None
                 and failure.category is DeclineCategory.SOFT
             ):
+                metrics.FAILOVERS.labels("soft_decline").inc()
                 note("declined", started, f"soft_decline:{failure.code}")
                 continue
             note(result.status.value, started)

@@ -1,11 +1,26 @@
 """Prometheus metrics. Labels are low-cardinality by construction: connector and flow
-names, route templates, outcome classes. Never ids, amounts or anything a caller types."""
+names, route templates, outcome classes, operator-configured account names. Never ids,
+amounts or anything a caller types.
+
+With several worker processes (``serve --workers N``) each worker counts in its own
+memory, and a scrape of ``/metrics`` reaches one worker at random. ``serve`` therefore
+switches prometheus_client to its multiprocess mode when N > 1: every worker writes its
+samples to files under ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` (:func:`render`)
+adds up all workers. Set that variable yourself to choose the directory (it is emptied at
+start-up) or to use the mode with one worker.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+import os
 
-_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# The service adds well under a millisecond; gateways take tens to hundreds.
+_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+_FINE_BUCKETS = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
 
 GATEWAY_CALLS = Counter(
     "cs_gateway_calls_total",
@@ -20,12 +35,81 @@ GATEWAY_LATENCY = Histogram(
 )
 REQUESTS = Counter(
     "cs_requests_total",
-    "API requests by route, connector, flow and outcome",
+    "API requests by route, connector, flow (the gateway flow run; '-' when none ran) "
+    "and outcome (HTTP status class)",
     ["route", "connector", "flow", "outcome"],
 )
 REQUEST_LATENCY = Histogram(
     "cs_request_seconds",
-    "Service latency per API request (including the gateway call)",
+    "Service latency per API request (including the gateway calls)",
     ["route"],
     buckets=_BUCKETS,
+)
+REQUEST_OVERHEAD = Histogram(
+    "cs_request_overhead_seconds",
+    "Latency the service adds per API request: its whole time less the time spent waiting "
+    "for gateways",
+    ["route"],
+    buckets=_FINE_BUCKETS,
+)
+IDEMPOTENCY_REPLAYS = Counter(
+    "cs_idempotency_replays_total",
+    "Requests answered from an idempotency record (the stored first answer, replayed)",
+    ["route"],
+)
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def render() -> bytes:
+    """The exposition text: this process's registry, or every worker's in multiprocess
+    mode."""
+    if multiprocess_dir() is None:
+        return generate_latest()
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+BREAKER_STATES = ("closed", "open", "half_open")
+
+
+def breaker_text(states: list[tuple[str, str, str]]) -> bytes:
+    """``cs_circuit_breaker_state`` for ``(account, connector, state)`` triples: 1 for
+    each account's current state, 0 for the others. Breaker state lives in the shared
+    storage, so it is read at scrape time rather than counted per worker."""
+    if not states:
+        return b""
+    lines = [
+        "# HELP cs_circuit_breaker_state Circuit breaker state per connector account "
+        "(1: the current state)",
+        "# TYPE cs_circuit_breaker_state gauge",
+    ]
+    for account, connector, current in states:
+        for state in BREAKER_STATES:
+            lines.append(
+                f'cs_circuit_breaker_state{{account="{_label(account)}",'
+                f'connector="{_label(connector)}",state="{state}"}} '
+                f"{1.0 if state == current else 0.0}"
+            )
+    return ("\n".join(lines) + "\n").encode()
+BREAKER_STATE = Gauge(
+    "cs_circuit_breaker_state",
+    "Circuit breaker per configured account as this instance last saw it "
+    "(0 closed, 1 half-open, 2 open)",
+    ["account"],
+    multiprocess_mode="mostrecent",
+)
+FAILOVERS = Counter(
+    "cs_routing_failovers_total",
+    "Authorizations moved to the next account, by reason",
+    ["reason"],
 )
