@@ -16,7 +16,7 @@ import time
 import msgspec
 
 from connector_service.config import Caller
-from connector_service.domain.errors import ServiceError
+from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.status import PaymentStatus
 from connector_service.storage.base import Storage
 
@@ -69,6 +69,11 @@ class Reconciler:
             try:
                 payment = await self.service.get_payment(RECONCILER, record.payment_id)
             except ServiceError as exc:
+                if exc.type is ErrorType.NOT_SUPPORTED:
+                    # The gateway cannot be asked (no sync API): its webhooks settle it.
+                    log.warning("unresolved payment left to the gateway's webhooks")
+                    await self.storage.delete(NS, key)
+                    continue
                 await self._reschedule(key, exc.code)
                 continue
             if payment.status is PaymentStatus.UNRESOLVED:

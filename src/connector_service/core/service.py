@@ -614,7 +614,8 @@ class PaymentService:
             creds=creds,
             missing="payment",
         )
-        if resolve and not ref.connector_payment_id:
+        can_sync = Flow.SYNC in target.connector.meta.flows
+        if resolve and not ref.connector_payment_id and can_sync:
             # Created while its outcome was unknown: the id has our reference, not the
             # gateway's id. Look it up first (a read), then act on what the gateway has.
             found: PaymentResult = await self._run(target, Flow.SYNC, SyncData(payment=ref))

@@ -1,0 +1,1123 @@
+"""Adyen: Checkout API v71 (cards, stored cards, 3-D Secure redirects) and standard
+payment webhooks (HMAC-signed notification items).
+
+Adyen facts this module relies on:
+
+* Authentication is the ``X-API-Key`` header; every call names the ``merchantAccount``.
+* Amounts are minor units of *Adyen's* currency table, which differs from ISO 4217 for
+  CLP, CVE, IDR and ISK (``ADYEN_EXPONENTS``).
+* Modifications (capture, cancel, refund) answer ``{"status": "received"}``: the outcome
+  arrives later by webhook, so those results stay pending (``awaiting_webhook``).
+* The Checkout API has no "get payment" call: payment and refund sync are not declared.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import hmac
+import re
+from collections.abc import Generator, Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import msgspec
+
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    CredentialField,
+    HttpRequest,
+    HttpResponse,
+    gateway_error,
+    json_body,
+    scrub_common,
+)
+from connector_service.domain.common import Address, BrowserInfo, CardSummary, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    ServiceError,
+    decline,
+    invalid,
+)
+from connector_service.domain.flows import (
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    DisputeResult,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    StoredMandate,
+    VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+    WebhookReply,
+)
+from connector_service.domain.ids import PaymentRef
+from connector_service.domain.money import UnknownCurrency, exponent
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.status import (
+    CaptureMethod,
+    DeclineCategory,
+    DisputeStatus,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+LIVE_URL_TEMPLATE = "https://{live_url_prefix}-checkout-live.adyenpayments.com/checkout/v71"
+_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
+RECURRING_MODELS = frozenset({"CardOnFile", "Subscription", "UnscheduledCardOnFile"})
+
+
+class AdyenConnector(Connector):
+    meta = ConnectorMeta(
+        name="adyen",
+        display_name="Adyen",
+        base_url_test="https://checkout-test.adyen.com/v71",
+        # Per company: {live_url_prefix} is filled from the account option of that name.
+        base_url_live=LIVE_URL_TEMPLATE,
+        credential_fields=(
+            CredentialField("api_key", "Checkout API key (sent as X-API-Key)"),
+            CredentialField(
+                "webhook_secret", "Standard webhook HMAC key (hex, as shown)", required=False
+            ),
+        ),
+        option_fields=(
+            CredentialField("merchant_account", "Merchant account code every call names"),
+            CredentialField(
+                "live_url_prefix", "[prefix]-checkout-live.adyenpayments.com", required=False
+            ),
+            CredentialField(
+                "recurring_processing_model",
+                "recurringProcessingModel of stored cards (default UnscheduledCardOnFile)",
+                required=False,
+            ),
+        ),
+        flows=frozenset(
+            {
+                Flow.AUTHORIZE,
+                Flow.COMPLETE_AUTHORIZE,
+                Flow.CAPTURE,
+                Flow.VOID,
+                Flow.REFUND,
+                Flow.SETUP_MANDATE,
+                Flow.CHARGE_MANDATE,
+                Flow.REVOKE_MANDATE,
+                Flow.WEBHOOKS,
+            }
+        ),
+        payment_methods=frozenset(
+            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
+        ),
+        idempotency="Idempotency-Key header (scoped per operation, at most 64 characters)",
+        docs_url="https://docs.adyen.com/api-explorer/Checkout/71/overview",
+        secret_fields=("api_key", "webhook_secret"),
+    )
+    supports_mandate_charges = True
+
+    @classmethod
+    def live_base_url(cls, prefix: str) -> str:
+        """The live Checkout endpoint of the company whose live URL prefix is ``prefix``
+        (Customer Area > Developers > API URLs)."""
+        if not _PREFIX_RE.match(prefix):
+            raise invalid(
+                "invalid_live_url_prefix",
+                "the Adyen live_url_prefix is letters, digits and hyphens",
+                "live_url_prefix",
+            )
+        return LIVE_URL_TEMPLATE.format(live_url_prefix=prefix)
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    def _url(self, ctx: ConnectorContext, path: str) -> str:
+        base = ctx.base_url.rstrip("/")
+        if "{live_url_prefix}" in base:
+            base = self.live_base_url(ctx.option("live_url_prefix"))
+        return base + path
+
+    def _post(
+        self, ctx: ConnectorContext, path: str, body: dict[str, Any], scope: str, flow: Flow
+    ) -> HttpRequest:
+        headers = {"Content-Type": "application/json", "X-API-Key": ctx.credential("api_key")}
+        key = _idempotency_key(ctx, scope)
+        if key:
+            headers["Idempotency-Key"] = key
+        return HttpRequest(
+            "POST", self._url(ctx, path), headers, json_body(_clean(body)), flow.value, bool(key)
+        )
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
+        pm, customer = data.payment_method, data.customer
+        shopper = _shopper(customer.id if customer else None)
+        extra: dict[str, Any] = {}
+        if isinstance(pm, Card):
+            method, interaction, rpm = _card(pm), "Ecommerce", None
+            if data.setup_future_usage:
+                shopper = _require(shopper, "customer.id")
+                extra["storePaymentMethod"], rpm = True, _rpm(ctx)
+        elif isinstance(pm, Token):  # stored earlier, the shopper present (one-click)
+            shopper = _require(_shopper(pm.customer_id) or shopper, "payment_method.customer_id")
+            method = _stored(pm.token, "payment_method.token")
+            interaction, rpm = "ContAuth", "CardOnFile"
+        elif isinstance(pm, StoredMandate):  # merchant-initiated: the shopper is absent
+            ref = pm.ref
+            shopper = _require(
+                ref.meta.get("shopperReference") or ref.customer_id, "payment_method.mandate_id"
+            )
+            method = _stored(ref.connector_mandate_id, "payment_method.mandate_id")
+            interaction, rpm = "ContAuth", ref.meta.get("rpm") or _rpm(ctx)
+        else:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                f"the Adyen connector does not take {type(pm).__name__.lower()} payments",
+                field="payment_method.type",
+            )
+        if data.capture_method is CaptureMethod.MANUAL:
+            extra["additionalData"] = {"manualCapture": "true"}
+        else:  # capture right after the authorisation, whatever the account's delay
+            extra["captureDelayHours"] = 0
+        present = not isinstance(pm, StoredMandate)
+        body = self._payment_body(ctx, data, method, interaction, rpm, shopper, present)
+        body.update(
+            extra,
+            deliveryAddress=_address(data.shipping),
+            shopperStatement=data.statement_descriptor,
+        )
+        return self._post(ctx, "/payments", body, "pay", Flow.AUTHORIZE)
+
+    def build_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> HttpRequest:
+        details = {k: v for k, v in data.params.items() if k in DETAIL_KEYS and v}
+        if not details:
+            raise invalid(
+                "missing_redirect_result",
+                "completing an Adyen payment needs the redirectResult the shopper brought back",
+                "params.redirectResult",
+            )
+        body = {"details": details}
+        return self._post(ctx, "/payments/details", body, "det", Flow.COMPLETE_AUTHORIZE)
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        body = {
+            "merchantAccount": ctx.option("merchant_account"),
+            "amount": _amount(data.amount, data.payment.currency),
+            "reference": _reference(data.reference),
+        }
+        path = f"/payments/{_psp(data.payment, 'capture')}/captures"
+        return self._post(ctx, path, body, "cap", Flow.CAPTURE)
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        body = {"merchantAccount": ctx.option("merchant_account")}
+        reference = data.payment.meta.get("reference")
+        if not data.payment.connector_payment_id and reference:
+            # An unresolved payment (no pspReference known): cancelled by our reference.
+            request = self._post(
+                ctx, "/cancels", {**body, "paymentReference": reference}, "can", Flow.VOID
+            )
+        else:
+            path = f"/payments/{_psp(data.payment, 'void')}/cancels"
+            request = self._post(ctx, path, body, "can", Flow.VOID)
+        # Cancelling twice has no second effect: safe to re-send without a key too.
+        return dataclasses.replace(request, idempotent=True)
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        body = {
+            "merchantAccount": ctx.option("merchant_account"),
+            "amount": _amount(data.amount, data.payment.currency),
+            "reference": _reference(data.reference),
+            "merchantRefundReason": _refund_reason(data.reason),
+        }
+        path = f"/payments/{_psp(data.payment, 'refund')}/refunds"
+        return self._post(ctx, path, body, "ref", Flow.REFUND)
+
+    def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
+        shopper = _require(_shopper(data.customer.id), "customer.id")
+        if not isinstance(data.payment_method, Card):
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                "the Adyen connector sets up mandates from card details only",
+                field="payment_method.type",
+            )
+        method = _card(data.payment_method)
+        body = self._payment_body(ctx, data, method, "Ecommerce", _rpm(ctx), shopper, True)
+        body["storePaymentMethod"] = True
+        if data.amount:  # a verification amount is only authorised, then released
+            body["additionalData"] = {"manualCapture": "true"}
+        return self._post(ctx, "/payments", body, "pay", Flow.SETUP_MANDATE)
+
+    def steps_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData
+    ) -> Generator[HttpRequest, HttpResponse, MandateResult]:
+        """Store the card with a zero (or small) authorisation; a non-zero verification
+        authorisation is cancelled at once so the shopper's funds are not held. The card
+        is stored whatever the release answers (a left-over authorisation expires)."""
+        response = yield self.build_setup_mandate(ctx, data)
+        result = self.parse_setup_mandate(ctx, data, response)
+        psp = _str(_dict(response.json()).get("pspReference"))
+        if data.amount and psp and result.connector_status in AUTHORISED:
+            body = {"merchantAccount": ctx.option("merchant_account")}
+            release = self._post(ctx, f"/payments/{psp}/cancels", body, "vfy", Flow.SETUP_MANDATE)
+            yield dataclasses.replace(release, idempotent=True)
+        return result
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        ref = data.mandate
+        shopper = _require(ref.meta.get("shopperReference") or ref.customer_id, "id")
+        query = urlencode(
+            {"shopperReference": shopper, "merchantAccount": ctx.option("merchant_account")}
+        )
+        path = f"/storedPaymentMethods/{quote(ref.connector_mandate_id, safe='')}?{query}"
+        headers = {"X-API-Key": ctx.credential("api_key")}
+        return HttpRequest("DELETE", self._url(ctx, path), headers, None, "revoke_mandate", True)
+
+    def _payment_body(
+        self,
+        ctx: ConnectorContext,
+        data: AuthorizeData | MandateSetupData,
+        method: dict[str, Any],
+        interaction: str,
+        rpm: str | None,
+        shopper: str | None,
+        shopper_present: bool,
+    ) -> dict[str, Any]:
+        customer, browser = data.customer, data.browser if shopper_present else None
+        return {
+            "merchantAccount": ctx.option("merchant_account"),
+            "amount": _amount(data.amount, data.currency),
+            "reference": _reference(data.reference),
+            "paymentMethod": method,
+            "shopperInteraction": interaction,
+            "recurringProcessingModel": rpm,
+            "shopperReference": shopper,
+            "returnUrl": data.return_url or f"{ctx.public_url.rstrip('/')}/return",
+            # 3-D Secure by redirect: the one action a caller can be handed.
+            "authenticationData": {"threeDSRequestData": {"nativeThreeDS": "disabled"}},
+            "browserInfo": _browser_info(browser),
+            "channel": "Web" if browser else None,
+            "shopperEmail": customer.email if customer else None,
+            "shopperIP": (customer.ip_address if customer else None)
+            or (browser.ip_address if browser else None),
+            "billingAddress": _address(data.billing),
+            "shopperName": _shopper_name(data.billing),
+            "metadata": _metadata(data.metadata),
+        }
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _body_or_raise(response)
+        shopper = _str(_extra(body).get("tokenization.shopperReference"))
+        if isinstance(data.payment_method, StoredMandate):
+            shopper = None  # charging a mandate does not make a new one
+        elif shopper is None and data.setup_future_usage and data.customer:
+            shopper = data.customer.id
+        manual = data.capture_method is CaptureMethod.MANUAL
+        return _payment(body, data.currency, data.amount, manual, shopper, _rpm(ctx))
+
+    def parse_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _body_or_raise(response)
+        ref = data.payment
+        manual = ref.capture_method == CaptureMethod.MANUAL.value
+        shopper = _str(_extra(body).get("tokenization.shopperReference"))
+        result = _payment(body, ref.currency, ref.amount, manual, shopper, _rpm(ctx))
+        result.connector_payment_id = result.connector_payment_id or ref.connector_payment_id
+        return result
+
+    def parse_capture(
+        self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
+    ) -> PaymentResult:
+        return _received(data.payment, _body_or_raise(response), "capture_psp")
+
+    def parse_void(
+        self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
+    ) -> PaymentResult:
+        return _received(data.payment, _body_or_raise(response), "cancel_psp")
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+    ) -> RefundResult:
+        body = _body_or_raise(response)
+        return RefundResult(
+            status=RefundStatus.PENDING,
+            connector_refund_id=_str(body.get("pspReference")),
+            amount=data.amount,
+            connector_status=_str(body.get("status")),
+            pending_reason="awaiting_webhook",
+        )
+
+    def parse_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        body = _body_or_raise(response)
+        shopper = _str(_extra(body).get("tokenization.shopperReference")) or data.customer.id
+        payment = _payment(body, data.currency, data.amount, True, shopper, _rpm(ctx))
+        # Authorised without a token in the answer: the token comes by webhook.
+        mandate = payment.mandate or MandateResult(
+            status=MandateStatus.FAILED
+            if payment.status is PaymentStatus.FAILED
+            else MandateStatus.PENDING,
+            connector_customer_id=shopper,
+            meta={"shopperReference": str(shopper)},
+        )
+        mandate.connector_status = payment.connector_status
+        mandate.next_action, mandate.failure = payment.next_action, payment.failure
+        mandate.card = payment.card
+        return mandate
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        _body_or_raise(response)  # 204 No Content
+        ref = data.mandate
+        return MandateResult(
+            status=MandateStatus.REVOKED,
+            connector_mandate_id=ref.connector_mandate_id,
+            connector_customer_id=ref.meta.get("shopperReference") or ref.customer_id,
+        )
+
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: Mapping[str, str], body: bytes) -> WebhookIdentity:
+        items = _notification_items(body)
+        if not items:
+            raise invalid("invalid_webhook", "not an Adyen standard notification", "body")
+        return WebhookIdentity(
+            event_id=_event_id(items[0]), account_hint=_str(items[0].get("merchantAccountCode"))
+        )
+
+    def webhook_verify(
+        self, ctx: ConnectorContext, headers: Mapping[str, str], body: bytes
+    ) -> bool:
+        """Every item carries its own HMAC-SHA256 (base64) over the signing string, keyed
+        with the hex-decoded webhook secret; all of them must verify."""
+        try:
+            key = binascii.unhexlify(ctx.credential("webhook_secret").strip())
+        except (ServiceError, binascii.Error, ValueError):
+            return False
+        items = _notification_items(body)
+        if not key or not items:
+            return False
+        for item in items:
+            given = _extra(item).get("hmacSignature")
+            if not isinstance(given, str) or not given:
+                return False
+            digest = hmac.new(key, signing_string(item).encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(base64.b64encode(digest), given.encode()):
+                return False
+        return True
+
+    def webhook_parse(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
+        return [_event(item) for item in _notification_items(body)]
+
+    def webhook_reply(self, events: list[WebhookEvent]) -> WebhookReply:
+        return WebhookReply(status=200, body=b"[accepted]", content_type="text/plain")
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        text = scrub_common(transcript)
+        text = _SCRUB_NUMBER.sub(r'\1[CARD]"', text)
+        text = _SCRUB_FIELDS.sub(r'\1[REDACTED]"', text)
+        return _SCRUB_HEADER.sub(r"\1[REDACTED]", text)
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    # Authorised turns CAPTURED when immediate automatic capture was asked for
+    # (captureDelayHours 0): Adyen then captures on its own (see ``_payment``).
+    **dict.fromkeys(("Authorised", "PartiallyAuthorised"), PaymentStatus.AUTHORIZED),
+    **dict.fromkeys(("Refused", "Error", "Cancelled"), PaymentStatus.FAILED),
+    **dict.fromkeys(
+        ("RedirectShopper", "IdentifyShopper", "ChallengeShopper", "PresentToShopper"),
+        PaymentStatus.REQUIRES_ACTION,
+    ),
+    # Pending/Received: the outcome comes by webhook. Authentication* results: no
+    # authorisation happened yet. Success: in the v71 enum, undocumented for payments.
+    **dict.fromkeys(
+        ("Pending", "Received", "AuthenticationFinished", "AuthenticationNotRequired", "Success"),
+        PaymentStatus.PROCESSING,
+    ),
+}
+AUTHORISED = frozenset({"Authorised", "PartiallyAuthorised"})
+
+_E = WebhookEventType
+# Standard webhook eventCode -> (event type when success is "true", when "false").
+WEBHOOK_EVENTS: dict[str, tuple[WebhookEventType, WebhookEventType]] = {
+    "AUTHORISATION": (_E.PAYMENT_AUTHORIZED, _E.PAYMENT_FAILED),
+    "CAPTURE": (_E.PAYMENT_CAPTURED, _E.CAPTURE_FAILED),
+    "CAPTURE_FAILED": (_E.CAPTURE_FAILED, _E.UNKNOWN),
+    "CANCELLATION": (_E.PAYMENT_VOIDED, _E.UNKNOWN),
+    "TECHNICAL_CANCEL": (_E.PAYMENT_VOIDED, _E.UNKNOWN),
+    "EXPIRE": (_E.PAYMENT_VOIDED, _E.UNKNOWN),
+    "OFFER_CLOSED": (_E.PAYMENT_FAILED, _E.UNKNOWN),
+    "MANUAL_REVIEW_ACCEPT": (_E.PAYMENT_AUTHORIZED, _E.UNKNOWN),
+    "MANUAL_REVIEW_REJECT": (_E.PAYMENT_FAILED, _E.UNKNOWN),
+    "REFUND": (_E.REFUND_SUCCEEDED, _E.REFUND_FAILED),
+    "REFUND_WITH_DATA": (_E.REFUND_SUCCEEDED, _E.REFUND_FAILED),
+    "POSTPONED_REFUND": (_E.REFUND_PENDING, _E.UNKNOWN),
+    "REFUND_FAILED": (_E.REFUND_FAILED, _E.UNKNOWN),
+    "REFUNDED_REVERSED": (_E.REFUND_FAILED, _E.UNKNOWN),
+    "VOID_PENDING_REFUND": (_E.REFUND_FAILED, _E.UNKNOWN),
+    "RECURRING_CONTRACT": (_E.MANDATE_ACTIVE, _E.MANDATE_FAILED),
+    # Resolved from additionalData["modification.action"] (cancel or refund).
+    "CANCEL_OR_REFUND": (_E.UNKNOWN, _E.UNKNOWN),
+}
+EVENT_PAYMENT_STATUS: dict[WebhookEventType, PaymentStatus] = {
+    _E.PAYMENT_AUTHORIZED: PaymentStatus.AUTHORIZED,
+    _E.PAYMENT_CAPTURED: PaymentStatus.CAPTURED,
+    _E.PAYMENT_VOIDED: PaymentStatus.VOIDED,
+    _E.PAYMENT_FAILED: PaymentStatus.FAILED,
+    _E.CAPTURE_FAILED: PaymentStatus.FAILED,  # CAPTURE false keeps AUTHORIZED, see _event
+}
+EVENT_REFUND_STATUS: dict[WebhookEventType, RefundStatus] = {
+    _E.REFUND_SUCCEEDED: RefundStatus.SUCCEEDED,
+    _E.REFUND_FAILED: RefundStatus.FAILED,
+    _E.REFUND_PENDING: RefundStatus.PENDING,
+}
+_D = DisputeStatus
+# Dispute eventCode -> dispute status when additionalData.disputeStatus is absent.
+DISPUTE_EVENTS: dict[str, DisputeStatus] = {
+    "REQUEST_FOR_INFORMATION": _D.NEEDS_RESPONSE,
+    "NOTIFICATION_OF_CHARGEBACK": _D.NEEDS_RESPONSE,
+    "CHARGEBACK": _D.NEEDS_RESPONSE,
+    "PREARBITRATION_OPEN": _D.NEEDS_RESPONSE,
+    "INFORMATION_SUPPLIED": _D.UNDER_REVIEW,
+    "ISSUER_COMMENTS": _D.UNDER_REVIEW,
+    "DISPUTE_DEFENSE_PERIOD_ENDED": _D.UNDER_REVIEW,
+    "ISSUER_RESPONSE_TIMEFRAME_EXPIRED": _D.UNDER_REVIEW,
+    "PREARBITRATION_DECLINED": _D.UNDER_REVIEW,
+    "SCHEME_ARBITRATION": _D.UNDER_REVIEW,
+    "CHARGEBACK_REVERSED": _D.WON,
+    "PREARBITRATION_ISSUER_WITHDRAWN": _D.WON,
+    "PREARBITRATION_WON": _D.WON,
+    "SCHEME_ARBITRATION_WON": _D.WON,
+    "SECOND_CHARGEBACK": _D.LOST,
+    "PREARBITRATION_LOST": _D.LOST,
+    "SCHEME_ARBITRATION_LOST": _D.LOST,
+    "PREARBITRATION_ACCEPTED": _D.ACCEPTED,
+}
+DISPUTE_OPENING = frozenset({"REQUEST_FOR_INFORMATION", "NOTIFICATION_OF_CHARGEBACK", "CHARGEBACK"})
+# additionalData.disputeStatus: when present, the authority on the dispute's state.
+DISPUTE_STATUS: dict[str, DisputeStatus] = {
+    **dict.fromkeys(("Unresponded", "Undefended"), _D.NEEDS_RESPONSE),
+    **dict.fromkeys(("Responded", "Pending"), _D.UNDER_REVIEW),
+    **dict.fromkeys(("Expired", "Lost"), _D.LOST),
+    "Accepted": _D.ACCEPTED,
+    "Won": _D.WON,
+}
+_DISPUTE_EVENT: dict[DisputeStatus, WebhookEventType] = {
+    _D.WON: _E.DISPUTE_WON,
+    _D.LOST: _E.DISPUTE_LOST,
+    _D.ACCEPTED: _E.DISPUTE_LOST,
+}
+
+# --------------------------------------------------------------------------- 6. error maps
+
+_C, _CAT = DeclineCode, DeclineCategory
+# refusalReasonCode, refusalReason (Adyen's words), unified code, category override.
+# https://docs.adyen.com/development-resources/refusal-reasons
+_DECLINES: tuple[tuple[str, str, DeclineCode, DeclineCategory | None], ...] = (
+    ("2", "Refused", _C.GENERIC_DECLINE, None),
+    ("3", "Referral", _C.DO_NOT_HONOR, None),
+    ("4", "Acquirer Error", _C.PROCESSING_ERROR, None),
+    ("5", "Blocked Card", _C.RESTRICTED_CARD, None),
+    ("6", "Expired Card", _C.EXPIRED_CARD, None),
+    ("7", "Invalid Amount", _C.INVALID_AMOUNT, None),
+    ("8", "Invalid Card Number", _C.INCORRECT_NUMBER, None),
+    ("9", "Issuer Unavailable", _C.ISSUER_UNAVAILABLE, None),
+    ("10", "Not supported", _C.TRANSACTION_NOT_ALLOWED, None),
+    ("11", "3D Not Authenticated", _C.AUTHENTICATION_FAILED, None),
+    ("12", "Not enough balance", _C.INSUFFICIENT_FUNDS, None),
+    ("14", "Acquirer Fraud", _C.FRAUD_SUSPECTED, None),
+    ("15", "Cancelled", _C.GENERIC_DECLINE, None),
+    ("16", "Shopper Cancelled", _C.GENERIC_DECLINE, None),
+    ("17", "Invalid Pin", _C.AUTHENTICATION_FAILED, _CAT.SOFT),
+    ("18", "Pin tries exceeded", _C.AUTHENTICATION_FAILED, None),
+    ("19", "Pin validation not possible", _C.PROCESSING_ERROR, None),
+    ("20", "FRAUD", _C.BLOCKED, None),
+    ("21", "Not Submitted", _C.PROCESSING_ERROR, None),
+    ("22", "FRAUD-CANCELLED", _C.BLOCKED, None),
+    ("23", "Transaction Not Permitted", _C.TRANSACTION_NOT_ALLOWED, None),
+    ("24", "CVC Declined", _C.INCORRECT_CVC, None),
+    ("25", "Restricted Card", _C.RESTRICTED_CARD, None),
+    ("26", "Revocation Of Auth", _C.REVOCATION_OF_AUTHORIZATION, None),
+    ("27", "Declined Non Generic", _C.GENERIC_DECLINE, None),
+    ("28", "Withdrawal amount exceeded", _C.LIMIT_EXCEEDED, None),
+    ("29", "Withdrawal count exceeded", _C.LIMIT_EXCEEDED, None),
+    ("31", "Issuer Suspected Fraud", _C.FRAUD_SUSPECTED, None),
+    ("32", "AVS Declined", _C.GENERIC_DECLINE, None),
+    ("33", "Card requires online pin", _C.AUTHENTICATION_REQUIRED, None),
+    ("34", "No checking account available on Card", _C.TRANSACTION_NOT_ALLOWED, None),
+    ("35", "No savings account available on Card", _C.TRANSACTION_NOT_ALLOWED, None),
+    ("36", "Mobile pin required", _C.AUTHENTICATION_REQUIRED, None),
+    ("37", "Contactless fallback", _C.AUTHENTICATION_REQUIRED, None),
+    ("38", "Authentication required", _C.AUTHENTICATION_REQUIRED, None),
+    ("39", "RReq not received from DS", _C.PROCESSING_ERROR, None),
+    ("40", "Current AID is in Penalty Box", _C.PROCESSING_ERROR, None),
+    ("41", "CVM Required Restart Payment", _C.AUTHENTICATION_REQUIRED, None),
+    ("42", "3DS Authentication Error", _C.PROCESSING_ERROR, None),
+    ("43", "Online PIN required", _C.AUTHENTICATION_REQUIRED, None),
+    ("44", "Try another interface", _C.TRANSACTION_NOT_ALLOWED, _CAT.SOFT),
+    ("45", "Chip downgrade mode", _C.PROCESSING_ERROR, None),
+    ("46", "Transaction blocked by Adyen to prevent excessive retry fees", _C.BLOCKED, None),
+)
+DECLINE_BY_CODE = {code: (unified, cat) for code, _, unified, cat in _DECLINES}
+# Webhooks carry only the reason text, so the words map too.
+DECLINE_BY_REASON = {reason.lower(): (unified, cat) for _, reason, unified, cat in _DECLINES} | {
+    "3d-secure: authentication failed": (_C.AUTHENTICATION_FAILED, None),
+    "stolen card": (_C.STOLEN_CARD, None),
+    "lost card": (_C.LOST_CARD, None),
+}
+# Adyen folds lost/stolen/pick-up cards into broad reasons; the raw issuer answer
+# (additionalData.refusalReasonRaw, e.g. "43 : Stolen card, pick up") tells them apart.
+_RAW_REFINEMENT = (
+    ("stolen", _C.STOLEN_CARD),
+    ("lost", _C.LOST_CARD),
+    ("pick up", _C.PICKUP_CARD),
+    ("pickup", _C.PICKUP_CARD),
+)
+_REFINABLE = frozenset({_C.GENERIC_DECLINE, _C.RESTRICTED_CARD})
+# Mastercard merchant advice codes (additionalData.merchantAdviceCode) saying how to retry.
+ADVICE_CATEGORY: dict[str, DeclineCategory] = {
+    "01": _CAT.HARD,  # new account information available: this card is stale
+    "02": _CAT.RETRY_LATER,  # cannot approve at this time
+    "03": _CAT.HARD,  # do not try again
+    "21": _CAT.HARD,  # payment cancellation (stop recurring)
+    **{str(n): _CAT.RETRY_LATER for n in range(24, 31)},  # retry after a delay
+}
+
+_T = ErrorType
+# errorCode -> (unified type, unified code, field) for answers that are not payments.
+ERROR_MAP: dict[str, tuple[ErrorType, str, str | None]] = {
+    "704": (_T.CONFLICT, "idempotency_request_in_progress", None),
+    "100": (_T.INVALID_REQUEST, "invalid_amount", "amount"),
+    "137": (_T.INVALID_REQUEST, "invalid_amount", "amount"),
+    "138": (_T.NOT_SUPPORTED, "currency_not_supported", "currency"),
+    "101": (_T.INVALID_REQUEST, "invalid_card_number", "payment_method.number"),
+    "103": (_T.INVALID_REQUEST, "invalid_cvc", "payment_method.cvc"),
+    "153": (_T.INVALID_REQUEST, "invalid_cvc", "payment_method.cvc"),
+    "129": (_T.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),
+    "140": (_T.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),
+    "130": (_T.INVALID_REQUEST, "invalid_reference", "reference"),
+    "177": (_T.INVALID_REQUEST, "metadata_too_large", "metadata"),
+    "14_030": (_T.INVALID_REQUEST, "return_url_required", "return_url"),
+    "167": (_T.NOT_FOUND, "payment_not_found", "id"),
+    "800": (_T.NOT_FOUND, "mandate_not_found", "id"),
+    "803": (_T.NOT_FOUND, "mandate_not_found", "id"),
+    "107": (_T.NOT_SUPPORTED, "recurring_not_enabled", None),
+    "905": (_T.NOT_SUPPORTED, "payment_method_not_supported", "payment_method.type"),
+    "901": (_T.CONNECTOR, "invalid_merchant_account", None),
+}
+
+
+def _body_or_raise(response: HttpResponse) -> dict[str, Any]:
+    body = _dict(response.json())
+    if response.status < 400:
+        return body
+    raw_code, message = _str(body.get("errorCode")), _str(body.get("message"))
+    mapped = ERROR_MAP.get(raw_code or "")
+    if mapped is None:
+        raise gateway_error(response, code=raw_code, message=message)
+    err = gateway_error(response, code=raw_code, message=message, type=mapped[0])
+    err.code, err.field = mapped[1], mapped[2]
+    raise err
+
+
+def _decline(
+    result_code: str,
+    raw_code: str | None,
+    reason: str | None,
+    extra: Mapping[str, Any],
+) -> Failure:
+    entry = DECLINE_BY_CODE.get(raw_code or "") or DECLINE_BY_REASON.get(
+        (reason or "").strip().lower()
+    )
+    unified, category = entry or (
+        _C.PROCESSING_ERROR if result_code == "Error" else _C.GENERIC_DECLINE,
+        None,
+    )
+    raw_issuer = (_str(extra.get("refusalReasonRaw")) or "").lower()
+    if unified in _REFINABLE and raw_issuer:
+        unified = next((c for word, c in _RAW_REFINEMENT if word in raw_issuer), unified)
+    # "02: Cannot approve at this time, try again later" -> "02"
+    advice = (_str(extra.get("merchantAdviceCode")) or "").split(":", 1)[0].strip() or None
+    return decline(
+        unified,
+        raw_code=raw_code,
+        raw_message=reason,
+        advice_code=advice,
+        category=ADVICE_CATEGORY.get(advice or "") or category,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+# Adyen's minor units differ from ISO 4217 for these currencies.
+# https://docs.adyen.com/development-resources/currency-codes
+ADYEN_EXPONENTS: dict[str, int] = {"CLP": 2, "CVE": 0, "IDR": 0, "ISK": 2}
+# The card-related keys /payments/details takes (PaymentCompletionDetails, v71).
+DETAIL_KEYS = frozenset(
+    {"redirectResult", "threeDSResult", "threeds2.challengeResult", "payload", "MD", "PaRes"}
+)
+_BRANDS = {"visa": "visa", "mc": "mastercard", "amex": "amex", "discover": "discover"} | {
+    "diners": "diners",
+    "jcb": "jcb",
+    "cup": "unionpay",
+    "maestro": "maestro",
+}
+_REFUND_REASONS = {"fraud": "FRAUD", "fraudulent": "FRAUD", "duplicate": "DUPLICATE"} | {
+    "customer_request": "CUSTOMER REQUEST",
+    "requested_by_customer": "CUSTOMER REQUEST",
+    "return": "RETURN",
+    "returned": "RETURN",
+}
+
+
+def _shift(currency: str) -> int:
+    """Adyen's exponent minus ISO's for ``currency``."""
+    try:
+        iso = exponent(currency)
+    except UnknownCurrency as exc:
+        raise invalid("invalid_currency", str(exc), "currency") from None
+    return ADYEN_EXPONENTS.get(currency, iso) - iso
+
+
+def to_adyen_minor(amount: int, currency: str) -> int:
+    """ISO minor units -> Adyen minor units (``1000 ISK`` -> ``100000``)."""
+    shift = _shift(currency)
+    if shift >= 0:
+        return amount * int(10**shift)
+    whole, rest = divmod(amount, int(10**-shift))
+    if rest:
+        raise invalid(
+            "amount_precision_not_supported",
+            f"Adyen takes {currency} in whole units: use a multiple of {10**-shift}",
+            "amount",
+        )
+    return whole
+
+
+def from_adyen_minor(value: int, currency: str) -> int:
+    """Adyen minor units -> ISO minor units (the inverse of :func:`to_adyen_minor`)."""
+    try:
+        shift = _shift(currency)
+    except ServiceError:
+        return value
+    return value // int(10**shift) if shift >= 0 else value * int(10**-shift)
+
+
+def _amount(amount: int, currency: str) -> dict[str, Any]:
+    return {"value": to_adyen_minor(amount, currency), "currency": currency}
+
+
+def _idempotency_key(ctx: ConnectorContext, scope: str) -> str | None:
+    """The caller's key scoped to the operation (Adyen keeps keys per company, across
+    endpoints), hashed when longer than Adyen's 64 characters."""
+    if not ctx.idempotency_key:
+        return None
+    key = f"{scope}-{ctx.idempotency_key}"
+    return key if len(key) <= 64 else hashlib.sha256(key.encode()).hexdigest()
+
+
+def _shopper(value: str | None) -> str | None:
+    return value if value and 3 <= len(value) <= 256 else None
+
+
+def _require(shopper: str | None, field: str) -> str:
+    if not shopper:
+        raise invalid(
+            "shopper_reference_required",
+            "Adyen keeps stored cards per shopper: a customer id of 3 to 256 characters "
+            "(the shopperReference) is needed",
+            field,
+        )
+    return shopper
+
+
+def _rpm(ctx: ConnectorContext) -> str:
+    model = ctx.option("recurring_processing_model", "UnscheduledCardOnFile")
+    if model not in RECURRING_MODELS:
+        raise invalid(
+            "invalid_account_option",
+            f"recurring_processing_model is one of {', '.join(sorted(RECURRING_MODELS))}",
+            "recurring_processing_model",
+        )
+    return model
+
+
+def _reference(reference: str) -> str:
+    if len(reference) > 80:
+        raise invalid(
+            "reference_too_long", "Adyen references are at most 80 characters", "reference"
+        )
+    return reference
+
+
+def _stored(value: str, field: str) -> dict[str, Any]:
+    if not 1 <= len(value) <= 64:
+        raise invalid("invalid_stored_payment_method", "Adyen token ids are 1-64 characters", field)
+    return {"type": "scheme", "storedPaymentMethodId": value}
+
+
+def _refund_reason(reason: str | None) -> str | None:
+    if not reason:
+        return None
+    return _REFUND_REASONS.get(reason.strip().lower().replace(" ", "_"), "OTHER")
+
+
+def _psp(payment: PaymentRef, operation: str) -> str:
+    if not payment.connector_payment_id:
+        raise ServiceError(
+            ErrorType.CONFLICT,
+            "payment_unresolved",
+            f"cannot {operation} a payment whose Adyen pspReference is not known yet; "
+            "wait for its AUTHORISATION webhook",
+            field="id",
+        )
+    return quote(payment.connector_payment_id, safe="")
+
+
+def _card(card: Card) -> dict[str, Any]:
+    return {
+        "type": "scheme",
+        "number": card.number.reveal(),
+        "expiryMonth": f"{card.exp_month:02d}",
+        "expiryYear": str(card.exp_year),
+        "cvc": card.cvc.reveal() if card.cvc else None,
+        "holderName": card.holder_name,
+    }
+
+
+def _browser_info(b: BrowserInfo | None) -> dict[str, Any] | None:
+    """Adyen wants the whole object for 3-D Secure 2 on the web: a partial one is left out
+    (Java, which browsers dropped, counts as off when not said)."""
+    if b is None:
+        return None
+    info = {
+        "acceptHeader": b.accept_header,
+        "userAgent": b.user_agent,
+        "language": b.language,
+        "colorDepth": b.color_depth,
+        "screenHeight": b.screen_height,
+        "screenWidth": b.screen_width,
+        "timeZoneOffset": b.time_zone_offset,
+    }
+    if any(v is None for v in info.values()):
+        return None
+    return info | {"javaEnabled": bool(b.java_enabled), "javaScriptEnabled": b.javascript_enabled}
+
+
+def _address(a: Address | None) -> dict[str, Any] | None:
+    """Street, city, postal code and country are required (house number may be empty):
+    an address missing one is left out rather than sent half."""
+    if a is None or not (a.line1 and a.city and a.postal_code and a.country):
+        return None
+    return {
+        "street": a.line1,
+        "houseNumberOrName": a.line2 or "",
+        "city": a.city,
+        "postalCode": a.postal_code,
+        "country": a.country,
+        "stateOrProvince": a.state,
+    }
+
+
+def _shopper_name(a: Address | None) -> dict[str, str] | None:
+    if a is None or not (a.first_name and a.last_name):
+        return None
+    return {"firstName": a.first_name[:80], "lastName": a.last_name[:80]}
+
+
+def _metadata(metadata: Mapping[str, str]) -> dict[str, str] | None:
+    if len(metadata) > 20 or any(len(k) > 20 or len(v) > 80 for k, v in metadata.items()):
+        raise invalid(
+            "metadata_too_large",
+            "Adyen takes at most 20 metadata entries, keys up to 20 and values up to 80 characters",
+            "metadata",
+        )
+    return dict(metadata) or None
+
+
+def _clean(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without ``None`` values, recursively (Adyen rejects nulls)."""
+    out = {k: _clean(v) if isinstance(v, dict) else v for k, v in body.items()}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _extra(body: Mapping[str, Any]) -> dict[str, Any]:
+    return _dict(body.get("additionalData"))
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _token(extra: Mapping[str, Any]) -> str | None:
+    return _str(extra.get("tokenization.storedPaymentMethodId")) or _str(
+        extra.get("recurring.recurringDetailReference")
+    )
+
+
+def _payment(
+    body: dict[str, Any],
+    currency: str,
+    requested: int,
+    manual: bool,
+    shopper: str | None,
+    rpm: str,
+) -> PaymentResult:
+    code = str(body.get("resultCode") or "")
+    status = PAYMENT_STATUS.get(code, PaymentStatus.PROCESSING)
+    extra = _extra(body)
+    amount, partial = requested, _str(extra.get("authorisedAmountValue")) or ""
+    if code == "PartiallyAuthorised" and partial.isdigit():
+        amount = from_adyen_minor(int(partial), currency)
+    captured = None
+    if code in AUTHORISED and not manual:  # captureDelayHours 0: Adyen captures at once
+        status, captured = PaymentStatus.CAPTURED, amount
+    failure = None
+    if status is PaymentStatus.FAILED:
+        reason_code = _str(body.get("refusalReasonCode"))
+        failure = _decline(code, reason_code, _str(body.get("refusalReason")), extra)
+    token, nti = _token(extra), _str(extra.get("networkTxReference"))
+    mandate = None
+    if token and shopper and code in AUTHORISED:
+        mandate = MandateResult(
+            status=MandateStatus.ACTIVE,
+            connector_mandate_id=token,
+            connector_customer_id=shopper,
+            network_transaction_id=nti,
+            connector_status=code,
+            meta={"shopperReference": shopper, "rpm": rpm},
+        )
+    requires_action = status is PaymentStatus.REQUIRES_ACTION
+    return PaymentResult(
+        status=status,
+        connector_payment_id=_str(body.get("pspReference")),
+        amount=amount,
+        amount_captured=captured,
+        connector_status=code or None,
+        next_action=_next_action(body.get("action")) if requires_action else None,
+        failure=failure,
+        mandate=mandate,
+        network_transaction_id=nti,
+        pending_reason="awaiting_webhook" if status is PaymentStatus.PROCESSING else None,
+        card=_card_summary(body, extra),
+    )
+
+
+def _received(payment: PaymentRef, body: dict[str, Any], key: str) -> PaymentResult:
+    """A modification Adyen took in (``status: received``); its outcome is a webhook."""
+    psp = _str(body.get("pspReference"))
+    return PaymentResult(
+        status=PaymentStatus.PROCESSING,
+        connector_payment_id=_str(body.get("paymentPspReference"))
+        or payment.connector_payment_id
+        or None,
+        amount=payment.amount,
+        connector_status=_str(body.get("status")),
+        pending_reason="awaiting_webhook",
+        meta={key: psp} if psp else {},
+    )
+
+
+def _next_action(action: Any) -> NextAction | None:
+    action = _dict(action)
+    url = _str(action.get("url"))
+    if not url:  # e.g. a native threeDS2 action: nothing a caller could be sent to
+        return None
+    method = str(action.get("method") or "GET").upper()
+    data = _dict(action.get("data"))
+    form = {str(k): str(v) for k, v in data.items()} if method == "POST" else None
+    return NextAction(type="redirect", url=url, method=method, form=form or None)
+
+
+def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary | None:
+    last4 = _str(extra.get("cardSummary"))
+    raw = _dict(body.get("paymentMethod")).get("brand") or extra.get("paymentMethod")
+    brand = _BRANDS.get(str(raw)) if raw else None
+    month, _, year = (_str(extra.get("expiryDate")) or "").partition("/")  # "3/2030"
+    if not (last4 or brand):
+        return None
+    valid = month.isdigit() and year.isdigit()
+    return CardSummary(
+        brand=brand,
+        last4=last4,
+        exp_month=int(month) if valid else None,
+        exp_year=int(year) if valid else None,
+    )
+
+
+# ---- webhooks
+
+
+def _notification_items(body: bytes) -> list[dict[str, Any]]:
+    """The NotificationRequestItem objects of a standard webhook; [] when malformed."""
+    try:
+        items = _dict(msgspec.json.decode(body)).get("notificationItems")
+    except msgspec.DecodeError:
+        return []
+    if not isinstance(items, list):
+        return []
+    out = [_dict(_dict(wrapper).get("NotificationRequestItem")) for wrapper in items]
+    return out if out and all(out) else []
+
+
+def signing_string(item: Mapping[str, Any]) -> str:
+    """pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:
+    eventCode:success, with empty strings for missing fields (Adyen's HMAC scheme)."""
+    amount = _dict(item.get("amount"))
+    fields = (
+        item.get("pspReference"),
+        item.get("originalReference"),
+        item.get("merchantAccountCode"),
+        item.get("merchantReference"),
+        amount.get("value"),
+        amount.get("currency"),
+        item.get("eventCode"),
+        item.get("success"),
+    )
+    return ":".join("" if f is None else str(f) for f in fields)
+
+
+def _event_id(item: Mapping[str, Any]) -> str:
+    """Adyen has no event id: pspReference + eventCode names an event (a dispute's events
+    share its pspReference). success is added because Adyen may send the same pair again
+    with the other outcome, which is a new fact, not a duplicate."""
+    return ":".join(str(item.get(k) or "") for k in ("pspReference", "eventCode", "success"))
+
+
+def _event(item: dict[str, Any]) -> WebhookEvent:
+    code, extra = _str(item.get("eventCode")) or "", _extra(item)
+    success = item.get("success") == "true"
+    psp, original = _str(item.get("pspReference")), _str(item.get("originalReference"))
+    reason = _str(item.get("reason")) or None
+    reason = None if reason == "null" else reason
+    raw = _dict(item.get("amount"))
+    currency, value = _str(raw.get("currency")), raw.get("value")
+    amount = from_adyen_minor(value, currency) if isinstance(value, int) and currency else None
+    event = WebhookEvent(
+        event_id=_event_id(item),
+        type=_E.UNKNOWN,
+        connector_event_type=code,
+        connector_payment_id=original or psp,
+        amount=amount,
+        currency=currency,
+        occurred_at=_str(item.get("eventDate")),
+    )
+    if code in DISPUTE_EVENTS:
+        raw_status = _str(extra.get("disputeStatus"))
+        dispute_status = DISPUTE_STATUS.get(raw_status or "", DISPUTE_EVENTS[code])
+        # The dispute's own status outranks the event's name: a CHARGEBACK_REVERSED whose
+        # dispute is still "Pending" is an update, not (yet) a win.
+        event.type = (
+            _E.DISPUTE_OPENED
+            if code in DISPUTE_OPENING
+            else _DISPUTE_EVENT.get(dispute_status, _E.DISPUTE_UPDATED)
+        )
+        reason_code = _str(extra.get("chargebackReasonCode")) or _str(extra.get("rfiReasonCode"))
+        event.dispute = DisputeResult(
+            status=dispute_status,
+            connector_dispute_id=psp or "",
+            connector_payment_id=original,
+            amount=amount,
+            currency=currency,
+            reason=(reason_code or "").strip() or reason,
+            connector_status=raw_status or code,
+            evidence_due_by=_str(extra.get("defensePeriodEndsAt")),
+        )
+        return event
+    event.type = WEBHOOK_EVENTS.get(code, (_E.UNKNOWN, _E.UNKNOWN))[0 if success else 1]
+    if code == "CANCEL_OR_REFUND" and success:
+        action = _str(extra.get("modification.action"))
+        event.type = {"refund": _E.REFUND_SUCCEEDED, "cancel": _E.PAYMENT_VOIDED}.get(
+            action or "", _E.UNKNOWN
+        )
+    if event.type in EVENT_REFUND_STATUS:
+        status = EVENT_REFUND_STATUS[event.type]
+        failed = status is RefundStatus.FAILED
+        event.refund = RefundResult(
+            status=status,
+            connector_refund_id=psp,
+            amount=amount,
+            connector_status=code,
+            failure=Failure("refund_failed", reason or "The refund failed.") if failed else None,
+        )
+    elif event.type in (_E.MANDATE_ACTIVE, _E.MANDATE_FAILED):
+        shopper = _str(extra.get("shopperReference"))
+        event.mandate = MandateResult(
+            status=MandateStatus.ACTIVE if success else MandateStatus.FAILED,
+            connector_mandate_id=_token(extra) or psp,
+            connector_customer_id=shopper,
+            connector_status=code,
+            meta={"shopperReference": shopper} if shopper else {},
+        )
+    elif event.type in EVENT_PAYMENT_STATUS:
+        event.payment = _event_payment(code, event.type, event.connector_payment_id, amount)
+        event.payment.network_transaction_id = _str(extra.get("networkTxReference"))
+        if event.type in (_E.PAYMENT_FAILED, _E.CAPTURE_FAILED):
+            event.payment.failure = _decline("Refused", None, reason, extra)
+            if code == "CAPTURE":  # the capture request was refused: the auth stands
+                event.payment.status = PaymentStatus.AUTHORIZED
+        shopper = _str(extra.get("tokenization.shopperReference"))
+        token = _token(extra)
+        if event.type is _E.PAYMENT_AUTHORIZED and token and shopper:
+            event.payment.mandate = MandateResult(
+                status=MandateStatus.ACTIVE,
+                connector_mandate_id=token,
+                connector_customer_id=shopper,
+                network_transaction_id=event.payment.network_transaction_id,
+                connector_status=code,
+                meta={"shopperReference": shopper},
+            )
+    return event
+
+
+def _event_payment(
+    code: str, etype: WebhookEventType, payment_id: str | None, amount: int | None
+) -> PaymentResult:
+    status = EVENT_PAYMENT_STATUS[etype]
+    return PaymentResult(
+        status=status,
+        connector_payment_id=payment_id,
+        amount=None if code == "CAPTURE" else amount,
+        amount_captured=amount if status is PaymentStatus.CAPTURED else None,
+        connector_status=code,
+    )
+
+
+# ---- scrub
+
+_SCRUB_NUMBER = re.compile(r'("number"\s*:\s*")[^"]*"')
+_SCRUB_FIELDS = re.compile(
+    r'("(?:expiryMonth|expiryYear|expiryDate|encrypted[A-Za-z]*|hmacSignature)"\s*:\s*")[^"]*"'
+)
+_SCRUB_HEADER = re.compile(r"(?im)^((?:[<>] ?)?x-api-key\s*:\s*)(.+)$")
