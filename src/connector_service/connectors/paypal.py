@@ -1,0 +1,1302 @@
+"""PayPal: Orders v2 with a card payment source, Payments v2, Vault v3 and webhooks.
+
+OAuth2 client credentials: the core asks ``access_token`` once per account, caches it and
+hands it back in ``ctx.access_token`` for every other flow (``Authorization: Bearer``).
+
+One payment is one order with one purchase unit. Its PayPal order id is the connector
+payment id; the authorization id (``auth``), capture id (``cap``) and intent travel in
+``PaymentResult.meta``. Later flows use them when present and otherwise read the order
+first (an id from a 3-D Secure completion or a capture carries no new meta).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import uuid
+from typing import Any
+
+import msgspec
+
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    CredentialField,
+    HttpRequest,
+    HttpResponse,
+    Steps,
+    basic_auth,
+    drop_none,
+    gateway_error,
+    json_body,
+    scrub_common,
+)
+from connector_service.domain.common import Address, CardSummary, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    GatewayDetail,
+    ServiceError,
+    decline,
+    invalid,
+)
+from connector_service.domain.flows import (
+    AccessToken,
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    DisputeResult,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+)
+from connector_service.domain.ids import PaymentRef
+from connector_service.domain.money import exponent, from_major, to_major_str
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.status import (
+    CaptureMethod,
+    DeclineCategory,
+    DisputeStatus,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+# PayPal's own list of payment currencies (developer.paypal.com/api/rest/reference/currency-codes).
+PAYPAL_CURRENCIES = frozenset(
+    "AUD BRL CAD CNY CZK DKK EUR HKD HUF INR ILS JPY MYR MXN TWD NZD NOK PHP PLN GBP SGD "
+    "SEK CHF THB USD".split()
+)
+# Where PayPal's decimals differ from ISO 4217: HUF and TWD have 2 in ISO, none at PayPal.
+PAYPAL_EXPONENTS = {"HUF": 0, "JPY": 0, "TWD": 0}
+
+SCA_METHODS = ("SCA_WHEN_REQUIRED", "SCA_ALWAYS")
+MIT_PAYMENT_TYPES = ("UNSCHEDULED", "RECURRING")
+WEBHOOK_HEADERS = (
+    "paypal-auth-algo",
+    "paypal-cert-url",
+    "paypal-transmission-id",
+    "paypal-transmission-sig",
+    "paypal-transmission-time",
+)
+DEFAULT_WEBHOOK_TOLERANCE = 600  # seconds between PayPal's transmission time and ours
+REQUEST_ID_MAX = 108  # PayPal-Request-Id maxLength in the Orders spec
+
+_NS = uuid.UUID("6f1d52a2-7f55-4a4e-9a2b-2f5d3b1c9e01")
+_VAULT_ID = re.compile(r"^[0-9a-zA-Z_-]{1,255}$")
+_TOKEN_PATH_ID = re.compile(r"^[0-9a-zA-Z_-]{7,36}$")
+_CUSTOMER_ID = re.compile(r"^[0-9a-zA-Z_-]{1,22}$")
+_NETWORK_REF = re.compile(r"^[a-zA-Z0-9\-_@.:&+=*^'~#!$%()]{9,36}$")
+
+
+class PayPalConnector(Connector):
+    meta = ConnectorMeta(
+        name="paypal",
+        display_name="PayPal",
+        base_url_test="https://api-m.sandbox.paypal.com",
+        base_url_live="https://api-m.paypal.com",
+        credential_fields=(
+            CredentialField("client_id", "REST app client ID"),
+            CredentialField("client_secret", "REST app secret"),
+        ),
+        option_fields=(
+            CredentialField(
+                "webhook_id", "ID of the webhook registered for this app (verification)", False
+            ),
+            CredentialField("sca_method", "SCA_WHEN_REQUIRED (default) or SCA_ALWAYS", False),
+            CredentialField(
+                "mit_payment_type",
+                "stored-credential type of mandate charges: UNSCHEDULED (default) or RECURRING",
+                False,
+            ),
+            CredentialField(
+                "webhook_tolerance_seconds", "largest accepted age of a webhook (600)", False
+            ),
+        ),
+        flows=frozenset(
+            {
+                Flow.AUTHORIZE,
+                Flow.COMPLETE_AUTHORIZE,
+                Flow.CAPTURE,
+                Flow.VOID,
+                Flow.REFUND,
+                Flow.SYNC,
+                Flow.REFUND_SYNC,
+                Flow.SETUP_MANDATE,
+                Flow.CHARGE_MANDATE,
+                Flow.REVOKE_MANDATE,
+                Flow.ACCESS_TOKEN,
+                Flow.WEBHOOKS,
+            }
+        ),
+        payment_methods=frozenset(
+            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
+        ),
+        currencies=PAYPAL_CURRENCIES,
+        idempotency="PayPal-Request-Id header",
+        docs_url="https://developer.paypal.com/docs/api/orders/v2/",
+        needs_access_token=True,
+        secret_fields=("client_id", "client_secret"),
+    )
+    supports_mandate_charges = True
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    @staticmethod
+    def _headers(
+        ctx: ConnectorContext, request_id: str | None = None, *, representation: bool = True
+    ) -> dict[str, str]:
+        if ctx.access_token is None:
+            raise ServiceError(
+                ErrorType.INTERNAL,
+                "access_token_missing",
+                "PayPal calls need an OAuth access token and none was provided",
+            )
+        headers = {
+            "Authorization": f"Bearer {ctx.access_token.reveal()}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        if representation:
+            headers["Prefer"] = "return=representation"
+        if request_id:
+            headers["PayPal-Request-Id"] = request_id
+        return headers
+
+    def _call(
+        self,
+        ctx: ConnectorContext,
+        method: str,
+        path: str,
+        flow: Flow,
+        body: dict[str, Any] | bytes | None = None,
+        request_id: str | None = None,
+        *,
+        representation: bool | None = None,
+    ) -> HttpRequest:
+        """Every PayPal call is safe to repeat: GET/DELETE/void by nature, the others
+        because they carry a PayPal-Request-Id."""
+        raw = json_body(body) if isinstance(body, dict) else body
+        if representation is None:
+            representation = method == "POST"
+        headers = self._headers(ctx, request_id, representation=representation)
+        return HttpRequest(
+            method, f"{ctx.base_url}{path}", headers, raw, flow=flow.value, idempotent=True
+        )
+
+    def build_access_token(self, ctx: ConnectorContext, data: Any = None) -> HttpRequest:
+        headers = {
+            "Authorization": basic_auth(
+                ctx.credential("client_id"), ctx.credential("client_secret")
+            ),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
+        return HttpRequest(
+            "POST",
+            f"{ctx.base_url}/v1/oauth2/token",
+            headers,
+            b"grant_type=client_credentials",
+            flow=Flow.ACCESS_TOKEN.value,
+            idempotent=True,
+        )
+
+    def parse_access_token(
+        self, ctx: ConnectorContext, data: Any, response: HttpResponse
+    ) -> AccessToken:
+        body = _json(response)
+        if response.status >= 400 or not body.get("access_token"):
+            raise gateway_error(
+                response,
+                code=body.get("error") or body.get("name"),
+                message=body.get("error_description") or body.get("message"),
+                type=None if response.status >= 400 else ErrorType.CONNECTOR,
+            )
+        return AccessToken(
+            token=str(body["access_token"]), expires_in=int(body.get("expires_in") or 3600)
+        )
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        intent = "CAPTURE" if data.capture_method is CaptureMethod.AUTOMATIC else "AUTHORIZE"
+        request_id = _request_id(ctx, f"authorize:{data.reference}")
+        body = self._order_body(ctx, data, intent)
+        response = yield self._call(
+            ctx, "POST", "/v2/checkout/orders", Flow.AUTHORIZE, body, request_id
+        )
+        body = _json(response)
+        _raise_for_error(response, body)
+        if body.get("status") in ORDER_NEEDS_ACTION and not _payments(body):
+            # The card was accepted but PayPal waits for an explicit authorize / capture.
+            order_id = str(body["id"])
+            response = yield self._order_action(ctx, order_id, intent, request_id, Flow.AUTHORIZE)
+            return self._parse_order_action(response, order_id, intent)
+        return _order_result(body)
+
+    def steps_complete_authorize(self, ctx: ConnectorContext, data: CompleteAuthorizeData) -> Steps:
+        order_id = _order_id(data.payment)
+        response = yield self._get_order(ctx, order_id, Flow.COMPLETE_AUTHORIZE)
+        body = _json(response)
+        _raise_for_error(response, body)
+        if body.get("status") not in ORDER_NEEDS_ACTION or _payments(body):
+            return _order_result(body)  # still waiting for the payer, or already settled
+        failure = _authentication_failure(body)
+        if failure is not None:
+            return PaymentResult(
+                status=PaymentStatus.FAILED,
+                connector_payment_id=order_id,
+                amount=_unit_amount(body),
+                connector_status=str(body.get("status")),
+                failure=failure,
+                meta={"intent": str(body.get("intent") or "")},
+            )
+        intent = str(body.get("intent") or _intent(data.payment))
+        request_id = _request_id(ctx, f"complete:{order_id}")
+        flow = Flow.COMPLETE_AUTHORIZE
+        response = yield self._order_action(ctx, order_id, intent, request_id, flow)
+        return self._parse_order_action(response, order_id, intent)
+
+    def steps_capture(self, ctx: ConnectorContext, data: CaptureData) -> Steps:
+        auth_id = data.payment.meta.get("auth")
+        if not auth_id:
+            auth_id = yield from self._find_id(ctx, data.payment, "authorizations", Flow.CAPTURE)
+        body = {
+            "amount": _money(data.amount, data.payment.currency),
+            "final_capture": data.amount >= data.payment.amount,
+            "invoice_id": _reference(data.reference),
+        }
+        path = f"/v2/payments/authorizations/{auth_id}/capture"
+        request_id = _request_id(ctx, f"capture:{auth_id}:{data.reference}")
+        response = yield self._call(ctx, "POST", path, Flow.CAPTURE, body, request_id)
+        resp = _json(response)
+        _raise_for_error(response, resp)
+        return _capture_result(data, resp, auth_id)
+
+    def steps_void(self, ctx: ConnectorContext, data: VoidData) -> Steps:
+        auth_id = data.payment.meta.get("auth")
+        if not auth_id:
+            auth_id = yield from self._find_id(ctx, data.payment, "authorizations", Flow.VOID)
+        path = f"/v2/payments/authorizations/{auth_id}/void"
+        response = yield self._call(ctx, "POST", path, Flow.VOID)
+        body = _json(response)
+        _raise_for_error(response, body)
+        raw = str(body.get("status") or "VOIDED")  # 204 No Content: voided, nothing to show
+        return PaymentResult(
+            status=AUTHORIZATION_STATUS.get(raw, PaymentStatus.PROCESSING),
+            connector_payment_id=data.payment.connector_payment_id,
+            connector_status=raw,
+            meta={"intent": "AUTHORIZE", "auth": auth_id},
+        )
+
+    def steps_refund(self, ctx: ConnectorContext, data: RefundData) -> Steps:
+        capture_id = data.payment.meta.get("cap")
+        if not capture_id:
+            order = yield self._get_order(ctx, _order_id(data.payment), Flow.REFUND)
+            body = _json(order)
+            _raise_for_error(order, body)
+            capture_id = _refundable_capture(body, data.amount, data.payment.currency)
+        refund = drop_none(
+            {
+                "amount": _money(data.amount, data.payment.currency),
+                "custom_id": _reference(data.reference),
+                "note_to_payer": data.reason[:255] if data.reason else None,
+            }
+        )
+        path = f"/v2/payments/captures/{capture_id}/refund"
+        request_id = _request_id(ctx, f"refund:{capture_id}:{data.reference}")
+        response = yield self._call(ctx, "POST", path, Flow.REFUND, refund, request_id)
+        resp = _json(response)
+        _raise_for_error(response, resp)
+        return _refund_result(resp, data.payment.currency, capture_id)
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        return self._get_order(ctx, _order_id(data.payment), Flow.SYNC)
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        rid = data.refund.connector_refund_id
+        return self._call(ctx, "GET", f"/v2/payments/refunds/{rid}", Flow.REFUND_SYNC)
+
+    def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
+        pm = data.payment_method
+        if isinstance(pm, Token):  # a PayPal vault token already: check it exists
+            path = f"/v3/vault/payment-tokens/{_token_path_id(pm.token)}"
+            return self._call(ctx, "GET", path, Flow.SETUP_MANDATE)
+        body: dict[str, Any] = {"payment_source": {"card": _card(pm, data.billing)}}
+        customer_id = _customer_id(data.customer.id)
+        if customer_id:
+            body["customer"] = {"id": customer_id}
+        request_id = _request_id(ctx, f"vault:{data.reference}")
+        return self._call(
+            ctx, "POST", "/v3/vault/payment-tokens", Flow.SETUP_MANDATE, body, request_id
+        )
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        token = _token_path_id(data.mandate.connector_mandate_id)
+        return self._call(ctx, "DELETE", f"/v3/vault/payment-tokens/{token}", Flow.REVOKE_MANDATE)
+
+    # helpers of the builders
+
+    def _order_body(
+        self, ctx: ConnectorContext, data: AuthorizeData, intent: str
+    ) -> dict[str, Any]:
+        unit = drop_none(
+            {
+                "reference_id": _reference(data.reference),
+                "invoice_id": data.reference,
+                "custom_id": data.reference,
+                "description": data.description[:127] if data.description else None,
+                "soft_descriptor": data.statement_descriptor[:22]
+                if data.statement_descriptor
+                else None,
+                "amount": _money(data.amount, data.currency),
+            }
+        )
+        pm = data.payment_method
+        customer_id = _customer_id(data.customer.id if data.customer else None)
+        if isinstance(pm, StoredMandate):
+            source = self._mandate_source(ctx, pm)
+        else:
+            if isinstance(pm, Card):
+                source = _card(pm, data.billing)
+            elif isinstance(pm, Token):
+                if not _VAULT_ID.match(pm.token):
+                    raise invalid("invalid_token", "not a PayPal vault id", "payment_method.token")
+                source = {"vault_id": pm.token}
+            else:
+                raise ServiceError(
+                    ErrorType.NOT_SUPPORTED,
+                    "payment_method_not_supported",
+                    f"the PayPal connector does not take {type(pm).__name__.lower()} payments",
+                    field="payment_method.type",
+                )
+            sca = ctx.option("sca_method", SCA_METHODS[0]).upper()
+            if sca not in SCA_METHODS:
+                raise invalid("invalid_account_option", f"sca_method must be one of {SCA_METHODS}")
+            attributes: dict[str, Any] = {"verification": {"method": sca}}
+            if data.setup_future_usage and isinstance(pm, Card):
+                attributes["vault"] = {"store_in_vault": "ON_SUCCESS"}
+                if customer_id:
+                    attributes["customer"] = {"id": customer_id}
+                source["stored_credential"] = {
+                    "payment_initiator": "CUSTOMER",
+                    "payment_type": "UNSCHEDULED",
+                    "usage": "FIRST",
+                }
+            source["attributes"] = attributes
+            if data.return_url:
+                source["experience_context"] = {
+                    "return_url": data.return_url,
+                    "cancel_url": data.return_url,
+                }
+        return {"intent": intent, "purchase_units": [unit], "payment_source": {"card": source}}
+
+    @staticmethod
+    def _mandate_source(ctx: ConnectorContext, pm: StoredMandate) -> dict[str, Any]:
+        ref = pm.ref
+        payment_type = ctx.option("mit_payment_type", MIT_PAYMENT_TYPES[0]).upper()
+        if payment_type not in MIT_PAYMENT_TYPES:
+            raise invalid(
+                "invalid_account_option", f"mit_payment_type must be one of {MIT_PAYMENT_TYPES}"
+            )
+        if not _VAULT_ID.match(ref.connector_mandate_id):
+            raise invalid("invalid_mandate", "not a PayPal vault id", "payment_method.mandate_id")
+        stored: dict[str, Any] = {
+            "payment_initiator": "MERCHANT",
+            "payment_type": payment_type,
+            "usage": "SUBSEQUENT",
+        }
+        ntid = ref.network_transaction_id
+        if ntid and _NETWORK_REF.match(ntid):
+            stored["previous_network_transaction_reference"] = {"id": ntid}
+        return {"vault_id": ref.connector_mandate_id, "stored_credential": stored}
+
+    def _get_order(self, ctx: ConnectorContext, order_id: str, flow: Flow) -> HttpRequest:
+        return self._call(ctx, "GET", f"/v2/checkout/orders/{order_id}", flow)
+
+    def _order_action(
+        self, ctx: ConnectorContext, order_id: str, intent: str, request_id: str, flow: Flow
+    ) -> HttpRequest:
+        action = "capture" if intent == "CAPTURE" else "authorize"
+        path = f"/v2/checkout/orders/{order_id}/{action}"
+        return self._call(ctx, "POST", path, flow, {}, f"{request_id}-{action}")
+
+    def _find_id(self, ctx: ConnectorContext, payment: PaymentRef, kind: str, flow: Flow) -> Steps:
+        """Read the order for the authorization / capture id the payment id lacks."""
+        response = yield self._get_order(ctx, _order_id(payment), flow)
+        body = _json(response)
+        _raise_for_error(response, body)
+        items = _payments(body).get(kind) or []
+        if not items:
+            raise ServiceError(
+                ErrorType.CONFLICT,
+                "payment_not_capturable" if flow is Flow.CAPTURE else "payment_not_voidable",
+                f"the PayPal order has no {kind[:-1]}",
+            )
+        return str(items[0]["id"])
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def _parse_order_action(
+        self, response: HttpResponse, order_id: str, intent: str
+    ) -> PaymentResult:
+        body = _json(response)
+        issue, detail = _issue(body)
+        if response.status == 422 and issue in ISSUE_DECLINES:
+            return PaymentResult(
+                status=PaymentStatus.FAILED,
+                connector_payment_id=order_id,
+                connector_status=issue,
+                meta={"intent": intent},
+                failure=decline(
+                    ISSUE_DECLINES[issue],
+                    raw_code=issue,
+                    raw_message=detail.get("description") or body.get("message"),
+                ),
+            )
+        _raise_for_error(response, body)
+        return _order_result(body)
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _json(response)
+        _raise_for_error(response, body)
+        return _order_result(body)
+
+    def parse_refund_sync(
+        self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
+    ) -> RefundResult:
+        body = _json(response)
+        _raise_for_error(response, body)
+        return _refund_result(body, data.refund.currency, data.refund.meta.get("cap"))
+
+    def parse_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        body = _json(response)
+        _raise_for_error(response, body)
+        return _token_result(body)
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        if response.status == 404:  # already gone: the mandate cannot be charged either way
+            raw = "NOT_FOUND"
+        else:
+            _raise_for_error(response, _json(response))
+            raw = "DELETED"
+        return MandateResult(
+            status=MandateStatus.REVOKED,
+            connector_mandate_id=data.mandate.connector_mandate_id,
+            connector_customer_id=data.mandate.customer_id,
+            connector_status=raw,
+        )
+
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
+        event = _decode(body)
+        return WebhookIdentity(event_id=str(event["id"]) if event.get("id") else None)
+
+    def webhook_verify(
+        self, ctx: ConnectorContext, headers: dict[str, str], body: bytes
+    ) -> bool | HttpRequest:
+        """PayPal signs with a certificate; its own API checks the signature for us."""
+        values = {name: headers.get(name, "").strip() for name in WEBHOOK_HEADERS}
+        webhook_id = ctx.options.get("webhook_id", "")
+        if not all(values.values()) or not webhook_id or not _decode(body):
+            return False
+        try:
+            sent = _dt.datetime.fromisoformat(values["paypal-transmission-time"])
+            tolerance = int(ctx.option("webhook_tolerance_seconds", str(DEFAULT_WEBHOOK_TOLERANCE)))
+        except ValueError:
+            return False
+        if sent.tzinfo is None:
+            sent = sent.replace(tzinfo=_dt.UTC)
+        age = abs((_dt.datetime.now(_dt.UTC) - sent).total_seconds())
+        if tolerance > 0 and age > tolerance:
+            return False
+        fields = {
+            "auth_algo": values["paypal-auth-algo"],
+            "cert_url": values["paypal-cert-url"],
+            "transmission_id": values["paypal-transmission-id"],
+            "transmission_sig": values["paypal-transmission-sig"],
+            "transmission_time": values["paypal-transmission-time"],
+            "webhook_id": webhook_id,
+        }
+        # The event goes back byte for byte: PayPal checks the signature over the raw body,
+        # so re-serialising it (key order, escapes) could fail a genuine event.
+        payload = json_body(fields)[:-1] + b',"webhook_event":' + body.strip() + b"}"
+        path = "/v1/notifications/verify-webhook-signature"
+        return self._call(ctx, "POST", path, Flow.VERIFY_WEBHOOK, payload, representation=False)
+
+    def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
+        body = _json(response)
+        if response.status in (401, 403, 429) or response.status >= 500:
+            _raise_for_error(response, body)  # our token or PayPal's fault: not a verdict
+        return response.status == 200 and body.get("verification_status") == "SUCCESS"
+
+    def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        event = _decode(body)
+        raw_type = str(event.get("event_type") or "")
+        resource = event.get("resource")
+        if not isinstance(resource, dict):
+            resource = {}
+        kind = WEBHOOK_EVENTS.get(raw_type, WebhookEventType.UNKNOWN)
+        out = WebhookEvent(
+            event_id=str(event.get("id") or ""),
+            type=kind,
+            connector_event_type=raw_type,
+            occurred_at=event.get("create_time"),
+        )
+        money = resource.get("amount") or resource.get("dispute_amount") or {}
+        if isinstance(money, dict) and money.get("value") and money.get("currency_code"):
+            out.currency = str(money["currency_code"])
+            out.amount = _minor(money, out.currency)
+        group = raw_type.rsplit(".", 1)[0]
+        if group == "PAYMENT.AUTHORIZATION":
+            out.connector_payment_id = _related(resource, "order_id")
+            out.payment = _transaction_result(resource, AUTHORIZATION_STATUS, out)
+        elif raw_type in REFUND_LIKE_EVENTS:  # the resource is the refund / reversal
+            out.connector_payment_id = _related(resource, "order_id")
+            out.refund = _refund_result(resource, out.currency, _up_capture(resource))
+            out.type = REFUND_EVENTS[out.refund.status]
+        elif group == "PAYMENT.CAPTURE":
+            out.connector_payment_id = _related(resource, "order_id")
+            out.payment = _transaction_result(resource, CAPTURE_STATUS, out)
+            if out.type is WebhookEventType.PAYMENT_FAILED and _related(
+                resource, "authorization_id"
+            ):
+                out.type = WebhookEventType.CAPTURE_FAILED
+        elif group == "CHECKOUT.ORDER":
+            out.connector_payment_id = str(resource.get("id") or "") or None
+            out.payment = _order_result(resource)
+            if raw_type == "CHECKOUT.ORDER.COMPLETED":
+                out.type = PAYMENT_EVENTS.get(
+                    out.payment.status, WebhookEventType.PAYMENT_PROCESSING
+                )
+        elif group == "CUSTOMER.DISPUTE":
+            out.dispute = _dispute_result(resource, out)
+            if raw_type == "CUSTOMER.DISPUTE.RESOLVED":
+                out.type = DISPUTE_EVENTS.get(out.dispute.status, WebhookEventType.DISPUTE_UPDATED)
+        elif group == "VAULT.PAYMENT-TOKEN":
+            out.mandate = _token_result(resource)
+            if kind is WebhookEventType.MANDATE_REVOKED:
+                out.mandate.status = MandateStatus.REVOKED
+        return [out]
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        text = scrub_common(transcript)
+        for pattern, replacement in _SCRUB:
+            text = pattern.sub(replacement, text)
+        return text
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+ORDER_STATUS: dict[str, PaymentStatus] = {
+    "CREATED": PaymentStatus.PROCESSING,
+    "SAVED": PaymentStatus.PROCESSING,
+    "APPROVED": PaymentStatus.PROCESSING,  # payer done; an explicit authorize/capture is due
+    "VOIDED": PaymentStatus.VOIDED,
+    # COMPLETED only says the intent ran: the authorization / capture tells the outcome
+    # (a declined card is a COMPLETED order too). Without payments: unknown.
+    "COMPLETED": PaymentStatus.PROCESSING,
+    "PAYER_ACTION_REQUIRED": PaymentStatus.REQUIRES_ACTION,
+}
+ORDER_NEEDS_ACTION = ("CREATED", "APPROVED")
+AUTHORIZATION_STATUS: dict[str, PaymentStatus] = {
+    "CREATED": PaymentStatus.AUTHORIZED,
+    "CAPTURED": PaymentStatus.CAPTURED,
+    "DENIED": PaymentStatus.FAILED,
+    "PARTIALLY_CAPTURED": PaymentStatus.PARTIALLY_CAPTURED,
+    "VOIDED": PaymentStatus.VOIDED,
+    "PENDING": PaymentStatus.PROCESSING,
+    "EXPIRED": PaymentStatus.VOIDED,  # lapsed before capture: nothing was taken
+}
+CAPTURE_STATUS: dict[str, PaymentStatus] = {
+    "COMPLETED": PaymentStatus.CAPTURED,
+    "DECLINED": PaymentStatus.FAILED,
+    "PARTIALLY_REFUNDED": PaymentStatus.CAPTURED,
+    "PENDING": PaymentStatus.PROCESSING,
+    "REFUNDED": PaymentStatus.CAPTURED,
+    "FAILED": PaymentStatus.FAILED,
+}
+_CAPTURED = ("COMPLETED", "PARTIALLY_REFUNDED", "REFUNDED")
+REFUND_STATUS: dict[str, RefundStatus] = {
+    "COMPLETED": RefundStatus.SUCCEEDED,
+    "PENDING": RefundStatus.PENDING,
+    "FAILED": RefundStatus.FAILED,
+    "CANCELLED": RefundStatus.FAILED,
+}
+VAULT_STATUS: dict[str, MandateStatus] = {
+    "VAULTED": MandateStatus.ACTIVE,
+    "CREATED": MandateStatus.PENDING,
+    "APPROVED": MandateStatus.PENDING,
+}
+DISPUTE_STATUS: dict[str, DisputeStatus] = {
+    "OPEN": DisputeStatus.NEEDS_RESPONSE,
+    "WAITING_FOR_SELLER_RESPONSE": DisputeStatus.NEEDS_RESPONSE,
+    "WAITING_FOR_BUYER_RESPONSE": DisputeStatus.UNDER_REVIEW,
+    "UNDER_REVIEW": DisputeStatus.UNDER_REVIEW,
+    "OTHER": DisputeStatus.UNDER_REVIEW,
+    "RESOLVED": DisputeStatus.UNDER_REVIEW,  # refined by dispute_outcome.outcome_code
+}
+DISPUTE_OUTCOME: dict[str, DisputeStatus] = {
+    "RESOLVED_BUYER_FAVOUR": DisputeStatus.LOST,
+    "RESOLVED_WITH_PAYOUT": DisputeStatus.LOST,
+    "RESOLVED_SELLER_FAVOUR": DisputeStatus.WON,
+    "CANCELED_BY_BUYER": DisputeStatus.WON,
+    "DENIED": DisputeStatus.WON,
+    "ACCEPTED": DisputeStatus.ACCEPTED,
+}
+WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
+    "PAYMENT.AUTHORIZATION.CREATED": WebhookEventType.PAYMENT_AUTHORIZED,
+    "PAYMENT.AUTHORIZATION.VOIDED": WebhookEventType.PAYMENT_VOIDED,
+    "PAYMENT.CAPTURE.COMPLETED": WebhookEventType.PAYMENT_CAPTURED,
+    "PAYMENT.CAPTURE.DENIED": WebhookEventType.PAYMENT_FAILED,
+    "PAYMENT.CAPTURE.DECLINED": WebhookEventType.PAYMENT_FAILED,
+    "PAYMENT.CAPTURE.PENDING": WebhookEventType.PAYMENT_PROCESSING,
+    "PAYMENT.CAPTURE.REFUNDED": WebhookEventType.REFUND_SUCCEEDED,
+    "PAYMENT.CAPTURE.REVERSED": WebhookEventType.REFUND_SUCCEEDED,
+    "CHECKOUT.ORDER.APPROVED": WebhookEventType.PAYMENT_PROCESSING,
+    "CHECKOUT.ORDER.COMPLETED": WebhookEventType.PAYMENT_PROCESSING,
+    "CUSTOMER.DISPUTE.CREATED": WebhookEventType.DISPUTE_OPENED,
+    "CUSTOMER.DISPUTE.UPDATED": WebhookEventType.DISPUTE_UPDATED,
+    "CUSTOMER.DISPUTE.RESOLVED": WebhookEventType.DISPUTE_UPDATED,
+    "VAULT.PAYMENT-TOKEN.CREATED": WebhookEventType.MANDATE_ACTIVE,
+    "VAULT.PAYMENT-TOKEN.DELETED": WebhookEventType.MANDATE_REVOKED,
+}
+REFUND_LIKE_EVENTS = ("PAYMENT.CAPTURE.REFUNDED", "PAYMENT.CAPTURE.REVERSED")
+PAYMENT_EVENTS: dict[PaymentStatus, WebhookEventType] = {
+    PaymentStatus.AUTHORIZED: WebhookEventType.PAYMENT_AUTHORIZED,
+    PaymentStatus.CAPTURED: WebhookEventType.PAYMENT_CAPTURED,
+    PaymentStatus.PARTIALLY_CAPTURED: WebhookEventType.PAYMENT_CAPTURED,
+    PaymentStatus.FAILED: WebhookEventType.PAYMENT_FAILED,
+    PaymentStatus.VOIDED: WebhookEventType.PAYMENT_VOIDED,
+    PaymentStatus.REQUIRES_ACTION: WebhookEventType.PAYMENT_REQUIRES_ACTION,
+}
+REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
+    RefundStatus.SUCCEEDED: WebhookEventType.REFUND_SUCCEEDED,
+    RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
+    RefundStatus.FAILED: WebhookEventType.REFUND_FAILED,
+}
+DISPUTE_EVENTS: dict[DisputeStatus, WebhookEventType] = {
+    DisputeStatus.WON: WebhookEventType.DISPUTE_WON,
+    DisputeStatus.LOST: WebhookEventType.DISPUTE_LOST,
+    DisputeStatus.ACCEPTED: WebhookEventType.DISPUTE_LOST,
+}
+
+# --------------------------------------------------------------------------- 6. error maps
+
+_D = DeclineCode
+# processor_response.response_code -> unified decline (every code of the Orders v2 enum).
+DECLINE_MAP: dict[str, DeclineCode] = {
+    "00N7": _D.INCORRECT_CVC, "0100": _D.GENERIC_DECLINE, "0390": _D.INCORRECT_NUMBER,
+    "0500": _D.DO_NOT_HONOR, "0580": _D.TRANSACTION_NOT_ALLOWED, "0800": _D.PROCESSING_ERROR,
+    "0880": _D.PROCESSING_ERROR, "0890": _D.GENERIC_DECLINE, "0960": _D.PROCESSING_ERROR,
+    "0R00": _D.REVOCATION_OF_AUTHORIZATION, "1000": _D.GENERIC_DECLINE,
+    "10BR": _D.GENERIC_DECLINE, "1300": _D.PROCESSING_ERROR, "1310": _D.INVALID_AMOUNT,
+    "1312": _D.TRANSACTION_NOT_ALLOWED, "1317": _D.PROCESSING_ERROR,
+    "1320": _D.CURRENCY_NOT_SUPPORTED, "1330": _D.INCORRECT_NUMBER,
+    "1335": _D.INCORRECT_NUMBER, "1340": _D.PROCESSING_ERROR, "1350": _D.PROCESSING_ERROR,
+    "1352": _D.RESTRICTED_CARD, "1360": _D.PROCESSING_ERROR,
+    "1370": _D.TRANSACTION_NOT_ALLOWED, "1380": _D.INVALID_EXPIRY, "1382": _D.INCORRECT_CVC,
+    "1384": _D.PROCESSING_ERROR, "1390": _D.PROCESSING_ERROR,
+    "1393": _D.TRANSACTION_NOT_ALLOWED, "5100": _D.GENERIC_DECLINE, "5110": _D.INCORRECT_CVC,
+    "5120": _D.INSUFFICIENT_FUNDS, "5130": _D.GENERIC_DECLINE, "5135": _D.LIMIT_EXCEEDED,
+    "5140": _D.RESTRICTED_CARD, "5150": _D.PICKUP_CARD, "5160": _D.TRANSACTION_NOT_ALLOWED,
+    "5170": _D.GENERIC_DECLINE, "5180": _D.RESTRICTED_CARD, "5190": _D.GENERIC_DECLINE,
+    "5200": _D.GENERIC_DECLINE, "5210": _D.TRANSACTION_NOT_ALLOWED, "5400": _D.EXPIRED_CARD,
+    "5500": _D.GENERIC_DECLINE, "5650": _D.AUTHENTICATION_REQUIRED,
+    "5700": _D.TRANSACTION_NOT_ALLOWED, "5710": _D.LIMIT_EXCEEDED, "5800": _D.PROCESSING_ERROR,
+    "5900": _D.GENERIC_DECLINE, "5910": _D.ISSUER_UNAVAILABLE, "5920": _D.ISSUER_UNAVAILABLE,
+    "5930": _D.RESTRICTED_CARD, "5950": _D.GENERIC_DECLINE, "6300": _D.INCORRECT_NUMBER,
+    "7600": _D.PROCESSING_ERROR, "7700": _D.AUTHENTICATION_FAILED,
+    "7710": _D.AUTHENTICATION_FAILED, "7800": _D.INCORRECT_NUMBER, "7900": _D.GENERIC_DECLINE,
+    "8000": _D.PROCESSING_ERROR, "8010": _D.PROCESSING_ERROR, "8020": _D.PROCESSING_ERROR,
+    "8030": _D.TRANSACTION_NOT_ALLOWED, "8100": _D.PROCESSING_ERROR,
+    "8110": _D.TRY_AGAIN_LATER, "8220": _D.TRY_AGAIN_LATER, "9100": _D.TRY_AGAIN_LATER,
+    "9500": _D.FRAUD_SUSPECTED, "9510": _D.FRAUD_SUSPECTED, "9520": _D.LOST_CARD,
+    "9530": _D.GENERIC_DECLINE, "9540": _D.GENERIC_DECLINE, "9600": _D.PROCESSING_ERROR,
+    "PCNR": _D.AUTHENTICATION_REQUIRED, "PCVV": _D.INCORRECT_CVC, "PP06": _D.RESTRICTED_CARD,
+    "PPRN": _D.TRANSACTION_NOT_ALLOWED, "PPAD": _D.GENERIC_DECLINE, "PPAB": _D.BLOCKED,
+    "PPAE": _D.TRANSACTION_NOT_ALLOWED, "PPAG": _D.TRANSACTION_NOT_ALLOWED,
+    "PPAI": _D.INVALID_AMOUNT, "PPAR": _D.GENERIC_DECLINE, "PPAU": _D.TRANSACTION_NOT_ALLOWED,
+    "PPAV": _D.GENERIC_DECLINE, "PPAX": _D.LIMIT_EXCEEDED, "PPBG": _D.TRANSACTION_NOT_ALLOWED,
+    "PPC2": _D.INCORRECT_CVC, "PPCE": _D.PROCESSING_ERROR, "PPCO": _D.TRANSACTION_NOT_ALLOWED,
+    "PPCR": _D.PROCESSING_ERROR, "PPCT": _D.TRANSACTION_NOT_ALLOWED,
+    "PPCU": _D.CURRENCY_NOT_SUPPORTED, "PPD3": _D.AUTHENTICATION_FAILED,
+    "PPDC": _D.CURRENCY_NOT_SUPPORTED, "PPDI": _D.TRANSACTION_NOT_ALLOWED,
+    "PPDV": _D.GENERIC_DECLINE, "PPDT": _D.LIMIT_EXCEEDED, "PPEF": _D.EXPIRED_CARD,
+    "PPEL": _D.LIMIT_EXCEEDED, "PPER": _D.PROCESSING_ERROR, "PPEX": _D.INVALID_EXPIRY,
+    "PPFE": _D.PROCESSING_ERROR, "PPFI": _D.INCORRECT_NUMBER, "PPFR": _D.RESTRICTED_CARD,
+    "PPFV": _D.PROCESSING_ERROR, "PPGR": _D.PROCESSING_ERROR, "PPH1": _D.PROCESSING_ERROR,
+    "PPIF": _D.PROCESSING_ERROR, "PPII": _D.PROCESSING_ERROR, "PPIM": _D.PROCESSING_ERROR,
+    "PPIT": _D.PROCESSING_ERROR, "PPLR": _D.PROCESSING_ERROR, "PPLS": _D.PROCESSING_ERROR,
+    "PPMB": _D.PROCESSING_ERROR, "PPMC": _D.BLOCKED, "PPMD": _D.PROCESSING_ERROR,
+    "PPNC": _D.TRANSACTION_NOT_ALLOWED, "PPNL": _D.LIMIT_EXCEEDED, "PPNM": _D.PROCESSING_ERROR,
+    "PPNT": _D.TRY_AGAIN_LATER, "PPPH": _D.PROCESSING_ERROR,
+    "PPPI": _D.TRANSACTION_NOT_ALLOWED, "PPPM": _D.TRANSACTION_NOT_ALLOWED,
+    "PPQC": _D.TRANSACTION_NOT_ALLOWED, "PPRE": _D.TRANSACTION_NOT_ALLOWED,
+    "PPRF": _D.PROCESSING_ERROR, "PPRR": _D.PROCESSING_ERROR, "PPS0": _D.PROCESSING_ERROR,
+    "PPS1": _D.PROCESSING_ERROR, "PPS2": _D.PROCESSING_ERROR, "PPS3": _D.PROCESSING_ERROR,
+    "PPS4": _D.CURRENCY_NOT_SUPPORTED, "PPS5": _D.PROCESSING_ERROR, "PPS6": _D.INVALID_AMOUNT,
+    "PPSC": _D.FRAUD_SUSPECTED, "PPSD": _D.GENERIC_DECLINE, "PPSE": _D.TRANSACTION_NOT_ALLOWED,
+    "PPTE": _D.PROCESSING_ERROR, "PPTF": _D.PROCESSING_ERROR, "PPTI": _D.PROCESSING_ERROR,
+    "PPTR": _D.PROCESSING_ERROR, "PPTT": _D.TRANSACTION_NOT_ALLOWED,
+    "PPTV": _D.PROCESSING_ERROR, "PPUA": _D.TRANSACTION_NOT_ALLOWED,
+    "PPUC": _D.CURRENCY_NOT_SUPPORTED, "PPUE": _D.TRANSACTION_NOT_ALLOWED,
+    "PPUI": _D.TRANSACTION_NOT_ALLOWED, "PPUP": _D.TRANSACTION_NOT_ALLOWED,
+    "PPUR": _D.TRANSACTION_NOT_ALLOWED, "PPVC": _D.CURRENCY_NOT_SUPPORTED,
+    "PPVE": _D.PROCESSING_ERROR, "PPVT": _D.TRANSACTION_NOT_ALLOWED,
+}  # fmt: skip
+_H, _S, _R = DeclineCategory.HARD, DeclineCategory.SOFT, DeclineCategory.RETRY_LATER
+# Where PayPal's code says more than the unified code's default category.
+DECLINE_CATEGORY: dict[str, DeclineCategory] = {
+    "0100": _S, "0500": _S, "1000": _S, "1300": _H, "1317": _H, "1340": _H, "1350": _H,
+    "1360": _H, "1384": _H, "1390": _H, "5170": _S, "5190": _S, "5500": _S, "5910": _H,
+    "7600": _H, "8020": _H, "9530": _S, "PCNR": _S, "PPAD": _S, "PPCE": _H, "PPFE": _H,
+    "PPFV": _H, "PPII": _H, "PPNM": _H, "PPRR": _H, "PPS3": _H, "PPTE": _H, "PPTR": _H,
+    "PPTV": _H, "PPVE": _H, "5100": _H, "5200": _H, "5950": _H, "9540": _H, "10BR": _H,
+}  # fmt: skip
+# payment_advice_code (card network advice) decides the category where present.
+ADVICE_CATEGORY: dict[str, DeclineCategory] = {"01": _H, "02": _R, "03": _H, "21": _H}
+
+# details[].issue of a 422 that is a decline of the payment itself.
+ISSUE_DECLINES: dict[str, DeclineCode] = {
+    "INSTRUMENT_DECLINED": DeclineCode.GENERIC_DECLINE,
+    "TRANSACTION_REFUSED": DeclineCode.TRANSACTION_NOT_ALLOWED,
+    "PAYER_CANNOT_PAY": DeclineCode.GENERIC_DECLINE,
+    "PAYMENT_SOURCE_DECLINED_BY_PROCESSOR": DeclineCode.GENERIC_DECLINE,
+    "PAYMENT_SOURCE_CANNOT_BE_USED": DeclineCode.TRANSACTION_NOT_ALLOWED,
+    "PAYMENT_SOURCE_INFO_CANNOT_BE_VERIFIED": DeclineCode.GENERIC_DECLINE,
+    "TRANSACTION_LIMIT_EXCEEDED": DeclineCode.LIMIT_EXCEEDED,
+    "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED": DeclineCode.LIMIT_EXCEEDED,
+    "COMPLIANCE_VIOLATION": DeclineCode.BLOCKED,
+    "TRANSACTION_BLOCKED_BY_PAYEE": DeclineCode.BLOCKED,
+    "PAYEE_BLOCKED_TRANSACTION": DeclineCode.BLOCKED,
+}
+_C, _I, _N = ErrorType.CONFLICT, ErrorType.INVALID_REQUEST, ErrorType.NOT_FOUND
+ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
+    "DUPLICATE_INVOICE_ID": (_C, "duplicate_reference"),
+    "PREVIOUS_REQUEST_IN_PROGRESS": (_C, "request_in_progress"),
+    "AUTHORIZATION_VOIDED": (_C, "payment_not_capturable"),
+    "AUTHORIZATION_DENIED": (_C, "payment_not_capturable"),
+    "AUTHORIZATION_EXPIRED": (_C, "authorization_expired"),
+    "AUTHORIZATION_ALREADY_CAPTURED": (_C, "payment_already_captured"),
+    "MAX_CAPTURE_COUNT_EXCEEDED": (_C, "payment_not_capturable"),
+    "MAX_CAPTURE_AMOUNT_EXCEEDED": (_I, "amount_too_large"),
+    "PREVIOUSLY_CAPTURED": (_C, "payment_not_voidable"),
+    "PREVIOUSLY_VOIDED": (_C, "payment_already_voided"),
+    "CANNOT_BE_VOIDED": (_C, "payment_not_voidable"),
+    "CAPTURE_FULLY_REFUNDED": (_C, "payment_not_refundable"),
+    "REFUND_AMOUNT_EXCEEDED": (_I, "amount_too_large"),
+    "REFUND_NOT_ALLOWED": (_C, "payment_not_refundable"),
+    "REFUND_TIME_LIMIT_EXCEEDED": (_C, "payment_not_refundable"),
+    "PARTIAL_REFUND_NOT_ALLOWED": (_C, "payment_not_refundable"),
+    "MAX_NUMBER_OF_REFUNDS_EXCEEDED": (_C, "payment_not_refundable"),
+    "PENDING_CAPTURE": (_C, "payment_not_refundable"),
+    "TRANSACTION_DISPUTED": (_C, "payment_not_refundable"),
+    "REFUND_NOT_PERMITTED_DUE_TO_CHARGEBACK": (_C, "payment_not_refundable"),
+    "REFUND_IS_RESTRICTED": (_C, "payment_not_refundable"),
+    "REFUND_FAILED_INSUFFICIENT_FUNDS": (_C, "insufficient_balance"),
+    "ORDER_NOT_APPROVED": (_C, "payment_requires_action"),
+    "ORDER_ALREADY_AUTHORIZED": (_C, "payment_already_authorized"),
+    "ORDER_ALREADY_CAPTURED": (_C, "payment_already_captured"),
+    "CARD_EXPIRED": (_I, "card_expired"),
+    "INVALID_EXPIRY_DATE": (_I, "invalid_expiry"),
+    "INVALID_SECURITY_CODE_LENGTH": (_I, "invalid_cvc"),
+    "DECIMAL_PRECISION": (_I, "invalid_amount"),
+    "DECIMALS_NOT_SUPPORTED": (_I, "invalid_amount"),
+    "CANNOT_BE_ZERO_OR_NEGATIVE": (_I, "invalid_amount"),
+    "INVALID_CURRENCY_CODE": (_I, "currency_not_supported"),
+    "CURRENCY_MISMATCH": (_I, "currency_mismatch"),
+    "INVALID_RESOURCE_ID": (_N, "resource_not_found"),
+    "PAYPAL_REQUEST_ID_REQUIRED": (_I, "idempotency_key_required"),
+    **{issue: (_I, "payment_declined") for issue in ISSUE_DECLINES},
+}
+# JSON pointers PayPal names in details[].field -> our request fields.
+FIELD_MAP: dict[str, str] = {
+    "/payment_source/card/number": "payment_method.number",
+    "/payment_source/card/expiry": "payment_method.exp_month",
+    "/payment_source/card/security_code": "payment_method.cvc",
+    "/payment_source/card/name": "payment_method.holder_name",
+    "/payment_source/card/vault_id": "payment_method.mandate_id",
+    "/amount/value": "amount",
+    "/amount/currency_code": "currency",
+}
+
+
+def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
+    if response.status < 400:
+        return
+    issue, detail = _issue(body)
+    raw_code = issue or body.get("name") or body.get("error")
+    message = detail.get("description") or body.get("message") or body.get("error_description")
+    if response.status == 401:  # the core refreshes the token and retries once on this code
+        raise gateway_error(response, code=raw_code, message=message)
+    if response.status == 403:
+        err = gateway_error(response, code=raw_code, message=message, type=ErrorType.CONNECTOR)
+        err.code = "gateway_permission_denied"
+        raise err
+    mapped = ERROR_MAP.get(issue or "")
+    err = gateway_error(
+        response, code=raw_code, message=message, type=mapped[0] if mapped else None
+    )
+    if mapped:
+        err.code = mapped[1]
+    pointer = str(detail.get("field") or "")
+    if pointer:
+        suffix = next((v for k, v in FIELD_MAP.items() if pointer.endswith(k)), None)
+        err.field = suffix or pointer
+    raise err
+
+
+def _issue(body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    details = body.get("details")
+    if isinstance(details, list) and details and isinstance(details[0], dict):
+        return str(details[0].get("issue") or "") or None, details[0]
+    return None, {}
+
+
+def _processor_failure(item: dict[str, Any], raw_status: str) -> Failure:
+    processor = item.get("processor_response") or {}
+    if not isinstance(processor, dict):
+        processor = {}
+    code = processor.get("response_code")
+    advice = processor.get("payment_advice_code")
+    unified = DECLINE_MAP.get(str(code), DeclineCode.GENERIC_DECLINE)
+    category = ADVICE_CATEGORY.get(str(advice)) or DECLINE_CATEGORY.get(str(code))
+    parts = [
+        f"{k}={processor[k]}" for k in ("response_code", "avs_code", "cvv_code") if processor.get(k)
+    ]
+    reason = (item.get("status_details") or {}).get("reason")
+    return decline(
+        unified,
+        raw_code=str(code) if code else raw_status,
+        raw_message=" ".join(parts) or (f"{raw_status} {reason}" if reason else raw_status),
+        advice_code=str(advice) if advice else None,
+        category=category,
+    )
+
+
+def _authentication_failure(order: dict[str, Any]) -> Failure | None:
+    """3-D Secure that the issuer failed or rejected (PayPal: do not authorize then)."""
+    card = (order.get("payment_source") or {}).get("card") or {}
+    result = card.get("authentication_result") or {}
+    status = (result.get("three_d_secure") or {}).get("authentication_status")
+    if status in ("N", "R"):
+        return decline(
+            DeclineCode.AUTHENTICATION_FAILED,
+            raw_code=f"3DS_{status}",
+            raw_message=f"liability_shift={result.get('liability_shift')}",
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _json(response: HttpResponse) -> dict[str, Any]:
+    body = response.json()
+    return body if isinstance(body, dict) else {}
+
+
+def _decode(body: bytes) -> dict[str, Any]:
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _request_id(ctx: ConnectorContext, seed: str) -> str:
+    """The caller's key, else one derived from the call itself (PayPal requires one)."""
+    value = ctx.idempotency_key or f"cs-{uuid.uuid5(_NS, seed)}"
+    if len(value) > REQUEST_ID_MAX - 12 or not (value.isascii() and value.isprintable()):
+        value = f"cs-{uuid.uuid5(_NS, value)}"
+    return value
+
+
+def _reference(reference: str) -> str:
+    """PayPal keeps 127 characters of invoice_id / custom_id: refuse rather than cut (a cut
+    reference could collide with another payment's)."""
+    if len(reference) > 127:
+        raise invalid(
+            "reference_too_long", "PayPal accepts references of up to 127 characters", "reference"
+        )
+    return reference
+
+
+def _order_id(payment: PaymentRef) -> str:
+    if not payment.connector_payment_id:
+        raise ServiceError(
+            ErrorType.CONFLICT,
+            "payment_unresolved",
+            "PayPal cannot find an order by reference; repeat the authorization with the "
+            "same Idempotency-Key to recover it",
+        )
+    return payment.connector_payment_id
+
+
+def _intent(payment: PaymentRef) -> str:
+    return payment.meta.get("intent") or (
+        "CAPTURE" if payment.capture_method == CaptureMethod.AUTOMATIC.value else "AUTHORIZE"
+    )
+
+
+def _token_path_id(token: str) -> str:
+    if not _TOKEN_PATH_ID.match(token):
+        raise invalid(
+            "invalid_token", "not a PayPal vault payment token id", "payment_method.token"
+        )
+    return token
+
+
+def _customer_id(value: str | None) -> str | None:
+    return value if value and _CUSTOMER_ID.match(value) else None
+
+
+def _money(minor: int, currency: str) -> dict[str, str]:
+    """Minor units -> PayPal's amount, with PayPal's decimals (none for HUF, JPY, TWD)."""
+    iso = exponent(currency)
+    digits = PAYPAL_EXPONENTS.get(currency, iso)
+    if digits == iso:
+        return {"currency_code": currency, "value": to_major_str(minor, currency)}
+    factor = 10 ** (iso - digits)
+    if minor % factor:
+        raise invalid(
+            "invalid_amount",
+            f"PayPal takes {currency} amounts in whole units: {minor} is not a multiple of "
+            f"{factor}",
+            "amount",
+        )
+    return {"currency_code": currency, "value": str(minor // factor)}
+
+
+def _minor(money: Any, currency: str | None = None) -> int | None:
+    if not isinstance(money, dict) or money.get("value") is None:
+        return None
+    try:
+        return from_major(str(money["value"]), str(currency or money.get("currency_code")))
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def _address(address: Address | None) -> dict[str, Any] | None:
+    if address is None or not address.country:
+        return None  # PayPal requires a country code in every address
+    return drop_none(
+        {
+            "address_line_1": address.line1,
+            "address_line_2": address.line2,
+            "admin_area_2": address.city,
+            "admin_area_1": address.state,
+            "postal_code": address.postal_code,
+            "country_code": address.country,
+        }
+    )
+
+
+def _card(card: Card, billing: Address | None) -> dict[str, Any]:
+    name = card.holder_name
+    if not name and billing and (billing.first_name or billing.last_name):
+        name = " ".join(p for p in (billing.first_name, billing.last_name) if p)
+    return drop_none(
+        {
+            "number": card.number.reveal(),
+            "expiry": f"{card.exp_year:04d}-{card.exp_month:02d}",
+            "security_code": card.cvc.reveal() if card.cvc else None,
+            "name": name[:300] if name else None,
+            "billing_address": _address(billing),
+        }
+    )
+
+
+def _payments(order: dict[str, Any]) -> dict[str, Any]:
+    units = order.get("purchase_units") or [{}]
+    payments = units[0].get("payments") if isinstance(units[0], dict) else None
+    return payments if isinstance(payments, dict) else {}
+
+
+def _unit_amount(order: dict[str, Any]) -> int | None:
+    units = order.get("purchase_units") or [{}]
+    return _minor(units[0].get("amount")) if isinstance(units[0], dict) else None
+
+
+def _related(resource: dict[str, Any], key: str) -> str | None:
+    related = (resource.get("supplementary_data") or {}).get("related_ids") or {}
+    value = related.get(key)
+    return str(value) if value else None
+
+
+def _up_capture(resource: dict[str, Any]) -> str | None:
+    for link in resource.get("links") or []:
+        href = str(link.get("href") or "")
+        if link.get("rel") == "up" and "/captures/" in href:
+            return href.rstrip("/").rsplit("/", 1)[-1]
+    return _related(resource, "capture_id")
+
+
+def _link(body: dict[str, Any], rel: str) -> str | None:
+    for link in body.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == rel and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _card_summary(source: dict[str, Any]) -> CardSummary | None:
+    card = source.get("card")
+    if not isinstance(card, dict):
+        return None
+    expiry = str(card.get("expiry") or (card.get("from_request") or {}).get("expiry") or "")
+    year, _, month = expiry.partition("-")
+    brand = str(card.get("brand") or "").lower() or None
+    return CardSummary(
+        brand=BRANDS.get(brand or "", brand),
+        last4=card.get("last_digits") or (card.get("from_request") or {}).get("last_digits"),
+        exp_month=int(month) if month.isdigit() else None,
+        exp_year=int(year) if year.isdigit() else None,
+    )
+
+
+BRANDS = {"american_express": "amex", "china_union_pay": "unionpay", "diners_club": "diners"}
+
+
+def _vault_mandate(source: dict[str, Any], ntid: str | None) -> MandateResult | None:
+    vault = ((source.get("card") or {}).get("attributes") or {}).get("vault")
+    if not isinstance(vault, dict) or not vault.get("id"):
+        return None
+    raw = vault.get("status")
+    status = VAULT_STATUS.get(str(raw), MandateStatus.PENDING) if raw else MandateStatus.ACTIVE
+    return MandateResult(
+        status=status,
+        connector_mandate_id=str(vault["id"]),
+        connector_customer_id=(vault.get("customer") or {}).get("id"),
+        network_transaction_id=ntid,
+        connector_status=str(raw) if raw else None,
+    )
+
+
+def _order_result(order: dict[str, Any]) -> PaymentResult:
+    """One PayPal order -> the unified payment (status from the order and its payments)."""
+    order_id = str(order.get("id") or "")
+    raw_status = str(order.get("status") or "")
+    intent = str(order.get("intent") or "")
+    payments = _payments(order)
+    auths = payments.get("authorizations") or []
+    caps = payments.get("captures") or []
+    auth = auths[0] if auths else None
+    cap = caps[-1] if caps else None
+    meta = {"intent": intent} if intent else {}
+    if auth:
+        meta["auth"] = str(auth.get("id"))
+    if cap:
+        meta["cap"] = str(cap.get("id"))
+    captured = sum(_minor(c.get("amount")) or 0 for c in caps if c.get("status") in _CAPTURED)
+    status = ORDER_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+    decisive: dict[str, Any] | None = None
+    if auth or cap:
+        if auth and (intent != "CAPTURE" or not cap):
+            decisive, raw_status = auth, str(auth.get("status") or "")
+            status = AUTHORIZATION_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+            if captured and status in (PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED):
+                # captured in part, the rest released (VOIDED) or still held (CREATED)
+                status = (
+                    PaymentStatus.CAPTURED
+                    if status is PaymentStatus.VOIDED
+                    else PaymentStatus.PARTIALLY_CAPTURED
+                )
+        elif cap:
+            decisive, raw_status = cap, str(cap.get("status") or "")
+            status = CAPTURE_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+    failure = None
+    if status is PaymentStatus.FAILED and decisive is not None:
+        failure = _processor_failure(decisive, raw_status)
+    pending_reason = None
+    if decisive is not None and status is PaymentStatus.PROCESSING:
+        pending_reason = (decisive.get("status_details") or {}).get("reason")
+    elif decisive is None and raw_status in ORDER_NEEDS_ACTION:
+        pending_reason = "awaiting_authorization"
+    next_action = None
+    if status is PaymentStatus.REQUIRES_ACTION:
+        url = _link(order, "payer-action")
+        next_action = NextAction(type="redirect", url=url) if url else None
+    ntid = None
+    if decisive is not None:
+        ntid = (decisive.get("network_transaction_reference") or {}).get("id")
+    source = order.get("payment_source") or {}
+    mandate = None if status is PaymentStatus.FAILED else _vault_mandate(source, ntid)
+    return PaymentResult(
+        status=status,
+        connector_payment_id=order_id,
+        amount=_unit_amount(order),
+        amount_captured=captured or None,
+        connector_status=raw_status or None,
+        next_action=next_action,
+        failure=failure,
+        mandate=mandate,
+        network_transaction_id=ntid,
+        pending_reason=pending_reason,
+        card=_card_summary(source),
+        meta=meta,
+    )
+
+
+def _capture_result(data: CaptureData, body: dict[str, Any], auth_id: str) -> PaymentResult:
+    raw = str(body.get("status") or "")
+    status = CAPTURE_STATUS.get(raw, PaymentStatus.PROCESSING)
+    amount = _minor(body.get("amount"), data.payment.currency)
+    if status is PaymentStatus.CAPTURED and data.amount < data.payment.amount:
+        status = PaymentStatus.PARTIALLY_CAPTURED
+    return PaymentResult(
+        status=status,
+        connector_payment_id=data.payment.connector_payment_id,
+        amount=data.payment.amount,
+        amount_captured=amount if raw in _CAPTURED else None,
+        connector_status=raw or None,
+        failure=_processor_failure(body, raw) if status is PaymentStatus.FAILED else None,
+        pending_reason=(body.get("status_details") or {}).get("reason")
+        if status is PaymentStatus.PROCESSING
+        else None,
+        network_transaction_id=(body.get("network_transaction_reference") or {}).get("id"),
+        meta={"intent": "AUTHORIZE", "auth": auth_id, "cap": str(body.get("id") or "")},
+    )
+
+
+def _refund_result(
+    body: dict[str, Any], currency: str | None, capture_id: str | None
+) -> RefundResult:
+    raw = str(body.get("status") or "")
+    status = REFUND_STATUS.get(raw, RefundStatus.PENDING)
+    reason = (body.get("status_details") or {}).get("reason")
+    failure = None
+    if status is RefundStatus.FAILED:
+        failure = Failure(
+            code="refund_failed",
+            message=f"PayPal refund {raw.lower()}" + (f": {reason}" if reason else ""),
+            gateway=GatewayDetail(code=raw, message=reason),
+        )
+    return RefundResult(
+        status=status,
+        connector_refund_id=str(body.get("id") or "") or None,
+        amount=_minor(body.get("amount"), currency),
+        connector_status=raw or None,
+        failure=failure,
+        pending_reason=reason if status is RefundStatus.PENDING else None,
+        meta={"cap": capture_id} if capture_id else {},
+    )
+
+
+def _refundable_capture(order: dict[str, Any], amount: int, currency: str) -> str:
+    """The capture a refund of ``amount`` should go to: the first with enough left."""
+    payments = _payments(order)
+    refunded: dict[str, int] = {}
+    for refund in payments.get("refunds") or []:
+        if refund.get("status") in ("COMPLETED", "PENDING"):
+            cap_id = _up_capture(refund) or ""
+            refunded[cap_id] = refunded.get(cap_id, 0) + (_minor(refund.get("amount")) or 0)
+    candidates = [
+        c
+        for c in payments.get("captures") or []
+        if c.get("status") in ("COMPLETED", "PARTIALLY_REFUNDED")
+    ]
+    for cap in candidates:
+        left = (_minor(cap.get("amount"), currency) or 0) - refunded.get(str(cap.get("id")), 0)
+        if left >= amount:
+            return str(cap["id"])
+    if candidates:
+        return str(candidates[0]["id"])  # PayPal names the exact problem if it is too much
+    raise ServiceError(
+        ErrorType.CONFLICT, "payment_not_refundable", "the PayPal order has no completed capture"
+    )
+
+
+def _token_result(body: dict[str, Any]) -> MandateResult:
+    source = body.get("payment_source") or {}
+    card = source.get("card") or {}
+    verification = card.get("verification") or {}
+    processor = verification.get("processor_response") or {}
+    code = processor.get("response_code")
+    failure = None
+    if code and code not in ("0000", "1000") and code in DECLINE_MAP:
+        failure = _processor_failure(verification, str(card.get("verification_status") or ""))
+    return MandateResult(
+        status=MandateStatus.FAILED if failure else MandateStatus.ACTIVE,
+        connector_mandate_id=str(body.get("id") or "") or None,
+        connector_customer_id=(body.get("customer") or {}).get("id"),
+        network_transaction_id=verification.get("network_transaction_id"),
+        connector_status=card.get("verification_status") or ("FAILED" if failure else "VAULTED"),
+        failure=failure,
+        card=_card_summary(source),
+    )
+
+
+def _transaction_result(
+    resource: dict[str, Any], table: dict[str, PaymentStatus], event: WebhookEvent
+) -> PaymentResult:
+    raw = str(resource.get("status") or "")
+    status = table.get(raw, PaymentStatus.PROCESSING)
+    is_capture = table is CAPTURE_STATUS
+    key = "cap" if is_capture else "auth"
+    meta = {key: str(resource.get("id") or "")}
+    if is_capture and _related(resource, "authorization_id"):
+        meta["auth"] = str(_related(resource, "authorization_id"))
+    return PaymentResult(
+        status=status,
+        connector_payment_id=event.connector_payment_id,
+        amount=event.amount if not is_capture else None,
+        amount_captured=event.amount if is_capture and raw in _CAPTURED else None,
+        connector_status=raw or None,
+        failure=_processor_failure(resource, raw) if status is PaymentStatus.FAILED else None,
+        network_transaction_id=(resource.get("network_transaction_reference") or {}).get("id"),
+        meta=meta,
+    )
+
+
+def _dispute_result(resource: dict[str, Any], event: WebhookEvent) -> DisputeResult:
+    raw = str(resource.get("status") or "")
+    status = DISPUTE_STATUS.get(raw, DisputeStatus.UNDER_REVIEW)
+    outcome = str((resource.get("dispute_outcome") or {}).get("outcome_code") or "")
+    if raw == "RESOLVED" and outcome in DISPUTE_OUTCOME:
+        status = DISPUTE_OUTCOME[outcome]
+    return DisputeResult(
+        status=status,
+        connector_dispute_id=str(resource.get("dispute_id") or ""),
+        amount=event.amount,
+        currency=event.currency,
+        reason=resource.get("reason"),
+        connector_status=f"{raw}:{outcome}" if outcome else raw or None,
+        evidence_due_by=resource.get("seller_response_due_date"),
+    )
+
+
+# --------------------------------------------------------------------------- 8. scrub patterns
+
+_SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
+    # scrub_common masks Authorization headers and Bearer/Basic values; PayPal adds these.
+    (re.compile(r'("(?:access_token|client_secret|refresh_token|id_token|nonce)"\s*:\s*")'
+                r'[^"]*(")'), r"\1[REDACTED]\2"),
+    (re.compile(r"((?:^|[&?\s])(?:client_secret|access_token)=)[^&\s]*"), r"\1[REDACTED]"),
+    (re.compile(r'("number"\s*:\s*")\d{12,19}(")'), r"\1[CARD]\2"),
+    (re.compile(r'("expiry"\s*:\s*")\d{4}-\d{2}(")'), r"\1[EXPIRY]\2"),
+)  # fmt: skip
