@@ -1,0 +1,1067 @@
+"""Stripe: PaymentIntents, Refunds, SetupIntents, Customers and signed webhooks.
+
+Wire format: ``application/x-www-form-urlencoded`` with bracket notation
+(``payment_method_data[card][number]=...``), ``Authorization: Bearer <secret key>``,
+``Idempotency-Key`` for POSTs, ``Stripe-Version`` pinned to :data:`STRIPE_API_VERSION`
+(the version of the official spec the requests are validated against; the option
+``api_version`` overrides it, an empty value sends none and uses the account default).
+
+Payment methods: raw cards go in ``payment_method_data[type]=card`` (Stripe only
+accepts raw card numbers on accounts enabled for it); a token is a PaymentMethod
+``pm_...`` (or a legacy ``tok_...``); a mandate is a saved PaymentMethod plus its Customer,
+charged off-session. ``payment_method_types[]=card`` is always sent: since API version
+2023-08-16 automatic payment methods are on by default, which would make ``return_url``
+mandatory on every confirm.
+
+Amounts (docs.stripe.com/currencies): Stripe counts in its own minor units, which follow
+ISO 4217 except for these cases, handled by :func:`to_stripe` / :func:`from_stripe`:
+
+* zero-decimal at Stripe: BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF VND VUV XAF XOF XPF.
+  MGA has ISO exponent 2, so ISO minor units are divided by 100 (only whole ariary).
+* ISK and UGX (ISO exponent 0) stay *two-decimal* in Stripe's API for backwards
+  compatibility: 5 ISK is ``500``, and amounts must be multiples of 100 (ISK enforced
+  since 2023-04-14). ISO minor units are multiplied by 100. (Stripe's zero-decimal table
+  has at times listed UGX too; its special-cases section is followed here.)
+* HUF and TWD are two-decimal like ISO for charges; only payouts are integer-only, which
+  no flow here touches.
+* three-decimal BHD JOD KWD OMR TND: ISO minor units, but the last digit must be 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from collections.abc import Generator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    CredentialField,
+    HttpRequest,
+    HttpResponse,
+    drop_none,
+    form_encode,
+    gateway_error,
+    scrub_common,
+)
+from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    GatewayDetail,
+    ServiceError,
+    decline,
+    invalid,
+)
+from connector_service.domain.flows import (
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    DisputeResult,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+)
+from connector_service.domain.money import CURRENCY_EXPONENTS, exponent
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.status import (
+    DeclineCategory,
+    DisputeStatus,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+STRIPE_API_VERSION = "2023-08-16"
+WEBHOOK_TOLERANCE_SECONDS = 300  # Stripe's SDK default for Stripe-Signature timestamps
+REFERENCE_KEY = "cs_reference"  # metadata key carrying our reference (searchable)
+
+_ZERO_DECIMAL = "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF VND VUV XAF XOF XPF".split()
+_THREE_DECIMAL = "BHD JOD KWD OMR TND".split()
+# Stripe's own exponent where it differs from 2 (see the module docstring).
+STRIPE_EXPONENTS: dict[str, int] = (
+    dict.fromkeys(_ZERO_DECIMAL, 0) | dict.fromkeys(_THREE_DECIMAL, 3) | {"ISK": 2, "UGX": 2}
+)
+
+# Presentment currencies Stripe lists for card payments (docs.stripe.com/currencies).
+_STRIPE_CURRENCIES = (
+    "USD AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL "
+    "BSD BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CVE CZK DJF DKK DOP DZD EGP ETB EUR FJD "
+    "FKP GBP GEL GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR ISK JMD JOD JPY KES KGS "
+    "KHR KMF KRW KWD KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MUR MVR MWK "
+    "MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB "
+    "RWF SAR SBD SCR SEK SGD SHP SLE SOS SRD SZL THB TJS TND TOP TRY TTD TWD TZS UAH UGX "
+    "UYU UZS VND VUV WST XAF XCD XOF XPF YER ZAR ZMW"
+).split()
+
+
+class StripeConnector(Connector):
+    meta = ConnectorMeta(
+        name="stripe",
+        display_name="Stripe",
+        base_url_test="https://api.stripe.com",
+        base_url_live="https://api.stripe.com",
+        credential_fields=(
+            CredentialField("api_key", "Secret API key (sk_test_..., sk_live_... or rk_...)"),
+            CredentialField(
+                "webhook_secret", "Webhook endpoint signing secret (whsec_...)", required=False
+            ),
+        ),
+        option_fields=(
+            CredentialField(
+                "api_version",
+                f"Stripe-Version header; default {STRIPE_API_VERSION}, empty for the account's",
+                required=False,
+            ),
+            CredentialField(
+                "request_three_d_secure",
+                "payment_method_options[card][request_three_d_secure]: automatic|any|challenge",
+                required=False,
+            ),
+            CredentialField(
+                "connected_account", "Stripe-Account header (Connect: acct_...)", required=False
+            ),
+        ),
+        flows=frozenset(
+            {
+                Flow.AUTHORIZE,
+                Flow.COMPLETE_AUTHORIZE,
+                Flow.CAPTURE,
+                Flow.VOID,
+                Flow.REFUND,
+                Flow.SYNC,
+                Flow.REFUND_SYNC,
+                Flow.SETUP_MANDATE,
+                Flow.CHARGE_MANDATE,
+                Flow.REVOKE_MANDATE,
+                Flow.WEBHOOKS,
+            }
+        ),
+        payment_methods=frozenset(
+            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
+        ),
+        currencies=frozenset(c for c in _STRIPE_CURRENCIES if c in CURRENCY_EXPONENTS),
+        idempotency="Idempotency-Key header",
+        docs_url="https://docs.stripe.com/api",
+        secret_fields=("api_key", "webhook_secret"),
+    )
+    supports_mandate_charges = True
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    @staticmethod
+    def _headers(ctx: ConnectorContext, idempotency_suffix: str | None = "") -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {ctx.credential('api_key')}"}
+        version = ctx.option("api_version", STRIPE_API_VERSION)
+        if version:
+            headers["Stripe-Version"] = version
+        account = ctx.options.get("connected_account")
+        if account:
+            headers["Stripe-Account"] = account
+        if ctx.idempotency_key and idempotency_suffix is not None:
+            headers["Idempotency-Key"] = ctx.idempotency_key + idempotency_suffix
+        return headers
+
+    def _post(
+        self, ctx: ConnectorContext, path: str, body: dict[str, Any], flow: Flow, *,
+        suffix: str = "", safe_to_repeat: bool = False,
+    ) -> HttpRequest:  # fmt: skip
+        headers = self._headers(ctx, suffix) | {"Content-Type": "application/x-www-form-urlencoded"}
+        return HttpRequest(
+            "POST", f"{ctx.base_url}{path}", headers, form_encode(drop_none(body)),
+            flow=flow.value, idempotent=safe_to_repeat or bool(ctx.idempotency_key),
+        )  # fmt: skip
+
+    def _get(
+        self, ctx: ConnectorContext, path: str, flow: Flow, query: dict[str, Any] | None = None
+    ) -> HttpRequest:
+        qs = form_encode(query).decode() if query else ""
+        url = f"{ctx.base_url}{path}" + (f"?{qs}" if qs else "")
+        return HttpRequest("GET", url, self._headers(ctx, None), flow=flow.value, idempotent=True)
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
+        """The PaymentIntent create-and-confirm call (``steps_authorize`` may first create
+        the Customer a stored card needs)."""
+        return self._intent_request(ctx, data, _known_customer(data.customer, data.payment_method))
+
+    def steps_authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData
+    ) -> Generator[HttpRequest, HttpResponse, PaymentResult]:
+        customer = _known_customer(data.customer, data.payment_method)
+        pm = data.payment_method
+        if data.setup_future_usage and customer is None and not isinstance(pm, StoredMandate):
+            # A saved PaymentMethod is only reusable once attached to a Customer.
+            response = yield self._customer_request(
+                ctx, data.customer, data.billing, Flow.AUTHORIZE
+            )
+            customer = _parse_customer(response)
+        response = yield self._intent_request(ctx, data, customer)
+        return self.parse_authorize(ctx, data, response)
+
+    def _intent_request(
+        self, ctx: ConnectorContext, data: AuthorizeData, customer: str | None
+    ) -> HttpRequest:
+        pm = data.payment_method
+        body: dict[str, Any] = {
+            "amount": to_stripe(data.amount, data.currency),
+            "currency": data.currency.lower(),
+            "confirm": True,
+            "capture_method": data.capture_method.value,
+            "payment_method_types": ["card"],
+            "description": data.description,
+            "statement_descriptor_suffix": _descriptor(data.statement_descriptor),
+            "metadata": _metadata(data.metadata, data.reference),
+            "shipping": _shipping(data.shipping, data.customer),
+            "expand": ["latest_charge"],
+        }
+        if isinstance(pm, StoredMandate):
+            if not pm.ref.customer_id:
+                raise invalid(
+                    "mandate_without_customer",
+                    "this Stripe mandate has no Customer; it cannot be charged off-session",
+                    "payment_method.mandate_id",
+                )
+            ref = pm.ref
+            body |= {"customer": ref.customer_id, "payment_method": ref.connector_mandate_id}
+            body["off_session"] = True
+        else:
+            body |= _method_fields(pm, data.billing, data.customer) | {
+                "customer": customer,
+                "return_url": data.return_url,
+                "payment_method_options": _three_ds(ctx),
+                "setup_future_usage": "off_session" if data.setup_future_usage else None,
+            }
+        return self._post(ctx, "/v1/payment_intents", body, Flow.AUTHORIZE)
+
+    def steps_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> Generator[HttpRequest, HttpResponse, PaymentResult]:
+        """After the 3-D Secure redirect Stripe finishes the confirmation by itself, so the
+        PaymentIntent is read back; only one left in ``requires_confirmation`` is confirmed."""
+        pid = data.payment.connector_payment_id
+        returned = data.params.get("payment_intent")
+        if returned and returned != pid:
+            raise invalid(
+                "payment_intent_mismatch",
+                "the redirect names another PaymentIntent than this payment",
+                "params.payment_intent",
+            )
+        response = yield self.build_sync(ctx, SyncData(payment=data.payment))
+        result = self.parse_sync(ctx, SyncData(payment=data.payment), response)
+        if result.connector_status == "requires_confirmation":
+            path, body = f"/v1/payment_intents/{_seg(pid)}/confirm", {"expand": ["latest_charge"]}
+            response = yield self._post(ctx, path, body, Flow.COMPLETE_AUTHORIZE, suffix="-confirm")
+            result = _parse_intent(response)
+        return result
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        body = {
+            "amount_to_capture": to_stripe(data.amount, data.payment.currency),
+            "metadata": dict(data.metadata) or None,
+            "expand": ["latest_charge"],
+        }
+        # A second capture of the same PaymentIntent is refused, never repeated.
+        path = f"/v1/payment_intents/{_seg(pid)}/capture"
+        return self._post(ctx, path, body, Flow.CAPTURE, safe_to_repeat=True)
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        body = {"cancellation_reason": data.reason if data.reason in CANCEL_REASONS else None}
+        path = f"/v1/payment_intents/{_seg(pid)}/cancel"
+        return self._post(ctx, path, body, Flow.VOID, safe_to_repeat=True)
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        if not pid:  # unresolved: find it by the reference we put into its metadata
+            reference = data.payment.meta.get("reference", "")
+            escaped = reference.replace("\\", "\\\\").replace("'", "\\'")
+            search = {"query": f"metadata['{REFERENCE_KEY}']:'{escaped}'"}
+            return self._get(ctx, "/v1/payment_intents/search", Flow.SYNC, search)
+        query = {"expand": ["latest_charge"]}
+        return self._get(ctx, f"/v1/payment_intents/{_seg(pid)}", Flow.SYNC, query)
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        body = {
+            "payment_intent": data.payment.connector_payment_id,
+            "amount": to_stripe(data.amount, data.payment.currency),
+            "reason": data.reason if data.reason in REFUND_REASONS else None,
+            "metadata": _metadata(data.metadata, data.reference),
+        }
+        return self._post(ctx, "/v1/refunds", body, Flow.REFUND)
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        path = f"/v1/refunds/{_seg(data.refund.connector_refund_id)}"
+        return self._get(ctx, path, Flow.REFUND_SYNC)
+
+    def steps_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData
+    ) -> Generator[HttpRequest, HttpResponse, MandateResult]:
+        customer = _known_customer(data.customer, data.payment_method)
+        if customer is None:
+            response = yield self._customer_request(
+                ctx, data.customer, data.billing, Flow.SETUP_MANDATE
+            )
+            customer = _parse_customer(response)
+        response = yield self._setup_request(ctx, data, customer)
+        return self.parse_setup_mandate(ctx, data, response)
+
+    def _setup_request(
+        self, ctx: ConnectorContext, data: MandateSetupData, customer: str | None
+    ) -> HttpRequest:
+        body: dict[str, Any] = {
+            "confirm": True,
+            "usage": "off_session",
+            "customer": customer,
+            "payment_method_types": ["card"],
+            "description": data.description,
+            "metadata": _metadata(data.metadata, data.reference),
+            "return_url": data.return_url,
+            "payment_method_options": _three_ds(ctx),
+            "expand": ["payment_method"],
+        }
+        body |= _method_fields(data.payment_method, data.billing, data.customer)
+        return self._post(ctx, "/v1/setup_intents", body, Flow.SETUP_MANDATE, suffix="-setup")
+
+    def _customer_request(
+        self, ctx: ConnectorContext, customer: Customer | None, billing: Address | None, flow: Flow
+    ) -> HttpRequest:
+        body = {
+            "email": customer.email if customer else None,
+            "name": _name(billing, customer),
+            "phone": (customer.phone if customer else None) or (billing.phone if billing else None),
+            "metadata": {"cs_customer_id": customer.id} if customer and customer.id else None,
+        }
+        return self._post(ctx, "/v1/customers", body, flow, suffix="-customer")
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        path = f"/v1/payment_methods/{_seg(data.mandate.connector_mandate_id)}/detach"
+        return self._post(ctx, path, {}, Flow.REVOKE_MANDATE, safe_to_repeat=True)
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_authorize(
+        self,
+        ctx: ConnectorContext,
+        data: AuthorizeData | CaptureData | VoidData,
+        response: HttpResponse,
+    ) -> PaymentResult:
+        return _parse_intent(response)
+
+    parse_capture = parse_authorize
+    parse_void = parse_authorize
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _body(response)
+        if response.status < 400 and body.get("object") == "search_result":
+            found = [pi for pi in body.get("data") or [] if isinstance(pi, dict)]
+            if not found:  # never created, or not yet searchable (search lags ~1 minute)
+                return PaymentResult(
+                    status=PaymentStatus.UNRESOLVED,
+                    connector_payment_id="",
+                    pending_reason="not_found_at_gateway",
+                )
+            return payment_from_intent(max(found, key=lambda pi: pi.get("created") or 0))
+        return _parse_intent(response)
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData | RefundSyncData, response: HttpResponse
+    ) -> RefundResult:
+        body = _body(response)
+        _raise_for_error(response, body)
+        return refund_from_object(body)
+
+    parse_refund_sync = parse_refund
+
+    def parse_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        body = _body(response)
+        error = _error(body)
+        if response.status == 402 and isinstance(error.get("setup_intent"), dict):
+            return mandate_from_setup_intent(error["setup_intent"], error)
+        if response.status == 402 and error.get("type") == "card_error":
+            failure = _failure(error)
+            return MandateResult(status=MandateStatus.FAILED, failure=failure)
+        _raise_for_error(response, body)
+        return mandate_from_setup_intent(body)
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        body = _body(response)
+        if response.status == 400 and _error(body).get("code") == "payment_method_unexpected_state":
+            # Not attached to a Customer (already detached): it can no longer be charged.
+            return MandateResult(
+                status=MandateStatus.REVOKED,
+                connector_mandate_id=data.mandate.connector_mandate_id,
+                connector_status="not_attached",
+            )
+        _raise_for_error(response, body)
+        return MandateResult(
+            status=MandateStatus.REVOKED,
+            connector_mandate_id=str(body.get("id") or data.mandate.connector_mandate_id),
+            connector_status="detached",
+            card=_card_summary(body.get("card")),
+        )
+
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: Mapping[str, str], body: bytes) -> WebhookIdentity:
+        event = _decode(body)
+        return WebhookIdentity(
+            event_id=_str(event.get("id")), account_hint=_str(event.get("account"))
+        )
+
+    def webhook_verify(
+        self, ctx: ConnectorContext, headers: Mapping[str, str], body: bytes
+    ) -> bool:
+        header = headers.get("stripe-signature")
+        secret = ctx.credentials.get("webhook_secret")
+        if not header or secret is None or not secret.reveal():
+            return False
+        timestamp, signatures = _signature_parts(header)
+        if timestamp is None or not signatures:
+            return False
+        try:
+            age = time.time() - int(timestamp)
+        except ValueError:
+            return False
+        if abs(age) > WEBHOOK_TOLERANCE_SECONDS:
+            return False
+        payload = timestamp.encode() + b"." + body
+        expected = hmac.new(secret.reveal().encode(), payload, hashlib.sha256).hexdigest()
+        return any(hmac.compare_digest(expected, s) for s in signatures)
+
+    def webhook_parse(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
+        event = _decode(body)
+        etype = str(event.get("type") or "")
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        created = event.get("created")
+        common: dict[str, Any] = {
+            "event_id": str(event.get("id") or ""),
+            "connector_event_type": etype,
+            "occurred_at": _iso(created) if isinstance(created, int) else None,
+        }
+        if not isinstance(obj, dict):
+            return [WebhookEvent(type=WebhookEventType.UNKNOWN, **common)]
+        kind, found = obj.get("object"), None
+        if kind == "payment_intent":
+            pay = payment_from_intent(obj)
+            found = WebhookEvent(
+                type=PAYMENT_EVENTS.get(etype, WebhookEventType.UNKNOWN), payment=pay,
+                connector_payment_id=pay.connector_payment_id, amount=pay.amount,
+                currency=_currency(obj), **common,
+            )  # fmt: skip
+        elif (kind == "refund" or etype == "charge.refunded") and (ref := _event_refund(obj)):
+            found = WebhookEvent(
+                type=REFUND_EVENTS[ref.status], refund=ref, amount=ref.amount,
+                connector_payment_id=_id(obj.get("payment_intent")), currency=_currency(obj),
+                **common,
+            )  # fmt: skip
+        elif kind == "dispute":
+            dis = dispute_from_object(obj)
+            found = WebhookEvent(
+                type=_dispute_event(etype, dis.status), dispute=dis, amount=dis.amount,
+                connector_payment_id=dis.connector_payment_id, currency=dis.currency, **common,
+            )  # fmt: skip
+        elif kind == "setup_intent" and etype in MANDATE_EVENTS:
+            mandate = mandate_from_setup_intent(obj)
+            found = WebhookEvent(type=MANDATE_EVENTS[etype], mandate=mandate, **common)
+        elif kind == "payment_method" and etype == "payment_method.detached":
+            mandate = MandateResult(
+                status=MandateStatus.REVOKED, connector_mandate_id=_str(obj.get("id"))
+            )
+            found = WebhookEvent(type=WebhookEventType.MANDATE_REVOKED, mandate=mandate, **common)
+        return [found or WebhookEvent(type=WebhookEventType.UNKNOWN, **common)]
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        text = scrub_common(transcript)
+        for pattern, replacement in _SCRUB:
+            text = pattern.sub(replacement, text)
+        return text
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    "requires_payment_method": PaymentStatus.FAILED,  # after a confirm: the attempt failed
+    "requires_confirmation": PaymentStatus.REQUIRES_ACTION,  # complete_authorize confirms
+    "requires_action": PaymentStatus.REQUIRES_ACTION,
+    "processing": PaymentStatus.PROCESSING,
+    "requires_capture": PaymentStatus.AUTHORIZED,
+    "canceled": PaymentStatus.VOIDED,
+    "succeeded": PaymentStatus.CAPTURED,  # PARTIALLY_CAPTURED when amount_received < amount
+}
+REFUND_STATUS: dict[str, RefundStatus] = {
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,
+    "succeeded": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
+}
+SETUP_STATUS: dict[str, MandateStatus] = {
+    "requires_payment_method": MandateStatus.FAILED,
+    "requires_confirmation": MandateStatus.PENDING,
+    "requires_action": MandateStatus.PENDING,
+    "processing": MandateStatus.PENDING,
+    "canceled": MandateStatus.FAILED,
+    "succeeded": MandateStatus.ACTIVE,
+}
+DISPUTE_STATUS: dict[str, DisputeStatus] = {
+    "warning_needs_response": DisputeStatus.NEEDS_RESPONSE,  # inquiry / retrieval request
+    "warning_under_review": DisputeStatus.UNDER_REVIEW,
+    "warning_closed": DisputeStatus.WON,  # inquiry closed without a chargeback
+    "needs_response": DisputeStatus.NEEDS_RESPONSE,
+    "under_review": DisputeStatus.UNDER_REVIEW,
+    "won": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+    "charge_refunded": DisputeStatus.ACCEPTED,  # older API versions: refunded to settle
+}
+PAYMENT_EVENTS: dict[str, WebhookEventType] = {
+    "payment_intent.succeeded": WebhookEventType.PAYMENT_CAPTURED,
+    "payment_intent.amount_capturable_updated": WebhookEventType.PAYMENT_AUTHORIZED,
+    "payment_intent.payment_failed": WebhookEventType.PAYMENT_FAILED,
+    "payment_intent.canceled": WebhookEventType.PAYMENT_VOIDED,
+    "payment_intent.processing": WebhookEventType.PAYMENT_PROCESSING,
+    "payment_intent.requires_action": WebhookEventType.PAYMENT_REQUIRES_ACTION,
+    "payment_intent.partially_funded": WebhookEventType.PAYMENT_PROCESSING,
+}
+REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
+    RefundStatus.SUCCEEDED: WebhookEventType.REFUND_SUCCEEDED,
+    RefundStatus.FAILED: WebhookEventType.REFUND_FAILED,
+    RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
+}
+MANDATE_EVENTS: dict[str, WebhookEventType] = {
+    "setup_intent.succeeded": WebhookEventType.MANDATE_ACTIVE,
+    "setup_intent.setup_failed": WebhookEventType.MANDATE_FAILED,
+}
+# A payment that stored its card (setup_future_usage) -> state of the resulting mandate.
+_SAVES_CARD: dict[PaymentStatus, MandateStatus] = {
+    PaymentStatus.AUTHORIZED: MandateStatus.ACTIVE,
+    PaymentStatus.CAPTURED: MandateStatus.ACTIVE,
+    PaymentStatus.PARTIALLY_CAPTURED: MandateStatus.ACTIVE,
+    PaymentStatus.PROCESSING: MandateStatus.PENDING,
+}
+CANCEL_REASONS = frozenset({"abandoned", "duplicate", "fraudulent", "requested_by_customer"})
+REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
+
+# --------------------------------------------------------------------------- 6. error maps
+
+_SOFT, _HARD, _LATER = DeclineCategory.SOFT, DeclineCategory.HARD, DeclineCategory.RETRY_LATER
+
+# Stripe decline_code (or error code where no decline_code is given) -> unified decline.
+_DECLINES: tuple[tuple[DeclineCode, DeclineCategory, str], ...] = (
+    (DeclineCode.INSUFFICIENT_FUNDS, _SOFT, "insufficient_funds"),
+    (DeclineCode.LIMIT_EXCEEDED, _SOFT, "card_velocity_exceeded withdrawal_count_limit_exceeded"),
+    (DeclineCode.AUTHENTICATION_REQUIRED, _SOFT, "authentication_required"),
+    (DeclineCode.AUTHENTICATION_FAILED, _SOFT,
+     "payment_intent_authentication_failure setup_intent_authentication_failure"),
+    (DeclineCode.INCORRECT_CVC, _SOFT, "incorrect_cvc invalid_cvc"),
+    (DeclineCode.DO_NOT_HONOR, _SOFT, "do_not_honor"),
+    (DeclineCode.GENERIC_DECLINE, _SOFT,
+     "generic_decline card_declined call_issuer no_action_taken incorrect_zip"),
+    (DeclineCode.TRY_AGAIN_LATER, _LATER,
+     "try_again_later reenter_transaction approve_with_id card_decline_rate_limit_exceeded"),
+    (DeclineCode.ISSUER_UNAVAILABLE, _LATER, "issuer_not_available"),
+    (DeclineCode.PROCESSING_ERROR, _LATER, "processing_error"),
+    (DeclineCode.DO_NOT_HONOR, _HARD, "do_not_try_again"),
+    (DeclineCode.LOST_CARD, _HARD, "lost_card"),
+    (DeclineCode.STOLEN_CARD, _HARD, "stolen_card"),
+    (DeclineCode.PICKUP_CARD, _HARD, "pickup_card"),
+    (DeclineCode.EXPIRED_CARD, _HARD, "expired_card"),
+    (DeclineCode.INCORRECT_NUMBER, _HARD, "incorrect_number invalid_number"),
+    (DeclineCode.INVALID_EXPIRY, _HARD, "invalid_expiry_month invalid_expiry_year"),
+    (DeclineCode.FRAUD_SUSPECTED, _HARD, "fraudulent"),
+    (DeclineCode.BLOCKED, _HARD, "merchant_blacklist"),
+    (DeclineCode.RESTRICTED_CARD, _HARD,
+     "restricted_card security_violation invalid_account new_account_information_available "
+     "pin_try_exceeded"),
+    (DeclineCode.TRANSACTION_NOT_ALLOWED, _HARD,
+     "transaction_not_allowed card_not_supported not_permitted service_not_allowed"),
+    (DeclineCode.CURRENCY_NOT_SUPPORTED, _HARD, "currency_not_supported"),
+    (DeclineCode.INVALID_AMOUNT, _HARD, "invalid_amount"),
+    (DeclineCode.GENERIC_DECLINE, _HARD, "duplicate_transaction testmode_decline"),
+    (DeclineCode.REVOCATION_OF_AUTHORIZATION, _HARD,
+     "revocation_of_authorization revocation_of_all_authorizations stop_payment_order"),
+)  # fmt: skip
+DECLINE_MAP: dict[str, tuple[DeclineCode, DeclineCategory]] = {
+    raw: (code, category) for code, category, raws in _DECLINES for raw in raws.split()
+}
+# Stripe's normalised network advice (error.advice_code) overrides the category.
+ADVICE_CATEGORY: dict[str, DeclineCategory] = {
+    "try_again_later": _LATER,
+    "do_not_try_again": _HARD,
+    "confirm_card_data": _SOFT,
+}
+# Request errors by error.code (or error.type) -> unified type and code.
+ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
+    "resource_missing": (ErrorType.NOT_FOUND, "resource_not_found"),
+    "payment_intent_unexpected_state": (ErrorType.CONFLICT, "payment_unexpected_state"),
+    "setup_intent_unexpected_state": (ErrorType.CONFLICT, "mandate_unexpected_state"),
+    "charge_already_captured": (ErrorType.CONFLICT, "payment_already_captured"),
+    "charge_already_refunded": (ErrorType.CONFLICT, "payment_already_refunded"),
+    "charge_disputed": (ErrorType.CONFLICT, "payment_disputed"),
+    "charge_expired_for_capture": (ErrorType.CONFLICT, "authorization_expired"),
+    "amount_too_large": (ErrorType.INVALID_REQUEST, "amount_too_large"),
+    "amount_too_small": (ErrorType.INVALID_REQUEST, "amount_too_small"),
+    "invalid_charge_amount_no_decimal_compatible": (ErrorType.INVALID_REQUEST, "invalid_amount"),
+    "idempotency_key_in_use": (ErrorType.CONFLICT, "idempotency_key_in_use"),
+    "idempotency_error": (ErrorType.CONFLICT, "idempotency_key_reused"),
+    "lock_timeout": (ErrorType.CONFLICT, "gateway_lock_timeout"),
+    "rate_limit": (ErrorType.RATE_LIMITED, "gateway_rate_limited"),
+}
+
+
+def _failure(error: Mapping[str, Any]) -> Failure:
+    decline_code, code = _str(error.get("decline_code")), _str(error.get("code"))
+    unified, category = (
+        DECLINE_MAP.get(decline_code or "")
+        or DECLINE_MAP.get(code or "")
+        or (DeclineCode.GENERIC_DECLINE, None)
+    )
+    advice = _str(error.get("advice_code"))
+    category = ADVICE_CATEGORY.get(advice or "", category)
+    message = _str(error.get("message"))
+    network_code = _str(error.get("network_decline_code"))
+    if network_code:  # Failure has no slot of its own for the network's raw code
+        message = f"{message or 'Declined'} (network decline code {network_code})"
+    return decline(
+        unified,
+        raw_code=decline_code or code,
+        raw_message=message,
+        advice_code=_str(error.get("network_advice_code")) or advice,
+        category=category,
+    )
+
+
+def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
+    if response.status < 400:
+        return
+    error = _error(body)
+    code, etype = _str(error.get("code")), _str(error.get("type"))
+    mapped = ERROR_MAP.get(code or "") or ERROR_MAP.get(etype or "")
+    err = gateway_error(
+        response,
+        code=code or etype,
+        message=_str(error.get("message")),
+        type=mapped[0] if mapped else None,
+    )
+    if mapped:
+        err.code = mapped[1]
+    if error.get("param"):
+        err.field = str(error["param"])
+    raise err
+
+
+# --------------------------------------------------------------------------- object parsing
+
+
+def _parse_intent(response: HttpResponse) -> PaymentResult:
+    """A PaymentIntent answer; a 402 card error carries the failed PaymentIntent."""
+    body = _body(response)
+    error = _error(body)
+    if response.status == 402 and isinstance(error.get("payment_intent"), dict):
+        return payment_from_intent(error["payment_intent"], error)
+    if response.status == 402 and error.get("type") == "card_error":
+        return PaymentResult(
+            status=PaymentStatus.FAILED,
+            connector_status=error.get("code"),
+            failure=_failure(error),
+        )
+    _raise_for_error(response, body)
+    return payment_from_intent(body)
+
+
+def payment_from_intent(
+    pi: dict[str, Any], error: Mapping[str, Any] | None = None
+) -> PaymentResult:
+    raw = str(pi.get("status") or "")
+    status = PAYMENT_STATUS.get(raw, PaymentStatus.PROCESSING)
+    currency = _currency(pi) or "USD"
+    amount = from_stripe(int(pi.get("amount") or 0), currency)
+    received = from_stripe(int(pi.get("amount_received") or 0), currency)
+    if status is PaymentStatus.CAPTURED and received < amount:
+        status = PaymentStatus.PARTIALLY_CAPTURED
+    failure = None
+    if status is PaymentStatus.FAILED:
+        last_error = pi.get("last_payment_error") or error
+        failure = (
+            _failure(last_error)
+            if isinstance(last_error, Mapping)
+            else Failure(
+                code="requires_payment_method", message="The payment needs a new payment method."
+            )
+        )
+    next_action, pending_reason = None, None
+    action = _obj(pi.get("next_action"))
+    if status is PaymentStatus.REQUIRES_ACTION:
+        url = _obj(action.get("redirect_to_url")).get("url")
+        if url:
+            next_action = NextAction(type="redirect", url=str(url))
+        else:
+            pending_reason = str(action.get("type") or raw)
+    elif status is PaymentStatus.PROCESSING:
+        pending_reason = raw or "unknown_status"
+    charge = _obj(pi.get("latest_charge"))
+    card_details = _obj(_obj(charge.get("payment_method_details")).get("card"))
+    pm = pi.get("payment_method")
+    card = _card_summary(card_details) or _card_summary(_obj(pm).get("card"))
+    ntid = _str(card_details.get("network_transaction_id"))
+    mandate = None
+    if pi.get("setup_future_usage") == "off_session" and _id(pm) and status in _SAVES_CARD:
+        mandate = MandateResult(
+            status=_SAVES_CARD[status],
+            connector_mandate_id=_id(pm),
+            connector_customer_id=_id(pi.get("customer")),
+            network_transaction_id=ntid,
+            connector_status=raw,
+            card=card,
+        )
+    return PaymentResult(
+        status=status,
+        connector_payment_id=_str(pi.get("id")),
+        amount=amount,
+        amount_captured=received,
+        connector_status=raw,
+        next_action=next_action,
+        failure=failure,
+        mandate=mandate,
+        network_transaction_id=ntid,
+        pending_reason=pending_reason,
+        card=card,
+    )
+
+
+def refund_from_object(refund: dict[str, Any]) -> RefundResult:
+    raw = str(refund.get("status") or "")
+    status = REFUND_STATUS.get(raw, RefundStatus.PENDING)
+    failure = None
+    if status is RefundStatus.FAILED:
+        reason = _str(refund.get("failure_reason")) or raw
+        failure = Failure(
+            code="refund_failed" if raw == "failed" else "refund_canceled",
+            message=f"The refund {raw}" + (f": {reason}" if reason != raw else "."),
+            gateway=GatewayDetail(code=reason),
+        )
+    return RefundResult(
+        status=status,
+        connector_refund_id=_str(refund.get("id")),
+        amount=from_stripe(int(refund.get("amount") or 0), _currency(refund) or "USD"),
+        connector_status=raw,
+        failure=failure,
+        pending_reason=raw if status is RefundStatus.PENDING else None,
+    )
+
+
+def mandate_from_setup_intent(
+    si: dict[str, Any], error: Mapping[str, Any] | None = None
+) -> MandateResult:
+    raw = str(si.get("status") or "")
+    status = SETUP_STATUS.get(raw, MandateStatus.PENDING)
+    failure = None
+    if status is MandateStatus.FAILED:
+        last_error = si.get("last_setup_error") or error
+        failure = (
+            _failure(last_error)
+            if isinstance(last_error, Mapping)
+            else Failure(code=f"setup_{raw}", message=f"The card setup ended as {raw}.")
+        )
+    next_action = None
+    url = _obj(_obj(si.get("next_action")).get("redirect_to_url")).get("url")
+    if status is MandateStatus.PENDING and url:
+        next_action = NextAction(type="redirect", url=str(url))
+    pm = si.get("payment_method")
+    return MandateResult(
+        status=status,
+        connector_mandate_id=_id(pm),
+        connector_customer_id=_id(si.get("customer")),
+        connector_status=raw,
+        next_action=next_action,
+        failure=failure,
+        card=_card_summary(pm.get("card") if isinstance(pm, dict) else None),
+        meta={"setup_intent": str(si["id"])} if si.get("id") else {},
+    )
+
+
+def dispute_from_object(dispute: dict[str, Any]) -> DisputeResult:
+    raw = str(dispute.get("status") or "")
+    currency = _currency(dispute)
+    due = (dispute.get("evidence_details") or {}).get("due_by")
+    return DisputeResult(
+        status=DISPUTE_STATUS.get(raw, DisputeStatus.UNDER_REVIEW),
+        connector_dispute_id=str(dispute.get("id") or ""),
+        connector_payment_id=_id(dispute.get("payment_intent")),
+        amount=from_stripe(int(dispute.get("amount") or 0), currency) if currency else None,
+        currency=currency,
+        reason=_str(dispute.get("reason")),
+        connector_status=raw,
+        evidence_due_by=_iso(due) if isinstance(due, int) else None,
+    )
+
+
+def _event_refund(obj: dict[str, Any]) -> RefundResult | None:
+    if obj.get("object") == "refund":
+        return refund_from_object(obj)
+    # charge.refunded: the newest refund if the charge lists them, else the charge total.
+    refunds = (obj.get("refunds") or {}).get("data") or []
+    if refunds and isinstance(refunds[0], dict):
+        return refund_from_object({"currency": obj.get("currency"), **refunds[0]})
+    currency = _currency(obj)
+    if not currency:
+        return None
+    return RefundResult(
+        status=RefundStatus.SUCCEEDED,
+        amount=from_stripe(int(obj.get("amount_refunded") or 0), currency),
+        connector_status="charge_refunded",
+    )
+
+
+def _dispute_event(etype: str, status: DisputeStatus) -> WebhookEventType:
+    if etype == "charge.dispute.created":
+        return WebhookEventType.DISPUTE_OPENED
+    if etype == "charge.dispute.closed":
+        if status is DisputeStatus.WON:
+            return WebhookEventType.DISPUTE_WON
+        if status in (DisputeStatus.LOST, DisputeStatus.ACCEPTED):
+            return WebhookEventType.DISPUTE_LOST
+    return WebhookEventType.DISPUTE_UPDATED
+
+
+def _parse_customer(response: HttpResponse) -> str:
+    body = _body(response)
+    _raise_for_error(response, body)
+    customer = _str(body.get("id"))
+    if not customer:
+        raise gateway_error(response, code=None, message="Stripe returned no customer id")
+    return customer
+
+
+# --------------------------------------------------------------------------- request pieces
+
+
+def to_stripe(minor: int, currency: str) -> int:
+    """ISO-4217 minor units -> Stripe's amount integer (see the module docstring)."""
+    code = currency.upper()
+    shift = STRIPE_EXPONENTS.get(code, 2) - exponent(code)
+    factor = int(10 ** abs(shift))
+    if shift >= 0:
+        amount = minor * factor
+    else:
+        if minor % factor:
+            raise invalid("amount_not_supported", f"Stripe takes whole {code} only", "amount")
+        amount = minor // factor
+    if code in _THREE_DECIMAL and amount % 10:
+        message = f"Stripe needs {code} amounts whose last decimal is 0"
+        raise invalid("amount_not_supported", message, "amount")
+    return amount
+
+
+def from_stripe(amount: int, currency: str) -> int:
+    """Stripe's amount integer -> ISO-4217 minor units (legacy fractional ISK/UGX floor)."""
+    code = currency.upper()
+    shift = STRIPE_EXPONENTS.get(code, 2) - exponent(code)
+    factor = int(10 ** abs(shift))
+    return amount // factor if shift >= 0 else amount * factor
+
+
+def _known_customer(customer: Customer | None, pm: object) -> str | None:
+    """A Stripe Customer id we can use as-is (ours may be the merchant's own id)."""
+    for candidate in (customer.id if customer else None, getattr(pm, "customer_id", None)):
+        if candidate and candidate.startswith("cus_"):
+            return str(candidate)
+    return None
+
+
+def _method_fields(
+    pm: object, billing: Address | None, customer: Customer | None
+) -> dict[str, Any]:
+    if isinstance(pm, Card):
+        return {
+            "payment_method_data": {
+                "type": "card",
+                "card": {
+                    "number": pm.number.reveal(),
+                    "exp_month": pm.exp_month,
+                    "exp_year": pm.exp_year,
+                    "cvc": pm.cvc.reveal() if pm.cvc else None,
+                },
+                "billing_details": _billing(billing, customer, pm.holder_name),
+            }
+        }
+    if isinstance(pm, Token):
+        if pm.token.startswith("tok_"):  # legacy card token
+            return {"payment_method_data": {"type": "card", "card": {"token": pm.token}}}
+        return {"payment_method": pm.token}
+    raise ServiceError(
+        ErrorType.NOT_SUPPORTED,
+        "payment_method_not_supported",
+        f"the Stripe connector does not take {type(pm).__name__.lower()} payments",
+        field="payment_method.type",
+    )
+
+
+def _three_ds(ctx: ConnectorContext) -> dict[str, Any] | None:
+    mode = ctx.options.get("request_three_d_secure")
+    if mode not in ("automatic", "any", "challenge"):
+        return None
+    return {"card": {"request_three_d_secure": mode}}
+
+
+def _name(address: Address | None, customer: Customer | None) -> str | None:
+    if address and (address.first_name or address.last_name):
+        return " ".join(p for p in (address.first_name, address.last_name) if p)
+    return customer.name if customer else None
+
+
+def _address(address: Address) -> dict[str, Any]:
+    fields = ("line1", "line2", "city", "state", "postal_code", "country")
+    return {f: getattr(address, f) for f in fields if getattr(address, f)}
+
+
+def _billing(
+    billing: Address | None, customer: Customer | None, holder: str | None
+) -> dict[str, Any] | None:
+    details = drop_none(
+        {
+            "name": holder or _name(billing, customer),
+            "email": customer.email if customer else None,
+            "phone": (billing.phone if billing else None) or (customer.phone if customer else None),
+            "address": (_address(billing) or None) if billing else None,
+        }
+    )
+    return details or None
+
+
+def _shipping(shipping: Address | None, customer: Customer | None) -> dict[str, Any] | None:
+    name = _name(shipping, customer) if shipping else None
+    if shipping is None or not name:  # Stripe requires a name with a shipping address
+        return None
+    return {"name": name, "phone": shipping.phone, "address": _address(shipping)}
+
+
+def _metadata(metadata: Mapping[str, str], reference: str) -> dict[str, str]:
+    out = dict(metadata)
+    if len(out) < 50:  # Stripe's limit is 50 keys
+        out[REFERENCE_KEY] = reference
+    return out
+
+
+def _descriptor(value: str | None) -> str | None:
+    if not value:
+        return None
+    clean = re.sub(r"[<>\\'\"*]", "", value).strip()[:22]
+    return clean or None
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _body(response: HttpResponse) -> dict[str, Any]:
+    body = response.json()
+    return body if isinstance(body, dict) else {}
+
+
+def _error(body: Mapping[str, Any]) -> dict[str, Any]:
+    error = body.get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def _decode(body: bytes) -> dict[str, Any]:
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if isinstance(value, str) and value else None
+
+
+def _id(value: Any) -> str | None:
+    """An id field that may be expanded into its object."""
+    if isinstance(value, dict):
+        return _str(value.get("id"))
+    return _str(value)
+
+
+def _currency(obj: Mapping[str, Any]) -> str | None:
+    code = obj.get("currency")
+    if isinstance(code, str) and code.upper() in CURRENCY_EXPONENTS:
+        return code.upper()
+    return None
+
+
+def _card_summary(card: Any) -> CardSummary | None:
+    if not isinstance(card, dict) or not card:
+        return None
+    return CardSummary(
+        brand=_str(card.get("brand")),
+        last4=_str(card.get("last4")),
+        exp_month=card.get("exp_month") if isinstance(card.get("exp_month"), int) else None,
+        exp_year=card.get("exp_year") if isinstance(card.get("exp_year"), int) else None,
+    )
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _signature_parts(header: str) -> tuple[str | None, list[str]]:
+    timestamp, signatures = None, []
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            timestamp = value
+        elif key == "v1" and value:
+            signatures.append(value)
+    return timestamp, signatures
+
+
+_SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<![A-Za-z])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+"), "[REDACTED]"),
+    (re.compile(r"(?<![A-Za-z])whsec_[A-Za-z0-9+/=]+"), "[REDACTED]"),
+    (re.compile(r"\b(?:pi|seti|src)_[A-Za-z0-9]+_secret_[A-Za-z0-9]+"), "[CLIENT_SECRET]"),
+    (re.compile(r"\bsrc_client_secret_[A-Za-z0-9]+"), "[CLIENT_SECRET]"),
+    (re.compile(r"(?im)^([<>]?\s*stripe-signature\s*:\s*).+$"), r"\1[REDACTED]"),
+    (re.compile(r"(?i)(\[card\]\[(?:number|cvc)\]=)(?!\[)[^&\s]+"), r"\1[REDACTED]"),
+    (re.compile(r"(?i)(\[card\]\[token\]=)[^&\s]+"), r"\1[REDACTED]"),
+)
