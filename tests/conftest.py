@@ -96,8 +96,13 @@ def start_service(
         "CS_PORT": str(port),
         "CS_HOST": "127.0.0.1",
         "CS_STORAGE_URL": f"sqlite:///{tmp / 'service.db'}",
+        # gRPC is on by default: give every test service its own port (tests/grpc use it).
+        "CS_GRPC_PORT": str(free_port()),
         **(env or {}),
     }
+    if "PROMETHEUS_MULTIPROC_DIR" not in (env or {}):
+        # Each service counts its own metrics unless a test asks for a shared directory.
+        full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     cmd = [sys.executable, "-m", "connector_service.cli.main", "serve", "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=full_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

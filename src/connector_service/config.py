@@ -5,7 +5,8 @@ Secrets never need to live in the file: a credential is ``{ env = "NAME" }`` or
 and reported by ``connector-service config check``.
 
 Environment overrides: ``CS_CONFIG`` (path of the file), ``CS_HOST``, ``CS_PORT``,
-``CS_STORAGE_URL``, ``CS_PUBLIC_URL``, ``CS_ID_KEY``, ``CS_WORKERS``.
+``CS_STORAGE_URL``, ``CS_PUBLIC_URL``, ``CS_ID_KEY``, ``CS_WORKERS``, ``CS_GRPC_PORT``,
+``CS_GRPC_ENABLED``.
 """
 
 from __future__ import annotations
@@ -139,6 +140,29 @@ class StorageConfig(msgspec.Struct, forbid_unknown_fields=True):
     url: str = "sqlite:///./connector-service.db"
 
 
+class TracingConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """``[tracing]``: OpenTelemetry spans per request and per gateway call (needs the
+    ``otel`` extra). ``CS_TRACING=1`` / ``0`` overrides ``enabled``; the standard
+    ``OTEL_EXPORTER_OTLP_*`` variables configure the exporter when ``endpoint`` is unset.
+    See ``observability/tracing.py``."""
+
+    enabled: bool = False
+    exporter: Literal["otlp", "console"] = "otlp"
+    protocol: Literal["http/protobuf", "grpc"] = "http/protobuf"
+    endpoint: str | None = None  # e.g. http://127.0.0.1:4318 (http) or :4317 (grpc)
+    service_name: str = "connector-service"
+    sample_ratio: Annotated[float, Meta(ge=0, le=1)] = 1.0
+
+
+class GrpcConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """``[grpc]``: the gRPC API beside REST. It listens on ``server.host``, so the
+    loopback-only rule for a service without callers covers it too."""
+
+    enabled: bool = True
+    port: Annotated[int, Meta(ge=0, le=65535)] = 50051
+    reflection: bool = True  # server reflection: grpcurl-style discovery of the services
+
+
 # Delay before each retry of a webhook delivery (the first attempt is immediate): about
 # three days in all, ±jitter. The Standard Webhooks / Svix schedule, extended.
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0) + (36000.0,) * 6
@@ -178,6 +202,8 @@ class WebhookEndpointConfig(msgspec.Struct, forbid_unknown_fields=True):
 class RawConfig(msgspec.Struct, forbid_unknown_fields=True):
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
+    grpc: GrpcConfig = msgspec.field(default_factory=GrpcConfig)
+    tracing: TracingConfig = msgspec.field(default_factory=TracingConfig)
     idempotency: IdempotencyConfig = msgspec.field(default_factory=IdempotencyConfig)
     routing: RoutingConfig = msgspec.field(default_factory=RoutingConfig)
     breaker: BreakerConfig = msgspec.field(default_factory=BreakerConfig)
@@ -243,6 +269,8 @@ class Config:
     default_account: str | None
     id_key: bytes
     idempotency: IdempotencyConfig = field(default_factory=IdempotencyConfig)
+    grpc: GrpcConfig = field(default_factory=GrpcConfig)
+    tracing: TracingConfig = field(default_factory=TracingConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     reconciler: ReconcilerConfig = field(default_factory=ReconcilerConfig)
@@ -337,6 +365,10 @@ def load_config(
         server.public_url = env["CS_PUBLIC_URL"]
     if "CS_STORAGE_URL" in env:
         storage.url = env["CS_STORAGE_URL"]
+    if "CS_GRPC_PORT" in env:
+        raw.grpc.port = int(env["CS_GRPC_PORT"])
+    if "CS_GRPC_ENABLED" in env:
+        raw.grpc.enabled = env["CS_GRPC_ENABLED"].strip().lower() not in ("0", "false", "no", "off")
 
     if connectors is None:
         from connector_service.connectors.registry import load_connectors
@@ -458,6 +490,8 @@ def load_config(
         default_account=raw.default_account,
         id_key=id_key_value.encode(),
         idempotency=raw.idempotency,
+        grpc=raw.grpc,
+        tracing=raw.tracing,
         routing=raw.routing,
         breaker=raw.breaker,
         reconciler=raw.reconciler,

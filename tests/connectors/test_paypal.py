@@ -331,7 +331,7 @@ def test_mit_charge_uses_vault_id_and_stored_credential() -> None:
     assert result.status is PaymentStatus.AUTHORIZED
 
 
-def test_request_id_falls_back_to_a_key_derived_from_the_reference() -> None:
+def test_request_id_without_a_caller_key_is_fresh_per_request() -> None:
     first, _ = drive(
         C, Flow.AUTHORIZE, ctx(key=None), authorize_data(), [response(201, fx("order_authorized"))]
     )
@@ -346,7 +346,8 @@ def test_request_id_falls_back_to_a_key_derived_from_the_reference() -> None:
         [response(201, fx("order_authorized"))],
     )
     key = first[0].headers["PayPal-Request-Id"]
-    assert key.startswith("cs-") and key == again[0].headers["PayPal-Request-Id"]
+    # no caller key: a new request is a new attempt, even for the same reference
+    assert key.startswith("cs-") and key != again[0].headers["PayPal-Request-Id"]
     assert key != other[0].headers["PayPal-Request-Id"]
     long_key = "k" * 200
     (req,), _ = drive(

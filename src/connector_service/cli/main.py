@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from connector_service.config import ConfigError, load_config
+from connector_service.config import Config, ConfigError, load_config
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -23,10 +23,12 @@ def _serve(args: argparse.Namespace) -> int:
     if args.config:
         os.environ["CS_CONFIG"] = args.config
     for flag, env in (("host", "CS_HOST"), ("port", "CS_PORT"), ("storage", "CS_STORAGE_URL"),
-                      ("workers", "CS_WORKERS")):  # fmt: skip
+                      ("workers", "CS_WORKERS"), ("grpc_port", "CS_GRPC_PORT")):  # fmt: skip
         value = getattr(args, flag)
         if value is not None:
             os.environ[env] = str(value)
+    if args.no_grpc:
+        os.environ["CS_GRPC_ENABLED"] = "0"
     try:
         config = load_config()
     except ConfigError as exc:
@@ -53,15 +55,23 @@ def _serve(args: argparse.Namespace) -> int:
         await storage.close()
 
     asyncio.run(migrate())
+    grpc_problem = _check_grpc_port(config) if config.grpc.enabled else None
+    if grpc_problem:
+        print(f"grpc: {grpc_problem}", file=sys.stderr)
+        return 2
+    grpc_note = f", gRPC on {config.server.host}:{config.grpc.port}" if config.grpc.enabled else ""
     print(
-        f"connector-service listening on http://{config.server.host}:{config.server.port} "
-        f"(storage {config.storage.url.split('@')[-1]}, accounts: "
+        f"connector-service listening on http://{config.server.host}:{config.server.port}"
+        f"{grpc_note} (storage {config.storage.url.split('@')[-1]}, accounts: "
         f"{', '.join(config.accounts) or 'none'})",
         file=sys.stderr,
         flush=True,
     )
+    _prepare_metrics_dir(config.server.workers)
+    # The factory adds the gRPC server (when enabled) to every worker's REST app, on the
+    # worker's own runtime: see _check_grpc_port for why each worker binds the port.
     uvicorn.run(
-        "connector_service.server.app:create_app_from_env",
+        "connector_service.server.grpc_server:create_app_from_env",
         factory=True,
         host=config.server.host,
         port=config.server.port,
@@ -73,6 +83,55 @@ def _serve(args: argparse.Namespace) -> int:
         http="httptools" if _has("httptools") else "h11",
     )
     return 0
+
+
+def _prepare_metrics_dir(workers: int) -> None:
+    """With several workers, ``/metrics`` must add up all of them: prometheus_client's
+    multiprocess mode, where each worker writes its samples under PROMETHEUS_MULTIPROC_DIR
+    (see observability/metrics.py). A directory given by the operator is emptied of an
+    earlier run's samples; otherwise a temporary one is made for N > 1 and removed at exit.
+    Set here, before uvicorn spawns the workers, which import prometheus_client afresh."""
+    import atexit
+    import shutil
+    import tempfile
+
+    env = "PROMETHEUS_MULTIPROC_DIR"
+    path = os.environ.get(env)
+    if path:
+        os.makedirs(path, exist_ok=True)
+        for name in os.listdir(path):
+            if name.endswith(".db"):
+                os.remove(os.path.join(path, name))
+        return
+    if workers > 1:
+        path = tempfile.mkdtemp(prefix="connector-service-metrics-")
+        os.environ[env] = path
+        atexit.register(shutil.rmtree, path, True)
+
+
+def _check_grpc_port(config: Config) -> str | None:
+    """Why the gRPC port cannot be used, or None.
+
+    Every uvicorn worker runs its own gRPC server on the shared port with SO_REUSEPORT
+    (the kernel spreads connections over the workers, each serving with its own runtime,
+    exactly like REST). SO_REUSEPORT would also let the port be shared silently with
+    another service of the same user, so the parent first binds it plainly: a port in
+    use fails here with a clear message instead of splitting traffic."""
+    import socket
+
+    host, port = config.server.host, config.grpc.port
+    if port == config.server.port:
+        return f"the gRPC port {port} is the REST port; choose another (--grpc-port)"
+    if port == 0 and config.server.workers > 1:
+        return "port 0 (any free port) would give every worker a different port"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return f"cannot listen on {host}:{port} ({exc.strerror}); use --grpc-port or --no-grpc"
+    return None
 
 
 def _has(module: str) -> bool:
@@ -136,13 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connector-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the REST service")
+    serve = sub.add_parser("serve", help="run the REST and gRPC service")
     serve.add_argument("--config", help="TOML configuration file (or CS_CONFIG)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
     serve.add_argument(
         "--storage", help="storage URL: sqlite:///file.db, postgresql://…, memory://"
+    )
+    serve.add_argument("--grpc-port", type=int, help="gRPC port (default 50051, or CS_GRPC_PORT)")
+    serve.add_argument(
+        "--no-grpc", action="store_true", help="REST only: do not start the gRPC server"
     )
     serve.set_defaults(func=_serve)
 
@@ -168,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     hk = sub.add_parser("hash-key", help="print the SHA-256 to put in callers[].key_sha256")
     hk.add_argument("key")
     hk.set_defaults(func=_hash_key)
+
+    from connector_service.cli.webhooks import register as register_webhooks
+
+    register_webhooks(sub)  # migrate, webhooks …
     return parser
 
 

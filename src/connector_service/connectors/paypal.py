@@ -930,8 +930,12 @@ def _decode(body: bytes) -> dict[str, Any]:
 
 
 def _request_id(ctx: ConnectorContext, seed: str) -> str:
-    """The caller's key, else one derived from the call itself (PayPal requires one)."""
-    value = ctx.idempotency_key or f"cs-{uuid.uuid5(_NS, seed)}"
+    """The caller's key, else a fresh one: PayPal requires
+    a PayPal-Request-Id, and without the caller's key a new request is a new attempt
+    (reusing one derived from the reference would replay an earlier order)."""
+    if ctx.idempotency_key is None:
+        return f"cs-{uuid.uuid4()}"
+    value = ctx.idempotency_key
     if len(value) > REQUEST_ID_MAX - 12 or not (value.isascii() and value.isprintable()):
         value = f"cs-{uuid.uuid5(_NS, value)}"
     return value

@@ -7,13 +7,19 @@ in-process.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import time
 from typing import Any
 from urllib.parse import quote
+
+import msgspec
 
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
     ConnectorMeta,
+    CredentialField,
     HttpRequest,
     HttpResponse,
     gateway_error,
@@ -27,11 +33,13 @@ from connector_service.domain.errors import (
     Failure,
     ServiceError,
     decline,
+    invalid,
 )
 from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeResult,
     Flow,
     MandateResult,
     MandateRevokeData,
@@ -43,10 +51,15 @@ from connector_service.domain.flows import (
     StoredMandate,
     SyncData,
     VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+    WebhookReply,
 )
 from connector_service.domain.payment_methods import Card, PaymentMethodType
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeStatus,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -61,7 +74,13 @@ class SandboxConnector(Connector):
         display_name="Sandbox",
         base_url_test="sandbox://gateway",
         base_url_live="sandbox://gateway",
-        credential_fields=(),
+        credential_fields=(
+            CredentialField(
+                "webhook_secret",
+                "Key of the sandbox's webhook signatures (default: derived from server.id_key)",
+                required=False,
+            ),
+        ),
         flows=frozenset(
             {
                 Flow.AUTHORIZE,
@@ -74,10 +93,12 @@ class SandboxConnector(Connector):
                 Flow.SETUP_MANDATE,
                 Flow.CHARGE_MANDATE,
                 Flow.REVOKE_MANDATE,
+                Flow.WEBHOOKS,
             }
         ),
         payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
         idempotency="Idempotency-Key header",
+        secret_fields=("webhook_secret",),
         docs_url=None,
     )
     supports_mandate_charges = True
@@ -86,7 +107,8 @@ class SandboxConnector(Connector):
 
     @staticmethod
     def _headers(ctx: ConnectorContext) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
+        # Sandbox-Account: which account's webhook URL hears about what this creates.
+        headers = {"Content-Type": "application/json", "Sandbox-Account": ctx.account}
         if ctx.idempotency_key:
             headers["Idempotency-Key"] = ctx.idempotency_key
         return headers
@@ -293,6 +315,83 @@ class SandboxConnector(Connector):
             card=_summary(body.get("card")),
         )
 
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
+        event = _webhook_event(body)
+        account = event.get("account")
+        return WebhookIdentity(
+            event_id=str(event["id"]), account_hint=account if isinstance(account, str) else None
+        )
+
+    def webhook_verify(self, ctx: ConnectorContext, headers: dict[str, str], body: bytes) -> bool:
+        """``Sandbox-Signature: t=<unix>,v1=<hex>``: HMAC-SHA256 of ``"<t>.<raw body>"``
+        under the account's webhook secret, rejected beyond five minutes of clock skew."""
+        secret = ctx.credentials.get("webhook_secret")
+        timestamp, signatures = _signature(headers.get("sandbox-signature", ""))
+        if secret is None or not secret.reveal() or timestamp is None or not signatures:
+            return False
+        if abs(time.time() - timestamp) > WEBHOOK_TOLERANCE_SECONDS:
+            return False
+        signed = str(timestamp).encode() + b"." + body
+        expected = hmac.new(secret.reveal().encode(), signed, hashlib.sha256).hexdigest()
+        return any(hmac.compare_digest(expected, given) for given in signatures)
+
+    def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        event = _webhook_event(body)
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+            raise invalid("invalid_webhook", "a sandbox event needs data.object with an id")
+        kind = str(event.get("type", ""))
+        unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)
+        created = event.get("created")
+        out = WebhookEvent(
+            event_id=str(event["id"]),
+            type=unified,
+            connector_event_type=kind,
+            amount=obj.get("amount") if isinstance(obj.get("amount"), int) else None,
+            currency=obj.get("currency") if isinstance(obj.get("currency"), str) else None,
+            occurred_at=(
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(created))
+                if isinstance(created, int)
+                else None
+            ),
+        )
+        try:
+            kind_of = obj.get("object")
+            if kind_of == "payment":
+                out.connector_payment_id = obj["id"]
+                out.payment = self._payment(obj)
+            elif kind_of == "refund":
+                out.connector_payment_id = obj.get("payment")
+                out.refund = RefundResult(
+                    status=REFUND_STATUS.get(str(obj.get("status")), RefundStatus.PENDING),
+                    connector_refund_id=obj["id"],
+                    amount=out.amount,
+                    connector_status=obj.get("status"),
+                )
+            elif kind_of == "mandate":
+                out.mandate = self._mandate(obj)
+            elif kind_of == "dispute":
+                out.connector_payment_id = obj.get("payment")
+                out.dispute = DisputeResult(
+                    status=DISPUTE_STATUS.get(str(obj.get("status")), DisputeStatus.UNDER_REVIEW),
+                    connector_dispute_id=obj["id"],
+                    connector_payment_id=obj.get("payment"),
+                    amount=out.amount,
+                    currency=out.currency,
+                    reason=obj.get("reason"),
+                    connector_status=obj.get("status"),
+                    evidence_due_by=obj.get("evidence_due_by"),
+                )
+        except (KeyError, TypeError, ValueError, msgspec.ValidationError):
+            raise invalid("invalid_webhook", f"malformed {kind_of} in a sandbox event") from None
+        return [out]
+
+    def webhook_reply(self, events: list[WebhookEvent]) -> WebhookReply:
+        return WebhookReply(status=200, body=b'{"received":true}', content_type="application/json")
+
     # ----------------------------------------------------------------------- 8. scrub
 
     def scrub(self, transcript: str) -> str:
@@ -391,3 +490,55 @@ def _summary(card: dict[str, Any] | None) -> CardSummary | None:
         exp_month=card.get("exp_month"),
         exp_year=card.get("exp_year"),
     )
+
+
+# --------------------------------------------------------------------------- 7. webhook tables
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
+    "payment.authorized": WebhookEventType.PAYMENT_AUTHORIZED,
+    "payment.captured": WebhookEventType.PAYMENT_CAPTURED,
+    "payment.declined": WebhookEventType.PAYMENT_FAILED,
+    "payment.voided": WebhookEventType.PAYMENT_VOIDED,
+    "payment.pending": WebhookEventType.PAYMENT_PROCESSING,
+    "payment.requires_authentication": WebhookEventType.PAYMENT_REQUIRES_ACTION,
+    "refund.succeeded": WebhookEventType.REFUND_SUCCEEDED,
+    "refund.failed": WebhookEventType.REFUND_FAILED,
+    "mandate.active": WebhookEventType.MANDATE_ACTIVE,
+    "mandate.declined": WebhookEventType.MANDATE_FAILED,
+    "mandate.revoked": WebhookEventType.MANDATE_REVOKED,
+    "dispute.created": WebhookEventType.DISPUTE_OPENED,
+    "dispute.won": WebhookEventType.DISPUTE_WON,
+    "dispute.lost": WebhookEventType.DISPUTE_LOST,
+}
+DISPUTE_STATUS: dict[str, DisputeStatus] = {
+    "needs_response": DisputeStatus.NEEDS_RESPONSE,
+    "under_review": DisputeStatus.UNDER_REVIEW,
+    "won": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+    "accepted": DisputeStatus.ACCEPTED,
+}
+
+
+def _webhook_event(body: bytes) -> dict[str, Any]:
+    try:
+        event = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise invalid("invalid_webhook", "the body is not JSON") from None
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
+        raise invalid("invalid_webhook", "a sandbox event is a JSON object with an id")
+    return event
+
+
+def _signature(header: str) -> tuple[int | None, list[str]]:
+    """``t=…,v1=…[,v1=…]`` -> (timestamp, v1 signatures); garbage gives (None, [])."""
+    timestamp: int | None = None
+    signatures: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit() and len(value) <= 12:
+            timestamp = int(value)
+        elif key == "v1" and value:
+            signatures.append(value.lower())
+    return timestamp, signatures

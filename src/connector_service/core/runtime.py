@@ -18,6 +18,7 @@ from connector_service.core.service import PaymentService
 from connector_service.executor.http import Executor
 from connector_service.sandbox.gateway import SandboxGateway
 from connector_service.storage.base import Storage, open_storage
+from connector_service.webhooks.system import WebhookSystem
 
 log = logging.getLogger("connector_service")
 
@@ -46,6 +47,7 @@ class Runtime:
         )
 
         self.reconciler = Reconciler(self.storage, self.service)
+        self.webhooks = WebhookSystem(self)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -55,8 +57,10 @@ class Runtime:
         if self.config.reconciler.enabled:
             interval = self.config.reconciler.interval_seconds
             self._tasks.append(asyncio.create_task(self.reconciler.run_forever(interval)))
+        await self.webhooks.start()
 
     async def stop(self) -> None:
+        await self.webhooks.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -8,6 +8,7 @@ connector's result into the API document. Nothing here knows any gateway.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 import uuid
@@ -112,6 +113,7 @@ class PaymentService:
         self.connectors = connectors
         self.ids = IdCodec(config.id_key)
         self.breakers = Breakers(storage, config.breaker)
+        self._token_locks: dict[str, asyncio.Lock] = {}
         self._token_enc = msgspec.json.Encoder()
 
     # ------------------------------------------------------------------ connectors
@@ -349,27 +351,41 @@ class PaymentService:
             if connector.meta.needs_access_token and exc.code == "gateway_authentication_failed":
                 # The cached token may have been revoked early: refresh once. The gateway
                 # refused the call, so nothing happened and repeating it is safe.
-                await self.storage.delete(TOKEN_NS, target.account)
-                ctx = await self._with_token(target)
+                stale = ctx.access_token.reveal() if ctx.access_token else None
+                ctx = await self._with_token(target, stale=stale)
                 return await self.executor.run(connector, flow, ctx, data, timeouts=target.timeouts)
             raise
 
-    async def _with_token(self, target: Target) -> ConnectorContext:
+    async def _with_token(self, target: Target, stale: str | None = None) -> ConnectorContext:
+        """The context with a valid access token (OAuth gateways). Tokens are cached in
+        storage until shortly before they expire, and fetched once per account at a time:
+        concurrent requests wait for the one fetch instead of each asking the gateway.
+        ``stale`` is a token the gateway just refused: it is replaced, not reused."""
         connector, ctx = target.connector, target.ctx
         if not connector.meta.needs_access_token:
             return ctx
-        cached = await self.storage.get(TOKEN_NS, target.account)
-        if cached is None:
-            token: AccessToken = await self.executor.run(
-                connector, Flow.ACCESS_TOKEN, ctx, None, timeouts=target.timeouts
-            )
-            ttl = max(token.expires_in - TOKEN_MARGIN_SECONDS, 1)
-            if not target.account.startswith(PLATFORM_PREFIX):
-                await self.storage.put(TOKEN_NS, target.account, token.token.encode(), ttl=ttl)
-            value = token.token
-        else:
-            value = cached.decode()
+        account = target.account
+        shared = not account.startswith(PLATFORM_PREFIX)
+        value = await self._cached_token(account, stale) if shared else None
+        if value is None:
+            lock = self._token_locks.setdefault(account, asyncio.Lock())
+            async with lock:
+                value = await self._cached_token(account, stale) if shared else None
+                if value is None:
+                    token: AccessToken = await self.executor.run(
+                        connector, Flow.ACCESS_TOKEN, ctx, None, timeouts=target.timeouts
+                    )
+                    value = token.token
+                    if shared:
+                        ttl = max(token.expires_in - TOKEN_MARGIN_SECONDS, 1)
+                        await self.storage.put(TOKEN_NS, account, value.encode(), ttl=ttl)
         return ConnectorContext(**{**_ctx_fields(ctx), "access_token": Secret(value)})
+
+    async def _cached_token(self, account: str, stale: str | None) -> str | None:
+        cached = await self.storage.get(TOKEN_NS, account)
+        if cached is None or cached.decode() == stale:
+            return None
+        return cached.decode()
 
     def _check_capability(self, target: Target, pm_type: PaymentMethodType, currency: str) -> None:
         meta = target.connector.meta
@@ -752,6 +768,11 @@ class PaymentService:
             caller, payment_id, idempotency_key, request_id, creds
         )
         amount = req.amount if req.amount is not None else ref.amount
+        if req.amount is None and Flow.SYNC in target.connector.meta.flows:
+            # "Refund it all" means what was captured, which may be less than authorized.
+            current: PaymentResult = await self._run(target, Flow.SYNC, SyncData(payment=ref))
+            if current.amount_captured:
+                amount = current.amount_captured
         if amount > ref.amount:
             raise invalid(
                 "amount_too_large",

@@ -28,7 +28,8 @@ from connector_service.connectors.base import (
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import Flow
 from connector_service.executor.transcript import render_transcript
-from connector_service.observability import metrics
+from connector_service.observability import context as request_context
+from connector_service.observability import metrics, tracing
 
 log = logging.getLogger("connector_service.executor")
 transcript_log = logging.getLogger("connector_service.transcript")
@@ -154,6 +155,9 @@ class Executor:
         timeouts: Timeouts | None = None,
     ) -> Any:
         steps = connector.steps(flow, ctx, data)
+        info = request_context.current()
+        if info is not None:  # for the access log, metric labels and the request span
+            info.account, info.connector, info.flow = ctx.account, ctx.connector, flow.value
         try:
             request = next(steps)
             while True:
@@ -173,6 +177,8 @@ class Executor:
         transport = self._transport_for(request.url)
         timeouts = timeouts or self.timeouts
         labels = (ctx.connector, request.flow or flow.value)
+        if tracing.tracer is not None:
+            transport = tracing.TracedTransport(transport, *labels)
         attempt = 0
         started = time.perf_counter()
         while True:
@@ -183,6 +189,7 @@ class Executor:
                 attempt += 1
                 if attempt > self.connect_retries:
                     metrics.GATEWAY_CALLS.labels(*labels, "unreachable").inc()
+                    _note_gateway_time(started)
                     self._record(connector, ctx, request, None, f"not sent: {exc}")
                     raise GatewayUnreachable(
                         f"could not reach {connector.meta.display_name} ({exc})"
@@ -190,9 +197,10 @@ class Executor:
                 await asyncio.sleep(0.05 * attempt)
             except OutcomeUnknown as exc:
                 metrics.GATEWAY_CALLS.labels(*labels, "unknown").inc()
+                _note_gateway_time(started)
                 self._record(connector, ctx, request, None, f"outcome unknown: {exc}")
                 raise
-        elapsed = time.perf_counter() - started
+        elapsed = _note_gateway_time(started)
         metrics.GATEWAY_LATENCY.labels(*labels).observe(elapsed)
         metrics.GATEWAY_CALLS.labels(*labels, _status_class(response.status)).inc()
         self._record(connector, ctx, request, response, None)
@@ -225,6 +233,16 @@ class Executor:
         close = getattr(self._http, "close", None)
         if close is not None:
             await close()
+
+
+def _note_gateway_time(started: float) -> float:
+    """The time since ``started``, added to the current request's gateway time."""
+    elapsed = time.perf_counter() - started
+    info = request_context.current()
+    if info is not None:
+        info.gateway_calls += 1
+        info.gateway_seconds += elapsed
+    return elapsed
 
 
 def _status_class(status: int) -> str:

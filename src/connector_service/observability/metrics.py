@@ -71,36 +71,10 @@ def render() -> bytes:
     from prometheus_client import multiprocess
 
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     return generate_latest(registry)
 
 
-def _label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-BREAKER_STATES = ("closed", "open", "half_open")
-
-
-def breaker_text(states: list[tuple[str, str, str]]) -> bytes:
-    """``cs_circuit_breaker_state`` for ``(account, connector, state)`` triples: 1 for
-    each account's current state, 0 for the others. Breaker state lives in the shared
-    storage, so it is read at scrape time rather than counted per worker."""
-    if not states:
-        return b""
-    lines = [
-        "# HELP cs_circuit_breaker_state Circuit breaker state per connector account "
-        "(1: the current state)",
-        "# TYPE cs_circuit_breaker_state gauge",
-    ]
-    for account, connector, current in states:
-        for state in BREAKER_STATES:
-            lines.append(
-                f'cs_circuit_breaker_state{{account="{_label(account)}",'
-                f'connector="{_label(connector)}",state="{state}"}} '
-                f"{1.0 if state == current else 0.0}"
-            )
-    return ("\n".join(lines) + "\n").encode()
 BREAKER_STATE = Gauge(
     "cs_circuit_breaker_state",
     "Circuit breaker per configured account as this instance last saw it "

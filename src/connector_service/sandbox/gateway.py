@@ -8,9 +8,11 @@ from it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +21,17 @@ import msgspec
 from connector_service.connectors.base import Headers, HttpRequest, HttpResponse
 from connector_service.domain.payment_methods import detect_brand
 from connector_service.executor.http import OutcomeUnknown, Timeouts
+from connector_service.sandbox import webhooks
 from connector_service.storage.base import Storage
 
 NS = "sandbox"
+log = logging.getLogger("connector_service.sandbox")
+# The connector account a request comes from (the ``Sandbox-Account`` header): the
+# account whose webhook URL hears about the objects the request creates.
+_ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar("account", default=None)
+# account, headers, body -> sent (raises when the receiver did not take it)
+WebhookSink = Callable[[str, dict[str, str], bytes], Awaitable[None]]
+WEBHOOK_RETRY_DELAYS = (0.0, 0.5, 2.0, 5.0)  # best effort, like a gateway (shortened)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +59,8 @@ TEST_CARDS: tuple[TestCard, ...] = (
     TestCard("4000000000000119", "unavailable",
              "The gateway answers 503 (unavailable, nothing was charged)"),
     TestCard("4000000000001000", "slow", "Succeeds after 1.5 seconds"),
+    TestCard("4000000000000259", "dispute",
+             "Succeeds, then the cardholder disputes it: a `dispute.opened` webhook follows"),
     TestCard("4000000000005555", "timeout",
              "The gateway charges, then never answers: the payment comes back "
              "`unresolved` and a later sync finds it succeeded"),
@@ -95,6 +107,10 @@ class SandboxGateway:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
+        # Webhooks are sent only once the service wires these (see webhooks/system.py).
+        self.webhook_sink: WebhookSink | None = None
+        self.webhook_secret: Callable[[str], str | None] | None = None
+        self._webhook_tasks: set[asyncio.Task[None]] = set()
 
     # ---- transport entry point
 
@@ -130,6 +146,7 @@ class SandboxGateway:
                 }
             }
         key = request.headers.get("Idempotency-Key")
+        _ACCOUNT.set(request.headers.get("Sandbox-Account"))
         try:
             if request.method == "POST" and key:
                 return await self._idempotent(key, request, payload, parts)
@@ -287,12 +304,14 @@ class SandboxGateway:
             "mandate_id": None,
             "network_transaction_id": _new_id("ntid"),
             "off_session": bool(mandate),
+            "account": _ACCOUNT.get(),
         }
         if behaviour in DECLINES:
             code, message, advice = DECLINES[behaviour]
             payment["status"] = "declined"
             payment["decline"] = {"code": code, "message": message, "advice_code": advice}
             await self._save("payment", payment)
+            self._emit_payment(payment)
             raise GatewayAnswer(
                 402,
                 {
@@ -316,9 +335,15 @@ class SandboxGateway:
             self._succeed(payment)
         if p.get("store") and payment["status"] != "declined":
             mandate_record = self._mandate_record(card, behaviour, p.get("customer_id"))
+            mandate_record["currency"] = currency
             await self._save("mandate", mandate_record)
             payment["mandate_id"] = mandate_record["id"]
         await self._save("payment", payment)
+        self._emit_payment(payment)
+        if payment.get("mandate_id"):
+            self._emit("mandate.active", await self._load("mandate", payment["mandate_id"]))
+        if behaviour == "dispute":
+            await self._open_dispute(payment)
         if behaviour == "timeout":
             await asyncio.sleep(3600)  # charged, but the answer never comes
         return payment
@@ -339,7 +364,10 @@ class SandboxGateway:
 
         payment = await self._load("payment", pid)
         if payment["status"] == "pending":
-            return await self._change("payment", pid, settle)
+            settled = await self._change("payment", pid, settle)
+            if payment["status"] != settled["status"]:
+                self._emit_payment(settled)
+            return settled
         return payment
 
     async def authenticate(self, pid: str, success: bool) -> dict[str, Any]:
@@ -348,6 +376,7 @@ class SandboxGateway:
         def apply(payment: dict[str, Any]) -> None:
             if payment["status"] != "requires_authentication":
                 return
+            changed.append(True)
             if success:
                 self._succeed(payment)
             else:
@@ -356,7 +385,11 @@ class SandboxGateway:
                 payment["next_action"] = None
                 payment["decline"] = {"code": code, "message": message, "advice_code": advice}
 
-        return await self._change("payment", pid, apply)
+        changed: list[bool] = []
+        result = await self._change("payment", pid, apply)
+        if changed:
+            self._emit_payment(result)
+        return result
 
     async def capture(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
         def apply(payment: dict[str, Any]) -> None:
@@ -383,7 +416,9 @@ class SandboxGateway:
             payment["amount_captured"] = amount
             payment["status"] = "captured" if amount == payment["amount"] else "partially_captured"
 
-        return await self._change("payment", pid, apply)
+        result = await self._change("payment", pid, apply)
+        self._emit_payment(result)
+        return result
 
     async def void(self, pid: str) -> dict[str, Any]:
         def apply(payment: dict[str, Any]) -> None:
@@ -397,7 +432,9 @@ class SandboxGateway:
             payment["status"] = "voided"
             payment["next_action"] = None
 
-        return await self._change("payment", pid, apply)
+        result = await self._change("payment", pid, apply)
+        self._emit_payment(result)
+        return result
 
     async def refund(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
         refund: dict[str, Any] = {}
@@ -435,11 +472,13 @@ class SandboxGateway:
                     "status": "succeeded",
                     "reference": p.get("reference"),
                     "created": int(time.time()),
+                    "account": payment.get("account"),
                 }
             )
 
         await self._change("payment", pid, apply)
         await self._save("refund", refund)
+        self._emit("refund.succeeded", refund)
         return refund
 
     # ---- mandates
@@ -453,6 +492,7 @@ class SandboxGateway:
             "card": card,
             "behaviour": behaviour,
             "customer_id": customer,
+            "account": _ACCOUNT.get(),
             "network_transaction_id": _new_id("ntid"),
             "created": int(time.time()),
         }
@@ -474,15 +514,110 @@ class SandboxGateway:
             "exp_year": card_in.get("exp_year"),
         }
         mandate = self._mandate_record(card, behaviour, p.get("customer_id"))
+        mandate["currency"] = p.get("currency")
         if behaviour in DECLINES:
             code, message, advice = DECLINES[behaviour]
             mandate["status"] = "declined"
             mandate["decline"] = {"code": code, "message": message, "advice_code": advice}
         await self._save("mandate", mandate)
+        self._emit(
+            "mandate.declined" if mandate["status"] == "declined" else "mandate.active", mandate
+        )
         return mandate
 
     async def revoke_mandate(self, mid: str) -> dict[str, Any]:
+        changed: list[bool] = []
+
         def apply(mandate: dict[str, Any]) -> None:
+            if mandate["status"] != "revoked":
+                changed.append(True)
             mandate["status"] = "revoked"
 
-        return await self._change("mandate", mid, apply)
+        result = await self._change("mandate", mid, apply)
+        if changed:
+            self._emit("mandate.revoked", result)
+        return result
+
+    # ---- disputes
+
+    async def _open_dispute(self, payment: dict[str, Any]) -> None:
+        now = int(time.time())
+        dispute = {
+            "id": _new_id("sbd"),
+            "object": "dispute",
+            "payment": payment["id"],
+            "amount": payment["amount"],
+            "currency": payment["currency"],
+            "status": "needs_response",
+            "reason": "fraudulent",
+            "evidence_due_by": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 7 * 86400)),
+            "created": now,
+            "account": payment.get("account"),
+        }
+        await self._save("dispute", dispute)
+        self._emit("dispute.created", dispute)
+
+    # ---- webhooks (the scheme is documented in sandbox/webhooks.py)
+
+    _PAYMENT_EVENTS = {
+        "authorized": "payment.authorized",
+        "captured": "payment.captured",
+        "partially_captured": "payment.captured",
+        "declined": "payment.declined",
+        "voided": "payment.voided",
+        "pending": "payment.pending",
+        "requires_authentication": "payment.requires_authentication",
+    }
+
+    def _emit_payment(self, payment: dict[str, Any]) -> None:
+        kind = self._PAYMENT_EVENTS.get(str(payment.get("status")))
+        if kind:
+            self._emit(kind, payment)
+
+    def _emit(self, kind: str, record: dict[str, Any]) -> None:
+        """Sign an event about ``record`` and send it in the background: the API answer
+        does not wait for it, as with a real gateway."""
+        account = record.get("account")
+        if not account or self.webhook_sink is None or self.webhook_secret is None:
+            return
+        secret = self.webhook_secret(account)
+        if not secret:
+            return
+        now = int(time.time())
+        event = {
+            "id": _new_id("sbevt"),
+            "type": kind,
+            "account": account,
+            "created": now,
+            "livemode": False,
+            "data": {"object": record},
+        }
+        body = _enc.encode(event)
+        headers = {
+            "Content-Type": "application/json",
+            webhooks.HEADER: webhooks.sign(secret, now, body),
+        }
+        task = asyncio.get_running_loop().create_task(self._send_webhook(account, headers, body))
+        self._webhook_tasks.add(task)
+        task.add_done_callback(self._webhook_tasks.discard)
+
+    async def _send_webhook(self, account: str, headers: dict[str, str], body: bytes) -> None:
+        sink = self.webhook_sink
+        error = "no sink"
+        for delay in WEBHOOK_RETRY_DELAYS:
+            if sink is None:
+                return
+            await asyncio.sleep(delay)
+            try:
+                await sink(account, headers, body)
+                return
+            except Exception as exc:
+                error = type(exc).__name__
+        log.warning("sandbox webhook not delivered", extra={"account": account, "error": error})
+
+    async def flush_webhooks(self, wait_seconds: float = 10.0) -> None:
+        """Wait for webhooks being sent (tests; shutdown), then drop what is left."""
+        if self._webhook_tasks:
+            _, pending = await asyncio.wait(set(self._webhook_tasks), timeout=wait_seconds)
+            for task in pending:
+                task.cancel()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +32,9 @@ from connector_service.domain import api
 from connector_service.domain.codec import decoder, encoder
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.secret import Secret
-from connector_service.observability import metrics
+from connector_service.observability import context as request_context
+from connector_service.observability import metrics, tracing
+from connector_service.observability.logging import redact_values
 from connector_service.server import errors, sandbox_pages
 
 log = logging.getLogger("connector_service.access")
@@ -325,19 +327,34 @@ def _endpoint(
     rt_getter: Callable[[], Runtime], ep: Endpoint
 ) -> Callable[[Request], Awaitable[Response]]:
     route_label = ep.path
-    flow_label = ep.handler.__name__
 
     async def handle(request: Request) -> Response:
         started = time.perf_counter()
         rid = request.headers.get("x-request-id", "")
         if not _REQUEST_ID.match(rid):
             rid = "req_" + secrets.token_hex(12)
+        # What the request did (account, connector, flow, gateway time), filled in by the
+        # executor as it runs: for the access log, the metric labels and the span.
+        info, token = request_context.begin(rid)
+        try:
+            if tracing.tracer is None:
+                return await serve(request, rid, info, started)
+            with tracing.request_span(ep.method, route_label, request.headers) as span:
+                response = await serve(request, rid, info, started)
+                tracing.finish_request_span(span, info, rid, response.status_code)
+                return response
+        finally:
+            request_context.end(token)
+
+    async def serve(
+        request: Request, rid: str, info: request_context.RequestInfo, started: float
+    ) -> Response:
         rt = rt_getter()
         caller_id = "-"
         status = 500
         try:
             caller = _authenticate(rt.config, request)
-            caller_id = caller.id
+            caller_id = info.caller = caller.id
             key = request.headers.get("idempotency-key")
             if key is not None and not _IDEMPOTENCY_KEY.match(key):
                 raise ServiceError(
@@ -349,6 +366,8 @@ def _endpoint(
             if ep.method == "POST":
                 request.state.body = await _read_body(request, rt.config.server.max_body_bytes)
             creds = _request_credentials(rt.config, request, caller)
+            if creds is not None:  # masked in every log line written for this request
+                info.secrets = tuple(s.reveal() for s in creds.credentials.values())
             call = Call(request, caller, rid, key, creds)
             if key is not None and ep.method == "POST":
                 response = await _idempotent(rt, ep, call, key)
@@ -367,8 +386,12 @@ def _endpoint(
                 rid,
             )
         elapsed = time.perf_counter() - started
-        metrics.REQUESTS.labels(route_label, "-", flow_label, f"{status // 100}xx").inc()
+        connector, flow = info.connector or "-", info.flow or "-"
+        metrics.REQUESTS.labels(route_label, connector, flow, f"{status // 100}xx").inc()
         metrics.REQUEST_LATENCY.labels(route_label).observe(elapsed)
+        metrics.REQUEST_OVERHEAD.labels(route_label).observe(
+            max(elapsed - info.gateway_seconds, 0.0)
+        )
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "request",
@@ -379,6 +402,11 @@ def _endpoint(
                     "route": route_label,
                     "status": status,
                     "latency_ms": round(elapsed * 1000, 2),
+                    "account": info.account or "-",
+                    "connector": connector,
+                    "flow": flow,
+                    "gateway_calls": info.gateway_calls,
+                    "gateway_ms": round(info.gateway_seconds * 1000, 2),
                 },
             )
         return response
@@ -392,6 +420,7 @@ async def _idempotent(rt: Runtime, ep: Endpoint, call: Call, key: str) -> Respon
     store = rt.idempotency
     replay = await store.begin(call.caller.id, key, fp)
     if replay is not None:
+        metrics.IDEMPOTENCY_REPLAYS.labels(ep.path).inc()
         return Response(
             replay.body, replay.status,
             {"x-request-id": call.request_id, "idempotent-replayed": "true"},
@@ -432,6 +461,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _config_secrets(config: Config) -> list[str]:
+    """Every secret value in the configuration, for the log formatter to mask."""
+    values = [s.reveal() for a in config.accounts.values() for s in a.credentials.values()]
+    values += [s.reveal() for e in config.webhook_endpoints.values() for s in e.secrets]
+    values.append(config.id_key.decode(errors="replace"))
+    return values
+
+
 def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
     holder: dict[str, Runtime] = {}
 
@@ -442,11 +479,15 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         rt = runtime or Runtime(config)
         holder["rt"] = rt
+        redact_values(_config_secrets(config))
+        traced = tracing.wanted(config.tracing) and tracing.configure(config.tracing)
         await rt.start()
         try:
             yield
         finally:
             await rt.stop()
+            if traced:
+                tracing.shutdown()
 
     async def health(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
@@ -461,7 +502,8 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         return Response(body, media_type="application/json")
 
     async def metrics_endpoint(request: Request) -> Response:
-        return Response(generate_latest(), headers={"content-type": CONTENT_TYPE_LATEST})
+        body = metrics.render()
+        return Response(body, headers={"content-type": CONTENT_TYPE_LATEST})
 
     async def openapi(request: Request) -> Response:
         from connector_service.server.openapi import openapi_json
@@ -490,6 +532,9 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         Route("/openapi.json", openapi),
         *sandbox_pages.routes(get_runtime),
     ]
+    from connector_service.server.webhook_routes import webhook_routes
+
+    routes += webhook_routes(get_runtime)
     return Starlette(
         routes=routes,
         lifespan=lifespan,

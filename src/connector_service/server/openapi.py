@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 import msgspec
@@ -33,7 +34,10 @@ _ERRORS = {
 
 
 def build_openapi() -> dict[str, Any]:
-    from connector_service.server.app import ENDPOINTS
+    from connector_service.server.app import ENDPOINTS as API_ENDPOINTS
+    from connector_service.server.webhook_routes import WEBHOOK_ENDPOINTS
+
+    ENDPOINTS = (*API_ENDPOINTS, *WEBHOOK_ENDPOINTS)
 
     types: list[Any] = [api.ErrorEnvelope]
     for ep in ENDPOINTS:
@@ -73,9 +77,9 @@ def build_openapi() -> dict[str, Any]:
             },
         }
         params: list[dict[str, Any]] = []
-        if "{id}" in ep.path:
+        for name in re.findall(r"\{(\w+)\}", ep.path):
             params.append(
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             )
         if ep.method == "POST":
             params.append(

@@ -1,0 +1,1 @@
+"""Generated gRPC code for the protos in proto/ (``make proto``; do not edit)."""

@@ -1,0 +1,241 @@
+"""Operator views and actions on the outbox, shared by the admin API and the CLI:
+list events and deliveries, show one event with every attempt, replay an event or every
+failed delivery of an endpoint, list endpoints, re-enable one disabled by a 410."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
+
+from connector_service.config import WebhookEndpoint
+from connector_service.storage.outbox import AttemptRow, DeliveryRow, EventRow, WebhookStore
+
+
+class EventSummary(msgspec.Struct, omit_defaults=True):
+    id: str
+    type: str
+    connector: str
+    account: str
+    connector_event_id: str
+    received_at: str
+
+
+class AttemptView(msgspec.Struct, omit_defaults=True):
+    attempt: int
+    started_at: str
+    latency_ms: float
+    worker: str
+    status_code: int | None = None
+    error: str | None = None
+
+
+class DeliveryView(msgspec.Struct, omit_defaults=True):
+    id: str
+    event_id: str
+    endpoint: str
+    status: str
+    attempts: int
+    created_at: str
+    next_attempt_at: str | None = None
+    last_attempt_at: str | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    delivered_at: str | None = None
+    attempt_log: list[AttemptView] | None = None
+
+
+class EventDetail(msgspec.Struct, omit_defaults=True):
+    id: str
+    type: str
+    connector: str
+    account: str
+    connector_event_id: str
+    received_at: str
+    event: Any  # the document delivered, exactly
+    deliveries: list[DeliveryView]
+
+
+class EndpointView(msgspec.Struct, omit_defaults=True):
+    id: str
+    url: str  # without query string or user info (they may hold credentials)
+    event_types: list[str]
+    accounts: list[str]
+    pending: int
+    failed: int
+    disabled: bool
+    disabled_at: str | None = None
+    disabled_reason: str | None = None
+
+
+class UnknownEndpoint(LookupError):
+    pass
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _when(ts: float) -> str:
+    return _iso(ts) or ""
+
+
+def safe_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def event_summary(row: EventRow) -> EventSummary:
+    return EventSummary(
+        row.id, row.type, row.connector, row.account, row.connector_event_id,
+        _when(row.received_at),
+    )  # fmt: skip
+
+
+def attempt_view(row: AttemptRow) -> AttemptView:
+    return AttemptView(
+        attempt=row.attempt,
+        started_at=_when(row.started_at),
+        latency_ms=row.latency_ms,
+        worker=row.worker,
+        status_code=row.status_code,
+        error=row.error,
+    )
+
+
+def delivery_view(row: DeliveryRow, attempts: list[AttemptRow] | None = None) -> DeliveryView:
+    return DeliveryView(
+        id=row.id,
+        event_id=row.event_id,
+        endpoint=row.endpoint,
+        status=row.status,
+        attempts=row.attempts,
+        created_at=_when(row.created_at),
+        next_attempt_at=_iso(row.next_attempt_at) if row.status == "pending" else None,
+        last_attempt_at=_iso(row.last_attempt_at),
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        delivered_at=_iso(row.delivered_at),
+        attempt_log=[attempt_view(a) for a in attempts] if attempts is not None else None,
+    )
+
+
+class WebhookAdmin:
+    def __init__(
+        self,
+        store: WebhookStore,
+        endpoints: Mapping[str, WebhookEndpoint],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.endpoints = endpoints
+        self.clock = clock
+
+    async def list_events(
+        self,
+        *,
+        connector: str | None = None,
+        account: str | None = None,
+        type: str | None = None,
+        before: float | None = None,
+        limit: int = 50,
+    ) -> list[EventSummary]:
+        rows = await self.store.list_events(
+            connector=connector, account=account, type=type, before=before, limit=limit
+        )
+        return [event_summary(r) for r in rows]
+
+    async def event(self, event_id: str) -> EventDetail | None:
+        row = await self.store.get_event(event_id)
+        if row is None:
+            return None
+        deliveries = await self.store.list_deliveries(event_id=event_id, limit=1000)
+        views = [delivery_view(d, await self.store.list_attempts(d.id)) for d in deliveries]
+        return EventDetail(
+            id=row.id,
+            type=row.type,
+            connector=row.connector,
+            account=row.account,
+            connector_event_id=row.connector_event_id,
+            received_at=_when(row.received_at),
+            event=msgspec.json.decode(row.payload),
+            deliveries=views,
+        )
+
+    async def list_deliveries(
+        self,
+        *,
+        event_id: str | None = None,
+        endpoint: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+    ) -> list[DeliveryView]:
+        rows = await self.store.list_deliveries(
+            event_id=event_id, endpoint=endpoint, status=status, limit=limit
+        )
+        return [delivery_view(r) for r in rows]
+
+    def _endpoint(self, endpoint: str) -> WebhookEndpoint:
+        ep = self.endpoints.get(endpoint)
+        if ep is None:
+            raise UnknownEndpoint(endpoint)
+        return ep
+
+    async def replay_event(self, event_id: str, endpoint: str | None = None) -> int | None:
+        """Queue the event again (to ``endpoint``, or to every configured endpoint that
+        wants it or already had it). None when there is no such event."""
+        row = await self.store.get_event(event_id)
+        if row is None:
+            return None
+        if endpoint is not None:
+            targets = [self._endpoint(endpoint).id]
+        else:
+            had = {d.endpoint for d in await self.store.list_deliveries(event_id=event_id)}
+            targets = [
+                e.id
+                for e in self.endpoints.values()
+                if e.id in had or e.wants(row.account, row.type)
+            ]
+        if not targets:
+            return 0
+        return await self.store.replay_event(event_id, targets, self.clock())
+
+    async def replay_failed(self, endpoint: str) -> int:
+        self._endpoint(endpoint)
+        return await self.store.replay_failed(endpoint, self.clock())
+
+    async def list_endpoints(self) -> list[EndpointView]:
+        stats = await self.store.stats()
+        disabled = await self.store.disabled_endpoints()
+        out = []
+        for ep in self.endpoints.values():
+            s = stats.get(ep.id)
+            off = disabled.get(ep.id)
+            out.append(
+                EndpointView(
+                    id=ep.id,
+                    url=safe_url(ep.url),
+                    event_types=sorted(ep.event_types),
+                    accounts=sorted(ep.accounts),
+                    pending=s.pending if s else 0,
+                    failed=s.failed if s else 0,
+                    disabled=off is not None,
+                    disabled_at=_iso(off[0]) if off else None,
+                    disabled_reason=off[1] if off else None,
+                )
+            )
+        return out
+
+    async def enable(self, endpoint: str) -> bool:
+        self._endpoint(endpoint)
+        return await self.store.enable_endpoint(endpoint)
