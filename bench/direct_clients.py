@@ -75,6 +75,7 @@ async def _drive(
         "cpu_seconds": cpu1 - cpu0,
         "p50_us": pct(50) if latencies else None,
         "p99_us": pct(99) if latencies else None,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # peak
     }
 
 

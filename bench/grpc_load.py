@@ -32,9 +32,7 @@ async def run(target: str, api_key: str, concurrency: int, duration: float) -> d
     request = payments_pb2.CreatePaymentRequest(
         amount=common_pb2.Money(minor_units=2500, currency="EUR"),
         payment_method=common_pb2.PaymentMethod(
-            card=common_pb2.Card(
-                number="4242424242424242", exp_month=12, exp_year=2034, cvc="123"
-            )
+            card=common_pb2.Card(number="4242424242424242", exp_month=12, exp_year=2034, cvc="123")
         ),
         capture_method=common_pb2.CAPTURE_METHOD_MANUAL,
         account="bench",

@@ -239,6 +239,19 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
+def postgres_pids() -> list[int]:
+    """The local PostgreSQL server's processes (its CPU is not the service's)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().startswith("postgres"):
+                    found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def rss_mb(pid: int) -> float:
     try:
         pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
@@ -339,10 +352,14 @@ def measure_wrk(
 ) -> Run:
     pids = pids_of()
     busy0, total0 = machine_busy()
-    cpu0 = cpu_seconds(pids)
+    each0 = {p: cpu_seconds([p]) for p in pids}
+    cpu0 = sum(each0.values())
     result = load(duration)
-    cpu1 = cpu_seconds(pids)
+    each1 = {p: cpu_seconds([p]) for p in pids}
+    cpu1 = sum(each1.values())
     busy1, total1 = machine_busy()
+    spent = sorted((each1[p] - each0[p] for p in pids), reverse=True)
+    shares = [round(x / (cpu1 - cpu0), 2) for x in spent if cpu1 > cpu0 and x > 0.05]
     errors = sum(result[k] for k in result if k.startswith("errors_"))
     return Run(
         requests=result["requests"],
@@ -353,7 +370,7 @@ def measure_wrk(
         errors=errors,
         rss_mb=rss_of(),
         machine_busy=(busy1 - busy0) / max(total1 - total0, 1),
-        extra={"wrk": result},
+        extra={"wrk": result, "cpu_share_by_process": shares},
     )
 
 
@@ -414,8 +431,16 @@ class Bench:
             for f in meta.credential_fields
             if f.required or (webhooks and f.name == "webhook_secret")
         }
+        extra = ""
         if webhooks:
             creds["webhook_secret"] = WEBHOOK_SECRET
+            # One client endpoint, so each event also gets its delivery row in the outbox;
+            # no delivery worker, so the measurement is ingest alone.
+            extra = (
+                '[webhooks]\ndeliver = false\n\n[[webhook_endpoints]]\nid = "shop"\n'
+                'url = "http://127.0.0.1:9/hooks"\n'
+                'secret = "whsec_c2hvcFNlY3JldDAxMjM0NTY3ODlhYmNkZWY="\n'
+            )
         cred_lines = ", ".join(f'{k} = "{v}"' for k, v in creds.items())
         key_hash = hashlib.sha256(API_KEY.encode()).hexdigest()
         text = f"""
@@ -436,7 +461,7 @@ id = "bench"
 key_sha256 = "{key_hash}"
 
 {self.args.extra_config.replace(chr(92) + "n", chr(10))}
-"""
+{extra}"""
         path = self.tmp / f"config-{time.monotonic_ns()}.toml"
         path.write_text(text)
         return path
@@ -460,7 +485,8 @@ key_sha256 = "{key_hash}"
             cmd += ["--grpc-port", str(grpc_port)]
         elif _serve_has_flag("--no-grpc"):
             cmd.append("--no-grpc")
-        env = {"PYTHONPATH": str(ROOT / "src")}
+        paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+        env = {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}
         with process(cmd, log_path=self.tmp / f"service-{port}.log", env=env) as proc:
             url = f"http://127.0.0.1:{port}"
             wait_http(url + "/health", proc)
@@ -628,40 +654,63 @@ key_sha256 = "{key_hash}"
             return runs
 
     def webhooks(self, storage: str | None, name: str) -> list[Run] | str:
+        sys.path.insert(0, str(BENCH))
         try:
-            from bench import webhook_load
-        except ImportError:
-            sys.path.insert(0, str(ROOT))
-            try:
-                from bench import webhook_load
-            except ImportError as exc:
-                return f"TODO: no webhook load script ({exc})"
+            import webhook_load
+        except ImportError as exc:
+            return f"TODO: no webhook load script ({exc})"
+        if not (ROOT / "src/connector_service/webhooks").is_dir():
+            return "TODO: src/connector_service/webhooks does not exist yet"
         problem = webhook_load.unsupported(self.connector)
         if problem:
             return problem
         with self.service(storage=storage, webhooks=True) as (url, proc):
             path = webhook_load.path(self.connector)
-            count = int((self.args.duration * (self.args.reps + 1) + self.args.warmup) * 6000)
-            bodies = webhook_load.write_requests(
-                self.tmp / f"{name}.lua-data", self.connector, WEBHOOK_SECRET, count
-            )
-            ok = webhook_load.sanity(url + path, bodies)
-            if ok is not None:
-                return f"webhook sanity request failed: {ok}"
+            calls = 0
+
+            def events(duration: float) -> Path:
+                nonlocal calls
+                calls += 1
+                count = int(duration * self.args.webhook_rate) + 100
+                out = self.tmp / f"{name}-{calls}.events"
+                return webhook_load.write_requests(out, WEBHOOK_SECRET, count, f"{calls:02d}")
+
+            problem = webhook_load.sanity(url + path, events(0))
+            if problem is not None:
+                return f"webhook sanity request failed: {problem}"
 
             def load(duration: float) -> dict[str, Any]:
-                return wrk(url, path, duration=duration, connections=self.args.connections,
-                           body=None, tmp=self.tmp, script=BENCH / "wrk_webhooks.lua",
-                           extra_env={"BENCH_REQUESTS_FILE": str(bodies)})  # fmt: skip
+                events_file = events(duration)
+                try:
+                    return wrk(url, path, duration=duration,
+                               connections=self.args.connections, body=None, tmp=self.tmp,
+                               script=BENCH / "wrk_webhooks.lua",
+                               extra_env={"BENCH_REQUESTS_FILE": str(events_file)})  # fmt: skip
+                finally:
+                    events_file.unlink()
 
             def rss() -> float:
                 return max(rss_mb(p) for p in self.workers_of(proc))
 
-            return self.repeat(
-                name,
-                lambda: measure_wrk(lambda: children(proc.pid), rss, load, self.args.duration),
-                lambda: load(self.args.warmup),
-            )
+            def measured() -> Run:
+                servers = postgres_pids() if storage else []
+                before = cpu_seconds(servers)
+                run = measure_wrk(lambda: children(proc.pid), rss, load, self.args.duration)
+                if servers and run.requests:
+                    db = cpu_seconds(servers) - before
+                    run.extra["postgres_cpu_ms_per_request"] = round(db / run.requests * 1000, 3)
+                return run
+
+            runs = self.repeat(name, measured, lambda: load(self.args.warmup))
+            with urllib.request.urlopen(url + "/metrics", timeout=10) as resp:
+                outcomes = webhook_load.outcomes(resp.read().decode())
+            runs[0].extra["webhook_outcomes"] = outcomes
+            if outcomes.get("duplicate"):
+                self.notes.append(
+                    f"{name}: {outcomes['duplicate']:.0f} duplicate events (the run outpaced "
+                    "--webhook-rate); raise it"
+                )
+            return runs
 
     # ---- soak and profile
 
@@ -786,6 +835,7 @@ def summarise(name: str, runs: list[Run]) -> dict[str, Any]:
         "rss_mb": round(max(r.rss_mb for r in runs), 1),
         "machine_busy": round(m.machine_busy, 2),
         **{k: v for r in runs for k, v in r.extra.items() if k != "wrk"},
+        **{k: v for k, v in m.extra.items() if k != "wrk"},
     }
 
 
@@ -819,7 +869,7 @@ def table(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
         lines.append(
             f"| {LABELS.get(r['scenario'], r['scenario'])} | {r['rps']:,} | "
             f"{r['rps_per_core']:,} | {r['cpu_ms_per_request']:.3f} | {p50} | {p99} | "
-            f"{r['rss_mb']:.0f} | {ratio} |"
+            f"{r['rss_mb']:.0f} | {ratio} |".replace("| 0 |", "| - |")
         )
     for name, why in skipped.items():
         lines.append(f"| {LABELS.get(name, name)} | - | - | - | - | - | - | {why} |")
@@ -879,6 +929,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--webhook-rate", type=float, default=4000, help="events generated per second of run"
+    )
     parser.add_argument("--postgres", default=os.environ.get("CS_TEST_POSTGRES", DEFAULT_PG))
     parser.add_argument("--soak", type=float, default=0, help="memory soak, seconds (only)")
     parser.add_argument("--profile", action="store_true", help="py-spy the REST path (only)")

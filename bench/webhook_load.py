@@ -31,7 +31,7 @@ def path(connector: str) -> str:
     return f"/v1/webhooks/{connector}/{ACCOUNT}"
 
 
-def write_requests(out: Path, connector: str, secret: str, count: int) -> Path:
+def write_requests(out: Path, secret: str, count: int, tag: str = "") -> Path:
     """``count`` signed events in ``out``, plus one more in ``out.sanity`` for
     :func:`sanity`."""
     intent = payment_intent("succeeded", "automatic")
@@ -61,8 +61,8 @@ def write_requests(out: Path, connector: str, secret: str, count: int) -> Path:
 
     with out.open("w") as f:
         for i in range(count):
-            f.write(line(f"evt_bench{now:x}{i:015d}"))
-    Path(f"{out}.sanity").write_text(line(f"evt_sanity{now:x}"))
+            f.write(line(f"evt_bench{tag}{now:x}{i:012d}"))
+    Path(f"{out}.sanity").write_text(line(f"evt_sanity{tag}{now:x}"))
     return out
 
 
