@@ -185,3 +185,14 @@ async def test_every_line_of_a_request_carries_its_request_id(captured: Capture)
         assert transcripts, "the DEBUG gateway transcript is logged"
         assert all(t["request_id"] == rid for t in transcripts)
         assert "4242424242424242" not in "".join(captured.lines)
+
+
+def test_every_key_shape_takes_the_slow_path() -> None:
+    """Each key prefix scrub_common masks must be among the fast path's tell-tales."""
+    import logging
+
+    from connector_service.observability.logging import RedactingFormatter
+
+    for key in ("sk_live_AbC123", "sk_test_AbC123", "sk_sbox_3f2a-9c1d-77", "whsec_QmFzZTY0"):
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "using %s", (key,), None)
+        assert key not in RedactingFormatter().format(record), key

@@ -80,7 +80,7 @@ def _has_digit_run(text: str) -> bool:
 # Case-folded substrings, one of which each keyword pattern needs: "cv" (cvc, cvv, cvv2,
 # cvn, cvd, card_cvc, cvc2), "security" (security_code, securityCode, cardSecurityCode),
 # "authorization" and "x-api-key" (auth headers), "bearer" and "basic" (auth tokens),
-# "k_live_" / "k_test_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets).
+# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets).
 _TELLTALES = (
     "cv",
     "security",
@@ -90,6 +90,7 @@ _TELLTALES = (
     "basic",
     "k_live_",
     "k_test_",
+    "k_sbox_",
     "whsec_",
 )
 
