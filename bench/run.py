@@ -35,6 +35,7 @@ Bounded load only, on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import hashlib
@@ -439,7 +440,7 @@ class Bench:
             extra = (
                 '[webhooks]\ndeliver = false\n\n[[webhook_endpoints]]\nid = "shop"\n'
                 'url = "http://127.0.0.1:9/hooks"\n'
-                'secret = "whsec_c2hvcFNlY3JldDAxMjM0NTY3ODlhYmNkZWY="\n'
+                f'secret = "{ENDPOINT_SECRET}"\n'
             )
         cred_lines = ", ".join(f'{k} = "{v}"' for k, v in creds.items())
         key_hash = hashlib.sha256(API_KEY.encode()).hexdigest()
@@ -771,7 +772,9 @@ key_sha256 = "{key_hash}"
         return f"raw profile: {kept}\n" + summarise(str(out), top=35)
 
 
-WEBHOOK_SECRET = "whsec_YmVuY2hXZWJob29rU2VjcmV0MDEyMzQ1Njc4OQ=="
+# Throwaway secrets, made fresh for each bench run (never committed values).
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
+ENDPOINT_SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
 
 NGINX_CONF = """
 daemon off;
