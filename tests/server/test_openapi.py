@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from openapi_spec_validator import validate
 
 from connector_service.server.openapi import build_openapi, openapi_json
@@ -19,7 +20,11 @@ def test_committed_document_has_not_drifted() -> None:
 
 
 def test_document_is_valid_openapi() -> None:
-    validate(build_openapi())
+    validate(build_openapi())  # raises on an invalid document
+    broken = build_openapi()
+    broken["paths"]["/v1/payments/{id}"]["get"]["parameters"] = []  # undeclared path param
+    with pytest.raises(Exception, match="id"):
+        validate(broken)
 
 
 def test_every_route_is_documented_with_errors() -> None:
