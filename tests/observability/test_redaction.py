@@ -24,10 +24,10 @@ from connector_service.config import hash_key
 from connector_service.connectors.base import Headers, HttpRequest, HttpResponse
 from connector_service.connectors.registry import load_connectors
 from connector_service.core.runtime import Runtime
-from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.executor.http import Executor, Timeouts
 from connector_service.observability.logging import RedactingFormatter
 from tests.observability.asgi import config, running
+from tests.ids_support import seed_mandate, seed_payment, seed_refund
 
 API_KEY = "caller-api-key-Qm4vT9"
 ACCESS_TOKEN = "gateway-access-token-Lw8pR2"
@@ -143,11 +143,10 @@ async def test_no_secret_reaches_any_log_line(captured: Capture) -> None:
                    "account": account, "payment_method": CARD,
                    "description": f"card {PAN} cvc={CVC}",
                    "customer": {"id": "cus_1", "email": "ada@example.com"}}  # fmt: skip
-            pref = PaymentRef(account, name, "gw_123", 1000, "EUR", "manual")
-            pid = runtime.service.ids.encode(pref)
-            rref = RefundRef(account, name, "gwr_1", "gw_123", 500, "EUR")
-            rid = runtime.service.ids.encode(rref)
-            mid = runtime.service.ids.encode(MandateRef(account, name, "gwm_1", "cus_1", "EUR"))
+            res = runtime.service.resources
+            pid = await seed_payment(res, account, name, "gw_123")
+            rid = await seed_refund(res, account, name, "gwr_1", "gw_123")
+            mid = await seed_mandate(res, account, name, "gwm_1")
             for mode in ("ok", "created", "declined", "bad", "server", "raise"):
                 gateway.mode = mode
                 await c.request("POST", "/v1/payments", pay)

@@ -162,9 +162,9 @@ async def test_async_client_mandate_and_three_ds(service: ServiceProcess) -> Non
                "payment_method": {"type": "mandate", "mandate_id": mandate.id}}  # fmt: skip
         assert (await cs.create_payment(mit)).status == "captured"
         assert (await cs.revoke_mandate(mandate.id)).status == "revoked"
-        after = await cs.create_payment(mit)
-        assert after.status == "failed" and after.failure is not None
-        assert after.failure.code == "revocation_of_authorization"
+        with pytest.raises(ConflictError) as conflict:
+            await cs.create_payment(mit)
+        assert conflict.value.code == "mandate_not_active"
 
         challenge = await cs.create_payment(pay("4000000000003253", capture_method="manual"))
         assert challenge.status == "requires_action" and challenge.next_action is not None

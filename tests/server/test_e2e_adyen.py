@@ -245,8 +245,11 @@ async def test_mandate_setup_merchant_initiated_charge_and_revoke(
     revoked = await api.ok("POST", f"/v1/mandates/{mandate['id']}/revoke")
     assert revoked["status"] == "revoked"
     assert mandate["connector_mandate_id"] not in fake.stored
+    # The service knows the mandate is revoked: a 409, and the gateway is not asked.
+    calls = len(fake.requests)
     status, err, _ = await api.call("POST", "/v1/payments", mit)
-    assert status == 404 and err["error"]["type"] == "not_found", err
+    assert status == 409 and err["error"]["code"] == "mandate_not_active", err
+    assert len(fake.requests) == calls
 
 
 async def test_idempotency_key_reaches_the_gateway(api: Api, fake: AdyenFake) -> None:

@@ -212,10 +212,13 @@ async def test_mandate_setup_charge_and_revoke(a: Api) -> None:
     assert charge["status"] == "captured" and charge["account"] == "sandbox"
     revoked = await a.ok("POST", f"/v1/mandates/{mandate['id']}/revoke")
     assert revoked["status"] == "revoked"
-    after = await a.ok("POST", "/v1/payments", mit)
-    assert after["status"] == "failed"
-    assert after["failure"]["code"] == "revocation_of_authorization"
-    assert after["failure"]["category"] == "hard"
+    # A revoked mandate is not charged (nor revoked again): a clear 409, no gateway call.
+    status, after, _ = await a.call("POST", "/v1/payments", mit)
+    assert status == 409, after
+    assert after["error"]["code"] == "mandate_not_active"
+    assert after["error"]["field"] == "payment_method.mandate_id"
+    status, again, _ = await a.call("POST", f"/v1/mandates/{mandate['id']}/revoke")
+    assert status == 409 and again["error"]["code"] == "mandate_not_active"
 
 
 async def test_mandate_with_a_declining_card_fails(a: Api) -> None:

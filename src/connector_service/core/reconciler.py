@@ -45,6 +45,11 @@ async def remember(storage: Storage, payment_id: str, first_delay: float = SCHED
     await storage.put(NS, payment_id, _enc.encode(record))
 
 
+async def forget(storage: Storage, payment_id: str) -> None:
+    """The payment settled (by a sync, a retry or a webhook): stop reconciling it."""
+    await storage.delete(NS, payment_id)
+
+
 class Reconciler:
     def __init__(
         self, storage: Storage, service: object, *, schedule: tuple[float, ...] = SCHEDULE

@@ -47,7 +47,17 @@ from connector_service.domain.flows import (
     SyncData,
     VoidData,
 )
-from connector_service.domain.ids import IdCodec, MandateRef, PaymentRef, RefundRef
+from connector_service.core.resources import (
+    MandateFacts,
+    PaymentFacts,
+    RefundFacts,
+    Resources,
+    facts_missing,
+    mandate_ref,
+    payment_ref,
+    refund_ref,
+)
+from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef, RefundRef
 from connector_service.domain.money import UnknownCurrency, max_minor
 from connector_service.domain.payment_methods import (
     Card,
@@ -112,6 +122,7 @@ class PaymentService:
         self.executor = executor
         self.connectors = connectors
         self.ids = IdCodec(config.id_key)
+        self.resources = Resources(self.ids, storage)
         self.breakers = Breakers(storage, config.breaker)
         self._token_locks: dict[str, asyncio.Lock] = {}
         self._token_enc = msgspec.json.Encoder()
@@ -422,7 +433,7 @@ class PaymentService:
 
         if isinstance(pm, MandateMethod):
             # A mandate belongs to the account that set it up: no routing.
-            mandate = self.ids.decode(MandateRef, pm.mandate_id, "payment_method.mandate_id")
+            mandate = await self._mandate_ref(caller, pm.mandate_id, "payment_method.mandate_id")
             if req.account and req.account != mandate.account:
                 raise invalid(
                     "mandate_account_mismatch",
@@ -458,7 +469,58 @@ class PaymentService:
                     )
                 targets = [target_for(c.account) for c in routed.candidates]
 
-        data = AuthorizeData(
+        data = self._authorize_data(req, pm, reference)
+        target, result, attempts = await self._authorize_with_failover(
+            targets, data, pm_type, routed
+        )
+        gid = result.connector_payment_id or ""
+        facts = PaymentFacts(
+            connector=target.connector.meta.name,
+            connector_payment_id=gid,
+            amount=req.amount,
+            currency=req.currency,
+            capture_method=req.capture_method.value,
+            reference=reference,
+            meta=dict(result.meta),
+        )
+        if gid:
+            payment_id = await self.resources.id_for(Kind.PAYMENT, target.account, gid)
+        else:
+            # No gateway id yet (outcome unknown): the id is named by our reference, and
+            # a sync, a retry or the gateway's webhook links the gateway's id to it later.
+            payment_id = self.resources.id_by_reference(Kind.PAYMENT, target.account, reference)
+            await self.resources.remember_reference(
+                Kind.PAYMENT, target.account, reference, payment_id
+            )
+        await self.resources.save(payment_id, facts)
+        ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
+        payment = self._payment(
+            ref, result, payment_id=payment_id, reference=reference, metadata=req.metadata
+        )
+        payment.attempts = attempts
+        if result.status is PaymentStatus.UNRESOLVED:
+            await reconciler.remember(
+                self.storage, payment.id, self.config.reconciler.first_delay_seconds
+            )
+        payment.routing = routed
+        if isinstance(pm, Card | Token) and payment.payment_method is None:
+            payment.payment_method = _pm_summary(pm)
+        if result.mandate is not None:
+            mandate_id, _ = await self._record_mandate(
+                target,
+                result.mandate,
+                req.customer.id if req.customer else None,
+                req.currency,
+                reference,
+            )
+            payment.mandate = api.MandateSummary(id=mandate_id, status=result.mandate.status)
+        return payment
+
+    @staticmethod
+    def _authorize_data(req: api.PaymentCreate, pm: Any, reference: str) -> AuthorizeData:
+        if isinstance(pm, MandateMethod):
+            raise AssertionError("a mandate is resolved to a StoredMandate first")
+        return AuthorizeData(
             amount=req.amount,
             currency=req.currency,
             payment_method=pm,
@@ -474,35 +536,6 @@ class PaymentService:
             setup_future_usage=req.setup_future_usage == "off_session",
             metadata=req.metadata,
         )
-        target, result, attempts = await self._authorize_with_failover(
-            targets, data, pm_type, routed
-        )
-        ref = PaymentRef(
-            account=target.account,
-            connector=target.connector.meta.name,
-            connector_payment_id=result.connector_payment_id or "",
-            amount=req.amount,
-            currency=req.currency,
-            capture_method=req.capture_method.value,
-            meta={
-                **({"reference": reference} if not result.connector_payment_id else {}),
-                **result.meta,
-            },
-        )
-        payment = self._payment(ref, result, reference=reference, metadata=req.metadata)
-        payment.attempts = attempts
-        if result.status is PaymentStatus.UNRESOLVED:
-            await reconciler.remember(
-                self.storage, payment.id, self.config.reconciler.first_delay_seconds
-            )
-        payment.routing = routed
-        if isinstance(pm, Card | Token) and payment.payment_method is None:
-            payment.payment_method = _pm_summary(pm)
-        if result.mandate is not None:
-            payment.mandate = self._mandate_summary(
-                target, result.mandate, req.customer.id if req.customer else None, req.currency
-            )
-        return payment
 
     async def _authorize_with_failover(
         self,
@@ -620,30 +653,71 @@ class PaymentService:
         creds: RequestCredentials | None,
         *,
         resolve: bool = True,
-    ) -> tuple[PaymentRef, Target]:
-        ref = self.ids.decode(PaymentRef, payment_id)
+    ) -> tuple[PaymentRef, Target, PaymentFacts]:
+        """The payment behind ``payment_id`` and the account serving it. With ``resolve``,
+        a payment created while its outcome was unknown is looked up at the gateway first
+        (a read), so the flow acts on what the gateway has."""
+        identity = self.resources.decode(Kind.PAYMENT, payment_id)
         target = self._target(
             caller,
-            ref.account,
+            identity.account,
             idempotency_key=idempotency_key,
             request_id=request_id,
             creds=creds,
             missing="payment",
         )
-        can_sync = Flow.SYNC in target.connector.meta.flows
-        if resolve and not ref.connector_payment_id and can_sync:
-            # Created while its outcome was unknown: the id has our reference, not the
-            # gateway's id. Look it up first (a read), then act on what the gateway has.
-            found: PaymentResult = await self._run(target, Flow.SYNC, SyncData(payment=ref))
-            if not found.connector_payment_id or found.status is PaymentStatus.UNRESOLVED:
+        facts = await self.resources.facts(Kind.PAYMENT, payment_id)
+        if not isinstance(facts, PaymentFacts):
+            raise facts_missing("payment")
+        ref = payment_ref(identity, facts)
+        if resolve and not ref.connector_payment_id:
+            found = None
+            if Flow.SYNC in target.connector.meta.flows:
+                found = await self._sync(target, payment_id, ref, facts)
+            if found is None or not found.connector_payment_id:
                 raise ServiceError(
                     ErrorType.CONFLICT,
                     "payment_unresolved",
-                    "The payment's outcome is still unknown; sync it first.",
+                    "The payment's outcome is still unknown; "
+                    + (
+                        "sync it (GET /v1/payments/{id}) until it settles."
+                        if found is not None
+                        else f"{target.connector.meta.display_name} settles it by webhook."
+                    ),
                     field="id",
                 )
             ref = msgspec.structs.replace(ref, connector_payment_id=found.connector_payment_id)
-        return ref, target
+        return ref, target, facts
+
+    async def _sync(
+        self, target: Target, payment_id: str, ref: PaymentRef, facts: PaymentFacts
+    ) -> PaymentResult:
+        """Sync a payment; a payment known only by our reference is looked up by it and,
+        once found, settled: its gateway id is linked to the id the caller holds."""
+        by_reference = not ref.connector_payment_id
+        try:
+            result: PaymentResult = await self._run(target, Flow.SYNC, SyncData(payment=ref))
+        except ServiceError as exc:
+            if by_reference and exc.type is ErrorType.NOT_FOUND:
+                # The gateway has no payment with our reference (yet: Stripe's search lags
+                # by up to a minute; or the request never reached it). Still unknown.
+                return PaymentResult(
+                    status=PaymentStatus.UNRESOLVED, pending_reason="outcome_unknown"
+                )
+            raise
+        if by_reference and result.connector_payment_id:
+            if result.status is not PaymentStatus.UNRESOLVED:
+                await self._settle(payment_id, ref.account, result.connector_payment_id, facts)
+        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        return result
+
+    async def _settle(
+        self, payment_id: str, account: str, connector_payment_id: str, facts: PaymentFacts
+    ) -> None:
+        await self.resources.settle(
+            Kind.PAYMENT, payment_id, account, connector_payment_id, facts.reference
+        )
+        await reconciler.forget(self.storage, payment_id)
 
     async def get_payment(
         self,
@@ -653,11 +727,85 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
-        ref, target = await self._payment_target(
+        ref, target, facts = await self._payment_target(
             caller, payment_id, None, request_id, creds, resolve=False
         )
-        result = await self._run(target, Flow.SYNC, SyncData(payment=ref))
-        return self._payment(ref, result, payment_id=payment_id)
+        result = await self._sync(target, payment_id, ref, facts)
+        if result.connector_payment_id and not ref.connector_payment_id:
+            ref = msgspec.structs.replace(ref, connector_payment_id=result.connector_payment_id)
+        return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
+
+    async def resume_payment(
+        self,
+        caller: Caller,
+        payment_id: str,
+        req: api.PaymentCreate,
+        *,
+        idempotency_key: str | None,
+        request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Payment:
+        """The retry of a create that answered ``unresolved`` (same key, same body).
+
+        It asks the *same* account again, never another: with the same gateway idempotency
+        key and the same body where the gateway honours one (the gateway replays what it
+        did), or by a lookup where it does not (re-sending could charge twice)."""
+        identity = self.resources.decode(Kind.PAYMENT, payment_id)
+        target = self._target(
+            caller,
+            identity.account,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            creds=creds,
+            missing="payment",
+        )
+        facts = await self.resources.facts(Kind.PAYMENT, payment_id)
+        if not isinstance(facts, PaymentFacts):
+            raise facts_missing("payment")
+        ref = payment_ref(identity, facts)
+        if ref.connector_payment_id:  # settled since: answer what the gateway has now
+            return await self.get_payment(caller, payment_id, request_id=request_id, creds=creds)
+        if target.connector.meta.idempotency == "none" or idempotency_key is None:
+            if Flow.SYNC not in target.connector.meta.flows:
+                result = PaymentResult(
+                    status=PaymentStatus.UNRESOLVED, pending_reason="outcome_unknown"
+                )
+            else:
+                result = await self._sync(target, payment_id, ref, facts)
+        else:
+            pm: Any = req.payment_method
+            if isinstance(pm, MandateMethod):
+                pm = StoredMandate(
+                    ref=await self._mandate_ref(caller, pm.mandate_id, "payment_method.mandate_id")
+                )
+            data = self._authorize_data(req, pm, facts.reference or "")
+            try:
+                result = await self._run(target, Flow.AUTHORIZE, data)
+            except OutcomeUnknown:
+                result = PaymentResult(
+                    status=PaymentStatus.UNRESOLVED, pending_reason="outcome_unknown"
+                )
+            except ServiceError as exc:
+                if exc.type in (ErrorType.NETWORK, ErrorType.CONNECTOR):
+                    # Still no answer (or the gateway failing): it stays unresolved.
+                    result = PaymentResult(
+                        status=PaymentStatus.UNRESOLVED,
+                        pending_reason="outcome_unknown",
+                        connector_status=exc.gateway.code if exc.gateway else None,
+                    )
+                else:
+                    raise
+            gid = result.connector_payment_id
+            if gid and result.status is not PaymentStatus.UNRESOLVED:
+                await self._settle(payment_id, identity.account, gid, facts)
+                await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+                ref = msgspec.structs.replace(ref, connector_payment_id=gid)
+        payment = self._payment(
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=req.metadata
+        )
+        if isinstance(req.payment_method, Card | Token) and payment.payment_method is None:
+            payment.payment_method = _pm_summary(req.payment_method)
+        return payment
 
     async def complete_payment(
         self,
@@ -669,12 +817,13 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
-        ref, target = await self._payment_target(
+        ref, target, facts = await self._payment_target(
             caller, payment_id, idempotency_key, request_id, creds
         )
         data = CompleteAuthorizeData(payment=ref, params=req.params)
         result = await self._run(target, Flow.COMPLETE_AUTHORIZE, data)
-        return self._payment(ref, result, payment_id=payment_id)
+        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
 
     async def capture(
         self,
@@ -686,7 +835,7 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
-        ref, target = await self._payment_target(
+        ref, target, facts = await self._payment_target(
             caller, payment_id, idempotency_key, request_id, creds
         )
         amount = req.amount if req.amount is not None else ref.amount
@@ -703,7 +852,8 @@ class PaymentService:
             metadata=req.metadata,
         )
         result = await self._run(target, Flow.CAPTURE, data)
-        return self._payment(ref, result, payment_id=payment_id)
+        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
 
     async def void(
         self,
@@ -715,23 +865,24 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Payment:
-        ref, target = await self._payment_target(
+        ref, target, facts = await self._payment_target(
             caller, payment_id, idempotency_key, request_id, creds
         )
         result = await self._run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
-        return self._payment(ref, result, payment_id=payment_id)
+        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
 
     def _payment(
         self,
         ref: PaymentRef,
         result: PaymentResult,
         *,
-        payment_id: str | None = None,
+        payment_id: str,
         reference: str | None = None,
         metadata: dict[str, str] | None = None,
     ) -> api.Payment:
         return api.Payment(
-            id=payment_id or self.ids.encode(ref),
+            id=payment_id,
             status=result.status,
             amount=result.amount if result.amount is not None else ref.amount,
             currency=ref.currency,
@@ -764,7 +915,7 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Refund:
-        ref, target = await self._payment_target(
+        ref, target, _facts = await self._payment_target(
             caller, payment_id, idempotency_key, request_id, creds
         )
         amount = req.amount if req.amount is not None else ref.amount
@@ -788,16 +939,25 @@ class PaymentService:
             metadata=req.metadata,
         )
         result: RefundResult = await self._run(target, Flow.REFUND, data)
-        rref = RefundRef(
-            account=ref.account,
+        gid = result.connector_refund_id or ""
+        facts = RefundFacts(
             connector=ref.connector,
-            connector_refund_id=result.connector_refund_id or "",
+            connector_refund_id=gid,
             connector_payment_id=ref.connector_payment_id,
+            payment_id=payment_id,
             amount=result.amount if result.amount is not None else amount,
             currency=ref.currency,
-            meta=result.meta,
+            reference=reference,
+            meta=dict(result.meta),
         )
-        return self._refund(rref, result, payment_id=payment_id, reference=reference)
+        if gid:
+            refund_id = await self.resources.id_for(Kind.REFUND, ref.account, gid)
+        else:
+            refund_id = self.resources.id_by_reference(Kind.REFUND, ref.account, reference)
+            await self.resources.remember_reference(Kind.REFUND, ref.account, reference, refund_id)
+        await self.resources.save(refund_id, facts)
+        rref = refund_ref(Identity(Kind.REFUND, ref.account, gid or reference), facts)
+        return self._refund(rref, result, refund_id=refund_id, facts=facts)
 
     async def get_refund(
         self,
@@ -807,37 +967,36 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Refund:
-        rref = self.ids.decode(RefundRef, refund_id)
+        identity = self.resources.decode(Kind.REFUND, refund_id)
         target = self._target(
             caller,
-            rref.account,
+            identity.account,
             idempotency_key=None,
             request_id=request_id,
             creds=creds,
             missing="refund",
         )
+        facts = await self.resources.facts(Kind.REFUND, refund_id)
+        if not isinstance(facts, RefundFacts):
+            raise facts_missing("refund")
+        rref = refund_ref(identity, facts)
         result = await self._run(target, Flow.REFUND_SYNC, RefundSyncData(refund=rref))
-        return self._refund(rref, result, refund_id=refund_id)
+        await self.resources.merge_meta(Kind.REFUND, refund_id, result.meta)
+        return self._refund(rref, result, refund_id=refund_id, facts=facts)
 
     def _refund(
-        self,
-        rref: RefundRef,
-        result: RefundResult,
-        *,
-        refund_id: str | None = None,
-        payment_id: str | None = None,
-        reference: str | None = None,
+        self, rref: RefundRef, result: RefundResult, *, refund_id: str, facts: RefundFacts
     ) -> api.Refund:
         return api.Refund(
-            id=refund_id or self.ids.encode(rref),
+            id=refund_id,
             status=result.status,
             amount=result.amount if result.amount is not None else rref.amount,
             currency=rref.currency,
-            payment_id=payment_id or "",
+            payment_id=facts.payment_id,
             connector=rref.connector,
             account=rref.account,
             connector_refund_id=result.connector_refund_id or rref.connector_refund_id,
-            reference=reference,
+            reference=facts.reference,
             failure=result.failure,
             connector_status=result.connector_status,
             pending_reason=result.pending_reason,
@@ -870,12 +1029,13 @@ class PaymentService:
             creds=creds,
         )
         self._check_capability(target, pm_type, req.currency)
+        reference = req.reference or _reference(idempotency_key, caller.id)
         data = MandateSetupData(
             payment_method=req.payment_method,
             currency=req.currency,
             amount=req.amount,
             customer=req.customer,
-            reference=req.reference or _reference(idempotency_key, caller.id),
+            reference=reference,
             description=req.description,
             billing=req.billing,
             browser=req.browser,
@@ -883,8 +1043,24 @@ class PaymentService:
             metadata=req.metadata,
         )
         result: MandateResult = await self._run(target, Flow.SETUP_MANDATE, data)
-        mref = self._mandate_ref(target, result, req.customer.id, req.currency)
-        return self._mandate(mref, result, pm=req.payment_method)
+        mandate_id, facts = await self._record_mandate(
+            target, result, req.customer.id, req.currency, reference
+        )
+        mref = mandate_ref(Identity(Kind.MANDATE, target.account, mandate_id), facts)
+        return self._mandate(mref, result, mandate_id=mandate_id, pm=req.payment_method)
+
+    async def _mandate_ref(self, caller: Caller, mandate_id: str, field: str) -> MandateRef:
+        """A mandate to charge: it must be the caller's and active."""
+        identity = self.resources.decode(Kind.MANDATE, mandate_id, field)
+        if not identity.account.startswith(PLATFORM_PREFIX) and not caller.may_use(
+            identity.account
+        ):
+            raise not_found("mandate", field)
+        facts = await self.resources.facts(Kind.MANDATE, mandate_id)
+        if not isinstance(facts, MandateFacts):
+            raise facts_missing("mandate")
+        _require_active(facts, "charged", field)
+        return mandate_ref(identity, facts)
 
     async def revoke_mandate(
         self,
@@ -895,50 +1071,67 @@ class PaymentService:
         request_id: str = "",
         creds: RequestCredentials | None = None,
     ) -> api.Mandate:
-        mref = self.ids.decode(MandateRef, mandate_id)
+        identity = self.resources.decode(Kind.MANDATE, mandate_id)
         target = self._target(
             caller,
-            mref.account,
+            identity.account,
             idempotency_key=idempotency_key,
             request_id=request_id,
             creds=creds,
             missing="mandate",
         )
+        facts = await self.resources.facts(Kind.MANDATE, mandate_id)
+        if not isinstance(facts, MandateFacts):
+            raise facts_missing("mandate")
+        _require_active(facts, "revoked", "id")
+        mref = mandate_ref(identity, facts)
         result = await self._run(target, Flow.REVOKE_MANDATE, MandateRevokeData(mandate=mref))
+        await self.resources.set_mandate_status(mandate_id, result.status.value)
         return self._mandate(mref, result, mandate_id=mandate_id)
 
-    def _mandate_ref(
-        self, target: Target, result: MandateResult, customer_id: str | None, currency: str
-    ) -> MandateRef:
-        return MandateRef(
-            account=target.account,
+    async def _record_mandate(
+        self,
+        target: Target,
+        result: MandateResult,
+        customer_id: str | None,
+        currency: str,
+        reference: str,
+    ) -> tuple[str, MandateFacts]:
+        """Issue the mandate's id and keep its facts (customer, network transaction id)."""
+        gid = result.connector_mandate_id or ""
+        facts = MandateFacts(
             connector=target.connector.meta.name,
-            connector_mandate_id=result.connector_mandate_id or "",
+            connector_mandate_id=gid,
+            status=result.status.value,
             customer_id=result.connector_customer_id or customer_id,
             currency=currency,
             network_transaction_id=result.network_transaction_id,
-            meta=result.meta,
+            reference=reference,
+            meta=dict(result.meta),
         )
-
-    def _mandate_summary(
-        self, target: Target, result: MandateResult, customer_id: str | None, currency: str
-    ) -> api.MandateSummary:
-        mref = self._mandate_ref(target, result, customer_id, currency)
-        return api.MandateSummary(id=self.ids.encode(mref), status=result.status)
+        if gid:
+            mandate_id = await self.resources.id_for(Kind.MANDATE, target.account, gid)
+        else:
+            mandate_id = self.resources.id_by_reference(Kind.MANDATE, target.account, reference)
+            await self.resources.remember_reference(
+                Kind.MANDATE, target.account, reference, mandate_id
+            )
+        await self.resources.save(mandate_id, facts)
+        return mandate_id, facts
 
     def _mandate(
         self,
         mref: MandateRef,
         result: MandateResult,
         *,
-        mandate_id: str | None = None,
+        mandate_id: str,
         pm: Card | Token | None = None,
     ) -> api.Mandate:
         summary = api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
         if summary is None and pm is not None:
             summary = _pm_summary(pm)
         return api.Mandate(
-            id=mandate_id or self.ids.encode(mref),
+            id=mandate_id,
             status=result.status,
             connector=mref.connector,
             account=mref.account,
@@ -948,6 +1141,16 @@ class PaymentService:
             next_action=result.next_action,
             failure=result.failure,
             connector_status=result.connector_status,
+        )
+
+
+def _require_active(facts: MandateFacts, action: str, field: str) -> None:
+    if facts.status != "active":
+        raise ServiceError(
+            ErrorType.CONFLICT,
+            "mandate_not_active",
+            f"The mandate is {facts.status}; only an active mandate can be {action}.",
+            field=field,
         )
 
 

@@ -141,6 +141,8 @@ class PaymentResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     network_transaction_id: str | None = None
     pending_reason: str | None = None
     card: CardSummary | None = None
+    # The merchant reference the gateway echoes (webhooks): settles an unresolved payment.
+    reference: str | None = None
     # Connector-specific ids to carry inside the self-describing payment id (small!).
     meta: dict[str, str] = {}
 

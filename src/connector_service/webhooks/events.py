@@ -31,18 +31,22 @@ from connector_service.domain.flows import (
     RefundResult,
     WebhookEvent,
 )
-from connector_service.domain.ids import IdCodec, MandateRef, PaymentRef, RefundRef
+from connector_service.core import reconciler
+from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
+from connector_service.domain.ids import Kind
 from connector_service.domain.status import CaptureMethod, DisputeStatus, PaymentStatus
 
 
 class Dispute(msgspec.Struct, omit_defaults=True):
     """A dispute as events carry it (the API has no dispute resource yet)."""
 
+    id: str
     status: DisputeStatus
     connector: str
     account: str
     connector_dispute_id: str
     connector_payment_id: str | None = None
+    payment_id: str | None = None
     amount: int | None = None
     currency: str | None = None
     reason: str | None = None
@@ -94,26 +98,30 @@ def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def build_event(
+async def build_event(
     ev: WebhookEvent,
     *,
     gateway_event_id: str,
     connector: str,
     account: str,
     livemode: bool,
-    ids: IdCodec,
+    resources: Resources,
     received_at: float,
+    settle: bool = True,
 ) -> Event:
-    """The unified document of one parsed gateway event."""
+    """The unified document of one parsed gateway event. Every object in it carries the
+    id the API gave it; an event about a payment created ``unresolved`` settles it
+    (unless ``settle`` is off: the stateless ``/parse`` mode writes nothing)."""
+    ids = _Ids(resources, account, settle)
     data = EventData()
     if ev.payment is not None:
-        data.payment = _payment(ev, ev.payment, connector, account, ids)
+        data.payment = await _payment(ev, ev.payment, connector, account, ids)
     if ev.refund is not None:
-        data.refund = _refund(ev, ev.refund, connector, account, ids)
+        data.refund = await _refund(ev, ev.refund, connector, account, ids)
     if ev.mandate is not None:
-        data.mandate = _mandate(ev, ev.mandate, connector, account, ids)
+        data.mandate = await _mandate(ev.mandate, connector, account, ids)
     if ev.dispute is not None:
-        data.dispute = _dispute(ev.dispute, connector, account)
+        data.dispute = await _dispute(ev.dispute, connector, account, ids)
     return Event(
         id=event_id(connector, account, gateway_event_id),
         type=ev.type.value,
@@ -133,40 +141,74 @@ def encode_event(event: Event) -> bytes:
     return encoder.encode(event)
 
 
-def _payment(
-    ev: WebhookEvent, r: PaymentResult, connector: str, account: str, ids: IdCodec
+class _Ids:
+    """Finds the ids the API issued for the objects an event names."""
+
+    def __init__(self, resources: Resources, account: str, settle: bool) -> None:
+        self.resources = resources
+        self.account = account
+        self.settle = settle
+
+    async def payment(self, gateway_id: str, reference: str | None) -> str:
+        res = self.resources
+        unsettled = await res.unsettled_by_reference(Kind.PAYMENT, self.account, reference)
+        if unsettled is not None:
+            facts = await res.facts(Kind.PAYMENT, unsettled)
+            known = isinstance(facts, PaymentFacts) and facts.connector_payment_id
+            if gateway_id and not known:
+                # The gateway tells what became of a payment the service answered
+                # ``unresolved``: link its id to the one the caller holds.
+                if self.settle:
+                    await res.settle(Kind.PAYMENT, unsettled, self.account, gateway_id, reference)
+                    await reconciler.forget(res.storage, unsettled)
+                return unsettled
+            if not gateway_id:
+                return unsettled
+        if not gateway_id:
+            return ""
+        return await res.id_for(Kind.PAYMENT, self.account, gateway_id)
+
+    async def other(self, kind: Kind, gateway_id: str | None) -> str:
+        if not gateway_id:
+            return ""
+        return await self.resources.id_for(kind, self.account, gateway_id)
+
+
+async def _payment(
+    ev: WebhookEvent, r: PaymentResult, connector: str, account: str, ids: _Ids
 ) -> api.Payment:
-    """The payment as the API shows it. Its ``id`` is a self-describing id built from
-    what the event tells (an event does not say the capture method or always the
-    amount); ``connector_payment_id`` is the exact key to match the API's answers."""
-    pid = r.connector_payment_id or ev.connector_payment_id or ""
-    amount = r.amount if r.amount is not None else (ev.amount or 0)
-    currency = ev.currency or ""
-    manual = r.status in (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED)
-    capture = CaptureMethod.MANUAL if manual else CaptureMethod.AUTOMATIC
-    ref = PaymentRef(account, connector, pid, amount, currency, capture.value, dict(r.meta))
+    """The payment as the API shows it, under the id the API gave it. Amount, currency
+    and capture method come from the payment's fact record where the service created the
+    payment (an event does not always say them); from the event otherwise."""
+    gid = r.connector_payment_id or ev.connector_payment_id or ""
+    payment_id = await ids.payment(gid, r.reference)
+    facts = await ids.resources.facts(Kind.PAYMENT, payment_id) if payment_id else None
+    if isinstance(facts, PaymentFacts):
+        amount, currency = facts.amount, facts.currency
+        capture = CaptureMethod(facts.capture_method)
+        gid = gid or facts.connector_payment_id
+        reference = facts.reference
+    else:
+        amount = r.amount if r.amount is not None else (ev.amount or 0)
+        currency = ev.currency or ""
+        manual = r.status in (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED)
+        capture = CaptureMethod.MANUAL if manual else CaptureMethod.AUTOMATIC
+        reference = r.reference
     mandate = None
     if r.mandate is not None and r.mandate.connector_mandate_id:
-        mref = MandateRef(
-            account,
-            connector,
-            r.mandate.connector_mandate_id,
-            r.mandate.connector_customer_id,
-            currency or None,
-            r.mandate.network_transaction_id,
-            dict(r.mandate.meta),
-        )
-        mandate = api.MandateSummary(id=ids.encode(mref), status=r.mandate.status)
+        mandate_id = await ids.other(Kind.MANDATE, r.mandate.connector_mandate_id)
+        mandate = api.MandateSummary(id=mandate_id, status=r.mandate.status)
     return api.Payment(
-        id=ids.encode(ref),
+        id=payment_id,
         status=r.status,
         amount=amount,
         currency=currency,
         connector=connector,
         account=account,
-        connector_payment_id=pid,
+        connector_payment_id=gid,
         capture_method=capture,
         amount_captured=r.amount_captured,
+        reference=reference,
         payment_method=api.PaymentMethodSummary(type="card", card=r.card) if r.card else None,
         next_action=r.next_action,
         failure=r.failure,
@@ -177,45 +219,41 @@ def _payment(
     )
 
 
-def _refund(
-    ev: WebhookEvent, r: RefundResult, connector: str, account: str, ids: IdCodec
+async def _refund(
+    ev: WebhookEvent, r: RefundResult, connector: str, account: str, ids: _Ids
 ) -> api.Refund:
     rid = r.connector_refund_id or ""
-    amount = r.amount if r.amount is not None else (ev.amount or 0)
-    currency = ev.currency or ""
-    ref = RefundRef(
-        account, connector, rid, ev.connector_payment_id or "", amount, currency, dict(r.meta)
-    )
+    refund_id = await ids.other(Kind.REFUND, rid)
+    facts = await ids.resources.facts(Kind.REFUND, refund_id) if refund_id else None
+    if isinstance(facts, RefundFacts):
+        payment_id, currency = facts.payment_id, facts.currency
+        amount = r.amount if r.amount is not None else facts.amount
+        reference: str | None = facts.reference
+    else:
+        payment_id = await ids.payment(ev.connector_payment_id or "", None)
+        amount = r.amount if r.amount is not None else (ev.amount or 0)
+        currency = ev.currency or ""
+        reference = None
     return api.Refund(
-        id=ids.encode(ref),
+        id=refund_id,
         status=r.status,
         amount=amount,
         currency=currency,
-        payment_id="",  # a refund event does not carry what the payment's id encodes
+        payment_id=payment_id,
         connector=connector,
         account=account,
         connector_refund_id=rid,
+        reference=reference,
         failure=r.failure,
         connector_status=r.connector_status,
         pending_reason=r.pending_reason,
     )
 
 
-def _mandate(
-    ev: WebhookEvent, r: MandateResult, connector: str, account: str, ids: IdCodec
-) -> api.Mandate:
+async def _mandate(r: MandateResult, connector: str, account: str, ids: _Ids) -> api.Mandate:
     mid = r.connector_mandate_id or ""
-    ref = MandateRef(
-        account,
-        connector,
-        mid,
-        r.connector_customer_id,
-        ev.currency,
-        r.network_transaction_id,
-        dict(r.meta),
-    )
     return api.Mandate(
-        id=ids.encode(ref),
+        id=await ids.other(Kind.MANDATE, mid),
         status=r.status,
         connector=connector,
         account=account,
@@ -228,8 +266,10 @@ def _mandate(
     )
 
 
-def _dispute(r: DisputeResult, connector: str, account: str) -> Dispute:
+async def _dispute(r: DisputeResult, connector: str, account: str, ids: _Ids) -> Dispute:
     return Dispute(
+        id=await ids.other(Kind.DISPUTE, r.connector_dispute_id),
+        payment_id=await ids.payment(r.connector_payment_id or "", None) or None,
         status=r.status,
         connector=connector,
         account=account,

@@ -193,18 +193,24 @@ class WebhookReceiver:
             ) from None
         now = self.clock()
         livemode = not target.ctx.test_mode
-        documents = [
-            build_event(
-                ev,
-                gateway_event_id=gid,
-                connector=connector.meta.name,
-                account=target.account,
-                livemode=livemode,
-                ids=self.service.ids,
-                received_at=now,
-            )
-            for ev, gid in zip(events, gateway_event_ids(events, body), strict=True)
-        ]
+        try:
+            documents = [
+                await build_event(
+                    ev,
+                    gateway_event_id=gid,
+                    connector=connector.meta.name,
+                    account=target.account,
+                    livemode=livemode,
+                    resources=self.service.resources,
+                    received_at=now,
+                    settle=caller is SYSTEM,
+                )
+                for ev, gid in zip(events, gateway_event_ids(events, body), strict=True)
+            ]
+        except Exception as exc:
+            # Finding the objects' ids reads the service's storage: a storage failure here
+            # is, like one while recording, a 503 the gateway retries, not an acknowledgement.
+            raise _store_unavailable(target, exc) from None
         return Verified(target, events, documents, reply)
 
     @staticmethod
@@ -369,17 +375,7 @@ class WebhookReceiver:
         try:
             new = await self.store.record(new_events, self.clock())
         except Exception as exc:
-            log.error(
-                "webhook not recorded: the store is unavailable",
-                extra={"connector": target.connector.meta.name, "account": target.account,
-                       "error": type(exc).__name__},
-            )  # fmt: skip
-            raise _error(
-                503,
-                ErrorType.INTERNAL,
-                "storage_unavailable",
-                "The event could not be recorded; retry later.",
-            ) from None
+            raise _store_unavailable(target, exc) from None
         for doc, is_new in zip(verified.documents, new, strict=True):
             if is_new:
                 metrics.EVENTS.labels(doc.connector, doc.type).inc()
@@ -396,6 +392,20 @@ class WebhookReceiver:
                        "connector_event_id": doc.connector_event_id, "type": doc.type,
                        "request_id": request_id},
             )  # fmt: skip
+
+
+def _store_unavailable(target: Target, exc: Exception) -> ServiceError:
+    log.error(
+        "webhook not recorded: the store is unavailable",
+        extra={"connector": target.connector.meta.name, "account": target.account,
+               "error": type(exc).__name__},
+    )  # fmt: skip
+    return _error(
+        503,
+        ErrorType.INTERNAL,
+        "storage_unavailable",
+        "The event could not be recorded; retry later.",
+    )
 
 
 def _outcome(err: ServiceError) -> str:
