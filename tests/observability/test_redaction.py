@@ -26,8 +26,8 @@ from connector_service.connectors.registry import load_connectors
 from connector_service.core.runtime import Runtime
 from connector_service.executor.http import Executor, Timeouts
 from connector_service.observability.logging import RedactingFormatter
-from tests.observability.asgi import config, running
 from tests.ids_support import seed_mandate, seed_payment, seed_refund
+from tests.observability.asgi import config, running
 
 API_KEY = "caller-api-key-Qm4vT9"
 ACCESS_TOKEN = "gateway-access-token-Lw8pR2"

@@ -7,7 +7,6 @@ import msgspec
 import pytest
 
 from connector_service.domain.codec import decoder, encoder
-from connector_service.domain.errors import ServiceError
 from connector_service.domain.money import (
     CURRENCY_EXPONENTS,
     UnknownCurrency,

@@ -21,6 +21,16 @@ from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
 from connector_service.core import reconciler, routing
 from connector_service.core.breaker import Breakers, BreakerView
+from connector_service.core.resources import (
+    MandateFacts,
+    PaymentFacts,
+    RefundFacts,
+    Resources,
+    facts_missing,
+    mandate_ref,
+    payment_ref,
+    refund_ref,
+)
 from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.errors import (
@@ -46,16 +56,6 @@ from connector_service.domain.flows import (
     StoredMandate,
     SyncData,
     VoidData,
-)
-from connector_service.core.resources import (
-    MandateFacts,
-    PaymentFacts,
-    RefundFacts,
-    Resources,
-    facts_missing,
-    mandate_ref,
-    payment_ref,
-    refund_ref,
 )
 from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef, RefundRef
 from connector_service.domain.money import UnknownCurrency, max_minor
@@ -705,9 +705,9 @@ class PaymentService:
                     status=PaymentStatus.UNRESOLVED, pending_reason="outcome_unknown"
                 )
             raise
-        if by_reference and result.connector_payment_id:
-            if result.status is not PaymentStatus.UNRESOLVED:
-                await self._settle(payment_id, ref.account, result.connector_payment_id, facts)
+        settled = result.status is not PaymentStatus.UNRESOLVED
+        if by_reference and result.connector_payment_id and settled:
+            await self._settle(payment_id, ref.account, result.connector_payment_id, facts)
         await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
         return result
 

@@ -108,7 +108,7 @@ class IdCodec:
         if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != text:
             raise not_found(_NOUN[kind], field)
         account, sep, rest = plain.partition(b"\x00")
-        if not sep or not rest[:1] in (_BY_GATEWAY_ID, _BY_REFERENCE):
+        if not sep or rest[:1] not in (_BY_GATEWAY_ID, _BY_REFERENCE):
             raise not_found(_NOUN[kind], field)
         try:
             return Identity(

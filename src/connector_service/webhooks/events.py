@@ -22,6 +22,8 @@ import hashlib
 
 import msgspec
 
+from connector_service.core import reconciler
+from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
 from connector_service.domain.flows import (
@@ -31,8 +33,6 @@ from connector_service.domain.flows import (
     RefundResult,
     WebhookEvent,
 )
-from connector_service.core import reconciler
-from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
 from connector_service.domain.ids import Kind
 from connector_service.domain.status import CaptureMethod, DisputeStatus, PaymentStatus
 
