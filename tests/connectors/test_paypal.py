@@ -753,7 +753,7 @@ def test_refund_without_capture_is_a_conflict() -> None:
 def test_sync_of_an_unresolved_payment_explains_the_recovery() -> None:
     with pytest.raises(ServiceError) as exc:
         drive(C, Flow.SYNC, ctx(), SyncData(payment=payment(pid="")), [])
-    assert exc.value.code == "payment_unresolved" and "Idempotency-Key" in exc.value.message
+    assert exc.value.code == "not_supported" and "Idempotency-Key" in exc.value.message
 
 
 def test_mandate_setup_and_revoke() -> None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import msgspec
 
@@ -153,9 +153,8 @@ class Connector:
         custom: Callable[[ConnectorContext, Any], Steps] | None = getattr(
             self, f"steps_{flow.value}", None
         )
-        if custom is not None:
-            return custom(ctx, data)
-        return self._single_step(flow, ctx, data)
+        inner = custom(ctx, data) if custom is not None else self._single_step(flow, ctx, data)
+        return _with_path_ids_checked(inner, flow, ctx.base_url)
 
     def _single_step(self, flow: Flow, ctx: ConnectorContext, data: Any) -> Steps:
         build = getattr(self, f"build_{flow.value}", None)
@@ -203,6 +202,49 @@ class Connector:
 
 
 # --------------------------------------------------------------------------- shared helpers
+
+
+def empty_path_id(url: str, base_url: str = "") -> bool:
+    """Whether ``url``'s path has an empty segment: ``/payments/`` or
+    ``/payments//captures`` — what a path built from a missing gateway id looks like.
+    No gateway of ours uses empty segments or trailing slashes in its paths."""
+    rest = url[len(base_url) :] if base_url and url.startswith(base_url) else urlsplit(url).path
+    path = rest.split("?", 1)[0].split("#", 1)[0]
+    return "//" in path or path.endswith("/")
+
+
+def missing_gateway_id(flow: str) -> ServiceError:
+    return ServiceError(
+        ErrorType.CONFLICT,
+        "missing_gateway_id",
+        f"The {flow} request needs the gateway's id for this object, and it is not known "
+        "(yet).",
+        field="id",
+    )
+
+
+def require_id(value: str | None, flow: str) -> str:
+    """A gateway id a request carries in its body or query (paths are checked for every
+    request by ``Connector.steps``): refused when empty."""
+    if not value:
+        raise missing_gateway_id(flow)
+    return value
+
+
+def _with_path_ids_checked(inner: Steps, flow: Flow, base_url: str) -> Steps:
+    """Every request a flow builds, refused before it is sent if a path id is empty: a
+    request to ``GET /payments/`` is outside every gateway's spec and means the core
+    lost an id, so it must fail loudly here, in one place for every connector."""
+    try:
+        request = next(inner)
+        while True:
+            if empty_path_id(request.url, base_url):
+                inner.close()
+                raise missing_gateway_id(flow.value)
+            response = yield request
+            request = inner.send(response)
+    except StopIteration as done:
+        return done.value
 
 
 def basic_auth(user: str, password: str) -> str:

@@ -953,11 +953,16 @@ def _reference(reference: str) -> str:
 
 def _order_id(payment: PaymentRef) -> str:
     if not payment.connector_payment_id:
+        # PayPal has no lookup of orders by the merchant's reference. The way back is the
+        # create itself: repeated with the same Idempotency-Key, it carries the same
+        # PayPal-Request-Id and PayPal answers the order it already made.
         raise ServiceError(
-            ErrorType.CONFLICT,
-            "payment_unresolved",
-            "PayPal cannot find an order by reference; repeat the authorization with the "
-            "same Idempotency-Key to recover it",
+            ErrorType.NOT_SUPPORTED,
+            "not_supported",
+            "PayPal cannot look an order up by reference: repeat the create with the same "
+            "Idempotency-Key and body (PayPal replays it by PayPal-Request-Id), or wait for "
+            "PayPal's webhook",
+            field="id",
         )
     return payment.connector_payment_id
 

@@ -50,6 +50,7 @@ from connector_service.connectors.base import (
     drop_none,
     form_encode,
     gateway_error,
+    require_id,
     scrub_common,
 )
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
@@ -298,7 +299,7 @@ class StripeConnector(Connector):
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
         pid = data.payment.connector_payment_id
         if not pid:  # unresolved: find it by the reference we put into its metadata
-            reference = data.payment.meta.get("reference", "")
+            reference = require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
             escaped = reference.replace("\\", "\\\\").replace("'", "\\'")
             search = {"query": f"metadata['{REFERENCE_KEY}']:'{escaped}'"}
             return self._get(ctx, "/v1/payment_intents/search", Flow.SYNC, search)
@@ -307,7 +308,7 @@ class StripeConnector(Connector):
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
         body = {
-            "payment_intent": data.payment.connector_payment_id,
+            "payment_intent": require_id(data.payment.connector_payment_id, Flow.REFUND.value),
             "amount": to_stripe(data.amount, data.payment.currency),
             "reason": data.reason if data.reason in REFUND_REASONS else None,
             "metadata": _metadata(data.metadata, data.reference),
