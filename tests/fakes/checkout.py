@@ -74,6 +74,23 @@ def repair_checkout_spec(spec: dict[str, Any]) -> None:
                     param.pop("required", None)
     _repair_schemas(spec["components"]["schemas"])
     _repair_schemas(spec["paths"])
+    # "Get payment lists" (GET /payments?reference=…, Beta) is documented at
+    # checkout.com/docs/payments/manage-payments/get-a-list-of-payments but missing from
+    # both published specs: add it with the parameters that page documents.
+    spec["paths"].setdefault("/payments", {}).setdefault(
+        "get",
+        {
+            "operationId": "getPaymentList",
+            "parameters": [
+                {"name": "reference", "in": "query", "required": True,
+                 "schema": {"type": "string", "maxLength": 50}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                             "maximum": 100}},
+                {"name": "skip", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+            ],
+            "responses": {"200": {"description": "Payments with the reference, newest first"}},
+        },
+    )  # fmt: skip
     # The NAS preview says the secret key goes "in: query"; its own text (and the API)
     # put it in the Authorization header.
     for scheme in spec["components"].get("securitySchemes", {}).values():
@@ -182,6 +199,7 @@ class CheckoutFake:
         self.app = web.Application(middlewares=[self._guard])
         r = self.app.router
         r.add_post("/payments", self.create_payment)
+        r.add_get("/payments", self.list_payments)
         r.add_get("/payments/{id}", self.get_payment)
         r.add_get("/payments/{id}/actions", self.get_actions)
         r.add_post("/payments/{id}/captures", self.capture)
@@ -429,6 +447,16 @@ class CheckoutFake:
             for a in p.actions
         ]
         return web.json_response(doc)
+
+    async def list_payments(self, request: web.Request) -> web.Response:
+        reference = request.query.get("reference")
+        limit = int(request.query.get("limit", "10"))
+        found = [p for p in self.payments.values() if reference and p.reference == reference]
+        found.sort(key=lambda p: p.requested_on, reverse=True)
+        docs = [self._doc(p) | {"requested_on": p.requested_on} for p in found[:limit]]
+        return web.json_response(
+            {"limit": limit, "skip": 0, "total_count": len(found), "data": docs}
+        )
 
     async def get_actions(self, request: web.Request) -> web.Response:
         p = self._payment(request)

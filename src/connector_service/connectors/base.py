@@ -217,8 +217,7 @@ def missing_gateway_id(flow: str) -> ServiceError:
     return ServiceError(
         ErrorType.CONFLICT,
         "missing_gateway_id",
-        f"The {flow} request needs the gateway's id for this object, and it is not known "
-        "(yet).",
+        f"The {flow} request needs the gateway's id for this object, and it is not known (yet).",
         field="id",
     )
 

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 
@@ -29,6 +30,7 @@ from connector_service.connectors.base import (
     drop_none,
     gateway_error,
     json_body,
+    require_id,
     scrub_common,
 )
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
@@ -209,7 +211,14 @@ class CheckoutConnector(Connector):
         return self._get(ctx, f"/payments/{pid}", Flow.COMPLETE_AUTHORIZE)
 
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
-        return self._get(ctx, f"/payments/{data.payment.connector_payment_id}", Flow.SYNC)
+        pid = data.payment.connector_payment_id
+        if not pid:
+            # Outcome unknown at create: find it by the reference we sent ("Get payment
+            # lists", GET /payments?reference=…, newest first).
+            reference = require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
+            query = urlencode({"reference": reference, "limit": 10})
+            return self._get(ctx, f"/payments?{query}", Flow.SYNC)
+        return self._get(ctx, f"/payments/{pid}", Flow.SYNC)
 
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
         pid = data.payment.connector_payment_id
@@ -317,6 +326,13 @@ class CheckoutConnector(Connector):
     ) -> PaymentResult:
         body = _json_or_raise(response)
         ref = data.payment
+        if not ref.connector_payment_id:
+            found = [p for p in body.get("data") or [] if isinstance(p, dict) and p.get("id")]
+            if not found:  # never created (the request did not arrive), or not listed yet
+                return PaymentResult(
+                    status=PaymentStatus.UNRESOLVED, pending_reason="not_found_at_gateway"
+                )
+            body = max(found, key=lambda p: str(p.get("requested_on") or ""))
         return _payment(body, ref.currency, CaptureMethod(ref.capture_method))
 
     def parse_capture(
