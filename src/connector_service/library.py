@@ -126,6 +126,14 @@ class ConnectorService:
     async def revoke_mandate(self, mandate_id: str) -> api.Mandate:
         return await self.service.revoke_mandate(_LOCAL, mandate_id)
 
+    async def complete_mandate(
+        self, mandate_id: str, req: api.CompleteCreate | dict[str, Any] | None = None
+    ) -> api.Mandate:
+        """Finish a set-up that needed the customer (3-D Secure) once they are back."""
+        return await self.service.complete_mandate(
+            _LOCAL, mandate_id, _as(api.CompleteCreate, req or {})
+        )
+
     def connectors(self) -> list[api.ConnectorInfo]:
         return self.service.list_connectors()
 

@@ -33,6 +33,7 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     Flow,
+    MandateCompleteData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -1027,3 +1028,19 @@ def test_meta_flows_match_implementation() -> None:
     assert connector.meta.currencies is not None
     assert {"USD", "EUR", "JPY", "ISK", "KWD"} <= connector.meta.currencies
     assert "IQD" not in connector.meta.currencies
+
+
+def test_complete_mandate_reads_the_setup_intent_back() -> None:
+    si = fixture("evt_setup_intent_succeeded")["data"]["object"]
+    mandate = MandateRef("acct", "stripe", "", customer_id="cus_1", meta={"setup_intent": si["id"]})
+    (request,), result = drive(
+        connector,
+        Flow.COMPLETE_MANDATE,
+        ctx(),
+        MandateCompleteData(mandate=mandate, params={"setup_intent": si["id"]}),
+        [response(200, si)],
+    )
+    assert request.method == "GET" and request.url == f"{BASE}/v1/setup_intents/{si['id']}"
+    stripe_form.validate(request)  # path, method, query against spec3.yaml
+    assert result.status is MandateStatus.ACTIVE
+    assert result.connector_mandate_id == "pm_1OBpTpLkdIwHu7ixM7bqf3Tn"

@@ -95,7 +95,7 @@ async def test_connector_declares_every_flow(api: Api) -> None:
     flows = await declared_flows(api, "checkout")
     assert {
         "authorize", "complete_authorize", "capture", "void", "refund", "sync", "refund_sync",
-        "setup_mandate", "charge_mandate", "revoke_mandate",
+        "setup_mandate", "charge_mandate", "revoke_mandate", "complete_mandate",
     } <= flows  # fmt: skip
     data = await api.ok("GET", "/v1/connectors")
     checkout = next(c for c in data["data"] if c["name"] == "checkout")
@@ -254,6 +254,40 @@ async def test_mandate_setup_merchant_initiated_charge_and_revoke(
     status, err, _ = await api.call("POST", "/v1/payments", mit)
     assert status == 409 and err["error"]["code"] == "mandate_not_active", err
     assert err["error"]["field"] == "payment_method.mandate_id"
+
+
+async def test_mandate_needing_three_ds_is_completed_then_charged(
+    api: Api, fake: CheckoutFake
+) -> None:
+    setup = {"currency": "EUR", "payment_method": card(MC_PAN, MC_CVC),
+             "customer": {"email": "bruce@wayne.example"}, "return_url": RETURN_URL}  # fmt: skip
+    mandate = await api.ok("POST", "/v1/mandates", setup)
+    assert mandate["status"] == "pending" and mandate["next_action"]["type"] == "redirect"
+    mit = {"amount": 1500, "currency": "EUR",
+           "payment_method": {"type": "mandate", "mandate_id": mandate["id"]}}  # fmt: skip
+    calls = len(fake.requests)
+    # Not active yet: charging or revoking it is a clear 409, and nothing is sent (the
+    # issue saw `source.id: ""` and `DELETE /instruments/`).
+    status, err, _ = await api.call("POST", "/v1/payments", mit)
+    assert status == 409 and err["error"]["code"] == "mandate_not_active"
+    status, err, _ = await api.call("POST", f"/v1/mandates/{mandate['id']}/revoke")
+    assert status == 409 and err["error"]["code"] == "mandate_not_active"
+    assert len(fake.requests) == calls
+
+    params = await _issuer_page(mandate["next_action"]["url"])
+    done = await api.ok("POST", f"/v1/mandates/{mandate['id']}/complete", {"params": params})
+    assert done["id"] == mandate["id"]  # one mandate, one id, before and after
+    assert done["status"] == "active" and done["connector_mandate_id"].startswith("src_")
+    again, err, _ = await api.call("POST", f"/v1/mandates/{mandate['id']}/complete", {})
+    assert again == 409 and err["error"]["code"] == "mandate_not_pending"
+
+    charge = await api.ok("POST", "/v1/payments", mit)
+    assert charge["status"] == "processing"
+    sent = fake.requests[-1][2]
+    assert sent is not None and sent["source"] == {"type": "id", "id": done["connector_mandate_id"]}
+    revoked = await api.ok("POST", f"/v1/mandates/{mandate['id']}/revoke")
+    assert revoked["status"] == "revoked" and revoked["id"] == mandate["id"]
+    assert fake.violations == []
 
 
 async def test_idempotency_key_reaches_the_gateway(api: Api, fake: CheckoutFake) -> None:

@@ -230,6 +230,20 @@ class AsyncClient:
         path = f"/v1/mandates/{_id(mandate_id)}/revoke"
         return await self._call(api.Mandate, "POST", path, None, idempotency_key, request_id)
 
+    async def complete_mandate(
+        self,
+        mandate_id: str,
+        params: api.CompleteCreate | Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Mandate:
+        """Finish a mandate set-up after the customer's redirect (3-D Secure)."""
+        path = f"/v1/mandates/{_id(mandate_id)}/complete"
+        return await self._call(
+            api.Mandate, "POST", path, params or {}, idempotency_key, request_id
+        )
+
     async def preview_routing(
         self,
         payment: api.PaymentCreate | Mapping[str, Any],

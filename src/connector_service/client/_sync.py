@@ -187,6 +187,20 @@ class Client:
             )
         )
 
+    def complete_mandate(
+        self,
+        mandate_id: str,
+        params: api.CompleteCreate | Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Mandate:
+        return self._run(
+            self._async.complete_mandate(
+                mandate_id, params, idempotency_key=idempotency_key, request_id=request_id
+            )
+        )
+
     def preview_routing(
         self,
         payment: api.PaymentCreate | Mapping[str, Any],

@@ -49,6 +49,7 @@ from connector_service.domain.flows import (
     DisputeResult,
     Flow,
     MandateResult,
+    MandateCompleteData,
     MandateRevokeData,
     MandateSetupData,
     PaymentResult,
@@ -124,6 +125,7 @@ class CheckoutConnector(Connector):
                 Flow.SETUP_MANDATE,
                 Flow.CHARGE_MANDATE,
                 Flow.REVOKE_MANDATE,
+                Flow.COMPLETE_MANDATE,
                 Flow.WEBHOOKS,
             }
         ),
@@ -247,6 +249,15 @@ class CheckoutConnector(Connector):
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
         pid = data.refund.meta.get("payment_id") or data.refund.connector_payment_id
         return self._get(ctx, f"/payments/{pid}/actions", Flow.REFUND_SYNC)
+
+    def build_complete_mandate(
+        self, ctx: ConnectorContext, data: MandateCompleteData
+    ) -> HttpRequest:
+        # The zero-amount verification's payment now carries the 3-D Secure outcome and,
+        # once verified, the stored source (src_...).
+        return self._get(
+            ctx, f"/payments/{data.mandate.meta.get('payment_id', '')}", Flow.COMPLETE_MANDATE
+        )
 
     def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
         # A zero-amount card verification ("Card Verified") stores the card as a source
@@ -412,6 +423,11 @@ class CheckoutConnector(Connector):
 
     def parse_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        return _mandate(_json_or_raise(response))
+
+    def parse_complete_mandate(
+        self, ctx: ConnectorContext, data: MandateCompleteData, response: HttpResponse
     ) -> MandateResult:
         return _mandate(_json_or_raise(response))
 

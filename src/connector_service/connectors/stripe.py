@@ -70,6 +70,7 @@ from connector_service.domain.flows import (
     DisputeResult,
     Flow,
     MandateResult,
+    MandateCompleteData,
     MandateRevokeData,
     MandateSetupData,
     PaymentResult,
@@ -157,6 +158,7 @@ class StripeConnector(Connector):
                 Flow.SETUP_MANDATE,
                 Flow.CHARGE_MANDATE,
                 Flow.REVOKE_MANDATE,
+                Flow.COMPLETE_MANDATE,
                 Flow.WEBHOOKS,
             }
         ),
@@ -331,6 +333,13 @@ class StripeConnector(Connector):
         response = yield self._setup_request(ctx, data, customer)
         return self.parse_setup_mandate(ctx, data, response)
 
+    def build_complete_mandate(
+        self, ctx: ConnectorContext, data: MandateCompleteData
+    ) -> HttpRequest:
+        # The SetupIntent carries the 3-D Secure outcome once the customer is back.
+        si = _seg(data.mandate.meta.get("setup_intent", ""))
+        return self._get(ctx, f"/v1/setup_intents/{si}", Flow.COMPLETE_MANDATE)
+
     def _setup_request(
         self, ctx: ConnectorContext, data: MandateSetupData, customer: str | None
     ) -> HttpRequest:
@@ -399,6 +408,13 @@ class StripeConnector(Connector):
         return refund_from_object(body)
 
     parse_refund_sync = parse_refund
+
+    def parse_complete_mandate(
+        self, ctx: ConnectorContext, data: MandateCompleteData, response: HttpResponse
+    ) -> MandateResult:
+        body = _body(response)
+        _raise_for_error(response, body)
+        return mandate_from_setup_intent(body)
 
     def parse_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse

@@ -47,6 +47,7 @@ from connector_service.domain.flows import (
     CompleteAuthorizeData,
     Flow,
     MandateResult,
+    MandateCompleteData,
     MandateRevokeData,
     MandateSetupData,
     PaymentResult,
@@ -1087,6 +1088,53 @@ class PaymentService:
         mref = mandate_ref(identity, facts)
         result = await self._run(target, Flow.REVOKE_MANDATE, MandateRevokeData(mandate=mref))
         await self.resources.set_mandate_status(mandate_id, result.status.value)
+        return self._mandate(mref, result, mandate_id=mandate_id)
+
+    async def complete_mandate(
+        self,
+        caller: Caller,
+        mandate_id: str,
+        req: api.CompleteCreate,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str = "",
+        creds: RequestCredentials | None = None,
+    ) -> api.Mandate:
+        """Finish a set-up that needed the customer (3-D Secure): ask the gateway what
+        became of it. The mandate keeps its id; the gateway's id for the stored method,
+        learnt only now, is linked to it."""
+        identity = self.resources.decode(Kind.MANDATE, mandate_id)
+        target = self._target(
+            caller,
+            identity.account,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            creds=creds,
+            missing="mandate",
+        )
+        facts = await self.resources.facts(Kind.MANDATE, mandate_id)
+        if not isinstance(facts, MandateFacts):
+            raise facts_missing("mandate")
+        if facts.status != "pending":
+            raise ServiceError(
+                ErrorType.CONFLICT,
+                "mandate_not_pending",
+                f"The mandate is {facts.status}; only a pending set-up can be completed.",
+                field="id",
+            )
+        mref = mandate_ref(identity, facts)
+        data = MandateCompleteData(mandate=mref, params=req.params)
+        result: MandateResult = await self._run(target, Flow.COMPLETE_MANDATE, data)
+        gid = result.connector_mandate_id
+        if gid and gid != facts.connector_mandate_id:
+            await self.resources.settle(
+                Kind.MANDATE, mandate_id, identity.account, gid, facts.reference
+            )
+            mref = msgspec.structs.replace(mref, connector_mandate_id=gid)
+        await self.resources.merge_meta(Kind.MANDATE, mandate_id, result.meta)
+        await self.resources.set_mandate_status(mandate_id, result.status.value)
+        if result.connector_customer_id and not mref.customer_id:
+            mref = msgspec.structs.replace(mref, customer_id=result.connector_customer_id)
         return self._mandate(mref, result, mandate_id=mandate_id)
 
     async def _record_mandate(

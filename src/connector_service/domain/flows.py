@@ -36,6 +36,7 @@ class Flow(StrEnum):
     SETUP_MANDATE = "setup_mandate"
     CHARGE_MANDATE = "charge_mandate"  # served by build_authorize with a StoredMandate
     REVOKE_MANDATE = "revoke_mandate"
+    COMPLETE_MANDATE = "complete_mandate"  # after the customer's action (3-D Secure)
     ACCESS_TOKEN = "access_token"
     WEBHOOKS = "webhooks"
     VERIFY_WEBHOOK = "verify_webhook"
@@ -115,6 +116,13 @@ class MandateSetupData(msgspec.Struct, kw_only=True):
 
 class MandateRevokeData(msgspec.Struct, kw_only=True):
     mandate: MandateRef
+
+
+class MandateCompleteData(msgspec.Struct, kw_only=True):
+    """A pending mandate set-up whose customer came back from a redirect (3-D Secure)."""
+
+    mandate: MandateRef
+    params: dict[str, str]
 
 
 class MandateResult(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -197,6 +197,18 @@ async def revoke_mandate(rt: Runtime, call: Call) -> tuple[int, Any]:
     )
 
 
+async def complete_mandate(rt: Runtime, call: Call) -> tuple[int, Any]:
+    req = _body(call, api.CompleteCreate)
+    return 200, await rt.service.complete_mandate(
+        call.caller,
+        _pid(call),
+        req,
+        idempotency_key=call.idempotency_key,
+        request_id=call.request_id,
+        creds=call.creds,
+    )
+
+
 async def list_connectors(rt: Runtime, call: Call) -> tuple[int, Any]:
     return 200, {"object": "list", "data": rt.service.list_connectors(call.caller)}
 
@@ -245,6 +257,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              api.MandateCreate, api.Mandate, 201, "mandates"),
     Endpoint("POST", "/v1/mandates/{id}/revoke", revoke_mandate, "Revoke a mandate", None,
              api.Mandate, 200, "mandates"),
+    Endpoint("POST", "/v1/mandates/{id}/complete", complete_mandate,
+             "Complete a mandate set-up after the customer's redirect (3-D Secure)",
+             api.CompleteCreate, api.Mandate, 200, "mandates"),
     Endpoint("POST", "/v1/routing/preview", preview_routing,
              "Which accounts a payment would be routed to, in order, and why (charges nothing)",
              api.PaymentCreate, api.RoutingDetails, 200, "routing"),
