@@ -261,6 +261,13 @@ async def test_mandate_setup_charge_and_revoke(a: Grpc) -> None:
         await a.payments.CreatePayment(mit, metadata=a.md())
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "only an active mandate" in (err.value.details() or "")
+    # CompleteMandate is served (same core as REST): a revoked mandate is not pending.
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await a.mandates.CompleteMandate(
+            mandates_pb2.CompleteMandateRequest(id=mandate.id), metadata=a.md()
+        )
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "only a pending set-up" in (err.value.details() or "")
 
 
 async def test_payment_can_store_the_card_for_later(a: Grpc) -> None:

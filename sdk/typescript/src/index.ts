@@ -207,6 +207,13 @@ export class ConnectorServiceClient {
     );
   }
 
+  /** Finish a mandate set-up after the customer's redirect (3-D Secure). */
+  completeMandate(id: string, body: CompleteCreate = {}, opts: CallOptions = {}): Promise<Mandate> {
+    return this.post(opts, (init) =>
+      this.http.POST("/v1/mandates/{id}/complete", { params: { path: { id } }, body, ...init }),
+    );
+  }
+
   /** Connectors, their capabilities and the accounts this key may use. */
   async listConnectors(opts: CallOptions = {}): Promise<ConnectorInfo[]> {
     const page = await this.get(opts, (init) => this.http.GET("/v1/connectors", init));

@@ -490,6 +490,22 @@ async def revoke_mandate(
     )
 
 
+async def complete_mandate(
+    rt: Runtime, call: GrpcCall, req: mandates_pb2.CompleteMandateRequest
+) -> Message:
+    body = _convert(api.CompleteCreate, _without_id(req))
+    return mandate_pb(
+        await rt.service.complete_mandate(
+            call.caller,
+            req.id,
+            body,
+            idempotency_key=call.idempotency_key,
+            request_id=call.request_id,
+            creds=call.creds,
+        )
+    )
+
+
 def _page_token(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
 
@@ -560,6 +576,8 @@ RPCS: tuple[Rpc, ...] = (
         create_mandate, idempotent=True),
     Rpc(MD, "RevokeMandate", mandates_pb2.RevokeMandateRequest, mandates_pb2.Mandate,
         revoke_mandate, idempotent=True),
+    Rpc(MD, "CompleteMandate", mandates_pb2.CompleteMandateRequest, mandates_pb2.Mandate,
+        complete_mandate, idempotent=True),
     Rpc("DisputeService", "GetDispute", disputes_pb2.GetDisputeRequest, disputes_pb2.Dispute,
         _disputes),
     Rpc("DisputeService", "AcceptDispute", disputes_pb2.AcceptDisputeRequest,

@@ -174,6 +174,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/mandates/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a mandate set-up after the customer's redirect (3-D Secure) */
+        post: operations["complete_mandate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mandates/{id}/revoke": {
         parameters: {
             query?: never;
@@ -527,9 +544,9 @@ export interface components {
          * DeclineCategory
          * @description How a caller should react to a decline.
          *
-         *         ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
-         *         authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
-         *         ``retry_later``: a temporary problem at the issuer or network.
+         *     ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
+         *     authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
+         *     ``retry_later``: a temporary problem at the issuer or network.
          * @enum {unknown}
          */
         DeclineCategory: "hard" | "retry_later" | "soft";
@@ -578,6 +595,9 @@ export interface components {
             currency?: string | null;
             /** @default null */
             evidence_due_by?: string | null;
+            id: string;
+            /** @default null */
+            payment_id?: string | null;
             /** @default null */
             reason?: string | null;
             status: components["schemas"]["DisputeStatus"];
@@ -794,7 +814,7 @@ export interface components {
         /**
          * ParseRequest
          * @description The gateway's request, as received: its headers and its body, byte for byte
-         *         (``body`` as text, or ``body_base64``).
+         *     (``body`` as text, or ``body_base64``).
          */
         ParseRequest: {
             /** @default null */
@@ -2138,6 +2158,134 @@ export interface operations {
         responses: {
             /** @description OK */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mandate"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    complete_mandate: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -48,6 +48,21 @@ class RevokeMandateRequest(_message.Message):
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
+class CompleteMandateRequest(_message.Message):
+    __slots__ = ("id", "params")
+    class ParamsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    params: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
 class Mandate(_message.Message):
     __slots__ = ("id", "status", "connector", "account", "connector_mandate_id", "customer_id", "payment_method", "next_action", "failure", "connector_status")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -44,6 +44,11 @@ class MandateServiceStub:
                 request_serializer=connector__service_dot_v1_dot_mandates__pb2.RevokeMandateRequest.SerializeToString,
                 response_deserializer=connector__service_dot_v1_dot_mandates__pb2.Mandate.FromString,
                 _registered_method=True)
+        self.CompleteMandate = channel.unary_unary(
+                '/connector_service.v1.MandateService/CompleteMandate',
+                request_serializer=connector__service_dot_v1_dot_mandates__pb2.CompleteMandateRequest.SerializeToString,
+                response_deserializer=connector__service_dot_v1_dot_mandates__pb2.Mandate.FromString,
+                _registered_method=True)
 
 
 class MandateServiceServicer:
@@ -63,6 +68,13 @@ class MandateServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompleteMandate(self, request, context):
+        """Finish a set-up that needed the customer (3-D Secure) once they are back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MandateServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -74,6 +86,11 @@ def add_MandateServiceServicer_to_server(servicer, server):
             'RevokeMandate': grpc.unary_unary_rpc_method_handler(
                     servicer.RevokeMandate,
                     request_deserializer=connector__service_dot_v1_dot_mandates__pb2.RevokeMandateRequest.FromString,
+                    response_serializer=connector__service_dot_v1_dot_mandates__pb2.Mandate.SerializeToString,
+            ),
+            'CompleteMandate': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteMandate,
+                    request_deserializer=connector__service_dot_v1_dot_mandates__pb2.CompleteMandateRequest.FromString,
                     response_serializer=connector__service_dot_v1_dot_mandates__pb2.Mandate.SerializeToString,
             ),
     }
@@ -130,6 +147,33 @@ class MandateService:
             target,
             '/connector_service.v1.MandateService/RevokeMandate',
             connector__service_dot_v1_dot_mandates__pb2.RevokeMandateRequest.SerializeToString,
+            connector__service_dot_v1_dot_mandates__pb2.Mandate.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteMandate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/connector_service.v1.MandateService/CompleteMandate',
+            connector__service_dot_v1_dot_mandates__pb2.CompleteMandateRequest.SerializeToString,
             connector__service_dot_v1_dot_mandates__pb2.Mandate.FromString,
             options,
             channel_credentials,
