@@ -46,8 +46,11 @@ class AsgiClient:
         body: Any = None,
         *,
         headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
     ) -> Reply:
-        raw = b"" if body is None else json.dumps(body).encode()
+        """``raw`` sends those bytes as the body, as they are (``body`` is JSON-encoded)."""
+        if raw is None:
+            raw = b"" if body is None else json.dumps(body).encode()
         hdrs = {"content-type": "application/json", **(headers or {})}
         if self.key:
             hdrs.setdefault("authorization", f"Bearer {self.key}")
