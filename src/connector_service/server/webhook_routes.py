@@ -41,6 +41,7 @@ from connector_service.webhooks.admin import (
     EndpointView,
     EventDetail,
     EventSummary,
+    SharedEndpoint,
     UnknownEndpoint,
 )
 from connector_service.webhooks.events import Event
@@ -180,13 +181,14 @@ async def list_events(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> A
         type=q.get("type"),
         before=_before(ctx),
         limit=limit + 1,
+        scope=ctx.caller.scope,
     )
     return EventList("list", rows[:limit], len(rows) > limit)
 
 
 async def get_event(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
     _require_admin(ctx)
-    detail: EventDetail | None = await rt.webhooks.admin.event(ids["id"])
+    detail: EventDetail | None = await rt.webhooks.admin.event(ids["id"], ctx.caller.scope)
     if detail is None:
         raise not_found("event", "id")
     return detail
@@ -195,7 +197,7 @@ async def get_event(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any
 async def replay_event(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
     _require_admin(ctx)
     try:
-        queued = await rt.webhooks.admin.replay_event(ids["id"], req.endpoint)
+        queued = await rt.webhooks.admin.replay_event(ids["id"], req.endpoint, ctx.caller.scope)
     except UnknownEndpoint:
         raise not_found("endpoint", "endpoint") from None
     if queued is None:
@@ -212,20 +214,24 @@ async def list_deliveries(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) 
     if status is not None and status not in set(DeliveryStatus):
         raise invalid("invalid_status", "status is one of pending, succeeded, failed", "status")
     rows = await rt.webhooks.admin.list_deliveries(
-        event_id=q.get("event_id"), endpoint=q.get("endpoint"), status=status, limit=limit + 1
+        event_id=q.get("event_id"),
+        endpoint=q.get("endpoint"),
+        status=status,
+        limit=limit + 1,
+        scope=ctx.caller.scope,
     )
     return DeliveryList("list", rows[:limit], len(rows) > limit)
 
 
 async def list_endpoints(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
     _require_admin(ctx)
-    return EndpointList("list", await rt.webhooks.admin.list_endpoints())
+    return EndpointList("list", await rt.webhooks.admin.list_endpoints(ctx.caller.scope))
 
 
 async def replay_failed(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
     _require_admin(ctx)
     try:
-        queued = await rt.webhooks.admin.replay_failed(ids["id"])
+        queued = await rt.webhooks.admin.replay_failed(ids["id"], ctx.caller.scope)
     except UnknownEndpoint:
         raise not_found("endpoint", "id") from None
     _wake(rt)
@@ -236,9 +242,17 @@ async def enable_endpoint(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) 
     _require_admin(ctx)
     endpoint = ids["id"]
     try:
-        was = await rt.webhooks.admin.enable(endpoint)
+        was = await rt.webhooks.admin.enable(endpoint, ctx.caller.scope)
     except UnknownEndpoint:
         raise not_found("endpoint", "id") from None
+    except SharedEndpoint:
+        raise ServiceError(
+            ErrorType.PERMISSION,
+            "endpoint_shared",
+            "This endpoint also serves accounts this API key may not use; an admin key "
+            "covering all of them must re-enable it.",
+            field="id",
+        ) from None
     _wake(rt)
     return EnableResult("endpoint", endpoint, was)
 

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Circuit-breaker state of every account (admin keys only) */
+        /** Circuit-breaker state of the accounts this key may use (admin keys only) */
         get: operations["list_breakers"];
         put?: never;
         post?: never;
@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deliveries, newest first (admin) */
+        /** Deliveries of the key's accounts' events, newest first (admin) */
         get: operations["list_deliveries"];
         put?: never;
         post?: never;
@@ -96,7 +96,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Received webhook events, newest first (admin) */
+        /** Received webhook events of the key's accounts, newest first (admin) */
         get: operations["list_events"];
         put?: never;
         post?: never;
@@ -527,9 +527,9 @@ export interface components {
          * DeclineCategory
          * @description How a caller should react to a decline.
          *
-         *         ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
-         *         authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
-         *         ``retry_later``: a temporary problem at the issuer or network.
+         *     ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
+         *     authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
+         *     ``retry_later``: a temporary problem at the issuer or network.
          * @enum {unknown}
          */
         DeclineCategory: "hard" | "retry_later" | "soft";
@@ -794,7 +794,7 @@ export interface components {
         /**
          * ParseRequest
          * @description The gateway's request, as received: its headers and its body, byte for byte
-         *         (``body`` as text, or ``body_base64``).
+         *     (``body`` as text, or ``body_base64``).
          */
         ParseRequest: {
             /** @default null */
