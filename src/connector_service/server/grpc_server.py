@@ -1,20 +1,15 @@
-"""The gRPC API (package ``connector_service.v1``): a thin layer over the same core as REST.
+"""The gRPC API (package ``connector_service.v1``): a thin layer over the same front as REST.
 
-Every RPC is one row of :data:`RPCS`, like ``ENDPOINTS`` in ``server/app.py``. A handler
-turns the proto request into the very API struct REST decodes (through msgspec, so the
-validation and its error codes are the same), calls the same ``PaymentService`` method,
-and turns the API struct it gets back into the proto answer. Nothing here knows a flow.
-
-Shared with REST, so the two never disagree:
-
-- callers authenticate with the same API keys (``authorization: Bearer <key>`` metadata)
-  and per-request credentials (``x-connector-credentials``) under the same rules;
-- ``idempotency-key`` metadata goes through the same idempotency store with the same
-  semantics as ``_idempotent`` in ``server/app.py``: one gateway call per (caller, key),
-  the stored answer replayed (``idempotent-replayed: true`` in the response metadata), a
-  different request with the same key is a conflict, 429/503 outcomes release the key;
-- ``x-request-id`` metadata is honoured (or one is made) and sent back;
-- the access log line and the request metrics.
+Every RPC is one row of :data:`RPCS`, like ``ENDPOINTS`` in ``server/app.py``, naming the
+unified :class:`~connector_service.server.front.Operation` it serves (the very row REST
+uses) and two conversions: the proto request into the API struct REST decodes (through
+msgspec, so the validation and its error codes are the same) and the result document
+into the proto answer. Nothing here knows a flow, a key or a log line: the front
+(``server/front.py``) authenticates (``authorization: Bearer <key>`` metadata), applies
+per-request credentials (``x-connector-credentials``, masked in every log line), honours
+or makes the ``x-request-id``, runs the idempotency record shared with REST (an equal
+request replays whatever its transport; ``idempotent-replayed: true`` in the response
+metadata), and writes the access log, the metrics and the span, as for REST.
 
 Errors leave with a status code per error type (the table is in
 ``proto/connector_service/v1/errors.proto`` and :func:`grpc_code`) and a ``google.rpc.Status``
