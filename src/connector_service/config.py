@@ -242,6 +242,16 @@ class Caller:
     def may_use(self, account: str) -> bool:
         return "*" in self.accounts or account in self.accounts
 
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The accounts whose data the admin routes show this key (None: every account).
+        ``"*"`` means every account, as everywhere; an admin key with an empty list also
+        sees every account (operator keys list no accounts: ``accounts = []``), while a
+        non-admin key with an empty list may use none, as before."""
+        if "*" in self.accounts or (self.admin and not self.accounts):
+            return None
+        return self.accounts
+
 
 @dataclass
 class WebhookEndpoint:

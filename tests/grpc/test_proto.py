@@ -246,12 +246,15 @@ def test_every_rpc_of_every_service_is_served() -> None:
 
 
 def test_every_rest_post_is_idempotent_over_grpc_too() -> None:
-    served = {rpc.handler.__name__: rpc.idempotent for rpc in grpc_server.RPCS}
+    served = {rpc.operation.name: rpc.idempotent for rpc in grpc_server.RPCS}
     from connector_service.server.app import ENDPOINTS
 
-    for ep in ENDPOINTS:
-        if ep.handler.__name__ in served:
-            assert served[ep.handler.__name__] == (ep.method == "POST"), ep.path
+    shared = [ep for ep in ENDPOINTS if ep.operation.name in served]
+    assert len(shared) >= 10
+    for ep in shared:
+        assert served[ep.operation.name] == (ep.method == "POST"), ep.path
+        rpc = next(r for r in grpc_server.RPCS if r.operation.name == ep.operation.name)
+        assert rpc.operation is ep.operation, "REST and gRPC serve one Operation"
 
 
 # ------------------------------------------------------------------ errors

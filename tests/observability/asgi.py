@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from connector_service.config import Config, load_config
 from connector_service.core.runtime import Runtime
 from connector_service.server.app import create_app
+from tests.grpc.client import Grpc
 
 CARD = {"type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year": 2034,
         "cvc": "123"}  # fmt: skip
@@ -45,8 +46,11 @@ class AsgiClient:
         body: Any = None,
         *,
         headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
     ) -> Reply:
-        raw = b"" if body is None else json.dumps(body).encode()
+        """``raw`` sends those bytes as the body, as they are (``body`` is JSON-encoded)."""
+        if raw is None:
+            raw = b"" if body is None else json.dumps(body).encode()
         hdrs = {"content-type": "application/json", **(headers or {})}
         if self.key:
             hdrs.setdefault("authorization", f"Bearer {self.key}")
@@ -114,3 +118,22 @@ async def running(
     app = create_app(cfg, runtime)
     async with app.router.lifespan_context(app):
         yield AsgiClient(app, key)
+
+
+@asynccontextmanager
+async def running_both(
+    cfg: Config, runtime: Runtime | None = None, key: str | None = None
+) -> AsyncIterator[tuple[AsgiClient, Grpc]]:
+    """The REST app (in-process ASGI) and a real gRPC server on a loopback port, sharing
+    one runtime, as ``connector-service serve`` runs them."""
+    from connector_service.server.grpc_server import GrpcServer
+
+    rt = runtime or Runtime(cfg)
+    async with running(cfg, rt, key) as rest:
+        server = await GrpcServer.start(rt, host="127.0.0.1", port=0, reflection_enabled=False)
+        client = Grpc(f"127.0.0.1:{server.port}", key)
+        try:
+            yield rest, client
+        finally:
+            await client.close()
+            await server.stop(0)

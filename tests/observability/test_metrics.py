@@ -27,8 +27,9 @@ async def value(c: AsgiClient, name: str, **labels: str) -> float:
 
 async def test_requests_are_counted_by_route_connector_flow_and_outcome() -> None:
     async with running(config()) as c:
-        ok = dict(route="/v1/payments", connector="sandbox", flow="authorize", outcome="2xx")
-        bad = dict(route="/v1/payments", connector="-", flow="-", outcome="4xx")
+        ok = dict(transport="rest", route="/v1/payments", connector="sandbox", flow="authorize",
+                  outcome="2xx")  # fmt: skip
+        bad = dict(transport="rest", route="/v1/payments", connector="-", flow="-", outcome="4xx")
         before_ok = await value(c, "cs_requests_total", **ok)
         before_bad = await value(c, "cs_requests_total", **bad)
         assert (await c.pay(capture_method="manual")).status == 201
@@ -37,8 +38,8 @@ async def test_requests_are_counted_by_route_connector_flow_and_outcome() -> Non
         assert await value(c, "cs_requests_total", **bad) == before_bad + 1
 
         payment = (await c.pay(capture_method="manual")).json()
-        capture = dict(route="/v1/payments/{id}/capture", connector="sandbox", flow="capture",
-                       outcome="2xx")  # fmt: skip
+        capture = dict(transport="rest", route="/v1/payments/{id}/capture", connector="sandbox",
+                       flow="capture", outcome="2xx")  # fmt: skip
         before = await value(c, "cs_requests_total", **capture)
         path = f"/v1/payments/{payment['id']}/capture"
         assert (await c.request("POST", path, {})).status == 200
@@ -98,6 +99,7 @@ async def test_labels_never_carry_ids_amounts_or_caller_input() -> None:
             "connector": re.compile(r"^[a-z_]+$|^-$"),
             "flow": re.compile(r"^[a-z_]+$|^-$"),
             "outcome": re.compile(r"^[a-z0-9_]+$"),
+            "transport": re.compile(r"^(rest|grpc)$"),
             "account": re.compile(r"^[A-Za-z0-9_.-]+$"),
             "le": re.compile(r"^[0-9.e+-]+|\+Inf$"),
         }

@@ -18,7 +18,7 @@ CARD = {"type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year
         "cvc": "123"}  # fmt: skip
 PATTERN = re.compile(
     r'^cs_requests_total\{connector="sandbox",flow="authorize",outcome="2xx",'
-    r'route="/v1/payments"\} (\S+)$',
+    r'route="/v1/payments",transport="rest"\} (\S+)$',
     re.M,
 )
 

@@ -11,6 +11,7 @@ logger at DEBUG through the service's formatter, must hold none of the values.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import logging
@@ -18,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import grpc
 import pytest
 
 from connector_service.config import hash_key
@@ -221,3 +223,77 @@ async def test_no_secret_reaches_any_log_line(captured: Capture) -> None:
             pytest.fail(f"{value} leaked in: {output[line_start:line_end]}")
     cvc = re.compile(rf"(?i)(cvc|cvv|cvn|security_?code|cvd)\W{{0,8}}{CVC}")
     assert not cvc.search(output), cvc.search(output)
+
+
+async def test_no_secret_reaches_any_log_line_over_grpc(captured: Capture) -> None:
+    """The same through gRPC: per-request credentials come in ``x-connector-credentials``
+    metadata and must be masked in every line written while the call runs (the careless
+    gateway echoes them back in its answers, which the transcripts log at DEBUG)."""
+    from connector_service.grpc_gen.v1 import common_pb2, payments_pb2, refunds_pb2
+    from tests.observability.asgi import running_both
+
+    cfg = config({
+        "server": {"allow_request_credentials": True, "log_level": "debug"},
+        "accounts": accounts(),
+        "callers": [{"id": "shop", "key_sha256": hash_key(API_KEY), "platform": True}],
+    })  # fmt: skip
+    gateway = EchoGateway()
+    runtime = Runtime(cfg, executor=Executor(transport=gateway, connect_retries=0))
+    card = common_pb2.PaymentMethod(
+        card=common_pb2.Card(number=PAN, exp_month=12, exp_year=2034, cvc=CVC)
+    )
+    money = common_pb2.Money(minor_units=1000, currency="EUR")
+    async with running_both(cfg, runtime, key=API_KEY) as (_, g):
+        for name, connector in CONNECTORS.items():
+            header = json.dumps({
+                "connector": name,
+                "credentials": {f.name: fake("req", name, f.name)
+                                for f in connector.meta.credential_fields},
+                "options": {f.name: "BenchMerchantECOM"
+                            for f in connector.meta.option_fields if f.required},
+            })  # fmt: skip
+            md = g.md(x_connector_credentials=header)
+            res = runtime.service.resources
+            pid = await seed_payment(res, f"@{name}", name, "gw_123")
+            rid = await seed_refund(res, f"@{name}", name, "gwr_1", "gw_123")
+            for mode in ("ok", "created", "declined", "bad", "server", "raise"):
+                gateway.mode = mode
+                calls = [
+                    g.payments.CreatePayment(
+                        payments_pb2.CreatePaymentRequest(
+                            amount=money,
+                            payment_method=card,
+                            connector=name,
+                            capture_method=common_pb2.CAPTURE_METHOD_MANUAL,
+                            description=f"card {PAN} cvc={CVC}",
+                        ),
+                        metadata=md,
+                    ),
+                    g.payments.GetPayment(payments_pb2.GetPaymentRequest(id=pid), metadata=md),
+                    g.payments.CapturePayment(
+                        payments_pb2.CapturePaymentRequest(id=pid), metadata=md
+                    ),
+                    g.refunds.CreateRefund(
+                        refunds_pb2.CreateRefundRequest(payment_id=pid), metadata=md
+                    ),
+                    g.refunds.GetRefund(refunds_pb2.GetRefundRequest(id=rid), metadata=md),
+                ]
+                for call in calls:
+                    with contextlib.suppress(grpc.aio.AioRpcError):
+                        await call
+            bad = g.md(x_connector_credentials=header[:-5])
+            with pytest.raises(grpc.aio.AioRpcError):
+                await g.payments.GetPayment(payments_pb2.GetPaymentRequest(id=pid), metadata=bad)
+        assert gateway.calls > 5 * len(CONNECTORS)
+
+    output = "\n".join(captured.lines)
+    assert "connector_service.transcript" in output, "DEBUG transcripts were captured"
+    for value in secrets():
+        where = output.find(value)
+        if where >= 0:
+            line_start = output.rfind("\n", 0, where) + 1
+            line_end = output.find("\n", where)
+            pytest.fail(f"{value} leaked in: {output[line_start:line_end]}")
+    cvc = re.compile(rf"(?i)(cvc|cvv|cvn|security_?code|cvd)\W{{0,8}}{CVC}")
+    assert not cvc.search(output), cvc.search(output)
+    assert '"transport":"grpc"' in output

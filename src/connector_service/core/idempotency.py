@@ -1,12 +1,13 @@
 """Idempotency records: the same key never reaches a gateway twice.
 
 A record is keyed by (caller, Idempotency-Key) and holds a fingerprint of the request
-(method, path, body). The first request claims the key atomically (storage ``update``,
-so it holds across workers and, with PostgreSQL, across instances) and marks it *in
-flight*; when it finishes, the response is stored and every later request with the same
-key and the same body gets that response back, marked as a replay. A different body is a
-conflict. A request arriving while the first is still in flight waits for it (up to
-``wait_seconds``) or gets a conflict — it never causes a second gateway call.
+(a keyed hash of its canonical form: ``core/fingerprint.py``). The first request claims
+the key atomically (storage ``update``, so it holds across workers and, with PostgreSQL,
+across instances) and marks it *in flight*; when it finishes, the response is stored and
+every later equal request with the same key gets that response back, marked as a
+replay. A different request is a conflict. A request arriving while the first is still
+in flight waits for it (up to ``wait_seconds``) or gets a conflict — it never causes a
+second gateway call.
 
 Responses that prove nothing happened (the gateway was unreachable, unavailable or rate
 limiting, or the service failed) release the key, so the client may retry with it. An
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import time
 from dataclasses import dataclass
 
@@ -49,14 +49,6 @@ class Replay:
 
 _enc = msgspec.json.Encoder()
 _dec = msgspec.json.Decoder(_Record)
-
-
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), body):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
 
 
 class _Claim:

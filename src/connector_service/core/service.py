@@ -213,7 +213,10 @@ class PaymentService:
             raise ServiceError(
                 ErrorType.PERMISSION, "admin_only", "This endpoint needs an admin API key."
             )
-        return [await self.breakers.view(name) for name in self.config.accounts]
+        # An admin key limited to some accounts sees only those (tenant scope).
+        scope = caller.scope
+        names = [n for n in self.config.accounts if scope is None or n in scope]
+        return [await self.breakers.view(name) for name in names]
 
     # ------------------------------------------------------------------ targets
 

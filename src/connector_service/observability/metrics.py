@@ -35,9 +35,10 @@ GATEWAY_LATENCY = Histogram(
 )
 REQUESTS = Counter(
     "cs_requests_total",
-    "API requests by route, connector, flow (the gateway flow run; '-' when none ran) "
-    "and outcome (HTTP status class)",
-    ["route", "connector", "flow", "outcome"],
+    "API requests by transport (rest, grpc), route (REST path template or gRPC method), "
+    "connector, flow (the gateway flow run; '-' when none ran) and outcome (the HTTP "
+    "status class, for gRPC too)",
+    ["transport", "route", "connector", "flow", "outcome"],
 )
 REQUEST_LATENCY = Histogram(
     "cs_request_seconds",

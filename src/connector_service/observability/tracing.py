@@ -126,17 +126,25 @@ def shutdown() -> None:
 
 @contextmanager
 def request_span(method: str, route: str, headers: Mapping[str, str]) -> Iterator[Span]:
-    """The server span of one API request, current while the request runs (so gateway
-    spans are its children), continuing the caller's trace when it sent ``traceparent``."""
+    """The server span of one REST request (see :func:`server_span`)."""
+    attributes = {"http.request.method": method, "http.route": route}
+    with server_span(f"{method} {route}", attributes, headers) as span:
+        yield span
+
+
+@contextmanager
+def server_span(
+    name: str, attributes: Mapping[str, str], headers: Mapping[str, str]
+) -> Iterator[Span]:
+    """The server span of one API request (REST or gRPC), current while the request runs
+    (so gateway spans are its children), continuing the caller's trace when it sent
+    ``traceparent`` (an HTTP header or gRPC metadata: the same W3C text)."""
     assert tracer is not None
     from opentelemetry import propagate, trace
 
     parent = propagate.extract(headers) if "traceparent" in headers else None
     span = tracer.start_span(
-        f"{method} {route}",
-        context=parent,
-        kind=trace.SpanKind.SERVER,
-        attributes={"http.request.method": method, "http.route": route},
+        name, context=parent, kind=trace.SpanKind.SERVER, attributes=dict(attributes)
     )
     with trace.use_span(span, end_on_exit=True, record_exception=False):
         yield span

@@ -1,20 +1,15 @@
-"""The gRPC API (package ``connector_service.v1``): a thin layer over the same core as REST.
+"""The gRPC API (package ``connector_service.v1``): a thin layer over the same front as REST.
 
-Every RPC is one row of :data:`RPCS`, like ``ENDPOINTS`` in ``server/app.py``. A handler
-turns the proto request into the very API struct REST decodes (through msgspec, so the
-validation and its error codes are the same), calls the same ``PaymentService`` method,
-and turns the API struct it gets back into the proto answer. Nothing here knows a flow.
-
-Shared with REST, so the two never disagree:
-
-- callers authenticate with the same API keys (``authorization: Bearer <key>`` metadata)
-  and per-request credentials (``x-connector-credentials``) under the same rules;
-- ``idempotency-key`` metadata goes through the same idempotency store with the same
-  semantics as ``_idempotent`` in ``server/app.py``: one gateway call per (caller, key),
-  the stored answer replayed (``idempotent-replayed: true`` in the response metadata), a
-  different request with the same key is a conflict, 429/503 outcomes release the key;
-- ``x-request-id`` metadata is honoured (or one is made) and sent back;
-- the access log line and the request metrics.
+Every RPC is one row of :data:`RPCS`, like ``ENDPOINTS`` in ``server/app.py``, naming the
+unified :class:`~connector_service.server.front.Operation` it serves (the very row REST
+uses) and two conversions: the proto request into the API struct REST decodes (through
+msgspec, so the validation and its error codes are the same) and the result document
+into the proto answer. Nothing here knows a flow, a key or a log line: the front
+(``server/front.py``) authenticates (``authorization: Bearer <key>`` metadata), applies
+per-request credentials (``x-connector-credentials``, masked in every log line), honours
+or makes the ``x-request-id``, runs the idempotency record shared with REST (an equal
+request replays whatever its transport; ``idempotent-replayed: true`` in the response
+metadata), and writes the access log, the metrics and the span, as for REST.
 
 Errors leave with a status code per error type (the table is in
 ``proto/connector_service/v1/errors.proto`` and :func:`grpc_code`) and a ``google.rpc.Status``
@@ -35,10 +30,7 @@ import asyncio
 import base64
 import binascii
 import logging
-import re
-import secrets
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -53,14 +45,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from starlette.applications import Starlette
 
-from connector_service.config import Caller, Config, hash_key
-from connector_service.core import idempotency
 from connector_service.core.runtime import Runtime
-from connector_service.core.service import RequestCredentials
 from connector_service.domain import api
 from connector_service.domain.codec import dec_hook, enc_hook
 from connector_service.domain.errors import ErrorType, ServiceError
-from connector_service.domain.secret import Secret
 from connector_service.grpc_gen.v1 import (
     common_pb2,
     connectors_pb2,
@@ -71,9 +59,10 @@ from connector_service.grpc_gen.v1 import (
     refunds_pb2,
     webhooks_pb2,
 )
-from connector_service.observability import metrics
-from connector_service.server.app import ANONYMOUS
+from connector_service.server import operations as ops
 from connector_service.server.errors import validation_error
+from connector_service.server.front import Answer, Entry, Front, Operation
+from connector_service.server.operations import ConnectorList
 
 log = logging.getLogger("connector_service.access")
 error_log = logging.getLogger("connector_service.server")
@@ -81,8 +70,6 @@ error_log = logging.getLogger("connector_service.server")
 PACKAGE = "connector_service.v1"
 ERROR_DOMAIN = "connector-service"
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Message)
@@ -169,16 +156,6 @@ def _pack(message: Message) -> AnyMessage:
     packed = AnyMessage()
     packed.Pack(message)
     return packed
-
-
-def not_implemented(what: str) -> ServiceError:
-    return ServiceError(
-        ErrorType.NOT_SUPPORTED,
-        "not_implemented",
-        f"{what} not implemented by this service yet; the RPC is declared so clients can be "
-        "generated against the final shape.",
-        http_status=501,
-    )
 
 
 # ------------------------------------------------------------------------ proto → API
@@ -327,183 +304,87 @@ def connector_pb(info: api.ConnectorInfo) -> connectors_pb2.ConnectorInfo:
 
 # ------------------------------------------------------------------------ calls
 
-
-@dataclass
-class GrpcCall:
-    """What a handler needs about the call, resolved once (REST's ``Call``)."""
-
-    caller: Caller
-    request_id: str
-    idempotency_key: str | None
-    creds: RequestCredentials | None
+ToApi = Callable[[Any], Any]  # proto request -> the API struct REST decodes (or None)
+ToPb = Callable[[Any, Any], Message]  # (result document, proto request) -> proto answer
 
 
-Handler = Callable[[Runtime, GrpcCall, Any], Awaitable[Message]]
+def _no_body(req: Message) -> None:
+    return None
 
 
 @dataclass(frozen=True)
 class Rpc:
+    """One RPC: the unified operation it serves and its two conversions. ``id_field`` is
+    the request field holding the path id REST has in its URL (``{id}``)."""
+
     service: str
     method: str
     request: type[Message]
     response: type[Message]
-    handler: Handler
-    # The REST twin is a POST: an idempotency-key applies, exactly as there.
-    idempotent: bool = False
+    operation: Operation
+    to_api: ToApi = _no_body
+    to_pb: ToPb = lambda doc, req: doc
+    id_field: str | None = None
 
     @property
     def path(self) -> str:
         return f"/{PACKAGE}.{self.service}/{self.method}"
 
+    @property
+    def idempotent(self) -> bool:
+        return self.operation.idempotent
 
-async def create_payment(
-    rt: Runtime, call: GrpcCall, req: payments_pb2.CreatePaymentRequest
-) -> Message:
-    body = _convert(api.PaymentCreate, _payment_create(req))
-    return payment_pb(
-        await rt.service.create_payment(
-            call.caller,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+    @property
+    def handler(self) -> Any:
+        return self.operation.run
 
 
-async def get_payment(rt: Runtime, call: GrpcCall, req: payments_pb2.GetPaymentRequest) -> Message:
-    return payment_pb(
-        await rt.service.get_payment(
-            call.caller, req.id, request_id=call.request_id, creds=call.creds
-        )
-    )
+def _payment_in(req: payments_pb2.CreatePaymentRequest) -> api.PaymentCreate:
+    return _convert(api.PaymentCreate, _payment_create(req))
 
 
-async def capture_payment(
-    rt: Runtime, call: GrpcCall, req: payments_pb2.CapturePaymentRequest
-) -> Message:
-    body = _convert(api.CaptureCreate, _without_id(req))
-    return payment_pb(
-        await rt.service.capture(
-            call.caller,
-            req.id,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _capture_in(req: payments_pb2.CapturePaymentRequest) -> api.CaptureCreate:
+    return _convert(api.CaptureCreate, _without_id(req))
 
 
-async def void_payment(
-    rt: Runtime, call: GrpcCall, req: payments_pb2.VoidPaymentRequest
-) -> Message:
-    body = _convert(api.VoidCreate, _without_id(req))
-    return payment_pb(
-        await rt.service.void(
-            call.caller,
-            req.id,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _void_in(req: payments_pb2.VoidPaymentRequest) -> api.VoidCreate:
+    return _convert(api.VoidCreate, _without_id(req))
 
 
-async def complete_payment(
-    rt: Runtime, call: GrpcCall, req: payments_pb2.CompletePaymentRequest
-) -> Message:
-    body = _convert(api.CompleteCreate, _without_id(req))
-    return payment_pb(
-        await rt.service.complete_payment(
-            call.caller,
-            req.id,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _complete_in(req: payments_pb2.CompletePaymentRequest) -> api.CompleteCreate:
+    return _convert(api.CompleteCreate, _without_id(req))
 
 
-async def preview_routing(
-    rt: Runtime, call: GrpcCall, req: payments_pb2.PreviewRoutingRequest
-) -> Message:
-    body = _convert(api.PaymentCreate, _payment_create(req.payment))
-    details = await rt.service.preview_routing(
-        call.caller, body, idempotency_key=call.idempotency_key
-    )
-    return _parse(_builtins(details), common_pb2.RoutingDetails())
+def _complete_mandate_in(req: mandates_pb2.CompleteMandateRequest) -> api.CompleteCreate:
+    return _convert(api.CompleteCreate, _without_id(req))
 
 
-async def create_refund(
-    rt: Runtime, call: GrpcCall, req: refunds_pb2.CreateRefundRequest
-) -> Message:
-    body = _convert(api.RefundCreate, _without_id(req, "payment_id"))
-    return refund_pb(
-        await rt.service.refund(
-            call.caller,
-            req.payment_id,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _preview_in(req: payments_pb2.PreviewRoutingRequest) -> api.PaymentCreate:
+    return _convert(api.PaymentCreate, _payment_create(req.payment))
 
 
-async def get_refund(rt: Runtime, call: GrpcCall, req: refunds_pb2.GetRefundRequest) -> Message:
-    return refund_pb(
-        await rt.service.get_refund(
-            call.caller, req.id, request_id=call.request_id, creds=call.creds
-        )
-    )
+def _refund_in(req: refunds_pb2.CreateRefundRequest) -> api.RefundCreate:
+    return _convert(api.RefundCreate, _without_id(req, "payment_id"))
 
 
-async def create_mandate(
-    rt: Runtime, call: GrpcCall, req: mandates_pb2.CreateMandateRequest
-) -> Message:
-    body = _convert(api.MandateCreate, _mandate_create(req))
-    return mandate_pb(
-        await rt.service.create_mandate(
-            call.caller,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _mandate_in(req: mandates_pb2.CreateMandateRequest) -> api.MandateCreate:
+    return _convert(api.MandateCreate, _mandate_create(req))
 
 
-async def revoke_mandate(
-    rt: Runtime, call: GrpcCall, req: mandates_pb2.RevokeMandateRequest
-) -> Message:
-    return mandate_pb(
-        await rt.service.revoke_mandate(
-            call.caller,
-            req.id,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _payment_out(doc: api.Payment, req: Message) -> Message:
+    return payment_pb(doc)
 
 
-async def complete_mandate(
-    rt: Runtime, call: GrpcCall, req: mandates_pb2.CompleteMandateRequest
-) -> Message:
-    body = _convert(api.CompleteCreate, _without_id(req))
-    return mandate_pb(
-        await rt.service.complete_mandate(
-            call.caller,
-            req.id,
-            body,
-            idempotency_key=call.idempotency_key,
-            request_id=call.request_id,
-            creds=call.creds,
-        )
-    )
+def _refund_out(doc: api.Refund, req: Message) -> Message:
+    return refund_pb(doc)
+
+
+def _mandate_out(doc: api.Mandate, req: Message) -> Message:
+    return mandate_pb(doc)
+
+
+def _routing_out(doc: api.RoutingDetails, req: Message) -> Message:
+    return _parse(_builtins(doc), common_pb2.RoutingDetails())
 
 
 def _page_token(offset: int) -> str:
@@ -528,15 +409,17 @@ def _page_offset(token: str) -> int:
     )
 
 
-async def list_connectors(
-    rt: Runtime, call: GrpcCall, req: connectors_pb2.ListConnectorsRequest
-) -> Message:
+def _connectors_in(req: connectors_pb2.ListConnectorsRequest) -> None:
     if req.page_size < 0:
         raise ServiceError(
             ErrorType.INVALID_REQUEST, "invalid_page_size", "page_size must be >= 0.",
             field="page_size",
         )  # fmt: skip
-    items = rt.service.list_connectors(call.caller)
+    _page_offset(req.page_token)
+
+
+def _connectors_out(doc: ConnectorList, req: connectors_pb2.ListConnectorsRequest) -> Message:
+    items = doc.data
     start = _page_offset(req.page_token)
     end = start + req.page_size if req.page_size else len(items)
     out = connectors_pb2.ListConnectorsResponse(
@@ -547,48 +430,44 @@ async def list_connectors(
     return out
 
 
-async def _disputes(rt: Runtime, call: GrpcCall, req: Message) -> Message:
-    raise not_implemented("Disputes are")
-
-
-async def _parse_webhook(rt: Runtime, call: GrpcCall, req: Message) -> Message:
-    raise not_implemented("Parsing webhooks over gRPC is")
-
-
-P, R, MD = "PaymentService", "RefundService", "MandateService"
+P, R, MD, D = "PaymentService", "RefundService", "MandateService", "DisputeService"
 
 RPCS: tuple[Rpc, ...] = (
     Rpc(P, "CreatePayment", payments_pb2.CreatePaymentRequest, payments_pb2.Payment,
-        create_payment, idempotent=True),
-    Rpc(P, "GetPayment", payments_pb2.GetPaymentRequest, payments_pb2.Payment, get_payment),
+        ops.CREATE_PAYMENT, _payment_in, _payment_out),
+    Rpc(P, "GetPayment", payments_pb2.GetPaymentRequest, payments_pb2.Payment,
+        ops.GET_PAYMENT, _no_body, _payment_out, "id"),
     Rpc(P, "CapturePayment", payments_pb2.CapturePaymentRequest, payments_pb2.Payment,
-        capture_payment, idempotent=True),
-    Rpc(P, "VoidPayment", payments_pb2.VoidPaymentRequest, payments_pb2.Payment, void_payment,
-        idempotent=True),
+        ops.CAPTURE_PAYMENT, _capture_in, _payment_out, "id"),
+    Rpc(P, "VoidPayment", payments_pb2.VoidPaymentRequest, payments_pb2.Payment,
+        ops.VOID_PAYMENT, _void_in, _payment_out, "id"),
     Rpc(P, "CompletePayment", payments_pb2.CompletePaymentRequest, payments_pb2.Payment,
-        complete_payment, idempotent=True),
+        ops.COMPLETE_PAYMENT, _complete_in, _payment_out, "id"),
     Rpc(P, "PreviewRouting", payments_pb2.PreviewRoutingRequest, common_pb2.RoutingDetails,
-        preview_routing, idempotent=True),
-    Rpc(R, "CreateRefund", refunds_pb2.CreateRefundRequest, refunds_pb2.Refund, create_refund,
-        idempotent=True),
-    Rpc(R, "GetRefund", refunds_pb2.GetRefundRequest, refunds_pb2.Refund, get_refund),
+        ops.PREVIEW_ROUTING, _preview_in, _routing_out),
+    Rpc(R, "CreateRefund", refunds_pb2.CreateRefundRequest, refunds_pb2.Refund,
+        ops.CREATE_REFUND, _refund_in, _refund_out, "payment_id"),
+    Rpc(R, "GetRefund", refunds_pb2.GetRefundRequest, refunds_pb2.Refund, ops.GET_REFUND,
+        _no_body, _refund_out, "id"),
     Rpc(MD, "CreateMandate", mandates_pb2.CreateMandateRequest, mandates_pb2.Mandate,
-        create_mandate, idempotent=True),
+        ops.CREATE_MANDATE, _mandate_in, _mandate_out),
     Rpc(MD, "RevokeMandate", mandates_pb2.RevokeMandateRequest, mandates_pb2.Mandate,
-        revoke_mandate, idempotent=True),
+        ops.REVOKE_MANDATE, _no_body, _mandate_out, "id"),
     Rpc(MD, "CompleteMandate", mandates_pb2.CompleteMandateRequest, mandates_pb2.Mandate,
-        complete_mandate, idempotent=True),
-    Rpc("DisputeService", "GetDispute", disputes_pb2.GetDisputeRequest, disputes_pb2.Dispute,
-        _disputes),
-    Rpc("DisputeService", "AcceptDispute", disputes_pb2.AcceptDisputeRequest,
-        disputes_pb2.Dispute, _disputes, idempotent=True),
-    Rpc("DisputeService", "SubmitDisputeEvidence", disputes_pb2.SubmitDisputeEvidenceRequest,
-        disputes_pb2.Dispute, _disputes, idempotent=True),
+        ops.COMPLETE_MANDATE, _complete_mandate_in, _mandate_out, "id"),
+    Rpc(D, "GetDispute", disputes_pb2.GetDisputeRequest, disputes_pb2.Dispute,
+        ops.GET_DISPUTE, id_field="id"),
+    Rpc(D, "AcceptDispute", disputes_pb2.AcceptDisputeRequest, disputes_pb2.Dispute,
+        ops.ACCEPT_DISPUTE, id_field="id"),
+    Rpc(D, "SubmitDisputeEvidence", disputes_pb2.SubmitDisputeEvidenceRequest,
+        disputes_pb2.Dispute, ops.SUBMIT_DISPUTE_EVIDENCE, id_field="id"),
     Rpc("WebhookService", "ParseWebhook", webhooks_pb2.ParseWebhookRequest,
-        webhooks_pb2.WebhookEvent, _parse_webhook),
+        webhooks_pb2.WebhookEvent, ops.PARSE_WEBHOOK_GRPC),
     Rpc("ConnectorService", "ListConnectors", connectors_pb2.ListConnectorsRequest,
-        connectors_pb2.ListConnectorsResponse, list_connectors),
+        connectors_pb2.ListConnectorsResponse, ops.LIST_CONNECTORS, _connectors_in,
+        _connectors_out),
 )  # fmt: skip
+
 
 FILES = (payments_pb2, refunds_pb2, mandates_pb2, disputes_pb2, webhooks_pb2, connectors_pb2)
 SERVICE_NAMES: tuple[str, ...] = tuple(
@@ -599,59 +478,6 @@ SERVICE_NAMES: tuple[str, ...] = tuple(
 # ------------------------------------------------------------------------ plumbing
 
 
-class _CredentialsHeader(msgspec.Struct, forbid_unknown_fields=True):
-    connector: str
-    credentials: dict[str, Secret]
-    options: dict[str, str] = {}
-    mode: str = "test"
-
-
-_creds_decoder = msgspec.json.Decoder(_CredentialsHeader, dec_hook=dec_hook)
-
-
-def authenticate(config: Config, authorization: str | None) -> Caller:
-    """REST's ``_authenticate``, reading the ``authorization`` metadata."""
-    if not config.callers:
-        return ANONYMOUS
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ServiceError(
-            ErrorType.AUTHENTICATION,
-            "missing_api_key",
-            "Send an API key as 'authorization: Bearer <key>' metadata.",
-        )
-    caller = config.callers.get(hash_key(token.strip()))
-    if caller is None:
-        raise ServiceError(ErrorType.AUTHENTICATION, "invalid_api_key", "The API key is not valid.")
-    return caller
-
-
-def request_credentials(
-    config: Config, raw: str | None, caller: Caller
-) -> RequestCredentials | None:
-    if raw is None:
-        return None
-    if not config.server.allow_request_credentials or not caller.platform:
-        raise ServiceError(
-            ErrorType.PERMISSION,
-            "request_credentials_not_allowed",
-            "Per-request credentials are not enabled for this API key.",
-            field="X-Connector-Credentials",
-        )
-    try:
-        parsed = _creds_decoder.decode(raw.encode())
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        # The message would quote the metadata, which holds secrets: keep it generic.
-        raise ServiceError(
-            ErrorType.INVALID_REQUEST,
-            "invalid_credentials_header",
-            "x-connector-credentials must be JSON: "
-            '{"connector": …, "credentials": {…}, "options": {…}}',
-            field="X-Connector-Credentials",
-        ) from None
-    return RequestCredentials(parsed.connector, parsed.credentials, parsed.options, parsed.mode)
-
-
 def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in context.invocation_metadata() or ():
@@ -660,20 +486,20 @@ def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
     return out
 
 
-@dataclass
-class _Outcome:
-    response: Message | None = None
-    status: status_pb2.Status | None = None
-    replayed: bool = False
-    http_status: int = 200  # REST's status for the same outcome: metrics and the log
+def _entry(rpc: Rpc) -> Entry:
+    service = f"{PACKAGE}.{rpc.service}"
+    attributes = {"rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc.method}
+    return Entry("grpc", rpc.operation, rpc.path, "GRPC", (f"{service}/{rpc.method}", attributes))
 
 
 class GrpcApi:
-    """The generic handlers of every RPC in :data:`RPCS`, bound to one runtime."""
+    """The generic handlers of every RPC in :data:`RPCS`, bound to one runtime: decode the
+    proto into the API struct, let the front serve it, encode its answer."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._background: set[asyncio.Task[_Outcome]] = set()
+        self.front = Front(lambda: runtime)
+        self._background: set[asyncio.Task[Answer]] = set()
 
     def handlers(self) -> list[grpc.GenericRpcHandler]:
         by_service: dict[str, dict[str, grpc.RpcMethodHandler[Any, Any]]] = {}
@@ -695,108 +521,48 @@ class GrpcApi:
     def _behaviour(
         self, rpc: Rpc
     ) -> Callable[[Message, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]:
-        flow = rpc.handler.__name__.lstrip("_")
+        entry = _entry(rpc)
 
         async def behaviour(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            started = time.perf_counter()
             md = _metadata(context)
-            rid = md.get("x-request-id", "")
-            if not _REQUEST_ID.match(rid):
-                rid = "req_" + secrets.token_hex(12)
-            caller_id = "-"
-            try:
-                caller = authenticate(self.runtime.config, md.get("authorization"))
-                caller_id = caller.id
-                # Shielded: a client that cancels does not cut a gateway call in half.
-                task = asyncio.ensure_future(self._serve(rpc, request, md, caller, rid))
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
-                outcome = await asyncio.shield(task)
-            except ServiceError as err:
-                outcome = _Outcome(status=rpc_status(err, rid), http_status=err.http_status)
-            initial = [("x-request-id", rid)]
-            if outcome.replayed:
+            ids = {"id": getattr(request, rpc.id_field)} if rpc.id_field else {}
+
+            async def decode() -> Any:
+                return rpc.to_api(request)
+
+            # Shielded: a client that cancels does not cut a gateway call in half, and the
+            # front still writes its log line and metrics.
+            task = asyncio.ensure_future(self.front.call(entry, md, decode, ids))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            answer = await asyncio.shield(task)
+            initial = [("x-request-id", answer.request_id)]
+            if answer.replayed:
                 initial.append(("idempotent-replayed", "true"))
             await context.send_initial_metadata(initial)
-            elapsed = time.perf_counter() - started
-            metrics.REQUESTS.labels(rpc.path, "-", flow, f"{outcome.http_status // 100}xx").inc()
-            metrics.REQUEST_LATENCY.labels(rpc.path).observe(elapsed)
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "request",
-                    extra={
-                        "request_id": rid,
-                        "caller": caller_id,
-                        "method": "GRPC",
-                        "route": rpc.path,
-                        "status": outcome.http_status,
-                        "latency_ms": round(elapsed * 1000, 2),
-                    },
-                )
-            if outcome.status is not None:
-                await context.abort(
-                    grpc.StatusCode(_STATUS_CODES[outcome.status.code]),
-                    outcome.status.message,
-                    ((STATUS_DETAILS_KEY, outcome.status.SerializeToString()),),
-                )
-            return outcome.response
+            if answer.ok:
+                try:
+                    return rpc.to_pb(answer.decoded(rpc.operation.response or dict), request)
+                except Exception:
+                    error_log.exception(
+                        "cannot encode the answer of %s (request %s)", rpc.path, answer.request_id
+                    )
+                    answer = Answer(
+                        answer.request_id,
+                        500,
+                        error=ServiceError(
+                            ErrorType.INTERNAL, "internal_error", "An internal error occurred."
+                        ),
+                    )
+            err, rid = answer.service_error()
+            status = rpc_status(err, rid)
+            await context.abort(
+                grpc.StatusCode(_STATUS_CODES[status.code]),
+                status.message,
+                ((STATUS_DETAILS_KEY, status.SerializeToString()),),
+            )
 
         return behaviour
-
-    async def _serve(
-        self, rpc: Rpc, request: Message, md: Mapping[str, str], caller: Caller, rid: str
-    ) -> _Outcome:
-        try:
-            key = md.get("idempotency-key")
-            if key is not None and not _IDEMPOTENCY_KEY.match(key):
-                raise ServiceError(
-                    ErrorType.INVALID_REQUEST,
-                    "invalid_idempotency_key",
-                    "idempotency-key must be 1-255 printable ASCII characters.",
-                    field="Idempotency-Key",
-                )
-            creds = request_credentials(
-                self.runtime.config, md.get("x-connector-credentials"), caller
-            )
-            call = GrpcCall(caller, rid, key, creds)
-            if key is not None and rpc.idempotent:
-                return await self._idempotent(rpc, call, request, key)
-            return _Outcome(response=await rpc.handler(self.runtime, call, request))
-        except ServiceError as err:
-            return _Outcome(status=rpc_status(err, rid), http_status=err.http_status)
-        except Exception:
-            error_log.exception("unhandled error in %s (request %s)", rpc.path, rid)
-            internal = ServiceError(
-                ErrorType.INTERNAL, "internal_error", "An internal error occurred."
-            )
-            return _Outcome(status=rpc_status(internal, rid), http_status=500)
-
-    async def _idempotent(self, rpc: Rpc, call: GrpcCall, request: Message, key: str) -> _Outcome:
-        """``_idempotent`` of ``server/app.py`` for gRPC: run at most once per (caller,
-        key), replay the stored answer afterwards. The record is shared with REST (same
-        scope and key), the fingerprint names the RPC, so a key used for a REST request
-        and then for a gRPC one is a conflict, as two different requests should be."""
-        body = request.SerializeToString(deterministic=True)
-        fp = idempotency.fingerprint("POST", rpc.path, body)
-        store = self.runtime.idempotency
-        replay = await store.begin(call.caller.id, key, fp)
-        if replay is not None:
-            if replay.status < 300:
-                return _Outcome(response=rpc.response.FromString(replay.body), replayed=True)
-            stored = status_pb2.Status.FromString(replay.body)
-            return _Outcome(status=stored, replayed=True, http_status=replay.status)
-        try:
-            response = await rpc.handler(self.runtime, call, request)
-            outcome = _Outcome(response=response)
-            stored_body = response.SerializeToString()
-        except ServiceError as err:
-            status = rpc_status(err, call.request_id)
-            outcome = _Outcome(status=status, http_status=err.http_status)
-            stored_body = status.SerializeToString()
-        # Any other exception (or a cancellation) propagates and leaves the claim in flight
-        # until its lease runs out: the gateway may have been called, so it is not released.
-        await store.finish(call.caller.id, key, fp, outcome.http_status, stored_body)
-        return outcome
 
 
 _STATUS_CODES: dict[int, tuple[int, str]] = {code.value[0]: code.value for code in grpc.StatusCode}

@@ -51,7 +51,7 @@ def build_openapi() -> dict[str, Any]:
     for ep in ENDPOINTS:
         assert ep.response is not None
         op: dict[str, Any] = {
-            "operationId": ep.handler.__name__,
+            "operationId": ep.operation.name,
             "summary": ep.summary,
             "tags": [ep.tag],
             "responses": {

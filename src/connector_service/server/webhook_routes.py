@@ -21,9 +21,8 @@ import binascii
 import datetime as dt
 import logging
 import re
-import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -34,21 +33,15 @@ from starlette.routing import Route
 from connector_service.core.runtime import Runtime
 from connector_service.domain.errors import ErrorType, ServiceError, invalid, not_found
 from connector_service.observability import metrics
-from connector_service.server import errors
-from connector_service.server.app import (
-    _REQUEST_ID,
-    Call,
-    Endpoint,
-    _endpoint,
-    _error,
-    _read_body,
-)
+from connector_service.server.app import Endpoint, _endpoint, _error, _read_body
+from connector_service.server.front import Front, Operation, RequestContext, request_id
 from connector_service.storage.outbox import DeliveryStatus
 from connector_service.webhooks.admin import (
     DeliveryView,
     EndpointView,
     EventDetail,
     EventSummary,
+    SharedEndpoint,
     UnknownEndpoint,
 )
 from connector_service.webhooks.events import Event
@@ -113,24 +106,11 @@ class EndpointList(msgspec.Struct):
     data: list[EndpointView]
 
 
-_parse_decoder = msgspec.json.Decoder(ParseRequest)
-_replay_decoder = msgspec.json.Decoder(ReplayRequest)
+Ids = Mapping[str, str]
 
 
-def _decode(call: Call, decoder: msgspec.json.Decoder[Any]) -> Any:
-    raw: bytes = call.request.state.body
-    if not raw.strip():
-        raw = b"{}"
-    try:
-        return decoder.decode(raw)
-    except msgspec.ValidationError as exc:
-        raise errors.validation_error(exc) from None
-    except msgspec.DecodeError:
-        raise invalid("invalid_json", "The request body is not valid JSON.") from None
-
-
-def _require_admin(call: Call) -> None:
-    if not call.caller.admin:
+def _require_admin(ctx: RequestContext) -> None:
+    if not ctx.caller.admin:
         raise ServiceError(
             ErrorType.PERMISSION,
             "admin_required",
@@ -138,15 +118,15 @@ def _require_admin(call: Call) -> None:
         )
 
 
-def _limit(call: Call) -> int:
-    raw = call.request.query_params.get("limit", "50")
+def _limit(ctx: RequestContext) -> int:
+    raw = ctx.query.get("limit", "50")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         raise invalid("invalid_limit", f"limit must be an integer from 1 to {MAX_LIMIT}", "limit")
     return int(raw)
 
 
-def _before(call: Call) -> float | None:
-    raw = call.request.query_params.get("before")
+def _before(ctx: RequestContext) -> float | None:
+    raw = ctx.query.get("before")
     if raw is None:
         return None
     try:
@@ -160,15 +140,10 @@ def _before(call: Call) -> float | None:
     return when.timestamp()
 
 
-def _path(call: Call, name: str) -> str:
-    return str(call.request.path_params[name])
-
-
 # ------------------------------------------------------------------------ handlers
 
 
-async def parse_webhook(rt: Runtime, call: Call) -> tuple[int, Any]:
-    req: ParseRequest = _decode(call, _parse_decoder)
+async def parse_webhook(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
     if (req.body is None) == (req.body_base64 is None):
         raise invalid("body_required", "give exactly one of body or body_base64", "body")
     if req.body is not None:
@@ -178,96 +153,108 @@ async def parse_webhook(rt: Runtime, call: Call) -> tuple[int, Any]:
             body = base64.b64decode(req.body_base64 or "", validate=True)
         except (binascii.Error, ValueError):
             raise invalid("invalid_base64", "body_base64 is not base64", "body_base64") from None
-    if req.account is not None and call.creds is not None:
+    if req.account is not None and ctx.creds is not None:
         raise invalid(
             "account_and_credentials",
             "name an account or send X-Connector-Credentials, not both",
             "account",
         )
     target, documents = await rt.webhooks.receiver.translate(
-        call.caller,
-        _path(call, "connector"),
+        ctx.caller,
+        ids["connector"],
         req.account,
-        call.creds,
+        ctx.creds,
         req.headers,
         body,
-        request_id=call.request_id,
+        request_id=ctx.request_id,
     )
-    return 200, ParseResult("list", target.connector.meta.name, target.account, True, documents)
+    return ParseResult("list", target.connector.meta.name, target.account, True, documents)
 
 
-async def list_events(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
-    limit = _limit(call)
-    q = call.request.query_params
+async def list_events(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
+    limit = _limit(ctx)
+    q = ctx.query
     rows = await rt.webhooks.admin.list_events(
         connector=q.get("connector"),
         account=q.get("account"),
         type=q.get("type"),
-        before=_before(call),
+        before=_before(ctx),
         limit=limit + 1,
+        scope=ctx.caller.scope,
     )
-    return 200, EventList("list", rows[:limit], len(rows) > limit)
+    return EventList("list", rows[:limit], len(rows) > limit)
 
 
-async def get_event(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
-    detail: EventDetail | None = await rt.webhooks.admin.event(_path(call, "id"))
+async def get_event(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
+    detail: EventDetail | None = await rt.webhooks.admin.event(ids["id"], ctx.caller.scope)
     if detail is None:
         raise not_found("event", "id")
-    return 200, detail
+    return detail
 
 
-async def replay_event(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
-    req: ReplayRequest = _decode(call, _replay_decoder)
+async def replay_event(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
     try:
-        queued = await rt.webhooks.admin.replay_event(_path(call, "id"), req.endpoint)
+        queued = await rt.webhooks.admin.replay_event(ids["id"], req.endpoint, ctx.caller.scope)
     except UnknownEndpoint:
         raise not_found("endpoint", "endpoint") from None
     if queued is None:
         raise not_found("event", "id")
     _wake(rt)
-    return 200, ReplayResult("replay", queued)
+    return ReplayResult("replay", queued)
 
 
-async def list_deliveries(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
-    limit = _limit(call)
-    q = call.request.query_params
+async def list_deliveries(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
+    limit = _limit(ctx)
+    q = ctx.query
     status = q.get("status")
     if status is not None and status not in set(DeliveryStatus):
         raise invalid("invalid_status", "status is one of pending, succeeded, failed", "status")
     rows = await rt.webhooks.admin.list_deliveries(
-        event_id=q.get("event_id"), endpoint=q.get("endpoint"), status=status, limit=limit + 1
+        event_id=q.get("event_id"),
+        endpoint=q.get("endpoint"),
+        status=status,
+        limit=limit + 1,
+        scope=ctx.caller.scope,
     )
-    return 200, DeliveryList("list", rows[:limit], len(rows) > limit)
+    return DeliveryList("list", rows[:limit], len(rows) > limit)
 
 
-async def list_endpoints(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
-    return 200, EndpointList("list", await rt.webhooks.admin.list_endpoints())
+async def list_endpoints(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
+    return EndpointList("list", await rt.webhooks.admin.list_endpoints(ctx.caller.scope))
 
 
-async def replay_failed(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
+async def replay_failed(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
     try:
-        queued = await rt.webhooks.admin.replay_failed(_path(call, "id"))
+        queued = await rt.webhooks.admin.replay_failed(ids["id"], ctx.caller.scope)
     except UnknownEndpoint:
         raise not_found("endpoint", "id") from None
     _wake(rt)
-    return 200, ReplayResult("replay", queued)
+    return ReplayResult("replay", queued)
 
 
-async def enable_endpoint(rt: Runtime, call: Call) -> tuple[int, Any]:
-    _require_admin(call)
-    endpoint = _path(call, "id")
+async def enable_endpoint(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    _require_admin(ctx)
+    endpoint = ids["id"]
     try:
-        was = await rt.webhooks.admin.enable(endpoint)
+        was = await rt.webhooks.admin.enable(endpoint, ctx.caller.scope)
     except UnknownEndpoint:
         raise not_found("endpoint", "id") from None
+    except SharedEndpoint:
+        raise ServiceError(
+            ErrorType.PERMISSION,
+            "endpoint_shared",
+            "This endpoint also serves accounts this API key may not use; an admin key "
+            "covering all of them must re-enable it.",
+            field="id",
+        ) from None
     _wake(rt)
-    return 200, EnableResult("endpoint", endpoint, was)
+    return EnableResult("endpoint", endpoint, was)
 
 
 def _wake(rt: Runtime) -> None:
@@ -275,26 +262,36 @@ def _wake(rt: Runtime) -> None:
         rt.webhooks.worker.wake()
 
 
+def _op(run: Any, response: type, *, idempotent: bool = False) -> Operation:
+    return Operation(run.__name__, run, idempotent, response)
+
+
 WEBHOOK_ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("POST", "/v1/webhooks/{connector}/parse", parse_webhook,
+    Endpoint("POST", "/v1/webhooks/{connector}/parse", _op(parse_webhook, ParseResult,
+             idempotent=True),
              "Verify and translate a gateway webhook without storing or forwarding it",
              ParseRequest, ParseResult, 200, "webhooks"),
-    Endpoint("GET", "/v1/admin/webhooks/events", list_events,
-             "Received webhook events, newest first (admin)", None, EventList, 200, "admin"),
-    Endpoint("GET", "/v1/admin/webhooks/events/{id}", get_event,
+    Endpoint("GET", "/v1/admin/webhooks/events", _op(list_events, EventList),
+             "Received webhook events of the key's accounts, newest first (admin)", None,
+             EventList, 200, "admin"),
+    Endpoint("GET", "/v1/admin/webhooks/events/{id}", _op(get_event, EventDetail),
              "One event with its deliveries and every attempt (admin)", None, EventDetail,
              200, "admin"),
-    Endpoint("POST", "/v1/admin/webhooks/events/{id}/replay", replay_event,
+    Endpoint("POST", "/v1/admin/webhooks/events/{id}/replay",
+             _op(replay_event, ReplayResult, idempotent=True),
              "Deliver an event again (admin)", ReplayRequest, ReplayResult, 200, "admin"),
-    Endpoint("GET", "/v1/admin/webhooks/deliveries", list_deliveries,
-             "Deliveries, newest first (admin)", None, DeliveryList, 200, "admin"),
-    Endpoint("GET", "/v1/admin/webhooks/endpoints", list_endpoints,
+    Endpoint("GET", "/v1/admin/webhooks/deliveries", _op(list_deliveries, DeliveryList),
+             "Deliveries of the key's accounts' events, newest first (admin)", None,
+             DeliveryList, 200, "admin"),
+    Endpoint("GET", "/v1/admin/webhooks/endpoints", _op(list_endpoints, EndpointList),
              "Delivery endpoints with their backlog and state (admin)", None, EndpointList,
              200, "admin"),
-    Endpoint("POST", "/v1/admin/webhooks/endpoints/{id}/replay-failed", replay_failed,
+    Endpoint("POST", "/v1/admin/webhooks/endpoints/{id}/replay-failed",
+             _op(replay_failed, ReplayResult, idempotent=True),
              "Deliver every failed delivery of an endpoint again (admin)", None, ReplayResult,
              200, "admin"),
-    Endpoint("POST", "/v1/admin/webhooks/endpoints/{id}/enable", enable_endpoint,
+    Endpoint("POST", "/v1/admin/webhooks/endpoints/{id}/enable",
+             _op(enable_endpoint, EnableResult, idempotent=True),
              "Re-enable an endpoint disabled by a 410 answer (admin)", None, EnableResult,
              200, "admin"),
 )  # fmt: skip
@@ -308,9 +305,7 @@ def _receiver(rt_getter: Callable[[], Runtime]) -> Callable[[Request], Awaitable
 
     async def receive(request: Request) -> Response:
         started = time.perf_counter()
-        rid = request.headers.get("x-request-id", "")
-        if not _REQUEST_ID.match(rid):
-            rid = "req_" + secrets.token_hex(12)
+        rid = request_id(request.headers)
         rt = rt_getter()
         connector = str(request.path_params["connector"])
         account = request.path_params.get("account")
@@ -349,11 +344,13 @@ def _receiver(rt_getter: Callable[[], Runtime]) -> Callable[[Request], Awaitable
             )
         status = response.status_code
         elapsed = time.perf_counter() - started
-        metrics.REQUESTS.labels(route_label, "-", "receive_webhook", f"{status // 100}xx").inc()
+        outcome = f"{status // 100}xx"
+        metrics.REQUESTS.labels("rest", route_label, "-", "receive_webhook", outcome).inc()
         metrics.REQUEST_LATENCY.labels(route_label).observe(elapsed)
         log.info(
             "request",
-            extra={"request_id": rid, "caller": "gateway", "method": "POST",
+            extra={"request_id": rid, "caller": "gateway", "transport": "rest",
+                   "operation": "receive_webhook", "method": "POST",
                    "route": route_label, "status": status,
                    "latency_ms": round(elapsed * 1000, 2)},
         )  # fmt: skip
@@ -362,10 +359,14 @@ def _receiver(rt_getter: Callable[[], Runtime]) -> Callable[[Request], Awaitable
     return receive
 
 
-def webhook_routes(rt_getter: Callable[[], Runtime]) -> list[Route]:
+def webhook_routes(
+    rt_getter: Callable[[], Runtime], front_getter: Callable[[], Front]
+) -> list[Route]:
     """The routes to add to the app (``/parse`` before ``/{account}``: it is more specific)."""
     receive = _receiver(rt_getter)
-    routes = [Route(e.path, _endpoint(rt_getter, e), methods=[e.method]) for e in WEBHOOK_ENDPOINTS]
+    routes = [
+        Route(e.path, _endpoint(front_getter, e), methods=[e.method]) for e in WEBHOOK_ENDPOINTS
+    ]
     routes += [
         Route("/v1/webhooks/{connector}", receive, methods=["POST"]),
         Route("/v1/webhooks/{connector}/{account}", receive, methods=["POST"]),

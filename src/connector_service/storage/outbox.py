@@ -23,7 +23,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -194,8 +194,10 @@ class WebhookStore(abc.ABC):
         type: str | None = None,
         before: float | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
-        """Newest first; ``before`` pages on ``received_at``."""
+        """Newest first; ``before`` pages on ``received_at``. ``accounts`` (None: all)
+        limits the rows to those accounts' events, in the query, so pages stay full."""
 
     @abc.abstractmethod
     async def list_deliveries(
@@ -205,8 +207,9 @@ class WebhookStore(abc.ABC):
         endpoint: str | None = None,
         status: str | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
-        """Newest first."""
+        """Newest first; ``accounts`` (None: all) limits them to those accounts' events."""
 
     @abc.abstractmethod
     async def list_attempts(self, delivery_id: str) -> list[AttemptRow]: ...
@@ -217,12 +220,16 @@ class WebhookStore(abc.ABC):
         fresh retry round. Returns how many deliveries were queued."""
 
     @abc.abstractmethod
-    async def replay_failed(self, endpoint: str, now: float) -> int:
-        """Queue every failed delivery of ``endpoint`` again, with a fresh retry round."""
+    async def replay_failed(
+        self, endpoint: str, now: float, accounts: Collection[str] | None = None
+    ) -> int:
+        """Queue every failed delivery of ``endpoint`` (of ``accounts``' events; None: all)
+        again, with a fresh retry round."""
 
     @abc.abstractmethod
-    async def stats(self) -> dict[str, EndpointStats]:
-        """Pending and failed deliveries per endpoint (for the backlog metrics)."""
+    async def stats(self, accounts: Collection[str] | None = None) -> dict[str, EndpointStats]:
+        """Pending and failed deliveries per endpoint (for the backlog metrics), of
+        ``accounts``' events (None: all)."""
 
 
 def open_outbox(storage: Storage) -> WebhookStore:
@@ -392,11 +399,13 @@ class MemoryOutbox(WebhookStore):
         type: str | None = None,
         before: float | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
         rows = [
             e
             for e in self._events.values()
-            if (connector is None or e.connector == connector)
+            if (accounts is None or e.account in accounts)
+            and (connector is None or e.connector == connector)
             and (account is None or e.account == account)
             and (type is None or e.type == type)
             and (before is None or e.received_at < before)
@@ -411,16 +420,21 @@ class MemoryOutbox(WebhookStore):
         endpoint: str | None = None,
         status: str | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
         rows = [
             d
             for d in self._deliveries.values()
-            if (event_id is None or d.event_id == event_id)
+            if self._of(d, accounts)
+            and (event_id is None or d.event_id == event_id)
             and (endpoint is None or d.endpoint == endpoint)
             and (status is None or d.status == status)
         ]
         rows.sort(key=lambda d: (d.created_at, d.id), reverse=True)
         return rows[:limit]
+
+    def _of(self, d: DeliveryRow, accounts: Collection[str] | None) -> bool:
+        return accounts is None or self._events[d.event_id].account in accounts
 
     async def list_attempts(self, delivery_id: str) -> list[AttemptRow]:
         return list(self._attempts.get(delivery_id, []))
@@ -446,18 +460,26 @@ class MemoryOutbox(WebhookStore):
                 self._deliveries[did] = self._requeue(d, now)
             return len(set(endpoints))
 
-    async def replay_failed(self, endpoint: str, now: float) -> int:
+    async def replay_failed(
+        self, endpoint: str, now: float, accounts: Collection[str] | None = None
+    ) -> int:
         async with self._lock:
             count = 0
             for d in list(self._deliveries.values()):
-                if d.endpoint == endpoint and d.status == DeliveryStatus.FAILED:
+                if (
+                    d.endpoint == endpoint
+                    and d.status == DeliveryStatus.FAILED
+                    and self._of(d, accounts)
+                ):
                     self._deliveries[d.id] = self._requeue(d, now)
                     count += 1
             return count
 
-    async def stats(self) -> dict[str, EndpointStats]:
+    async def stats(self, accounts: Collection[str] | None = None) -> dict[str, EndpointStats]:
         out: dict[str, EndpointStats] = {}
         for d in self._deliveries.values():
+            if not self._of(d, accounts):
+                continue
             s = out.get(d.endpoint, EndpointStats())
             if d.status == DeliveryStatus.PENDING:
                 oldest = s.oldest_pending_at

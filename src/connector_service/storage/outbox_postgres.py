@@ -8,7 +8,7 @@ does this for ``FOR UPDATE``) excludes rows another worker has just leased.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from connector_service.storage.outbox import (
@@ -191,10 +191,11 @@ class PostgresOutbox(WebhookStore):
         type: str | None = None,
         before: float | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
         where, params = _filters(
             ("connector", "=", connector), ("account", "=", account), ("type", "=", type),
-            ("received_at", "<", before),
+            ("received_at", "<", before), ("account", _ANY, _list(accounts)),
         )  # fmt: skip
         rows = await self._pool.fetch(
             f"SELECT {_EVENT_COLUMNS} FROM webhook_events {where} "  # noqa: S608
@@ -210,10 +211,12 @@ class PostgresOutbox(WebhookStore):
         endpoint: str | None = None,
         status: str | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
         where, params = _filters(
-            ("event_id", "=", event_id), ("endpoint", "=", endpoint), ("status", "=", status)
-        )
+            ("event_id", "=", event_id), ("endpoint", "=", endpoint), ("status", "=", status),
+            ("event_id", _OF_ACCOUNTS, _list(accounts)),
+        )  # fmt: skip
         rows = await self._pool.fetch(
             f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries {where} "  # noqa: S608
             f"ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}",
@@ -244,21 +247,35 @@ class PostgresOutbox(WebhookStore):
             )
         return len(unique)
 
-    async def replay_failed(self, endpoint: str, now: float) -> int:
+    async def replay_failed(
+        self, endpoint: str, now: float, accounts: Collection[str] | None = None
+    ) -> int:
+        scoped = "" if accounts is None else f" AND event_id {_OF_ACCOUNTS.format('$3')}"
         status: str = await self._pool.execute(
-            "UPDATE webhook_deliveries SET status = 'pending', step = 0, "
+            "UPDATE webhook_deliveries SET status = 'pending', step = 0, "  # noqa: S608
             "next_attempt_at = $1, lease_owner = NULL, lease_until = NULL "
-            "WHERE endpoint = $2 AND status = 'failed'",
-            now, endpoint,
+            f"WHERE endpoint = $2 AND status = 'failed'{scoped}",
+            now, endpoint, *([] if accounts is None else [_list(accounts)]),
         )  # fmt: skip
         return int(status.rsplit(" ", 1)[-1])
 
-    async def stats(self) -> dict[str, EndpointStats]:
+    async def stats(self, accounts: Collection[str] | None = None) -> dict[str, EndpointStats]:
+        scoped = "" if accounts is None else f" AND event_id {_OF_ACCOUNTS.format('$1')}"
         rows = await self._pool.fetch(
-            "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM webhook_deliveries "
-            "WHERE status IN ('pending', 'failed') GROUP BY endpoint, status"
+            "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM webhook_deliveries "  # noqa: S608
+            f"WHERE status IN ('pending', 'failed'){scoped} GROUP BY endpoint, status",
+            *([] if accounts is None else [_list(accounts)]),
         )
         return stats_from_rows([tuple(r) for r in rows])
+
+
+# Tenant scope of the admin views (an array of account names): "{}" is the parameter.
+_ANY = "= ANY({})"
+_OF_ACCOUNTS = "IN (SELECT id FROM webhook_events WHERE account = ANY({}))"
+
+
+def _list(accounts: Collection[str] | None) -> list[str] | None:
+    return None if accounts is None else sorted(accounts)
 
 
 def _filters(*triples: tuple[str, str, Any]) -> tuple[str, list[Any]]:
@@ -267,5 +284,8 @@ def _filters(*triples: tuple[str, str, Any]) -> tuple[str, list[Any]]:
     for column, op, value in triples:
         if value is not None:
             params.append(value)
-            clauses.append(f"{column} {op} ${len(params)}")
+            place = f"${len(params)}"
+            clauses.append(
+                f"{column} {op.format(place)}" if "{}" in op else f"{column} {op} {place}"
+            )
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -11,7 +11,7 @@ event would survive a power cut, not just a process crash.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -228,10 +228,11 @@ class SqliteOutbox(WebhookStore):
         type: str | None = None,
         before: float | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
         where, params = _filters(
             ("connector = ?", connector), ("account = ?", account), ("type = ?", type),
-            ("received_at < ?", before),
+            ("received_at < ?", before), (_IN_ACCOUNTS, _json_list(accounts)),
         )  # fmt: skip
         rows = await self._fetchall(
             f"SELECT {_EVENT_COLUMNS} FROM webhook_events {where} "  # noqa: S608
@@ -247,10 +248,12 @@ class SqliteOutbox(WebhookStore):
         endpoint: str | None = None,
         status: str | None = None,
         limit: int = 50,
+        accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
         where, params = _filters(
-            ("event_id = ?", event_id), ("endpoint = ?", endpoint), ("status = ?", status)
-        )
+            ("event_id = ?", event_id), ("endpoint = ?", endpoint), ("status = ?", status),
+            (_OF_ACCOUNTS, _json_list(accounts)),
+        )  # fmt: skip
         rows = await self._fetchall(
             f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries {where} "  # noqa: S608
             "ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -282,22 +285,40 @@ class SqliteOutbox(WebhookStore):
             )
         return len(unique)
 
-    async def replay_failed(self, endpoint: str, now: float) -> int:
+    async def replay_failed(
+        self, endpoint: str, now: float, accounts: Collection[str] | None = None
+    ) -> int:
+        where, params = _filters(
+            ("endpoint = ?", endpoint), ("status = ?", "failed"),
+            (_OF_ACCOUNTS, _json_list(accounts)),
+        )  # fmt: skip
         async with self._write() as db:
             cur = await db.execute(
-                "UPDATE webhook_deliveries SET status = 'pending', step = 0, "
-                "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL "
-                "WHERE endpoint = ? AND status = 'failed'",
-                (now, endpoint),
+                "UPDATE webhook_deliveries SET status = 'pending', step = 0, "  # noqa: S608
+                f"next_attempt_at = ?, lease_owner = NULL, lease_until = NULL {where}",
+                (now, *params),
             )
             return int(cur.rowcount)
 
-    async def stats(self) -> dict[str, EndpointStats]:
+    async def stats(self, accounts: Collection[str] | None = None) -> dict[str, EndpointStats]:
+        scoped = "" if accounts is None else f" AND {_OF_ACCOUNTS}"
         rows = await self._fetchall(
-            "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM webhook_deliveries "
-            "WHERE status IN ('pending', 'failed') GROUP BY endpoint, status"
+            "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM webhook_deliveries "  # noqa: S608
+            f"WHERE status IN ('pending', 'failed'){scoped} GROUP BY endpoint, status",
+            () if accounts is None else (_json_list(accounts),),
         )
         return stats_from_rows(rows)
+
+
+# Tenant scope of the admin views: a JSON array of account names, expanded in the query.
+_IN_ACCOUNTS = "account IN (SELECT value FROM json_each(?))"
+_OF_ACCOUNTS = (
+    "event_id IN (SELECT id FROM webhook_events WHERE account IN (SELECT value FROM json_each(?)))"
+)
+
+
+def _json_list(accounts: Collection[str] | None) -> str | None:
+    return None if accounts is None else json.dumps(sorted(accounts))
 
 
 def _filters(*pairs: tuple[str, Any]) -> tuple[str, list[Any]]:

@@ -1,12 +1,20 @@
 """Operator views and actions on the outbox, shared by the admin API and the CLI:
 list events and deliveries, show one event with every attempt, replay an event or every
-failed delivery of an endpoint, list endpoints, re-enable one disabled by a 410."""
+failed delivery of an endpoint, list endpoints, re-enable one disabled by a 410.
+
+Every method takes a ``scope``: the accounts the admin key is limited to (None: all, for
+keys without an account list and for the CLI, which works on the storage directly). An
+event of another account is not found, exactly like an unknown one; lists are filtered in
+the storage query, so pages stay full and ``has_more`` right. An endpoint is visible when
+it receives events of an account in scope (its own filter names one, or ``"*"``); its
+counts and a replay of its failed deliveries cover only the scope's events; re-enabling
+it, which affects every account it serves, needs a scope covering all of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -74,6 +82,21 @@ class EndpointView(msgspec.Struct, omit_defaults=True):
 
 class UnknownEndpoint(LookupError):
     pass
+
+
+class SharedEndpoint(PermissionError):
+    """The endpoint also serves accounts outside the caller's scope."""
+
+
+Scope = Collection[str] | None
+
+
+def _visible(ep: WebhookEndpoint, scope: Scope) -> bool:
+    return scope is None or "*" in ep.accounts or bool(ep.accounts & set(scope))
+
+
+def _in_scope(account: str, scope: Scope) -> bool:
+    return scope is None or account in scope
 
 
 def _iso(ts: float | None) -> str | None:
@@ -149,15 +172,17 @@ class WebhookAdmin:
         type: str | None = None,
         before: float | None = None,
         limit: int = 50,
+        scope: Scope = None,
     ) -> list[EventSummary]:
         rows = await self.store.list_events(
-            connector=connector, account=account, type=type, before=before, limit=limit
-        )
+            connector=connector, account=account, type=type, before=before, limit=limit,
+            accounts=scope,
+        )  # fmt: skip
         return [event_summary(r) for r in rows]
 
-    async def event(self, event_id: str) -> EventDetail | None:
+    async def event(self, event_id: str, scope: Scope = None) -> EventDetail | None:
         row = await self.store.get_event(event_id)
-        if row is None:
+        if row is None or not _in_scope(row.account, scope):
             return None
         deliveries = await self.store.list_deliveries(event_id=event_id, limit=1000)
         views = [delivery_view(d, await self.store.list_attempts(d.id)) for d in deliveries]
@@ -179,26 +204,29 @@ class WebhookAdmin:
         endpoint: str | None = None,
         status: str | None = None,
         limit: int = 50,
+        scope: Scope = None,
     ) -> list[DeliveryView]:
         rows = await self.store.list_deliveries(
-            event_id=event_id, endpoint=endpoint, status=status, limit=limit
+            event_id=event_id, endpoint=endpoint, status=status, limit=limit, accounts=scope
         )
         return [delivery_view(r) for r in rows]
 
-    def _endpoint(self, endpoint: str) -> WebhookEndpoint:
+    def _endpoint(self, endpoint: str, scope: Scope = None) -> WebhookEndpoint:
         ep = self.endpoints.get(endpoint)
-        if ep is None:
+        if ep is None or not _visible(ep, scope):
             raise UnknownEndpoint(endpoint)
         return ep
 
-    async def replay_event(self, event_id: str, endpoint: str | None = None) -> int | None:
+    async def replay_event(
+        self, event_id: str, endpoint: str | None = None, scope: Scope = None
+    ) -> int | None:
         """Queue the event again (to ``endpoint``, or to every configured endpoint that
-        wants it or already had it). None when there is no such event."""
+        wants it or already had it). None when there is no such event (in scope)."""
         row = await self.store.get_event(event_id)
-        if row is None:
+        if row is None or not _in_scope(row.account, scope):
             return None
         if endpoint is not None:
-            targets = [self._endpoint(endpoint).id]
+            targets = [self._endpoint(endpoint, scope).id]
         else:
             had = {d.endpoint for d in await self.store.list_deliveries(event_id=event_id)}
             targets = [
@@ -210,23 +238,29 @@ class WebhookAdmin:
             return 0
         return await self.store.replay_event(event_id, targets, self.clock())
 
-    async def replay_failed(self, endpoint: str) -> int:
-        self._endpoint(endpoint)
-        return await self.store.replay_failed(endpoint, self.clock())
+    async def replay_failed(self, endpoint: str, scope: Scope = None) -> int:
+        self._endpoint(endpoint, scope)
+        return await self.store.replay_failed(endpoint, self.clock(), accounts=scope)
 
-    async def list_endpoints(self) -> list[EndpointView]:
-        stats = await self.store.stats()
+    async def list_endpoints(self, scope: Scope = None) -> list[EndpointView]:
+        stats = await self.store.stats(accounts=scope)
         disabled = await self.store.disabled_endpoints()
         out = []
         for ep in self.endpoints.values():
+            if not _visible(ep, scope):
+                continue
             s = stats.get(ep.id)
             off = disabled.get(ep.id)
+            # Never the names of accounts outside the scope.
+            accounts = (
+                ep.accounts if scope is None or "*" in ep.accounts else ep.accounts & set(scope)
+            )
             out.append(
                 EndpointView(
                     id=ep.id,
                     url=safe_url(ep.url),
                     event_types=sorted(ep.event_types),
-                    accounts=sorted(ep.accounts),
+                    accounts=sorted(accounts),
                     pending=s.pending if s else 0,
                     failed=s.failed if s else 0,
                     disabled=off is not None,
@@ -236,6 +270,8 @@ class WebhookAdmin:
             )
         return out
 
-    async def enable(self, endpoint: str) -> bool:
-        self._endpoint(endpoint)
+    async def enable(self, endpoint: str, scope: Scope = None) -> bool:
+        ep = self._endpoint(endpoint, scope)
+        if scope is not None and ("*" in ep.accounts or not ep.accounts <= set(scope)):
+            raise SharedEndpoint(endpoint)
         return await self.store.enable_endpoint(endpoint)

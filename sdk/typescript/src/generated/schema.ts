@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Circuit-breaker state of every account (admin keys only) */
+        /** Circuit-breaker state of the accounts this key may use (admin keys only) */
         get: operations["list_breakers"];
         put?: never;
         post?: never;
@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deliveries, newest first (admin) */
+        /** Deliveries of the key's accounts' events, newest first (admin) */
         get: operations["list_deliveries"];
         put?: never;
         post?: never;
@@ -96,7 +96,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Received webhook events, newest first (admin) */
+        /** Received webhook events of the key's accounts, newest first (admin) */
         get: operations["list_events"];
         put?: never;
         post?: never;

@@ -1,0 +1,185 @@
+"""The unified operations both transports serve, as :class:`~.front.Operation` rows.
+
+Each runner takes the validated API struct (``None`` when the operation has no body) and
+the path ids, and calls the core service with the request context the front resolved.
+REST's ``ENDPOINTS`` and gRPC's ``RPCS`` point at these rows, so the two cannot serve
+an operation differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from connector_service.core.breaker import BreakerView
+from connector_service.core.runtime import Runtime
+from connector_service.domain import api
+from connector_service.domain.errors import ErrorType, ServiceError
+from connector_service.server.front import Operation, RequestContext
+
+
+class BreakerList(msgspec.Struct):
+    object: str
+    data: list[BreakerView]
+
+
+class ConnectorList(msgspec.Struct):
+    object: str
+    data: list[api.ConnectorInfo]
+
+
+Ids = Mapping[str, str]
+
+
+async def create_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
+    return await rt.service.create_payment(
+        ctx.caller,
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def get_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
+    return await rt.service.get_payment(
+        ctx.caller, ids["id"], request_id=ctx.request_id, creds=ctx.creds
+    )
+
+
+async def capture_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
+    return await rt.service.capture(
+        ctx.caller,
+        ids["id"],
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def void_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
+    return await rt.service.void(
+        ctx.caller,
+        ids["id"],
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def complete_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
+    return await rt.service.complete_payment(
+        ctx.caller,
+        ids["id"],
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def create_refund(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Refund:
+    return await rt.service.refund(
+        ctx.caller,
+        ids["id"],
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def get_refund(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Refund:
+    return await rt.service.get_refund(
+        ctx.caller, ids["id"], request_id=ctx.request_id, creds=ctx.creds
+    )
+
+
+async def create_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
+    return await rt.service.create_mandate(
+        ctx.caller,
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def complete_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
+    return await rt.service.complete_mandate(
+        ctx.caller,
+        ids["id"],
+        req,
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def revoke_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
+    return await rt.service.revoke_mandate(
+        ctx.caller,
+        ids["id"],
+        idempotency_key=ctx.idempotency_key,
+        request_id=ctx.request_id,
+        creds=ctx.creds,
+    )
+
+
+async def preview_routing(
+    rt: Runtime, ctx: RequestContext, req: Any, ids: Ids
+) -> api.RoutingDetails:
+    return await rt.service.preview_routing(ctx.caller, req, idempotency_key=ctx.idempotency_key)
+
+
+async def list_connectors(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> ConnectorList:
+    return ConnectorList("list", rt.service.list_connectors(ctx.caller))
+
+
+async def list_breakers(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> BreakerList:
+    return BreakerList("list", await rt.service.breaker_states(ctx.caller))
+
+
+def not_implemented(what: str) -> ServiceError:
+    return ServiceError(
+        ErrorType.NOT_SUPPORTED,
+        "not_implemented",
+        f"{what} not implemented by this service yet; the RPC is declared so clients can be "
+        "generated against the final shape.",
+        http_status=501,
+    )
+
+
+async def disputes(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    raise not_implemented("Disputes are")
+
+
+async def parse_webhook_grpc(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
+    raise not_implemented("Parsing webhooks over gRPC is")
+
+
+def _op(run: Any, response: type, *, idempotent: bool = False, status: int = 200) -> Operation:
+    return Operation(run.__name__, run, idempotent, response, status)
+
+
+CREATE_PAYMENT = _op(create_payment, api.Payment, idempotent=True, status=201)
+GET_PAYMENT = _op(get_payment, api.Payment)
+CAPTURE_PAYMENT = _op(capture_payment, api.Payment, idempotent=True)
+VOID_PAYMENT = _op(void_payment, api.Payment, idempotent=True)
+COMPLETE_PAYMENT = _op(complete_payment, api.Payment, idempotent=True)
+CREATE_REFUND = _op(create_refund, api.Refund, idempotent=True, status=201)
+GET_REFUND = _op(get_refund, api.Refund)
+CREATE_MANDATE = _op(create_mandate, api.Mandate, idempotent=True, status=201)
+REVOKE_MANDATE = _op(revoke_mandate, api.Mandate, idempotent=True)
+COMPLETE_MANDATE = _op(complete_mandate, api.Mandate, idempotent=True)
+PREVIEW_ROUTING = _op(preview_routing, api.RoutingDetails, idempotent=True)
+LIST_CONNECTORS = _op(list_connectors, ConnectorList)
+LIST_BREAKERS = _op(list_breakers, BreakerList)
+GET_DISPUTE = Operation("get_dispute", disputes)
+ACCEPT_DISPUTE = Operation("accept_dispute", disputes, idempotent=True)
+SUBMIT_DISPUTE_EVIDENCE = Operation("submit_dispute_evidence", disputes, idempotent=True)
+PARSE_WEBHOOK_GRPC = Operation("parse_webhook", parse_webhook_grpc)
