@@ -419,7 +419,11 @@ async def _idempotent(rt: Runtime, ep: Endpoint, call: Call, key: str) -> Respon
     """Run the handler at most once per (caller, key); replay its answer afterwards."""
     fp = idempotency.fingerprint(ep.method, call.request.url.path, call.request.state.body)
     store = rt.idempotency
-    replay = await store.begin(call.caller.id, key, fp)
+    lease = idempotency.request_lease(
+        rt.config.accounts, rt.executor.timeouts, _named_account(call.request.state.body)
+    )
+    claim = await store.claim(call.caller.id, key, fp, lease_seconds=lease)
+    replay = claim.replay
     if replay is not None:
         metrics.IDEMPOTENCY_REPLAYS.labels(ep.path).inc()
         return Response(
@@ -427,15 +431,37 @@ async def _idempotent(rt: Runtime, ep: Endpoint, call: Call, key: str) -> Respon
             {"x-request-id": call.request_id, "idempotent-replayed": "true"},
             media_type="application/json",
         )  # fmt: skip
+    # A take-over (an earlier attempt's lease ran out) must not re-send anything the
+    # gateway cannot deduplicate: RESUMED tells the core (see core/idempotency.py).
+    resumed = idempotency.RESUMED.set(claim.took_over)
     try:
         status, payload = await ep.handler(rt, call)
         response = _json(status, payload, call.request_id)
     except ServiceError as err:
         response = _error(err, call.request_id)
+    finally:
+        idempotency.RESUMED.reset(resumed)
     # Any other exception (or a cancellation) propagates and leaves the claim in flight
     # until its lease runs out: the gateway may have been called, so it is not released.
     await store.finish(call.caller.id, key, fp, response.status_code, bytes(response.body))
     return response
+
+
+class _AccountOnly(msgspec.Struct):
+    account: str | None = None
+
+
+_account_decoder = msgspec.json.Decoder(_AccountOnly)
+
+
+def _named_account(body: bytes) -> str | None:
+    """The ``account`` a request body names, if any (it sets the idempotency lease)."""
+    if b'"account"' not in body:
+        return None
+    try:
+        return _account_decoder.decode(body).account
+    except msgspec.DecodeError:  # the handler reports bad bodies; the lease just widens
+        return None
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
