@@ -46,6 +46,8 @@ def test_the_lease_is_the_named_accounts_else_the_slowest() -> None:
     assert request_lease(config.accounts, default, "fast") == lease_for(0.5, 1)
     assert request_lease(config.accounts, default, None) == lease_for(2, 40)
     assert request_lease(config.accounts, default, "unknown") == lease_for(2, 40)
+    assert request_lease(config.accounts, default, request_credentials=True) == lease_for(1, 5)
+    assert request_lease({}, default) == lease_for(1, 5)
 
 
 async def test_a_claim_reports_taking_over_an_expired_one() -> None:

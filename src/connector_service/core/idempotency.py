@@ -100,17 +100,23 @@ def lease_for(connect_seconds: float, read_seconds: float, connect_retries: int 
 
 
 def request_lease(
-    accounts: Mapping[str, Account], default: Timeouts, account: str | None = None
+    accounts: Mapping[str, Account],
+    default: Timeouts,
+    account: str | None = None,
+    *,
+    request_credentials: bool = False,
 ) -> float:
-    """The lease for one request: its account's (when the request names a configured
-    one), else the slowest account's, so that a routed request is covered wherever
-    routing sends it. ``default`` covers accounts with per-request credentials."""
+    """The lease for one request: its account's when it names a configured one, the
+    executor's default timeouts' when it brings its own credentials (no configured
+    account), else the slowest configured account's, so a routed request is covered
+    wherever routing sends it."""
+    if request_credentials:
+        return lease_for(default.connect, default.read)
     named = accounts.get(account) if account else None
     chosen = [named] if named is not None else list(accounts.values())
-    leases = [lease_for(a.connect_timeout_seconds, a.timeout_seconds) for a in chosen]
-    if named is None:
-        leases.append(lease_for(default.connect, default.read))
-    return max(leases)
+    if not chosen:
+        return lease_for(default.connect, default.read)
+    return max(lease_for(a.connect_timeout_seconds, a.timeout_seconds) for a in chosen)
 
 
 _enc = msgspec.json.Encoder()

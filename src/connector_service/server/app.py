@@ -420,7 +420,10 @@ async def _idempotent(rt: Runtime, ep: Endpoint, call: Call, key: str) -> Respon
     fp = idempotency.fingerprint(ep.method, call.request.url.path, call.request.state.body)
     store = rt.idempotency
     lease = idempotency.request_lease(
-        rt.config.accounts, rt.executor.timeouts, _named_account(call.request.state.body)
+        rt.config.accounts,
+        rt.executor.timeouts,
+        _named_account(call.request.state.body),
+        request_credentials=call.creds is not None,
     )
     claim = await store.claim(call.caller.id, key, fp, lease_seconds=lease)
     replay = claim.replay
