@@ -1136,6 +1136,10 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
     failure = None
     if status is PaymentStatus.FAILED and decisive is not None:
         failure = _processor_failure(decisive, raw_status)
+    elif decisive is None and (failure := _authentication_failure(order)) is not None:
+        # The order stays APPROVED after a failed 3-D Secure and nothing is ever
+        # authorized on it: its own authentication result says it failed, on every read.
+        status = PaymentStatus.FAILED
     pending_reason = None
     if decisive is not None and status is PaymentStatus.PROCESSING:
         pending_reason = (decisive.get("status_details") or {}).get("reason")
