@@ -213,6 +213,11 @@ async def test_three_ds_failure_does_not_charge(api: Api, fake: PayPalFake) -> N
     done = await api.ok("POST", f"/v1/payments/{auth['id']}/complete", {"params": {}})
     assert done["status"] == "failed" and done["failure"]["code"] == "authentication_failed"
     assert fake.orders[order]["captures"] == []
+    # A failed authentication stays failed: the sync reads it from the order itself.
+    synced = await api.ok("GET", f"/v1/payments/{auth['id']}")
+    assert synced["status"] == "failed", synced
+    assert synced["failure"]["code"] == "authentication_failed"
+    assert fake.orders[order]["captures"] == [] and fake.orders[order]["authorizations"] == []
 
 
 async def test_mandate_setup_merchant_initiated_charge_and_revoke(

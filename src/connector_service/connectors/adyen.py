@@ -37,6 +37,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, NextAction
+from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -69,7 +70,6 @@ from connector_service.domain.money import UnknownCurrency, exponent
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
-    DeclineCategory,
     DisputeStatus,
     MandateStatus,
     PaymentStatus,
@@ -537,60 +537,61 @@ _DISPUTE_EVENT: dict[DisputeStatus, WebhookEventType] = {
 
 # --------------------------------------------------------------------------- 6. error maps
 
-_C, _CAT = DeclineCode, DeclineCategory
-# refusalReasonCode, refusalReason (Adyen's words), unified code, category override.
+_C = DeclineCode
+# refusalReasonCode, refusalReason (Adyen's words), unified code (its category: the
+# table in domain/declines.py, or the Mastercard advice code Adyen passes on).
 # https://docs.adyen.com/development-resources/refusal-reasons
-_DECLINES: tuple[tuple[str, str, DeclineCode, DeclineCategory | None], ...] = (
-    ("2", "Refused", _C.GENERIC_DECLINE, None),
-    ("3", "Referral", _C.DO_NOT_HONOR, None),
-    ("4", "Acquirer Error", _C.PROCESSING_ERROR, None),
-    ("5", "Blocked Card", _C.RESTRICTED_CARD, None),
-    ("6", "Expired Card", _C.EXPIRED_CARD, None),
-    ("7", "Invalid Amount", _C.INVALID_AMOUNT, None),
-    ("8", "Invalid Card Number", _C.INCORRECT_NUMBER, None),
-    ("9", "Issuer Unavailable", _C.ISSUER_UNAVAILABLE, None),
-    ("10", "Not supported", _C.TRANSACTION_NOT_ALLOWED, None),
-    ("11", "3D Not Authenticated", _C.AUTHENTICATION_FAILED, None),
-    ("12", "Not enough balance", _C.INSUFFICIENT_FUNDS, None),
-    ("14", "Acquirer Fraud", _C.FRAUD_SUSPECTED, None),
-    ("15", "Cancelled", _C.GENERIC_DECLINE, None),
-    ("16", "Shopper Cancelled", _C.GENERIC_DECLINE, None),
-    ("17", "Invalid Pin", _C.AUTHENTICATION_FAILED, _CAT.SOFT),
-    ("18", "Pin tries exceeded", _C.AUTHENTICATION_FAILED, None),
-    ("19", "Pin validation not possible", _C.PROCESSING_ERROR, None),
-    ("20", "FRAUD", _C.BLOCKED, None),
-    ("21", "Not Submitted", _C.PROCESSING_ERROR, None),
-    ("22", "FRAUD-CANCELLED", _C.BLOCKED, None),
-    ("23", "Transaction Not Permitted", _C.TRANSACTION_NOT_ALLOWED, None),
-    ("24", "CVC Declined", _C.INCORRECT_CVC, None),
-    ("25", "Restricted Card", _C.RESTRICTED_CARD, None),
-    ("26", "Revocation Of Auth", _C.REVOCATION_OF_AUTHORIZATION, None),
-    ("27", "Declined Non Generic", _C.GENERIC_DECLINE, None),
-    ("28", "Withdrawal amount exceeded", _C.LIMIT_EXCEEDED, None),
-    ("29", "Withdrawal count exceeded", _C.LIMIT_EXCEEDED, None),
-    ("31", "Issuer Suspected Fraud", _C.FRAUD_SUSPECTED, None),
-    ("32", "AVS Declined", _C.GENERIC_DECLINE, None),
-    ("33", "Card requires online pin", _C.AUTHENTICATION_REQUIRED, None),
-    ("34", "No checking account available on Card", _C.TRANSACTION_NOT_ALLOWED, None),
-    ("35", "No savings account available on Card", _C.TRANSACTION_NOT_ALLOWED, None),
-    ("36", "Mobile pin required", _C.AUTHENTICATION_REQUIRED, None),
-    ("37", "Contactless fallback", _C.AUTHENTICATION_REQUIRED, None),
-    ("38", "Authentication required", _C.AUTHENTICATION_REQUIRED, None),
-    ("39", "RReq not received from DS", _C.PROCESSING_ERROR, None),
-    ("40", "Current AID is in Penalty Box", _C.PROCESSING_ERROR, None),
-    ("41", "CVM Required Restart Payment", _C.AUTHENTICATION_REQUIRED, None),
-    ("42", "3DS Authentication Error", _C.PROCESSING_ERROR, None),
-    ("43", "Online PIN required", _C.AUTHENTICATION_REQUIRED, None),
-    ("44", "Try another interface", _C.TRANSACTION_NOT_ALLOWED, _CAT.SOFT),
-    ("45", "Chip downgrade mode", _C.PROCESSING_ERROR, None),
-    ("46", "Transaction blocked by Adyen to prevent excessive retry fees", _C.BLOCKED, None),
+_DECLINES: tuple[tuple[str, str, DeclineCode], ...] = (
+    ("2", "Refused", _C.GENERIC_DECLINE),
+    ("3", "Referral", _C.DO_NOT_HONOR),
+    ("4", "Acquirer Error", _C.PROCESSING_ERROR),
+    ("5", "Blocked Card", _C.RESTRICTED_CARD),
+    ("6", "Expired Card", _C.EXPIRED_CARD),
+    ("7", "Invalid Amount", _C.INVALID_AMOUNT),
+    ("8", "Invalid Card Number", _C.INCORRECT_NUMBER),
+    ("9", "Issuer Unavailable", _C.ISSUER_UNAVAILABLE),
+    ("10", "Not supported", _C.TRANSACTION_NOT_ALLOWED),
+    ("11", "3D Not Authenticated", _C.AUTHENTICATION_FAILED),
+    ("12", "Not enough balance", _C.INSUFFICIENT_FUNDS),
+    ("14", "Acquirer Fraud", _C.FRAUD_SUSPECTED),
+    ("15", "Cancelled", _C.GENERIC_DECLINE),
+    ("16", "Shopper Cancelled", _C.GENERIC_DECLINE),
+    ("17", "Invalid Pin", _C.INCORRECT_PIN),
+    ("18", "Pin tries exceeded", _C.AUTHENTICATION_FAILED),
+    ("19", "Pin validation not possible", _C.PROCESSING_ERROR),
+    ("20", "FRAUD", _C.BLOCKED),
+    ("21", "Not Submitted", _C.PROCESSING_ERROR),
+    ("22", "FRAUD-CANCELLED", _C.BLOCKED),
+    ("23", "Transaction Not Permitted", _C.TRANSACTION_NOT_ALLOWED),
+    ("24", "CVC Declined", _C.INCORRECT_CVC),
+    ("25", "Restricted Card", _C.RESTRICTED_CARD),
+    ("26", "Revocation Of Auth", _C.REVOCATION_OF_AUTHORIZATION),
+    ("27", "Declined Non Generic", _C.GENERIC_DECLINE),
+    ("28", "Withdrawal amount exceeded", _C.LIMIT_EXCEEDED),
+    ("29", "Withdrawal count exceeded", _C.LIMIT_EXCEEDED),
+    ("31", "Issuer Suspected Fraud", _C.FRAUD_SUSPECTED),
+    ("32", "AVS Declined", _C.GENERIC_DECLINE),
+    ("33", "Card requires online pin", _C.AUTHENTICATION_REQUIRED),
+    ("34", "No checking account available on Card", _C.TRANSACTION_NOT_ALLOWED),
+    ("35", "No savings account available on Card", _C.TRANSACTION_NOT_ALLOWED),
+    ("36", "Mobile pin required", _C.AUTHENTICATION_REQUIRED),
+    ("37", "Contactless fallback", _C.AUTHENTICATION_REQUIRED),
+    ("38", "Authentication required", _C.AUTHENTICATION_REQUIRED),
+    ("39", "RReq not received from DS", _C.PROCESSING_ERROR),
+    ("40", "Current AID is in Penalty Box", _C.PROCESSING_ERROR),
+    ("41", "CVM Required Restart Payment", _C.AUTHENTICATION_REQUIRED),
+    ("42", "3DS Authentication Error", _C.PROCESSING_ERROR),
+    ("43", "Online PIN required", _C.AUTHENTICATION_REQUIRED),
+    ("44", "Try another interface", _C.AUTHENTICATION_REQUIRED),
+    ("45", "Chip downgrade mode", _C.PROCESSING_ERROR),
+    ("46", "Transaction blocked by Adyen to prevent excessive retry fees", _C.BLOCKED),
 )
-DECLINE_BY_CODE = {code: (unified, cat) for code, _, unified, cat in _DECLINES}
+DECLINE_BY_CODE = {code: unified for code, _, unified in _DECLINES}
 # Webhooks carry only the reason text, so the words map too.
-DECLINE_BY_REASON = {reason.lower(): (unified, cat) for _, reason, unified, cat in _DECLINES} | {
-    "3d-secure: authentication failed": (_C.AUTHENTICATION_FAILED, None),
-    "stolen card": (_C.STOLEN_CARD, None),
-    "lost card": (_C.LOST_CARD, None),
+DECLINE_BY_REASON = {reason.lower(): unified for _, reason, unified in _DECLINES} | {
+    "3d-secure: authentication failed": _C.AUTHENTICATION_FAILED,
+    "stolen card": _C.STOLEN_CARD,
+    "lost card": _C.LOST_CARD,
 }
 # Adyen folds lost/stolen/pick-up cards into broad reasons; the raw issuer answer
 # (additionalData.refusalReasonRaw, e.g. "43 : Stolen card, pick up") tells them apart.
@@ -602,13 +603,7 @@ _RAW_REFINEMENT = (
 )
 _REFINABLE = frozenset({_C.GENERIC_DECLINE, _C.RESTRICTED_CARD})
 # Mastercard merchant advice codes (additionalData.merchantAdviceCode) saying how to retry.
-ADVICE_CATEGORY: dict[str, DeclineCategory] = {
-    "01": _CAT.HARD,  # new account information available: this card is stale
-    "02": _CAT.RETRY_LATER,  # cannot approve at this time
-    "03": _CAT.HARD,  # do not try again
-    "21": _CAT.HARD,  # payment cancellation (stop recurring)
-    **{str(n): _CAT.RETRY_LATER for n in range(24, 31)},  # retry after a delay
-}
+ADVICE_CATEGORY = MASTERCARD_ADVICE
 
 _T = ErrorType
 # errorCode -> (unified type, unified code, field) for answers that are not payments.
@@ -656,10 +651,7 @@ def _decline(
     entry = DECLINE_BY_CODE.get(raw_code or "") or DECLINE_BY_REASON.get(
         (reason or "").strip().lower()
     )
-    unified, category = entry or (
-        _C.PROCESSING_ERROR if result_code == "Error" else _C.GENERIC_DECLINE,
-        None,
-    )
+    unified = entry or (_C.PROCESSING_ERROR if result_code == "Error" else _C.GENERIC_DECLINE)
     raw_issuer = (_str(extra.get("refusalReasonRaw")) or "").lower()
     if unified in _REFINABLE and raw_issuer:
         unified = next((c for word, c in _RAW_REFINEMENT if word in raw_issuer), unified)
@@ -670,7 +662,7 @@ def _decline(
         raw_code=raw_code,
         raw_message=reason,
         advice_code=advice,
-        category=ADVICE_CATEGORY.get(advice or "") or category,
+        advice_vocabulary=MASTERCARD_ADVICE,
     )
 
 

@@ -34,6 +34,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.declines import CHECKOUT_RECOMMENDATION
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -67,7 +68,6 @@ from connector_service.domain.money import UnknownCurrency, exponent
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
-    DeclineCategory,
     DisputeStatus,
     MandateStatus,
     PaymentStatus,
@@ -583,8 +583,9 @@ def _payment_status(body: dict[str, Any], capture_method: CaptureMethod) -> Paym
 
 # --------------------------------------------------------------------------- 6. error maps
 
-# response_code -> unified reason. 20xxx soft declines, 30xxx hard declines, 40xxx risk
-# responses (Checkout.com's own ranges, which set the category in _failure).
+# response_code -> unified reason (20xxx soft declines, 30xxx hard declines, 40xxx risk
+# responses in Checkout.com's words). The category is the unified code's
+# (domain/declines.py), not the range's: an expired card is hard whatever its range.
 DECLINE_MAP: dict[str, DeclineCode] = {
     "20001": DeclineCode.GENERIC_DECLINE,  # refer to card issuer
     "20002": DeclineCode.GENERIC_DECLINE,  # refer to card issuer, special conditions
@@ -602,7 +603,7 @@ DECLINE_MAP: dict[str, DeclineCode] = {
     "20038": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded
     "20051": DeclineCode.INSUFFICIENT_FUNDS,
     "20054": DeclineCode.EXPIRED_CARD,
-    "20055": DeclineCode.AUTHENTICATION_FAILED,  # incorrect PIN
+    "20055": DeclineCode.INCORRECT_PIN,
     "20056": DeclineCode.INCORRECT_NUMBER,  # no card record
     "20057": DeclineCode.TRANSACTION_NOT_ALLOWED,  # not permitted to cardholder
     "20058": DeclineCode.TRANSACTION_NOT_ALLOWED,  # not permitted to terminal
@@ -637,23 +638,14 @@ DECLINE_MAP: dict[str, DeclineCode] = {
     "30035": DeclineCode.PICKUP_CARD,
     "30036": DeclineCode.RESTRICTED_CARD,  # restricted, pick up
     "30037": DeclineCode.PICKUP_CARD,
-    "30038": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded, pick up
+    "30038": DeclineCode.PICKUP_CARD,  # PIN tries exceeded, pick up
     "30041": DeclineCode.LOST_CARD,
     "30043": DeclineCode.STOLEN_CARD,
     "30044": DeclineCode.TRANSACTION_NOT_ALLOWED,  # AMLD5 anonymous prepaid
     "30046": DeclineCode.RESTRICTED_CARD,  # closed account
 }
-_RETRY_LATER = {
-    DeclineCode.ISSUER_UNAVAILABLE,
-    DeclineCode.PROCESSING_ERROR,
-    DeclineCode.TRY_AGAIN_LATER,
-}
-# Checkout.com recommendation codes (processing.recommendation_code) override the range.
-RECOMMENDATION_CATEGORY: dict[str, DeclineCategory] = {
-    "01": DeclineCategory.SOFT,  # updated or additional information required
-    "02": DeclineCategory.RETRY_LATER,  # try again later
-    "03": DeclineCategory.HARD,  # do not try again
-}
+# Checkout.com recommendation codes (processing.recommendation_code) override the category.
+RECOMMENDATION_CATEGORY = CHECKOUT_RECOMMENDATION
 
 # error_codes of 4xx answers -> our field names.
 ERROR_FIELDS: dict[str, str] = {
@@ -744,19 +736,14 @@ def _failure(body: dict[str, Any]) -> Failure:
         code = DeclineCode.BLOCKED  # risk responses
     else:
         code = DeclineCode.GENERIC_DECLINE
-    category: DeclineCategory | None = None
-    if raw.startswith("2"):
-        category = DeclineCategory.RETRY_LATER if code in _RETRY_LATER else DeclineCategory.SOFT
-    elif raw.startswith(("3", "4")):
-        category = DeclineCategory.HARD
     recommendation = _str(processing.get("recommendation_code"))
-    category = RECOMMENDATION_CATEGORY.get(recommendation or "", category)
     return decline(
         code,
         raw_code=raw,
         raw_message=summary,
         advice_code=_str(processing.get("partner_merchant_advice_code")),
-        category=category,
+        advice_vocabulary=CHECKOUT_RECOMMENDATION,
+        advice=recommendation,
     )
 
 

@@ -33,6 +33,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.domain.common import Address, CardSummary, NextAction
+from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -68,7 +69,6 @@ from connector_service.domain.money import exponent, from_major, to_major_str
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
-    DeclineCategory,
     DisputeStatus,
     MandateStatus,
     PaymentStatus,
@@ -714,72 +714,63 @@ DECLINE_MAP: dict[str, DeclineCode] = {
     "0500": _D.DO_NOT_HONOR, "0580": _D.TRANSACTION_NOT_ALLOWED, "0800": _D.PROCESSING_ERROR,
     "0880": _D.PROCESSING_ERROR, "0890": _D.GENERIC_DECLINE, "0960": _D.PROCESSING_ERROR,
     "0R00": _D.REVOCATION_OF_AUTHORIZATION, "1000": _D.GENERIC_DECLINE,
-    "10BR": _D.GENERIC_DECLINE, "1300": _D.PROCESSING_ERROR, "1310": _D.INVALID_AMOUNT,
-    "1312": _D.TRANSACTION_NOT_ALLOWED, "1317": _D.PROCESSING_ERROR,
+    "10BR": _D.DO_NOT_TRY_AGAIN, "1300": _D.INVALID_PAYMENT_DATA, "1310": _D.INVALID_AMOUNT,
+    "1312": _D.TRANSACTION_NOT_ALLOWED, "1317": _D.INVALID_PAYMENT_DATA,
     "1320": _D.CURRENCY_NOT_SUPPORTED, "1330": _D.INCORRECT_NUMBER,
-    "1335": _D.INCORRECT_NUMBER, "1340": _D.PROCESSING_ERROR, "1350": _D.PROCESSING_ERROR,
-    "1352": _D.RESTRICTED_CARD, "1360": _D.PROCESSING_ERROR,
+    "1335": _D.INCORRECT_NUMBER, "1340": _D.INVALID_PAYMENT_DATA, "1350": _D.INVALID_PAYMENT_DATA,
+    "1352": _D.RESTRICTED_CARD, "1360": _D.INVALID_PAYMENT_DATA,
     "1370": _D.TRANSACTION_NOT_ALLOWED, "1380": _D.INVALID_EXPIRY, "1382": _D.INCORRECT_CVC,
-    "1384": _D.PROCESSING_ERROR, "1390": _D.PROCESSING_ERROR,
-    "1393": _D.TRANSACTION_NOT_ALLOWED, "5100": _D.GENERIC_DECLINE, "5110": _D.INCORRECT_CVC,
+    "1384": _D.INVALID_PAYMENT_DATA, "1390": _D.INVALID_PAYMENT_DATA,
+    "1393": _D.TRANSACTION_NOT_ALLOWED, "5100": _D.DO_NOT_TRY_AGAIN, "5110": _D.INCORRECT_CVC,
     "5120": _D.INSUFFICIENT_FUNDS, "5130": _D.GENERIC_DECLINE, "5135": _D.LIMIT_EXCEEDED,
     "5140": _D.RESTRICTED_CARD, "5150": _D.PICKUP_CARD, "5160": _D.TRANSACTION_NOT_ALLOWED,
     "5170": _D.GENERIC_DECLINE, "5180": _D.RESTRICTED_CARD, "5190": _D.GENERIC_DECLINE,
-    "5200": _D.GENERIC_DECLINE, "5210": _D.TRANSACTION_NOT_ALLOWED, "5400": _D.EXPIRED_CARD,
+    "5200": _D.DO_NOT_TRY_AGAIN, "5210": _D.TRANSACTION_NOT_ALLOWED, "5400": _D.EXPIRED_CARD,
     "5500": _D.GENERIC_DECLINE, "5650": _D.AUTHENTICATION_REQUIRED,
     "5700": _D.TRANSACTION_NOT_ALLOWED, "5710": _D.LIMIT_EXCEEDED, "5800": _D.PROCESSING_ERROR,
-    "5900": _D.GENERIC_DECLINE, "5910": _D.ISSUER_UNAVAILABLE, "5920": _D.ISSUER_UNAVAILABLE,
-    "5930": _D.RESTRICTED_CARD, "5950": _D.GENERIC_DECLINE, "6300": _D.INCORRECT_NUMBER,
-    "7600": _D.PROCESSING_ERROR, "7700": _D.AUTHENTICATION_FAILED,
+    "5900": _D.GENERIC_DECLINE, "5910": _D.DO_NOT_TRY_AGAIN, "5920": _D.ISSUER_UNAVAILABLE,
+    "5930": _D.RESTRICTED_CARD, "5950": _D.DO_NOT_TRY_AGAIN, "6300": _D.INCORRECT_NUMBER,
+    "7600": _D.INVALID_PAYMENT_DATA, "7700": _D.AUTHENTICATION_FAILED,
     "7710": _D.AUTHENTICATION_FAILED, "7800": _D.INCORRECT_NUMBER, "7900": _D.GENERIC_DECLINE,
-    "8000": _D.PROCESSING_ERROR, "8010": _D.PROCESSING_ERROR, "8020": _D.PROCESSING_ERROR,
+    "8000": _D.PROCESSING_ERROR, "8010": _D.PROCESSING_ERROR, "8020": _D.INVALID_PAYMENT_DATA,
     "8030": _D.TRANSACTION_NOT_ALLOWED, "8100": _D.PROCESSING_ERROR,
     "8110": _D.TRY_AGAIN_LATER, "8220": _D.TRY_AGAIN_LATER, "9100": _D.TRY_AGAIN_LATER,
     "9500": _D.FRAUD_SUSPECTED, "9510": _D.FRAUD_SUSPECTED, "9520": _D.LOST_CARD,
-    "9530": _D.GENERIC_DECLINE, "9540": _D.GENERIC_DECLINE, "9600": _D.PROCESSING_ERROR,
+    "9530": _D.GENERIC_DECLINE, "9540": _D.DO_NOT_TRY_AGAIN, "9600": _D.PROCESSING_ERROR,
     "PCNR": _D.AUTHENTICATION_REQUIRED, "PCVV": _D.INCORRECT_CVC, "PP06": _D.RESTRICTED_CARD,
     "PPRN": _D.TRANSACTION_NOT_ALLOWED, "PPAD": _D.GENERIC_DECLINE, "PPAB": _D.BLOCKED,
     "PPAE": _D.TRANSACTION_NOT_ALLOWED, "PPAG": _D.TRANSACTION_NOT_ALLOWED,
     "PPAI": _D.INVALID_AMOUNT, "PPAR": _D.GENERIC_DECLINE, "PPAU": _D.TRANSACTION_NOT_ALLOWED,
     "PPAV": _D.GENERIC_DECLINE, "PPAX": _D.LIMIT_EXCEEDED, "PPBG": _D.TRANSACTION_NOT_ALLOWED,
-    "PPC2": _D.INCORRECT_CVC, "PPCE": _D.PROCESSING_ERROR, "PPCO": _D.TRANSACTION_NOT_ALLOWED,
+    "PPC2": _D.INCORRECT_CVC, "PPCE": _D.INVALID_PAYMENT_DATA, "PPCO": _D.TRANSACTION_NOT_ALLOWED,
     "PPCR": _D.PROCESSING_ERROR, "PPCT": _D.TRANSACTION_NOT_ALLOWED,
     "PPCU": _D.CURRENCY_NOT_SUPPORTED, "PPD3": _D.AUTHENTICATION_FAILED,
     "PPDC": _D.CURRENCY_NOT_SUPPORTED, "PPDI": _D.TRANSACTION_NOT_ALLOWED,
     "PPDV": _D.GENERIC_DECLINE, "PPDT": _D.LIMIT_EXCEEDED, "PPEF": _D.EXPIRED_CARD,
     "PPEL": _D.LIMIT_EXCEEDED, "PPER": _D.PROCESSING_ERROR, "PPEX": _D.INVALID_EXPIRY,
-    "PPFE": _D.PROCESSING_ERROR, "PPFI": _D.INCORRECT_NUMBER, "PPFR": _D.RESTRICTED_CARD,
-    "PPFV": _D.PROCESSING_ERROR, "PPGR": _D.PROCESSING_ERROR, "PPH1": _D.PROCESSING_ERROR,
-    "PPIF": _D.PROCESSING_ERROR, "PPII": _D.PROCESSING_ERROR, "PPIM": _D.PROCESSING_ERROR,
+    "PPFE": _D.INVALID_PAYMENT_DATA, "PPFI": _D.INCORRECT_NUMBER, "PPFR": _D.RESTRICTED_CARD,
+    "PPFV": _D.INVALID_PAYMENT_DATA, "PPGR": _D.PROCESSING_ERROR, "PPH1": _D.PROCESSING_ERROR,
+    "PPIF": _D.PROCESSING_ERROR, "PPII": _D.INVALID_PAYMENT_DATA, "PPIM": _D.PROCESSING_ERROR,
     "PPIT": _D.PROCESSING_ERROR, "PPLR": _D.PROCESSING_ERROR, "PPLS": _D.PROCESSING_ERROR,
     "PPMB": _D.PROCESSING_ERROR, "PPMC": _D.BLOCKED, "PPMD": _D.PROCESSING_ERROR,
-    "PPNC": _D.TRANSACTION_NOT_ALLOWED, "PPNL": _D.LIMIT_EXCEEDED, "PPNM": _D.PROCESSING_ERROR,
+    "PPNC": _D.TRANSACTION_NOT_ALLOWED, "PPNL": _D.LIMIT_EXCEEDED, "PPNM": _D.INVALID_PAYMENT_DATA,
     "PPNT": _D.TRY_AGAIN_LATER, "PPPH": _D.PROCESSING_ERROR,
     "PPPI": _D.TRANSACTION_NOT_ALLOWED, "PPPM": _D.TRANSACTION_NOT_ALLOWED,
     "PPQC": _D.TRANSACTION_NOT_ALLOWED, "PPRE": _D.TRANSACTION_NOT_ALLOWED,
-    "PPRF": _D.PROCESSING_ERROR, "PPRR": _D.PROCESSING_ERROR, "PPS0": _D.PROCESSING_ERROR,
-    "PPS1": _D.PROCESSING_ERROR, "PPS2": _D.PROCESSING_ERROR, "PPS3": _D.PROCESSING_ERROR,
+    "PPRF": _D.PROCESSING_ERROR, "PPRR": _D.INVALID_PAYMENT_DATA, "PPS0": _D.PROCESSING_ERROR,
+    "PPS1": _D.PROCESSING_ERROR, "PPS2": _D.PROCESSING_ERROR, "PPS3": _D.INVALID_PAYMENT_DATA,
     "PPS4": _D.CURRENCY_NOT_SUPPORTED, "PPS5": _D.PROCESSING_ERROR, "PPS6": _D.INVALID_AMOUNT,
     "PPSC": _D.FRAUD_SUSPECTED, "PPSD": _D.GENERIC_DECLINE, "PPSE": _D.TRANSACTION_NOT_ALLOWED,
-    "PPTE": _D.PROCESSING_ERROR, "PPTF": _D.PROCESSING_ERROR, "PPTI": _D.PROCESSING_ERROR,
-    "PPTR": _D.PROCESSING_ERROR, "PPTT": _D.TRANSACTION_NOT_ALLOWED,
-    "PPTV": _D.PROCESSING_ERROR, "PPUA": _D.TRANSACTION_NOT_ALLOWED,
+    "PPTE": _D.INVALID_PAYMENT_DATA, "PPTF": _D.PROCESSING_ERROR, "PPTI": _D.PROCESSING_ERROR,
+    "PPTR": _D.INVALID_PAYMENT_DATA, "PPTT": _D.TRANSACTION_NOT_ALLOWED,
+    "PPTV": _D.INVALID_PAYMENT_DATA, "PPUA": _D.TRANSACTION_NOT_ALLOWED,
     "PPUC": _D.CURRENCY_NOT_SUPPORTED, "PPUE": _D.TRANSACTION_NOT_ALLOWED,
     "PPUI": _D.TRANSACTION_NOT_ALLOWED, "PPUP": _D.TRANSACTION_NOT_ALLOWED,
     "PPUR": _D.TRANSACTION_NOT_ALLOWED, "PPVC": _D.CURRENCY_NOT_SUPPORTED,
-    "PPVE": _D.PROCESSING_ERROR, "PPVT": _D.TRANSACTION_NOT_ALLOWED,
+    "PPVE": _D.INVALID_PAYMENT_DATA, "PPVT": _D.TRANSACTION_NOT_ALLOWED,
 }  # fmt: skip
-_H, _S, _R = DeclineCategory.HARD, DeclineCategory.SOFT, DeclineCategory.RETRY_LATER
-# Where PayPal's code says more than the unified code's default category.
-DECLINE_CATEGORY: dict[str, DeclineCategory] = {
-    "0100": _S, "0500": _S, "1000": _S, "1300": _H, "1317": _H, "1340": _H, "1350": _H,
-    "1360": _H, "1384": _H, "1390": _H, "5170": _S, "5190": _S, "5500": _S, "5910": _H,
-    "7600": _H, "8020": _H, "9530": _S, "PCNR": _S, "PPAD": _S, "PPCE": _H, "PPFE": _H,
-    "PPFV": _H, "PPII": _H, "PPNM": _H, "PPRR": _H, "PPS3": _H, "PPTE": _H, "PPTR": _H,
-    "PPTV": _H, "PPVE": _H, "5100": _H, "5200": _H, "5950": _H, "9540": _H, "10BR": _H,
-}  # fmt: skip
-# payment_advice_code (card network advice) decides the category where present.
-ADVICE_CATEGORY: dict[str, DeclineCategory] = {"01": _H, "02": _R, "03": _H, "21": _H}
+# payment_advice_code (the Mastercard advice code) overrides the unified code's category.
+ADVICE_CATEGORY = MASTERCARD_ADVICE
 
 # details[].issue of a 422 that is a decline of the payment itself.
 ISSUE_DECLINES: dict[str, DeclineCode] = {
@@ -885,7 +876,6 @@ def _processor_failure(item: dict[str, Any], raw_status: str) -> Failure:
     code = processor.get("response_code")
     advice = processor.get("payment_advice_code")
     unified = DECLINE_MAP.get(str(code), DeclineCode.GENERIC_DECLINE)
-    category = ADVICE_CATEGORY.get(str(advice)) or DECLINE_CATEGORY.get(str(code))
     parts = [
         f"{k}={processor[k]}" for k in ("response_code", "avs_code", "cvv_code") if processor.get(k)
     ]
@@ -895,7 +885,7 @@ def _processor_failure(item: dict[str, Any], raw_status: str) -> Failure:
         raw_code=str(code) if code else raw_status,
         raw_message=" ".join(parts) or (f"{raw_status} {reason}" if reason else raw_status),
         advice_code=str(advice) if advice else None,
-        category=category,
+        advice_vocabulary=MASTERCARD_ADVICE,
     )
 
 
@@ -1141,6 +1131,10 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
     failure = None
     if status is PaymentStatus.FAILED and decisive is not None:
         failure = _processor_failure(decisive, raw_status)
+    elif decisive is None and (failure := _authentication_failure(order)) is not None:
+        # The order stays APPROVED after a failed 3-D Secure and nothing is ever
+        # authorized on it: its own authentication result says it failed, on every read.
+        status = PaymentStatus.FAILED
     pending_reason = None
     if decisive is not None and status is PaymentStatus.PROCESSING:
         pending_reason = (decisive.get("status_details") or {}).get("reason")

@@ -54,6 +54,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.declines import STRIPE_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -87,7 +88,6 @@ from connector_service.domain.flows import (
 from connector_service.domain.money import CURRENCY_EXPONENTS, exponent
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
-    DeclineCategory,
     DisputeStatus,
     MandateStatus,
     PaymentStatus,
@@ -594,52 +594,49 @@ REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
 
 # --------------------------------------------------------------------------- 6. error maps
 
-_SOFT, _HARD, _LATER = DeclineCategory.SOFT, DeclineCategory.HARD, DeclineCategory.RETRY_LATER
-
 # Stripe decline_code (or error code where no decline_code is given) -> unified decline.
-_DECLINES: tuple[tuple[DeclineCode, DeclineCategory, str], ...] = (
-    (DeclineCode.INSUFFICIENT_FUNDS, _SOFT, "insufficient_funds"),
-    (DeclineCode.LIMIT_EXCEEDED, _SOFT, "card_velocity_exceeded withdrawal_count_limit_exceeded"),
-    (DeclineCode.AUTHENTICATION_REQUIRED, _SOFT, "authentication_required"),
-    (DeclineCode.AUTHENTICATION_FAILED, _SOFT,
+# The category is the unified code's (domain/declines.py), or Stripe's advice_code's.
+_DECLINES: tuple[tuple[DeclineCode, str], ...] = (
+    (DeclineCode.INSUFFICIENT_FUNDS, "insufficient_funds"),
+    (DeclineCode.LIMIT_EXCEEDED, "card_velocity_exceeded withdrawal_count_limit_exceeded"),
+    (DeclineCode.AUTHENTICATION_REQUIRED, "authentication_required"),
+    (DeclineCode.AUTHENTICATION_FAILED,
      "payment_intent_authentication_failure setup_intent_authentication_failure"),
-    (DeclineCode.INCORRECT_CVC, _SOFT, "incorrect_cvc invalid_cvc"),
-    (DeclineCode.DO_NOT_HONOR, _SOFT, "do_not_honor"),
-    (DeclineCode.GENERIC_DECLINE, _SOFT,
+    (DeclineCode.INCORRECT_CVC, "incorrect_cvc invalid_cvc"),
+    (DeclineCode.INCORRECT_PIN, "incorrect_pin"),
+    (DeclineCode.DO_NOT_HONOR, "do_not_honor"),
+    (DeclineCode.GENERIC_DECLINE,
      "generic_decline card_declined call_issuer no_action_taken incorrect_zip"),
-    (DeclineCode.TRY_AGAIN_LATER, _LATER,
+    (DeclineCode.TRY_AGAIN_LATER,
      "try_again_later reenter_transaction approve_with_id card_decline_rate_limit_exceeded"),
-    (DeclineCode.ISSUER_UNAVAILABLE, _LATER, "issuer_not_available"),
-    (DeclineCode.PROCESSING_ERROR, _LATER, "processing_error"),
-    (DeclineCode.DO_NOT_HONOR, _HARD, "do_not_try_again"),
-    (DeclineCode.LOST_CARD, _HARD, "lost_card"),
-    (DeclineCode.STOLEN_CARD, _HARD, "stolen_card"),
-    (DeclineCode.PICKUP_CARD, _HARD, "pickup_card"),
-    (DeclineCode.EXPIRED_CARD, _HARD, "expired_card"),
-    (DeclineCode.INCORRECT_NUMBER, _HARD, "incorrect_number invalid_number"),
-    (DeclineCode.INVALID_EXPIRY, _HARD, "invalid_expiry_month invalid_expiry_year"),
-    (DeclineCode.FRAUD_SUSPECTED, _HARD, "fraudulent"),
-    (DeclineCode.BLOCKED, _HARD, "merchant_blacklist"),
-    (DeclineCode.RESTRICTED_CARD, _HARD,
+    (DeclineCode.ISSUER_UNAVAILABLE, "issuer_not_available"),
+    (DeclineCode.PROCESSING_ERROR, "processing_error"),
+    (DeclineCode.DO_NOT_TRY_AGAIN, "do_not_try_again"),
+    (DeclineCode.LOST_CARD, "lost_card"),
+    (DeclineCode.STOLEN_CARD, "stolen_card"),
+    (DeclineCode.PICKUP_CARD, "pickup_card"),
+    (DeclineCode.EXPIRED_CARD, "expired_card"),
+    (DeclineCode.INCORRECT_NUMBER, "incorrect_number invalid_number"),
+    (DeclineCode.INVALID_EXPIRY, "invalid_expiry_month invalid_expiry_year"),
+    (DeclineCode.FRAUD_SUSPECTED, "fraudulent"),
+    (DeclineCode.BLOCKED, "merchant_blacklist"),
+    (DeclineCode.RESTRICTED_CARD,
      "restricted_card security_violation invalid_account new_account_information_available "
      "pin_try_exceeded"),
-    (DeclineCode.TRANSACTION_NOT_ALLOWED, _HARD,
-     "transaction_not_allowed card_not_supported not_permitted service_not_allowed"),
-    (DeclineCode.CURRENCY_NOT_SUPPORTED, _HARD, "currency_not_supported"),
-    (DeclineCode.INVALID_AMOUNT, _HARD, "invalid_amount"),
-    (DeclineCode.GENERIC_DECLINE, _HARD, "duplicate_transaction testmode_decline"),
-    (DeclineCode.REVOCATION_OF_AUTHORIZATION, _HARD,
+    (DeclineCode.TRANSACTION_NOT_ALLOWED,
+     "transaction_not_allowed card_not_supported not_permitted service_not_allowed "
+     "testmode_decline"),
+    (DeclineCode.DUPLICATE_TRANSACTION, "duplicate_transaction"),
+    (DeclineCode.CURRENCY_NOT_SUPPORTED, "currency_not_supported"),
+    (DeclineCode.INVALID_AMOUNT, "invalid_amount"),
+    (DeclineCode.REVOCATION_OF_AUTHORIZATION,
      "revocation_of_authorization revocation_of_all_authorizations stop_payment_order"),
 )  # fmt: skip
-DECLINE_MAP: dict[str, tuple[DeclineCode, DeclineCategory]] = {
-    raw: (code, category) for code, category, raws in _DECLINES for raw in raws.split()
+DECLINE_MAP: dict[str, DeclineCode] = {
+    raw: code for code, raws in _DECLINES for raw in raws.split()
 }
 # Stripe's normalised network advice (error.advice_code) overrides the category.
-ADVICE_CATEGORY: dict[str, DeclineCategory] = {
-    "try_again_later": _LATER,
-    "do_not_try_again": _HARD,
-    "confirm_card_data": _SOFT,
-}
+ADVICE_CATEGORY = STRIPE_ADVICE
 # Request errors by error.code (or error.type) -> unified type and code.
 ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
     "resource_missing": (ErrorType.NOT_FOUND, "resource_not_found"),
@@ -661,13 +658,12 @@ ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
 
 def _failure(error: Mapping[str, Any]) -> Failure:
     decline_code, code = _str(error.get("decline_code")), _str(error.get("code"))
-    unified, category = (
+    unified = (
         DECLINE_MAP.get(decline_code or "")
         or DECLINE_MAP.get(code or "")
-        or (DeclineCode.GENERIC_DECLINE, None)
+        or DeclineCode.GENERIC_DECLINE
     )
     advice = _str(error.get("advice_code"))
-    category = ADVICE_CATEGORY.get(advice or "", category)
     message = _str(error.get("message"))
     network_code = _str(error.get("network_decline_code"))
     if network_code:  # Failure has no slot of its own for the network's raw code
@@ -677,7 +673,8 @@ def _failure(error: Mapping[str, Any]) -> Failure:
         raw_code=decline_code or code,
         raw_message=message,
         advice_code=_str(error.get("network_advice_code")) or advice,
-        category=category,
+        advice_vocabulary=STRIPE_ADVICE,
+        advice=advice,
     )
 
 

@@ -36,7 +36,7 @@ class Runtime:
         self.storage = storage or open_storage(config.storage.url)
         self.executor = executor or Executor()
         self.connectors = connectors or load_connectors()
-        self.sandbox = SandboxGateway(self.storage)
+        self.sandbox = SandboxGateway(self.storage, fingerprint_key=config.id_key)
         self.executor.register_scheme("sandbox", self.sandbox)
         self.service = PaymentService(config, self.storage, self.executor, self.connectors)
         self.idempotency = IdempotencyStore(

@@ -19,7 +19,7 @@ import msgspec
 
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
-from connector_service.core import reconciler, routing
+from connector_service.core import idempotency, reconciler, routing
 from connector_service.core.breaker import Breakers, BreakerView
 from connector_service.core.resources import (
     MandateFacts,
@@ -359,6 +359,18 @@ class PaymentService:
         connector = target.connector
         if flow not in connector.meta.flows:
             raise not_supported(f"{connector.meta.display_name} does not support {flow.value}")
+        if (
+            idempotency.RESUMED.get()
+            and connector.meta.idempotency == "none"
+            and flow in idempotency.EFFECT_FLOWS
+        ):
+            # An earlier attempt of this request may have reached a gateway that cannot
+            # deduplicate it: re-sending could charge twice. Only a sync can tell.
+            raise OutcomeUnknown(
+                f"an earlier attempt of this request may have reached "
+                f"{connector.meta.display_name}, which has no idempotency key; it is not "
+                "sent again: sync to learn the outcome"
+            )
         ctx = await self._with_token(target)
         try:
             return await self.executor.run(connector, flow, ctx, data, timeouts=target.timeouts)

@@ -10,12 +10,16 @@ Declines are not exceptions: a declined payment is a result with status ``failed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
 import msgspec
 
+from connector_service.domain.declines import DeclineCode, category_of
 from connector_service.domain.status import DeclineCategory
+
+__all__ = ["DeclineCode", "ErrorType", "Failure", "GatewayDetail", "ServiceError", "decline"]
 
 
 class ErrorType(StrEnum):
@@ -88,51 +92,9 @@ def not_supported(message: str, field: str | None = None) -> ServiceError:
     return ServiceError(ErrorType.NOT_SUPPORTED, "not_supported", message, field=field)
 
 
-class DeclineCode(StrEnum):
-    """Unified decline reasons; each connector maps its gateway's codes onto these."""
-
-    GENERIC_DECLINE = "generic_decline"
-    INSUFFICIENT_FUNDS = "insufficient_funds"
-    DO_NOT_HONOR = "do_not_honor"
-    EXPIRED_CARD = "expired_card"
-    INCORRECT_CVC = "incorrect_cvc"
-    INCORRECT_NUMBER = "incorrect_number"
-    INVALID_EXPIRY = "invalid_expiry"
-    LOST_CARD = "lost_card"
-    STOLEN_CARD = "stolen_card"
-    PICKUP_CARD = "pickup_card"
-    FRAUD_SUSPECTED = "fraud_suspected"
-    RESTRICTED_CARD = "restricted_card"
-    TRANSACTION_NOT_ALLOWED = "transaction_not_allowed"
-    LIMIT_EXCEEDED = "limit_exceeded"
-    INVALID_AMOUNT = "invalid_amount"
-    AUTHENTICATION_REQUIRED = "authentication_required"
-    AUTHENTICATION_FAILED = "authentication_failed"
-    ISSUER_UNAVAILABLE = "issuer_unavailable"
-    PROCESSING_ERROR = "processing_error"
-    TRY_AGAIN_LATER = "try_again_later"
-    CURRENCY_NOT_SUPPORTED = "currency_not_supported"
-    REVOCATION_OF_AUTHORIZATION = "revocation_of_authorization"
-    BLOCKED = "blocked"
-
-
-_DEFAULT_CATEGORY: dict[DeclineCode, DeclineCategory] = {
-    DeclineCode.INSUFFICIENT_FUNDS: DeclineCategory.SOFT,
-    DeclineCode.LIMIT_EXCEEDED: DeclineCategory.SOFT,
-    DeclineCode.AUTHENTICATION_REQUIRED: DeclineCategory.SOFT,
-    DeclineCode.INCORRECT_CVC: DeclineCategory.SOFT,
-    DeclineCode.DO_NOT_HONOR: DeclineCategory.SOFT,
-    DeclineCode.GENERIC_DECLINE: DeclineCategory.SOFT,
-    DeclineCode.ISSUER_UNAVAILABLE: DeclineCategory.RETRY_LATER,
-    DeclineCode.PROCESSING_ERROR: DeclineCategory.RETRY_LATER,
-    DeclineCode.TRY_AGAIN_LATER: DeclineCategory.RETRY_LATER,
-}
-
-
 def default_category(code: DeclineCode) -> DeclineCategory:
-    """Anything not known to be worth retrying is hard: retrying a hard decline risks fraud
-    flags and network fines, retrying a soft one late costs only a sale."""
-    return _DEFAULT_CATEGORY.get(code, DeclineCategory.HARD)
+    """The category of a unified decline code (the table in domain/declines.py)."""
+    return category_of(code)
 
 
 class Failure(msgspec.Struct, omit_defaults=True):
@@ -152,12 +114,17 @@ def decline(
     raw_code: str | None = None,
     raw_message: str | None = None,
     advice_code: str | None = None,
-    category: DeclineCategory | None = None,
+    advice_vocabulary: Mapping[str, DeclineCategory] | None = None,
+    advice: str | None = None,
 ) -> Failure:
+    """A structured decline. Its category comes from the unified code's row of the
+    decline table, overridden only by the gateway's advice (``advice``, else
+    ``advice_code``) read in its advice vocabulary (domain/declines.py), so equal
+    causes get equal categories everywhere."""
     return Failure(
         code=code.value,
         message=message or raw_message or code.value.replace("_", " ").capitalize(),
-        category=category or default_category(code),
+        category=category_of(code, advice or advice_code, advice_vocabulary),
         advice_code=advice_code,
         gateway=GatewayDetail(code=raw_code, message=raw_message)
         if raw_code or raw_message

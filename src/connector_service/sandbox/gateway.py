@@ -3,13 +3,33 @@
 Test cards (any future expiry, any 3-digit CVC) choose the behaviour; every other
 Luhn-valid number succeeds. The table is the documentation: README.md is generated
 from it.
+
+It must behave like a real gateway when the service crashes or re-sends, so a POST
+with an ``Idempotency-Key`` never has an effect twice:
+
+1. The key is *claimed* first, in one atomic write holding a keyed hash of the request
+   (never the request: it carries the card number and CVC) and a random *token*.
+2. Every object the request creates gets an id derived from that token, and each object
+   is committed with one atomic create-if-absent write (the charge *is* that write).
+   State changes (capture, void, refund) record the token in the object they change, in
+   the same write.
+3. The answer is stored on the claim.
+
+A re-sent request whose claim has no answer yet (the first process died, or is still
+running) resumes with the same token: the create-if-absent write finds the object the
+first attempt committed, so the second attempt answers with it instead of charging
+again. There is no moment at which a charge exists that a retry with the same key cannot
+find.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
+import hmac
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,6 +49,10 @@ log = logging.getLogger("connector_service.sandbox")
 # The connector account a request comes from (the ``Sandbox-Account`` header): the
 # account whose webhook URL hears about the objects the request creates.
 _ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar("account", default=None)
+# The claim token of the idempotent request being served (see the module docstring):
+# the ids of what it creates derive from it, so a resumed attempt finds them.
+_TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("token", default=None)
+_SEQ: contextvars.ContextVar[dict[str, int] | None] = contextvars.ContextVar("seq", default=None)
 # account, headers, body -> sent (raises when the receiver did not take it)
 WebhookSink = Callable[[str, dict[str, str], bytes], Awaitable[None]]
 WEBHOOK_RETRY_DELAYS = (0.0, 0.5, 2.0, 5.0)  # best effort, like a gateway (shortened)
@@ -81,6 +105,8 @@ DECLINES: dict[str, tuple[str, str, str | None]] = {
 SLOW_SECONDS = 1.5
 
 _enc = msgspec.json.Encoder()
+# Canonical form for fingerprints: keys sorted, so equal requests hash equally.
+_canonical = msgspec.json.Encoder(order="sorted")
 
 
 class GatewayAnswer(Exception):
@@ -99,14 +125,50 @@ def _err(
 
 
 def _new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:24]}"
+    """A fresh id, or inside an idempotent request one derived from its claim token, so
+    that a resumed attempt names (and therefore finds) the objects the first one made."""
+    token, seq = _TOKEN.get(), _SEQ.get()
+    if token is None or seq is None or prefix in ("req", "sbevt"):
+        return f"{prefix}_{uuid.uuid4().hex[:24]}"
+    n = seq[prefix] = seq.get(prefix, 0) + 1  # the same request makes the same objects
+    return f"{prefix}_{hashlib.sha256(f'{token}:{prefix}:{n}'.encode()).hexdigest()[:24]}"
+
+
+class _IdemClaim:
+    """The atomic decision on one idempotency record: new claim, resume, replay, reuse."""
+
+    def __init__(self, fingerprint: str) -> None:
+        self.fingerprint = fingerprint
+        self.token = ""
+        self.replay: tuple[int, dict[str, Any]] | None = None
+        self.reused = False
+
+    def __call__(self, old: bytes | None) -> bytes:
+        if old is not None:
+            record = msgspec.json.decode(old)
+            if record.get("fingerprint") != self.fingerprint:
+                self.reused = True
+                return old
+            if record.get("status"):
+                self.replay = int(record["status"]), dict(record["body"])
+                return old
+            self.token = str(record["token"])  # resume what an earlier attempt began
+            return old
+        self.token = uuid.uuid4().hex
+        return _enc.encode({"fingerprint": self.fingerprint, "token": self.token})
 
 
 class SandboxGateway:
     """Implements the executor's transport protocol for ``sandbox://`` URLs."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, fingerprint_key: bytes | None = None) -> None:
         self.storage = storage
+        # Key of the idempotency fingerprints (HMAC-SHA256). Instances sharing a database
+        # must share it (the runtime derives it from the service's id_key); a hash with a
+        # known key over a card number would be guessable, so it never is stored.
+        self._fp_key = hmac.new(
+            fingerprint_key or os.urandom(32), b"sandbox-idempotency-fingerprint", hashlib.sha256
+        ).digest()
         # Webhooks are sent only once the service wires these (see webhooks/system.py).
         self.webhook_sink: WebhookSink | None = None
         self.webhook_secret: Callable[[str], str | None] | None = None
@@ -154,32 +216,47 @@ class SandboxGateway:
         except GatewayAnswer as answer:
             return answer.status, answer.body
 
+    def fingerprint(self, method: str, path: str, payload: dict[str, Any]) -> str:
+        """Keyed hash of the request's canonical form: it tells an identical request
+        from a different one and reveals nothing of the card it carried."""
+        canonical = _canonical.encode([method, path, payload])
+        return hmac.new(self._fp_key, canonical, hashlib.sha256).hexdigest()
+
     async def _idempotent(
         self, key: str, request: HttpRequest, payload: dict[str, Any], parts: list[str]
     ) -> tuple[int, dict[str, Any]]:
-        stored = await self.storage.get(NS + ":idem", key)
-        if stored is not None:
-            saved = msgspec.json.decode(stored)
-            if saved["fingerprint"] != [request.method, "/".join(parts), payload]:
-                return 400, {
-                    "error": {
-                        "type": "idempotency_error",
-                        "code": "idempotency_key_reused",
-                        "message": "Keys must not be reused with other parameters.",
-                    }
+        fp = self.fingerprint(request.method, "/".join(parts), payload)
+        claim = _IdemClaim(fp)
+        await self.storage.update(NS + ":idem", key, claim, ttl=86400)
+        if claim.reused:
+            return 400, {
+                "error": {
+                    "type": "idempotency_error",
+                    "code": "idempotency_key_reused",
+                    "message": "Keys must not be reused with other parameters.",
                 }
-            return int(saved["status"]), dict(saved["body"])
+            }
+        if claim.replay is not None:
+            return claim.replay
+        _TOKEN.set(claim.token)
+        _SEQ.set({})
         try:
             status, body = 200, await self._route(request.method, parts, payload)
         except GatewayAnswer as answer:
             status, body = answer.status, answer.body
-        if status < 500:
-            record = {
-                "fingerprint": [request.method, "/".join(parts), payload],
-                "status": status,
-                "body": body,
-            }
-            await self.storage.put(NS + ":idem", key, _enc.encode(record), ttl=86400)
+        finally:
+            _TOKEN.set(None)
+            _SEQ.set(None)
+
+        def finish(old: bytes | None) -> bytes | None:
+            if old is None or msgspec.json.decode(old).get("token") != claim.token:
+                return old  # expired and claimed anew meanwhile: not ours to answer
+            if status >= 500:
+                return None  # nothing was done: the key is free again
+            done = {"fingerprint": fp, "token": claim.token, "status": status, "body": body}
+            return _enc.encode(done)
+
+        await self.storage.update(NS + ":idem", key, finish, ttl=86400)
         return status, body
 
     async def _route(self, method: str, parts: list[str], p: dict[str, Any]) -> dict[str, Any]:
@@ -221,10 +298,42 @@ class SandboxGateway:
         record: dict[str, Any] = msgspec.json.decode(raw)
         return record
 
-    async def _save(self, kind: str, record: dict[str, Any]) -> None:
-        await self.storage.put(NS, f"{kind}:{record['id']}", _enc.encode(record))
+    async def _create(self, kind: str, record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Commit a new ledger object in one atomic create-if-absent write. Returns the
+        stored object and whether this call created it: ``False`` means an earlier
+        attempt of the same idempotent request already did (its id derives from the
+        claim token), and that object is the answer."""
         if kind == "payment" and record.get("reference"):
+            # The reference index first: a payment it points to may not exist yet (then
+            # a sync by reference says "no such payment", which is true), never the
+            # other way round.
             await self.storage.put(NS, f"payment_ref:{record['reference']}", record["id"].encode())
+        existing: list[bytes] = []
+
+        def create(old: bytes | None) -> bytes:
+            if old is not None:
+                existing.append(old)
+                return old
+            return _enc.encode(record)
+
+        await self.storage.update(NS, f"{kind}:{record['id']}", create)
+        if existing:
+            stored: dict[str, Any] = msgspec.json.decode(existing[0])
+            return stored, False
+        return record, True
+
+    @staticmethod
+    def _first_time(record: dict[str, Any]) -> bool:
+        """Record the current idempotent request on ``record`` (inside its atomic
+        update); False when that request already changed it (a resumed attempt)."""
+        token = _TOKEN.get()
+        if token is None:
+            return True
+        ops: list[str] = record.setdefault("ops", [])
+        if token in ops:
+            return False
+        ops.append(token)
+        return True
 
     async def _change(
         self, kind: str, rid: str, fn: Callable[[dict[str, Any]], None]
@@ -310,22 +419,7 @@ class SandboxGateway:
             code, message, advice = DECLINES[behaviour]
             payment["status"] = "declined"
             payment["decline"] = {"code": code, "message": message, "advice_code": advice}
-            await self._save("payment", payment)
-            self._emit_payment(payment)
-            raise GatewayAnswer(
-                402,
-                {
-                    "error": {
-                        "type": "card_error",
-                        "code": "card_declined",
-                        "decline_code": code,
-                        "message": message,
-                        "advice_code": advice,
-                    },
-                    "payment": payment,
-                },
-            )
-        if behaviour == "challenge":
+        elif behaviour == "challenge":
             payment["status"] = "requires_authentication"
             base = str(p.get("authentication_base_url") or "http://127.0.0.1:8080").rstrip("/")
             payment["next_action"] = {"redirect_url": f"{base}/sandbox/3ds/{payment['id']}"}
@@ -333,18 +427,35 @@ class SandboxGateway:
             payment["status"] = "pending"
         else:
             self._succeed(payment)
+        mandate_record: dict[str, Any] | None = None
         if p.get("store") and payment["status"] != "declined":
             mandate_record = self._mandate_record(card, behaviour, p.get("customer_id"))
             mandate_record["currency"] = currency
-            await self._save("mandate", mandate_record)
+            mandate_record, _ = await self._create("mandate", mandate_record)
             payment["mandate_id"] = mandate_record["id"]
-        await self._save("payment", payment)
-        self._emit_payment(payment)
-        if payment.get("mandate_id"):
-            self._emit("mandate.active", await self._load("mandate", payment["mandate_id"]))
-        if behaviour == "dispute":
-            await self._open_dispute(payment)
-        if behaviour == "timeout":
+        payment, created = await self._create("payment", payment)  # the charge
+        if created:
+            self._emit_payment(payment)
+            if mandate_record is not None:
+                self._emit("mandate.active", mandate_record)
+            if behaviour == "dispute":
+                await self._open_dispute(payment)
+        if payment["status"] == "declined":
+            decline = payment["decline"]
+            raise GatewayAnswer(
+                402,
+                {
+                    "error": {
+                        "type": "card_error",
+                        "code": "card_declined",
+                        "decline_code": decline["code"],
+                        "message": decline["message"],
+                        "advice_code": decline["advice_code"],
+                    },
+                    "payment": payment,
+                },
+            )
+        if behaviour == "timeout" and created:
             await asyncio.sleep(3600)  # charged, but the answer never comes
         return payment
 
@@ -392,7 +503,12 @@ class SandboxGateway:
         return result
 
     async def capture(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
+        changed: list[bool] = []
+
         def apply(payment: dict[str, Any]) -> None:
+            if not self._first_time(payment):
+                return  # a resumed attempt: the first one captured it
+            changed.append(True)
             if payment["status"] not in ("authorized",):
                 raise _err(
                     409,
@@ -417,11 +533,17 @@ class SandboxGateway:
             payment["status"] = "captured" if amount == payment["amount"] else "partially_captured"
 
         result = await self._change("payment", pid, apply)
-        self._emit_payment(result)
+        if changed:
+            self._emit_payment(result)
         return result
 
     async def void(self, pid: str) -> dict[str, Any]:
+        changed: list[bool] = []
+
         def apply(payment: dict[str, Any]) -> None:
+            if not self._first_time(payment):
+                return
+            changed.append(True)
             if payment["status"] not in ("authorized", "requires_authentication", "pending"):
                 raise _err(
                     409,
@@ -433,13 +555,21 @@ class SandboxGateway:
             payment["next_action"] = None
 
         result = await self._change("payment", pid, apply)
-        self._emit_payment(result)
+        if changed:
+            self._emit_payment(result)
         return result
 
     async def refund(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
         refund: dict[str, Any] = {}
+        rid = _new_id("sbr")
 
         def apply(payment: dict[str, Any]) -> None:
+            # The refund's amount is kept on the payment, in the write that applies it,
+            # so a resumed attempt rebuilds the same refund instead of refunding again.
+            applied: dict[str, int] = payment.setdefault("refund_amounts", {})
+            if not self._first_time(payment) and rid in applied:
+                refund.update(self._refund_record(rid, payment, applied[rid], p))
+                return
             if payment["status"] not in ("captured", "partially_captured"):
                 raise _err(
                     409,
@@ -462,24 +592,30 @@ class SandboxGateway:
                     "amount",
                 )
             payment["amount_refunded"] += amount
-            refund.update(
-                {
-                    "id": _new_id("sbr"),
-                    "object": "refund",
-                    "payment": pid,
-                    "amount": amount,
-                    "currency": payment["currency"],
-                    "status": "succeeded",
-                    "reference": p.get("reference"),
-                    "created": int(time.time()),
-                    "account": payment.get("account"),
-                }
-            )
+            applied[rid] = amount
+            refund.update(self._refund_record(rid, payment, amount, p))
 
         await self._change("payment", pid, apply)
-        await self._save("refund", refund)
-        self._emit("refund.succeeded", refund)
-        return refund
+        stored, created = await self._create("refund", refund)
+        if created:
+            self._emit("refund.succeeded", stored)
+        return stored
+
+    @staticmethod
+    def _refund_record(
+        rid: str, payment: dict[str, Any], amount: int, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "id": rid,
+            "object": "refund",
+            "payment": payment["id"],
+            "amount": amount,
+            "currency": payment["currency"],
+            "status": "succeeded",
+            "reference": p.get("reference"),
+            "created": int(time.time()),
+            "account": payment.get("account"),
+        }
 
     # ---- mandates
 
@@ -519,10 +655,10 @@ class SandboxGateway:
             code, message, advice = DECLINES[behaviour]
             mandate["status"] = "declined"
             mandate["decline"] = {"code": code, "message": message, "advice_code": advice}
-        await self._save("mandate", mandate)
-        self._emit(
-            "mandate.declined" if mandate["status"] == "declined" else "mandate.active", mandate
-        )
+        mandate, created = await self._create("mandate", mandate)
+        if created:
+            kind = "mandate.declined" if mandate["status"] == "declined" else "mandate.active"
+            self._emit(kind, mandate)
         return mandate
 
     async def revoke_mandate(self, mid: str) -> dict[str, Any]:
@@ -554,7 +690,7 @@ class SandboxGateway:
             "created": now,
             "account": payment.get("account"),
         }
-        await self._save("dispute", dispute)
+        dispute, _ = await self._create("dispute", dispute)
         self._emit("dispute.created", dispute)
 
     # ---- webhooks (the scheme is documented in sandbox/webhooks.py)

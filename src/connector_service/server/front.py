@@ -32,6 +32,7 @@ from typing import Any
 import msgspec
 
 from connector_service.config import Caller, Config, hash_key
+from connector_service.core import idempotency
 from connector_service.core.fingerprint import fingerprint, fingerprint_key
 from connector_service.core.idempotency import Replay
 from connector_service.core.runtime import Runtime
@@ -324,23 +325,62 @@ class Front:
         op = entry.operation
         fp = fingerprint(_fp_key(rt.config.id_key), op.name, ids, request)
         store = rt.idempotency
-        stored = await store.begin(ctx.caller.id, key, fp)
-        if stored is not None:
+        lease = idempotency.request_lease(
+            rt.config.accounts,
+            rt.executor.timeouts,
+            getattr(request, "account", None),
+            request_credentials=ctx.creds is not None,
+        )
+        claim = await store.claim(ctx.caller.id, key, fp, lease_seconds=lease)
+        if claim.replay is not None:
             metrics.IDEMPOTENCY_REPLAYS.labels(entry.route).inc()
-            return self.replay(ctx, stored)
+            resumed = await self._resume_unresolved(rt, entry, ctx, request, claim.replay)
+            if resumed is not None:
+                if resumed.status < 300 and not _is_unresolved(resumed.json()):
+                    await store.finish(ctx.caller.id, key, fp, resumed.status, resumed.json())
+                return resumed
+            return self.replay(ctx, claim.replay)
+        # A take-over (an earlier attempt's lease ran out) must not re-send anything the
+        # gateway cannot deduplicate: RESUMED tells the core (see core/idempotency.py).
+        token = idempotency.RESUMED.set(claim.took_over)
         try:
             answer = Answer(ctx.request_id, op.status, await op.run(rt, ctx, request, ids))
         except ServiceError as err:
             answer = Answer(ctx.request_id, err.http_status, error=err)
+        finally:
+            idempotency.RESUMED.reset(token)
         # Any other exception (or a cancellation) propagates and leaves the claim in flight
         # until its lease runs out: the gateway may have been called, so it is not released.
         await store.finish(ctx.caller.id, key, fp, answer.status, answer.json())
         return answer
 
+    async def _resume_unresolved(
+        self, rt: Runtime, entry: Entry, ctx: RequestContext, request: Any, stored: Replay
+    ) -> Answer | None:
+        """An equal retry of a create that answered ``unresolved`` is not replayed: the
+        same account is asked again (same gateway idempotency key, same body) and the
+        settled payment is the answer — under the same id. ``None``: replay as stored."""
+        if entry.operation.name != "create_payment" or stored.status != 201:
+            return None
+        first = _stored_payment(stored.body)
+        if first is None or first.status != "unresolved":
+            return None
+        try:
+            payment = await rt.service.resume_payment(
+                ctx.caller,
+                first.id,
+                request,
+                idempotency_key=ctx.idempotency_key,
+                request_id=ctx.request_id,
+                creds=ctx.creds,
+            )
+        except ServiceError as err:
+            return Answer(ctx.request_id, err.http_status, error=err)
+        return Answer(ctx.request_id, 201, payment)
+
     def replay(self, ctx: RequestContext, stored: Replay) -> Answer:
-        """The replay decision: what an equal request gets from a finished record. Today
-        always the stored answer, byte for byte (the one place to change should some
-        stored answers, e.g. an ``unresolved`` payment, be re-asked at the gateway)."""
+        """What an equal request gets from a finished record: the stored answer, byte for
+        byte (an ``unresolved`` payment is re-asked instead: :meth:`_resume_unresolved`)."""
         return Answer(ctx.request_id, stored.status, body=stored.body, replayed=True)
 
     @staticmethod
@@ -379,3 +419,23 @@ class Front:
                     "replayed": answer.replayed,
                 },
             )
+
+
+class _StoredPayment(msgspec.Struct):
+    id: str = ""
+    status: str = ""
+
+
+_stored_payment_decoder = msgspec.json.Decoder(_StoredPayment)
+
+
+def _stored_payment(body: bytes) -> _StoredPayment | None:
+    try:
+        return _stored_payment_decoder.decode(body)
+    except msgspec.DecodeError:
+        return None
+
+
+def _is_unresolved(body: bytes) -> bool:
+    found = _stored_payment(body)
+    return found is not None and found.status == "unresolved"

@@ -1,0 +1,115 @@
+"""One decline table: the category is a property of the unified decline code, the same on
+every gateway, overridden only by a network advice code (docs/declines.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector_service.connectors import adyen, checkout, paypal, sandbox, stripe
+from connector_service.domain.declines import (
+    CHECKOUT_RECOMMENDATION,
+    DECLINES,
+    MASTERCARD_ADVICE,
+    STRIPE_ADVICE,
+    DeclineCode,
+)
+from connector_service.domain.errors import Failure
+from connector_service.domain.status import DeclineCategory
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "declines.md"
+
+# Every connector's gateway code -> unified code table.
+MAPS: dict[str, dict[str, DeclineCode]] = {
+    "stripe": stripe.DECLINE_MAP,
+    "adyen": adyen.DECLINE_BY_CODE,
+    "adyen-reasons": adyen.DECLINE_BY_REASON,
+    "checkout": checkout.DECLINE_MAP,
+    "paypal": paypal.DECLINE_MAP,
+    "paypal-issues": paypal.ISSUE_DECLINES,
+    "sandbox": sandbox.DECLINE_MAP,
+}
+
+
+def test_every_unified_code_has_one_row() -> None:
+    assert set(DECLINES) == set(DeclineCode)
+
+
+@pytest.mark.parametrize("name", sorted(MAPS))
+def test_every_decline_map_uses_only_unified_codes(name: str) -> None:
+    for raw, unified in MAPS[name].items():
+        assert isinstance(unified, DeclineCode), (name, raw, unified)
+        assert unified in DECLINES
+
+
+def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
+    """The failure each connector's own parser builds for one gateway decline."""
+    if name == "stripe":
+        error: dict[str, Any] = {"decline_code": raw, "message": "declined"}
+        if advice:
+            error["advice_code"] = advice
+        return stripe._failure(error)
+    if name == "adyen":
+        extra = {"merchantAdviceCode": f"{advice}: advice"} if advice else {}
+        return adyen._decline("Refused", raw, None, extra)
+    if name == "checkout":
+        processing = {"recommendation_code": advice} if advice else {}
+        return checkout._failure({"response_code": raw, "processing": processing})
+    if name == "paypal":
+        processor: dict[str, Any] = {"response_code": raw}
+        if advice:
+            processor["payment_advice_code"] = advice
+        return paypal._processor_failure({"processor_response": processor}, "DECLINED")
+    failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
+    assert failure is not None
+    return failure
+
+
+PARSED = ["stripe", "adyen", "checkout", "paypal", "sandbox"]
+
+
+@pytest.mark.parametrize("name", PARSED)
+def test_parsed_declines_carry_the_tables_category(name: str) -> None:
+    for raw, unified in MAPS[name].items():
+        failure = _parsed(name, raw)
+        assert failure.code == unified.value, (name, raw)
+        assert failure.category is DECLINES[unified].category, (name, raw, failure)
+
+
+ADVICE: dict[str, dict[str, DeclineCategory]] = {
+    "stripe": dict(STRIPE_ADVICE),
+    "adyen": dict(MASTERCARD_ADVICE),
+    "checkout": dict(CHECKOUT_RECOMMENDATION),
+    "paypal": dict(MASTERCARD_ADVICE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVICE))
+def test_a_network_advice_code_is_the_only_override(name: str) -> None:
+    for raw in MAPS[name]:
+        for advice, category in ADVICE[name].items():
+            assert _parsed(name, raw, advice).category is category, (name, raw, advice)
+        # an advice code outside the vocabulary changes nothing
+        unified = MAPS[name][raw]
+        assert _parsed(name, raw, "99").category is DECLINES[unified].category
+
+
+def test_the_same_cause_has_the_same_category_everywhere() -> None:
+    """The issue's example: an expired card was soft on Checkout.com only."""
+    expired = [
+        _parsed("stripe", "expired_card"),
+        _parsed("adyen", "6"),
+        _parsed("checkout", "20054"),
+        _parsed("checkout", "30033"),
+        _parsed("paypal", "5400"),
+        _parsed("sandbox", "expired_card"),
+    ]
+    assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}
+
+
+def test_the_docs_table_is_the_code_table() -> None:
+    rows = re.findall(r"^\| `([a-z_]+)` \| (soft|hard|retry_later) \|", DOCS.read_text(), re.M)
+    assert dict(rows) == {code.value: info.category.value for code, info in DECLINES.items()}
