@@ -90,6 +90,17 @@ class FakeGateway:
         return web.Response(body=response.body, status=response.status,
                             content_type="application/json")  # fmt: skip
 
+    async def charges_by_reference(self) -> dict[str, int]:
+        """Payments in the sandbox ledger per reference: what was really charged (an
+        authorize re-sent with the same idempotency key is replayed, not charged again)."""
+        counts: dict[str, int] = {}
+        for key, raw in await self.gateway.storage.scan("sandbox", limit=100_000):
+            if not key.startswith("payment:"):
+                continue
+            reference = str(json.loads(raw).get("reference"))
+            counts[reference] = counts.get(reference, 0) + 1
+        return counts
+
     async def start(self) -> FakeGateway:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self.handle)
