@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -30,19 +31,19 @@ from connector_service.core.breaker import BreakerView
 from connector_service.core.runtime import Runtime
 from connector_service.core.service import RequestCredentials
 from connector_service.domain import api
-from connector_service.domain.codec import decoder, encoder
+from connector_service.domain.codec import DuplicateKeyError, decoder, encoder
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.secret import Secret
 from connector_service.observability import context as request_context
 from connector_service.observability import metrics, tracing
 from connector_service.observability.logging import redact_values
-from connector_service.server import errors, sandbox_pages
+from connector_service.server import errors, http_guard, sandbox_pages
 
 log = logging.getLogger("connector_service.access")
 error_log = logging.getLogger("connector_service.server")
 
 ANONYMOUS = Caller(id="local", accounts=frozenset({"*"}), platform=True, admin=True)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID = http_guard.REQUEST_ID  # the one rule; server/http_guard.py applies it first
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -294,6 +295,8 @@ def _request_credentials(
         )
     try:
         parsed = _creds_decoder.decode(raw.encode())
+    except DuplicateKeyError as exc:
+        raise errors.duplicate_key_in_header(exc, "X-Connector-Credentials") from None
     except (msgspec.ValidationError, msgspec.DecodeError):
         # The message would quote the header, which holds secrets: keep it generic.
         raise ServiceError(
@@ -334,7 +337,7 @@ def _endpoint(
     async def handle(request: Request) -> Response:
         started = time.perf_counter()
         rid = request.headers.get("x-request-id", "")
-        if not _REQUEST_ID.match(rid):
+        if not _REQUEST_ID.fullmatch(rid):
             rid = "req_" + secrets.token_hex(12)
         # What the request did (account, connector, flow, gateway time), filled in by the
         # executor as it runs: for the access log, the metric labels and the span.
@@ -522,7 +525,7 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         return Response(openapi_json(), media_type="application/json")
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        rid = "req_" + secrets.token_hex(12)
+        rid = http_guard.request_id(request.headers.get("x-request-id"))
         status = getattr(exc, "status_code", 404)
         if status == 405:
             err = ServiceError(
@@ -533,7 +536,10 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
             )
         else:
             err = ServiceError(ErrorType.NOT_FOUND, "route_not_found", "No such endpoint.")
-        return _error(err, rid)
+        response = _error(err, rid)
+        if allow := (getattr(exc, "headers", None) or {}).get("Allow"):
+            response.headers["allow"] = ", ".join(sorted(allow.split(", ")))
+        return response
 
     routes = [Route(e.path, _endpoint(get_runtime, e), methods=[e.method]) for e in ENDPOINTS]
     routes += [
@@ -550,6 +556,7 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found},
+        middleware=[Middleware(http_guard.HttpGuard, config=config)],
     )
 
 

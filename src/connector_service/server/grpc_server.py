@@ -58,7 +58,7 @@ from connector_service.core import idempotency
 from connector_service.core.runtime import Runtime
 from connector_service.core.service import RequestCredentials
 from connector_service.domain import api
-from connector_service.domain.codec import dec_hook, enc_hook
+from connector_service.domain.codec import dec_hook, decoder, enc_hook
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.secret import Secret
 from connector_service.grpc_gen.v1 import (
@@ -588,7 +588,7 @@ class _CredentialsHeader(msgspec.Struct, forbid_unknown_fields=True):
     mode: str = "test"
 
 
-_creds_decoder = msgspec.json.Decoder(_CredentialsHeader, dec_hook=dec_hook)
+_creds_decoder = decoder(_CredentialsHeader)  # refuses duplicate keys
 
 
 def authenticate(config: Config, authorization: str | None) -> Caller:

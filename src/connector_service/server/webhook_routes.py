@@ -32,6 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from connector_service.core.runtime import Runtime
+from connector_service.domain.codec import JsonDecoder, decoder
 from connector_service.domain.errors import ErrorType, ServiceError, invalid, not_found
 from connector_service.observability import metrics
 from connector_service.server import errors
@@ -113,16 +114,16 @@ class EndpointList(msgspec.Struct):
     data: list[EndpointView]
 
 
-_parse_decoder = msgspec.json.Decoder(ParseRequest)
-_replay_decoder = msgspec.json.Decoder(ReplayRequest)
+_parse_decoder = decoder(ParseRequest)
+_replay_decoder = decoder(ReplayRequest)
 
 
-def _decode(call: Call, decoder: msgspec.json.Decoder[Any]) -> Any:
+def _decode(call: Call, dec: JsonDecoder[Any]) -> Any:
     raw: bytes = call.request.state.body
     if not raw.strip():
         raw = b"{}"
     try:
-        return decoder.decode(raw)
+        return dec.decode(raw)
     except msgspec.ValidationError as exc:
         raise errors.validation_error(exc) from None
     except msgspec.DecodeError:
@@ -309,7 +310,7 @@ def _receiver(rt_getter: Callable[[], Runtime]) -> Callable[[Request], Awaitable
     async def receive(request: Request) -> Response:
         started = time.perf_counter()
         rid = request.headers.get("x-request-id", "")
-        if not _REQUEST_ID.match(rid):
+        if not _REQUEST_ID.fullmatch(rid):
             rid = "req_" + secrets.token_hex(12)
         rt = rt_getter()
         connector = str(request.path_params["connector"])
