@@ -371,13 +371,13 @@ def load_config(
                       ("header_timeout_seconds", "CS_HEADER_TIMEOUT_SECONDS")):  # fmt: skip
         if var in env:  # validated against the [server] field's own bounds
             try:
-                value = msgspec.convert(
+                checked = msgspec.convert(
                     {name: msgspec.json.decode(env[var].strip() or '""')}, ServerConfig
                 )
             except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                 problems.append(f"{var}: {exc}")
             else:
-                setattr(server, name, getattr(value, name))
+                setattr(server, name, getattr(checked, name))
     if "CS_STORAGE_URL" in env:
         storage.url = env["CS_STORAGE_URL"]
     if "CS_GRPC_PORT" in env:
