@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -511,7 +512,7 @@ class PayPalConnector(Connector):
     # ----------------------------------------------------------------------- 7. webhooks
 
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
-        event = _decode(body)
+        event = _event_envelope(body)
         return WebhookIdentity(event_id=str(event["id"]) if event.get("id") else None)
 
     def webhook_verify(
@@ -553,7 +554,7 @@ class PayPalConnector(Connector):
         return response.status == 200 and body.get("verification_status") == "SUCCESS"
 
     def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
-        event = _decode(body)
+        event = _event_envelope(body)
         raw_type = str(event.get("event_type") or "")
         resource = event.get("resource")
         if not isinstance(resource, dict):
@@ -919,6 +920,23 @@ def _authentication_failure(order: dict[str, Any]) -> Failure | None:
 def _json(response: HttpResponse) -> dict[str, Any]:
     body = response.json()
     return body if isinstance(body, dict) else {}
+
+
+def _event_envelope(body: bytes) -> dict[str, Any]:
+    """A PayPal event (an id, an event_type, a resource object) whose amounts, when
+    present, are real ones; anything else is not read at all."""
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise checks.not_an_event("PayPal", "not JSON") from None
+    event = checks.envelope(value, "PayPal", id_key="id", type_key="event_type")
+    if not isinstance(event.get("resource"), dict):
+        raise checks.not_an_event("PayPal", "`resource` must be an object")
+    for key in ("amount", "dispute_amount"):
+        money = checks.child(event["resource"], key)
+        checks.major_amount(money, "value", f"resource.{key}.value", currency_key="currency_code")
+        checks.currency(money, "currency_code", f"resource.{key}.currency_code")
+    return event
 
 
 def _decode(body: bytes) -> dict[str, Any]:
