@@ -191,3 +191,43 @@ async def test_signed_garbage_amount_or_currency_is_400(
         status, code = await receive(rt, gw, g.name, g.sign(body), body)
         assert (status, code) == (400, b"invalid_webhook"), (gw, field, value)
         assert await stored(rt) == []
+
+
+@pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+async def test_paypal_verify_transcript_hides_the_signature_and_the_event(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At DEBUG the executor logs every gateway exchange; the verify-webhook-signature one
+    must not carry the transmission signature, the values it binds, or the event."""
+    async with gateway_runtime(tmp_path, "paypal") as (rt, g):
+        good = g.good()
+        body = g.encode(good)
+        headers = g.sign(body)
+        tampered = g.encode(_set(good, ("resource", "id"), "TAMPERED-CAPTURE-ID"))
+        with caplog.at_level("DEBUG", logger="connector_service.transcript"):
+            assert (await receive(rt, "paypal", "paypal", headers, body))[0] == 200
+            assert (await receive(rt, "paypal", "paypal", headers, tampered))[0] == 401
+    transcripts = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "connector_service.transcript"
+        and "verify-webhook-signature" in r.getMessage().split("\n", 1)[0]
+    ]
+    assert len(transcripts) == 2, [r.getMessage()[:80] for r in caplog.records]
+    webhook_id = g.accounts[0]["options"]["webhook_id"]
+    secrets = [
+        headers["paypal-transmission-sig"],
+        headers["paypal-transmission-id"],
+        headers["paypal-cert-url"],
+        webhook_id,
+        good["id"],
+        good["resource"]["id"],
+        "TAMPERED-CAPTURE-ID",
+        good["summary"],
+    ]
+    for text in transcripts:
+        assert '"transmission_sig":"[REDACTED]"' in text.replace(" ", ""), text
+        assert '"webhook_event":"[REDACTED]"' in text.replace(" ", ""), text
+        assert "verification_status" in text  # the answer is still there to debug with
+        for secret in secrets:
+            assert secret not in text, (secret, text)

@@ -1321,4 +1321,12 @@ _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"((?:^|[&?\s])(?:client_secret|access_token)=)[^&\s]*"), r"\1[REDACTED]"),
     (re.compile(r'("number"\s*:\s*")\d{12,19}(")'), r"\1[CARD]\2"),
     (re.compile(r'("expiry"\s*:\s*")\d{4}-\d{2}(")'), r"\1[EXPIRY]\2"),
+    # verify-webhook-signature: the signature and the values it binds (cert_url is the
+    # sender's to choose, webhook_id is the account's) ...
+    (re.compile(r'("(?:transmission_sig|transmission_id|cert_url|webhook_id)"\s*:\s*")'
+                r'[^"]*(")'), r"\1[REDACTED]\2"),
+    # ... and the whole event sent back, tampered or not: it is the last member of the
+    # request body, which ends where the response (or the error) begins.
+    (re.compile(r'("webhook_event"\s*:\s*).*?(?=\n< \d{3} |\n! |\Z)', re.S),
+     r'\1"[REDACTED]"}'),
 )  # fmt: skip
