@@ -5,7 +5,7 @@ WAFs and loggers keep the first: ``{"amount": 100, "amount": 999999}`` would be 
 by one and charged by the other. Every JSON document the service accepts from outside is
 therefore checked for a key repeated inside one object, at any depth, before it is
 decoded. The check runs the standard library's C scanner with a pairs hook that only
-compares counts (a few microseconds for a typical request, see ``docs/security.md``); the
+compares counts (a few microseconds for a typical request, see ``docs/performance.md``); the
 path of the offending key is worked out only when there is one.
 """
 
