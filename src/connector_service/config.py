@@ -115,6 +115,10 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     public_url: str | None = None
     workers: Annotated[int, Meta(ge=1, le=64)] = 1
     max_body_bytes: Annotated[int, Meta(ge=1024, le=10_000_000)] = 65536
+    # Request line + headers; larger heads get 431 (server/http_protocol.py).
+    max_header_bytes: Annotated[int, Meta(ge=1024, le=1_048_576)] = 32768
+    # Time a request head may take to arrive, from its first byte; then 408.
+    header_timeout_seconds: Annotated[float, Meta(gt=0, le=300)] = 10.0
     allow_request_credentials: bool = False
     id_key: CredentialValue | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -373,6 +377,17 @@ def load_config(
         server.workers = int(env["CS_WORKERS"])
     if "CS_PUBLIC_URL" in env:
         server.public_url = env["CS_PUBLIC_URL"]
+    for name, var in (("max_header_bytes", "CS_MAX_HEADER_BYTES"),
+                      ("header_timeout_seconds", "CS_HEADER_TIMEOUT_SECONDS")):  # fmt: skip
+        if var in env:  # validated against the [server] field's own bounds
+            try:
+                checked = msgspec.convert(
+                    {name: msgspec.json.decode(env[var].strip() or '""')}, ServerConfig
+                )
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                problems.append(f"{var}: {exc}")
+            else:
+                setattr(server, name, getattr(checked, name))
     if "CS_STORAGE_URL" in env:
         storage.url = env["CS_STORAGE_URL"]
     if "CS_GRPC_PORT" in env:

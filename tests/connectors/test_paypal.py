@@ -968,7 +968,10 @@ def _parse(name: str) -> Any:
 def test_webhook_identify() -> None:
     identity = C.webhook_identify({}, (FIXTURES / "webhook_capture_completed.json").read_bytes())
     assert identity.event_id == "WH-58D329510W468432D-8HN650336L201105X"
-    assert C.webhook_identify({}, b"[]").event_id is None
+    for garbage in (b"[]", b"not json", b'{"id": "WH-1"}', b'{"id": 1, "event_type": "X"}'):
+        with pytest.raises(ServiceError) as err:
+            C.webhook_identify({}, garbage)
+        assert err.value.code == "invalid_webhook"
 
 
 def test_webhook_payment_events() -> None:

@@ -866,7 +866,10 @@ def test_webhook_identify() -> None:
     identity = connector.webhook_identify({}, raw_event("evt_payment_intent_succeeded"))
     assert identity.event_id == "evt_3OBpTqLkdIwHu7ix1cXcD0nM"
     assert identity.account_hint == "acct_1OBpSyLkdIwHu7ix"
-    assert connector.webhook_identify({}, b"not json").event_id is None
+    for garbage in (b"not json", b"[]", b'{"id": "evt_1", "type": "x"}', b'{"id": 1}'):
+        with pytest.raises(ServiceError) as err:
+            connector.webhook_identify({}, garbage)
+        assert err.value.code == "invalid_webhook"
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,9 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     _prepare_metrics_dir(config.server.workers)
+    # Read by every worker's HTTP protocol (server/http_protocol.py), validated above.
+    os.environ["CS_MAX_HEADER_BYTES"] = str(config.server.max_header_bytes)
+    os.environ["CS_HEADER_TIMEOUT_SECONDS"] = repr(config.server.header_timeout_seconds)
     # The factory adds the gRPC server (when enabled) to every worker's REST app, on the
     # worker's own runtime: see _check_grpc_port for why each worker binds the port.
     uvicorn.run(
@@ -80,7 +83,12 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
         server_header=False,
         loop="uvloop" if _has("uvloop") else "asyncio",
-        http="httptools" if _has("httptools") else "h11",
+        # httptools with the header size and time limits; h11 (no httptools on this
+        # platform) enforces the size only, answering 400 rather than 431.
+        http="connector_service.server.http_protocol:GuardedHttpToolsProtocol"
+        if _has("httptools")
+        else "h11",
+        h11_max_incomplete_event_size=config.server.max_header_bytes,
     )
     return 0
 

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
+from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -430,7 +431,12 @@ class AdyenConnector(Connector):
         return True
 
     def webhook_parse(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
-        return [_event(item) for item in _notification_items(body)]
+        items = _notification_items(body)
+        for item in items:  # signed garbage is refused, not read as 0 or unknown
+            amount = checks.child(item, "amount")
+            checks.minor_amount(amount, "value", "amount.value")
+            checks.currency(amount, "currency", "amount.currency")
+        return [_event(item) for item in items]
 
     def webhook_reply(self, events: list[WebhookEvent]) -> WebhookReply:
         return WebhookReply(status=200, body=b"[accepted]", content_type="text/plain")

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import msgspec
 
+from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -469,6 +470,9 @@ class CheckoutConnector(Connector):
         event = _decode(body)
         if not event or not isinstance(event.get("data"), dict):
             raise invalid("invalid_webhook", "not a Checkout.com webhook event")
+        checks.envelope(event, "Checkout.com", id_key="id", type_key="type")
+        checks.minor_amount(event["data"], "amount", "data.amount")
+        checks.currency(event["data"], "currency", "data.currency")
         kind = str(event.get("type", ""))
         data: dict[str, Any] = event["data"]
         unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -511,7 +512,7 @@ class PayPalConnector(Connector):
     # ----------------------------------------------------------------------- 7. webhooks
 
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
-        event = _decode(body)
+        event = _event_envelope(body)
         return WebhookIdentity(event_id=str(event["id"]) if event.get("id") else None)
 
     def webhook_verify(
@@ -553,7 +554,7 @@ class PayPalConnector(Connector):
         return response.status == 200 and body.get("verification_status") == "SUCCESS"
 
     def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
-        event = _decode(body)
+        event = _event_envelope(body)
         raw_type = str(event.get("event_type") or "")
         resource = event.get("resource")
         if not isinstance(resource, dict):
@@ -909,6 +910,23 @@ def _authentication_failure(order: dict[str, Any]) -> Failure | None:
 def _json(response: HttpResponse) -> dict[str, Any]:
     body = response.json()
     return body if isinstance(body, dict) else {}
+
+
+def _event_envelope(body: bytes) -> dict[str, Any]:
+    """A PayPal event (an id, an event_type, a resource object) whose amounts, when
+    present, are real ones; anything else is not read at all."""
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise checks.not_an_event("PayPal", "not JSON") from None
+    event = checks.envelope(value, "PayPal", id_key="id", type_key="event_type")
+    if not isinstance(event.get("resource"), dict):
+        raise checks.not_an_event("PayPal", "`resource` must be an object")
+    for key in ("amount", "dispute_amount"):
+        money = checks.child(event["resource"], key)
+        checks.major_amount(money, "value", f"resource.{key}.value", currency_key="currency_code")
+        checks.currency(money, "currency_code", f"resource.{key}.currency_code")
+    return event
 
 
 def _decode(body: bytes) -> dict[str, Any]:
@@ -1302,4 +1320,12 @@ _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"((?:^|[&?\s])(?:client_secret|access_token)=)[^&\s]*"), r"\1[REDACTED]"),
     (re.compile(r'("number"\s*:\s*")\d{12,19}(")'), r"\1[CARD]\2"),
     (re.compile(r'("expiry"\s*:\s*")\d{4}-\d{2}(")'), r"\1[EXPIRY]\2"),
+    # verify-webhook-signature: the signature and the values it binds (cert_url is the
+    # sender's to choose, webhook_id is the account's) ...
+    (re.compile(r'("(?:transmission_sig|transmission_id|cert_url|webhook_id)"\s*:\s*")'
+                r'[^"]*(")'), r"\1[REDACTED]\2"),
+    # ... and the whole event sent back, tampered or not: it is the last member of the
+    # request body, which ends where the response (or the error) begins.
+    (re.compile(r'("webhook_event"\s*:\s*).*?(?=\n< \d{3} |\n! |\Z)', re.S),
+     r'\1"[REDACTED]"}'),
 )  # fmt: skip

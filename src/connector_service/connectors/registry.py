@@ -44,12 +44,22 @@ def _builtin() -> dict[str, type[Connector]]:
 
 
 def load_connectors(*, include_entry_points: bool = True) -> dict[str, Connector]:
-    """Instances of every available connector, keyed by name. Built-ins win a name clash
-    (a package cannot silently replace the Stripe connector)."""
+    """Instances of every available connector, keyed by name.
+
+    A plug-in is refused, with a logged error, when its entry-point name collides with a
+    built-in connector, when its class declares a ``meta.name`` other than the entry
+    point's name (the class's name is what accounts and routes use, so a mismatch is how
+    a package named ``totally_new`` would quietly become ``stripe``), or when two entry
+    points claim the same name. Nothing installed can replace a built-in."""
     classes = _builtin()
+    builtin = frozenset(classes)
     if include_entry_points:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in classes:
+            if ep.name in builtin:
+                log.error(
+                    "connector entry point %r refused: it has the name of a built-in connector",
+                    ep.name,
+                )
                 continue
             try:
                 cls = ep.load()
@@ -59,5 +69,20 @@ def load_connectors(*, include_entry_points: bool = True) -> dict[str, Connector
             if not (isinstance(cls, type) and issubclass(cls, Connector)):
                 log.error("entry point %r is not a Connector subclass", ep.name)
                 continue
-            classes[cls.meta.name] = cls
+            declared = getattr(getattr(cls, "meta", None), "name", None)
+            if declared != ep.name:
+                log.error(
+                    "connector entry point %r refused: its class declares meta.name %r; "
+                    "the two must be the same",
+                    ep.name,
+                    declared,
+                )
+                continue
+            if ep.name in classes:
+                log.error(
+                    "connector entry point %r refused: another package already provides it",
+                    ep.name,
+                )
+                continue
+            classes[ep.name] = cls
     return {name: cls() for name, cls in sorted(classes.items())}

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -343,6 +344,8 @@ class SandboxConnector(Connector):
         obj = data.get("object") if isinstance(data, dict) else None
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             raise invalid("invalid_webhook", "a sandbox event needs data.object with an id")
+        checks.minor_amount(obj, "amount", "data.object.amount")
+        checks.currency(obj, "currency", "data.object.currency")
         kind = str(event.get("type", ""))
         unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)
         created = event.get("created")

@@ -40,6 +40,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -451,7 +452,7 @@ class StripeConnector(Connector):
     # ----------------------------------------------------------------------- 7. webhooks
 
     def webhook_identify(self, headers: Mapping[str, str], body: bytes) -> WebhookIdentity:
-        event = _decode(body)
+        event = _event_envelope(body)
         return WebhookIdentity(
             event_id=_str(event.get("id")), account_hint=_str(event.get("account"))
         )
@@ -477,7 +478,7 @@ class StripeConnector(Connector):
         return any(hmac.compare_digest(expected, s) for s in signatures)
 
     def webhook_parse(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
-        event = _decode(body)
+        event = _event_envelope(body)
         etype = str(event.get("type") or "")
         data = event.get("data")
         obj = data.get("object") if isinstance(data, dict) else None
@@ -1012,6 +1013,22 @@ def _body(response: HttpResponse) -> dict[str, Any]:
 def _error(body: Mapping[str, Any]) -> dict[str, Any]:
     error = body.get("error")
     return error if isinstance(error, dict) else {}
+
+
+def _event_envelope(body: bytes) -> dict[str, Any]:
+    """A Stripe event (``"object": "event"``, an id and a type) whose object's amount and
+    currency, when present, are real ones; anything else is not read at all."""
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise checks.not_an_event("Stripe", "not JSON") from None
+    event = checks.envelope(value, "Stripe", id_key="id", type_key="type")
+    if event.get("object") != "event":
+        raise checks.not_an_event("Stripe", '`object` must be "event"')
+    obj = checks.child(checks.child(event, "data"), "object")
+    checks.minor_amount(obj, "amount", "data.object.amount")
+    checks.currency(obj, "currency", "data.object.currency", lower_ok=True)
+    return event
 
 
 def _decode(body: bytes) -> dict[str, Any]:

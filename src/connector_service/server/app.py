@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 import msgspec
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,11 +27,11 @@ from starlette.routing import Route
 from connector_service.config import Config
 from connector_service.core.runtime import Runtime
 from connector_service.domain import api
-from connector_service.domain.codec import decoder, encoder
+from connector_service.domain.codec import JsonDecoder, decoder, encoder
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.observability import metrics, tracing
 from connector_service.observability.logging import redact_values
-from connector_service.server import errors, sandbox_pages
+from connector_service.server import errors, http_guard, sandbox_pages
 from connector_service.server import operations as ops
 from connector_service.server.front import Answer, Entry, Front, Operation, Runner
 from connector_service.server.operations import BreakerList, ConnectorList
@@ -125,9 +125,7 @@ def _endpoint(
         ep.method,
         (f"{ep.method} {ep.path}", {"http.request.method": ep.method, "http.route": ep.path}),
     )
-    body_decoder: msgspec.json.Decoder[Any] | None = (
-        decoder(ep.body) if ep.body is not None else None
-    )
+    body_decoder: JsonDecoder[Any] | None = decoder(ep.body) if ep.body is not None else None
     reads_body = ep.method == "POST"
 
     async def handle(request: Request) -> Response:
@@ -250,7 +248,7 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         return Response(openapi_json(), media_type="application/json")
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        rid = "req_" + secrets.token_hex(12)
+        rid = http_guard.request_id(request.headers.get("x-request-id"))
         status = getattr(exc, "status_code", 404)
         if status == 405:
             err = ServiceError(
@@ -261,7 +259,10 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
             )
         else:
             err = ServiceError(ErrorType.NOT_FOUND, "route_not_found", "No such endpoint.")
-        return _error(err, rid)
+        response = _error(err, rid)
+        if allow := (getattr(exc, "headers", None) or {}).get("Allow"):
+            response.headers["allow"] = ", ".join(sorted(allow.split(", ")))
+        return response
 
     routes = [Route(e.path, _endpoint(get_front, e), methods=[e.method]) for e in ENDPOINTS]
     routes += [
@@ -278,6 +279,7 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found},
+        middleware=[Middleware(http_guard.HttpGuard, config=config)],
     )
 
 

@@ -11,6 +11,7 @@ import re
 import msgspec
 
 from connector_service.domain.api import ErrorBody, ErrorEnvelope
+from connector_service.domain.codec import DuplicateKeyError
 from connector_service.domain.errors import ErrorType, Failure, ServiceError
 
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
@@ -35,7 +36,30 @@ def _dotted(path: str) -> str:
     return path.replace("[...]", "").lstrip(".")
 
 
+def duplicate_key(exc: DuplicateKeyError) -> ServiceError:
+    return ServiceError(
+        ErrorType.INVALID_REQUEST,
+        "duplicate_key",
+        f"{exc.path}: the key appears more than once in its object; send it once.",
+        field=exc.path,
+    )
+
+
+def duplicate_key_in_header(exc: DuplicateKeyError, header: str) -> ServiceError:
+    """The header holds secrets, possibly as keys: name only its top-level member."""
+    top = re.split(r"[.\[]", exc.path, maxsplit=1)[0]
+    where = f"the key `{top}`" if top == exc.path else f"a key inside `{top}`"
+    return ServiceError(
+        ErrorType.INVALID_REQUEST,
+        "duplicate_key",
+        f"{header}: {where} appears more than once; send it once.",
+        field=header,
+    )
+
+
 def validation_error(exc: msgspec.ValidationError) -> ServiceError:
+    if isinstance(exc, DuplicateKeyError):
+        return duplicate_key(exc)
     text = str(exc)
     m = _AT.match(text)
     msg = m.group("msg") if m else text

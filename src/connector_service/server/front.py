@@ -38,18 +38,18 @@ from connector_service.core.idempotency import Replay
 from connector_service.core.runtime import Runtime
 from connector_service.core.service import RequestCredentials
 from connector_service.domain.api import ErrorEnvelope
-from connector_service.domain.codec import decoder, encoder
+from connector_service.domain.codec import DuplicateKeyError, JsonDecoder, decoder, encoder
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.secret import Secret
 from connector_service.observability import context as request_context
 from connector_service.observability import metrics, tracing
-from connector_service.server import errors
+from connector_service.server import errors, http_guard
 
 log = logging.getLogger("connector_service.access")
 error_log = logging.getLogger("connector_service.server")
 
 ANONYMOUS = Caller(id="local", accounts=frozenset({"*"}), platform=True, admin=True)
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+REQUEST_ID = http_guard.REQUEST_ID  # the one rule (fullmatch); http_guard applies it first
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 NO_QUERY: Mapping[str, str] = {}
 
@@ -158,7 +158,7 @@ _envelope = msgspec.json.Decoder(ErrorEnvelope)
 
 
 @functools.cache
-def _decoder(type_: type) -> msgspec.json.Decoder[Any]:
+def _decoder(type_: type) -> JsonDecoder[Any]:
     return decoder(type_)
 
 
@@ -209,6 +209,8 @@ def request_credentials(
         )
     try:
         parsed = _creds_decoder.decode(raw.encode())
+    except DuplicateKeyError as exc:
+        raise errors.duplicate_key_in_header(exc, "X-Connector-Credentials") from None
     except (msgspec.ValidationError, msgspec.DecodeError):
         # The message would quote the header, which holds secrets: keep it generic.
         raise ServiceError(
@@ -224,7 +226,7 @@ def request_credentials(
 def request_id(headers: Mapping[str, str]) -> str:
     """The caller's ``x-request-id`` when well-formed, else a fresh one."""
     rid = headers.get("x-request-id", "")
-    return rid if REQUEST_ID.match(rid) else "req_" + secrets.token_hex(12)
+    return rid if REQUEST_ID.fullmatch(rid) else "req_" + secrets.token_hex(12)
 
 
 Decode = Callable[[], Awaitable[Any]]

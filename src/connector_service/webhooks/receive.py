@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext, HttpRequest
 from connector_service.core.service import TOKEN_NS, PaymentService, RequestCredentials, Target
+from connector_service.domain.codec import find_duplicate_key
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import Flow, WebhookEvent, WebhookIdentity, WebhookReply
 from connector_service.domain.secret import Secret
@@ -174,6 +175,14 @@ class WebhookReceiver:
             )  # fmt: skip
             raise unverified("No account of this connector can verify the webhook.")
         target = await self._verify(connector, targets, lowered, body, request_id)
+        if (repeated := find_duplicate_key(body)) is not None:
+            # Signed, but ambiguous: a reader keeping the first value would disagree.
+            raise ServiceError(
+                ErrorType.INVALID_REQUEST,
+                "invalid_webhook",
+                f"The webhook repeats the key {repeated!r}.",
+                field=repeated,
+            )
         try:
             events = connector.webhook_parse(lowered, body)  # type: ignore[attr-defined]
             reply = connector.webhook_reply(events)

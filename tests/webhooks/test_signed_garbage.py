@@ -1,0 +1,233 @@
+"""A validly signed request that is not a gateway event, or an event whose amount or
+currency is garbage, is 400 ``invalid_webhook`` and nothing is stored — for every
+connector. (A signature proves who sent the bytes, not that they make sense.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector_service.core.runtime import Runtime
+from tests.fakes import adyen as adyen_fake
+from tests.fakes import paypal as paypal_fake
+from tests.webhooks.helpers import SANDBOX_SECRET, sandbox_event, sandbox_payment, signed
+from tests.webhooks.test_connectors import FIXTURES, hmac_hex, receive, runtime, stored
+
+GARBAGE: list[bytes] = [b"[]", b"null", b"42", b'"evt"', b"{}", b'{"id":1}', b'{"id":"x"}',
+                        b"true", os.urandom(64).replace(b"{", b"(")]  # fmt: skip
+
+STRIPE_SECRET = "whsec_stripe_garbage_test"
+CKO_SECRET = "cko-garbage-test-key"
+
+
+@dataclass
+class Gateway:
+    name: str
+    accounts: list[dict[str, Any]]
+    sign: Callable[[bytes], dict[str, str]]
+    good: Callable[[], dict[str, Any]]  # a real event, as a JSON document
+    encode: Callable[[dict[str, Any]], bytes]
+    amount_path: tuple[str, ...]
+    currency_path: tuple[str, ...]
+
+
+def _stripe_sign(body: bytes) -> dict[str, str]:
+    t = int(time.time())
+    return {"stripe-signature": f"t={t},v1={hmac_hex(STRIPE_SECRET, f'{t}.'.encode() + body)}"}
+
+
+def _fixture(connector: str, name: str) -> Callable[[], dict[str, Any]]:
+    return lambda: json.loads((FIXTURES / connector / name).read_text())
+
+
+def _adyen_item() -> dict[str, Any]:
+    item: dict[str, Any] = json.loads((FIXTURES / "adyen" / "webhooks.json").read_text())[
+        "authorisation"
+    ]
+    return item
+
+
+def _adyen_sign(body: bytes) -> dict[str, str]:
+    return {}  # the HMAC is inside each item
+
+
+def _sandbox_good() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(sandbox_event(sandbox_payment()))
+    return doc
+
+
+def _sandbox_sign(body: bytes) -> dict[str, str]:
+    return {k.lower(): v for k, v in signed(body).items()}
+
+
+GATEWAYS = [
+    Gateway(
+        "stripe",
+        [{"id": "stripe", "connector": "stripe",
+          "credentials": {"api_key": "sk_test_x", "webhook_secret": STRIPE_SECRET}}],
+        _stripe_sign, _fixture("stripe", "evt_payment_intent_succeeded.json"),
+        lambda d: json.dumps(d).encode(), ("data", "object", "amount"),
+        ("data", "object", "currency"),
+    ),
+    Gateway(
+        "checkout",
+        [{"id": "checkout", "connector": "checkout",
+          "credentials": {"secret_key": "sk_sbox_x", "webhook_secret": CKO_SECRET}}],
+        lambda body: {"cko-signature": hmac_hex(CKO_SECRET, body)},
+        _fixture("checkout", "webhook_payment_captured.json"),
+        lambda d: json.dumps(d).encode(), ("data", "amount"), ("data", "currency"),
+    ),
+    Gateway(
+        "adyen",
+        [{"id": "adyen", "connector": "adyen",
+          "options": {"merchant_account": adyen_fake.MERCHANT},
+          "credentials": {"api_key": "k", "webhook_secret": adyen_fake.HMAC_KEY}}],
+        _adyen_sign, _adyen_item, lambda item: adyen_fake.notification(item),
+        ("amount", "value"), ("amount", "currency"),
+    ),
+    Gateway(
+        "sandbox",
+        [{"id": "sandbox", "connector": "sandbox",
+          "credentials": {"webhook_secret": SANDBOX_SECRET}}],
+        _sandbox_sign, _sandbox_good, lambda d: json.dumps(d).encode(),
+        ("data", "object", "amount"), ("data", "object", "currency"),
+    ),
+]  # fmt: skip
+
+
+@asynccontextmanager
+async def gateway_runtime(tmp_path: Path, gw: str) -> AsyncIterator[tuple[Runtime, Gateway]]:
+    if gw == "paypal":
+        fake = paypal_fake.PayPalFake()
+        await fake.start()
+        accounts = [{"id": "paypal", "connector": "paypal", "base_url": fake.base_url,
+                     "credentials": fake.credentials, "options": fake.options}]  # fmt: skip
+        gateway = Gateway(
+            "paypal", accounts,
+            lambda body: fake.webhook_headers(body) if _is_json(body) else
+            fake.webhook_headers(b"{}"),
+            _fixture("paypal", "webhook_capture_completed.json"),
+            lambda d: json.dumps(d).encode(), ("resource", "amount", "value"),
+            ("resource", "amount", "currency_code"),
+        )  # fmt: skip
+        try:
+            async with runtime(tmp_path, accounts) as rt:
+                yield rt, gateway
+        finally:
+            await fake.close()
+        return
+    gateway = next(g for g in GATEWAYS if g.name == gw)
+    async with runtime(tmp_path, gateway.accounts) as rt:
+        yield rt, gateway
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    copy = json.loads(json.dumps(doc))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copy
+
+
+NAMES = ["stripe", "checkout", "adyen", "paypal", "sandbox"]
+
+
+@pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+@pytest.mark.parametrize("gw", NAMES)
+async def test_the_real_event_is_accepted(tmp_path: Path, gw: str) -> None:
+    """The control: the same harness with the untouched event is a 200 and one event."""
+    async with gateway_runtime(tmp_path, gw) as (rt, g):
+        body = g.encode(g.good())
+        status, reply = await receive(rt, gw, g.name, g.sign(body), body)
+        assert status == 200, reply
+        assert len(await stored(rt)) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+@pytest.mark.parametrize("gw", NAMES)
+async def test_signed_garbage_is_400_and_not_stored(tmp_path: Path, gw: str) -> None:
+    async with gateway_runtime(tmp_path, gw) as (rt, g):
+        for body in GARBAGE:
+            status, code = await receive(rt, gw, g.name, g.sign(body), body)
+            assert (status, code) == (400, b"invalid_webhook"), (gw, body)
+        assert await stored(rt) == []
+
+
+@pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+@pytest.mark.parametrize("gw", NAMES)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("amount", "abc"), ("amount", -5), ("amount", 1.5), ("amount", None), ("amount", True),
+     ("amount", [1]), ("currency", "zz€"), ("currency", "XYZ"), ("currency", ""),
+     ("currency", 42), ("currency", ["EUR"])],
+)  # fmt: skip
+async def test_signed_garbage_amount_or_currency_is_400(
+    tmp_path: Path, gw: str, field: str, value: Any
+) -> None:
+    async with gateway_runtime(tmp_path, gw) as (rt, g):
+        path = g.amount_path if field == "amount" else g.currency_path
+        if gw == "paypal" and field == "amount" and isinstance(value, int | float):
+            # PayPal amounts are decimal strings: a negative one, and one with more
+            # decimals than the currency has, stay garbage.
+            value = {-5: "-5", 1.5: "1.505"}.get(value, value)
+        body = g.encode(_set(g.good(), path, value))
+        status, code = await receive(rt, gw, g.name, g.sign(body), body)
+        assert (status, code) == (400, b"invalid_webhook"), (gw, field, value)
+        assert await stored(rt) == []
+
+
+@pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+async def test_paypal_verify_transcript_hides_the_signature_and_the_event(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At DEBUG the executor logs every gateway exchange; the verify-webhook-signature one
+    must not carry the transmission signature, the values it binds, or the event."""
+    async with gateway_runtime(tmp_path, "paypal") as (rt, g):
+        good = g.good()
+        body = g.encode(good)
+        headers = g.sign(body)
+        tampered = g.encode(_set(good, ("resource", "id"), "TAMPERED-CAPTURE-ID"))
+        with caplog.at_level("DEBUG", logger="connector_service.transcript"):
+            assert (await receive(rt, "paypal", "paypal", headers, body))[0] == 200
+            assert (await receive(rt, "paypal", "paypal", headers, tampered))[0] == 401
+    transcripts = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "connector_service.transcript"
+        and "verify-webhook-signature" in r.getMessage().split("\n", 1)[0]
+    ]
+    assert len(transcripts) == 2, [r.getMessage()[:80] for r in caplog.records]
+    webhook_id = g.accounts[0]["options"]["webhook_id"]
+    secrets = [
+        headers["paypal-transmission-sig"],
+        headers["paypal-transmission-id"],
+        headers["paypal-cert-url"],
+        webhook_id,
+        good["id"],
+        good["resource"]["id"],
+        "TAMPERED-CAPTURE-ID",
+        good["summary"],
+    ]
+    for text in transcripts:
+        assert '"transmission_sig":"[REDACTED]"' in text.replace(" ", ""), text
+        assert '"webhook_event":"[REDACTED]"' in text.replace(" ", ""), text
+        assert "verification_status" in text  # the answer is still there to debug with
+        for secret in secrets:
+            assert secret not in text, (secret, text)
