@@ -705,6 +705,15 @@ class PaymentService:
                 return PaymentResult(
                     status=PaymentStatus.UNRESOLVED, pending_reason="outcome_unknown"
                 )
+            if by_reference and exc.type is ErrorType.NOT_SUPPORTED:
+                # No lookup by reference at this gateway: say how the payment settles.
+                name = target.connector.meta.display_name
+                raise not_supported(
+                    f"{name} cannot look a payment up by its reference, and this payment's "
+                    f"outcome is still unknown: {name}'s webhook about it (which echoes the "
+                    "reference) settles it under this id.",
+                    "id",
+                ) from None
             raise
         settled = result.status is not PaymentStatus.UNRESOLVED
         if by_reference and result.connector_payment_id and settled:
