@@ -61,7 +61,8 @@ CURRENCY = {"paypal": "USD"}
 # Every event type each connector's webhook parser maps (its tables), by connector.
 STRIPE_TYPES = [
     *stripe_mod.PAYMENT_EVENTS,
-    "refund.created", "refund.updated", "refund.failed", "charge.refunded",
+    "refund.created", "refund.updated", "refund.failed", "charge.refund.updated",
+    "charge.refunded",
     "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
     "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated",
     *stripe_mod.MANDATE_EVENTS, "payment_method.detached",
@@ -162,7 +163,7 @@ def stripe_body(w: World, etype: str) -> bytes:
     pi = copy.deepcopy(fake.intents[w.gid])
     if etype.startswith("payment_intent."):
         return _stripe_event(etype, pi)
-    if etype.startswith("refund."):
+    if etype.startswith("refund.") or etype == "charge.refund.updated":
         refund = copy.deepcopy(fake.refunds[w.refund["connector_refund_id"]])
         if etype == "refund.failed":
             refund |= {"status": "failed", "failure_reason": "expired_or_canceled_card"}
