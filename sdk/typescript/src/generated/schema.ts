@@ -527,9 +527,9 @@ export interface components {
          * DeclineCategory
          * @description How a caller should react to a decline.
          *
-         *         ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
-         *         authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
-         *         ``retry_later``: a temporary problem at the issuer or network.
+         *     ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
+         *     authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
+         *     ``retry_later``: a temporary problem at the issuer or network.
          * @enum {unknown}
          */
         DeclineCategory: "hard" | "retry_later" | "soft";
@@ -578,6 +578,9 @@ export interface components {
             currency?: string | null;
             /** @default null */
             evidence_due_by?: string | null;
+            id: string;
+            /** @default null */
+            payment_id?: string | null;
             /** @default null */
             reason?: string | null;
             status: components["schemas"]["DisputeStatus"];
@@ -794,7 +797,7 @@ export interface components {
         /**
          * ParseRequest
          * @description The gateway's request, as received: its headers and its body, byte for byte
-         *         (``body`` as text, or ``body_base64``).
+         *     (``body`` as text, or ``body_base64``).
          */
         ParseRequest: {
             /** @default null */
