@@ -1080,6 +1080,8 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
         )
     elif event.type in EVENT_PAYMENT_STATUS:
         event.payment = _event_payment(code, event.type, event.connector_payment_id, amount)
+        # The merchantReference Adyen echoes: it settles a payment created unresolved.
+        event.payment.reference = _str(item.get("merchantReference")) or None
         event.payment.network_transaction_id = _str(extra.get("networkTxReference"))
         if event.type in (_E.PAYMENT_FAILED, _E.CAPTURE_FAILED):
             event.payment.failure = _decline("Refused", None, reason, extra)

@@ -830,6 +830,7 @@ def _event_payment(
         failure=_failure(data) if failed else None,
         network_transaction_id=_str(data.get("scheme_id")),
         card=_summary(data.get("source")),
+        reference=_str(data.get("reference")),
         meta=_ids(action_id=_str(data.get("action_id"))),
     )
 

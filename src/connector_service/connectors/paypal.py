@@ -566,7 +566,11 @@ class PayPalConnector(Connector):
             connector_event_type=raw_type,
             occurred_at=event.get("create_time"),
         )
-        money = resource.get("amount") or resource.get("dispute_amount") or {}
+        money = (
+            resource.get("amount")
+            or resource.get("dispute_amount")
+            or _unit(resource).get("amount")
+        )
         if isinstance(money, dict) and money.get("value") and money.get("currency_code"):
             out.currency = str(money["currency_code"])
             out.amount = _minor(money, out.currency)
@@ -575,7 +579,9 @@ class PayPalConnector(Connector):
             out.connector_payment_id = _related(resource, "order_id")
             out.payment = _transaction_result(resource, AUTHORIZATION_STATUS, out)
         elif raw_type in REFUND_LIKE_EVENTS:  # the resource is the refund / reversal
-            out.connector_payment_id = _related(resource, "order_id")
+            # A refund names its capture only (``up`` link), not the order: the capture id
+            # is one of the payment's secondary ids, which the core links to the payment.
+            out.connector_payment_id = _related(resource, "order_id") or _up_capture(resource)
             out.refund = _refund_result(resource, out.currency, _up_capture(resource))
             out.type = REFUND_EVENTS[out.refund.status]
         elif group == "PAYMENT.CAPTURE":
@@ -594,6 +600,7 @@ class PayPalConnector(Connector):
                 )
         elif group == "CUSTOMER.DISPUTE":
             out.dispute = _dispute_result(resource, out)
+            out.connector_payment_id = out.dispute.connector_payment_id
             if raw_type == "CUSTOMER.DISPUTE.RESOLVED":
                 out.type = DISPUTE_EVENTS.get(out.dispute.status, WebhookEventType.DISPUTE_UPDATED)
         elif group == "VAULT.PAYMENT-TOKEN":
@@ -1055,6 +1062,17 @@ def _payments(order: dict[str, Any]) -> dict[str, Any]:
     return payments if isinstance(payments, dict) else {}
 
 
+def _unit(order: dict[str, Any]) -> dict[str, Any]:
+    """The order's (first and only) purchase unit; ``{}`` for anything else."""
+    units = order.get("purchase_units")
+    unit = units[0] if isinstance(units, list) and units else None
+    return unit if isinstance(unit, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _unit_amount(order: dict[str, Any]) -> int | None:
     units = order.get("purchase_units") or [{}]
     return _minor(units[0].get("amount")) if isinstance(units[0], dict) else None
@@ -1179,6 +1197,10 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
         network_transaction_id=ntid,
         pending_reason=pending_reason,
         card=_card_summary(source),
+        reference=_text(_unit(order).get("custom_id")) or _text(_unit(order).get("reference_id")),
+        secondary_ids=[
+            str(t["id"]) for t in [*auths, *caps] if isinstance(t, dict) and t.get("id")
+        ],
         meta=meta,
     )
 
@@ -1200,6 +1222,7 @@ def _capture_result(data: CaptureData, body: dict[str, Any], auth_id: str) -> Pa
         if status is PaymentStatus.PROCESSING
         else None,
         network_transaction_id=(body.get("network_transaction_reference") or {}).get("id"),
+        secondary_ids=[i for i in (auth_id, str(body.get("id") or "")) if i],
         meta={"intent": "AUTHORIZE", "auth": auth_id, "cap": str(body.get("id") or "")},
     )
 
@@ -1290,6 +1313,10 @@ def _transaction_result(
         connector_status=raw or None,
         failure=_processor_failure(resource, raw) if status is PaymentStatus.FAILED else None,
         network_transaction_id=(resource.get("network_transaction_reference") or {}).get("id"),
+        # custom_id carries our reference from the order (a capture's invoice_id is the
+        # capture's own reference).
+        reference=_text(resource.get("custom_id")),
+        secondary_ids=[v for v in meta.values() if v],
         meta=meta,
     )
 
@@ -1300,9 +1327,14 @@ def _dispute_result(resource: dict[str, Any], event: WebhookEvent) -> DisputeRes
     outcome = str((resource.get("dispute_outcome") or {}).get("outcome_code") or "")
     if raw == "RESOLVED" and outcome in DISPUTE_OUTCOME:
         status = DISPUTE_OUTCOME[outcome]
+    # A dispute names the disputed capture (seller_transaction_id), never the order: the
+    # core finds the payment by that capture id (a secondary id of the payment).
+    transactions = [t for t in resource.get("disputed_transactions") or [] if isinstance(t, dict)]
+    capture_id = str(transactions[0].get("seller_transaction_id") or "") if transactions else ""
     return DisputeResult(
         status=status,
         connector_dispute_id=str(resource.get("dispute_id") or ""),
+        connector_payment_id=capture_id or None,
         amount=event.amount,
         currency=event.currency,
         reason=resource.get("reason"),

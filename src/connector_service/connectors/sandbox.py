@@ -302,6 +302,7 @@ class SandboxConnector(Connector):
             mandate=mandate,
             network_transaction_id=body.get("network_transaction_id"),
             card=_summary(body.get("card")),
+            reference=body.get("reference") if isinstance(body.get("reference"), str) else None,
         )
 
     def _mandate(self, body: dict[str, Any]) -> MandateResult:

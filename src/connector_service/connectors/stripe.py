@@ -774,6 +774,7 @@ def payment_from_intent(
         network_transaction_id=ntid,
         pending_reason=pending_reason,
         card=card,
+        reference=_str(_obj(pi.get("metadata")).get(REFERENCE_KEY)),
     )
 
 

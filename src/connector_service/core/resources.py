@@ -152,6 +152,17 @@ class Resources:
 
         await self.storage.update(NS_FACTS, mandate_id, apply, ttl=FACTS_TTL_SECONDS)
 
+    async def link(self, kind: Kind, account: str, object_id: str, gateway_ids: list[str]) -> None:
+        """Other gateway ids that name ``object_id`` in the gateway's webhooks (a PayPal
+        capture id, which refund and dispute events give instead of the order id): an
+        event naming one of them carries ``object_id``."""
+        for gateway_id in gateway_ids:
+            if gateway_id:
+                await self.storage.put(
+                    NS_ALIAS, _alias_key(kind, account, gateway_id), object_id.encode(),
+                    ttl=FACTS_TTL_SECONDS,
+                )  # fmt: skip
+
     # ------------------------------------------------------------------ unresolved
 
     async def remember_reference(self, kind: Kind, account: str, reference: str, oid: str) -> None:

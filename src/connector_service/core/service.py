@@ -509,6 +509,7 @@ class PaymentService:
                 Kind.PAYMENT, target.account, reference, payment_id
             )
         await self.resources.save(payment_id, facts)
+        await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
         payment = self._payment(
             ref, result, payment_id=payment_id, reference=reference, metadata=req.metadata
@@ -720,12 +721,27 @@ class PaymentService:
                 return PaymentResult(
                     status=PaymentStatus.UNRESOLVED, pending_reason="outcome_unknown"
                 )
+            if by_reference and exc.type is ErrorType.NOT_SUPPORTED:
+                # No lookup by reference at this gateway: say how the payment settles.
+                name = target.connector.meta.display_name
+                raise not_supported(
+                    f"{name} cannot look a payment up by its reference, and this payment's "
+                    f"outcome is still unknown: {name}'s webhook about it (which echoes the "
+                    "reference) settles it under this id.",
+                    "id",
+                ) from None
             raise
         settled = result.status is not PaymentStatus.UNRESOLVED
         if by_reference and result.connector_payment_id and settled:
             await self._settle(payment_id, ref.account, result.connector_payment_id, facts)
-        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        await self._note(payment_id, ref.account, result)
         return result
+
+    async def _note(self, payment_id: str, account: str, result: PaymentResult) -> None:
+        """Keep what a flow's answer adds: secondary gateway ids in the fact record, and
+        links from the ids the gateway's webhooks name the payment by (``secondary_ids``)."""
+        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        await self.resources.link(Kind.PAYMENT, account, payment_id, result.secondary_ids)
 
     async def _settle(
         self, payment_id: str, account: str, connector_payment_id: str, facts: PaymentFacts
@@ -814,7 +830,7 @@ class PaymentService:
             gid = result.connector_payment_id
             if gid and result.status is not PaymentStatus.UNRESOLVED:
                 await self._settle(payment_id, identity.account, gid, facts)
-                await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+                await self._note(payment_id, ref.account, result)
                 ref = msgspec.structs.replace(ref, connector_payment_id=gid)
         payment = self._payment(
             ref, result, payment_id=payment_id, reference=facts.reference, metadata=req.metadata
@@ -838,7 +854,7 @@ class PaymentService:
         )
         data = CompleteAuthorizeData(payment=ref, params=req.params)
         result = await self._run(target, Flow.COMPLETE_AUTHORIZE, data)
-        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        await self._note(payment_id, ref.account, result)
         return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
 
     async def capture(
@@ -868,7 +884,7 @@ class PaymentService:
             metadata=req.metadata,
         )
         result = await self._run(target, Flow.CAPTURE, data)
-        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        await self._note(payment_id, ref.account, result)
         return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
 
     async def void(
@@ -885,7 +901,7 @@ class PaymentService:
             caller, payment_id, idempotency_key, request_id, creds
         )
         result = await self._run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
-        await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
+        await self._note(payment_id, ref.account, result)
         return self._payment(ref, result, payment_id=payment_id, reference=facts.reference)
 
     def _payment(

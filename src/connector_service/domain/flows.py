@@ -151,6 +151,10 @@ class PaymentResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     card: CardSummary | None = None
     # The merchant reference the gateway echoes (webhooks): settles an unresolved payment.
     reference: str | None = None
+    # Other gateway ids that name this payment where the gateway's webhooks do not give
+    # its main id (a PayPal capture id in a refund or dispute event): the core links each
+    # to the payment's id, so those events carry the id the API gave the payment.
+    secondary_ids: list[str] = []
     # Connector-specific ids to carry inside the self-describing payment id (small!).
     meta: dict[str, str] = {}
 

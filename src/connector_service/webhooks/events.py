@@ -122,6 +122,8 @@ async def build_event(
         data.mandate = await _mandate(ev.mandate, connector, account, ids)
     if ev.dispute is not None:
         data.dispute = await _dispute(ev.dispute, connector, account, ids)
+    # The payment's main gateway id, also where the event named it by a secondary id.
+    payment_gid = await ids.gateway_id(_payment_id_of(data)) or ev.connector_payment_id
     return Event(
         id=event_id(connector, account, gateway_event_id),
         type=ev.type.value,
@@ -132,9 +134,17 @@ async def build_event(
         connector_event_id=gateway_event_id,
         connector_event_type=ev.connector_event_type,
         data=data,
-        connector_payment_id=ev.connector_payment_id,
+        connector_payment_id=payment_gid,
         occurred_at=ev.occurred_at,
     )
+
+
+def _payment_id_of(data: EventData) -> str:
+    if data.payment is not None:
+        return data.payment.id
+    if data.refund is not None:
+        return data.refund.payment_id
+    return (data.dispute.payment_id if data.dispute is not None else None) or ""
 
 
 def encode_event(event: Event) -> bytes:
@@ -168,6 +178,18 @@ class _Ids:
             return ""
         return await res.id_for(Kind.PAYMENT, self.account, gateway_id)
 
+    async def gateway_id(self, payment_id: str) -> str | None:
+        """The gateway's main id of a payment the service knows (events may name it by a
+        secondary id, e.g. a PayPal capture id)."""
+        facts = await self.resources.facts(Kind.PAYMENT, payment_id) if payment_id else None
+        if isinstance(facts, PaymentFacts) and facts.connector_payment_id:
+            return facts.connector_payment_id
+        return None
+
+    async def link(self, payment_id: str, secondary_ids: list[str]) -> None:
+        if self.settle and payment_id and secondary_ids:
+            await self.resources.link(Kind.PAYMENT, self.account, payment_id, secondary_ids)
+
     async def other(self, kind: Kind, gateway_id: str | None) -> str:
         if not gateway_id:
             return ""
@@ -182,6 +204,7 @@ async def _payment(
     payment (an event does not always say them); from the event otherwise."""
     gid = r.connector_payment_id or ev.connector_payment_id or ""
     payment_id = await ids.payment(gid, r.reference)
+    await ids.link(payment_id, r.secondary_ids)
     facts = await ids.resources.facts(Kind.PAYMENT, payment_id) if payment_id else None
     if isinstance(facts, PaymentFacts):
         amount, currency = facts.amount, facts.currency
@@ -267,14 +290,15 @@ async def _mandate(r: MandateResult, connector: str, account: str, ids: _Ids) ->
 
 
 async def _dispute(r: DisputeResult, connector: str, account: str, ids: _Ids) -> Dispute:
+    payment_id = await ids.payment(r.connector_payment_id or "", None)
     return Dispute(
         id=await ids.other(Kind.DISPUTE, r.connector_dispute_id),
-        payment_id=await ids.payment(r.connector_payment_id or "", None) or None,
+        payment_id=payment_id or None,
         status=r.status,
         connector=connector,
         account=account,
         connector_dispute_id=r.connector_dispute_id,
-        connector_payment_id=r.connector_payment_id,
+        connector_payment_id=await ids.gateway_id(payment_id) or r.connector_payment_id,
         amount=r.amount,
         currency=r.currency,
         reason=r.reason,

@@ -1,0 +1,188 @@
+"""Unknown outcomes settle: a payment whose answer was lost becomes the gateway's payment,
+under the very id the service answered, and is never charged twice.
+
+Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. Armed, it
+lets the fake process the create and hangs up before the answer: the service answers
+``201 unresolved`` with an id named by its reference. Stripe, Checkout.com and the
+sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
+Adyen and PayPal cannot (``not_supported``) and settle by the gateway's webhook, which
+echoes the reference. A lookup that finds nothing (the request never arrived) leaves the
+payment ``unresolved`` — never a 404. Runs in-process on the real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import msgspec
+import pytest
+
+from connector_service.core import reconciler
+from connector_service.domain.errors import ServiceError
+from connector_service.library import ConnectorService
+from tests.fakes.adyen import notification
+from tests.fakes.lossy_proxy import LossyProxy
+from tests.webhooks.gateways import CONNECTORS, Gateway, gateway, service
+from tests.webhooks.helpers import pg_schema
+
+pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+
+AUTHORIZE_PATH = {
+    "stripe": r"/v1/payment_intents",
+    "adyen": r"/v71/payments",
+    "checkout": r"/payments",
+    "paypal": r"/v2/checkout/orders",
+    "sandbox": r"/v1/payments",
+}
+CARDS = {
+    "stripe": "4242424242424242",
+    "adyen": "4111111145551142",
+    "checkout": "4242424242424242",
+    "paypal": "4111111111111111",
+    "sandbox": "4242424242424242",
+}
+BY_LOOKUP = ("stripe", "checkout", "sandbox")  # the others settle by webhook
+
+
+@pytest.fixture
+def pg(postgres_dsn: str) -> Iterator[str]:
+    with pg_schema(postgres_dsn) as dsn:
+        yield dsn
+
+
+class Setup:
+    def __init__(self, gw: Gateway, proxy: LossyProxy, cs: ConnectorService) -> None:
+        self.gw, self.proxy, self.cs = gw, proxy, cs
+        self.name = gw.name
+
+    def charges(self) -> int:
+        """How many payments the gateway made (its own records)."""
+        fake = self.gw.fake
+        if self.name == "sandbox":
+            return int(fake.authorizations)
+        if self.name == "paypal":
+            return len(fake.orders)
+        if self.name == "stripe":
+            return len(fake.intents)
+        return len(fake.payments)
+
+    async def create(self, reference: str) -> dict[str, Any]:
+        currency = "USD" if self.name == "paypal" else "EUR"
+        card = {"type": "card", "number": CARDS[self.name], "cvc": "737", "exp_month": 12,
+                "exp_year": 2034, "holder_name": "Jane Shopper"}  # fmt: skip
+        payment = await self.cs.create_payment({
+            "amount": 1000, "currency": currency, "capture_method": "manual",
+            "payment_method": card, "reference": reference, "account": self.name,
+        })  # fmt: skip
+        out: dict[str, Any] = msgspec.to_builtins(payment)
+        return out
+
+    async def get(self, payment_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = msgspec.to_builtins(await self.cs.get_payment(payment_id))
+        return out
+
+
+@pytest.fixture(params=CONNECTORS)
+async def s(request: pytest.FixtureRequest, pg: str, tmp_path: Any) -> AsyncIterator[Setup]:
+    async with gateway(request.param) as gw:
+        proxy = await LossyProxy(gw.url).start()
+        try:
+            account = gw.account | {"base_url": proxy.url, "timeout_seconds": 5}
+            cs = service(tmp_path, account, storage={"url": pg})
+            await cs.start()
+            try:
+                yield Setup(gw, proxy, cs)
+            finally:
+                await cs.close()
+        finally:
+            await proxy.stop()
+
+
+def _opaque(payment_id: str, *readable: str) -> None:
+    """Nothing but the prefix can be read from the id, raw or base64-decoded."""
+    assert payment_id.startswith("pay_")
+    tail = payment_id[4:]
+    raw = base64.urlsafe_b64decode(tail + "=" * (-len(tail) % 4))
+    for text in readable:
+        assert text not in payment_id and text.encode() not in raw, text
+
+
+async def _settle_by_webhook(s: Setup, reference: str) -> dict[str, Any]:
+    """The gateway's own webhook about the payment (it echoes our reference)."""
+    fake = s.gw.fake
+    if s.name == "adyen":
+        [item] = [n for n in fake.notifications if n["merchantReference"] == reference]
+        assert item["eventCode"] == "AUTHORISATION"
+        body, headers = notification(item, hex_key=fake.hmac_key), {}
+    else:
+        [auth_id] = list(fake.authorizations)
+        resource = fake.auth_view(auth_id)
+        assert resource["custom_id"] == reference
+        event = {"id": f"WH-{uuid.uuid4().hex[:17].upper()}", "event_version": "1.0",
+                 "create_time": "2024-05-14T10:20:35.000Z", "resource_type": "authorization",
+                 "event_type": "PAYMENT.AUTHORIZATION.CREATED", "summary": "authorized",
+                 "resource": resource}  # fmt: skip
+        body = json.dumps(event).encode()
+        headers = s.gw.sign(body)
+    reply = await s.cs.runtime.webhooks.receiver.receive(s.name, s.name, headers, body)
+    assert 200 <= reply.status < 300
+    [stored] = await s.cs.runtime.webhooks.store.list_events(limit=10)
+    out: dict[str, Any] = json.loads(stored.payload)
+    return out
+
+
+async def test_a_lost_answer_settles_under_the_id_the_service_gave(s: Setup) -> None:
+    reference = f"order-{uuid.uuid4().hex[:10]}"
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer")
+    created = await s.create(reference)
+    assert s.proxy.lost, "the proxy never saw the create"
+    assert created["status"] == "unresolved", created
+    assert not created.get("connector_payment_id")
+    pid = created["id"]
+    _opaque(pid, reference, s.name)
+    assert s.charges() == 1  # the gateway did make the payment
+    storage = s.cs.runtime.storage
+    assert await storage.get(reconciler.NS, pid) is not None  # the reconciler will sync it
+
+    if s.name in BY_LOOKUP:
+        synced = await s.get(pid)
+        assert synced["id"] == pid and synced["status"] == "authorized", synced
+        assert synced["connector_payment_id"], synced
+    else:
+        with pytest.raises(ServiceError) as caught:
+            await s.get(pid)
+        err = caught.value
+        assert err.http_status == 422 and err.type.value == "not_supported", err
+        assert "webhook" in err.message.lower() or "reference" in err.message.lower(), err
+        event = await _settle_by_webhook(s, reference)
+        assert event["data"]["payment"]["id"] == pid, event
+        assert event["data"]["payment"]["connector_payment_id"], event
+    assert await storage.get(reconciler.NS, pid) is None  # settled: nothing to reconcile
+
+    captured = msgspec.to_builtins(await s.cs.capture(pid))
+    assert captured["id"] == pid and captured["status"] in ("captured", "processing"), captured
+    refund = msgspec.to_builtins(await s.cs.refund(pid, {"amount": 400}))
+    assert refund["payment_id"] == pid, refund
+    assert s.charges() == 1  # settling never charged again
+
+
+async def test_a_lookup_that_finds_nothing_stays_unresolved(s: Setup) -> None:
+    reference = f"order-{uuid.uuid4().hex[:10]}"
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "drop_request")
+    created = await s.create(reference)
+    assert created["status"] == "unresolved", created
+    assert s.charges() == 0  # the gateway never saw it
+    pid = created["id"]
+    if s.name in BY_LOOKUP:
+        synced = await s.get(pid)
+        assert synced["id"] == pid and synced["status"] == "unresolved", synced
+    else:  # no lookup by reference: says so (never a 404)
+        with pytest.raises(ServiceError) as caught:
+            await s.get(pid)
+        assert caught.value.http_status == 422, caught.value
+    assert s.charges() == 0
+    assert await s.cs.runtime.storage.get(reconciler.NS, pid) is not None  # still pending

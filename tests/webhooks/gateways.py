@@ -1,0 +1,116 @@
+"""One connector account per gateway against its loopback fake, for in-process tests.
+
+``gateway(name, base_url=...)`` starts the gateway's fake (``tests/fakes/``) and gives the
+account configuration that points at it (``base_url`` may be overridden, e.g. to put a
+proxy in between) and a ``sign(body)`` that signs a webhook the way that gateway does:
+Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside each
+item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
+transmission headers checked by the fake's verify endpoint, the sandbox's scheme.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connector_service.library import ConnectorService
+from tests.fakes.adyen import API_KEY as ADYEN_KEY
+from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
+from tests.fakes.checkout import start_fake
+from tests.fakes.paypal import PayPalFake
+from tests.fakes.sandbox_http import FakeGateway
+from tests.fakes.stripe import API_KEY as STRIPE_KEY
+from tests.fakes.stripe import StripeFake
+from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
+
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "sandbox")
+STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
+CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
+
+
+@dataclass
+class Gateway:
+    name: str
+    fake: Any
+    url: str  # the fake's base URL
+    account: dict[str, Any]
+    sign: Callable[[bytes], dict[str, str]]
+
+
+def _hex(key: str, data: bytes) -> str:
+    return hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
+
+
+def _stripe_sign(body: bytes) -> dict[str, str]:
+    t = int(time.time())
+    return {"Stripe-Signature": f"t={t},v1={_hex(STRIPE_WEBHOOK_SECRET, f'{t}.'.encode() + body)}"}
+
+
+@asynccontextmanager
+async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gateway]:
+    """The started fake of ``name`` and an account (id ``account_id`` or ``name``)."""
+    account_id = account_id or name
+    fake: Any
+    runner: Any = None
+    if name == "stripe":
+        fake = StripeFake()
+        url = await fake.start()
+        creds = {"api_key": STRIPE_KEY, "webhook_secret": STRIPE_WEBHOOK_SECRET}
+        gw = Gateway(name, fake, url, {"credentials": creds}, _stripe_sign)
+    elif name == "adyen":
+        fake = AdyenFake()
+        url = await fake.start()
+        creds = {"api_key": ADYEN_KEY, "webhook_secret": HMAC_KEY}
+        account = {"credentials": creds, "options": {"merchant_account": MERCHANT}}
+        gw = Gateway(name, fake, url, account, lambda body: {})  # signed inside each item
+    elif name == "checkout":
+        fake, runner = await start_fake()
+        url = fake.base_url
+        creds = {**fake.credentials, "webhook_secret": CKO_WEBHOOK_SECRET}
+        gw = Gateway(
+            name, fake, url, {"credentials": creds, "options": fake.options},
+            lambda body: {"Cko-Signature": _hex(CKO_WEBHOOK_SECRET, body)},
+        )  # fmt: skip
+    elif name == "paypal":
+        fake = PayPalFake()
+        await fake.start()
+        url = fake.base_url
+        account = {"credentials": fake.credentials, "options": fake.options}
+        gw = Gateway(name, fake, url, account, fake.webhook_headers)
+    else:
+        fake = await FakeGateway().start()
+        url = fake.url
+        account = {"credentials": {"webhook_secret": SANDBOX_SECRET}}
+        gw = Gateway(name, fake, url, account, signed)
+    gw.account = {"id": account_id, "connector": name, "base_url": url, **gw.account}
+    try:
+        yield gw
+    finally:
+        if name == "sandbox":
+            await fake.stop()
+        elif name == "checkout":
+            await runner.cleanup()
+        else:
+            await fake.close()
+
+
+def service(tmp_path: Path, *accounts: dict[str, Any], **extra: Any) -> ConnectorService:
+    """The service in-process (library mode) on SQLite, storing events, delivering none."""
+    return ConnectorService(
+        {
+            "storage": {"url": f"sqlite:///{tmp_path / 'service.db'}"},
+            "webhooks": {"deliver": False, "sandbox_events": "off"},
+            "reconciler": {"enabled": False},
+            "accounts": list(accounts),
+            "webhook_endpoints": [
+                {"id": "shop", "url": "http://127.0.0.1:9/h", "secret": ENDPOINT_SECRET}
+            ],
+            **extra,
+        }
+    )
