@@ -34,6 +34,9 @@ class FakeGateway:
     chaos: dict[str, float] = field(default_factory=dict)
     seed: int = 7
     processed: dict[str, int] = field(default_factory=dict)  # authorizations per reference
+    # Payment ids the gateway answered authorizations with: a replay (same idempotency
+    # key) answers an id already here, a new charge a new one.
+    charged: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         import random
@@ -85,6 +88,8 @@ class FakeGateway:
         headers = {k: v for k, v in request.headers.items() if k.lower() == "idempotency-key"}
         req = HttpRequest(request.method, f"sandbox://gateway{request.path_qs}", headers, body)
         response = await self.gateway.send(req, Timeouts(read=30))
+        if is_authorize and response.status < 300:
+            self.charged.add(str(json.loads(response.body).get("id")))
         if mode == "charge_then_hang" and is_authorize:
             await asyncio.sleep(30)  # charged; the answer never comes
         return web.Response(body=response.body, status=response.status,

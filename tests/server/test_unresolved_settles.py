@@ -63,21 +63,21 @@ class Setup:
         """How many payments the gateway made (its own records)."""
         fake = self.gw.fake
         if self.name == "sandbox":
-            return int(fake.authorizations)
+            return len(fake.charged)
         if self.name == "paypal":
             return len(fake.orders)
         if self.name == "stripe":
             return len(fake.intents)
         return len(fake.payments)
 
-    async def create(self, reference: str) -> dict[str, Any]:
+    async def create(self, reference: str, key: str | None = None) -> dict[str, Any]:
         currency = "USD" if self.name == "paypal" else "EUR"
         card = {"type": "card", "number": CARDS[self.name], "cvc": "737", "exp_month": 12,
                 "exp_year": 2034, "holder_name": "Jane Shopper"}  # fmt: skip
         payment = await self.cs.create_payment({
             "amount": 1000, "currency": currency, "capture_method": "manual",
             "payment_method": card, "reference": reference, "account": self.name,
-        })  # fmt: skip
+        }, idempotency_key=key)  # fmt: skip
         out: dict[str, Any] = msgspec.to_builtins(payment)
         return out
 
@@ -186,3 +186,24 @@ async def test_a_lookup_that_finds_nothing_stays_unresolved(s: Setup) -> None:
         assert caught.value.http_status == 422, caught.value
     assert s.charges() == 0
     assert await s.cs.runtime.storage.get(reconciler.NS, pid) is not None  # still pending
+
+
+async def test_a_retry_with_the_same_key_asks_the_gateway_again_and_settles(s: Setup) -> None:
+    """The same create again (same Idempotency-Key, same body): the same account is asked
+    with the same gateway idempotency key, the gateway replays its payment, and the answer
+    is that payment under the id the first answer gave. Nothing is charged twice."""
+    reference = f"order-{uuid.uuid4().hex[:10]}"
+    key = f"key-{uuid.uuid4().hex[:10]}"
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer")
+    first = await s.create(reference, key)
+    assert first["status"] == "unresolved" and s.charges() == 1, first
+    again = await s.create(reference, key)
+    assert again["id"] == first["id"], (first, again)
+    assert again["status"] == "authorized" and again["connector_payment_id"], again
+    assert s.charges() == 1  # the gateway replayed; it did not charge again
+    assert await s.cs.runtime.storage.get(reconciler.NS, first["id"]) is None
+    if s.name in BY_LOOKUP:
+        synced = await s.get(first["id"])
+        assert synced["id"] == first["id"] and synced["status"] == "authorized", synced
+    captured = msgspec.to_builtins(await s.cs.capture(first["id"]))
+    assert captured["id"] == first["id"], captured

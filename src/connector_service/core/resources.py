@@ -46,6 +46,9 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     capture_method: str
     reference: str | None = None
     meta: dict[str, str] = {}
+    # Only while unresolved: the (derived, non-secret) key the create carried to the
+    # gateway, so a retry that the gateway replays is recognised as this payment.
+    gateway_key: str | None = None
 
 
 class RefundFacts(msgspec.Struct, omit_defaults=True):

@@ -499,12 +499,22 @@ class PaymentService:
             reference=reference,
             meta=dict(result.meta),
         )
+        gateway_key = target.ctx.idempotency_key
         if gid:
-            payment_id = await self.resources.id_for(Kind.PAYMENT, target.account, gid)
+            earlier = await self._unresolved_retry(target.account, reference, gateway_key)
+            if earlier is not None:
+                # This create repeats one that answered ``unresolved`` (same key, so the
+                # gateway replayed it): the payment keeps the id the caller already holds.
+                payment_id, earlier_facts = earlier
+                facts = msgspec.structs.replace(facts, amount=earlier_facts.amount)
+                await self._settle(payment_id, target.account, gid, earlier_facts)
+            else:
+                payment_id = await self.resources.id_for(Kind.PAYMENT, target.account, gid)
         else:
             # No gateway id yet (outcome unknown): the id is named by our reference, and
-            # a sync, a retry or the gateway's webhook links the gateway's id to it later.
+            # a retry, a sync or the gateway's webhook links the gateway's id to it later.
             payment_id = self.resources.id_by_reference(Kind.PAYMENT, target.account, reference)
+            facts = msgspec.structs.replace(facts, gateway_key=gateway_key)
             await self.resources.remember_reference(
                 Kind.PAYMENT, target.account, reference, payment_id
             )
@@ -742,6 +752,24 @@ class PaymentService:
         links from the ids the gateway's webhooks name the payment by (``secondary_ids``)."""
         await self.resources.merge_meta(Kind.PAYMENT, payment_id, result.meta)
         await self.resources.link(Kind.PAYMENT, account, payment_id, result.secondary_ids)
+
+    async def _unresolved_retry(
+        self, account: str, reference: str, gateway_key: str | None
+    ) -> tuple[str, PaymentFacts] | None:
+        """The still-unsettled payment an answered create repeats: created on this account
+        with this reference *and* the same gateway idempotency key (so the gateway replayed
+        it rather than making another payment)."""
+        if gateway_key is None:
+            return None
+        found = await self.resources.unsettled_by_reference(Kind.PAYMENT, account, reference)
+        if found is None:
+            return None
+        facts = await self.resources.facts(Kind.PAYMENT, found)
+        if not isinstance(facts, PaymentFacts) or facts.connector_payment_id:
+            return None
+        if facts.gateway_key != gateway_key:
+            return None
+        return found, facts
 
     async def _settle(
         self, payment_id: str, account: str, connector_payment_id: str, facts: PaymentFacts
