@@ -83,7 +83,7 @@ async def test_the_retry_re_asks_the_same_account_and_settles_under_the_same_id(
     assert second.authorizations == 0
 
     first.mode = "ok"
-    status, settled, resp_headers = await api.call("POST", "/v1/payments", body, headers=headers)
+    status, settled, _ = await api.call("POST", "/v1/payments", body, headers=headers)
     assert status == 201, settled
     assert settled["id"] == created["id"] and settled["status"] == "captured", settled
     assert settled["connector_payment_id"] and settled["account"] == "first"
