@@ -527,9 +527,7 @@ export interface components {
          * DeclineCategory
          * @description How a caller should react to a decline.
          *
-         *         ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
-         *         authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
-         *         ``retry_later``: a temporary problem at the issuer or network.
+         *     ``soft``: the same card may succeed later or with more data (e.g. insufficient funds, authentication required); ``hard``: do not retry this card (stolen, closed, invalid); ``retry_later``: a temporary problem at the issuer or network.
          * @enum {unknown}
          */
         DeclineCategory: "hard" | "retry_later" | "soft";
@@ -793,8 +791,7 @@ export interface components {
         };
         /**
          * ParseRequest
-         * @description The gateway's request, as received: its headers and its body, byte for byte
-         *         (``body`` as text, or ``body_base64``).
+         * @description The gateway's request, as received: its headers and its body, byte for byte (``body`` as text, or ``body_base64``).
          */
         ParseRequest: {
             /** @default null */
@@ -1135,6 +1132,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_deliveries: {
@@ -1256,6 +1262,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_endpoints: {
@@ -1370,6 +1385,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1501,6 +1525,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     replay_failed: {
@@ -1618,6 +1651,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1746,6 +1788,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_event: {
@@ -1862,6 +1913,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1997,6 +2057,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_connectors: {
@@ -2111,6 +2180,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2244,6 +2322,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     revoke_mandate: {
@@ -2361,6 +2448,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2494,6 +2590,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_payment: {
@@ -2610,6 +2715,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2745,6 +2859,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     complete_payment: {
@@ -2866,6 +2989,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3001,6 +3133,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     void_payment: {
@@ -3129,6 +3270,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_refund: {
@@ -3245,6 +3395,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3378,6 +3537,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     parse_webhook: {
@@ -3499,6 +3667,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
