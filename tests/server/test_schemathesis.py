@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from connector_service.config import hash_key
 from tests.conftest import ServiceProcess, start_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,9 +47,26 @@ def st_cli() -> Path:
     return st
 
 
+# As deployed: callers need an API key (a fresh one per run); this one may use every
+# operation, the operator endpoints under /v1/admin included.
+API_KEY = secrets.token_urlsafe(24)
+CONFIG = f"""
+[[accounts]]
+id = "sandbox"
+connector = "sandbox"
+
+[[callers]]
+id = "schemathesis"
+key_sha256 = "{hash_key(API_KEY)}"
+admin = true
+"""
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    svc = start_service(tmp_path_factory.mktemp("schemathesis"), env={"CS_GRPC_ENABLED": "0"})
+    svc = start_service(
+        tmp_path_factory.mktemp("schemathesis"), CONFIG, env={"CS_GRPC_ENABLED": "0"}
+    )
     yield svc
     svc.stop()
 
@@ -65,7 +85,8 @@ def run_schemathesis(st: Path, location: str, base_url: str, tmp: Path, *args: s
     cmd = [
         str(st), "run", location, "--url", base_url, "--checks", CHECKS,
         "--seed", SEED, "--generation-database", "none", "--request-timeout", "10",
-        "--no-color", "--report", "junit", "--report-junit-path", str(junit), *args,
+        "--no-color", "--report", "junit", "--report-junit-path", str(junit),
+        "--header", f"Authorization: Bearer {API_KEY}", *args,
     ]  # fmt: skip
     # A hang guard, not a timing assertion: the bounded run takes well under a minute.
     proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600)
@@ -84,8 +105,17 @@ def run_schemathesis(st: Path, location: str, base_url: str, tmp: Path, *args: s
 def test_whole_document_has_no_server_errors_or_schema_mismatches(
     st_cli: Path, service: ServiceProcess, tmp_path: Path
 ) -> None:
-    with urllib.request.urlopen(service.url + "/openapi.json") as resp:
+    with urllib.request.urlopen(service.url + "/openapi.json") as resp:  # needs no key
         operations = sum(len(ops) for ops in json.load(resp)["paths"].values())
+    # the key schemathesis sends is accepted (else every answer would be a conformant 401)
+    authorized = urllib.request.Request(
+        service.url + "/v1/admin/breakers", headers={"Authorization": f"Bearer {API_KEY}"}
+    )
+    try:
+        with urllib.request.urlopen(authorized) as resp:
+            assert resp.status == 200
+    except urllib.error.HTTPError as exc:
+        pytest.fail(f"the API key was refused: {exc.code} {exc.read()!r}\n{service.logs()}")
     run = run_schemathesis(
         st_cli, service.url + "/openapi.json", service.url, tmp_path,
         "--max-examples", str(MAX_EXAMPLES), "--workers", "2",
