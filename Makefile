@@ -23,12 +23,16 @@ LOCK := $(UV) pip compile --generate-hashes --universal --python-version 3.11 \
 install: $(VENV)/.installed
 
 # A new virtualenv with exactly the hash-checked versions of requirements/*.lock (the ones
-# CI tested), then the project itself, editable, without resolving anything.
-$(VENV)/.installed: requirements/pip.lock requirements/dev.lock
+# CI tested) whenever a lock changes; then the project itself, editable, without resolving
+# anything (again when pyproject.toml changes, e.g. a new console script).
+$(VENV)/.locked: requirements/pip.lock requirements/dev.lock
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --require-hashes -r requirements/pip.lock
 	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.locked pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
