@@ -5,15 +5,51 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8080
+# schemathesis (tests/server/test_schemathesis.py) has a virtualenv of its own, so its
+# dependencies cannot change the behaviour of the test venv's.
+ST_VENV ?= .venv-schemathesis
+# `make lock` keeps every pin that still satisfies pyproject.toml; to move pins, e.g.
+#   make lock LOCK_ARGS=--upgrade                      (everything to the newest release)
+#   make lock LOCK_ARGS="--upgrade-package msgspec"    (one package)
+# UV: the uv to lock with; give another (make lock UV=~/bin/uv) if the venv cannot install.
+LOCK_ARGS ?=
+UV ?= $(VENV)/bin/uv
+LOCK := $(UV) pip compile --generate-hashes --universal --python-version 3.11 \
+	--quiet --custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: install run bench test lint format openapi readme clean proto sdk-ts-test sdk-ts-generate
+.PHONY: install run bench test lint format openapi readme clean proto sdk-ts-test sdk-ts-generate \
+	lock schemathesis
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# A new virtualenv with exactly the hash-checked versions of requirements/*.lock (the ones
+# CI tested) whenever a lock changes; then the project itself, editable, without resolving
+# anything (again when pyproject.toml changes, e.g. a new console script).
+$(VENV)/.locked: requirements/pip.lock requirements/dev.lock
+	rm -rf $(VENV)
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q --require-hashes -r requirements/pip.lock
+	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.locked pyproject.toml
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+# Regenerate the lock files from pyproject.toml and requirements/*.in (see LOCK_ARGS).
+lock: $(if $(filter $(VENV)/bin/uv,$(UV)),install)
+	$(LOCK) requirements/pip.in -o requirements/pip.lock
+	$(LOCK) pyproject.toml requirements/dev.in --extra dev -o requirements/dev.lock
+	$(LOCK) pyproject.toml --extra bench -c requirements/dev.lock -o requirements/bench.lock
+	$(LOCK) requirements/schemathesis.in -o requirements/schemathesis.lock
+
+schemathesis: $(ST_VENV)/.installed
+
+$(ST_VENV)/.installed: requirements/pip.lock requirements/schemathesis.lock
+	rm -rf $(ST_VENV)
+	python3 -m venv $(ST_VENV)
+	$(ST_VENV)/bin/python -m pip install -q --require-hashes -r requirements/pip.lock
+	$(ST_VENV)/bin/python -m pip install -q --require-hashes -r requirements/schemathesis.lock
 	touch $@
 
 run: install
@@ -21,7 +57,7 @@ run: install
 
 # BENCH_ARGS: e.g. "--scenarios rest,stripe-sdk --duration 5", "--soak 600", "--profile"
 bench: install
-	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) -m pip install -q --require-hashes -r requirements/bench.lock
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
@@ -30,7 +66,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 # The TypeScript SDK's node tests run before pytest, so pytest's summary stays the last line.
-test: lint sdk-ts-test
+test: lint sdk-ts-test schemathesis
 	$(VENV)/bin/pytest
 
 format: install
@@ -67,4 +103,4 @@ readme: install
 	$(PY) scripts/update_readme.py
 
 clean:
-	rm -rf $(VENV) connector-service.db*
+	rm -rf $(VENV) $(ST_VENV) connector-service.db*

@@ -36,6 +36,13 @@ def test_every_route_is_documented_with_errors() -> None:
     }  # fmt: skip
     create = doc["paths"]["/v1/payments"]["post"]
     assert "201" in create["responses"] and "400" in create["responses"]
+    # Error statuses not listed one by one (405, 415, 431, ...) still promise the envelope.
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            default = op["responses"].get("default")
+            assert default, f"{method.upper()} {path} has no default (error) response"
+            envelope = default["content"]["application/json"]["schema"]
+            assert envelope == {"$ref": "#/components/schemas/ErrorEnvelope"}
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
     card = doc["components"]["schemas"]["Card"]
     assert card["properties"]["number"] == {"type": "string", "format": "password"}

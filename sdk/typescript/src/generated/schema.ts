@@ -544,9 +544,7 @@ export interface components {
          * DeclineCategory
          * @description How a caller should react to a decline.
          *
-         *     ``soft``: the same card may succeed later or with more data (e.g. insufficient funds,
-         *     authentication required); ``hard``: do not retry this card (stolen, closed, invalid);
-         *     ``retry_later``: a temporary problem at the issuer or network.
+         *     ``soft``: the same card may succeed later or with more data (e.g. insufficient funds, authentication required); ``hard``: do not retry this card (stolen, closed, invalid); ``retry_later``: a temporary problem at the issuer or network.
          * @enum {unknown}
          */
         DeclineCategory: "hard" | "retry_later" | "soft";
@@ -813,8 +811,7 @@ export interface components {
         };
         /**
          * ParseRequest
-         * @description The gateway's request, as received: its headers and its body, byte for byte
-         *     (``body`` as text, or ``body_base64``).
+         * @description The gateway's request, as received: its headers and its body, byte for byte (``body`` as text, or ``body_base64``).
          */
         ParseRequest: {
             /** @default null */
@@ -1155,6 +1152,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_deliveries: {
@@ -1276,6 +1282,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_endpoints: {
@@ -1390,6 +1405,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1521,6 +1545,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     replay_failed: {
@@ -1638,6 +1671,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1766,6 +1808,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_event: {
@@ -1882,6 +1933,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2017,6 +2077,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_connectors: {
@@ -2131,6 +2200,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2257,6 +2335,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2392,6 +2479,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     revoke_mandate: {
@@ -2509,6 +2605,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2642,6 +2747,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_payment: {
@@ -2758,6 +2872,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2893,6 +3016,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     complete_payment: {
@@ -3014,6 +3146,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3149,6 +3290,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     void_payment: {
@@ -3277,6 +3427,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_refund: {
@@ -3393,6 +3552,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3526,6 +3694,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     parse_webhook: {
@@ -3647,6 +3824,15 @@ export interface operations {
             };
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
