@@ -17,7 +17,8 @@ from connector_service.core.reconciler import Reconciler
 from connector_service.core.service import PaymentService
 from connector_service.executor.http import Executor
 from connector_service.sandbox.gateway import SandboxGateway
-from connector_service.storage.base import Storage, open_storage
+from connector_service.storage.base import Storage
+from connector_service.storage.factory import open_storage
 from connector_service.webhooks.system import WebhookSystem
 
 log = logging.getLogger("connector_service")
