@@ -22,11 +22,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from connector_service.config import Config
-from connector_service.core.runtime import Runtime
 from connector_service.domain.codec import encoder
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.observability import metrics, tracing
 from connector_service.observability.logging import redact_values
+from connector_service.runtime import Runtime
 from connector_service.server import http_guard, sandbox_pages
 from connector_service.server.endpoints import ENDPOINTS
 from connector_service.server.front import Front

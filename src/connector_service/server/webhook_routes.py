@@ -30,9 +30,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector_service.core.runtime import Runtime
 from connector_service.domain.errors import ErrorType, ServiceError, invalid, not_found
 from connector_service.observability import metrics
+from connector_service.runtime import Runtime
 from connector_service.server.front import Front, Operation, RequestContext, request_id
 from connector_service.server.rest import Endpoint, endpoint_handler, error_response, read_body
 from connector_service.storage.outbox import DeliveryStatus
@@ -160,13 +160,7 @@ async def parse_webhook(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) ->
             "account",
         )
     target, documents = await rt.webhooks.receiver.translate(
-        ctx.caller,
-        ids["connector"],
-        req.account,
-        ctx.creds,
-        req.headers,
-        body,
-        request_id=ctx.request_id,
+        ctx, ids["connector"], req.account, req.headers, body
     )
     return ParseResult("list", target.connector.meta.name, target.account, True, documents)
 

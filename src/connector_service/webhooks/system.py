@@ -19,7 +19,7 @@ from connector_service.webhooks.delivery import DeliveryWorker
 from connector_service.webhooks.receive import WebhookReceiver
 
 if TYPE_CHECKING:
-    from connector_service.core.runtime import Runtime
+    from connector_service.runtime import Runtime
 
 log = logging.getLogger("connector_service.webhooks")
 
