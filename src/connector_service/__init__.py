@@ -11,9 +11,9 @@ The package is laid out by architecture layer:
 - ``cli``        the ``connector-service`` command
 """
 
-__version__ = "0.1.0"
+from connector_service.version import __version__
 
-__all__ = ["ConnectorService", "SyncConnectorService"]
+__all__ = ["ConnectorService", "SyncConnectorService", "__version__"]
 
 
 def __getattr__(name: str) -> object:

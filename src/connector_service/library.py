@@ -20,13 +20,19 @@ from typing import Any, TypeVar
 import msgspec
 
 from connector_service.config import Caller, Config, load_config
-from connector_service.core.runtime import Runtime
+from connector_service.core.context import RequestContext
 from connector_service.domain import api
 from connector_service.domain.codec import dec_hook
+from connector_service.runtime import Runtime
 from connector_service.server.errors import validation_error
 
 T = TypeVar("T")
 _LOCAL = Caller(id="library", accounts=frozenset({"*"}), platform=True)
+
+
+def _ctx(idempotency_key: str | None = None) -> RequestContext:
+    """The request context of one library call: the local caller, no request id."""
+    return RequestContext(_LOCAL, idempotency_key=idempotency_key)
 
 
 def _as(type_: type[T], value: T | dict[str, Any]) -> T:
@@ -66,12 +72,10 @@ class ConnectorService:
     async def create_payment(
         self, req: api.PaymentCreate | dict[str, Any], *, idempotency_key: str | None = None
     ) -> api.Payment:
-        return await self.service.create_payment(
-            _LOCAL, _as(api.PaymentCreate, req), idempotency_key=idempotency_key
-        )
+        return await self.service.create_payment(_ctx(idempotency_key), _as(api.PaymentCreate, req))
 
     async def get_payment(self, payment_id: str) -> api.Payment:
-        return await self.service.get_payment(_LOCAL, payment_id)
+        return await self.service.get_payment(_ctx(), payment_id)
 
     async def capture(
         self,
@@ -81,7 +85,7 @@ class ConnectorService:
         idempotency_key: str | None = None,
     ) -> api.Payment:
         return await self.service.capture(
-            _LOCAL, payment_id, _as(api.CaptureCreate, req or {}), idempotency_key=idempotency_key
+            _ctx(idempotency_key), payment_id, _as(api.CaptureCreate, req or {})
         )
 
     async def void(
@@ -92,14 +96,14 @@ class ConnectorService:
         idempotency_key: str | None = None,
     ) -> api.Payment:
         return await self.service.void(
-            _LOCAL, payment_id, _as(api.VoidCreate, req or {}), idempotency_key=idempotency_key
+            _ctx(idempotency_key), payment_id, _as(api.VoidCreate, req or {})
         )
 
     async def complete_payment(
         self, payment_id: str, req: api.CompleteCreate | dict[str, Any] | None = None
     ) -> api.Payment:
         return await self.service.complete_payment(
-            _LOCAL, payment_id, _as(api.CompleteCreate, req or {})
+            _ctx(), payment_id, _as(api.CompleteCreate, req or {})
         )
 
     async def refund(
@@ -110,28 +114,26 @@ class ConnectorService:
         idempotency_key: str | None = None,
     ) -> api.Refund:
         return await self.service.refund(
-            _LOCAL, payment_id, _as(api.RefundCreate, req or {}), idempotency_key=idempotency_key
+            _ctx(idempotency_key), payment_id, _as(api.RefundCreate, req or {})
         )
 
     async def get_refund(self, refund_id: str) -> api.Refund:
-        return await self.service.get_refund(_LOCAL, refund_id)
+        return await self.service.get_refund(_ctx(), refund_id)
 
     async def create_mandate(
         self, req: api.MandateCreate | dict[str, Any], *, idempotency_key: str | None = None
     ) -> api.Mandate:
-        return await self.service.create_mandate(
-            _LOCAL, _as(api.MandateCreate, req), idempotency_key=idempotency_key
-        )
+        return await self.service.create_mandate(_ctx(idempotency_key), _as(api.MandateCreate, req))
 
     async def revoke_mandate(self, mandate_id: str) -> api.Mandate:
-        return await self.service.revoke_mandate(_LOCAL, mandate_id)
+        return await self.service.revoke_mandate(_ctx(), mandate_id)
 
     async def complete_mandate(
         self, mandate_id: str, req: api.CompleteCreate | dict[str, Any] | None = None
     ) -> api.Mandate:
         """Finish a set-up that needed the customer (3-D Secure) once they are back."""
         return await self.service.complete_mandate(
-            _LOCAL, mandate_id, _as(api.CompleteCreate, req or {})
+            _ctx(), mandate_id, _as(api.CompleteCreate, req or {})
         )
 
     def connectors(self) -> list[api.ConnectorInfo]:

@@ -1,8 +1,9 @@
 """Validate a connector's HttpRequest against the gateway's own published OpenAPI spec.
 
-The specs live in ``../shared/specs`` (beside the repository); they are loaded once per
-test session with openapi-core, with the spec's ``servers`` replaced by the base URL the
-test used, so any host works. A violation raises ``SpecViolation`` with the validator's
+The specs are looked up by :func:`spec_path` (vendored ``specs/`` first, then
+``CS_SPECS_DIR``, then ``../shared/specs``); they are loaded once per test session with
+openapi-core, with the spec's ``servers`` replaced by the base URL the test used, so any
+host works. A violation raises ``SpecViolation`` with the validator's
 own explanation (path, method, missing field, wrong type or enum...).
 """
 
@@ -24,22 +25,36 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from connector_service.connectors.base import HttpRequest
 
-SPECS = Path(
-    os.environ.get("CS_SPECS_DIR", Path(__file__).resolve().parents[2].parent / "shared" / "specs")
-)
+REPO = Path(__file__).resolve().parents[2]
+VENDORED = REPO / "specs"  # the redistributable specs, in the repository (specs/README.md)
+SHARED = REPO.parent / "shared" / "specs"  # the development machine's full offline copy
 
 
 class SpecViolation(AssertionError):
     pass
 
 
+def spec_dirs() -> list[Path]:
+    """Where specs are looked for, in order: vendored, ``CS_SPECS_DIR``, ``../shared/specs``."""
+    extra = os.environ.get("CS_SPECS_DIR")
+    return [VENDORED, *([Path(extra)] if extra else []), SHARED]
+
+
 def spec_path(relative: str) -> Path:
-    path = SPECS / relative
-    if not path.exists():
-        if os.environ.get("CS_REQUIRE_SPECS"):
-            raise AssertionError(f"spec {path} is missing and CS_REQUIRE_SPECS is set")
-        pytest.skip(f"gateway spec {relative} not found under {SPECS}")
-    return path
+    """The spec file ``relative`` (e.g. ``stripe/spec3.yaml``). Specs that may not be
+    redistributed are not vendored: without them the test skips, saying why, unless
+    ``CS_REQUIRE_SPECS`` is set (CI), where a missing spec is a failure."""
+    dirs = spec_dirs()
+    for base in dirs:
+        if (base / relative).is_file():
+            return base / relative
+    where = ", ".join(str(d) for d in dirs)
+    if os.environ.get("CS_REQUIRE_SPECS"):
+        raise AssertionError(f"gateway spec {relative} is in none of {where} (CS_REQUIRE_SPECS)")
+    pytest.skip(
+        f"gateway spec {relative} is not vendored (its licence does not allow it, see "
+        f"specs/README.md) and not in {where}: set CS_SPECS_DIR to a folder holding it"
+    )
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from connector_service.config import Config, load_config
-from connector_service.core.runtime import Runtime
+from connector_service.runtime import Runtime
 from connector_service.server.app import create_app
 from tests.grpc.client import Grpc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from connector_service.core.runtime import Runtime
+from connector_service.runtime import Runtime
 from connector_service.storage.memory import MemoryStorage
 from tests.observability.asgi import config, running
 

@@ -25,9 +25,9 @@ import pytest
 from connector_service.config import hash_key
 from connector_service.connectors.base import Headers, HttpRequest, HttpResponse
 from connector_service.connectors.registry import load_connectors
-from connector_service.core.runtime import Runtime
 from connector_service.executor.http import Executor, Timeouts
 from connector_service.observability.logging import RedactingFormatter
+from connector_service.runtime import Runtime
 from tests.ids_support import seed_mandate, seed_payment, seed_refund
 from tests.observability.asgi import config, running
 

@@ -15,10 +15,10 @@ import msgspec
 import pytest
 
 from connector_service.core import fingerprint, idempotency
-from connector_service.core.runtime import Runtime
 from connector_service.domain import api
 from connector_service.domain.codec import decoder
 from connector_service.grpc_gen.v1 import common_pb2, payments_pb2
+from connector_service.runtime import Runtime
 from tests.grpc.client import payment_request
 from tests.observability.asgi import config, running_both
 

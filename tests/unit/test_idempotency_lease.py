@@ -11,12 +11,13 @@ import msgspec
 from connector_service.config import Caller, load_config
 from connector_service.connectors.sandbox import SandboxConnector
 from connector_service.core import idempotency
+from connector_service.core.context import RequestContext
 from connector_service.core.idempotency import IdempotencyStore, lease_for, request_lease
-from connector_service.core.runtime import Runtime
 from connector_service.domain import api
 from connector_service.domain.codec import dec_hook
 from connector_service.domain.status import PaymentStatus
 from connector_service.executor.http import Timeouts
+from connector_service.runtime import Runtime
 from connector_service.sandbox.gateway import NS
 from connector_service.storage.memory import MemoryStorage
 
@@ -93,13 +94,13 @@ async def test_a_taken_over_payment_on_a_gateway_without_idempotency_is_unresolv
     try:
         token = idempotency.RESUMED.set(True)
         try:
-            resumed = await runtime.service.create_payment(CALLER, _payment())
+            resumed = await runtime.service.create_payment(RequestContext(CALLER), _payment())
         finally:
             idempotency.RESUMED.reset(token)
         assert resumed.status is PaymentStatus.UNRESOLVED
         ledger = [k for k, _ in await storage.scan(NS, 100) if k.startswith("payment:")]
         assert ledger == []  # never re-sent
-        fresh = await runtime.service.create_payment(CALLER, _payment())
+        fresh = await runtime.service.create_payment(RequestContext(CALLER), _payment())
         assert fresh.status is PaymentStatus.CAPTURED  # a fresh request runs as usual
     finally:
         await runtime.stop()

@@ -13,15 +13,9 @@ from typing import Any
 import pytest
 
 from connector_service.config import hash_key, load_config
-from connector_service.core.runtime import Runtime
-from connector_service.storage import Storage, open_storage
-from connector_service.storage.outbox import (
-    AttemptResult,
-    NewEvent,
-    Outcome,
-    WebhookStore,
-    open_outbox,
-)
+from connector_service.runtime import Runtime
+from connector_service.storage import Storage, open_outbox, open_storage
+from connector_service.storage.outbox import AttemptResult, NewEvent, Outcome, WebhookStore
 from tests.observability.asgi import AsgiClient, running
 from tests.webhooks.helpers import ENDPOINT_SECRET
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from connector_service.config import load_config
-from connector_service.core.runtime import Runtime
 from connector_service.domain.errors import ServiceError
+from connector_service.runtime import Runtime
 from tests.webhooks.helpers import ENDPOINT_SECRET
 
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"

@@ -22,8 +22,8 @@ from connector_service.config import (
     WebhooksConfig,
     load_config,
 )
-from connector_service.storage import Storage, open_storage
-from connector_service.storage.outbox import NewEvent, WebhookStore, delivery_id, open_outbox
+from connector_service.storage import Storage, open_outbox, open_storage
+from connector_service.storage.outbox import NewEvent, WebhookStore, delivery_id
 from connector_service.webhooks.admin import WebhookAdmin
 from connector_service.webhooks.delivery import DeliveryWorker, next_delay
 from tests.webhooks.helpers import (

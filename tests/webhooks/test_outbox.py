@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from connector_service.storage import Storage, open_storage
+from connector_service.storage import Storage, open_outbox, open_storage
 from connector_service.storage.outbox import (
     AttemptResult,
     NewEvent,
     Outcome,
     WebhookStore,
     delivery_id,
-    open_outbox,
 )
 
 
@@ -168,7 +167,7 @@ async def test_listing_filters_and_pages(opened: tuple[Storage, WebhookStore]) -
 _CLAIMER = """
 import asyncio, json, os, sys, time
 from connector_service.storage import open_storage
-from connector_service.storage.outbox import open_outbox
+from connector_service.storage import open_outbox
 
 async def main(url, owner, go):
     storage = open_storage(url)

@@ -24,7 +24,6 @@ from connector_service.connectors.base import (
     gateway_error,
 )
 from connector_service.connectors.registry import load_connectors
-from connector_service.core.runtime import Runtime
 from connector_service.domain.errors import ServiceError
 from connector_service.domain.flows import (
     AccessToken,
@@ -37,6 +36,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import Kind
 from connector_service.domain.status import PaymentStatus
 from connector_service.executor.http import NotSent, Timeouts
+from connector_service.runtime import Runtime
 from connector_service.webhooks.events import event_id
 from tests.webhooks.helpers import (
     ENDPOINT_SECRET,
@@ -362,22 +362,21 @@ async def test_api_verification_with_a_cached_token(rt: Runtime) -> None:
 
 async def test_stateless_translation_stores_nothing(rt: Runtime) -> None:
     from connector_service.config import Caller
+    from connector_service.core.context import RequestContext
 
-    caller = Caller("shop", frozenset({"sandbox"}))
+    caller = RequestContext(Caller("shop", frozenset({"sandbox"})))
     body = sandbox_event(sandbox_payment(), event_id="sbevt_t")
-    target, docs = await rt.webhooks.receiver.translate(
-        caller, "sandbox", None, None, signed(body), body
-    )
+    target, docs = await rt.webhooks.receiver.translate(caller, "sandbox", None, signed(body), body)
     assert target.account == "sandbox" and docs[0].type == "payment.captured"
     assert docs[0].id == event_id("sandbox", "sandbox", "sbevt_t")
     assert await rt.webhooks.store.list_events() == []
     with pytest.raises(ServiceError) as err:
         await rt.webhooks.receiver.translate(
-            caller, "sandbox", "sandbox-b", None, signed(body, SECRET_B), body
+            caller, "sandbox", "sandbox-b", signed(body, SECRET_B), body
         )
     assert err.value.code == "unknown_account" and err.value.field == "account"
     with pytest.raises(ServiceError) as err:
-        await rt.webhooks.receiver.translate(caller, "sandbox", None, None, signed(body, "x"), body)
+        await rt.webhooks.receiver.translate(caller, "sandbox", None, signed(body, "x"), body)
     assert err.value.http_status == 401
 
 

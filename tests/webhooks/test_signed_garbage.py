@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from connector_service.core.runtime import Runtime
+from connector_service.runtime import Runtime
 from tests.fakes import adyen as adyen_fake
 from tests.fakes import paypal as paypal_fake
 from tests.webhooks.helpers import SANDBOX_SECRET, sandbox_event, sandbox_payment, signed

@@ -19,7 +19,8 @@ import msgspec
 
 from connector_service.config import Config, ConfigError, load_config
 from connector_service.storage import open_storage
-from connector_service.storage.outbox import DeliveryStatus, open_outbox
+from connector_service.storage.factory import open_outbox
+from connector_service.storage.outbox import DeliveryStatus
 from connector_service.webhooks.admin import UnknownEndpoint, WebhookAdmin
 from connector_service.webhooks.signing import new_secret
 

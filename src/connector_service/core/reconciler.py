@@ -16,43 +16,31 @@ import time
 import msgspec
 
 from connector_service.config import Caller
+from connector_service.core.context import RequestContext
+from connector_service.core.service import PaymentService
+from connector_service.core.unresolved import NS, SCHEDULE, Pending, forget, remember
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.status import PaymentStatus
 from connector_service.storage.base import Storage
 
-NS = "unresolved"
-SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 3 * 3600.0, 6 * 3600.0, 12 * 3600.0)
 RECONCILER = Caller(id="reconciler", accounts=frozenset({"*"}), platform=False)
+# The reconciler's request context: no request id, no key, no per-request credentials.
+RECONCILER_CONTEXT = RequestContext(RECONCILER)
 
 log = logging.getLogger("connector_service.reconciler")
 
-
-class Pending(msgspec.Struct):
-    payment_id: str
-    created: float
-    attempts: int = 0
-    next_at: float = 0.0
-    last_error: str | None = None
-
-
+__all__ = ["NS", "RECONCILER", "SCHEDULE", "Pending", "Reconciler", "forget", "remember"]
 _enc = msgspec.json.Encoder()
 _dec = msgspec.json.Decoder(Pending)
 
 
-async def remember(storage: Storage, payment_id: str, first_delay: float = SCHEDULE[0]) -> None:
-    now = time.time()
-    record = Pending(payment_id=payment_id, created=now, next_at=now + first_delay)
-    await storage.put(NS, payment_id, _enc.encode(record))
-
-
-async def forget(storage: Storage, payment_id: str) -> None:
-    """The payment settled (by a sync, a retry or a webhook): stop reconciling it."""
-    await storage.delete(NS, payment_id)
-
-
 class Reconciler:
     def __init__(
-        self, storage: Storage, service: object, *, schedule: tuple[float, ...] = SCHEDULE
+        self,
+        storage: Storage,
+        service: PaymentService,
+        *,
+        schedule: tuple[float, ...] = SCHEDULE,
     ) -> None:
         self.storage = storage
         self.service = service
@@ -61,9 +49,6 @@ class Reconciler:
 
     async def run_once(self) -> int:
         """Sync every due record once; returns how many were settled."""
-        from connector_service.core.service import PaymentService
-
-        assert isinstance(self.service, PaymentService)
         settled = 0
         for key, raw in await self.storage.scan(NS, limit=200):
             record = _dec.decode(raw)
@@ -72,7 +57,7 @@ class Reconciler:
             if not await self._claim(key):
                 continue
             try:
-                payment = await self.service.get_payment(RECONCILER, record.payment_id)
+                payment = await self.service.get_payment(RECONCILER_CONTEXT, record.payment_id)
             except ServiceError as exc:
                 if exc.type is ErrorType.NOT_SUPPORTED:
                     # The gateway cannot be asked (no sync API): its webhooks settle it.

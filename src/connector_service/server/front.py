@@ -32,17 +32,18 @@ from typing import Any
 import msgspec
 
 from connector_service.config import Caller, Config, hash_key
+from connector_service.core import context as core_context
 from connector_service.core import idempotency
+from connector_service.core.context import RequestCredentials
 from connector_service.core.fingerprint import fingerprint, fingerprint_key
 from connector_service.core.idempotency import Replay
-from connector_service.core.runtime import Runtime
-from connector_service.core.service import RequestCredentials
 from connector_service.domain.api import ErrorEnvelope
 from connector_service.domain.codec import DuplicateKeyError, JsonDecoder, decoder, encoder
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.secret import Secret
 from connector_service.observability import context as request_context
 from connector_service.observability import metrics, tracing
+from connector_service.runtime import Runtime
 from connector_service.server import errors, http_guard
 
 log = logging.getLogger("connector_service.access")
@@ -54,17 +55,14 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 NO_QUERY: Mapping[str, str] = {}
 
 
-@dataclass(slots=True)
-class RequestContext:
-    """What an operation needs about its request, resolved by the front (the service's
-    keyword arguments come from here)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestContext(core_context.RequestContext):
+    """The core's request context (caller, request id, idempotency key, per-request
+    credentials), which operations hand to the service as it is, plus what only the
+    front and its operations need."""
 
     transport: str
     operation: str
-    request_id: str
-    caller: Caller
-    idempotency_key: str | None
-    creds: RequestCredentials | None
     query: Mapping[str, str] = field(default_factory=dict)  # REST query string; gRPC: {}
 
 
@@ -295,7 +293,10 @@ class Front:
             if creds is not None:  # masked in every log line written for this request
                 info.secrets = tuple(s.reveal() for s in creds.credentials.values())
             request = await decode()
-            ctx = RequestContext(entry.transport, op.name, rid, caller, key, creds, query)
+            ctx = RequestContext(
+                caller=caller, request_id=rid, idempotency_key=key, creds=creds,
+                transport=entry.transport, operation=op.name, query=query,
+            )  # fmt: skip
             if key is not None and op.idempotent:
                 answer = await self.idempotent(rt, entry, ctx, request, ids, key)
             else:
@@ -368,14 +369,7 @@ class Front:
         if first is None or first.status != "unresolved":
             return None
         try:
-            payment = await rt.service.resume_payment(
-                ctx.caller,
-                first.id,
-                request,
-                idempotency_key=ctx.idempotency_key,
-                request_id=ctx.request_id,
-                creds=ctx.creds,
-            )
+            payment = await rt.service.resume_payment(ctx, first.id, request)
         except ServiceError as err:
             return Answer(ctx.request_id, err.http_status, error=err)
         return Answer(ctx.request_id, 201, payment)

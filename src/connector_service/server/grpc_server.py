@@ -45,7 +45,6 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from starlette.applications import Starlette
 
-from connector_service.core.runtime import Runtime
 from connector_service.domain import api
 from connector_service.domain.codec import dec_hook, enc_hook
 from connector_service.domain.errors import ErrorType, ServiceError
@@ -59,6 +58,7 @@ from connector_service.grpc_gen.v1 import (
     refunds_pb2,
     webhooks_pb2,
 )
+from connector_service.runtime import Runtime
 from connector_service.server import operations as ops
 from connector_service.server.errors import validation_error
 from connector_service.server.front import Answer, Entry, Front, Operation

@@ -14,10 +14,12 @@ from typing import Any
 
 import msgspec
 
-from connector_service import __version__
 from connector_service.domain import api
 from connector_service.domain.codec import schema_hook
+from connector_service.server.endpoints import ENDPOINTS as API_ENDPOINTS
 from connector_service.server.openapi_normalise import normalise_schema
+from connector_service.server.webhook_routes import WEBHOOK_ENDPOINTS
+from connector_service.version import __version__
 
 _ERRORS = {
     "400": "Invalid request: the `field` names the input at fault",
@@ -38,13 +40,10 @@ _ERRORS = {
 
 
 def build_openapi() -> dict[str, Any]:
-    from connector_service.server.app import ENDPOINTS as API_ENDPOINTS
-    from connector_service.server.webhook_routes import WEBHOOK_ENDPOINTS
-
-    ENDPOINTS = (*API_ENDPOINTS, *WEBHOOK_ENDPOINTS)
+    endpoints = (*API_ENDPOINTS, *WEBHOOK_ENDPOINTS)
 
     types: list[Any] = [api.ErrorEnvelope]
-    for ep in ENDPOINTS:
+    for ep in endpoints:
         types += [t for t in (ep.body, ep.response) if t is not None]
     _, raw_components = msgspec.json.schema_components(
         list(dict.fromkeys(types)),
@@ -54,7 +53,7 @@ def build_openapi() -> dict[str, Any]:
     # The same document from every msgspec release pyproject allows: see openapi_normalise.
     components: dict[str, Any] = normalise_schema(raw_components)
     paths: dict[str, dict[str, Any]] = {}
-    for ep in ENDPOINTS:
+    for ep in endpoints:
         assert ep.response is not None
         op: dict[str, Any] = {
             "operationId": ep.operation.name,

@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 
 from connector_service.core.breaker import BreakerView
-from connector_service.core.runtime import Runtime
 from connector_service.domain import api
 from connector_service.domain.errors import ErrorType, ServiceError
+from connector_service.runtime import Runtime
 from connector_service.server.front import Operation, RequestContext
 
 
@@ -34,106 +34,49 @@ Ids = Mapping[str, str]
 
 
 async def create_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
-    return await rt.service.create_payment(
-        ctx.caller,
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.create_payment(ctx, req)
 
 
 async def get_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
-    return await rt.service.get_payment(
-        ctx.caller, ids["id"], request_id=ctx.request_id, creds=ctx.creds
-    )
+    return await rt.service.get_payment(ctx, ids["id"])
 
 
 async def capture_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
-    return await rt.service.capture(
-        ctx.caller,
-        ids["id"],
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.capture(ctx, ids["id"], req)
 
 
 async def void_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
-    return await rt.service.void(
-        ctx.caller,
-        ids["id"],
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.void(ctx, ids["id"], req)
 
 
 async def complete_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
-    return await rt.service.complete_payment(
-        ctx.caller,
-        ids["id"],
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.complete_payment(ctx, ids["id"], req)
 
 
 async def create_refund(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Refund:
-    return await rt.service.refund(
-        ctx.caller,
-        ids["id"],
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.refund(ctx, ids["id"], req)
 
 
 async def get_refund(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Refund:
-    return await rt.service.get_refund(
-        ctx.caller, ids["id"], request_id=ctx.request_id, creds=ctx.creds
-    )
+    return await rt.service.get_refund(ctx, ids["id"])
 
 
 async def create_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
-    return await rt.service.create_mandate(
-        ctx.caller,
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.create_mandate(ctx, req)
 
 
 async def complete_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
-    return await rt.service.complete_mandate(
-        ctx.caller,
-        ids["id"],
-        req,
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.complete_mandate(ctx, ids["id"], req)
 
 
 async def revoke_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
-    return await rt.service.revoke_mandate(
-        ctx.caller,
-        ids["id"],
-        idempotency_key=ctx.idempotency_key,
-        request_id=ctx.request_id,
-        creds=ctx.creds,
-    )
+    return await rt.service.revoke_mandate(ctx, ids["id"])
 
 
 async def preview_routing(
     rt: Runtime, ctx: RequestContext, req: Any, ids: Ids
 ) -> api.RoutingDetails:
-    return await rt.service.preview_routing(ctx.caller, req, idempotency_key=ctx.idempotency_key)
+    return await rt.service.preview_routing(ctx, req)
 
 
 async def list_connectors(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> ConnectorList:

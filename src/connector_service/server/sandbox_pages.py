@@ -20,7 +20,7 @@ from connector_service.domain.money import to_major_str
 from connector_service.sandbox.gateway import GatewayAnswer
 
 if TYPE_CHECKING:
-    from connector_service.core.runtime import Runtime
+    from connector_service.runtime import Runtime
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

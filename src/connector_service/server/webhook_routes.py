@@ -30,11 +30,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector_service.core.runtime import Runtime
 from connector_service.domain.errors import ErrorType, ServiceError, invalid, not_found
 from connector_service.observability import metrics
-from connector_service.server.app import Endpoint, _endpoint, _error, _read_body
+from connector_service.runtime import Runtime
 from connector_service.server.front import Front, Operation, RequestContext, request_id
+from connector_service.server.rest import Endpoint, endpoint_handler, error_response, read_body
 from connector_service.storage.outbox import DeliveryStatus
 from connector_service.webhooks.admin import (
     DeliveryView,
@@ -160,13 +160,7 @@ async def parse_webhook(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) ->
             "account",
         )
     target, documents = await rt.webhooks.receiver.translate(
-        ctx.caller,
-        ids["connector"],
-        req.account,
-        ctx.creds,
-        req.headers,
-        body,
-        request_id=ctx.request_id,
+        ctx, ids["connector"], req.account, req.headers, body
     )
     return ParseResult("list", target.connector.meta.name, target.account, True, documents)
 
@@ -316,7 +310,7 @@ def _receiver(rt_getter: Callable[[], Runtime]) -> Callable[[Request], Awaitable
                     "webhook_not_verified",
                     "No account of this connector can verify the webhook.",
                 )
-            body = await _read_body(request, rt.config.webhooks.max_body_bytes)
+            body = await read_body(request, rt.config.webhooks.max_body_bytes)
             reply = await rt.webhooks.receiver.receive(
                 connector,
                 str(account) if account is not None else None,
@@ -328,12 +322,12 @@ def _receiver(rt_getter: Callable[[], Runtime]) -> Callable[[Request], Awaitable
                 reply.body, reply.status, {"x-request-id": rid}, media_type=reply.content_type
             )
         except ServiceError as err:
-            response = _error(err, rid)
+            response = error_response(err, rid)
         except Exception:
             # Never the body or headers: they are the gateway's signed payload.
             error_log.exception("unhandled error receiving a %s webhook (request %s)",
                                 connector if _NAME.match(connector) else "?", rid)  # fmt: skip
-            response = _error(
+            response = error_response(
                 ServiceError(
                     ErrorType.INTERNAL,
                     "webhook_not_recorded",
@@ -365,7 +359,8 @@ def webhook_routes(
     """The routes to add to the app (``/parse`` before ``/{account}``: it is more specific)."""
     receive = _receiver(rt_getter)
     routes = [
-        Route(e.path, _endpoint(front_getter, e), methods=[e.method]) for e in WEBHOOK_ENDPOINTS
+        Route(e.path, endpoint_handler(front_getter, e), methods=[e.method])
+        for e in WEBHOOK_ENDPOINTS
     ]
     routes += [
         Route("/v1/webhooks/{connector}", receive, methods=["POST"]),

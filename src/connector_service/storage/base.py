@@ -50,23 +50,3 @@ class Storage(abc.ABC):
         """Atomically replace the value with ``fn(old)``; ``None`` from ``fn`` deletes it.
         An exception from ``fn`` leaves the value unchanged and propagates. Returns the new
         value."""
-
-
-def open_storage(url: str) -> Storage:
-    """``memory://``, ``sqlite:///path/to.db`` (or ``sqlite://:memory:``), ``postgresql://…``."""
-    if url.startswith("memory:"):
-        from connector_service.storage.memory import MemoryStorage
-
-        return MemoryStorage()
-    if url.startswith("sqlite:"):
-        from connector_service.storage.sqlite import SqliteStorage
-
-        # sqlite:///relative.db, sqlite:////absolute.db, sqlite://:memory:
-        rest = url.removeprefix("sqlite:")
-        path = rest[3:] if rest.startswith("///") else rest.removeprefix("//")
-        return SqliteStorage(path or ":memory:")
-    if url.startswith(("postgres://", "postgresql://")):
-        from connector_service.storage.postgres import PostgresStorage
-
-        return PostgresStorage(url)
-    raise ValueError(f"unsupported storage URL scheme in {url.split(':', 1)[0]!r}")

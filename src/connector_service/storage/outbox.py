@@ -28,8 +28,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from connector_service.storage.base import Storage
-
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
@@ -230,27 +228,6 @@ class WebhookStore(abc.ABC):
     async def stats(self, accounts: Collection[str] | None = None) -> dict[str, EndpointStats]:
         """Pending and failed deliveries per endpoint (for the backlog metrics), of
         ``accounts``' events (None: all)."""
-
-
-def open_outbox(storage: Storage) -> WebhookStore:
-    """The outbox living in ``storage`` (same database, same connection)."""
-    from connector_service.storage.memory import MemoryStorage
-
-    if isinstance(storage, MemoryStorage):
-        return MemoryOutbox()
-    from connector_service.storage.sqlite import SqliteStorage
-
-    if isinstance(storage, SqliteStorage):
-        from connector_service.storage.outbox_sqlite import SqliteOutbox
-
-        return SqliteOutbox(storage)
-    from connector_service.storage.postgres import PostgresStorage
-
-    if isinstance(storage, PostgresStorage):
-        from connector_service.storage.outbox_postgres import PostgresOutbox
-
-        return PostgresOutbox(storage)
-    raise TypeError(f"no webhook outbox for {type(storage).__name__}")
 
 
 # --------------------------------------------------------------------------- memory

@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping
 
 import aiohttp
 
-from connector_service import __version__
 from connector_service.config import WebhookEndpoint, WebhooksConfig
 from connector_service.storage.outbox import (
     AttemptResult,
@@ -35,6 +34,7 @@ from connector_service.storage.outbox import (
     Outcome,
     WebhookStore,
 )
+from connector_service.version import __version__
 from connector_service.webhooks import metrics
 from connector_service.webhooks.signing import decode_secret, sign_headers
 

@@ -22,7 +22,7 @@ import hashlib
 
 import msgspec
 
-from connector_service.core import reconciler
+from connector_service.core import unresolved
 from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
@@ -170,7 +170,7 @@ class _Ids:
                 # ``unresolved``: link its id to the one the caller holds.
                 if self.settle:
                     await res.settle(Kind.PAYMENT, unsettled, self.account, gateway_id, reference)
-                    await reconciler.forget(res.storage, unsettled)
+                    await unresolved.forget(res.storage, unsettled)
                 return unsettled
             if not gateway_id:
                 return unsettled

@@ -26,14 +26,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from connector_service.config import Account, Caller, Config
-from connector_service.connectors.base import Connector, ConnectorContext, HttpRequest
-from connector_service.core.service import TOKEN_NS, PaymentService, RequestCredentials, Target
+from connector_service.config import Caller, Config
+from connector_service.connectors.base import Connector, HttpRequest
+from connector_service.core.accounts import PLATFORM_PREFIX, Target
+from connector_service.core.context import RequestContext
+from connector_service.core.service import PaymentService
 from connector_service.domain.codec import find_duplicate_key
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import Flow, WebhookEvent, WebhookIdentity, WebhookReply
-from connector_service.domain.secret import Secret
-from connector_service.executor.http import Executor, Timeouts
+from connector_service.executor.http import Executor
 from connector_service.storage.outbox import NewEvent, WebhookStore
 from connector_service.webhooks import metrics
 from connector_service.webhooks.events import (
@@ -46,7 +47,6 @@ from connector_service.webhooks.events import (
 log = logging.getLogger("connector_service.webhooks")
 
 SYSTEM = Caller(id="webhooks", accounts=frozenset({"*"}))
-PLATFORM_PREFIX = "@"
 
 
 def _error(status: int, type_: ErrorType, code: str, message: str) -> ServiceError:
@@ -101,9 +101,8 @@ class WebhookReceiver:
         """Handle a gateway's POST; raises :class:`ServiceError` for the error answers."""
         outcome = "malformed"
         try:
-            verified = await self._verified(
-                SYSTEM, connector_name, account, None, headers, body, request_id
-            )
+            rc = RequestContext(SYSTEM, request_id=request_id)
+            verified = await self._verified(rc, connector_name, account, headers, body)
             outcome = "ignored"
             if verified.documents:
                 new = await self._record(verified)
@@ -119,33 +118,27 @@ class WebhookReceiver:
 
     async def translate(
         self,
-        caller: Caller,
+        rc: RequestContext,
         connector_name: str,
         account: str | None,
-        creds: RequestCredentials | None,
         headers: Mapping[str, str],
         body: bytes,
-        *,
-        request_id: str = "",
     ) -> tuple[Target, list[Event]]:
         """The stateless mode: verify and translate, store and forward nothing."""
-        verified = await self._verified(
-            caller, connector_name, account, creds, headers, body, request_id
-        )
+        verified = await self._verified(rc, connector_name, account, headers, body)
         return verified.target, verified.documents
 
     # ------------------------------------------------------------------ steps
 
     async def _verified(
         self,
-        caller: Caller,
+        rc: RequestContext,
         connector_name: str,
         account: str | None,
-        creds: RequestCredentials | None,
         headers: Mapping[str, str],
         body: bytes,
-        request_id: str,
     ) -> Verified:
+        caller, request_id = rc.caller, rc.request_id
         connector = self.connectors.get(connector_name)
         if connector is None or Flow.WEBHOOKS not in connector.meta.flows:
             raise _error(
@@ -156,7 +149,7 @@ class WebhookReceiver:
             )
         lowered = {k.lower(): v for k, v in headers.items()}
         identity = self._identify(connector, lowered, body)
-        targets = self._targets(caller, connector, account, creds, identity, request_id)
+        targets = self._targets(rc, connector, account, identity)
         if not targets and caller is not SYSTEM:
             raise ServiceError(
                 ErrorType.INVALID_REQUEST,
@@ -243,15 +236,14 @@ class WebhookReceiver:
 
     def _targets(
         self,
-        caller: Caller,
+        rc: RequestContext,
         connector: Connector,
         account: str | None,
-        creds: RequestCredentials | None,
         identity: WebhookIdentity,
-        request_id: str,
     ) -> list[Target]:
         """The accounts whose secrets may verify this webhook, the likeliest first."""
-        name = connector.meta.name
+        name, caller, creds = connector.meta.name, rc.caller, rc.creds
+        accounts = self.service.accounts
         if creds is not None:
             if creds.connector != name:
                 raise _error(
@@ -260,11 +252,7 @@ class WebhookReceiver:
                     "connector_mismatch",
                     "X-Connector-Credentials names another connector than the URL.",
                 )
-            ctx = self._context(
-                PLATFORM_PREFIX + name, connector, creds.credentials, creds.options, None,
-                creds.mode, request_id,
-            )  # fmt: skip
-            return [Target(ctx.account, connector, ctx, self.executor.timeouts)]
+            return [accounts.platform_target(creds, request_id=rc.request_id)]
         if account is not None:
             acc = self.config.accounts.get(account)
             candidates = [acc] if acc is not None else []
@@ -275,38 +263,7 @@ class WebhookReceiver:
         if hint and len(candidates) > 1:
             matching = [a for a in candidates if a.id == hint or hint in a.options.values()]
             candidates = matching or candidates
-        return [self._account_target(a, connector, request_id) for a in candidates]
-
-    def _account_target(self, acc: Account, connector: Connector, request_id: str) -> Target:
-        ctx = self._context(
-            acc.id, connector, acc.credentials, acc.options, acc.base_url, acc.mode, request_id
-        )
-        return Target(
-            acc.id, connector, ctx, Timeouts(acc.connect_timeout_seconds, acc.timeout_seconds)
-        )
-
-    def _context(
-        self,
-        account: str,
-        connector: Connector,
-        credentials: Mapping[str, Secret],
-        options: Mapping[str, str],
-        base_url: str | None,
-        mode: str,
-        request_id: str,
-    ) -> ConnectorContext:
-        meta = connector.meta
-        base = base_url or (meta.base_url_live if mode == "live" else meta.base_url_test)
-        return ConnectorContext(
-            account=account,
-            connector=meta.name,
-            credentials=credentials,
-            options=options,
-            base_url=base.rstrip("/"),
-            test_mode=mode != "live",
-            request_id=request_id,
-            public_url=self.config.public_url,
-        )
+        return [accounts.account_target(a, request_id=rc.request_id) for a in candidates]
 
     async def _verify(
         self,
@@ -334,7 +291,7 @@ class WebhookReceiver:
         simply not verified; an outage of the gateway's verification API is a 503."""
         for attempt in range(2):
             try:
-                ctx = await self.service._with_token(target)
+                ctx = await self.service.tokens.context(target)
                 verdict = connector.webhook_verify(ctx, headers, body)  # type: ignore[attr-defined]
                 if not isinstance(verdict, HttpRequest):
                     return bool(verdict)
@@ -349,7 +306,7 @@ class WebhookReceiver:
                     and err.code == "gateway_authentication_failed"
                 ):
                     # A revoked token: refresh it once (the verification changed nothing).
-                    await self.service.storage.delete(TOKEN_NS, target.account)
+                    await self.service.tokens.forget(target.account)
                     continue
                 if err.type in (ErrorType.NETWORK, ErrorType.CONNECTOR, ErrorType.RATE_LIMITED):
                     raise _error(

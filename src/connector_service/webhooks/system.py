@@ -13,13 +13,13 @@ import aiohttp
 from connector_service.domain.errors import ServiceError
 from connector_service.domain.secret import Secret
 from connector_service.sandbox.webhooks import default_secret
-from connector_service.storage.outbox import open_outbox
+from connector_service.storage.factory import open_outbox
 from connector_service.webhooks.admin import WebhookAdmin
 from connector_service.webhooks.delivery import DeliveryWorker
 from connector_service.webhooks.receive import WebhookReceiver
 
 if TYPE_CHECKING:
-    from connector_service.core.runtime import Runtime
+    from connector_service.runtime import Runtime
 
 log = logging.getLogger("connector_service.webhooks")
 

@@ -1,0 +1,101 @@
+"""The API documents the flows answer, built from what a connector returned and the
+facts the service kept. One builder per resource, so every flow (create, sync, capture,
+resume, webhook-driven or not) answers the same shape."""
+
+from __future__ import annotations
+
+from connector_service.core.resources import RefundFacts
+from connector_service.domain import api
+from connector_service.domain.common import CardSummary
+from connector_service.domain.flows import MandateResult, PaymentResult, RefundResult
+from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
+from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.status import CaptureMethod
+
+
+def payment_document(
+    ref: PaymentRef,
+    result: PaymentResult,
+    *,
+    payment_id: str,
+    reference: str | None = None,
+    metadata: dict[str, str] | None = None,
+) -> api.Payment:
+    return api.Payment(
+        id=payment_id,
+        status=result.status,
+        amount=result.amount if result.amount is not None else ref.amount,
+        currency=ref.currency,
+        connector=ref.connector,
+        account=ref.account,
+        connector_payment_id=result.connector_payment_id or ref.connector_payment_id,
+        capture_method=CaptureMethod(ref.capture_method),
+        amount_captured=result.amount_captured,
+        reference=reference,
+        payment_method=api.PaymentMethodSummary(type="card", card=result.card)
+        if result.card
+        else None,
+        next_action=result.next_action,
+        failure=result.failure,
+        network_transaction_id=result.network_transaction_id,
+        pending_reason=result.pending_reason,
+        connector_status=result.connector_status,
+        metadata=metadata or {},
+    )
+
+
+def refund_document(
+    rref: RefundRef, result: RefundResult, *, refund_id: str, facts: RefundFacts
+) -> api.Refund:
+    return api.Refund(
+        id=refund_id,
+        status=result.status,
+        amount=result.amount if result.amount is not None else rref.amount,
+        currency=rref.currency,
+        payment_id=facts.payment_id,
+        connector=rref.connector,
+        account=rref.account,
+        connector_refund_id=result.connector_refund_id or rref.connector_refund_id,
+        reference=facts.reference,
+        failure=result.failure,
+        connector_status=result.connector_status,
+        pending_reason=result.pending_reason,
+    )
+
+
+def mandate_document(
+    mref: MandateRef,
+    result: MandateResult,
+    *,
+    mandate_id: str,
+    pm: Card | Token | None = None,
+) -> api.Mandate:
+    summary = api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
+    if summary is None and pm is not None:
+        summary = pm_summary(pm)
+    return api.Mandate(
+        id=mandate_id,
+        status=result.status,
+        connector=mref.connector,
+        account=mref.account,
+        connector_mandate_id=result.connector_mandate_id or mref.connector_mandate_id,
+        customer_id=mref.customer_id,
+        payment_method=summary,
+        next_action=result.next_action,
+        failure=result.failure,
+        connector_status=result.connector_status,
+    )
+
+
+def pm_summary(pm: Card | Token) -> api.PaymentMethodSummary:
+    if isinstance(pm, Card):
+        return api.PaymentMethodSummary(
+            type="card",
+            card=CardSummary(
+                brand=pm.brand.value,
+                last4=pm.last4,
+                exp_month=pm.exp_month,
+                exp_year=pm.exp_year,
+            ),
+        )
+    return api.PaymentMethodSummary(type="token")
