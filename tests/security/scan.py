@@ -94,36 +94,38 @@ def row_bytes(row: tuple[Any, ...]) -> bytes:
     return b"\x1e".join(v if isinstance(v, bytes) else str(v).encode() for v in row) + b"\n"
 
 
-def sqlite_contents(db: Path) -> tuple[bytes, bytes, list[str]]:
-    """(raw bytes of the .db, -wal and -shm files; every row of every table; the table
-    names). The WAL must be there: it is where the newest rows are before a checkpoint."""
+def sqlite_contents(db: Path) -> tuple[bytes, dict[str, list[bytes]]]:
+    """(raw bytes of the .db, -wal and -shm files; every row of every table, by table).
+    The WAL must be there: it is where the newest rows are before a checkpoint."""
     files = [db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm")]
     files = [p for p in files if p.exists()]
     assert any(p.name.endswith("-wal") for p in files)  # the WAL is there to read
     raw = b"".join(p.read_bytes() for p in files)
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        rows = b"".join(
-            row_bytes(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')
-        )
-    return raw, rows, tables
+        rows = {t: [row_bytes(row) for row in conn.execute(f'SELECT * FROM "{t}"')] for t in tables}
+    return raw, rows
 
 
-async def postgres_contents(dsn: str) -> tuple[bytes, list[str]]:
-    """(every row of every table of the DSN's schema; the table names)."""
+async def postgres_contents(dsn: str) -> dict[str, list[bytes]]:
+    """Every row of every table of the DSN's schema, by table."""
     conn = await asyncpg.connect(dsn)
     try:
         schema = await conn.fetchval("SELECT current_schema()")
         tables = [r["table_name"] for r in await conn.fetch(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema
         )]  # fmt: skip
-        rows = b""
+        rows = {}
         for table in tables:
-            for row in await conn.fetch(f'SELECT * FROM "{table}"'):
-                rows += row_bytes(tuple(row.values()))
+            fetched = await conn.fetch(f'SELECT * FROM "{table}"')
+            rows[table] = [row_bytes(tuple(row.values())) for row in fetched]
     finally:
         await conn.close()
-    return rows, tables
+    return rows
+
+
+def joined(rows: dict[str, list[bytes]]) -> bytes:
+    return b"".join(b"".join(table) for table in rows.values())
 
 
 def walk(obj: Any, out: list[bytes], seen: set[int], depth: int = 0) -> None:

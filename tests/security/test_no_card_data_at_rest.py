@@ -22,7 +22,7 @@ import pytest
 
 from connector_service.library import ConnectorService
 from tests.conftest import start_service
-from tests.security.scan import hits, new_card, postgres_contents, sqlite_contents, walk
+from tests.security.scan import hits, joined, new_card, postgres_contents, sqlite_contents, walk
 from tests.server.client import Api
 from tests.webhooks.helpers import pg_schema
 
@@ -108,7 +108,8 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(tmp_path: Path) -> Non
     svc = start_service(tmp_path, CONFIG, env={"CS_STORAGE_URL": f"sqlite:///{db}"})
     try:
         await _drive_rest(Api(svc.url), cards)
-        raw, rows, _ = sqlite_contents(db)
+        raw, tables = sqlite_contents(db)
+        rows = joined(tables)
         assert b"sandbox:idem" in rows  # the sandbox's idempotency records were written
     finally:
         svc.stop()
@@ -132,7 +133,8 @@ async def test_postgresql_tables_and_logs_hold_no_card_data(tmp_path: Path, pg_d
         await _drive_rest(Api(svc.url), cards)
     finally:
         svc.stop()
-    rows, tables = await postgres_contents(pg_dsn)
+    tables = await postgres_contents(pg_dsn)
+    rows = joined(tables)
     assert "kv" in tables and b"sandbox:idem" in rows
     assert hits(rows, cards) == []
     assert hits(svc.log_path.read_bytes(), cards) == []
