@@ -343,6 +343,14 @@ class StripeFake:
             return _ok(refund) if refund else _missing("refund", m.group(1), "id")
         if method == "POST" and path == "/v1/setup_intents":
             return self._setup(form, expand)
+        m = re.fullmatch(r"/v1/setup_intents/([^/]+)", path)
+        if method == "GET" and m:  # read back after the customer's 3-D Secure (complete)
+            si = self.setup_intents.get(m.group(1))
+            return (
+                _ok(self._setup_view(si, expand))
+                if si
+                else _missing("setup_intent", m.group(1), "intent")
+            )
         m = re.fullmatch(r"/v1/payment_methods/([^/]+)/detach", path)
         if method == "POST" and m:
             return self._detach(m.group(1))

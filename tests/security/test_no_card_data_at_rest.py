@@ -13,76 +13,25 @@ PCI DSS lets one keep without the number).
 
 from __future__ import annotations
 
-import random
-import re
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from connector_service.library import ConnectorService
 from tests.conftest import start_service
+from tests.security.scan import hits, joined, new_card, postgres_contents, sqlite_contents, walk
 from tests.server.client import Api
 from tests.webhooks.helpers import pg_schema
-
-rng = random.Random()
-
-
-def _luhn_complete(prefix: str, length: int) -> str:
-    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d * 2 > 9 else d * 2
-        total += d
-    return body + str((10 - total % 10) % 10)
 
 
 def _cards() -> list[dict[str, Any]]:
     """Visa, Mastercard and Amex numbers unique to this run, unusual CVCs (four digits
     for Amex) and far-future expiries, so a hit cannot be a coincidence."""
-    out = []
-    for prefix, length, cvc_len in (("4", 16, 3), ("53", 16, 3), ("37", 15, 4)) * 2:
-        out.append({
-            "type": "card",
-            "number": _luhn_complete(prefix, length),
-            "exp_month": rng.randint(1, 12),
-            "exp_year": rng.randint(2061, 2089),
-            "cvc": "".join(rng.choice("56789") for _ in range(cvc_len)),
-            "holder_name": "Ada Lovelace",
-        })  # fmt: skip
-    return out
-
-
-def _patterns(card: dict[str, Any]) -> list[re.Pattern[bytes]]:
-    pan, cvc = card["number"], card["cvc"]
-    groups = [pan[i : i + 4] for i in range(0, len(pan), 4)]
-    month, year = card["exp_month"], card["exp_year"]
-    near = r"[\s\S]{0,300}"
-    return [
-        re.compile(re.escape(pan).encode()),
-        re.compile("[ -]".join(map(re.escape, groups)).encode()),
-        re.compile(rf"(?i)(cvc|cvv|security_?code|cvc2)\W{{0,4}}{cvc}\b".encode()),
-        re.compile(
-            rf"(?i)({pan}|(cvc|cvv)\W{{0,4}}{cvc}){near}exp\w*month\W{{0,4}}0?{month}\W{near}"
-            rf"exp\w*year\W{{0,4}}{year}".encode()
-        ),
-    ]
-
-
-def _hits(blob: bytes, cards: list[dict[str, Any]]) -> list[str]:
-    found = []
-    for card in cards:
-        for pattern in _patterns(card):
-            for m in pattern.finditer(blob):
-                start = max(m.start() - 60, 0)
-                found.append(blob[start : m.end() + 20].decode(errors="replace"))
-    return found
+    brands = (("4", 16, 3), ("53", 16, 3), ("37", 15, 4)) * 2
+    return [new_card(prefix, length, cvc_len) for prefix, length, cvc_len in brands]
 
 
 async def _drive_rest(api: Api, cards: list[dict[str, Any]]) -> None:
@@ -159,28 +108,16 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(tmp_path: Path) -> Non
     svc = start_service(tmp_path, CONFIG, env={"CS_STORAGE_URL": f"sqlite:///{db}"})
     try:
         await _drive_rest(Api(svc.url), cards)
-        files = [tmp_path / name for name in ("scan.db", "scan.db-wal", "scan.db-shm")]
-        files = [p for p in files if p.exists()]
-        assert any(p.name == "scan.db-wal" for p in files)  # the WAL is there to read
-        raw = b"".join(p.read_bytes() for p in files)
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master "
-                                                 "WHERE type = 'table'")]  # fmt: skip
-            rows = b"".join(
-                _row_bytes(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')
-            )
+        raw, tables = sqlite_contents(db)
+        rows = joined(tables)
         assert b"sandbox:idem" in rows  # the sandbox's idempotency records were written
     finally:
         svc.stop()
     logs = svc.log_path.read_bytes()
     assert b'"level":"debug"' in logs  # the DEBUG lines (gateway exchanges) were written
-    assert _hits(raw, cards) == []
-    assert _hits(rows, cards) == []
-    assert _hits(logs, cards) == []
-
-
-def _row_bytes(row: tuple[Any, ...]) -> bytes:
-    return b"\x1e".join(v if isinstance(v, bytes) else str(v).encode() for v in row) + b"\n"
+    assert hits(raw, cards) == []
+    assert hits(rows, cards) == []
+    assert hits(logs, cards) == []
 
 
 @pytest.fixture
@@ -196,44 +133,11 @@ async def test_postgresql_tables_and_logs_hold_no_card_data(tmp_path: Path, pg_d
         await _drive_rest(Api(svc.url), cards)
     finally:
         svc.stop()
-    conn = await asyncpg.connect(pg_dsn)
-    try:
-        schema = await conn.fetchval("SELECT current_schema()")
-        tables = [r["table_name"] for r in await conn.fetch(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema
-        )]  # fmt: skip
-        rows = b""
-        for table in tables:
-            for row in await conn.fetch(f'SELECT * FROM "{table}"'):
-                rows += _row_bytes(tuple(row.values()))
-    finally:
-        await conn.close()
+    tables = await postgres_contents(pg_dsn)
+    rows = joined(tables)
     assert "kv" in tables and b"sandbox:idem" in rows
-    assert _hits(rows, cards) == []
-    assert _hits(svc.log_path.read_bytes(), cards) == []
-
-
-def _walk(obj: Any, out: list[bytes], seen: set[int], depth: int = 0) -> None:
-    """Every str/bytes reachable from ``obj`` (dicts, sequences, object attributes)."""
-    if id(obj) in seen or depth > 12:
-        return
-    seen.add(id(obj))
-    if isinstance(obj, bytes | bytearray | memoryview):
-        out.append(bytes(obj))
-    elif isinstance(obj, str):
-        out.append(obj.encode())
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _walk(k, out, seen, depth + 1)
-            _walk(v, out, seen, depth + 1)
-    elif isinstance(obj, list | tuple | set | frozenset):
-        for v in obj:
-            _walk(v, out, seen, depth + 1)
-    elif hasattr(obj, "__dict__") or hasattr(obj, "__slots__"):
-        names = list(getattr(obj, "__dict__", {})) + list(getattr(obj, "__slots__", ()))
-        for name in names:
-            if hasattr(obj, name):
-                _walk(getattr(obj, name), out, seen, depth + 1)
+    assert hits(rows, cards) == []
+    assert hits(svc.log_path.read_bytes(), cards) == []
 
 
 async def test_memory_storage_holds_no_card_data(caplog: pytest.LogCaptureFixture) -> None:
@@ -266,10 +170,10 @@ async def test_memory_storage_holds_no_card_data(caplog: pytest.LogCaptureFixtur
         await cs.revoke_mandate(mandate.id)
         await cs.runtime.sandbox.flush_webhooks(5)
         blobs: list[bytes] = []
-        _walk(cs.runtime.storage, blobs, set())
-        _walk(cs.runtime.webhooks.store, blobs, set())
+        walk(cs.runtime.storage, blobs, set())
+        walk(cs.runtime.webhooks.store, blobs, set())
     stored = b"\n".join(blobs)
     assert b"sandbox:idem" in stored or any(b"fingerprint" in b for b in blobs)
-    assert _hits(stored, cards) == []
+    assert hits(stored, cards) == []
     logs = "\n".join(r.getMessage() + " " + repr(r.__dict__) for r in caplog.records)
-    assert _hits(logs.encode(), cards) == []
+    assert hits(logs.encode(), cards) == []
