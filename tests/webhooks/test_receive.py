@@ -28,7 +28,6 @@ from connector_service.core.runtime import Runtime
 from connector_service.domain.errors import ServiceError
 from connector_service.domain.flows import (
     AccessToken,
-    Flow,
     PaymentResult,
     WebhookEvent,
     WebhookEventType,
@@ -91,7 +90,6 @@ class ApiVerifiedConnector(Connector):
             CredentialField("client_id", "id"),
             CredentialField("webhook_id", "the webhook's id at the gateway"),
         ),
-        flows=frozenset({Flow.WEBHOOKS}),
         payment_methods=frozenset(),
         needs_access_token=True,
     )

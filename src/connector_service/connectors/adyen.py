@@ -25,7 +25,6 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -37,6 +36,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, NextAction
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -107,19 +107,6 @@ class AdyenConnector(Connector):
                 "recurringProcessingModel of stored cards (default UnscheduledCardOnFile)",
                 required=False,
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -27,6 +26,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import CardSummary, NextAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -41,7 +41,6 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     DisputeResult,
-    Flow,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -81,21 +80,6 @@ class SandboxConnector(Connector):
                 "Key of the sandbox's webhook signatures (default: derived from server.id_key)",
                 required=False,
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SYNC,
-                Flow.REFUND_SYNC,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
         idempotency="Idempotency-Key header",
@@ -246,7 +230,7 @@ class SandboxConnector(Connector):
         return self.parse_sync(ctx, SyncData(payment=data.payment), response)
 
     def parse_sync(
-        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
     ) -> PaymentResult:
         body = response.json()
         _raise_for_error(response, body)
@@ -256,7 +240,7 @@ class SandboxConnector(Connector):
     parse_void = parse_sync
 
     def parse_refund(
-        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
     ) -> RefundResult:
         body = response.json()
         _raise_for_error(response, body)
@@ -270,7 +254,7 @@ class SandboxConnector(Connector):
     parse_refund_sync = parse_refund
 
     def parse_setup_mandate(
-        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
     ) -> MandateResult:
         body = response.json()
         _raise_for_error(response, body)

@@ -40,7 +40,6 @@ from urllib.parse import quote
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -54,6 +53,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
 from connector_service.domain.declines import STRIPE_ADVICE
 from connector_service.domain.errors import (
@@ -146,22 +146,6 @@ class StripeConnector(Connector):
             CredentialField(
                 "connected_account", "Stripe-Account header (Connect: acct_...)", required=False
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SYNC,
-                Flow.REFUND_SYNC,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.COMPLETE_MANDATE,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
