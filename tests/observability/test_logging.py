@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from connector_service.connectors import base
 from connector_service.connectors.base import scrub_common
+from connector_service.connectors.kit import scrub as base  # the scrub patterns live here
 from connector_service.observability import context
 from connector_service.observability.logging import (
     RedactingFormatter,

@@ -27,7 +27,6 @@ from connector_service.connectors.registry import load_connectors
 from connector_service.domain.errors import ServiceError
 from connector_service.domain.flows import (
     AccessToken,
-    Flow,
     PaymentResult,
     WebhookEvent,
     WebhookEventType,
@@ -91,7 +90,6 @@ class ApiVerifiedConnector(Connector):
             CredentialField("client_id", "id"),
             CredentialField("webhook_id", "the webhook's id at the gateway"),
         ),
-        flows=frozenset({Flow.WEBHOOKS}),
         payment_methods=frozenset(),
         needs_access_token=True,
     )

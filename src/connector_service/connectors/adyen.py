@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
+from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -33,10 +33,10 @@ from connector_service.connectors.base import (
     CredentialField,
     HttpRequest,
     HttpResponse,
-    gateway_error,
     json_body,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, NextAction
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -108,19 +108,6 @@ class AdyenConnector(Connector):
                 required=False,
             ),
         ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.WEBHOOKS,
-            }
-        ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
         ),
@@ -158,7 +145,12 @@ class AdyenConnector(Connector):
         if key:
             headers["Idempotency-Key"] = key
         return HttpRequest(
-            "POST", self._url(ctx, path), headers, json_body(_clean(body)), flow.value, bool(key)
+            "POST",
+            self._url(ctx, path),
+            headers,
+            json_body(kit.drop_none(body)),
+            flow.value,
+            bool(key),
         )
 
     # ----------------------------------------------------------------------- 3. builders
@@ -273,7 +265,7 @@ class AdyenConnector(Connector):
         is stored whatever the release answers (a left-over authorisation expires)."""
         response = yield self.build_setup_mandate(ctx, data)
         result = self.parse_setup_mandate(ctx, data, response)
-        psp = _str(_dict(response.json()).get("pspReference"))
+        psp = _str(kit.obj(response.json()).get("pspReference"))
         if data.amount and psp and result.connector_status in AUTHORISED:
             body = {"merchantAccount": ctx.option("merchant_account")}
             release = self._post(ctx, f"/payments/{psp}/cancels", body, "vfy", Flow.SETUP_MANDATE)
@@ -613,39 +605,34 @@ ADVICE_CATEGORY = MASTERCARD_ADVICE
 
 _T = ErrorType
 # errorCode -> (unified type, unified code, field) for answers that are not payments.
-ERROR_MAP: dict[str, tuple[ErrorType, str, str | None]] = {
-    "704": (_T.CONFLICT, "idempotency_request_in_progress", None),
-    "100": (_T.INVALID_REQUEST, "invalid_amount", "amount"),
-    "137": (_T.INVALID_REQUEST, "invalid_amount", "amount"),
-    "138": (_T.NOT_SUPPORTED, "currency_not_supported", "currency"),
-    "101": (_T.INVALID_REQUEST, "invalid_card_number", "payment_method.number"),
-    "103": (_T.INVALID_REQUEST, "invalid_cvc", "payment_method.cvc"),
-    "153": (_T.INVALID_REQUEST, "invalid_cvc", "payment_method.cvc"),
-    "129": (_T.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),
-    "140": (_T.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),
-    "130": (_T.INVALID_REQUEST, "invalid_reference", "reference"),
-    "177": (_T.INVALID_REQUEST, "metadata_too_large", "metadata"),
-    "14_030": (_T.INVALID_REQUEST, "return_url_required", "return_url"),
-    "167": (_T.NOT_FOUND, "payment_not_found", "id"),
-    "800": (_T.NOT_FOUND, "mandate_not_found", "id"),
-    "803": (_T.NOT_FOUND, "mandate_not_found", "id"),
-    "107": (_T.NOT_SUPPORTED, "recurring_not_enabled", None),
-    "905": (_T.NOT_SUPPORTED, "payment_method_not_supported", "payment_method.type"),
-    "901": (_T.CONNECTOR, "invalid_merchant_account", None),
+ERROR_MAP: kit.ErrorTable = {
+    "704": kit.ErrorRule(_T.CONFLICT, "idempotency_request_in_progress", None),
+    "100": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_amount", "amount"),
+    "137": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_amount", "amount"),
+    "138": kit.ErrorRule(_T.NOT_SUPPORTED, "currency_not_supported", "currency"),
+    "101": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_card_number", "payment_method.number"),
+    "103": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_cvc", "payment_method.cvc"),
+    "153": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_cvc", "payment_method.cvc"),
+    "129": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),
+    "140": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),
+    "130": kit.ErrorRule(_T.INVALID_REQUEST, "invalid_reference", "reference"),
+    "177": kit.ErrorRule(_T.INVALID_REQUEST, "metadata_too_large", "metadata"),
+    "14_030": kit.ErrorRule(_T.INVALID_REQUEST, "return_url_required", "return_url"),
+    "167": kit.ErrorRule(_T.NOT_FOUND, "payment_not_found", "id"),
+    "800": kit.ErrorRule(_T.NOT_FOUND, "mandate_not_found", "id"),
+    "803": kit.ErrorRule(_T.NOT_FOUND, "mandate_not_found", "id"),
+    "107": kit.ErrorRule(_T.NOT_SUPPORTED, "recurring_not_enabled", None),
+    "905": kit.ErrorRule(_T.NOT_SUPPORTED, "payment_method_not_supported", "payment_method.type"),
+    "901": kit.ErrorRule(_T.CONNECTOR, "invalid_merchant_account", None),
 }
 
 
 def _body_or_raise(response: HttpResponse) -> dict[str, Any]:
-    body = _dict(response.json())
+    body = kit.obj(response.json())
     if response.status < 400:
         return body
     raw_code, message = _str(body.get("errorCode")), _str(body.get("message"))
-    mapped = ERROR_MAP.get(raw_code or "")
-    if mapped is None:
-        raise gateway_error(response, code=raw_code, message=message)
-    err = gateway_error(response, code=raw_code, message=message, type=mapped[0])
-    err.code, err.field = mapped[1], mapped[2]
-    raise err
+    raise kit.error_from(response, ERROR_MAP, codes=[raw_code], raw_code=raw_code, message=message)
 
 
 def _decline(
@@ -860,18 +847,8 @@ def _metadata(metadata: Mapping[str, str]) -> dict[str, str] | None:
     return dict(metadata) or None
 
 
-def _clean(body: dict[str, Any]) -> dict[str, Any]:
-    """``body`` without ``None`` values, recursively (Adyen rejects nulls)."""
-    out = {k: _clean(v) if isinstance(v, dict) else v for k, v in body.items()}
-    return {k: v for k, v in out.items() if v is not None}
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _extra(body: Mapping[str, Any]) -> dict[str, Any]:
-    return _dict(body.get("additionalData"))
+    return kit.obj(body.get("additionalData"))
 
 
 def _str(value: Any) -> str | None:
@@ -948,19 +925,19 @@ def _received(payment: PaymentRef, body: dict[str, Any], key: str) -> PaymentRes
 
 
 def _next_action(action: Any) -> NextAction | None:
-    action = _dict(action)
+    action = kit.obj(action)
     url = _str(action.get("url"))
     if not url:  # e.g. a native threeDS2 action: nothing a caller could be sent to
         return None
     method = str(action.get("method") or "GET").upper()
-    data = _dict(action.get("data"))
+    data = kit.obj(action.get("data"))
     form = {str(k): str(v) for k, v in data.items()} if method == "POST" else None
     return NextAction(type="redirect", url=url, method=method, form=form or None)
 
 
 def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary | None:
     last4 = _str(extra.get("cardSummary"))
-    raw = _dict(body.get("paymentMethod")).get("brand") or extra.get("paymentMethod")
+    raw = kit.obj(body.get("paymentMethod")).get("brand") or extra.get("paymentMethod")
     brand = _BRANDS.get(str(raw)) if raw else None
     month, _, year = (_str(extra.get("expiryDate")) or "").partition("/")  # "3/2030"
     if not (last4 or brand):
@@ -980,19 +957,19 @@ def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary
 def _notification_items(body: bytes) -> list[dict[str, Any]]:
     """The NotificationRequestItem objects of a standard webhook; [] when malformed."""
     try:
-        items = _dict(msgspec.json.decode(body)).get("notificationItems")
+        items = kit.obj(msgspec.json.decode(body)).get("notificationItems")
     except msgspec.DecodeError:
         return []
     if not isinstance(items, list):
         return []
-    out = [_dict(_dict(wrapper).get("NotificationRequestItem")) for wrapper in items]
+    out = [kit.obj(kit.obj(wrapper).get("NotificationRequestItem")) for wrapper in items]
     return out if out and all(out) else []
 
 
 def signing_string(item: Mapping[str, Any]) -> str:
     """pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:
     eventCode:success, with empty strings for missing fields (Adyen's HMAC scheme)."""
-    amount = _dict(item.get("amount"))
+    amount = kit.obj(item.get("amount"))
     fields = (
         item.get("pspReference"),
         item.get("originalReference"),
@@ -1019,7 +996,7 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
     psp, original = _str(item.get("pspReference")), _str(item.get("originalReference"))
     reason = _str(item.get("reason")) or None
     reason = None if reason == "null" else reason
-    raw = _dict(item.get("amount"))
+    raw = kit.obj(item.get("amount"))
     currency, value = _str(raw.get("currency")), raw.get("value")
     amount = from_adyen_minor(value, currency) if isinstance(value, int) and currency else None
     event = WebhookEvent(

@@ -1,108 +1,101 @@
-"""The connector contract: request/response descriptions, metadata and the base class.
+"""The connector contract: metadata and the base class every connector extends.
+
+The contract is typed: every flow is a pair of methods declared here with its data and
+result types (``build_<flow>(ctx, data) -> HttpRequest`` and
+``parse_<flow>(ctx, data, response) -> result``), or one ``steps_<flow>`` generator for a
+flow that needs several calls. A connector *overrides* the ones it supports; mypy checks
+each override's signature against this class, and the executor reaches them through the
+typed :data:`_STEPS` table, never by building method names. The webhook methods
+(``webhook_identify`` / ``webhook_verify`` / ``parse_verify_webhook`` / ``webhook_parse`` /
+``webhook_reply``) are declared the same way.
+
+At class creation (:meth:`Connector.__init_subclass__`) the class is checked and its
+``meta.flows`` computed from what it overrides: a ``build_`` without its ``parse_``, a
+method named like a flow that is not one (``build_captrue``), some webhook methods but
+not all, or a stated ``meta.flows`` that differs from the implementation is a
+``TypeError`` at import.
 
 Every connector module follows the same section order (see docs/adding-a-connector.md):
 
 1. metadata and capabilities      (``meta``)
-2. auth                           (``auth_headers``)
-3. request builders per flow      (``build_<flow>``)
-4. response parsers per flow      (``parse_<flow>``)
-5. status map                     (``STATUS_MAP`` tables)
-6. error map                      (``DECLINE_MAP`` tables)
-7. webhook identify/verify/parse  (``webhook_*``)
+2. auth                           (headers, tokens)
+3. request builders per flow      (``build_<flow>`` / ``steps_<flow>``)
+4. response parsers per flow      (``parse_<flow>``, typed structs from ``kit.decode``)
+5. status map                     (tables read with ``kit.status_of``)
+6. error map                      (``kit.ErrorRule`` and ``kit.decline_table`` tables)
+7. webhook identify/verify/parse  (``webhook_*``, checks from ``kit.webhooks``)
 8. scrub                          (``scrub``)
+
+The helpers all of them share live in :mod:`connector_service.connectors.kit`; the names
+below are re-exported so ``from connector_service.connectors.base import ...`` keeps
+working.
 """
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import re
-from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeAlias
-from urllib.parse import quote, urlsplit
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
-import msgspec
-
-from connector_service.domain.errors import ErrorType, GatewayDetail, ServiceError
-from connector_service.domain.flows import Flow, WebhookEvent, WebhookReply
+from connector_service.connectors.kit.encode import basic_auth, drop_none, form_encode, json_body
+from connector_service.connectors.kit.errors import gateway_error
+from connector_service.connectors.kit.http import (
+    ConnectorContext,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+)
+from connector_service.connectors.kit.paths import (
+    empty_path_id,
+    missing_gateway_id,
+    require_id,
+    with_path_ids_checked,
+)
+from connector_service.connectors.kit.scrub import scrub_common
+from connector_service.domain.errors import ErrorType, ServiceError
+from connector_service.domain.flows import (
+    AccessToken,
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    Flow,
+    MandateCompleteData,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    SyncData,
+    VoidData,
+    WebhookEvent,
+    WebhookIdentity,
+    WebhookReply,
+)
 from connector_service.domain.payment_methods import PaymentMethodType
-from connector_service.domain.secret import Secret
 
-# --------------------------------------------------------------------------- HTTP descriptions
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    """An HTTP request to send, as plain data. ``flow`` names the flow for metrics."""
-
-    method: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes | None = None
-    flow: str = ""
-    # True when re-sending after an ambiguous failure cannot cause a second effect
-    # (GETs, or calls carrying an idempotency key the gateway honours).
-    idempotent: bool = False
-    timeout: float | None = None
-
-
-class Headers(dict[str, str]):
-    """Response headers with lower-cased names."""
-
-    @classmethod
-    def of(cls, items: Iterable[tuple[str, str]]) -> Headers:
-        return cls((k.lower(), v) for k, v in items)
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    elapsed_ms: float = 0.0
-
-    def json(self) -> Any:
-        try:
-            return msgspec.json.decode(self.body) if self.body else {}
-        except msgspec.DecodeError:
-            return {}
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectorContext:
-    """Everything about *this call* a connector may use, besides the flow data."""
-
-    account: str
-    connector: str
-    credentials: Mapping[str, Secret]
-    options: Mapping[str, str]
-    base_url: str
-    test_mode: bool = True
-    idempotency_key: str | None = None
-    request_id: str = ""
-    access_token: Secret | None = None
-    public_url: str = "http://127.0.0.1:8080"
-
-    def credential(self, name: str) -> str:
-        try:
-            return self.credentials[name].reveal()
-        except KeyError:
-            raise ServiceError(
-                ErrorType.AUTHENTICATION,
-                "missing_credentials",
-                f"connector account {self.account!r} has no credential {name!r}",
-            ) from None
-
-    def option(self, name: str, default: str | None = None) -> str:
-        value = self.options.get(name, default)
-        if value is None:
-            raise ServiceError(
-                ErrorType.INVALID_REQUEST,
-                "missing_account_option",
-                f"connector account {self.account!r} needs the option {name!r}",
-            )
-        return value
-
+__all__ = [
+    "Connector",
+    "ConnectorContext",
+    "ConnectorMeta",
+    "CredentialField",
+    "Headers",
+    "HttpRequest",
+    "HttpResponse",
+    "Steps",
+    "basic_auth",
+    "drop_none",
+    "empty_path_id",
+    "form_encode",
+    "gateway_error",
+    "json_body",
+    "missing_gateway_id",
+    "require_id",
+    "scrub_common",
+]
 
 # --------------------------------------------------------------------------- metadata
 
@@ -121,7 +114,6 @@ class ConnectorMeta:
     base_url_test: str
     base_url_live: str
     credential_fields: tuple[CredentialField, ...]
-    flows: frozenset[Flow]
     payment_methods: frozenset[PaymentMethodType]
     currencies: frozenset[str] | None = None  # None: every currency
     countries: frozenset[str] | None = None  # None: every country
@@ -131,65 +123,242 @@ class ConnectorMeta:
     needs_access_token: bool = False
     # Credential names whose values must never appear in a transcript.
     secret_fields: tuple[str, ...] = ()
+    # Computed from the class's methods at class creation (see Connector); a connector
+    # that states it anyway must state exactly what it implements.
+    flows: frozenset[Flow] = frozenset()
 
 
 # --------------------------------------------------------------------------- the base class
 
 Steps: TypeAlias = Generator[HttpRequest, HttpResponse, Any]
+D = TypeVar("D")
+R = TypeVar("R")
+
+# Flows that are pairs of calls or step generators, and their method-name suffixes.
+# CHARGE_MANDATE is served by ``authorize`` (``supports_mandate_charges``); WEBHOOKS and
+# VERIFY_WEBHOOK by the webhook methods.
+CALL_FLOWS: tuple[Flow, ...] = (
+    Flow.AUTHORIZE,
+    Flow.COMPLETE_AUTHORIZE,
+    Flow.CAPTURE,
+    Flow.VOID,
+    Flow.REFUND,
+    Flow.SYNC,
+    Flow.REFUND_SYNC,
+    Flow.SETUP_MANDATE,
+    Flow.REVOKE_MANDATE,
+    Flow.COMPLETE_MANDATE,
+    Flow.ACCESS_TOKEN,
+)
+_WEBHOOK_METHODS = ("webhook_identify", "webhook_verify", "webhook_parse")
+_FLOW_METHOD = re.compile(r"^(build|parse|steps)_([a-z0-9_]+)$")
+_NOT_FLOWS = frozenset({"parse_verify_webhook"})  # part of the webhook contract
 
 
 class Connector:
-    """Base class of every connector. Subclasses set ``meta`` and implement, per declared
-    flow, ``build_<flow>(ctx, data) -> HttpRequest`` and
-    ``parse_<flow>(ctx, data, response) -> result``.
-
-    A flow that needs several calls overrides ``steps_<flow>`` with a generator that yields
-    requests and receives responses; the executor drives it either way.
-    """
+    """Base class of every connector: subclasses set ``meta`` and override the flow and
+    webhook methods they support (see the module docstring)."""
 
     meta: ClassVar[ConnectorMeta]
+    # True when ``authorize`` also charges a StoredMandate (merchant-initiated).
+    supports_mandate_charges: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        flows = _implemented(cls)
+        meta: ConnectorMeta | None = getattr(cls, "meta", None)
+        if meta is None:
+            return
+        if meta.flows and meta.flows != flows:
+            raise TypeError(
+                f"{cls.__name__}: meta.flows states {_names(meta.flows)} but the class "
+                f"implements {_names(flows)}"
+            )
+        cls.meta = dataclasses.replace(meta, flows=flows)
+
+    # ---- the executor's entry point
 
     def steps(self, flow: Flow, ctx: ConnectorContext, data: Any) -> Steps:
-        custom: Callable[[ConnectorContext, Any], Steps] | None = getattr(
-            self, f"steps_{flow.value}", None
-        )
-        inner = custom(ctx, data) if custom is not None else self._single_step(flow, ctx, data)
-        return _with_path_ids_checked(inner, flow, ctx.base_url)
-
-    def _single_step(self, flow: Flow, ctx: ConnectorContext, data: Any) -> Steps:
-        build = getattr(self, f"build_{flow.value}", None)
-        parse = getattr(self, f"parse_{flow.value}", None)
-        if build is None or parse is None:
-            raise ServiceError(
-                ErrorType.NOT_SUPPORTED,
-                "flow_not_supported",
-                f"{self.meta.display_name} does not support {flow.value}",
-            )
-        request: HttpRequest = build(ctx, data)
-        response = yield request
-        return parse(ctx, data, response)
+        """The requests of one flow, with every path checked for empty ids."""
+        run = _STEPS.get(flow)
+        inner = run(self, ctx, data) if run is not None else self._unsupported_steps(flow)
+        return with_path_ids_checked(inner, flow.value, ctx.base_url)
 
     def implemented_flows(self) -> set[Flow]:
-        """Flows this class implements, derived from its methods (checked against ``meta``)."""
-        found: set[Flow] = set()
-        for flow in Flow:
-            name = flow.value
-            if (hasattr(self, f"build_{name}") and hasattr(self, f"parse_{name}")) or hasattr(
-                self, f"steps_{name}"
-            ):
-                found.add(flow)
-        if Flow.AUTHORIZE in found and getattr(self, "supports_mandate_charges", False):
-            found.add(Flow.CHARGE_MANDATE)
-        if all(hasattr(self, m) for m in ("webhook_identify", "webhook_verify", "webhook_parse")):
-            found.add(Flow.WEBHOOKS)
-        return found
+        """The flows this class implements (computed at class creation)."""
+        return set(self.meta.flows)
 
-    # ---- webhooks: a connector declaring Flow.WEBHOOKS also implements
-    #   webhook_identify(headers, body) -> WebhookIdentity       (no secrets used)
-    #   webhook_verify(ctx, headers, body) -> bool | HttpRequest  (HttpRequest: verified by
-    #       the gateway's API, judged by parse_verify_webhook(ctx, response) -> bool)
-    #   webhook_parse(headers, body) -> list[WebhookEvent]
-    # and may override webhook_reply.
+    def _unsupported(self, flow: Flow) -> ServiceError:
+        return ServiceError(
+            ErrorType.NOT_SUPPORTED,
+            "flow_not_supported",
+            f"{self.meta.display_name} does not support {flow.value}",
+        )
+
+    def _unsupported_steps(self, flow: Flow) -> Steps:
+        raise self._unsupported(flow)
+        yield  # pragma: no cover - makes this a generator, so the error comes on first use
+
+    @staticmethod
+    def one_call(
+        ctx: ConnectorContext,
+        data: D,
+        build: Callable[[ConnectorContext, D], HttpRequest],
+        parse: Callable[[ConnectorContext, D, HttpResponse], R],
+    ) -> Generator[HttpRequest, HttpResponse, R]:
+        """A flow of one request: build it, send it, parse the answer."""
+        response = yield build(ctx, data)
+        return parse(ctx, data, response)
+
+    # ---- flows (override what the gateway supports; steps_ defaults to build + parse)
+
+    def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
+        raise self._unsupported(Flow.AUTHORIZE)
+
+    def parse_authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.AUTHORIZE)
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        return self.one_call(ctx, data, self.build_authorize, self.parse_authorize)
+
+    def build_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> HttpRequest:
+        raise self._unsupported(Flow.COMPLETE_AUTHORIZE)
+
+    def parse_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.COMPLETE_AUTHORIZE)
+
+    def steps_complete_authorize(self, ctx: ConnectorContext, data: CompleteAuthorizeData) -> Steps:
+        return self.one_call(
+            ctx, data, self.build_complete_authorize, self.parse_complete_authorize
+        )
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        raise self._unsupported(Flow.CAPTURE)
+
+    def parse_capture(
+        self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.CAPTURE)
+
+    def steps_capture(self, ctx: ConnectorContext, data: CaptureData) -> Steps:
+        return self.one_call(ctx, data, self.build_capture, self.parse_capture)
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        raise self._unsupported(Flow.VOID)
+
+    def parse_void(
+        self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.VOID)
+
+    def steps_void(self, ctx: ConnectorContext, data: VoidData) -> Steps:
+        return self.one_call(ctx, data, self.build_void, self.parse_void)
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        raise self._unsupported(Flow.REFUND)
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+    ) -> RefundResult:
+        raise self._unsupported(Flow.REFUND)
+
+    def steps_refund(self, ctx: ConnectorContext, data: RefundData) -> Steps:
+        return self.one_call(ctx, data, self.build_refund, self.parse_refund)
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        raise self._unsupported(Flow.SYNC)
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.SYNC)
+
+    def steps_sync(self, ctx: ConnectorContext, data: SyncData) -> Steps:
+        return self.one_call(ctx, data, self.build_sync, self.parse_sync)
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        raise self._unsupported(Flow.REFUND_SYNC)
+
+    def parse_refund_sync(
+        self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
+    ) -> RefundResult:
+        raise self._unsupported(Flow.REFUND_SYNC)
+
+    def steps_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> Steps:
+        return self.one_call(ctx, data, self.build_refund_sync, self.parse_refund_sync)
+
+    def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
+        raise self._unsupported(Flow.SETUP_MANDATE)
+
+    def parse_setup_mandate(
+        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+    ) -> MandateResult:
+        raise self._unsupported(Flow.SETUP_MANDATE)
+
+    def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
+        return self.one_call(ctx, data, self.build_setup_mandate, self.parse_setup_mandate)
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        raise self._unsupported(Flow.REVOKE_MANDATE)
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        raise self._unsupported(Flow.REVOKE_MANDATE)
+
+    def steps_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> Steps:
+        return self.one_call(ctx, data, self.build_revoke_mandate, self.parse_revoke_mandate)
+
+    def build_complete_mandate(
+        self, ctx: ConnectorContext, data: MandateCompleteData
+    ) -> HttpRequest:
+        raise self._unsupported(Flow.COMPLETE_MANDATE)
+
+    def parse_complete_mandate(
+        self, ctx: ConnectorContext, data: MandateCompleteData, response: HttpResponse
+    ) -> MandateResult:
+        raise self._unsupported(Flow.COMPLETE_MANDATE)
+
+    def steps_complete_mandate(self, ctx: ConnectorContext, data: MandateCompleteData) -> Steps:
+        return self.one_call(ctx, data, self.build_complete_mandate, self.parse_complete_mandate)
+
+    def build_access_token(self, ctx: ConnectorContext, data: Any = None) -> HttpRequest:
+        raise self._unsupported(Flow.ACCESS_TOKEN)
+
+    def parse_access_token(
+        self, ctx: ConnectorContext, data: Any, response: HttpResponse
+    ) -> AccessToken:
+        raise self._unsupported(Flow.ACCESS_TOKEN)
+
+    def steps_access_token(self, ctx: ConnectorContext, data: Any) -> Steps:
+        return self.one_call(ctx, data, self.build_access_token, self.parse_access_token)
+
+    # ---- webhooks: a connector receiving webhooks overrides identify, verify and parse
+
+    def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
+        """The event's id and account hint, read without any secret (to find whose
+        secret verifies it)."""
+        raise self._unsupported(Flow.WEBHOOKS)
+
+    def webhook_verify(
+        self, ctx: ConnectorContext, headers: dict[str, str], body: bytes
+    ) -> bool | HttpRequest:
+        """Whether the signature is good; or a request asking the gateway's API, whose
+        answer :meth:`parse_verify_webhook` judges."""
+        raise self._unsupported(Flow.WEBHOOKS)
+
+    def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
+        raise self._unsupported(Flow.VERIFY_WEBHOOK)
+
+    def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        """The unified events of a verified body."""
+        raise self._unsupported(Flow.WEBHOOKS)
 
     def webhook_reply(self, events: list[WebhookEvent]) -> WebhookReply:
         return WebhookReply(status=200, body=b"", content_type="text/plain")
@@ -201,202 +370,57 @@ class Connector:
         return scrub_common(transcript)
 
 
-# --------------------------------------------------------------------------- shared helpers
+# The executor's dispatch: one typed call per flow (mypy checks each).
+_STEPS: dict[Flow, Callable[[Connector, ConnectorContext, Any], Steps]] = {
+    Flow.AUTHORIZE: lambda c, ctx, d: c.steps_authorize(ctx, d),
+    Flow.COMPLETE_AUTHORIZE: lambda c, ctx, d: c.steps_complete_authorize(ctx, d),
+    Flow.CAPTURE: lambda c, ctx, d: c.steps_capture(ctx, d),
+    Flow.VOID: lambda c, ctx, d: c.steps_void(ctx, d),
+    Flow.REFUND: lambda c, ctx, d: c.steps_refund(ctx, d),
+    Flow.SYNC: lambda c, ctx, d: c.steps_sync(ctx, d),
+    Flow.REFUND_SYNC: lambda c, ctx, d: c.steps_refund_sync(ctx, d),
+    Flow.SETUP_MANDATE: lambda c, ctx, d: c.steps_setup_mandate(ctx, d),
+    Flow.REVOKE_MANDATE: lambda c, ctx, d: c.steps_revoke_mandate(ctx, d),
+    Flow.COMPLETE_MANDATE: lambda c, ctx, d: c.steps_complete_mandate(ctx, d),
+    Flow.ACCESS_TOKEN: lambda c, ctx, d: c.steps_access_token(ctx, d),
+}
+assert set(_STEPS) == set(CALL_FLOWS)
 
 
-def empty_path_id(url: str, base_url: str = "") -> bool:
-    """Whether ``url``'s path has an empty segment: ``/payments/`` or
-    ``/payments//captures`` — what a path built from a missing gateway id looks like.
-    No gateway of ours uses empty segments or trailing slashes in its paths."""
-    rest = url[len(base_url) :] if base_url and url.startswith(base_url) else urlsplit(url).path
-    path = rest.split("?", 1)[0].split("#", 1)[0]
-    return "//" in path or path.endswith("/")
+def _overrides(cls: type, name: str) -> bool:
+    return getattr(cls, name) is not getattr(Connector, name)
 
 
-def missing_gateway_id(flow: str) -> ServiceError:
-    return ServiceError(
-        ErrorType.CONFLICT,
-        "missing_gateway_id",
-        f"The {flow} request needs the gateway's id for this object, and it is not known (yet).",
-        field="id",
-    )
+def _implemented(cls: type[Connector]) -> frozenset[Flow]:
+    """The flows ``cls`` implements, or a ``TypeError`` naming what is inconsistent.
+    (Name lookups happen here, once per class, never when a flow runs.)"""
+    names = {flow.value for flow in CALL_FLOWS}
+    for attr in dir(cls):
+        match = _FLOW_METHOD.match(attr)
+        if match and match.group(2) not in names and attr not in _NOT_FLOWS:
+            raise TypeError(f"{cls.__name__}.{attr}: {match.group(2)!r} is not a flow")
+    found: set[Flow] = set()
+    for flow in CALL_FLOWS:
+        build = _overrides(cls, f"build_{flow.value}")
+        parse = _overrides(cls, f"parse_{flow.value}")
+        steps = _overrides(cls, f"steps_{flow.value}")
+        if build != parse and not steps:  # a steps_ generator may use either alone
+            have, lack = ("build", "parse") if build else ("parse", "build")
+            raise TypeError(f"{cls.__name__}: {have}_{flow.value} without {lack}_{flow.value}")
+        if build or parse or steps:
+            found.add(flow)
+    if cls.supports_mandate_charges:
+        if Flow.AUTHORIZE not in found:
+            raise TypeError(f"{cls.__name__}: supports_mandate_charges without authorize")
+        found.add(Flow.CHARGE_MANDATE)
+    webhooks = [m for m in _WEBHOOK_METHODS if _overrides(cls, m)]
+    if webhooks and len(webhooks) != len(_WEBHOOK_METHODS):
+        missing = sorted(set(_WEBHOOK_METHODS) - set(webhooks))
+        raise TypeError(f"{cls.__name__}: webhook methods incomplete, missing {missing}")
+    if webhooks:
+        found.add(Flow.WEBHOOKS)
+    return frozenset(found)
 
 
-def require_id(value: str | None, flow: str) -> str:
-    """A gateway id a request carries in its body or query (paths are checked for every
-    request by ``Connector.steps``): refused when empty."""
-    if not value:
-        raise missing_gateway_id(flow)
-    return value
-
-
-def _with_path_ids_checked(inner: Steps, flow: Flow, base_url: str) -> Steps:
-    """Every request a flow builds, refused before it is sent if a path id is empty: a
-    request to ``GET /payments/`` is outside every gateway's spec and means the core
-    lost an id, so it must fail loudly here, in one place for every connector."""
-    try:
-        request = next(inner)
-        while True:
-            if empty_path_id(request.url, base_url):
-                inner.close()
-                raise missing_gateway_id(flow.value)
-            response = yield request
-            request = inner.send(response)
-    except StopIteration as done:
-        return done.value
-
-
-def basic_auth(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
-def form_encode(data: Mapping[str, Any]) -> bytes:
-    """``application/x-www-form-urlencoded`` with bracket notation for nesting, the way
-    Stripe and similar APIs expect it: ``{"a": {"b": 1}, "c": [1]}`` ->
-    ``a[b]=1&c[0]=1``. ``None`` values are left out; booleans become true/false."""
-    pairs: list[tuple[str, str]] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if value is None:
-            return
-        if isinstance(value, Mapping):
-            for k, v in value.items():
-                walk(f"{prefix}[{k}]" if prefix else str(k), v)
-        elif isinstance(value, list | tuple):
-            for i, v in enumerate(value):
-                walk(f"{prefix}[{i}]", v)
-        elif isinstance(value, bool):
-            pairs.append((prefix, "true" if value else "false"))
-        elif isinstance(value, Secret):
-            pairs.append((prefix, value.reveal()))
-        else:
-            pairs.append((prefix, str(value)))
-
-    walk("", data)
-    return "&".join(f"{quote(k, safe='[]')}={quote(v, safe='')}" for k, v in pairs).encode()
-
-
-def json_body(data: Any) -> bytes:
-    return msgspec.json.encode(data)
-
-
-def drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``d`` without ``None`` values, recursively (gateways reject ``null``s)."""
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if v is None:
-            continue
-        if isinstance(v, dict):
-            v = drop_none(v)
-        out[k] = v
-    return out
-
-
-def gateway_error(
-    response: HttpResponse,
-    *,
-    code: str | None,
-    message: str | None,
-    type: ErrorType | None = None,
-) -> ServiceError:
-    """A :class:`ServiceError` for a gateway answer that is not a payment result.
-
-    The unified type follows the HTTP status unless the connector knows better:
-    401/403 mean *our* credentials are wrong (a configuration problem, reported as a
-    connector error, never as the caller's authentication failure), 400/404/409/422 are
-    the request's fault, 429 is rate limiting, 5xx is the gateway's fault.
-    """
-    status = response.status
-    detail = GatewayDetail(code=code, message=message, http_status=status)
-    if type is None:
-        if status in (401, 403):
-            return ServiceError(
-                ErrorType.CONNECTOR,
-                "gateway_authentication_failed",
-                "The gateway rejected the account's credentials.",
-                gateway=detail,
-            )
-        if status == 404:
-            return ServiceError(
-                ErrorType.NOT_FOUND,
-                "resource_not_found",
-                "The gateway has no such resource.",
-                gateway=detail,
-            )
-        if status == 409:
-            return ServiceError(
-                ErrorType.CONFLICT,
-                "gateway_conflict",
-                message or "Conflict at the gateway.",
-                gateway=detail,
-            )
-        if status == 429:
-            return ServiceError(
-                ErrorType.RATE_LIMITED,
-                "gateway_rate_limited",
-                "The gateway is rate limiting.",
-                gateway=detail,
-            )
-        if 400 <= status < 500:
-            return ServiceError(
-                ErrorType.INVALID_REQUEST,
-                "gateway_rejected_request",
-                message or "The gateway rejected the request.",
-                gateway=detail,
-            )
-        if status == 503:
-            return ServiceError(
-                ErrorType.CONNECTOR,
-                "gateway_unavailable",
-                "The gateway is unavailable.",
-                gateway=detail,
-                http_status=503,
-            )
-        return ServiceError(
-            ErrorType.CONNECTOR,
-            "gateway_error",
-            "The gateway answered with an error.",
-            gateway=detail,
-        )
-    return ServiceError(type, code or "gateway_error", message or "Gateway error", gateway=detail)
-
-
-# --------------------------------------------------------------------------- scrubbing
-
-_PAN = re.compile(r"(?<!\d)(\d[ -]?){12,18}\d(?!\d)")
-_CVC_KEYS = re.compile(
-    r'(?i)((?:\\?")?(?:cvc|cvv|cvv2|cvn|security_code|securityCode|cvc2|card_cvc|'
-    r'cardSecurityCode|cvd)(?:\\?")?\s*[:=]\s*(?:\\?")?)(\d{3,4})'
-)
-_CVC_FORM = re.compile(r"(?i)((?:cvc|cvv|security_code)[\]]?=)(\d{3,4})")
-_AUTH_HEADER = re.compile(
-    r"(?im)^((?:[<>] )?(?:authorization|x-api-key|proxy-authorization)\s*:\s*)(.+)$"
-)
-_AUTH_TOKEN = re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}")
-_KEY_SHAPES = re.compile(
-    r"\b(?:sk|rk|pk)_(?:live|test|sbox)_[A-Za-z0-9_-]{4,}|\bwhsec_[A-Za-z0-9+/=]{4,}"
-)
-
-
-def scrub_common(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask what no transcript may show: card numbers (any 13-19 digit run passing
-    Luhn), CVCs under their usual keys, Authorization/API-key headers, and every literal
-    secret given."""
-    from connector_service.domain.payment_methods import luhn_ok
-
-    def pan(m: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            return "[CARD]"
-        return m.group(0)
-
-    text = _PAN.sub(pan, text)
-    text = _CVC_KEYS.sub(r"\1[CVC]", text)
-    text = _CVC_FORM.sub(r"\1[CVC]", text)
-    text = _AUTH_HEADER.sub(r"\1[REDACTED]", text)
-    text = _AUTH_TOKEN.sub(r"\1 [REDACTED]", text)
-    text = _KEY_SHAPES.sub("[REDACTED]", text)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "[REDACTED]")
-    return text
+def _names(flows: frozenset[Flow]) -> list[str]:
+    return sorted(f.value for f in flows)

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -34,6 +33,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
 from connector_service.domain.declines import CHECKOUT_RECOMMENDATION
 from connector_service.domain.errors import (
@@ -113,22 +113,6 @@ class CheckoutConnector(Connector):
                 "Installment",
                 False,
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SYNC,
-                Flow.REFUND_SYNC,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.COMPLETE_MANDATE,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}

@@ -18,7 +18,6 @@ from typing import Any
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -33,6 +32,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import Address, CardSummary, NextAction
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -128,22 +128,6 @@ class PayPalConnector(Connector):
             CredentialField(
                 "webhook_tolerance_seconds", "largest accepted age of a webhook (600)", False
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SYNC,
-                Flow.REFUND_SYNC,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.ACCESS_TOKEN,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}

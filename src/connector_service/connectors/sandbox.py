@@ -7,15 +7,13 @@ in-process.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from typing import Any
 from urllib.parse import quote
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
+from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -23,10 +21,10 @@ from connector_service.connectors.base import (
     CredentialField,
     HttpRequest,
     HttpResponse,
-    gateway_error,
     json_body,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import CardSummary, NextAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -41,7 +39,6 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     DisputeResult,
-    Flow,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -81,21 +78,6 @@ class SandboxConnector(Connector):
                 "Key of the sandbox's webhook signatures (default: derived from server.id_key)",
                 required=False,
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SYNC,
-                Flow.REFUND_SYNC,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
         idempotency="Idempotency-Key header",
@@ -246,7 +228,7 @@ class SandboxConnector(Connector):
         return self.parse_sync(ctx, SyncData(payment=data.payment), response)
 
     def parse_sync(
-        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
     ) -> PaymentResult:
         body = response.json()
         _raise_for_error(response, body)
@@ -256,12 +238,12 @@ class SandboxConnector(Connector):
     parse_void = parse_sync
 
     def parse_refund(
-        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
     ) -> RefundResult:
         body = response.json()
         _raise_for_error(response, body)
         return RefundResult(
-            status=REFUND_STATUS.get(body.get("status", ""), RefundStatus.PENDING),
+            status=kit.status_of(REFUND_STATUS, body.get("status"), RefundStatus.PENDING),
             connector_refund_id=body["id"],
             amount=body.get("amount"),
             connector_status=body.get("status"),
@@ -270,7 +252,7 @@ class SandboxConnector(Connector):
     parse_refund_sync = parse_refund
 
     def parse_setup_mandate(
-        self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
     ) -> MandateResult:
         body = response.json()
         _raise_for_error(response, body)
@@ -279,42 +261,42 @@ class SandboxConnector(Connector):
     parse_revoke_mandate = parse_setup_mandate
 
     def _payment(self, body: dict[str, Any]) -> PaymentResult:
-        raw_status = str(body.get("status", ""))
-        status = PAYMENT_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+        payment = msgspec.convert(body, SandboxPayment)
+        status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
         next_action = None
-        if status is PaymentStatus.REQUIRES_ACTION and body.get("next_action"):
-            next_action = NextAction(type="redirect", url=body["next_action"]["redirect_url"])
+        if status is PaymentStatus.REQUIRES_ACTION and payment.next_action:
+            next_action = NextAction(type="redirect", url=payment.next_action.redirect_url)
         mandate = None
-        if body.get("mandate_id"):
+        if payment.mandate_id:
             mandate = MandateResult(
                 status=MandateStatus.ACTIVE,
-                connector_mandate_id=body["mandate_id"],
-                network_transaction_id=body.get("network_transaction_id"),
+                connector_mandate_id=payment.mandate_id,
+                network_transaction_id=payment.network_transaction_id,
             )
         return PaymentResult(
             status=status,
-            connector_payment_id=body["id"],
-            amount=body.get("amount"),
-            amount_captured=body.get("amount_captured"),
-            connector_status=raw_status,
+            connector_payment_id=payment.id,
+            amount=payment.amount,
+            amount_captured=payment.amount_captured,
+            connector_status=payment.status,
             next_action=next_action,
-            failure=_failure(body.get("decline")),
+            failure=_failure(payment.decline),
             mandate=mandate,
-            network_transaction_id=body.get("network_transaction_id"),
-            card=_summary(body.get("card")),
-            reference=body.get("reference") if isinstance(body.get("reference"), str) else None,
+            network_transaction_id=payment.network_transaction_id,
+            card=_summary(payment.card),
+            reference=payment.reference,
         )
 
     def _mandate(self, body: dict[str, Any]) -> MandateResult:
-        raw_status = str(body.get("status", ""))
+        mandate = msgspec.convert(body, SandboxMandate)
         return MandateResult(
-            status=MANDATE_STATUS.get(raw_status, MandateStatus.PENDING),
-            connector_mandate_id=body["id"],
-            connector_customer_id=body.get("customer_id"),
-            network_transaction_id=body.get("network_transaction_id"),
-            connector_status=raw_status,
-            failure=_failure(body.get("decline")),
-            card=_summary(body.get("card")),
+            status=kit.status_of(MANDATE_STATUS, mandate.status, MandateStatus.PENDING),
+            connector_mandate_id=mandate.id,
+            connector_customer_id=mandate.customer_id,
+            network_transaction_id=mandate.network_transaction_id,
+            connector_status=mandate.status,
+            failure=_failure(mandate.decline),
+            card=_summary(mandate.card),
         )
 
     # ----------------------------------------------------------------------- 7. webhooks
@@ -330,14 +312,12 @@ class SandboxConnector(Connector):
         """``Sandbox-Signature: t=<unix>,v1=<hex>``: HMAC-SHA256 of ``"<t>.<raw body>"``
         under the account's webhook secret, rejected beyond five minutes of clock skew."""
         secret = ctx.credentials.get("webhook_secret")
-        timestamp, signatures = _signature(headers.get("sandbox-signature", ""))
-        if secret is None or not secret.reveal() or timestamp is None or not signatures:
-            return False
-        if abs(time.time() - timestamp) > WEBHOOK_TOLERANCE_SECONDS:
-            return False
-        signed = str(timestamp).encode() + b"." + body
-        expected = hmac.new(secret.reveal().encode(), signed, hashlib.sha256).hexdigest()
-        return any(hmac.compare_digest(expected, given) for given in signatures)
+        return kit.verify_timestamped(
+            headers.get("sandbox-signature", ""),
+            body,
+            secret.reveal() if secret is not None else "",
+            tolerance_seconds=WEBHOOK_TOLERANCE_SECONDS,
+        )
 
     def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
         event = _webhook_event(body)
@@ -370,7 +350,7 @@ class SandboxConnector(Connector):
             elif kind_of == "refund":
                 out.connector_payment_id = obj.get("payment")
                 out.refund = RefundResult(
-                    status=REFUND_STATUS.get(str(obj.get("status")), RefundStatus.PENDING),
+                    status=kit.status_of(REFUND_STATUS, obj.get("status"), RefundStatus.PENDING),
                     connector_refund_id=obj["id"],
                     amount=out.amount,
                     connector_status=obj.get("status"),
@@ -380,7 +360,9 @@ class SandboxConnector(Connector):
             elif kind_of == "dispute":
                 out.connector_payment_id = obj.get("payment")
                 out.dispute = DisputeResult(
-                    status=DISPUTE_STATUS.get(str(obj.get("status")), DisputeStatus.UNDER_REVIEW),
+                    status=kit.status_of(
+                        DISPUTE_STATUS, obj.get("status"), DisputeStatus.UNDER_REVIEW
+                    ),
                     connector_dispute_id=obj["id"],
                     connector_payment_id=obj.get("payment"),
                     amount=out.amount,
@@ -426,54 +408,52 @@ MANDATE_STATUS: dict[str, MandateStatus] = {
 
 # --------------------------------------------------------------------------- 6. error maps
 
-DECLINE_MAP: dict[str, DeclineCode] = {
-    "insufficient_funds": DeclineCode.INSUFFICIENT_FUNDS,
-    "incorrect_cvc": DeclineCode.INCORRECT_CVC,
-    "stolen_card": DeclineCode.STOLEN_CARD,
-    "expired_card": DeclineCode.EXPIRED_CARD,
-    "revocation_of_authorization": DeclineCode.REVOCATION_OF_AUTHORIZATION,
-    "authentication_failed": DeclineCode.AUTHENTICATION_FAILED,
+DECLINE_MAP: kit.DeclineTable = kit.decline_table(
+    [
+        (DeclineCode.INSUFFICIENT_FUNDS, "insufficient_funds"),
+        (DeclineCode.INCORRECT_CVC, "incorrect_cvc"),
+        (DeclineCode.STOLEN_CARD, "stolen_card"),
+        (DeclineCode.EXPIRED_CARD, "expired_card"),
+        (DeclineCode.REVOCATION_OF_AUTHORIZATION, "revocation_of_authorization"),
+        (DeclineCode.AUTHENTICATION_FAILED, "authentication_failed"),
+    ]
+)
+
+_R = kit.ErrorRule
+ERROR_MAP: kit.ErrorTable = {
+    "amount_too_large": _R(ErrorType.INVALID_REQUEST, "amount_too_large"),
+    "payment_not_capturable": _R(ErrorType.CONFLICT, "payment_not_capturable"),
+    "payment_not_voidable": _R(ErrorType.CONFLICT, "payment_not_voidable"),
+    "payment_not_refundable": _R(ErrorType.CONFLICT, "payment_not_refundable"),
+    "idempotency_key_reused": _R(ErrorType.CONFLICT, "idempotency_key_reused"),
+    "resource_missing": _R(ErrorType.NOT_FOUND, "resource_not_found"),
 }
 
-ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
-    "amount_too_large": (ErrorType.INVALID_REQUEST, "amount_too_large"),
-    "payment_not_capturable": (ErrorType.CONFLICT, "payment_not_capturable"),
-    "payment_not_voidable": (ErrorType.CONFLICT, "payment_not_voidable"),
-    "payment_not_refundable": (ErrorType.CONFLICT, "payment_not_refundable"),
-    "idempotency_key_reused": (ErrorType.CONFLICT, "idempotency_key_reused"),
-    "resource_missing": (ErrorType.NOT_FOUND, "resource_not_found"),
-}
 
-
-def _failure(raw: dict[str, Any] | None) -> Failure | None:
-    if not raw:
+def _failure(raw: SandboxDecline | dict[str, Any] | None) -> Failure | None:
+    if isinstance(raw, dict):
+        raw = msgspec.convert(raw, SandboxDecline)
+    if raw is None or raw == SandboxDecline():
         return None
-    code = DECLINE_MAP.get(str(raw.get("code")), DeclineCode.GENERIC_DECLINE)
     return decline(
-        code,
-        raw_code=raw.get("code"),
-        raw_message=raw.get("message"),
-        advice_code=raw.get("advice_code"),
+        kit.decline_of(DECLINE_MAP, raw.code),
+        raw_code=raw.code,
+        raw_message=raw.message,
+        advice_code=raw.advice_code,
     )
 
 
 def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
     if response.status < 400:
         return
-    error = body.get("error") or {}
-    raw_code, message = error.get("code"), error.get("message")
-    mapped = ERROR_MAP.get(str(raw_code))
-    err = gateway_error(
+    error = kit.obj(body.get("error"))
+    raise kit.error_from(
         response,
-        code=raw_code,
-        message=message,
-        type=mapped[0] if mapped else None,
+        ERROR_MAP,
+        codes=[kit.text(error.get("code"))],
+        message=kit.text(error.get("message")),
+        field=kit.text(error.get("param")),
     )
-    if mapped:
-        err.code = mapped[1]
-    if error.get("param"):
-        err.field = str(error["param"])
-    raise err
 
 
 def _card(card: Card) -> dict[str, Any]:
@@ -485,15 +465,56 @@ def _card(card: Card) -> dict[str, Any]:
     }
 
 
-def _summary(card: dict[str, Any] | None) -> CardSummary | None:
-    if not card:
+def _summary(card: SandboxCard | None) -> CardSummary | None:
+    if card is None or card == SandboxCard():
         return None
     return CardSummary(
-        brand=card.get("brand"),
-        last4=card.get("last4"),
-        exp_month=card.get("exp_month"),
-        exp_year=card.get("exp_year"),
+        brand=card.brand, last4=card.last4, exp_month=card.exp_month, exp_year=card.exp_year
     )
+
+
+# --------------------------------------------------------------------------- 4. response shapes
+# The sandbox's objects as typed structs (unknown fields ignored; a wrong type is a
+# msgspec.ValidationError, which a webhook answers with invalid_webhook).
+
+
+class SandboxDecline(msgspec.Struct, frozen=True):
+    code: str | None = None
+    message: str | None = None
+    advice_code: str | None = None
+
+
+class SandboxCard(msgspec.Struct, frozen=True):
+    brand: str | None = None
+    last4: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None
+
+
+class SandboxNextAction(msgspec.Struct, frozen=True):
+    redirect_url: str
+
+
+class SandboxPayment(msgspec.Struct, frozen=True):
+    id: str
+    status: str = ""
+    amount: int | None = None
+    amount_captured: int | None = None
+    reference: str | None = None
+    next_action: SandboxNextAction | None = None
+    decline: SandboxDecline | None = None
+    mandate_id: str | None = None
+    network_transaction_id: str | None = None
+    card: SandboxCard | None = None
+
+
+class SandboxMandate(msgspec.Struct, frozen=True):
+    id: str
+    status: str = ""
+    customer_id: str | None = None
+    network_transaction_id: str | None = None
+    decline: SandboxDecline | None = None
+    card: SandboxCard | None = None
 
 
 # --------------------------------------------------------------------------- 7. webhook tables
@@ -533,16 +554,3 @@ def _webhook_event(body: bytes) -> dict[str, Any]:
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
         raise invalid("invalid_webhook", "a sandbox event is a JSON object with an id")
     return event
-
-
-def _signature(header: str) -> tuple[int | None, list[str]]:
-    """``t=…,v1=…[,v1=…]`` -> (timestamp, v1 signatures); garbage gives (None, [])."""
-    timestamp: int | None = None
-    signatures: list[str] = []
-    for part in header.split(","):
-        key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit() and len(value) <= 12:
-            timestamp = int(value)
-        elif key == "v1" and value:
-            signatures.append(value.lower())
-    return timestamp, signatures

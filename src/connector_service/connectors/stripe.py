@@ -29,18 +29,14 @@ ISO 4217 except for these cases, handled by :func:`to_stripe` / :func:`from_stri
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import time
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import msgspec
 
-from connector_service.connectors import webhook_checks as checks
+from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -54,6 +50,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import Address, CardSummary, Customer, NextAction
 from connector_service.domain.declines import STRIPE_ADVICE
 from connector_service.domain.errors import (
@@ -146,22 +143,6 @@ class StripeConnector(Connector):
             CredentialField(
                 "connected_account", "Stripe-Account header (Connect: acct_...)", required=False
             ),
-        ),
-        flows=frozenset(
-            {
-                Flow.AUTHORIZE,
-                Flow.COMPLETE_AUTHORIZE,
-                Flow.CAPTURE,
-                Flow.VOID,
-                Flow.REFUND,
-                Flow.SYNC,
-                Flow.REFUND_SYNC,
-                Flow.SETUP_MANDATE,
-                Flow.CHARGE_MANDATE,
-                Flow.REVOKE_MANDATE,
-                Flow.COMPLETE_MANDATE,
-                Flow.WEBHOOKS,
-            }
         ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
@@ -277,7 +258,10 @@ class StripeConnector(Connector):
         response = yield self.build_sync(ctx, SyncData(payment=data.payment))
         result = self.parse_sync(ctx, SyncData(payment=data.payment), response)
         if result.connector_status == "requires_confirmation":
-            path, body = f"/v1/payment_intents/{_seg(pid)}/confirm", {"expand": ["latest_charge"]}
+            path, body = (
+                f"/v1/payment_intents/{kit.segment(pid)}/confirm",
+                {"expand": ["latest_charge"]},
+            )
             response = yield self._post(ctx, path, body, Flow.COMPLETE_AUTHORIZE, suffix="-confirm")
             result = _parse_intent(response)
         return result
@@ -290,13 +274,13 @@ class StripeConnector(Connector):
             "expand": ["latest_charge"],
         }
         # A second capture of the same PaymentIntent is refused, never repeated.
-        path = f"/v1/payment_intents/{_seg(pid)}/capture"
+        path = f"/v1/payment_intents/{kit.segment(pid)}/capture"
         return self._post(ctx, path, body, Flow.CAPTURE, safe_to_repeat=True)
 
     def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
         pid = data.payment.connector_payment_id
         body = {"cancellation_reason": data.reason if data.reason in CANCEL_REASONS else None}
-        path = f"/v1/payment_intents/{_seg(pid)}/cancel"
+        path = f"/v1/payment_intents/{kit.segment(pid)}/cancel"
         return self._post(ctx, path, body, Flow.VOID, safe_to_repeat=True)
 
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
@@ -307,7 +291,7 @@ class StripeConnector(Connector):
             search = {"query": f"metadata['{REFERENCE_KEY}']:'{escaped}'"}
             return self._get(ctx, "/v1/payment_intents/search", Flow.SYNC, search)
         query = {"expand": ["latest_charge"]}
-        return self._get(ctx, f"/v1/payment_intents/{_seg(pid)}", Flow.SYNC, query)
+        return self._get(ctx, f"/v1/payment_intents/{kit.segment(pid)}", Flow.SYNC, query)
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
         body = {
@@ -319,7 +303,7 @@ class StripeConnector(Connector):
         return self._post(ctx, "/v1/refunds", body, Flow.REFUND)
 
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
-        path = f"/v1/refunds/{_seg(data.refund.connector_refund_id)}"
+        path = f"/v1/refunds/{kit.segment(data.refund.connector_refund_id)}"
         return self._get(ctx, path, Flow.REFUND_SYNC)
 
     def steps_setup_mandate(
@@ -338,7 +322,7 @@ class StripeConnector(Connector):
         self, ctx: ConnectorContext, data: MandateCompleteData
     ) -> HttpRequest:
         # The SetupIntent carries the 3-D Secure outcome once the customer is back.
-        si = _seg(data.mandate.meta.get("setup_intent", ""))
+        si = kit.segment(data.mandate.meta.get("setup_intent", ""))
         return self._get(ctx, f"/v1/setup_intents/{si}", Flow.COMPLETE_MANDATE)
 
     def _setup_request(
@@ -370,7 +354,7 @@ class StripeConnector(Connector):
         return self._post(ctx, "/v1/customers", body, flow, suffix="-customer")
 
     def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
-        path = f"/v1/payment_methods/{_seg(data.mandate.connector_mandate_id)}/detach"
+        path = f"/v1/payment_methods/{kit.segment(data.mandate.connector_mandate_id)}/detach"
         return self._post(ctx, path, {}, Flow.REVOKE_MANDATE, safe_to_repeat=True)
 
     # ----------------------------------------------------------------------- 4. parsers
@@ -454,28 +438,19 @@ class StripeConnector(Connector):
     def webhook_identify(self, headers: Mapping[str, str], body: bytes) -> WebhookIdentity:
         event = _event_envelope(body)
         return WebhookIdentity(
-            event_id=_str(event.get("id")), account_hint=_str(event.get("account"))
+            event_id=kit.text(event.get("id")), account_hint=kit.text(event.get("account"))
         )
 
     def webhook_verify(
         self, ctx: ConnectorContext, headers: Mapping[str, str], body: bytes
     ) -> bool:
-        header = headers.get("stripe-signature")
         secret = ctx.credentials.get("webhook_secret")
-        if not header or secret is None or not secret.reveal():
-            return False
-        timestamp, signatures = _signature_parts(header)
-        if timestamp is None or not signatures:
-            return False
-        try:
-            age = time.time() - int(timestamp)
-        except ValueError:
-            return False
-        if abs(age) > WEBHOOK_TOLERANCE_SECONDS:
-            return False
-        payload = timestamp.encode() + b"." + body
-        expected = hmac.new(secret.reveal().encode(), payload, hashlib.sha256).hexdigest()
-        return any(hmac.compare_digest(expected, s) for s in signatures)
+        return kit.verify_timestamped(
+            headers.get("stripe-signature", ""),
+            body,
+            secret.reveal() if secret is not None else "",
+            tolerance_seconds=WEBHOOK_TOLERANCE_SECONDS,
+        )
 
     def webhook_parse(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
         event = _event_envelope(body)
@@ -515,7 +490,7 @@ class StripeConnector(Connector):
             found = WebhookEvent(type=MANDATE_EVENTS[etype], mandate=mandate, **common)
         elif kind == "payment_method" and etype == "payment_method.detached":
             mandate = MandateResult(
-                status=MandateStatus.REVOKED, connector_mandate_id=_str(obj.get("id"))
+                status=MandateStatus.REVOKED, connector_mandate_id=kit.text(obj.get("id"))
             )
             found = WebhookEvent(type=WebhookEventType.MANDATE_REVOKED, mandate=mandate, **common)
         return [found or WebhookEvent(type=WebhookEventType.UNKNOWN, **common)]
@@ -633,47 +608,42 @@ _DECLINES: tuple[tuple[DeclineCode, str], ...] = (
     (DeclineCode.REVOCATION_OF_AUTHORIZATION,
      "revocation_of_authorization revocation_of_all_authorizations stop_payment_order"),
 )  # fmt: skip
-DECLINE_MAP: dict[str, DeclineCode] = {
-    raw: code for code, raws in _DECLINES for raw in raws.split()
-}
+DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
 # Stripe's normalised network advice (error.advice_code) overrides the category.
 ADVICE_CATEGORY = STRIPE_ADVICE
 # Request errors by error.code (or error.type) -> unified type and code.
-ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
-    "resource_missing": (ErrorType.NOT_FOUND, "resource_not_found"),
-    "payment_intent_unexpected_state": (ErrorType.CONFLICT, "payment_unexpected_state"),
-    "setup_intent_unexpected_state": (ErrorType.CONFLICT, "mandate_unexpected_state"),
-    "charge_already_captured": (ErrorType.CONFLICT, "payment_already_captured"),
-    "charge_already_refunded": (ErrorType.CONFLICT, "payment_already_refunded"),
-    "charge_disputed": (ErrorType.CONFLICT, "payment_disputed"),
-    "charge_expired_for_capture": (ErrorType.CONFLICT, "authorization_expired"),
-    "amount_too_large": (ErrorType.INVALID_REQUEST, "amount_too_large"),
-    "amount_too_small": (ErrorType.INVALID_REQUEST, "amount_too_small"),
-    "invalid_charge_amount_no_decimal_compatible": (ErrorType.INVALID_REQUEST, "invalid_amount"),
-    "idempotency_key_in_use": (ErrorType.CONFLICT, "idempotency_key_in_use"),
-    "idempotency_error": (ErrorType.CONFLICT, "idempotency_key_reused"),
-    "lock_timeout": (ErrorType.CONFLICT, "gateway_lock_timeout"),
-    "rate_limit": (ErrorType.RATE_LIMITED, "gateway_rate_limited"),
+_R = kit.ErrorRule
+ERROR_MAP: kit.ErrorTable = {
+    "resource_missing": _R(ErrorType.NOT_FOUND, "resource_not_found"),
+    "payment_intent_unexpected_state": _R(ErrorType.CONFLICT, "payment_unexpected_state"),
+    "setup_intent_unexpected_state": _R(ErrorType.CONFLICT, "mandate_unexpected_state"),
+    "charge_already_captured": _R(ErrorType.CONFLICT, "payment_already_captured"),
+    "charge_already_refunded": _R(ErrorType.CONFLICT, "payment_already_refunded"),
+    "charge_disputed": _R(ErrorType.CONFLICT, "payment_disputed"),
+    "charge_expired_for_capture": _R(ErrorType.CONFLICT, "authorization_expired"),
+    "amount_too_large": _R(ErrorType.INVALID_REQUEST, "amount_too_large"),
+    "amount_too_small": _R(ErrorType.INVALID_REQUEST, "amount_too_small"),
+    "invalid_charge_amount_no_decimal_compatible": _R(ErrorType.INVALID_REQUEST, "invalid_amount"),
+    "idempotency_key_in_use": _R(ErrorType.CONFLICT, "idempotency_key_in_use"),
+    "idempotency_error": _R(ErrorType.CONFLICT, "idempotency_key_reused"),
+    "lock_timeout": _R(ErrorType.CONFLICT, "gateway_lock_timeout"),
+    "rate_limit": _R(ErrorType.RATE_LIMITED, "gateway_rate_limited"),
 }
 
 
 def _failure(error: Mapping[str, Any]) -> Failure:
-    decline_code, code = _str(error.get("decline_code")), _str(error.get("code"))
-    unified = (
-        DECLINE_MAP.get(decline_code or "")
-        or DECLINE_MAP.get(code or "")
-        or DeclineCode.GENERIC_DECLINE
-    )
-    advice = _str(error.get("advice_code"))
-    message = _str(error.get("message"))
-    network_code = _str(error.get("network_decline_code"))
+    decline_code, code = kit.text(error.get("decline_code")), kit.text(error.get("code"))
+    unified = kit.decline_of(DECLINE_MAP, decline_code, code)
+    advice = kit.text(error.get("advice_code"))
+    message = kit.text(error.get("message"))
+    network_code = kit.text(error.get("network_decline_code"))
     if network_code:  # Failure has no slot of its own for the network's raw code
         message = f"{message or 'Declined'} (network decline code {network_code})"
     return decline(
         unified,
         raw_code=decline_code or code,
         raw_message=message,
-        advice_code=_str(error.get("network_advice_code")) or advice,
+        advice_code=kit.text(error.get("network_advice_code")) or advice,
         advice_vocabulary=STRIPE_ADVICE,
         advice=advice,
     )
@@ -683,19 +653,13 @@ def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
     if response.status < 400:
         return
     error = _error(body)
-    code, etype = _str(error.get("code")), _str(error.get("type"))
-    mapped = ERROR_MAP.get(code or "") or ERROR_MAP.get(etype or "")
-    err = gateway_error(
+    raise kit.error_from(
         response,
-        code=code or etype,
-        message=_str(error.get("message")),
-        type=mapped[0] if mapped else None,
+        ERROR_MAP,
+        codes=[kit.text(error.get("code")), kit.text(error.get("type"))],
+        message=kit.text(error.get("message")),
+        field=kit.text(error.get("param")),
     )
-    if mapped:
-        err.code = mapped[1]
-    if error.get("param"):
-        err.field = str(error["param"])
-    raise err
 
 
 # --------------------------------------------------------------------------- object parsing
@@ -738,20 +702,20 @@ def payment_from_intent(
             )
         )
     next_action, pending_reason = None, None
-    action = _obj(pi.get("next_action"))
+    action = kit.obj(pi.get("next_action"))
     if status is PaymentStatus.REQUIRES_ACTION:
-        url = _obj(action.get("redirect_to_url")).get("url")
+        url = kit.obj(action.get("redirect_to_url")).get("url")
         if url:
             next_action = NextAction(type="redirect", url=str(url))
         else:
             pending_reason = str(action.get("type") or raw)
     elif status is PaymentStatus.PROCESSING:
         pending_reason = raw or "unknown_status"
-    charge = _obj(pi.get("latest_charge"))
-    card_details = _obj(_obj(charge.get("payment_method_details")).get("card"))
+    charge = kit.obj(pi.get("latest_charge"))
+    card_details = kit.obj(kit.obj(charge.get("payment_method_details")).get("card"))
     pm = pi.get("payment_method")
-    card = _card_summary(card_details) or _card_summary(_obj(pm).get("card"))
-    ntid = _str(card_details.get("network_transaction_id"))
+    card = _card_summary(card_details) or _card_summary(kit.obj(pm).get("card"))
+    ntid = kit.text(card_details.get("network_transaction_id"))
     mandate = None
     if pi.get("setup_future_usage") == "off_session" and _id(pm) and status in _SAVES_CARD:
         mandate = MandateResult(
@@ -764,7 +728,7 @@ def payment_from_intent(
         )
     return PaymentResult(
         status=status,
-        connector_payment_id=_str(pi.get("id")),
+        connector_payment_id=kit.text(pi.get("id")),
         amount=amount,
         amount_captured=received,
         connector_status=raw,
@@ -774,7 +738,7 @@ def payment_from_intent(
         network_transaction_id=ntid,
         pending_reason=pending_reason,
         card=card,
-        reference=_str(_obj(pi.get("metadata")).get(REFERENCE_KEY)),
+        reference=kit.text(kit.obj(pi.get("metadata")).get(REFERENCE_KEY)),
     )
 
 
@@ -783,7 +747,7 @@ def refund_from_object(refund: dict[str, Any]) -> RefundResult:
     status = REFUND_STATUS.get(raw, RefundStatus.PENDING)
     failure = None
     if status is RefundStatus.FAILED:
-        reason = _str(refund.get("failure_reason")) or raw
+        reason = kit.text(refund.get("failure_reason")) or raw
         failure = Failure(
             code="refund_failed" if raw == "failed" else "refund_canceled",
             message=f"The refund {raw}" + (f": {reason}" if reason != raw else "."),
@@ -791,7 +755,7 @@ def refund_from_object(refund: dict[str, Any]) -> RefundResult:
         )
     return RefundResult(
         status=status,
-        connector_refund_id=_str(refund.get("id")),
+        connector_refund_id=kit.text(refund.get("id")),
         amount=from_stripe(int(refund.get("amount") or 0), _currency(refund) or "USD"),
         connector_status=raw,
         failure=failure,
@@ -813,7 +777,7 @@ def mandate_from_setup_intent(
             else Failure(code=f"setup_{raw}", message=f"The card setup ended as {raw}.")
         )
     next_action = None
-    url = _obj(_obj(si.get("next_action")).get("redirect_to_url")).get("url")
+    url = kit.obj(kit.obj(si.get("next_action")).get("redirect_to_url")).get("url")
     if status is MandateStatus.PENDING and url:
         next_action = NextAction(type="redirect", url=str(url))
     pm = si.get("payment_method")
@@ -839,7 +803,7 @@ def dispute_from_object(dispute: dict[str, Any]) -> DisputeResult:
         connector_payment_id=_id(dispute.get("payment_intent")),
         amount=from_stripe(int(dispute.get("amount") or 0), currency) if currency else None,
         currency=currency,
-        reason=_str(dispute.get("reason")),
+        reason=kit.text(dispute.get("reason")),
         connector_status=raw,
         evidence_due_by=_iso(due) if isinstance(due, int) else None,
     )
@@ -876,7 +840,7 @@ def _dispute_event(etype: str, status: DisputeStatus) -> WebhookEventType:
 def _parse_customer(response: HttpResponse) -> str:
     body = _body(response)
     _raise_for_error(response, body)
-    customer = _str(body.get("id"))
+    customer = kit.text(body.get("id"))
     if not customer:
         raise gateway_error(response, code=None, message="Stripe returned no customer id")
     return customer
@@ -999,10 +963,6 @@ def _descriptor(value: str | None) -> str | None:
     return clean or None
 
 
-def _seg(value: str) -> str:
-    return quote(value, safe="")
-
-
 # --------------------------------------------------------------------------- small helpers
 
 
@@ -1032,27 +992,11 @@ def _event_envelope(body: bytes) -> dict[str, Any]:
     return event
 
 
-def _decode(body: bytes) -> dict[str, Any]:
-    try:
-        value = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _str(value: Any) -> str | None:
-    return str(value) if isinstance(value, str) and value else None
-
-
 def _id(value: Any) -> str | None:
     """An id field that may be expanded into its object."""
     if isinstance(value, dict):
-        return _str(value.get("id"))
-    return _str(value)
+        return kit.text(value.get("id"))
+    return kit.text(value)
 
 
 def _currency(obj: Mapping[str, Any]) -> str | None:
@@ -1066,8 +1010,8 @@ def _card_summary(card: Any) -> CardSummary | None:
     if not isinstance(card, dict) or not card:
         return None
     return CardSummary(
-        brand=_str(card.get("brand")),
-        last4=_str(card.get("last4")),
+        brand=kit.text(card.get("brand")),
+        last4=kit.text(card.get("last4")),
         exp_month=card.get("exp_month") if isinstance(card.get("exp_month"), int) else None,
         exp_year=card.get("exp_year") if isinstance(card.get("exp_year"), int) else None,
     )
@@ -1075,17 +1019,6 @@ def _card_summary(card: Any) -> CardSummary | None:
 
 def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
-
-
-def _signature_parts(header: str) -> tuple[str | None, list[str]]:
-    timestamp, signatures = None, []
-    for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        if key == "t":
-            timestamp = value
-        elif key == "v1" and value:
-            signatures.append(value)
-    return timestamp, signatures
 
 
 _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (

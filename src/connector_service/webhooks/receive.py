@@ -177,7 +177,7 @@ class WebhookReceiver:
                 field=repeated,
             )
         try:
-            events = connector.webhook_parse(lowered, body)  # type: ignore[attr-defined]
+            events = connector.webhook_parse(lowered, body)
             reply = connector.webhook_reply(events)
         except ServiceError as err:
             raise _error(400, ErrorType.INVALID_REQUEST, "invalid_webhook", err.message) from None
@@ -222,7 +222,7 @@ class WebhookReceiver:
                 400, ErrorType.INVALID_REQUEST, "invalid_webhook", "The webhook body is empty."
             )
         try:
-            identity: WebhookIdentity = connector.webhook_identify(headers, body)  # type: ignore[attr-defined]
+            identity = connector.webhook_identify(headers, body)
         except ServiceError as err:
             raise _error(400, ErrorType.INVALID_REQUEST, "invalid_webhook", err.message) from None
         except Exception:
@@ -292,13 +292,13 @@ class WebhookReceiver:
         for attempt in range(2):
             try:
                 ctx = await self.service.tokens.context(target)
-                verdict = connector.webhook_verify(ctx, headers, body)  # type: ignore[attr-defined]
+                verdict = connector.webhook_verify(ctx, headers, body)
                 if not isinstance(verdict, HttpRequest):
                     return bool(verdict)
                 response = await self.executor.send(
                     connector, ctx, verdict, Flow.VERIFY_WEBHOOK, target.timeouts
                 )
-                return bool(connector.parse_verify_webhook(ctx, response))  # type: ignore[attr-defined]
+                return bool(connector.parse_verify_webhook(ctx, response))
             except ServiceError as err:
                 if (
                     attempt == 0

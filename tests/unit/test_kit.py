@@ -1,0 +1,155 @@
+"""The connector kit's helpers, one by one: each says what every connector relies on."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import time
+
+import msgspec
+import pytest
+
+from connector_service.connectors import kit
+from connector_service.connectors.kit.http import HttpRequest, HttpResponse
+from connector_service.connectors.kit.paths import with_path_ids_checked
+from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
+from connector_service.domain.status import PaymentStatus, RefundStatus
+
+TABLE = {"resource_missing": kit.ErrorRule(ErrorType.NOT_FOUND, "resource_not_found", "id")}
+
+
+def test_error_from_uses_the_table_and_keeps_the_gateway_code() -> None:
+    err = kit.error_from(
+        HttpResponse(400, {}, b""), TABLE, codes=[None, "resource_missing"], message="gone"
+    )
+    assert (err.type, err.code, err.field) == (ErrorType.NOT_FOUND, "resource_not_found", "id")
+    assert err.gateway is not None and err.gateway.code == "resource_missing"
+    assert err.gateway.http_status == 400 and err.message == "gone"
+
+
+def test_error_from_types_unknown_codes_by_status_and_lets_the_gateway_name_the_field() -> None:
+    err = kit.error_from(HttpResponse(401, {}, b""), TABLE, codes=["nope"], field="amount")
+    assert (err.type, err.code, err.field) == (
+        ErrorType.CONNECTOR,
+        "gateway_authentication_failed",
+        "amount",
+    )
+    assert kit.error_from(HttpResponse(503, {}, b""), {}, codes=[]).http_status == 503
+
+
+def test_decline_table_and_lookup() -> None:
+    table = kit.decline_table([(DeclineCode.STOLEN_CARD, "stolen lost_or_stolen")])
+    assert table == {"stolen": DeclineCode.STOLEN_CARD, "lost_or_stolen": DeclineCode.STOLEN_CARD}
+    assert kit.decline_of(table, None, "stolen") is DeclineCode.STOLEN_CARD
+    assert kit.decline_of(table, "??") is DeclineCode.GENERIC_DECLINE
+    with pytest.raises(ValueError, match="twice"):
+        kit.decline_table([(DeclineCode.STOLEN_CARD, "a"), (DeclineCode.LOST_CARD, "a")])
+
+
+def test_status_of_logs_unknown_statuses_and_never_defaults_to_success(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    table = {"paid": PaymentStatus.CAPTURED}
+    assert kit.status_of(table, "paid", PaymentStatus.PROCESSING) is PaymentStatus.CAPTURED
+    with caplog.at_level(logging.WARNING):
+        assert kit.status_of(table, "brand_new", PaymentStatus.PROCESSING) is (
+            PaymentStatus.PROCESSING
+        )
+        assert kit.status_of(table, None, PaymentStatus.PROCESSING) is PaymentStatus.PROCESSING
+    assert [r.status for r in caplog.records] == ["brand_new"]  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="must not default"):
+        kit.status_of({}, "x", RefundStatus.SUCCEEDED)
+
+
+def _signed(secret: str, t: int, body: bytes) -> str:
+    return f"t={t},v1=" + kit.hmac_sha256_hex(secret, f"{t}.".encode() + body)
+
+
+def test_timestamped_signatures() -> None:
+    now = int(time.time())
+    header = _signed("whsec_x", now, b"{}")
+    assert kit.parse_timestamped(header + ",v1=abc,v0=zz") == (
+        str(now),
+        [header.split("v1=")[1], "abc"],
+    )
+    assert kit.parse_timestamped("garbage") == (None, [])
+    assert kit.parse_timestamped("t=12a,v1=ab") == (None, ["ab"])
+    assert kit.verify_timestamped(header, b"{}", "whsec_x", tolerance_seconds=300)
+    assert not kit.verify_timestamped(header, b"{ }", "whsec_x", tolerance_seconds=300)
+    assert not kit.verify_timestamped(header, b"{}", "other", tolerance_seconds=300)
+    assert not kit.verify_timestamped(header, b"{}", "", tolerance_seconds=300)
+    stale = _signed("whsec_x", now - 301, b"{}")
+    assert not kit.verify_timestamped(stale, b"{}", "whsec_x", tolerance_seconds=300)
+    assert kit.verify_timestamped(stale, b"{}", "whsec_x", tolerance_seconds=300, now=now - 300)
+
+
+def test_constant_time_equal_and_hmac_encodings() -> None:
+    assert kit.constant_time_equal("abc", b"abc") and not kit.constant_time_equal("abc", "abd")
+    reference = hmac.new(b"k", b"m", hashlib.sha256)
+    assert kit.hmac_sha256_hex("k", b"m") == reference.hexdigest()
+    assert base64.b64decode(kit.hmac_sha256_b64(b"k", b"m")) == reference.digest()
+
+
+def test_exponents_convert_both_ways_and_refuse_inexact_amounts() -> None:
+    stripe_like = kit.Exponents(
+        "Gw", {"ISK": 2, "JPY": 0}, tens_only=frozenset({"KWD"}), inexact_code="nope"
+    )
+    assert stripe_like.to_gateway(100, "ISK") == 10000  # ISO ISK has no decimals
+    assert stripe_like.from_gateway(10099, "isk") == 100
+    assert stripe_like.to_gateway(1050, "EUR") == 1050
+    assert stripe_like.to_gateway(1230, "KWD") == 1230
+    with pytest.raises(ServiceError) as bad:
+        stripe_like.to_gateway(1234, "KWD")
+    assert (bad.value.code, bad.value.field) == ("nope", "amount")
+    paypal_like = kit.Exponents("Gw", {"HUF": 0})
+    assert paypal_like.to_major(1000, "HUF") == "10"
+    assert paypal_like.to_major(1050, "EUR") == "10.50"
+    with pytest.raises(ServiceError):
+        paypal_like.to_major(1050, "HUF")
+    assert paypal_like.from_major("10", "HUF") == 1000
+    assert kit.Exponents("Gw", {"ISK": 2}).to_major(5, "ISK") == "5.00"
+
+
+def test_encoders() -> None:
+    assert kit.form_encode({"a": {"b": 1}, "c": [True, None], "d": None}) == b"a[b]=1&c[0]=true"
+    assert kit.json_body({"a": 1}) == b'{"a":1}'
+    assert kit.drop_none({"a": None, "b": {"c": None, "d": 0}}) == {"b": {"d": 0}}
+    assert kit.basic_auth("u", "p") == "Basic dTpw"
+
+
+class _Payment(msgspec.Struct):
+    id: str
+    amount: int | None = None
+
+
+def test_decoding() -> None:
+    assert kit.decode_as(b'{"id":"p","amount":5,"new":1}', _Payment) == _Payment("p", 5)
+    assert kit.decode_as({"id": "p"}, _Payment) == _Payment("p")
+    assert kit.decode_as(b'{"amount":5}', _Payment) is None
+    assert kit.decode_as(b"not json", _Payment) is None
+    assert kit.decode_object(b"[1]") == {} and kit.decode_object(b'{"a":1}') == {"a": 1}
+    assert kit.decode_object(b"") == {} and kit.decode_object(b"{") == {}
+    assert (kit.text("x"), kit.text(""), kit.text(3)) == ("x", None, None)
+    assert (kit.text_or_number(3), kit.text_or_number(True), kit.text_or_number("")) == (
+        "3",
+        None,
+        None,
+    )
+    assert (kit.obj([]), kit.integer(True), kit.integer(4)) == ({}, None, 4)
+
+
+def test_path_guard_refuses_empty_ids_before_sending() -> None:
+    def flow() -> object:
+        yield HttpRequest("GET", "http://127.0.0.1:1/payments/ok")
+        yield HttpRequest("GET", "http://127.0.0.1:1/payments//captures")
+
+    steps = with_path_ids_checked(flow(), "capture", "http://127.0.0.1:1")  # type: ignore[arg-type]
+    assert next(steps).url.endswith("/ok")
+    with pytest.raises(ServiceError) as lost:
+        steps.send(HttpResponse(200, {}, b""))
+    assert (lost.value.code, lost.value.field) == ("missing_gateway_id", "id")
+    assert kit.segment("a/b") == "a%2Fb"
+    with pytest.raises(ServiceError):
+        kit.require_id("", "refund")
