@@ -15,7 +15,16 @@ from typing import Any
 
 import pytest
 
-from connector_service.testing.service import ServiceProcess, start_service
+from connector_service.testing.service import ServiceProcess, free_port, start_service
+
+__all__ = [
+    "PG_DSN",
+    "ServiceProcess",
+    "free_port",
+    "postgres_dsn",
+    "service_factory",
+    "start_service",
+]
 
 PG_DSN = os.environ.get("CS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -1,4 +1,4 @@
-"""connector_service.testing.graphql on a tiny schema: good operations pass, each kind
+"""connector_service.testing.graphql_spec on a tiny schema: good operations pass, each kind
 of mistake (syntax, unknown field, missing or mistyped variable) is a SpecViolation."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connector_service.testing.graphql import validate_operation
+from connector_service.testing.graphql_spec import validate_operation
 from connector_service.testing.spec import SpecViolation
 
 SCHEMA = """
