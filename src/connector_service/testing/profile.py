@@ -1,0 +1,111 @@
+"""``ConnectorProfile``: what the conformance suite needs to know about one connector.
+
+Why a profile: the suite is one scenario list for every connector; what differs between
+gateways is data (test cards and decline triggers, the fake, the account's credentials,
+whether modifications settle asynchronously, how a customer passes 3-D Secure, how the
+gateway signs webhooks). A connector package provides one profile and gets every check.
+
+Built-in profiles live in ``connector_service.testing.profiles.<name>`` (attribute
+``PROFILE``); a plug-in declares an entry point in the ``connector_service.conformance``
+group naming its profile object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector_service.testing.fakes.base import FakeGateway
+
+__all__ = [
+    "Card",
+    "ConnectorProfile",
+    "Decline",
+    "ThreeDS",
+    "Webhooks",
+]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A test card; ``holder`` and ``amount`` are triggers for gateways that use them."""
+
+    number: str
+    cvc: str
+    holder: str | None = None
+    amount: int | None = None
+
+    def payment_method(self) -> dict[str, Any]:
+        pm: dict[str, Any] = {
+            "type": "card",
+            "number": self.number,
+            "exp_month": 12,
+            "exp_year": 2034,
+            "cvc": self.cvc,
+        }
+        if self.holder:
+            pm["holder_name"] = self.holder
+        return pm
+
+
+@dataclass(frozen=True)
+class Decline:
+    """A card the gateway declines, and the unified answer expected for it."""
+
+    card: Card
+    code: str  # unified decline code
+    category: str  # soft / hard / retry_later
+
+
+@dataclass(frozen=True)
+class ThreeDS:
+    """A card that needs 3-D Secure and how the customer passes (or fails) it.
+
+    ``complete(fake, payment, passed)`` plays the customer's part (a browser at the
+    challenge page) and returns the ``params`` for ``POST /v1/payments/{id}/complete``."""
+
+    card: Card
+    complete: Callable[[Any, dict[str, Any], bool], dict[str, str]]
+    return_url: str = "https://shop.example/return"
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    """How the gateway signs webhooks: ``sample(fake, payment)`` is an event body about
+    ``payment`` (an API answer); ``sign(body, secret, timestamp)`` the headers the gateway
+    would send (an in-body scheme returns ``({}, signed body)`` via ``sign_body``)."""
+
+    secret: str
+    sample: Callable[[Any, dict[str, Any]], bytes]
+    sign: Callable[[bytes, str, int], tuple[dict[str, str], bytes]]
+    strip: Callable[[dict[str, str], bytes], tuple[dict[str, str], bytes]]
+    tolerance_seconds: int | None = 300  # None: the scheme carries no timestamp
+    accepted_status: int = 200
+
+
+@dataclass(frozen=True)
+class ConnectorProfile:
+    connector: str
+    account_credentials: Callable[[Any], Mapping[str, str]]
+    success: Card
+    soft_decline: Decline
+    hard_decline: Decline
+    currency: str = "EUR"
+    fake: Callable[[], FakeGateway] | None = None  # None: the connector needs no network
+    account_options: Callable[[Any], Mapping[str, str]] = lambda fake: {}
+    flows: frozenset[str] = frozenset()  # flows the connector must declare (at least)
+    # Modifications answered "accepted, outcome later": capture/void say `processing`.
+    async_modifications: bool = False
+    # How the outcome of a modification is read: "sync" (GET reads it), "webhook" (none).
+    settles_by: str = "sync"
+    three_ds: ThreeDS | None = None
+    webhooks: Webhooks | None = None
+    # Header carrying the gateway-side idempotency key, and how the key is derived from
+    # the service's key for a flow (Adyen prefixes it per flow).
+    idempotency_header: str | None = None
+    idempotency_key: Callable[[str, str], str] = lambda key, flow: key
+    # (method, path suffix) of the create-payment request on the fake (for the header check).
+    secrets: Callable[[Any], list[str]] = lambda fake: []
+    specs: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Conformance profiles of the built-in connectors (``PROFILE`` in each module)."""

@@ -1,0 +1,73 @@
+"""Stripe's profile: the loopback fake (spec3-validated), Stripe's test cards."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+from connector_service.testing.fakes.stripe import API_KEY, THREE_DS_CARD, StripeFake
+from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profiles._browser import visit
+
+WEBHOOK_SECRET = "whsec_conformanceStripeSecret000000000"
+RETURN_URL = "https://shop.example/stripe/return"
+
+
+def _complete(fake: Any, payment: dict[str, Any], passed: bool) -> dict[str, str]:
+    status, params = visit(
+        payment["next_action"]["url"], {"outcome": "succeed" if passed else "fail"}
+    )
+    assert status == 302 and params["payment_intent"] == payment["connector_payment_id"]
+    return params
+
+
+def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
+    event = {
+        "id": "evt_conformance0000000001",
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": "payment_intent.succeeded",
+        "data": {"object": fake.intents[payment["connector_payment_id"]]},
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+    }
+    return json.dumps(event).encode()
+
+
+def _sign(body: bytes, secret: str, ts: int) -> tuple[dict[str, str], bytes]:
+    mac = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return {"Stripe-Signature": f"t={ts},v1={mac}"}, body
+
+
+PROFILE = ConnectorProfile(
+    connector="stripe",
+    fake=StripeFake,
+    account_credentials=lambda fake: {"api_key": API_KEY, "webhook_secret": WEBHOOK_SECRET},
+    success=Card("4242424242424242", "314"),
+    soft_decline=Decline(Card("4000000000000002", "314"), "generic_decline", "soft"),
+    hard_decline=Decline(Card("4000000000009987", "314"), "lost_card", "hard"),
+    flows=frozenset(
+        {
+            "authorize",
+            "complete_authorize",
+            "capture",
+            "void",
+            "refund",
+            "sync",
+            "refund_sync",
+            "setup_mandate",
+            "charge_mandate",
+            "revoke_mandate",
+        }
+    ),
+    three_ds=ThreeDS(Card(THREE_DS_CARD, "314"), _complete, RETURN_URL),
+    webhooks=Webhooks(WEBHOOK_SECRET, _sample, _sign, lambda h, b: ({}, b)),
+    idempotency_header="Idempotency-Key",
+    secrets=lambda fake: [API_KEY, WEBHOOK_SECRET],
+    specs=("stripe/spec3.yaml",),
+)

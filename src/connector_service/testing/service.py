@@ -1,0 +1,86 @@
+"""Start the real service as a child process on loopback, as an operator would.
+
+Why in the package: the conformance suite drives every connector through the real REST
+server, and a plug-in's own tests should start it the same way our tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ServiceProcess", "free_port", "start_service"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServiceProcess:
+    url: str
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def start_service(
+    tmp: Path,
+    config_toml: str = "",
+    *,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+) -> ServiceProcess:
+    port = free_port()
+    config = tmp / f"config-{uuid.uuid4().hex[:6]}.toml"
+    config.write_text(config_toml)
+    log_path = tmp / f"service-{port}.log"
+    full_env = {
+        **os.environ,
+        "CS_CONFIG": str(config),
+        "CS_PORT": str(port),
+        "CS_HOST": "127.0.0.1",
+        "CS_STORAGE_URL": f"sqlite:///{tmp / 'service.db'}",
+        # gRPC is on by default: give every test service its own port (tests/grpc use it).
+        "CS_GRPC_PORT": str(free_port()),
+        **(env or {}),
+    }
+    if "PROMETHEUS_MULTIPROC_DIR" not in (env or {}):
+        # Each service counts its own metrics unless a test asks for a shared directory.
+        full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    cmd = [sys.executable, "-m", "connector_service.cli.main", "serve", "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=full_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603 (our own CLI, fixed argv)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"service exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=1) as resp:  # noqa: S310 (http to loopback)
+                if resp.status == 200:
+                    return ServiceProcess(url, proc, log_path, full_env)
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"service did not start:\n{log_path.read_text()}")
