@@ -39,6 +39,19 @@ def test_error_from_types_unknown_codes_by_status_and_lets_the_gateway_name_the_
     assert kit.error_from(HttpResponse(503, {}, b""), {}, codes=[]).http_status == 503
 
 
+def test_error_from_takes_the_type_from_the_first_code_and_the_field_from_a_later_one() -> None:
+    table = {
+        "conflict": kit.ErrorRule(ErrorType.CONFLICT, "gateway_conflict"),
+        "cvv_invalid": kit.ErrorRule(ErrorType.INVALID_REQUEST, "x", "payment_method.cvc"),
+    }
+    err = kit.error_from(HttpResponse(409, {}, b""), table, codes=["conflict", "cvv_invalid"])
+    assert (err.type, err.code, err.field) == (
+        ErrorType.CONFLICT,
+        "gateway_conflict",
+        "payment_method.cvc",
+    )
+
+
 def test_decline_table_and_lookup() -> None:
     table = kit.decline_table([(DeclineCode.STOLEN_CARD, "stolen lost_or_stolen")])
     assert table == {"stolen": DeclineCode.STOLEN_CARD, "lost_or_stolen": DeclineCode.STOLEN_CARD}

@@ -12,14 +12,11 @@ they are reported as processing / pending, never as done.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
-
+from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -40,6 +37,7 @@ from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
     Failure,
+    GatewayDetail,
     ServiceError,
     decline,
     invalid,
@@ -65,7 +63,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
     WebhookIdentity,
 )
-from connector_service.domain.money import UnknownCurrency, exponent
+from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
@@ -304,7 +302,7 @@ class CheckoutConnector(Connector):
     def parse_authorize(
         self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
     ) -> PaymentResult:
-        body = _json_or_raise(response)
+        body = _body(response)
         result = _payment(body, data.currency, data.capture_method)
         if data.setup_future_usage and body.get("approved") is True:
             mandate = _mandate(body)
@@ -320,7 +318,7 @@ class CheckoutConnector(Connector):
     def parse_sync(
         self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
     ) -> PaymentResult:
-        body = _json_or_raise(response)
+        body = _body(response)
         ref = data.payment
         if not ref.connector_payment_id:
             found = [p for p in body.get("data") or [] if isinstance(p, dict) and p.get("id")]
@@ -334,7 +332,7 @@ class CheckoutConnector(Connector):
     def parse_capture(
         self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
     ) -> PaymentResult:
-        body = _json_or_raise(response, not_allowed="payment_not_capturable")
+        body = _body(response, not_allowed="payment_not_capturable")
         return PaymentResult(
             status=PaymentStatus.PROCESSING,
             connector_payment_id=data.payment.connector_payment_id,
@@ -345,7 +343,7 @@ class CheckoutConnector(Connector):
     def parse_void(
         self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
     ) -> PaymentResult:
-        body = _json_or_raise(response, not_allowed="payment_not_voidable")
+        body = _body(response, not_allowed="payment_not_voidable")
         return PaymentResult(
             status=PaymentStatus.PROCESSING,
             connector_payment_id=data.payment.connector_payment_id,
@@ -356,7 +354,7 @@ class CheckoutConnector(Connector):
     def parse_refund(
         self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
     ) -> RefundResult:
-        body = _json_or_raise(response, not_allowed="payment_not_refundable")
+        body = _body(response, not_allowed="payment_not_refundable")
         action_id = str(body.get("action_id") or "")
         if not action_id:
             raise gateway_error(response, code=None, message="refund accepted without action_id")
@@ -372,7 +370,7 @@ class CheckoutConnector(Connector):
     def parse_refund_sync(
         self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
     ) -> RefundResult:
-        body = _json_or_raise(response)
+        body = _body(response)
         ref = data.refund
         action_id = ref.meta.get("action_id") or ref.connector_refund_id
         action = (
@@ -401,7 +399,7 @@ class CheckoutConnector(Connector):
             status=status,
             connector_refund_id=action_id,
             amount=_from_cko(amount, ref.currency) if isinstance(amount, int) else None,
-            connector_status=_str(action.get("response_summary")),
+            connector_status=kit.text(action.get("response_summary")),
             failure=_failure(action) if status is RefundStatus.FAILED else None,
             meta=meta,
         )
@@ -409,17 +407,17 @@ class CheckoutConnector(Connector):
     def parse_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
     ) -> MandateResult:
-        return _mandate(_json_or_raise(response))
+        return _mandate(_body(response))
 
     def parse_complete_mandate(
         self, ctx: ConnectorContext, data: MandateCompleteData, response: HttpResponse
     ) -> MandateResult:
-        return _mandate(_json_or_raise(response))
+        return _mandate(_body(response))
 
     def parse_revoke_mandate(
         self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
     ) -> MandateResult:
-        _json_or_raise(response)
+        _body(response)
         return MandateResult(
             status=MandateStatus.REVOKED,
             connector_mandate_id=data.mandate.connector_mandate_id,
@@ -430,8 +428,8 @@ class CheckoutConnector(Connector):
     # ----------------------------------------------------------------------- 7. webhooks
 
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
-        event = _decode(body)
-        return WebhookIdentity(event_id=_str(event.get("id")) if event else None)
+        event = kit.decode_object(body)
+        return WebhookIdentity(event_id=kit.text(event.get("id")) if event else None)
 
     def webhook_verify(self, ctx: ConnectorContext, headers: dict[str, str], body: bytes) -> bool:
         """``Cko-Signature`` is the hex HMAC-SHA256 of the raw body under the webhook's
@@ -441,17 +439,15 @@ class CheckoutConnector(Connector):
         signature = headers.get("cko-signature", "").strip().lower()
         if secret is None or not secret.reveal() or not signature:
             return False
-        expected = hmac.new(secret.reveal().encode(), body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
+        if not kit.constant_time_equal(kit.hmac_sha256_hex(secret.reveal(), body), signature):
             return False
         authorization = ctx.credentials.get("webhook_authorization")
         if authorization is not None and authorization.reveal():
-            given = headers.get("authorization", "")
-            return hmac.compare_digest(given.encode(), authorization.reveal().encode())
+            return kit.constant_time_equal(headers.get("authorization", ""), authorization.reveal())
         return True
 
     def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
-        event = _decode(body)
+        event = kit.decode_object(body)
         if not event or not isinstance(event.get("data"), dict):
             raise invalid("invalid_webhook", "not a Checkout.com webhook event")
         checks.envelope(event, "Checkout.com", id_key="id", type_key="type")
@@ -460,7 +456,7 @@ class CheckoutConnector(Connector):
         kind = str(event.get("type", ""))
         data: dict[str, Any] = event["data"]
         unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)
-        currency = _str(data.get("currency"))
+        currency = kit.text(data.get("currency"))
         raw_amount = data.get("amount")
         amount = (
             _from_cko(raw_amount, currency)
@@ -473,24 +469,24 @@ class CheckoutConnector(Connector):
             connector_event_type=kind,
             amount=amount,
             currency=currency,
-            occurred_at=_str(event.get("created_on")),
+            occurred_at=kit.text(event.get("created_on")),
         )
         if kind.startswith("dispute_"):
-            out.connector_payment_id = _str(data.get("payment_id"))
+            out.connector_payment_id = kit.text(data.get("payment_id"))
             out.dispute = DisputeResult(
-                status=DISPUTE_EVENT_STATUS.get(kind[8:], DisputeStatus.UNDER_REVIEW),
+                status=kit.status_of(DISPUTE_EVENT_STATUS, kind[8:], DisputeStatus.UNDER_REVIEW),
                 connector_dispute_id=str(data.get("id", "")),
                 connector_payment_id=out.connector_payment_id,
                 amount=amount,
                 currency=currency,
-                reason=_str(data.get("reason_code")) or _str(data.get("category")),
+                reason=kit.text(data.get("reason_code")) or kit.text(data.get("category")),
                 connector_status=kind,
-                evidence_due_by=_str(data.get("evidence_required_by")),
+                evidence_due_by=kit.text(data.get("evidence_required_by")),
             )
             return [out]
-        out.connector_payment_id = _str(data.get("payment_id")) or _str(data.get("id"))
+        out.connector_payment_id = kit.text(data.get("payment_id")) or kit.text(data.get("id"))
         if unified in REFUND_EVENTS:
-            action_id = _str(data.get("action_id"))
+            action_id = kit.text(data.get("action_id"))
             out.refund = RefundResult(
                 status=REFUND_EVENTS[unified],
                 connector_refund_id=action_id,
@@ -558,8 +554,8 @@ DISPUTE_STATUS: dict[str, DisputeStatus] = {
 
 def _payment_status(body: dict[str, Any], capture_method: CaptureMethod) -> PaymentStatus:
     raw = str(body.get("status", ""))
-    status = PAYMENT_STATUS.get(raw, PaymentStatus.PROCESSING)
-    balances = _obj(body.get("balances"))
+    status = kit.status_of(PAYMENT_STATUS, raw, PaymentStatus.PROCESSING)
+    balances = kit.obj(body.get("balances"))
     if raw == "Pending" and _redirect(body):
         return PaymentStatus.REQUIRES_ACTION
     if raw == "Authorized" and capture_method is CaptureMethod.AUTOMATIC:
@@ -574,132 +570,120 @@ def _payment_status(body: dict[str, Any], capture_method: CaptureMethod) -> Paym
 # response_code -> unified reason (20xxx soft declines, 30xxx hard declines, 40xxx risk
 # responses in Checkout.com's words). The category is the unified code's
 # (domain/declines.py), not the range's: an expired card is hard whatever its range.
-DECLINE_MAP: dict[str, DeclineCode] = {
-    "20001": DeclineCode.GENERIC_DECLINE,  # refer to card issuer
-    "20002": DeclineCode.GENERIC_DECLINE,  # refer to card issuer, special conditions
-    "20003": DeclineCode.TRANSACTION_NOT_ALLOWED,  # invalid merchant
-    "20005": DeclineCode.DO_NOT_HONOR,
-    "20006": DeclineCode.PROCESSING_ERROR,
-    "20009": DeclineCode.TRY_AGAIN_LATER,  # request in progress
-    "20012": DeclineCode.TRANSACTION_NOT_ALLOWED,  # invalid transaction
-    "20013": DeclineCode.INVALID_AMOUNT,
-    "20014": DeclineCode.INCORRECT_NUMBER,
-    "20015": DeclineCode.INCORRECT_NUMBER,  # no such issuer
-    "20019": DeclineCode.TRY_AGAIN_LATER,  # re-enter transaction
-    "20030": DeclineCode.PROCESSING_ERROR,  # format error
-    "20031": DeclineCode.TRANSACTION_NOT_ALLOWED,  # bank not supported by switch
-    "20038": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded
-    "20051": DeclineCode.INSUFFICIENT_FUNDS,
-    "20054": DeclineCode.EXPIRED_CARD,
-    "20055": DeclineCode.INCORRECT_PIN,
-    "20056": DeclineCode.INCORRECT_NUMBER,  # no card record
-    "20057": DeclineCode.TRANSACTION_NOT_ALLOWED,  # not permitted to cardholder
-    "20058": DeclineCode.TRANSACTION_NOT_ALLOWED,  # not permitted to terminal
-    "20059": DeclineCode.FRAUD_SUSPECTED,
-    "20061": DeclineCode.LIMIT_EXCEEDED,  # withdrawal amount limit
-    "20062": DeclineCode.RESTRICTED_CARD,
-    "20063": DeclineCode.FRAUD_SUSPECTED,  # security violation
-    "20065": DeclineCode.LIMIT_EXCEEDED,  # withdrawal frequency limit
-    "20068": DeclineCode.ISSUER_UNAVAILABLE,  # issuer response too late
-    "20075": DeclineCode.LIMIT_EXCEEDED,  # PIN tries exceeded
-    "20078": DeclineCode.RESTRICTED_CARD,  # blocked, first use
-    "20082": DeclineCode.INCORRECT_CVC,  # negative CAM, dCVV, iCVV or CVV results
-    "20083": DeclineCode.FRAUD_SUSPECTED,  # fraud / security related
-    "20087": DeclineCode.INCORRECT_CVC,  # bad track data (CVV / expiry)
-    "20090": DeclineCode.TRY_AGAIN_LATER,  # cut-off in progress
-    "20091": DeclineCode.ISSUER_UNAVAILABLE,
-    "20092": DeclineCode.PROCESSING_ERROR,  # no route to destination
-    "20093": DeclineCode.TRANSACTION_NOT_ALLOWED,  # violation of law
-    "20096": DeclineCode.PROCESSING_ERROR,  # system malfunction
-    "200N7": DeclineCode.INCORRECT_CVC,  # CVV2 failure
-    "200R1": DeclineCode.REVOCATION_OF_AUTHORIZATION,  # stop payment order
-    "200R3": DeclineCode.REVOCATION_OF_AUTHORIZATION,  # revocation of all authorizations
-    "20151": DeclineCode.AUTHENTICATION_FAILED,  # cardholder failed 3DS
-    "20152": DeclineCode.AUTHENTICATION_FAILED,  # 3DS not completed in time
-    "20153": DeclineCode.PROCESSING_ERROR,  # 3DS system malfunction
-    "20154": DeclineCode.AUTHENTICATION_REQUIRED,  # 3DS authentication required
-    "20183": DeclineCode.FRAUD_SUSPECTED,  # security
-    "30004": DeclineCode.PICKUP_CARD,
-    "30007": DeclineCode.PICKUP_CARD,  # special conditions
-    "30033": DeclineCode.EXPIRED_CARD,  # expired, pick up
-    "30034": DeclineCode.FRAUD_SUSPECTED,  # suspected fraud, pick up
-    "30035": DeclineCode.PICKUP_CARD,
-    "30036": DeclineCode.RESTRICTED_CARD,  # restricted, pick up
-    "30037": DeclineCode.PICKUP_CARD,
-    "30038": DeclineCode.PICKUP_CARD,  # PIN tries exceeded, pick up
-    "30041": DeclineCode.LOST_CARD,
-    "30043": DeclineCode.STOLEN_CARD,
-    "30044": DeclineCode.TRANSACTION_NOT_ALLOWED,  # AMLD5 anonymous prepaid
-    "30046": DeclineCode.RESTRICTED_CARD,  # closed account
-}
+_DECLINES = (
+    # 20001 refer to card issuer; 20002 refer to card issuer, special conditions
+    (DeclineCode.GENERIC_DECLINE, "20001 20002"),
+    # 20003 invalid merchant; 20012 invalid transaction; 20031 bank not supported by switch;
+    # 20057 not permitted to cardholder; 20058 not permitted to terminal; 20093 violation of
+    # law; 30044 AMLD5 anonymous prepaid
+    (DeclineCode.TRANSACTION_NOT_ALLOWED, "20003 20012 20031 20057 20058 20093 30044"),
+    (DeclineCode.DO_NOT_HONOR, "20005"),
+    # 20030 format error; 20092 no route to destination; 20096 system malfunction; 20153 3DS
+    # system malfunction
+    (DeclineCode.PROCESSING_ERROR, "20006 20030 20092 20096 20153"),
+    # 20009 request in progress; 20019 re-enter transaction; 20090 cut-off in progress
+    (DeclineCode.TRY_AGAIN_LATER, "20009 20019 20090"),
+    (DeclineCode.INVALID_AMOUNT, "20013"),
+    # 20015 no such issuer; 20056 no card record
+    (DeclineCode.INCORRECT_NUMBER, "20014 20015 20056"),
+    # 20038 PIN tries exceeded; 20061 withdrawal amount limit; 20065 withdrawal frequency
+    # limit; 20075 PIN tries exceeded
+    (DeclineCode.LIMIT_EXCEEDED, "20038 20061 20065 20075"),
+    (DeclineCode.INSUFFICIENT_FUNDS, "20051"),
+    # 30033 expired, pick up
+    (DeclineCode.EXPIRED_CARD, "20054 30033"),
+    (DeclineCode.INCORRECT_PIN, "20055"),
+    # 20063 security violation; 20083 fraud / security related; 20183 security; 30034
+    # suspected fraud, pick up
+    (DeclineCode.FRAUD_SUSPECTED, "20059 20063 20083 20183 30034"),
+    # 20078 blocked, first use; 30036 restricted, pick up; 30046 closed account
+    (DeclineCode.RESTRICTED_CARD, "20062 20078 30036 30046"),
+    # 20068 issuer response too late
+    (DeclineCode.ISSUER_UNAVAILABLE, "20068 20091"),
+    # 20082 negative CAM, dCVV, iCVV or CVV results; 20087 bad track data (CVV / expiry);
+    # 200N7 CVV2 failure
+    (DeclineCode.INCORRECT_CVC, "20082 20087 200N7"),
+    # 200R1 stop payment order; 200R3 revocation of all authorizations
+    (DeclineCode.REVOCATION_OF_AUTHORIZATION, "200R1 200R3"),
+    # 20151 cardholder failed 3DS; 20152 3DS not completed in time
+    (DeclineCode.AUTHENTICATION_FAILED, "20151 20152"),
+    # 20154 3DS authentication required
+    (DeclineCode.AUTHENTICATION_REQUIRED, "20154"),
+    # 30007 special conditions; 30038 PIN tries exceeded, pick up
+    (DeclineCode.PICKUP_CARD, "30004 30007 30035 30037 30038"),
+    (DeclineCode.LOST_CARD, "30041"),
+    (DeclineCode.STOLEN_CARD, "30043"),
+)  # fmt: skip
+DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
 # Checkout.com recommendation codes (processing.recommendation_code) override the category.
 RECOMMENDATION_CATEGORY = CHECKOUT_RECOMMENDATION
 
-# error_codes of 4xx answers -> our field names.
-ERROR_FIELDS: dict[str, str] = {
-    "card_number_invalid": "payment_method.number",
-    "card_number_required": "payment_method.number",
-    "card_expiry_month_invalid": "payment_method.exp_month",
-    "card_expiry_year_invalid": "payment_method.exp_year",
-    "card_expired": "payment_method.exp_year",
-    "cvv_invalid": "payment_method.cvc",
-    "amount_invalid": "amount",
-    "currency_invalid": "currency",
-    "currency_required": "currency",
-    "reference_invalid": "reference",
-    "success_url_invalid": "return_url",
-    "failure_url_invalid": "return_url",
-    "customer_email_invalid": "customer.email",
-    "customer_id_invalid": "customer.id",
-    "source_id_invalid": "payment_method.mandate_id",
-    "token_invalid": "payment_method.token",
-}
-# error_types whose meaning beats the HTTP status.
-ERROR_TYPES: dict[str, tuple[ErrorType, str]] = {
-    "duplicate_requests_detected": (ErrorType.CONFLICT, "duplicate_request"),
-    "conflict": (ErrorType.CONFLICT, "gateway_conflict"),
-    "operation_not_allowed": (ErrorType.CONFLICT, "operation_not_allowed"),
+# error_type (first) and error_codes of 4xx answers -> unified type, code and field. The
+# field codes come with 422 answers, where the type is the HTTP status's anyway.
+_R = kit.ErrorRule
+_BAD = ErrorType.INVALID_REQUEST, "gateway_rejected_request"
+ERROR_MAP: kit.ErrorTable = {
+    "duplicate_requests_detected": _R(ErrorType.CONFLICT, "duplicate_request"),
+    "conflict": _R(ErrorType.CONFLICT, "gateway_conflict"),
+    "operation_not_allowed": _R(ErrorType.CONFLICT, "operation_not_allowed"),
+    "card_number_invalid": _R(*_BAD, "payment_method.number"),
+    "card_number_required": _R(*_BAD, "payment_method.number"),
+    "card_expiry_month_invalid": _R(*_BAD, "payment_method.exp_month"),
+    "card_expiry_year_invalid": _R(*_BAD, "payment_method.exp_year"),
+    "card_expired": _R(*_BAD, "payment_method.exp_year"),
+    "cvv_invalid": _R(*_BAD, "payment_method.cvc"),
+    "amount_invalid": _R(*_BAD, "amount"),
+    "currency_invalid": _R(*_BAD, "currency"),
+    "currency_required": _R(*_BAD, "currency"),
+    "reference_invalid": _R(*_BAD, "reference"),
+    "success_url_invalid": _R(*_BAD, "return_url"),
+    "failure_url_invalid": _R(*_BAD, "return_url"),
+    "customer_email_invalid": _R(*_BAD, "customer.email"),
+    "customer_id_invalid": _R(*_BAD, "customer.id"),
+    "source_id_invalid": _R(*_BAD, "payment_method.mandate_id"),
+    "token_invalid": _R(*_BAD, "payment_method.token"),
 }
 
 
-def _json_or_raise(response: HttpResponse, *, not_allowed: str | None = None) -> Any:
+def _body(response: HttpResponse, *, not_allowed: str | None = None) -> Any:
+    """The decoded answer, or the one error a gateway error body means."""
     body = response.json()
     if response.status < 400:
         return body
-    if not isinstance(body, dict):
-        body = {}
+    raise _error(response, kit.obj(body), not_allowed)
+
+
+def _error(response: HttpResponse, body: dict[str, Any], not_allowed: str | None) -> ServiceError:
     codes = [str(c) for c in body.get("error_codes") or []]
-    error_type = _str(body.get("error_type"))
+    error_type = kit.text(body.get("error_type"))
     raw_code = codes[0] if codes else error_type
     message = ", ".join(codes) if codes else error_type
+    detail = GatewayDetail(code=raw_code, message=message, http_status=response.status)
     if response.status == 403 and not_allowed:
         # On payment actions 403 means "not allowed in this state", not bad credentials.
-        err = ServiceError(
+        return ServiceError(
             ErrorType.CONFLICT,
             not_allowed,
             "Checkout.com does not allow this action now.",
-            gateway=gateway_error(response, code=raw_code, message=message).gateway,
+            gateway=detail,
         )
-        raise err
-    mapped = ERROR_TYPES.get(error_type or "")
-    err = gateway_error(
-        response, code=raw_code, message=message, type=mapped[0] if mapped else None
-    )
-    if mapped:
-        err.code = mapped[1]
     if any(c.startswith("processing_channel_id") for c in codes):
-        err.type, err.code, err.http_status = ErrorType.CONNECTOR, "gateway_misconfigured", 502
-        err.message = "The account's processing_channel_id is missing or wrong."
-    for c in codes:
-        if c in ERROR_FIELDS:
-            err.field = ERROR_FIELDS[c]
-            break
-    raise err
+        return ServiceError(
+            ErrorType.CONNECTOR,
+            "gateway_misconfigured",
+            "The account's processing_channel_id is missing or wrong.",
+            gateway=detail,
+            http_status=502,
+            field=next((ERROR_MAP[c].field for c in codes if c in ERROR_MAP), None),
+        )
+    return kit.error_from(
+        response, ERROR_MAP, codes=[error_type, *codes], raw_code=raw_code, message=message
+    )
 
 
 def _failure(body: dict[str, Any]) -> Failure:
-    raw = _str(body.get("response_code"))
-    summary = _str(body.get("response_summary"))
+    raw = kit.text_or_number(body.get("response_code"))
+    summary = kit.text(body.get("response_summary"))
     if raw is None and isinstance(body.get("actions"), list):
         # GET /payments/{id} keeps the codes on its action summaries (newest first).
         for action in body["actions"]:
@@ -708,28 +692,27 @@ def _failure(body: dict[str, Any]) -> Failure:
                 and action.get("response_code")
                 and action.get("type") in ("Authorization", "Card Verification")
             ):
-                raw, summary = _str(action["response_code"]), _str(action.get("response_summary"))
+                raw = kit.text_or_number(action["response_code"])
+                summary = kit.text(action.get("response_summary"))
                 break
-    processing = _obj(body.get("processing"))
+    processing = kit.obj(body.get("processing"))
     if raw is None:
-        status = _str(body.get("status"))
+        status = kit.text(body.get("status"))
         return decline(
             DeclineCode.GENERIC_DECLINE,
             raw_message=summary or status,
             message=f"The payment ended as {status}." if status else None,
         )
-    if raw in DECLINE_MAP:
-        code = DECLINE_MAP[raw]
-    elif raw.startswith("4"):
-        code = DeclineCode.BLOCKED  # risk responses
-    else:
-        code = DeclineCode.GENERIC_DECLINE
-    recommendation = _str(processing.get("recommendation_code"))
+    risk = raw.startswith("4")  # 40xxx: risk responses
+    code = kit.decline_of(
+        DECLINE_MAP, raw, default=DeclineCode.BLOCKED if risk else DeclineCode.GENERIC_DECLINE
+    )
+    recommendation = kit.text(processing.get("recommendation_code"))
     return decline(
         code,
         raw_code=raw,
         raw_message=summary,
-        advice_code=_str(processing.get("partner_merchant_advice_code")),
+        advice_code=kit.text(processing.get("partner_merchant_advice_code")),
         advice_vocabulary=CHECKOUT_RECOMMENDATION,
         advice=recommendation,
     )
@@ -798,24 +781,24 @@ def _event_payment(
     amount: int | None,
 ) -> PaymentResult:
     status = _EVENT_PAYMENT_STATUS.get(unified, PaymentStatus.PROCESSING)
-    balances = _obj(data.get("balances"))
+    balances = kit.obj(data.get("balances"))
     captured = balances.get("total_captured")
     if status is PaymentStatus.CAPTURED and (balances.get("available_to_capture") or 0) > 0:
         status = PaymentStatus.PARTIALLY_CAPTURED
     failed = unified in (WebhookEventType.PAYMENT_FAILED, WebhookEventType.CAPTURE_FAILED)
     return PaymentResult(
         status=status,
-        connector_payment_id=_str(data.get("id")),
+        connector_payment_id=kit.text(data.get("id")),
         amount=amount if unified is not WebhookEventType.PAYMENT_CAPTURED else None,
         amount_captured=_from_cko(captured, currency)
         if isinstance(captured, int) and currency and _known(currency)
         else (amount if unified is WebhookEventType.PAYMENT_CAPTURED else None),
         connector_status=kind,
         failure=_failure(data) if failed else None,
-        network_transaction_id=_str(data.get("scheme_id")),
+        network_transaction_id=kit.text(data.get("scheme_id")),
         card=_summary(data.get("source")),
-        reference=_str(data.get("reference")),
-        meta=_ids(action_id=_str(data.get("action_id"))),
+        reference=kit.text(data.get("reference")),
+        meta=_ids(action_id=kit.text(data.get("action_id"))),
     )
 
 
@@ -829,53 +812,36 @@ CKO_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
 CKO_MAX_AMOUNT = 999_999_999  # at most nine digits
 
 
-def cko_exponent(currency: str) -> int:
-    if currency in CKO_ZERO_DECIMAL:
-        return 0
-    if currency in CKO_THREE_DECIMAL:
-        return 3
-    return 2
+CKO = kit.Exponents(
+    "Checkout.com",
+    exceptions=dict.fromkeys(CKO_ZERO_DECIMAL, 0)
+    | dict.fromkeys(CKO_THREE_DECIMAL, 3)
+    | dict.fromkeys("CLP CLF UYI UYW".split(), 2),  # ISO: 0, 4, 0, 4 decimals
+    tens_only=CKO_THREE_DECIMAL,
+)
 
 
 def _to_cko(amount: int, currency: str) -> int:
     """ISO-4217 minor units -> Checkout.com's amount for ``currency``."""
     try:
-        iso = exponent(currency)
+        value = CKO.to_gateway(amount, currency)
     except UnknownCurrency as exc:
         raise invalid("invalid_currency", str(exc), "currency") from None
-    cko = cko_exponent(currency)
-    if cko >= iso:
-        value = amount * 10 ** (cko - iso)
-    else:
-        value, rest = divmod(amount, 10 ** (iso - cko))
-        if rest:
-            raise invalid(
-                "amount_precision_not_supported",
-                f"Checkout.com takes {currency} amounts with {cko} decimals only",
-                "amount",
-            )
-    if cko == 3 and value % 10:
-        raise invalid(
-            "amount_precision_not_supported",
-            f"Checkout.com needs {currency} amounts whose last (thousandths) digit is 0",
-            "amount",
-        )
     if value > CKO_MAX_AMOUNT:
         raise invalid(
             "amount_too_large", "Checkout.com takes amounts of at most nine digits", "amount"
         )
-    return int(value)
+    return value
 
 
 def _from_cko(value: int, currency: str) -> int:
     """Checkout.com's amount -> ISO-4217 minor units."""
-    iso, cko = exponent(currency), cko_exponent(currency)
-    return int(value // 10 ** (cko - iso) if cko >= iso else value * 10 ** (iso - cko))
+    return CKO.from_gateway(value, currency)
 
 
 def _known(currency: str) -> bool:
     try:
-        exponent(currency)
+        CKO.of(currency)
     except UnknownCurrency:
         return False
     return True
@@ -975,7 +941,7 @@ def _source(pm: Card | Token, billing: Address | None) -> dict[str, Any]:
 def _redirect(body: dict[str, Any]) -> str | None:
     links = body.get("_links")
     if isinstance(links, dict) and isinstance(links.get("redirect"), dict):
-        return _str(links["redirect"].get("href"))
+        return kit.text(links["redirect"].get("href"))
     return None
 
 
@@ -985,7 +951,7 @@ def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> Payment
             ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
         )
     status = _payment_status(body, capture_method)
-    balances = _obj(body.get("balances"))
+    balances = kit.obj(body.get("balances"))
     amount, captured = body.get("amount"), balances.get("total_captured")
     redirect = _redirect(body)
     return PaymentResult(
@@ -993,17 +959,17 @@ def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> Payment
         connector_payment_id=str(body["id"]),
         amount=_from_cko(amount, currency) if isinstance(amount, int) else None,
         amount_captured=_from_cko(captured, currency) if isinstance(captured, int) else None,
-        connector_status=_str(body.get("status")),
+        connector_status=kit.text(body.get("status")),
         next_action=NextAction(type="redirect", url=redirect)
         if status is PaymentStatus.REQUIRES_ACTION and redirect
         else None,
         failure=_failure(body) if status is PaymentStatus.FAILED else None,
-        network_transaction_id=_str(body.get("scheme_id")),
+        network_transaction_id=kit.text(body.get("scheme_id")),
         pending_reason="capture_pending"
         if status is PaymentStatus.PROCESSING and body.get("status") == "Authorized"
         else None,
         card=_summary(body.get("source")),
-        meta=_ids(action_id=_str(body.get("action_id"))),
+        meta=_ids(action_id=kit.text(body.get("action_id"))),
     )
 
 
@@ -1012,20 +978,20 @@ def _mandate(body: Any, *, status_override: str | None = None) -> MandateResult:
         raise ServiceError(
             ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
         )
-    raw = status_override or _str(body.get("status")) or ""
-    source = _obj(body.get("source"))
-    customer = _obj(body.get("customer"))
-    source_id = _str(source.get("id"))
-    status = MANDATE_STATUS.get(raw, MandateStatus.PENDING)
+    raw = status_override or kit.text(body.get("status")) or ""
+    source = kit.obj(body.get("source"))
+    customer = kit.obj(body.get("customer"))
+    source_id = kit.text(source.get("id"))
+    status = kit.status_of(MANDATE_STATUS, raw, MandateStatus.PENDING)
     if status is MandateStatus.ACTIVE and not source_id:
         status = MandateStatus.PENDING  # nothing to charge later without a source id
     redirect = _redirect(body)
-    pid = _str(body.get("payment_id")) or _str(body.get("id"))
+    pid = kit.text(body.get("payment_id")) or kit.text(body.get("id"))
     return MandateResult(
         status=status,
         connector_mandate_id=source_id,
-        connector_customer_id=_str(customer.get("id")),
-        network_transaction_id=_str(body.get("scheme_id")),
+        connector_customer_id=kit.text(customer.get("id")),
+        network_transaction_id=kit.text(body.get("scheme_id")),
         connector_status=raw or None,
         next_action=NextAction(type="redirect", url=redirect)
         if status is MandateStatus.PENDING and redirect
@@ -1046,33 +1012,15 @@ _BRANDS = {
 def _summary(source: Any) -> CardSummary | None:
     if not isinstance(source, dict) or not source.get("last4"):
         return None
-    scheme = _str(source.get("scheme"))
+    scheme = kit.text(source.get("scheme"))
     month, year = source.get("expiry_month"), source.get("expiry_year")
     return CardSummary(
         brand=_BRANDS.get(scheme.lower(), scheme.lower()) if scheme else None,
-        last4=_str(source.get("last4")),
+        last4=kit.text(source.get("last4")),
         exp_month=month if isinstance(month, int) else None,
         exp_year=year if isinstance(year, int) else None,
     )
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _ids(**ids: str | None) -> dict[str, str]:
     return {k: v for k, v in ids.items() if v}
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    return str(value)
-
-
-def _decode(body: bytes) -> dict[str, Any] | None:
-    try:
-        event = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return None
-    return event if isinstance(event, dict) else None

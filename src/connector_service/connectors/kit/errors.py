@@ -40,16 +40,20 @@ def error_from(
     """The error for a gateway answer that is not a result. ``codes`` are looked up in
     ``table`` in order (the first known one wins); ``raw_code`` is what the operator sees
     (default: the first non-empty of ``codes``); ``field`` is the gateway's own pointer
-    to the bad field and wins over the table's."""
+    to the bad field and wins over the table's. The field comes from the first known code
+    that names one: a gateway that lists an error type and then the field codes
+    (Checkout.com's ``error_type`` + ``error_codes``) gets the type's meaning and the
+    codes' field."""
     candidates = [c for c in codes if c]
     shown = raw_code if raw_code is not None else (candidates[0] if candidates else None)
-    rule = next((table[c] for c in candidates if c in table), None)
-    if rule is None:
+    rules = [table[c] for c in candidates if c in table]
+    if not rules:
         err = gateway_error(response, code=shown, message=message)
     else:
+        rule = rules[0]
         detail = GatewayDetail(code=shown, message=message, http_status=response.status)
         err = ServiceError(rule.type, rule.code, message or "Gateway error", gateway=detail)
-        err.field = rule.field
+        err.field = next((r.field for r in rules if r.field), None)
     if field:
         err.field = field
     return err
