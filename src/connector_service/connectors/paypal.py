@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
     ConnectorContext,
@@ -66,7 +67,6 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.ids import PaymentRef
-from connector_service.domain.money import exponent, from_major, to_major_str
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
@@ -84,7 +84,9 @@ PAYPAL_CURRENCIES = frozenset(
     "SEK CHF THB USD".split()
 )
 # Where PayPal's decimals differ from ISO 4217: HUF and TWD have 2 in ISO, none at PayPal.
-PAYPAL_EXPONENTS = {"HUF": 0, "JPY": 0, "TWD": 0}
+PAYPAL_EXPONENTS = kit.Exponents(
+    "PayPal", exceptions={"HUF": 0, "JPY": 0, "TWD": 0}, inexact_code="invalid_amount"
+)
 
 SCA_METHODS = ("SCA_WHEN_REQUIRED", "SCA_ALWAYS")
 MIT_PAYMENT_TYPES = ("UNSCHEDULED", "RECURRING")
@@ -283,7 +285,7 @@ class PayPalConnector(Connector):
         _raise_for_error(response, body)
         raw = str(body.get("status") or "VOIDED")  # 204 No Content: voided, nothing to show
         return PaymentResult(
-            status=AUTHORIZATION_STATUS.get(raw, PaymentStatus.PROCESSING),
+            status=kit.status_of(AUTHORIZATION_STATUS, raw, PaymentStatus.PROCESSING),
             connector_payment_id=data.payment.connector_payment_id,
             connector_status=raw,
             meta={"intent": "AUTHORIZE", "auth": auth_id},
@@ -442,14 +444,14 @@ class PayPalConnector(Connector):
     ) -> PaymentResult:
         body = _json(response)
         issue, detail = _issue(body)
-        if response.status == 422 and issue in ISSUE_DECLINES:
+        if response.status == 422 and issue and issue in ISSUE_DECLINES:
             return PaymentResult(
                 status=PaymentStatus.FAILED,
                 connector_payment_id=order_id,
                 connector_status=issue,
                 meta={"intent": intent},
                 failure=decline(
-                    ISSUE_DECLINES[issue],
+                    kit.decline_of(ISSUE_DECLINES, issue),
                     raw_code=issue,
                     raw_message=detail.get("description") or body.get("message"),
                 ),
@@ -505,7 +507,7 @@ class PayPalConnector(Connector):
         """PayPal signs with a certificate; its own API checks the signature for us."""
         values = {name: headers.get(name, "").strip() for name in WEBHOOK_HEADERS}
         webhook_id = ctx.options.get("webhook_id", "")
-        if not all(values.values()) or not webhook_id or not _decode(body):
+        if not all(values.values()) or not webhook_id or not kit.decode_object(body):
             return False
         try:
             sent = _dt.datetime.fromisoformat(values["paypal-transmission-time"])
@@ -701,121 +703,99 @@ DISPUTE_EVENTS: dict[DisputeStatus, WebhookEventType] = {
 
 _D = DeclineCode
 # processor_response.response_code -> unified decline (every code of the Orders v2 enum).
-DECLINE_MAP: dict[str, DeclineCode] = {
-    "00N7": _D.INCORRECT_CVC, "0100": _D.GENERIC_DECLINE, "0390": _D.INCORRECT_NUMBER,
-    "0500": _D.DO_NOT_HONOR, "0580": _D.TRANSACTION_NOT_ALLOWED, "0800": _D.PROCESSING_ERROR,
-    "0880": _D.PROCESSING_ERROR, "0890": _D.GENERIC_DECLINE, "0960": _D.PROCESSING_ERROR,
-    "0R00": _D.REVOCATION_OF_AUTHORIZATION, "1000": _D.GENERIC_DECLINE,
-    "10BR": _D.DO_NOT_TRY_AGAIN, "1300": _D.INVALID_PAYMENT_DATA, "1310": _D.INVALID_AMOUNT,
-    "1312": _D.TRANSACTION_NOT_ALLOWED, "1317": _D.INVALID_PAYMENT_DATA,
-    "1320": _D.CURRENCY_NOT_SUPPORTED, "1330": _D.INCORRECT_NUMBER,
-    "1335": _D.INCORRECT_NUMBER, "1340": _D.INVALID_PAYMENT_DATA, "1350": _D.INVALID_PAYMENT_DATA,
-    "1352": _D.RESTRICTED_CARD, "1360": _D.INVALID_PAYMENT_DATA,
-    "1370": _D.TRANSACTION_NOT_ALLOWED, "1380": _D.INVALID_EXPIRY, "1382": _D.INCORRECT_CVC,
-    "1384": _D.INVALID_PAYMENT_DATA, "1390": _D.INVALID_PAYMENT_DATA,
-    "1393": _D.TRANSACTION_NOT_ALLOWED, "5100": _D.DO_NOT_TRY_AGAIN, "5110": _D.INCORRECT_CVC,
-    "5120": _D.INSUFFICIENT_FUNDS, "5130": _D.GENERIC_DECLINE, "5135": _D.LIMIT_EXCEEDED,
-    "5140": _D.RESTRICTED_CARD, "5150": _D.PICKUP_CARD, "5160": _D.TRANSACTION_NOT_ALLOWED,
-    "5170": _D.GENERIC_DECLINE, "5180": _D.RESTRICTED_CARD, "5190": _D.GENERIC_DECLINE,
-    "5200": _D.DO_NOT_TRY_AGAIN, "5210": _D.TRANSACTION_NOT_ALLOWED, "5400": _D.EXPIRED_CARD,
-    "5500": _D.GENERIC_DECLINE, "5650": _D.AUTHENTICATION_REQUIRED,
-    "5700": _D.TRANSACTION_NOT_ALLOWED, "5710": _D.LIMIT_EXCEEDED, "5800": _D.PROCESSING_ERROR,
-    "5900": _D.GENERIC_DECLINE, "5910": _D.DO_NOT_TRY_AGAIN, "5920": _D.ISSUER_UNAVAILABLE,
-    "5930": _D.RESTRICTED_CARD, "5950": _D.DO_NOT_TRY_AGAIN, "6300": _D.INCORRECT_NUMBER,
-    "7600": _D.INVALID_PAYMENT_DATA, "7700": _D.AUTHENTICATION_FAILED,
-    "7710": _D.AUTHENTICATION_FAILED, "7800": _D.INCORRECT_NUMBER, "7900": _D.GENERIC_DECLINE,
-    "8000": _D.PROCESSING_ERROR, "8010": _D.PROCESSING_ERROR, "8020": _D.INVALID_PAYMENT_DATA,
-    "8030": _D.TRANSACTION_NOT_ALLOWED, "8100": _D.PROCESSING_ERROR,
-    "8110": _D.TRY_AGAIN_LATER, "8220": _D.TRY_AGAIN_LATER, "9100": _D.TRY_AGAIN_LATER,
-    "9500": _D.FRAUD_SUSPECTED, "9510": _D.FRAUD_SUSPECTED, "9520": _D.LOST_CARD,
-    "9530": _D.GENERIC_DECLINE, "9540": _D.DO_NOT_TRY_AGAIN, "9600": _D.PROCESSING_ERROR,
-    "PCNR": _D.AUTHENTICATION_REQUIRED, "PCVV": _D.INCORRECT_CVC, "PP06": _D.RESTRICTED_CARD,
-    "PPRN": _D.TRANSACTION_NOT_ALLOWED, "PPAD": _D.GENERIC_DECLINE, "PPAB": _D.BLOCKED,
-    "PPAE": _D.TRANSACTION_NOT_ALLOWED, "PPAG": _D.TRANSACTION_NOT_ALLOWED,
-    "PPAI": _D.INVALID_AMOUNT, "PPAR": _D.GENERIC_DECLINE, "PPAU": _D.TRANSACTION_NOT_ALLOWED,
-    "PPAV": _D.GENERIC_DECLINE, "PPAX": _D.LIMIT_EXCEEDED, "PPBG": _D.TRANSACTION_NOT_ALLOWED,
-    "PPC2": _D.INCORRECT_CVC, "PPCE": _D.INVALID_PAYMENT_DATA, "PPCO": _D.TRANSACTION_NOT_ALLOWED,
-    "PPCR": _D.PROCESSING_ERROR, "PPCT": _D.TRANSACTION_NOT_ALLOWED,
-    "PPCU": _D.CURRENCY_NOT_SUPPORTED, "PPD3": _D.AUTHENTICATION_FAILED,
-    "PPDC": _D.CURRENCY_NOT_SUPPORTED, "PPDI": _D.TRANSACTION_NOT_ALLOWED,
-    "PPDV": _D.GENERIC_DECLINE, "PPDT": _D.LIMIT_EXCEEDED, "PPEF": _D.EXPIRED_CARD,
-    "PPEL": _D.LIMIT_EXCEEDED, "PPER": _D.PROCESSING_ERROR, "PPEX": _D.INVALID_EXPIRY,
-    "PPFE": _D.INVALID_PAYMENT_DATA, "PPFI": _D.INCORRECT_NUMBER, "PPFR": _D.RESTRICTED_CARD,
-    "PPFV": _D.INVALID_PAYMENT_DATA, "PPGR": _D.PROCESSING_ERROR, "PPH1": _D.PROCESSING_ERROR,
-    "PPIF": _D.PROCESSING_ERROR, "PPII": _D.INVALID_PAYMENT_DATA, "PPIM": _D.PROCESSING_ERROR,
-    "PPIT": _D.PROCESSING_ERROR, "PPLR": _D.PROCESSING_ERROR, "PPLS": _D.PROCESSING_ERROR,
-    "PPMB": _D.PROCESSING_ERROR, "PPMC": _D.BLOCKED, "PPMD": _D.PROCESSING_ERROR,
-    "PPNC": _D.TRANSACTION_NOT_ALLOWED, "PPNL": _D.LIMIT_EXCEEDED, "PPNM": _D.INVALID_PAYMENT_DATA,
-    "PPNT": _D.TRY_AGAIN_LATER, "PPPH": _D.PROCESSING_ERROR,
-    "PPPI": _D.TRANSACTION_NOT_ALLOWED, "PPPM": _D.TRANSACTION_NOT_ALLOWED,
-    "PPQC": _D.TRANSACTION_NOT_ALLOWED, "PPRE": _D.TRANSACTION_NOT_ALLOWED,
-    "PPRF": _D.PROCESSING_ERROR, "PPRR": _D.INVALID_PAYMENT_DATA, "PPS0": _D.PROCESSING_ERROR,
-    "PPS1": _D.PROCESSING_ERROR, "PPS2": _D.PROCESSING_ERROR, "PPS3": _D.INVALID_PAYMENT_DATA,
-    "PPS4": _D.CURRENCY_NOT_SUPPORTED, "PPS5": _D.PROCESSING_ERROR, "PPS6": _D.INVALID_AMOUNT,
-    "PPSC": _D.FRAUD_SUSPECTED, "PPSD": _D.GENERIC_DECLINE, "PPSE": _D.TRANSACTION_NOT_ALLOWED,
-    "PPTE": _D.INVALID_PAYMENT_DATA, "PPTF": _D.PROCESSING_ERROR, "PPTI": _D.PROCESSING_ERROR,
-    "PPTR": _D.INVALID_PAYMENT_DATA, "PPTT": _D.TRANSACTION_NOT_ALLOWED,
-    "PPTV": _D.INVALID_PAYMENT_DATA, "PPUA": _D.TRANSACTION_NOT_ALLOWED,
-    "PPUC": _D.CURRENCY_NOT_SUPPORTED, "PPUE": _D.TRANSACTION_NOT_ALLOWED,
-    "PPUI": _D.TRANSACTION_NOT_ALLOWED, "PPUP": _D.TRANSACTION_NOT_ALLOWED,
-    "PPUR": _D.TRANSACTION_NOT_ALLOWED, "PPVC": _D.CURRENCY_NOT_SUPPORTED,
-    "PPVE": _D.INVALID_PAYMENT_DATA, "PPVT": _D.TRANSACTION_NOT_ALLOWED,
-}  # fmt: skip
+_DECLINES = (
+    (_D.INCORRECT_CVC, "00N7 1382 5110 PCVV PPC2"),
+    (_D.GENERIC_DECLINE,
+     "0100 0890 1000 5130 5170 5190 5500 5900 7900 9530 PPAD PPAR PPAV "
+     "PPDV PPSD"),
+    (_D.INCORRECT_NUMBER, "0390 1330 1335 6300 7800 PPFI"),
+    (_D.DO_NOT_HONOR, "0500"),
+    (_D.TRANSACTION_NOT_ALLOWED,
+     "0580 1312 1370 1393 5160 5210 5700 8030 PPRN PPAE PPAG "
+     "PPAU PPBG PPCO PPCT PPDI PPNC PPPI PPPM PPQC PPRE PPSE "
+     "PPTT PPUA PPUE PPUI PPUP PPUR PPVT"),
+    (_D.PROCESSING_ERROR,
+     "0800 0880 0960 5800 8000 8010 8100 9600 PPCR PPER PPGR PPH1 "
+     "PPIF PPIM PPIT PPLR PPLS PPMB PPMD PPPH PPRF PPS0 PPS1 PPS2 "
+     "PPS5 PPTF PPTI"),
+    (_D.REVOCATION_OF_AUTHORIZATION, "0R00"),
+    (_D.DO_NOT_TRY_AGAIN, "10BR 5100 5200 5910 5950 9540"),
+    (_D.INVALID_PAYMENT_DATA,
+     "1300 1317 1340 1350 1360 1384 1390 7600 8020 PPCE PPFE PPFV "
+     "PPII PPNM PPRR PPS3 PPTE PPTR PPTV PPVE"),
+    (_D.INVALID_AMOUNT, "1310 PPAI PPS6"),
+    (_D.CURRENCY_NOT_SUPPORTED, "1320 PPCU PPDC PPS4 PPUC PPVC"),
+    (_D.RESTRICTED_CARD, "1352 5140 5180 5930 PP06 PPFR"),
+    (_D.INVALID_EXPIRY, "1380 PPEX"),
+    (_D.INSUFFICIENT_FUNDS, "5120"),
+    (_D.LIMIT_EXCEEDED, "5135 5710 PPAX PPDT PPEL PPNL"),
+    (_D.PICKUP_CARD, "5150"),
+    (_D.EXPIRED_CARD, "5400 PPEF"),
+    (_D.AUTHENTICATION_REQUIRED, "5650 PCNR"),
+    (_D.ISSUER_UNAVAILABLE, "5920"),
+    (_D.AUTHENTICATION_FAILED, "7700 7710 PPD3"),
+    (_D.TRY_AGAIN_LATER, "8110 8220 9100 PPNT"),
+    (_D.FRAUD_SUSPECTED, "9500 9510 PPSC"),
+    (_D.LOST_CARD, "9520"),
+    (_D.BLOCKED, "PPAB PPMC"),
+)  # fmt: skip
+DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
 # payment_advice_code (the Mastercard advice code) overrides the unified code's category.
 ADVICE_CATEGORY = MASTERCARD_ADVICE
 
 # details[].issue of a 422 that is a decline of the payment itself.
-ISSUE_DECLINES: dict[str, DeclineCode] = {
-    "INSTRUMENT_DECLINED": DeclineCode.GENERIC_DECLINE,
-    "TRANSACTION_REFUSED": DeclineCode.TRANSACTION_NOT_ALLOWED,
-    "PAYER_CANNOT_PAY": DeclineCode.GENERIC_DECLINE,
-    "PAYMENT_SOURCE_DECLINED_BY_PROCESSOR": DeclineCode.GENERIC_DECLINE,
-    "PAYMENT_SOURCE_CANNOT_BE_USED": DeclineCode.TRANSACTION_NOT_ALLOWED,
-    "PAYMENT_SOURCE_INFO_CANNOT_BE_VERIFIED": DeclineCode.GENERIC_DECLINE,
-    "TRANSACTION_LIMIT_EXCEEDED": DeclineCode.LIMIT_EXCEEDED,
-    "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED": DeclineCode.LIMIT_EXCEEDED,
-    "COMPLIANCE_VIOLATION": DeclineCode.BLOCKED,
-    "TRANSACTION_BLOCKED_BY_PAYEE": DeclineCode.BLOCKED,
-    "PAYEE_BLOCKED_TRANSACTION": DeclineCode.BLOCKED,
-}
+ISSUE_DECLINES: kit.DeclineTable = kit.decline_table(
+    [
+        (
+            _D.GENERIC_DECLINE,
+            "INSTRUMENT_DECLINED PAYER_CANNOT_PAY "
+            "PAYMENT_SOURCE_DECLINED_BY_PROCESSOR "
+            "PAYMENT_SOURCE_INFO_CANNOT_BE_VERIFIED",
+        ),
+        (_D.TRANSACTION_NOT_ALLOWED, "TRANSACTION_REFUSED PAYMENT_SOURCE_CANNOT_BE_USED"),
+        (_D.LIMIT_EXCEEDED, "TRANSACTION_LIMIT_EXCEEDED MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED"),
+        (_D.BLOCKED, "COMPLIANCE_VIOLATION TRANSACTION_BLOCKED_BY_PAYEE PAYEE_BLOCKED_TRANSACTION"),
+    ]
+)
 _C, _I, _N = ErrorType.CONFLICT, ErrorType.INVALID_REQUEST, ErrorType.NOT_FOUND
-ERROR_MAP: dict[str, tuple[ErrorType, str]] = {
-    "DUPLICATE_INVOICE_ID": (_C, "duplicate_reference"),
-    "PREVIOUS_REQUEST_IN_PROGRESS": (_C, "request_in_progress"),
-    "AUTHORIZATION_VOIDED": (_C, "payment_not_capturable"),
-    "AUTHORIZATION_DENIED": (_C, "payment_not_capturable"),
-    "AUTHORIZATION_EXPIRED": (_C, "authorization_expired"),
-    "AUTHORIZATION_ALREADY_CAPTURED": (_C, "payment_already_captured"),
-    "MAX_CAPTURE_COUNT_EXCEEDED": (_C, "payment_not_capturable"),
-    "MAX_CAPTURE_AMOUNT_EXCEEDED": (_I, "amount_too_large"),
-    "PREVIOUSLY_CAPTURED": (_C, "payment_not_voidable"),
-    "PREVIOUSLY_VOIDED": (_C, "payment_already_voided"),
-    "CANNOT_BE_VOIDED": (_C, "payment_not_voidable"),
-    "CAPTURE_FULLY_REFUNDED": (_C, "payment_not_refundable"),
-    "REFUND_AMOUNT_EXCEEDED": (_I, "amount_too_large"),
-    "REFUND_NOT_ALLOWED": (_C, "payment_not_refundable"),
-    "REFUND_TIME_LIMIT_EXCEEDED": (_C, "payment_not_refundable"),
-    "PARTIAL_REFUND_NOT_ALLOWED": (_C, "payment_not_refundable"),
-    "MAX_NUMBER_OF_REFUNDS_EXCEEDED": (_C, "payment_not_refundable"),
-    "PENDING_CAPTURE": (_C, "payment_not_refundable"),
-    "TRANSACTION_DISPUTED": (_C, "payment_not_refundable"),
-    "REFUND_NOT_PERMITTED_DUE_TO_CHARGEBACK": (_C, "payment_not_refundable"),
-    "REFUND_IS_RESTRICTED": (_C, "payment_not_refundable"),
-    "REFUND_FAILED_INSUFFICIENT_FUNDS": (_C, "insufficient_balance"),
-    "ORDER_NOT_APPROVED": (_C, "payment_requires_action"),
-    "ORDER_ALREADY_AUTHORIZED": (_C, "payment_already_authorized"),
-    "ORDER_ALREADY_CAPTURED": (_C, "payment_already_captured"),
-    "CARD_EXPIRED": (_I, "card_expired"),
-    "INVALID_EXPIRY_DATE": (_I, "invalid_expiry"),
-    "INVALID_SECURITY_CODE_LENGTH": (_I, "invalid_cvc"),
-    "DECIMAL_PRECISION": (_I, "invalid_amount"),
-    "DECIMALS_NOT_SUPPORTED": (_I, "invalid_amount"),
-    "CANNOT_BE_ZERO_OR_NEGATIVE": (_I, "invalid_amount"),
-    "INVALID_CURRENCY_CODE": (_I, "currency_not_supported"),
-    "CURRENCY_MISMATCH": (_I, "currency_mismatch"),
-    "INVALID_RESOURCE_ID": (_N, "resource_not_found"),
-    "PAYPAL_REQUEST_ID_REQUIRED": (_I, "idempotency_key_required"),
-    **{issue: (_I, "payment_declined") for issue in ISSUE_DECLINES},
+_R = kit.ErrorRule
+ERROR_MAP: kit.ErrorTable = {
+    "DUPLICATE_INVOICE_ID": _R(_C, "duplicate_reference"),
+    "PREVIOUS_REQUEST_IN_PROGRESS": _R(_C, "request_in_progress"),
+    "AUTHORIZATION_VOIDED": _R(_C, "payment_not_capturable"),
+    "AUTHORIZATION_DENIED": _R(_C, "payment_not_capturable"),
+    "AUTHORIZATION_EXPIRED": _R(_C, "authorization_expired"),
+    "AUTHORIZATION_ALREADY_CAPTURED": _R(_C, "payment_already_captured"),
+    "MAX_CAPTURE_COUNT_EXCEEDED": _R(_C, "payment_not_capturable"),
+    "MAX_CAPTURE_AMOUNT_EXCEEDED": _R(_I, "amount_too_large"),
+    "PREVIOUSLY_CAPTURED": _R(_C, "payment_not_voidable"),
+    "PREVIOUSLY_VOIDED": _R(_C, "payment_already_voided"),
+    "CANNOT_BE_VOIDED": _R(_C, "payment_not_voidable"),
+    "CAPTURE_FULLY_REFUNDED": _R(_C, "payment_not_refundable"),
+    "REFUND_AMOUNT_EXCEEDED": _R(_I, "amount_too_large"),
+    "REFUND_NOT_ALLOWED": _R(_C, "payment_not_refundable"),
+    "REFUND_TIME_LIMIT_EXCEEDED": _R(_C, "payment_not_refundable"),
+    "PARTIAL_REFUND_NOT_ALLOWED": _R(_C, "payment_not_refundable"),
+    "MAX_NUMBER_OF_REFUNDS_EXCEEDED": _R(_C, "payment_not_refundable"),
+    "PENDING_CAPTURE": _R(_C, "payment_not_refundable"),
+    "TRANSACTION_DISPUTED": _R(_C, "payment_not_refundable"),
+    "REFUND_NOT_PERMITTED_DUE_TO_CHARGEBACK": _R(_C, "payment_not_refundable"),
+    "REFUND_IS_RESTRICTED": _R(_C, "payment_not_refundable"),
+    "REFUND_FAILED_INSUFFICIENT_FUNDS": _R(_C, "insufficient_balance"),
+    "ORDER_NOT_APPROVED": _R(_C, "payment_requires_action"),
+    "ORDER_ALREADY_AUTHORIZED": _R(_C, "payment_already_authorized"),
+    "ORDER_ALREADY_CAPTURED": _R(_C, "payment_already_captured"),
+    "CARD_EXPIRED": _R(_I, "card_expired"),
+    "INVALID_EXPIRY_DATE": _R(_I, "invalid_expiry"),
+    "INVALID_SECURITY_CODE_LENGTH": _R(_I, "invalid_cvc"),
+    "DECIMAL_PRECISION": _R(_I, "invalid_amount"),
+    "DECIMALS_NOT_SUPPORTED": _R(_I, "invalid_amount"),
+    "CANNOT_BE_ZERO_OR_NEGATIVE": _R(_I, "invalid_amount"),
+    "INVALID_CURRENCY_CODE": _R(_I, "currency_not_supported"),
+    "CURRENCY_MISMATCH": _R(_I, "currency_mismatch"),
+    "INVALID_RESOURCE_ID": _R(_N, "resource_not_found"),
+    "PAYPAL_REQUEST_ID_REQUIRED": _R(_I, "idempotency_key_required"),
+    **{issue: _R(_I, "payment_declined") for issue in ISSUE_DECLINES},
 }
 # JSON pointers PayPal names in details[].field -> our request fields.
 FIELD_MAP: dict[str, str] = {
@@ -830,28 +810,30 @@ FIELD_MAP: dict[str, str] = {
 
 
 def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
-    if response.status < 400:
-        return
+    if response.status >= 400:
+        raise _error(response, body)
+
+
+def _error(response: HttpResponse, body: dict[str, Any]) -> ServiceError:
+    """The one error a PayPal error body (``name`` + ``details[].issue``/``field``, or
+    OAuth's ``error``) means."""
     issue, detail = _issue(body)
     raw_code = issue or body.get("name") or body.get("error")
     message = detail.get("description") or body.get("message") or body.get("error_description")
     if response.status == 401:  # the core refreshes the token and retries once on this code
-        raise gateway_error(response, code=raw_code, message=message)
+        return gateway_error(response, code=raw_code, message=message)
     if response.status == 403:
-        err = gateway_error(response, code=raw_code, message=message, type=ErrorType.CONNECTOR)
-        err.code = "gateway_permission_denied"
-        raise err
-    mapped = ERROR_MAP.get(issue or "")
-    err = gateway_error(
-        response, code=raw_code, message=message, type=mapped[0] if mapped else None
-    )
-    if mapped:
-        err.code = mapped[1]
+        return ServiceError(
+            ErrorType.CONNECTOR,
+            "gateway_permission_denied",
+            message or "Gateway error",
+            gateway=GatewayDetail(code=raw_code, message=message, http_status=403),
+        )
     pointer = str(detail.get("field") or "")
-    if pointer:
-        suffix = next((v for k, v in FIELD_MAP.items() if pointer.endswith(k)), None)
-        err.field = suffix or pointer
-    raise err
+    field = next((v for k, v in FIELD_MAP.items() if pointer.endswith(k)), pointer)
+    return kit.error_from(
+        response, ERROR_MAP, codes=[issue], raw_code=raw_code, message=message, field=field
+    )
 
 
 def _issue(body: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -867,7 +849,7 @@ def _processor_failure(item: dict[str, Any], raw_status: str) -> Failure:
         processor = {}
     code = processor.get("response_code")
     advice = processor.get("payment_advice_code")
-    unified = DECLINE_MAP.get(str(code), DeclineCode.GENERIC_DECLINE)
+    unified = kit.decline_of(DECLINE_MAP, str(code))
     parts = [
         f"{k}={processor[k]}" for k in ("response_code", "avs_code", "cvv_code") if processor.get(k)
     ]
@@ -899,8 +881,7 @@ def _authentication_failure(order: dict[str, Any]) -> Failure | None:
 
 
 def _json(response: HttpResponse) -> dict[str, Any]:
-    body = response.json()
-    return body if isinstance(body, dict) else {}
+    return kit.obj(response.json())
 
 
 def _event_envelope(body: bytes) -> dict[str, Any]:
@@ -918,14 +899,6 @@ def _event_envelope(body: bytes) -> dict[str, Any]:
         checks.major_amount(money, "value", f"resource.{key}.value", currency_key="currency_code")
         checks.currency(money, "currency_code", f"resource.{key}.currency_code")
     return event
-
-
-def _decode(body: bytes) -> dict[str, Any]:
-    try:
-        value = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _request_id(ctx: ConnectorContext, seed: str) -> str:
@@ -986,26 +959,15 @@ def _customer_id(value: str | None) -> str | None:
 
 def _money(minor: int, currency: str) -> dict[str, str]:
     """Minor units -> PayPal's amount, with PayPal's decimals (none for HUF, JPY, TWD)."""
-    iso = exponent(currency)
-    digits = PAYPAL_EXPONENTS.get(currency, iso)
-    if digits == iso:
-        return {"currency_code": currency, "value": to_major_str(minor, currency)}
-    factor = 10 ** (iso - digits)
-    if minor % factor:
-        raise invalid(
-            "invalid_amount",
-            f"PayPal takes {currency} amounts in whole units: {minor} is not a multiple of "
-            f"{factor}",
-            "amount",
-        )
-    return {"currency_code": currency, "value": str(minor // factor)}
+    return {"currency_code": currency, "value": PAYPAL_EXPONENTS.to_major(minor, currency)}
 
 
 def _minor(money: Any, currency: str | None = None) -> int | None:
     if not isinstance(money, dict) or money.get("value") is None:
         return None
     try:
-        return from_major(str(money["value"]), str(currency or money.get("currency_code")))
+        code = str(currency or money.get("currency_code"))
+        return PAYPAL_EXPONENTS.from_major(str(money["value"]), code)
     except (ValueError, ArithmeticError):
         return None
 
@@ -1051,10 +1013,6 @@ def _unit(order: dict[str, Any]) -> dict[str, Any]:
     units = order.get("purchase_units")
     unit = units[0] if isinstance(units, list) and units else None
     return unit if isinstance(unit, dict) else {}
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _unit_amount(order: dict[str, Any]) -> int | None:
@@ -1106,7 +1064,9 @@ def _vault_mandate(source: dict[str, Any], ntid: str | None) -> MandateResult | 
     if not isinstance(vault, dict) or not vault.get("id"):
         return None
     raw = vault.get("status")
-    status = VAULT_STATUS.get(str(raw), MandateStatus.PENDING) if raw else MandateStatus.ACTIVE
+    status = (
+        kit.status_of(VAULT_STATUS, raw, MandateStatus.PENDING) if raw else MandateStatus.ACTIVE
+    )
     return MandateResult(
         status=status,
         connector_mandate_id=str(vault["id"]),
@@ -1132,12 +1092,12 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
     if cap:
         meta["cap"] = str(cap.get("id"))
     captured = sum(_minor(c.get("amount")) or 0 for c in caps if c.get("status") in _CAPTURED)
-    status = ORDER_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+    status = kit.status_of(ORDER_STATUS, raw_status, PaymentStatus.PROCESSING)
     decisive: dict[str, Any] | None = None
     if auth or cap:
         if auth and (intent != "CAPTURE" or not cap):
             decisive, raw_status = auth, str(auth.get("status") or "")
-            status = AUTHORIZATION_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+            status = kit.status_of(AUTHORIZATION_STATUS, raw_status, PaymentStatus.PROCESSING)
             if captured and status in (PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED):
                 # captured in part, the rest released (VOIDED) or still held (CREATED)
                 status = (
@@ -1147,7 +1107,7 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
                 )
         elif cap:
             decisive, raw_status = cap, str(cap.get("status") or "")
-            status = CAPTURE_STATUS.get(raw_status, PaymentStatus.PROCESSING)
+            status = kit.status_of(CAPTURE_STATUS, raw_status, PaymentStatus.PROCESSING)
     failure = None
     if status is PaymentStatus.FAILED and decisive is not None:
         failure = _processor_failure(decisive, raw_status)
@@ -1181,7 +1141,8 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
         network_transaction_id=ntid,
         pending_reason=pending_reason,
         card=_card_summary(source),
-        reference=_text(_unit(order).get("custom_id")) or _text(_unit(order).get("reference_id")),
+        reference=kit.text(_unit(order).get("custom_id"))
+        or kit.text(_unit(order).get("reference_id")),
         secondary_ids=[
             str(t["id"]) for t in [*auths, *caps] if isinstance(t, dict) and t.get("id")
         ],
@@ -1191,7 +1152,7 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
 
 def _capture_result(data: CaptureData, body: dict[str, Any], auth_id: str) -> PaymentResult:
     raw = str(body.get("status") or "")
-    status = CAPTURE_STATUS.get(raw, PaymentStatus.PROCESSING)
+    status = kit.status_of(CAPTURE_STATUS, raw, PaymentStatus.PROCESSING)
     amount = _minor(body.get("amount"), data.payment.currency)
     if status is PaymentStatus.CAPTURED and data.amount < data.payment.amount:
         status = PaymentStatus.PARTIALLY_CAPTURED
@@ -1215,7 +1176,7 @@ def _refund_result(
     body: dict[str, Any], currency: str | None, capture_id: str | None
 ) -> RefundResult:
     raw = str(body.get("status") or "")
-    status = REFUND_STATUS.get(raw, RefundStatus.PENDING)
+    status = kit.status_of(REFUND_STATUS, raw, RefundStatus.PENDING)
     reason = (body.get("status_details") or {}).get("reason")
     failure = None
     if status is RefundStatus.FAILED:
@@ -1283,7 +1244,7 @@ def _transaction_result(
     resource: dict[str, Any], table: dict[str, PaymentStatus], event: WebhookEvent
 ) -> PaymentResult:
     raw = str(resource.get("status") or "")
-    status = table.get(raw, PaymentStatus.PROCESSING)
+    status = kit.status_of(table, raw, PaymentStatus.PROCESSING)
     is_capture = table is CAPTURE_STATUS
     key = "cap" if is_capture else "auth"
     meta = {key: str(resource.get("id") or "")}
@@ -1299,7 +1260,7 @@ def _transaction_result(
         network_transaction_id=(resource.get("network_transaction_reference") or {}).get("id"),
         # custom_id carries our reference from the order (a capture's invoice_id is the
         # capture's own reference).
-        reference=_text(resource.get("custom_id")),
+        reference=kit.text(resource.get("custom_id")),
         secondary_ids=[v for v in meta.values() if v],
         meta=meta,
     )
@@ -1307,7 +1268,7 @@ def _transaction_result(
 
 def _dispute_result(resource: dict[str, Any], event: WebhookEvent) -> DisputeResult:
     raw = str(resource.get("status") or "")
-    status = DISPUTE_STATUS.get(raw, DisputeStatus.UNDER_REVIEW)
+    status = kit.status_of(DISPUTE_STATUS, raw, DisputeStatus.UNDER_REVIEW)
     outcome = str((resource.get("dispute_outcome") or {}).get("outcome_code") or "")
     if raw == "RESOLVED" and outcome in DISPUTE_OUTCOME:
         status = DISPUTE_OUTCOME[outcome]
