@@ -67,7 +67,7 @@ from connector_service.domain.flows import (
     WebhookReply,
 )
 from connector_service.domain.ids import PaymentRef
-from connector_service.domain.money import UnknownCurrency, exponent
+from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
@@ -265,7 +265,7 @@ class AdyenConnector(Connector):
         is stored whatever the release answers (a left-over authorisation expires)."""
         response = yield self.build_setup_mandate(ctx, data)
         result = self.parse_setup_mandate(ctx, data, response)
-        psp = _str(kit.obj(response.json()).get("pspReference"))
+        psp = kit.text(kit.obj(response.json()).get("pspReference"))
         if data.amount and psp and result.connector_status in AUTHORISED:
             body = {"merchantAccount": ctx.option("merchant_account")}
             release = self._post(ctx, f"/payments/{psp}/cancels", body, "vfy", Flow.SETUP_MANDATE)
@@ -320,7 +320,7 @@ class AdyenConnector(Connector):
         self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
     ) -> PaymentResult:
         body = _body_or_raise(response)
-        shopper = _str(_extra(body).get("tokenization.shopperReference"))
+        shopper = kit.text(_extra(body).get("tokenization.shopperReference"))
         if isinstance(data.payment_method, StoredMandate):
             shopper = None  # charging a mandate does not make a new one
         elif shopper is None and data.setup_future_usage and data.customer:
@@ -334,7 +334,7 @@ class AdyenConnector(Connector):
         body = _body_or_raise(response)
         ref = data.payment
         manual = ref.capture_method == CaptureMethod.MANUAL.value
-        shopper = _str(_extra(body).get("tokenization.shopperReference"))
+        shopper = kit.text(_extra(body).get("tokenization.shopperReference"))
         result = _payment(body, ref.currency, ref.amount, manual, shopper, _rpm(ctx))
         result.connector_payment_id = result.connector_payment_id or ref.connector_payment_id
         return result
@@ -355,9 +355,9 @@ class AdyenConnector(Connector):
         body = _body_or_raise(response)
         return RefundResult(
             status=RefundStatus.PENDING,
-            connector_refund_id=_str(body.get("pspReference")),
+            connector_refund_id=kit.text(body.get("pspReference")),
             amount=data.amount,
-            connector_status=_str(body.get("status")),
+            connector_status=kit.text(body.get("status")),
             pending_reason="awaiting_webhook",
         )
 
@@ -365,7 +365,7 @@ class AdyenConnector(Connector):
         self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
     ) -> MandateResult:
         body = _body_or_raise(response)
-        shopper = _str(_extra(body).get("tokenization.shopperReference")) or data.customer.id
+        shopper = kit.text(_extra(body).get("tokenization.shopperReference")) or data.customer.id
         payment = _payment(body, data.currency, data.amount, True, shopper, _rpm(ctx))
         # Authorised without a token in the answer: the token comes by webhook.
         mandate = payment.mandate or MandateResult(
@@ -398,7 +398,7 @@ class AdyenConnector(Connector):
         if not items:
             raise invalid("invalid_webhook", "not an Adyen standard notification", "body")
         return WebhookIdentity(
-            event_id=_event_id(items[0]), account_hint=_str(items[0].get("merchantAccountCode"))
+            event_id=_event_id(items[0]), account_hint=kit.text(items[0].get("merchantAccountCode"))
         )
 
     def webhook_verify(
@@ -631,7 +631,7 @@ def _body_or_raise(response: HttpResponse) -> dict[str, Any]:
     body = kit.obj(response.json())
     if response.status < 400:
         return body
-    raw_code, message = _str(body.get("errorCode")), _str(body.get("message"))
+    raw_code, message = kit.text(body.get("errorCode")), kit.text(body.get("message"))
     raise kit.error_from(response, ERROR_MAP, codes=[raw_code], raw_code=raw_code, message=message)
 
 
@@ -645,11 +645,11 @@ def _decline(
         (reason or "").strip().lower()
     )
     unified = entry or (_C.PROCESSING_ERROR if result_code == "Error" else _C.GENERIC_DECLINE)
-    raw_issuer = (_str(extra.get("refusalReasonRaw")) or "").lower()
+    raw_issuer = (kit.text(extra.get("refusalReasonRaw")) or "").lower()
     if unified in _REFINABLE and raw_issuer:
         unified = next((c for word, c in _RAW_REFINEMENT if word in raw_issuer), unified)
     # "02: Cannot approve at this time, try again later" -> "02"
-    advice = (_str(extra.get("merchantAdviceCode")) or "").split(":", 1)[0].strip() or None
+    advice = (kit.text(extra.get("merchantAdviceCode")) or "").split(":", 1)[0].strip() or None
     return decline(
         unified,
         raw_code=raw_code,
@@ -664,6 +664,7 @@ def _decline(
 # Adyen's minor units differ from ISO 4217 for these currencies.
 # https://docs.adyen.com/development-resources/currency-codes
 ADYEN_EXPONENTS: dict[str, int] = {"CLP": 2, "CVE": 0, "IDR": 0, "ISK": 2}
+ADYEN = kit.Exponents("Adyen", exceptions=ADYEN_EXPONENTS)
 # The card-related keys /payments/details takes (PaymentCompletionDetails, v71).
 DETAIL_KEYS = frozenset(
     {"redirectResult", "threeDSResult", "threeds2.challengeResult", "payload", "MD", "PaRes"}
@@ -682,37 +683,20 @@ _REFUND_REASONS = {"fraud": "FRAUD", "fraudulent": "FRAUD", "duplicate": "DUPLIC
 }
 
 
-def _shift(currency: str) -> int:
-    """Adyen's exponent minus ISO's for ``currency``."""
-    try:
-        iso = exponent(currency)
-    except UnknownCurrency as exc:
-        raise invalid("invalid_currency", str(exc), "currency") from None
-    return ADYEN_EXPONENTS.get(currency, iso) - iso
-
-
 def to_adyen_minor(amount: int, currency: str) -> int:
     """ISO minor units -> Adyen minor units (``1000 ISK`` -> ``100000``)."""
-    shift = _shift(currency)
-    if shift >= 0:
-        return amount * int(10**shift)
-    whole, rest = divmod(amount, int(10**-shift))
-    if rest:
-        raise invalid(
-            "amount_precision_not_supported",
-            f"Adyen takes {currency} in whole units: use a multiple of {10**-shift}",
-            "amount",
-        )
-    return whole
+    try:
+        return ADYEN.to_gateway(amount, currency)
+    except UnknownCurrency as exc:
+        raise invalid("invalid_currency", str(exc), "currency") from None
 
 
 def from_adyen_minor(value: int, currency: str) -> int:
     """Adyen minor units -> ISO minor units (the inverse of :func:`to_adyen_minor`)."""
     try:
-        shift = _shift(currency)
-    except ServiceError:
+        return ADYEN.from_gateway(value, currency)
+    except UnknownCurrency:
         return value
-    return value // int(10**shift) if shift >= 0 else value * int(10**-shift)
 
 
 def _amount(amount: int, currency: str) -> dict[str, Any]:
@@ -851,12 +835,8 @@ def _extra(body: Mapping[str, Any]) -> dict[str, Any]:
     return kit.obj(body.get("additionalData"))
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _token(extra: Mapping[str, Any]) -> str | None:
-    return _str(extra.get("tokenization.storedPaymentMethodId")) or _str(
+    return kit.text(extra.get("tokenization.storedPaymentMethodId")) or kit.text(
         extra.get("recurring.recurringDetailReference")
     )
 
@@ -870,9 +850,9 @@ def _payment(
     rpm: str,
 ) -> PaymentResult:
     code = str(body.get("resultCode") or "")
-    status = PAYMENT_STATUS.get(code, PaymentStatus.PROCESSING)
+    status = kit.status_of(PAYMENT_STATUS, code, PaymentStatus.PROCESSING)
     extra = _extra(body)
-    amount, partial = requested, _str(extra.get("authorisedAmountValue")) or ""
+    amount, partial = requested, kit.text(extra.get("authorisedAmountValue")) or ""
     if code == "PartiallyAuthorised" and partial.isdigit():
         amount = from_adyen_minor(int(partial), currency)
     captured = None
@@ -880,9 +860,9 @@ def _payment(
         status, captured = PaymentStatus.CAPTURED, amount
     failure = None
     if status is PaymentStatus.FAILED:
-        reason_code = _str(body.get("refusalReasonCode"))
-        failure = _decline(code, reason_code, _str(body.get("refusalReason")), extra)
-    token, nti = _token(extra), _str(extra.get("networkTxReference"))
+        reason_code = kit.text(body.get("refusalReasonCode"))
+        failure = _decline(code, reason_code, kit.text(body.get("refusalReason")), extra)
+    token, nti = _token(extra), kit.text(extra.get("networkTxReference"))
     mandate = None
     if token and shopper and code in AUTHORISED:
         mandate = MandateResult(
@@ -896,7 +876,7 @@ def _payment(
     requires_action = status is PaymentStatus.REQUIRES_ACTION
     return PaymentResult(
         status=status,
-        connector_payment_id=_str(body.get("pspReference")),
+        connector_payment_id=kit.text(body.get("pspReference")),
         amount=amount,
         amount_captured=captured,
         connector_status=code or None,
@@ -911,14 +891,14 @@ def _payment(
 
 def _received(payment: PaymentRef, body: dict[str, Any], key: str) -> PaymentResult:
     """A modification Adyen took in (``status: received``); its outcome is a webhook."""
-    psp = _str(body.get("pspReference"))
+    psp = kit.text(body.get("pspReference"))
     return PaymentResult(
         status=PaymentStatus.PROCESSING,
-        connector_payment_id=_str(body.get("paymentPspReference"))
+        connector_payment_id=kit.text(body.get("paymentPspReference"))
         or payment.connector_payment_id
         or None,
         amount=payment.amount,
-        connector_status=_str(body.get("status")),
+        connector_status=kit.text(body.get("status")),
         pending_reason="awaiting_webhook",
         meta={key: psp} if psp else {},
     )
@@ -926,7 +906,7 @@ def _received(payment: PaymentRef, body: dict[str, Any], key: str) -> PaymentRes
 
 def _next_action(action: Any) -> NextAction | None:
     action = kit.obj(action)
-    url = _str(action.get("url"))
+    url = kit.text(action.get("url"))
     if not url:  # e.g. a native threeDS2 action: nothing a caller could be sent to
         return None
     method = str(action.get("method") or "GET").upper()
@@ -936,10 +916,10 @@ def _next_action(action: Any) -> NextAction | None:
 
 
 def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary | None:
-    last4 = _str(extra.get("cardSummary"))
+    last4 = kit.text(extra.get("cardSummary"))
     raw = kit.obj(body.get("paymentMethod")).get("brand") or extra.get("paymentMethod")
     brand = _BRANDS.get(str(raw)) if raw else None
-    month, _, year = (_str(extra.get("expiryDate")) or "").partition("/")  # "3/2030"
+    month, _, year = (kit.text(extra.get("expiryDate")) or "").partition("/")  # "3/2030"
     if not (last4 or brand):
         return None
     valid = month.isdigit() and year.isdigit()
@@ -991,13 +971,13 @@ def _event_id(item: Mapping[str, Any]) -> str:
 
 
 def _event(item: dict[str, Any]) -> WebhookEvent:
-    code, extra = _str(item.get("eventCode")) or "", _extra(item)
+    code, extra = kit.text(item.get("eventCode")) or "", _extra(item)
     success = item.get("success") == "true"
-    psp, original = _str(item.get("pspReference")), _str(item.get("originalReference"))
-    reason = _str(item.get("reason")) or None
+    psp, original = kit.text(item.get("pspReference")), kit.text(item.get("originalReference"))
+    reason = kit.text(item.get("reason")) or None
     reason = None if reason == "null" else reason
     raw = kit.obj(item.get("amount"))
-    currency, value = _str(raw.get("currency")), raw.get("value")
+    currency, value = kit.text(raw.get("currency")), raw.get("value")
     amount = from_adyen_minor(value, currency) if isinstance(value, int) and currency else None
     event = WebhookEvent(
         event_id=_event_id(item),
@@ -1006,11 +986,11 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
         connector_payment_id=original or psp,
         amount=amount,
         currency=currency,
-        occurred_at=_str(item.get("eventDate")),
+        occurred_at=kit.text(item.get("eventDate")),
     )
     if code in DISPUTE_EVENTS:
-        raw_status = _str(extra.get("disputeStatus"))
-        dispute_status = DISPUTE_STATUS.get(raw_status or "", DISPUTE_EVENTS[code])
+        raw_status = kit.text(extra.get("disputeStatus"))
+        dispute_status = kit.status_of(DISPUTE_STATUS, raw_status, DISPUTE_EVENTS[code])
         # The dispute's own status outranks the event's name: a CHARGEBACK_REVERSED whose
         # dispute is still "Pending" is an update, not (yet) a win.
         event.type = (
@@ -1018,7 +998,9 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
             if code in DISPUTE_OPENING
             else _DISPUTE_EVENT.get(dispute_status, _E.DISPUTE_UPDATED)
         )
-        reason_code = _str(extra.get("chargebackReasonCode")) or _str(extra.get("rfiReasonCode"))
+        reason_code = kit.text(extra.get("chargebackReasonCode")) or kit.text(
+            extra.get("rfiReasonCode")
+        )
         event.dispute = DisputeResult(
             status=dispute_status,
             connector_dispute_id=psp or "",
@@ -1027,12 +1009,12 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
             currency=currency,
             reason=(reason_code or "").strip() or reason,
             connector_status=raw_status or code,
-            evidence_due_by=_str(extra.get("defensePeriodEndsAt")),
+            evidence_due_by=kit.text(extra.get("defensePeriodEndsAt")),
         )
         return event
     event.type = WEBHOOK_EVENTS.get(code, (_E.UNKNOWN, _E.UNKNOWN))[0 if success else 1]
     if code == "CANCEL_OR_REFUND" and success:
-        action = _str(extra.get("modification.action"))
+        action = kit.text(extra.get("modification.action"))
         event.type = {"refund": _E.REFUND_SUCCEEDED, "cancel": _E.PAYMENT_VOIDED}.get(
             action or "", _E.UNKNOWN
         )
@@ -1047,7 +1029,7 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
             failure=Failure("refund_failed", reason or "The refund failed.") if failed else None,
         )
     elif event.type in (_E.MANDATE_ACTIVE, _E.MANDATE_FAILED):
-        shopper = _str(extra.get("shopperReference"))
+        shopper = kit.text(extra.get("shopperReference"))
         event.mandate = MandateResult(
             status=MandateStatus.ACTIVE if success else MandateStatus.FAILED,
             connector_mandate_id=_token(extra) or psp,
@@ -1058,13 +1040,13 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
     elif event.type in EVENT_PAYMENT_STATUS:
         event.payment = _event_payment(code, event.type, event.connector_payment_id, amount)
         # The merchantReference Adyen echoes: it settles a payment created unresolved.
-        event.payment.reference = _str(item.get("merchantReference")) or None
-        event.payment.network_transaction_id = _str(extra.get("networkTxReference"))
+        event.payment.reference = kit.text(item.get("merchantReference")) or None
+        event.payment.network_transaction_id = kit.text(extra.get("networkTxReference"))
         if event.type in (_E.PAYMENT_FAILED, _E.CAPTURE_FAILED):
             event.payment.failure = _decline("Refused", None, reason, extra)
             if code == "CAPTURE":  # the capture request was refused: the auth stands
                 event.payment.status = PaymentStatus.AUTHORIZED
-        shopper = _str(extra.get("tokenization.shopperReference"))
+        shopper = kit.text(extra.get("tokenization.shopperReference"))
         token = _token(extra)
         if event.type is _E.PAYMENT_AUTHORIZED and token and shopper:
             event.payment.mandate = MandateResult(

@@ -83,7 +83,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
     WebhookIdentity,
 )
-from connector_service.domain.money import CURRENCY_EXPONENTS, exponent
+from connector_service.domain.money import CURRENCY_EXPONENTS
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     DisputeStatus,
@@ -103,6 +103,17 @@ _THREE_DECIMAL = "BHD JOD KWD OMR TND".split()
 # Stripe's own exponent where it differs from 2 (see the module docstring).
 STRIPE_EXPONENTS: dict[str, int] = (
     dict.fromkeys(_ZERO_DECIMAL, 0) | dict.fromkeys(_THREE_DECIMAL, 3) | {"ISK": 2, "UGX": 2}
+)
+# Every other currency is two-decimal at Stripe, whatever ISO says (IQD, LYD, CLF, ...).
+STRIPE = kit.Exponents(
+    "Stripe",
+    exceptions={
+        code: STRIPE_EXPONENTS.get(code, 2)
+        for code, iso in CURRENCY_EXPONENTS.items()
+        if STRIPE_EXPONENTS.get(code, 2) != iso
+    },
+    tens_only=frozenset(_THREE_DECIMAL),
+    inexact_code="amount_not_supported",
 )
 
 # Presentment currencies Stripe lists for card payments (docs.stripe.com/currencies).
@@ -685,7 +696,7 @@ def payment_from_intent(
     pi: dict[str, Any], error: Mapping[str, Any] | None = None
 ) -> PaymentResult:
     raw = str(pi.get("status") or "")
-    status = PAYMENT_STATUS.get(raw, PaymentStatus.PROCESSING)
+    status = kit.status_of(PAYMENT_STATUS, raw, PaymentStatus.PROCESSING)
     currency = _currency(pi) or "USD"
     amount = from_stripe(int(pi.get("amount") or 0), currency)
     received = from_stripe(int(pi.get("amount_received") or 0), currency)
@@ -744,7 +755,7 @@ def payment_from_intent(
 
 def refund_from_object(refund: dict[str, Any]) -> RefundResult:
     raw = str(refund.get("status") or "")
-    status = REFUND_STATUS.get(raw, RefundStatus.PENDING)
+    status = kit.status_of(REFUND_STATUS, raw, RefundStatus.PENDING)
     failure = None
     if status is RefundStatus.FAILED:
         reason = kit.text(refund.get("failure_reason")) or raw
@@ -767,7 +778,7 @@ def mandate_from_setup_intent(
     si: dict[str, Any], error: Mapping[str, Any] | None = None
 ) -> MandateResult:
     raw = str(si.get("status") or "")
-    status = SETUP_STATUS.get(raw, MandateStatus.PENDING)
+    status = kit.status_of(SETUP_STATUS, raw, MandateStatus.PENDING)
     failure = None
     if status is MandateStatus.FAILED:
         last_error = si.get("last_setup_error") or error
@@ -798,7 +809,7 @@ def dispute_from_object(dispute: dict[str, Any]) -> DisputeResult:
     currency = _currency(dispute)
     due = (dispute.get("evidence_details") or {}).get("due_by")
     return DisputeResult(
-        status=DISPUTE_STATUS.get(raw, DisputeStatus.UNDER_REVIEW),
+        status=kit.status_of(DISPUTE_STATUS, raw, DisputeStatus.UNDER_REVIEW),
         connector_dispute_id=str(dispute.get("id") or ""),
         connector_payment_id=_id(dispute.get("payment_intent")),
         amount=from_stripe(int(dispute.get("amount") or 0), currency) if currency else None,
@@ -851,27 +862,12 @@ def _parse_customer(response: HttpResponse) -> str:
 
 def to_stripe(minor: int, currency: str) -> int:
     """ISO-4217 minor units -> Stripe's amount integer (see the module docstring)."""
-    code = currency.upper()
-    shift = STRIPE_EXPONENTS.get(code, 2) - exponent(code)
-    factor = int(10 ** abs(shift))
-    if shift >= 0:
-        amount = minor * factor
-    else:
-        if minor % factor:
-            raise invalid("amount_not_supported", f"Stripe takes whole {code} only", "amount")
-        amount = minor // factor
-    if code in _THREE_DECIMAL and amount % 10:
-        message = f"Stripe needs {code} amounts whose last decimal is 0"
-        raise invalid("amount_not_supported", message, "amount")
-    return amount
+    return STRIPE.to_gateway(minor, currency)
 
 
 def from_stripe(amount: int, currency: str) -> int:
     """Stripe's amount integer -> ISO-4217 minor units (legacy fractional ISK/UGX floor)."""
-    code = currency.upper()
-    shift = STRIPE_EXPONENTS.get(code, 2) - exponent(code)
-    factor = int(10 ** abs(shift))
-    return amount // factor if shift >= 0 else amount * factor
+    return STRIPE.from_gateway(amount, currency)
 
 
 def _known_customer(customer: Customer | None, pm: object) -> str | None:
