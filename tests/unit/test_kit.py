@@ -166,3 +166,30 @@ def test_path_guard_refuses_empty_ids_before_sending() -> None:
     assert kit.segment("a/b") == "a%2Fb"
     with pytest.raises(ServiceError):
         kit.require_id("", "refund")
+
+
+def test_a_gateway_struct_ignores_new_fields_defaults_missing_ones_and_refuses_other_shapes() -> (
+    None
+):
+    from connector_service.connectors.checkout import CkoPayment, _payment
+    from connector_service.domain.status import CaptureMethod
+
+    body = {
+        "id": "pay_1",
+        "status": "Captured",
+        "amount": 1000,
+        "balances": {"total_captured": 1000, "a_field_added_later": 1},
+        "_links": {"redirect": {"href": "https://example.test/3ds"}},
+        "brand_new_object": {"x": [1, 2]},
+    }
+    payment = kit.decode_as(body, CkoPayment)
+    assert payment is not None and payment.balances.total_captured == 1000
+    assert payment.redirect == "https://example.test/3ds" and payment.scheme_id is None
+    assert kit.decode_as({"id": "pay_2"}, CkoPayment) == CkoPayment(id="pay_2")
+    assert kit.decode_as({"id": "pay_3", "amount": "ten"}, CkoPayment) is None
+    result = _payment(body, "EUR", CaptureMethod.AUTOMATIC)
+    assert (result.status, result.amount_captured) == (PaymentStatus.CAPTURED, 1000)
+    for wrong in ([body], "pay_1", {"status": "Captured"}):
+        with pytest.raises(ServiceError) as caught:
+            _payment(wrong, "EUR", CaptureMethod.AUTOMATIC)
+        assert (caught.value.type, caught.value.code) == (ErrorType.CONNECTOR, "gateway_error")

@@ -16,6 +16,8 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
+
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
@@ -552,15 +554,14 @@ DISPUTE_STATUS: dict[str, DisputeStatus] = {
 }  # fmt: skip
 
 
-def _payment_status(body: dict[str, Any], capture_method: CaptureMethod) -> PaymentStatus:
-    raw = str(body.get("status", ""))
+def _payment_status(payment: CkoPayment, capture_method: CaptureMethod) -> PaymentStatus:
+    raw = payment.status
     status = kit.status_of(PAYMENT_STATUS, raw, PaymentStatus.PROCESSING)
-    balances = kit.obj(body.get("balances"))
-    if raw == "Pending" and _redirect(body):
+    if raw == "Pending" and payment.redirect:
         return PaymentStatus.REQUIRES_ACTION
     if raw == "Authorized" and capture_method is CaptureMethod.AUTOMATIC:
         return PaymentStatus.PROCESSING  # approved; the capture is still to come
-    if status is PaymentStatus.CAPTURED and (balances.get("available_to_capture") or 0) > 0:
+    if status is PaymentStatus.CAPTURED and (payment.balances.available_to_capture or 0) > 0:
         return PaymentStatus.PARTIALLY_CAPTURED
     return status
 
@@ -945,31 +946,60 @@ def _redirect(body: dict[str, Any]) -> str | None:
     return None
 
 
+class CkoBalances(msgspec.Struct, frozen=True):
+    total_captured: int | None = None
+    available_to_capture: int | None = None
+
+
+class CkoLink(msgspec.Struct, frozen=True):
+    href: str | None = None
+
+
+class CkoPayment(msgspec.Struct, frozen=True):
+    """The payment of ``POST /payments`` and ``GET /payments/{id}``: the fields read
+    here (the rest, and any Checkout.com adds, are ignored). The decline codes stay in
+    the body, read by :func:`_failure`, which webhooks and actions share."""
+
+    id: str = ""
+    status: str = ""
+    amount: int | None = None
+    balances: CkoBalances = CkoBalances()
+    links: dict[str, CkoLink] = msgspec.field(default_factory=dict, name="_links")
+    scheme_id: str | None = None
+    action_id: str | None = None
+    source: dict[str, Any] | None = None
+
+    @property
+    def redirect(self) -> str | None:
+        link = self.links.get("redirect")
+        return kit.text(link.href) if link else None
+
+
 def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> PaymentResult:
-    if not isinstance(body, dict) or not body.get("id"):
+    payment = kit.decode_as(body, CkoPayment) if isinstance(body, dict) else None
+    if payment is None or not payment.id:
         raise ServiceError(
             ErrorType.CONNECTOR, "gateway_error", "Checkout.com answered without a payment."
         )
-    status = _payment_status(body, capture_method)
-    balances = kit.obj(body.get("balances"))
-    amount, captured = body.get("amount"), balances.get("total_captured")
-    redirect = _redirect(body)
+    status = _payment_status(payment, capture_method)
+    amount, captured = payment.amount, payment.balances.total_captured
+    redirect = payment.redirect
     return PaymentResult(
         status=status,
-        connector_payment_id=str(body["id"]),
-        amount=_from_cko(amount, currency) if isinstance(amount, int) else None,
-        amount_captured=_from_cko(captured, currency) if isinstance(captured, int) else None,
-        connector_status=kit.text(body.get("status")),
+        connector_payment_id=payment.id,
+        amount=_from_cko(amount, currency) if amount is not None else None,
+        amount_captured=_from_cko(captured, currency) if captured is not None else None,
+        connector_status=payment.status or None,
         next_action=NextAction(type="redirect", url=redirect)
         if status is PaymentStatus.REQUIRES_ACTION and redirect
         else None,
         failure=_failure(body) if status is PaymentStatus.FAILED else None,
-        network_transaction_id=kit.text(body.get("scheme_id")),
+        network_transaction_id=kit.text(payment.scheme_id),
         pending_reason="capture_pending"
-        if status is PaymentStatus.PROCESSING and body.get("status") == "Authorized"
+        if status is PaymentStatus.PROCESSING and payment.status == "Authorized"
         else None,
-        card=_summary(body.get("source")),
-        meta=_ids(action_id=kit.text(body.get("action_id"))),
+        card=_summary(payment.source),
+        meta=_ids(action_id=payment.action_id),
     )
 
 
