@@ -5,7 +5,7 @@ authorize -> capture -> refund -> sync agree, replays an ``Idempotency-Key`` it 
 and checks every API request against the gateway's contract (:meth:`check`): a request
 that breaks it is recorded in ``violations`` (the conformance suite fails on any) and
 answered 400. When the gateway publishes an OpenAPI document, validate against it
-instead: ``connector_service.testing.spec.validate_request(SPEC, request, SPEC_BASE)``.
+instead: ``connector_service.testing.spec.validate_request(SPEC, request, self.base_url)``.
 """
 
 from __future__ import annotations
