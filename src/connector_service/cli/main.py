@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from connector_service.config import Config, ConfigError, load_config
 
@@ -199,6 +200,21 @@ def _hash_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_connector(args: argparse.Namespace) -> int:
+    from connector_service.scaffold import ScaffoldError, plan, write
+
+    try:
+        written = write(plan(args.name, Path(args.dir), package=args.package))
+    except ScaffoldError as exc:
+        print(f"new-connector: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    print(f"next: docs/adding-a-connector.md (run the conformance suite with --connector "
+          f"{args.name})", file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def package_version() -> str:
     """The installed distribution's version (what pip and a bug report see), falling back
     to the source tree's ``__version__`` when run from an uninstalled checkout."""
@@ -253,6 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
     hk = sub.add_parser("hash-key", help="print the SHA-256 to put in callers[].key_sha256")
     hk.add_argument("key")
     hk.set_defaults(func=_hash_key)
+
+    nc = sub.add_parser("new-connector", help="generate a connector, its fake, profile and tests")
+    nc.add_argument("name", help="the connector's name: [a-z][a-z0-9_]{1,31}, not a built-in")
+    nc.add_argument("--dir", default=".", help="where to write (default: the current directory)")
+    nc.add_argument(
+        "--package", action="store_true", help="an installable plug-in package (plugin-NAME/)"
+    )
+    nc.set_defaults(func=_new_connector)
 
     from connector_service.cli.webhooks import register as register_webhooks
 

@@ -2,7 +2,8 @@
 
 ``--connector NAME`` (repeatable) chooses connectors; without it every registered
 connector (built-in or installed plug-in) that has a profile runs. A connector named but
-without a profile is a usage error, not a silent pass.
+without a profile is a usage error, not a silent pass. The option itself is declared in
+``plugin.py`` (a ``pytest11`` entry point), which pytest loads before parsing arguments.
 """
 
 from __future__ import annotations
@@ -20,15 +21,6 @@ from connector_service.testing.e2e import account_toml, service_config
 from connector_service.testing.profile import ConnectorProfile
 from connector_service.testing.registry import load_profiles
 from connector_service.testing.service import ServiceProcess, start_service
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--connector",
-        action="append",
-        default=[],
-        help="run the conformance suite for this connector (repeatable; default: all)",
-    )
 
 
 def _selected(config: pytest.Config) -> list[ConnectorProfile]:
