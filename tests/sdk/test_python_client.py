@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from connector_service.config import hash_key
 from connector_service_client import (
     AsyncClient,
     AuthenticationError,
@@ -24,7 +25,6 @@ from connector_service_client import (
     NotFoundError,
     PermissionDeniedError,
 )
-from connector_service.config import hash_key
 from connector_service_client import models as api
 from tests.conftest import ServiceProcess, start_service
 
