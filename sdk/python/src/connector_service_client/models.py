@@ -176,6 +176,9 @@ class DeliveryList(msgspec.Struct, kw_only=True, omit_defaults=True):
     object: str
 
 
+DeliveryStatus: TypeAlias = Literal["failed", "pending", "succeeded"]
+
+
 class DeliveryView(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``DeliveryView`` object."""
 
@@ -190,7 +193,7 @@ class DeliveryView(msgspec.Struct, kw_only=True, omit_defaults=True):
     last_error: str | None = None
     last_status_code: int | None = None
     next_attempt_at: str | None = None
-    status: str
+    status: DeliveryStatus
 
 
 class Dispute(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -252,13 +255,28 @@ class ErrorBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     gateway: GatewayDetail | None = None
     message: str
     request_id: str
-    type: str
+    type: ErrorType
 
 
 class ErrorEnvelope(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``ErrorEnvelope`` object."""
 
     error: ErrorBody
+
+
+ErrorType: TypeAlias = Literal[
+    "authentication",
+    "conflict",
+    "connector_error",
+    "internal_error",
+    "invalid_request",
+    "network_error",
+    "not_found",
+    "not_supported",
+    "permission",
+    "rate_limited",
+]
+"""The kind of an error; `code` says which one."""
 
 
 class Event(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -274,7 +292,7 @@ class Event(msgspec.Struct, kw_only=True, omit_defaults=True):
     livemode: bool
     occurred_at: str | None = None
     timestamp: str
-    type: str
+    type: EventType
 
 
 class EventData(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -296,7 +314,7 @@ class EventDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
     event: JsonValue
     id: str
     received_at: str
-    type: str
+    type: EventType
 
 
 class EventList(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -315,7 +333,32 @@ class EventSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     connector_event_id: str
     id: str
     received_at: str
-    type: str
+    type: EventType
+
+
+EventType: TypeAlias = Literal[
+    "dispute.lost",
+    "dispute.opened",
+    "dispute.updated",
+    "dispute.won",
+    "mandate.active",
+    "mandate.failed",
+    "mandate.revoked",
+    "payment.authorized",
+    "payment.capture_failed",
+    "payment.captured",
+    "payment.failed",
+    "payment.processing",
+    "payment.requires_action",
+    "payment.voided",
+    "refund.failed",
+    "refund.pending",
+    "refund.succeeded",
+    "unknown",
+]
+"""The unified event types (`unknown`: an event the service does not map; its
+`connector_event_type` says what it was).
+"""
 
 
 class Failure(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -590,6 +633,7 @@ __all__ = [
     "Customer",
     "DeclineCategory",
     "DeliveryList",
+    "DeliveryStatus",
     "DeliveryView",
     "Dispute",
     "DisputeStatus",
@@ -598,11 +642,13 @@ __all__ = [
     "EndpointView",
     "ErrorBody",
     "ErrorEnvelope",
+    "ErrorType",
     "Event",
     "EventData",
     "EventDetail",
     "EventList",
     "EventSummary",
+    "EventType",
     "Failure",
     "GatewayDetail",
     "JsonValue",
