@@ -193,7 +193,7 @@ def webhooks(event_ref: str) -> dict[str, Any]:
 
 def complete(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the facts above added (a new dict; the input is not changed)."""
-    doc = drop_null_defaults(copy.deepcopy(document))
+    doc: dict[str, Any] = drop_null_defaults(copy.deepcopy(document))
     schemas: dict[str, Any] = doc["components"]["schemas"]
     schemas.update(enum_components())
     for (schema, field), enum in ENUM_FIELDS.items():
