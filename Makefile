@@ -24,7 +24,9 @@ install: $(VENV)/.installed
 
 # A new virtualenv with exactly the hash-checked versions of requirements/*.lock (the ones
 # CI tested) whenever a lock changes; then the project itself, editable, without resolving
-# anything (again when pyproject.toml changes, e.g. a new console script).
+# anything (again when pyproject.toml changes, e.g. a new console script), and the Python
+# client (sdk/python, its own distribution) the same way: its dependencies (aiohttp,
+# msgspec) are the service's too, so the locks already pin them.
 $(VENV)/.locked: requirements/pip.lock requirements/dev.lock
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
@@ -32,8 +34,8 @@ $(VENV)/.locked: requirements/pip.lock requirements/dev.lock
 	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.locked pyproject.toml
-	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+$(VENV)/.installed: $(VENV)/.locked pyproject.toml sdk/python/pyproject.toml
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e . -e sdk/python
 	touch $@
 
 # Regenerate the lock files from pyproject.toml and requirements/*.in (see LOCK_ARGS).
@@ -61,8 +63,8 @@ bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench sdk/python/src scripts
+	$(VENV)/bin/ruff format --check src tests bench sdk/python/src scripts
 	$(VENV)/bin/mypy
 
 # The TypeScript SDK's node tests run before pytest, so pytest's summary stays the last line.
@@ -70,11 +72,12 @@ test: lint sdk-ts-test schemathesis
 	$(VENV)/bin/pytest
 
 format: install
-	$(VENV)/bin/ruff format src tests bench
-	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests bench sdk/python/src scripts
+	$(VENV)/bin/ruff check --fix src tests bench sdk/python/src scripts
 
 openapi: install
 	$(VENV)/bin/connector-service openapi > docs/openapi.json
+	$(PY) scripts/gen_client_models.py
 	@if [ -d sdk/typescript/node_modules ]; then $(MAKE) -s sdk-ts-generate; \
 	else echo "then run 'make sdk-ts-generate': the TypeScript SDK's types follow openapi.json"; fi
 

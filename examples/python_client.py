@@ -1,7 +1,7 @@
 """Call a running Connector Service from Python with the typed client.
 
     connector-service serve &                      # the sandbox account, no API keys
-    python examples/python_client.py
+    python examples/python_client.py               # pip install sdk/python first
 
 CS_URL and CS_API_KEY point it elsewhere (the tests run it against a real service).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from connector_service.client import Client, InvalidRequestError
+from connector_service_client import Client, InvalidRequestError
 
 CARD = {"type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year": 2034}
 

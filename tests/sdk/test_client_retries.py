@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from connector_service.client import (
+from connector_service_client import (
     APIConnectionError,
     APITimeoutError,
     AsyncClient,

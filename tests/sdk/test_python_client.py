@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from connector_service.client import (
+from connector_service.config import hash_key
+from connector_service_client import (
     AsyncClient,
     AuthenticationError,
     Client,
@@ -24,10 +25,7 @@ from connector_service.client import (
     NotFoundError,
     PermissionDeniedError,
 )
-from connector_service.config import hash_key
-from connector_service.domain import api
-from connector_service.domain.payment_methods import Card
-from connector_service.domain.secret import Secret
+from connector_service_client import models as api
 from tests.conftest import ServiceProcess, start_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,9 +98,10 @@ def test_declines_are_results_not_exceptions(cs: Client) -> None:
 
 
 def test_structs_are_sent_with_the_real_card_number(cs: Client) -> None:
-    """Card.number is a Secret whose JSON form is a mask; the client must send the
-    number itself, or every struct-built payment would fail the Luhn check."""
-    card = Card(number=Secret("5555555555554444"), exp_month=12, exp_year=2034)
+    """The struct form of a card is the client's own model, whose number is a plain str:
+    it is sent as given (no ``Secret`` wrapper to forget, no masked number to fail the
+    Luhn check)."""
+    card = api.Card(number="5555555555554444", exp_month=12, exp_year=2034)
     payment = cs.create_payment(api.PaymentCreate(amount=700, currency="EUR", payment_method=card))
     assert payment.status == "captured"
     assert payment.payment_method is not None and payment.payment_method.card is not None

@@ -116,9 +116,12 @@ def test_whole_document_has_no_server_errors_or_schema_mismatches(
             assert resp.status == 200
     except urllib.error.HTTPError as exc:
         pytest.fail(f"the API key was refused: {exc.code} {exc.read()!r}\n{service.logs()}")
+    # One worker: with two threads, hypothesis' lambda descriptions (drawn for the query
+    # parameters) parse source with ``ast`` concurrently, which this CPython 3.11 build
+    # reports as "AST constructor recursion depth mismatch" (ast is not thread-safe there).
     run = run_schemathesis(
         st_cli, service.url + "/openapi.json", service.url, tmp_path,
-        "--max-examples", str(MAX_EXAMPLES), "--workers", "2",
+        "--max-examples", str(MAX_EXAMPLES), "--workers", "1",
     )  # fmt: skip
     assert run.failures == 0 and run.errors == 0 and run.returncode == 0, run.output
     # every documented operation was exercised (JUnit has one case per operation, plus

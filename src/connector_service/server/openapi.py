@@ -16,6 +16,7 @@ import msgspec
 
 from connector_service.domain import api
 from connector_service.domain.codec import schema_hook
+from connector_service.server import openapi_extras
 from connector_service.server.endpoints import ENDPOINTS as API_ENDPOINTS
 from connector_service.server.openapi_normalise import normalise_schema
 from connector_service.server.webhook_routes import WEBHOOK_ENDPOINTS
@@ -114,7 +115,7 @@ def build_openapi() -> dict[str, Any]:
                 },
             }
         paths.setdefault(ep.path, {})[ep.method.lower()] = op
-    return {
+    return openapi_extras.complete({
         "openapi": "3.1.0",
         "info": {
             "title": "Connector Service API",
@@ -130,7 +131,7 @@ def build_openapi() -> dict[str, Any]:
             "schemas": components,
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
         },
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 @functools.cache

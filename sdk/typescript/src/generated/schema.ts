@@ -362,28 +362,326 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "dispute.lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `dispute.lost` delivered to your endpoint */
+        post: operations["event_dispute_lost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `dispute.opened` delivered to your endpoint */
+        post: operations["event_dispute_opened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `dispute.updated` delivered to your endpoint */
+        post: operations["event_dispute_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.won": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `dispute.won` delivered to your endpoint */
+        post: operations["event_dispute_won"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mandate.active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `mandate.active` delivered to your endpoint */
+        post: operations["event_mandate_active"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mandate.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `mandate.failed` delivered to your endpoint */
+        post: operations["event_mandate_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mandate.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `mandate.revoked` delivered to your endpoint */
+        post: operations["event_mandate_revoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.authorized": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.authorized` delivered to your endpoint */
+        post: operations["event_payment_authorized"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.capture_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.capture_failed` delivered to your endpoint */
+        post: operations["event_payment_capture_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.captured": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.captured` delivered to your endpoint */
+        post: operations["event_payment_captured"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.failed` delivered to your endpoint */
+        post: operations["event_payment_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.processing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.processing` delivered to your endpoint */
+        post: operations["event_payment_processing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.requires_action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.requires_action` delivered to your endpoint */
+        post: operations["event_payment_requires_action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.voided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `payment.voided` delivered to your endpoint */
+        post: operations["event_payment_voided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refund.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `refund.failed` delivered to your endpoint */
+        post: operations["event_refund_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refund.pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `refund.pending` delivered to your endpoint */
+        post: operations["event_refund_pending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refund.succeeded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `refund.succeeded` delivered to your endpoint */
+        post: operations["event_refund_succeeded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    unknown: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `unknown` delivered to your endpoint */
+        post: operations["event_unknown"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** Address */
         Address: {
-            /** @default null */
             city?: string | null;
-            /** @default null */
             country?: string | null;
-            /** @default null */
             first_name?: string | null;
-            /** @default null */
             last_name?: string | null;
-            /** @default null */
             line1?: string | null;
-            /** @default null */
             line2?: string | null;
-            /** @default null */
             phone?: string | null;
-            /** @default null */
             postal_code?: string | null;
-            /** @default null */
             state?: string | null;
         };
         /** Attempt */
@@ -392,17 +690,14 @@ export interface components {
             connector: string;
             latency_ms: number;
             outcome: string;
-            /** @default null */
             reason?: string | null;
         };
         /** AttemptView */
         AttemptView: {
             attempt: number;
-            /** @default null */
             error?: string | null;
             latency_ms: number;
             started_at: string;
-            /** @default null */
             status_code?: number | null;
             worker: string;
         };
@@ -420,7 +715,6 @@ export interface components {
         BreakerView: {
             account: string;
             consecutive_failures: number;
-            /** @default null */
             opened_at?: number | null;
             state: components["schemas"]["BreakerState"];
             window_calls: number;
@@ -431,36 +725,24 @@ export interface components {
          * @description What 3-D Secure 2 asks of the customer's browser.
          */
         BrowserInfo: {
-            /** @default null */
             accept_header?: string | null;
-            /** @default null */
             color_depth?: number | null;
-            /** @default null */
             ip_address?: string | null;
-            /** @default null */
             java_enabled?: boolean | null;
-            /** @default null */
             javascript_enabled?: boolean | null;
-            /** @default null */
             language?: string | null;
-            /** @default null */
             screen_height?: number | null;
-            /** @default null */
             screen_width?: number | null;
-            /** @default null */
             time_zone_offset?: number | null;
-            /** @default null */
             user_agent?: string | null;
         };
         /** CaptureCreate */
         CaptureCreate: {
-            /** @default null */
             amount?: number | null;
             /** @default {} */
             metadata?: {
                 [key: string]: string;
             };
-            /** @default null */
             reference?: string | null;
         };
         /**
@@ -470,11 +752,9 @@ export interface components {
         CaptureMethod: "automatic" | "manual";
         /** Card */
         Card: {
-            /** @default null */
             cvc?: string | null;
             exp_month: number;
             exp_year: number;
-            /** @default null */
             holder_name?: string | null;
             /** Format: password */
             number: string;
@@ -486,13 +766,9 @@ export interface components {
          * @description What may be shown about a card: never the number, never the CVC.
          */
         CardSummary: {
-            /** @default null */
             brand?: string | null;
-            /** @default null */
             exp_month?: number | null;
-            /** @default null */
             exp_year?: number | null;
-            /** @default null */
             last4?: string | null;
         };
         /**
@@ -513,7 +789,6 @@ export interface components {
             credential_fields: string[];
             currencies: string[] | "*";
             display_name: string;
-            /** @default null */
             docs_url?: string | null;
             flows: string[];
             idempotency: string;
@@ -529,15 +804,10 @@ export interface components {
         };
         /** Customer */
         Customer: {
-            /** @default null */
             email?: string | null;
-            /** @default null */
             id?: string | null;
-            /** @default null */
             ip_address?: string | null;
-            /** @default null */
             name?: string | null;
-            /** @default null */
             phone?: string | null;
         };
         /**
@@ -554,26 +824,25 @@ export interface components {
             has_more: boolean;
             object: string;
         };
+        /**
+         * DeliveryStatus
+         * @enum {unknown}
+         */
+        DeliveryStatus: "failed" | "pending" | "succeeded";
         /** DeliveryView */
         DeliveryView: {
-            /** @default null */
             attempt_log?: components["schemas"]["AttemptView"][] | null;
             attempts: number;
             created_at: string;
-            /** @default null */
             delivered_at?: string | null;
             endpoint: string;
             event_id: string;
             id: string;
-            /** @default null */
             last_attempt_at?: string | null;
-            /** @default null */
             last_error?: string | null;
-            /** @default null */
             last_status_code?: number | null;
-            /** @default null */
             next_attempt_at?: string | null;
-            status: string;
+            status: components["schemas"]["DeliveryStatus"];
         };
         /**
          * Dispute
@@ -581,22 +850,15 @@ export interface components {
          */
         Dispute: {
             account: string;
-            /** @default null */
             amount?: number | null;
             connector: string;
             connector_dispute_id: string;
-            /** @default null */
             connector_payment_id?: string | null;
-            /** @default null */
             connector_status?: string | null;
-            /** @default null */
             currency?: string | null;
-            /** @default null */
             evidence_due_by?: string | null;
             id: string;
-            /** @default null */
             payment_id?: string | null;
-            /** @default null */
             reason?: string | null;
             status: components["schemas"]["DisputeStatus"];
         };
@@ -620,9 +882,7 @@ export interface components {
         EndpointView: {
             accounts: string[];
             disabled: boolean;
-            /** @default null */
             disabled_at?: string | null;
-            /** @default null */
             disabled_reason?: string | null;
             event_types: string[];
             failed: number;
@@ -632,48 +892,44 @@ export interface components {
         };
         /** ErrorBody */
         ErrorBody: {
-            /** @default null */
             attempts?: components["schemas"]["Attempt"][] | null;
             code: string;
-            /** @default null */
             decline?: components["schemas"]["Failure"] | null;
-            /** @default null */
             field?: string | null;
-            /** @default null */
             gateway?: components["schemas"]["GatewayDetail"] | null;
             message: string;
             request_id: string;
-            type: string;
+            type: components["schemas"]["ErrorType"];
         };
         /** ErrorEnvelope */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
         };
+        /**
+         * ErrorType
+         * @description The kind of an error; `code` says which one.
+         * @enum {unknown}
+         */
+        ErrorType: "authentication" | "conflict" | "connector_error" | "internal_error" | "invalid_request" | "network_error" | "not_found" | "not_supported" | "permission" | "rate_limited";
         /** Event */
         Event: {
             account: string;
             connector: string;
             connector_event_id: string;
             connector_event_type: string;
-            /** @default null */
             connector_payment_id?: string | null;
             data: components["schemas"]["EventData"];
             id: string;
             livemode: boolean;
-            /** @default null */
             occurred_at?: string | null;
             timestamp: string;
-            type: string;
+            type: components["schemas"]["EventType"];
         };
         /** EventData */
         EventData: {
-            /** @default null */
             dispute?: components["schemas"]["Dispute"] | null;
-            /** @default null */
             mandate?: components["schemas"]["Mandate"] | null;
-            /** @default null */
             payment?: components["schemas"]["Payment"] | null;
-            /** @default null */
             refund?: components["schemas"]["Refund"] | null;
         };
         /** EventDetail */
@@ -685,7 +941,7 @@ export interface components {
             event: unknown;
             id: string;
             received_at: string;
-            type: string;
+            type: components["schemas"]["EventType"];
         };
         /** EventList */
         EventList: {
@@ -700,19 +956,22 @@ export interface components {
             connector_event_id: string;
             id: string;
             received_at: string;
-            type: string;
+            type: components["schemas"]["EventType"];
         };
+        /**
+         * EventType
+         * @description The unified event types (`unknown`: an event the service does not map; its `connector_event_type` says what it was).
+         * @enum {unknown}
+         */
+        EventType: "dispute.lost" | "dispute.opened" | "dispute.updated" | "dispute.won" | "mandate.active" | "mandate.failed" | "mandate.revoked" | "payment.authorized" | "payment.capture_failed" | "payment.captured" | "payment.failed" | "payment.processing" | "payment.requires_action" | "payment.voided" | "refund.failed" | "refund.pending" | "refund.succeeded" | "unknown";
         /**
          * Failure
          * @description Why a payment, refund or mandate failed at the gateway (a result, not an error).
          */
         Failure: {
-            /** @default null */
             advice_code?: string | null;
-            /** @default null */
             category?: components["schemas"]["DeclineCategory"] | null;
             code: string;
-            /** @default null */
             gateway?: components["schemas"]["GatewayDetail"] | null;
             message: string;
         };
@@ -721,11 +980,8 @@ export interface components {
          * @description What the gateway itself said, verbatim (never containing request secrets).
          */
         GatewayDetail: {
-            /** @default null */
             code?: string | null;
-            /** @default null */
             http_status?: number | null;
-            /** @default null */
             message?: string | null;
         };
         /** Mandate */
@@ -733,47 +989,34 @@ export interface components {
             account: string;
             connector: string;
             connector_mandate_id: string;
-            /** @default null */
             connector_status?: string | null;
-            /** @default null */
             customer_id?: string | null;
-            /** @default null */
             failure?: components["schemas"]["Failure"] | null;
             id: string;
-            /** @default null */
             next_action?: components["schemas"]["NextAction"] | null;
             /** @default mandate */
             object?: string;
-            /** @default null */
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
             status: components["schemas"]["MandateStatus"];
         };
         /** MandateCreate */
         MandateCreate: {
-            /** @default null */
             account?: string | null;
             /** @default 0 */
             amount?: number;
-            /** @default null */
             billing?: components["schemas"]["Address"] | null;
-            /** @default null */
             browser?: components["schemas"]["BrowserInfo"] | null;
-            /** @default null */
             connector?: string | null;
             currency: string;
             customer: components["schemas"]["Customer"];
-            /** @default null */
             description?: string | null;
             /** @default {} */
             metadata?: {
                 [key: string]: string;
             };
             payment_method: components["schemas"]["Card"] | components["schemas"]["Token"];
-            /** @default null */
             reference?: string | null;
-            /** @default null */
             return_url?: string | null;
-            /** @default null */
             routing_profile?: string | null;
         };
         /**
@@ -800,7 +1043,6 @@ export interface components {
          * @description Where to send the customer to finish (3-D Secure challenge, bank redirect).
          */
         NextAction: {
-            /** @default null */
             form?: {
                 [key: string]: string;
             } | null;
@@ -814,11 +1056,8 @@ export interface components {
          * @description The gateway's request, as received: its headers and its body, byte for byte (``body`` as text, or ``body_base64``).
          */
         ParseRequest: {
-            /** @default null */
             account?: string | null;
-            /** @default null */
             body?: string | null;
-            /** @default null */
             body_base64?: string | null;
             headers: {
                 [key: string]: string;
@@ -836,80 +1075,57 @@ export interface components {
         Payment: {
             account: string;
             amount: number;
-            /** @default null */
             amount_captured?: number | null;
             /** @default [] */
             attempts?: components["schemas"]["Attempt"][];
             capture_method: components["schemas"]["CaptureMethod"];
             connector: string;
             connector_payment_id: string;
-            /** @default null */
             connector_status?: string | null;
             currency: string;
-            /** @default null */
             failure?: components["schemas"]["Failure"] | null;
             id: string;
-            /** @default null */
             mandate?: components["schemas"]["MandateSummary"] | null;
             /** @default {} */
             metadata?: {
                 [key: string]: string;
             };
-            /** @default null */
             network_transaction_id?: string | null;
-            /** @default null */
             next_action?: components["schemas"]["NextAction"] | null;
             /** @default payment */
             object?: string;
-            /** @default null */
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
-            /** @default null */
             pending_reason?: string | null;
-            /** @default null */
             reference?: string | null;
-            /** @default null */
             routing?: components["schemas"]["RoutingDetails"] | null;
             status: components["schemas"]["PaymentStatus"];
         };
         /** PaymentCreate */
         PaymentCreate: {
-            /** @default null */
             account?: string | null;
             amount: number;
-            /** @default null */
             billing?: components["schemas"]["Address"] | null;
-            /** @default null */
             browser?: components["schemas"]["BrowserInfo"] | null;
             /** @default automatic */
             capture_method?: components["schemas"]["CaptureMethod"];
-            /** @default null */
             connector?: string | null;
             currency: string;
-            /** @default null */
             customer?: components["schemas"]["Customer"] | null;
-            /** @default null */
             description?: string | null;
             /** @default {} */
             metadata?: {
                 [key: string]: string;
             };
             payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["Wallet"] | components["schemas"]["Redirect"];
-            /** @default null */
             reference?: string | null;
-            /** @default null */
             return_url?: string | null;
-            /** @default null */
             routing_profile?: string | null;
-            /** @default null */
             setup_future_usage?: "off_session" | null;
-            /** @default null */
             shipping?: components["schemas"]["Address"] | null;
-            /** @default null */
             statement_descriptor?: string | null;
         };
         /** PaymentMethodSummary */
         PaymentMethodSummary: {
-            /** @default null */
             card?: components["schemas"]["CardSummary"] | null;
             type: string;
         };
@@ -930,32 +1146,25 @@ export interface components {
             amount: number;
             connector: string;
             connector_refund_id: string;
-            /** @default null */
             connector_status?: string | null;
             currency: string;
-            /** @default null */
             failure?: components["schemas"]["Failure"] | null;
             id: string;
             /** @default refund */
             object?: string;
             payment_id: string;
-            /** @default null */
             pending_reason?: string | null;
-            /** @default null */
             reference?: string | null;
             status: components["schemas"]["RefundStatus"];
         };
         /** RefundCreate */
         RefundCreate: {
-            /** @default null */
             amount?: number | null;
             /** @default {} */
             metadata?: {
                 [key: string]: string;
             };
-            /** @default null */
             reason?: string | null;
-            /** @default null */
             reference?: string | null;
         };
         /**
@@ -965,7 +1174,6 @@ export interface components {
         RefundStatus: "failed" | "pending" | "succeeded";
         /** ReplayRequest */
         ReplayRequest: {
-            /** @default null */
             endpoint?: string | null;
         };
         /** ReplayResult */
@@ -976,12 +1184,9 @@ export interface components {
         /** RoutingCandidate */
         RoutingCandidate: {
             account: string;
-            /** @default null */
             breaker?: string | null;
             connector: string;
-            /** @default null */
             estimated_fee?: number | null;
-            /** @default null */
             skipped?: string | null;
         };
         /**
@@ -992,11 +1197,8 @@ export interface components {
             candidates: components["schemas"]["RoutingCandidate"][];
             /** @default false */
             cascade_on_soft_decline?: boolean;
-            /** @default null */
             profile?: string | null;
-            /** @default null */
             rule?: string | null;
-            /** @default null */
             strategy?: string | null;
         };
         /**
@@ -1004,7 +1206,6 @@ export interface components {
          * @description A payment method already stored at the gateway (e.g. a Stripe ``pm_…``).
          */
         Token: {
-            /** @default null */
             customer_id?: string | null;
             token: string;
             /** @enum {unknown} */
@@ -1012,12 +1213,10 @@ export interface components {
         };
         /** VoidCreate */
         VoidCreate: {
-            /** @default null */
             reason?: string | null;
         };
         /** Wallet */
         Wallet: {
-            /** @default null */
             token?: string | null;
             /** @enum {unknown} */
             type: "wallet";
@@ -1028,7 +1227,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description `true` when this answer is the stored answer of an earlier request with the same Idempotency-Key: nothing was done again. */
+        "Idempotent-Replayed": "true";
+        /** @description The request's id (yours from the X-Request-Id request header, or one made by the service); in every log line and error of the request. */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1047,15 +1251,31 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "account": "sandbox",
+                     *           "consecutive_failures": 1,
+                     *           "state": "closed",
+                     *           "window_calls": 1,
+                     *           "window_failures": 1
+                     *         }
+                     *       ],
+                     *       "object": "list"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BreakerList"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1065,6 +1285,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1074,6 +1295,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1083,6 +1305,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1092,6 +1315,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1101,6 +1325,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1110,6 +1335,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1119,6 +1345,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1128,6 +1355,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1137,6 +1365,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1146,6 +1375,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1155,6 +1385,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1165,7 +1396,16 @@ export interface operations {
     };
     list_deliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this endpoint's deliveries. */
+                endpoint?: string;
+                /** @description Only this event's deliveries. */
+                event_id?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["DeliveryStatus"];
+            };
             header?: {
                 "X-Request-Id"?: string;
             };
@@ -1177,15 +1417,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "attempts": 1,
+                     *           "created_at": "2025-01-31T12:00:00Z",
+                     *           "endpoint": "string",
+                     *           "event_id": "string",
+                     *           "id": "pay_3KpQm2x",
+                     *           "status": "failed"
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "object": "list"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeliveryList"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1195,6 +1453,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1204,6 +1463,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1213,6 +1473,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1222,6 +1483,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1231,6 +1493,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1240,6 +1503,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1249,6 +1513,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1258,6 +1523,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1267,6 +1533,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1276,6 +1543,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1285,6 +1553,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1307,15 +1576,37 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "accounts": [
+                     *             "string"
+                     *           ],
+                     *           "disabled": false,
+                     *           "event_types": [
+                     *             "string"
+                     *           ],
+                     *           "failed": 1,
+                     *           "id": "pay_3KpQm2x",
+                     *           "pending": 1,
+                     *           "url": "https://example.com/3ds"
+                     *         }
+                     *       ],
+                     *       "object": "list"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EndpointList"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1325,6 +1616,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1334,6 +1626,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1343,6 +1636,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1352,6 +1646,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1361,6 +1656,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1370,6 +1666,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1379,6 +1676,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1388,6 +1686,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1397,6 +1696,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1406,6 +1706,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1415,6 +1716,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1440,15 +1742,25 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "endpoint": "string",
+                     *       "object": "list",
+                     *       "was_disabled": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnableResult"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1458,6 +1770,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1467,6 +1780,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1476,6 +1790,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1485,6 +1800,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1494,6 +1810,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1503,6 +1820,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1512,6 +1830,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1521,6 +1840,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1530,6 +1850,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1539,6 +1860,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1548,6 +1870,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1573,15 +1896,24 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "queued": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1591,6 +1923,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1600,6 +1933,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1609,6 +1943,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1618,6 +1953,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1627,6 +1963,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1636,6 +1973,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1645,6 +1983,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1654,6 +1993,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1663,6 +2003,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1672,6 +2013,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1681,6 +2023,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1691,7 +2034,18 @@ export interface operations {
     };
     list_events: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this account's events. */
+                account?: string;
+                /** @description Events received before this ISO-8601 time (the last `received_at` of the previous page). */
+                before?: string;
+                /** @description Only this connector's events. */
+                connector?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only events of this type. */
+                type?: components["schemas"]["EventType"];
+            };
             header?: {
                 "X-Request-Id"?: string;
             };
@@ -1703,15 +2057,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "account": "sandbox",
+                     *           "connector": "sandbox",
+                     *           "connector_event_id": "string",
+                     *           "id": "pay_3KpQm2x",
+                     *           "received_at": "2025-01-31T12:00:00Z",
+                     *           "type": "dispute.lost"
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "object": "list"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventList"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1721,6 +2093,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1730,6 +2103,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1739,6 +2113,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1748,6 +2123,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1757,6 +2133,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1766,6 +2143,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1775,6 +2153,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1784,6 +2163,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1793,6 +2173,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1802,6 +2183,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1811,6 +2193,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1835,15 +2218,38 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_event_id": "string",
+                     *       "deliveries": [
+                     *         {
+                     *           "attempts": 1,
+                     *           "created_at": "2025-01-31T12:00:00Z",
+                     *           "endpoint": "string",
+                     *           "event_id": "string",
+                     *           "id": "pay_3KpQm2x",
+                     *           "status": "failed"
+                     *         }
+                     *       ],
+                     *       "event": {},
+                     *       "id": "pay_3KpQm2x",
+                     *       "received_at": "2025-01-31T12:00:00Z",
+                     *       "type": "dispute.lost"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventDetail"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1853,6 +2259,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1862,6 +2269,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1871,6 +2279,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1880,6 +2289,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1889,6 +2299,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1898,6 +2309,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1907,6 +2319,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1916,6 +2329,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1925,6 +2339,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1934,6 +2349,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1943,6 +2359,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1963,8 +2380,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["ReplayRequest"];
             };
         };
@@ -1972,15 +2390,24 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "queued": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1990,6 +2417,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1999,6 +2427,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2008,6 +2437,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2017,6 +2447,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2026,6 +2457,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2035,6 +2467,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2044,6 +2477,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2053,6 +2487,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2062,6 +2497,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2071,6 +2507,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2080,6 +2517,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2090,8 +2528,13 @@ export interface operations {
     };
     list_connectors: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: {
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -2102,15 +2545,48 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "countries": [
+                     *             "string"
+                     *           ],
+                     *           "credential_fields": [
+                     *             "string"
+                     *           ],
+                     *           "currencies": [
+                     *             "string"
+                     *           ],
+                     *           "display_name": "Sandbox",
+                     *           "flows": [
+                     *             "string"
+                     *           ],
+                     *           "idempotency": "string",
+                     *           "name": "sandbox",
+                     *           "option_fields": [
+                     *             "string"
+                     *           ],
+                     *           "payment_methods": [
+                     *             "string"
+                     *           ],
+                     *           "webhooks": false
+                     *         }
+                     *       ],
+                     *       "object": "list"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectorList"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2120,6 +2596,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2129,6 +2606,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2138,6 +2616,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2147,6 +2626,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2156,6 +2636,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2165,6 +2646,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2174,6 +2656,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2183,6 +2666,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2192,6 +2676,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2201,6 +2686,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2210,6 +2696,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2223,6 +2710,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -2230,6 +2719,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currency": "EUR",
+                 *       "customer": {},
+                 *       "payment_method": {
+                 *         "exp_month": 12,
+                 *         "exp_year": 2034,
+                 *         "number": "4242424242424242",
+                 *         "type": "card"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["MandateCreate"];
             };
         };
@@ -2237,15 +2738,27 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_mandate_id": "string",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Mandate"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2255,6 +2768,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2264,6 +2778,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2273,6 +2788,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2282,6 +2798,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2291,6 +2808,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2300,6 +2818,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2309,6 +2828,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2318,6 +2838,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2327,6 +2848,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2336,6 +2858,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2345,6 +2868,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2358,6 +2882,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2365,8 +2891,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["CompleteCreate"];
             };
         };
@@ -2374,15 +2901,27 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_mandate_id": "string",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Mandate"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2392,6 +2931,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2401,6 +2941,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2410,6 +2951,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2419,6 +2961,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2428,6 +2971,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2437,6 +2981,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2446,6 +2991,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2455,6 +3001,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2464,6 +3011,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2473,6 +3021,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2482,6 +3031,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2495,6 +3045,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2507,15 +3059,27 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_mandate_id": "string",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Mandate"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2525,6 +3089,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2534,6 +3099,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2543,6 +3109,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2552,6 +3119,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2561,6 +3129,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2570,6 +3139,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2579,6 +3149,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2588,6 +3159,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2597,6 +3169,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2606,6 +3179,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2615,6 +3189,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2628,6 +3203,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -2635,6 +3212,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 2500,
+                 *       "currency": "EUR",
+                 *       "payment_method": {
+                 *         "exp_month": 12,
+                 *         "exp_year": 2034,
+                 *         "number": "4242424242424242",
+                 *         "type": "card"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PaymentCreate"];
             };
         };
@@ -2642,15 +3231,30 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "capture_method": "automatic",
+                     *       "connector": "sandbox",
+                     *       "connector_payment_id": "sbp_81f2",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "authorized"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Payment"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2660,6 +3264,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2669,6 +3274,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2678,6 +3284,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2687,6 +3294,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2696,6 +3304,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2705,6 +3314,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2714,6 +3324,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2723,6 +3334,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2732,6 +3344,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2741,6 +3354,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2750,6 +3364,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2762,6 +3377,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2774,15 +3391,29 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "capture_method": "automatic",
+                     *       "connector": "sandbox",
+                     *       "connector_payment_id": "sbp_81f2",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "authorized"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Payment"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2792,6 +3423,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2801,6 +3433,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2810,6 +3443,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,6 +3453,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2828,6 +3463,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2837,6 +3473,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2846,6 +3483,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2855,6 +3493,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2864,6 +3503,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2873,6 +3513,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2882,6 +3523,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2895,6 +3537,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -2902,8 +3546,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["CaptureCreate"];
             };
         };
@@ -2911,15 +3556,30 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "capture_method": "automatic",
+                     *       "connector": "sandbox",
+                     *       "connector_payment_id": "sbp_81f2",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "authorized"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Payment"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2929,6 +3589,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2938,6 +3599,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2947,6 +3609,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2956,6 +3619,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2965,6 +3629,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2974,6 +3639,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2983,6 +3649,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2992,6 +3659,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3001,6 +3669,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3010,6 +3679,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3019,6 +3689,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3032,6 +3703,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3039,8 +3712,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["CompleteCreate"];
             };
         };
@@ -3048,15 +3722,30 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "capture_method": "automatic",
+                     *       "connector": "sandbox",
+                     *       "connector_payment_id": "sbp_81f2",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "authorized"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Payment"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3066,6 +3755,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3075,6 +3765,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3084,6 +3775,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3093,6 +3785,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3102,6 +3795,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3111,6 +3805,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3120,6 +3815,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3129,6 +3825,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3138,6 +3835,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3147,6 +3845,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3156,6 +3855,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3169,6 +3869,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3176,8 +3878,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["RefundCreate"];
             };
         };
@@ -3185,15 +3888,30 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "connector": "sandbox",
+                     *       "connector_refund_id": "string",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "payment_id": "pay_3KpQm2x",
+                     *       "status": "failed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Refund"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3203,6 +3921,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3212,6 +3931,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3221,6 +3941,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3230,6 +3951,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3239,6 +3961,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3248,6 +3971,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3257,6 +3981,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3266,6 +3991,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3275,6 +4001,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3284,6 +4011,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3293,6 +4021,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3306,6 +4035,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3313,8 +4044,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["VoidCreate"];
             };
         };
@@ -3322,15 +4054,30 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "capture_method": "automatic",
+                     *       "connector": "sandbox",
+                     *       "connector_payment_id": "sbp_81f2",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "authorized"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Payment"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3340,6 +4087,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3349,6 +4097,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3358,6 +4107,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3367,6 +4117,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3376,6 +4127,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3385,6 +4137,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3394,6 +4147,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3403,6 +4157,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3412,6 +4167,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3421,6 +4177,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3430,6 +4187,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3442,6 +4200,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3454,15 +4214,29 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "connector": "sandbox",
+                     *       "connector_refund_id": "string",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "payment_id": "pay_3KpQm2x",
+                     *       "status": "failed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Refund"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3472,6 +4246,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3481,6 +4256,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3490,6 +4266,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3499,6 +4276,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3508,6 +4286,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3517,6 +4296,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3526,6 +4306,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3535,6 +4316,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3544,6 +4326,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3553,6 +4336,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3562,6 +4346,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3575,6 +4360,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path?: never;
@@ -3582,6 +4369,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 2500,
+                 *       "currency": "EUR",
+                 *       "payment_method": {
+                 *         "exp_month": 12,
+                 *         "exp_year": 2034,
+                 *         "number": "4242424242424242",
+                 *         "type": "card"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PaymentCreate"];
             };
         };
@@ -3589,15 +4388,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "candidates": [
+                     *         {
+                     *           "account": "sandbox",
+                     *           "connector": "sandbox"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoutingDetails"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3607,6 +4419,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3616,6 +4429,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3625,6 +4439,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3634,6 +4449,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3643,6 +4459,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3652,6 +4469,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3661,6 +4479,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3670,6 +4489,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3679,6 +4499,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3688,6 +4509,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3697,6 +4519,7 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3710,6 +4533,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
                 "X-Request-Id"?: string;
             };
             path: {
@@ -3719,6 +4544,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "headers": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["ParseRequest"];
             };
         };
@@ -3726,15 +4556,39 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "data": [
+                     *         {
+                     *           "account": "sandbox",
+                     *           "connector": "sandbox",
+                     *           "connector_event_id": "string",
+                     *           "connector_event_type": "string",
+                     *           "data": {},
+                     *           "id": "pay_3KpQm2x",
+                     *           "livemode": false,
+                     *           "timestamp": "2025-01-31T12:00:00Z",
+                     *           "type": "dispute.lost"
+                     *         }
+                     *       ],
+                     *       "object": "list",
+                     *       "verified": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["ParseResult"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3744,6 +4598,7 @@ export interface operations {
             /** @description Missing or invalid API key */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3753,6 +4608,7 @@ export interface operations {
             /** @description The API key may not use this account */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3762,6 +4618,7 @@ export interface operations {
             /** @description Unknown or foreign id */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3771,6 +4628,7 @@ export interface operations {
             /** @description Conflict (state of the payment, idempotency) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3780,6 +4638,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3789,6 +4648,7 @@ export interface operations {
             /** @description Not supported by the connector */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3798,6 +4658,7 @@ export interface operations {
             /** @description Rate limited by the gateway */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3807,6 +4668,7 @@ export interface operations {
             /** @description The gateway answered with an error */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3816,6 +4678,7 @@ export interface operations {
             /** @description The gateway is unavailable or unreachable (nothing was charged) */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3825,6 +4688,7 @@ export interface operations {
             /** @description The gateway did not answer in time (outcome unknown) */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3834,11 +4698,786 @@ export interface operations {
             /** @description Any other error: the same error envelope */
             default: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
+            };
+        };
+    };
+    event_dispute_lost: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_dispute_opened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_dispute_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_dispute_won: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_mandate_active: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_mandate_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_mandate_revoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_authorized: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_capture_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_captured: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_processing: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_requires_action: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_payment_voided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_refund_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_refund_pending: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_refund_succeeded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_unknown: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and replay (dedupe on it). */
+                "webhook-id": string;
+                /** @description `v1,<base64 HMAC-SHA256>` per endpoint secret, space separated. */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the service disables the endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer: the service retries */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

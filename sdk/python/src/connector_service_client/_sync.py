@@ -16,8 +16,8 @@ import threading
 from collections.abc import Coroutine, Iterator, Mapping
 from typing import Any, TypeVar
 
-from connector_service.client._async import AsyncClient, Page
-from connector_service.domain import api
+from connector_service_client import models as api
+from connector_service_client._async import AsyncClient, Page
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ class Client:
 
     def create_payment(
         self,
-        payment: api.PaymentCreate | Mapping[str, Any],
+        payment: api.PaymentCreate | Mapping[str, object],
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -105,7 +105,7 @@ class Client:
     def capture(
         self,
         payment_id: str,
-        capture: api.CaptureCreate | Mapping[str, Any] | None = None,
+        capture: api.CaptureCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -119,7 +119,7 @@ class Client:
     def void(
         self,
         payment_id: str,
-        void: api.VoidCreate | Mapping[str, Any] | None = None,
+        void: api.VoidCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -133,7 +133,7 @@ class Client:
     def complete_payment(
         self,
         payment_id: str,
-        complete: api.CompleteCreate | Mapping[str, Any] | None = None,
+        complete: api.CompleteCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -147,7 +147,7 @@ class Client:
     def refund(
         self,
         payment_id: str,
-        refund: api.RefundCreate | Mapping[str, Any] | None = None,
+        refund: api.RefundCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -163,7 +163,7 @@ class Client:
 
     def create_mandate(
         self,
-        mandate: api.MandateCreate | Mapping[str, Any],
+        mandate: api.MandateCreate | Mapping[str, object],
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -190,7 +190,7 @@ class Client:
     def complete_mandate(
         self,
         mandate_id: str,
-        params: api.CompleteCreate | Mapping[str, Any] | None = None,
+        params: api.CompleteCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -203,7 +203,7 @@ class Client:
 
     def preview_routing(
         self,
-        payment: api.PaymentCreate | Mapping[str, Any],
+        payment: api.PaymentCreate | Mapping[str, object],
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,

@@ -1,5 +1,9 @@
 """The asynchronous REST client (aiohttp): requests, retries, idempotency keys, decoding.
 
+Why aiohttp rather than httpx: it is one dependency with a small C-accelerated tree, it
+is what the service itself uses (so the project tests one HTTP stack), and the blocking
+client runs this same code on its own loop, so nothing needs httpx's dual sync/async API.
+
 Retries are only made where repeating the request cannot do anything twice:
 
 - every POST carries an ``Idempotency-Key`` (yours, or one made per call and kept for all
@@ -27,22 +31,22 @@ from typing import Any, Generic, TypeVar
 import aiohttp
 import msgspec
 
-from connector_service.client.errors import (
+from connector_service_client import models as api
+from connector_service_client.errors import (
     APIConnectionError,
     APITimeoutError,
     ConnectorServiceError,
+    InvalidRequestError,
     error_from_response,
 )
-from connector_service.domain import api
-from connector_service.domain.secret import Secret
 
-log = logging.getLogger("connector_service.client")
+log = logging.getLogger("connector_service_client")
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 503})
 MAX_DELAY_SECONDS = 8.0
 
-Body = msgspec.Struct | Mapping[str, Any]
+B = TypeVar("B", bound=msgspec.Struct)
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -55,14 +59,31 @@ class Page(msgspec.Struct, Generic[T]):
     next_cursor: str | None = None
 
 
-def _reveal(obj: Any) -> Any:
-    # The one place a Secret is written in clear: the request body sent to the service.
-    if isinstance(obj, Secret):
-        return obj.reveal()
-    raise NotImplementedError(f"cannot encode {type(obj)!r}")
+_encoder = msgspec.json.Encoder()
 
 
-_encoder = msgspec.json.Encoder(enc_hook=_reveal)
+def _body(type_: type[B], body: B | Mapping[str, object] | None) -> B:
+    """The request struct: given as one, or built from a plain dict here, so that a wrong
+    field or type is refused before anything is sent, naming the field (the card number
+    of a dict is a plain ``str`` like every other field, never a wrapper)."""
+    if isinstance(body, msgspec.Struct):
+        if not isinstance(body, type_):
+            raise InvalidRequestError(
+                f"expected a {type_.__name__}, got a {type(body).__name__}",
+                code="invalid_request_body",
+            )
+        return body
+    try:
+        return msgspec.convert(dict(body or {}), type_)
+    except msgspec.ValidationError as exc:
+        # msgspec names the path ("Expected `int`, got `str` - at `$.amount`"); no value.
+        text = str(exc)
+        path = text.rsplit("at `$.", 1)[1].rstrip("`") if "at `$." in text else None
+        raise InvalidRequestError(
+            f"invalid {type_.__name__}: {text}", code="invalid_request_body", field=path
+        ) from None
+
+
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
@@ -87,7 +108,8 @@ class AsyncClient:
 
     The methods have the names of library mode (``ConnectorService``), so code moves
     between in-process and remote use by swapping the object. Bodies may be the API
-    structs of ``connector_service.domain.api`` or plain dicts; results are those structs.
+    structs of :mod:`connector_service_client.models` or plain dicts (checked against
+    those structs before sending); results are those structs.
 
         async with AsyncClient("http://127.0.0.1:8080", api_key="…") as cs:
             payment = await cs.create_payment({"amount": 2500, "currency": "EUR", …})
@@ -144,7 +166,7 @@ class AsyncClient:
 
     async def create_payment(
         self,
-        payment: api.PaymentCreate | Mapping[str, Any],
+        payment: api.PaymentCreate | Mapping[str, object],
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -152,7 +174,12 @@ class AsyncClient:
         """Authorize or purchase, or charge a mandate. A decline is a Payment with
         ``status == "failed"`` and a ``failure``, not an exception."""
         return await self._call(
-            api.Payment, "POST", "/v1/payments", payment, idempotency_key, request_id
+            api.Payment,
+            "POST",
+            "/v1/payments",
+            _body(api.PaymentCreate, payment),
+            idempotency_key,
+            request_id,
         )
 
     async def get_payment(self, payment_id: str, *, request_id: str | None = None) -> api.Payment:
@@ -163,47 +190,58 @@ class AsyncClient:
     async def capture(
         self,
         payment_id: str,
-        capture: api.CaptureCreate | Mapping[str, Any] | None = None,
+        capture: api.CaptureCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> api.Payment:
         path = f"/v1/payments/{_id(payment_id)}/capture"
-        return await self._call(api.Payment, "POST", path, capture, idempotency_key, request_id)
+        return await self._call(
+            api.Payment, "POST", path, _body(api.CaptureCreate, capture), idempotency_key,
+            request_id,
+        )  # fmt: skip
 
     async def void(
         self,
         payment_id: str,
-        void: api.VoidCreate | Mapping[str, Any] | None = None,
+        void: api.VoidCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> api.Payment:
         path = f"/v1/payments/{_id(payment_id)}/void"
-        return await self._call(api.Payment, "POST", path, void, idempotency_key, request_id)
+        return await self._call(
+            api.Payment, "POST", path, _body(api.VoidCreate, void), idempotency_key, request_id
+        )
 
     async def complete_payment(
         self,
         payment_id: str,
-        complete: api.CompleteCreate | Mapping[str, Any] | None = None,
+        complete: api.CompleteCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> api.Payment:
         """Finish a payment after the customer's redirect (3-D Secure)."""
         path = f"/v1/payments/{_id(payment_id)}/complete"
-        return await self._call(api.Payment, "POST", path, complete, idempotency_key, request_id)
+        return await self._call(
+            api.Payment, "POST", path, _body(api.CompleteCreate, complete), idempotency_key,
+            request_id,
+        )  # fmt: skip
 
     async def refund(
         self,
         payment_id: str,
-        refund: api.RefundCreate | Mapping[str, Any] | None = None,
+        refund: api.RefundCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> api.Refund:
         path = f"/v1/payments/{_id(payment_id)}/refunds"
-        return await self._call(api.Refund, "POST", path, refund, idempotency_key, request_id)
+        return await self._call(
+            api.Refund, "POST", path, _body(api.RefundCreate, refund), idempotency_key,
+            request_id,
+        )  # fmt: skip
 
     async def get_refund(self, refund_id: str, *, request_id: str | None = None) -> api.Refund:
         path = f"/v1/refunds/{_id(refund_id)}"
@@ -211,13 +249,18 @@ class AsyncClient:
 
     async def create_mandate(
         self,
-        mandate: api.MandateCreate | Mapping[str, Any],
+        mandate: api.MandateCreate | Mapping[str, object],
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> api.Mandate:
         return await self._call(
-            api.Mandate, "POST", "/v1/mandates", mandate, idempotency_key, request_id
+            api.Mandate,
+            "POST",
+            "/v1/mandates",
+            _body(api.MandateCreate, mandate),
+            idempotency_key,
+            request_id,
         )
 
     async def revoke_mandate(
@@ -233,7 +276,7 @@ class AsyncClient:
     async def complete_mandate(
         self,
         mandate_id: str,
-        params: api.CompleteCreate | Mapping[str, Any] | None = None,
+        params: api.CompleteCreate | Mapping[str, object] | None = None,
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
@@ -241,19 +284,25 @@ class AsyncClient:
         """Finish a mandate set-up after the customer's redirect (3-D Secure)."""
         path = f"/v1/mandates/{_id(mandate_id)}/complete"
         return await self._call(
-            api.Mandate, "POST", path, params or {}, idempotency_key, request_id
+            api.Mandate,
+            "POST",
+            path,
+            _body(api.CompleteCreate, params),
+            idempotency_key,
+            request_id,
         )
 
     async def preview_routing(
         self,
-        payment: api.PaymentCreate | Mapping[str, Any],
+        payment: api.PaymentCreate | Mapping[str, object],
         *,
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> api.RoutingDetails:
         """Which accounts a payment would be routed to, in order (charges nothing)."""
         return await self._call(
-            api.RoutingDetails, "POST", "/v1/routing/preview", payment, idempotency_key,
+            api.RoutingDetails, "POST", "/v1/routing/preview", _body(api.PaymentCreate, payment),
+            idempotency_key,
             request_id,
         )  # fmt: skip
 
@@ -291,7 +340,7 @@ class AsyncClient:
         type_: type[T],
         method: str,
         path: str,
-        body: Body | None = None,
+        body: msgspec.Struct | None = None,
         idempotency_key: str | None = None,
         request_id: str | None = None,
         *,
@@ -300,9 +349,7 @@ class AsyncClient:
         headers = dict(self._headers)
         data: bytes | None = None
         if method == "POST":
-            if body is None:
-                body = {}
-            data = _encoder.encode(body if isinstance(body, msgspec.Struct) else dict(body))
+            data = _encoder.encode(body) if body is not None else b"{}"
             headers["Content-Type"] = "application/json"
             if idempotency_key is None and self.auto_idempotency_keys:
                 idempotency_key = f"csk_{uuid.uuid4().hex}"  # one key for every retry
@@ -383,8 +430,6 @@ def _id(value: str) -> str:
     """Ids are URL-safe base64 with a prefix; anything else is refused locally rather
     than letting a stray ``/`` or ``?`` reach another route."""
     if not value or not all(c.isalnum() or c in "_-" for c in value):
-        from connector_service.client.errors import InvalidRequestError
-
         raise InvalidRequestError(
             "not an id: ids are letters, digits, '_' and '-'", code="invalid_id", field="id"
         )

@@ -15,8 +15,7 @@ from typing import Any
 
 import msgspec
 
-from connector_service.domain.api import Attempt
-from connector_service.domain.errors import Failure, GatewayDetail
+from connector_service_client.models import Attempt, Failure, GatewayDetail
 
 
 class ConnectorServiceError(Exception):

@@ -1,0 +1,678 @@
+"""The API's request and response bodies as msgspec structs.
+
+GENERATED from docs/openapi.json by scripts/gen_client_models.py: do not edit (the tests
+fail when this module and the document disagree). Secret fields (card numbers, CVCs,
+wallet tokens) are plain ``str`` here: the client sends what it is given, and never logs
+a body.
+
+Responses are decoded leniently (unknown fields are ignored) so that a newer service
+with more fields does not break an older client; requests omit fields left at their
+default, so the service applies its own.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+import msgspec
+
+# ``{}`` in the document: any JSON value (kept as decoded: dict, list, str, ...).
+JsonValue: TypeAlias = object
+
+
+class Address(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Address`` object."""
+
+    city: str | None = None
+    country: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    phone: str | None = None
+    postal_code: str | None = None
+    state: str | None = None
+
+
+class Attempt(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Attempt`` object."""
+
+    account: str
+    connector: str
+    latency_ms: float
+    outcome: str
+    reason: str | None = None
+
+
+class AttemptView(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``AttemptView`` object."""
+
+    attempt: int
+    error: str | None = None
+    latency_ms: float
+    started_at: str
+    status_code: int | None = None
+    worker: str
+
+
+class BreakerList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``BreakerList`` object."""
+
+    data: list[BreakerView]
+    object: str
+
+
+BreakerState: TypeAlias = Literal["closed", "half_open", "open"]
+
+
+class BreakerView(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``BreakerView`` object."""
+
+    account: str
+    consecutive_failures: int
+    opened_at: float | None = None
+    state: BreakerState
+    window_calls: int
+    window_failures: int
+
+
+class BrowserInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What 3-D Secure 2 asks of the customer's browser."""
+
+    accept_header: str | None = None
+    color_depth: int | None = None
+    ip_address: str | None = None
+    java_enabled: bool | None = None
+    javascript_enabled: bool | None = None
+    language: str | None = None
+    screen_height: int | None = None
+    screen_width: int | None = None
+    time_zone_offset: int | None = None
+    user_agent: str | None = None
+
+
+class CaptureCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``CaptureCreate`` object."""
+
+    amount: int | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    reference: str | None = None
+
+
+CaptureMethod: TypeAlias = Literal["automatic", "manual"]
+
+
+class Card(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="card"):
+    """The API's ``Card`` object."""
+
+    cvc: str | None = None
+    exp_month: int
+    exp_year: int
+    holder_name: str | None = None
+    number: str
+
+
+class CardSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What may be shown about a card: never the number, never the CVC."""
+
+    brand: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None
+    last4: str | None = None
+
+
+class CompleteCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What the customer's browser brought back from a redirect (3-D Secure, bank page)."""
+
+    params: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ConnectorInfo`` object."""
+
+    accounts: list[str] = msgspec.field(default_factory=list)
+    countries: list[str] | Literal["*"]
+    credential_fields: list[str]
+    currencies: list[str] | Literal["*"]
+    display_name: str
+    docs_url: str | None = None
+    flows: list[str]
+    idempotency: str
+    name: str
+    option_fields: list[str]
+    payment_methods: list[str]
+    webhooks: bool
+
+
+class ConnectorList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ConnectorList`` object."""
+
+    data: list[ConnectorInfo]
+    object: str
+
+
+class Customer(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Customer`` object."""
+
+    email: str | None = None
+    id: str | None = None
+    ip_address: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
+DeclineCategory: TypeAlias = Literal["hard", "retry_later", "soft"]
+"""How a caller should react to a decline. ``soft``: the same card may succeed later or with more
+data (e.g. insufficient funds, authentication required); ``hard``: do not retry this card
+(stolen, closed, invalid); ``retry_later``: a temporary problem at the issuer or network.
+"""
+
+
+class DeliveryList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``DeliveryList`` object."""
+
+    data: list[DeliveryView]
+    has_more: bool
+    object: str
+
+
+DeliveryStatus: TypeAlias = Literal["failed", "pending", "succeeded"]
+
+
+class DeliveryView(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``DeliveryView`` object."""
+
+    attempt_log: list[AttemptView] | None = None
+    attempts: int
+    created_at: str
+    delivered_at: str | None = None
+    endpoint: str
+    event_id: str
+    id: str
+    last_attempt_at: str | None = None
+    last_error: str | None = None
+    last_status_code: int | None = None
+    next_attempt_at: str | None = None
+    status: DeliveryStatus
+
+
+class Dispute(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A dispute as events carry it (the API has no dispute resource yet)."""
+
+    account: str
+    amount: int | None = None
+    connector: str
+    connector_dispute_id: str
+    connector_payment_id: str | None = None
+    connector_status: str | None = None
+    currency: str | None = None
+    evidence_due_by: str | None = None
+    id: str
+    payment_id: str | None = None
+    reason: str | None = None
+    status: DisputeStatus
+
+
+DisputeStatus: TypeAlias = Literal["accepted", "lost", "needs_response", "under_review", "won"]
+
+
+class EnableResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EnableResult`` object."""
+
+    endpoint: str
+    object: str
+    was_disabled: bool
+
+
+class EndpointList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EndpointList`` object."""
+
+    data: list[EndpointView]
+    object: str
+
+
+class EndpointView(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EndpointView`` object."""
+
+    accounts: list[str]
+    disabled: bool
+    disabled_at: str | None = None
+    disabled_reason: str | None = None
+    event_types: list[str]
+    failed: int
+    id: str
+    pending: int
+    url: str
+
+
+class ErrorBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ErrorBody`` object."""
+
+    attempts: list[Attempt] | None = None
+    code: str
+    decline: Failure | None = None
+    field: str | None = None
+    gateway: GatewayDetail | None = None
+    message: str
+    request_id: str
+    type: ErrorType
+
+
+class ErrorEnvelope(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ErrorEnvelope`` object."""
+
+    error: ErrorBody
+
+
+ErrorType: TypeAlias = Literal[
+    "authentication",
+    "conflict",
+    "connector_error",
+    "internal_error",
+    "invalid_request",
+    "network_error",
+    "not_found",
+    "not_supported",
+    "permission",
+    "rate_limited",
+]
+"""The kind of an error; `code` says which one."""
+
+
+class Event(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Event`` object."""
+
+    account: str
+    connector: str
+    connector_event_id: str
+    connector_event_type: str
+    connector_payment_id: str | None = None
+    data: EventData
+    id: str
+    livemode: bool
+    occurred_at: str | None = None
+    timestamp: str
+    type: EventType
+
+
+class EventData(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EventData`` object."""
+
+    dispute: Dispute | None = None
+    mandate: Mandate | None = None
+    payment: Payment | None = None
+    refund: Refund | None = None
+
+
+class EventDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EventDetail`` object."""
+
+    account: str
+    connector: str
+    connector_event_id: str
+    deliveries: list[DeliveryView]
+    event: JsonValue
+    id: str
+    received_at: str
+    type: EventType
+
+
+class EventList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EventList`` object."""
+
+    data: list[EventSummary]
+    has_more: bool
+    object: str
+
+
+class EventSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``EventSummary`` object."""
+
+    account: str
+    connector: str
+    connector_event_id: str
+    id: str
+    received_at: str
+    type: EventType
+
+
+EventType: TypeAlias = Literal[
+    "dispute.lost",
+    "dispute.opened",
+    "dispute.updated",
+    "dispute.won",
+    "mandate.active",
+    "mandate.failed",
+    "mandate.revoked",
+    "payment.authorized",
+    "payment.capture_failed",
+    "payment.captured",
+    "payment.failed",
+    "payment.processing",
+    "payment.requires_action",
+    "payment.voided",
+    "refund.failed",
+    "refund.pending",
+    "refund.succeeded",
+    "unknown",
+]
+"""The unified event types (`unknown`: an event the service does not map; its
+`connector_event_type` says what it was).
+"""
+
+
+class Failure(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Why a payment, refund or mandate failed at the gateway (a result, not an error)."""
+
+    advice_code: str | None = None
+    category: DeclineCategory | None = None
+    code: str
+    gateway: GatewayDetail | None = None
+    message: str
+
+
+class GatewayDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What the gateway itself said, verbatim (never containing request secrets)."""
+
+    code: str | None = None
+    http_status: int | None = None
+    message: str | None = None
+
+
+class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Mandate`` object."""
+
+    account: str
+    connector: str
+    connector_mandate_id: str
+    connector_status: str | None = None
+    customer_id: str | None = None
+    failure: Failure | None = None
+    id: str
+    next_action: NextAction | None = None
+    object: str = "mandate"
+    payment_method: PaymentMethodSummary | None = None
+    status: MandateStatus
+
+
+class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``MandateCreate`` object."""
+
+    account: str | None = None
+    amount: int = 0
+    billing: Address | None = None
+    browser: BrowserInfo | None = None
+    connector: str | None = None
+    currency: str
+    customer: Customer
+    description: str | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    payment_method: Card | Token
+    reference: str | None = None
+    return_url: str | None = None
+    routing_profile: str | None = None
+
+
+class MandateRef(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="mandate"):
+    """Charge a mandate this service set up (merchant-initiated: the customer is absent)."""
+
+    mandate_id: str
+
+
+MandateStatus: TypeAlias = Literal["active", "failed", "pending", "revoked"]
+
+
+class MandateSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``MandateSummary`` object."""
+
+    id: str
+    status: MandateStatus
+
+
+class NextAction(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Where to send the customer to finish (3-D Secure challenge, bank redirect)."""
+
+    form: dict[str, str] | None = None
+    method: str = "GET"
+    type: str
+    url: str
+
+
+class ParseRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The gateway's request, as received: its headers and its body, byte for byte (``body`` as
+    text, or ``body_base64``).
+    """
+
+    account: str | None = None
+    body: str | None = None
+    body_base64: str | None = None
+    headers: dict[str, str]
+
+
+class ParseResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ParseResult`` object."""
+
+    account: str
+    connector: str
+    data: list[Event]
+    object: str
+    verified: bool
+
+
+class Payment(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Payment`` object."""
+
+    account: str
+    amount: int
+    amount_captured: int | None = None
+    attempts: list[Attempt] = msgspec.field(default_factory=list)
+    capture_method: CaptureMethod
+    connector: str
+    connector_payment_id: str
+    connector_status: str | None = None
+    currency: str
+    failure: Failure | None = None
+    id: str
+    mandate: MandateSummary | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    network_transaction_id: str | None = None
+    next_action: NextAction | None = None
+    object: str = "payment"
+    payment_method: PaymentMethodSummary | None = None
+    pending_reason: str | None = None
+    reference: str | None = None
+    routing: RoutingDetails | None = None
+    status: PaymentStatus
+
+
+class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``PaymentCreate`` object."""
+
+    account: str | None = None
+    amount: int
+    billing: Address | None = None
+    browser: BrowserInfo | None = None
+    capture_method: CaptureMethod = "automatic"
+    connector: str | None = None
+    currency: str
+    customer: Customer | None = None
+    description: str | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    payment_method: Card | Token | MandateRef | Wallet | Redirect
+    reference: str | None = None
+    return_url: str | None = None
+    routing_profile: str | None = None
+    setup_future_usage: Literal["off_session"] | None = None
+    shipping: Address | None = None
+    statement_descriptor: str | None = None
+
+
+class PaymentMethodSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``PaymentMethodSummary`` object."""
+
+    card: CardSummary | None = None
+    type: str
+
+
+PaymentStatus: TypeAlias = Literal[
+    "authorized",
+    "captured",
+    "failed",
+    "partially_captured",
+    "processing",
+    "requires_action",
+    "unresolved",
+    "voided",
+]
+
+
+class Redirect(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="redirect"):
+    """The API's ``Redirect`` object."""
+
+    method: str
+
+
+class Refund(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``Refund`` object."""
+
+    account: str
+    amount: int
+    connector: str
+    connector_refund_id: str
+    connector_status: str | None = None
+    currency: str
+    failure: Failure | None = None
+    id: str
+    object: str = "refund"
+    payment_id: str
+    pending_reason: str | None = None
+    reference: str | None = None
+    status: RefundStatus
+
+
+class RefundCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``RefundCreate`` object."""
+
+    amount: int | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    reason: str | None = None
+    reference: str | None = None
+
+
+RefundStatus: TypeAlias = Literal["failed", "pending", "succeeded"]
+
+
+class ReplayRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ReplayRequest`` object."""
+
+    endpoint: str | None = None
+
+
+class ReplayResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``ReplayResult`` object."""
+
+    object: str
+    queued: int
+
+
+class RoutingCandidate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``RoutingCandidate`` object."""
+
+    account: str
+    breaker: str | None = None
+    connector: str
+    estimated_fee: int | None = None
+    skipped: str | None = None
+
+
+class RoutingDetails(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Which rule chose the accounts and in which order (also the preview's answer)."""
+
+    candidates: list[RoutingCandidate]
+    cascade_on_soft_decline: bool = False
+    profile: str | None = None
+    rule: str | None = None
+    strategy: str | None = None
+
+
+class Token(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="token"):
+    """A payment method already stored at the gateway (e.g. a Stripe ``pm_…``)."""
+
+    customer_id: str | None = None
+    token: str
+
+
+class VoidCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``VoidCreate`` object."""
+
+    reason: str | None = None
+
+
+class Wallet(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="wallet"):
+    """The API's ``Wallet`` object."""
+
+    token: str | None = None
+    wallet: Literal["apple_pay", "google_pay", "paypal"]
+
+
+__all__ = [
+    "Address",
+    "Attempt",
+    "AttemptView",
+    "BreakerList",
+    "BreakerState",
+    "BreakerView",
+    "BrowserInfo",
+    "CaptureCreate",
+    "CaptureMethod",
+    "Card",
+    "CardSummary",
+    "CompleteCreate",
+    "ConnectorInfo",
+    "ConnectorList",
+    "Customer",
+    "DeclineCategory",
+    "DeliveryList",
+    "DeliveryStatus",
+    "DeliveryView",
+    "Dispute",
+    "DisputeStatus",
+    "EnableResult",
+    "EndpointList",
+    "EndpointView",
+    "ErrorBody",
+    "ErrorEnvelope",
+    "ErrorType",
+    "Event",
+    "EventData",
+    "EventDetail",
+    "EventList",
+    "EventSummary",
+    "EventType",
+    "Failure",
+    "GatewayDetail",
+    "JsonValue",
+    "Mandate",
+    "MandateCreate",
+    "MandateRef",
+    "MandateStatus",
+    "MandateSummary",
+    "NextAction",
+    "ParseRequest",
+    "ParseResult",
+    "Payment",
+    "PaymentCreate",
+    "PaymentMethodSummary",
+    "PaymentStatus",
+    "Redirect",
+    "Refund",
+    "RefundCreate",
+    "RefundStatus",
+    "ReplayRequest",
+    "ReplayResult",
+    "RoutingCandidate",
+    "RoutingDetails",
+    "Token",
+    "VoidCreate",
+    "Wallet",
+]
