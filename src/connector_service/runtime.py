@@ -57,6 +57,7 @@ class Runtime:
         if not os.environ.get(WARNINGS_LOGGED_ENV):  # ``serve`` logged them already
             for warning in self.config.warnings:
                 log.warning(warning)
+        await self.service.breakers.publish(self.config.accounts)
         if self.config.reconciler.enabled:
             interval = self.config.reconciler.interval_seconds
             self._tasks.append(asyncio.create_task(self.reconciler.run_forever(interval)))
