@@ -76,3 +76,15 @@ async def test_a_real_failover_is_counted_once(gateway: FakeGateway) -> None:
         assert _failovers("gateway_unreachable") == before + 1
     finally:
         await second.stop()
+
+
+async def test_unresolved_payments_gauge_counts_the_stored_records() -> None:
+    from connector_service.core.unresolved import remember
+
+    config = {"storage": {"url": "memory://"}, "reconciler": {"enabled": False}}
+    async with ConnectorService(config) as cs:
+        storage = cs.runtime.storage
+        for pid in ("pay_unresolved_1", "pay_unresolved_2"):
+            await remember(storage, pid, first_delay=3600)  # not due: stays unresolved
+        await cs.runtime.reconciler.run_once()
+        assert REGISTRY.get_sample_value("cs_unresolved_payments") == 2
