@@ -43,6 +43,7 @@ lock: $(if $(filter $(VENV)/bin/uv,$(UV)),install)
 	$(LOCK) requirements/pip.in -o requirements/pip.lock
 	$(LOCK) pyproject.toml requirements/dev.in --extra dev -o requirements/dev.lock
 	$(LOCK) pyproject.toml --extra bench -c requirements/dev.lock -o requirements/bench.lock
+	$(LOCK) pyproject.toml requirements/build.in -c requirements/dev.lock -o requirements/runtime.lock
 	$(LOCK) requirements/schemathesis.in -o requirements/schemathesis.lock
 
 schemathesis: $(ST_VENV)/.installed

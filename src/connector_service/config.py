@@ -21,10 +21,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from connector_service.config_schema import collect, storage_url_problem, usable
 from connector_service.domain.secret import Secret
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 DEV_ID_KEY = "connector-service-development-id-key"
+# Set by ``serve`` once it has logged the configuration's warnings, so the workers'
+# runtimes (which load the same configuration) do not log them again.
+WARNINGS_LOGGED_ENV = "CS_CONFIG_WARNINGS_LOGGED"
 
 
 class SecretSource(msgspec.Struct, forbid_unknown_fields=True):
@@ -335,8 +339,18 @@ def _resolve(
     return None
 
 
-def _validation_message(exc: msgspec.ValidationError, where: str) -> str:
-    return f"{where}: {exc}"
+def _env_int(section: msgspec.Struct, name: str, var: str, problems: list[str]) -> None:
+    """Set ``section.name`` from the environment variable ``var``, checked against the
+    field's own bounds (a bad value is a problem, never a traceback)."""
+    raw = os.environ[var].strip()
+    try:
+        checked = msgspec.convert({name: int(raw)}, type(section))
+    except ValueError:
+        problems.append(f"{var}: expected an integer, got {raw!r}")
+    except msgspec.ValidationError as exc:
+        problems.append(f"{var}: {exc}")
+    else:
+        setattr(section, name, getattr(checked, name))
 
 
 def load_config(
@@ -362,19 +376,17 @@ def load_config(
                 raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
         else:
             data = {}
-    try:
-        raw = msgspec.convert(data, RawConfig)
-    except msgspec.ValidationError as exc:
-        raise ConfigError([_validation_message(exc, "config")]) from None
+    # Every schema problem at once; the sections with one take their defaults, so the
+    # checks below still run on the rest.
+    raw = msgspec.convert(usable(data, RawConfig, problems), RawConfig)
 
     server, storage = raw.server, raw.storage
     env = os.environ
     if "CS_HOST" in env:
         server.host = env["CS_HOST"]
-    if "CS_PORT" in env:
-        server.port = int(env["CS_PORT"])
-    if "CS_WORKERS" in env:
-        server.workers = int(env["CS_WORKERS"])
+    for name, var in (("port", "CS_PORT"), ("workers", "CS_WORKERS")):
+        if var in env:
+            _env_int(server, name, var, problems)
     if "CS_PUBLIC_URL" in env:
         server.public_url = env["CS_PUBLIC_URL"]
     for name, var in (("max_header_bytes", "CS_MAX_HEADER_BYTES"),
@@ -391,7 +403,10 @@ def load_config(
     if "CS_STORAGE_URL" in env:
         storage.url = env["CS_STORAGE_URL"]
     if "CS_GRPC_PORT" in env:
-        raw.grpc.port = int(env["CS_GRPC_PORT"])
+        _env_int(raw.grpc, "port", "CS_GRPC_PORT", problems)
+    url_problem = storage_url_problem(storage.url)
+    if url_problem:
+        problems.append(url_problem)
     if "CS_GRPC_ENABLED" in env:
         raw.grpc.enabled = env["CS_GRPC_ENABLED"].strip().lower() not in ("0", "false", "no", "off")
 
@@ -405,8 +420,8 @@ def load_config(
         where = f"accounts[{i}]"
         try:
             acc = msgspec.convert(item, AccountConfig)
-        except msgspec.ValidationError as exc:
-            problems.append(_validation_message(exc, where))
+        except msgspec.ValidationError:
+            collect(item, AccountConfig, where, problems)
             continue
         where = f"account {acc.id!r}"
         if acc.id in accounts:
@@ -455,8 +470,8 @@ def load_config(
     for i, item in enumerate(raw.callers):
         try:
             c = msgspec.convert(item, CallerConfig)
-        except msgspec.ValidationError as exc:
-            problems.append(_validation_message(exc, f"callers[{i}]"))
+        except msgspec.ValidationError:
+            collect(item, CallerConfig, f"callers[{i}]", problems)
             continue
         for name in c.accounts:
             if name != "*" and name not in accounts:
@@ -491,6 +506,9 @@ def load_config(
     if id_key_value is None and server.id_key is not None:
         secret = _resolve(server.id_key, "server.id_key", problems, warnings)
         id_key_value = secret.reveal() if secret else None
+    if id_key_value is not None and not id_key_value.strip():
+        problems.append("server.id_key: empty (CS_ID_KEY or server.id_key must hold a key)")
+        id_key_value = None
     if id_key_value is None:
         id_key_value = DEV_ID_KEY
         if callers:
@@ -547,8 +565,8 @@ def _webhook_endpoints(
     for i, item in enumerate(raw.webhook_endpoints):
         try:
             ep = msgspec.convert(item, WebhookEndpointConfig)
-        except msgspec.ValidationError as exc:
-            problems.append(_validation_message(exc, f"webhook_endpoints[{i}]"))
+        except msgspec.ValidationError:
+            collect(item, WebhookEndpointConfig, f"webhook_endpoints[{i}]", problems)
             continue
         where = f"webhook endpoint {ep.id!r}"
         if ep.id in endpoints:

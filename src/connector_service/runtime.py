@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
-from connector_service.config import Config
+from connector_service.config import WARNINGS_LOGGED_ENV, Config
 from connector_service.connectors.base import Connector
 from connector_service.connectors.registry import load_connectors
 from connector_service.core.idempotency import IdempotencyStore
@@ -53,8 +54,10 @@ class Runtime:
 
     async def start(self) -> None:
         await self.storage.open()
-        for warning in self.config.warnings:
-            log.warning(warning)
+        if not os.environ.get(WARNINGS_LOGGED_ENV):  # ``serve`` logged them already
+            for warning in self.config.warnings:
+                log.warning(warning)
+        await self.service.breakers.publish(self.config.accounts)
         if self.config.reconciler.enabled:
             interval = self.config.reconciler.interval_seconds
             self._tasks.append(asyncio.create_task(self.reconciler.run_forever(interval)))

@@ -13,14 +13,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from connector_service.config import Config, ConfigError, load_config
+from connector_service.cli.startup import port_in_use, shown_url, storage_unreachable
+from connector_service.config import WARNINGS_LOGGED_ENV, Config, ConfigError, load_config
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import logging
 
     from connector_service.observability.logging import configure_logging
 
+    # Before anything can log: every line from here on is JSON, start-up failures too
+    # (one line each, naming the cause; no traceback).
+    configure_logging("info")
+    log = logging.getLogger("connector_service")
     if args.config:
         os.environ["CS_CONFIG"] = args.config
     for flag, env in (("host", "CS_HOST"), ("port", "CS_PORT"), ("storage", "CS_STORAGE_URL"),
@@ -33,40 +38,35 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         config = load_config()
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"config: {problem}", file=sys.stderr)
+        log.error(
+            "cannot start: %d configuration problem(s): %s (run `connector-service config "
+            "check` for the list)",
+            len(exc.problems),
+            "; ".join(exc.problems),
+        )
         return 2
     configure_logging(config.server.log_level)
     for warning in config.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        log.warning(warning)
+    # The workers' runtimes would log the same warnings again (once per worker).
+    os.environ[WARNINGS_LOGGED_ENV] = "1"
     if not config.callers:
-        print(
-            "warning: no caller API keys configured: listening on 127.0.0.1 only, "
-            "every request is accepted as the local caller",
-            file=sys.stderr,
+        log.warning(
+            "no caller API keys configured: listening on 127.0.0.1 only, "
+            "every request is accepted as the local caller"
         )
-    # Validate storage and run migrations once before the workers start.
-    import asyncio
-
-    from connector_service.storage import open_storage
-
-    async def migrate() -> None:
-        storage = open_storage(config.storage.url)
-        await storage.open()
-        await storage.close()
-
-    asyncio.run(migrate())
-    grpc_problem = _check_grpc_port(config) if config.grpc.enabled else None
-    if grpc_problem:
-        print(f"grpc: {grpc_problem}", file=sys.stderr)
+    problem = _startup_problem(config)
+    if problem:
+        log.error("cannot start: %s", problem)
         return 2
     grpc_note = f", gRPC on {config.server.host}:{config.grpc.port}" if config.grpc.enabled else ""
-    print(
-        f"connector-service listening on http://{config.server.host}:{config.server.port}"
-        f"{grpc_note} (storage {config.storage.url.split('@')[-1]}, accounts: "
-        f"{', '.join(config.accounts) or 'none'})",
-        file=sys.stderr,
-        flush=True,
+    log.info(
+        "connector-service listening on http://%s:%s%s (storage %s, accounts: %s)",
+        config.server.host,
+        config.server.port,
+        grpc_note,
+        shown_url(config.storage.url),
+        ", ".join(config.accounts) or "none",
     )
     _prepare_metrics_dir(config.server.workers)
     # Read by every worker's HTTP protocol (server/http_protocol.py), validated above.
@@ -74,6 +74,8 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ["CS_HEADER_TIMEOUT_SECONDS"] = repr(config.server.header_timeout_seconds)
     # The factory adds the gRPC server (when enabled) to every worker's REST app, on the
     # worker's own runtime: see _check_grpc_port for why each worker binds the port.
+    import uvicorn
+
     uvicorn.run(
         "connector_service.server.grpc_server:create_app_from_env",
         factory=True,
@@ -116,6 +118,35 @@ def _prepare_metrics_dir(workers: int) -> None:
         path = tempfile.mkdtemp(prefix="connector-service-metrics-")
         os.environ[env] = path
         atexit.register(shutil.rmtree, path, True)
+
+
+def _startup_problem(config: Config) -> str | None:
+    """Why the service cannot start, as one line: the REST port, the storage (migrated
+    here, once, before the workers start), then the gRPC port."""
+    import asyncio
+
+    from connector_service.storage import open_storage
+
+    problem = port_in_use(config.server.host, config.server.port)
+    if problem:
+        return problem
+    url = config.storage.url
+
+    async def migrate() -> None:
+        storage = open_storage(url)
+        await storage.open()
+        await storage.close()
+
+    try:
+        asyncio.run(migrate())
+    except Exception as exc:  # a driver's error, whatever its class: named, not dumped
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return f"storage {shown_url(url)}: {type(exc).__name__}: {reason}".rstrip(": ")
+    if config.grpc.enabled:
+        grpc_problem = _check_grpc_port(config)
+        if grpc_problem:
+            return f"grpc: {grpc_problem}"
+    return None
 
 
 def _check_grpc_port(config: Config) -> str | None:
@@ -169,12 +200,17 @@ def _config_check(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"error: {problem}")
         return 1
-    for problem in config.problems:
+    problems = list(config.problems)
+    if args.connect and not any(p.startswith("storage.url:") for p in problems):
+        unreachable = storage_unreachable(config.storage.url)
+        if unreachable:
+            problems.append(unreachable)
+    for problem in problems:
         print(f"error: {problem}")
     for warning in config.warnings:
         print(f"warning: {warning}")
-    if config.problems:
-        print(f"{len(config.problems)} problem(s) found")
+    if problems:
+        print(f"{len(problems)} problem(s) found")
         return 1
     print(f"ok: {len(config.accounts)} account(s), {len(config.callers)} caller(s)")
     return 0
@@ -194,9 +230,28 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def _hash_key(args: argparse.Namespace) -> int:
+    """The key comes from standard input: on the command line it would stay in the shell's
+    history and be visible to every user in the process list."""
     from connector_service.config import hash_key
 
-    print(hash_key(args.key))
+    if args.key is not None:
+        print(
+            "error: hash-key reads the key from standard input, not from an argument "
+            "(shell history and the process list would keep it): "
+            'printf %s "$KEY" | connector-service hash-key',
+            file=sys.stderr,
+        )
+        return 2
+    if sys.stdin.isatty():
+        import getpass
+
+        key = getpass.getpass("API key: ")
+    else:
+        key = sys.stdin.read().rstrip("\r\n")
+    if not key:
+        print("error: no key on standard input", file=sys.stderr)
+        return 2
+    print(hash_key(key))
     return 0
 
 
@@ -229,15 +284,28 @@ def package_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="connector-service", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="connector-service",
+        description="Connector Service: serve the payments API, list connectors, check a "
+        "configuration, run the demo, operate webhooks. With no configuration, serve starts "
+        "on 127.0.0.1:8080 with the sandbox account and SQLite in the working directory.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the REST and gRPC service")
     serve.add_argument("--config", help="TOML configuration file (or CS_CONFIG)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int)
+    serve.add_argument(
+        "--host", help="address to listen on (default 127.0.0.1, or CS_HOST / server.host)"
+    )
+    serve.add_argument(
+        "--port", type=int, help="REST port (default 8080, or CS_PORT / server.port)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes sharing the ports (default 1, or CS_WORKERS / server.workers)",
+    )
     serve.add_argument(
         "--storage", help="storage URL: sqlite:///file.db, postgresql://…, memory://"
     )
@@ -248,26 +316,51 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     conn = sub.add_parser("connectors", help="list connectors and their capabilities")
-    conn.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    conn.add_argument(
+        "--format",
+        choices=["text", "json", "markdown"],
+        default="text",
+        help="output format (default: text)",
+    )
     conn.set_defaults(func=_connectors)
 
     cfg = sub.add_parser("config", help="configuration tools")
     cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
     check = cfg_sub.add_parser("check", help="validate a configuration file, naming every problem")
     check.add_argument("file", nargs="?", help="the file (default: CS_CONFIG)")
+    check.add_argument(
+        "--connect",
+        action="store_true",
+        help="also try to reach the storage (without creating or migrating anything)",
+    )
     check.set_defaults(func=_config_check)
 
     demo = sub.add_parser("demo", help="drive a sandbox payment through a running service")
-    demo.add_argument("--url", default=os.environ.get("CS_URL", "http://127.0.0.1:8080"))
-    demo.add_argument("--api-key", default=os.environ.get("CS_API_KEY"))
-    demo.add_argument("--account", default="sandbox")
+    demo.add_argument(
+        "--url",
+        default=os.environ.get("CS_URL", "http://127.0.0.1:8080"),
+        help="base URL of the running service (default: CS_URL or http://127.0.0.1:8080)",
+    )
+    demo.add_argument(
+        "--api-key",
+        default=os.environ.get("CS_API_KEY"),
+        help="caller API key, if the service has callers (default: CS_API_KEY)",
+    )
+    demo.add_argument(
+        "--account", default="sandbox", help="account to pay through (default: sandbox)"
+    )
     demo.set_defaults(func=_demo)
 
     oa = sub.add_parser("openapi", help="print the OpenAPI document")
     oa.set_defaults(func=_openapi)
 
-    hk = sub.add_parser("hash-key", help="print the SHA-256 to put in callers[].key_sha256")
-    hk.add_argument("key")
+    hk = sub.add_parser(
+        "hash-key",
+        help="print the SHA-256 to put in callers[].key_sha256 (the key is read from stdin)",
+    )
+    hk.add_argument(
+        "key", nargs="?", help="refused: give the key on standard input, not as an argument"
+    )
     hk.set_defaults(func=_hash_key)
 
     nc = sub.add_parser("new-connector", help="generate a connector, its fake, profile and tests")
@@ -286,7 +379,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left early (`connector-service connectors | head -1`): not an error
+        # worth a traceback. Python would flush stdout again at exit and fail once more, so
+        # point it at /dev/null first (the recipe of the signal module's documentation).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # what a shell reports for a process ended by SIGPIPE
     return result
 
 

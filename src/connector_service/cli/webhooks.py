@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from connector_service.cli.startup import missing_sqlite
 from connector_service.config import Config, ConfigError, load_config
 from connector_service.storage import open_storage
 from connector_service.storage.factory import open_outbox
@@ -39,6 +40,12 @@ def _run(args: argparse.Namespace, work: Callable[[WebhookAdmin], Awaitable[int]
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"config: {problem}", file=sys.stderr)
+        return 2
+    # These commands read or replay what a service stored: opening a SQLite file that is
+    # not there would create an empty database and show nothing, silently.
+    missing = missing_sqlite(config.storage.url)
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
         return 2
 
     async def main() -> int:
@@ -198,6 +205,9 @@ def _new_secret(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------ registration
 
+LIMIT_HELP = "at most this many rows (default: 50)"
+JSON_HELP = "print JSON instead of a table"
+
 
 def register(sub: Any) -> None:
     """Add ``migrate`` and ``webhooks`` to the ``connector-service`` parser."""
@@ -215,46 +225,48 @@ def register(sub: Any) -> None:
 
     p = wsub.add_parser("events", help="list received events, newest first")
     common(p)
-    p.add_argument("--type")
-    p.add_argument("--connector")
-    p.add_argument("--account")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--type", help="only events of this type, e.g. payment.succeeded")
+    p.add_argument("--connector", help="only events from this connector, e.g. stripe")
+    p.add_argument("--account", help="only events of this account")
+    p.add_argument("--limit", type=int, default=50, help=LIMIT_HELP)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_events)
 
     p = wsub.add_parser("event", help="show one event, its deliveries and every attempt")
     common(p)
-    p.add_argument("id")
+    p.add_argument("id", help="the event id (evt_…)")
     p.set_defaults(func=_event)
 
     p = wsub.add_parser("deliveries", help="list deliveries, newest first")
     common(p)
-    p.add_argument("--endpoint")
-    p.add_argument("--event")
-    p.add_argument("--status", choices=[s.value for s in DeliveryStatus])
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--endpoint", help="only deliveries to this endpoint id")
+    p.add_argument("--event", help="only deliveries of this event id")
+    p.add_argument(
+        "--status", choices=[s.value for s in DeliveryStatus], help="only deliveries in this state"
+    )
+    p.add_argument("--limit", type=int, default=50, help=LIMIT_HELP)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_deliveries)
 
     p = wsub.add_parser("replay", help="deliver one event again")
     common(p)
-    p.add_argument("id")
+    p.add_argument("id", help="the event id (evt_…)")
     p.add_argument("--endpoint", help="only to this endpoint (default: every one it is for)")
     p.set_defaults(func=_replay)
 
     p = wsub.add_parser("replay-failed", help="deliver every failed delivery of an endpoint again")
     common(p)
-    p.add_argument("endpoint")
+    p.add_argument("endpoint", help="the endpoint id")
     p.set_defaults(func=_replay_failed)
 
     p = wsub.add_parser("endpoints", help="list endpoints with their backlog and state")
     common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_endpoints)
 
     p = wsub.add_parser("enable", help="re-enable an endpoint disabled by a 410 answer")
     common(p)
-    p.add_argument("endpoint")
+    p.add_argument("endpoint", help="the endpoint id")
     p.set_defaults(func=_enable)
 
     p = wsub.add_parser("new-secret", help="print a fresh whsec_… signing secret")

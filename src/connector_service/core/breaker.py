@@ -13,6 +13,7 @@ is healthy.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from enum import StrEnum
 
 import msgspec
@@ -72,6 +73,13 @@ class Breakers:
         ):
             return BreakerState.HALF_OPEN
         return st.state
+
+    async def publish(self, accounts: Iterable[str]) -> None:
+        """Give ``cs_circuit_breaker_state`` a series for every account from the start,
+        with the state stored now (another instance may have opened a breaker): an alert
+        on it, or a dashboard, would otherwise see nothing until a state changed."""
+        for account in accounts:
+            metrics.BREAKER_STATE.labels(account).set(_GAUGE[await self.state(account)])
 
     async def allow(self, account: str) -> bool:
         """May a request go to ``account`` now? Claims the probe when half-open."""

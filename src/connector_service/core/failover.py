@@ -101,7 +101,8 @@ async def authorize_with_failover(
                 )
                 return target, result, attempts
             if exc.code in FAILOVER_CODES:
-                metrics.FAILOVERS.labels(exc.code).inc()
+                if more:  # a failover only when there is another account to move to
+                    metrics.FAILOVERS.labels(exc.code).inc()
                 await breakers.record(name, success=False)
                 note("failed", started, exc.code)
                 last_error = exc

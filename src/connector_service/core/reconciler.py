@@ -21,7 +21,11 @@ from connector_service.core.service import PaymentService
 from connector_service.core.unresolved import NS, SCHEDULE, Pending, forget, remember
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.status import PaymentStatus
+from connector_service.observability import metrics
 from connector_service.storage.base import Storage
+
+# The gauge counts up to this many records (more is an incident either way).
+UNRESOLVED_COUNT_LIMIT = 10_000
 
 RECONCILER = Caller(id="reconciler", accounts=frozenset({"*"}), platform=False)
 # The reconciler's request context: no request id, no key, no per-request credentials.
@@ -76,6 +80,9 @@ class Reconciler:
                 extra={"account": payment.account, "status": payment.status.value},
             )
         self.settled += settled
+        # What is still unresolved, in the whole storage (every instance's), for the
+        # dashboard and the alert: a payment nobody can settle needs a person.
+        metrics.UNRESOLVED.set(len(await self.storage.scan(NS, limit=UNRESOLVED_COUNT_LIMIT)))
         return settled
 
     async def _claim(self, key: str) -> bool:

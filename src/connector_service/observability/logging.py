@@ -22,7 +22,7 @@ import msgspec
 from connector_service.connectors.base import scrub_common
 from connector_service.domain.payment_methods import luhn_ok
 from connector_service.domain.secret import MASK
-from connector_service.observability import context
+from connector_service.observability import context, tracing
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
@@ -186,6 +186,17 @@ def redact(text: str) -> str:
     return text
 
 
+def _add_trace_ids(entry: dict[str, Any]) -> None:
+    """The current span's ids, so a log line can be found from its trace and back (the
+    names and hex forms of OpenTelemetry's log data model)."""
+    from opentelemetry import trace
+
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        entry["trace_id"] = format(span_context.trace_id, "032x")
+        entry["span_id"] = format(span_context.span_id, "016x")
+
+
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -206,6 +217,8 @@ class RedactingFormatter(logging.Formatter):
             info = context.current()
             if info is not None and info.request_id:
                 entry["request_id"] = info.request_id
+        if tracing.tracer is not None:  # off: one attribute read
+            _add_trace_ids(entry)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return redact(_enc.encode(entry).decode())

@@ -88,3 +88,9 @@ FAILOVERS = Counter(
     "Authorizations moved to the next account, by reason",
     ["reason"],
 )
+UNRESOLVED = Gauge(
+    "cs_unresolved_payments",
+    "Payments whose outcome is unknown and that the reconciler still tries to settle "
+    "(the whole storage, read at each reconciler run; counted up to 10000)",
+    multiprocess_mode="mostrecent",
+)

@@ -33,6 +33,9 @@ class Endpoint:
     response: type | None = None
     status: int = 200
     tag: str = "payments"
+    # The query parameters the operation reads; any other one is refused with a 400 that
+    # names it (a silently ignored ``expand[]`` looks like a server that ignores you).
+    query: tuple[str, ...] = ()
 
     @property
     def handler(self) -> Runner:
@@ -73,6 +76,15 @@ def endpoint_handler(
         front = front_getter()
 
         async def decode() -> Any:
+            unknown = sorted(set(request.query_params) - set(ep.query))
+            if unknown:
+                raise ServiceError(
+                    ErrorType.INVALID_REQUEST,
+                    "unknown_parameter",
+                    f"Unknown query parameter(s): {', '.join(unknown)}"
+                    + (f" (this endpoint takes {', '.join(ep.query)})." if ep.query else "."),
+                    field=unknown[0],
+                )
             if not reads_body:
                 return None
             limit = front.runtime().config.server.max_body_bytes
