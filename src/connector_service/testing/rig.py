@@ -8,6 +8,7 @@ two never drift apart and the specific tests stay small.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,19 +73,23 @@ def open_rig(
     env: dict[str, str] | None = None,
 ) -> Iterator[Rig]:
     """Start the profile's fake (on its own thread) and the service with one account
-    ``<connector>-conformance`` on it (plus ``extra_accounts``, TOML); stop both after."""
+    ``<connector>-conformance`` on it (plus ``extra_accounts``, TOML); stop both after.
+
+    The account's credentials are ``{ env = "…" }`` references the service reads from
+    its environment, as an operator configures them (never literals in a file)."""
     fake = profile.fake() if profile.fake is not None else None
     if fake is not None:
         fake.start_in_thread()
     try:
         account = f"{profile.connector}-conformance"
         base_url = fake.base_url if fake is not None else ""
+        creds: dict[str, str | tuple[str, str]] = {}
+        env = dict(env or {})
+        for key, value in profile.account_credentials(fake).items():
+            name = re.sub(r"\W", "_", f"CS_CONFORMANCE_{profile.connector}_{key}".upper())
+            creds[key], env[name] = ("env", name), value
         toml = account_toml(
-            account,
-            profile.connector,
-            base_url,
-            dict(profile.account_credentials(fake)),
-            dict(profile.account_options(fake)),
+            account, profile.connector, base_url, creds, dict(profile.account_options(fake))
         )
         if not base_url:
             toml = toml.replace('base_url = ""\n', "")

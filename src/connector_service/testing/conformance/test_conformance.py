@@ -333,6 +333,7 @@ def test_webhook_verification(rig: Rig, api: Api) -> None:
     bad["missing"] = hooks.strip(headers, signed)
     lowered = {k.lower(): v for k, v in headers.items()}
     event_id = rig.connector.webhook_identify(lowered, signed).event_id
+    assert event_id, "the sample must carry an event id"
     assert _stored(api, event_id) == 0
     for case, (h, raw) in bad.items():
         assert post(h, raw) == 401, case
