@@ -36,10 +36,10 @@ import tests.fakes.adyen as adyen_fake
 import tests.fakes.paypal as paypal_fake
 import tests.fakes.stripe as stripe_fake
 from connector_service.library import ConnectorService
+from connector_service.testing.e2e import account_toml
 from tests.conftest import ServiceProcess, start_service
 from tests.security.scan import hits, joined, new_card, postgres_contents, sqlite_contents, walk
 from tests.server.client import Api
-from tests.server.e2e_support import account_toml
 from tests.webhooks.gateways import Gateway, gateway
 from tests.webhooks.helpers import ENDPOINT_SECRET, pg_schema
 

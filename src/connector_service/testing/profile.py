@@ -68,6 +68,9 @@ class ThreeDS:
     card: Card
     complete: Callable[[Any, dict[str, Any], bool], dict[str, str]]
     return_url: str = "https://shop.example/return"
+    # Names of redirect parameters that are secrets handed to the browser (Stripe's
+    # ``payment_intent_client_secret``): the log-leak scan looks for their values too.
+    secret_params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class ConnectorProfile:
     success: Card
     soft_decline: Decline
     hard_decline: Decline
+    # Further declines the gateway can be made to answer (e.g. a ``retry_later`` one).
+    more_declines: tuple[Decline, ...] = ()
     currency: str = "EUR"
     fake: Callable[[], FakeGateway] | None = None  # None: the connector needs no network
     account_options: Callable[[Any], Mapping[str, str]] = lambda fake: {}
@@ -99,7 +104,13 @@ class ConnectorProfile:
     async_modifications: bool = False
     # How the outcome of a modification is read: "sync" (GET reads it), "webhook" (none).
     settles_by: str = "sync"
+    # A refund beyond what is left to refund is a 400 ``invalid_request`` (the gateway's
+    # answer; False where the gateway accepts it and refuses later, by webhook).
+    rejects_over_refund: bool = True
     three_ds: ThreeDS | None = None
+    # A mandate set-up that needs 3-D Secure (set up with ``return_url``), completed with
+    # ``POST /v1/mandates/{id}/complete``; required when ``complete_mandate`` is declared.
+    mandate_three_ds: ThreeDS | None = None
     webhooks: Webhooks | None = None
     # Header carrying the gateway-side idempotency key, and how the key is derived from
     # the service's key for a flow (Adyen prefixes it per flow).

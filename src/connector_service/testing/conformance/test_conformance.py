@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from connector_service.testing.client import Api
-from connector_service.testing.conformance.conftest import Rig
 from connector_service.testing.e2e import assert_log_clean, gateway_key
-from connector_service.testing.profile import Card, Decline
+from connector_service.testing.profile import Card, Decline, ThreeDS
+from connector_service.testing.rig import Rig
 
 MODIFIED = ("capture", "void")
 
@@ -39,6 +39,8 @@ def test_declares_its_flows(rig: Rig, api: Api) -> None:
     assert rig.profile.flows <= declared, rig.profile.flows - declared
     assert declared == {f.value for f in rig.connector.meta.flows}
     assert rig.account in info["accounts"]
+    if rig.profile.settles_by == "webhook":  # nothing to read back: no sync is claimed
+        assert not declared & {"sync", "refund_sync"}, declared
 
 
 def test_authorize_partial_capture_refund_then_sync(rig: Rig, api: Api) -> None:
@@ -61,6 +63,9 @@ def test_authorize_partial_capture_refund_then_sync(rig: Rig, api: Api) -> None:
         assert refund["status"] == ("pending" if p.async_modifications else "succeeded")
         refunds.append(refund)
     assert refunds[0]["connector_refund_id"] != refunds[1]["connector_refund_id"]
+    if p.rejects_over_refund:  # 1500 captured, 900 refunded: 601 is more than is left
+        status, err, _ = api.call("POST", f"/v1/payments/{pid}/refunds", {"amount": 601})
+        assert status == 400 and err["error"]["type"] == "invalid_request", err
     if p.settles_by == "webhook":  # no read-back call: an honest 422, never a guess
         for path in (f"/v1/payments/{pid}", f"/v1/refunds/{refunds[0]['id']}"):
             status, err, _ = api.call("GET", path)
@@ -74,6 +79,18 @@ def test_authorize_partial_capture_refund_then_sync(rig: Rig, api: Api) -> None:
     for refund in refunds:
         again = api.ok("GET", f"/v1/refunds/{refund['id']}")
         assert again["status"] == "succeeded" and again["amount"] == refund["amount"]
+        assert again["connector_refund_id"] == refund["connector_refund_id"]
+
+
+def test_full_refund_after_partial_capture_refunds_what_was_captured(rig: Rig, api: Api) -> None:
+    p = rig.profile
+    if "sync" not in {f.value for f in rig.connector.meta.flows}:
+        pytest.skip(f"{p.connector} cannot read the captured amount back (no sync)")
+    auth = api.ok("POST", "/v1/payments", _payment(rig, p.success, 8000))
+    api.ok("POST", f"/v1/payments/{auth['id']}/capture", {"amount": 5000})
+    status, refund, _ = api.call("POST", f"/v1/payments/{auth['id']}/refunds", {})
+    assert status == 201, refund
+    assert refund["amount"] == 5000, refund
 
 
 def test_purchase(rig: Rig, api: Api) -> None:
@@ -85,6 +102,9 @@ def test_purchase(rig: Rig, api: Api) -> None:
         assert synced["status"] == "captured"
     else:
         assert purchase["status"] == "captured" and purchase["amount_captured"] == 2500
+    refund = api.ok("POST", f"/v1/payments/{purchase['id']}/refunds", {})
+    assert refund["amount"] == 2500, refund
+    assert refund["status"] == ("pending" if p.async_modifications else "succeeded"), refund
 
 
 def test_void(rig: Rig, api: Api) -> None:
@@ -102,9 +122,7 @@ def test_void(rig: Rig, api: Api) -> None:
         assert status == 409 and err["error"]["type"] == "conflict", err
 
 
-@pytest.mark.parametrize("which", ["soft_decline", "hard_decline"])
-def test_declines_are_results(rig: Rig, api: Api, which: str) -> None:
-    decline: Decline = getattr(rig.profile, which)
+def _assert_declined(rig: Rig, api: Api, decline: Decline) -> None:
     status, declined, _ = api.call("POST", "/v1/payments", _payment(rig, decline.card, 700))
     assert status == 201, declined
     assert declined["status"] == "failed" and declined["connector_payment_id"]
@@ -112,24 +130,94 @@ def test_declines_are_results(rig: Rig, api: Api, which: str) -> None:
     assert failure["code"] == decline.code and failure["category"] == decline.category, failure
 
 
+@pytest.mark.parametrize("which", ["soft_decline", "hard_decline"])
+def test_declines_are_results(rig: Rig, api: Api, which: str) -> None:
+    _assert_declined(rig, api, getattr(rig.profile, which))
+
+
+def test_more_declines_are_results(rig: Rig, api: Api) -> None:
+    if not rig.profile.more_declines:
+        pytest.skip(f"{rig.profile.connector}'s profile names no further declines")
+    for decline in rig.profile.more_declines:
+        _assert_declined(rig, api, decline)
+
+
+def test_a_retry_with_the_same_reference_is_a_new_attempt(rig: Rig, api: Api) -> None:
+    p = rig.profile
+    ref = f"cf-retry-{uuid.uuid4().hex[:8]}"
+    declined = api.ok(
+        "POST", "/v1/payments", _payment(rig, p.soft_decline.card, 1313, reference=ref)
+    )
+    assert declined["status"] == "failed", declined
+    retry = api.ok("POST", "/v1/payments", _payment(rig, p.success, 1414, reference=ref))
+    assert retry["status"] == "authorized" and retry["amount"] == (p.success.amount or 1414)
+    assert retry["connector_payment_id"] != declined["connector_payment_id"]
+    assert retry["id"] != declined["id"]
+
+
+def _then_sync(rig: Rig, api: Api, payment: dict[str, Any]) -> dict[str, Any]:
+    """The payment as the gateway now has it (the answer itself without read-back)."""
+    if "sync" not in {f.value for f in rig.connector.meta.flows}:
+        return payment
+    return api.ok("GET", f"/v1/payments/{payment['id']}")
+
+
+def _challenged(rig: Rig, api: Api, three_ds: ThreeDS, capture: str) -> dict[str, Any]:
+    body = _payment(rig, three_ds.card, 3300, capture, return_url=three_ds.return_url)
+    auth = api.ok("POST", "/v1/payments", body)
+    assert auth["status"] == "requires_action", auth
+    assert auth["next_action"]["type"] == "redirect" and auth["next_action"]["url"]
+    return auth
+
+
+def _complete(rig: Rig, three_ds: ThreeDS, payment: dict[str, Any], passed: bool) -> Any:
+    params = three_ds.complete(rig.fake, payment, passed)
+    rig.seen_secrets.extend(params[k] for k in three_ds.secret_params if params.get(k))
+    return params
+
+
+@pytest.mark.parametrize("capture", ["manual", "automatic"])
 @pytest.mark.parametrize("passed", [True, False], ids=["passed", "failed"])
-def test_three_ds_then_complete(rig: Rig, api: Api, passed: bool) -> None:
+def test_three_ds_then_complete(rig: Rig, api: Api, passed: bool, capture: str) -> None:
     three_ds = rig.profile.three_ds
     if three_ds is None:
         pytest.skip(f"{rig.profile.connector}'s profile declares no 3-D Secure card")
     if not passed and not rig.profile.extra.get("three_ds_can_fail", True):
         pytest.skip(f"{rig.profile.connector}'s fake has no failing challenge")
-    body = _payment(rig, three_ds.card, 3300, return_url=three_ds.return_url)
-    auth = api.ok("POST", "/v1/payments", body)
-    assert auth["status"] == "requires_action", auth
-    assert auth["next_action"]["type"] == "redirect" and auth["next_action"]["url"]
-    params = three_ds.complete(rig.fake, auth, passed)
+    auth = _challenged(rig, api, three_ds, capture)
+    params = _complete(rig, three_ds, auth, passed)
     done = api.ok("POST", f"/v1/payments/{auth['id']}/complete", {"params": params})
-    assert done["id"] == auth["id"]
-    if passed:
+    assert done["id"] == auth["id"] and done["connector_payment_id"] == auth["connector_payment_id"]
+    if not passed:  # declined, and it stays declined: nothing is charged
+        for answer in (done, _then_sync(rig, api, done)):
+            assert answer["status"] == "failed", answer
+            assert answer["failure"]["code"] == "authentication_failed", answer
+        return
+    if capture == "manual":
         assert done["status"] == "authorized", done
-    else:
-        assert done["status"] == "failed" and done["failure"]["code"] == "authentication_failed"
+        done = api.ok("POST", f"/v1/payments/{auth['id']}/capture", {})
+    if done["status"] == "processing":  # accepted; the outcome is read back, if it can be
+        done = _then_sync(rig, api, done)
+    assert done["status"] in (
+        {"captured", "processing"} if rig.profile.settles_by == "webhook" else {"captured"}
+    ), done
+    if "amount_captured" in done and done["status"] == "captured":
+        assert done["amount_captured"] == 3300, done
+
+
+def _mit(rig: Rig, mandate: dict[str, Any], amount: int = 999) -> dict[str, Any]:
+    return {"amount": amount, "currency": rig.profile.currency, "capture_method": "automatic",
+            "payment_method": {"type": "mandate", "mandate_id": mandate["id"]}}  # fmt: skip
+
+
+def _refused_without_a_call(rig: Rig, api: Api, path: str, body: Any, field: str | None) -> None:
+    """The service knows the mandate is not active: a 409, and the gateway is not asked."""
+    calls = rig.gateway_calls()
+    status, err, _ = api.call("POST", path, body)
+    assert status == 409 and err["error"]["code"] == "mandate_not_active", err
+    if field is not None:
+        assert err["error"]["field"] == field, err
+    assert rig.gateway_calls() == calls, "a request reached the gateway"
 
 
 def test_mandate_setup_charge_revoke(rig: Rig, api: Api) -> None:
@@ -140,15 +228,47 @@ def test_mandate_setup_charge_revoke(rig: Rig, api: Api) -> None:
         "currency": p.currency, "payment_method": p.success.payment_method(),
         "customer": {"id": "shopper-42", "email": "jane@example.com", "name": "Jane Shopper"},
     })  # fmt: skip
-    assert mandate["status"] == "active", mandate
-    mit = {"amount": 999, "currency": p.currency, "capture_method": "automatic",
-           "payment_method": {"type": "mandate", "mandate_id": mandate["id"]}}  # fmt: skip
+    assert mandate["status"] == "active" and mandate["connector_mandate_id"], mandate
+    mit = _mit(rig, mandate)
+    charges = [api.ok("POST", "/v1/payments", mit) for _ in range(2)]  # repeatable
+    for charge in charges:
+        assert charge["status"] in {"captured", "processing"}, charge
+        assert charge["account"] == rig.account and charge["amount"] == 999
+        if charge["status"] == "processing":
+            assert _then_sync(rig, api, charge)["status"] in {"captured", "processing"}
+    assert charges[0]["connector_payment_id"] != charges[1]["connector_payment_id"]
+    revoked = api.ok("POST", f"/v1/mandates/{mandate['id']}/revoke")
+    assert revoked["status"] == "revoked" and revoked["id"] == mandate["id"]
+    _refused_without_a_call(rig, api, "/v1/payments", mit, "payment_method.mandate_id")
+
+
+def test_mandate_needing_three_ds_is_completed_then_charged(rig: Rig, api: Api) -> None:
+    p = rig.profile
+    if "complete_mandate" not in {f.value for f in rig.connector.meta.flows}:
+        pytest.skip(f"{p.connector} declares no mandate completion")
+    three_ds = p.mandate_three_ds
+    assert three_ds is not None, (
+        f"{p.connector} declares complete_mandate: profile.mandate_three_ds"
+    )
+    mandate = api.ok("POST", "/v1/mandates", {
+        "currency": p.currency, "payment_method": three_ds.card.payment_method(),
+        "customer": {"email": "bruce@wayne.example"}, "return_url": three_ds.return_url,
+    })  # fmt: skip
+    assert mandate["status"] == "pending" and mandate["next_action"]["type"] == "redirect"
+    mit = _mit(rig, mandate, 1500)
+    # Not active yet: charging or revoking it is a clear 409, and nothing is sent.
+    _refused_without_a_call(rig, api, "/v1/payments", mit, None)
+    _refused_without_a_call(rig, api, f"/v1/mandates/{mandate['id']}/revoke", None, None)
+    params = _complete(rig, three_ds, mandate, True)
+    done = api.ok("POST", f"/v1/mandates/{mandate['id']}/complete", {"params": params})
+    assert done["id"] == mandate["id"]  # one mandate, one id, before and after
+    assert done["status"] == "active" and done["connector_mandate_id"], done
+    status, err, _ = api.call("POST", f"/v1/mandates/{mandate['id']}/complete", {})
+    assert status == 409 and err["error"]["code"] == "mandate_not_pending", err
     charge = api.ok("POST", "/v1/payments", mit)
     assert charge["status"] in {"captured", "processing"}, charge
     revoked = api.ok("POST", f"/v1/mandates/{mandate['id']}/revoke")
     assert revoked["status"] == "revoked" and revoked["id"] == mandate["id"]
-    status, err, _ = api.call("POST", "/v1/payments", mit)
-    assert 400 <= status < 500, err
 
 
 def test_idempotency(rig: Rig, api: Api) -> None:
@@ -157,6 +277,7 @@ def test_idempotency(rig: Rig, api: Api) -> None:
     body = _payment(rig, p.success, 1234)
     status, first, _ = api.call("POST", "/v1/payments", body, headers={"Idempotency-Key": key})
     assert status == 201, first
+    calls = rig.gateway_calls()
     status, again, headers = api.call(
         "POST", "/v1/payments", body, headers={"Idempotency-Key": key}
     )
@@ -165,6 +286,7 @@ def test_idempotency(rig: Rig, api: Api) -> None:
     changed = {**body, "amount": 1235}
     status, err, _ = api.call("POST", "/v1/payments", changed, headers={"Idempotency-Key": key})
     assert status == 409, err
+    assert rig.gateway_calls() == calls, "a replay (or a changed body) reached the gateway"
     if p.idempotency_header is None or rig.fake is None:
         return
     cap_key = f"cf-cap-{uuid.uuid4().hex[:12]}"
@@ -178,8 +300,11 @@ def test_idempotency(rig: Rig, api: Api) -> None:
 # ---------------------------------------------------------------- webhooks
 
 
-def _events(api: Api) -> int:
-    return len(api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"])
+def _stored(api: Api, event_id: str) -> int:
+    """How many stored events carry ``event_id`` (by id: the gateway may send its own
+    webhooks meanwhile, as the sandbox does)."""
+    data = api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    return sum(1 for e in data if e["connector_event_id"] == event_id)
 
 
 def test_webhook_verification(rig: Rig, api: Api) -> None:
@@ -206,12 +331,17 @@ def test_webhook_verification(rig: Rig, api: Api) -> None:
     if hooks.tolerance_seconds is not None:
         bad["stale"] = hooks.sign(body, hooks.secret, now - hooks.tolerance_seconds - 120)
     bad["missing"] = hooks.strip(headers, signed)
-    before = _events(api)
+    lowered = {k.lower(): v for k, v in headers.items()}
+    event_id = rig.connector.webhook_identify(lowered, signed).event_id
+    assert event_id, "the sample must carry an event id"
+    assert _stored(api, event_id) == 0
     for case, (h, raw) in bad.items():
         assert post(h, raw) == 401, case
-    assert _events(api) == before, "a webhook that failed verification was stored"
+    assert _stored(api, event_id) == 0, "a webhook that failed verification was stored"
     assert post(headers, signed) == hooks.accepted_status
-    assert _events(api) == before + 1
+    assert _stored(api, event_id) == 1
+    assert post(headers, signed) == hooks.accepted_status  # a redelivery: stored once
+    assert _stored(api, event_id) == 1
 
 
 # ---------------------------------------------------------------- never leak

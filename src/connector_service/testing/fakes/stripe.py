@@ -39,6 +39,8 @@ from connector_service.testing.spec import SpecViolation
 API_KEY = "sk_test_51FakeStripeKey000000000000000000000000000000000"
 WEBHOOK_SECRET = "whsec_fakeStripeWebhookSecret0000000000"
 THREE_DS_CARD = "4000002760003184"
+# Authenticates once at set-up; merchant-initiated (off-session) charges then succeed.
+SETUP_THREE_DS_CARD = "4000002500003155"
 
 # card number -> (error code, decline_code, message, network decline code, advice code)
 DECLINES: dict[str, tuple[str, str | None, str, str | None, str | None]] = {
@@ -435,7 +437,7 @@ class StripeFake(FakeGateway):
             }  # fmt: skip
             pi["last_payment_error"] = error
             return _ok({"error": {**error, "payment_intent": self._view(pi, expand)}}, 402)
-        if number == THREE_DS_CARD:
+        if number == THREE_DS_CARD or (number == SETUP_THREE_DS_CARD and not off_session):
             pi["status"] = "requires_action"
             return_url = form.get("return_url")
             pi["next_action"] = (
@@ -635,7 +637,7 @@ class StripeFake(FakeGateway):
             si |= {"status": "requires_payment_method", "last_setup_error": error}
             si["payment_method"] = None
             return _ok({"error": {**error, "setup_intent": self._setup_view(si, [])}}, 402)
-        if number == THREE_DS_CARD:
+        if number in (THREE_DS_CARD, SETUP_THREE_DS_CARD):
             si["status"] = "requires_action"
             si["_return_url"] = form.get("return_url")
             si["next_action"] = {

@@ -83,6 +83,8 @@ PROFILE = ConnectorProfile(
     ),
     async_modifications=True,
     settles_by="webhook",
+    # Adyen accepts any refund ("received") and reports a refused one by webhook
+    rejects_over_refund=False,
     three_ds=ThreeDS(
         Card(THREE_DS_CARD, "737", "Jane Shopper"), _complete, "https://shop.example/adyen/return"
     ),

@@ -75,6 +75,10 @@ PROFILE = ConnectorProfile(
     three_ds=ThreeDS(
         Card("4242424242424242", "7319"), _complete, "https://shop.example/return?order=77"
     ),
+    # A set-up with a return URL is challenged (3-D Secure) at the fake
+    mandate_three_ds=ThreeDS(
+        Card("5555555555554444", "6042"), _complete, "https://shop.example/return?order=77"
+    ),
     webhooks=Webhooks(WEBHOOK_SECRET, _sample, _sign, lambda h, b: ({}, b), tolerance_seconds=None),
     idempotency_header="Cko-Idempotency-Key",
     secrets=lambda fake: [fake.secret, WEBHOOK_SECRET],

@@ -73,6 +73,11 @@ PROFILE = ConnectorProfile(
         Card("4111111111111111", "739", "CCREJECT-REFUSED"), "do_not_honor", "soft"
     ),
     hard_decline=Decline(Card("4111111111111111", "739", "CCREJECT-SF"), "fraud_suspected", "hard"),
+    more_declines=(
+        Decline(
+            Card("4111111111111111", "739", "CCREJECT-IF"), "insufficient_funds", "retry_later"
+        ),
+    ),
     flows=frozenset(
         {
             "authorize",

@@ -8,7 +8,12 @@ import json
 import time
 from typing import Any
 
-from connector_service.testing.fakes.stripe import API_KEY, THREE_DS_CARD, StripeFake
+from connector_service.testing.fakes.stripe import (
+    API_KEY,
+    SETUP_THREE_DS_CARD,
+    THREE_DS_CARD,
+    StripeFake,
+)
 from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
 from connector_service.testing.profiles._browser import visit
 
@@ -21,6 +26,12 @@ def _complete(fake: Any, payment: dict[str, Any], passed: bool) -> dict[str, str
         payment["next_action"]["url"], {"outcome": "succeed" if passed else "fail"}
     )
     assert status == 302 and params["payment_intent"] == payment["connector_payment_id"]
+    return params
+
+
+def _complete_setup(fake: Any, mandate: dict[str, Any], passed: bool) -> dict[str, str]:
+    status, params = visit(mandate["next_action"]["url"], {"outcome": "succeed"})
+    assert status == 302 and params["setup_intent"].startswith("seti_"), params
     return params
 
 
@@ -63,9 +74,22 @@ PROFILE = ConnectorProfile(
             "setup_mandate",
             "charge_mandate",
             "revoke_mandate",
+            "complete_mandate",
         }
     ),
-    three_ds=ThreeDS(Card(THREE_DS_CARD, "314"), _complete, RETURN_URL),
+    more_declines=(Decline(Card("4000000000009995", "314"), "insufficient_funds", "retry_later"),),
+    three_ds=ThreeDS(
+        Card(THREE_DS_CARD, "314"),
+        _complete,
+        RETURN_URL,
+        secret_params=("payment_intent_client_secret",),
+    ),
+    mandate_three_ds=ThreeDS(
+        Card(SETUP_THREE_DS_CARD, "314"),
+        _complete_setup,
+        RETURN_URL,
+        secret_params=("setup_intent_client_secret",),
+    ),
     webhooks=Webhooks(WEBHOOK_SECRET, _sample, _sign, lambda h, b: ({}, b)),
     idempotency_header="Idempotency-Key",
     secrets=lambda fake: [API_KEY, WEBHOOK_SECRET],
