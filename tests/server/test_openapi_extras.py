@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from connector_service.config import hash_key
+from connector_service.domain.error_codes import ATTEMPT_OUTCOMES, ERROR_CODES
 from connector_service.domain.errors import ErrorType
 from connector_service.domain.flows import WebhookEventType
 from tests.conftest import ServiceProcess, start_service
@@ -88,6 +89,14 @@ def test_enums_are_the_servers() -> None:
     assert SCHEMAS["Event"]["properties"]["type"] == {"$ref": "#/components/schemas/EventType"}
     for name in ("PaymentStatus", "RefundStatus", "MandateStatus", "DeliveryStatus"):
         assert SCHEMAS[name]["enum"], name
+    # error codes and attempt outcomes: the registry (tests/unit/test_error_codes.py
+    # checks the registry against what src/ emits)
+    assert set(SCHEMAS["ErrorCode"]["enum"]) == ERROR_CODES
+    assert SCHEMAS["ErrorBody"]["properties"]["code"] == {"$ref": "#/components/schemas/ErrorCode"}
+    assert set(SCHEMAS["AttemptOutcome"]["enum"]) == ATTEMPT_OUTCOMES
+    assert SCHEMAS["Attempt"]["properties"]["outcome"] == {
+        "$ref": "#/components/schemas/AttemptOutcome"
+    }
 
 
 def test_webhooks_one_per_event_type_with_the_event_body() -> None:
@@ -155,6 +164,7 @@ def test_the_live_service_does_what_the_document_says(service: ServiceProcess) -
     status, headers, err = call(service, "GET", "/v1/admin/webhooks/deliveries?status=bogus")
     assert status == 400 and err["error"]["field"] == "status" and headers["x-request-id"]
     assert err["error"]["type"] in SCHEMAS["ErrorType"]["enum"]
+    assert list(validator({"$ref": "#/components/schemas/ErrorEnvelope"}).iter_errors(err)) == []
     status, _, page = call(
         service, "GET", "/v1/admin/webhooks/events?limit=1&type=payment.captured"
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from connector_service.domain.error_codes import ATTEMPT_OUTCOMES, ERROR_CODES
 from connector_service.domain.errors import ErrorType
 from connector_service.domain.flows import WebhookEventType
 from connector_service.server.webhook_routes import MAX_LIMIT
@@ -80,6 +81,8 @@ QUERY: dict[str, list[dict[str, Any]]] = {
 # (schema, property) -> the enum component that types it
 ENUM_FIELDS: dict[tuple[str, str], str] = {
     ("ErrorBody", "type"): "ErrorType",
+    ("ErrorBody", "code"): "ErrorCode",
+    ("Attempt", "outcome"): "AttemptOutcome",
     ("Event", "type"): "EventType",
     ("EventSummary", "type"): "EventType",
     ("EventDetail", "type"): "EventType",
@@ -91,6 +94,13 @@ def enum_components() -> dict[str, Any]:
     return {
         "ErrorType": {"title": "ErrorType", "enum": sorted(t.value for t in ErrorType),
                       "description": "The kind of an error; `code` says which one."},
+        "ErrorCode": {"title": "ErrorCode", "enum": sorted(ERROR_CODES),
+                      "description": "The stable machine code of an error (the registry in "
+                      "`domain/error_codes.py`; a new code is a documented API change)."},
+        "AttemptOutcome": {"title": "AttemptOutcome", "enum": sorted(ATTEMPT_OUTCOMES),
+                           "description": "What one routed attempt came to: `skipped` "
+                           "(not tried), `failed` (failed over), `error`, `declined` (a soft "
+                           "decline moved on from), `unresolved`, or the payment's status."},
         "EventType": {"title": "EventType", "enum": sorted(t.value for t in WebhookEventType),
                       "description": "The unified event types (`unknown`: an event the "
                       "service does not map; its `connector_event_type` says what it was)."},
