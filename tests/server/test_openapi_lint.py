@@ -2,8 +2,7 @@
 
 Why Redocly (``tools/openapi-lint``, MIT): one self-contained npm package (no dependency
 tree to audit), OpenAPI 3.1 with ``webhooks``, and a JSON report the test can read.
-Skipped when npm is missing, unless ``CS_REQUIRE_NODE`` is set (CI), like the TypeScript
-SDK's tests.
+Skipped when npm is missing, unless ``CS_REQUIRE_NODE`` is set (CI): ``npm_tools``.
 """
 
 from __future__ import annotations
@@ -11,12 +10,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.server import npm_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / "tools" / "openapi-lint"
@@ -25,19 +25,7 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 
 @pytest.fixture(scope="module")
 def redocly() -> Path:
-    if shutil.which("npm") is None:
-        if os.environ.get("CS_REQUIRE_NODE"):
-            pytest.fail("CS_REQUIRE_NODE is set but npm is missing")
-        pytest.skip("npm is not installed")
-    # npm ci only when the lock is newer than the last install (as the Makefile does)
-    marker = TOOL / "node_modules" / ".package-lock.json"
-    lock = TOOL / "package-lock.json"
-    if not marker.exists() or marker.stat().st_mtime <= lock.stat().st_mtime:
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=TOOL, check=True, timeout=600,
-        )  # fmt: skip
-    return TOOL / "node_modules" / ".bin" / "redocly"
+    return npm_tools.installed(TOOL) / "redocly"
 
 
 def lint(redocly: Path, document: Path) -> dict[str, Any]:
