@@ -78,8 +78,8 @@ def type_of(schema: dict[str, Any]) -> str:
 def _default(schema: dict[str, Any], required: bool) -> str | None:
     if required:
         return None
-    if "default" in schema:
-        value = schema["default"]
+    if "default" in schema or "x-default" in schema:
+        value = schema.get("default", schema.get("x-default"))
         if value == {}:
             return "msgspec.field(default_factory=dict)"
         if value == []:

@@ -60,12 +60,6 @@ def compile_call(directory: Path, body: object) -> subprocess.CompletedProcess[s
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: openapi-typescript's default defaultNonNullable makes properties with a "
-    "`default` (CreatePaymentRequest.capture_method, .metadata) required; the document "
-    "must move those defaults (scripts/gen_client_models.py reads them) - see the report",
-)
 def test_a_minimal_create_payment_compiles(schema: Path) -> None:
     assert set(REQUIRED_ONLY) == set(DOC["components"]["schemas"][CREATE_BODY]["required"])
     done = compile_call(schema, REQUIRED_ONLY)

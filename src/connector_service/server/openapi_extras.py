@@ -12,6 +12,7 @@ does not do.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from connector_service.domain.error_codes import ATTEMPT_OUTCOMES, ERROR_CODES
@@ -121,6 +122,32 @@ def drop_null_defaults(node: Any) -> Any:
     return node
 
 
+def defaults_as_annotations(node: Any, *, mapping: bool = False) -> Any:
+    """A schema ``default`` makes openapi-typescript (default options) type the property
+    as always present, so a minimal request with only the required fields does not
+    compile, and responses (which omit defaulted fields) are typed wrongly. The server
+    applies its defaults itself: state them as ``x-default`` (our client generator reads
+    it) and in the description instead. ``mapping``: ``node`` maps names to schemas (the
+    components, or a ``properties`` object), so a key called "default" is a name."""
+    if isinstance(node, list):
+        return [defaults_as_annotations(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if mapping:
+        return {k: defaults_as_annotations(v) for k, v in node.items()}
+    out = {
+        k: defaults_as_annotations(v, mapping=k in ("properties", "$defs"))
+        for k, v in node.items()
+        if k != "default"
+    }
+    if "default" in node:
+        out["x-default"] = node["default"]
+        note = f"Default: `{json.dumps(node['default'])}`."
+        described = out.get("description")
+        out["description"] = f"{described} {note}" if described else note
+    return out
+
+
 # Example values by field name; anything else is derived from its schema.
 _VALUES: dict[str, Any] = {
     "amount": 2500, "currency": "EUR", "number": "4242424242424242", "exp_month": 12,
@@ -204,6 +231,9 @@ def webhooks(event_ref: str) -> dict[str, Any]:
 def complete(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the facts above added (a new dict; the input is not changed)."""
     doc: dict[str, Any] = drop_null_defaults(copy.deepcopy(document))
+    doc["components"]["schemas"] = defaults_as_annotations(
+        doc["components"]["schemas"], mapping=True
+    )
     schemas: dict[str, Any] = doc["components"]["schemas"]
     schemas.update(enum_components())
     for (schema, field), enum in ENUM_FIELDS.items():

@@ -745,7 +745,7 @@ export interface components {
         /** CaptureCreate */
         CaptureCreate: {
             amount?: number | null;
-            /** @default {} */
+            /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
             };
@@ -782,14 +782,14 @@ export interface components {
          * @description What the customer's browser brought back from a redirect (3-D Secure, bank page).
          */
         CompleteCreate: {
-            /** @default {} */
+            /** @description Default: `{}`. */
             params?: {
                 [key: string]: string;
             };
         };
         /** ConnectorInfo */
         ConnectorInfo: {
-            /** @default [] */
+            /** @description Default: `[]`. */
             accounts?: string[];
             countries: string[] | "*";
             credential_fields: string[];
@@ -1006,7 +1006,7 @@ export interface components {
             failure?: components["schemas"]["Failure"] | null;
             id: string;
             next_action?: components["schemas"]["NextAction"] | null;
-            /** @default mandate */
+            /** @description Default: `"mandate"`. */
             object?: string;
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
             status: components["schemas"]["MandateStatus"];
@@ -1014,7 +1014,7 @@ export interface components {
         /** MandateCreate */
         MandateCreate: {
             account?: string | null;
-            /** @default 0 */
+            /** @description Default: `0`. */
             amount?: number;
             billing?: components["schemas"]["Address"] | null;
             browser?: components["schemas"]["BrowserInfo"] | null;
@@ -1022,7 +1022,7 @@ export interface components {
             currency: string;
             customer: components["schemas"]["Customer"];
             description?: string | null;
-            /** @default {} */
+            /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
             };
@@ -1058,7 +1058,7 @@ export interface components {
             form?: {
                 [key: string]: string;
             } | null;
-            /** @default GET */
+            /** @description Default: `"GET"`. */
             method?: string;
             type: string;
             url: string;
@@ -1088,7 +1088,7 @@ export interface components {
             account: string;
             amount: number;
             amount_captured?: number | null;
-            /** @default [] */
+            /** @description Default: `[]`. */
             attempts?: components["schemas"]["Attempt"][];
             capture_method: components["schemas"]["CaptureMethod"];
             connector: string;
@@ -1098,13 +1098,13 @@ export interface components {
             failure?: components["schemas"]["Failure"] | null;
             id: string;
             mandate?: components["schemas"]["MandateSummary"] | null;
-            /** @default {} */
+            /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
             };
             network_transaction_id?: string | null;
             next_action?: components["schemas"]["NextAction"] | null;
-            /** @default payment */
+            /** @description Default: `"payment"`. */
             object?: string;
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
             pending_reason?: string | null;
@@ -1118,13 +1118,13 @@ export interface components {
             amount: number;
             billing?: components["schemas"]["Address"] | null;
             browser?: components["schemas"]["BrowserInfo"] | null;
-            /** @default automatic */
+            /** @description Default: `"automatic"`. */
             capture_method?: components["schemas"]["CaptureMethod"];
             connector?: string | null;
             currency: string;
             customer?: components["schemas"]["Customer"] | null;
             description?: string | null;
-            /** @default {} */
+            /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
             };
@@ -1162,7 +1162,7 @@ export interface components {
             currency: string;
             failure?: components["schemas"]["Failure"] | null;
             id: string;
-            /** @default refund */
+            /** @description Default: `"refund"`. */
             object?: string;
             payment_id: string;
             pending_reason?: string | null;
@@ -1172,7 +1172,7 @@ export interface components {
         /** RefundCreate */
         RefundCreate: {
             amount?: number | null;
-            /** @default {} */
+            /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
             };
@@ -1207,7 +1207,7 @@ export interface components {
          */
         RoutingDetails: {
             candidates: components["schemas"]["RoutingCandidate"][];
-            /** @default false */
+            /** @description Default: `false`. */
             cascade_on_soft_decline?: boolean;
             profile?: string | null;
             rule?: string | null;
