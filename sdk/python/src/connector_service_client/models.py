@@ -543,6 +543,7 @@ class Refund(msgspec.Struct, kw_only=True, omit_defaults=True):
     currency: str
     failure: Failure | None = None
     id: str
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
     object: str = "refund"
     payment_id: str
     pending_reason: str | None = None

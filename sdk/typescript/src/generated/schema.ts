@@ -1150,6 +1150,10 @@ export interface components {
             currency: string;
             failure?: components["schemas"]["Failure"] | null;
             id: string;
+            /** @default {} */
+            metadata?: {
+                [key: string]: string;
+            };
             /** @default refund */
             object?: string;
             payment_id: string;
