@@ -200,7 +200,7 @@ async def test_admin_api_lists_and_replays(service: ServiceProcess, receiver: Re
     for path, code in [
         ("/v1/admin/webhooks/events/evt_nope", 404),
         ("/v1/admin/webhooks/events?limit=0", 400),
-        ("/v1/admin/webhooks/events?before=yesterday", 400),
+        ("/v1/admin/webhooks/events?cursor=yesterday", 400),
         ("/v1/admin/webhooks/deliveries?status=lost", 400),
     ]:
         status, body, _ = await ops.call("GET", path)
