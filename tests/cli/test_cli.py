@@ -164,4 +164,9 @@ def test_webhook_tools_do_not_create_an_empty_database(tmp_path: Path) -> None:
     assert _run(["migrate"], cwd=elsewhere).returncode == 0
     listed = _run(["webhooks", "deliveries", "--json"], cwd=elsewhere)
     assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout) == []
+    assert json.loads(listed.stdout) == {
+        "object": "list",
+        "data": [],
+        "has_more": False,
+        "next_cursor": None,
+    }

@@ -29,4 +29,4 @@ async def test_every_unknown_parameter_is_named_and_known_ones_pass() -> None:
         refused = await c.request("GET", "/v1/admin/webhooks/deliveries?limit=5&cursorx=1")
         assert refused.status == 400
         message = refused.json()["error"]["message"]
-        assert "cursorx" in message and "limit, event_id, endpoint, status" in message
+        assert "cursorx" in message and "limit, cursor, event_id, endpoint, status" in message

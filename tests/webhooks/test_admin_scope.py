@@ -65,7 +65,7 @@ async def test_storage_filters_by_account_in_the_query(
     page = await store.list_events(limit=3, accounts=[A])
     assert [e.account for e in page] == [A, A, A]
     assert [e.id for e in page] == [f"evt_{A}_{i}" for i in (3, 2, 1)]
-    rest = await store.list_events(limit=3, accounts=[A], before=page[-1].received_at)
+    rest = await store.list_events(limit=3, accounts=[A], after=(page[-1].received_at, page[-1].id))
     assert [e.id for e in rest] == [f"evt_{A}_0"]
     assert len(await store.list_events(limit=100)) == 8
     assert await store.list_events(accounts=[]) == []

@@ -156,7 +156,7 @@ async def test_listing_filters_and_pages(opened: tuple[Storage, WebhookStore]) -
         await store.record([event(i, ("a",))], base + i)
     newest = await store.list_events(limit=2)
     assert [e.id for e in newest] == ["evt_4", "evt_3"]
-    older = await store.list_events(limit=10, before=newest[-1].received_at)
+    older = await store.list_events(limit=10, after=(newest[-1].received_at, newest[-1].id))
     assert [e.id for e in older] == ["evt_2", "evt_1", "evt_0"]
     assert await store.list_events(type="refund.succeeded") == []
     assert len(await store.list_deliveries(endpoint="a", status="pending", limit=3)) == 3

@@ -200,7 +200,7 @@ async def test_admin_api_lists_and_replays(service: ServiceProcess, receiver: Re
     for path, code in [
         ("/v1/admin/webhooks/events/evt_nope", 404),
         ("/v1/admin/webhooks/events?limit=0", 400),
-        ("/v1/admin/webhooks/events?before=yesterday", 400),
+        ("/v1/admin/webhooks/events?cursor=yesterday", 400),
         ("/v1/admin/webhooks/deliveries?status=lost", 400),
     ]:
         status, body, _ = await ops.call("GET", path)
@@ -297,8 +297,18 @@ def test_cli_lists_and_replays(service: ServiceProcess) -> None:
 
     events = cli("webhooks", "events", "--json", "--limit", "500")
     assert events.returncode == 0, events.stderr
-    rows = json.loads(events.stdout)
+    page = json.loads(events.stdout)
+    rows = page["data"]
     assert rows and all(r["id"].startswith("evt_") for r in rows)
+    assert page["has_more"] is False and page["next_cursor"] is None
+    assert len(rows) > 1  # pages as REST does: the table says how to ask for the next one
+    first = cli("webhooks", "events", "--limit", "1")
+    assert rows[0]["id"] in first.stdout and "more: add --cursor " in first.stderr
+    cursor = first.stderr.split("--cursor ")[1].split()[0]
+    second = cli("webhooks", "events", "--json", "--limit", "1", "--cursor", cursor)
+    assert json.loads(second.stdout)["data"][0]["id"] == rows[1]["id"]
+    bad = cli("webhooks", "events", "--cursor", "nope")
+    assert bad.returncode == 2 and "--cursor" in bad.stderr
     shown = cli("webhooks", "event", rows[0]["id"])
     assert json.loads(shown.stdout)["id"] == rows[0]["id"]
     replay = cli("webhooks", "replay", rows[0]["id"], "--endpoint", "shop")

@@ -21,6 +21,7 @@ from connector_service.cli.startup import missing_sqlite
 from connector_service.config import Config, ConfigError, load_config
 from connector_service.storage import open_storage
 from connector_service.storage.factory import open_outbox
+from connector_service.storage.keyset import BadCursor
 from connector_service.storage.outbox import DeliveryStatus
 from connector_service.webhooks.admin import UnknownEndpoint, WebhookAdmin
 from connector_service.webhooks.signing import new_secret
@@ -53,6 +54,9 @@ def _run(args: argparse.Namespace, work: Callable[[WebhookAdmin], Awaitable[int]
         await storage.open()
         try:
             return await work(WebhookAdmin(open_outbox(storage), config.webhook_endpoints))
+        except BadCursor:
+            print("error: --cursor is not a cursor this list printed", file=sys.stderr)
+            return 2
         finally:
             await storage.close()
 
@@ -61,6 +65,19 @@ def _run(args: argparse.Namespace, work: Callable[[WebhookAdmin], Awaitable[int]
 
 def _print_json(value: Any) -> None:
     print(json.dumps(msgspec.to_builtins(value), indent=2))
+
+
+def _print_page(rows: Sequence[Any], following: str | None) -> None:
+    """A page in the REST list's shape, so scripts page the same way over both."""
+    page = {"object": "list", "data": rows, "has_more": following is not None,
+            "next_cursor": following}  # fmt: skip
+    _print_json(page)
+
+
+def _more(following: str | None) -> None:
+    """Under a table: how to ask for the next page (on stderr, so stdout stays the table)."""
+    if following is not None:
+        print(f"more: add --cursor {following}", file=sys.stderr)
 
 
 def _table(rows: Sequence[Sequence[Any]], head: Sequence[str]) -> None:
@@ -93,17 +110,19 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _events(args: argparse.Namespace) -> int:
     async def work(admin: WebhookAdmin) -> int:
-        rows = await admin.list_events(
-            connector=args.connector, account=args.account, type=args.type, limit=args.limit
-        )
+        rows, following = await admin.list_events(
+            connector=args.connector, account=args.account, type=args.type,
+            cursor=args.cursor, limit=args.limit,
+        )  # fmt: skip
         if args.json:
-            _print_json(rows)
+            _print_page(rows, following)
         else:
             _table(
                 [(r.id, r.type, r.connector, r.account, r.connector_event_id, r.received_at)
                  for r in rows],
                 ("id", "type", "connector", "account", "gateway event", "received"),
             )  # fmt: skip
+            _more(following)
         return 0
 
     return _run(args, work)
@@ -123,11 +142,12 @@ def _event(args: argparse.Namespace) -> int:
 
 def _deliveries(args: argparse.Namespace) -> int:
     async def work(admin: WebhookAdmin) -> int:
-        rows = await admin.list_deliveries(
-            event_id=args.event, endpoint=args.endpoint, status=args.status, limit=args.limit
-        )
+        rows, following = await admin.list_deliveries(
+            event_id=args.event, endpoint=args.endpoint, status=args.status,
+            cursor=args.cursor, limit=args.limit,
+        )  # fmt: skip
         if args.json:
-            _print_json(rows)
+            _print_page(rows, following)
         else:
             _table(
                 [(r.event_id, r.endpoint, r.status, r.attempts, r.last_status_code,
@@ -135,6 +155,7 @@ def _deliveries(args: argparse.Namespace) -> int:
                 ("event", "endpoint", "status", "attempts", "last status", "last error",
                  "next / delivered"),
             )  # fmt: skip
+            _more(following)
         return 0
 
     return _run(args, work)
@@ -206,6 +227,7 @@ def _new_secret(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------ registration
 
 LIMIT_HELP = "at most this many rows (default: 50)"
+CURSOR_HELP = "the next page: the cursor the previous page printed (next_cursor)"
 JSON_HELP = "print JSON instead of a table"
 
 
@@ -229,6 +251,7 @@ def register(sub: Any) -> None:
     p.add_argument("--connector", help="only events from this connector, e.g. stripe")
     p.add_argument("--account", help="only events of this account")
     p.add_argument("--limit", type=int, default=50, help=LIMIT_HELP)
+    p.add_argument("--cursor", help=CURSOR_HELP)
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_events)
 
@@ -245,6 +268,7 @@ def register(sub: Any) -> None:
         "--status", choices=[s.value for s in DeliveryStatus], help="only deliveries in this state"
     )
     p.add_argument("--limit", type=int, default=50, help=LIMIT_HELP)
+    p.add_argument("--cursor", help=CURSOR_HELP)
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=_deliveries)
 

@@ -60,6 +60,7 @@ def refund_document(
         failure=result.failure,
         connector_status=result.connector_status,
         pending_reason=result.pending_reason,
+        metadata=dict(facts.metadata),
     )
 
 

@@ -5,7 +5,10 @@ needs beyond that and the gateway cannot give back — a payment's authorized am
 currency and capture method, secondary gateway ids such as a PayPal authorization id or a
 Checkout.com action id, a mandate's customer — is a small **fact record** kept here, in the
 service's storage, under the object's id. A fact record never holds card data, only
-amounts, currencies, gateway ids and references. Records live ``FACTS_TTL_SECONDS``
+amounts, currencies, gateway ids, references and the caller's own ``metadata`` strings
+(bounded by the API's ``Metadata`` type): the one place every connector's payments and
+refunds keep their metadata, so GET, capture, void, complete, refunds and webhook events
+answer it alike (Adyen has no read to ask it from). Records live ``FACTS_TTL_SECONDS``
 (400 days: longer than any capture window, refund window or dispute cycle).
 
 Payments created while their outcome was unknown are named by the reference the service
@@ -46,6 +49,7 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     capture_method: str
     reference: str | None = None
     meta: dict[str, str] = {}
+    metadata: dict[str, str] = {}  # the caller's, as the create sent it
     # Only while unresolved: the (derived, non-secret) key the create carried to the
     # gateway, so a retry that the gateway replays is recognised as this payment.
     gateway_key: str | None = None
@@ -60,6 +64,7 @@ class RefundFacts(msgspec.Struct, omit_defaults=True):
     currency: str
     reference: str | None = None
     meta: dict[str, str] = {}
+    metadata: dict[str, str] = {}  # the caller's, as the refund request sent it
 
 
 class MandateFacts(msgspec.Struct, omit_defaults=True):

@@ -181,6 +181,7 @@ class PaymentService:
             capture_method=req.capture_method.value,
             reference=reference,
             meta=dict(result.meta),
+            metadata=dict(req.metadata),
         )
         gateway_key = target.ctx.idempotency_key
         if gid:
@@ -205,7 +206,7 @@ class PaymentService:
         await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
         payment = payment_document(
-            ref, result, payment_id=payment_id, reference=reference, metadata=req.metadata
+            ref, result, payment_id=payment_id, reference=reference, metadata=facts.metadata
         )
         payment.attempts = attempts
         if result.status is PaymentStatus.UNRESOLVED:
@@ -354,7 +355,9 @@ class PaymentService:
         result = await self._sync(target, payment_id, ref, facts)
         if result.connector_payment_id and not ref.connector_payment_id:
             ref = msgspec.structs.replace(ref, connector_payment_id=result.connector_payment_id)
-        return payment_document(ref, result, payment_id=payment_id, reference=facts.reference)
+        return payment_document(
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+        )
 
     async def resume_payment(
         self,
@@ -413,7 +416,7 @@ class PaymentService:
                 await self._note(payment_id, ref.account, result)
                 ref = msgspec.structs.replace(ref, connector_payment_id=gid)
         payment = payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=req.metadata
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
         )
         if isinstance(req.payment_method, Card | Token) and payment.payment_method is None:
             payment.payment_method = pm_summary(req.payment_method)
@@ -429,7 +432,9 @@ class PaymentService:
         data = CompleteAuthorizeData(payment=ref, params=req.params)
         result = await self.runner.run(target, Flow.COMPLETE_AUTHORIZE, data)
         await self._note(payment_id, ref.account, result)
-        return payment_document(ref, result, payment_id=payment_id, reference=facts.reference)
+        return payment_document(
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+        )
 
     async def capture(
         self,
@@ -453,7 +458,9 @@ class PaymentService:
         )
         result = await self.runner.run(target, Flow.CAPTURE, data)
         await self._note(payment_id, ref.account, result)
-        return payment_document(ref, result, payment_id=payment_id, reference=facts.reference)
+        return payment_document(
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+        )
 
     async def void(
         self,
@@ -464,7 +471,9 @@ class PaymentService:
         ref, target, facts = await self._payment_target(rc, payment_id)
         result = await self.runner.run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
         await self._note(payment_id, ref.account, result)
-        return payment_document(ref, result, payment_id=payment_id, reference=facts.reference)
+        return payment_document(
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+        )
 
     # ------------------------------------------------------------------ refunds
 
@@ -506,6 +515,7 @@ class PaymentService:
             currency=ref.currency,
             reference=reference,
             meta=dict(result.meta),
+            metadata=dict(req.metadata),
         )
         if gid:
             refund_id = await self.resources.id_for(Kind.REFUND, ref.account, gid)

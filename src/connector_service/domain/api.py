@@ -189,6 +189,7 @@ class Refund(msgspec.Struct, omit_defaults=True):
     failure: Failure | None = None
     connector_status: str | None = None
     pending_reason: str | None = None
+    metadata: dict[str, str] = {}
 
 
 class Mandate(msgspec.Struct, omit_defaults=True):

@@ -42,5 +42,5 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              BreakerList, 200, "admin"),
     Endpoint("GET", "/v1/connectors", ops.LIST_CONNECTORS,
              "List connectors, their capabilities and the accounts this key may use", None,
-             ConnectorList, 200, "connectors"),
+             ConnectorList, 200, "connectors", ("cursor",)),
 )  # fmt: skip

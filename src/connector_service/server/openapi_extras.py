@@ -55,27 +55,24 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 _LIMIT = _query(
     "limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}
 )
+_CURSOR = _query("cursor", "The `next_cursor` of the previous page (opaque).", {"type": "string"})
 QUERY: dict[str, list[dict[str, Any]]] = {
     "list_events": [
         _query("connector", "Only this connector's events.", {"type": "string"}),
         _query("account", "Only this account's events.", {"type": "string"}),
         _query("type", "Only events of this type.", {"$ref": _SCHEMAS + "EventType"}),
-        _query(
-            "before",
-            "Events received before this ISO-8601 time (the last `received_at` "
-            "of the previous page).",
-            {"type": "string", "format": "date-time"},
-        ),
+        _CURSOR,
         _LIMIT,
     ],
     "list_deliveries": [
         _query("event_id", "Only this event's deliveries.", {"type": "string"}),
         _query("endpoint", "Only this endpoint's deliveries.", {"type": "string"}),
         _query("status", "Only deliveries in this state.", {"$ref": _SCHEMAS + "DeliveryStatus"}),
+        _CURSOR,
         _LIMIT,
     ],
     "list_connectors": [
-        _query("cursor", "The `next_cursor` of the previous page.", {"type": "string"}),
+        _CURSOR,
     ],
 }
 

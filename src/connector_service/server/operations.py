@@ -15,7 +15,7 @@ import msgspec
 
 from connector_service.core.breaker import BreakerView
 from connector_service.domain import api
-from connector_service.domain.errors import ErrorType, ServiceError
+from connector_service.domain.errors import ErrorType, ServiceError, invalid
 from connector_service.runtime import Runtime
 from connector_service.server.front import Operation, RequestContext
 
@@ -26,8 +26,13 @@ class BreakerList(msgspec.Struct):
 
 
 class ConnectorList(msgspec.Struct):
+    """Paged like every list (``cursor`` in, ``has_more`` + ``next_cursor`` out); the
+    connectors fit one page today, so it is always the last."""
+
     object: str
     data: list[api.ConnectorInfo]
+    has_more: bool = False
+    next_cursor: str | None = None
 
 
 Ids = Mapping[str, str]
@@ -80,6 +85,11 @@ async def preview_routing(
 
 
 async def list_connectors(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> ConnectorList:
+    if ctx.query.get("cursor") is not None:  # no list page ever issued one
+        raise invalid(
+            "invalid_cursor", "cursor must be the next_cursor of this list's previous page",
+            "cursor",
+        )  # fmt: skip
     return ConnectorList("list", rt.service.list_connectors(ctx.caller))
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import logging
 import re
 import time
@@ -35,6 +34,7 @@ from connector_service.observability import metrics
 from connector_service.runtime import Runtime
 from connector_service.server.front import Front, Operation, RequestContext, request_id
 from connector_service.server.rest import Endpoint, endpoint_handler, error_response, read_body
+from connector_service.storage.keyset import BadCursor
 from connector_service.storage.outbox import DeliveryStatus
 from connector_service.webhooks.admin import (
     DeliveryView,
@@ -90,15 +90,21 @@ class EnableResult(msgspec.Struct):
 
 
 class EventList(msgspec.Struct):
+    """A page: send ``next_cursor`` back as ``cursor`` for the next (None on the last)."""
+
     object: str
     data: list[EventSummary]
     has_more: bool
+    next_cursor: str | None
 
 
 class DeliveryList(msgspec.Struct):
+    """A page, as :class:`EventList`."""
+
     object: str
     data: list[DeliveryView]
     has_more: bool
+    next_cursor: str | None
 
 
 class EndpointList(msgspec.Struct):
@@ -125,19 +131,10 @@ def _limit(ctx: RequestContext) -> int:
     return int(raw)
 
 
-def _before(ctx: RequestContext) -> float | None:
-    raw = ctx.query.get("before")
-    if raw is None:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise invalid(
-            "invalid_before", "before must be an ISO-8601 time (an event's received_at)", "before"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp()
+def bad_cursor() -> ServiceError:
+    return invalid(
+        "invalid_cursor", "cursor must be the next_cursor of this list's previous page", "cursor"
+    )
 
 
 # ------------------------------------------------------------------------ handlers
@@ -169,15 +166,18 @@ async def list_events(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> A
     _require_admin(ctx)
     limit = _limit(ctx)
     q = ctx.query
-    rows = await rt.webhooks.admin.list_events(
-        connector=q.get("connector"),
-        account=q.get("account"),
-        type=q.get("type"),
-        before=_before(ctx),
-        limit=limit + 1,
-        scope=ctx.caller.scope,
-    )
-    return EventList("list", rows[:limit], len(rows) > limit)
+    try:
+        rows, following = await rt.webhooks.admin.list_events(
+            connector=q.get("connector"),
+            account=q.get("account"),
+            type=q.get("type"),
+            cursor=q.get("cursor"),
+            limit=limit,
+            scope=ctx.caller.scope,
+        )
+    except BadCursor:
+        raise bad_cursor() from None
+    return EventList("list", rows, following is not None, following)
 
 
 async def get_event(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
@@ -207,14 +207,18 @@ async def list_deliveries(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) 
     status = q.get("status")
     if status is not None and status not in set(DeliveryStatus):
         raise invalid("invalid_status", "status is one of pending, succeeded, failed", "status")
-    rows = await rt.webhooks.admin.list_deliveries(
-        event_id=q.get("event_id"),
-        endpoint=q.get("endpoint"),
-        status=status,
-        limit=limit + 1,
-        scope=ctx.caller.scope,
-    )
-    return DeliveryList("list", rows[:limit], len(rows) > limit)
+    try:
+        rows, following = await rt.webhooks.admin.list_deliveries(
+            event_id=q.get("event_id"),
+            endpoint=q.get("endpoint"),
+            status=status,
+            cursor=q.get("cursor"),
+            limit=limit,
+            scope=ctx.caller.scope,
+        )
+    except BadCursor:
+        raise bad_cursor() from None
+    return DeliveryList("list", rows, following is not None, following)
 
 
 async def list_endpoints(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
@@ -267,7 +271,7 @@ WEBHOOK_ENDPOINTS: tuple[Endpoint, ...] = (
              ParseRequest, ParseResult, 200, "webhooks"),
     Endpoint("GET", "/v1/admin/webhooks/events", _op(list_events, EventList),
              "Received webhook events of the key's accounts, newest first (admin)", None,
-             EventList, 200, "admin", ("limit", "before", "connector", "account", "type")),
+             EventList, 200, "admin", ("limit", "cursor", "connector", "account", "type")),
     Endpoint("GET", "/v1/admin/webhooks/events/{id}", _op(get_event, EventDetail),
              "One event with its deliveries and every attempt (admin)", None, EventDetail,
              200, "admin"),
@@ -276,7 +280,7 @@ WEBHOOK_ENDPOINTS: tuple[Endpoint, ...] = (
              "Deliver an event again (admin)", ReplayRequest, ReplayResult, 200, "admin"),
     Endpoint("GET", "/v1/admin/webhooks/deliveries", _op(list_deliveries, DeliveryList),
              "Deliveries of the key's accounts' events, newest first (admin)", None,
-             DeliveryList, 200, "admin", ("limit", "event_id", "endpoint", "status")),
+             DeliveryList, 200, "admin", ("limit", "cursor", "event_id", "endpoint", "status")),
     Endpoint("GET", "/v1/admin/webhooks/endpoints", _op(list_endpoints, EndpointList),
              "Delivery endpoints with their backlog and state (admin)", None, EndpointList,
              200, "admin"),

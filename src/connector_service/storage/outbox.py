@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from connector_service.storage.keyset import Keyset
+
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
@@ -190,12 +192,13 @@ class WebhookStore(abc.ABC):
         connector: str | None = None,
         account: str | None = None,
         type: str | None = None,
-        before: float | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
-        """Newest first; ``before`` pages on ``received_at``. ``accounts`` (None: all)
-        limits the rows to those accounts' events, in the query, so pages stay full."""
+        """Newest first by ``(received_at, id)``; ``after`` (the last row's key) pages
+        on (``storage/keyset.py``). ``accounts`` (None: all) limits the rows to those
+        accounts' events, in the query, so pages stay full."""
 
     @abc.abstractmethod
     async def list_deliveries(
@@ -204,10 +207,12 @@ class WebhookStore(abc.ABC):
         event_id: str | None = None,
         endpoint: str | None = None,
         status: str | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
-        """Newest first; ``accounts`` (None: all) limits them to those accounts' events."""
+        """Newest first by ``(created_at, id)``; ``after`` pages as for events;
+        ``accounts`` (None: all) limits them to those accounts' events."""
 
     @abc.abstractmethod
     async def list_attempts(self, delivery_id: str) -> list[AttemptRow]: ...
@@ -374,7 +379,7 @@ class MemoryOutbox(WebhookStore):
         connector: str | None = None,
         account: str | None = None,
         type: str | None = None,
-        before: float | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
@@ -385,7 +390,7 @@ class MemoryOutbox(WebhookStore):
             and (connector is None or e.connector == connector)
             and (account is None or e.account == account)
             and (type is None or e.type == type)
-            and (before is None or e.received_at < before)
+            and (after is None or (e.received_at, e.id) < after)
         ]
         rows.sort(key=lambda e: (e.received_at, e.id), reverse=True)
         return rows[:limit]
@@ -396,6 +401,7 @@ class MemoryOutbox(WebhookStore):
         event_id: str | None = None,
         endpoint: str | None = None,
         status: str | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
@@ -406,6 +412,7 @@ class MemoryOutbox(WebhookStore):
             and (event_id is None or d.event_id == event_id)
             and (endpoint is None or d.endpoint == endpoint)
             and (status is None or d.status == status)
+            and (after is None or (d.created_at, d.id) < after)
         ]
         rows.sort(key=lambda d: (d.created_at, d.id), reverse=True)
         return rows[:limit]

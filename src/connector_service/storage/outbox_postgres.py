@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from connector_service.storage.keyset import Keyset
 from connector_service.storage.outbox import (
     AttemptResult,
     AttemptRow,
@@ -189,14 +190,15 @@ class PostgresOutbox(WebhookStore):
         connector: str | None = None,
         account: str | None = None,
         type: str | None = None,
-        before: float | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
         where, params = _filters(
             ("connector", "=", connector), ("account", "=", account), ("type", "=", type),
-            ("received_at", "<", before), ("account", _ANY, _list(accounts)),
+            ("account", _ANY, _list(accounts)),
         )  # fmt: skip
+        where = _keyset(where, params, "received_at", after)
         rows = await self._pool.fetch(
             f"SELECT {_EVENT_COLUMNS} FROM webhook_events {where} "  # noqa: S608
             f"ORDER BY received_at DESC, id DESC LIMIT ${len(params) + 1}",
@@ -210,6 +212,7 @@ class PostgresOutbox(WebhookStore):
         event_id: str | None = None,
         endpoint: str | None = None,
         status: str | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
@@ -217,6 +220,7 @@ class PostgresOutbox(WebhookStore):
             ("event_id", "=", event_id), ("endpoint", "=", endpoint), ("status", "=", status),
             ("event_id", _OF_ACCOUNTS, _list(accounts)),
         )  # fmt: skip
+        where = _keyset(where, params, "created_at", after)
         rows = await self._pool.fetch(
             f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries {where} "  # noqa: S608
             f"ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}",
@@ -289,3 +293,14 @@ def _filters(*triples: tuple[str, str, Any]) -> tuple[str, list[Any]]:
                 f"{column} {op.format(place)}" if "{}" in op else f"{column} {op} {place}"
             )
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _keyset(where: str, params: list[Any], column: str, after: Keyset | None) -> str:
+    """Add "strictly after ``after`` in (``column``, id) DESC order" — a row-value
+    comparison, so a page boundary inside one timestamp neither repeats nor skips a row
+    — to ``where``; ``params`` grows in place."""
+    if after is None:
+        return where
+    params.extend(after)
+    clause = f"({column}, id) < (${len(params) - 1}, ${len(params)})"
+    return f"{where} AND {clause}" if where else f"WHERE {clause}"

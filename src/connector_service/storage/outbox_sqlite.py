@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 
+from connector_service.storage.keyset import Keyset
 from connector_service.storage.outbox import (
     AttemptResult,
     AttemptRow,
@@ -226,14 +227,15 @@ class SqliteOutbox(WebhookStore):
         connector: str | None = None,
         account: str | None = None,
         type: str | None = None,
-        before: float | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[EventRow]:
         where, params = _filters(
             ("connector = ?", connector), ("account = ?", account), ("type = ?", type),
-            ("received_at < ?", before), (_IN_ACCOUNTS, _json_list(accounts)),
+            (_IN_ACCOUNTS, _json_list(accounts)),
         )  # fmt: skip
+        where = _keyset(where, params, "received_at", after)
         rows = await self._fetchall(
             f"SELECT {_EVENT_COLUMNS} FROM webhook_events {where} "  # noqa: S608
             "ORDER BY received_at DESC, id DESC LIMIT ?",
@@ -247,6 +249,7 @@ class SqliteOutbox(WebhookStore):
         event_id: str | None = None,
         endpoint: str | None = None,
         status: str | None = None,
+        after: Keyset | None = None,
         limit: int = 50,
         accounts: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
@@ -254,6 +257,7 @@ class SqliteOutbox(WebhookStore):
             ("event_id = ?", event_id), ("endpoint = ?", endpoint), ("status = ?", status),
             (_OF_ACCOUNTS, _json_list(accounts)),
         )  # fmt: skip
+        where = _keyset(where, params, "created_at", after)
         rows = await self._fetchall(
             f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries {where} "  # noqa: S608
             "ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -325,3 +329,14 @@ def _filters(*pairs: tuple[str, Any]) -> tuple[str, list[Any]]:
     clauses = [sql for sql, value in pairs if value is not None]
     params = [value for _, value in pairs if value is not None]
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _keyset(where: str, params: list[Any], column: str, after: Keyset | None) -> str:
+    """Add "strictly after ``after`` in (``column``, id) DESC order" — a row-value
+    comparison, so a page boundary inside one timestamp neither repeats nor skips a row
+    — to ``where``; ``params`` grows in place."""
+    if after is None:
+        return where
+    params.extend(after)
+    clause = f"({column}, id) < (?, ?)"
+    return f"{where} AND {clause}" if where else f"WHERE {clause}"

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import msgspec
 
 from connector_service.config import WebhookEndpoint
+from connector_service.storage.keyset import decode_cursor, encode_cursor
 from connector_service.storage.outbox import AttemptRow, DeliveryRow, EventRow, WebhookStore
 
 
@@ -89,6 +90,8 @@ class SharedEndpoint(PermissionError):
 
 
 Scope = Collection[str] | None
+# What a cursor says it pages, so one list's cursor is refused by the other.
+EVENTS, DELIVERIES = "events", "deliveries"
 
 
 def _visible(ep: WebhookEndpoint, scope: Scope) -> bool:
@@ -170,15 +173,21 @@ class WebhookAdmin:
         connector: str | None = None,
         account: str | None = None,
         type: str | None = None,
-        before: float | None = None,
+        cursor: str | None = None,
         limit: int = 50,
         scope: Scope = None,
-    ) -> list[EventSummary]:
+    ) -> tuple[list[EventSummary], str | None]:
+        """A page of events, newest first, and the cursor of the next page (None: this
+        is the last). :class:`BadCursor` when ``cursor`` is not one this list issued."""
+        after = decode_cursor(EVENTS, cursor) if cursor is not None else None
         rows = await self.store.list_events(
-            connector=connector, account=account, type=type, before=before, limit=limit,
+            connector=connector, account=account, type=type, after=after, limit=limit + 1,
             accounts=scope,
         )  # fmt: skip
-        return [event_summary(r) for r in rows]
+        page = rows[:limit]
+        more = len(rows) > limit and page
+        following = encode_cursor(EVENTS, (page[-1].received_at, page[-1].id)) if more else None
+        return [event_summary(r) for r in page], following
 
     async def event(self, event_id: str, scope: Scope = None) -> EventDetail | None:
         row = await self.store.get_event(event_id)
@@ -203,13 +212,20 @@ class WebhookAdmin:
         event_id: str | None = None,
         endpoint: str | None = None,
         status: str | None = None,
+        cursor: str | None = None,
         limit: int = 50,
         scope: Scope = None,
-    ) -> list[DeliveryView]:
+    ) -> tuple[list[DeliveryView], str | None]:
+        """A page of deliveries, newest first, and the next page's cursor, as for events."""
+        after = decode_cursor(DELIVERIES, cursor) if cursor is not None else None
         rows = await self.store.list_deliveries(
-            event_id=event_id, endpoint=endpoint, status=status, limit=limit, accounts=scope
-        )
-        return [delivery_view(r) for r in rows]
+            event_id=event_id, endpoint=endpoint, status=status, after=after, limit=limit + 1,
+            accounts=scope,
+        )  # fmt: skip
+        page = rows[:limit]
+        more = len(rows) > limit and page
+        following = encode_cursor(DELIVERIES, (page[-1].created_at, page[-1].id)) if more else None
+        return [delivery_view(r) for r in page], following
 
     def _endpoint(self, endpoint: str, scope: Scope = None) -> WebhookEndpoint:
         ep = self.endpoints.get(endpoint)

@@ -211,12 +211,14 @@ async def _payment(
         capture = CaptureMethod(facts.capture_method)
         gid = gid or facts.connector_payment_id
         reference = facts.reference
+        metadata = dict(facts.metadata)
     else:
         amount = r.amount if r.amount is not None else (ev.amount or 0)
         currency = ev.currency or ""
         manual = r.status in (PaymentStatus.AUTHORIZED, PaymentStatus.PARTIALLY_CAPTURED)
         capture = CaptureMethod.MANUAL if manual else CaptureMethod.AUTOMATIC
         reference = r.reference
+        metadata = {}  # a payment the service did not create: its metadata is the gateway's
     mandate = None
     if r.mandate is not None and r.mandate.connector_mandate_id:
         mandate_id = await ids.other(Kind.MANDATE, r.mandate.connector_mandate_id)
@@ -239,6 +241,7 @@ async def _payment(
         network_transaction_id=r.network_transaction_id,
         pending_reason=r.pending_reason,
         connector_status=r.connector_status,
+        metadata=metadata,
     )
 
 
@@ -252,11 +255,13 @@ async def _refund(
         payment_id, currency = facts.payment_id, facts.currency
         amount = r.amount if r.amount is not None else facts.amount
         reference: str | None = facts.reference
+        metadata = dict(facts.metadata)
     else:
         payment_id = await ids.payment(ev.connector_payment_id or "", None)
         amount = r.amount if r.amount is not None else (ev.amount or 0)
         currency = ev.currency or ""
         reference = None
+        metadata = {}
     return api.Refund(
         id=refund_id,
         status=r.status,
@@ -270,6 +275,7 @@ async def _refund(
         failure=r.failure,
         connector_status=r.connector_status,
         pending_reason=r.pending_reason,
+        metadata=metadata,
     )
 
 

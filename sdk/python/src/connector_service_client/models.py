@@ -163,9 +163,13 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class ConnectorList(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The API's ``ConnectorList`` object."""
+    """Paged like every list (``cursor`` in, ``has_more`` + ``next_cursor`` out); the connectors
+    fit one page today, so it is always the last.
+    """
 
     data: list[ConnectorInfo]
+    has_more: bool = False
+    next_cursor: str | None = None
     object: str
 
 
@@ -187,10 +191,11 @@ data (e.g. insufficient funds, authentication required); ``hard``: do not retry 
 
 
 class DeliveryList(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The API's ``DeliveryList`` object."""
+    """A page, as :class:`EventList`."""
 
     data: list[DeliveryView]
     has_more: bool
+    next_cursor: str | None
     object: str
 
 
@@ -471,10 +476,11 @@ class EventDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class EventList(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The API's ``EventList`` object."""
+    """A page: send ``next_cursor`` back as ``cursor`` for the next (None on the last)."""
 
     data: list[EventSummary]
     has_more: bool
+    next_cursor: str | None
     object: str
 
 
@@ -696,6 +702,7 @@ class Refund(msgspec.Struct, kw_only=True, omit_defaults=True):
     currency: str
     failure: Failure | None = None
     id: str
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
     object: str = "refund"
     payment_id: str
     pending_reason: str | None = None

@@ -803,9 +803,15 @@ export interface components {
             payment_methods: string[];
             webhooks: boolean;
         };
-        /** ConnectorList */
+        /**
+         * ConnectorList
+         * @description Paged like every list (``cursor`` in, ``has_more`` + ``next_cursor`` out); the connectors fit one page today, so it is always the last.
+         */
         ConnectorList: {
             data: components["schemas"]["ConnectorInfo"][];
+            /** @description Default: `false`. */
+            has_more?: boolean;
+            next_cursor?: string | null;
             object: string;
         };
         /** Customer */
@@ -824,10 +830,14 @@ export interface components {
          * @enum {unknown}
          */
         DeclineCategory: "hard" | "retry_later" | "soft";
-        /** DeliveryList */
+        /**
+         * DeliveryList
+         * @description A page, as :class:`EventList`.
+         */
         DeliveryList: {
             data: components["schemas"]["DeliveryView"][];
             has_more: boolean;
+            next_cursor: string | null;
             object: string;
         };
         /**
@@ -955,10 +965,14 @@ export interface components {
             received_at: string;
             type: components["schemas"]["EventType"];
         };
-        /** EventList */
+        /**
+         * EventList
+         * @description A page: send ``next_cursor`` back as ``cursor`` for the next (None on the last).
+         */
         EventList: {
             data: components["schemas"]["EventSummary"][];
             has_more: boolean;
+            next_cursor: string | null;
             object: string;
         };
         /** EventSummary */
@@ -1162,6 +1176,10 @@ export interface components {
             currency: string;
             failure?: components["schemas"]["Failure"] | null;
             id: string;
+            /** @description Default: `{}`. */
+            metadata?: {
+                [key: string]: string;
+            };
             /** @description Default: `"refund"`. */
             object?: string;
             payment_id: string;
@@ -1409,6 +1427,8 @@ export interface operations {
     list_deliveries: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: string;
                 /** @description Only this endpoint's deliveries. */
                 endpoint?: string;
                 /** @description Only this event's deliveries. */
@@ -1446,6 +1466,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "has_more": false,
+                     *       "next_cursor": "string",
                      *       "object": "list"
                      *     }
                      */
@@ -2049,10 +2070,10 @@ export interface operations {
             query?: {
                 /** @description Only this account's events. */
                 account?: string;
-                /** @description Events received before this ISO-8601 time (the last `received_at` of the previous page). */
-                before?: string;
                 /** @description Only this connector's events. */
                 connector?: string;
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: string;
                 /** @description Page size. */
                 limit?: number;
                 /** @description Only events of this type. */
@@ -2086,6 +2107,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "has_more": false,
+                     *       "next_cursor": "string",
                      *       "object": "list"
                      *     }
                      */
@@ -2541,7 +2563,7 @@ export interface operations {
     list_connectors: {
         parameters: {
             query?: {
-                /** @description The `next_cursor` of the previous page. */
+                /** @description The `next_cursor` of the previous page (opaque). */
                 cursor?: string;
             };
             header?: {

@@ -35,7 +35,14 @@ class GetRefundRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class Refund(_message.Message):
-    __slots__ = ("id", "status", "amount", "payment_id", "connector", "account", "connector_refund_id", "reference", "failure", "connector_status", "pending_reason")
+    __slots__ = ("id", "status", "amount", "payment_id", "connector", "account", "connector_refund_id", "reference", "failure", "connector_status", "pending_reason", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +54,7 @@ class Refund(_message.Message):
     FAILURE_FIELD_NUMBER: _ClassVar[int]
     CONNECTOR_STATUS_FIELD_NUMBER: _ClassVar[int]
     PENDING_REASON_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: _common_pb2.RefundStatus
     amount: _common_pb2.Money
@@ -58,4 +66,5 @@ class Refund(_message.Message):
     failure: _common_pb2.Failure
     connector_status: str
     pending_reason: str
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.RefundStatus, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ..., connector: _Optional[str] = ..., account: _Optional[str] = ..., connector_refund_id: _Optional[str] = ..., reference: _Optional[str] = ..., failure: _Optional[_Union[_common_pb2.Failure, _Mapping]] = ..., connector_status: _Optional[str] = ..., pending_reason: _Optional[str] = ...) -> None: ...
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.RefundStatus, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ..., connector: _Optional[str] = ..., account: _Optional[str] = ..., connector_refund_id: _Optional[str] = ..., reference: _Optional[str] = ..., failure: _Optional[_Union[_common_pb2.Failure, _Mapping]] = ..., connector_status: _Optional[str] = ..., pending_reason: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
