@@ -63,7 +63,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "invalid_amount",
         "invalid_api_key",
         "invalid_base64",
-        "invalid_before",
+        "invalid_cursor",
         "invalid_card_number",
         "invalid_credentials_header",
         "invalid_currency",
