@@ -192,6 +192,12 @@ class PaymentService:
                 payment_id, earlier_facts = earlier
                 facts = msgspec.structs.replace(facts, amount=earlier_facts.amount)
                 await self._settle(payment_id, target.account, gid, earlier_facts)
+            elif gateway_key is None:
+                # Without a gateway idempotency key the gateway cannot have replayed an
+                # earlier create, so this gateway id is new: no alias can name it yet
+                # (aliases come from settling unresolved payments and from secondary ids,
+                # which are never a create's own id). One storage read saved per payment.
+                payment_id = self.resources.codec.make(Kind.PAYMENT, target.account, gid)
             else:
                 payment_id = await self.resources.id_for(Kind.PAYMENT, target.account, gid)
         else:
