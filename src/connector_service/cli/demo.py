@@ -58,7 +58,7 @@ async def _demo(url: str, api_key: str | None, account: str) -> int:
         failure = declined.get("failure") or {}
         print(f"{'6. a soft decline':<28} {declined['status']:<20} "
               f"code={failure.get('code')}, category={failure.get('category')}")  # fmt: skip
-        print(f"\nPayment id (self-describing, works on any instance):\n  {pid}")
+        print(f"\nPayment id (opaque, the same everywhere, any instance decodes it):\n  {pid}")
         return 0
 
 

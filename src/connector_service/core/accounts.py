@@ -1,7 +1,7 @@
 """Which connector account serves a call, and the connector context it runs with.
 
 Shared by the flows and the webhook receiver: both turn an account name (explicit, from a
-self-describing id, chosen by default, or ``@<connector>`` for per-request credentials)
+id, chosen by default, or ``@<connector>`` for per-request credentials)
 into a :class:`Target`, and build the :class:`ConnectorContext` the same way, so a
 webhook is verified with exactly the credentials, options and base URL a payment on that
 account would use. Unknown and forbidden accounts are refused here, once.

@@ -2,7 +2,7 @@
 
 Each public method is one unified operation. It checks the caller may use the account,
 validates what only the core can (currency exponents, amount limits, capabilities),
-resolves self-describing ids, asks the executor to run the connector, and turns the
+resolves ids and their fact records, asks the executor to run the connector, and turns the
 connector's result into the API document. Nothing here knows any gateway.
 """
 

@@ -1,7 +1,7 @@
 """What the core hands to a connector and what a connector hands back.
 
 These are the connector contract. Inputs are validated API documents enriched with what
-the core resolved (the gateway's ids from a self-describing id, a mandate's stored
+the core resolved (the gateway's ids from an id and its fact record, a mandate's stored
 credentials). Outputs are gateway-neutral results: the core turns them into the API's
 ``Payment`` / ``Refund`` / ``Mandate`` documents and ids.
 """
@@ -155,7 +155,7 @@ class PaymentResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     # its main id (a PayPal capture id in a refund or dispute event): the core links each
     # to the payment's id, so those events carry the id the API gave the payment.
     secondary_ids: list[str] = []
-    # Connector-specific ids to carry inside the self-describing payment id (small!).
+    # Secondary gateway ids a later call needs: kept in the payment's fact record (small!).
     meta: dict[str, str] = {}
 
 
