@@ -339,7 +339,8 @@ class Front:
             metrics.IDEMPOTENCY_REPLAYS.labels(entry.route).inc()
             resumed = await self._resume_unresolved(rt, entry, ctx, request, claim.replay)
             if resumed is not None:
-                if resumed.status < 300 and not _is_unresolved(resumed.json()):
+                settled = getattr(resumed.document, "status", None) not in (None, "unresolved")
+                if resumed.status < 300 and settled:
                     await store.finish(ctx.caller.id, key, fp, resumed.status, resumed.json())
                 return resumed
             return self.replay(ctx, claim.replay)
@@ -430,8 +431,3 @@ def _stored_payment(body: bytes) -> _StoredPayment | None:
         return _stored_payment_decoder.decode(body)
     except msgspec.DecodeError:
         return None
-
-
-def _is_unresolved(body: bytes) -> bool:
-    found = _stored_payment(body)
-    return found is not None and found.status == "unresolved"

@@ -125,4 +125,6 @@ def gateway_error(
             "The gateway answered with an error.",
             gateway=detail,
         )
-    return ServiceError(type, code or "gateway_error", message or "Gateway error", gateway=detail)
+    # A connector that knows the type: the unified code stays ours (the gateway's raw code
+    # is in ``gateway.code``), so every code the API answers is one the registry knows.
+    return ServiceError(type, "gateway_error", message or "Gateway error", gateway=detail)

@@ -36,8 +36,10 @@ from connector_service.testing import stripe_form
 from connector_service.testing.fakes.base import FakeGateway
 from connector_service.testing.spec import SpecViolation
 
-API_KEY = "sk_test_51FakeStripeKey000000000000000000000000000000000"
-WEBHOOK_SECRET = "whsec_fakeStripeWebhookSecret0000000000"
+# Throwaway credentials made per process (the fake and the service under test share
+# them), so nothing that looks like a real Stripe key is committed or shipped.
+API_KEY = "sk_test_" + secrets.token_hex(24)
+WEBHOOK_SECRET = "whsec_" + secrets.token_hex(20)
 THREE_DS_CARD = "4000002760003184"
 # Authenticates once at set-up; merchant-initiated (off-session) charges then succeed.
 SETUP_THREE_DS_CARD = "4000002500003155"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from typing import Any
 
@@ -17,7 +18,8 @@ from connector_service.testing.fakes.stripe import (
 from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
 from connector_service.testing.profiles._browser import visit
 
-WEBHOOK_SECRET = "whsec_conformanceStripeSecret000000000"
+# Made per process: the conformance account's signing secret (never a committed literal).
+WEBHOOK_SECRET = "whsec_" + secrets.token_hex(20)
 RETURN_URL = "https://shop.example/stripe/return"
 
 
