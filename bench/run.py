@@ -27,6 +27,9 @@ Scenarios (default: all that can run here):
   grpc         the gRPC Authorize call (bench/grpc_load.py as the client), 1 worker
   webhooks     webhook ingest: signature verify + durable write (SQLite) + ack
   webhooks-pg  the same on PostgreSQL (--postgres DSN, or skipped when unreachable)
+  drain        webhook delivery: --drain-events queued deliveries drained by one worker
+               (default settings) to a loopback receiver (bench/webhook_drain.py, SQLite)
+  drain-pg     the same on PostgreSQL
 
 Results: a table on stdout and bench/results/<timestamp>.json (gitignored).
 Bounded load only, on 127.0.0.1.
@@ -73,6 +76,8 @@ ALL_SCENARIOS = (
     "grpc",
     "webhooks",
     "webhooks-pg",
+    "drain",
+    "drain-pg",
 )
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -852,6 +857,8 @@ LABELS = {
     "grpc": "gRPC Authorize, 1 worker",
     "webhooks": "webhook ingest (SQLite)",
     "webhooks-pg": "webhook ingest (PostgreSQL)",
+    "drain": "webhook delivery drain (SQLite)",
+    "drain-pg": "webhook delivery drain (PostgreSQL)",
 }
 
 
@@ -920,6 +927,15 @@ def goals(rows: list[dict[str, Any]]) -> list[str]:
     if wh := by.get("webhooks"):
         check(wh["rps_per_core"] >= 1000,
               f"webhooks >= 1,000 events/s per core (SQLite): {wh['rps_per_core']:,}")  # fmt: skip
+    for ingest, drain in (("webhooks", "drain"), ("webhooks-pg", "drain-pg")):
+        if (i := by.get(ingest)) and (d := by.get(drain)):
+            check(d["rps"] >= i["rps"],
+                  f"{LABELS[drain]} >= ingest: {d['rps']:,}/s vs {i['rps']:,}/s "
+                  f"({d['rps'] / max(i['rps'], 1):.2f}x)")  # fmt: skip
+        elif d := by.get(drain):
+            check(d["rps"] >= d.get("ingest_per_s", 0),
+                  f"{LABELS[drain]} >= raw outbox writes: {d['rps']:,}/s vs "
+                  f"{d.get('ingest_per_s', 0):,}/s")  # fmt: skip
     return out
 
 
@@ -935,6 +951,8 @@ def main() -> int:
     parser.add_argument(
         "--webhook-rate", type=float, default=4000, help="events generated per second of run"
     )
+    parser.add_argument("--drain-events", type=int, default=20000,
+                        help="deliveries queued for the drain scenarios")  # fmt: skip
     parser.add_argument("--postgres", default=os.environ.get("CS_TEST_POSTGRES", DEFAULT_PG))
     parser.add_argument("--soak", type=float, default=0, help="memory soak, seconds (only)")
     parser.add_argument("--profile", action="store_true", help="py-spy the REST path (only)")
@@ -1046,7 +1064,31 @@ def run_scenario(bench: Bench, name: str) -> list[Run] | str:
         if reason:
             return f"PostgreSQL not reachable ({reason})"
         return bench.webhooks(bench.args.postgres, "webhooks-pg")
+    if name in ("drain", "drain-pg"):
+        dsn = None
+        if name == "drain-pg":
+            dsn = bench.args.postgres
+            if reason := _postgres_problem(dsn):
+                return f"PostgreSQL not reachable ({reason})"
+        return [drain_run(bench.args.drain_events, dsn) for _ in range(bench.args.reps)]
     raise ValueError(name)
+
+
+def drain_run(events: int, dsn: str | None) -> Run:
+    """One drain of ``events`` queued deliveries, in a process pinned to the service core."""
+    cmd = [*pinned(SERVICE_CORE), PY, str(BENCH / "webhook_drain.py"), "--events", str(events),
+           "--json", *(["--postgres", dsn] if dsn else [])]  # fmt: skip
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return Run(
+        requests=out["delivered"],
+        seconds=out["drain_seconds"],
+        cpu_seconds=out["drain_cpu_seconds"],
+        p50_ms=None,
+        p99_ms=None,
+        errors=out["events"] - out["delivered"] + out["pending_after"],
+        extra={"ingest_per_s": out["ingest_per_s"]},
+    )
 
 
 def _postgres_problem(dsn: str) -> str | None:

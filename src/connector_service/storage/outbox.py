@@ -23,7 +23,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -143,6 +143,10 @@ def delivery_id(event_id: str, endpoint: str) -> str:
     return f"dlv_{digest[:32]}"
 
 
+async def _nothing() -> None:
+    return None
+
+
 class WebhookStore(abc.ABC):
     """Durable storage of webhook events and deliveries."""
 
@@ -157,6 +161,14 @@ class WebhookStore(abc.ABC):
         self, owner: str, endpoints: Sequence[str], limit: int, lease_seconds: float, now: float
     ) -> list[Claim]:
         """Lease up to ``limit`` due deliveries to ``endpoints`` for ``owner``."""
+
+    async def listen(self, on_new_work: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+        """Call ``on_new_work`` whenever another process records or requeues deliveries.
+
+        Returns the coroutine function that stops listening. A store that cannot tell
+        (SQLite: one process; memory) listens to nothing and workers rely on the wake-ups
+        of their own process plus the poll interval."""
+        return _nothing
 
     @abc.abstractmethod
     async def finish(

@@ -8,8 +8,11 @@ does this for ``FOR UPDATE``) excludes rows another worker has just leased.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
+
+import asyncpg
 
 from connector_service.storage.keyset import Keyset
 from connector_service.storage.outbox import (
@@ -33,6 +36,17 @@ _DELIVERY_COLUMNS = (
     "lease_until, last_attempt_at, last_status_code, last_error, delivered_at, created_at"
 )
 _EVENT_COLUMNS = "id, connector, account, connector_event_id, type, payload, received_at"
+
+
+# Workers LISTEN on this channel; a transaction that adds due deliveries NOTIFYs it, and
+# PostgreSQL delivers the notification on commit (and never for a rolled-back one).
+CHANNEL = "cs_webhook_deliveries"
+# How long a lost listening connection waits before reconnecting (polling covers the gap).
+RELISTEN_SECONDS = 5.0
+
+
+async def _notify(conn: Any) -> None:
+    await conn.execute(f"NOTIFY {CHANNEL}")
 
 
 def _event(row: Any) -> EventRow:
@@ -71,6 +85,8 @@ class PostgresOutbox(WebhookStore):
                         "ON CONFLICT (id) DO NOTHING",
                         [(delivery_id(ev.id, e), ev.id, e, now) for e in ev.endpoints],
                     )
+            if any(new and ev.endpoints for new, ev in zip(out, events, strict=True)):
+                await _notify(conn)  # sent on commit, to every instance's worker
         return out
 
     # ------------------------------------------------------------------ deliver
@@ -95,6 +111,47 @@ class PostgresOutbox(WebhookStore):
         )  # fmt: skip
         return [Claim(r[0], r[1], r[2], int(r[3]), int(r[4]), bytes(r[5])) for r in rows]
 
+    async def listen(self, on_new_work: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+        """A dedicated connection (outside the pool) LISTENs for new deliveries; if it is
+        lost it is re-opened in the background, and the poll interval covers the gap."""
+        state: dict[str, Any] = {"conn": None, "closed": False}
+
+        def on_notify(*_: object) -> None:
+            on_new_work()
+
+        def on_lost(_conn: object) -> None:
+            if not state["closed"]:
+                state["task"] = asyncio.get_running_loop().create_task(reopen())
+
+        async def open_one() -> None:
+            conn = await asyncpg.connect(self.storage.dsn)
+            await conn.add_listener(CHANNEL, on_notify)
+            conn.add_termination_listener(on_lost)
+            state["conn"] = conn
+            on_new_work()  # work recorded while we were not listening
+
+        async def reopen() -> None:
+            while not state["closed"]:
+                await asyncio.sleep(RELISTEN_SECONDS)
+                try:
+                    await open_one()
+                    return
+                except (OSError, asyncpg.PostgresError):
+                    continue
+
+        await open_one()
+
+        async def stop() -> None:
+            state["closed"] = True
+            task = state.get("task")
+            if task is not None:
+                task.cancel()
+            conn = state["conn"]
+            if conn is not None and not conn.is_closed():
+                await conn.close()
+
+        return stop
+
     async def finish(
         self,
         claim: Claim,
@@ -106,6 +163,27 @@ class PostgresOutbox(WebhookStore):
         step: int,
         now: float,
     ) -> None:
+        if outcome is Outcome.SUCCEEDED:
+            # The common case in one statement (one round trip, its own transaction):
+            # lock the row, record the attempt, and mark the delivery succeeded if it is
+            # still pending (a replay or a concurrent success may have moved it on).
+            await self._pool.execute(
+                "WITH cur AS (SELECT id, attempts, status FROM webhook_deliveries "
+                " WHERE id = $1 FOR UPDATE), "
+                "ins AS (INSERT INTO webhook_attempts (delivery_id, attempt, started_at, "
+                " status_code, latency_ms, error, worker) "
+                " SELECT id, attempts + 1, $2, $3, $4, $5, $6 FROM cur) "
+                "UPDATE webhook_deliveries d SET attempts = cur.attempts + 1, "
+                " last_attempt_at = $2, last_status_code = $3, last_error = $5, "
+                " status = CASE WHEN cur.status = 'pending' THEN 'succeeded' ELSE d.status END, "
+                " delivered_at = CASE WHEN cur.status = 'pending' THEN $7 ELSE d.delivered_at END, "
+                " lease_owner = CASE WHEN cur.status = 'pending' THEN NULL ELSE d.lease_owner END, "
+                " lease_until = CASE WHEN cur.status = 'pending' THEN NULL ELSE d.lease_until END "
+                "FROM cur WHERE d.id = cur.id",
+                claim.delivery_id, result.started_at, result.status_code, result.latency_ms,
+                result.error, owner, now,
+            )  # fmt: skip
+            return
         async with self._pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT attempts, status, lease_owner, endpoint FROM webhook_deliveries "
@@ -129,13 +207,7 @@ class PostgresOutbox(WebhookStore):
                 claim.delivery_id, attempt, result.started_at, result.status_code,
                 result.error,
             )  # fmt: skip
-            if outcome is Outcome.SUCCEEDED and pending:
-                await conn.execute(
-                    "UPDATE webhook_deliveries SET status = 'succeeded', delivered_at = $2, "
-                    "lease_owner = NULL, lease_until = NULL WHERE id = $1",
-                    claim.delivery_id, now,
-                )  # fmt: skip
-            elif owned and outcome is Outcome.RETRY and next_attempt_at is not None:
+            if owned and outcome is Outcome.RETRY and next_attempt_at is not None:
                 await conn.execute(
                     "UPDATE webhook_deliveries SET step = $2, next_attempt_at = $3, "
                     "lease_owner = NULL, lease_until = NULL WHERE id = $1",
@@ -249,6 +321,7 @@ class PostgresOutbox(WebhookStore):
                 "lease_until = NULL, delivered_at = NULL",
                 [(delivery_id(event_id, e), event_id, e, now) for e in unique],
             )
+            await _notify(conn)
         return len(unique)
 
     async def replay_failed(
@@ -261,7 +334,10 @@ class PostgresOutbox(WebhookStore):
             f"WHERE endpoint = $2 AND status = 'failed'{scoped}",
             now, endpoint, *([] if accounts is None else [_list(accounts)]),
         )  # fmt: skip
-        return int(status.rsplit(" ", 1)[-1])
+        count = int(status.rsplit(" ", 1)[-1])
+        if count:
+            await self._pool.execute(f"NOTIFY {CHANNEL}")
+        return count
 
     async def stats(self, accounts: Collection[str] | None = None) -> dict[str, EndpointStats]:
         scoped = "" if accounts is None else f" AND event_id {_OF_ACCOUNTS.format('$1')}"

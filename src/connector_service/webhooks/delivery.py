@@ -23,7 +23,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import aiohttp
 
@@ -74,6 +74,7 @@ class DeliveryWorker:
         }
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._unlisten: Callable[[], Awaitable[None]] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._disabled: set[str] = set()
@@ -84,6 +85,11 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         if self._loop_task is None:
+            try:
+                self._unlisten = await self.store.listen(self.wake)
+            except Exception as exc:  # polling still delivers; say why wake-ups are missing
+                log.warning("webhook delivery: not listening for other instances: %s",
+                            type(exc).__name__)  # fmt: skip
             self._loop_task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
@@ -104,6 +110,9 @@ class DeliveryWorker:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._unlisten is not None:
+            await self._unlisten()
+            self._unlisten = None
 
     def wake(self) -> None:
         """New events were recorded by this process: look for due deliveries now."""
@@ -117,23 +126,35 @@ class DeliveryWorker:
     # ------------------------------------------------------------------ the loop
 
     async def _run(self) -> None:
+        """Claim while work remains; wait only when there is nothing to do.
+
+        A claim limited by free capacity says nothing about the backlog, so the loop
+        claims again as soon as an attempt finishes. Only a claim that came back short of
+        what it asked for (the due work is exhausted) lets the loop sleep, until a wake-up
+        (new events in this process, a notification from another instance) or the poll
+        interval (retries that fall due, leases that run out).
+        """
         poll = self.settings.poll_interval_seconds
         while True:
             self._wake.clear()
             try:
-                claimed = await self.claim_and_send()
+                claimed, asked = await self.claim_and_send()
                 await self._refresh_metrics()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 # The store may be briefly unavailable (a database restart): keep going.
                 log.warning("webhook delivery loop: %s", type(exc).__name__)
-                claimed = 0
+                claimed, asked = 0, 1
             if len(self._inflight) >= self.settings.concurrency:
-                await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+                # Refill in batches: claiming one slot per finished attempt costs a
+                # storage round trip per delivery.
+                refill = self.settings.concurrency - max(1, self.settings.concurrency // 4)
+                while len(self._inflight) > refill:
+                    await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
                 continue
-            if claimed >= self.settings.batch_size:
-                continue  # probably more due right now
+            if asked and claimed >= asked:
+                continue  # the claim was full: more is probably due right now
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll)
 
@@ -144,14 +165,16 @@ class DeliveryWorker:
             self._disabled_checked = now
         return [e for e in self.endpoints if e not in self._disabled]
 
-    async def claim_and_send(self) -> int:
-        """Claim what is due (within the free concurrency) and start sending it."""
+    async def claim_and_send(self) -> tuple[int, int]:
+        """Claim what is due (within the free concurrency) and start sending it.
+
+        Returns how many were claimed and how many were asked for."""
         free = min(self.settings.concurrency - len(self._inflight), self.settings.batch_size)
         if free <= 0 or not self.endpoints:
-            return 0
+            return 0, 0
         active = await self._active_endpoints()
         if not active:
-            return 0
+            return 0, 0
         claims = await self.store.claim(
             self.owner, active, free, self.settings.lease_seconds, self.clock()
         )
@@ -160,7 +183,7 @@ class DeliveryWorker:
             task = loop.create_task(self._deliver(claim))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
-        return len(claims)
+        return len(claims), free
 
     # ------------------------------------------------------------------ one attempt
 
