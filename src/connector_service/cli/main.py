@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from connector_service.cli.startup import port_in_use, shown_url, storage_unreachable
 from connector_service.config import WARNINGS_LOGGED_ENV, Config, ConfigError, load_config
@@ -76,12 +77,11 @@ def _serve(args: argparse.Namespace) -> int:
     # worker's own runtime: see _check_grpc_port for why each worker binds the port.
     import uvicorn
 
-    uvicorn.run(
-        "connector_service.server.grpc_server:create_app_from_env",
+    from connector_service.cli import workers
+
+    app = "connector_service.server.grpc_server:create_app_from_env"
+    options: dict[str, Any] = dict(
         factory=True,
-        host=config.server.host,
-        port=config.server.port,
-        workers=config.server.workers,
         log_config=None,
         access_log=False,
         server_header=False,
@@ -92,6 +92,18 @@ def _serve(args: argparse.Namespace) -> int:
         if _has("httptools")
         else "h11",
         h11_max_incomplete_event_size=config.server.max_header_bytes,
+    )
+    if config.server.workers > 1 and workers.supported():
+        # One SO_REUSEPORT socket per worker (cli/workers.py explains why).
+        return workers.serve(
+            config.server.workers, config.server.host, config.server.port, app, options
+        )
+    uvicorn.run(
+        app,
+        host=config.server.host,
+        port=config.server.port,
+        workers=config.server.workers,
+        **options,
     )
     return 0
 
