@@ -4,6 +4,9 @@
 client) creating and confirming a PaymentIntent, ``concurrency`` calls in flight.
 ``aiohttp``: a bare aiohttp ``ClientSession`` POSTing the same form body and decoding the
 JSON answer (the floor of any Python service using that client).
+``library``: Connector Service in library mode (``ConnectorService.create_payment``, no
+HTTP server) with the benchmark's configuration (``--config``): what an application
+embedding the library pays per authorize.
 
 Prints one JSON line: requests, errors, latency percentiles (µs) and the process's own
 CPU time (getrusage: the same utime + stime as /proc/<pid>/stat) over the measured
@@ -131,10 +134,35 @@ async def aiohttp_alone(base_url: str, concurrency: int, warmup: float, duration
         return await _drive(call, concurrency, warmup, duration)
 
 
+async def library(config_path: str, concurrency: int, warmup: float, duration: float) -> Any:
+    from connector_service.config import load_config
+    from connector_service.domain.status import PaymentStatus
+    from connector_service.library import ConnectorService
+
+    payment: dict[str, Any] = json.loads(PAYMENT_JSON)
+    async with ConnectorService(load_config(config_path)) as cs:
+
+        async def call() -> None:
+            result = await cs.create_payment(payment)
+            assert result.status == PaymentStatus.AUTHORIZED, result.status
+
+        return await _drive(call, concurrency, warmup, duration)
+
+
+# The REST scenario's request body (bench/run.py PAYMENT), as the library receives it.
+PAYMENT_JSON = (
+    '{"amount": 2500, "currency": "EUR", "capture_method": "manual", "account": "bench",'
+    ' "description": "Order 1001", "metadata": {"order": "1001"}, "payment_method":'
+    ' {"type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year": 2034,'
+    ' "cvc": "123"}}'
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("client", choices=["stripe", "aiohttp"])
-    parser.add_argument("--base-url", required=True)
+    parser.add_argument("client", choices=["stripe", "aiohttp", "library"])
+    parser.add_argument("--base-url", default="")
+    parser.add_argument("--config", default="", help="library: the service configuration")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=10.0)
@@ -144,8 +172,11 @@ def main() -> None:
         import uvloop
 
         uvloop.install()
-    run = stripe_sdk if args.client == "stripe" else aiohttp_alone
-    result = asyncio.run(run(args.base_url, args.concurrency, args.warmup, args.duration))
+    if args.client == "library":
+        result = asyncio.run(library(args.config, args.concurrency, args.warmup, args.duration))
+    else:
+        run = stripe_sdk if args.client == "stripe" else aiohttp_alone
+        result = asyncio.run(run(args.base_url, args.concurrency, args.warmup, args.duration))
     print(json.dumps(result), flush=True)
 
 

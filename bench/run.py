@@ -24,6 +24,7 @@ Scenarios (default: all that can run here):
   rest-2w      the same with ``serve --workers 2`` on cores 0-1 (sharing core 1 with the
                mock and wrk, so read its req/s per core)
   rest-idem    rest with a fresh Idempotency-Key per request (idempotency records in SQLite)
+  library      the same authorize in library mode (in-process, no HTTP server), SQLite
   grpc         the gRPC Authorize call (bench/grpc_load.py as the client), 1 worker
   webhooks     webhook ingest: signature verify + durable write (SQLite) + ack
   webhooks-pg  the same on PostgreSQL (--postgres DSN, or skipped when unreachable)
@@ -73,6 +74,7 @@ ALL_SCENARIOS = (
     "rest",
     "rest-2w",
     "rest-idem",
+    "library",
     "grpc",
     "webhooks",
     "webhooks-pg",
@@ -586,9 +588,12 @@ key_sha256 = "{key_hash}"
 
     def direct(self, client: str) -> list[Run]:
         runs = []
+        target = ["--base-url", self.mock_url]
+        if client == "library":
+            target = ["--config", str(self.config(f"sqlite:///{self.tmp}/library.db"))]
         for rep in range(self.args.reps):
             cmd = [*pinned(SERVICE_CORE), PY, str(BENCH / "direct_clients.py"), client,
-                   "--base-url", self.mock_url, "--concurrency", str(self.args.connections),
+                   *target, "--concurrency", str(self.args.connections),
                    "--warmup", str(self.args.warmup), "--duration", str(self.args.duration),
                    "--uvloop"]  # fmt: skip
             busy0, total0 = machine_busy()
@@ -854,6 +859,7 @@ LABELS = {
     "rest": "REST authorize, 1 worker",
     "rest-2w": "REST authorize, 2 workers",
     "rest-idem": "REST + Idempotency-Key (SQLite)",
+    "library": "library mode authorize (in-process)",
     "grpc": "gRPC Authorize, 1 worker",
     "webhooks": "webhook ingest (SQLite)",
     "webhooks-pg": "webhook ingest (PostgreSQL)",
@@ -895,6 +901,13 @@ def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
         out["rest_vs_stripe_sdk_per_core"] = round(rest["rps_per_core"] / sdk["rps_per_core"], 2)
     if rest and nginx and nginx["rps"]:
         out["rest_vs_nginx_rps"] = round(rest["rps"] / nginx["rps"], 3)
+    if rest and (lib := by.get("library")) and rest["cpu_ms_per_request"]:
+        out["library_vs_rest_cpu_per_call"] = round(
+            lib["cpu_ms_per_request"] / rest["cpu_ms_per_request"], 2
+        )
+    grpc = by.get("grpc")
+    if rest and grpc and rest["rps_per_core"]:
+        out["grpc_vs_rest_per_core"] = round(grpc["rps_per_core"] / rest["rps_per_core"], 2)
     two = by.get("rest-2w")
     if rest and two and rest["rps"]:
         out["two_workers_vs_one_rps"] = round(two["rps"] / rest["rps"], 2)
@@ -920,6 +933,15 @@ def goals(rows: list[dict[str, Any]]) -> list[str]:
         if sdk := by.get("stripe-sdk"):
             ratio = rest["rps_per_core"] / max(sdk["rps_per_core"], 1)
             check(ratio >= 3, f"REST >= 3x the Stripe SDK (per core): {ratio:.2f}x")
+    if rest and (lib := by.get("library")):
+        share = lib["cpu_ms_per_request"] / max(rest["cpu_ms_per_request"], 1e-9)
+        check(share <= 0.5, f"library mode <= 0.5x the REST path's CPU per call: {share:.2f}x")
+    if rest and (two := by.get("rest-2w")):
+        scale = two["rps"] / max(rest["rps"], 1)
+        check(scale >= 1.8, f"--workers 2 >= 1.8x one worker: {scale:.2f}x")
+    if rest and (grpc := by.get("grpc")):
+        share = grpc["rps_per_core"] / max(rest["rps_per_core"], 1)
+        check(share >= 0.8, f"gRPC >= 0.8x REST per core: {share:.2f}x")
     if grpc := by.get("grpc"):
         check(
             grpc["rps_per_core"] >= 1500, f"gRPC >= 1,500 req/s per core: {grpc['rps_per_core']:,}"
@@ -1049,6 +1071,8 @@ def run_scenario(bench: Bench, name: str) -> list[Run] | str:
         return bench.direct("aiohttp")
     if name == "stripe-sdk":
         return bench.direct("stripe")
+    if name == "library":
+        return bench.direct("library")
     if name == "rest":
         return bench.rest("rest")
     if name == "rest-2w":
