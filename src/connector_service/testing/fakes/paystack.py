@@ -131,7 +131,8 @@ class PaystackFake(FakeGateway):
     def check(self, request: HttpRequest) -> None:
         path_qs = request.url.removeprefix(self.base_url)
         validate_request(
-            SPEC, HttpRequest(request.method, SPEC_BASE + path_qs, request.headers, request.body),
+            SPEC,
+            HttpRequest(request.method, SPEC_BASE + path_qs, request.headers, request.body),
             SPEC_BASE,
         )
         body = json.loads(request.body) if request.body else None
@@ -146,9 +147,9 @@ class PaystackFake(FakeGateway):
                     isinstance(card[key], str) and re.fullmatch(pattern, card[key])
                 ):
                     raise SpecViolation(f"card.{key} must be a string matching {pattern}")
-        if isinstance(body, dict) and isinstance(body.get("reference"), str):
-            if not re.fullmatch(r"[A-Za-z0-9.=-]+", body["reference"]):
-                raise SpecViolation("reference: only -, ., = and alphanumerics are allowed")
+        reference = body.get("reference") if isinstance(body, dict) else None
+        if isinstance(reference, str) and not re.fullmatch(r"[A-Za-z0-9.=-]+", reference):
+            raise SpecViolation("reference: only -, ., = and alphanumerics are allowed")
 
     def rejection(self, request: HttpRequest, violation: SpecViolation) -> web.StreamResponse:
         return web.json_response({"status": False, "message": str(violation)}, status=400)
@@ -314,7 +315,9 @@ class PaystackFake(FakeGateway):
         c.refunded += amount
         if c.refunded == c.amount:
             c.status = "reversed"
-        r = FakeRefund(next(_ids), c.reference, amount, c.currency, note=body.get("merchant_note", ""))
+        r = FakeRefund(
+            next(_ids), c.reference, amount, c.currency, note=body.get("merchant_note", "")
+        )
         self.refunds[r.id] = r
         transaction = {
             "id": c.id, "domain": "test", "reference": c.reference, "amount": c.amount,
@@ -343,14 +346,23 @@ class PaystackFake(FakeGateway):
         if r is None:
             return self._fail("Refund not found", 404)
         r.status = "processed"  # the processor answered meanwhile
+        c = self.charges[r.reference]
         data = {
-            "integration": 100032, "transaction": self.charges[r.reference].id, "dispute": None,
+            "integration": 100032, "transaction": c.id, "dispute": None,
             "settlement": None, "id": r.id, "domain": "test", "currency": r.currency,
             "amount": r.amount, "status": r.status, "refunded_at": None,
             "refunded_by": "shop@example.com", "customer_note": "", "merchant_note": r.note,
             "deducted_amount": r.amount, "fully_deducted": 1,
             "createdAt": "2026-12-02T10:00:00.000Z", "bank_reference": None,
             "transaction_reference": r.reference, "reason": r.note,
+            "customer": {
+                "id": 1001, "first_name": "", "last_name": "", "email": c.email,
+                "customer_code": "CUS_fake0000000001", "phone": "", "metadata": "",
+                "risk_action": "default", "international_format_phone": "",
+            },
+            "refund_type": "partial" if r.amount < c.amount else "full",
+            "transaction_amount": c.amount, "initiated_by": "api", "refund_channel": "card",
+            "session_id": None, "collect_account_number": False,
         }  # fmt: skip
         return web.json_response({"status": True, "message": "Refund retrieved", "data": data})
 

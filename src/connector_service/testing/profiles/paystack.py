@@ -51,9 +51,7 @@ PROFILE = ConnectorProfile(
     success=Card(SUCCESS_CARD, "408"),
     soft_decline=Decline(Card("4000000000000002", "408"), "generic_decline", "soft"),
     hard_decline=Decline(Card("4000000000009987", "408"), "lost_card", "hard"),
-    more_declines=(
-        Decline(Card("4000000000009995", "408"), "insufficient_funds", "soft"),
-    ),
+    more_declines=(Decline(Card("4000000000009995", "408"), "insufficient_funds", "soft"),),
     currency="NGN",
     flows=frozenset(
         {
