@@ -34,8 +34,8 @@ SPEC = "paystack/paystack.yaml"
 SPEC_BASE = "https://api.paystack.co"
 # Made per process: never a committed key-shaped literal.
 SECRET_KEY = "sk_test_" + secrets.token_hex(20)
-PIN = "1234"
-OTP = "123456"
+PIN = "0924"
+OTP = "583016"
 # Where Paystack sends the customer after open_url: the integration's callback URL
 # (set on the dashboard, not per charge).
 CALLBACK_URL = "https://shop.example/paystack/return"
