@@ -229,7 +229,8 @@ class PaystackConnector(Connector):
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
         body = {
-            "transaction": data.payment.connector_payment_id,
+            # a body field, not a path: checked here like a path id would be
+            "transaction": require_id(data.payment.connector_payment_id, Flow.REFUND.value),
             "amount": _to_paystack(data.amount, data.payment.currency),
             "currency": data.payment.currency,
             "merchant_note": (data.reason or data.reference)[:255] or None,
@@ -280,7 +281,8 @@ class PaystackConnector(Connector):
         return mandate
 
     def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
-        body = {"authorization_code": data.mandate.connector_mandate_id}
+        code = require_id(data.mandate.connector_mandate_id, Flow.REVOKE_MANDATE.value)
+        body = {"authorization_code": code}
         return self._post(
             ctx, "/customer/authorization/deactivate", body, Flow.REVOKE_MANDATE, keyed=True
         )
