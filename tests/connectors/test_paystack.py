@@ -521,7 +521,7 @@ def test_a_decline_answered_with_400_is_still_a_result() -> None:
 @pytest.mark.parametrize(
     "case, status, name, etype, code, field",
     [
-        ("authorize_card", 400, "error_duplicate_reference", ErrorType.CONFLICT,
+        ("refund_sync", 400, "error_duplicate_reference", ErrorType.CONFLICT,
          "duplicate_reference", "reference"),
         ("authorize_card", 401, "error_invalid_key", ErrorType.CONNECTOR,
          "gateway_authentication_failed", None),
@@ -540,6 +540,30 @@ def test_error_table(
         drive(CONNECTOR, flow, ctx(), data, [response(status, fixture(name))])
     assert (err.value.type, err.value.code, err.value.field) == (etype, code, field)
     assert err.value.gateway is not None and err.value.gateway.http_status == status
+
+
+def test_a_duplicate_reference_on_charge_reads_the_first_attempt() -> None:
+    """Paystack's dedup refuses the reference twice; the retry's answer is the first
+    attempt's outcome, read with verify (never a second charge, never a 409)."""
+    requests, result = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), authorize(),
+        [response(400, fixture("error_duplicate_reference")),
+         response(200, fixture("verify_success"))],
+    )  # fmt: skip
+    assert [r.method for r in requests] == ["POST", "GET"]
+    assert requests[1].url == f"{BASE}/transaction/verify/cs-0a1b2c3d4e"
+    validate_request(SPEC, requests[1], BASE)
+    assert result.status is PaymentStatus.CAPTURED and result.connector_payment_id == REF
+
+
+def test_sync_without_a_gateway_reference_is_not_supported() -> None:
+    unknown = PaymentRef(
+        account="paystack-test", connector="paystack", connector_payment_id="", amount=1,
+        currency="NGN", capture_method="automatic", meta={"reference": "ORD-1001"},
+    )  # fmt: skip
+    with pytest.raises(ServiceError) as err:
+        first_request(Flow.SYNC, ctx(), SyncData(payment=unknown))
+    assert err.value.type is ErrorType.NOT_SUPPORTED and "webhook" in err.value.message
 
 
 def test_an_unknown_error_is_typed_by_http_status() -> None:

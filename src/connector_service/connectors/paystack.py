@@ -222,9 +222,30 @@ class PaystackConnector(Connector):
                 return self._post(ctx, path, body, flow, keyed=False)
         return self._get(ctx, f"/transaction/verify/{kit.segment(reference)}", flow)
 
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        """The charge; when Paystack refuses its reference as a duplicate (the same
+        request again: a retry with the same Idempotency-Key, or a re-send after a lost
+        answer), the first attempt's outcome is read with verify: that is the replay."""
+        request = self.build_authorize(ctx, data)
+        response = yield request
+        if _duplicate(response):
+            reference = kit.text(kit.obj(_json(request.body)).get("reference")) or ""
+            response = yield self._get(
+                ctx, f"/transaction/verify/{kit.segment(reference)}", Flow.AUTHORIZE
+            )
+        return self.parse_authorize(ctx, data, response)
+
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
-        reference = data.payment.connector_payment_id or data.payment.meta.get("reference")
-        reference = require_id(reference, Flow.SYNC.value)
+        reference = data.payment.connector_payment_id
+        if not reference:
+            # Our reference is not Paystack's (see the module docstring) and Paystack
+            # cannot search transactions by metadata: such a payment settles by webhook.
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "flow_not_supported",
+                "Paystack cannot look a charge up by the merchant reference; this payment "
+                "settles by the gateway's webhook (charge.success echoes the reference)",
+            )
         return self._get(ctx, f"/transaction/verify/{kit.segment(reference)}", Flow.SYNC)
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
@@ -534,6 +555,18 @@ def _error(response: HttpResponse, body: dict[str, Any], not_allowed: str | None
     ):
         err.code = not_allowed
     return err
+
+
+def _json(body: bytes | None) -> Any:
+    return json.loads(body) if body else {}
+
+
+def _duplicate(response: HttpResponse) -> bool:
+    body = kit.obj(response.json())
+    message = (kit.text(body.get("message")) or "").lower()
+    return response.status == 400 and (
+        body.get("code") == "duplicate_reference" or message == "duplicate transaction reference"
+    )
 
 
 def _charge(response: HttpResponse, *, reference: str | None = None) -> dict[str, Any]:
