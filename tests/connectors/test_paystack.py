@@ -252,6 +252,14 @@ def test_without_an_idempotency_key_each_attempt_gets_a_new_reference() -> None:
     assert first_request(Flow.AUTHORIZE, ctx(None), authorize()).idempotent
 
 
+def test_mandate_charge_answer_reads_the_reference_from_string_metadata() -> None:
+    flow, data = FLOW_CASES["charge_mandate"]
+    answer = [response(200, fixture("charge_authorization_success"))]
+    result = drive(CONNECTOR, flow, ctx(), data, answer)[1]
+    assert result.status is PaymentStatus.CAPTURED and result.amount == 99900
+    assert result.connector_payment_id == "cs-mit-55aa" and result.reference == "SUB-77"
+
+
 def test_mandate_charge_uses_charge_authorization_with_string_metadata() -> None:
     request = first_request(Flow.AUTHORIZE, ctx(), authorize(StoredMandate(ref=mandate_ref())))
     body = body_of(request)

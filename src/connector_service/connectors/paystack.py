@@ -734,9 +734,20 @@ def _payment(charge: dict[str, Any], currency: str) -> PaymentResult:
         if raw == "abandoned"
         else ("processing" if status is PaymentStatus.PROCESSING else None),
         card=_summary(charge.get("authorization")),
-        reference=kit.text(kit.obj(charge.get("metadata")).get("merchant_reference")),
+        reference=_merchant_reference(charge.get("metadata")),
         meta=_ids(transaction_id=kit.text_or_number(charge.get("id"))),
     )
+
+
+def _merchant_reference(metadata: Any) -> str | None:
+    """Our reference, from the metadata object (or the JSON string Charge Authorization
+    keeps it as)."""
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return None
+    return kit.text(kit.obj(metadata).get("merchant_reference"))
 
 
 def _failure(charge: dict[str, Any]) -> Failure:
