@@ -474,6 +474,17 @@ def test_setup_mandate_charges_then_refunds_the_verification() -> None:
     assert mandate.meta == {"reference": REF, "email": EMAIL, "verification_refund_id": "15581137"}
 
 
+def test_setup_mandate_whose_verification_refund_fails_stays_active_without_refund_id() -> None:
+    """The card is stored either way; the unrefunded verification charge shows as no
+    ``verification_refund_id`` (the operator refunds it by its reference)."""
+    _, mandate = drive(
+        CONNECTOR, Flow.SETUP_MANDATE, ctx(), setup(),
+        [response(200, fixture("charge_success")), response(400, fixture("error_over_refund"))],
+    )  # fmt: skip
+    assert mandate.status is MandateStatus.ACTIVE
+    assert "verification_refund_id" not in mandate.meta and mandate.meta["reference"] == REF
+
+
 def test_setup_mandate_not_reusable_fails_and_continuation_is_pending() -> None:
     _, failed = drive(CONNECTOR, Flow.SETUP_MANDATE, ctx(), setup(),
                       [response(200, fixture("charge_not_reusable"))])  # fmt: skip
