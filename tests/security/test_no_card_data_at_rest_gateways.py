@@ -1,5 +1,5 @@
-"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com and
-PayPal are each driven through every flow they declare against their loopback fakes
+"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com,
+PayPal and Paystack are each driven through every flow they declare against their loopback fakes
 (``tests/fakes``), with card numbers and CVCs unique to the connector and the run, and
 some of each gateway's signed webhooks about those payments are received, so that stored
 events and the delivery outbox hold something to look at. Then every stored byte and
@@ -15,12 +15,14 @@ cards, Adyen's and PayPal's 3-D Secure card); so that those flows also run with 
 unique to the run, the test points the fake's trigger at its own number (the fakes read
 the module constants at request time). Adyen and PayPal decline on the holder name,
 Checkout.com on the amount, Checkout.com asks for 3-D Secure whenever a return URL is
-given: there any number works.
+given: there any number works. Paystack's fake reads its ``CARDS`` table the same way;
+its PIN/OTP continuation runs too, and its PIN and OTP are scanned for like CVCs.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -32,6 +34,7 @@ import aiohttp
 import msgspec
 import pytest
 
+import connector_service.testing.fakes.paystack as paystack_fake
 import tests.fakes.adyen as adyen_fake
 import tests.fakes.paypal as paypal_fake
 import tests.fakes.stripe as stripe_fake
@@ -45,7 +48,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
-GATEWAYS = ("stripe", "adyen", "checkout", "paypal")
+GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack")
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 # An endpoint no one listens on, and no delivery worker: every event stays in the outbox.
@@ -164,7 +167,7 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
     url = answer["next_action"]["url"]
     if gw.name == "stripe":
         return await _redirect_params(url, {"outcome": "succeed"})
-    if gw.name == "checkout":
+    if gw.name in ("checkout", "paystack"):
         return await _redirect_params(url, {"outcome": "success"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
@@ -209,6 +212,9 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             raw |= {"id": f"evt_{uuid.uuid4().hex[:26]}", "type": kind}
             out.append(json.dumps(raw).encode())
         return out
+    if gw.name == "paystack":
+        charge = fake.charges[made["purchase"]["connector_payment_id"]]
+        return [json.dumps({"event": "charge.success", "data": fake._doc(charge)}).encode()]
     order = fake.order_view(made["purchase"]["connector_payment_id"])
     [capture] = order["purchase_units"][0]["payments"]["captures"]
     event = {"id": f"WH-{uuid.uuid4().hex[:17].upper()}", "event_version": "1.0",
@@ -226,7 +232,9 @@ async def drive(
     name, account = gw.name, gw.account["id"]
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
-    currency = "USD" if name == "paypal" else "EUR"
+    currency = {"paypal": "USD", "paystack": "NGN"}.get(name, "EUR")
+    one_step = "capture" not in flows  # Paystack: approved means paid
+    needs = {"customer": {"email": "ada@example.com"}} if name == "paystack" else {}
     made: dict[str, dict[str, Any]] = {}
 
     def card(prefix: str, **extra: Any) -> dict[str, Any]:
@@ -234,20 +242,24 @@ async def drive(
         return cards[-1]
 
     def payment(amount: int, pm: dict[str, Any], capture: str = "manual", **extra: Any) -> Any:
+        capture = "automatic" if one_step else capture
         return {"amount": amount, "currency": currency, "capture_method": capture,
-                "payment_method": pm, "account": account, **extra}  # fmt: skip
+                "payment_method": pm, "account": account, **needs, **extra}  # fmt: skip
 
     def three_ds_card() -> dict[str, Any]:
         three = card("4")
         module = {"stripe": stripe_fake, "adyen": adyen_fake, "paypal": paypal_fake}.get(name)
         if module is not None:  # the fake's 3-D Secure trigger is this run's number
             monkeypatch.setattr(module, "THREE_DS_CARD", three["number"])
+        if name == "paystack":
+            monkeypatch.setitem(paystack_fake.CARDS, three["number"], "open_url")
         return three
 
     # authorize (manual) + partial capture + refund + refund sync + sync
     auth = made["authorize"] = await client.post("/v1/payments", payment(5000, card("4")))
-    assert auth["status"] == "authorized", auth
-    await client.post(f"/v1/payments/{auth['id']}/capture", {"amount": 3000})
+    assert auth["status"] == ("captured" if one_step else "authorized"), auth
+    if not one_step:
+        await client.post(f"/v1/payments/{auth['id']}/capture", {"amount": 3000})
     refund = await client.post(f"/v1/payments/{auth['id']}/refunds", {"amount": 1000})
     assert refund["payment_id"] == auth["id"]
     if "refund_sync" in flows:
@@ -262,9 +274,10 @@ async def drive(
     if name == "checkout":  # 202 at Checkout.com: its sync finds it captured
         await client.get(f"/v1/payments/{purchase['id']}")
     # void
-    held = await client.post("/v1/payments", payment(4200, card("53")))
-    voided = await client.post(f"/v1/payments/{held['id']}/void", {})
-    assert voided["status"] in ("voided", "processing"), voided
+    if "void" in flows:
+        held = await client.post("/v1/payments", payment(4200, card("53")))
+        voided = await client.post(f"/v1/payments/{held['id']}/void", {})
+        assert voided["status"] in ("voided", "processing"), voided
     # a decline (a result, not an error)
     if name == "stripe":
         bad = card("4")
@@ -273,6 +286,10 @@ async def drive(
         body = payment(700, bad)
     elif name == "checkout":
         body = payment(5051, card("4"))  # the fake declines this amount
+    elif name == "paystack":
+        bad = card("4")
+        monkeypatch.setitem(paystack_fake.CARDS, bad["number"], "Declined")
+        body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
         body = payment(700, card("53", holder_name=holder))
@@ -286,7 +303,16 @@ async def drive(
         assert pending["status"] == "requires_action", pending
         params = await challenge(gw, pending)
         done = await client.post(f"/v1/payments/{pending['id']}/complete", {"params": params})
-        assert done["status"] == "authorized", done
+        assert done["status"] == ("captured" if one_step else "authorized"), done
+    if name == "paystack":  # the PIN, then the OTP, through the completion
+        pin_card = card("5")
+        monkeypatch.setitem(paystack_fake.CARDS, pin_card["number"], "send_pin")
+        asked = await client.post("/v1/payments", payment(1800, pin_card))
+        assert asked["next_action"]["form"] == {"pin": ""}, asked
+        path = f"/v1/payments/{asked['id']}/complete"
+        await client.post(path, {"params": {"pin": paystack_fake.PIN}})
+        paid = await client.post(path, {"params": {"otp": paystack_fake.OTP}})
+        assert paid["status"] == "captured", paid
     # mandate set-up + merchant-initiated charge + revoke
     customer = {"id": f"shopper-{uuid.uuid4().hex[:6]}", "email": "ada@example.com"}
     mandate = await client.post("/v1/mandates", {
@@ -374,6 +400,7 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(
     assert hits(raw, cards) == []
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []
+    assert continuation_secrets(raw + rows + logs) == []
 
 
 @pytest.fixture
@@ -395,6 +422,7 @@ async def test_postgresql_tables_and_logs_hold_no_card_data(
     assert b"connector_service.transcript" in logs
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []
+    assert continuation_secrets(rows + logs) == []
 
 
 @pytest.mark.parametrize("name", GATEWAYS)
@@ -426,3 +454,14 @@ async def test_memory_storage_and_log_records_hold_no_card_data(
     assert any(r.name.startswith("connector_service.transcript") for r in records)
     logs = "\n".join(r.getMessage() + " " + repr(r.__dict__) for r in caplog.records)
     assert hits(logs.encode(), cards) == []
+    assert continuation_secrets(stored + logs.encode()) == []
+
+
+def continuation_secrets(blob: bytes) -> list[str]:
+    """Where ``blob`` holds the Paystack fake's OTP, or its PIN next to a PIN key."""
+    found = []
+    otp, pin = paystack_fake.OTP.encode(), paystack_fake.PIN.encode()
+    for pattern in (re.compile(re.escape(otp)), re.compile(rb"(?i)pin\W{0,8}" + pin)):
+        found += [blob[max(m.start() - 60, 0) : m.end() + 20].decode(errors="replace")
+                  for m in pattern.finditer(blob)]  # fmt: skip
+    return found

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, sandbox, stripe
+from connector_service.connectors import adyen, checkout, paypal, paystack, sandbox, stripe
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -30,6 +30,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "checkout": checkout.DECLINE_MAP,
     "paypal": paypal.DECLINE_MAP,
     "paypal-issues": paypal.ISSUE_DECLINES,
+    "paystack": paystack.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -63,12 +64,14 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         if advice:
             processor["payment_advice_code"] = advice
         return paypal._processor_failure({"processor_response": processor}, "DECLINED")
+    if name == "paystack":  # no advice codes: the issuer's text is all Paystack passes on
+        return paystack._failure({"status": "failed", "gateway_response": raw.title()})
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -105,6 +108,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("checkout", "20054"),
         _parsed("checkout", "30033"),
         _parsed("paypal", "5400"),
+        _parsed("paystack", "expired card"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -105,6 +105,16 @@ def test_constant_time_equal_and_hmac_encodings() -> None:
     assert base64.b64decode(kit.hmac_sha256_b64(b"k", b"m")) == reference.digest()
 
 
+def test_hmac_sha512_hex_is_the_rfc_4231_value() -> None:
+    # RFC 4231 test case 2 (key "Jefe"): a published value, not one computed here.
+    expected = (
+        "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+        "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+    )
+    assert kit.hmac_sha512_hex("Jefe", b"what do ya want for nothing?") == expected
+    assert kit.hmac_sha512_hex(b"Jefe", b"what do ya want for nothing!") != expected
+
+
 def test_exponents_convert_both_ways_and_refuse_inexact_amounts() -> None:
     stripe_like = kit.Exponents(
         "Gw", {"ISK": 2, "JPY": 0}, tens_only=frozenset({"KWD"}), inexact_code="nope"

@@ -5,7 +5,8 @@ account configuration that points at it (``base_url`` may be overridden, e.g. to
 proxy in between) and a ``sign(body)`` that signs a webhook the way that gateway does:
 Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside each
 item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
-transmission headers checked by the fake's verify endpoint, the sandbox's scheme.
+transmission headers checked by the fake's verify endpoint, Paystack's
+``x-paystack-signature`` (HMAC-SHA512 under the secret key), the sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from connector_service.library import ConnectorService
+from connector_service.testing.fakes.paystack import PaystackFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
@@ -29,7 +31,7 @@ from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "sandbox")
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "sandbox")
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
 
@@ -45,6 +47,14 @@ class Gateway:
 
 def _hex(key: str, data: bytes) -> str:
     return hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
+
+
+def _paystack_sign(secret: str) -> Callable[[bytes], dict[str, str]]:
+    def sign(body: bytes) -> dict[str, str]:
+        mac = hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
+        return {"x-paystack-signature": mac}
+
+    return sign
 
 
 def _stripe_sign(body: bytes) -> dict[str, str]:
@@ -83,6 +93,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = fake.base_url
         account = {"credentials": fake.credentials, "options": fake.options}
         gw = Gateway(name, fake, url, account, fake.webhook_headers)
+    elif name == "paystack":
+        fake = PaystackFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials}
+        gw = Gateway(name, fake, url, account, _paystack_sign(fake.secret))
     else:
         fake = await FakeGateway().start()
         url = fake.url

@@ -108,6 +108,29 @@ async def test_checkout(tmp_path: Path) -> None:
     assert types == ["dispute.opened", "payment.captured", "refund.succeeded"]
 
 
+async def test_paystack_accounts_are_told_apart_by_their_secret_key(tmp_path: Path) -> None:
+    """Paystack signs with the account's secret key and sends no account hint: the
+    account is the one whose key verifies. A replay (Paystack signs no timestamp) is the
+    same derived event id, stored once."""
+    need("connector_service.connectors.paystack")
+    keys = {"ps-ng": "sk_test_" + "a1" * 20, "ps-gh": "sk_test_" + "b2" * 20}
+    accounts = [{"id": name, "connector": "paystack", "credentials": {"secret_key": key}}
+                for name, key in keys.items()]  # fmt: skip
+    body = (FIXTURES / "paystack" / "webhook_charge_success.json").read_bytes()
+
+    def sign(key: str) -> dict[str, str]:
+        return {"x-paystack-signature": hmac.new(key.encode(), body, hashlib.sha512).hexdigest()}
+
+    async with runtime(tmp_path, accounts) as rt:
+        assert (await receive(rt, "paystack", None, sign(keys["ps-gh"]), body))[0] == 200
+        assert (await receive(rt, "paystack", None, sign(keys["ps-gh"]), body))[0] == 200
+        assert (await receive(rt, "paystack", None, sign("sk_test_other"), body))[0] == 401
+        assert (await receive(rt, "paystack", "ps-gh", {}, body))[0] == 401
+        [event] = await stored(rt)
+    assert event["account"] == "ps-gh" and event["type"] == "payment.captured"
+    assert event["connector_event_id"] == "charge.success:4099260516"
+
+
 async def test_adyen_accounts_are_told_apart_by_the_hint(tmp_path: Path) -> None:
     need("connector_service.connectors.adyen")
     adyen_fake = pytest.importorskip("tests.fakes.adyen")

@@ -28,6 +28,7 @@ import pytest_asyncio
 from connector_service.connectors import adyen as adyen_mod
 from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import paypal as paypal_mod
+from connector_service.connectors import paystack as paystack_mod
 from connector_service.connectors import sandbox as sandbox_mod
 from connector_service.connectors import stripe as stripe_mod
 from connector_service.connectors.base import HttpRequest
@@ -47,6 +48,7 @@ CARDS = {
     "adyen": ("4111111145551142", "737"),
     "checkout": ("4242424242424242", "7319"),
     "paypal": ("4111111111111111", "739"),
+    "paystack": ("4084084084084081", "408"),
     "sandbox": ("4242424242424242", "123"),
 }
 MANDATE_CARDS = {
@@ -54,9 +56,11 @@ MANDATE_CARDS = {
     "adyen": ("5555341244441115", "4173"),
     "checkout": ("5555555555554444", "6042"),
     "paypal": ("5105105105105100", "8417"),
+    "paystack": ("4084084084084081", "408"),
     "sandbox": ("4242424242424242", "123"),
 }
-CURRENCY = {"paypal": "USD"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN"}
+ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
 STRIPE_TYPES = [
@@ -72,6 +76,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "adyen": [*adyen_mod.WEBHOOK_EVENTS, *adyen_mod.DISPUTE_EVENTS],
     "checkout": list(checkout_mod.WEBHOOK_EVENTS),
     "paypal": list(paypal_mod.WEBHOOK_EVENTS),
+    "paystack": list(paystack_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -109,12 +114,15 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
     reference = f"order-{uuid.uuid4().hex[:12]}"
     card = {"type": "card", "number": number, "cvc": cvc, "exp_month": 12, "exp_year": 2034,
             "holder_name": "Jane Shopper"}  # fmt: skip
+    one_step = name in ONE_STEP
     created = _dict(await cs.create_payment({
-        "amount": 1000, "currency": currency, "capture_method": "manual",
+        "amount": 1000, "currency": currency,
+        "capture_method": "automatic" if one_step else "manual",
         "payment_method": card, "reference": reference, "account": name,
+        "customer": {"email": "jane@example.com"},
     }))  # fmt: skip
-    assert created["status"] == "authorized", created
-    captured = _dict(await cs.capture(created["id"]))
+    assert created["status"] == ("captured" if one_step else "authorized"), created
+    captured = created if one_step else _dict(await cs.capture(created["id"]))
     assert captured["id"] == created["id"]
     if name != "adyen":  # Adyen has no sync: the capture's outcome comes by webhook
         synced = _dict(await cs.get_payment(created["id"]))
@@ -324,6 +332,29 @@ def paypal_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+# ---------------------------------------------------------------------- Paystack
+
+
+def paystack_body(w: World, etype: str) -> bytes:
+    """Paystack's ``{event, data}``: the fake's own transaction, or the documented refund
+    and dispute shapes (fixtures/paystack/webhook_*.json) about the world's objects."""
+    fake = w.gw.fake
+    if etype.startswith("refund."):
+        raw = json.loads((FIXTURES / "paystack" / "webhook_refund_processed.json").read_text())
+        raw["data"] |= {"id": int(w.refund["connector_refund_id"]),
+                        "transaction_reference": w.gid, "amount": w.refund["amount"],
+                        "status": etype.split(".", 1)[1]}  # fmt: skip
+    elif etype.startswith("charge.dispute."):
+        raw = json.loads((FIXTURES / "paystack" / "webhook_dispute_create.json").read_text())
+        raw["data"]["transaction"]["reference"] = w.gid
+        if etype == "charge.dispute.resolve":
+            raw["data"] |= {"status": "resolved", "resolution": "merchant-accepted"}
+    else:
+        raw = {"data": fake._doc(fake.charges[w.gid])}
+    raw["event"] = etype
+    return json.dumps(raw).encode()
+
+
 # ---------------------------------------------------------------------- sandbox
 
 
@@ -358,7 +389,7 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
     if connector == "sandbox":
         return await sandbox_body(w, etype)
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
-             "paypal": paypal_body}[connector]  # fmt: skip
+             "paypal": paypal_body, "paystack": paystack_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

@@ -4,6 +4,8 @@ connector. (A signature proves who sent the bytes, not that they make sense.)"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import time
@@ -25,6 +27,7 @@ GARBAGE: list[bytes] = [b"[]", b"null", b"42", b'"evt"', b"{}", b'{"id":1}', b'{
                         b"true", os.urandom(64).replace(b"{", b"(")]  # fmt: skip
 
 STRIPE_SECRET = "whsec_stripe_garbage_test"
+PAYSTACK_SECRET = "sk_test_paystack_garbage_test_key"
 CKO_SECRET = "cko-garbage-test-key"
 
 
@@ -94,6 +97,15 @@ GATEWAYS = [
         ("amount", "value"), ("amount", "currency"),
     ),
     Gateway(
+        "paystack",
+        [{"id": "paystack", "connector": "paystack",
+          "credentials": {"secret_key": PAYSTACK_SECRET}}],
+        lambda body: {"x-paystack-signature": hmac.new(PAYSTACK_SECRET.encode(), body,
+                                                       hashlib.sha512).hexdigest()},
+        _fixture("paystack", "webhook_charge_success.json"),
+        lambda d: json.dumps(d).encode(), ("data", "amount"), ("data", "currency"),
+    ),
+    Gateway(
         "sandbox",
         [{"id": "sandbox", "connector": "sandbox",
           "credentials": {"webhook_secret": SANDBOX_SECRET}}],
@@ -146,7 +158,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
     return copy
 
 
-NAMES = ["stripe", "checkout", "adyen", "paypal", "sandbox"]
+NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "sandbox"]
 
 
 @pytest.mark.filterwarnings("ignore:Unsupported scheme type")

@@ -28,6 +28,12 @@ def hmac_sha256_hex(key: str | bytes, message: bytes) -> str:
     return hmac_sha256(key, message).hex()
 
 
+def hmac_sha512_hex(key: str | bytes, message: bytes) -> str:
+    """Hex HMAC-SHA512 (Paystack's ``x-paystack-signature``)."""
+    raw_key = key.encode() if isinstance(key, str) else key
+    return hmac.new(raw_key, message, hashlib.sha512).hexdigest()
+
+
 def hmac_sha256_b64(key: str | bytes, message: bytes) -> str:
     return base64.b64encode(hmac_sha256(key, message)).decode()
 
