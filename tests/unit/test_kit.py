@@ -105,6 +105,14 @@ def test_constant_time_equal_and_hmac_encodings() -> None:
     assert base64.b64decode(kit.hmac_sha256_b64(b"k", b"m")) == reference.digest()
 
 
+def test_hmac_hex_b64_is_base64_of_the_hex_text() -> None:
+    reference = hmac.new(b"k", b"m", hashlib.sha256).hexdigest()
+    signed = kit.hmac_sha256_hex_b64("k", b"m")
+    assert base64.b64decode(signed).decode() == reference
+    assert len(signed) == 88  # 64 hex characters, base64: not the 44 of the raw digest
+    assert signed != kit.hmac_sha256_b64("k", b"m")
+
+
 def test_exponents_convert_both_ways_and_refuse_inexact_amounts() -> None:
     stripe_like = kit.Exponents(
         "Gw", {"ISK": 2, "JPY": 0}, tens_only=frozenset({"KWD"}), inexact_code="nope"

@@ -44,6 +44,7 @@ from connector_service.connectors.kit.signatures import (
     hmac_sha256,
     hmac_sha256_b64,
     hmac_sha256_hex,
+    hmac_sha256_hex_b64,
     parse_timestamped,
     verify_timestamped,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "hmac_sha256",
     "hmac_sha256_b64",
     "hmac_sha256_hex",
+    "hmac_sha256_hex_b64",
     "integer",
     "json_body",
     "missing_gateway_id",
