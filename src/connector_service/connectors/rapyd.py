@@ -584,12 +584,13 @@ def _payment_data(response: HttpResponse, *, not_allowed: str | None = None) -> 
     status, data = _envelope(response)
     failed = response.status >= 400 or status.get("status") == "ERROR"
     if failed and isinstance(data, dict) and data.get("id") and data.get("status") == "ERR":
-        return {**data, "error_code": data.get("error_code") or status.get("error_code"),
-                "failure_message": data.get("failure_message") or status.get("message")}  # fmt: skip
+        code = data.get("error_code") or status.get("error_code")
+        message = data.get("failure_message") or status.get("message")
+        return {**data, "error_code": code, "failure_message": message}
     if failed and kit.text(status.get("error_code")) in DECLINE_MAP:
         # declined without the payment object: a result, though with no gateway id
-        return {"status": "ERR", "error_code": status.get("error_code"),
-                "failure_message": status.get("message")}  # fmt: skip
+        code, message = status.get("error_code"), status.get("message")
+        return {"status": "ERR", "error_code": code, "failure_message": message}
     payment = kit.obj(_data(response, not_allowed=not_allowed))
     if not payment.get("id"):
         raise ServiceError(
@@ -862,14 +863,17 @@ def _summary(data: RapydPaymentMethodData) -> CardSummary | None:
     if not data.last4:
         return None
     network = data.type.split("_")[1] if data.type and data.type.count("_") >= 2 else None
-    month = int(data.expiration_month) if (data.expiration_month or "").isdigit() else None
-    year = int(data.expiration_year) if (data.expiration_year or "").isdigit() else None
+    month, year = _digits(data.expiration_month), _digits(data.expiration_year)
     return CardSummary(
         brand=network,
         last4=data.last4,
         exp_month=month,
         exp_year=year + 2000 if year is not None and year < 100 else year,
     )
+
+
+def _digits(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def _ids(**ids: str | None) -> dict[str, str]:
