@@ -135,6 +135,8 @@ class RapydConnector(Connector):
     ) -> HttpRequest:
         """A request with Rapyd's signature headers (fresh salt and timestamp each)."""
         raw = json_body(drop_none(body)) if body is not None else None
+        if raw == b"{}":  # Rapyd signs an empty object as an empty body: send none
+            raw = None
         url = f"{ctx.base_url}{path}"
         headers = sign_request(
             method,
@@ -775,6 +777,7 @@ class RapydPayment(msgspec.Struct, frozen=True):
     failure_message: str | None = None
     cancel_reason: str | None = None
     payment_method: str | None = None
+    payment_method_type: str | None = None
     customer_token: str | None = None
     merchant_reference_id: str | None = None
     payment_method_data: RapydPaymentMethodData = RapydPaymentMethodData()
@@ -801,7 +804,7 @@ def _payment(body: dict[str, Any], currency: str) -> PaymentResult:
         failure=_failure(payment) if status is PaymentStatus.FAILED else None,
         network_transaction_id=payment.payment_method_data.network_reference_id or None,
         pending_reason="pending_gateway" if status is PaymentStatus.PROCESSING else None,
-        card=_summary(payment.payment_method_data),
+        card=_summary(payment.payment_method_data, payment.payment_method_type),
         reference=payment.merchant_reference_id or None,
     )
 
@@ -850,19 +853,20 @@ def _mandate(method: dict[str, Any], customer_id: str | None) -> MandateResult:
         else None,
         card=_summary(
             RapydPaymentMethodData(
-                type=kit.text(method.get("type")),
-                last4=kit.text(method.get("last4")),
-                expiration_month=month,
-                expiration_year=year,
-            )
+                last4=kit.text(method.get("last4")), expiration_month=month, expiration_year=year
+            ),
+            kit.text(method.get("type")),
         ),
     )
 
 
-def _summary(data: RapydPaymentMethodData) -> CardSummary | None:
+def _summary(data: RapydPaymentMethodData, method_type: str | None) -> CardSummary | None:
+    """What may be shown of the card; the network is read from the payment method type
+    (``us_visa_card``), since ``payment_method_data.type`` is credit / debit / prepaid."""
     if not data.last4:
         return None
-    network = data.type.split("_")[1] if data.type and data.type.count("_") >= 2 else None
+    parts = (method_type or "").split("_")
+    network = parts[1] if len(parts) >= 3 and parts[-1] == "card" else None
     month, year = _digits(data.expiration_month), _digits(data.expiration_year)
     return CardSummary(
         brand=network,

@@ -73,6 +73,11 @@ def repair_rapyd_spec(spec: dict[str, Any]) -> None:
         props = schemas[name]["properties"]
         listed = props["fields"]
         props["fields"] = {"anyOf": [{"type": "object"}, listed]}
+    # The stored payment method's category-specific fields are a oneOf of schemas that
+    # any object matches (none has required fields): read as the anyOf it means.
+    for part in schemas["CustomerPaymentMethod"].get("allOf", []):
+        if "oneOf" in part:
+            part["anyOf"] = part.pop("oneOf")
 
 
 contract.register_fix(SPEC, repair_rapyd_spec)
@@ -258,11 +263,11 @@ class RapydFake(FakeGateway):
             "error_payment_url": p.error_url,
             "redirect_url": p.redirect,
             "customer_token": p.customer or "",
-            "payment_method": p.card.get("id") if p.status != "ERR" else None,
+            "payment_method": p.card["id"] if p.status != "ERR" else "",
             "payment_method_type": p.card["type"],
             "payment_method_type_category": "card",
             "payment_method_data": {
-                "type": p.card["type"],
+                "type": "credit",
                 "category": "card",
                 "last4": p.card["last4"],
                 "expiration_month": p.card["expiration_month"],
