@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, sandbox, stripe
+from connector_service.connectors import adyen, checkout, paypal, rapyd, sandbox, stripe
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -30,6 +30,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "checkout": checkout.DECLINE_MAP,
     "paypal": paypal.DECLINE_MAP,
     "paypal-issues": paypal.ISSUE_DECLINES,
+    "rapyd": rapyd.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -63,12 +64,16 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         if advice:
             processor["payment_advice_code"] = advice
         return paypal._processor_failure({"processor_response": processor}, "DECLINED")
+    if name == "rapyd":  # the error code of a failed Create Payment, on its payment
+        payment = rapyd._payment({"id": "payment_1", "status": "ERR", "error_code": raw}, "EUR")
+        assert payment.failure is not None
+        return payment.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "rapyd", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -105,6 +110,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("checkout", "20054"),
         _parsed("checkout", "30033"),
         _parsed("paypal", "5400"),
+        _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -67,7 +67,14 @@ CASES = [
 
 
 def test_every_connector_and_every_object_flow_is_covered() -> None:
-    assert {name for name, _ in CASES} >= {"sandbox", "stripe", "adyen", "checkout", "paypal"}
+    assert {name for name, _ in CASES} >= {
+        "sandbox",
+        "stripe",
+        "adyen",
+        "checkout",
+        "paypal",
+        "rapyd",
+    }
     assert len(CASES) >= 25
 
 

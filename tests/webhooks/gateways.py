@@ -5,7 +5,8 @@ account configuration that points at it (``base_url`` may be overridden, e.g. to
 proxy in between) and a ``sign(body)`` that signs a webhook the way that gateway does:
 Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside each
 item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
-transmission headers checked by the fake's verify endpoint, the sandbox's scheme.
+transmission headers checked by the fake's verify endpoint, Rapyd's salt / timestamp /
+signature headers over the webhook URL, the sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -13,23 +14,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connector_service.connectors.rapyd import webhook_signature
 from connector_service.library import ConnectorService
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
 from tests.fakes.paypal import PayPalFake
+from tests.fakes.rapyd import RapydFake
 from tests.fakes.sandbox_http import FakeGateway
 from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "sandbox")
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "rapyd", "sandbox")
+RAPYD_WEBHOOK_URL = "https://shop.example/rapyd/webhooks"
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
 
@@ -45,6 +50,17 @@ class Gateway:
 
 def _hex(key: str, data: bytes) -> str:
     return hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
+
+
+def _rapyd_sign(fake: RapydFake) -> Callable[[bytes], dict[str, str]]:
+    """Rapyd's webhook headers: salt, timestamp and the signature over the webhook URL."""
+
+    def sign(body: bytes) -> dict[str, str]:
+        salt, ts = uuid.uuid4().hex[:12], str(int(time.time()))
+        sig = webhook_signature(RAPYD_WEBHOOK_URL, salt, ts, fake.access_key, fake.secret, body)
+        return {"salt": salt, "timestamp": ts, "signature": sig}
+
+    return sign
 
 
 def _stripe_sign(body: bytes) -> dict[str, str]:
@@ -83,6 +99,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = fake.base_url
         account = {"credentials": fake.credentials, "options": fake.options}
         gw = Gateway(name, fake, url, account, fake.webhook_headers)
+    elif name == "rapyd":
+        fake = RapydFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"webhook_url": RAPYD_WEBHOOK_URL}}
+        gw = Gateway(name, fake, url, account, _rapyd_sign(fake))
     else:
         fake = await FakeGateway().start()
         url = fake.url
