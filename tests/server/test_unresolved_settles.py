@@ -3,8 +3,8 @@ under the very id the service answered, and is never charged twice.
 
 Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. Armed, it
 lets the fake process the create and hangs up before the answer: the service answers
-``201 unresolved`` with an id named by its reference. Stripe, Checkout.com and the
-sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
+``201 unresolved`` with an id named by its reference. Stripe, Checkout.com, Rapyd and
+the sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
 Adyen and PayPal cannot (``not_supported``) and settle by the gateway's webhook, which
 echoes the reference. A lookup that finds nothing (the request never arrived) leaves the
 payment ``unresolved`` — never a 404. Runs in-process on the real PostgreSQL.
@@ -36,6 +36,7 @@ AUTHORIZE_PATH = {
     "adyen": r"/v71/payments",
     "checkout": r"/payments",
     "paypal": r"/v2/checkout/orders",
+    "rapyd": r"/v1/payments",
     "sandbox": r"/v1/payments",
 }
 CARDS = {
@@ -43,9 +44,10 @@ CARDS = {
     "adyen": "4111111145551142",
     "checkout": "4242424242424242",
     "paypal": "4111111111111111",
+    "rapyd": "4111111111111111",
     "sandbox": "4242424242424242",
 }
-BY_LOOKUP = ("stripe", "checkout", "sandbox")  # the others settle by webhook
+BY_LOOKUP = ("stripe", "checkout", "rapyd", "sandbox")  # the others settle by webhook
 
 
 @pytest.fixture
