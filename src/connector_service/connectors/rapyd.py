@@ -391,9 +391,9 @@ class RapydConnector(Connector):
         data = event.get("data")
         if not isinstance(data, dict):
             raise checks.not_an_event("Rapyd", "`data` must be an object")
-        _check_major(data, "amount", "data.amount")
         currency_key = "currency_code" if "currency_code" in data else "currency"
         checks.currency(data, currency_key, f"data.{currency_key}")
+        checks.major_number(data, "amount", "data.amount", currency_key=currency_key)
         kind = str(event["type"])
         unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)
         currency = kit.text(data.get(currency_key))
@@ -667,12 +667,6 @@ def _amount(value: Any, currency: str | None) -> int | None:
         return RAPYD.from_major(repr(value) if isinstance(value, float) else str(value), currency)
     except (ValueError, UnknownCurrency):
         return None
-
-
-def _check_major(obj: dict[str, Any], key: str, where: str) -> None:
-    value = obj.get(key)
-    if key in obj and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
-        raise invalid("invalid_webhook", f"{where} must be a non-negative number", where)
 
 
 def _reference(reference: str) -> str:
