@@ -14,20 +14,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connector_service.connectors.rapyd import webhook_signature
 from connector_service.library import ConnectorService
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
 from tests.fakes.paypal import PayPalFake
-from tests.fakes.rapyd import RapydFake
+from tests.fakes.rapyd import RapydFake, webhook_headers
 from tests.fakes.sandbox_http import FakeGateway
 from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
@@ -56,9 +54,7 @@ def _rapyd_sign(fake: RapydFake) -> Callable[[bytes], dict[str, str]]:
     """Rapyd's webhook headers: salt, timestamp and the signature over the webhook URL."""
 
     def sign(body: bytes) -> dict[str, str]:
-        salt, ts = uuid.uuid4().hex[:12], str(int(time.time()))
-        sig = webhook_signature(RAPYD_WEBHOOK_URL, salt, ts, fake.access_key, fake.secret, body)
-        return {"salt": salt, "timestamp": ts, "signature": sig}
+        return webhook_headers(body, RAPYD_WEBHOOK_URL, fake.access_key, fake.secret)
 
     return sign
 

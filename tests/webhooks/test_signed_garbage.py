@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors.rapyd import webhook_signature
 from connector_service.runtime import Runtime
 from tests.fakes import adyen as adyen_fake
 from tests.fakes import paypal as paypal_fake
+from tests.fakes.rapyd import webhook_headers
 from tests.webhooks.helpers import SANDBOX_SECRET, sandbox_event, sandbox_payment, signed
 from tests.webhooks.test_connectors import FIXTURES, hmac_hex, receive, runtime, stored
 
@@ -32,9 +32,7 @@ RAPYD_URL = "https://shop.example/rapyd/webhooks"
 
 
 def _rapyd_sign(body: bytes) -> dict[str, str]:
-    salt, ts = "s4lt9x2k7q", str(int(time.time()))
-    sig = webhook_signature(RAPYD_URL, salt, ts, RAPYD_ACCESS, RAPYD_SECRET, body)
-    return {"salt": salt, "timestamp": ts, "signature": sig}
+    return webhook_headers(body, RAPYD_URL, RAPYD_ACCESS, RAPYD_SECRET)
 
 
 @dataclass

@@ -8,8 +8,7 @@ import secrets
 import time
 from typing import Any
 
-from connector_service.connectors.rapyd import webhook_signature
-from connector_service.testing.fakes.rapyd import ACCESS_KEY, SECRET_KEY, RapydFake
+from connector_service.testing.fakes.rapyd import ACCESS_KEY, SECRET_KEY, RapydFake, webhook_headers
 from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
 from connector_service.testing.profiles._browser import visit
 
@@ -49,9 +48,7 @@ def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
 
 
 def _sign(body: bytes, secret: str, ts: int) -> tuple[dict[str, str], bytes]:
-    salt = secrets.token_hex(6)
-    signature = webhook_signature(WEBHOOK_URL, salt, str(ts), ACCESS_KEY, secret, body)
-    return {"salt": salt, "timestamp": str(ts), "signature": signature}, body
+    return webhook_headers(body, WEBHOOK_URL, ACCESS_KEY, secret, ts), body
 
 
 PROFILE = ConnectorProfile(
