@@ -168,7 +168,6 @@ class RapydConnector(Connector):
             "metadata": data.metadata or None,
             "complete_payment_url": return_url,
             "error_payment_url": return_url,
-            "receipt_email": data.customer.email if data.customer else None,
             "address": _address(data.billing),
         }
         if isinstance(pm, StoredMandate):
