@@ -57,8 +57,6 @@ def _paystack_sign(secret: str) -> Callable[[bytes], dict[str, str]]:
         mac = hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
         return {"x-paystack-signature": mac}
 
-    return sign
-
 
 def _rapyd_sign(fake: RapydFake) -> Callable[[bytes], dict[str, str]]:
     """Rapyd's webhook headers: salt, timestamp and the signature over the webhook URL."""
