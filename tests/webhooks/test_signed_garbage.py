@@ -111,8 +111,6 @@ GATEWAYS = [
                                                        hashlib.sha512).hexdigest()},
         _fixture("paystack", "webhook_charge_success.json"),
         lambda d: json.dumps(d).encode(), ("data", "amount"), ("data", "currency"),
-    ),
-    Gateway(
         "rapyd",
         [{"id": "rapyd", "connector": "rapyd", "options": {"webhook_url": RAPYD_URL},
           "credentials": {"access_key": RAPYD_ACCESS, "secret_key": RAPYD_SECRET}}],
