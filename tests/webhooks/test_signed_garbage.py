@@ -170,7 +170,8 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
     return copy
 
 
-NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "sandbox"]
+NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "sandbox"]
+NAMES = ["stripe", "checkout", "adyen", "paypal", "rapyd", "sandbox"]
 
 
 @pytest.mark.filterwarnings("ignore:Unsupported scheme type")
