@@ -143,6 +143,10 @@ def authorize() -> AuthorizeData:
     )
 
 
+def _other_last_char(text: str) -> str:
+    return text[:-1] + ("1" if text.endswith("0") else "0")
+
+
 async def test_wrong_secret_is_a_configuration_error_and_a_replay_is_one_payment(
     tmp_path: Path,
 ) -> None:
@@ -151,9 +155,12 @@ async def test_wrong_secret_is_a_configuration_error_and_a_replay_is_one_payment
     executor = Executor()
     connector = RapydConnector()
     try:
+        # A different last character (a fixed "0" was the right key 1 time in 16).
+        wrong_secret = _other_last_char(fake.secret)
+        assert wrong_secret != fake.secret
         wrong = make_ctx(
             connector,
-            {"access_key": fake.access_key, "secret_key": fake.secret[:-1] + "0"},
+            {"access_key": fake.access_key, "secret_key": wrong_secret},
             base_url=fake.base_url,
         )
         with pytest.raises(ServiceError) as err:
