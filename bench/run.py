@@ -76,6 +76,8 @@ ALL_SCENARIOS = (
     "rest-idem",
     "library",
     "grpc",
+    "rest-floor",
+    "grpc-floor",
     "webhooks",
     "webhooks-pg",
     "drain",
@@ -516,6 +518,18 @@ key_sha256 = "{key_hash}"
                 raise RuntimeError(f"sanity payment failed: {resp.status} {body}")
             return body
 
+    @contextlib.contextmanager
+    def floor(self, kind: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+        """A framework floor (bench/floors.py) on ``port``, pinned like the service."""
+        cmd = [*pinned(SERVICE_CORE), PY, str(BENCH / "floors.py"), kind, "--port", str(port),
+               "--mock", self.mock_url]  # fmt: skip
+        with process(cmd, log_path=self.tmp / f"floor-{kind}-{port}.log") as proc:
+            if kind == "rest":
+                wait_http(f"http://127.0.0.1:{port}/health", proc)
+            else:
+                wait_port(port, proc)
+            yield proc
+
     def workers_of(self, proc: subprocess.Popen[bytes]) -> list[int]:
         tree = children(proc.pid)
         return [p for p in tree if p != proc.pid] or [proc.pid]
@@ -535,9 +549,23 @@ key_sha256 = "{key_hash}"
             runs.append(run)
         return runs
 
-    def rest(self, name: str, *, workers: int = 1, idempotency: bool = False) -> list[Run]:
+    @contextlib.contextmanager
+    def rest_server(
+        self, workers: int, floor: bool
+    ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+        if floor:
+            port = free_port()
+            with self.floor("rest", port) as proc:
+                yield f"http://127.0.0.1:{port}", proc
+            return
         cpus = SERVICE_CORE if workers == 1 else f"{SERVICE_CORE},{LOAD_CORE}"
         with self.service(workers=workers, cpus=cpus) as (url, proc):
+            yield url, proc
+
+    def rest(
+        self, name: str, *, workers: int = 1, idempotency: bool = False, floor: bool = False
+    ) -> list[Run]:
+        with self.rest_server(workers, floor) as (url, proc):
             sample = self.sanity_payment(url)
             body = json.dumps(PAYMENT).encode()
 
@@ -620,14 +648,23 @@ key_sha256 = "{key_hash}"
             runs.append(run)
         return runs
 
-    def grpc(self) -> list[Run] | str:
+    @contextlib.contextmanager
+    def grpc_server(self, port: int, floor: bool) -> Iterator[subprocess.Popen[bytes]]:
+        if floor:
+            with self.floor("grpc", port) as proc:
+                yield proc
+            return
+        with self.service(grpc_port=port) as (url, proc):
+            self.sanity_payment(url)
+            yield proc
+
+    def grpc(self, *, floor: bool = False) -> list[Run] | str:
         if not (ROOT / "src/connector_service/server/grpc_server.py").exists():
             return "TODO: src/connector_service/server/grpc_server.py does not exist yet"
         if not (BENCH / "grpc_load.py").exists():
             return "TODO: no gRPC load generator (bench/grpc_load.py)"
         grpc_port = free_port()
-        with self.service(grpc_port=grpc_port) as (url, proc):
-            self.sanity_payment(url)
+        with self.grpc_server(grpc_port, floor) as proc:
             runs = []
             for rep in range(self.args.reps + 1):  # the first one warms up
                 cmd = [*pinned(LOAD_CORE), PY, str(BENCH / "grpc_load.py"),
@@ -658,7 +695,7 @@ key_sha256 = "{key_hash}"
                     machine_busy=(busy1 - busy0) / max(total1 - total0, 1),
                 )
                 log(
-                    f"grpc #{rep}: {run.rps:,.0f} req/s, "
+                    f"grpc{'-floor' if floor else ''} #{rep}: {run.rps:,.0f} req/s, "
                     f"{run.cpu_ms_per_request or 0:.3f} ms CPU/req, errors {run.errors}"
                 )
                 runs.append(run)
@@ -755,29 +792,42 @@ key_sha256 = "{key_hash}"
             "growth_mb": round(last - first, 1),
         }
 
-    def profile(self) -> str:
+    def profile(self, kind: str = "rest") -> str:
+        """py-spy the service's worker while ``kind`` (rest or grpc) load runs."""
         spy = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
         out = self.tmp / "profile.txt"
-        with self.service() as (url, proc):
+        grpc_port = free_port() if kind == "grpc" else None
+        with self.service(grpc_port=grpc_port) as (url, proc):
             self.sanity_payment(url)
             body = json.dumps(PAYMENT).encode()
-            wrk(url, "/v1/payments", duration=2, connections=self.args.connections,
-                body=body, auth=f"Bearer {API_KEY}", tmp=self.tmp)  # fmt: skip
+
+            def load(seconds: float) -> None:
+                if grpc_port is None:
+                    wrk(url, "/v1/payments", duration=seconds,
+                        connections=self.args.connections, body=body,
+                        auth=f"Bearer {API_KEY}", tmp=self.tmp)  # fmt: skip
+                    return
+                subprocess.run(
+                    [*pinned(LOAD_CORE), PY, str(BENCH / "grpc_load.py"), "--target",
+                     f"127.0.0.1:{grpc_port}", "--api-key", API_KEY, "--concurrency",
+                     str(self.args.connections), "--duration", str(seconds)],
+                    capture_output=True, check=True,
+                )  # fmt: skip
+
+            load(2)
             target = self.workers_of(proc)[0]
             rec = subprocess.Popen(
                 [spy, "record", "-p", str(target), "-d", str(int(self.args.duration)), "-r",
                  "250", "-f", "raw", "-o", str(out)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            wrk(url, "/v1/payments", duration=self.args.duration + 1,
-                connections=self.args.connections, body=body, auth=f"Bearer {API_KEY}",
-                tmp=self.tmp)  # fmt: skip
+            load(self.args.duration + 1)
             rec.wait(60)
         from bench.profile_summary import summarise
 
         results = BENCH / "results"
         results.mkdir(exist_ok=True)
-        kept = results / f"profile-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+        kept = results / f"profile-{kind}-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
         shutil.copy(out, kept)
         return f"raw profile: {kept}\n" + summarise(str(out), top=35)
 
@@ -861,6 +911,8 @@ LABELS = {
     "rest-idem": "REST + Idempotency-Key (SQLite)",
     "library": "library mode authorize (in-process)",
     "grpc": "gRPC Authorize, 1 worker",
+    "rest-floor": "REST floor: bare ASGI + aiohttp relay",
+    "grpc-floor": "gRPC floor: bare grpc.aio + aiohttp relay",
     "webhooks": "webhook ingest (SQLite)",
     "webhooks-pg": "webhook ingest (PostgreSQL)",
     "drain": "webhook delivery drain (SQLite)",
@@ -908,6 +960,21 @@ def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
     grpc = by.get("grpc")
     if rest and grpc and rest["rps_per_core"]:
         out["grpc_vs_rest_per_core"] = round(grpc["rps_per_core"] / rest["rps_per_core"], 2)
+    rest_floor, grpc_floor = by.get("rest-floor"), by.get("grpc-floor")
+    if rest_floor and grpc_floor and rest_floor["rps_per_core"]:
+        # The best "gRPC vs REST" any service code could reach on these two frameworks.
+        out["grpc_floor_vs_rest_floor_per_core"] = round(
+            grpc_floor["rps_per_core"] / rest_floor["rps_per_core"], 2
+        )
+    if rest_floor and sdk and sdk["rps_per_core"]:
+        out["rest_floor_vs_stripe_sdk_per_core"] = round(
+            rest_floor["rps_per_core"] / sdk["rps_per_core"], 2
+        )
+    for name, floor in (("rest", rest_floor), ("grpc", grpc_floor)):
+        if (row := by.get(name)) and floor:
+            out[f"{name}_own_cpu_ms_above_floor"] = round(
+                row["cpu_ms_per_request"] - floor["cpu_ms_per_request"], 3
+            )
     two = by.get("rest-2w")
     if rest and two and rest["rps"]:
         out["two_workers_vs_one_rps"] = round(two["rps"] / rest["rps"], 2)
@@ -977,7 +1044,8 @@ def main() -> int:
                         help="deliveries queued for the drain scenarios")  # fmt: skip
     parser.add_argument("--postgres", default=os.environ.get("CS_TEST_POSTGRES", DEFAULT_PG))
     parser.add_argument("--soak", type=float, default=0, help="memory soak, seconds (only)")
-    parser.add_argument("--profile", action="store_true", help="py-spy the REST path (only)")
+    parser.add_argument("--profile", nargs="?", const="rest", choices=("rest", "grpc"),
+                        help="py-spy the REST (default) or gRPC path (only)")  # fmt: skip
     parser.add_argument("--no-install", action="store_true", help="never install tools")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
@@ -1017,7 +1085,7 @@ def main() -> int:
     try:
         bench.start_mock()
         if args.profile:
-            print(bench.profile())
+            print(bench.profile(args.profile))
             return 0
         if args.soak:
             results["soak"] = bench.soak(args.soak)
@@ -1081,6 +1149,10 @@ def run_scenario(bench: Bench, name: str) -> list[Run] | str:
         return bench.rest("rest-idem", idempotency=True)
     if name == "grpc":
         return bench.grpc()
+    if name == "grpc-floor":
+        return bench.grpc(floor=True)
+    if name == "rest-floor":
+        return bench.rest("rest-floor", floor=True)
     if name == "webhooks":
         return bench.webhooks(None, "webhooks")
     if name == "webhooks-pg":

@@ -37,7 +37,6 @@ from typing import Any, TypeVar
 
 import grpc
 import msgspec
-from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
@@ -62,6 +61,7 @@ from connector_service.runtime import Runtime
 from connector_service.server import operations as ops
 from connector_service.server.errors import validation_error
 from connector_service.server.front import Answer, Entry, Front, Operation
+from connector_service.server.grpc_codec import fill
 from connector_service.server.operations import ConnectorList
 
 log = logging.getLogger("connector_service.access")
@@ -241,7 +241,8 @@ def _without_id(req: Message, id_field: str = "id") -> dict[str, Any]:
 def _parse(data: Any, message: M) -> M:
     # Unknown fields are ignored so that a field added to the core never breaks a call;
     # tests/grpc/test_proto.py fails until the proto mirrors it.
-    json_format.ParseDict(data, message, ignore_unknown_fields=True)
+    # grpc_codec.fill is what json_format.ParseDict did here, at a fraction of the cost.
+    fill(message, data)
     return message
 
 
