@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,10 @@ def grpc_floor(port: int, mock: str) -> None:
         print("ready", flush=True)
         await server.wait_for_termination()
 
-    uvloop.run(main())
+    if os.environ.get("CS_BENCH_FLOOR_LOOP") == "asyncio":  # for comparing event loops
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
 
 
 def main() -> None:

@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -78,6 +79,8 @@ ALL_SCENARIOS = (
     "grpc",
     "rest-floor",
     "grpc-floor",
+    "slow",
+    "slow-light",
     "webhooks",
     "webhooks-pg",
     "drain",
@@ -701,6 +704,76 @@ key_sha256 = "{key_hash}"
                 runs.append(run)
             return runs
 
+    def slow(self, name: str, in_flight: int) -> list[Run]:
+        """The slow-gateway scenario: ``in_flight`` requests kept in flight, the mock
+        answering each after the log-normal delay the load generator drew for it."""
+        with self.service() as (url, proc):
+            self.sanity_payment(url)
+            worker = self.workers_of(proc)[0]
+            idle_rss = rss_mb(worker)
+            runs = []
+            for rep in range(self.args.reps):
+                cmd = [*pinned(LOAD_CORE), PY, str(BENCH / "slow_gateway.py"), "--url", url,
+                       "--api-key", API_KEY, "--in-flight", str(in_flight),
+                       "--duration", str(self.args.duration), "--warmup", str(self.args.warmup),
+                       "--median-ms", str(self.args.slow_median_ms),
+                       "--p99-ms", str(self.args.slow_p99_ms), "--seed", str(rep + 1)]  # fmt: skip
+                peak = [idle_rss]
+                done = threading.Event()
+
+                def sample(done: threading.Event, peak: list[float]) -> None:
+                    while not done.wait(0.25):
+                        peak[0] = max(peak[0], rss_mb(worker))
+
+                sampler = threading.Thread(target=sample, args=(done, peak), daemon=True)
+                sampler.start()
+                pids = children(proc.pid)
+                busy0, total0 = machine_busy()
+                cpu0 = cpu_seconds(pids)
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                cpu1 = cpu_seconds(pids)
+                busy1, total1 = machine_busy()
+                done.set()
+                sampler.join()
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                stats = json.loads(urllib.request.urlopen(self.mock_url + "/_stats").read())
+                queued = _metric_total(url, "cs_gateway_pool_queued_total")
+                run = Run(
+                    requests=r["requests"],
+                    # CPU over the whole run (warm-up included) spread over its requests
+                    # would overstate: scale the service's CPU to the measured window.
+                    seconds=r["seconds"],
+                    cpu_seconds=(cpu1 - cpu0) * r["seconds"] / (r["seconds"] + self.args.warmup),
+                    p50_ms=r["latency_p50_ms"],
+                    p99_ms=r["latency_p99_ms"],
+                    errors=r["errors"],
+                    rss_mb=peak[0],
+                    machine_busy=(busy1 - busy0) / max(total1 - total0, 1),
+                    extra={
+                        "in_flight": in_flight,
+                        "added_p50_ms": r["added_p50_ms"],
+                        "added_p99_ms": r["added_p99_ms"],
+                        "added_max_ms": r["added_max_ms"],
+                        "gateway_p50_ms": r["gateway_p50_ms"],
+                        "gateway_p99_ms": r["gateway_p99_ms"],
+                        "statuses": r["statuses"],
+                        "idle_rss_mb": round(idle_rss, 1),
+                        "kb_per_in_flight": round((peak[0] - idle_rss) * 1024 / in_flight, 1),
+                        "gateway_connections_peak": stats["connections_peak"],
+                        "gateway_connections_total": stats["connections_total"],
+                        "pool_queued_total": queued,
+                    },
+                )
+                log(
+                    f"{name} #{rep + 1}: {in_flight} in flight, {run.rps:,.0f} req/s, added "
+                    f"p50 {r['added_p50_ms']} / p99 {r['added_p99_ms']} ms (gateway p50 "
+                    f"{r['gateway_p50_ms']} / p99 {r['gateway_p99_ms']} ms), RSS "
+                    f"{idle_rss:.0f} -> {peak[0]:.0f} MB, gateway connections peak "
+                    f"{stats['connections_peak']}, pool waits {queued:.0f}, errors {run.errors}"
+                )
+                runs.append(run)
+            return runs
+
     def webhooks(self, storage: str | None, name: str) -> list[Run] | str:
         sys.path.insert(0, str(BENCH))
         try:
@@ -793,7 +866,7 @@ key_sha256 = "{key_hash}"
         }
 
     def profile(self, kind: str = "rest") -> str:
-        """py-spy the service's worker while ``kind`` (rest or grpc) load runs."""
+        """py-spy the service's worker while ``kind`` (rest, grpc or slow) load runs."""
         spy = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
         out = self.tmp / "profile.txt"
         grpc_port = free_port() if kind == "grpc" else None
@@ -802,6 +875,14 @@ key_sha256 = "{key_hash}"
             body = json.dumps(PAYMENT).encode()
 
             def load(seconds: float) -> None:
+                if kind == "slow":
+                    subprocess.run(
+                        [*pinned(LOAD_CORE), PY, str(BENCH / "slow_gateway.py"), "--url", url,
+                         "--api-key", API_KEY, "--in-flight", str(self.args.slow_in_flight),
+                         "--duration", str(seconds), "--warmup", "1"],
+                        capture_output=True, check=True,
+                    )  # fmt: skip
+                    return
                 if grpc_port is None:
                     wrk(url, "/v1/payments", duration=seconds,
                         connections=self.args.connections, body=body,
@@ -913,6 +994,8 @@ LABELS = {
     "grpc": "gRPC Authorize, 1 worker",
     "rest-floor": "REST floor: bare ASGI + aiohttp relay",
     "grpc-floor": "gRPC floor: bare grpc.aio + aiohttp relay",
+    "slow": "REST, slow gateway (log-normal), --slow-in-flight in flight",
+    "slow-light": "REST, slow gateway, --slow-light-in-flight in flight",
     "webhooks": "webhook ingest (SQLite)",
     "webhooks-pg": "webhook ingest (PostgreSQL)",
     "drain": "webhook delivery drain (SQLite)",
@@ -1013,6 +1096,16 @@ def goals(rows: list[dict[str, Any]]) -> list[str]:
         check(
             grpc["rps_per_core"] >= 1500, f"gRPC >= 1,500 req/s per core: {grpc['rps_per_core']:,}"
         )
+    for name in ("slow", "slow-light"):
+        if (sl := by.get(name)) and sl.get("added_p50_ms") is not None:
+            n = sl["in_flight"]
+            check(sl["added_p50_ms"] <= 2 and sl["added_p99_ms"] <= 10,
+                  f"slow gateway, {n} in flight: added latency p50 {sl['added_p50_ms']:.1f} "
+                  f"<= 2 ms and p99 {sl['added_p99_ms']:.1f} <= 10 ms")  # fmt: skip
+            check(sl["rss_mb"] <= 150, f"slow gateway, {n} in flight: RSS "
+                  f"{sl['rss_mb']:.0f} MB <= 150 MB ({sl['kb_per_in_flight']} KB per request "
+                  "in flight)")  # fmt: skip
+            check(sl["errors"] == 0, f"slow gateway, {n} in flight: errors {sl['errors']}")
     if wh := by.get("webhooks"):
         check(wh["rps_per_core"] >= 1000,
               f"webhooks >= 1,000 events/s per core (SQLite): {wh['rps_per_core']:,}")  # fmt: skip
@@ -1042,10 +1135,17 @@ def main() -> int:
     )
     parser.add_argument("--drain-events", type=int, default=20000,
                         help="deliveries queued for the drain scenarios")  # fmt: skip
+    parser.add_argument("--slow-in-flight", type=int, default=2000,
+                        help="requests in flight in the slow scenario")  # fmt: skip
+    parser.add_argument("--slow-light-in-flight", type=int, default=300,
+                        help="requests in flight in the slow-light scenario")  # fmt: skip
+    parser.add_argument("--slow-median-ms", type=float, default=300)
+    parser.add_argument("--slow-p99-ms", type=float, default=1500)
     parser.add_argument("--postgres", default=os.environ.get("CS_TEST_POSTGRES", DEFAULT_PG))
     parser.add_argument("--soak", type=float, default=0, help="memory soak, seconds (only)")
-    parser.add_argument("--profile", nargs="?", const="rest", choices=("rest", "grpc"),
-                        help="py-spy the REST (default) or gRPC path (only)")  # fmt: skip
+    parser.add_argument("--profile", nargs="?", const="rest", choices=("rest", "grpc", "slow"),
+                        help="py-spy the REST (default) or gRPC path, or the slow-gateway "
+                        "scenario at --slow-in-flight (only)")  # fmt: skip
     parser.add_argument("--no-install", action="store_true", help="never install tools")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
@@ -1130,6 +1230,20 @@ def main() -> int:
     return 0
 
 
+def _metric_total(url: str, name: str) -> float:
+    """The sum of a metric's samples on the service's /metrics (0 when absent)."""
+    req = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {API_KEY}"})
+    try:
+        text = urllib.request.urlopen(req, timeout=10).read().decode()
+    except urllib.error.URLError:
+        return float("nan")
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and not line.startswith("#"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
 def run_scenario(bench: Bench, name: str) -> list[Run] | str:
     if name == "nginx":
         if shutil.which("nginx") is None:
@@ -1153,6 +1267,10 @@ def run_scenario(bench: Bench, name: str) -> list[Run] | str:
         return bench.grpc(floor=True)
     if name == "rest-floor":
         return bench.rest("rest-floor", floor=True)
+    if name == "slow":
+        return bench.slow("slow", bench.args.slow_in_flight)
+    if name == "slow-light":
+        return bench.slow("slow-light", bench.args.slow_light_in_flight)
     if name == "webhooks":
         return bench.webhooks(None, "webhooks")
     if name == "webhooks-pg":
