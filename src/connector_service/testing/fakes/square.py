@@ -316,7 +316,6 @@ class SquareFake(FakeGateway):
             "total_money": money, "approved_money": money, "status": p.status,
             "delay_duration": "PT168H", "delay_action": "CANCEL",
             "source_type": "CARD", "card_details": card_details, "location_id": LOCATION_ID,
-            "risk_evaluation": {"created_at": _NOW, "risk_level": "NORMAL"},
             "receipt_number": p.id[:4], "receipt_url": f"https://squareup.com/receipt/preview/{p.id}",
             "application_details": {"square_product": "ECOMMERCE_API",
                                     "application_id": "sandbox-sq0idb-fake"},
@@ -347,7 +346,7 @@ class SquareFake(FakeGateway):
     def event(self, kind: str, obj_type: str, oid: str, obj: dict[str, Any]) -> dict[str, Any]:
         """A webhook notification as Square sends it (PaymentUpdatedEvent, ...)."""
         return {
-            "merchant_id": MERCHANT_ID, "location_id": LOCATION_ID, "type": kind,
+            "merchant_id": MERCHANT_ID, "type": kind,
             "event_id": f"{secrets.token_hex(4)}-{secrets.token_hex(2)}-{secrets.token_hex(6)}",
             "created_at": _NOW, "data": {"type": obj_type, "id": oid, "object": {obj_type: obj}},
         }  # fmt: skip
