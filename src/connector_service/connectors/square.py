@@ -383,7 +383,7 @@ class SquareConnector(Connector):
             connector_event_type=kind,
             occurred_at=kit.text(event.get("created_at")),
         )
-        if kind in ("payment.created", "payment.updated"):
+        if kind in PAYMENT_EVENT_TYPES:
             payment = dict(kit.webhooks.child(obj, "payment"))
             money = _checked_money(payment, "amount_money", "data.object.payment.amount_money")
             pid = kit.text(payment.get("id")) or kit.text(data.get("id"))
@@ -392,7 +392,7 @@ class SquareConnector(Connector):
                 out.type = PAYMENT_EVENTS.get(result.status, WebhookEventType.UNKNOWN)
                 out.connector_payment_id, out.payment = pid, result
                 out.amount, out.currency = result.amount, money[1]
-        elif kind in ("refund.created", "refund.updated"):
+        elif kind in REFUND_EVENT_TYPES:
             refund = dict(kit.webhooks.child(obj, "refund"))
             money = _checked_money(refund, "amount_money", "data.object.refund.amount_money")
             rid = kit.text(refund.get("id")) or kit.text(data.get("id"))
@@ -450,6 +450,11 @@ REFUND_STATUS: dict[str, RefundStatus] = {
     "REJECTED": RefundStatus.FAILED,
     "FAILED": RefundStatus.FAILED,
 }
+# Notification types this module reads (every other type is kept as UNKNOWN, raw type).
+PAYMENT_EVENT_TYPES = ("payment.created", "payment.updated")
+REFUND_EVENT_TYPES = ("refund.created", "refund.updated")
+WEBHOOK_EVENTS = (*PAYMENT_EVENT_TYPES, *REFUND_EVENT_TYPES)
+# The unified type of a payment notification follows the payment's status.
 PAYMENT_EVENTS: dict[PaymentStatus, WebhookEventType] = {
     PaymentStatus.AUTHORIZED: WebhookEventType.PAYMENT_AUTHORIZED,
     PaymentStatus.PROCESSING: WebhookEventType.PAYMENT_PROCESSING,
