@@ -11,7 +11,9 @@ completed, cards on file enabled until disabled.
 
 Behaviour is chosen by the payment token (``source_id``), using the names of Square's
 documented Sandbox test tokens (``cnon:card-nonce-ok``, ``cnon:card-nonce-declined``,
-``cnon:card-nonce-rejected-cvv`` ...; see ``NONCES``). Like Square, an
+``cnon:card-nonce-rejected-cvv`` ...; see ``NONCES``); any other ``cnon:`` token stands
+for a good Visa (the Web Payments SDK's tokens are random), so a test can use tokens
+unique to its run. Like Square, an
 ``idempotency_key`` replays the first answer for the same request and is refused
 (``IDEMPOTENCY_KEY_REUSED``) for a different one.
 """
@@ -381,8 +383,9 @@ class SquareFake(FakeGateway):
         elif source == USED_NONCE:
             return _error(400, "CARD_TOKEN_USED", "Card token already used",
                           "PAYMENT_METHOD_ERROR", field_="source_id")  # fmt: skip
-        elif source in NONCES:
-            error_code, detail = NONCES[source]
+        elif source in NONCES or source.startswith("cnon:"):
+            # a nonce of its own (the Web Payments SDK's are random) is a good Visa
+            error_code, detail = NONCES.get(source, (None, ""))
             shown = _card()
         else:
             return _error(400, "INVALID_CARD_DATA", "Invalid card data.",
@@ -508,10 +511,10 @@ class SquareFake(FakeGateway):
             return _error(404, "CUSTOMER_NOT_FOUND", "Customer not found.",
                           field_="card.customer_id")  # fmt: skip
         source = body["source_id"]
-        if source not in NONCES:
+        if not source.startswith("cnon:") or source == USED_NONCE:
             return _error(400, "INVALID_CARD_DATA", "Invalid card data.",
                           "PAYMENT_METHOD_ERROR", field_="source_id")  # fmt: skip
-        code, detail = NONCES[source]
+        code, detail = NONCES.get(source, (None, ""))
         if code:  # Square verifies the card before keeping it
             return _error(400, code, detail, "PAYMENT_METHOD_ERROR")
         cid = f"ccof:fake{next(_ids):06d}{secrets.token_hex(5)}"
