@@ -682,7 +682,7 @@ def _idempotency_key(ctx: ConnectorContext, purpose: str) -> str:
     if purpose == "payment" and len(key) <= IDEMPOTENCY_KEY_MAX:
         return key
     digest = hashlib.sha256(f"{purpose}\x00{key}".encode()).hexdigest()
-    return f"cs-{purpose[:1]}-{digest[:40]}"
+    return f"cs-{purpose[:2]}-{digest[:39]}"
 
 
 def _descriptor(value: str | None) -> str | None:
