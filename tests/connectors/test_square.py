@@ -434,6 +434,14 @@ def test_setup_mandate_needs_a_name_or_email() -> None:
     assert caught.value.field == "customer.email"
 
 
+def test_a_mandate_with_an_amount_is_not_supported() -> None:
+    data = setup()
+    data.amount = 100
+    with pytest.raises(ServiceError) as caught:
+        next(CONNECTOR.steps(Flow.SETUP_MANDATE, ctx(), data))
+    assert (caught.value.http_status, caught.value.field) == (422, "amount")
+
+
 def test_a_card_failing_verification_is_a_failed_mandate() -> None:
     _, result = drive(CONNECTOR, Flow.SETUP_MANDATE, ctx(), setup(),
                       [response(200, fixture("customer_created")),

@@ -261,6 +261,11 @@ class SquareConnector(Connector):
         pm = data.payment_method
         if isinstance(pm, Card):
             raise _raw_card_refused()
+        if data.amount:
+            raise not_supported(
+                "Square keeps a card on file without charging it: a mandate's amount must be 0",
+                "amount",
+            )
         customer_id = pm.customer_id
         if not customer_id:
             body = _customer_body(data.customer) | {
