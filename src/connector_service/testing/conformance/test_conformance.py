@@ -366,7 +366,11 @@ def test_webhook_verification(rig: Rig, api: Api) -> None:
 
     bad: dict[str, tuple[dict[str, str], bytes]] = {}
     headers, signed = hooks.sign(body, hooks.secret, now)
-    bad["tampered"] = (headers, signed.replace(gid, gid[:-1] + b"Z", 1))
+    tampered = (
+        hooks.tamper(signed, gid) if hooks.tamper else signed.replace(gid, gid[:-1] + b"Z", 1)
+    )
+    assert tampered != signed, "tampering must change the signed body"
+    bad["tampered"] = (headers, tampered)
     bad["wrong secret"] = hooks.sign(body, hooks.secret + "x", now)
     if hooks.tolerance_seconds is not None:
         bad["stale"] = hooks.sign(body, hooks.secret, now - hooks.tolerance_seconds - 120)
