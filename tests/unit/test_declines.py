@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, paystack, sandbox, stripe
+from connector_service.connectors import (
+    adyen,
+    braintree,
+    checkout,
+    paypal,
+    paystack,
+    sandbox,
+    stripe,
+)
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -31,6 +39,8 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "paypal": paypal.DECLINE_MAP,
     "paypal-issues": paypal.ISSUE_DECLINES,
     "paystack": paystack.DECLINE_MAP,
+    "braintree": braintree.DECLINE_MAP,
+    "braintree-rejections": braintree.REJECTION_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -66,12 +76,14 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         return paypal._processor_failure({"processor_response": processor}, "DECLINED")
     if name == "paystack":  # no advice codes: the issuer's text is all Paystack passes on
         return paystack._failure({"status": "failed", "gateway_response": raw.title()})
+    if name == "braintree":  # processorResponse.legacyCode, Mastercard advice alongside
+        return braintree._decline_of(raw, "declined", None, advice, "PROCESSOR_DECLINED")
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "braintree", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -87,6 +99,7 @@ ADVICE: dict[str, dict[str, DeclineCategory]] = {
     "adyen": dict(MASTERCARD_ADVICE),
     "checkout": dict(CHECKOUT_RECOMMENDATION),
     "paypal": dict(MASTERCARD_ADVICE),
+    "braintree": dict(MASTERCARD_ADVICE),
 }
 
 
@@ -109,6 +122,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("checkout", "30033"),
         _parsed("paypal", "5400"),
         _parsed("paystack", "expired card"),
+        _parsed("braintree", "2004"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -6,7 +6,9 @@ proxy in between) and a ``sign(body)`` that signs a webhook the way that gateway
 Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside each
 item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
 transmission headers checked by the fake's verify endpoint, Paystack's
-``x-paystack-signature`` (HMAC-SHA512 under the secret key), the sandbox's scheme.
+``x-paystack-signature`` (HMAC-SHA512 under the secret key), Braintree's signed form
+(the caller builds it with ``testing.fakes.braintree.sign_notification``: the signature
+is in the body), the sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from connector_service.library import ConnectorService
+from connector_service.testing.fakes.braintree import BraintreeFake
 from connector_service.testing.fakes.paystack import PaystackFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
@@ -31,7 +34,7 @@ from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "sandbox")
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "braintree", "sandbox")
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
 
@@ -98,6 +101,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials}
         gw = Gateway(name, fake, url, account, _paystack_sign(fake.secret))
+    elif name == "braintree":
+        fake = BraintreeFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"currency": fake.currency}}
+        gw = Gateway(name, fake, url, account, lambda body: {})  # signed inside the form
     else:
         fake = await FakeGateway().start()
         url = fake.url

@@ -454,7 +454,7 @@ class BraintreeConnector(Connector):
             return False
         note = _notification(body)
         if note is None or note.timestamp is None:
-            return False
+            return True  # signed by the account, but no notification: parse refuses it (400)
         tolerance = _tolerance(ctx)
         return abs(time.time() - note.timestamp) <= tolerance
 
@@ -462,6 +462,8 @@ class BraintreeConnector(Connector):
         note = _notification(body)
         if note is None:
             raise kit.webhooks.not_an_event("Braintree", "no bt_payload notification")
+        if note.timestamp is None:
+            raise kit.webhooks.not_an_event("Braintree", "the notification has no timestamp")
         kind = note.kind
         unified = WEBHOOK_EVENTS.get(kind, WebhookEventType.UNKNOWN)
         subject = note.subject
@@ -1484,12 +1486,18 @@ def _xml(element: ElementTree.Element, tag: str) -> str:
 
 
 def _xml_money(subject: ElementTree.Element) -> tuple[int | None, str | None]:
-    value, currency = _xml(subject, "amount"), _xml(subject, "currency-iso-code") or None
+    """The subject's amount (minor units) and currency. Absent elements are absent; an
+    element that is there must hold a decimal amount / an ISO-4217 code (a signed
+    notification with ``<amount nil="true"/>`` or ``<amount>abc</amount>`` is garbage)."""
+    present = {tag: subject.find(tag) is not None for tag in ("amount", "currency-iso-code")}
+    value, currency = _xml(subject, "amount"), _xml(subject, "currency-iso-code")
+    if present["currency-iso-code"]:
+        kit.webhooks.currency({"c": currency or 0}, "c", "subject.currency-iso-code")
+    if present["amount"]:
+        kit.webhooks.major_amount({"amount": value or 0, "currency": currency}, "amount",
+                                  "subject.amount", currency_key="currency")  # fmt: skip
     if not value or not currency:
-        return None, currency
-    kit.webhooks.major_amount({"amount": value, "currency": currency}, "amount",
-                              "subject.amount", currency_key="currency")  # fmt: skip
-    kit.webhooks.currency({"currency": currency}, "currency", "subject.currency-iso-code")
+        return None, currency or None
     return BRAINTREE.from_major(value, currency), currency
 
 

@@ -298,23 +298,52 @@ class BraintreeFake(FakeGateway):
 
     # ---- webhooks (signed the way Braintree does, with this fake's own code)
 
-    def notification(self, kind: str, t: FakeTransaction, timestamp: int | None = None) -> bytes:
-        """The XML notification Braintree would send about ``t``."""
+    def notify(self, kind: str, subject: str, timestamp: int | None = None) -> bytes:
+        """A notification of ``kind`` about ``subject`` (its XML), as Braintree's XML."""
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp or time.time()))
         return (
             "<notification>"
             f'<timestamp type="datetime">{stamp}</timestamp>'
             f"<kind>{kind}</kind>"
-            "<subject><transaction>"
+            f"<subject>{subject}</subject>"
+            "</notification>"
+        ).encode()
+
+    def transaction_xml(self, t: FakeTransaction) -> str:
+        return (
+            "<transaction>"
             f"<id>{t.legacy}</id><global-id>{t.id}</global-id>"
             f"<status>{t.status.lower()}</status><type>sale</type>"
             f"<currency-iso-code>{t.currency}</currency-iso-code>"
             f"<amount>{_major(t.amount)}</amount>"
             f"<order-id>{t.order_id or ''}</order-id>"
             f"<merchant-account-id>{t.merchant_account}</merchant-account-id>"
-            "</transaction></subject>"
-            "</notification>"
-        ).encode()
+            "</transaction>"
+        )
+
+    def refund_xml(self, r: FakeRefund, status: str = "processor_declined") -> str:
+        return (
+            "<transaction>"
+            f"<id>{r.legacy}</id><global-id>{r.id}</global-id><type>credit</type>"
+            f"<status>{status}</status><currency-iso-code>{r.currency}</currency-iso-code>"
+            f"<amount>{_major(r.amount)}</amount>"
+            f"<refunded-transaction-id>{r.transaction.legacy}</refunded-transaction-id>"
+            "</transaction>"
+        )
+
+    def dispute_xml(self, t: FakeTransaction, status: str = "open") -> str:
+        return (
+            f"<dispute><id>dp_{t.legacy}</id><amount>{_major(t.amount)}</amount>"
+            f"<currency-iso-code>{t.currency}</currency-iso-code><status>{status}</status>"
+            "<kind>chargeback</kind><reason>fraud</reason>"
+            "<reply-by-date type=\"date\">2026-12-31</reply-by-date>"
+            f"<transaction><id>{t.legacy}</id><amount>{_major(t.amount)}</amount></transaction>"
+            "</dispute>"
+        )
+
+    def notification(self, kind: str, t: FakeTransaction, timestamp: int | None = None) -> bytes:
+        """The XML notification Braintree would send about transaction ``t``."""
+        return self.notify(kind, self.transaction_xml(t), timestamp)
 
 
 def sign_notification(xml: bytes, public_key: str, private_key: str) -> bytes:
