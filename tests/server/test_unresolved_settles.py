@@ -4,7 +4,8 @@ under the very id the service answered, and is never charged twice.
 Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. Armed, it
 lets the fake process the create and hangs up before the answer: the service answers
 ``201 unresolved`` with an id named by its reference. Stripe, Checkout.com and the
-sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
+sandbox can be looked up by that reference (Braintree: a search by orderId), so
+``GET /v1/payments/{id}`` settles it;
 Adyen, PayPal and Paystack cannot (``not_supported``) and settle by the gateway's
 webhook, which echoes the reference. Paystack charges in one step (no manual capture):
 its payments are paid, not authorized, and nothing is captured afterwards. A lookup
@@ -39,19 +40,22 @@ AUTHORIZE_PATH = {
     "checkout": r"/payments",
     "paypal": r"/v2/checkout/orders",
     "paystack": r"/charge",
+    "braintree": r"/graphql",  # every call: the armed one is the authorize mutation
     "sandbox": r"/v1/payments",
 }
+AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod"}
 CARDS = {
     "stripe": "4242424242424242",
     "adyen": "4111111145551142",
     "checkout": "4242424242424242",
     "paypal": "4111111111111111",
     "paystack": "4084084084084081",
+    "braintree": "4111111111111111",
     "sandbox": "4242424242424242",
 }
-BY_LOOKUP = ("stripe", "checkout", "sandbox")  # the others settle by webhook
+BY_LOOKUP = ("stripe", "checkout", "braintree", "sandbox")  # the others settle by webhook
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
-CURRENCY = {"paypal": "USD", "paystack": "NGN"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "braintree": "USD"}
 
 
 @pytest.fixture
@@ -76,6 +80,8 @@ class Setup:
             return len(fake.intents)
         if self.name == "paystack":
             return len(fake.charges)
+        if self.name == "braintree":  # transactions, not their partial captures
+            return sum(1 for t in fake.transactions.values() if t.parent is None)
         return len(fake.payments)
 
     @property
@@ -156,7 +162,7 @@ async def _settle_by_webhook(s: Setup, reference: str) -> dict[str, Any]:
 
 async def test_a_lost_answer_settles_under_the_id_the_service_gave(s: Setup) -> None:
     reference = f"order-{uuid.uuid4().hex[:10]}"
-    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer")
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer", AUTHORIZE_BODY.get(s.name))
     created = await s.create(reference)
     assert s.proxy.lost, "the proxy never saw the create"
     assert created["status"] == "unresolved", created
@@ -192,7 +198,7 @@ async def test_a_lost_answer_settles_under_the_id_the_service_gave(s: Setup) -> 
 
 async def test_a_lookup_that_finds_nothing_stays_unresolved(s: Setup) -> None:
     reference = f"order-{uuid.uuid4().hex[:10]}"
-    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "drop_request")
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "drop_request", AUTHORIZE_BODY.get(s.name))
     created = await s.create(reference)
     assert created["status"] == "unresolved", created
     assert s.charges() == 0  # the gateway never saw it
@@ -214,7 +220,7 @@ async def test_a_retry_with_the_same_key_asks_the_gateway_again_and_settles(s: S
     is that payment under the id the first answer gave. Nothing is charged twice."""
     reference = f"order-{uuid.uuid4().hex[:10]}"
     key = f"key-{uuid.uuid4().hex[:10]}"
-    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer")
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer", AUTHORIZE_BODY.get(s.name))
     first = await s.create(reference, key)
     assert first["status"] == "unresolved" and s.charges() == 1, first
     again = await s.create(reference, key)

@@ -151,7 +151,9 @@ class BraintreeConnector(Connector):
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
         ),
-        idempotency="none: a lost create answer is found by orderId (our reference)",
+        # No idempotency key at Braintree: the core never re-sends an effect, and a create
+        # whose answer was lost is found by its orderId (our reference) with a search.
+        idempotency="none",
         docs_url="https://developer.paypal.com/braintree/graphql/",
         secret_fields=("private_key",),
     )
