@@ -155,7 +155,7 @@ class BraintreeConnector(Connector):
         # whose answer was lost is found by its orderId (our reference) with a search.
         idempotency="none",
         docs_url="https://developer.paypal.com/braintree/graphql/",
-        secret_fields=("private_key",),
+        secret_fields=("public_key", "private_key"),
     )
     supports_mandate_charges = True
 
