@@ -1269,11 +1269,6 @@ INPUT_FIELDS: dict[str, str] = {
     "transaction.customerDetails.email": "customer.email",
     "transaction.descriptor.name": "statement_descriptor",
 }
-# A NOT_FOUND in a flow is about that flow's object.
-_NOT_FOUND_CODE = {
-    Flow.REFUND_SYNC: "refund_not_found",
-    Flow.REVOKE_MANDATE: "mandate_not_found",
-}
 _DECLINE_CODE = re.compile(r"[23]\d{3}")
 
 
@@ -1291,12 +1286,8 @@ def _error(response: HttpResponse, errors: list[_GraphQLError], flow: Flow) -> S
     path = [str(p) for p in ext.input_path or []]
     field = INPUT_FIELDS.get(".".join(path[1:] if path[:1] == ["input"] else path))
     if klass == "NOT_FOUND" and flow not in (Flow.AUTHORIZE, Flow.SETUP_MANDATE):
-        return ServiceError(
-            ErrorType.NOT_FOUND,
-            _NOT_FOUND_CODE.get(flow, "payment_not_found"),
-            first.message or "Braintree has no such object.",
-            gateway=GatewayDetail(code=klass, message=first.message, http_status=response.status),
-        )
+        detail = GatewayDetail(code=klass, message=first.message, http_status=response.status)
+        return _not_found(flow, first.message, detail)
     err = kit.error_from(
         response,
         {**ERROR_CLASSES, **ERROR_MAP},
@@ -1310,12 +1301,16 @@ def _error(response: HttpResponse, errors: list[_GraphQLError], flow: Flow) -> S
     return err
 
 
-def _not_found(flow: Flow) -> ServiceError:
-    return ServiceError(
-        ErrorType.NOT_FOUND,
-        _NOT_FOUND_CODE.get(flow, "payment_not_found"),
-        "Braintree has no such object.",
-    )
+def _not_found(
+    flow: Flow, message: str | None = None, gateway: GatewayDetail | None = None
+) -> ServiceError:
+    """A NOT_FOUND in a flow is about that flow's object."""
+    text = message or "Braintree has no such object."
+    if flow is Flow.REFUND_SYNC:
+        return ServiceError(ErrorType.NOT_FOUND, "refund_not_found", text, gateway=gateway)
+    if flow is Flow.REVOKE_MANDATE:
+        return ServiceError(ErrorType.NOT_FOUND, "mandate_not_found", text, gateway=gateway)
+    return ServiceError(ErrorType.NOT_FOUND, "payment_not_found", text, gateway=gateway)
 
 
 def _no_object(field: str, what: str) -> ServiceError:
