@@ -1231,7 +1231,6 @@ ERROR_CLASSES: kit.ErrorTable = {
 ERROR_MAP: kit.ErrorTable = {
     "81502": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # amount required
     "81503": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # must be > 0
-    "81504": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # cannot be negative
     "81528": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # too large
     "81531": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # must be > 0
     "91504": _R(ErrorType.CONFLICT, "payment_not_voidable"),  # void: wrong status
@@ -1241,13 +1240,9 @@ ERROR_MAP: kit.ErrorTable = {
     "91512": _R(ErrorType.CONFLICT, "payment_already_refunded"),
     "91521": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # refund too large
     "91522": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),  # capture too large
-    "915176": _R(ErrorType.INVALID_REQUEST, "invalid_merchant_account"),
-    "91577": _R(ErrorType.INVALID_REQUEST, "invalid_merchant_account"),
+    "91513": _R(ErrorType.INVALID_REQUEST, "invalid_merchant_account"),
     "91564": _R(ErrorType.INVALID_REQUEST, "invalid_token", "payment_method.token"),  # used
     "91565": _R(ErrorType.INVALID_REQUEST, "invalid_token", "payment_method.token"),  # unknown
-    "91508": _R(
-        ErrorType.INVALID_REQUEST, "invalid_stored_payment_method", "payment_method.mandate_id"
-    ),
     "81715": _R(ErrorType.INVALID_REQUEST, "invalid_card_number", "payment_method.number"),
     "81716": _R(ErrorType.INVALID_REQUEST, "invalid_card_number", "payment_method.number"),
     "81712": _R(ErrorType.INVALID_REQUEST, "invalid_expiry", "payment_method.exp_month"),

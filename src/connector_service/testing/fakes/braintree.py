@@ -284,7 +284,9 @@ class BraintreeFake(FakeGateway):
             doc["partialCaptureDetails"] = {
                 "__typename": "ChildCapture",
                 "parentAuthorization": self.transaction_doc(t.parent, links=False)
-                | {"partialCaptureDetails": self.transaction_doc(t.parent)["partialCaptureDetails"]},
+                | {
+                    "partialCaptureDetails": self.transaction_doc(t.parent)["partialCaptureDetails"]
+                },
             }
         return doc
 
@@ -336,7 +338,7 @@ class BraintreeFake(FakeGateway):
             f"<dispute><id>dp_{t.legacy}</id><amount>{_major(t.amount)}</amount>"
             f"<currency-iso-code>{t.currency}</currency-iso-code><status>{status}</status>"
             "<kind>chargeback</kind><reason>fraud</reason>"
-            "<reply-by-date type=\"date\">2026-12-31</reply-by-date>"
+            '<reply-by-date type="date">2026-12-31</reply-by-date>'
             f"<transaction><id>{t.legacy}</id><amount>{_major(t.amount)}</amount></transaction>"
             "</dispute>"
         )
@@ -440,7 +442,7 @@ class _Root:
                            ["input", "transaction", "amount"])  # fmt: skip
         account = txn_in.get("merchantAccountId") or f.merchant_account
         if account != f.merchant_account:
-            raise _Refusal("Merchant account ID is invalid.", "VALIDATION", "91577",
+            raise _Refusal("Merchant account ID is invalid.", "VALIDATION", "91513",
                            ["input", "transaction", "merchantAccountId"])  # fmt: skip
         if m.usage == "SINGLE_USE":
             m.used = True
