@@ -239,6 +239,66 @@ def test_the_schema_repair_only_drops_the_refused_directives() -> None:
     assert tokenize.fields["token"].deprecation_reason  # kept
 
 
+# Each API fixture, the flow case whose request it answers, and which request of it.
+FIXTURE_REQUESTS = {
+    "transaction_authorized": ("authorize_card", 1),
+    "transaction_declined": ("charge_token", 0),
+    "partial_capture": ("capture_partial", 0),
+    "refund": ("refund", 0),
+    "vault_verified": ("setup_mandate", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_REQUESTS))
+def test_fixture_is_what_the_schema_answers_to_the_request(name: str) -> None:
+    """Execute the connector's own request against the schema with the fixture's data
+    as the root: the result equals the fixture only when the fixture holds exactly the
+    fields asked for, with the schema's types, enum values and non-null fields."""
+    from graphql import execute_sync, parse
+
+    case, index = FIXTURE_REQUESTS[name]
+    flow, data, before = FLOW_CASES[case]
+    sent = body(request_of(flow, data, before[:index]))
+    answer_ = fixture(name)
+    result = execute_sync(schema(), parse(sent["query"]), root_value=answer_["data"],
+                          variable_values=sent["variables"])  # fmt: skip
+    assert result.errors is None, result.errors
+    assert result.data == answer_["data"], name
+
+
+def test_a_fixture_off_the_schema_is_caught() -> None:
+    from graphql import execute_sync, parse
+
+    flow, data, before = FLOW_CASES["refund"]
+    sent = body(request_of(flow, data, before))
+    broken = fixture("refund")["data"]
+    broken["refundTransaction"]["refund"]["status"] = "REFUNDED"  # not a PaymentStatus
+    result = execute_sync(schema(), parse(sent["query"]), root_value=broken,
+                          variable_values=sent["variables"])  # fmt: skip
+    assert result.errors
+
+
+def test_the_fake_checks_every_request_against_the_schema() -> None:
+    import urllib.request
+
+    fake = fake_module.BraintreeFake()
+    url = fake.start_in_thread()
+    try:
+        auth = base64.b64encode(f"{fake.public_key}:{fake.private_key}".encode()).decode()
+        headers = {"Authorization": f"Basic {auth}", "Braintree-Version": bt.API_VERSION,
+                   "Content-Type": "application/json"}  # fmt: skip
+        bad = bt.NODE_TRANSACTION.replace("legacyId\n", "legacyId\n  flavour\n", 1)
+        for query, variables in ((bad, {"id": PID}), (bt.NODE_TRANSACTION, {"id": 5.5})):
+            payload = json.dumps({"query": query, "variables": variables}).encode()
+            request = urllib.request.Request(f"{url}/graphql", payload, headers)
+            with urllib.request.urlopen(request) as answer_:
+                assert json.loads(answer_.read())["errors"]
+        assert len(fake.violations) == 2, fake.violations
+        assert "flavour" in fake.violations[0]
+    finally:
+        fake.stop_thread()
+
+
 # --------------------------------------------------------------------------- requests
 
 
@@ -309,6 +369,18 @@ def test_the_currency_picks_the_merchant_account_or_is_refused() -> None:
     with pytest.raises(ServiceError) as err:
         next(CONNECTOR.steps(Flow.AUTHORIZE, broken, authorize(Token(token="n"))))
     assert err.value.code == "invalid_account_option"
+
+
+def test_a_statement_descriptor_must_have_braintree_s_shape() -> None:
+    data = authorize(Token(token="n"), statement_descriptor="ACMESHP*ORDER 1001")
+    good = request_of(Flow.AUTHORIZE, data, [])
+    assert body(good)["variables"]["input"]["transaction"]["descriptor"] == {
+        "name": "ACMESHP*ORDER 1001"
+    }
+    for bad in ("ACME SHOP ORDER 1001", "AC*ORDER", "ACMESHOP*X", "ACMESHP*" + "X" * 15):
+        with pytest.raises(ServiceError) as err:
+            request_of(Flow.AUTHORIZE, authorize(Token(token="n"), statement_descriptor=bad), [])
+        assert err.value.field == "statement_descriptor", bad
 
 
 def test_zero_decimal_amounts_are_whole_units() -> None:

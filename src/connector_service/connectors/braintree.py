@@ -232,7 +232,7 @@ class BraintreeConnector(Connector):
         if data.customer is not None and data.customer.email:
             transaction["customerDetails"] = {"email": data.customer.email}
         if data.statement_descriptor:
-            transaction["descriptor"] = {"name": data.statement_descriptor[:22]}
+            transaction["descriptor"] = {"name": _descriptor(data.statement_descriptor)}
         if mit:
             transaction["paymentInitiator"] = "UNSCHEDULED"
         elif data.setup_future_usage:
@@ -552,6 +552,7 @@ fragment TransactionFields on Transaction {
   amount { value currencyCode }
   paymentMethod { id usage }
   paymentMethodSnapshot {
+    __typename
     ... on CreditCardDetails { brandCode last4 expirationMonth expirationYear }
     ... on CreditCardTransactionDetails {
       networkTransactionId
@@ -559,6 +560,7 @@ fragment TransactionFields on Transaction {
     }
   }
   statusHistory {
+    __typename
     status
     amount { value currencyCode }
     ... on ProcessorDeclinedEvent {
@@ -592,7 +594,8 @@ fragment RefundFields on Refund {
 }
 """
 _CARD_DETAILS = (
-    "details { ... on CreditCardDetails { brandCode last4 expirationMonth expirationYear } }"
+    "details { __typename ... on CreditCardDetails { brandCode last4 expirationMonth "
+    "expirationYear } }"
 )
 
 TOKENIZE = f"""
@@ -1363,6 +1366,22 @@ def _transaction_input(
     if account:
         out["merchantAccountId"] = account
     return out
+
+
+# Braintree's descriptor name: "company*product", the company part 3, 7 or 12 characters
+# and the whole 22 at most (its docs' rule); anything else it refuses, so we do first.
+_DESCRIPTOR = re.compile(r"[^*]{3}\*[^*]{1,18}|[^*]{7}\*[^*]{1,14}|[^*]{12}\*[^*]{1,9}")
+
+
+def _descriptor(value: str) -> str:
+    if not _DESCRIPTOR.fullmatch(value):
+        raise invalid(
+            "invalid_field",
+            "Braintree needs a statement descriptor like 'COMPANY*PRODUCT': the company "
+            "part 3, 7 or 12 characters, then '*', at most 22 in all",
+            "statement_descriptor",
+        )
+    return value
 
 
 def _to_major(amount: int, currency: str) -> str:
