@@ -457,6 +457,24 @@ def test_refunds_go_to_the_capture_that_holds_the_money() -> None:
     assert err.value.code == "invalid_amount" and err.value.field == "amount"
 
 
+def test_a_refund_skips_a_capture_already_refunded() -> None:
+    usd = {"currencyCode": "USD"}
+    parent = txn(partialCaptureDetails={"childCaptures": [
+        {"id": "first", "status": "SETTLED", "amount": {"value": "12.00", **usd},
+         "refunds": [{"id": "r", "status": "SETTLED", "amount": {"value": "10.00", **usd}},
+                     {"id": "x", "status": "VOIDED", "amount": {"value": "2.00", **usd}}]},
+        {"id": "second", "status": "SETTLED", "amount": {"value": "8.00", **usd}, "refunds": []},
+    ]})  # fmt: skip
+    fits = RefundData(payment=payment_ref(captures="first,second"), amount=200, reference="r")
+    requests, _ = drive(CONNECTOR, Flow.REFUND, ctx(), fits,
+                        [node(parent), response(200, fixture("refund"))])  # fmt: skip
+    assert body(requests[1])["variables"]["input"]["transactionId"] == "first"  # 2.00 left
+    more = RefundData(payment=payment_ref(captures="first,second"), amount=300, reference="r")
+    requests, _ = drive(CONNECTOR, Flow.REFUND, ctx(), more,
+                        [node(parent), response(200, fixture("refund"))])  # fmt: skip
+    assert body(requests[1])["variables"]["input"]["transactionId"] == "second"
+
+
 def test_sync_reads_the_node_and_partial_captures() -> None:
     parent = txn(partialCaptureDetails={"childCaptures": [
         {"id": CHILD, "status": "SETTLED", "amount": {"value": "15.00", "currencyCode": "USD"}},

@@ -578,7 +578,13 @@ fragment TransactionFields on Transaction {
   partialCaptureDetails {
     __typename
     ... on ParentAuthorization {
-      childCaptures { id legacyId status amount { value currencyCode } }
+      childCaptures {
+        id
+        legacyId
+        status
+        amount { value currencyCode }
+        refunds { id status amount { value currencyCode } }
+      }
     }
   }
 }
@@ -768,11 +774,18 @@ class _PaymentMethod(msgspec.Struct, rename="camel"):
     details: _CardDetails | None = None
 
 
+class _ChildRefund(msgspec.Struct):
+    id: str | None = None
+    status: str | None = None
+    amount: _Money | None = None
+
+
 class _Child(msgspec.Struct, rename="camel"):
     id: str | None = None
     legacy_id: str | None = None
     status: str | None = None
     amount: _Money | None = None
+    refunds: list[_ChildRefund] | None = None
 
 
 class _PartialDetails(msgspec.Struct, rename="camel"):
@@ -975,7 +988,13 @@ def _refund_target(parent: _Transaction, amount: int, currency: str) -> str:
     """The partial capture (child) a refund of ``amount`` can go to: Braintree refunds a
     capture, not the authorization, and one refund cannot span several captures."""
     for child in _children(parent):
-        left = _from_money(child.amount, currency) or 0
+        refunded = sum(
+            _from_money(r.amount, currency) or 0
+            for r in child.refunds or []
+            if kit.status_of(REFUND_STATUS, r.status, RefundStatus.PENDING)
+            is not RefundStatus.FAILED
+        )
+        left = (_from_money(child.amount, currency) or 0) - refunded
         if child.id and left >= amount:
             return child.id
     raise ServiceError(
