@@ -168,6 +168,17 @@ class PaymentService:
                     )
                 targets = [target_for(c.account) for c in routed.candidates]
 
+        if rc.idempotency_key is not None and len(targets) == 1:
+            only = targets[0]
+            if only.connector.meta.idempotency == "none":
+                # A gateway that cannot deduplicate (Braintree): a keyed create repeating
+                # one whose answer was lost is settled by a lookup, never sent again. The
+                # REST front does this from its idempotency record; library mode has none.
+                earlier = await self._unresolved_retry(
+                    only.account, reference, only.ctx.idempotency_key
+                )
+                if earlier is not None:
+                    return await self.resume_payment(rc, earlier[0], req)
         data = self._authorize_data(req, pm, reference)
         target, result, attempts = await authorize_with_failover(
             self.runner, self.breakers, targets, data, pm_type, routed
