@@ -461,13 +461,6 @@ class PaymentService:
                 f"{meta.display_name} cannot capture one authorization in several parts",
                 "final_capture",
             )
-        if facts.capture_final:
-            raise ServiceError(
-                ErrorType.CONFLICT,
-                "payment_not_capturable",
-                "The payment's final capture was made: nothing more can be captured.",
-                field="id",
-            )
         left = ref.amount - facts.amount_captured  # what earlier captures left
         amount = req.amount if req.amount is not None else left
         if amount > left:
@@ -476,6 +469,13 @@ class PaymentService:
                 f"cannot capture {amount}: the payment authorized {ref.amount}"
                 + (f", of which {left} is left to capture" if facts.amount_captured else ""),
                 "amount",
+            )
+        if facts.capture_final:
+            raise ServiceError(
+                ErrorType.CONFLICT,
+                "payment_not_capturable",
+                "The payment's final capture was made: nothing more can be captured.",
+                field="id",
             )
         data = CaptureData(
             payment=ref,
