@@ -523,7 +523,12 @@ class PaymentService:
         )
         result: PaymentResult = await self.runner.run(target, Flow.INCREMENT, data)
         await self._note(payment_id, ref.account, result)
-        raised = result.failure is None and result.status is PaymentStatus.AUTHORIZED
+        # Accepted now, or taken in by an asynchronous gateway (Adyen: processing until
+        # its adjustment webhook): later captures are bounded by the new total.
+        raised = result.failure is None and result.status in (
+            PaymentStatus.AUTHORIZED,
+            PaymentStatus.PROCESSING,
+        )
         if raised:
             await self.resources.set_authorized_amount(payment_id, req.total_amount)
             ref = msgspec.structs.replace(ref, amount=req.total_amount)
