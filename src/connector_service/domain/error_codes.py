@@ -65,6 +65,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "invalid_api_key",
         "invalid_base64",
         "invalid_cursor",
+        "invalid_customer_id",
         "invalid_card_number",
         "invalid_credentials_header",
         "invalid_currency",
