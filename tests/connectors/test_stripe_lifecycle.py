@@ -65,9 +65,11 @@ def test_a_declined_increment_is_a_result_on_the_unchanged_intent() -> None:
 
 
 def test_the_customer_list_gives_summaries_only() -> None:
+    page = fixture("lists/customer_payment_methods")
+    for item in page["data"]:  # a list page has no schema of its own: its items do
+        stripe_form.validate_object("payment_method", item)
     data = ListMandatesData(customer_id="cus_OzpT9yQkS5m2Rb")
-    requests, listed = drive(connector, Flow.LIST_MANDATES, ctx(), data,
-                             [response(200, fixture("customer_payment_methods"))])  # fmt: skip
+    requests, listed = drive(connector, Flow.LIST_MANDATES, ctx(), data, [response(200, page)])
     [request] = requests
     stripe_form.validate(request)
     assert request.method == "GET" and "type=card" in request.url
