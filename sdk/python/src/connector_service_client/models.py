@@ -336,6 +336,7 @@ ErrorCode: TypeAlias = Literal[
     "invalid_credentials_header",
     "invalid_currency",
     "invalid_cursor",
+    "invalid_customer_id",
     "invalid_cvc",
     "invalid_expiry",
     "invalid_field",
