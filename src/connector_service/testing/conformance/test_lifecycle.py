@@ -39,7 +39,8 @@ def _auth(rig: Rig, api: Api, amount: int, **flags: bool) -> dict[str, Any]:
         assert auth["error"]["type"] == "not_supported", auth
         auth = api.ok("POST", "/v1/payments", {k: v for k, v in body.items() if k not in flags})
     assert auth["status"] == "authorized", auth
-    return auth
+    created: dict[str, Any] = auth
+    return created
 
 
 def test_increment_raises_the_authorization(rig: Rig, api: Api) -> None:
