@@ -150,6 +150,9 @@ async def test_captures_that_reach_the_authorized_amount_capture_it(a: Api) -> N
                           {"amount": amount, "final_capture": False})  # fmt: skip
         assert done["status"] == status, done
     assert done["amount_captured"] == 4000
+    # nothing is left: a capture of "the rest" is refused by the service itself
+    status_code, err, _ = await a.call("POST", f"/v1/payments/{auth['id']}/capture", {})
+    assert status_code == 409 and err["error"]["code"] == "payment_not_capturable", err
 
 
 async def test_a_non_final_capture_needs_the_flag_at_create(a: Api) -> None:

@@ -470,11 +470,12 @@ class PaymentService:
                 + (f", of which {left} is left to capture" if facts.amount_captured else ""),
                 "amount",
             )
-        if facts.capture_final:
+        if facts.capture_final or left <= 0:
             raise ServiceError(
                 ErrorType.CONFLICT,
                 "payment_not_capturable",
-                "The payment's final capture was made: nothing more can be captured.",
+                "The payment's final capture was made, or its captures took all it "
+                "authorized: nothing more can be captured.",
                 field="id",
             )
         data = CaptureData(
