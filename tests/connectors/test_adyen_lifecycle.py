@@ -20,6 +20,7 @@ from connector_service.domain.flows import (
     IncrementData,
     ListMandatesData,
     MandateSetupData,
+    WebhookEventType,
 )
 from connector_service.domain.ids import PaymentRef
 from connector_service.domain.status import MandateStatus, PaymentStatus
@@ -133,6 +134,10 @@ async def test_over_http_increment_then_two_captures(
     assert raised.status is PaymentStatus.PROCESSING
     assert adyen_fake.payments[psp].amount == 12500
     assert adyen_fake.notifications[-1]["eventCode"] == "AUTHORISATION_ADJUSTMENT"
+    [adjusted] = connector.webhook_parse({}, adyen_fake.webhook())
+    assert adjusted.type is WebhookEventType.PAYMENT_AUTHORIZED
+    assert adjusted.connector_payment_id == psp and adjusted.amount == 12500
+    assert adjusted.payment is not None and adjusted.payment.amount == 12500
     for i, amount in enumerate((5000, 7500)):
         done = await executor.run(
             connector, Flow.CAPTURE, ctx(adyen_fake.base_url, f"k-cap-{i}"),

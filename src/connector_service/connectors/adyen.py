@@ -533,6 +533,8 @@ _E = WebhookEventType
 # Standard webhook eventCode -> (event type when success is "true", when "false").
 WEBHOOK_EVENTS: dict[str, tuple[WebhookEventType, WebhookEventType]] = {
     "AUTHORISATION": (_E.PAYMENT_AUTHORIZED, _E.PAYMENT_FAILED),
+    # An /amountUpdates outcome: authorised for the new total; refused leaves it as it was.
+    "AUTHORISATION_ADJUSTMENT": (_E.PAYMENT_AUTHORIZED, _E.UNKNOWN),
     "CAPTURE": (_E.PAYMENT_CAPTURED, _E.CAPTURE_FAILED),
     "CAPTURE_FAILED": (_E.CAPTURE_FAILED, _E.UNKNOWN),
     "CANCELLATION": (_E.PAYMENT_VOIDED, _E.UNKNOWN),
