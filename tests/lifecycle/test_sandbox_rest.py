@@ -3,6 +3,7 @@ partial captures and the stored payment methods list (a real service process).""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -33,6 +34,15 @@ accounts = ["sandbox"]
 id = "shop-b"
 key_sha256 = "{hash_key("key-b")}"
 accounts = ["sandbox-b"]
+
+[[callers]]
+id = "platform"
+key_sha256 = "{hash_key("key-platform")}"
+accounts = []
+platform = true
+
+[server]
+allow_request_credentials = true
 """
 
 
@@ -211,6 +221,21 @@ async def test_stored_methods_are_listed_with_the_mandate_ids_and_summaries_only
     assert status == 403 and err["error"]["field"] == "account", err
     theirs = await b.ok("GET", f"/v1/mandates?account=sandbox-b&customer={customer}")
     assert theirs["data"] == []
+
+
+async def test_a_platform_lists_with_per_request_credentials(service: ServiceProcess) -> None:
+    platform = Api(service.url, "key-platform")
+    creds = {"X-Connector-Credentials": json.dumps({"connector": "sandbox", "credentials": {}})}
+    customer = f"plat-{uuid.uuid4().hex[:8]}"
+    mandate = await platform.ok("POST", "/v1/mandates", {
+        "currency": "EUR", "payment_method": card(), "customer": {"id": customer},
+    }, headers=creds)  # fmt: skip
+    assert mandate["account"] == "@sandbox"
+    path = f"/v1/mandates?account=%40sandbox&customer={customer}"
+    listed = await platform.ok("GET", path, headers=creds)
+    assert [m["id"] for m in listed["data"]] == [mandate["id"]]
+    status, err, _ = await platform.call("GET", path)  # the credentials are needed again
+    assert status == 404 and err["error"]["field"] == "account", err
 
 
 async def test_the_list_names_the_missing_or_unknown_parameter(a: Api) -> None:

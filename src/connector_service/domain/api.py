@@ -111,9 +111,10 @@ class IncrementCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=
 class MandateListQuery(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """``GET /v1/mandates?account=…&customer=…``: a customer's stored payment methods, as
     the gateway lists them. ``customer`` is the gateway's customer (a mandate's
-    ``customer_id``)."""
+    ``customer_id``). A platform key with per-request credentials names the account
+    ``@<connector>``, as its ids do."""
 
-    account: AccountName
+    account: Annotated[str, Meta(min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_.:-]+$")]
     customer: Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 
 
