@@ -61,6 +61,8 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     Flow,
+    IncrementData,
+    ListMandatesData,
     MandateCompleteData,
     MandateResult,
     MandateRevokeData,
@@ -69,6 +71,7 @@ from connector_service.domain.flows import (
     RefundData,
     RefundResult,
     RefundSyncData,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -126,6 +129,8 @@ class ConnectorMeta:
     # Computed from the class's methods at class creation (see Connector); a connector
     # that states it anyway must state exactly what it implements.
     flows: frozenset[Flow] = frozenset()
+    # Several partial captures on one authorization (CaptureData.final_capture=False).
+    multiple_captures: bool = False
 
 
 # --------------------------------------------------------------------------- the base class
@@ -149,6 +154,8 @@ CALL_FLOWS: tuple[Flow, ...] = (
     Flow.REVOKE_MANDATE,
     Flow.COMPLETE_MANDATE,
     Flow.ACCESS_TOKEN,
+    Flow.INCREMENT,
+    Flow.LIST_MANDATES,
 )
 _WEBHOOK_METHODS = ("webhook_identify", "webhook_verify", "webhook_parse")
 _FLOW_METHOD = re.compile(r"^(build|parse|steps)_([a-z0-9_]+)$")
@@ -339,6 +346,30 @@ class Connector:
     def steps_access_token(self, ctx: ConnectorContext, data: Any) -> Steps:
         return self.one_call(ctx, data, self.build_access_token, self.parse_access_token)
 
+    # ---- payment lifecycle (issue 16): incremental authorization, stored methods
+
+    def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
+        raise self._unsupported(Flow.INCREMENT)
+
+    def parse_increment(
+        self, ctx: ConnectorContext, data: IncrementData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.INCREMENT)
+
+    def steps_increment(self, ctx: ConnectorContext, data: IncrementData) -> Steps:
+        return self.one_call(ctx, data, self.build_increment, self.parse_increment)
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        raise self._unsupported(Flow.LIST_MANDATES)
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        raise self._unsupported(Flow.LIST_MANDATES)
+
+    def steps_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> Steps:
+        return self.one_call(ctx, data, self.build_list_mandates, self.parse_list_mandates)
+
     # ---- webhooks: a connector receiving webhooks overrides identify, verify and parse
 
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
@@ -383,6 +414,8 @@ _STEPS: dict[Flow, Callable[[Connector, ConnectorContext, Any], Steps]] = {
     Flow.REVOKE_MANDATE: lambda c, ctx, d: c.steps_revoke_mandate(ctx, d),
     Flow.COMPLETE_MANDATE: lambda c, ctx, d: c.steps_complete_mandate(ctx, d),
     Flow.ACCESS_TOKEN: lambda c, ctx, d: c.steps_access_token(ctx, d),
+    Flow.INCREMENT: lambda c, ctx, d: c.steps_increment(ctx, d),
+    Flow.LIST_MANDATES: lambda c, ctx, d: c.steps_list_mandates(ctx, d),
 }
 assert set(_STEPS) == set(CALL_FLOWS)
 

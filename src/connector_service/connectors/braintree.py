@@ -154,6 +154,10 @@ class BraintreeConnector(Connector):
         # No idempotency key at Braintree: the core never re-sends an effect, and a create
         # whose answer was lost is found by its orderId (our reference) with a search.
         idempotency="none",
+        # partialCaptureTransaction: several captures while their sum stays within the
+        # authorization. The schema has no "final" flag: after a final partial capture the
+        # service refuses more, and Braintree lets the rest expire.
+        multiple_captures=True,
         docs_url="https://developer.paypal.com/braintree/graphql/",
         secret_fields=("public_key", "private_key"),
     )
