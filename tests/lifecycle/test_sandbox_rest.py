@@ -243,3 +243,35 @@ async def test_the_list_names_the_missing_or_unknown_parameter(a: Api) -> None:
                          ("account=sandbox&customer=c1&limit=5", "limit")):  # fmt: skip
         status, err, _ = await a.call("GET", f"/v1/mandates?{query}")
         assert status == 400 and err["error"]["field"] == field, (query, err)
+
+
+# ------------------------------------------------------------ refund the rest
+
+
+async def test_a_refund_without_an_amount_refunds_what_is_left(a: Api) -> None:
+    """After partial refunds, a refund with no amount is the rest, not the whole capture
+    again (which the gateway would refuse); with nothing left it is a 400 before the
+    gateway is asked."""
+    auth = await _auth(a, amount=1000)
+    pid = auth["id"]
+    await a.ok("POST", f"/v1/payments/{pid}/capture", {})
+    first = await a.ok("POST", f"/v1/payments/{pid}/refunds", {"amount": 300})
+    second = await a.ok("POST", f"/v1/payments/{pid}/refunds", {"amount": 200})
+    rest = await a.ok("POST", f"/v1/payments/{pid}/refunds", {})
+    assert [first["amount"], second["amount"], rest["amount"]] == [300, 200, 500]
+    assert rest["status"] == "succeeded", rest
+    status, err, _ = await a.call("POST", f"/v1/payments/{pid}/refunds", {})
+    assert status == 400, err
+    assert err["error"]["code"] == "nothing_to_refund" and err["error"]["field"] == "amount"
+
+
+async def test_a_refund_replayed_by_its_key_is_counted_once(a: Api) -> None:
+    auth = await _auth(a, amount=1000)
+    pid = auth["id"]
+    await a.ok("POST", f"/v1/payments/{pid}/capture", {})
+    key = {"Idempotency-Key": f"refund-{uuid.uuid4().hex}"}
+    once = await a.ok("POST", f"/v1/payments/{pid}/refunds", {"amount": 400}, headers=key)
+    again = await a.ok("POST", f"/v1/payments/{pid}/refunds", {"amount": 400}, headers=key)
+    assert again["id"] == once["id"]
+    rest = await a.ok("POST", f"/v1/payments/{pid}/refunds", {})
+    assert rest["amount"] == 600, rest

@@ -57,6 +57,9 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     # their total, and whether the last one was final (nothing more can be captured).
     amount_captured: int = 0
     capture_final: bool = False
+    # Refunds the service asked for and the gateway did not refuse (pending included):
+    # what "refund the rest" (a refund without an amount) leaves out.
+    amount_refunded: int = 0
 
 
 class RefundFacts(msgspec.Struct, omit_defaults=True):
@@ -175,6 +178,19 @@ class Resources:
 
         await self.storage.update(NS_FACTS, payment_id, apply, ttl=FACTS_TTL_SECONDS)
         return out[-1] if out else None
+
+    async def record_refund(self, payment_id: str, amount: int) -> None:
+        """Add a refund the gateway accepted (or has pending) to the payment's total."""
+        decoder = _DECODERS[Kind.PAYMENT]
+
+        def apply(old: bytes | None) -> bytes | None:
+            if old is None:
+                return None
+            facts = decoder.decode(old)
+            total = facts.amount_refunded + amount
+            return _enc.encode(msgspec.structs.replace(facts, amount_refunded=total))
+
+        await self.storage.update(NS_FACTS, payment_id, apply, ttl=FACTS_TTL_SECONDS)
 
     async def set_authorized_amount(self, payment_id: str, amount: int) -> None:
         """An authorization raised (incremental authorization): its new total."""

@@ -77,7 +77,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef
 from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.payment_methods import MandateRef as MandateMethod
-from connector_service.domain.status import PaymentStatus
+from connector_service.domain.status import PaymentStatus, RefundStatus
 from connector_service.executor.http import Executor, OutcomeUnknown
 from connector_service.storage.base import Storage
 
@@ -583,6 +583,17 @@ class PaymentService:
             current: PaymentResult = await self.runner.run(target, Flow.SYNC, SyncData(payment=ref))
             if current.amount_captured:
                 amount = current.amount_captured
+        if req.amount is None and pfacts.amount_refunded:
+            # ... less what earlier refunds through the service took: "refund the rest".
+            # (An explicit amount is bounded by the capture only; the gateway knows of
+            # refunds made elsewhere and refuses what is not left.)
+            amount -= pfacts.amount_refunded
+            if amount <= 0:
+                raise invalid(
+                    "nothing_to_refund",
+                    f"the payment's refunds ({pfacts.amount_refunded}) took all it captured",
+                    "amount",
+                )
         if amount > captured:
             raise invalid(
                 "amount_too_large",
@@ -616,7 +627,10 @@ class PaymentService:
         else:
             refund_id = self.resources.id_by_reference(Kind.REFUND, ref.account, reference)
             await self.resources.remember_reference(Kind.REFUND, ref.account, reference, refund_id)
+        seen = await self.resources.facts(Kind.REFUND, refund_id) is not None  # a replay
         await self.resources.save(refund_id, facts)
+        if not seen and result.status is not RefundStatus.FAILED:
+            await self.resources.record_refund(payment_id, facts.amount)
         rref = refund_ref(Identity(Kind.REFUND, ref.account, gid or reference), facts)
         return refund_document(rref, result, refund_id=refund_id, facts=facts)
 

@@ -105,6 +105,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "no_route",
         "not_implemented",
         "not_supported",
+        "nothing_to_refund",
         "operation_not_allowed",
         "payment_already_authorized",
         "payment_already_captured",
