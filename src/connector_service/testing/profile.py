@@ -85,6 +85,13 @@ class Webhooks:
     strip: Callable[[dict[str, str], bytes], tuple[dict[str, str], bytes]]
     tolerance_seconds: int | None = 300  # None: the scheme carries no timestamp
     accepted_status: int = 200
+    # False: the gateway signs nothing and the service verifies a webhook by fetching
+    # the object it names (Mollie): there is no secret to get wrong, and a forged id is
+    # the ``tampered`` case.
+    signed: bool = True
+    # ``stored_id(fake, body)``: the gateway event id a good delivery is stored under,
+    # where ``webhook_identify`` cannot read it (Mollie: the payment's fetched state).
+    stored_id: Callable[[Any, bytes], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,10 @@ class ConnectorProfile:
     more_declines: tuple[Decline, ...] = ()
     currency: str = "EUR"
     fake: Callable[[], FakeGateway] | None = None  # None: the connector needs no network
+    # ``payment_method(fake, card)``: what a test card becomes in a payment request, for a
+    # gateway that takes card data only tokenized in the customer's browser (Mollie
+    # Components' cardToken). None: the card itself (``Card.payment_method()``).
+    payment_method: Callable[[Any, Card], dict[str, Any]] | None = None
     account_options: Callable[[Any], Mapping[str, str]] = lambda fake: {}
     flows: frozenset[str] = frozenset()  # flows the connector must declare (at least)
     # Modifications answered "accepted, outcome later": capture/void say `processing`.

@@ -32,6 +32,12 @@ def _approved(rig: Rig) -> str:
     return "authorized" if _has(rig, "capture") else "captured"
 
 
+def _card(rig: Rig, card: Card) -> dict[str, Any]:
+    """The card as the gateway takes it: itself, or tokenized in the customer's browser."""
+    tokenize = rig.profile.payment_method
+    return card.payment_method() if tokenize is None else tokenize(rig.fake, card)
+
+
 def _payment(rig: Rig, card: Card, amount: int, capture: str | None = None, **extra: Any) -> Any:
     if capture is None:  # manual where the gateway can authorize only
         capture = "manual" if _has(rig, "capture") else "automatic"
@@ -39,7 +45,7 @@ def _payment(rig: Rig, card: Card, amount: int, capture: str | None = None, **ex
         "amount": card.amount or amount,
         "currency": rig.profile.currency,
         "capture_method": capture,
-        "payment_method": card.payment_method(),
+        "payment_method": _card(rig, card),
         # what the gateway needs of every payment besides the card (Paystack: an email)
         **rig.profile.extra.get("payment_fields", {}),
         **extra,
@@ -265,7 +271,7 @@ def test_mandate_setup_charge_revoke(rig: Rig, api: Api) -> None:
     if "setup_mandate" not in {f.value for f in rig.connector.meta.flows}:
         pytest.skip(f"{p.connector} declares no mandates")
     mandate = api.ok("POST", "/v1/mandates", {
-        "currency": p.currency, "payment_method": p.success.payment_method(),
+        "currency": p.currency, "payment_method": _card(rig, p.success),
         "customer": {"id": "shopper-42", "email": "jane@example.com", "name": "Jane Shopper"},
     })  # fmt: skip
     assert mandate["status"] == "active" and mandate["connector_mandate_id"], mandate
@@ -291,7 +297,7 @@ def test_mandate_needing_three_ds_is_completed_then_charged(rig: Rig, api: Api) 
         f"{p.connector} declares complete_mandate: profile.mandate_three_ds"
     )
     mandate = api.ok("POST", "/v1/mandates", {
-        "currency": p.currency, "payment_method": three_ds.card.payment_method(),
+        "currency": p.currency, "payment_method": _card(rig, three_ds.card),
         "customer": {"email": "bruce@wayne.example"}, "return_url": three_ds.return_url,
     })  # fmt: skip
     assert mandate["status"] == "pending" and mandate["next_action"]["type"] == "redirect"
@@ -371,13 +377,16 @@ def test_webhook_verification(rig: Rig, api: Api) -> None:
     tampered_id = gid[:-1] + (b"Y" if gid.endswith(b"Z") else b"Z")
     bad["tampered"] = (headers, signed.replace(gid, tampered_id, 1))
     assert bad["tampered"][1] != signed, "the tampered body must differ from the signed one"
-    bad["wrong secret"] = hooks.sign(body, hooks.secret + "x", now)
+    if hooks.signed:
+        bad["wrong secret"] = hooks.sign(body, hooks.secret + "x", now)
     if hooks.tolerance_seconds is not None:
         bad["stale"] = hooks.sign(body, hooks.secret, now - hooks.tolerance_seconds - 120)
     bad["missing"] = hooks.strip(headers, signed)
     lowered = {k.lower(): v for k, v in headers.items()}
     event_id = rig.connector.webhook_identify(lowered, signed).event_id
     assert event_id, "the sample must carry an event id"
+    if hooks.stored_id is not None:
+        event_id = hooks.stored_id(rig.fake, signed)
     assert _stored(api, event_id) == 0
     for case, (h, raw) in bad.items():
         assert post(h, raw) == 401, case
