@@ -224,7 +224,8 @@ def test_parse_3ds_redirect_then_complete() -> None:
     assert result.next_action.url.startswith("https://www.mollie.com/checkout/")
     requests, done = drive(
         CONNECTOR, Flow.COMPLETE_AUTHORIZE, ctx(),
-        CompleteAuthorizeData(payment=pref(), params={}), [response(200, fixture("payment_authorized"))],
+        CompleteAuthorizeData(payment=pref(), params={}),
+        [response(200, fixture("payment_authorized"))],
     )  # fmt: skip
     assert requests[0].method == "GET" and requests[0].url == f"{BASE}/payments/{PID}"
     assert done.status is PaymentStatus.AUTHORIZED
