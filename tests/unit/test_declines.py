@@ -7,9 +7,19 @@ import re
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, paystack, rapyd, sandbox, stripe
+from connector_service.connectors import (
+    adyen,
+    checkout,
+    mollie,
+    paypal,
+    paystack,
+    rapyd,
+    sandbox,
+    stripe,
+)
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -32,6 +42,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "paypal-issues": paypal.ISSUE_DECLINES,
     "paystack": paystack.DECLINE_MAP,
     "rapyd": rapyd.DECLINE_MAP,
+    "mollie": mollie.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -71,12 +82,19 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         payment = rapyd._payment({"id": "payment_1", "status": "ERR", "error_code": raw}, "EUR")
         assert payment.failure is not None
         return payment.failure
+    if name == "mollie":  # details.failureReason of a failed card payment
+        doc = {"id": "tr_1", "status": "failed", "amount": {"currency": "EUR", "value": "1.00"},
+               "details": {"failureReason": raw}}  # fmt: skip
+        payment = msgspec.convert(doc, mollie.MolliePayment)
+        result = mollie._payment(payment, "EUR")
+        assert result.failure is not None
+        return result.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "mollie", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -115,6 +133,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("paypal", "5400"),
         _parsed("paystack", "expired card"),
         _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
+        _parsed("mollie", "card_expired"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}
