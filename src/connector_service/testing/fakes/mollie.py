@@ -236,7 +236,8 @@ class MollieFake(FakeGateway):
     def __init__(self) -> None:
         super().__init__()
         self.api_key = API_KEY
-        self.tokens: dict[str, ComponentsCard] = {}
+        self.tokens: dict[str, ComponentsCard] = {}  # unused card tokens
+        self.issued: list[str] = []  # every card token handed out (the log scan's list)
         self.payments: dict[str, FakePayment] = {}
         self.refunds: dict[str, FakeRefund] = {}
         self.customers: dict[str, dict[str, Any]] = {}
@@ -313,12 +314,14 @@ class MollieFake(FakeGateway):
     async def create_token(self, request: web.Request) -> web.Response:
         card = msgspec.json.decode(await request.read(), type=ComponentsCard)
         token = _id("tkn")
+        self.issued.append(token)
         self.tokens[token] = card
         return web.json_response({"token": token})
 
     def tokenize(self, card: dict[str, Any]) -> str:
         """What mollie.js ``createToken()`` does in the customer's browser."""
         token = _id("tkn")
+        self.issued.append(token)
         self.tokens[token] = ComponentsCard(
             number=str(card["number"]), cvc=card.get("cvc"), holder=card.get("holder_name")
         )
