@@ -120,7 +120,7 @@ def test_forged_webhooks_are_refused_and_store_nothing(rig: Rig) -> None:
 
 def test_the_log_holds_no_key_card_or_token(rig: Rig) -> None:
     tokens = list(rig.fake.issued)
-    assert len(tokens) >= 4  # the checks above sent card tokens
+    assert len(tokens) >= 3  # the checks above sent card tokens
     log = assert_log_clean(
         rig.service, card_numbers=rig.card_numbers(), cvcs=rig.cvcs(), secrets=rig.secrets()
     )
