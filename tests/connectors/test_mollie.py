@@ -497,3 +497,31 @@ def test_metadata() -> None:
         "setup_mandate", "complete_mandate", "revoke_mandate", "charge_mandate", "webhooks",
     }  # fmt: skip
     assert {m.value for m in meta.payment_methods} == {"token", "mandate"}
+
+
+def test_setup_future_usage_makes_a_customer_and_a_first_payment() -> None:
+    data = authorize(
+        setup_future_usage=True, capture_method=CaptureMethod.AUTOMATIC,
+        customer=Customer(email="jane@example.com"),
+    )  # fmt: skip
+    requests, result = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+        [response(201, fixture("customer")), response(201, fixture("payment_first_paid"))],
+    )  # fmt: skip
+    for request in requests:
+        checked(request)
+    assert [r.url for r in requests] == [f"{BASE}/customers", f"{BASE}/payments"]
+    first = body(requests[1])
+    assert first["sequenceType"] == "first" and first["customerId"] == CID
+    assert first["cardToken"] == TOKEN
+    assert result.status is PaymentStatus.CAPTURED
+    assert result.mandate is not None and result.mandate.status is MandateStatus.ACTIVE
+    assert result.mandate.connector_mandate_id == MID
+    assert result.mandate.connector_customer_id == CID
+    _, pending = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+        [response(201, fixture("customer")), response(201, fixture("payment_first_open"))],
+    )  # fmt: skip
+    assert pending.status is PaymentStatus.REQUIRES_ACTION
+    assert pending.mandate is not None and pending.mandate.status is MandateStatus.PENDING
+    assert pending.mandate.meta["payment_id"] == PID

@@ -126,3 +126,18 @@ def test_the_log_holds_no_key_card_or_token(rig: Rig) -> None:
     )
     assert rig.fake.api_key not in log
     assert not [t for t in tokens if t in log]
+
+
+def test_a_payment_that_stores_the_card_gives_a_chargeable_mandate(rig: Rig) -> None:
+    api, fake = rig.api, rig.fake
+    body = token_payment(fake, 1200, "automatic", setup_future_usage="off_session",
+                         customer={"email": "jane@example.com"})  # fmt: skip
+    paid = api.ok("POST", "/v1/payments", body)
+    assert paid["status"] == "captured" and paid["mandate"]["status"] == "active", paid
+    assert sent(rig, "POST", "/v2/payments")[-1]["sequenceType"] == "first"
+    mit = {"amount": 800, "currency": "EUR", "capture_method": "automatic",
+           "payment_method": {"type": "mandate", "mandate_id": paid["mandate"]["id"]}}  # fmt: skip
+    charge = api.ok("POST", "/v1/payments", mit)
+    assert charge["status"] == "captured" and charge["amount"] == 800
+    recurring = sent(rig, "POST", "/v2/payments")[-1]
+    assert recurring["sequenceType"] == "recurring" and recurring["mandateId"].startswith("mdt_")

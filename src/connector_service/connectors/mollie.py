@@ -191,6 +191,33 @@ class MollieConnector(Connector):
             )
         return self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
 
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        """A payment; with ``setup_future_usage`` and a card token, a customer first and a
+        ``sequenceType: first`` payment, whose mandate (``mdt_...``) comes back with the
+        payment (pending until 3-D Secure is passed, then completed as a mandate)."""
+        pm = data.payment_method
+        request = self.build_authorize(ctx, data)
+        if not (data.setup_future_usage and isinstance(pm, Token)):
+            return self.parse_authorize(ctx, data, (yield request))
+        customer = data.customer or Customer()
+        answer = yield self._call(
+            ctx, "POST", "/customers", Flow.AUTHORIZE, _customer(customer, data.reference),
+            key_suffix="-customer",
+        )  # fmt: skip
+        cid = kit.text(_object(answer).get("id"))
+        if not cid:
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie made no customer.")
+        body = kit.obj(kit.decode_object(request.body or b"{}"))
+        body |= {"sequenceType": "first", "customerId": cid}
+        response = yield self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
+        payment = _payment_object(response)
+        result = _payment(payment, data.currency)
+        mandate = _mandate(payment, cid, verification=False)
+        if mandate.status is not MandateStatus.FAILED:
+            mandate.next_action = None  # the payment's redirect is the one to follow
+            result.mandate = mandate
+        return result
+
     def build_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData
     ) -> HttpRequest:
