@@ -410,7 +410,7 @@ HOOK = f"id={PID}".encode()
 def test_webhook_is_verified_by_fetching_the_named_payment() -> None:
     verdict = CONNECTOR.webhook_verify(ctx(), {}, HOOK)
     assert isinstance(verdict, HttpRequest)
-    assert (verdict.method, verdict.url) == ("GET", f"{BASE}/payments/{PID}")
+    assert (verdict.method, verdict.url) == ("GET", f"{BASE}/payments/{PID}?embed=refunds")
     assert verdict.headers["Authorization"] == f"Bearer {KEY}"
     assert CONNECTOR.parse_verify_webhook(ctx(), response(200, fixture("payment_paid"))) is True
 
@@ -525,3 +525,30 @@ def test_setup_future_usage_makes_a_customer_and_a_first_payment() -> None:
     assert pending.status is PaymentStatus.REQUIRES_ACTION
     assert pending.mandate is not None and pending.mandate.status is MandateStatus.PENDING
     assert pending.mandate.meta["payment_id"] == PID
+
+
+def test_webhook_refund_events_from_the_embedded_refunds() -> None:
+    doc = fixture("payment_paid") | {
+        "amountRefunded": {"value": "5.00", "currency": "EUR"},
+        "_embedded": {"refunds": [fixture("refund_pending"),
+                                  fixture("refund_refunded") | {"id": "re_2"}]},
+    }  # fmt: skip
+    events = CONNECTOR.webhook_parse_fetched({}, HOOK, response(200, doc))
+    assert [e.type for e in events] == [
+        WebhookEventType.PAYMENT_CAPTURED,
+        WebhookEventType.REFUND_PENDING,
+        WebhookEventType.REFUND_SUCCEEDED,
+    ]
+    assert [e.event_id for e in events[1:]] == ["re_4qqhO89gsT:pending", "re_2:refunded"]
+    assert events[2].refund is not None and events[2].refund.amount == 500
+    assert all(e.connector_payment_id == PID for e in events)
+    bad = doc | {"_embedded": {"refunds": [fixture("refund_pending") | {
+        "amount": {"value": "five", "currency": "EUR"}}]}}  # fmt: skip
+    with pytest.raises(ServiceError):
+        CONNECTOR.webhook_parse_fetched({}, HOOK, response(200, bad))
+
+
+def test_an_authorization_that_expired_is_released_not_declined() -> None:
+    doc = fixture("payment_authorized") | {"status": "expired"}
+    result = CONNECTOR.parse_sync(ctx(), SyncData(payment=pref()), response(200, doc))
+    assert result.status is PaymentStatus.VOIDED and result.failure is None

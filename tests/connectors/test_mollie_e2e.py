@@ -108,6 +108,16 @@ def test_webhook_verified_by_fetching_then_one_event_per_state(rig: Rig) -> None
     assert hook(api, rig, body) == 200  # Mollie calls again: the payment is now paid
     types = sorted(e["type"] for e in events(api, gid))
     assert types == ["payment.authorized", "payment.captured"], types
+    refund = api.ok("POST", f"/v1/payments/{auth['id']}/refunds", {"amount": 500})
+    assert hook(api, rig, body) == 200  # the refund's status change calls it too
+    api.ok("GET", f"/v1/refunds/{refund['id']}")  # Mollie settles the refund meanwhile
+    assert hook(api, rig, body) == 200
+    data = api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    mine = [e for e in data if e["connector_event_id"].startswith(refund["connector_refund_id"])]
+    assert sorted(e["type"] for e in mine) == ["refund.pending", "refund.succeeded"], mine
+    for summary in mine:  # one refund, one id: the one the refund call answered
+        doc = api.ok("GET", f"/v1/admin/webhooks/events/{summary['id']}")
+        assert doc["event"]["data"]["refund"]["id"] == refund["id"], doc
 
 
 def test_forged_webhooks_are_refused_and_store_nothing(rig: Rig) -> None:

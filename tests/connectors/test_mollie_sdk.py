@@ -227,7 +227,8 @@ def test_get_payment_matches_the_sdk(sdk: Any, recorder: Recorder) -> None:
     sdk.payments.get(PID)
     ours = CONNECTOR.build_sync(ctx(recorder), SyncData(payment=pref()))
     assert_same_request(recorder.last(), ours, recorder)
-    # The webhook verification reads the payment the same way.
+    # The webhook verification reads the payment the same way, refunds embedded.
+    sdk.payments.get(PID, embed="refunds")
     verify = CONNECTOR.webhook_verify(ctx(recorder), {}, f"id={PID}".encode())
     assert isinstance(verify, HttpRequest)
     assert_same_request(recorder.last(), verify, recorder)

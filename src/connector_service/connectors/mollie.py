@@ -431,7 +431,9 @@ class MollieConnector(Connector):
         pid = _webhook_id(body)
         if pid is None or not ctx.credentials.get("api_key"):
             return False
-        return self._call(ctx, "GET", f"/payments/{kit.segment(pid)}", Flow.VERIFY_WEBHOOK)
+        # With its refunds embedded: a refund's status change calls the same webhook.
+        path = f"/payments/{kit.segment(pid)}?embed=refunds"
+        return self._call(ctx, "GET", path, Flow.VERIFY_WEBHOOK)
 
     def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
         if response.status >= 500 or response.status == 429:
@@ -450,9 +452,11 @@ class MollieConnector(Connector):
     def webhook_parse_fetched(
         self, headers: dict[str, str], body: bytes, response: HttpResponse
     ) -> list[WebhookEvent]:
-        """The event of a verified webhook, from the payment fetched to verify it. Its id
-        is the payment id and the state read (status and the captured, refunded and
-        charged-back totals): a retry of one change is one event, a new change another."""
+        """The events of a verified webhook, from the payment fetched to verify it: one
+        about the payment, whose id is the payment id and the state read (status and the
+        captured, refunded and charged-back totals), and one per embedded refund, whose
+        id is the refund id and its status. A retry of one change is stored once, a new
+        change (paid after authorized, a refund settled) is a new event."""
         raw = kit.obj(response.json())
         kit.webhooks.envelope(raw, "Mollie payment", id_key="id", type_key="status")
         for key in ("amount", "amountCaptured", "amountRefunded", "amountChargedBack"):
@@ -468,7 +472,7 @@ class MollieConnector(Connector):
             + [m.value if m else "-" for m in (payment.amountCaptured, payment.amountRefunded,
                                                payment.amountChargedBack)]
         )  # fmt: skip
-        return [
+        events = [
             WebhookEvent(
                 event_id=state,
                 type=WEBHOOK_EVENTS.get(payment.status, WebhookEventType.UNKNOWN),
@@ -480,6 +484,25 @@ class MollieConnector(Connector):
                 occurred_at=payment.paidAt or payment.authorizedAt or payment.createdAt,
             )
         ]
+        embedded = kit.webhooks.child(raw, "_embedded").get("refunds")
+        for doc in embedded if isinstance(embedded, list) else []:
+            money = kit.webhooks.child(doc, "amount") if isinstance(doc, dict) else {}
+            kit.webhooks.major_amount(
+                money, "value", "refund.amount.value", currency_key="currency"
+            )
+            refund = _refund(kit.obj(doc))
+            events.append(
+                WebhookEvent(
+                    event_id=f"{refund.connector_refund_id}:{refund.connector_status}",
+                    type=REFUND_EVENTS.get(refund.status, WebhookEventType.UNKNOWN),
+                    connector_event_type=f"refund.{refund.connector_status}",
+                    connector_payment_id=payment.id,
+                    refund=refund,
+                    amount=refund.amount,
+                    currency=kit.text(money.get("currency")),
+                )
+            )
+        return events
 
     # ----------------------------------------------------------------------- 8. scrub
 
@@ -594,6 +617,11 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "canceled": WebhookEventType.PAYMENT_VOIDED,
     "expired": WebhookEventType.PAYMENT_FAILED,
     "failed": WebhookEventType.PAYMENT_FAILED,
+}
+REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
+    RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
+    RefundStatus.SUCCEEDED: WebhookEventType.REFUND_SUCCEEDED,
+    RefundStatus.FAILED: WebhookEventType.REFUND_FAILED,
 }
 
 
@@ -736,6 +764,8 @@ def _status(payment: MolliePayment) -> PaymentStatus:
     status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
     if status is PaymentStatus.REQUIRES_ACTION and _checkout(payment) is None:
         return PaymentStatus.PROCESSING
+    if payment.status == "expired" and payment.authorizedAt:
+        return PaymentStatus.VOIDED  # an authorization not captured in time: released
     if status is PaymentStatus.CAPTURED and payment.amountCaptured is not None:
         captured, total = _minor(payment.amountCaptured), _minor(payment.amount)
         if captured is not None and total is not None and 0 < captured < total:

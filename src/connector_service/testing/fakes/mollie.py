@@ -470,7 +470,11 @@ class MollieFake(FakeGateway):
         if payment is None:
             return _not_found(request.match_info["id"])
         self._settle(payment)
-        return _json(200, self.view(payment))
+        doc = self.view(payment)
+        if "refunds" in request.query.get("embed", "").split(","):
+            doc["_embedded"] = {"refunds": [self.refund_view(self.refunds[r])
+                                            for r in payment.refunds]}  # fmt: skip
+        return _json(200, doc)
 
     async def capture(self, request: web.Request) -> web.Response:
         payment = self._payment(request)
