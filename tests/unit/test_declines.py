@@ -7,12 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from connector_service.connectors import (
     adyen,
     braintree,
     checkout,
+    mollie,
     paypal,
     paystack,
     rapyd,
@@ -45,6 +47,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "square": square.DECLINE_MAP,
     "braintree": braintree.DECLINE_MAP,
     "braintree-rejections": braintree.REJECTION_MAP,
+    "mollie": mollie.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -90,6 +93,13 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         return declined
     if name == "braintree":  # processorResponse.legacyCode, Mastercard advice alongside
         return braintree._decline_of(raw, "declined", None, advice, "PROCESSOR_DECLINED")
+    if name == "mollie":  # details.failureReason of a failed card payment
+        doc = {"id": "tr_1", "status": "failed", "amount": {"currency": "EUR", "value": "1.00"},
+               "details": {"failureReason": raw}}  # fmt: skip
+        payment = msgspec.convert(doc, mollie.MolliePayment)
+        result = mollie._payment(payment, "EUR")
+        assert result.failure is not None
+        return result.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -97,7 +107,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "sandbox",
+    "mollie", "sandbox",
 ]  # fmt: skip
 
 
@@ -140,6 +150,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
         _parsed("square", "CARD_EXPIRED"),
         _parsed("braintree", "2004"),
+        _parsed("mollie", "card_expired"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -77,6 +77,7 @@ def test_every_connector_and_every_object_flow_is_covered() -> None:
         "rapyd",
         "square",
         "braintree",
+        "mollie",
     }
     assert len(CASES) >= 25
 

@@ -391,6 +391,14 @@ class Connector:
         """The unified events of a verified body."""
         raise self._unsupported(Flow.WEBHOOKS)
 
+    def webhook_parse_fetched(
+        self, headers: dict[str, str], body: bytes, response: HttpResponse
+    ) -> list[WebhookEvent]:
+        """The unified events of a body verified through the gateway's API, with that
+        API's answer (``response``): a gateway whose webhooks only name an object (Mollie's
+        ``id=tr_...``) tells its state there. By default the answer is not needed."""
+        return self.webhook_parse(headers, body)
+
     def webhook_reply(self, events: list[WebhookEvent]) -> WebhookReply:
         return WebhookReply(status=200, body=b"", content_type="text/plain")
 

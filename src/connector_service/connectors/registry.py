@@ -28,6 +28,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.rapyd": "RapydConnector",
     "connector_service.connectors.square": "SquareConnector",
     "connector_service.connectors.braintree": "BraintreeConnector",
+    "connector_service.connectors.mollie": "MollieConnector",
 }
 
 log = logging.getLogger(__name__)

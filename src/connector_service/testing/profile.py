@@ -97,6 +97,13 @@ class Webhooks:
     # and the signature kept, for a scheme whose body does not show the id as it is
     # (Braintree's base64 payload). None: the id's bytes are replaced in the body.
     tamper: Callable[[bytes, bytes], bytes] | None = None
+    # False: the gateway signs nothing and the service verifies a webhook by fetching
+    # the object it names (Mollie): there is no secret to get wrong, and a forged id is
+    # the ``tampered`` case.
+    signed: bool = True
+    # ``stored_id(fake, body)``: the gateway event id a good delivery is stored under,
+    # where ``webhook_identify`` cannot read it (Mollie: the payment's fetched state).
+    stored_id: Callable[[Any, bytes], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,10 @@ class ConnectorProfile:
     more_declines: tuple[Decline, ...] = ()
     currency: str = "EUR"
     fake: Callable[[], FakeGateway] | None = None  # None: the connector needs no network
+    # ``payment_method(fake, card)``: what a test card becomes in a payment request, for a
+    # gateway that takes card data only tokenized in the customer's browser (Mollie
+    # Components' cardToken). None: the card itself (``Card.payment_method()``).
+    payment_method: Callable[[Any, Card], dict[str, Any]] | None = None
     account_options: Callable[[Any], Mapping[str, str]] = lambda fake: {}
     flows: frozenset[str] = frozenset()  # flows the connector must declare (at least)
     # Modifications answered "accepted, outcome later": capture/void say `processing`.
@@ -135,3 +146,12 @@ class ConnectorProfile:
     secrets: Callable[[Any], list[str]] = lambda fake: []
     specs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def card_method(self, fake: Any, card: Card) -> dict[str, Any]:
+        """The test card as this gateway takes it: itself, or tokenized in the customer's
+        browser (``payment_method``). Every scenario sends cards through this."""
+        return (
+            card.payment_method()
+            if self.payment_method is None
+            else self.payment_method(fake, card)
+        )

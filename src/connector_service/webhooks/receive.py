@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from connector_service.config import Caller, Config
-from connector_service.connectors.base import Connector, HttpRequest
+from connector_service.connectors.base import Connector, HttpRequest, HttpResponse
 from connector_service.core.accounts import PLATFORM_PREFIX, Target
 from connector_service.core.context import RequestContext
 from connector_service.core.service import PaymentService
@@ -167,7 +167,7 @@ class WebhookReceiver:
                        "request_id": request_id},
             )  # fmt: skip
             raise unverified("No account of this connector can verify the webhook.")
-        target = await self._verify(connector, targets, lowered, body, request_id)
+        target, fetched = await self._verify(connector, targets, lowered, body, request_id)
         if (repeated := find_duplicate_key(body)) is not None:
             # Signed, but ambiguous: a reader keeping the first value would disagree.
             raise ServiceError(
@@ -177,7 +177,11 @@ class WebhookReceiver:
                 field=repeated,
             )
         try:
-            events = connector.webhook_parse(lowered, body)
+            events = (
+                connector.webhook_parse(lowered, body)
+                if fetched is None
+                else connector.webhook_parse_fetched(lowered, body, fetched)
+            )
             reply = connector.webhook_reply(events)
         except ServiceError as err:
             raise _error(400, ErrorType.INVALID_REQUEST, "invalid_webhook", err.message) from None
@@ -272,10 +276,13 @@ class WebhookReceiver:
         headers: dict[str, str],
         body: bytes,
         request_id: str,
-    ) -> Target:
+    ) -> tuple[Target, HttpResponse | None]:
+        """The account that verifies the webhook, and the gateway's answer where it was
+        verified through the gateway's API."""
         for target in targets:
-            if await self._verify_one(connector, target, headers, body):
-                return target
+            verified, fetched = await self._verify_one(connector, target, headers, body)
+            if verified:
+                return target, fetched
         log.warning(
             "webhook rejected: signature did not verify",
             extra={"connector": connector.meta.name,
@@ -286,19 +293,20 @@ class WebhookReceiver:
 
     async def _verify_one(
         self, connector: Connector, target: Target, headers: dict[str, str], body: bytes
-    ) -> bool:
-        """True when ``target``'s credentials verify the webhook. A malformed signature is
-        simply not verified; an outage of the gateway's verification API is a 503."""
+    ) -> tuple[bool, HttpResponse | None]:
+        """True when ``target``'s credentials verify the webhook (with the verification
+        API's answer, if one was asked). A malformed signature is simply not verified; an
+        outage of the gateway's verification API is a 503."""
         for attempt in range(2):
             try:
                 ctx = await self.service.tokens.context(target)
                 verdict = connector.webhook_verify(ctx, headers, body)
                 if not isinstance(verdict, HttpRequest):
-                    return bool(verdict)
+                    return bool(verdict), None
                 response = await self.executor.send(
                     connector, ctx, verdict, Flow.VERIFY_WEBHOOK, target.timeouts
                 )
-                return bool(connector.parse_verify_webhook(ctx, response))
+                return bool(connector.parse_verify_webhook(ctx, response)), response
             except ServiceError as err:
                 if (
                     attempt == 0
@@ -316,10 +324,10 @@ class WebhookReceiver:
                         f"{connector.meta.display_name} could not be asked to verify the "
                         "webhook; it will be retried.",
                     ) from None
-                return False
+                return False, None
             except Exception:
-                return False
-        return False
+                return False, None
+        return False, None
 
     async def _record(self, verified: Verified) -> list[bool]:
         target = verified.target

@@ -37,6 +37,11 @@ def _refunds_pending(p: ConnectorProfile) -> bool:
     return p.async_modifications or p.async_refunds
 
 
+def _card(rig: Rig, card: Card) -> dict[str, Any]:
+    """The card as the gateway takes it: itself, or tokenized in the customer's browser."""
+    return rig.profile.card_method(rig.fake, card)
+
+
 def _payment(rig: Rig, card: Card, amount: int, capture: str | None = None, **extra: Any) -> Any:
     if capture is None:  # manual where the gateway can authorize only
         capture = "manual" if _has(rig, "capture") else "automatic"
@@ -44,7 +49,7 @@ def _payment(rig: Rig, card: Card, amount: int, capture: str | None = None, **ex
         "amount": card.amount or amount,
         "currency": rig.profile.currency,
         "capture_method": capture,
-        "payment_method": card.payment_method(),
+        "payment_method": _card(rig, card),
         # what the gateway needs of every payment besides the card (Paystack: an email)
         **rig.profile.extra.get("payment_fields", {}),
         **extra,
@@ -270,7 +275,7 @@ def test_mandate_setup_charge_revoke(rig: Rig, api: Api) -> None:
     if "setup_mandate" not in {f.value for f in rig.connector.meta.flows}:
         pytest.skip(f"{p.connector} declares no mandates")
     mandate = api.ok("POST", "/v1/mandates", {
-        "currency": p.currency, "payment_method": p.success.payment_method(),
+        "currency": p.currency, "payment_method": _card(rig, p.success),
         "customer": {"id": "shopper-42", "email": "jane@example.com", "name": "Jane Shopper"},
     })  # fmt: skip
     assert mandate["status"] == "active" and mandate["connector_mandate_id"], mandate
@@ -296,7 +301,7 @@ def test_mandate_needing_three_ds_is_completed_then_charged(rig: Rig, api: Api) 
         f"{p.connector} declares complete_mandate: profile.mandate_three_ds"
     )
     mandate = api.ok("POST", "/v1/mandates", {
-        "currency": p.currency, "payment_method": three_ds.card.payment_method(),
+        "currency": p.currency, "payment_method": _card(rig, three_ds.card),
         "customer": {"email": "bruce@wayne.example"}, "return_url": three_ds.return_url,
     })  # fmt: skip
     assert mandate["status"] == "pending" and mandate["next_action"]["type"] == "redirect"
@@ -377,13 +382,16 @@ def test_webhook_verification(rig: Rig, api: Api) -> None:
     tampered = hooks.tamper(signed, gid) if hooks.tamper else signed.replace(gid, tampered_id, 1)
     assert tampered != signed, "tampering must change the signed body"
     bad["tampered"] = (headers, tampered)
-    bad["wrong secret"] = hooks.sign(body, hooks.secret + "x", now)
+    if hooks.signed:
+        bad["wrong secret"] = hooks.sign(body, hooks.secret + "x", now)
     if hooks.tolerance_seconds is not None:
         bad["stale"] = hooks.sign(body, hooks.secret, now - hooks.tolerance_seconds - 120)
     bad["missing"] = hooks.strip(headers, signed)
     lowered = {k.lower(): v for k, v in headers.items()}
     event_id = rig.connector.webhook_identify(lowered, signed).event_id
     assert event_id, "the sample must carry an event id"
+    if hooks.stored_id is not None:
+        event_id = hooks.stored_id(rig.fake, signed)
     assert _stored(api, event_id) == 0
     for case, (h, raw) in bad.items():
         assert post(h, raw) == 401, case

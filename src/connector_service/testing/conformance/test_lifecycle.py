@@ -30,7 +30,7 @@ def _auth(rig: Rig, api: Api, amount: int, **flags: bool) -> dict[str, Any]:
         "amount": amount,
         "currency": p.currency,
         "capture_method": "manual",
-        "payment_method": p.success.payment_method(),
+        "payment_method": p.card_method(rig.fake, p.success),
         **p.extra.get("payment_fields", {}),
         **flags,
     }
@@ -71,7 +71,7 @@ def test_increment_is_refused_where_not_declared(rig: Rig, api: Api) -> None:
         pytest.skip(f"{p.connector} declares incremental authorization (or has no capture)")
     calls = rig.gateway_calls()
     body = {"amount": 1000, "currency": p.currency, "capture_method": "manual",
-            "payment_method": p.success.payment_method(), "incremental_authorization": True,
+            "payment_method": p.card_method(rig.fake, p.success), "incremental_authorization": True,
             **p.extra.get("payment_fields", {})}  # fmt: skip
     status, err, _ = api.call("POST", "/v1/payments", body)
     assert status == 422 and err["error"]["type"] == "not_supported", err
@@ -139,7 +139,8 @@ def test_stored_methods_list_with_the_mandate_ids(rig: Rig, api: Api) -> None:
     customer = {"id": f"cf-{uuid.uuid4().hex[:12]}", "email": "jane@example.com",
                 "name": "Jane Shopper"}  # fmt: skip
     mandate = api.ok("POST", "/v1/mandates", {
-        "currency": p.currency, "payment_method": p.success.payment_method(), "customer": customer,
+        "currency": p.currency, "payment_method": p.card_method(rig.fake, p.success),
+        "customer": customer,
     })  # fmt: skip
     assert mandate["status"] == "active" and mandate["customer_id"], mandate
     query = f"account={rig.account}&customer={mandate['customer_id']}"

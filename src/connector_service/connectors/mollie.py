@@ -1,0 +1,892 @@
+"""Mollie: the Payments API v2 (``/v2/payments``, captures, refunds, customers and
+mandates), with a Bearer API key (``test_...`` / ``live_...``).
+
+Why it looks the way it does:
+
+- Mollie takes no card numbers over its API: card data is entered in Mollie Components
+  (mollie.js) in the customer's browser and exchanged for a single-use ``cardToken``
+  (``tkn_...``). So a card payment here is a ``token`` payment method holding that
+  ``tkn_...``; a full card number answers ``not_supported`` naming
+  ``payment_method.type``, never a guess;
+- amounts are ``{"currency", "value"}`` with ``value`` a decimal string with exactly the
+  currency's decimals (``"10.00"``, ``"1000"`` for JPY);
+- ``captureMode: manual`` authorizes only; a capture is ``POST .../captures`` (partial:
+  with an amount) and is *pending* until Mollie confirms it; a void is
+  ``POST .../release-authorization`` (202, no body: the release is asynchronous);
+  refunds are *queued/pending* at first. Every modification is read back with
+  ``GET /v2/payments/{id}`` (and ``.../refunds/{id}``);
+- a card needing 3-D Secure answers ``open`` with ``_links.checkout``: the customer is
+  redirected there, and on return the payment is read again;
+- a stored card is a Mollie mandate (``mdt_...``) of a customer (``cst_...``), made by a
+  ``sequenceType: first`` payment and charged with ``sequenceType: recurring``;
+- the caller's Idempotency-Key reaches Mollie as its ``Idempotency-Key`` header;
+- Mollie signs no payment webhook: it POSTs ``id=tr_...`` only. Verifying one means
+  fetching that payment with the account's API key (a forged id is unknown to the
+  account); the event is read from what was fetched. See docs/connectors/mollie.md.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+import msgspec
+
+from connector_service.connectors import kit
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    CredentialField,
+    HttpRequest,
+    HttpResponse,
+    Steps,
+    drop_none,
+    json_body,
+    scrub_common,
+)
+from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    GatewayDetail,
+    ServiceError,
+    decline,
+    invalid,
+)
+from connector_service.domain.flows import (
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    Flow,
+    MandateCompleteData,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+)
+from connector_service.domain.money import UnknownCurrency
+from connector_service.domain.payment_methods import PaymentMethodType, Token
+from connector_service.domain.status import (
+    CaptureMethod,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+# What a mandate set-up charges (and refunds at once) when the caller names no amount.
+VERIFICATION_AMOUNT = 100
+_PAYMENT_ID = re.compile(r"tr_[A-Za-z0-9]{1,64}")
+
+
+class MollieConnector(Connector):
+    meta = ConnectorMeta(
+        name="mollie",
+        display_name="Mollie",
+        base_url_test="https://api.mollie.com/v2",  # one host: the key (test_/live_) picks
+        base_url_live="https://api.mollie.com/v2",
+        credential_fields=(
+            CredentialField("api_key", "API key (test_... / live_...), Dashboard > Developers"),
+        ),
+        option_fields=(
+            CredentialField(
+                "webhook_url",
+                "Where Mollie posts payment status changes (this service's "
+                "/v1/webhooks/mollie/<account>); sent as webhookUrl on every payment",
+                False,
+            ),
+            CredentialField(
+                "verification_amount",
+                "Minor units a mandate set-up charges, then refunds, when no amount is given "
+                "(default 100)",
+                False,
+            ),
+        ),
+        payment_methods=frozenset({PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}),
+        idempotency="Idempotency-Key header",
+        docs_url="https://docs.mollie.com/reference/payments-api",
+        secret_fields=("api_key",),
+    )
+    supports_mandate_charges = True
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    @staticmethod
+    def _headers(ctx: ConnectorContext) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {ctx.credential('api_key')}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+
+    def _call(
+        self,
+        ctx: ConnectorContext,
+        method: str,
+        path: str,
+        flow: Flow,
+        body: dict[str, Any] | None = None,
+        *,
+        key_suffix: str = "",
+    ) -> HttpRequest:
+        """A request; a POST or DELETE carries the caller's key as Mollie's
+        ``Idempotency-Key`` (Mollie replays the first answer to a repeat), so re-sending
+        it after an ambiguous failure cannot act twice."""
+        headers = self._headers(ctx)
+        idempotent = method == "GET"
+        if method != "GET" and ctx.idempotency_key:
+            headers["Idempotency-Key"] = ctx.idempotency_key + key_suffix
+            idempotent = True
+        raw = json_body(drop_none(body)) if body is not None else None
+        return HttpRequest(
+            method, f"{ctx.base_url}{path}", headers, raw, flow=flow.value, idempotent=idempotent
+        )
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
+        pm = data.payment_method
+        body: dict[str, Any] = {
+            "amount": _amount(data.amount, data.currency),
+            "description": _description(data.description, data.reference),
+            "metadata": {**data.metadata, "reference": data.reference},
+            "webhookUrl": ctx.options.get("webhook_url") or None,
+        }
+        if data.capture_method is CaptureMethod.MANUAL:
+            body["captureMode"] = "manual"
+        if isinstance(pm, StoredMandate):
+            ref = pm.ref
+            body |= {
+                "sequenceType": "recurring",
+                "customerId": kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value),
+                "mandateId": ref.connector_mandate_id,
+            }
+        elif isinstance(pm, Token) and pm.token.startswith("tkn_"):
+            body |= {
+                "method": "creditcard",
+                "cardToken": pm.token,
+                "redirectUrl": data.return_url or ctx.public_url,
+            }
+        else:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                "Mollie takes card data only as a Mollie Components cardToken (token tkn_...) "
+                f"or a mandate, not {type(pm).__name__.lower()} "
+                f"{'tokens other than tkn_...' if isinstance(pm, Token) else 'details'}",
+                field="payment_method.type",
+            )
+        return self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        """A payment; with ``setup_future_usage`` and a card token, a customer first and a
+        ``sequenceType: first`` payment, whose mandate (``mdt_...``) comes back with the
+        payment (pending until 3-D Secure is passed, then completed as a mandate)."""
+        pm = data.payment_method
+        request = self.build_authorize(ctx, data)
+        if not (data.setup_future_usage and isinstance(pm, Token)):
+            return self.parse_authorize(ctx, data, (yield request))
+        customer = data.customer or Customer()
+        answer = yield self._call(
+            ctx, "POST", "/customers", Flow.AUTHORIZE, _customer(customer, data.reference),
+            key_suffix="-customer",
+        )  # fmt: skip
+        cid = kit.text(_object(answer).get("id"))
+        if not cid:
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie made no customer.")
+        body = kit.obj(kit.decode_object(request.body or b"{}"))
+        body |= {"sequenceType": "first", "customerId": cid}
+        response = yield self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
+        payment = _payment_object(response)
+        result = _payment(payment, data.currency)
+        mandate = _mandate(payment, cid, verification=False)
+        if mandate.status is not MandateStatus.FAILED:
+            mandate.next_action = None  # the payment's redirect is the one to follow
+            result.mandate = mandate
+        return result
+
+    def build_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> HttpRequest:
+        # Back from _links.checkout: the payment now carries the outcome.
+        pid = kit.segment(data.payment.connector_payment_id)
+        return self._call(ctx, "GET", f"/payments/{pid}", Flow.COMPLETE_AUTHORIZE)
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        if not pid:
+            # Mollie cannot list payments by our reference; a create whose answer was lost
+            # is settled by re-sending it with the same Idempotency-Key, or by webhook.
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "flow_not_supported",
+                "Mollie cannot look a payment up by the merchant reference; retry the "
+                "request with the same Idempotency-Key to read its outcome",
+            )
+        return self._call(ctx, "GET", f"/payments/{kit.segment(pid)}", Flow.SYNC)
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        pid = kit.segment(data.payment.connector_payment_id)
+        body = {
+            "amount": _amount(data.amount, data.payment.currency),
+            "description": data.reference[:255] or None,
+            "metadata": data.metadata or None,
+        }
+        return self._call(ctx, "POST", f"/payments/{pid}/captures", Flow.CAPTURE, body)
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        pid = kit.segment(data.payment.connector_payment_id)
+        return self._call(ctx, "POST", f"/payments/{pid}/release-authorization", Flow.VOID)
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        pid = kit.segment(data.payment.connector_payment_id)
+        body = {
+            "amount": _amount(data.amount, data.payment.currency),
+            "description": (data.reason or data.reference)[:140] or None,
+            "metadata": {**data.metadata, "reference": data.reference},
+        }
+        return self._call(ctx, "POST", f"/payments/{pid}/refunds", Flow.REFUND, body)
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        pid = kit.segment(data.refund.connector_payment_id)
+        rid = kit.segment(data.refund.connector_refund_id)
+        return self._call(ctx, "GET", f"/payments/{pid}/refunds/{rid}", Flow.REFUND_SYNC)
+
+    def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
+        """A customer, then a ``first`` payment with the card token: once paid (at once,
+        or after 3-D Secure at ``_links.checkout``) Mollie has made the mandate."""
+        pm = data.payment_method
+        if not (isinstance(pm, Token) and pm.token.startswith("tkn_")):
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                "Mollie makes a card mandate from a Mollie Components cardToken (tkn_...)",
+                field="payment_method.type",
+            )
+        customer = yield self._call(
+            ctx,
+            "POST",
+            "/customers",
+            Flow.SETUP_MANDATE,
+            _customer(data.customer, data.reference),
+            key_suffix="-customer",
+        )
+        cid = kit.text(_object(customer).get("id"))
+        if not cid:
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie made no customer.")
+        verification = data.amount <= 0
+        amount = _verification_amount(ctx) if verification else data.amount
+        body = {
+            "amount": _amount(amount, data.currency),
+            "description": _description(data.description, data.reference),
+            "method": "creditcard",
+            "cardToken": pm.token,
+            "sequenceType": "first",
+            "customerId": cid,
+            "redirectUrl": data.return_url or ctx.public_url,
+            "webhookUrl": ctx.options.get("webhook_url") or None,
+            "metadata": {**data.metadata, "reference": data.reference, "purpose": "mandate"},
+        }
+        first = yield self._call(ctx, "POST", "/payments", Flow.SETUP_MANDATE, body)
+        payment = _payment_object(first)
+        return (yield from self._mandate_outcome(ctx, payment, cid, verification))
+
+    def steps_complete_mandate(self, ctx: ConnectorContext, data: MandateCompleteData) -> Steps:
+        meta = data.mandate.meta
+        pid = kit.require_id(meta.get("payment_id"), Flow.COMPLETE_MANDATE.value)
+        cid = kit.require_id(data.mandate.customer_id or meta.get("customer_id"), "mandate")
+        answer = yield self._call(
+            ctx, "GET", f"/payments/{kit.segment(pid)}", Flow.COMPLETE_MANDATE
+        )
+        payment = _payment_object(answer)
+        return (yield from self._mandate_outcome(ctx, payment, cid, meta.get("verify") == "1"))
+
+    def _mandate_outcome(
+        self, ctx: ConnectorContext, payment: MolliePayment, cid: str, verification: bool
+    ) -> Steps:
+        mandate = _mandate(payment, cid, verification)
+        if mandate.status is MandateStatus.ACTIVE and verification:
+            body = {
+                "amount": payment.amount.as_dict(),
+                "description": "card verification for a stored mandate",
+            }
+            pid = kit.segment(payment.id)
+            answer = yield self._call(
+                ctx, "POST", f"/payments/{pid}/refunds", Flow.SETUP_MANDATE, body,
+                key_suffix="-verification-refund",
+            )  # fmt: skip
+            rid = kit.text(kit.obj(answer.json()).get("id"))
+            if answer.status < 400 and rid:
+                mandate.meta["verification_refund_id"] = rid
+        return mandate
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        ref = data.mandate
+        cid = kit.segment(kit.require_id(ref.customer_id, Flow.REVOKE_MANDATE.value))
+        mid = kit.segment(ref.connector_mandate_id)
+        return self._call(ctx, "DELETE", f"/customers/{cid}/mandates/{mid}", Flow.REVOKE_MANDATE)
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        return _payment(_payment_object(response), data.currency)
+
+    def parse_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        return _payment(_payment_object(response), data.payment.currency)
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        return _payment(_payment_object(response), data.payment.currency)
+
+    def parse_capture(
+        self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
+    ) -> PaymentResult:
+        capture = kit.decode_as(_object(response, not_allowed="payment_not_capturable"), Capture)
+        if capture is None or not capture.id:
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie made no capture.")
+        amount = _minor(capture.amount)
+        status = kit.status_of(CAPTURE_STATUS, capture.status, PaymentStatus.PROCESSING)
+        if status is PaymentStatus.CAPTURED and amount is not None and amount < data.payment.amount:
+            status = PaymentStatus.PARTIALLY_CAPTURED
+        return PaymentResult(
+            status=status,
+            connector_payment_id=capture.paymentId or data.payment.connector_payment_id,
+            amount=data.payment.amount,
+            amount_captured=amount if status is not PaymentStatus.PROCESSING else None,
+            connector_status=f"capture {capture.status}" if capture.status else None,
+            pending_reason="capture_pending" if status is PaymentStatus.PROCESSING else None,
+            failure=decline(DeclineCode.PROCESSING_ERROR, raw_code="capture failed")
+            if status is PaymentStatus.FAILED
+            else None,
+            meta={"capture_id": capture.id},
+        )
+
+    def parse_void(
+        self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
+    ) -> PaymentResult:
+        if response.status >= 400:
+            raise _error(response, kit.obj(response.json()), "payment_not_voidable")
+        # 202 Accepted, no body: Mollie releases the authorization asynchronously.
+        return PaymentResult(
+            status=PaymentStatus.PROCESSING,
+            connector_payment_id=data.payment.connector_payment_id,
+            amount=data.payment.amount,
+            connector_status="release requested",
+            pending_reason="void_pending",
+        )
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+    ) -> RefundResult:
+        return _refund(_object(response, not_allowed="payment_not_refundable"))
+
+    def parse_refund_sync(
+        self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
+    ) -> RefundResult:
+        return _refund(_object(response))
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        if response.status != 204 and response.status >= 300:
+            raise _error(response, kit.obj(response.json()), None)
+        return MandateResult(
+            status=MandateStatus.REVOKED,
+            connector_mandate_id=data.mandate.connector_mandate_id,
+            connector_customer_id=data.mandate.customer_id,
+            connector_status="revoked",
+        )
+
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
+        """The payment id the body names (``id=tr_...``); the event's own id needs the
+        payment's state, so it is made when the payment is read (see webhook_parse_fetched)."""
+        return WebhookIdentity(event_id=_webhook_id(body))
+
+    def webhook_verify(
+        self, ctx: ConnectorContext, headers: dict[str, str], body: bytes
+    ) -> bool | HttpRequest:
+        """Mollie signs nothing: a webhook is verified by fetching the payment it names
+        with the account's API key. A forged or tampered id is one the account cannot
+        read (404), a webhook for another account too (its key cannot read it)."""
+        pid = _webhook_id(body)
+        if pid is None or not ctx.credentials.get("api_key"):
+            return False
+        # With its refunds embedded: a refund's status change calls the same webhook.
+        path = f"/payments/{kit.segment(pid)}?embed=refunds"
+        return self._call(ctx, "GET", path, Flow.VERIFY_WEBHOOK)
+
+    def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
+        if response.status >= 500 or response.status == 429:
+            raise kit.gateway_error(response, code=None, message="Mollie is unavailable")
+        if response.status != 200:
+            return False  # 404: no such payment for this key; 401: not this account's key
+        body = kit.obj(response.json())
+        return body.get("resource") == "payment" and bool(kit.text(body.get("id")))
+
+    def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        # Only reached without a fetched payment, which Mollie webhooks always need.
+        raise invalid(
+            "invalid_webhook", "a Mollie webhook is read from the payment it names", "body"
+        )
+
+    def webhook_parse_fetched(
+        self, headers: dict[str, str], body: bytes, response: HttpResponse
+    ) -> list[WebhookEvent]:
+        """The events of a verified webhook, from the payment fetched to verify it: one
+        about the payment, whose id is the payment id and the state read (status and the
+        captured, refunded and charged-back totals), and one per embedded refund, whose
+        id is the refund id and its status. A retry of one change is stored once, a new
+        change (paid after authorized, a refund settled) is a new event."""
+        raw = kit.obj(response.json())
+        kit.webhooks.envelope(raw, "Mollie payment", id_key="id", type_key="status")
+        for key in ("amount", "amountCaptured", "amountRefunded", "amountChargedBack"):
+            money = kit.webhooks.child(raw, key)
+            kit.webhooks.currency(money, "currency", f"{key}.currency")
+            kit.webhooks.major_amount(money, "value", f"{key}.value", currency_key="currency")
+        payment = kit.decode_as(raw, MolliePayment)
+        if payment is None or payment.id != _webhook_id(body):
+            raise invalid("invalid_webhook", "the payment read is not the one named", "id")
+        result = _payment(payment, payment.amount.currency)
+        state = ":".join(
+            [payment.id, payment.status]
+            + [m.value if m else "-" for m in (payment.amountCaptured, payment.amountRefunded,
+                                               payment.amountChargedBack)]
+        )  # fmt: skip
+        events = [
+            WebhookEvent(
+                event_id=state,
+                type=WEBHOOK_EVENTS.get(payment.status, WebhookEventType.UNKNOWN),
+                connector_event_type=f"payment.{payment.status}",
+                connector_payment_id=payment.id,
+                payment=result,
+                amount=result.amount,
+                currency=payment.amount.currency,
+                occurred_at=payment.paidAt or payment.authorizedAt or payment.createdAt,
+            )
+        ]
+        embedded = kit.webhooks.child(raw, "_embedded").get("refunds")
+        for doc in embedded if isinstance(embedded, list) else []:
+            money = kit.webhooks.child(doc, "amount") if isinstance(doc, dict) else {}
+            kit.webhooks.major_amount(
+                money, "value", "refund.amount.value", currency_key="currency"
+            )
+            refund = _refund(kit.obj(doc))
+            events.append(
+                WebhookEvent(
+                    event_id=f"{refund.connector_refund_id}:{refund.connector_status}",
+                    type=REFUND_EVENTS.get(refund.status, WebhookEventType.UNKNOWN),
+                    connector_event_type=f"refund.{refund.connector_status}",
+                    connector_payment_id=payment.id,
+                    refund=refund,
+                    amount=refund.amount,
+                    currency=kit.text(money.get("currency")),
+                )
+            )
+        return events
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        """The common scrub, plus Mollie's key shapes (``test_``/``live_``/``access_``)
+        and card tokens, wherever they appear."""
+        text = _API_KEY.sub("[REDACTED]", transcript)
+        text = _CARD_TOKEN.sub(r"\1[REDACTED]\2", text)
+        return scrub_common(text)
+
+
+_API_KEY = re.compile(r"\b(?:test|live|access)_[A-Za-z0-9]{16,}")
+_CARD_TOKEN = re.compile(r'("cardToken"\s*:\s*")[^"]*(")')
+
+
+# --------------------------------------------------------------------------- Mollie objects
+
+
+class Money(msgspec.Struct, frozen=True):
+    currency: str
+    value: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"currency": self.currency, "value": self.value}
+
+
+class Link(msgspec.Struct, frozen=True):
+    href: str | None = None
+
+
+class Links(msgspec.Struct, frozen=True):
+    checkout: Link | None = None
+
+
+class CardDetails(msgspec.Struct, frozen=True):
+    cardNumber: str | None = None  # the last four digits
+    cardLabel: str | None = None
+    cardHolder: str | None = None
+    cardExpiryDate: str | None = None  # mandates: YYYY-MM-DD
+    cardSecurity: str | None = None
+    failureReason: str | None = None
+    failureMessage: str | None = None
+
+
+class MolliePayment(msgspec.Struct, frozen=True):
+    """The fields of a Payment read here (Mollie sends many more; they are ignored)."""
+
+    id: str
+    status: str
+    amount: Money
+    resource: str = "payment"
+    method: str | None = None
+    captureMode: str | None = None
+    sequenceType: str | None = None
+    customerId: str | None = None
+    mandateId: str | None = None
+    amountCaptured: Money | None = None
+    amountRefunded: Money | None = None
+    amountChargedBack: Money | None = None
+    metadata: Any = None
+    details: CardDetails | None = None
+    createdAt: str | None = None
+    authorizedAt: str | None = None
+    paidAt: str | None = None
+    links: Links | None = msgspec.field(default=None, name="_links")
+
+
+class Capture(msgspec.Struct, frozen=True):
+    id: str = ""
+    status: str = ""
+    amount: Money | None = None
+    paymentId: str | None = None
+
+
+class MollieRefund(msgspec.Struct, frozen=True):
+    id: str = ""
+    status: str = ""
+    amount: Money | None = None
+    paymentId: str | None = None
+    description: str | None = None
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    "open": PaymentStatus.REQUIRES_ACTION,  # refined: without a checkout link, processing
+    "pending": PaymentStatus.PROCESSING,
+    "authorized": PaymentStatus.AUTHORIZED,
+    "paid": PaymentStatus.CAPTURED,  # refined by amountCaptured (partial capture)
+    "canceled": PaymentStatus.VOIDED,
+    "expired": PaymentStatus.FAILED,
+    "failed": PaymentStatus.FAILED,
+}
+CAPTURE_STATUS: dict[str, PaymentStatus] = {
+    "pending": PaymentStatus.PROCESSING,
+    "succeeded": PaymentStatus.CAPTURED,
+    "failed": PaymentStatus.FAILED,
+}
+REFUND_STATUS: dict[str, RefundStatus] = {
+    "queued": RefundStatus.PENDING,
+    "pending": RefundStatus.PENDING,
+    "processing": RefundStatus.PENDING,
+    "refunded": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
+}
+WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
+    "open": WebhookEventType.PAYMENT_REQUIRES_ACTION,
+    "pending": WebhookEventType.PAYMENT_PROCESSING,
+    "authorized": WebhookEventType.PAYMENT_AUTHORIZED,
+    "paid": WebhookEventType.PAYMENT_CAPTURED,
+    "canceled": WebhookEventType.PAYMENT_VOIDED,
+    "expired": WebhookEventType.PAYMENT_FAILED,
+    "failed": WebhookEventType.PAYMENT_FAILED,
+}
+REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
+    RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
+    RefundStatus.SUCCEEDED: WebhookEventType.REFUND_SUCCEEDED,
+    RefundStatus.FAILED: WebhookEventType.REFUND_FAILED,
+}
+
+
+# --------------------------------------------------------------------------- 6. error maps
+
+# details.failureReason of a failed card payment (Mollie's documented values).
+_DECLINES = (
+    (DeclineCode.AUTHENTICATION_FAILED,
+     "authentication_failed authentication_abandoned authentication_unavailable_acs"),
+    (DeclineCode.AUTHENTICATION_REQUIRED, "authentication_required"),
+    (DeclineCode.GENERIC_DECLINE, "card_declined unknown_reason"),
+    (DeclineCode.EXPIRED_CARD, "card_expired"),
+    (DeclineCode.RESTRICTED_CARD, "inactive_card"),
+    (DeclineCode.INSUFFICIENT_FUNDS, "insufficient_funds"),
+    (DeclineCode.INCORRECT_CVC, "invalid_cvv"),
+    (DeclineCode.INVALID_PAYMENT_DATA, "invalid_card_holder_name"),
+    (DeclineCode.INCORRECT_NUMBER, "invalid_card_number"),
+    (DeclineCode.TRANSACTION_NOT_ALLOWED, "invalid_card_type"),
+    (DeclineCode.FRAUD_SUSPECTED, "possible_fraud"),
+    (DeclineCode.DO_NOT_HONOR, "refused_by_issuer"),
+)  # fmt: skip
+DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
+
+# Mollie errors are {"status", "title", "detail", "field"}: no code; the field and the
+# HTTP status say what went wrong. The table is keyed "<status>:<field>".
+_R = kit.ErrorRule
+ERROR_MAP: kit.ErrorTable = {
+    "422:amount": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),
+    "422:amount.value": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),
+    "422:amount.currency": _R(ErrorType.INVALID_REQUEST, "currency_not_supported", "currency"),
+    "422:cardToken": _R(ErrorType.INVALID_REQUEST, "invalid_field", "payment_method.token"),
+    "422:mandateId": _R(ErrorType.INVALID_REQUEST, "invalid_mandate",
+                        "payment_method.mandate_id"),
+    "422:redirectUrl": _R(ErrorType.INVALID_REQUEST, "invalid_field", "return_url"),
+    "401": _R(ErrorType.CONNECTOR, "gateway_authentication_failed"),
+    "404": _R(ErrorType.NOT_FOUND, "resource_not_found"),
+    "410": _R(ErrorType.NOT_FOUND, "resource_not_found"),
+}  # fmt: skip
+
+
+def _object(response: HttpResponse, *, not_allowed: str | None = None) -> dict[str, Any]:
+    body = kit.obj(response.json())
+    if response.status < 300:
+        return body
+    raise _error(response, body, not_allowed)
+
+
+def _error(response: HttpResponse, body: dict[str, Any], not_allowed: str | None) -> ServiceError:
+    field = kit.text(body.get("field"))
+    detail = kit.text(body.get("detail")) or kit.text(body.get("title"))
+    status = str(response.status)
+    if not_allowed and response.status == 422 and field is None:
+        # "The payment cannot be captured / refunded / released (now)": the state's fault.
+        gateway = GatewayDetail(code=status, message=detail, http_status=response.status)
+        return ServiceError(
+            ErrorType.CONFLICT, not_allowed, detail or "Mollie refused it now.", gateway=gateway
+        )
+    return kit.error_from(
+        response,
+        ERROR_MAP,
+        codes=[f"{status}:{field}" if field else None, status],
+        raw_code=kit.text(body.get("title")) or status,
+        message=detail,
+    )
+
+
+def _payment_object(response: HttpResponse) -> MolliePayment:
+    payment = kit.decode_as(_object(response), MolliePayment)
+    if payment is None or not payment.id:
+        raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie answered no payment.")
+    return payment
+
+
+# --------------------------------------------------------------------------- helpers
+
+MOLLIE = kit.Exponents("Mollie")
+
+
+def _amount(minor: int, currency: str) -> dict[str, str]:
+    """ISO minor units -> Mollie's ``{"currency", "value"}`` (``"10.50"``)."""
+    code = currency.upper()
+    try:
+        return {"currency": code, "value": MOLLIE.to_major(minor, code)}
+    except UnknownCurrency as exc:
+        raise invalid("invalid_currency", str(exc), "currency") from None
+
+
+def _minor(money: Money | None) -> int | None:
+    if money is None:
+        return None
+    try:
+        return MOLLIE.from_major(money.value, money.currency)
+    except (ValueError, UnknownCurrency):
+        return None
+
+
+def _description(description: str | None, reference: str) -> str:
+    """Mollie requires a description (shown to the customer, 255 characters at most)."""
+    return (description or f"Payment {reference}")[:255]
+
+
+def _customer(customer: Customer, reference: str) -> dict[str, Any]:
+    return {
+        "name": customer.name,
+        "email": customer.email,
+        "metadata": {"reference": reference, "customer": customer.id} if customer.id else None,
+    }
+
+
+def _verification_amount(ctx: ConnectorContext) -> int:
+    raw = ctx.options.get("verification_amount")
+    if raw is None:
+        return VERIFICATION_AMOUNT
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ServiceError(
+            ErrorType.INVALID_REQUEST,
+            "invalid_account_option",
+            "option verification_amount must be a positive integer (minor units)",
+        )
+    return int(raw)
+
+
+def _webhook_id(body: bytes) -> str | None:
+    """``id=tr_...`` of a form body (Mollie's webhook), or None."""
+    try:
+        values = parse_qs(body.decode("ascii"), strict_parsing=True).get("id", [])
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if len(values) != 1 or not _PAYMENT_ID.fullmatch(values[0]):
+        return None
+    return values[0]
+
+
+def _checkout(payment: MolliePayment) -> str | None:
+    link = payment.links.checkout if payment.links else None
+    return link.href if link and link.href else None
+
+
+def _status(payment: MolliePayment) -> PaymentStatus:
+    status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
+    if status is PaymentStatus.REQUIRES_ACTION and _checkout(payment) is None:
+        return PaymentStatus.PROCESSING
+    if payment.status == "expired" and payment.authorizedAt:
+        return PaymentStatus.VOIDED  # an authorization not captured in time: released
+    if status is PaymentStatus.CAPTURED and payment.amountCaptured is not None:
+        captured, total = _minor(payment.amountCaptured), _minor(payment.amount)
+        if captured is not None and total is not None and 0 < captured < total:
+            return PaymentStatus.PARTIALLY_CAPTURED
+    return status
+
+
+def _payment(payment: MolliePayment, currency: str) -> PaymentResult:
+    status = _status(payment)
+    amount = _minor(payment.amount)
+    captured: int | None = None
+    if status is PaymentStatus.CAPTURED:
+        captured = _minor(payment.amountCaptured) or amount
+    elif status is PaymentStatus.PARTIALLY_CAPTURED:
+        captured = _minor(payment.amountCaptured)
+    checkout = _checkout(payment)
+    return PaymentResult(
+        status=status,
+        connector_payment_id=payment.id,
+        amount=amount,
+        amount_captured=captured,
+        connector_status=payment.status,
+        next_action=NextAction(type="redirect", url=checkout)
+        if status is PaymentStatus.REQUIRES_ACTION and checkout
+        else None,
+        failure=_failure(payment) if status is PaymentStatus.FAILED else None,
+        pending_reason=("awaiting_customer" if payment.status == "open" else "pending_gateway")
+        if status is PaymentStatus.PROCESSING
+        else None,
+        card=_summary(payment.details),
+        reference=kit.text(kit.obj(payment.metadata).get("reference")),
+        meta=_ids(customer_id=payment.customerId, mandate_id=payment.mandateId),
+    )
+
+
+def _failure(payment: MolliePayment) -> Failure:
+    details = payment.details or CardDetails()
+    if payment.status == "expired":
+        return decline(
+            DeclineCode.AUTHENTICATION_FAILED
+            if payment.method == "creditcard"
+            else DeclineCode.GENERIC_DECLINE,
+            raw_code="expired",
+            raw_message="the customer did not complete the payment in time",
+        )
+    raw = details.failureReason
+    return decline(
+        kit.decline_of(DECLINE_MAP, raw, default=DeclineCode.GENERIC_DECLINE),
+        raw_code=raw,
+        raw_message=details.failureMessage,
+    )
+
+
+def _mandate(payment: MolliePayment, cid: str, verification: bool) -> MandateResult:
+    status = _status(payment)
+    meta = _ids(payment_id=payment.id, customer_id=cid, verify="1" if verification else None)
+    if status in (PaymentStatus.CAPTURED, PaymentStatus.AUTHORIZED) and payment.mandateId:
+        mandate_status = MandateStatus.ACTIVE
+    elif status in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING):
+        mandate_status = MandateStatus.PENDING
+    else:
+        mandate_status = MandateStatus.FAILED
+    checkout = _checkout(payment)
+    return MandateResult(
+        status=mandate_status,
+        connector_mandate_id=payment.mandateId if mandate_status is MandateStatus.ACTIVE else None,
+        connector_customer_id=cid,
+        connector_status=payment.status,
+        next_action=NextAction(type="redirect", url=checkout)
+        if mandate_status is MandateStatus.PENDING and checkout
+        else None,
+        failure=(
+            _failure(payment)
+            if status is PaymentStatus.FAILED
+            else decline(DeclineCode.GENERIC_DECLINE, raw_message="Mollie made no mandate")
+        )
+        if mandate_status is MandateStatus.FAILED
+        else None,
+        card=_summary(payment.details),
+        meta=meta,
+    )
+
+
+def _refund(body: dict[str, Any]) -> RefundResult:
+    refund = kit.decode_as(body, MollieRefund)
+    if refund is None or not refund.id:
+        raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie answered no refund.")
+    status = kit.status_of(REFUND_STATUS, refund.status, RefundStatus.PENDING)
+    return RefundResult(
+        status=status,
+        connector_refund_id=refund.id,
+        amount=_minor(refund.amount),
+        connector_status=refund.status or None,
+        failure=decline(DeclineCode.PROCESSING_ERROR, raw_code=refund.status)
+        if status is RefundStatus.FAILED
+        else None,
+        pending_reason="refund_pending" if status is RefundStatus.PENDING else None,
+        meta=_ids(payment_id=refund.paymentId),
+    )
+
+
+_BRANDS = {
+    "visa": "visa", "mastercard": "mastercard", "american express": "amex", "maestro": "maestro",
+    "diners club": "diners", "discover": "discover", "jcb": "jcb", "unionpay": "unionpay",
+    "carte bleue": "cartes_bancaires", "cartes bancaires": "cartes_bancaires",
+    "dankort": "dankort", "carta si": "carta_si",
+}  # fmt: skip
+
+
+def _summary(details: CardDetails | None) -> CardSummary | None:
+    if details is None or not details.cardNumber:
+        return None
+    last4 = details.cardNumber[-4:]
+    label = (details.cardLabel or "").strip().lower()
+    month = year = None
+    if details.cardExpiryDate and re.fullmatch(r"\d{4}-\d{2}-\d{2}", details.cardExpiryDate):
+        year, month = int(details.cardExpiryDate[:4]), int(details.cardExpiryDate[5:7])
+    return CardSummary(
+        brand=_BRANDS.get(label, label or None), last4=last4, exp_month=month, exp_year=year
+    )
+
+
+def _ids(**ids: str | None) -> dict[str, str]:
+    return {k: v for k, v in ids.items() if v}
