@@ -50,9 +50,15 @@ THREE_DS_CARD = "5267318187975449"
 # card number -> (error.reason, error.description) of the failed payment
 DECLINES: dict[str, tuple[str, str]] = {
     "4000000000000002": ("card_declined", "Your payment has been declined by your bank."),
-    "4000000000000069": ("card_expired", "Your payment could not be completed as this card has expired."),
-    "4000000000009995": ("insufficient_funds", "Your payment could not be completed due to insufficient account balance."),
-}  # fmt: skip
+    "4000000000000069": (
+        "card_expired",
+        "Your payment could not be completed as this card has expired.",
+    ),
+    "4000000000009995": (
+        "insufficient_funds",
+        "Your payment could not be completed due to insufficient account balance.",
+    ),
+}
 CARDS = {SUCCESS_CARD: "success", THREE_DS_CARD: "3ds", **dict.fromkeys(DECLINES, "declined")}
 _clock = itertools.count(int(time.time()))
 
