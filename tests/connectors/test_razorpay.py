@@ -226,8 +226,11 @@ def test_three_ds_is_a_redirect_with_the_callback_url() -> None:
 
 @pytest.mark.parametrize(
     ("fixture_name", "code", "category"),
-    [("error_declined", "insufficient_funds", "soft"), ("error_unknown_reason", "generic_decline", "soft")],
-)  # fmt: skip
+    [
+        ("error_declined", "insufficient_funds", "soft"),
+        ("error_unknown_reason", "generic_decline", "soft"),
+    ],
+)
 def test_a_decline_is_a_result_naming_the_failed_payment(
     fixture_name: str, code: str, category: str
 ) -> None:
@@ -754,9 +757,15 @@ def test_webhook_parse_refund_dispute_token_and_unknown() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"not json", b"{}", b'{"event":"payment.captured"}', b'{"event":"payment.captured","payload":[]}',
-     b'{"event":"payment.captured","payload":{"payment":{"entity":{"id":"pay_1","amount":"12","currency":"INR"}}}}'],
-)  # fmt: skip
+    [
+        b"not json",
+        b"{}",
+        b'{"event":"payment.captured"}',
+        b'{"event":"payment.captured","payload":[]}',
+        b'{"event":"payment.captured","payload":{"payment":{"entity":'
+        b'{"id":"pay_1","amount":"12","currency":"INR"}}}}',
+    ],
+)
 def test_webhook_parse_refuses_what_is_not_an_event(raw: bytes) -> None:
     with pytest.raises(ServiceError) as err:
         CONNECTOR.webhook_parse({}, raw)
