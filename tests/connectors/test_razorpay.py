@@ -152,7 +152,7 @@ def test_metadata_declares_cards_tokens_and_mandates_only() -> None:
     }  # fmt: skip
     assert "void" not in {f.value for f in meta.flows}  # Razorpay has no void
     assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
-    assert set(meta.secret_fields) == {"key_secret", "webhook_secret"}
+    assert set(meta.secret_fields) == {"key_id", "key_secret", "webhook_secret"}
 
 
 # --------------------------------------------------------------------------- authorize

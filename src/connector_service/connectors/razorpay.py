@@ -147,7 +147,7 @@ class RazorpayConnector(Connector):
         ),
         idempotency="receipt body field (the Idempotency-Key), looked up before a re-send",
         docs_url="https://razorpay.com/docs/api/",
-        secret_fields=("key_secret", "webhook_secret"),
+        secret_fields=("key_id", "key_secret", "webhook_secret"),
     )
     supports_mandate_charges = True
 
