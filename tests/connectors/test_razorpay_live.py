@@ -6,8 +6,8 @@
 
 Card payments over the S2S JSON API must be enabled on the test account (Razorpay turns
 it on for PCI-compliant businesses on request). Indian cards always go through 3-D
-Secure, so the card flow here stops at the redirect; an order is created, fetched back
-and found by its receipt, which every account can do.
+Secure, so the card payment here may stop at the redirect (``requires_action``); what is
+checked is that an order and a payment were made and read as a unified result.
 """
 
 from __future__ import annotations
