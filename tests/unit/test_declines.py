@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, paystack, rapyd, sandbox, stripe
+from connector_service.connectors import (
+    adyen,
+    checkout,
+    paypal,
+    paystack,
+    rapyd,
+    razorpay,
+    sandbox,
+    stripe,
+)
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -32,6 +41,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "paypal-issues": paypal.ISSUE_DECLINES,
     "paystack": paystack.DECLINE_MAP,
     "rapyd": rapyd.DECLINE_MAP,
+    "razorpay": razorpay.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -71,12 +81,18 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         payment = rapyd._payment({"id": "payment_1", "status": "ERR", "error_code": raw}, "EUR")
         assert payment.failure is not None
         return payment.failure
+    if name == "razorpay":  # error_reason of a failed payment (no advice codes)
+        payment = razorpay._payment(
+            {"id": "pay_1", "status": "failed", "error_reason": raw, "amount": 100}, "INR"
+        )
+        assert payment.failure is not None
+        return payment.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "razorpay", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -115,6 +131,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("paypal", "5400"),
         _parsed("paystack", "expired card"),
         _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
+        _parsed("razorpay", "card_expired"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

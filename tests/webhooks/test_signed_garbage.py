@@ -32,6 +32,7 @@ PAYSTACK_SECRET = "sk_test_paystack_garbage_test_key"
 CKO_SECRET = "cko-garbage-test-key"
 RAPYD_ACCESS, RAPYD_SECRET = "0D7E3A5C9B1F2E4D6A8C", "rapyd-garbage-test-secret-key"
 RAPYD_URL = "https://shop.example/rapyd/webhooks"
+RAZORPAY_SECRET = "razorpay-garbage-webhook-secret"
 
 
 def _rapyd_sign(body: bytes) -> dict[str, str]:
@@ -120,6 +121,16 @@ GATEWAYS = [
         lambda d: json.dumps(d).encode(), ("data", "amount"), ("data", "currency_code"),
     ),
     Gateway(
+        "razorpay",
+        [{"id": "razorpay", "connector": "razorpay",
+          "credentials": {"key_id": "rzp_test_GarbageTest0001", "key_secret": "k",
+                          "webhook_secret": RAZORPAY_SECRET}}],
+        lambda body: {"x-razorpay-signature": hmac_hex(RAZORPAY_SECRET, body)},
+        _fixture("razorpay", "webhook_payment_captured.json"),
+        lambda d: json.dumps(d).encode(), ("payload", "payment", "entity", "amount"),
+        ("payload", "payment", "entity", "currency"),
+    ),
+    Gateway(
         "sandbox",
         [{"id": "sandbox", "connector": "sandbox",
           "credentials": {"webhook_secret": SANDBOX_SECRET}}],
@@ -172,7 +183,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
     return copy
 
 
-NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "sandbox"]
+NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "razorpay", "sandbox"]
 
 
 @pytest.mark.filterwarnings("ignore:Unsupported scheme type")
