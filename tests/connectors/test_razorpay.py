@@ -512,16 +512,35 @@ def test_an_unknown_status_is_logged_and_never_success(caplog: pytest.LogCapture
     assert [getattr(r, "status", None) for r in logged] == ["on_hold_for_review"]
 
 
-def test_sync_without_a_payment_id_finds_the_order_by_its_receipt() -> None:
-    ref = PaymentRef(
+def _unanswered(**meta: str) -> PaymentRef:
+    return PaymentRef(
         account="razorpay-test", connector="razorpay", connector_payment_id="", amount=250000,
-        currency="INR", capture_method="manual", meta={"reference": "order-1042"},
+        currency="INR", capture_method="manual", meta=meta,
     )  # fmt: skip
+
+
+def test_sync_without_a_payment_id_finds_the_order_by_its_receipt_then_its_payment() -> None:
+    data = SyncData(payment=_unanswered(reference="order-1042"))
     requests, result = drive(
-        CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=ref), [ok("orders_empty")]
+        CONNECTOR, Flow.SYNC, ctx(), data, [ok("orders_by_receipt"), ok("order_payments")]
     )
-    assert paths(checked(requests)) == ["GET /orders?receipt=order-1042"]
+    assert paths(checked(requests)) == [
+        "GET /orders?receipt=order-1042",
+        "GET /orders/order_Q7kQz1Hn5WcB3d/payments",
+    ]
+    assert result.status is PaymentStatus.AUTHORIZED
+    assert result.connector_payment_id == "pay_Q7kR2mVx9LpT4s"
+
+
+def test_sync_that_finds_no_order_or_no_payment_stays_unresolved() -> None:
+    data = SyncData(payment=_unanswered(reference="order-1042"))
+    _, result = drive(CONNECTOR, Flow.SYNC, ctx(), data, [ok("orders_empty")])
     assert result.status is PaymentStatus.UNRESOLVED
+    data = SyncData(payment=_unanswered(order_id="order_Q7kQz1Hn5WcB3d"))
+    requests, result = drive(CONNECTOR, Flow.SYNC, ctx(), data, [ok("orders_empty")])
+    assert paths(requests) == ["GET /orders/order_Q7kQz1Hn5WcB3d/payments"]
+    assert result.status is PaymentStatus.UNRESOLVED
+    assert result.meta == {"order_id": "order_Q7kQz1Hn5WcB3d"}
 
 
 def test_status_tables_have_no_success_for_the_unfinished() -> None:

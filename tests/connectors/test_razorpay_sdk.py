@@ -338,6 +338,16 @@ def payment_ref() -> PaymentRef:
     )  # fmt: skip
 
 
+def sync_requests(pid: str = "", meta: dict[str, str] | None = None) -> list[HttpRequest]:
+    ref = PaymentRef(
+        account="razorpay-test", connector="razorpay", connector_payment_id=pid, amount=1000,
+        currency="INR", capture_method="manual", meta=meta or {},
+    )  # fmt: skip
+    answer = response(200, fixture("payment_authorized" if pid else "order_payments"))
+    requests, _ = drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=ref), [answer])
+    return requests
+
+
 def setup_requests() -> list[HttpRequest]:
     data = MandateSetupData(
         payment_method=card(),
@@ -416,20 +426,7 @@ CASES: dict[str, Case] = {
     # documents/order.md, "Fetch payments for an order"
     "payments of an order": (
         lambda c: c.order.payments(OID),
-        lambda: CONNECTOR.build_sync(
-            ctx(),
-            SyncData(
-                payment=PaymentRef(
-                    account="a",
-                    connector="razorpay",
-                    connector_payment_id="",
-                    amount=1,
-                    currency="INR",
-                    capture_method="manual",
-                    meta={"order_id": OID},
-                )
-            ),
-        ),
+        lambda: sync_requests(meta={"order_id": OID})[0],
         set(),
     ),
     # documents/payment.md, "Create Payment Json"
@@ -453,7 +450,7 @@ CASES: dict[str, Case] = {
     # documents/payment.md, "Fetch a payment"
     "fetch payment": (
         lambda c: c.payment.fetch(PID),
-        lambda: CONNECTOR.build_sync(ctx(), SyncData(payment=payment_ref())),
+        lambda: sync_requests(pid=PID)[0],
         set(),
     ),
     # documents/payment.md, "Capture payment"

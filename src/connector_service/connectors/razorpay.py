@@ -306,17 +306,34 @@ class RazorpayConnector(Connector):
         _check_callback(ctx, pid, data.payment.meta.get("order_id"), data.params)
         return self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.COMPLETE_AUTHORIZE)
 
-    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+    def steps_sync(self, ctx: ConnectorContext, data: SyncData) -> Steps:
+        """The payment by its id; without one (its create got no answer), the payments
+        of its order, the order found by id or, failing that, by its receipt (our
+        reference: a request without an idempotency key)."""
         pid = data.payment.connector_payment_id
+        currency = data.payment.currency
         if pid:
-            return self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.SYNC)
+            response = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.SYNC)
+            return _payment(_entity(response), currency)
         order_id = data.payment.meta.get("order_id")
-        if order_id:  # the payment's create got no answer: the order lists it
-            return self._get(ctx, f"/orders/{kit.segment(order_id)}/payments", Flow.SYNC)
-        reference = require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
-        # The order's create got no answer either: find it by its receipt.
-        query = urlencode({"receipt": reference[:RECEIPT_MAX]})
-        return self._get(ctx, f"/orders?{query}", Flow.SYNC)
+        if not order_id:
+            reference = require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
+            query = urlencode({"receipt": reference[:RECEIPT_MAX]})
+            found = yield self._get(ctx, f"/orders?{query}", Flow.SYNC)
+            order_id = kit.text(_first(_collection(found)).get("id"))
+            if not order_id:  # never created (the request did not arrive)
+                return PaymentResult(
+                    status=PaymentStatus.UNRESOLVED, pending_reason="not_found_at_gateway"
+                )
+        listed = yield self._get(ctx, f"/orders/{kit.segment(order_id)}/payments", Flow.SYNC)
+        newest = _newest(_collection(listed))
+        if not newest:  # the order, but no payment: the payment's create did not arrive
+            return PaymentResult(
+                status=PaymentStatus.UNRESOLVED,
+                pending_reason="not_found_at_gateway",
+                meta={"order_id": order_id},
+            )
+        return _payment(newest, currency)
 
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
         if data.amount != data.payment.amount:
@@ -480,27 +497,6 @@ class RazorpayConnector(Connector):
         self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
     ) -> PaymentResult:
         return _payment(_entity(response), data.payment.currency)
-
-    def parse_sync(
-        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
-    ) -> PaymentResult:
-        if data.payment.connector_payment_id:
-            return _payment(_entity(response), data.payment.currency)
-        listed = _collection(response)
-        if listed and listed[0].get("entity") == "order":
-            # Found the order, not its payment: the next sync reads its payments.
-            order_id = kit.text(listed[0].get("id"))
-            return PaymentResult(
-                status=PaymentStatus.UNRESOLVED,
-                pending_reason="not_found_at_gateway",
-                meta={"order_id": order_id} if order_id else {},
-            )
-        newest = _newest(listed)
-        if not newest:  # never created (the request did not arrive)
-            return PaymentResult(
-                status=PaymentStatus.UNRESOLVED, pending_reason="not_found_at_gateway"
-            )
-        return _payment(newest, data.payment.currency)
 
     def parse_capture(
         self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
