@@ -28,7 +28,7 @@ from connector_service.domain.errors import ServiceError
 from connector_service.library import ConnectorService
 from tests.fakes.adyen import notification
 from tests.fakes.lossy_proxy import LossyProxy
-from tests.webhooks.gateways import CONNECTORS, Gateway, gateway, service
+from tests.webhooks.gateways import CONNECTORS, PAYMENT_NEEDS, Gateway, gateway, service
 from tests.webhooks.helpers import pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
@@ -40,6 +40,7 @@ AUTHORIZE_PATH = {
     "paypal": r"/v2/checkout/orders",
     "paystack": r"/charge",
     "rapyd": r"/v1/payments",
+    "razorpay": r"/v1/payments/create/json",  # its order is made first, and answered
     "sandbox": r"/v1/payments",
 }
 CARDS = {
@@ -49,11 +50,12 @@ CARDS = {
     "paypal": "4111111111111111",
     "paystack": "4084084084084081",
     "rapyd": "4111111111111111",
+    "razorpay": "4111111111111111",
     "sandbox": "4242424242424242",
 }
-BY_LOOKUP = ("stripe", "checkout", "rapyd", "sandbox")  # the others settle by webhook
+BY_LOOKUP = ("stripe", "checkout", "rapyd", "razorpay", "sandbox")  # the others settle by webhook
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
-CURRENCY = {"paypal": "USD", "paystack": "NGN"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "razorpay": "INR"}
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ class Setup:
         payment = await self.cs.create_payment({
             "amount": 1000, "currency": currency, "capture_method": capture,
             "payment_method": card, "reference": reference, "account": self.name,
-            "customer": {"email": "jane@example.com"},
+            "customer": {"email": "jane@example.com"}, **PAYMENT_NEEDS.get(self.name, {}),
         }, idempotency_key=key)  # fmt: skip
         out: dict[str, Any] = msgspec.to_builtins(payment)
         return out

@@ -7,7 +7,8 @@ Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside
 item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
 transmission headers checked by the fake's verify endpoint, Paystack's
 ``x-paystack-signature`` (HMAC-SHA512 under the secret key), Rapyd's salt / timestamp /
-signature headers over the webhook URL, the sandbox's scheme.
+signature headers over the webhook URL, Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256
+under the webhook secret), the sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.paystack import PaystackFake
+from connector_service.testing.fakes.razorpay import WEBHOOK_SECRET as RAZORPAY_SECRET
+from connector_service.testing.fakes.razorpay import RazorpayFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
@@ -33,7 +36,19 @@ from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox")
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "razorpay", "sandbox")
+# What a connector needs on every payment besides the card (Razorpay: the customer's
+# phone, IP and user agent), and on a mandate set-up.
+PAYMENT_NEEDS: dict[str, dict[str, Any]] = {
+    "paystack": {"customer": {"email": "jane@example.com"}},
+    "razorpay": {
+        "customer": {"email": "jane@example.com", "phone": "+919000090000"},
+        "browser": {"ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0 (tests)"},
+    },
+}
+MANDATE_NEEDS: dict[str, dict[str, Any]] = {
+    "razorpay": {"browser": PAYMENT_NEEDS["razorpay"]["browser"]},
+}
 RAPYD_WEBHOOK_URL = "https://shop.example/rapyd/webhooks"
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
@@ -67,6 +82,14 @@ def _rapyd_sign(fake: RapydFake) -> Callable[[bytes], dict[str, str]]:
         return webhook_headers(body, RAPYD_WEBHOOK_URL, fake.access_key, fake.secret)
 
     return sign
+
+
+def _razorpay_sign(body: bytes) -> dict[str, str]:
+    """The signature, and an event id per body (a redelivery carries the same)."""
+    return {
+        "X-Razorpay-Signature": _hex(RAZORPAY_SECRET, body),
+        "X-Razorpay-Event-Id": "evt_" + hashlib.sha256(body).hexdigest()[:14],
+    }
 
 
 def _stripe_sign(body: bytes) -> dict[str, str]:
@@ -115,6 +138,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials, "options": {"webhook_url": RAPYD_WEBHOOK_URL}}
         gw = Gateway(name, fake, url, account, _rapyd_sign(fake))
+    elif name == "razorpay":
+        fake = RazorpayFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"default_contact": "+919000090000"}}
+        gw = Gateway(name, fake, url, account, _razorpay_sign)
     else:
         fake = await FakeGateway().start()
         url = fake.url

@@ -30,13 +30,21 @@ from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
 from connector_service.connectors import rapyd as rapyd_mod
+from connector_service.connectors import razorpay as razorpay_mod
 from connector_service.connectors import sandbox as sandbox_mod
 from connector_service.connectors import stripe as stripe_mod
 from connector_service.connectors.base import HttpRequest
 from connector_service.executor.http import Timeouts
 from connector_service.library import ConnectorService
 from tests.fakes.adyen import notification
-from tests.webhooks.gateways import CONNECTORS, Gateway, gateway, service
+from tests.webhooks.gateways import (
+    CONNECTORS,
+    MANDATE_NEEDS,
+    PAYMENT_NEEDS,
+    Gateway,
+    gateway,
+    service,
+)
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
@@ -51,6 +59,7 @@ CARDS = {
     "paypal": ("4111111111111111", "739"),
     "paystack": ("4084084084084081", "408"),
     "rapyd": ("4111111111111111", "123"),
+    "razorpay": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 MANDATE_CARDS = {
@@ -60,9 +69,10 @@ MANDATE_CARDS = {
     "paypal": ("5105105105105100", "8417"),
     "paystack": ("4084084084084081", "408"),
     "rapyd": ("5555555555554444", "123"),
+    "razorpay": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
-CURRENCY = {"paypal": "USD", "paystack": "NGN"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "razorpay": "INR"}
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -81,6 +91,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "paypal": list(paypal_mod.WEBHOOK_EVENTS),
     "paystack": list(paystack_mod.WEBHOOK_EVENTS),
     "rapyd": list(rapyd_mod.WEBHOOK_EVENTS),
+    "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -123,7 +134,7 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
         "amount": 1000, "currency": currency,
         "capture_method": "automatic" if one_step else "manual",
         "payment_method": card, "reference": reference, "account": name,
-        "customer": {"email": "jane@example.com"},
+        "customer": {"email": "jane@example.com"}, **PAYMENT_NEEDS.get(name, {}),
     }))  # fmt: skip
     assert created["status"] == ("captured" if one_step else "authorized"), created
     captured = created if one_step else _dict(await cs.capture(created["id"]))
@@ -138,6 +149,7 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
     mandate = _dict(await cs.create_mandate({
         "currency": currency, "customer": {"id": "shopper-42", "email": "jane@example.com"},
         "payment_method": {**card, "number": m_number, "cvc": m_cvc},
+        **MANDATE_NEEDS.get(name, {}),
     }))  # fmt: skip
     assert mandate["connector_mandate_id"], mandate
     return World(gw, cs, captured, refund, mandate, reference)
@@ -380,6 +392,40 @@ def rapyd_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+# ---------------------------------------------------------------------- Razorpay
+
+
+def razorpay_body(w: World, etype: str) -> bytes:
+    """Razorpay's event envelope around the fake's own payment, refund and token, or the
+    documented dispute shape (fixtures/razorpay/webhook_dispute_created.json)."""
+    fake = w.gw.fake
+    payment = copy.deepcopy(fake.payments[w.gid])
+    payload: dict[str, Any] = {"payment": {"entity": payment}}
+    if etype.startswith("refund."):
+        refund = copy.deepcopy(fake.refunds[w.refund["connector_refund_id"]])
+        refund["status"] = {"refund.created": "pending", "refund.failed": "failed"}.get(
+            etype, "processed"
+        )
+        payload["refund"] = {"entity": refund}
+    elif etype.startswith("payment.dispute."):
+        raw = json.loads((FIXTURES / "razorpay" / "webhook_dispute_created.json").read_text())
+        dispute = raw["payload"]["dispute"]["entity"] | {"payment_id": w.gid}
+        dispute["status"] = etype.rsplit(".", 1)[1].replace("created", "open")
+        payload["dispute"] = {"entity": dispute}
+    elif etype.startswith("token."):
+        token = {"id": w.mandate["connector_mandate_id"], "entity": "token", "method": "card",
+                 "recurring": True, "status": etype.split(".")[1]}  # fmt: skip
+        payload = {"token": {"entity": token}}
+    elif etype == "order.paid":
+        order = {k: v for k, v in fake.orders[payment["order_id"]].items()
+                 if k != "payment_capture"}  # fmt: skip
+        payload["order"] = {"entity": order}
+    event = {"entity": "event", "account_id": "acc_EventIds0000001", "event": etype,
+             "contains": list(payload), "payload": payload,
+             "created_at": int(time.time())}  # fmt: skip
+    return json.dumps(event).encode()
+
+
 async def sandbox_body(w: World, kind: str) -> bytes:
     gateway_ = w.gw.fake.gateway
 
@@ -412,7 +458,7 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
         return await sandbox_body(w, etype)
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
              "paypal": paypal_body, "paystack": paystack_body,
-             "rapyd": rapyd_body}[connector]  # fmt: skip
+             "rapyd": rapyd_body, "razorpay": razorpay_body}[connector]  # fmt: skip
     return build(w, etype)
 
 
