@@ -218,7 +218,7 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
         charge = fake.charges[made["purchase"]["connector_payment_id"]]
         return [json.dumps({"event": "charge.success", "data": fake._doc(charge)}).encode()]
     if gw.name == "razorpay":  # the fake's own payments, in Razorpay's event envelope
-        entity = {f: fake.payments[made[f]["connector_payment_id"]] for f in ("purchase", "decline")}
+        entity = {f: fake.payments[made[f]["connector_payment_id"]] for f in made}
         return [
             json.dumps({
                 "entity": "event", "account_id": "acc_ScanTest000001", "event": kind,
