@@ -383,6 +383,7 @@ def test_complete_checks_the_callback_signature_then_reads_the_payment() -> None
         ({"razorpay_signature": _signed("order_Q7kQz1Hn5WcB3d", "pay_Q7kR2mVx9LpT4s", "x")},
          "params.razorpay_signature"),
         ({"razorpay_payment_id": "pay_Other00000000"}, "params.razorpay_payment_id"),
+        ({"razorpay_order_id": "order_Other0000000"}, "params.razorpay_order_id"),
     ],
 )  # fmt: skip
 def test_a_forged_callback_is_refused(params: dict[str, str], field: str) -> None:

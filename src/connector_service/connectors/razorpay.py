@@ -1011,9 +1011,14 @@ def _check_callback(
         raise invalid(
             "invalid_field", "the callback names another payment", "params.razorpay_payment_id"
         )
+    given_order = params.get("razorpay_order_id")
+    if given_order and order_id and given_order != order_id:
+        raise invalid(
+            "invalid_field", "the callback names another order", "params.razorpay_order_id"
+        )
     if signature is None:
         return
-    order = params.get("razorpay_order_id") or order_id or ""
+    order = order_id or given_order or ""
     expected = kit.hmac_sha256_hex(ctx.credential("key_secret"), f"{order}|{payment_id}".encode())
     if not kit.constant_time_equal(expected, signature.strip().lower()):
         raise invalid(
