@@ -675,6 +675,23 @@ def test_charge_mandate_is_an_order_and_a_recurring_payment() -> None:
     assert result.status is PaymentStatus.CAPTURED
 
 
+def test_a_razorpay_card_token_with_its_customer_is_a_recurring_charge() -> None:
+    token = Token(token="token_Q7kU6cVp2NtM8a", customer_id="cust_Q7kS9bWq4ZyX1e")
+    data = authorize(CaptureMethod.AUTOMATIC, amount=99900, payment_method=token, browser=None)
+    requests, result = drive(
+        CONNECTOR,
+        Flow.AUTHORIZE,
+        ctx(idempotency_key=None),
+        data,
+        [ok("order_created"), ok("payment_json_paid"), ok("payment_mandate_charge")],
+    )
+    sent = body(checked(requests)[1])
+    assert requests[1].url.endswith("/payments/create/recurring")
+    assert sent["token"] == token.token and sent["customer_id"] == token.customer_id
+    assert sent["email"] == EMAIL and sent["contact"] == PHONE
+    assert result.status is PaymentStatus.CAPTURED
+
+
 def test_charge_mandate_manual_capture_is_not_supported() -> None:
     data = authorize(payment_method=StoredMandate(ref=mandate_ref()))
     with pytest.raises(ServiceError) as err:

@@ -86,7 +86,7 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeStatus,
@@ -186,16 +186,16 @@ class RazorpayConnector(Connector):
         pm = data.payment_method
         automatic = data.capture_method is CaptureMethod.AUTOMATIC
         amount = _to_razorpay(data.amount, data.currency)
-        if isinstance(pm, StoredMandate):
+        stored = _stored_card(ctx, data)
+        if stored is not None:
+            # A Razorpay card token of a customer: this service's mandate, or a token_...
+            # with its cust_... stored elsewhere (a merchant-initiated recurring charge).
             if not automatic:
                 raise not_supported(
                     "Razorpay charges a stored card (recurring) with automatic capture only",
                     "capture_method",
                 )
-            customer_id = require_id(pm.ref.customer_id, Flow.CHARGE_MANDATE.value)
-            token = require_id(pm.ref.connector_mandate_id, Flow.CHARGE_MANDATE.value)
-            email = _email(None, pm.ref.meta.get("email"))
-            contact = _contact(ctx, None, pm.ref.meta.get("contact"))
+            customer_id, token, email, contact = stored
             payment: dict[str, Any] = {
                 "email": email,
                 "contact": contact,
@@ -231,8 +231,9 @@ class RazorpayConnector(Connector):
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Razorpay takes cards and stored cards (mandates) here; UPI, netbanking and "
-                f"wallets are not mapped yet, and neither is {type(pm).__name__.lower()}",
+                "Razorpay takes cards, mandates and card tokens (token_... with the "
+                "customer's cust_...) here; UPI, netbanking and wallets are not mapped yet, "
+                f"and neither is {type(pm).__name__.lower()}",
                 field="payment_method.type",
             )
         receipt = _receipt(ctx, data.reference)
@@ -892,6 +893,23 @@ def _notes(
             break
         notes.setdefault(key[:256], value[:256])
     return notes
+
+
+def _stored_card(ctx: ConnectorContext, data: AuthorizeData) -> tuple[str, str, str, str] | None:
+    """(customer id, token, email, contact) of a recurring charge, or None for a
+    customer-initiated payment."""
+    pm = data.payment_method
+    if isinstance(pm, StoredMandate):
+        ref = pm.ref
+        return (
+            require_id(ref.customer_id, Flow.CHARGE_MANDATE.value),
+            require_id(ref.connector_mandate_id, Flow.CHARGE_MANDATE.value),
+            _email(data.customer, ref.meta.get("email")),
+            _contact(ctx, data.customer, ref.meta.get("contact")),
+        )
+    if isinstance(pm, Token) and pm.token.startswith("token_") and pm.customer_id:
+        return pm.customer_id, pm.token, _email(data.customer), _contact(ctx, data.customer)
+    return None
 
 
 def _email(customer: Customer | None, fallback: str | None = None) -> str:
