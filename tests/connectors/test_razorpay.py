@@ -821,6 +821,7 @@ def test_scrub_exact() -> None:
         f'{{"card":{{"number":"{PAN}","expiry_month":9,"expiry_year":34,"cvv":"{CVC}"}}}}\n'
         f'{{"razorpay_payment_id":"pay_Q7kR2mVx9LpT4s","razorpay_signature":"{sig}"}}\n'
         f"key {KEY_ID} in a message\n"
+        '{"access_token":"rzp-oauth-token-1","token_type":"Bearer"}\n'
         '{"card":{"last4":"1111","network":"Visa"}}'
     )
     after = (
@@ -830,6 +831,7 @@ def test_scrub_exact() -> None:
         '{"card":{"number":"[CARD]","expiry_month":9,"expiry_year":34,"cvv":"[CVC]"}}\n'
         '{"razorpay_payment_id":"pay_Q7kR2mVx9LpT4s","razorpay_signature":"[REDACTED]"}\n'
         "key [REDACTED] in a message\n"
+        '{"access_token":"[REDACTED]","token_type":"Bearer"}\n'
         '{"card":{"last4":"1111","network":"Visa"}}'
     )
     assert PAN in before and CVC in before and KEY_ID in before  # the before is real

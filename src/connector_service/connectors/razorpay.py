@@ -625,16 +625,19 @@ class RazorpayConnector(Connector):
 
     def scrub(self, transcript: str) -> str:
         """The common scrub, plus Razorpay's key ids, the card's fields under Razorpay's
-        names (``number``, ``cvv``) and a callback's signature."""
+        names (``number``, ``cvv``), a callback's signature and OAuth tokens."""
         text = _CARD_FIELD.sub(r"\1[CARD]\2", transcript)
         text = _CVV_FIELD.sub(r"\1[CVC]\2", text)
         text = _SIGNATURE.sub(r"\1[REDACTED]", text)
+        text = _TOKEN_FIELD.sub(r"\1[REDACTED]\2", text)
         return scrub_common(_KEY_ID.sub("[REDACTED]", text))
 
 
 _CARD_FIELD = re.compile(r'("number"\s*:\s*")[\d ]{12,23}(")')
 _CVV_FIELD = re.compile(r'(?i)("cvv"\s*:\s*"?)\d{3,4}("?)')
 _SIGNATURE = re.compile(r"(?i)(razorpay_signature[\"']?\s*[:=]\s*[\"']?)[0-9a-f]{16,}")
+# OAuth tokens (Razorpay's partner OAuth answers them), should one ever be in a transcript.
+_TOKEN_FIELD = re.compile(r'("(?:access_token|refresh_token)"\s*:\s*")[^"]+(")')
 _KEY_ID = re.compile(r"\brzp_(?:test|live)_[A-Za-z0-9]{6,}")
 
 
@@ -1040,7 +1043,7 @@ def _check_callback(
     expected = kit.hmac_sha256_hex(ctx.credential("key_secret"), f"{order}|{payment_id}".encode())
     if not kit.constant_time_equal(expected, signature.strip().lower()):
         raise invalid(
-            "invalid_signature",
+            "invalid_field",
             "the callback's razorpay_signature is not Razorpay's",
             "params.razorpay_signature",
         )
