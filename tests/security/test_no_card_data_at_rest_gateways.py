@@ -40,6 +40,7 @@ import msgspec
 import pytest
 
 import connector_service.testing.fakes.paystack as paystack_fake
+import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
 import tests.fakes.adyen as adyen_fake
 import tests.fakes.paypal as paypal_fake
@@ -50,12 +51,15 @@ from connector_service.testing.fakes.braintree import sign_notification
 from tests.conftest import ServiceProcess, start_service
 from tests.security.scan import hits, joined, new_card, postgres_contents, sqlite_contents, walk
 from tests.server.client import Api
-from tests.webhooks.gateways import Gateway, gateway
+from tests.webhooks.gateways import MANDATE_NEEDS, PAYMENT_NEEDS, Gateway, gateway
 from tests.webhooks.helpers import ENDPOINT_SECRET, pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
-GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree")
+GATEWAYS = (
+    "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
+    "razorpay",
+)  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
@@ -175,7 +179,7 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
     url = answer["next_action"]["url"]
     if gw.name == "stripe":
         return await _redirect_params(url, {"outcome": "succeed"})
-    if gw.name in ("checkout", "paystack", "rapyd"):
+    if gw.name in ("checkout", "paystack", "rapyd", "razorpay"):
         return await _redirect_params(url, {"outcome": "success"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
@@ -223,6 +227,16 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
     if gw.name == "paystack":
         charge = fake.charges[made["purchase"]["connector_payment_id"]]
         return [json.dumps({"event": "charge.success", "data": fake._doc(charge)}).encode()]
+    if gw.name == "razorpay":  # the fake's own payments, in Razorpay's event envelope
+        entity = {f: fake.payments[made[f]["connector_payment_id"]] for f in made}
+        return [
+            json.dumps({
+                "entity": "event", "account_id": "acc_ScanTest000001", "event": kind,
+                "contains": ["payment"], "created_at": 1767225600,
+                "payload": {"payment": {"entity": entity[flow]}},
+            }).encode()
+            for kind, flow in (("payment.captured", "purchase"), ("payment.failed", "decline"))
+        ]  # fmt: skip
     if gw.name == "rapyd":  # the fake's own payments, in Rapyd's webhook envelope
         out = []
         for kind, flow in (("PAYMENT_COMPLETED", "purchase"), ("PAYMENT_FAILED", "decline")):
@@ -261,11 +275,12 @@ async def drive(
     name, account = gw.name, gw.account["id"]
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
-    currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD"}.get(
-        name, "EUR"
-    )
+    currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
+                "razorpay": "INR"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
-    needs = {"customer": {"email": "ada@example.com"}} if name == "paystack" else {}
+    needs = PAYMENT_NEEDS.get(name, {})
+    # Razorpay captures the whole authorized amount only
+    partial = {} if name == "razorpay" else {"amount": 3000}
     made: dict[str, dict[str, Any]] = {}
 
     def card(prefix: str, **extra: Any) -> dict[str, Any]:
@@ -287,13 +302,15 @@ async def drive(
             monkeypatch.setattr(module, "THREE_DS_CARD", three["number"])
         if name == "paystack":
             monkeypatch.setitem(paystack_fake.CARDS, three["number"], "open_url")
+        if name == "razorpay":
+            monkeypatch.setitem(razorpay_fake.CARDS, three["number"], "3ds")
         return three
 
     # authorize (manual) + partial capture + refund + refund sync + sync
     auth = made["authorize"] = await client.post("/v1/payments", payment(5000, card("4")))
     assert auth["status"] == ("captured" if one_step else "authorized"), auth
     if not one_step:
-        await client.post(f"/v1/payments/{auth['id']}/capture", {"amount": 3000})
+        await client.post(f"/v1/payments/{auth['id']}/capture", partial)
     refund = await client.post(f"/v1/payments/{auth['id']}/refunds", {"amount": 1000})
     assert refund["payment_id"] == auth["id"]
     if "refund_sync" in flows:
@@ -331,6 +348,11 @@ async def drive(
         body = payment(700, bad)
     elif name == "braintree":
         body = payment(200100, card("4"))  # 2001.00: the sandbox declines this amount
+    elif name == "razorpay":
+        bad = card("4")
+        monkeypatch.setitem(razorpay_fake.CARDS, bad["number"], "declined")
+        monkeypatch.setitem(razorpay_fake.DECLINES, bad["number"], ("card_declined", "Declined."))
+        body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
         body = payment(700, card("53", holder_name=holder))
@@ -364,7 +386,7 @@ async def drive(
     customer = {"id": f"shopper-{uuid.uuid4().hex[:6]}", "email": "ada@example.com"}
     mandate = await client.post("/v1/mandates", {
         "currency": currency, "payment_method": card("53"), "customer": customer,
-        "account": account,
+        "account": account, **MANDATE_NEEDS.get(name, {}),
     })  # fmt: skip
     assert mandate["status"] == "active", mandate
     mit = {"amount": 999, "currency": currency, "capture_method": "automatic",
@@ -377,7 +399,7 @@ async def drive(
     if "complete_mandate" in flows:
         setup = await client.post("/v1/mandates", {
             "currency": currency, "payment_method": three_ds_card(), "customer": customer,
-            "return_url": RETURN_URL, "account": account,
+            "return_url": RETURN_URL, "account": account, **MANDATE_NEEDS.get(name, {}),
         })  # fmt: skip
         assert setup["status"] == "pending", setup
         params = await challenge(gw, setup)

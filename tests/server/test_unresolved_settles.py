@@ -29,7 +29,7 @@ from connector_service.domain.errors import ServiceError
 from connector_service.library import ConnectorService
 from tests.fakes.adyen import notification
 from tests.fakes.lossy_proxy import LossyProxy
-from tests.webhooks.gateways import CONNECTORS, Gateway, gateway, service
+from tests.webhooks.gateways import CONNECTORS, PAYMENT_NEEDS, Gateway, gateway, service
 from tests.webhooks.helpers import pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
@@ -43,6 +43,7 @@ AUTHORIZE_PATH = {
     "rapyd": r"/v1/payments",
     "square": r"/v2/payments",
     "braintree": r"/graphql",  # every call: the armed one is the authorize mutation
+    "razorpay": r"/v1/payments/create/json",  # its order is made first, and answered
     "sandbox": r"/v1/payments",
 }
 AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod"}
@@ -55,12 +56,14 @@ CARDS = {
     "rapyd": "4111111111111111",
     "square": "4111111111111111",  # paid as its Sandbox token (TOKENS)
     "braintree": "4111111111111111",
+    "razorpay": "4111111111111111",
     "sandbox": "4242424242424242",
 }
 TOKENS = {"square": "cnon:card-nonce-ok"}  # card data only tokenised in the browser
-BY_LOOKUP = ("stripe", "checkout", "rapyd", "braintree", "sandbox")  # the others: webhook
+BY_LOOKUP = ("stripe", "checkout", "rapyd", "braintree", "razorpay", "sandbox")  # others: webhook
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
-CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
+            "razorpay": "INR"}  # fmt: skip
 
 
 @pytest.fixture
@@ -103,7 +106,7 @@ class Setup:
         payment = await self.cs.create_payment({
             "amount": 1000, "currency": currency, "capture_method": capture,
             "payment_method": card, "reference": reference, "account": self.name,
-            "customer": {"email": "jane@example.com"},
+            "customer": {"email": "jane@example.com"}, **PAYMENT_NEEDS.get(self.name, {}),
         }, idempotency_key=key)  # fmt: skip
         out: dict[str, Any] = msgspec.to_builtins(payment)
         return out

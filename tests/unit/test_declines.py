@@ -18,6 +18,7 @@ from connector_service.connectors import (
     paypal,
     paystack,
     rapyd,
+    razorpay,
     sandbox,
     square,
     stripe,
@@ -48,6 +49,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree": braintree.DECLINE_MAP,
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
+    "razorpay": razorpay.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -100,6 +102,12 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         result = mollie._payment(payment, "EUR")
         assert result.failure is not None
         return result.failure
+    if name == "razorpay":  # error_reason of a failed payment (no advice codes)
+        payment = razorpay._payment(
+            {"id": "pay_1", "status": "failed", "error_reason": raw, "amount": 100}, "INR"
+        )
+        assert payment.failure is not None
+        return payment.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -107,7 +115,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "sandbox",
+    "mollie", "razorpay", "sandbox",
 ]  # fmt: skip
 
 
@@ -151,6 +159,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("square", "CARD_EXPIRED"),
         _parsed("braintree", "2004"),
         _parsed("mollie", "card_expired"),
+        _parsed("razorpay", "card_expired"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -78,6 +78,7 @@ def test_every_connector_and_every_object_flow_is_covered() -> None:
         "square",
         "braintree",
         "mollie",
+        "razorpay",
     }
     assert len(CASES) >= 25
 

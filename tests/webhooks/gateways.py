@@ -9,7 +9,8 @@ transmission headers checked by the fake's verify endpoint, Paystack's
 ``x-paystack-signature`` (HMAC-SHA512 under the secret key), Rapyd's salt / timestamp /
 signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature``
 (over the notification URL and the body), Braintree's signed form (the caller builds it
-with ``testing.fakes.braintree.sign_notification``: the signature is in the body), the
+with ``testing.fakes.braintree.sign_notification``: the signature is in the body),
+Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret), the
 sandbox's scheme.
 """
 
@@ -28,6 +29,8 @@ from typing import Any
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.braintree import BraintreeFake
 from connector_service.testing.fakes.paystack import PaystackFake
+from connector_service.testing.fakes.razorpay import WEBHOOK_SECRET as RAZORPAY_SECRET
+from connector_service.testing.fakes.razorpay import RazorpayFake
 from connector_service.testing.fakes.square import NOTIFICATION_URL, SquareFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
@@ -41,8 +44,20 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
 CONNECTORS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "sandbox",
+    "razorpay", "sandbox",
 )  # fmt: skip
+# What a connector needs on every payment besides the card (Razorpay: the customer's
+# phone, IP and user agent), and on a mandate set-up.
+PAYMENT_NEEDS: dict[str, dict[str, Any]] = {
+    "paystack": {"customer": {"email": "jane@example.com"}},
+    "razorpay": {
+        "customer": {"email": "jane@example.com", "phone": "+919000090000"},
+        "browser": {"ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0 (tests)"},
+    },
+}
+MANDATE_NEEDS: dict[str, dict[str, Any]] = {
+    "razorpay": {"browser": PAYMENT_NEEDS["razorpay"]["browser"]},
+}
 RAPYD_WEBHOOK_URL = "https://shop.example/rapyd/webhooks"
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
@@ -84,6 +99,14 @@ def _square_sign(key: str) -> Callable[[bytes], dict[str, str]]:
         return {"x-square-hmacsha256-signature": base64.b64encode(mac).decode()}
 
     return sign
+
+
+def _razorpay_sign(body: bytes) -> dict[str, str]:
+    """The signature, and an event id per body (a redelivery carries the same)."""
+    return {
+        "X-Razorpay-Signature": _hex(RAZORPAY_SECRET, body),
+        "X-Razorpay-Event-Id": "evt_" + hashlib.sha256(body).hexdigest()[:14],
+    }
 
 
 def _stripe_sign(body: bytes) -> dict[str, str]:
@@ -143,6 +166,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials, "options": {"currency": fake.currency}}
         gw = Gateway(name, fake, url, account, lambda body: {})  # signed inside the form
+    elif name == "razorpay":
+        fake = RazorpayFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"default_contact": "+919000090000"}}
+        gw = Gateway(name, fake, url, account, _razorpay_sign)
     else:
         fake = await FakeGateway().start()
         url = fake.url

@@ -192,6 +192,32 @@ async def test_braintree_accounts_are_told_apart_by_their_key_pair(tmp_path: Pat
     assert event["connector_event_id"] == f"transaction_settled:k2x9d4pa:{stamp}"
 
 
+async def test_razorpay_accounts_are_told_apart_by_their_webhook_secret(tmp_path: Path) -> None:
+    """Razorpay signs with the webhook's own secret and sends no account hint: the account
+    is the one whose webhook secret verifies. A redelivery (the same
+    ``X-Razorpay-Event-Id``; no timestamp is signed) is stored once."""
+    need("connector_service.connectors.razorpay")
+    secrets = {"rzp-in": "whk-in-" + "c3" * 8, "rzp-my": "whk-my-" + "d4" * 8}
+    accounts = [{"id": name, "connector": "razorpay",
+                 "credentials": {"key_id": f"rzp_test_{name[-2:]}00000000000a", "key_secret": "s",
+                                 "webhook_secret": secret}}
+                for name, secret in secrets.items()]  # fmt: skip
+    body = (FIXTURES / "razorpay" / "webhook_payment_captured.json").read_bytes()
+
+    def sign(secret: str) -> dict[str, str]:
+        return {"x-razorpay-signature": hmac_hex(secret, body),
+                "x-razorpay-event-id": "evt_Q7kZ3hBv6TyG7g"}  # fmt: skip
+
+    async with runtime(tmp_path, accounts) as rt:
+        assert (await receive(rt, "razorpay", None, sign(secrets["rzp-my"]), body))[0] == 200
+        assert (await receive(rt, "razorpay", None, sign(secrets["rzp-my"]), body))[0] == 200
+        assert (await receive(rt, "razorpay", None, sign("whk-other"), body))[0] == 401
+        assert (await receive(rt, "razorpay", "rzp-my", {}, body))[0] == 401
+        [event] = await stored(rt)
+    assert event["account"] == "rzp-my" and event["type"] == "payment.captured"
+    assert event["connector_event_id"] == "evt_Q7kZ3hBv6TyG7g"
+
+
 async def test_adyen_accounts_are_told_apart_by_the_hint(tmp_path: Path) -> None:
     need("connector_service.connectors.adyen")
     adyen_fake = pytest.importorskip("tests.fakes.adyen")

@@ -31,6 +31,7 @@ from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
 from connector_service.connectors import rapyd as rapyd_mod
+from connector_service.connectors import razorpay as razorpay_mod
 from connector_service.connectors import sandbox as sandbox_mod
 from connector_service.connectors import square as square_mod
 from connector_service.connectors import stripe as stripe_mod
@@ -39,7 +40,14 @@ from connector_service.executor.http import Timeouts
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.braintree import sign_notification
 from tests.fakes.adyen import notification
-from tests.webhooks.gateways import CONNECTORS, Gateway, gateway, service
+from tests.webhooks.gateways import (
+    CONNECTORS,
+    MANDATE_NEEDS,
+    PAYMENT_NEEDS,
+    Gateway,
+    gateway,
+    service,
+)
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
@@ -56,6 +64,7 @@ CARDS = {
     "rapyd": ("4111111111111111", "123"),
     "square": ("4111111111111111", "111"),  # paid as its Sandbox token (TOKENS)
     "braintree": ("4111111111111111", "123"),
+    "razorpay": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 # Gateways that take card data only tokenised in the browser: the token for each card.
@@ -69,9 +78,11 @@ MANDATE_CARDS = {
     "rapyd": ("5555555555554444", "123"),
     "square": ("4111111111111111", "111"),
     "braintree": ("5555555555554444", "321"),
+    "razorpay": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
-CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
+            "razorpay": "INR"}  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -92,6 +103,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "rapyd": list(rapyd_mod.WEBHOOK_EVENTS),
     "square": list(square_mod.WEBHOOK_EVENTS),
     "braintree": list(braintree_mod.WEBHOOK_EVENTS),
+    "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -136,7 +148,7 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
         "amount": 1000, "currency": currency,
         "capture_method": "automatic" if one_step else "manual",
         "payment_method": card, "reference": reference, "account": name,
-        "customer": {"email": "jane@example.com"},
+        "customer": {"email": "jane@example.com"}, **PAYMENT_NEEDS.get(name, {}),
     }))  # fmt: skip
     assert created["status"] == ("captured" if one_step else "authorized"), created
     captured = created if one_step else _dict(await cs.capture(created["id"]))
@@ -151,6 +163,7 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
     mandate = _dict(await cs.create_mandate({
         "currency": currency, "customer": {"id": "shopper-42", "email": "jane@example.com"},
         "payment_method": card if name in TOKENS else {**card, "number": m_number, "cvc": m_cvc},
+        **MANDATE_NEEDS.get(name, {}),
     }))  # fmt: skip
     assert mandate["connector_mandate_id"], mandate
     return World(gw, cs, captured, refund, mandate, reference)
@@ -430,6 +443,40 @@ def rapyd_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+# ---------------------------------------------------------------------- Razorpay
+
+
+def razorpay_body(w: World, etype: str) -> bytes:
+    """Razorpay's event envelope around the fake's own payment, refund and token, or the
+    documented dispute shape (fixtures/razorpay/webhook_dispute_created.json)."""
+    fake = w.gw.fake
+    payment = copy.deepcopy(fake.payments[w.gid])
+    payload: dict[str, Any] = {"payment": {"entity": payment}}
+    if etype.startswith("refund."):
+        refund = copy.deepcopy(fake.refunds[w.refund["connector_refund_id"]])
+        refund["status"] = {"refund.created": "pending", "refund.failed": "failed"}.get(
+            etype, "processed"
+        )
+        payload["refund"] = {"entity": refund}
+    elif etype.startswith("payment.dispute."):
+        raw = json.loads((FIXTURES / "razorpay" / "webhook_dispute_created.json").read_text())
+        dispute = raw["payload"]["dispute"]["entity"] | {"payment_id": w.gid}
+        dispute["status"] = etype.rsplit(".", 1)[1].replace("created", "open")
+        payload["dispute"] = {"entity": dispute}
+    elif etype.startswith("token."):
+        token = {"id": w.mandate["connector_mandate_id"], "entity": "token", "method": "card",
+                 "recurring": True, "status": etype.split(".")[1]}  # fmt: skip
+        payload = {"token": {"entity": token}}
+    elif etype == "order.paid":
+        order = {k: v for k, v in fake.orders[payment["order_id"]].items()
+                 if k != "payment_capture"}  # fmt: skip
+        payload["order"] = {"entity": order}
+    event = {"entity": "event", "account_id": "acc_EventIds0000001", "event": etype,
+             "contains": list(payload), "payload": payload,
+             "created_at": int(time.time())}  # fmt: skip
+    return json.dumps(event).encode()
+
+
 async def sandbox_body(w: World, kind: str) -> bytes:
     gateway_ = w.gw.fake.gateway
 
@@ -463,7 +510,7 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
              "paypal": paypal_body, "paystack": paystack_body,
              "rapyd": rapyd_body, "square": square_body,
-             "braintree": braintree_body}[connector]  # fmt: skip
+             "braintree": braintree_body, "razorpay": razorpay_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

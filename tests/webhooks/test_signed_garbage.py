@@ -37,6 +37,7 @@ CKO_SECRET = "cko-garbage-test-key"
 RAPYD_ACCESS, RAPYD_SECRET = "0D7E3A5C9B1F2E4D6A8C", "rapyd-garbage-test-secret-key"
 RAPYD_URL = "https://shop.example/rapyd/webhooks"
 BT_PUBLIC, BT_PRIVATE = "bt_garbage_public", "bt-garbage-private-key"
+RAZORPAY_SECRET = "razorpay-garbage-webhook-secret"
 
 
 def _rapyd_sign(body: bytes) -> dict[str, str]:
@@ -177,6 +178,16 @@ GATEWAYS = [
         wrap=lambda body: sign_notification(body, BT_PUBLIC, BT_PRIVATE),
     ),
     Gateway(
+        "razorpay",
+        [{"id": "razorpay", "connector": "razorpay",
+          "credentials": {"key_id": "rzp_test_GarbageTest0001", "key_secret": "k",
+                          "webhook_secret": RAZORPAY_SECRET}}],
+        lambda body: {"x-razorpay-signature": hmac_hex(RAZORPAY_SECRET, body)},
+        _fixture("razorpay", "webhook_payment_captured.json"),
+        lambda d: json.dumps(d).encode(), ("payload", "payment", "entity", "amount"),
+        ("payload", "payment", "entity", "currency"),
+    ),
+    Gateway(
         "sandbox",
         [{"id": "sandbox", "connector": "sandbox",
           "credentials": {"webhook_secret": SANDBOX_SECRET}}],
@@ -231,7 +242,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
 
 NAMES = [
     "stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "square", "braintree",
-    "sandbox",
+    "razorpay", "sandbox",
 ]  # fmt: skip
 
 

@@ -29,6 +29,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.square": "SquareConnector",
     "connector_service.connectors.braintree": "BraintreeConnector",
     "connector_service.connectors.mollie": "MollieConnector",
+    "connector_service.connectors.razorpay": "RazorpayConnector",
 }
 
 log = logging.getLogger(__name__)
