@@ -101,7 +101,6 @@ ERROR_CODES: frozenset[str] = frozenset(
         "no_account_available",
         "no_allowed_account",
         "no_route",
-        "not_implemented",
         "not_supported",
         "operation_not_allowed",
         "payment_already_authorized",
