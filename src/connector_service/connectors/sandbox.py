@@ -498,6 +498,7 @@ ERROR_MAP: kit.ErrorTable = {
     "payment_not_refundable": _R(ErrorType.CONFLICT, "payment_not_refundable"),
     "idempotency_key_reused": _R(ErrorType.CONFLICT, "idempotency_key_reused"),
     "resource_missing": _R(ErrorType.NOT_FOUND, "resource_not_found"),
+    "dispute_not_open": _R(ErrorType.CONFLICT, "dispute_not_open"),
 }
 
 
