@@ -172,6 +172,8 @@ def _fields(msg: Message) -> dict[str, Any]:
         sub = fd.message_type
         if sub is not None and sub.GetOptions().map_entry:
             out[fd.name] = dict(value)
+        elif sub is not None and not isinstance(value, Message):  # a repeated field
+            out[fd.name] = [_fields(item) for item in value]
         elif sub is not None:
             out[fd.name] = _fields(value)
         else:
