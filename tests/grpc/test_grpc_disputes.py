@@ -248,21 +248,21 @@ def _method_requests(ids: dict[str, str], webhook: tuple[dict[str, str], bytes])
             "id": ids["dispute"],
             "submit": True,
             "evidence": [{"type": "uncategorized", "text": "sweep"}],
-        },  # fmt: skip
+        },
         "DisputeService/AcceptDispute": {"id": ids["dispute_to_accept"]},
         "WebhookService/ParseWebhook": {
             "connector": "sandbox",
             "account": "sandbox",
             "headers": headers,
             "body": base64.b64encode(body).decode(),
-        },  # fmt: skip
+        },
         "ConnectorService/ListConnectors": {},
     }
 
 
 async def _setup_ids(a: Grpc) -> dict[str, str]:
     md = a.md()
-    manual = {"capture_method": S.CAPTURE_METHOD_MANUAL}
+    authorize = payment_request(capture_method=S.CAPTURE_METHOD_MANUAL)
     captured = await a.payments.CreatePayment(payment_request(), metadata=md)
     refund = await a.refunds.CreateRefund(
         refunds_pb2.CreateRefundRequest(payment_id=captured.id, amount=100), metadata=md
@@ -277,8 +277,8 @@ async def _setup_ids(a: Grpc) -> dict[str, str]:
     _, to_accept = await open_dispute(a)
     return {
         "captured": captured.id,
-        "to_capture": (await a.payments.CreatePayment(payment_request(**manual), metadata=md)).id,
-        "to_void": (await a.payments.CreatePayment(payment_request(**manual), metadata=md)).id,
+        "to_capture": (await a.payments.CreatePayment(authorize, metadata=md)).id,
+        "to_void": (await a.payments.CreatePayment(authorize, metadata=md)).id,
         "to_complete": (
             await a.payments.CreatePayment(
                 payment_request("4000000000003253", return_url="https://shop.example/back"),

@@ -177,7 +177,7 @@ async def test_a_dispute_is_won_with_evidence(a: Api, receiver: Receiver) -> Non
 
 
 async def test_a_dispute_is_lost_with_losing_evidence(a: Api, receiver: Receiver) -> None:
-    payment, event = await _open(a, receiver)
+    _, event = await _open(a, receiver)
     did = event["data"]["dispute"]["id"]
     answered = await a.ok("POST", f"/v1/disputes/{did}/evidence", {
         "evidence": [{"type": "uncategorized", "text": "losing_evidence"}],
