@@ -68,6 +68,8 @@ def merged_facts(
         before = DisputeStatus(old.status)
         if before.is_final and not status.is_final:
             status = before
+        elif before is DisputeStatus.ACCEPTED and status is DisputeStatus.LOST:
+            status = before  # conceding is how it was lost (Stripe shows a closed one lost)
     submitted = bool(r.evidence_submitted) or (old.evidence_submitted if old else False)
     reason = r.unified_reason.value if r.unified_reason is not None else None
     o = old if old is not None else DisputeFacts(connector, r.connector_dispute_id, status.value)
@@ -188,6 +190,12 @@ def check_evidence(
             text[item.type] = item.text
             continue
         content = item.file or b""
+        if not limits.file_types:
+            raise not_supported(
+                f"{name} takes evidence files only through an upload API of its own, which "
+                "the service does not drive; send the evidence as text",
+                f"{at}.file",
+            )
         if item.type not in limits.file_types:
             raise invalid(
                 "evidence_type_not_supported",

@@ -1,0 +1,125 @@
+"""Disputes end to end on each gateway's loopback fake, in-process (library mode).
+
+Per gateway: a payment is disputed at the fake (Stripe's and the sandbox's test card
+4000000000000259; the others open one on the payment, as their sandboxes do from the
+dashboard), and then the service reads it, lists it, answers it with evidence and
+accepts another, every request validated against the gateway's published spec by the
+fake (a violation is a 400 there, failing the test). The gateway's own dispute webhook
+about it, signed its way and translated by the receiver, carries the very dispute id
+``get_dispute`` answers, and the payment's API id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector_service.core.context import RequestContext
+from connector_service.domain import api
+from connector_service.domain.errors import ServiceError
+from connector_service.library import _LOCAL, ConnectorService
+from tests.webhooks.gateways import Gateway, gateway, service
+
+pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
+
+
+@dataclass
+class Case:
+    """How a gateway's dispute is opened at its fake and announced by its webhook."""
+
+    connector: str
+    card: str
+    currency: str
+    open: Callable[[Gateway, api.Payment], Awaitable[None]]
+    webhook: Callable[[Gateway, api.Dispute], bytes]
+    # Evidence the gateway takes (and how its fake decides: "winning_evidence").
+    evidence: list[dict[str, Any]]
+    decided: str  # the status GET answers after the winning evidence
+
+
+async def _nothing(gw: Gateway, payment: api.Payment) -> None:
+    """The test card opens the dispute by itself."""
+
+
+def _stripe_webhook(gw: Gateway, d: api.Dispute) -> bytes:
+    obj = gw.fake.disputes[d.connector_dispute_id]
+    event = {"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "api_version": "2023-08-16",
+             "created": int(time.time()), "livemode": False, "type": "charge.dispute.created",
+             "data": {"object": obj}, "pending_webhooks": 1,
+             "request": {"id": None, "idempotency_key": None}}  # fmt: skip
+    return json.dumps(event).encode()
+
+
+CASES: dict[str, Case] = {
+    "stripe": Case(
+        "stripe", "4000000000000259", "EUR", _nothing, _stripe_webhook,
+        [{"type": "product_description", "text": "A red bicycle, delivered 2 May"},
+         {"type": "uncategorized", "text": "winning_evidence"}],
+        "won",
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(params=sorted(CASES))
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    case = CASES[request.param]
+    async with gateway(case.connector) as gw:
+        cs = service(tmp_path, gw.account)
+        async with cs:
+            yield case, gw, cs
+
+
+async def _disputed(case: Case, gw: Gateway, cs: ConnectorService) -> api.Dispute:
+    payment = await cs.create_payment({
+        "amount": 2500, "currency": case.currency, "account": case.connector,
+        "payment_method": {"type": "card", "number": case.card, "exp_month": 12,
+                           "exp_year": 2034, "cvc": "737"},
+    })  # fmt: skip
+    assert payment.status == "captured", payment
+    await case.open(gw, payment)
+    page = await cs.list_disputes(case.connector, limit=100)
+    [dispute] = [d for d in page.data if d.payment_id == payment.id]
+    assert dispute.connector_payment_id == payment.connector_payment_id
+    return dispute
+
+
+async def test_read_list_evidence_and_accept(world: Any) -> None:
+    case, gw, cs = world
+    dispute = await _disputed(case, gw, cs)
+    got = await cs.get_dispute(dispute.id)
+    assert got.id == dispute.id and got.status == "needs_response"
+    assert (got.amount, got.currency) == (2500, case.currency)
+    assert got.reason != "other" and got.connector_reason
+    answered = await cs.submit_dispute_evidence(dispute.id, {"evidence": case.evidence})
+    assert answered.id == dispute.id
+    assert answered.status == "under_review" and answered.evidence_submitted
+    assert (await cs.get_dispute(dispute.id)).status == case.decided
+
+    other = await _disputed(case, gw, cs)
+    accepted = await cs.accept_dispute(other.id)
+    assert accepted.id == other.id and accepted.status == "accepted"
+    assert (await cs.get_dispute(other.id)).status == "accepted"
+    with pytest.raises(ServiceError) as exc:
+        await cs.accept_dispute(other.id)
+    assert exc.value.code == "dispute_not_open"
+
+
+async def test_the_webhook_names_the_dispute_by_its_api_id(world: Any) -> None:
+    case, gw, cs = world
+    dispute = await _disputed(case, gw, cs)
+    body = case.webhook(gw, dispute)
+    rc = RequestContext(_LOCAL)
+    _, events = await cs.runtime.webhooks.receiver.translate(
+        rc, case.connector, case.connector, gw.sign(body), body
+    )
+    [event] = [e for e in events if e.data.dispute is not None]
+    assert event.data.dispute.id == dispute.id
+    assert event.data.dispute.payment_id == dispute.payment_id
+    assert event.type.startswith("dispute.")
