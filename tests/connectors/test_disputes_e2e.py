@@ -25,7 +25,10 @@ from connector_service.core.context import RequestContext
 from connector_service.domain import api
 from connector_service.domain.errors import ServiceError
 from connector_service.library import _LOCAL, ConnectorService
+from connector_service.testing.fakes.checkout import open_checkout_dispute
 from tests.webhooks.gateways import Gateway, gateway, service
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
@@ -57,10 +60,28 @@ def _stripe_webhook(gw: Gateway, d: api.Dispute) -> bytes:
     return json.dumps(event).encode()
 
 
+async def _checkout_open(gw: Gateway, payment: api.Payment) -> None:
+    open_checkout_dispute(gw.fake, payment.connector_payment_id)
+
+
+def _checkout_webhook(gw: Gateway, d: api.Dispute) -> bytes:
+    raw = json.loads((FIXTURES / "checkout" / "webhook_dispute_evidence_required.json").read_text())
+    obj = gw.fake.disputes[d.connector_dispute_id]
+    raw["data"] |= {"id": obj["id"], "payment_id": obj["payment"]["id"],
+                    "amount": obj["amount"], "currency": obj["currency"]}  # fmt: skip
+    return json.dumps(raw).encode()
+
+
 CASES: dict[str, Case] = {
     "stripe": Case(
         "stripe", "4000000000000259", "EUR", _nothing, _stripe_webhook,
         [{"type": "product_description", "text": "A red bicycle, delivered 2 May"},
+         {"type": "uncategorized", "text": "winning_evidence"}],
+        "won",
+    ),
+    "checkout": Case(
+        "checkout", "4242424242424242", "EUR", _checkout_open, _checkout_webhook,
+        [{"type": "shipping_documentation", "text": "DHL 1234567890, delivered 2 May"},
          {"type": "uncategorized", "text": "winning_evidence"}],
         "won",
     ),
@@ -82,7 +103,7 @@ async def _disputed(case: Case, gw: Gateway, cs: ConnectorService) -> api.Disput
         "payment_method": {"type": "card", "number": case.card, "exp_month": 12,
                            "exp_year": 2034, "cvc": "737"},
     })  # fmt: skip
-    assert payment.status == "captured", payment
+    assert payment.status in ("captured", "processing"), payment
     await case.open(gw, payment)
     page = await cs.list_disputes(case.connector, limit=100)
     [dispute] = [d for d in page.data if d.payment_id == payment.id]
