@@ -72,6 +72,18 @@ def _checkout_webhook(gw: Gateway, d: api.Dispute) -> bytes:
     return json.dumps(raw).encode()
 
 
+async def _paypal_open(gw: Gateway, payment: api.Payment) -> None:
+    [capture_id] = gw.fake.orders[payment.connector_payment_id]["captures"]
+    gw.fake.open_dispute(capture_id)
+
+
+def _paypal_webhook(gw: Gateway, d: api.Dispute) -> bytes:
+    raw = json.loads((FIXTURES / "paypal" / "webhook_dispute_created.json").read_text())
+    raw["id"] = f"WH-{uuid.uuid4().hex[:24].upper()}"
+    raw["resource"] = gw.fake._dispute_view(gw.fake.disputes[d.connector_dispute_id])
+    return json.dumps(raw).encode()
+
+
 CASES: dict[str, Case] = {
     "stripe": Case(
         "stripe", "4000000000000259", "EUR", _nothing, _stripe_webhook,
@@ -83,6 +95,14 @@ CASES: dict[str, Case] = {
         "checkout", "4242424242424242", "EUR", _checkout_open, _checkout_webhook,
         [{"type": "shipping_documentation", "text": "DHL 1234567890, delivered 2 May"},
          {"type": "uncategorized", "text": "winning_evidence"}],
+        "won",
+    ),
+    "paypal": Case(
+        "paypal", "4111111111111111", "USD", _paypal_open, _paypal_webhook,
+        [{"type": "shipping_documentation", "text": "UPS 1Z999, delivered 2 May"},
+         {"type": "uncategorized", "text": "winning_evidence"},
+         {"type": "receipt", "file": b"%PDF-1.4 receipt", "file_name": "receipt.pdf",
+          "content_type": "application/pdf"}],
         "won",
     ),
 }  # fmt: skip
