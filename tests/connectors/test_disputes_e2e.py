@@ -26,6 +26,7 @@ from connector_service.domain import api
 from connector_service.domain.errors import ServiceError
 from connector_service.library import _LOCAL, ConnectorService
 from connector_service.testing.fakes.checkout import open_checkout_dispute
+from tests.fakes.adyen import notification as adyen_notification
 from tests.webhooks.gateways import Gateway, gateway, service
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -164,3 +165,38 @@ async def test_the_webhook_names_the_dispute_by_its_api_id(world: Any) -> None:
     assert event.data.dispute.id == dispute.id
     assert event.data.dispute.payment_id == dispute.payment_id
     assert event.type.startswith("dispute.")
+
+
+async def test_adyen_disputes_come_from_its_webhooks(tmp_path: Path) -> None:
+    """Adyen's Dispute API has no read and no list: the dispute is known from its
+    NOTIFICATION_OF_CHARGEBACK, GET answers what that told (under the same id), and
+    accepting goes to acceptDispute (validated against DisputeService-v30.json)."""
+    async with gateway("adyen") as gw:
+        cs = service(tmp_path, gw.account)
+        async with cs:
+            payment = await cs.create_payment({
+                "amount": 2500, "currency": "EUR", "account": "adyen",
+                "payment_method": {"type": "card", "number": "4111111145551142",
+                                   "exp_month": 3, "exp_year": 2030, "cvc": "737"},
+            })  # fmt: skip
+            item = gw.fake.open_dispute(payment.connector_payment_id)
+            body = adyen_notification(item)
+            reply = await cs.runtime.webhooks.receiver.receive("adyen", "adyen", {}, body)
+            assert 200 <= reply.status < 300
+            stored = [json.loads(e.payload)
+                      for e in await cs.runtime.webhooks.store.list_events(limit=100)]  # fmt: skip
+            [event] = [e for e in stored if e["type"] == "dispute.opened"]
+            did = event["data"]["dispute"]["id"]
+            got = await cs.get_dispute(did)
+            assert got.id == did and got.payment_id == payment.id
+            assert got.status == "needs_response" and got.reason == "fraudulent"
+            assert (got.amount, got.currency, got.connector_reason) == (2500, "EUR", "10.4")
+            for call in (cs.list_disputes("adyen"), cs.submit_dispute_evidence(
+                    did, {"evidence": [{"type": "uncategorized", "text": "x"}]})):  # fmt: skip
+                with pytest.raises(ServiceError) as exc:
+                    await call
+                assert exc.value.code == "not_supported"
+            accepted = await cs.accept_dispute(did)
+            assert accepted.id == did and accepted.status == "accepted"
+            assert (await cs.get_dispute(did)).status == "accepted"
+            assert gw.fake.disputes[item["pspReference"]]["status"] == "Accepted"

@@ -331,7 +331,8 @@ class Disputes:
         connector = target.connector
         if Flow.DISPUTE_EVIDENCE not in connector.meta.flows:
             raise not_supported(
-                f"{connector.meta.display_name} does not take dispute evidence through its API"
+                f"The service does not send dispute evidence to {connector.meta.display_name} "
+                "(docs/disputes.md says why); answer the dispute in its dashboard"
             )
         text, files = check_evidence(connector.evidence_limits, req, connector.meta.display_name)
         _require_open(facts, "answered")

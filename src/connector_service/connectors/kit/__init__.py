@@ -30,6 +30,7 @@ from connector_service.connectors.kit.decode import (
     text,
     text_or_number,
 )
+from connector_service.connectors.kit.disputes import scheme_reason
 from connector_service.connectors.kit.encode import (
     basic_auth,
     drop_none,
@@ -83,6 +84,7 @@ __all__ = [
     "obj",
     "parse_timestamped",
     "require_id",
+    "scheme_reason",
     "segment",
     "status_of",
     "text",
