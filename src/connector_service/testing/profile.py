@@ -87,6 +87,19 @@ class Webhooks:
     accepted_status: int = 200
 
 
+def _no_action(fake: Any, payment: dict[str, Any]) -> None:
+    """The card alone opens the dispute (the sandbox's and Stripe's 4000000000000259)."""
+
+
+@dataclass(frozen=True)
+class Disputes:
+    """How a dispute is opened on a payment made with ``card``: ``open(fake, payment)``
+    plays the cardholder's part at the fake (nothing where the test card does it)."""
+
+    card: Card
+    open: Callable[[Any, dict[str, Any]], None] = _no_action
+
+
 @dataclass(frozen=True)
 class ConnectorProfile:
     connector: str
@@ -120,3 +133,4 @@ class ConnectorProfile:
     secrets: Callable[[Any], list[str]] = lambda fake: []
     specs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    disputes: Disputes | None = None  # None: the dispute scenario skips
