@@ -283,7 +283,7 @@ class Disputes:
         # No dispute read at this gateway: what its dispute webhooks told (docs/disputes.md).
         return dispute_document(did, target.account, facts)
 
-    async def list(
+    async def page(
         self, rc: RequestContext, account: str | None, query: Mapping[str, str]
     ) -> api.DisputeList:
         name = account or self.accounts.config.default_account

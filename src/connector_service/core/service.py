@@ -690,7 +690,7 @@ class PaymentService:
     async def list_disputes(
         self, rc: RequestContext, account: str | None, query: Mapping[str, str]
     ) -> api.DisputeList:
-        return await self.disputes.list(rc, account, query)
+        return await self.disputes.page(rc, account, query)
 
     async def accept_dispute(self, rc: RequestContext, dispute_id: str) -> api.Dispute:
         return await self.disputes.accept(rc, dispute_id)
