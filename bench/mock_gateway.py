@@ -284,15 +284,60 @@ def route(method: bytes, path: bytes, body: bytes) -> bytes:
     return NOT_FOUND
 
 
+# The slow-gateway scenario asks for a delay per request in the payment's metadata
+# (``metadata[delay_ms]``, which the connector forwards): the load generator draws it, so
+# it knows each request's gateway time and can subtract it from the latency it sees.
+_DELAY_KEYS = (b"metadata%5Bdelay_ms%5D=", b"metadata[delay_ms]=")
+
+
+def requested_delay(body: bytes) -> float:
+    for key in _DELAY_KEYS:
+        at = body.find(key)
+        if at >= 0:
+            end = at + len(key)
+            stop = body.find(b"&", end)
+            return int(body[end : stop if stop >= 0 else len(body)]) / 1000
+    return 0.0
+
+
+class Stats:
+    open = 0
+    peak = 0
+    total = 0
+    delayed = 0
+
+    @classmethod
+    def render(cls) -> bytes:
+        return _render(200, {"connections_open": cls.open, "connections_peak": cls.peak,
+                             "connections_total": cls.total, "delayed": cls.delayed})  # fmt: skip
+
+
 class GatewayProtocol(asyncio.Protocol):
-    __slots__ = ("buf", "transport")
+    __slots__ = ("buf", "ready_at", "transport")
 
     def __init__(self) -> None:
         self.buf = b""
         self.transport: Any = None
+        self.ready_at = 0.0  # answers on one connection leave in order
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
+        Stats.open += 1
+        Stats.total += 1
+        Stats.peak = max(Stats.peak, Stats.open)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        Stats.open -= 1
+
+    def _write_later(self, delay: float, answer: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        self.ready_at = max(self.ready_at, loop.time() + delay)
+        Stats.delayed += 1
+        loop.call_at(self.ready_at, self._write, answer)
+
+    def _write(self, answer: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(answer)
 
     def data_received(self, data: bytes) -> None:
         buf = self.buf + data if self.buf else data
@@ -314,8 +359,21 @@ class GatewayProtocol(asyncio.Protocol):
                 break
             line_end = head.find(b"\r\n")
             method, path, _ = head[: line_end if line_end >= 0 else len(head)].split(b" ", 2)
-            out.append(route(method, path, buf[end + 4 : total]))
+            body = buf[end + 4 : total]
             buf = buf[total:]
+            if path == b"/_stats":
+                out.append(Stats.render())
+                continue
+            delay = requested_delay(body)
+            if delay > 0:
+                if out:
+                    self._write(b"".join(out))
+                    out = []
+                self._write_later(delay, route(method, path, body))
+            elif self.ready_at > asyncio.get_running_loop().time():
+                self._write_later(0, route(method, path, body))
+            else:
+                out.append(route(method, path, body))
         self.buf = buf
         if out and self.transport is not None:
             self.transport.write(b"".join(out))

@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -76,6 +77,10 @@ ALL_SCENARIOS = (
     "rest-idem",
     "library",
     "grpc",
+    "rest-floor",
+    "grpc-floor",
+    "slow",
+    "slow-light",
     "webhooks",
     "webhooks-pg",
     "drain",
@@ -516,6 +521,18 @@ key_sha256 = "{key_hash}"
                 raise RuntimeError(f"sanity payment failed: {resp.status} {body}")
             return body
 
+    @contextlib.contextmanager
+    def floor(self, kind: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+        """A framework floor (bench/floors.py) on ``port``, pinned like the service."""
+        cmd = [*pinned(SERVICE_CORE), PY, str(BENCH / "floors.py"), kind, "--port", str(port),
+               "--mock", self.mock_url]  # fmt: skip
+        with process(cmd, log_path=self.tmp / f"floor-{kind}-{port}.log") as proc:
+            if kind == "rest":
+                wait_http(f"http://127.0.0.1:{port}/health", proc)
+            else:
+                wait_port(port, proc)
+            yield proc
+
     def workers_of(self, proc: subprocess.Popen[bytes]) -> list[int]:
         tree = children(proc.pid)
         return [p for p in tree if p != proc.pid] or [proc.pid]
@@ -535,9 +552,23 @@ key_sha256 = "{key_hash}"
             runs.append(run)
         return runs
 
-    def rest(self, name: str, *, workers: int = 1, idempotency: bool = False) -> list[Run]:
+    @contextlib.contextmanager
+    def rest_server(
+        self, workers: int, floor: bool
+    ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+        if floor:
+            port = free_port()
+            with self.floor("rest", port) as proc:
+                yield f"http://127.0.0.1:{port}", proc
+            return
         cpus = SERVICE_CORE if workers == 1 else f"{SERVICE_CORE},{LOAD_CORE}"
         with self.service(workers=workers, cpus=cpus) as (url, proc):
+            yield url, proc
+
+    def rest(
+        self, name: str, *, workers: int = 1, idempotency: bool = False, floor: bool = False
+    ) -> list[Run]:
+        with self.rest_server(workers, floor) as (url, proc):
             sample = self.sanity_payment(url)
             body = json.dumps(PAYMENT).encode()
 
@@ -620,14 +651,23 @@ key_sha256 = "{key_hash}"
             runs.append(run)
         return runs
 
-    def grpc(self) -> list[Run] | str:
+    @contextlib.contextmanager
+    def grpc_server(self, port: int, floor: bool) -> Iterator[subprocess.Popen[bytes]]:
+        if floor:
+            with self.floor("grpc", port) as proc:
+                yield proc
+            return
+        with self.service(grpc_port=port) as (url, proc):
+            self.sanity_payment(url)
+            yield proc
+
+    def grpc(self, *, floor: bool = False) -> list[Run] | str:
         if not (ROOT / "src/connector_service/server/grpc_server.py").exists():
             return "TODO: src/connector_service/server/grpc_server.py does not exist yet"
         if not (BENCH / "grpc_load.py").exists():
             return "TODO: no gRPC load generator (bench/grpc_load.py)"
         grpc_port = free_port()
-        with self.service(grpc_port=grpc_port) as (url, proc):
-            self.sanity_payment(url)
+        with self.grpc_server(grpc_port, floor) as proc:
             runs = []
             for rep in range(self.args.reps + 1):  # the first one warms up
                 cmd = [*pinned(LOAD_CORE), PY, str(BENCH / "grpc_load.py"),
@@ -658,8 +698,78 @@ key_sha256 = "{key_hash}"
                     machine_busy=(busy1 - busy0) / max(total1 - total0, 1),
                 )
                 log(
-                    f"grpc #{rep}: {run.rps:,.0f} req/s, "
+                    f"grpc{'-floor' if floor else ''} #{rep}: {run.rps:,.0f} req/s, "
                     f"{run.cpu_ms_per_request or 0:.3f} ms CPU/req, errors {run.errors}"
+                )
+                runs.append(run)
+            return runs
+
+    def slow(self, name: str, in_flight: int) -> list[Run]:
+        """The slow-gateway scenario: ``in_flight`` requests kept in flight, the mock
+        answering each after the log-normal delay the load generator drew for it."""
+        with self.service() as (url, proc):
+            self.sanity_payment(url)
+            worker = self.workers_of(proc)[0]
+            idle_rss = rss_mb(worker)
+            runs = []
+            for rep in range(self.args.reps):
+                cmd = [*pinned(LOAD_CORE), PY, str(BENCH / "slow_gateway.py"), "--url", url,
+                       "--api-key", API_KEY, "--in-flight", str(in_flight),
+                       "--duration", str(self.args.duration), "--warmup", str(self.args.warmup),
+                       "--median-ms", str(self.args.slow_median_ms),
+                       "--p99-ms", str(self.args.slow_p99_ms), "--seed", str(rep + 1)]  # fmt: skip
+                peak = [idle_rss]
+                done = threading.Event()
+
+                def sample(done: threading.Event, peak: list[float]) -> None:
+                    while not done.wait(0.25):
+                        peak[0] = max(peak[0], rss_mb(worker))
+
+                sampler = threading.Thread(target=sample, args=(done, peak), daemon=True)
+                sampler.start()
+                pids = children(proc.pid)
+                busy0, total0 = machine_busy()
+                cpu0 = cpu_seconds(pids)
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                cpu1 = cpu_seconds(pids)
+                busy1, total1 = machine_busy()
+                done.set()
+                sampler.join()
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                stats = json.loads(urllib.request.urlopen(self.mock_url + "/_stats").read())
+                queued = _metric_total(url, "cs_gateway_pool_queued_total")
+                run = Run(
+                    requests=r["requests"],
+                    # CPU over the whole run (warm-up included) spread over its requests
+                    # would overstate: scale the service's CPU to the measured window.
+                    seconds=r["seconds"],
+                    cpu_seconds=(cpu1 - cpu0) * r["seconds"] / (r["seconds"] + self.args.warmup),
+                    p50_ms=r["latency_p50_ms"],
+                    p99_ms=r["latency_p99_ms"],
+                    errors=r["errors"],
+                    rss_mb=peak[0],
+                    machine_busy=(busy1 - busy0) / max(total1 - total0, 1),
+                    extra={
+                        "in_flight": in_flight,
+                        "added_p50_ms": r["added_p50_ms"],
+                        "added_p99_ms": r["added_p99_ms"],
+                        "added_max_ms": r["added_max_ms"],
+                        "gateway_p50_ms": r["gateway_p50_ms"],
+                        "gateway_p99_ms": r["gateway_p99_ms"],
+                        "statuses": r["statuses"],
+                        "idle_rss_mb": round(idle_rss, 1),
+                        "kb_per_in_flight": round((peak[0] - idle_rss) * 1024 / in_flight, 1),
+                        "gateway_connections_peak": stats["connections_peak"],
+                        "gateway_connections_total": stats["connections_total"],
+                        "pool_queued_total": queued,
+                    },
+                )
+                log(
+                    f"{name} #{rep + 1}: {in_flight} in flight, {run.rps:,.0f} req/s, added "
+                    f"p50 {r['added_p50_ms']} / p99 {r['added_p99_ms']} ms (gateway p50 "
+                    f"{r['gateway_p50_ms']} / p99 {r['gateway_p99_ms']} ms), RSS "
+                    f"{idle_rss:.0f} -> {peak[0]:.0f} MB, gateway connections peak "
+                    f"{stats['connections_peak']}, pool waits {queued:.0f}, errors {run.errors}"
                 )
                 runs.append(run)
             return runs
@@ -755,29 +865,50 @@ key_sha256 = "{key_hash}"
             "growth_mb": round(last - first, 1),
         }
 
-    def profile(self) -> str:
+    def profile(self, kind: str = "rest") -> str:
+        """py-spy the service's worker while ``kind`` (rest, grpc or slow) load runs."""
         spy = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
         out = self.tmp / "profile.txt"
-        with self.service() as (url, proc):
+        grpc_port = free_port() if kind == "grpc" else None
+        with self.service(grpc_port=grpc_port) as (url, proc):
             self.sanity_payment(url)
             body = json.dumps(PAYMENT).encode()
-            wrk(url, "/v1/payments", duration=2, connections=self.args.connections,
-                body=body, auth=f"Bearer {API_KEY}", tmp=self.tmp)  # fmt: skip
+
+            def load(seconds: float) -> None:
+                if kind == "slow":
+                    subprocess.run(
+                        [*pinned(LOAD_CORE), PY, str(BENCH / "slow_gateway.py"), "--url", url,
+                         "--api-key", API_KEY, "--in-flight", str(self.args.slow_in_flight),
+                         "--duration", str(seconds), "--warmup", "1"],
+                        capture_output=True, check=True,
+                    )  # fmt: skip
+                    return
+                if grpc_port is None:
+                    wrk(url, "/v1/payments", duration=seconds,
+                        connections=self.args.connections, body=body,
+                        auth=f"Bearer {API_KEY}", tmp=self.tmp)  # fmt: skip
+                    return
+                subprocess.run(
+                    [*pinned(LOAD_CORE), PY, str(BENCH / "grpc_load.py"), "--target",
+                     f"127.0.0.1:{grpc_port}", "--api-key", API_KEY, "--concurrency",
+                     str(self.args.connections), "--duration", str(seconds)],
+                    capture_output=True, check=True,
+                )  # fmt: skip
+
+            load(2)
             target = self.workers_of(proc)[0]
             rec = subprocess.Popen(
                 [spy, "record", "-p", str(target), "-d", str(int(self.args.duration)), "-r",
                  "250", "-f", "raw", "-o", str(out)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            wrk(url, "/v1/payments", duration=self.args.duration + 1,
-                connections=self.args.connections, body=body, auth=f"Bearer {API_KEY}",
-                tmp=self.tmp)  # fmt: skip
+            load(self.args.duration + 1)
             rec.wait(60)
         from bench.profile_summary import summarise
 
         results = BENCH / "results"
         results.mkdir(exist_ok=True)
-        kept = results / f"profile-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+        kept = results / f"profile-{kind}-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
         shutil.copy(out, kept)
         return f"raw profile: {kept}\n" + summarise(str(out), top=35)
 
@@ -861,6 +992,10 @@ LABELS = {
     "rest-idem": "REST + Idempotency-Key (SQLite)",
     "library": "library mode authorize (in-process)",
     "grpc": "gRPC Authorize, 1 worker",
+    "rest-floor": "REST floor: bare ASGI + aiohttp relay",
+    "grpc-floor": "gRPC floor: bare grpc.aio + aiohttp relay",
+    "slow": "REST, slow gateway (log-normal), --slow-in-flight in flight",
+    "slow-light": "REST, slow gateway, --slow-light-in-flight in flight",
     "webhooks": "webhook ingest (SQLite)",
     "webhooks-pg": "webhook ingest (PostgreSQL)",
     "drain": "webhook delivery drain (SQLite)",
@@ -908,6 +1043,21 @@ def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
     grpc = by.get("grpc")
     if rest and grpc and rest["rps_per_core"]:
         out["grpc_vs_rest_per_core"] = round(grpc["rps_per_core"] / rest["rps_per_core"], 2)
+    rest_floor, grpc_floor = by.get("rest-floor"), by.get("grpc-floor")
+    if rest_floor and grpc_floor and rest_floor["rps_per_core"]:
+        # The best "gRPC vs REST" any service code could reach on these two frameworks.
+        out["grpc_floor_vs_rest_floor_per_core"] = round(
+            grpc_floor["rps_per_core"] / rest_floor["rps_per_core"], 2
+        )
+    if rest_floor and sdk and sdk["rps_per_core"]:
+        out["rest_floor_vs_stripe_sdk_per_core"] = round(
+            rest_floor["rps_per_core"] / sdk["rps_per_core"], 2
+        )
+    for name, floor in (("rest", rest_floor), ("grpc", grpc_floor)):
+        if (row := by.get(name)) and floor:
+            out[f"{name}_own_cpu_ms_above_floor"] = round(
+                row["cpu_ms_per_request"] - floor["cpu_ms_per_request"], 3
+            )
     two = by.get("rest-2w")
     if rest and two and rest["rps"]:
         out["two_workers_vs_one_rps"] = round(two["rps"] / rest["rps"], 2)
@@ -946,6 +1096,16 @@ def goals(rows: list[dict[str, Any]]) -> list[str]:
         check(
             grpc["rps_per_core"] >= 1500, f"gRPC >= 1,500 req/s per core: {grpc['rps_per_core']:,}"
         )
+    for name in ("slow", "slow-light"):
+        if (sl := by.get(name)) and sl.get("added_p50_ms") is not None:
+            n = sl["in_flight"]
+            check(sl["added_p50_ms"] <= 2 and sl["added_p99_ms"] <= 10,
+                  f"slow gateway, {n} in flight: added latency p50 {sl['added_p50_ms']:.1f} "
+                  f"<= 2 ms and p99 {sl['added_p99_ms']:.1f} <= 10 ms")  # fmt: skip
+            check(sl["rss_mb"] <= 150, f"slow gateway, {n} in flight: RSS "
+                  f"{sl['rss_mb']:.0f} MB <= 150 MB ({sl['kb_per_in_flight']} KB per request "
+                  "in flight)")  # fmt: skip
+            check(sl["errors"] == 0, f"slow gateway, {n} in flight: errors {sl['errors']}")
     if wh := by.get("webhooks"):
         check(wh["rps_per_core"] >= 1000,
               f"webhooks >= 1,000 events/s per core (SQLite): {wh['rps_per_core']:,}")  # fmt: skip
@@ -975,9 +1135,17 @@ def main() -> int:
     )
     parser.add_argument("--drain-events", type=int, default=20000,
                         help="deliveries queued for the drain scenarios")  # fmt: skip
+    parser.add_argument("--slow-in-flight", type=int, default=2000,
+                        help="requests in flight in the slow scenario")  # fmt: skip
+    parser.add_argument("--slow-light-in-flight", type=int, default=300,
+                        help="requests in flight in the slow-light scenario")  # fmt: skip
+    parser.add_argument("--slow-median-ms", type=float, default=300)
+    parser.add_argument("--slow-p99-ms", type=float, default=1500)
     parser.add_argument("--postgres", default=os.environ.get("CS_TEST_POSTGRES", DEFAULT_PG))
     parser.add_argument("--soak", type=float, default=0, help="memory soak, seconds (only)")
-    parser.add_argument("--profile", action="store_true", help="py-spy the REST path (only)")
+    parser.add_argument("--profile", nargs="?", const="rest", choices=("rest", "grpc", "slow"),
+                        help="py-spy the REST (default) or gRPC path, or the slow-gateway "
+                        "scenario at --slow-in-flight (only)")  # fmt: skip
     parser.add_argument("--no-install", action="store_true", help="never install tools")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
@@ -1017,7 +1185,7 @@ def main() -> int:
     try:
         bench.start_mock()
         if args.profile:
-            print(bench.profile())
+            print(bench.profile(args.profile))
             return 0
         if args.soak:
             results["soak"] = bench.soak(args.soak)
@@ -1062,6 +1230,20 @@ def main() -> int:
     return 0
 
 
+def _metric_total(url: str, name: str) -> float:
+    """The sum of a metric's samples on the service's /metrics (0 when absent)."""
+    req = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {API_KEY}"})
+    try:
+        text = urllib.request.urlopen(req, timeout=10).read().decode()
+    except urllib.error.URLError:
+        return float("nan")
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and not line.startswith("#"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
 def run_scenario(bench: Bench, name: str) -> list[Run] | str:
     if name == "nginx":
         if shutil.which("nginx") is None:
@@ -1081,6 +1263,14 @@ def run_scenario(bench: Bench, name: str) -> list[Run] | str:
         return bench.rest("rest-idem", idempotency=True)
     if name == "grpc":
         return bench.grpc()
+    if name == "grpc-floor":
+        return bench.grpc(floor=True)
+    if name == "rest-floor":
+        return bench.rest("rest-floor", floor=True)
+    if name == "slow":
+        return bench.slow("slow", bench.args.slow_in_flight)
+    if name == "slow-light":
+        return bench.slow("slow-light", bench.args.slow_light_in_flight)
     if name == "webhooks":
         return bench.webhooks(None, "webhooks")
     if name == "webhooks-pg":

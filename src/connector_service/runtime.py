@@ -16,7 +16,7 @@ from connector_service.connectors.registry import load_connectors
 from connector_service.core.idempotency import IdempotencyStore
 from connector_service.core.reconciler import Reconciler
 from connector_service.core.service import PaymentService
-from connector_service.executor.http import Executor
+from connector_service.executor.http import AiohttpTransport, Executor
 from connector_service.sandbox.gateway import SandboxGateway
 from connector_service.storage.base import Storage
 from connector_service.storage.factory import open_storage
@@ -36,7 +36,12 @@ class Runtime:
     ) -> None:
         self.config = config
         self.storage = storage or open_storage(config.storage.url)
-        self.executor = executor or Executor()
+        pool = config.gateway_pool
+        self.executor = executor or Executor(
+            transport=AiohttpTransport(
+                limit=pool.max_connections, limit_per_host=pool.max_connections_per_host
+            )
+        )
         self.connectors = connectors or load_connectors()
         self.sandbox = SandboxGateway(self.storage, fingerprint_key=config.id_key)
         self.executor.register_scheme("sandbox", self.sandbox)

@@ -1,5 +1,6 @@
 """No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com,
-PayPal and Paystack are each driven through every flow they declare against their loopback fakes
+PayPal, Paystack and Rapyd are each driven through every flow they declare against their
+loopback fakes
 (``tests/fakes``), with card numbers and CVCs unique to the connector and the run, and
 some of each gateway's signed webhooks about those payments are received, so that stored
 events and the delivery outbox hold something to look at. Then every stored byte and
@@ -14,8 +15,8 @@ The fakes map a few fixed test numbers to outcomes (Stripe's declining and 3-D S
 cards, Adyen's and PayPal's 3-D Secure card); so that those flows also run with numbers
 unique to the run, the test points the fake's trigger at its own number (the fakes read
 the module constants at request time). Adyen and PayPal decline on the holder name,
-Checkout.com on the amount, Checkout.com asks for 3-D Secure whenever a return URL is
-given: there any number works. Paystack's fake reads its ``CARDS`` table the same way;
+Checkout.com and Rapyd on the amount, and both ask for 3-D Secure whenever a return URL
+is given: there any number works. Paystack's fake reads its ``CARDS`` table the same way;
 its PIN/OTP continuation runs too, and its PIN and OTP are scanned for like CVCs.
 """
 
@@ -48,7 +49,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
-GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack")
+GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd")
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 # An endpoint no one listens on, and no delivery worker: every event stays in the outbox.
@@ -167,7 +168,7 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
     url = answer["next_action"]["url"]
     if gw.name == "stripe":
         return await _redirect_params(url, {"outcome": "succeed"})
-    if gw.name in ("checkout", "paystack"):
+    if gw.name in ("checkout", "paystack", "rapyd"):
         return await _redirect_params(url, {"outcome": "success"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
@@ -215,6 +216,16 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
     if gw.name == "paystack":
         charge = fake.charges[made["purchase"]["connector_payment_id"]]
         return [json.dumps({"event": "charge.success", "data": fake._doc(charge)}).encode()]
+    if gw.name == "rapyd":  # the fake's own payments, in Rapyd's webhook envelope
+        out = []
+        for kind, flow in (("PAYMENT_COMPLETED", "purchase"), ("PAYMENT_FAILED", "decline")):
+            data = fake._doc(fake.payments[made[flow]["connector_payment_id"]])
+            out.append(json.dumps({
+                "id": f"wh_{uuid.uuid4().hex}", "type": kind, "data": data,
+                "trigger_operation_id": str(uuid.uuid4()), "status": "NEW",
+                "created_at": 1767225600,
+            }).encode())  # fmt: skip
+        return out
     order = fake.order_view(made["purchase"]["connector_payment_id"])
     [capture] = order["purchase_units"][0]["payments"]["captures"]
     event = {"id": f"WH-{uuid.uuid4().hex[:17].upper()}", "event_version": "1.0",
@@ -284,7 +295,7 @@ async def drive(
         declines = stripe_fake.DECLINES
         monkeypatch.setitem(declines, bad["number"], declines["4000000000000002"])
         body = payment(700, bad)
-    elif name == "checkout":
+    elif name in ("checkout", "rapyd"):
         body = payment(5051, card("4"))  # the fake declines this amount
     elif name == "paystack":
         bad = card("4")

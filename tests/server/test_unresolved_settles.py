@@ -3,8 +3,8 @@ under the very id the service answered, and is never charged twice.
 
 Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. Armed, it
 lets the fake process the create and hangs up before the answer: the service answers
-``201 unresolved`` with an id named by its reference. Stripe, Checkout.com and the
-sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
+``201 unresolved`` with an id named by its reference. Stripe, Checkout.com, Rapyd and
+the sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
 Adyen, PayPal and Paystack cannot (``not_supported``) and settle by the gateway's
 webhook, which echoes the reference. Paystack charges in one step (no manual capture):
 its payments are paid, not authorized, and nothing is captured afterwards. A lookup
@@ -39,6 +39,7 @@ AUTHORIZE_PATH = {
     "checkout": r"/payments",
     "paypal": r"/v2/checkout/orders",
     "paystack": r"/charge",
+    "rapyd": r"/v1/payments",
     "sandbox": r"/v1/payments",
 }
 CARDS = {
@@ -47,9 +48,10 @@ CARDS = {
     "checkout": "4242424242424242",
     "paypal": "4111111111111111",
     "paystack": "4084084084084081",
+    "rapyd": "4111111111111111",
     "sandbox": "4242424242424242",
 }
-BY_LOOKUP = ("stripe", "checkout", "sandbox")  # the others settle by webhook
+BY_LOOKUP = ("stripe", "checkout", "rapyd", "sandbox")  # the others settle by webhook
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
 CURRENCY = {"paypal": "USD", "paystack": "NGN"}
 

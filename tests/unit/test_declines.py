@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, paystack, sandbox, stripe
+from connector_service.connectors import adyen, checkout, paypal, paystack, rapyd, sandbox, stripe
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -31,6 +31,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "paypal": paypal.DECLINE_MAP,
     "paypal-issues": paypal.ISSUE_DECLINES,
     "paystack": paystack.DECLINE_MAP,
+    "rapyd": rapyd.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -66,12 +67,16 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         return paypal._processor_failure({"processor_response": processor}, "DECLINED")
     if name == "paystack":  # no advice codes: the issuer's text is all Paystack passes on
         return paystack._failure({"status": "failed", "gateway_response": raw.title()})
+    if name == "rapyd":  # the error code of a failed Create Payment, on its payment
+        payment = rapyd._payment({"id": "payment_1", "status": "ERR", "error_code": raw}, "EUR")
+        assert payment.failure is not None
+        return payment.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -109,6 +114,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("checkout", "30033"),
         _parsed("paypal", "5400"),
         _parsed("paystack", "expired card"),
+        _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -74,6 +74,7 @@ def test_every_connector_and_every_object_flow_is_covered() -> None:
         "checkout",
         "paypal",
         "paystack",
+        "rapyd",
     }
     assert len(CASES) >= 25
 

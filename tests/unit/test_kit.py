@@ -115,6 +115,14 @@ def test_hmac_sha512_hex_is_the_rfc_4231_value() -> None:
     assert kit.hmac_sha512_hex(b"Jefe", b"what do ya want for nothing!") != expected
 
 
+def test_hmac_hex_b64_is_base64_of_the_hex_text() -> None:
+    reference = hmac.new(b"k", b"m", hashlib.sha256).hexdigest()
+    signed = kit.hmac_sha256_hex_b64("k", b"m")
+    assert base64.b64decode(signed).decode() == reference
+    assert len(signed) == 88  # 64 hex characters, base64: not the 44 of the raw digest
+    assert signed != kit.hmac_sha256_b64("k", b"m")
+
+
 def test_exponents_convert_both_ways_and_refuse_inexact_amounts() -> None:
     stripe_like = kit.Exponents(
         "Gw", {"ISK": 2, "JPY": 0}, tens_only=frozenset({"KWD"}), inexact_code="nope"
@@ -203,3 +211,21 @@ def test_a_gateway_struct_ignores_new_fields_defaults_missing_ones_and_refuses_o
         with pytest.raises(ServiceError) as caught:
             _payment(wrong, "EUR", CaptureMethod.AUTOMATIC)
         assert (caught.value.type, caught.value.code) == (ErrorType.CONNECTOR, "gateway_error")
+
+
+@pytest.mark.parametrize("value", [10.5, 10, 0, 1.25])
+def test_major_number_accepts_json_numbers_the_currency_can_hold(value: float) -> None:
+    kit.webhooks.major_number({"amount": value, "c": "USD"}, "amount", "a", currency_key="c")
+
+
+@pytest.mark.parametrize("value", [1.505, -1, True, None, "10.50", [1]])
+def test_major_number_refuses_garbage(value: object) -> None:
+    with pytest.raises(ServiceError) as err:
+        kit.webhooks.major_number({"amount": value, "c": "USD"}, "amount", "a", currency_key="c")
+    assert err.value.code == "invalid_webhook" and err.value.field == "a"
+
+
+def test_major_number_leaves_an_absent_amount_to_the_parser() -> None:
+    kit.webhooks.major_number({"c": "USD"}, "amount", "a", currency_key="c")
+    with pytest.raises(ServiceError):  # JPY has no decimals
+        kit.webhooks.major_number({"amount": 1.5, "c": "JPY"}, "amount", "a", currency_key="c")

@@ -6,7 +6,8 @@ proxy in between) and a ``sign(body)`` that signs a webhook the way that gateway
 Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside each
 item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
 transmission headers checked by the fake's verify endpoint, Paystack's
-``x-paystack-signature`` (HMAC-SHA512 under the secret key), the sandbox's scheme.
+``x-paystack-signature`` (HMAC-SHA512 under the secret key), Rapyd's salt / timestamp /
+signature headers over the webhook URL, the sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
 from tests.fakes.paypal import PayPalFake
+from tests.fakes.rapyd import RapydFake, webhook_headers
 from tests.fakes.sandbox_http import FakeGateway
 from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "sandbox")
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox")
+RAPYD_WEBHOOK_URL = "https://shop.example/rapyd/webhooks"
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
 
@@ -53,6 +56,15 @@ def _paystack_sign(secret: str) -> Callable[[bytes], dict[str, str]]:
     def sign(body: bytes) -> dict[str, str]:
         mac = hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
         return {"x-paystack-signature": mac}
+
+    return sign
+
+
+def _rapyd_sign(fake: RapydFake) -> Callable[[bytes], dict[str, str]]:
+    """Rapyd's webhook headers: salt, timestamp and the signature over the webhook URL."""
+
+    def sign(body: bytes) -> dict[str, str]:
+        return webhook_headers(body, RAPYD_WEBHOOK_URL, fake.access_key, fake.secret)
 
     return sign
 
@@ -98,6 +110,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials}
         gw = Gateway(name, fake, url, account, _paystack_sign(fake.secret))
+    elif name == "rapyd":
+        fake = RapydFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"webhook_url": RAPYD_WEBHOOK_URL}}
+        gw = Gateway(name, fake, url, account, _rapyd_sign(fake))
     else:
         fake = await FakeGateway().start()
         url = fake.url

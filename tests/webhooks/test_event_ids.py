@@ -29,6 +29,7 @@ from connector_service.connectors import adyen as adyen_mod
 from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
+from connector_service.connectors import rapyd as rapyd_mod
 from connector_service.connectors import sandbox as sandbox_mod
 from connector_service.connectors import stripe as stripe_mod
 from connector_service.connectors.base import HttpRequest
@@ -49,6 +50,7 @@ CARDS = {
     "checkout": ("4242424242424242", "7319"),
     "paypal": ("4111111111111111", "739"),
     "paystack": ("4084084084084081", "408"),
+    "rapyd": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 MANDATE_CARDS = {
@@ -57,6 +59,7 @@ MANDATE_CARDS = {
     "checkout": ("5555555555554444", "6042"),
     "paypal": ("5105105105105100", "8417"),
     "paystack": ("4084084084084081", "408"),
+    "rapyd": ("5555555555554444", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 CURRENCY = {"paypal": "USD", "paystack": "NGN"}
@@ -77,6 +80,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "checkout": list(checkout_mod.WEBHOOK_EVENTS),
     "paypal": list(paypal_mod.WEBHOOK_EVENTS),
     "paystack": list(paystack_mod.WEBHOOK_EVENTS),
+    "rapyd": list(rapyd_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -358,6 +362,24 @@ def paystack_body(w: World, etype: str) -> bytes:
 # ---------------------------------------------------------------------- sandbox
 
 
+# ---------------------------------------------------------------------- Rapyd
+
+
+def rapyd_body(w: World, etype: str) -> bytes:
+    """Rapyd's envelope around the fake's own payment or refund."""
+    fake = w.gw.fake
+    if rapyd_mod.WEBHOOK_EVENTS[etype] in rapyd_mod.REFUND_EVENTS:
+        data = copy.deepcopy(fake.refunds[w.refund["connector_refund_id"]])
+        if "REJECTED" in etype or "FAILED" in etype:
+            data |= {"status": "Rejected", "failure_reason": "refund window closed"}
+    else:
+        data = fake._doc(fake.payments[w.gid])
+    event = {"id": f"wh_{uuid.uuid4().hex}", "type": etype, "data": data,
+             "trigger_operation_id": str(uuid.uuid4()), "status": "NEW",
+             "created_at": int(time.time())}  # fmt: skip
+    return json.dumps(event).encode()
+
+
 async def sandbox_body(w: World, kind: str) -> bytes:
     gateway_ = w.gw.fake.gateway
 
@@ -389,7 +411,8 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
     if connector == "sandbox":
         return await sandbox_body(w, etype)
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
-             "paypal": paypal_body, "paystack": paystack_body}[connector]  # fmt: skip
+             "paypal": paypal_body, "paystack": paystack_body,
+             "rapyd": rapyd_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

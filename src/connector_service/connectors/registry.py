@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.checkout": "CheckoutConnector",
     "connector_service.connectors.paypal": "PayPalConnector",
     "connector_service.connectors.paystack": "PaystackConnector",
+    "connector_service.connectors.rapyd": "RapydConnector",
 }
 
 log = logging.getLogger(__name__)

@@ -66,10 +66,14 @@ class Transport(Protocol):
 class AiohttpTransport:
     """Real HTTP with keep-alive pooling. One instance per process (per event loop)."""
 
-    def __init__(self, *, limit: int = 512, limit_per_host: int = 128) -> None:
+    def __init__(self, *, limit: int = 8192, limit_per_host: int = 4096) -> None:
         self._limit = limit
         self._limit_per_host = limit_per_host
         self._session: aiohttp.ClientSession | None = None
+        # Calls in flight, in all and per host: an HTTP/1.1 call holds one pooled
+        # connection, so a call that finds a count at its limit waits for a connection.
+        self._in_flight = 0
+        self._in_flight_per_host: dict[str, int] = {}
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -77,7 +81,9 @@ class AiohttpTransport:
                 limit=self._limit, limit_per_host=self._limit_per_host, ttl_dns_cache=300
             )
             self._session = aiohttp.ClientSession(
-                connector=connector, auto_decompress=True, skip_auto_headers=("User-Agent",)
+                connector=connector,
+                auto_decompress=True,
+                skip_auto_headers=("User-Agent",),
             )
         return self._session
 
@@ -86,6 +92,13 @@ class AiohttpTransport:
         read = request.timeout or timeouts.read
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeouts.connect, sock_read=read)
         started = time.perf_counter()
+        host = request.url.split("/", 3)[2] if "://" in request.url else request.url
+        per_host = self._in_flight_per_host.get(host, 0)
+        if per_host >= self._limit_per_host or self._in_flight >= self._limit:
+            metrics.GATEWAY_POOL_QUEUED.inc()
+        self._in_flight += 1
+        self._in_flight_per_host[host] = per_host + 1
+        metrics.GATEWAY_IN_FLIGHT.inc()
         try:
             async with session.request(
                 request.method,
@@ -111,6 +124,14 @@ class AiohttpTransport:
                 f"no complete answer from the gateway ({type(exc).__name__}); "
                 "the outcome is unknown until the payment is synced"
             ) from exc
+        finally:
+            self._in_flight -= 1
+            left = self._in_flight_per_host[host] - 1
+            if left:
+                self._in_flight_per_host[host] = left
+            else:
+                del self._in_flight_per_host[host]
+            metrics.GATEWAY_IN_FLIGHT.dec()
 
     async def close(self) -> None:
         if self._session is not None:

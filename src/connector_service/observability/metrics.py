@@ -33,6 +33,15 @@ GATEWAY_LATENCY = Histogram(
     ["connector", "flow"],
     buckets=_BUCKETS,
 )
+GATEWAY_POOL_QUEUED = Counter(
+    "cs_gateway_pool_queued_total",
+    "Gateway calls that found the connection pool at gateway_pool.max_connections or "
+    "max_connections_per_host, and so waited for a free connection",
+)
+GATEWAY_IN_FLIGHT = Gauge(
+    "cs_gateway_in_flight",
+    "Gateway calls in flight (each holds one pooled connection)",
+)
 REQUESTS = Counter(
     "cs_requests_total",
     "API requests by transport (rest, grpc), route (REST path template or gRPC method), "

@@ -38,7 +38,6 @@ from typing import Any, TypeVar
 
 import grpc
 import msgspec
-from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
@@ -63,6 +62,7 @@ from connector_service.runtime import Runtime
 from connector_service.server import operations as ops
 from connector_service.server.errors import validation_error
 from connector_service.server.front import Answer, Entry, Front, Operation
+from connector_service.server.grpc_codec import fill
 from connector_service.server.operations import ConnectorList
 from connector_service.server.webhook_routes import PARSE_WEBHOOK, ParseRequest, ParseResult
 from connector_service.webhooks.events import Event
@@ -246,7 +246,8 @@ def _without_id(req: Message, id_field: str = "id") -> dict[str, Any]:
 def _parse(data: Any, message: M) -> M:
     # Unknown fields are ignored so that a field added to the core never breaks a call;
     # tests/grpc/test_proto.py fails until the proto mirrors it.
-    json_format.ParseDict(data, message, ignore_unknown_fields=True)
+    # grpc_codec.fill is what json_format.ParseDict did here, at a fraction of the cost.
+    fill(message, data)
     return message
 
 

@@ -14,7 +14,7 @@ from connector_service.testing.profile import ConnectorProfile
 __all__ = ["BUILTIN_PROFILES", "ENTRY_POINT_GROUP", "load_profiles"]
 
 ENTRY_POINT_GROUP = "connector_service.conformance"
-BUILTIN_PROFILES = ("sandbox", "stripe", "adyen", "checkout", "paypal", "paystack")
+BUILTIN_PROFILES = ("sandbox", "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd")
 
 
 def load_profiles() -> dict[str, ConnectorProfile]:

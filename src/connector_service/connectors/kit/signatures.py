@@ -38,6 +38,12 @@ def hmac_sha256_b64(key: str | bytes, message: bytes) -> str:
     return base64.b64encode(hmac_sha256(key, message)).decode()
 
 
+def hmac_sha256_hex_b64(key: str | bytes, message: bytes) -> str:
+    """Base64 of the *hex text* of the HMAC-SHA256 (not of the raw digest): the form
+    Rapyd's request and webhook signatures take, 88 characters long."""
+    return base64.b64encode(hmac_sha256_hex(key, message).encode()).decode()
+
+
 def parse_timestamped(header: str, scheme: str = "v1") -> tuple[str | None, list[str]]:
     """``t=<unix>,v1=<hex>[,v1=<hex>]`` -> (timestamp digits as sent, signatures of
     ``scheme``). A missing or non-numeric timestamp is ``None``; garbage gives

@@ -65,6 +65,23 @@ def major_amount(obj: Mapping[str, Any], key: str, where: str, *, currency_key: 
             raise invalid("invalid_webhook", f"{problem} in {code}", where) from None
 
 
+def major_number(obj: Mapping[str, Any], key: str, where: str, *, currency_key: str) -> None:
+    """A JSON *number* in major units (``10.5``), when present: non-negative, and with no
+    more decimals than ``obj[currency_key]`` has (Rapyd sends amounts this way)."""
+    value = obj.get(key, _MISSING)
+    if value is _MISSING:
+        return
+    problem = f"{where} must be a non-negative decimal number like 10.5"
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise invalid("invalid_webhook", problem, where)
+    code = obj.get(currency_key)
+    if isinstance(code, str) and code in CURRENCY_EXPONENTS:
+        try:
+            from_major(repr(value) if isinstance(value, float) else str(value), code)
+        except ValueError:
+            raise invalid("invalid_webhook", f"{problem} in {code}", where) from None
+
+
 def currency(obj: Mapping[str, Any], key: str, where: str, *, lower_ok: bool = False) -> None:
     """An active ISO-4217 code, when present (Stripe spells them in lower case). ``null``
     counts as absent here: objects without money (a Stripe customer) say so."""

@@ -401,7 +401,11 @@ def test_webhook_verification(rig: Rig, api: Api) -> None:
 
     bad: dict[str, tuple[dict[str, str], bytes]] = {}
     headers, signed = hooks.sign(body, hooks.secret, now)
-    bad["tampered"] = (headers, signed.replace(gid, gid[:-1] + b"Z", 1))
+    # The last character of the id changed to one it is not (a fixed "Z" left an id that
+    # already ended in "Z" untouched: a flaky "tampered body accepted").
+    tampered_id = gid[:-1] + (b"Y" if gid.endswith(b"Z") else b"Z")
+    bad["tampered"] = (headers, signed.replace(gid, tampered_id, 1))
+    assert bad["tampered"][1] != signed, "the tampered body must differ from the signed one"
     bad["wrong secret"] = hooks.sign(body, hooks.secret + "x", now)
     if hooks.tolerance_seconds is not None:
         bad["stale"] = hooks.sign(body, hooks.secret, now - hooks.tolerance_seconds - 120)
