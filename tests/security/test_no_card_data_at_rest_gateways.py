@@ -18,6 +18,9 @@ the module constants at request time). Adyen and PayPal decline on the holder na
 Checkout.com and Rapyd on the amount, and both ask for 3-D Secure whenever a return URL
 is given: there any number works. Paystack's fake reads its ``CARDS`` table the same way;
 its PIN/OTP continuation runs too, and its PIN and OTP are scanned for like CVCs.
+Square takes cards only as Web Payments SDK tokens: each card of the run is paid as a
+token unique to the run (``cnon:scan-...``; the fake takes any ``cnon:`` token as a good
+card and its ``NONCES`` table picks the decline), and the tokens are scanned for too.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import msgspec
 import pytest
 
 import connector_service.testing.fakes.paystack as paystack_fake
+import connector_service.testing.fakes.square as square_fake
 import tests.fakes.adyen as adyen_fake
 import tests.fakes.paypal as paypal_fake
 import tests.fakes.stripe as stripe_fake
@@ -49,7 +53,8 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
-GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd")
+GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square")
+TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 # An endpoint no one listens on, and no delivery worker: every event stays in the outbox.
@@ -226,6 +231,13 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
                 "created_at": 1767225600,
             }).encode())  # fmt: skip
         return out
+    if gw.name == "square":
+        out = []
+        for flow in ("purchase", "decline"):
+            p = fake.payments[made[flow]["connector_payment_id"]]
+            out.append(json.dumps(fake.event("payment.updated", "payment", p.id,
+                                             fake.payment_doc(p))).encode())  # fmt: skip
+        return out
     order = fake.order_view(made["purchase"]["connector_payment_id"])
     [capture] = order["purchase_units"][0]["payments"]["captures"]
     event = {"id": f"WH-{uuid.uuid4().hex[:17].upper()}", "event_version": "1.0",
@@ -243,13 +255,16 @@ async def drive(
     name, account = gw.name, gw.account["id"]
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
-    currency = {"paypal": "USD", "paystack": "NGN"}.get(name, "EUR")
+    currency = {"paypal": "USD", "paystack": "NGN", "square": "USD"}.get(name, "EUR")
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = {"customer": {"email": "ada@example.com"}} if name == "paystack" else {}
     made: dict[str, dict[str, Any]] = {}
 
     def card(prefix: str, **extra: Any) -> dict[str, Any]:
         cards.append(new_card(prefix, **extra))
+        if name in TOKENISED:  # the card as the browser hands it over: a token
+            cards[-1]["token"] = f"cnon:scan-{uuid.uuid4().hex}"
+            return {"type": "token", "token": cards[-1]["token"]}
         return cards[-1]
 
     def payment(amount: int, pm: dict[str, Any], capture: str = "manual", **extra: Any) -> Any:
@@ -300,6 +315,11 @@ async def drive(
     elif name == "paystack":
         bad = card("4")
         monkeypatch.setitem(paystack_fake.CARDS, bad["number"], "Declined")
+        body = payment(700, bad)
+    elif name == "square":
+        bad = card("4")
+        declined_nonce = square_fake.NONCES["cnon:card-nonce-declined"]
+        monkeypatch.setitem(square_fake.NONCES, bad["token"], declined_nonce)
         body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
@@ -407,11 +427,12 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(
     _stored_something(tables, sent)
     rows = joined(tables)
     assert b'"level":"debug"' in logs and b"connector_service.transcript" in logs
-    assert len(cards) >= 6
+    assert len(cards) >= (5 if name in TOKENISED else 6)  # Square: no 3-D Secure flows
     assert hits(raw, cards) == []
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []
     assert continuation_secrets(raw + rows + logs) == []
+    assert token_hits(raw + rows + logs, cards) == []
 
 
 @pytest.fixture
@@ -434,6 +455,7 @@ async def test_postgresql_tables_and_logs_hold_no_card_data(
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []
     assert continuation_secrets(rows + logs) == []
+    assert token_hits(rows + logs, cards) == []
 
 
 @pytest.mark.parametrize("name", GATEWAYS)
@@ -466,6 +488,7 @@ async def test_memory_storage_and_log_records_hold_no_card_data(
     logs = "\n".join(r.getMessage() + " " + repr(r.__dict__) for r in caplog.records)
     assert hits(logs.encode(), cards) == []
     assert continuation_secrets(stored + logs.encode()) == []
+    assert token_hits(stored + logs.encode(), cards) == []
 
 
 def continuation_secrets(blob: bytes) -> list[str]:
@@ -475,4 +498,13 @@ def continuation_secrets(blob: bytes) -> list[str]:
     for pattern in (re.compile(re.escape(otp)), re.compile(rb"(?i)pin\W{0,8}" + pin)):
         found += [blob[max(m.start() - 60, 0) : m.end() + 20].decode(errors="replace")
                   for m in pattern.finditer(blob)]  # fmt: skip
+    return found
+
+
+def token_hits(blob: bytes, cards: list[dict[str, Any]]) -> list[str]:
+    """Where ``blob`` holds a payment token a card of the run was paid with (Square)."""
+    found = []
+    for token in (c["token"].encode() for c in cards if "token" in c):
+        found += [blob[max(m.start() - 60, 0) : m.end() + 20].decode(errors="replace")
+                  for m in re.finditer(re.escape(token), blob)]  # fmt: skip
     return found

@@ -5,8 +5,8 @@ Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. A
 lets the fake process the create and hangs up before the answer: the service answers
 ``201 unresolved`` with an id named by its reference. Stripe, Checkout.com, Rapyd and
 the sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
-Adyen, PayPal and Paystack cannot (``not_supported``) and settle by the gateway's
-webhook, which echoes the reference. Paystack charges in one step (no manual capture):
+Adyen, PayPal, Paystack and Square cannot (``not_supported``) and settle by the
+gateway's webhook, which echoes the reference. Paystack charges in one step (no manual capture):
 its payments are paid, not authorized, and nothing is captured afterwards. A lookup
 that finds nothing (the request never arrived) leaves the payment ``unresolved`` —
 never a 404. Runs in-process on the real PostgreSQL.
@@ -40,6 +40,7 @@ AUTHORIZE_PATH = {
     "paypal": r"/v2/checkout/orders",
     "paystack": r"/charge",
     "rapyd": r"/v1/payments",
+    "square": r"/v2/payments",
     "sandbox": r"/v1/payments",
 }
 CARDS = {
@@ -49,11 +50,13 @@ CARDS = {
     "paypal": "4111111111111111",
     "paystack": "4084084084084081",
     "rapyd": "4111111111111111",
+    "square": "4111111111111111",  # paid as its Sandbox token (TOKENS)
     "sandbox": "4242424242424242",
 }
+TOKENS = {"square": "cnon:card-nonce-ok"}  # card data only tokenised in the browser
 BY_LOOKUP = ("stripe", "checkout", "rapyd", "sandbox")  # the others settle by webhook
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
-CURRENCY = {"paypal": "USD", "paystack": "NGN"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD"}
 
 
 @pytest.fixture
@@ -88,6 +91,8 @@ class Setup:
         currency = CURRENCY.get(self.name, "EUR")
         card = {"type": "card", "number": CARDS[self.name], "cvc": "737", "exp_month": 12,
                 "exp_year": 2034, "holder_name": "Jane Shopper"}  # fmt: skip
+        if self.name in TOKENS:
+            card = {"type": "token", "token": TOKENS[self.name]}
         capture = "automatic" if self.name in ONE_STEP else "manual"
         payment = await self.cs.create_payment({
             "amount": 1000, "currency": currency, "capture_method": capture,
@@ -138,6 +143,12 @@ async def _settle_by_webhook(s: Setup, reference: str) -> dict[str, Any]:
         [charge] = list(fake.charges.values())
         assert charge.metadata["merchant_reference"] == reference
         body = json.dumps({"event": "charge.success", "data": fake._doc(charge)}).encode()
+        headers = s.gw.sign(body)
+    elif s.name == "square":  # payment.created echoes reference_id
+        [payment] = list(fake.payments.values())
+        assert payment.reference_id == reference
+        event = fake.event("payment.created", "payment", payment.id, fake.payment_doc(payment))
+        body = json.dumps(event).encode()
         headers = s.gw.sign(body)
     else:
         [auth_id] = list(fake.authorizations)

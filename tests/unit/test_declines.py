@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from connector_service.connectors import adyen, checkout, paypal, paystack, rapyd, sandbox, stripe
+from connector_service.connectors import (
+    adyen,
+    checkout,
+    paypal,
+    paystack,
+    rapyd,
+    sandbox,
+    square,
+    stripe,
+)
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -32,6 +41,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "paypal-issues": paypal.ISSUE_DECLINES,
     "paystack": paystack.DECLINE_MAP,
     "rapyd": rapyd.DECLINE_MAP,
+    "square": square.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -71,12 +81,16 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         payment = rapyd._payment({"id": "payment_1", "status": "ERR", "error_code": raw}, "EUR")
         assert payment.failure is not None
         return payment.failure
+    if name == "square":  # the error code of the declined payment; no advice codes
+        declined = square._decline_failure([{"category": "PAYMENT_METHOD_ERROR", "code": raw}])
+        assert declined is not None
+        return declined
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox"]
+PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "sandbox"]
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -115,6 +129,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("paypal", "5400"),
         _parsed("paystack", "expired card"),
         _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
+        _parsed("square", "CARD_EXPIRED"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -75,6 +75,7 @@ def test_every_connector_and_every_object_flow_is_covered() -> None:
         "paypal",
         "paystack",
         "rapyd",
+        "square",
     }
     assert len(CASES) >= 25
 

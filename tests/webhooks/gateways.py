@@ -7,11 +7,13 @@ Stripe ``Stripe-Signature``, Checkout.com ``Cko-Signature``, Adyen's HMAC inside
 item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPal's
 transmission headers checked by the fake's verify endpoint, Paystack's
 ``x-paystack-signature`` (HMAC-SHA512 under the secret key), Rapyd's salt / timestamp /
-signature headers over the webhook URL, the sandbox's scheme.
+signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature``
+(over the notification URL and the body), the sandbox's scheme.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import time
@@ -23,6 +25,7 @@ from typing import Any
 
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.paystack import PaystackFake
+from connector_service.testing.fakes.square import NOTIFICATION_URL, SquareFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
@@ -33,7 +36,7 @@ from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "sandbox")
+CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "sandbox")
 RAPYD_WEBHOOK_URL = "https://shop.example/rapyd/webhooks"
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
@@ -65,6 +68,14 @@ def _rapyd_sign(fake: RapydFake) -> Callable[[bytes], dict[str, str]]:
 
     def sign(body: bytes) -> dict[str, str]:
         return webhook_headers(body, RAPYD_WEBHOOK_URL, fake.access_key, fake.secret)
+
+    return sign
+
+
+def _square_sign(key: str) -> Callable[[bytes], dict[str, str]]:
+    def sign(body: bytes) -> dict[str, str]:
+        mac = hmac.new(key.encode(), NOTIFICATION_URL.encode() + body, hashlib.sha256).digest()
+        return {"x-square-hmacsha256-signature": base64.b64encode(mac).decode()}
 
     return sign
 
@@ -115,6 +126,12 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials, "options": {"webhook_url": RAPYD_WEBHOOK_URL}}
         gw = Gateway(name, fake, url, account, _rapyd_sign(fake))
+    elif name == "square":
+        fake = SquareFake()
+        url = await fake.start()
+        options = {"webhook_notification_url": NOTIFICATION_URL}
+        account = {"credentials": fake.credentials, "options": options}
+        gw = Gateway(name, fake, url, account, _square_sign(fake.signature_key))
     else:
         fake = await FakeGateway().start()
         url = fake.url

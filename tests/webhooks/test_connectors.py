@@ -6,6 +6,7 @@ the PayPal fake). Each test is skipped while its connector is not in the tree ye
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -129,6 +130,36 @@ async def test_paystack_accounts_are_told_apart_by_their_secret_key(tmp_path: Pa
         [event] = await stored(rt)
     assert event["account"] == "ps-gh" and event["type"] == "payment.captured"
     assert event["connector_event_id"] == "charge.success:4099260516"
+
+
+async def test_square_accounts_are_told_apart_by_key_and_notification_url(
+    tmp_path: Path,
+) -> None:
+    """Square signs the subscription's notification URL and the body with its signature
+    key: an account verifies only with both its key and its URL. A replay (Square signs
+    no timestamp) carries the same event_id and is stored once."""
+    need("connector_service.connectors.square")
+    urls = {"sq-us": "https://shop.example/hooks/us", "sq-ca": "https://shop.example/hooks/ca"}
+    accounts = [{"id": name, "connector": "square",
+                 "credentials": {"access_token": "EAAA-" + name,
+                                 "webhook_signature_key": "k-" + name},
+                 "options": {"webhook_notification_url": url}}
+                for name, url in urls.items()]  # fmt: skip
+    body = (FIXTURES / "square" / "webhook_payment_updated.json").read_bytes()
+
+    def sign(key: str, url: str) -> dict[str, str]:
+        mac = hmac.new(key.encode(), url.encode() + body, hashlib.sha256).digest()
+        return {"x-square-hmacsha256-signature": base64.b64encode(mac).decode()}
+
+    async with runtime(tmp_path, accounts) as rt:
+        good = sign("k-sq-ca", urls["sq-ca"])
+        assert (await receive(rt, "square", None, good, body))[0] == 200
+        assert (await receive(rt, "square", None, good, body))[0] == 200  # a replay
+        assert (await receive(rt, "square", None, sign("k-sq-ca", urls["sq-us"]), body))[0] == 401
+        assert (await receive(rt, "square", "sq-us", good, body))[0] == 401
+        [event] = await stored(rt)
+    assert event["account"] == "sq-ca" and event["type"] == "payment.captured"
+    assert event["connector_event_id"] == "6a8f5f28-54a1-4eb0-a98a-3111513fd4fc"
 
 
 async def test_adyen_accounts_are_told_apart_by_the_hint(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
 from connector_service.connectors import rapyd as rapyd_mod
 from connector_service.connectors import sandbox as sandbox_mod
+from connector_service.connectors import square as square_mod
 from connector_service.connectors import stripe as stripe_mod
 from connector_service.connectors.base import HttpRequest
 from connector_service.executor.http import Timeouts
@@ -51,8 +52,11 @@ CARDS = {
     "paypal": ("4111111111111111", "739"),
     "paystack": ("4084084084084081", "408"),
     "rapyd": ("4111111111111111", "123"),
+    "square": ("4111111111111111", "111"),  # paid as its Sandbox token (TOKENS)
     "sandbox": ("4242424242424242", "123"),
 }
+# Gateways that take card data only tokenised in the browser: the token for each card.
+TOKENS = {"square": "cnon:card-nonce-ok"}
 MANDATE_CARDS = {
     "stripe": ("5555555555554444", "9127"),
     "adyen": ("5555341244441115", "4173"),
@@ -60,9 +64,10 @@ MANDATE_CARDS = {
     "paypal": ("5105105105105100", "8417"),
     "paystack": ("4084084084084081", "408"),
     "rapyd": ("5555555555554444", "123"),
+    "square": ("4111111111111111", "111"),
     "sandbox": ("4242424242424242", "123"),
 }
-CURRENCY = {"paypal": "USD", "paystack": "NGN"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD"}
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -81,6 +86,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "paypal": list(paypal_mod.WEBHOOK_EVENTS),
     "paystack": list(paystack_mod.WEBHOOK_EVENTS),
     "rapyd": list(rapyd_mod.WEBHOOK_EVENTS),
+    "square": list(square_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -118,6 +124,8 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
     reference = f"order-{uuid.uuid4().hex[:12]}"
     card = {"type": "card", "number": number, "cvc": cvc, "exp_month": 12, "exp_year": 2034,
             "holder_name": "Jane Shopper"}  # fmt: skip
+    if name in TOKENS:
+        card = {"type": "token", "token": TOKENS[name]}
     one_step = name in ONE_STEP
     created = _dict(await cs.create_payment({
         "amount": 1000, "currency": currency,
@@ -137,7 +145,7 @@ async def _build_world(name: str, tmp: Path, stack: AsyncExitStack) -> World:
     m_number, m_cvc = MANDATE_CARDS[name]
     mandate = _dict(await cs.create_mandate({
         "currency": currency, "customer": {"id": "shopper-42", "email": "jane@example.com"},
-        "payment_method": {**card, "number": m_number, "cvc": m_cvc},
+        "payment_method": card if name in TOKENS else {**card, "number": m_number, "cvc": m_cvc},
     }))  # fmt: skip
     assert mandate["connector_mandate_id"], mandate
     return World(gw, cs, captured, refund, mandate, reference)
@@ -359,6 +367,22 @@ def paystack_body(w: World, etype: str) -> bytes:
     return json.dumps(raw).encode()
 
 
+# ---------------------------------------------------------------------- Square
+
+
+def square_body(w: World, etype: str) -> bytes:
+    """Square's notification (PaymentUpdatedEvent, RefundUpdatedEvent ...) about the
+    fake's own payment or refund."""
+    fake = w.gw.fake
+    if etype.startswith("refund."):
+        refund = fake.refunds[w.refund["connector_refund_id"]]
+        event = fake.event(etype, "refund", refund.id, fake.refund_doc(refund))
+    else:
+        payment = fake.payments[w.gid]
+        event = fake.event(etype, "payment", payment.id, fake.payment_doc(payment))
+    return json.dumps(event).encode()
+
+
 # ---------------------------------------------------------------------- sandbox
 
 
@@ -412,7 +436,7 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
         return await sandbox_body(w, etype)
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
              "paypal": paypal_body, "paystack": paystack_body,
-             "rapyd": rapyd_body}[connector]  # fmt: skip
+             "rapyd": rapyd_body, "square": square_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

@@ -4,6 +4,7 @@ connector. (A signature proves who sent the bytes, not that they make sense.)"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -29,6 +30,8 @@ GARBAGE: list[bytes] = [b"[]", b"null", b"42", b'"evt"', b"{}", b'{"id":1}', b'{
 
 STRIPE_SECRET = "whsec_stripe_garbage_test"
 PAYSTACK_SECRET = "sk_test_paystack_garbage_test_key"
+SQUARE_KEY = "square-garbage-signature-key"
+SQUARE_URL = "https://shop.example/hooks/square"
 CKO_SECRET = "cko-garbage-test-key"
 RAPYD_ACCESS, RAPYD_SECRET = "0D7E3A5C9B1F2E4D6A8C", "rapyd-garbage-test-secret-key"
 RAPYD_URL = "https://shop.example/rapyd/webhooks"
@@ -120,6 +123,17 @@ GATEWAYS = [
         lambda d: json.dumps(d).encode(), ("data", "amount"), ("data", "currency_code"),
     ),
     Gateway(
+        "square",
+        [{"id": "square", "connector": "square",
+          "options": {"webhook_notification_url": SQUARE_URL},
+          "credentials": {"access_token": "EAAA-garbage", "webhook_signature_key": SQUARE_KEY}}],
+        lambda body: {"x-square-hmacsha256-signature": base64.b64encode(hmac.new(
+            SQUARE_KEY.encode(), SQUARE_URL.encode() + body, hashlib.sha256).digest()).decode()},
+        _fixture("square", "webhook_payment_updated.json"),
+        lambda d: json.dumps(d).encode(), ("data", "object", "payment", "amount_money", "amount"),
+        ("data", "object", "payment", "amount_money", "currency"),
+    ),
+    Gateway(
         "sandbox",
         [{"id": "sandbox", "connector": "sandbox",
           "credentials": {"webhook_secret": SANDBOX_SECRET}}],
@@ -172,7 +186,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
     return copy
 
 
-NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "sandbox"]
+NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "square", "sandbox"]
 
 
 @pytest.mark.filterwarnings("ignore:Unsupported scheme type")

@@ -26,6 +26,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.paypal": "PayPalConnector",
     "connector_service.connectors.paystack": "PaystackConnector",
     "connector_service.connectors.rapyd": "RapydConnector",
+    "connector_service.connectors.square": "SquareConnector",
 }
 
 log = logging.getLogger(__name__)

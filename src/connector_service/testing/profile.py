@@ -29,14 +29,22 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Card:
-    """A test card; ``holder`` and ``amount`` are triggers for gateways that use them."""
+    """A test card; ``holder`` and ``amount`` are triggers for gateways that use them.
+
+    ``token``: for a gateway that takes card data only tokenised in the browser (Square's
+    ``cnon:...`` nonces), the token standing for this card; the card is then paid as
+    ``{"type": "token", "token": ...}`` and ``number`` is the card the token stands for
+    (its last four digits are what the gateway answers)."""
 
     number: str
     cvc: str
     holder: str | None = None
     amount: int | None = None
+    token: str | None = None
 
     def payment_method(self) -> dict[str, Any]:
+        if self.token is not None:
+            return {"type": "token", "token": self.token}
         pm: dict[str, Any] = {
             "type": "card",
             "number": self.number,
@@ -115,6 +123,9 @@ class ConnectorProfile:
     flows: frozenset[str] = frozenset()  # flows the connector must declare (at least)
     # Modifications answered "accepted, outcome later": capture/void say `processing`.
     async_modifications: bool = False
+    # Only refunds are "accepted, outcome later" (answered `pending`, read back
+    # `succeeded`), while capture and void answer their outcome at once (Square).
+    async_refunds: bool = False
     # How the outcome of a modification is read: "sync" (GET reads it), "webhook" (none).
     settles_by: str = "sync"
     # A refund beyond what is left to refund is a 400 ``invalid_request`` (the gateway's

@@ -14,7 +14,9 @@ from connector_service.testing.profile import ConnectorProfile
 __all__ = ["BUILTIN_PROFILES", "ENTRY_POINT_GROUP", "load_profiles"]
 
 ENTRY_POINT_GROUP = "connector_service.conformance"
-BUILTIN_PROFILES = ("sandbox", "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd")
+BUILTIN_PROFILES = (
+    "sandbox", "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square",
+)  # fmt: skip
 
 
 def load_profiles() -> dict[str, ConnectorProfile]:

@@ -25,7 +25,7 @@ import pytest
 from aiohttp import web
 
 from connector_service.connectors.base import HttpRequest
-from connector_service.testing.spec import SpecViolation
+from connector_service.testing.spec import SpecViolation, load_openapi
 
 __all__ = ["FakeGateway", "fake_fixture"]
 
@@ -39,6 +39,10 @@ class FakeGateway:
 
     #: appended to ``http://127.0.0.1:<port>`` to make ``base_url`` (e.g. ``/v71``)
     base_path: str = ""
+    #: (spec, base URL) pairs ``check`` validates against, compiled by ``start`` before
+    #: the first request: compiling a large spec takes seconds, which the first request
+    #: would otherwise spend inside the service's gateway timeout.
+    specs: tuple[tuple[str, str], ...] = ()
 
     def __init__(self) -> None:
         self.base_url = ""
@@ -105,6 +109,8 @@ class FakeGateway:
 
     async def start(self) -> str:
         """Serve on ``127.0.0.1`` at a free port; returns (and sets) ``base_url``."""
+        for spec, base in self.specs:
+            load_openapi(spec, base)
         self._runner = web.AppRunner(self.app())
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()

@@ -87,6 +87,8 @@ class FakeRefund:
 
 
 class PaystackFake(FakeGateway):
+    specs = ((SPEC, SPEC_BASE),)
+
     def __init__(self) -> None:
         super().__init__()
         self.secret = SECRET_KEY
