@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from connector_service.connectors.adyen import AdyenConnector
+from connector_service.connectors.base import Connector, ConnectorContext, HttpRequest, HttpResponse
 from connector_service.connectors.checkout import CheckoutConnector
 from connector_service.connectors.kit import scheme_reason
 from connector_service.connectors.paypal import PayPalConnector
@@ -311,3 +312,18 @@ def test_a_closed_dispute_is_not_reopened(before: str, after: str, kept: str) ->
                           r, None)  # fmt: skip
     assert merged.status == kept
     assert merged.payment_id == "pay_x" and merged.evidence_submitted  # kept from before
+
+
+def test_evidence_without_limits_is_refused_at_class_creation() -> None:
+    with pytest.raises(TypeError, match="dispute_evidence without evidence_limits"):
+
+        class NoLimits(Connector):
+            def build_dispute_evidence(
+                self, ctx: ConnectorContext, data: DisputeEvidenceData
+            ) -> HttpRequest:
+                raise NotImplementedError
+
+            def parse_dispute_evidence(
+                self, ctx: ConnectorContext, data: DisputeEvidenceData, response: HttpResponse
+            ) -> DisputeResult:
+                raise NotImplementedError
