@@ -95,7 +95,9 @@ CASES: dict[str, Case] = {
     "checkout": Case(
         "checkout", "4242424242424242", "EUR", _checkout_open, _checkout_webhook,
         [{"type": "shipping_documentation", "text": "DHL 1234567890, delivered 2 May"},
-         {"type": "uncategorized", "text": "winning_evidence"}],
+         {"type": "uncategorized", "text": "winning_evidence"},
+         {"type": "receipt", "file": b"%PDF-1.4 invoice", "file_name": "invoice.pdf",
+          "content_type": "application/pdf"}],
         "won",
     ),
     "paypal": Case(

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from connector_service.connectors.adyen import AdyenConnector
@@ -174,6 +175,36 @@ def test_checkout_sync_list_evidence_and_accept() -> None:
         cko_fake.check_request(request, "nas")
 
 
+def test_checkout_files_are_uploaded_then_named_by_id() -> None:
+    d = fixture("checkout", "dispute")
+    uploaded = fixture("checkout", "file_uploaded")
+    data = DisputeEvidenceData(
+        dispute=ref(d["id"], "checkout"), submit=True,
+        text={EvidenceType.RECEIPT: "Invoice INV-1 attached"},
+        files=[EvidenceFile(type=EvidenceType.RECEIPT, file_name="inv.pdf",
+                            content_type="application/pdf", content=b"%PDF-1.4 inv")],
+    )  # fmt: skip
+    reqs, got = drive(CKO, Flow.DISPUTE_EVIDENCE, CKO_CTX, data, [
+        response(200, uploaded), response(204), response(204),
+        response(200, d | {"status": "evidence_under_review"}),
+    ])  # fmt: skip
+    upload = reqs[0]
+    assert (upload.method, upload.url) == ("POST", f"{cko_fake.SPEC_BASE}/files")
+    assert b'name="file"; filename="inv.pdf"' in upload.body and b"%PDF-1.4 inv" in upload.body
+    assert b"dispute_evidence" in upload.body
+    assert json.loads(reqs[1].body) == {
+        "invoice_or_receipt_text": "Invoice INV-1 attached",
+        "invoice_or_receipt_file": uploaded["id"],
+    }
+    assert got.status is DisputeStatus.UNDER_REVIEW
+    for request in reqs:
+        cko_fake.check_request(request, "nas")
+    two = msgspec.structs.replace(data, files=data.files * 2)
+    with pytest.raises(ServiceError) as exc:
+        drive(CKO, Flow.DISPUTE_EVIDENCE, CKO_CTX, two, [response(200, uploaded)])
+    assert exc.value.code == "duplicate_evidence"
+
+
 # ---------------------------------------------------------------------- PayPal
 
 PAYPAL = PayPalConnector()
@@ -250,10 +281,9 @@ def test_files_where_only_uploads_take_them_are_not_supported() -> None:
     req = api.DisputeEvidenceCreate(evidence=[
         api.EvidenceItem(type=EvidenceType.RECEIPT, file=b"%PDF", file_name="r.pdf",
                          content_type="application/pdf")])  # fmt: skip
-    for connector in (STRIPE, CKO):
-        with pytest.raises(ServiceError) as exc:
-            check_evidence(connector.evidence_limits, req, connector.meta.display_name)
-        assert (exc.value.code, exc.value.field) == ("not_supported", "evidence[0].file")
+    with pytest.raises(ServiceError) as exc:
+        check_evidence(STRIPE.evidence_limits, req, "Stripe")
+    assert (exc.value.code, exc.value.field) == ("not_supported", "evidence[0].file")
 
 
 # ---------------------------------------------------------------------- Adyen

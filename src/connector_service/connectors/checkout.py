@@ -132,9 +132,10 @@ class CheckoutConnector(Connector):
     )
     supports_mandate_charges = True
 
-    # Text evidence only (each at most 500 characters, per the spec): Checkout.com's file
-    # fields take ids from its own upload API (POST /files), which the service does not
-    # drive (not_supported). Evidence is staged (PUT) and submitted (POST) separately.
+    # Text (each field at most 500 characters, per the spec) and files: uploaded first to
+    # POST /files (JPEG, PNG or PDF, at most 4 MB, per the spec), then named by id in the
+    # evidence's *_file fields, one file per field. Evidence is staged (PUT) and
+    # submitted (POST) separately.
     evidence_limits = EvidenceLimits(
         text_types=frozenset({
             EvidenceType.SHIPPING_DOCUMENTATION, EvidenceType.SERVICE_DOCUMENTATION,
@@ -142,6 +143,14 @@ class CheckoutConnector(Connector):
             EvidenceType.REFUND_POLICY, EvidenceType.CANCELLATION_POLICY,
             EvidenceType.UNCATEGORIZED, EvidenceType.PRODUCT_DESCRIPTION,
         }),
+        file_types=frozenset({
+            EvidenceType.SHIPPING_DOCUMENTATION, EvidenceType.RECEIPT,
+            EvidenceType.CUSTOMER_COMMUNICATION, EvidenceType.REFUND_POLICY,
+            EvidenceType.UNCATEGORIZED,
+        }),
+        content_types=frozenset({"image/jpeg", "image/png", "application/pdf"}),
+        max_file_bytes=4 * 1024 * 1024,
+        max_files=5,
         max_text_chars=500,
     )  # fmt: skip
 
@@ -322,6 +331,27 @@ class CheckoutConnector(Connector):
         for kind, text in data.text.items():
             field = EVIDENCE_TEXT_FIELD[kind]
             evidence[field] = f"{evidence[field]}\n{text}" if field in evidence else text
+        for f in data.files:
+            field = EVIDENCE_FILE_FIELD[f.type]
+            if field in evidence:
+                raise invalid(
+                    "duplicate_evidence",
+                    f"Checkout.com takes one {f.type.value} file per dispute",
+                    "evidence",
+                )
+            content_type, body = kit.multipart_form([
+                ("file", f.file_name, f.content_type, f.content),
+                ("purpose", None, "text/plain", b"dispute_evidence"),
+            ])  # fmt: skip
+            uploaded = yield HttpRequest(
+                "POST", f"{ctx.base_url}/files",
+                self._headers(ctx) | {"Content-Type": content_type}, body,
+                flow=Flow.DISPUTE_EVIDENCE.value, idempotent=False,
+            )  # fmt: skip
+            file_id = kit.text(kit.obj(_body(uploaded)).get("id"))
+            if not file_id:
+                raise gateway_error(uploaded, code=None, message="Checkout.com answered no file id")
+            evidence[field] = file_id
         staged = yield HttpRequest(
             "PUT", f"{ctx.base_url}/disputes/{did}/evidence",
             self._headers(ctx) | {"Content-Type": "application/json"}, json_body(evidence),
@@ -758,6 +788,16 @@ EVIDENCE_TEXT_FIELD: dict[EvidenceType, str] = {
     EvidenceType.CANCELLATION_POLICY: "refund_or_cancellation_policy_text",
     EvidenceType.UNCATEGORIZED: "additional_evidence_text",
     EvidenceType.PRODUCT_DESCRIPTION: "additional_evidence_text",
+}
+
+
+# Unified evidence file -> ProvideEvidenceRequest's file field (a file id from /files).
+EVIDENCE_FILE_FIELD: dict[EvidenceType, str] = {
+    EvidenceType.SHIPPING_DOCUMENTATION: "proof_of_delivery_or_service_file",
+    EvidenceType.RECEIPT: "invoice_or_receipt_file",
+    EvidenceType.CUSTOMER_COMMUNICATION: "customer_communication_file",
+    EvidenceType.REFUND_POLICY: "refund_or_cancellation_policy_file",
+    EvidenceType.UNCATEGORIZED: "additional_evidence_file",
 }
 
 

@@ -22,6 +22,8 @@ import re
 import string
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -99,6 +101,13 @@ def repair_checkout_spec(spec: dict[str, Any]) -> None:
             "responses": {"200": {"description": "Payments with the reference, newest first"}},
         },
     )  # fmt: skip
+    # The NAS preview's File (POST /files) names the file part "path", against its own
+    # example (file=@/path/receipt.png) and swagger.json: the part is "file".
+    upload = spec["components"]["schemas"].get("File") or {}
+    props = upload.get("properties") or {}
+    if "path" in props and "file" not in props:
+        props["file"] = props.pop("path")
+        upload["required"] = ["file" if r == "path" else r for r in upload.get("required", [])]
     # The NAS preview says the secret key goes "in: query"; its own text (and the API)
     # put it in the Authorization header.
     for scheme in spec["components"].get("securitySchemes", {}).values():
@@ -143,7 +152,9 @@ def check_request(request: HttpRequest, key_type: str, base_url: str = SPEC_BASE
     NAS requests against the NAS preview spec and swagger.json; plus the source
     discriminator and the Authorization header format of the key type."""
     specs = [ABC_SPEC] if key_type == "abc" else [NAS_SPEC, ABC_SPEC]
-    body = json.loads(request.body) if request.body else None
+    content_type = {k.lower(): v for k, v in request.headers.items()}.get("content-type", "")
+    multipart = content_type.startswith("multipart/")  # POST /files
+    body = json.loads(request.body) if request.body and not multipart else None
     for relative in specs:
         validate_request(relative, request, base_url)
         _check_source(relative, body)
@@ -203,6 +214,7 @@ class CheckoutFake(FakeGateway):
         self.replies: dict[tuple[str, str], web.Response] = {}
         self.transcripts: list[str] = []  # filled by a test's Executor(transcript_sink=...)
         self.disputes: dict[str, dict[str, Any]] = {}  # newest last
+        self.files: dict[str, dict[str, Any]] = {}  # uploaded evidence: name, type, size
 
     def routes(self, app: web.Application) -> None:
         r = app.router
@@ -214,6 +226,7 @@ class CheckoutFake(FakeGateway):
         r.add_post("/payments/{id}/voids", self.void)
         r.add_post("/payments/{id}/refunds", self.refund)
         r.add_delete("/instruments/{id}", self.delete_instrument)
+        r.add_post("/files", self.upload_file)
         r.add_get("/disputes", self.list_disputes)
         r.add_get("/disputes/{id}", self.get_dispute)
         r.add_post("/disputes/{id}/accept", self.accept_dispute)
@@ -568,13 +581,42 @@ class CheckoutFake(FakeGateway):
         d["status"] = "accepted"
         return web.Response(status=204)
 
+    async def upload_file(self, request: web.Request) -> web.Response:
+        """POST /files (multipart: ``file`` and ``purpose``): JPEG, PNG or PDF, 4 MB."""
+        raw = await request.read()
+        head = f"Content-Type: {request.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + raw)
+        parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        file, purpose = parts.get("file"), parts.get("purpose")
+        content = file.get_payload(decode=True) if file is not None else None
+        if (
+            not isinstance(content, bytes)
+            or purpose is None
+            or purpose.get_payload(decode=True) != b"dispute_evidence"
+        ):
+            return self._error(422, "file_invalid")
+        if file is None or file.get_content_type() not in (
+            "image/jpeg", "image/png", "application/pdf"
+        ) or len(content) > 4 * 1024 * 1024:  # fmt: skip
+            return self._error(422, "file_invalid")
+        file_id = new_id("file")
+        self.files[file_id] = {"name": file.get_filename(), "type": file.get_content_type(),
+                               "size": len(content)}  # fmt: skip
+        return web.json_response(
+            {"id": file_id, "_links": {"self": self._link(f"/files/{file_id}")}}
+        )
+
     async def provide_evidence(self, request: web.Request) -> web.Response:
         d = self.disputes.get(request.match_info["id"])
         if d is None:
             return web.Response(status=404)
         if d["status"] != "evidence_required":
             return self._error(422, "dispute_status_invalid")
-        d["_evidence"].update(await request.json())
+        evidence = await request.json()
+        for key, value in evidence.items():
+            if key.endswith("_file") and value not in self.files:
+                return self._error(422, f"{key}_invalid")
+        d["_evidence"].update(evidence)
         return web.Response(status=204)
 
     async def submit_evidence(self, request: web.Request) -> web.Response:
