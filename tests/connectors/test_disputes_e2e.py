@@ -89,7 +89,9 @@ CASES: dict[str, Case] = {
     "stripe": Case(
         "stripe", "4000000000000259", "EUR", _nothing, _stripe_webhook,
         [{"type": "product_description", "text": "A red bicycle, delivered 2 May"},
-         {"type": "uncategorized", "text": "winning_evidence"}],
+         {"type": "uncategorized", "text": "winning_evidence"},
+         {"type": "receipt", "file": b"%PDF-1.4 receipt", "file_name": "receipt.pdf",
+          "content_type": "application/pdf"}],
         "won",
     ),
     "checkout": Case(

@@ -5,6 +5,7 @@ tables checked row by row (an unknown status is ``under_review``, never a closed
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from connector_service.connectors.base import Connector, ConnectorContext, HttpR
 from connector_service.connectors.checkout import CheckoutConnector
 from connector_service.connectors.kit import scheme_reason
 from connector_service.connectors.paypal import PayPalConnector
+from connector_service.connectors.stripe import EVIDENCE_FILE_FIELD as STRIPE_FILE
 from connector_service.connectors.stripe import EVIDENCE_TEXT_FIELD as STRIPE_TEXT
 from connector_service.connectors.stripe import StripeConnector
 from connector_service.core.disputes import check_evidence, merged_facts
@@ -97,10 +99,34 @@ def test_stripe_sync_list_evidence_and_close() -> None:
         stripe_form.validate(request)
 
 
-def test_stripe_evidence_types_are_its_text_fields() -> None:
+def test_stripe_evidence_types_are_its_fields() -> None:
     assert STRIPE.evidence_limits is not None
     assert STRIPE.evidence_limits.text_types == frozenset(STRIPE_TEXT)
-    assert not STRIPE.evidence_limits.file_types  # File uploads: not driven
+    assert STRIPE.evidence_limits.file_types == frozenset(STRIPE_FILE)
+
+
+def test_stripe_files_are_uploaded_then_named_by_file_id() -> None:
+    d = fixture("stripe", "dispute")
+    uploaded = fixture("stripe", "file_uploaded")
+    data = DisputeEvidenceData(
+        dispute=ref(d["id"], "stripe"), submit=False,
+        text={EvidenceType.UNCATEGORIZED: "See the receipt"},
+        files=[EvidenceFile(type=EvidenceType.RECEIPT, file_name="r.pdf",
+                            content_type="application/pdf", content=b"%PDF-1.4 r")],
+    )  # fmt: skip
+    reqs, got = drive(STRIPE, Flow.DISPUTE_EVIDENCE, STRIPE_CTX, data,
+                      [response(200, uploaded), response(200, d)])  # fmt: skip
+    upload, update = reqs
+    assert upload.url == "https://files.stripe.com/v1/files"
+    assert upload.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert b'name="file"; filename="r.pdf"' in upload.body and b"%PDF-1.4 r" in upload.body
+    assert update.body.decode() == (
+        f"evidence[uncategorized_text]=See%20the%20receipt&evidence[receipt]={uploaded['id']}"
+        "&submit=false"
+    )
+    assert got.status is DisputeStatus.NEEDS_RESPONSE  # staged, not submitted
+    stripe_form.validate(dataclasses.replace(upload, url="https://api.stripe.com/v1/files"))
+    stripe_form.validate(update)
 
 
 @pytest.mark.parametrize(
@@ -277,13 +303,21 @@ def test_paypal_evidence_limits_refuse_before_sending() -> None:
     assert (exc.value.code, exc.value.field) == ("evidence_staging_not_supported", "submit")
 
 
-def test_files_where_only_uploads_take_them_are_not_supported() -> None:
+def test_files_where_a_gateway_takes_text_only_are_not_supported() -> None:
     req = api.DisputeEvidenceCreate(evidence=[
         api.EvidenceItem(type=EvidenceType.RECEIPT, file=b"%PDF", file_name="r.pdf",
                          content_type="application/pdf")])  # fmt: skip
+    assert STRIPE.evidence_limits is not None
+    text_only = dataclasses.replace(STRIPE.evidence_limits, file_types=frozenset())
     with pytest.raises(ServiceError) as exc:
-        check_evidence(STRIPE.evidence_limits, req, "Stripe")
+        check_evidence(text_only, req, "A gateway")
     assert (exc.value.code, exc.value.field) == ("not_supported", "evidence[0].file")
+    big = api.DisputeEvidenceCreate(evidence=[
+        api.EvidenceItem(type=EvidenceType.RECEIPT, file=b"x" * 4_718_593, file_name="r.pdf",
+                         content_type="application/pdf")])  # fmt: skip
+    with pytest.raises(ServiceError) as exc:
+        check_evidence(STRIPE.evidence_limits, big, "Stripe")
+    assert (exc.value.code, exc.value.field) == ("evidence_file_too_large", "evidence[0].file")
 
 
 # ---------------------------------------------------------------------- Adyen

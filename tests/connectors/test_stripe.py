@@ -502,6 +502,7 @@ def test_fixtures_are_valid_stripe_objects(name: str) -> None:
         return
     kind = {
         "dispute": "dispute",
+        "file": "file",
         "pi": "payment_intent",
         "refund": "refund",
         "seti": "setup_intent",

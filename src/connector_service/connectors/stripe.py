@@ -33,6 +33,7 @@ import re
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -44,6 +45,7 @@ from connector_service.connectors.base import (
     CredentialField,
     HttpRequest,
     HttpResponse,
+    Steps,
     drop_none,
     form_encode,
     gateway_error,
@@ -103,6 +105,7 @@ from connector_service.domain.status import (
 # --------------------------------------------------------------------------- 1. metadata
 
 STRIPE_API_VERSION = "2023-08-16"
+STRIPE_EVIDENCE_BYTES = 4_718_592  # 4.5 MB: Stripe's limit on a dispute's evidence files
 WEBHOOK_TOLERANCE_SECONDS = 300  # Stripe's SDK default for Stripe-Signature timestamps
 REFERENCE_KEY = "cs_reference"  # metadata key carrying our reference (searchable)
 
@@ -172,15 +175,26 @@ class StripeConnector(Connector):
         secret_fields=("api_key", "webhook_secret"),
     )
     supports_mandate_charges = True
-    # Text evidence only: Stripe's file fields take File ids uploaded to files.stripe.com
-    # (purpose dispute_evidence), which the service does not drive (not_supported).
-    # (The text types are EVIDENCE_TEXT_FIELD's keys; a test checks they agree.)
+    # Text fields, and files: each uploaded to files.stripe.com (POST /v1/files, purpose
+    # dispute_evidence) and named by its File id in the evidence's file field. Stripe:
+    # PDF, JPEG or PNG, at most 4.5 MB of files in all. (The text types are
+    # EVIDENCE_TEXT_FIELD's keys, the file types EVIDENCE_FILE_FIELD's; a test checks.)
     evidence_limits = EvidenceLimits(
         text_types=frozenset({
             EvidenceType.PRODUCT_DESCRIPTION, EvidenceType.REFUND_POLICY,
             EvidenceType.CANCELLATION_POLICY, EvidenceType.SHIPPING_DOCUMENTATION,
             EvidenceType.UNCATEGORIZED,
         }),
+        file_types=frozenset({
+            EvidenceType.CANCELLATION_POLICY, EvidenceType.CUSTOMER_COMMUNICATION,
+            EvidenceType.CUSTOMER_SIGNATURE, EvidenceType.RECEIPT, EvidenceType.REFUND_POLICY,
+            EvidenceType.SERVICE_DOCUMENTATION, EvidenceType.SHIPPING_DOCUMENTATION,
+            EvidenceType.UNCATEGORIZED,
+        }),
+        content_types=frozenset({"application/pdf", "image/jpeg", "image/png"}),
+        max_file_bytes=STRIPE_EVIDENCE_BYTES,
+        max_files=8,
+        max_total_bytes=STRIPE_EVIDENCE_BYTES,
         max_text_chars=20000,
     )  # fmt: skip
 
@@ -349,13 +363,43 @@ class StripeConnector(Connector):
         path = f"/v1/disputes/{kit.segment(data.dispute.connector_dispute_id)}/close"
         return self._post(ctx, path, {}, Flow.DISPUTE_ACCEPT, safe_to_repeat=True)
 
-    def build_dispute_evidence(
-        self, ctx: ConnectorContext, data: DisputeEvidenceData
-    ) -> HttpRequest:
+    def steps_dispute_evidence(self, ctx: ConnectorContext, data: DisputeEvidenceData) -> Steps:
         evidence = {EVIDENCE_TEXT_FIELD[kind]: text for kind, text in data.text.items()}
-        body = {"evidence": evidence, "submit": "true" if data.submit else "false"}
+        for n, f in enumerate(data.files):
+            field = EVIDENCE_FILE_FIELD[f.type]
+            if field in evidence:
+                raise invalid(
+                    "duplicate_evidence", f"Stripe takes one {f.type.value} file", "evidence"
+                )
+            content_type, body = kit.multipart_form([
+                ("purpose", None, "text/plain", b"dispute_evidence"),
+                ("file", f.file_name, f.content_type, f.content),
+            ])  # fmt: skip
+            headers = self._headers(ctx, f"-file{n}") | {"Content-Type": content_type}
+            uploaded = yield HttpRequest(
+                "POST", self._files_url(ctx), headers, body,
+                flow=Flow.DISPUTE_EVIDENCE.value, idempotent=bool(ctx.idempotency_key),
+            )  # fmt: skip
+            answer = _body(uploaded)
+            _raise_for_error(uploaded, answer)
+            file_id = _id(answer.get("id"))
+            if not file_id:
+                raise gateway_error(uploaded, code=None, message="Stripe answered no File id")
+            evidence[field] = file_id
+        body_ = {"evidence": evidence, "submit": "true" if data.submit else "false"}
         path = f"/v1/disputes/{kit.segment(data.dispute.connector_dispute_id)}"
-        return self._post(ctx, path, body, Flow.DISPUTE_EVIDENCE)
+        response = yield self._post(ctx, path, body_, Flow.DISPUTE_EVIDENCE)
+        return self.parse_dispute_sync(ctx, data, response)
+
+    @staticmethod
+    def _files_url(ctx: ConnectorContext) -> str:
+        """Uploads go to files.stripe.com; beside any other base URL (a proxy, a test
+        fake) to the same origin."""
+        base = ctx.base_url.rstrip("/")
+        if base == "https://api.stripe.com":
+            return "https://files.stripe.com/v1/files"
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}/v1/files"
 
     def steps_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData
@@ -451,8 +495,6 @@ class StripeConnector(Connector):
         body = _body(response)
         _raise_for_error(response, body)
         return dispute_from_object(body)
-
-    parse_dispute_evidence = parse_dispute_sync
 
     def parse_dispute_accept(
         self, ctx: ConnectorContext, data: DisputeAcceptData, response: HttpResponse
@@ -638,6 +680,17 @@ DISPUTE_REASON: dict[str, DisputeReason] = {
     "customer_initiated": DisputeReason.OTHER,
     "check_returned": DisputeReason.OTHER,
     "noncompliant": DisputeReason.OTHER,
+}
+# Unified evidence file -> Stripe's dispute_evidence file field (a File id).
+EVIDENCE_FILE_FIELD: dict[EvidenceType, str] = {
+    EvidenceType.CANCELLATION_POLICY: "cancellation_policy",
+    EvidenceType.CUSTOMER_COMMUNICATION: "customer_communication",
+    EvidenceType.CUSTOMER_SIGNATURE: "customer_signature",
+    EvidenceType.RECEIPT: "receipt",
+    EvidenceType.REFUND_POLICY: "refund_policy",
+    EvidenceType.SERVICE_DOCUMENTATION: "service_documentation",
+    EvidenceType.SHIPPING_DOCUMENTATION: "shipping_documentation",
+    EvidenceType.UNCATEGORIZED: "uncategorized_file",
 }
 # Unified evidence text -> Stripe's dispute_evidence text field.
 EVIDENCE_TEXT_FIELD: dict[EvidenceType, str] = {

@@ -25,6 +25,8 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -44,6 +46,11 @@ THREE_DS_CARD = "4000002760003184"
 # Authenticates once at set-up; merchant-initiated (off-session) charges then succeed.
 SETUP_THREE_DS_CARD = "4000002500003155"
 DISPUTE_CARD = "4000000000000259"  # Stripe's test card: charged, then disputed (fraudulent)
+FILE_FIELDS = frozenset({
+    "cancellation_policy", "customer_communication", "customer_signature",
+    "duplicate_charge_documentation", "receipt", "refund_policy", "service_documentation",
+    "shipping_documentation", "uncategorized_file",
+})  # fmt: skip
 # The dispute's evidence hash (spec3.yaml dispute_evidence): files are File ids there.
 EVIDENCE_FIELDS = (
     "access_activity_log", "billing_address", "cancellation_policy",
@@ -260,6 +267,7 @@ class StripeFake(FakeGateway):
     detached: set[str] = field(default_factory=set)
     idempotency: dict[str, tuple[str, int, bytes]] = field(default_factory=dict)
     disputes: dict[str, dict[str, Any]] = field(default_factory=dict)  # newest last
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # uploaded evidence
 
     def __post_init__(self) -> None:
         FakeGateway.__init__(self)
@@ -315,6 +323,12 @@ class StripeFake(FakeGateway):
                 content_type="application/json",
                 headers={"Idempotent-Replayed": "true"},
             )
+        if request.method == "POST" and request.path == "/v1/files":  # multipart, binary
+            answer = self._upload(raw, request.headers.get("Content-Type", ""))
+            if key and answer.status < 500:
+                body = answer.body if isinstance(answer.body, bytes) else b""
+                self.idempotency[key] = (fingerprint, answer.status, body)
+            return answer
         form = stripe_form.decode_brackets(parse_qsl(raw.decode(), keep_blank_values=True))
         query = stripe_form.decode_brackets(parse_qsl(request.query_string, keep_blank_values=True))
         answer = self._route(request.method, request.path, form, query)
@@ -509,6 +523,29 @@ class StripeFake(FakeGateway):
         self.disputes[dispute["id"]] = dispute
         return dispute
 
+    def _upload(self, raw: bytes, content_type: str) -> web.Response:
+        """POST /v1/files: a File (purpose dispute_evidence: PDF, JPEG or PNG)."""
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + raw)
+        parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        file, purpose = parts.get("file"), parts.get("purpose")
+        content = file.get_payload(decode=True) if file is not None else None
+        if file is None or not isinstance(content, bytes) or purpose is None:
+            return _error(400, "invalid_request_error", "Missing required param: file.",
+                          "parameter_missing", "file")  # fmt: skip
+        if file.get_content_type() not in ("application/pdf", "image/jpeg", "image/png"):
+            return _error(400, "invalid_request_error", "Unsupported file type.",
+                          "file_invalid", "file")  # fmt: skip
+        created = {
+            "id": new_id("file"), "object": "file", "created": int(time.time()),
+            "expires_at": None, "filename": file.get_filename(), "links": None,
+            "purpose": purpose.get_content().strip(), "size": len(content),
+            "title": None, "type": file.get_content_subtype(),
+            "url": None,
+        }  # fmt: skip
+        self.files[created["id"]] = created
+        return _ok(created)
+
     def _disputes(self, method: str, path: str, form: dict[str, Any], query: dict[str, Any]) -> (
         web.Response | None
     ):  # fmt: skip
@@ -541,6 +578,8 @@ class StripeFake(FakeGateway):
             if not open_:
                 return _dispute_closed(dispute)
             for key, value in (form.get("evidence") or {}).items():
+                if key in FILE_FIELDS and value not in self.files:
+                    return _missing("file", str(value), f"evidence[{key}]")
                 dispute["evidence"][key] = value
             dispute["evidence_details"]["has_evidence"] = True
             if form.get("submit") == "true":
