@@ -88,6 +88,18 @@ class ConnectorService:
             _ctx(idempotency_key), payment_id, _as(api.CaptureCreate, req or {})
         )
 
+    async def increment(
+        self,
+        payment_id: str,
+        req: api.IncrementCreate | dict[str, Any],
+        *,
+        idempotency_key: str | None = None,
+    ) -> api.Payment:
+        """Raise an authorization to ``total_amount`` (the new total, not the difference)."""
+        return await self.service.increment(
+            _ctx(idempotency_key), payment_id, _as(api.IncrementCreate, req)
+        )
+
     async def void(
         self,
         payment_id: str,
@@ -124,6 +136,11 @@ class ConnectorService:
         self, req: api.MandateCreate | dict[str, Any], *, idempotency_key: str | None = None
     ) -> api.Mandate:
         return await self.service.create_mandate(_ctx(idempotency_key), _as(api.MandateCreate, req))
+
+    async def list_mandates(self, account: str, customer: str) -> api.MandateList:
+        """A customer's payment methods stored at the gateway (card summaries only)."""
+        query = _as(api.MandateListQuery, {"account": account, "customer": customer})
+        return await self.service.list_mandates(_ctx(), query)
 
     async def revoke_mandate(self, mandate_id: str) -> api.Mandate:
         return await self.service.revoke_mandate(_ctx(), mandate_id)

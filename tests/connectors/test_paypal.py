@@ -671,7 +671,7 @@ def test_capture_partial_and_full() -> None:
     assert request.url == f"{SPEC_BASE}/v2/payments/authorizations/{AUTH}/capture"
     assert body_of(request) == {
         "amount": {"currency_code": "USD", "value": "60.00"},
-        "final_capture": False,
+        "final_capture": True,  # the default: a partial capture releases the rest
         "invoice_id": "cap-2001",
     }
     assert result.status is PaymentStatus.PARTIALLY_CAPTURED and result.amount_captured == 6000

@@ -119,7 +119,8 @@ async def test_authorize_capture_refunds_sync(fake: PayPalFake, executor: Any) -
         C,
         Flow.CAPTURE,
         dataclasses.replace(ctx, idempotency_key="idem-2"),
-        CaptureData(payment=payment, amount=6000, reference="cap-2001"),
+        # not final: the authorization stays open (PARTIALLY_CAPTURED at PayPal too)
+        CaptureData(payment=payment, amount=6000, reference="cap-2001", final_capture=False),
     )
     assert cap.status is PaymentStatus.PARTIALLY_CAPTURED and cap.amount_captured == 6000
     refunds = []

@@ -33,14 +33,19 @@ class LossyProxy:
     target: str  # the fake's base URL; its path is kept in ``url``
     url: str = ""
     armed: tuple[str, re.Pattern[str], Mode] | None = None
+    armed_body: bytes | None = None
     forwarded: list[tuple[str, str]] = field(default_factory=list)
     lost: list[tuple[str, str, Mode]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _session: aiohttp.ClientSession | None = None
 
-    def arm(self, method: str, path: str, mode: Mode = "lose_answer") -> None:
-        """Lose the next ``method`` request whose path matches the regex ``path``."""
+    def arm(
+        self, method: str, path: str, mode: Mode = "lose_answer", body: str | None = None
+    ) -> None:
+        """Lose the next ``method`` request whose path matches the regex ``path`` (and
+        whose body contains ``body``, for a GraphQL API where every call is one path)."""
         self.armed = (method, re.compile(path), mode)
+        self.armed_body = body.encode() if body is not None else None
 
     async def start(self) -> LossyProxy:
         app = web.Application()
@@ -65,7 +70,11 @@ class LossyProxy:
         mode: Mode | None = None
         if self.armed is not None:
             method, pattern, armed_mode = self.armed
-            if request.method == method and pattern.fullmatch(request.path):
+            if (
+                request.method == method
+                and pattern.fullmatch(request.path)
+                and (self.armed_body is None or self.armed_body in body)
+            ):
                 self.armed, mode = None, armed_mode
         if mode == "drop_request":
             self.lost.append((request.method, request.path, mode))

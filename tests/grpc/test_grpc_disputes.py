@@ -233,6 +233,7 @@ def _method_requests(ids: dict[str, str], webhook: tuple[dict[str, str], bytes])
         "PaymentService/VoidPayment": {"id": ids["to_void"]},
         "PaymentService/CompletePayment": {"id": ids["to_complete"]},
         "PaymentService/PreviewRouting": {"payment": pay},
+        "PaymentService/IncrementAuthorization": {"id": ids["to_increment"], "totalAmount": 1500},
         "RefundService/CreateRefund": {"paymentId": ids["captured"], "amount": 100},
         "RefundService/GetRefund": {"id": ids["refund"]},
         "MandateService/CreateMandate": {
@@ -242,6 +243,7 @@ def _method_requests(ids: dict[str, str], webhook: tuple[dict[str, str], bytes])
         },
         "MandateService/RevokeMandate": {"id": ids["mandate"]},
         "MandateService/CompleteMandate": {"id": ids["active_mandate"]},
+        "MandateService/ListMandates": {"account": "sandbox", "customer": "cus_1"},
         "DisputeService/GetDispute": {"id": ids["dispute"]},
         "DisputeService/ListDisputes": {"account": "sandbox"},
         "DisputeService/SubmitDisputeEvidence": {
@@ -279,6 +281,14 @@ async def _setup_ids(a: Grpc) -> dict[str, str]:
         "captured": captured.id,
         "to_capture": (await a.payments.CreatePayment(authorize, metadata=md)).id,
         "to_void": (await a.payments.CreatePayment(authorize, metadata=md)).id,
+        "to_increment": (
+            await a.payments.CreatePayment(
+                payment_request(
+                    capture_method=S.CAPTURE_METHOD_MANUAL, incremental_authorization=True
+                ),
+                metadata=md,
+            )
+        ).id,
         "to_complete": (
             await a.payments.CreatePayment(
                 payment_request("4000000000003253", return_url="https://shop.example/back"),

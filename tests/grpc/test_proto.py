@@ -169,6 +169,8 @@ MIRRORS: list[tuple[type[msgspec.Struct], type[Message], set[str], set[str]]] = 
     # (API struct, proto message, API-only fields, proto-only fields)
     (api.PaymentCreate, payments_pb2.CreatePaymentRequest, {"currency"}, set()),
     (api.CaptureCreate, payments_pb2.CapturePaymentRequest, set(), {"id"}),
+    (api.IncrementCreate, payments_pb2.IncrementAuthorizationRequest, set(), {"id"}),
+    (api.MandateListQuery, mandates_pb2.ListMandatesRequest, set(), set()),
     (api.VoidCreate, payments_pb2.VoidPaymentRequest, set(), {"id"}),
     (api.CompleteCreate, payments_pb2.CompletePaymentRequest, set(), {"id"}),
     (api.RefundCreate, refunds_pb2.CreateRefundRequest, set(), {"payment_id"}),

@@ -1,10 +1,10 @@
 """No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com,
-PayPal, Paystack and Rapyd are each driven through every flow they declare against their
-loopback fakes
-(``tests/fakes``), with card numbers and CVCs unique to the connector and the run, and
-some of each gateway's signed webhooks about those payments are received, so that stored
-events and the delivery outbox hold something to look at. Then every stored byte and
-every DEBUG log line is scanned as the sandbox test does (``tests/security/scan.py``).
+PayPal, Paystack, Rapyd, Square and Braintree are each driven through every flow they
+declare against their loopback fakes (``tests/fakes``), with card numbers and CVCs
+unique to the connector and the run, and some of each gateway's signed webhooks about
+those payments are received, so that stored events and the delivery outbox hold
+something to look at. Then every stored byte and every DEBUG log line is scanned as
+the sandbox test does (``tests/security/scan.py``).
 
 Backends: SQLite (a real server process; every row of every table and the raw .db, -wal
 and -shm bytes) and PostgreSQL (a real server process on a fresh schema) for every
@@ -21,6 +21,7 @@ its PIN/OTP continuation runs too, and its PIN and OTP are scanned for like CVCs
 Square takes cards only as Web Payments SDK tokens: each card of the run is paid as a
 token unique to the run (``cnon:scan-...``; the fake takes any ``cnon:`` token as a good
 card and its ``NONCES`` table picks the decline), and the tokens are scanned for too.
+Braintree's fake declines on the amount (2001.00) and has no 3-D Secure redirect.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import tests.fakes.paypal as paypal_fake
 import tests.fakes.stripe as stripe_fake
 from connector_service.library import ConnectorService
 from connector_service.testing.e2e import account_toml
+from connector_service.testing.fakes.braintree import sign_notification
 from tests.conftest import ServiceProcess, start_service
 from tests.security.scan import hits, joined, new_card, postgres_contents, sqlite_contents, walk
 from tests.server.client import Api
@@ -53,7 +55,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, pg_schema
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
-GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square")
+GATEWAYS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree")
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
@@ -238,6 +240,10 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             out.append(json.dumps(fake.event("payment.updated", "payment", p.id,
                                              fake.payment_doc(p))).encode())  # fmt: skip
         return out
+    if gw.name == "braintree":  # the signed form: the signature is inside the body
+        txn = fake.transactions[made["purchase"]["connector_payment_id"]]
+        xml = fake.notification("transaction_settled", txn)
+        return [sign_notification(xml, fake.public_key, fake.private_key)]
     order = fake.order_view(made["purchase"]["connector_payment_id"])
     [capture] = order["purchase_units"][0]["payments"]["captures"]
     event = {"id": f"WH-{uuid.uuid4().hex[:17].upper()}", "event_version": "1.0",
@@ -255,7 +261,9 @@ async def drive(
     name, account = gw.name, gw.account["id"]
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
-    currency = {"paypal": "USD", "paystack": "NGN", "square": "USD"}.get(name, "EUR")
+    currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD"}.get(
+        name, "EUR"
+    )
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = {"customer": {"email": "ada@example.com"}} if name == "paystack" else {}
     made: dict[str, dict[str, Any]] = {}
@@ -321,6 +329,8 @@ async def drive(
         declined_nonce = square_fake.NONCES["cnon:card-nonce-declined"]
         monkeypatch.setitem(square_fake.NONCES, bad["token"], declined_nonce)
         body = payment(700, bad)
+    elif name == "braintree":
+        body = payment(200100, card("4"))  # 2001.00: the sandbox declines this amount
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
         body = payment(700, card("53", holder_name=holder))
@@ -344,6 +354,12 @@ async def drive(
         await client.post(path, {"params": {"pin": paystack_fake.PIN}})
         paid = await client.post(path, {"params": {"otp": paystack_fake.OTP}})
         assert paid["status"] == "captured", paid
+    if name == "braintree":  # no redirect: the card is stored on a charge instead
+        kept = await client.post("/v1/payments", payment(
+            1500, card("4"), capture="automatic", setup_future_usage="off_session",
+            customer={"id": "shopper-kept", "email": "ada@example.com"},
+        ))  # fmt: skip
+        assert kept["status"] == "captured" and kept["mandate"]["status"] == "active", kept
     # mandate set-up + merchant-initiated charge + revoke
     customer = {"id": f"shopper-{uuid.uuid4().hex[:6]}", "email": "ada@example.com"}
     mandate = await client.post("/v1/mandates", {

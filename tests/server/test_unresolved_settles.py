@@ -4,9 +4,10 @@ under the very id the service answered, and is never charged twice.
 Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. Armed, it
 lets the fake process the create and hangs up before the answer: the service answers
 ``201 unresolved`` with an id named by its reference. Stripe, Checkout.com, Rapyd and
-the sandbox can be looked up by that reference, so ``GET /v1/payments/{id}`` settles it;
-Adyen, PayPal, Paystack and Square cannot (``not_supported``) and settle by the
-gateway's webhook, which echoes the reference. Paystack charges in one step (no manual capture):
+the sandbox can be looked up by that reference (Braintree: a search by orderId), so
+``GET /v1/payments/{id}`` settles it; Adyen, PayPal, Paystack and Square cannot
+(``not_supported``) and settle by the gateway's webhook, which echoes the reference.
+Paystack charges in one step (no manual capture):
 its payments are paid, not authorized, and nothing is captured afterwards. A lookup
 that finds nothing (the request never arrived) leaves the payment ``unresolved`` —
 never a 404. Runs in-process on the real PostgreSQL.
@@ -41,8 +42,10 @@ AUTHORIZE_PATH = {
     "paystack": r"/charge",
     "rapyd": r"/v1/payments",
     "square": r"/v2/payments",
+    "braintree": r"/graphql",  # every call: the armed one is the authorize mutation
     "sandbox": r"/v1/payments",
 }
+AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod"}
 CARDS = {
     "stripe": "4242424242424242",
     "adyen": "4111111145551142",
@@ -51,12 +54,13 @@ CARDS = {
     "paystack": "4084084084084081",
     "rapyd": "4111111111111111",
     "square": "4111111111111111",  # paid as its Sandbox token (TOKENS)
+    "braintree": "4111111111111111",
     "sandbox": "4242424242424242",
 }
 TOKENS = {"square": "cnon:card-nonce-ok"}  # card data only tokenised in the browser
-BY_LOOKUP = ("stripe", "checkout", "rapyd", "sandbox")  # the others settle by webhook
+BY_LOOKUP = ("stripe", "checkout", "rapyd", "braintree", "sandbox")  # the others: webhook
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
-CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD"}
 
 
 @pytest.fixture
@@ -81,6 +85,8 @@ class Setup:
             return len(fake.intents)
         if self.name == "paystack":
             return len(fake.charges)
+        if self.name == "braintree":  # transactions, not their partial captures
+            return sum(1 for t in fake.transactions.values() if t.parent is None)
         return len(fake.payments)
 
     @property
@@ -169,7 +175,7 @@ async def _settle_by_webhook(s: Setup, reference: str) -> dict[str, Any]:
 
 async def test_a_lost_answer_settles_under_the_id_the_service_gave(s: Setup) -> None:
     reference = f"order-{uuid.uuid4().hex[:10]}"
-    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer")
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer", AUTHORIZE_BODY.get(s.name))
     created = await s.create(reference)
     assert s.proxy.lost, "the proxy never saw the create"
     assert created["status"] == "unresolved", created
@@ -205,7 +211,7 @@ async def test_a_lost_answer_settles_under_the_id_the_service_gave(s: Setup) -> 
 
 async def test_a_lookup_that_finds_nothing_stays_unresolved(s: Setup) -> None:
     reference = f"order-{uuid.uuid4().hex[:10]}"
-    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "drop_request")
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "drop_request", AUTHORIZE_BODY.get(s.name))
     created = await s.create(reference)
     assert created["status"] == "unresolved", created
     assert s.charges() == 0  # the gateway never saw it
@@ -227,7 +233,7 @@ async def test_a_retry_with_the_same_key_asks_the_gateway_again_and_settles(s: S
     is that payment under the id the first answer gave. Nothing is charged twice."""
     reference = f"order-{uuid.uuid4().hex[:10]}"
     key = f"key-{uuid.uuid4().hex[:10]}"
-    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer")
+    s.proxy.arm("POST", AUTHORIZE_PATH[s.name], "lose_answer", AUTHORIZE_BODY.get(s.name))
     first = await s.create(reference, key)
     assert first["status"] == "unresolved" and s.charges() == 1, first
     again = await s.create(reference, key)

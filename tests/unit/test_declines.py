@@ -11,6 +11,7 @@ import pytest
 
 from connector_service.connectors import (
     adyen,
+    braintree,
     checkout,
     paypal,
     paystack,
@@ -42,6 +43,8 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "paystack": paystack.DECLINE_MAP,
     "rapyd": rapyd.DECLINE_MAP,
     "square": square.DECLINE_MAP,
+    "braintree": braintree.DECLINE_MAP,
+    "braintree-rejections": braintree.REJECTION_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -85,12 +88,17 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         declined = square._decline_failure([{"category": "PAYMENT_METHOD_ERROR", "code": raw}])
         assert declined is not None
         return declined
+    if name == "braintree":  # processorResponse.legacyCode, Mastercard advice alongside
+        return braintree._decline_of(raw, "declined", None, advice, "PROCESSOR_DECLINED")
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
 
 
-PARSED = ["stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "sandbox"]
+PARSED = [
+    "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
+    "sandbox",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PARSED)
@@ -106,6 +114,7 @@ ADVICE: dict[str, dict[str, DeclineCategory]] = {
     "adyen": dict(MASTERCARD_ADVICE),
     "checkout": dict(CHECKOUT_RECOMMENDATION),
     "paypal": dict(MASTERCARD_ADVICE),
+    "braintree": dict(MASTERCARD_ADVICE),
 }
 
 
@@ -130,6 +139,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("paystack", "expired card"),
         _parsed("rapyd", "ERROR_PAYMENT_METHOD_EXPIRED"),
         _parsed("square", "CARD_EXPIRED"),
+        _parsed("braintree", "2004"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

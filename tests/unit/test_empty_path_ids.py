@@ -76,6 +76,7 @@ def test_every_connector_and_every_object_flow_is_covered() -> None:
         "paystack",
         "rapyd",
         "square",
+        "braintree",
     }
     assert len(CASES) >= 25
 

@@ -123,6 +123,15 @@ def test_hmac_hex_b64_is_base64_of_the_hex_text() -> None:
     assert signed != kit.hmac_sha256_b64("k", b"m")
 
 
+def test_hmac_sha1_hex_is_the_rfc_2202_value_and_can_hash_its_key() -> None:
+    message = b"what do ya want for nothing?"
+    assert kit.hmac_sha1_hex("Jefe", message) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
+    # Braintree's webhook key is SHA-1("Jefe") (20 bytes), not the text itself.
+    hashed = kit.hmac_sha1_hex("Jefe", message, hash_key=True)
+    assert hashed == kit.hmac_sha1_hex(hashlib.sha1(b"Jefe").digest(), message)
+    assert hashed != kit.hmac_sha1_hex("Jefe", message)
+
+
 def test_exponents_convert_both_ways_and_refuse_inexact_amounts() -> None:
     stripe_like = kit.Exponents(
         "Gw", {"ISK": 2, "JPY": 0}, tens_only=frozenset({"KWD"}), inexact_code="nope"

@@ -8,7 +8,9 @@ item (the caller builds the body with ``tests.fakes.adyen.notification``), PayPa
 transmission headers checked by the fake's verify endpoint, Paystack's
 ``x-paystack-signature`` (HMAC-SHA512 under the secret key), Rapyd's salt / timestamp /
 signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature``
-(over the notification URL and the body), the sandbox's scheme.
+(over the notification URL and the body), Braintree's signed form (the caller builds it
+with ``testing.fakes.braintree.sign_notification``: the signature is in the body), the
+sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from connector_service.library import ConnectorService
+from connector_service.testing.fakes.braintree import BraintreeFake
 from connector_service.testing.fakes.paystack import PaystackFake
 from connector_service.testing.fakes.square import NOTIFICATION_URL, SquareFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
@@ -36,7 +39,10 @@ from tests.fakes.stripe import API_KEY as STRIPE_KEY
 from tests.fakes.stripe import StripeFake
 from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
-CONNECTORS = ("stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "sandbox")
+CONNECTORS = (
+    "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
+    "sandbox",
+)  # fmt: skip
 RAPYD_WEBHOOK_URL = "https://shop.example/rapyd/webhooks"
 STRIPE_WEBHOOK_SECRET = "whsec_event_ids_test_secret"
 CKO_WEBHOOK_SECRET = "cko-event-ids-signature-key"
@@ -132,6 +138,11 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         options = {"webhook_notification_url": NOTIFICATION_URL}
         account = {"credentials": fake.credentials, "options": options}
         gw = Gateway(name, fake, url, account, _square_sign(fake.signature_key))
+    elif name == "braintree":
+        fake = BraintreeFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"currency": fake.currency}}
+        gw = Gateway(name, fake, url, account, lambda body: {})  # signed inside the form
     else:
         fake = await FakeGateway().start()
         url = fake.url

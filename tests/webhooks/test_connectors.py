@@ -162,6 +162,36 @@ async def test_square_accounts_are_told_apart_by_key_and_notification_url(
     assert event["connector_event_id"] == "6a8f5f28-54a1-4eb0-a98a-3111513fd4fc"
 
 
+async def test_braintree_accounts_are_told_apart_by_their_key_pair(tmp_path: Path) -> None:
+    """Braintree's form names the signing public key in ``bt_signature``; the account is
+    the one whose pair verifies. A redelivery (same notification, same timestamp) is the
+    same derived event id, stored once."""
+    need("connector_service.connectors.braintree")
+    from connector_service.testing.fakes.braintree import sign_notification
+
+    keys = {"bt-us": ("pub_us_7f2a", "priv-us-" + "c3" * 12),
+            "bt-eu": ("pub_eu_9b1d", "priv-eu-" + "d4" * 12)}  # fmt: skip
+    accounts = [{"id": name, "connector": "braintree",
+                 "credentials": {"public_key": pub, "private_key": priv}}
+                for name, (pub, priv) in keys.items()]  # fmt: skip
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    xml = (f'<notification><timestamp type="datetime">{stamp}</timestamp>'
+           "<kind>transaction_settled</kind><subject><transaction><id>k2x9d4pa</id>"
+           "<status>settled</status><amount>20.00</amount>"
+           "<currency-iso-code>USD</currency-iso-code></transaction></subject>"
+           "</notification>").encode()  # fmt: skip
+    good = sign_notification(xml, *keys["bt-eu"])
+    async with runtime(tmp_path, accounts) as rt:
+        assert (await receive(rt, "braintree", None, {}, good))[0] == 200
+        assert (await receive(rt, "braintree", None, {}, good))[0] == 200
+        forged = sign_notification(xml, keys["bt-eu"][0], "priv-other")
+        assert (await receive(rt, "braintree", None, {}, forged))[0] == 401
+        assert (await receive(rt, "braintree", "bt-us", {}, good))[0] == 401
+        [event] = await stored(rt)
+    assert event["account"] == "bt-eu" and event["type"] == "payment.captured"
+    assert event["connector_event_id"] == f"transaction_settled:k2x9d4pa:{stamp}"
+
+
 async def test_adyen_accounts_are_told_apart_by_the_hint(tmp_path: Path) -> None:
     need("connector_service.connectors.adyen")
     adyen_fake = pytest.importorskip("tests.fakes.adyen")

@@ -26,6 +26,7 @@ import pytest
 import pytest_asyncio
 
 from connector_service.connectors import adyen as adyen_mod
+from connector_service.connectors import braintree as braintree_mod
 from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
@@ -36,6 +37,7 @@ from connector_service.connectors import stripe as stripe_mod
 from connector_service.connectors.base import HttpRequest
 from connector_service.executor.http import Timeouts
 from connector_service.library import ConnectorService
+from connector_service.testing.fakes.braintree import sign_notification
 from tests.fakes.adyen import notification
 from tests.webhooks.gateways import CONNECTORS, Gateway, gateway, service
 
@@ -53,6 +55,7 @@ CARDS = {
     "paystack": ("4084084084084081", "408"),
     "rapyd": ("4111111111111111", "123"),
     "square": ("4111111111111111", "111"),  # paid as its Sandbox token (TOKENS)
+    "braintree": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 # Gateways that take card data only tokenised in the browser: the token for each card.
@@ -65,9 +68,10 @@ MANDATE_CARDS = {
     "paystack": ("4084084084084081", "408"),
     "rapyd": ("5555555555554444", "123"),
     "square": ("4111111111111111", "111"),
+    "braintree": ("5555555555554444", "321"),
     "sandbox": ("4242424242424242", "123"),
 }
-CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD"}
+CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD"}
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -87,6 +91,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "paystack": list(paystack_mod.WEBHOOK_EVENTS),
     "rapyd": list(rapyd_mod.WEBHOOK_EVENTS),
     "square": list(square_mod.WEBHOOK_EVENTS),
+    "braintree": list(braintree_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -383,6 +388,27 @@ def square_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+# ---------------------------------------------------------------------- Braintree
+
+
+def braintree_body(w: World, kind: str) -> bytes:
+    """Braintree's signed form (``bt_signature``/``bt_payload``) about the fake's own
+    transaction, refund or vaulted card, in the XML shapes of Braintree's notifications."""
+    fake = w.gw.fake
+    t = fake.transactions[w.gid]
+    if kind.startswith("transaction_"):
+        subject = fake.transaction_xml(t)
+    elif kind == "refund_failed":
+        subject = fake.refund_xml(fake.refunds[w.refund["connector_refund_id"]])
+    elif kind.startswith("dispute_"):
+        subject = fake.dispute_xml(t, kind.removeprefix("dispute_"))
+    else:
+        assert kind == "payment_method_revoked_by_customer", kind
+        pm = w.mandate["connector_mandate_id"]
+        subject = f"<paypal-account><token>tok</token><global-id>{pm}</global-id></paypal-account>"
+    return sign_notification(fake.notify(kind, subject), fake.public_key, fake.private_key)
+
+
 # ---------------------------------------------------------------------- sandbox
 
 
@@ -436,7 +462,8 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
         return await sandbox_body(w, etype)
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
              "paypal": paypal_body, "paystack": paystack_body,
-             "rapyd": rapyd_body, "square": square_body}[connector]  # fmt: skip
+             "rapyd": rapyd_body, "square": square_body,
+             "braintree": braintree_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

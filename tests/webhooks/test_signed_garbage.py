@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from connector_service.runtime import Runtime
+from connector_service.testing.fakes.braintree import sign_notification
 from tests.fakes import adyen as adyen_fake
 from tests.fakes import paypal as paypal_fake
 from tests.fakes.rapyd import webhook_headers
@@ -35,6 +36,7 @@ SQUARE_URL = "https://shop.example/hooks/square"
 CKO_SECRET = "cko-garbage-test-key"
 RAPYD_ACCESS, RAPYD_SECRET = "0D7E3A5C9B1F2E4D6A8C", "rapyd-garbage-test-secret-key"
 RAPYD_URL = "https://shop.example/rapyd/webhooks"
+BT_PUBLIC, BT_PRIVATE = "bt_garbage_public", "bt-garbage-private-key"
 
 
 def _rapyd_sign(body: bytes) -> dict[str, str]:
@@ -50,6 +52,9 @@ class Gateway:
     encode: Callable[[dict[str, Any]], bytes]
     amount_path: tuple[str, ...]
     currency_path: tuple[str, ...]
+    # What is posted for raw bytes: themselves, or (Braintree) a form signing them as
+    # the notification's payload, the signature being inside the body.
+    wrap: Callable[[bytes], bytes] = lambda body: body
 
 
 def _stripe_sign(body: bytes) -> dict[str, str]:
@@ -70,6 +75,36 @@ def _adyen_item() -> dict[str, Any]:
 
 def _adyen_sign(body: bytes) -> dict[str, str]:
     return {}  # the HMAC is inside each item
+
+
+def _braintree_good() -> dict[str, Any]:
+    """A ``transaction_settled`` notification as a document (elements by tag)."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {
+        "timestamp": stamp,
+        "kind": "transaction_settled",
+        "subject": {
+            "transaction": {
+                "id": "k2x9d4pa",
+                "status": "settled",
+                "amount": "20.00",
+                "currency-iso-code": "USD",
+            }
+        },
+    }
+
+
+def _xml(doc: dict[str, Any]) -> str:
+    return "".join(
+        f"<{k}>{_xml(v)}</{k}>" if isinstance(v, dict)
+        else f'<{k} nil="true"/>' if v is None else f"<{k}>{v}</{k}>"
+        for k, v in doc.items()
+    )  # fmt: skip
+
+
+def _braintree_encode(doc: dict[str, Any]) -> bytes:
+    return sign_notification(f"<notification>{_xml(doc)}</notification>".encode(),
+                             BT_PUBLIC, BT_PRIVATE)  # fmt: skip
 
 
 def _sandbox_good() -> dict[str, Any]:
@@ -134,6 +169,14 @@ GATEWAYS = [
         ("data", "object", "payment", "amount_money", "currency"),
     ),
     Gateway(
+        "braintree",
+        [{"id": "braintree", "connector": "braintree",
+          "credentials": {"public_key": BT_PUBLIC, "private_key": BT_PRIVATE}}],
+        lambda body: {}, _braintree_good, _braintree_encode,
+        ("subject", "transaction", "amount"), ("subject", "transaction", "currency-iso-code"),
+        wrap=lambda body: sign_notification(body, BT_PUBLIC, BT_PRIVATE),
+    ),
+    Gateway(
         "sandbox",
         [{"id": "sandbox", "connector": "sandbox",
           "credentials": {"webhook_secret": SANDBOX_SECRET}}],
@@ -186,7 +229,10 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
     return copy
 
 
-NAMES = ["stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "square", "sandbox"]
+NAMES = [
+    "stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "square", "braintree",
+    "sandbox",
+]  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore:Unsupported scheme type")
@@ -204,7 +250,8 @@ async def test_the_real_event_is_accepted(tmp_path: Path, gw: str) -> None:
 @pytest.mark.parametrize("gw", NAMES)
 async def test_signed_garbage_is_400_and_not_stored(tmp_path: Path, gw: str) -> None:
     async with gateway_runtime(tmp_path, gw) as (rt, g):
-        for body in GARBAGE:
+        for raw in GARBAGE:
+            body = g.wrap(raw)
             status, code = await receive(rt, gw, g.name, g.sign(body), body)
             assert (status, code) == (400, b"invalid_webhook"), (gw, body)
         assert await stored(rt) == []
@@ -223,9 +270,9 @@ async def test_signed_garbage_amount_or_currency_is_400(
 ) -> None:
     async with gateway_runtime(tmp_path, gw) as (rt, g):
         path = g.amount_path if field == "amount" else g.currency_path
-        if gw == "paypal" and field == "amount" and isinstance(value, int | float):
-            # PayPal amounts are decimal strings: a negative one, and one with more
-            # decimals than the currency has, stay garbage.
+        if gw in ("paypal", "braintree") and field == "amount" and isinstance(value, int | float):
+            # PayPal's (and Braintree's XML) amounts are decimal strings: a negative one,
+            # and one with more decimals than the currency has, stay garbage.
             value = {-5: "-5", 1.5: "1.505"}.get(value, value)
         if gw == "rapyd" and value == 1.5 and not isinstance(value, bool):
             value = 1.505  # Rapyd amounts are major-unit numbers: too many decimals

@@ -17,12 +17,14 @@ export type Payment = Schemas["Payment"];
 export type PaymentCreate = Schemas["PaymentCreate"];
 export type PaymentStatus = Schemas["PaymentStatus"];
 export type CaptureCreate = Schemas["CaptureCreate"];
+export type IncrementCreate = Schemas["IncrementCreate"];
 export type VoidCreate = Schemas["VoidCreate"];
 export type CompleteCreate = Schemas["CompleteCreate"];
 export type Refund = Schemas["Refund"];
 export type RefundCreate = Schemas["RefundCreate"];
 export type Mandate = Schemas["Mandate"];
 export type MandateCreate = Schemas["MandateCreate"];
+export type MandateList = Schemas["MandateList"];
 export type ConnectorInfo = Schemas["ConnectorInfo"];
 export type Dispute = Schemas["Dispute"];
 export type DisputeList = Schemas["DisputeList"];
@@ -166,6 +168,16 @@ export class ConnectorServiceClient {
     );
   }
 
+  /**
+   * Raise an authorization: `total_amount` is its NEW TOTAL, not the difference. A refused
+   * increment is a Payment (still authorized for the old amount) with a `failure`.
+   */
+  incrementPayment(id: string, body: IncrementCreate, opts: CallOptions = {}): Promise<Payment> {
+    return this.post(opts, (init) =>
+      this.http.POST("/v1/payments/{id}/increment", { params: { path: { id } }, body, ...init }),
+    );
+  }
+
   voidPayment(id: string, body: VoidCreate = {}, opts: CallOptions = {}): Promise<Payment> {
     return this.post(opts, (init) =>
       this.http.POST("/v1/payments/{id}/void", { params: { path: { id } }, body, ...init }),
@@ -238,6 +250,13 @@ export class ConnectorServiceClient {
 
   createMandate(body: MandateCreate, opts: CallOptions = {}): Promise<Mandate> {
     return this.post(opts, (init) => this.http.POST("/v1/mandates", { body, ...init }));
+  }
+
+  /** A customer's payment methods stored at the gateway (card summaries only). */
+  listMandates(account: string, customer: string, opts: CallOptions = {}): Promise<MandateList> {
+    return this.get(opts, (init) =>
+      this.http.GET("/v1/mandates", { params: { query: { account, customer } }, ...init }),
+    );
   }
 
   revokeMandate(id: string, opts: CallOptions = {}): Promise<Mandate> {

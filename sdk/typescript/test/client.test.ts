@@ -186,6 +186,35 @@ describe("disputes", () => {
     assert.equal((await cs.getDispute(first.id)).status, "won");
     const accepted = await cs.acceptDispute(second.id);
     assert.equal(accepted.status, "accepted");
+describe("payment lifecycle: increments, several captures, stored methods", () => {
+  test("increment to a new total, then capture in parts", async () => {
+    const cs = client();
+    const payment = await cs.createPayment({
+      amount: 6000, currency: "EUR", capture_method: "manual", payment_method: CARD,
+      incremental_authorization: true, multiple_captures: true,
+    });
+    const raised = await cs.incrementPayment(payment.id, { total_amount: 8000 });
+    assert.equal(raised.amount, 8000);
+    assert.equal(raised.status, "authorized");
+    const part = await cs.capturePayment(payment.id, { amount: 3000, final_capture: false });
+    assert.equal(part.status, "partially_captured");
+    assert.equal(part.amount_captured, 3000);
+    const rest = await cs.capturePayment(payment.id, {});
+    assert.equal(rest.status, "captured");
+    assert.equal(rest.amount_captured, 8000);
+  });
+
+  test("a customer's stored methods carry their mandate ids", async () => {
+    const cs = client();
+    const customer = `ts-${randomBytes(6).toString("hex")}`;
+    const mandate = await cs.createMandate({
+      currency: "EUR", payment_method: CARD, customer: { id: customer },
+    });
+    const listed = await cs.listMandates("sandbox", customer);
+    assert.deepEqual(listed.data.map((m) => m.id), [mandate.id]);
+    assert.equal(listed.data[0]?.payment_method?.card?.last4, "4242");
+    await cs.revokeMandate(mandate.id);
+    assert.deepEqual((await cs.listMandates("sandbox", customer)).data, []);
   });
 });
 

@@ -25,6 +25,8 @@ COLUMNS: tuple[tuple[str, Flow], ...] = (
     ("dispute list", Flow.DISPUTE_LIST),
     ("dispute accept", Flow.DISPUTE_ACCEPT),
     ("dispute evidence", Flow.DISPUTE_EVIDENCE),
+    ("increment", Flow.INCREMENT),
+    ("stored methods", Flow.LIST_MANDATES),
 )
 
 
@@ -40,17 +42,25 @@ def connector_rows() -> list[dict[str, Any]]:
                 "payment_methods": sorted(p.value for p in m.payment_methods),
                 "currencies": sorted(m.currencies) if m.currencies is not None else "*",
                 "idempotency": m.idempotency,
+                "multiple_captures": m.multiple_captures,
             }
         )
     return rows
 
 
 def render_markdown(rows: list[dict[str, Any]]) -> str:
-    head = ["connector", *[c for c, _ in COLUMNS], "payment methods", "idempotency"]
+    head = [
+        "connector",
+        *[c for c, _ in COLUMNS],
+        "multi-capture",
+        "payment methods",
+        "idempotency",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         cells = [f"{row['display_name']} (`{row['name']}`)"]
         cells += ["✓" if flow.value in row["flows"] else "—" for _, flow in COLUMNS]
+        cells.append("✓" if row.get("multiple_captures") else "—")
         cells += [", ".join(row["payment_methods"]), row["idempotency"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

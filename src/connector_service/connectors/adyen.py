@@ -55,6 +55,8 @@ from connector_service.domain.flows import (
     DisputeAcceptData,
     DisputeResult,
     Flow,
+    IncrementData,
+    ListMandatesData,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -62,6 +64,7 @@ from connector_service.domain.flows import (
     RefundData,
     RefundResult,
     StoredMandate,
+    StoredMethods,
     VoidData,
     WebhookEvent,
     WebhookEventType,
@@ -120,6 +123,9 @@ class AdyenConnector(Connector):
         idempotency="Idempotency-Key header (scoped per operation, at most 64 characters)",
         docs_url="https://docs.adyen.com/api-explorer/Checkout/71/overview",
         secret_fields=("api_key", "webhook_secret"),
+        # Several /captures on one authorisation (multiple partial captures must be
+        # enabled on the merchant account by Adyen).
+        multiple_captures=True,
     )
     supports_mandate_charges = True
 
@@ -212,6 +218,8 @@ class AdyenConnector(Connector):
             )
         if data.capture_method is CaptureMethod.MANUAL:
             extra["additionalData"] = {"manualCapture": "true"}
+            if data.incremental_authorization:  # /amountUpdates may raise it later
+                extra["additionalData"]["authorisationType"] = "PreAuth"
         else:  # capture right after the authorisation, whatever the account's delay
             extra["captureDelayHours"] = 0
         present = not isinstance(pm, StoredMandate)
@@ -244,6 +252,28 @@ class AdyenConnector(Connector):
         }
         path = f"/payments/{_psp(data.payment, 'capture')}/captures"
         return self._post(ctx, path, body, "cap", Flow.CAPTURE)
+
+    def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
+        """``/amountUpdates`` takes the authorisation's new total (a PreAuth); Adyen
+        answers ``received`` and tells the outcome by an AUTHORISATION_ADJUSTMENT webhook."""
+        body = {
+            "merchantAccount": ctx.option("merchant_account"),
+            "amount": _amount(data.amount, data.payment.currency),
+            "reference": _reference(data.reference),
+        }
+        path = f"/payments/{_psp(data.payment, 'increment')}/amountUpdates"
+        return self._post(ctx, path, body, "inc", Flow.INCREMENT)
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        query = urlencode(
+            {
+                "shopperReference": data.customer_id,
+                "merchantAccount": ctx.option("merchant_account"),
+            }
+        )
+        headers = {"X-API-Key": ctx.credential("api_key")}
+        url = self._url(ctx, f"/storedPaymentMethods?{query}")
+        return HttpRequest("GET", url, headers, None, Flow.LIST_MANDATES.value, True)
 
     def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
         body = {"merchantAccount": ctx.option("merchant_account")}
@@ -376,6 +406,43 @@ class AdyenConnector(Connector):
         self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
     ) -> PaymentResult:
         return _received(data.payment, _body_or_raise(response), "cancel_psp")
+
+    def parse_increment(
+        self, ctx: ConnectorContext, data: IncrementData, response: HttpResponse
+    ) -> PaymentResult:
+        result = _received(data.payment, _body_or_raise(response), "increment_psp")
+        result.amount = data.amount  # asked for; AUTHORISATION_ADJUSTMENT confirms it
+        return result
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        body = _body_or_raise(response)
+        shopper = kit.text(body.get("shopperReference")) or data.customer_id
+        methods = []
+        for raw in body.get("storedPaymentMethods") or []:
+            item = kit.obj(raw)
+            stored_id = kit.text(item.get("id"))
+            if not stored_id:
+                continue
+            month, year = kit.text(item.get("expiryMonth")), kit.text(item.get("expiryYear"))
+            brand = kit.text(item.get("brand"))
+            methods.append(
+                MandateResult(
+                    status=MandateStatus.ACTIVE,
+                    connector_mandate_id=stored_id,
+                    connector_customer_id=shopper,
+                    connector_status="stored",
+                    card=CardSummary(
+                        brand=_BRANDS.get(brand, brand) if brand else None,
+                        last4=kit.text(item.get("lastFour")),
+                        exp_month=int(month) if month and month.isdigit() else None,
+                        exp_year=int(year) if year and year.isdigit() else None,
+                    ),
+                    meta={"shopperReference": shopper},
+                )
+            )
+        return StoredMethods(methods=methods)
 
     def parse_refund(
         self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
@@ -514,6 +581,8 @@ _E = WebhookEventType
 # Standard webhook eventCode -> (event type when success is "true", when "false").
 WEBHOOK_EVENTS: dict[str, tuple[WebhookEventType, WebhookEventType]] = {
     "AUTHORISATION": (_E.PAYMENT_AUTHORIZED, _E.PAYMENT_FAILED),
+    # An /amountUpdates outcome: authorised for the new total; refused leaves it as it was.
+    "AUTHORISATION_ADJUSTMENT": (_E.PAYMENT_AUTHORIZED, _E.UNKNOWN),
     "CAPTURE": (_E.PAYMENT_CAPTURED, _E.CAPTURE_FAILED),
     "CAPTURE_FAILED": (_E.CAPTURE_FAILED, _E.UNKNOWN),
     "CANCELLATION": (_E.PAYMENT_VOIDED, _E.UNKNOWN),

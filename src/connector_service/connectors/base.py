@@ -68,6 +68,8 @@ from connector_service.domain.flows import (
     DisputeSyncData,
     EvidenceLimits,
     Flow,
+    IncrementData,
+    ListMandatesData,
     MandateCompleteData,
     MandateResult,
     MandateRevokeData,
@@ -76,6 +78,7 @@ from connector_service.domain.flows import (
     RefundData,
     RefundResult,
     RefundSyncData,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -133,6 +136,8 @@ class ConnectorMeta:
     # Computed from the class's methods at class creation (see Connector); a connector
     # that states it anyway must state exactly what it implements.
     flows: frozenset[Flow] = frozenset()
+    # Several partial captures on one authorization (CaptureData.final_capture=False).
+    multiple_captures: bool = False
 
 
 # --------------------------------------------------------------------------- the base class
@@ -161,6 +166,8 @@ CALL_FLOWS: tuple[Flow, ...] = (
     Flow.DISPUTE_LIST,
     Flow.DISPUTE_ACCEPT,
     Flow.DISPUTE_EVIDENCE,
+    Flow.INCREMENT,
+    Flow.LIST_MANDATES,
 )
 _WEBHOOK_METHODS = ("webhook_identify", "webhook_verify", "webhook_parse")
 _FLOW_METHOD = re.compile(r"^(build|parse|steps)_([a-z0-9_]+)$")
@@ -402,6 +409,30 @@ class Connector:
     def steps_dispute_evidence(self, ctx: ConnectorContext, data: DisputeEvidenceData) -> Steps:
         return self.one_call(ctx, data, self.build_dispute_evidence, self.parse_dispute_evidence)
 
+    # ---- payment lifecycle (issue 16): incremental authorization, stored methods
+
+    def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
+        raise self._unsupported(Flow.INCREMENT)
+
+    def parse_increment(
+        self, ctx: ConnectorContext, data: IncrementData, response: HttpResponse
+    ) -> PaymentResult:
+        raise self._unsupported(Flow.INCREMENT)
+
+    def steps_increment(self, ctx: ConnectorContext, data: IncrementData) -> Steps:
+        return self.one_call(ctx, data, self.build_increment, self.parse_increment)
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        raise self._unsupported(Flow.LIST_MANDATES)
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        raise self._unsupported(Flow.LIST_MANDATES)
+
+    def steps_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> Steps:
+        return self.one_call(ctx, data, self.build_list_mandates, self.parse_list_mandates)
+
     # ---- webhooks: a connector receiving webhooks overrides identify, verify and parse
 
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
@@ -450,6 +481,8 @@ _STEPS: dict[Flow, Callable[[Connector, ConnectorContext, Any], Steps]] = {
     Flow.DISPUTE_LIST: lambda c, ctx, d: c.steps_dispute_list(ctx, d),
     Flow.DISPUTE_ACCEPT: lambda c, ctx, d: c.steps_dispute_accept(ctx, d),
     Flow.DISPUTE_EVIDENCE: lambda c, ctx, d: c.steps_dispute_evidence(ctx, d),
+    Flow.INCREMENT: lambda c, ctx, d: c.steps_increment(ctx, d),
+    Flow.LIST_MANDATES: lambda c, ctx, d: c.steps_list_mandates(ctx, d),
 }
 assert set(_STEPS) == set(CALL_FLOWS)
 

@@ -44,6 +44,7 @@ from connector_service.domain.errors import (
     ServiceError,
     decline,
     invalid,
+    not_supported,
 )
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -57,6 +58,8 @@ from connector_service.domain.flows import (
     DisputeSyncData,
     EvidenceLimits,
     Flow,
+    IncrementData,
+    ListMandatesData,
     MandateCompleteData,
     MandateResult,
     MandateRevokeData,
@@ -66,6 +69,7 @@ from connector_service.domain.flows import (
     RefundResult,
     RefundSyncData,
     StoredMandate,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -127,6 +131,7 @@ class CheckoutConnector(Connector):
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
         ),
         idempotency="Cko-Idempotency-Key header",
+        multiple_captures=True,  # capture_type NonFinal (NAS accounts)
         docs_url="https://www.checkout.com/docs",
         secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
     )
@@ -191,6 +196,9 @@ class CheckoutConnector(Connector):
         pm = data.payment_method
         body = self._payment_body(ctx, data.amount, data.currency, data.reference)
         body["capture"] = data.capture_method is CaptureMethod.AUTOMATIC
+        if data.incremental_authorization:  # POST /payments/{id}/authorizations may raise it
+            _nas_only(ctx, "incremental_authorization", "an estimated authorization")
+            body["authorization_type"] = "Estimated"
         body["description"] = data.description
         body["metadata"] = data.metadata or None
         body["shipping"] = {"address": _address(data.shipping)} if data.shipping else None
@@ -245,7 +253,30 @@ class CheckoutConnector(Connector):
             "reference": _reference(data.reference),
             "metadata": data.metadata or None,
         }
+        if not data.final_capture:  # more captures may follow; Final releases the rest
+            _nas_only(ctx, "final_capture", "several captures of one payment")
+            body["capture_type"] = "NonFinal"
         return self._post(ctx, f"/payments/{pid}/captures", body, Flow.CAPTURE)
+
+    def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
+        """Checkout.com takes the amount to ADD to the authorization (not the new total)."""
+        _nas_only(ctx, "id", "incremental authorizations")
+        pid = data.payment.connector_payment_id
+        body = {
+            "amount": _to_cko(data.increment, data.payment.currency),
+            "reference": _reference(data.reference),
+        }
+        return self._post(ctx, f"/payments/{pid}/authorizations", body, Flow.INCREMENT)
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        """The customer's instruments come with the customer (GET /customers/{id})."""
+        if not CUSTOMER_ID.fullmatch(data.customer_id):
+            raise invalid(
+                "invalid_customer_id",
+                "Checkout.com customer ids look like cus_ and 26 characters",
+                "customer",
+            )
+        return self._get(ctx, f"/customers/{data.customer_id}", Flow.LIST_MANDATES)
 
     def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
         pid = data.payment.connector_payment_id
@@ -456,6 +487,43 @@ class CheckoutConnector(Connector):
             pending_reason="capture_pending",
             meta=_ids(action_id=body.get("action_id")),
         )
+
+    def parse_increment(
+        self, ctx: ConnectorContext, data: IncrementData, response: HttpResponse
+    ) -> PaymentResult:
+        body = _body(response, not_allowed="payment_not_incrementable")
+        answer = kit.obj(body)
+        approved = answer.get("approved") is True and answer.get("status") == "Authorized"
+        return PaymentResult(
+            status=PaymentStatus.AUTHORIZED,  # a declined increment leaves it authorized
+            connector_payment_id=data.payment.connector_payment_id,
+            amount=data.amount if approved else data.payment.amount,
+            connector_status=kit.text(answer.get("status")),
+            failure=None if approved else _failure(answer),
+            meta=_ids(action_id=kit.text(answer.get("action_id"))),
+        )
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        body = kit.obj(_body(response))
+        customer = kit.text(body.get("id")) or data.customer_id
+        methods = []
+        for raw in body.get("instruments") or []:
+            item = kit.obj(raw)
+            source_id = kit.text(item.get("id"))
+            if not source_id or item.get("type") not in (None, "card"):
+                continue
+            methods.append(
+                MandateResult(
+                    status=MandateStatus.ACTIVE,
+                    connector_mandate_id=source_id,
+                    connector_customer_id=customer,
+                    connector_status="instrument",
+                    card=_summary(item),
+                )
+            )
+        return StoredMethods(methods=methods)
 
     def parse_void(
         self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
@@ -1228,6 +1296,15 @@ def _summary(source: Any) -> CardSummary | None:
         exp_month=month if isinstance(month, int) else None,
         exp_year=year if isinstance(year, int) else None,
     )
+
+
+CUSTOMER_ID = re.compile(r"^cus_[a-z0-9]{26}$")
+
+
+def _nas_only(ctx: ConnectorContext, field: str, what: str) -> None:
+    """Incremental authorizations and non-final captures exist on NAS accounts only."""
+    if _key_type(ctx) != "nas":
+        raise not_supported(f"Checkout.com offers {what} on NAS accounts only", field)
 
 
 def _ids(**ids: str | None) -> dict[str, str]:

@@ -59,6 +59,7 @@ from connector_service.domain.flows import (
     DisputeSyncData,
     EvidenceLimits,
     Flow,
+    ListMandatesData,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -67,6 +68,7 @@ from connector_service.domain.flows import (
     RefundResult,
     RefundSyncData,
     StoredMandate,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -145,6 +147,7 @@ class PayPalConnector(Connector):
         ),
         currencies=PAYPAL_CURRENCIES,
         idempotency="PayPal-Request-Id header",
+        multiple_captures=True,  # final_capture=false on the authorization's capture
         docs_url="https://developer.paypal.com/docs/api/orders/v2/",
         needs_access_token=True,
         secret_fields=("client_id", "client_secret"),
@@ -287,7 +290,9 @@ class PayPalConnector(Connector):
             auth_id = yield from self._find_id(ctx, data.payment, "authorizations", Flow.CAPTURE)
         body = {
             "amount": _money(data.amount, data.payment.currency),
-            "final_capture": data.amount >= data.payment.amount,
+            # Not final: the authorization stays open for further captures.
+            "final_capture": data.final_capture
+            or data.captured_before + data.amount >= data.payment.amount,
             "invoice_id": _reference(data.reference),
         }
         path = f"/v2/payments/authorizations/{auth_id}/capture"
@@ -315,7 +320,8 @@ class PayPalConnector(Connector):
 
     def steps_refund(self, ctx: ConnectorContext, data: RefundData) -> Steps:
         capture_id = data.payment.meta.get("cap")
-        if not capture_id:
+        if not capture_id or data.payment.meta.get("captures") == "several":
+            # Several captures: the refund goes to the first with enough left.
             order = yield self._get_order(ctx, _order_id(data.payment), Flow.REFUND)
             body = _json(order)
             _raise_for_error(order, body)
@@ -354,6 +360,38 @@ class PayPalConnector(Connector):
         return self._call(
             ctx, "POST", "/v3/vault/payment-tokens", Flow.SETUP_MANDATE, body, request_id
         )
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        """The customer's vaulted payment tokens (one page of 100; ``has_more`` beyond)."""
+        customer = _customer_id(data.customer_id)
+        if customer is None:
+            raise invalid("invalid_customer_id", "not a PayPal vault customer id", "customer")
+        query = urlencode({"customer_id": customer, "page_size": 100, "page": 1})
+        path = f"/v3/vault/payment-tokens?{query}"
+        return self._call(ctx, "GET", path, Flow.LIST_MANDATES)
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        body = _json(response)
+        _raise_for_error(response, body)
+        customer = (body.get("customer") or {}).get("id") or data.customer_id
+        methods = []
+        for token in body.get("payment_tokens") or []:
+            source = token.get("payment_source") if isinstance(token, dict) else None
+            if not isinstance(source, dict) or not token.get("id") or "card" not in source:
+                continue
+            methods.append(
+                MandateResult(
+                    status=MandateStatus.ACTIVE,
+                    connector_mandate_id=str(token["id"]),
+                    connector_customer_id=str(customer),
+                    connector_status="VAULTED",
+                    card=_card_summary(source),
+                )
+            )
+        pages = body.get("total_pages")
+        return StoredMethods(methods=methods, has_more=isinstance(pages, int) and pages > 1)
 
     def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
         token = _token_path_id(data.mandate.connector_mandate_id)
@@ -1266,7 +1304,8 @@ def _capture_result(data: CaptureData, body: dict[str, Any], auth_id: str) -> Pa
         else None,
         network_transaction_id=(body.get("network_transaction_reference") or {}).get("id"),
         secondary_ids=[i for i in (auth_id, str(body.get("id") or "")) if i],
-        meta={"intent": "AUTHORIZE", "auth": auth_id, "cap": str(body.get("id") or "")},
+        meta={"intent": "AUTHORIZE", "auth": auth_id, "cap": str(body.get("id") or "")}
+        | ({"captures": "several"} if data.captured_before else {}),
     )
 
 

@@ -27,6 +27,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.paystack": "PaystackConnector",
     "connector_service.connectors.rapyd": "RapydConnector",
     "connector_service.connectors.square": "SquareConnector",
+    "connector_service.connectors.braintree": "BraintreeConnector",
 }
 
 log = logging.getLogger(__name__)

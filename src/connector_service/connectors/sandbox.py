@@ -46,6 +46,8 @@ from connector_service.domain.flows import (
     DisputeResult,
     DisputeSyncData,
     EvidenceLimits,
+    IncrementData,
+    ListMandatesData,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -54,6 +56,7 @@ from connector_service.domain.flows import (
     RefundResult,
     RefundSyncData,
     StoredMandate,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -92,6 +95,7 @@ class SandboxConnector(Connector):
         idempotency="Idempotency-Key header",
         secret_fields=("webhook_secret",),
         docs_url=None,
+        multiple_captures=True,
     )
     supports_mandate_charges = True
     # Every evidence type as text or file; PDF, PNG or JPEG files of at most 1 MB, three
@@ -128,6 +132,8 @@ class SandboxConnector(Connector):
             "authentication_base_url": ctx.public_url,
             "store": data.setup_future_usage,
             "customer_id": data.customer.id if data.customer else None,
+            "incremental": data.incremental_authorization,
+            "multicapture": data.multiple_captures,
         }
         pm = data.payment_method
         if isinstance(pm, Card):
@@ -170,8 +176,27 @@ class SandboxConnector(Connector):
             "POST",
             f"{ctx.base_url}/v1/payments/{pid}/capture",
             self._headers(ctx),
-            json_body({"amount": data.amount}),
+            json_body({"amount": data.amount, "final": data.final_capture}),
             idempotent=bool(ctx.idempotency_key),
+        )
+
+    def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        return HttpRequest(
+            "POST",
+            f"{ctx.base_url}/v1/payments/{pid}/increment",
+            self._headers(ctx),
+            json_body({"amount": data.amount, "reason": data.reason}),  # the new total
+            idempotent=bool(ctx.idempotency_key),
+        )
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        customer = quote(data.customer_id, safe="")
+        return HttpRequest(
+            "GET",
+            f"{ctx.base_url}/v1/customers/{customer}/mandates",
+            {"Sandbox-Account": ctx.account},
+            idempotent=True,
         )
 
     def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
@@ -318,6 +343,36 @@ class SandboxConnector(Connector):
 
     parse_capture = parse_sync
     parse_void = parse_sync
+
+    def parse_increment(
+        self, ctx: ConnectorContext, data: IncrementData, response: HttpResponse
+    ) -> PaymentResult:
+        body = response.json()
+        if response.status == 402 and isinstance(body.get("payment"), dict):
+            # Declined: the authorization stays as it was; the refusal is the failure.
+            error = kit.obj(body.get("error"))
+            result = self._payment(body["payment"])
+            result.failure = _failure(
+                {
+                    "code": kit.text(error.get("decline_code")),
+                    "message": kit.text(error.get("message")),
+                    "advice_code": kit.text(error.get("advice_code")),
+                }
+            )
+            return result
+        _raise_for_error(response, body)
+        return self._payment(body)
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        body = response.json()
+        _raise_for_error(response, body)
+        listed = msgspec.convert(body, SandboxMandateList)
+        return StoredMethods(
+            methods=[self._mandate(msgspec.to_builtins(m)) for m in listed.data],
+            has_more=listed.has_more,
+        )
 
     def parse_refund(
         self, ctx: ConnectorContext, data: object, response: HttpResponse
@@ -496,6 +551,7 @@ ERROR_MAP: kit.ErrorTable = {
     "payment_not_capturable": _R(ErrorType.CONFLICT, "payment_not_capturable"),
     "payment_not_voidable": _R(ErrorType.CONFLICT, "payment_not_voidable"),
     "payment_not_refundable": _R(ErrorType.CONFLICT, "payment_not_refundable"),
+    "payment_not_incrementable": _R(ErrorType.CONFLICT, "payment_not_incrementable"),
     "idempotency_key_reused": _R(ErrorType.CONFLICT, "idempotency_key_reused"),
     "resource_missing": _R(ErrorType.NOT_FOUND, "resource_not_found"),
     "dispute_not_open": _R(ErrorType.CONFLICT, "dispute_not_open"),
@@ -587,6 +643,11 @@ class SandboxMandate(msgspec.Struct, frozen=True):
     network_transaction_id: str | None = None
     decline: SandboxDecline | None = None
     card: SandboxCard | None = None
+
+
+class SandboxMandateList(msgspec.Struct, frozen=True):
+    data: list[SandboxMandate] = []
+    has_more: bool = False
 
 
 # --------------------------------------------------------------------------- 7. webhook tables

@@ -54,6 +54,7 @@ class SetupViews:
                     idempotency=m.idempotency,
                     docs_url=m.docs_url,
                     accounts=accounts,
+                    multiple_captures=m.multiple_captures,
                 )
             )
         return out

@@ -62,6 +62,7 @@ EFFECT_FLOWS = frozenset(
         Flow.REFUND,
         Flow.SETUP_MANDATE,
         Flow.REVOKE_MANDATE,
+        Flow.INCREMENT,
     }
 )
 RESUMED: contextvars.ContextVar[bool] = contextvars.ContextVar("idempotency_resumed", default=False)

@@ -53,6 +53,13 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     # Only while unresolved: the (derived, non-secret) key the create carried to the
     # gateway, so a retry that the gateway replays is recognised as this payment.
     gateway_key: str | None = None
+    # Captures the service made on this authorization (multiple partial captures):
+    # their total, and whether the last one was final (nothing more can be captured).
+    amount_captured: int = 0
+    capture_final: bool = False
+    # Refunds the service asked for and the gateway did not refuse (pending included):
+    # what "refund the rest" (a refund without an amount) leaves out.
+    amount_refunded: int = 0
 
 
 class RefundFacts(msgspec.Struct, omit_defaults=True):
@@ -168,6 +175,61 @@ class Resources:
             if merged == facts.meta:
                 return old
             return _enc.encode(msgspec.structs.replace(facts, meta=merged))
+
+        await self.storage.update(NS_FACTS, object_id, apply, ttl=FACTS_TTL_SECONDS)
+
+    async def record_capture(
+        self, payment_id: str, amount: int, final: bool
+    ) -> PaymentFacts | None:
+        """Add a capture the gateway accepted to the payment's running total (atomic)."""
+        decoder = _DECODERS[Kind.PAYMENT]
+        out: list[PaymentFacts] = []
+
+        def apply(old: bytes | None) -> bytes | None:
+            if old is None:
+                return None
+            facts = decoder.decode(old)
+            facts = msgspec.structs.replace(
+                facts,
+                amount_captured=facts.amount_captured + amount,
+                capture_final=facts.capture_final or final,
+            )
+            out.append(facts)
+            return _enc.encode(facts)
+
+        await self.storage.update(NS_FACTS, payment_id, apply, ttl=FACTS_TTL_SECONDS)
+        return out[-1] if out else None
+
+    async def record_refund(self, payment_id: str, amount: int) -> None:
+        """Add a refund the gateway accepted (or has pending) to the payment's total."""
+        decoder = _DECODERS[Kind.PAYMENT]
+
+        def apply(old: bytes | None) -> bytes | None:
+            if old is None:
+                return None
+            facts = decoder.decode(old)
+            total = facts.amount_refunded + amount
+            return _enc.encode(msgspec.structs.replace(facts, amount_refunded=total))
+
+        await self.storage.update(NS_FACTS, payment_id, apply, ttl=FACTS_TTL_SECONDS)
+
+    async def set_authorized_amount(self, payment_id: str, amount: int) -> None:
+        """An authorization raised (incremental authorization): its new total."""
+        decoder = _DECODERS[Kind.PAYMENT]
+
+        def apply(old: bytes | None) -> bytes | None:
+            if old is None:
+                return None
+            return _enc.encode(msgspec.structs.replace(decoder.decode(old), amount=amount))
+
+        await self.storage.update(NS_FACTS, payment_id, apply, ttl=FACTS_TTL_SECONDS)
+
+    async def save_if_absent(self, object_id: str, facts: Facts) -> None:
+        """Keep facts for an object first seen in a gateway's list (a stored method set up
+        outside the service), never overwriting what the service recorded itself."""
+
+        def apply(old: bytes | None) -> bytes | None:
+            return old if old is not None else _enc.encode(facts)
 
         await self.storage.update(NS_FACTS, object_id, apply, ttl=FACTS_TTL_SECONDS)
 

@@ -60,6 +60,8 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     Flow,
+    IncrementData,
+    ListMandatesData,
     MandateCompleteData,
     MandateResult,
     MandateRevokeData,
@@ -69,13 +71,14 @@ from connector_service.domain.flows import (
     RefundResult,
     RefundSyncData,
     StoredMandate,
+    StoredMethods,
     SyncData,
     VoidData,
 )
 from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef
 from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.payment_methods import MandateRef as MandateMethod
-from connector_service.domain.status import PaymentStatus
+from connector_service.domain.status import PaymentStatus, RefundStatus
 from connector_service.executor.http import Executor, OutcomeUnknown
 from connector_service.storage.base import Storage
 
@@ -170,6 +173,18 @@ class PaymentService:
                     )
                 targets = [target_for(c.account) for c in routed.candidates]
 
+        targets = _able(targets, req)
+        if rc.idempotency_key is not None and len(targets) == 1:
+            only = targets[0]
+            if only.connector.meta.idempotency == "none":
+                # A gateway that cannot deduplicate (Braintree): a keyed create repeating
+                # one whose answer was lost is settled by a lookup, never sent again. The
+                # REST front does this from its idempotency record; library mode has none.
+                earlier = await self._unresolved_retry(
+                    only.account, reference, only.ctx.idempotency_key
+                )
+                if earlier is not None:
+                    return await self.resume_payment(rc, earlier[0], req)
         data = self._authorize_data(req, pm, reference)
         target, result, attempts = await authorize_with_failover(
             self.runner, self.breakers, targets, data, pm_type, routed
@@ -254,6 +269,8 @@ class PaymentService:
             return_url=req.return_url,
             setup_future_usage=req.setup_future_usage == "off_session",
             metadata=req.metadata,
+            incremental_authorization=req.incremental_authorization,
+            multiple_captures=req.multiple_captures,
         )
 
     async def _payment_target(
@@ -360,7 +377,7 @@ class PaymentService:
         payment_id: str,
     ) -> api.Payment:
         ref, target, facts = await self._payment_target(rc, payment_id, resolve=False)
-        result = await self._sync(target, payment_id, ref, facts)
+        result = _with_captures(await self._sync(target, payment_id, ref, facts), facts)
         if result.connector_payment_id and not ref.connector_payment_id:
             ref = msgspec.structs.replace(ref, connector_payment_id=result.connector_payment_id)
         return payment_document(
@@ -451,21 +468,88 @@ class PaymentService:
         req: api.CaptureCreate,
     ) -> api.Payment:
         ref, target, facts = await self._payment_target(rc, payment_id)
-        amount = req.amount if req.amount is not None else ref.amount
-        if amount > ref.amount:
+        meta = target.connector.meta
+        if not req.final_capture and not meta.multiple_captures:
+            raise not_supported(
+                f"{meta.display_name} cannot capture one authorization in several parts",
+                "final_capture",
+            )
+        left = ref.amount - facts.amount_captured  # what earlier captures left
+        amount = req.amount if req.amount is not None else left
+        if amount > left:
             raise invalid(
                 "amount_too_large",
-                f"cannot capture {amount}: the payment authorized {ref.amount}",
+                f"cannot capture {amount}: the payment authorized {ref.amount}"
+                + (f", of which {left} is left to capture" if facts.amount_captured else ""),
                 "amount",
+            )
+        if facts.capture_final or left <= 0:
+            raise ServiceError(
+                ErrorType.CONFLICT,
+                "payment_not_capturable",
+                "The payment's final capture was made, or its captures took all it "
+                "authorized: nothing more can be captured.",
+                field="id",
             )
         data = CaptureData(
             payment=ref,
             amount=amount,
             reference=req.reference or reference_for(rc.idempotency_key, rc.caller.id),
             metadata=req.metadata,
+            final_capture=req.final_capture,
+            captured_before=facts.amount_captured,
         )
         result = await self.runner.run(target, Flow.CAPTURE, data)
         await self._note(payment_id, ref.account, result)
+        if result.failure is None and result.status in _CAPTURE_ACCEPTED:
+            facts = (
+                await self.resources.record_capture(payment_id, amount, req.final_capture) or facts
+            )
+            result = _with_captures(result, facts)
+        return payment_document(
+            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+        )
+
+    async def increment(
+        self,
+        rc: RequestContext,
+        payment_id: str,
+        req: api.IncrementCreate,
+    ) -> api.Payment:
+        """Raise an authorization to ``total_amount`` (its new total). A gateway that
+        refuses the increment leaves the authorization as it was: the answer is the
+        payment, still authorized for the old amount, with the refusal as ``failure``."""
+        ref, target, facts = await self._payment_target(rc, payment_id)
+        check_amount(req.total_amount, ref.currency)
+        if req.total_amount <= ref.amount:
+            raise invalid(
+                "amount_not_increased",
+                f"total_amount must exceed the authorized {ref.amount} (it is the new total, "
+                "not the difference)",
+                "total_amount",
+            )
+        data = IncrementData(
+            payment=ref,
+            amount=req.total_amount,
+            increment=req.total_amount - ref.amount,
+            reference=req.reference or reference_for(rc.idempotency_key, rc.caller.id),
+            reason=req.reason,
+        )
+        result: PaymentResult = await self.runner.run(target, Flow.INCREMENT, data)
+        await self._note(payment_id, ref.account, result)
+        # Accepted now, or taken in by an asynchronous gateway (Adyen: processing until
+        # its adjustment webhook): later captures are bounded by the new total.
+        raised = result.failure is None and result.status in (
+            PaymentStatus.AUTHORIZED,
+            PaymentStatus.PROCESSING,
+        )
+        if raised:
+            await self.resources.set_authorized_amount(payment_id, req.total_amount)
+            ref = msgspec.structs.replace(ref, amount=req.total_amount)
+            if result.amount is None:
+                result = msgspec.structs.replace(result, amount=req.total_amount)
+        elif result.amount is None:
+            result = msgspec.structs.replace(result, amount=facts.amount)
         return payment_document(
             ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
         )
@@ -491,17 +575,32 @@ class PaymentService:
         payment_id: str,
         req: api.RefundCreate,
     ) -> api.Refund:
-        ref, target, _facts = await self._payment_target(rc, payment_id)
-        amount = req.amount if req.amount is not None else ref.amount
+        ref, target, pfacts = await self._payment_target(rc, payment_id)
+        # Captures made through the service (several, with multiple partial captures)
+        # bound what can be refunded; without any, the authorized amount does.
+        captured = pfacts.amount_captured or ref.amount
+        amount = req.amount if req.amount is not None else captured
         if req.amount is None and Flow.SYNC in target.connector.meta.flows:
             # "Refund it all" means what was captured, which may be less than authorized.
             current: PaymentResult = await self.runner.run(target, Flow.SYNC, SyncData(payment=ref))
             if current.amount_captured:
                 amount = current.amount_captured
-        if amount > ref.amount:
+        if req.amount is None and pfacts.amount_refunded:
+            # ... less what earlier refunds through the service took: "refund the rest".
+            # (An explicit amount is bounded by the capture only; the gateway knows of
+            # refunds made elsewhere and refuses what is not left.)
+            amount -= pfacts.amount_refunded
+            if amount <= 0:
+                raise invalid(
+                    "nothing_to_refund",
+                    f"the payment's refunds ({pfacts.amount_refunded}) took all it captured",
+                    "amount",
+                )
+        if amount > captured:
             raise invalid(
                 "amount_too_large",
-                f"cannot refund {amount}: the payment was for {ref.amount}",
+                f"cannot refund {amount}: the payment "
+                + (f"captured {captured}" if pfacts.amount_captured else f"was for {ref.amount}"),
                 "amount",
             )
         reference = req.reference or reference_for(rc.idempotency_key, rc.caller.id)
@@ -530,7 +629,10 @@ class PaymentService:
         else:
             refund_id = self.resources.id_by_reference(Kind.REFUND, ref.account, reference)
             await self.resources.remember_reference(Kind.REFUND, ref.account, reference, refund_id)
+        seen = await self.resources.facts(Kind.REFUND, refund_id) is not None  # a replay
         await self.resources.save(refund_id, facts)
+        if not seen and result.status is not RefundStatus.FAILED:
+            await self.resources.record_refund(payment_id, facts.amount)
         rref = refund_ref(Identity(Kind.REFUND, ref.account, gid or reference), facts)
         return refund_document(rref, result, refund_id=refund_id, facts=facts)
 
@@ -651,6 +753,41 @@ class PaymentService:
             mref = msgspec.structs.replace(mref, customer_id=result.connector_customer_id)
         return mandate_document(mref, result, mandate_id=mandate_id)
 
+    async def list_mandates(
+        self,
+        rc: RequestContext,
+        query: api.MandateListQuery,
+    ) -> api.MandateList:
+        """A customer's payment methods stored at the gateway, as it lists them (card
+        summaries only). Each carries the mandate id the mandates API gives the same
+        stored method; one stored outside the service gets that id and facts here, so it
+        can be charged and revoked like any other."""
+        target = self.accounts.target(rc, query.account, keyed=False)
+        data = ListMandatesData(customer_id=query.customer)
+        listed: StoredMethods = await self.runner.run(target, Flow.LIST_MANDATES, data)
+        out: list[api.Mandate] = []
+        for method in listed.methods:
+            gid = method.connector_mandate_id
+            if not gid:
+                continue
+            mandate_id = await self.resources.id_for(Kind.MANDATE, target.account, gid)
+            facts = await self.resources.facts(Kind.MANDATE, mandate_id)
+            if not isinstance(facts, MandateFacts):
+                facts = MandateFacts(
+                    connector=target.connector.meta.name,
+                    connector_mandate_id=gid,
+                    status=method.status.value,
+                    customer_id=method.connector_customer_id or query.customer,
+                    network_transaction_id=method.network_transaction_id,
+                    meta=dict(method.meta),
+                )
+                await self.resources.save_if_absent(mandate_id, facts)
+            mref = mandate_ref(Identity(Kind.MANDATE, target.account, gid), facts)
+            if not mref.customer_id:
+                mref = msgspec.structs.replace(mref, customer_id=query.customer)
+            out.append(mandate_document(mref, method, mandate_id=mandate_id))
+        return api.MandateList("list", out, has_more=listed.has_more)
+
     async def _record_mandate(
         self,
         target: Target,
@@ -699,3 +836,52 @@ class PaymentService:
         self, rc: RequestContext, dispute_id: str, req: api.DisputeEvidenceCreate
     ) -> api.Dispute:
         return await self.disputes.evidence(rc, dispute_id, req)
+
+
+# ---------------------------------------------------------------------- lifecycle helpers
+
+# What a capture answers when the gateway took it (now, or to settle later).
+_CAPTURE_ACCEPTED = frozenset(
+    {
+        PaymentStatus.CAPTURED,
+        PaymentStatus.PARTIALLY_CAPTURED,
+        PaymentStatus.AUTHORIZED,  # a non-final capture at a gateway keeping it authorized
+        PaymentStatus.PROCESSING,
+    }
+)
+
+
+def _with_captures(result: PaymentResult, facts: PaymentFacts) -> PaymentResult:
+    """The payment's status and captured amount across several captures: what the
+    service captured on this authorization (``facts``) where the gateway's answer tells
+    only about the last capture, or still says ``authorized`` after a non-final one."""
+    total = facts.amount_captured
+    if not total or result.status not in _CAPTURE_ACCEPTED - {PaymentStatus.PROCESSING}:
+        return result
+    captured = max(total, result.amount_captured or 0)
+    full = captured >= facts.amount
+    status = PaymentStatus.CAPTURED if full else PaymentStatus.PARTIALLY_CAPTURED
+    return msgspec.structs.replace(result, status=status, amount_captured=captured)
+
+
+def _able(targets: list[Target], req: api.PaymentCreate) -> list[Target]:
+    """The targets whose connector can do what the payment asks for later (raise the
+    authorization, capture it in parts); none left is a clear ``not_supported``."""
+
+    def able(target: Target, field: str) -> bool:
+        meta = target.connector.meta
+        if field == "incremental_authorization":
+            return Flow.INCREMENT in meta.flows
+        return meta.multiple_captures
+
+    asked = {
+        "incremental_authorization": req.incremental_authorization,
+        "multiple_captures": req.multiple_captures,
+    }
+    for field in (f for f, on in asked.items() if on):
+        kept = [t for t in targets if able(t, field)]
+        if not kept:
+            names = ", ".join(sorted({t.connector.meta.display_name for t in targets}))
+            raise not_supported(f"{names} cannot do {field.replace('_', ' ')}", field)
+        targets = kept
+    return targets

@@ -70,16 +70,55 @@ class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     return_url: Url | None = None
     setup_future_usage: Literal["off_session"] | None = None
     metadata: Metadata = {}
+    # An authorization that can be raised later (POST /v1/payments/{id}/increment) and
+    # one that can be captured in several parts (capture with final_capture=false): asked
+    # of the gateway at create where it wants that (Stripe, Adyen, Checkout.com).
+    incremental_authorization: bool = False
+    multiple_captures: bool = False
 
     def __post_init__(self) -> None:
         if self.setup_future_usage and not isinstance(self.payment_method, Card | Token):
             raise FieldError("setup_future_usage", "only a card or token can be stored")
+        manual = self.capture_method is CaptureMethod.MANUAL
+        if self.incremental_authorization and not manual:
+            raise FieldError(
+                "incremental_authorization", "only a manual-capture authorization can be raised"
+            )
+        if self.multiple_captures and not manual:
+            raise FieldError(
+                "multiple_captures", "only a manual-capture authorization has several captures"
+            )
 
 
 class CaptureCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     amount: PositiveAmount | None = None
     reference: Reference | None = None
     metadata: Metadata = {}
+    # false: more captures may follow on this authorization (multiple partial captures,
+    # where the connector declares ``multiple_captures``); true (the default): this
+    # capture is the last, and what it leaves uncaptured is released.
+    final_capture: bool = True
+
+
+class IncrementCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Raise an authorization (incremental authorization: hotels, car rentals).
+
+    ``total_amount`` is the authorization's NEW TOTAL in minor units, not the difference:
+    a 10000 authorization raised to 12500 sends ``total_amount: 12500``."""
+
+    total_amount: PositiveAmount
+    reason: Str256 | None = None
+    reference: Reference | None = None
+
+
+class MandateListQuery(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``GET /v1/mandates?account=…&customer=…``: a customer's stored payment methods, as
+    the gateway lists them. ``customer`` is the gateway's customer (a mandate's
+    ``customer_id``). A platform key with per-request credentials names the account
+    ``@<connector>``, as its ids do."""
+
+    account: Annotated[str, Meta(min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_.:-]+$")]
+    customer: Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 
 
 class VoidCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -209,6 +248,17 @@ class Mandate(msgspec.Struct, omit_defaults=True):
     connector_status: str | None = None
 
 
+class MandateList(msgspec.Struct):
+    """A customer's stored payment methods (card summaries only), each with the mandate
+    id the mandates API uses for it: charge it with a ``mandate`` payment method, delete
+    it with ``POST /v1/mandates/{id}/revoke``."""
+
+    object: str
+    data: list[Mandate]
+    has_more: bool = False
+    next_cursor: str | None = None
+
+
 class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     name: str
     display_name: str
@@ -222,6 +272,8 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     idempotency: str
     docs_url: str | None = None
     accounts: list[str] = []
+    # Several partial captures on one authorization (capture with final_capture=false).
+    multiple_captures: bool = False
 
 
 # --------------------------------------------------------------------------- disputes
@@ -322,8 +374,11 @@ __all__ = [
     "DisputeList",
     "ErrorEnvelope",
     "EvidenceItem",
+    "IncrementCreate",
     "Mandate",
     "MandateCreate",
+    "MandateList",
+    "MandateListQuery",
     "Payment",
     "PaymentCreate",
     "Refund",

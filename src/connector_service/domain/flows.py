@@ -48,6 +48,9 @@ class Flow(StrEnum):
     DISPUTE_LIST = "dispute_list"
     DISPUTE_ACCEPT = "dispute_accept"
     DISPUTE_EVIDENCE = "dispute_evidence"
+    # Payment lifecycle (issue 16): raise an authorization; list a customer's stored methods.
+    INCREMENT = "increment"
+    LIST_MANDATES = "list_mandates"
 
 
 class StoredMandate(msgspec.Struct, tag_field="type", tag="mandate"):
@@ -74,6 +77,10 @@ class AuthorizeData(msgspec.Struct, kw_only=True):
     return_url: str | None = None
     setup_future_usage: bool = False
     metadata: dict[str, str] = {}
+    # Ask for an authorization that can be raised later (Flow.INCREMENT) / captured in
+    # several parts (CaptureData.final_capture=False), where the gateway wants it at create.
+    incremental_authorization: bool = False
+    multiple_captures: bool = False
 
 
 class CompleteAuthorizeData(msgspec.Struct, kw_only=True):
@@ -86,6 +93,29 @@ class CaptureData(msgspec.Struct, kw_only=True):
     amount: int
     reference: str
     metadata: dict[str, str] = {}
+    # False: more captures may follow on the same authorization (multiple partial
+    # captures, ConnectorMeta.multiple_captures); True: this capture closes it.
+    final_capture: bool = True
+    # What earlier captures through the service took (minor units).
+    captured_before: int = 0
+
+
+class IncrementData(msgspec.Struct, kw_only=True):
+    """Raise an authorization: ``amount`` is the new authorized total, ``increment`` what
+    it adds to the current one (``payment.amount``); gateways want one or the other."""
+
+    payment: PaymentRef
+    amount: int
+    increment: int
+    reference: str
+    reason: str | None = None
+
+
+class ListMandatesData(msgspec.Struct, kw_only=True):
+    """A customer's payment methods stored at the gateway (``customer_id``: the gateway's
+    customer, as a mandate's ``customer_id`` shows it)."""
+
+    customer_id: str
 
 
 class VoidData(msgspec.Struct, kw_only=True):
@@ -143,6 +173,14 @@ class MandateResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     failure: Failure | None = None
     card: CardSummary | None = None
     meta: dict[str, str] = {}
+
+
+class StoredMethods(msgspec.Struct, kw_only=True):
+    """What Flow.LIST_MANDATES answers: one MandateResult per stored method (its id,
+    status and card *summary* only)."""
+
+    methods: list[MandateResult]
+    has_more: bool = False
 
 
 class PaymentResult(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -90,6 +90,9 @@ TEST_CARDS: tuple[TestCard, ...] = (
              "webhook). Evidence moves it to `under_review`; evidence text containing "
              "`winning_evidence` then wins it, `losing_evidence` loses it (each with its "
              "webhook); accepting it makes it `accepted`"),
+    TestCard("4000000000006975", "increment_declines",
+             "Authorizes; raising the authorization (`POST /v1/payments/{id}/increment`) "
+             "declines with `insufficient_funds` and leaves it as it was"),
     TestCard("4000000000005555", "timeout",
              "The gateway charges, then never answers: the payment comes back "
              "`unresolved` and a later sync finds it succeeded"),
@@ -286,6 +289,10 @@ class SandboxGateway:
                 return await self.get_payment(pid)
             case "POST", ["v1", "payments", pid, "capture"]:
                 return await self.capture(pid, p)
+            case "POST", ["v1", "payments", pid, "increment"]:
+                return await self.increment(pid, p)
+            case "GET", ["v1", "customers", customer, "mandates"]:
+                return await self.list_mandates(customer)
             case "POST", ["v1", "payments", pid, "void"]:
                 return await self.void(pid)
             case "POST", ["v1", "payments", pid, "refunds"]:
@@ -429,6 +436,10 @@ class SandboxGateway:
             "network_transaction_id": _new_id("ntid"),
             "off_session": bool(mandate),
             "account": _ACCOUNT.get(),
+            # Asked for at create: raisable (increment) / capturable in parts.
+            "incremental": bool(p.get("incremental")),
+            "multicapture": bool(p.get("multicapture")),
+            "behaviour": behaviour,
         }
         if behaviour in DECLINES:
             code, message, advice = DECLINES[behaviour]
@@ -447,6 +458,7 @@ class SandboxGateway:
             mandate_record = self._mandate_record(card, behaviour, p.get("customer_id"))
             mandate_record["currency"] = currency
             mandate_record, _ = await self._create("mandate", mandate_record)
+            await self._index_mandate(mandate_record)
             payment["mandate_id"] = mandate_record["id"]
         payment, created = await self._create("payment", payment)  # the charge
         if created:
@@ -518,38 +530,106 @@ class SandboxGateway:
         return result
 
     async def capture(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
+        """Capture all or part of an authorization. ``final: false`` (a payment created
+        with ``multicapture``) leaves it open for further captures up to the authorized
+        amount; a final capture releases what is left."""
         changed: list[bool] = []
 
         def apply(payment: dict[str, Any]) -> None:
             if not self._first_time(payment):
                 return  # a resumed attempt: the first one captured it
             changed.append(True)
-            if payment["status"] not in ("authorized",):
+            final = p.get("final", True) is not False
+            still_open = payment["status"] == "partially_captured" and payment.get("capture_open")
+            if payment["status"] != "authorized" and not still_open:
                 raise _err(
                     409,
                     "invalid_request_error",
                     "payment_not_capturable",
                     f"A payment in status {payment['status']} cannot be captured.",
                 )
-            amount = p.get("amount", payment["amount"])
+            if not final and not payment.get("multicapture"):
+                raise _err(
+                    400,
+                    "invalid_request_error",
+                    "parameter_invalid",
+                    "final=false needs a payment created with multicapture.",
+                    "final",
+                )
+            left = payment["amount"] - payment["amount_captured"]
+            amount = p.get("amount", left)
             if not isinstance(amount, int) or amount <= 0:
                 raise _err(
                     400, "invalid_request_error", "parameter_invalid", "Invalid amount.", "amount"
                 )
-            if amount > payment["amount"]:
+            if amount > left:
                 raise _err(
                     400,
                     "invalid_request_error",
                     "amount_too_large",
-                    "The capture amount exceeds the authorized amount.",
+                    "The capture amount exceeds what is left of the authorization.",
                     "amount",
                 )
-            payment["amount_captured"] = amount
-            payment["status"] = "captured" if amount == payment["amount"] else "partially_captured"
+            payment["amount_captured"] += amount
+            full = payment["amount_captured"] == payment["amount"]
+            payment["status"] = "captured" if full else "partially_captured"
+            payment["capture_open"] = not final and not full
 
         result = await self._change("payment", pid, apply)
         if changed:
             self._emit_payment(result)
+        return result
+
+    async def increment(self, pid: str, p: dict[str, Any]) -> dict[str, Any]:
+        """Raise an authorization to ``amount`` (the new total) of a payment created with
+        ``incremental``; the ``increment_declines`` card declines it, leaving it as it was."""
+        declined: list[bool] = []
+
+        def apply(payment: dict[str, Any]) -> None:
+            if not self._first_time(payment):
+                declined.extend(payment.get("increment_declined", [])[-1:])
+                return
+            if payment["status"] != "authorized" or not payment.get("incremental"):
+                raise _err(
+                    409,
+                    "invalid_request_error",
+                    "payment_not_incrementable",
+                    "Only an authorization created with incremental=true and not yet "
+                    "captured can be raised.",
+                )
+            amount = p.get("amount")
+            if not isinstance(amount, int) or amount <= payment["amount"]:
+                raise _err(
+                    400,
+                    "invalid_request_error",
+                    "parameter_invalid",
+                    "amount must be the new total, above the authorized amount.",
+                    "amount",
+                )
+            refused = payment.get("behaviour") == "increment_declines"
+            payment.setdefault("increment_declined", []).append(refused)
+            if refused:
+                declined.append(True)
+                return
+            payment["amount"] = amount
+
+        result = await self._change("payment", pid, apply)
+        if declined and declined[-1]:
+            code, message, advice = DECLINES["insufficient_funds"]
+            raise GatewayAnswer(
+                402,
+                {
+                    "error": {
+                        "type": "card_error",
+                        "code": "card_declined",
+                        "decline_code": code,
+                        "message": message,
+                        "advice_code": advice,
+                    },
+                    "payment": result,
+                },
+            )
+        self._emit_payment(result)  # payment.authorized, with the new amount
         return result
 
     async def void(self, pid: str) -> dict[str, Any]:
@@ -648,6 +728,31 @@ class SandboxGateway:
             "created": int(time.time()),
         }
 
+    async def _index_mandate(self, mandate: dict[str, Any]) -> None:
+        """The customer's stored methods, per account (one tenant never lists another's)."""
+        customer = mandate.get("customer_id")
+        if not customer:
+            return
+
+        def add(old: bytes | None) -> bytes:
+            ids: list[str] = msgspec.json.decode(old) if old is not None else []
+            if mandate["id"] not in ids:
+                ids.append(mandate["id"])
+            return _enc.encode(ids)
+
+        await self.storage.update(NS, f"customer_mandates:{mandate.get('account')}:{customer}", add)
+
+    async def list_mandates(self, customer: str) -> dict[str, Any]:
+        """A customer's active stored methods, card summaries only (a revoked one is
+        deleted, as at a real gateway)."""
+        raw = await self.storage.get(NS, f"customer_mandates:{_ACCOUNT.get()}:{customer}")
+        data = []
+        for mid in msgspec.json.decode(raw) if raw is not None else []:
+            mandate = await self._load("mandate", mid)
+            if mandate["status"] == "active":
+                data.append({k: v for k, v in mandate.items() if k != "behaviour"})
+        return {"object": "list", "data": data, "has_more": False}
+
     async def create_mandate(self, p: dict[str, Any]) -> dict[str, Any]:
         card_in = p.get("card")
         if not isinstance(card_in, dict):
@@ -671,6 +776,8 @@ class SandboxGateway:
             mandate["status"] = "declined"
             mandate["decline"] = {"code": code, "message": message, "advice_code": advice}
         mandate, created = await self._create("mandate", mandate)
+        if mandate["status"] == "active":
+            await self._index_mandate(mandate)
         if created:
             kind = "mandate.declined" if mandate["status"] == "declined" else "mandate.active"
             self._emit(kind, mandate)

@@ -392,6 +392,26 @@ def _capture_in(req: payments_pb2.CapturePaymentRequest) -> api.CaptureCreate:
     return _convert(api.CaptureCreate, _without_id(req))
 
 
+def _increment_in(req: payments_pb2.IncrementAuthorizationRequest) -> api.IncrementCreate:
+    return _convert(api.IncrementCreate, _without_id(req))
+
+
+def _mandates_query_in(req: mandates_pb2.ListMandatesRequest) -> api.MandateListQuery:
+    body = _fields(req)
+    for name in ("account", "customer"):
+        if not body.get(name):
+            raise ServiceError(
+                ErrorType.INVALID_REQUEST, "missing_field", f"{name} is required", field=name
+            )
+    return _convert(api.MandateListQuery, body)
+
+
+def _mandates_out(doc: api.MandateList, req: Message) -> Message:
+    return mandates_pb2.ListMandatesResponse(
+        mandates=[mandate_pb(m) for m in doc.data], has_more=doc.has_more
+    )
+
+
 def _void_in(req: payments_pb2.VoidPaymentRequest) -> api.VoidCreate:
     return _convert(api.VoidCreate, _without_id(req))
 
@@ -532,6 +552,8 @@ RPCS: tuple[Rpc, ...] = (
         ops.COMPLETE_PAYMENT, _complete_in, _payment_out, "id"),
     Rpc(P, "PreviewRouting", payments_pb2.PreviewRoutingRequest, common_pb2.RoutingDetails,
         ops.PREVIEW_ROUTING, _preview_in, _routing_out),
+    Rpc(P, "IncrementAuthorization", payments_pb2.IncrementAuthorizationRequest,
+        payments_pb2.Payment, ops.INCREMENT_PAYMENT, _increment_in, _payment_out, "id"),
     Rpc(R, "CreateRefund", refunds_pb2.CreateRefundRequest, refunds_pb2.Refund,
         ops.CREATE_REFUND, _refund_in, _refund_out, "payment_id"),
     Rpc(R, "GetRefund", refunds_pb2.GetRefundRequest, refunds_pb2.Refund, ops.GET_REFUND,
@@ -542,6 +564,8 @@ RPCS: tuple[Rpc, ...] = (
         ops.REVOKE_MANDATE, _no_body, _mandate_out, "id"),
     Rpc(MD, "CompleteMandate", mandates_pb2.CompleteMandateRequest, mandates_pb2.Mandate,
         ops.COMPLETE_MANDATE, _complete_mandate_in, _mandate_out, "id"),
+    Rpc(MD, "ListMandates", mandates_pb2.ListMandatesRequest, mandates_pb2.ListMandatesResponse,
+        ops.LIST_MANDATES, _mandates_query_in, _mandates_out),
     Rpc(D, "GetDispute", disputes_pb2.GetDisputeRequest, disputes_pb2.Dispute,
         ops.GET_DISPUTE, _no_body, _dispute_out, "id"),
     Rpc(D, "AcceptDispute", disputes_pb2.AcceptDisputeRequest, disputes_pb2.Dispute,

@@ -85,6 +85,24 @@ QUERY: dict[str, list[dict[str, Any]]] = {
             "limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
         ),
     ],
+    "list_mandates": [
+        {
+            **_query(
+                "account",
+                "The connector account whose gateway stores the methods.",
+                {"type": "string", "minLength": 1, "maxLength": 64},
+            ),
+            "required": True,
+        },
+        {
+            **_query(
+                "customer",
+                "The gateway's customer, as a mandate's `customer_id` shows it.",
+                {"type": "string", "minLength": 1, "maxLength": 128},
+            ),
+            "required": True,
+        },
+    ],
 }
 
 # (schema, property) -> the enum component that types it

@@ -17,6 +17,7 @@ from connector_service.core.breaker import BreakerView
 from connector_service.domain import api
 from connector_service.domain.errors import invalid
 from connector_service.runtime import Runtime
+from connector_service.server.errors import validation_error
 from connector_service.server.front import Operation, RequestContext
 
 
@@ -72,6 +73,27 @@ async def create_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -
 
 async def complete_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
     return await rt.service.complete_mandate(ctx, ids["id"], req)
+
+
+async def increment_payment(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Payment:
+    return await rt.service.increment(ctx, ids["id"], req)
+
+
+async def list_mandates(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.MandateList:
+    """REST reads the query string (``account``, ``customer``); gRPC sends the struct."""
+    if not isinstance(req, api.MandateListQuery):
+        req = mandate_list_query(ctx.query)
+    return await rt.service.list_mandates(ctx, req)
+
+
+def mandate_list_query(query: Mapping[str, str]) -> api.MandateListQuery:
+    for name in ("account", "customer"):
+        if not query.get(name):
+            raise invalid("missing_field", f"the query parameter {name} is required", name)
+    try:
+        return msgspec.convert(dict(query), api.MandateListQuery)
+    except msgspec.ValidationError as exc:
+        raise validation_error(exc) from None
 
 
 async def revoke_mandate(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Mandate:
@@ -132,6 +154,8 @@ GET_REFUND = _op(get_refund, api.Refund)
 CREATE_MANDATE = _op(create_mandate, api.Mandate, idempotent=True, status=201)
 REVOKE_MANDATE = _op(revoke_mandate, api.Mandate, idempotent=True)
 COMPLETE_MANDATE = _op(complete_mandate, api.Mandate, idempotent=True)
+INCREMENT_PAYMENT = _op(increment_payment, api.Payment, idempotent=True)
+LIST_MANDATES = _op(list_mandates, api.MandateList)
 PREVIEW_ROUTING = _op(preview_routing, api.RoutingDetails, idempotent=True)
 LIST_CONNECTORS = _op(list_connectors, ConnectorList)
 LIST_BREAKERS = _op(list_breakers, BreakerList)

@@ -4,27 +4,45 @@ Why: some gateways (Braintree next) publish a GraphQL schema rather than an Open
 document; a connector's request is proven only when the document parses, every field
 exists on its type, and the variables coerce to the declared input types. graphql-core
 does all three; this module adapts it to :class:`SpecViolation`.
+
+A published schema graphql-core refuses to build (Braintree's marks some implementations
+of non-deprecated interface fields ``@deprecated``) is repaired by a fix registered with
+:func:`register_fix` by the code that knows it, before the schema is compiled.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, parse, validate
+from graphql import GraphQLError, GraphQLSchema, build_ast_schema, parse, validate
 from graphql.execution.values import get_variable_values
-from graphql.language import OperationDefinitionNode
+from graphql.language import DocumentNode, OperationDefinitionNode
 
 from connector_service.testing.spec import SpecViolation
 
-__all__ = ["load_schema", "validate_operation"]
+__all__ = ["load_schema", "register_fix", "validate_operation"]
+
+SchemaFix = Callable[[DocumentNode], None]
+_FIXES: dict[str, SchemaFix] = {}
+
+
+def register_fix(suffix: str, fix: SchemaFix) -> None:
+    """Repair the parsed SDL of every schema file whose path ends with ``suffix`` (e.g.
+    ``braintree/schema.graphql``) before it is built (first one wins)."""
+    _FIXES.setdefault(suffix, fix)
+    load_schema.cache_clear()
 
 
 @functools.cache
 def load_schema(path: Path) -> GraphQLSchema:
-    return build_schema(path.read_text())
+    document = parse(path.read_text())
+    for suffix, fix in _FIXES.items():
+        if path.as_posix().endswith(suffix):
+            fix(document)
+    return build_ast_schema(document)
 
 
 def validate_operation(

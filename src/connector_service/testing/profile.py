@@ -93,6 +93,10 @@ class Webhooks:
     strip: Callable[[dict[str, str], bytes], tuple[dict[str, str], bytes]]
     tolerance_seconds: int | None = 300  # None: the scheme carries no timestamp
     accepted_status: int = 200
+    # ``tamper(signed_body, payment_id)``: the signed body with the payment's id changed
+    # and the signature kept, for a scheme whose body does not show the id as it is
+    # (Braintree's base64 payload). None: the id's bytes are replaced in the body.
+    tamper: Callable[[bytes, bytes], bytes] | None = None
 
 
 def _no_action(fake: Any, payment: dict[str, Any]) -> None:

@@ -201,6 +201,23 @@ class AsyncClient:
             request_id,
         )  # fmt: skip
 
+    async def increment(
+        self,
+        payment_id: str,
+        increment: api.IncrementCreate | Mapping[str, object],
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Payment:
+        """Raise an authorization: ``total_amount`` is its NEW TOTAL, not the difference.
+        A refused increment is a Payment (still authorized for the old amount) whose
+        ``failure`` says why, not an error."""
+        path = f"/v1/payments/{_id(payment_id)}/increment"
+        return await self._call(
+            api.Payment, "POST", path, _body(api.IncrementCreate, increment), idempotency_key,
+            request_id,
+        )  # fmt: skip
+
     async def void(
         self,
         payment_id: str,
@@ -262,6 +279,16 @@ class AsyncClient:
             idempotency_key,
             request_id,
         )
+
+    async def list_mandates(
+        self, account: str, customer: str, *, request_id: str | None = None
+    ) -> api.MandateList:
+        """A customer's payment methods stored at the gateway (card summaries only), each
+        with its mandate id; delete one with :meth:`revoke_mandate`."""
+        return await self._call(
+            api.MandateList, "GET", "/v1/mandates", request_id=request_id,
+            params={"account": account, "customer": customer},
+        )  # fmt: skip
 
     async def revoke_mandate(
         self,

@@ -116,6 +116,20 @@ class Client:
             )
         )
 
+    def increment(
+        self,
+        payment_id: str,
+        increment: api.IncrementCreate | Mapping[str, object],
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Payment:
+        return self._run(
+            self._async.increment(
+                payment_id, increment, idempotency_key=idempotency_key, request_id=request_id
+            )
+        )
+
     def void(
         self,
         payment_id: str,
@@ -173,6 +187,11 @@ class Client:
                 mandate, idempotency_key=idempotency_key, request_id=request_id
             )
         )
+
+    def list_mandates(
+        self, account: str, customer: str, *, request_id: str | None = None
+    ) -> api.MandateList:
+        return self._run(self._async.list_mandates(account, customer, request_id=request_id))
 
     def revoke_mandate(
         self,

@@ -113,6 +113,7 @@ class CaptureCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``CaptureCreate`` object."""
 
     amount: int | None = None
+    final_capture: bool = True
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reference: str | None = None
 
@@ -156,6 +157,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     docs_url: str | None = None
     flows: list[str]
     idempotency: str
+    multiple_captures: bool = False
     name: str
     option_fields: list[str]
     payment_methods: list[str]
@@ -330,6 +332,7 @@ ErrorCode: TypeAlias = Literal[
     "account_not_found",
     "admin_only",
     "admin_required",
+    "amount_not_increased",
     "amount_not_supported",
     "amount_precision_not_supported",
     "amount_too_large",
@@ -383,6 +386,7 @@ ErrorCode: TypeAlias = Literal[
     "invalid_credentials_header",
     "invalid_currency",
     "invalid_cursor",
+    "invalid_customer_id",
     "invalid_cvc",
     "invalid_expiry",
     "invalid_field",
@@ -418,6 +422,7 @@ ErrorCode: TypeAlias = Literal[
     "no_allowed_account",
     "no_route",
     "not_supported",
+    "nothing_to_refund",
     "operation_not_allowed",
     "payment_already_authorized",
     "payment_already_captured",
@@ -430,6 +435,7 @@ ErrorCode: TypeAlias = Literal[
     "payment_method_not_supported",
     "payment_not_capturable",
     "payment_not_found",
+    "payment_not_incrementable",
     "payment_not_refundable",
     "payment_not_voidable",
     "payment_requires_action",
@@ -617,6 +623,17 @@ class GatewayDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
     message: str | None = None
 
 
+class IncrementCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Raise an authorization (incremental authorization: hotels, car rentals). ``total_amount``
+    is the authorization's NEW TOTAL in minor units, not the difference: a 10000 authorization
+    raised to 12500 sends ``total_amount: 12500``.
+    """
+
+    reason: str | None = None
+    reference: str | None = None
+    total_amount: int
+
+
 class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``Mandate`` object."""
 
@@ -649,6 +666,18 @@ class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     reference: str | None = None
     return_url: str | None = None
     routing_profile: str | None = None
+
+
+class MandateList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A customer's stored payment methods (card summaries only), each with the mandate id the
+    mandates API uses for it: charge it with a ``mandate`` payment method, delete it with
+    ``POST /v1/mandates/{id}/revoke``.
+    """
+
+    data: list[Mandate]
+    has_more: bool = False
+    next_cursor: str | None = None
+    object: str
 
 
 class MandateRef(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="mandate"):
@@ -735,7 +764,9 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     currency: str
     customer: Customer | None = None
     description: str | None = None
+    incremental_authorization: bool = False
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    multiple_captures: bool = False
     payment_method: Card | Token | MandateRef | Wallet | Redirect
     reference: str | None = None
     return_url: str | None = None
@@ -897,9 +928,11 @@ __all__ = [
     "EvidenceType",
     "Failure",
     "GatewayDetail",
+    "IncrementCreate",
     "JsonValue",
     "Mandate",
     "MandateCreate",
+    "MandateList",
     "MandateRef",
     "MandateStatus",
     "MandateSummary",

@@ -232,7 +232,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List a customer's payment methods stored at the gateway (card summaries only) */
+        get: operations["list_mandates"];
         put?: never;
         /** Set up a mandate: store a card at the gateway for merchant-initiated charges */
         post: operations["create_mandate"];
@@ -268,7 +269,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a mandate */
+        /** Revoke a mandate (delete the stored payment method) */
         post: operations["revoke_mandate"];
         delete?: never;
         options?: never;
@@ -319,7 +320,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Capture an authorized payment (full or partial) */
+        /** Capture an authorized payment (full or partial; several with final_capture=false) */
         post: operations["capture_payment"];
         delete?: never;
         options?: never;
@@ -338,6 +339,23 @@ export interface paths {
         put?: never;
         /** Complete a payment after the customer's redirect (3-D Secure) */
         post: operations["complete_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/increment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Raise an authorization to a new total (incremental authorization) */
+        post: operations["increment_payment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -813,6 +831,8 @@ export interface components {
         /** CaptureCreate */
         CaptureCreate: {
             amount?: number | null;
+            /** @description Default: `true`. */
+            final_capture?: boolean;
             /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
@@ -866,6 +886,8 @@ export interface components {
             docs_url?: string | null;
             flows: string[];
             idempotency: string;
+            /** @description Default: `false`. */
+            multiple_captures?: boolean;
             name: string;
             option_fields: string[];
             payment_methods: string[];
@@ -1021,7 +1043,7 @@ export interface components {
          * @description The stable machine code of an error (the registry in `domain/error_codes.py`; a new code is a documented API change).
          * @enum {unknown}
          */
-        ErrorCode: "access_token_missing" | "account_and_credentials" | "account_not_allowed" | "account_not_found" | "admin_only" | "admin_required" | "amount_not_supported" | "amount_precision_not_supported" | "amount_too_large" | "amount_too_small" | "authorization_expired" | "body_required" | "body_too_large" | "card_expired" | "connector_mismatch" | "credentials_required" | "cross_origin_forbidden" | "currency_mismatch" | "currency_not_supported" | "dispute_facts_unavailable" | "dispute_not_found" | "dispute_not_open" | "duplicate_evidence" | "duplicate_key" | "duplicate_reference" | "duplicate_request" | "endpoint_not_found" | "endpoint_shared" | "event_not_found" | "evidence_content_type_not_supported" | "evidence_file_too_large" | "evidence_staging_not_supported" | "evidence_too_large" | "evidence_type_not_supported" | "flow_not_supported" | "gateway_authentication_failed" | "gateway_conflict" | "gateway_error" | "gateway_lock_timeout" | "gateway_misconfigured" | "gateway_permission_denied" | "gateway_rate_limited" | "gateway_rejected_request" | "gateway_unavailable" | "headers_too_large" | "idempotency_key_in_use" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_request_in_progress" | "insufficient_balance" | "internal_error" | "invalid_account_option" | "invalid_amount" | "invalid_api_key" | "invalid_base64" | "invalid_card_number" | "invalid_credentials_header" | "invalid_currency" | "invalid_cursor" | "invalid_cvc" | "invalid_expiry" | "invalid_field" | "invalid_idempotency_key" | "invalid_json" | "invalid_limit" | "invalid_live_url_prefix" | "invalid_mandate" | "invalid_merchant_account" | "invalid_page_size" | "invalid_page_token" | "invalid_reference" | "invalid_status" | "invalid_stored_payment_method" | "invalid_token" | "invalid_webhook" | "mandate_account_mismatch" | "mandate_facts_unavailable" | "mandate_not_active" | "mandate_not_found" | "mandate_not_pending" | "mandate_unexpected_state" | "mandate_without_customer" | "metadata_too_large" | "method_not_allowed" | "missing_account_option" | "missing_api_key" | "missing_credentials" | "missing_field" | "missing_gateway_id" | "missing_redirect_result" | "no_account_available" | "no_allowed_account" | "no_route" | "not_supported" | "operation_not_allowed" | "payment_already_authorized" | "payment_already_captured" | "payment_already_refunded" | "payment_already_voided" | "payment_declined" | "payment_disputed" | "payment_facts_unavailable" | "payment_intent_mismatch" | "payment_method_not_supported" | "payment_not_capturable" | "payment_not_found" | "payment_not_refundable" | "payment_not_voidable" | "payment_requires_action" | "payment_unexpected_state" | "payment_unresolved" | "recurring_not_enabled" | "reference_too_long" | "refund_facts_unavailable" | "refund_not_found" | "request_credentials_not_allowed" | "request_in_progress" | "request_timeout" | "resource_not_found" | "return_url_required" | "return_url_too_long" | "route_not_found" | "shopper_reference_required" | "storage_unavailable" | "too_many_evidence_files" | "unknown_account" | "unknown_connector" | "unknown_field" | "unknown_parameter" | "unknown_routing_profile" | "unknown_type" | "unknown_webhook_connector" | "unsupported_media_type" | "webhook_not_recorded" | "webhook_not_verified" | "webhook_verification_unavailable";
+        ErrorCode: "access_token_missing" | "account_and_credentials" | "account_not_allowed" | "account_not_found" | "admin_only" | "admin_required" | "amount_not_increased" | "amount_not_supported" | "amount_precision_not_supported" | "amount_too_large" | "amount_too_small" | "authorization_expired" | "body_required" | "body_too_large" | "card_expired" | "connector_mismatch" | "credentials_required" | "cross_origin_forbidden" | "currency_mismatch" | "currency_not_supported" | "dispute_facts_unavailable" | "dispute_not_found" | "dispute_not_open" | "duplicate_evidence" | "duplicate_key" | "duplicate_reference" | "duplicate_request" | "endpoint_not_found" | "endpoint_shared" | "event_not_found" | "evidence_content_type_not_supported" | "evidence_file_too_large" | "evidence_staging_not_supported" | "evidence_too_large" | "evidence_type_not_supported" | "flow_not_supported" | "gateway_authentication_failed" | "gateway_conflict" | "gateway_error" | "gateway_lock_timeout" | "gateway_misconfigured" | "gateway_permission_denied" | "gateway_rate_limited" | "gateway_rejected_request" | "gateway_unavailable" | "headers_too_large" | "idempotency_key_in_use" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_request_in_progress" | "insufficient_balance" | "internal_error" | "invalid_account_option" | "invalid_amount" | "invalid_api_key" | "invalid_base64" | "invalid_card_number" | "invalid_credentials_header" | "invalid_currency" | "invalid_cursor" | "invalid_customer_id" | "invalid_cvc" | "invalid_expiry" | "invalid_field" | "invalid_idempotency_key" | "invalid_json" | "invalid_limit" | "invalid_live_url_prefix" | "invalid_mandate" | "invalid_merchant_account" | "invalid_page_size" | "invalid_page_token" | "invalid_reference" | "invalid_status" | "invalid_stored_payment_method" | "invalid_token" | "invalid_webhook" | "mandate_account_mismatch" | "mandate_facts_unavailable" | "mandate_not_active" | "mandate_not_found" | "mandate_not_pending" | "mandate_unexpected_state" | "mandate_without_customer" | "metadata_too_large" | "method_not_allowed" | "missing_account_option" | "missing_api_key" | "missing_credentials" | "missing_field" | "missing_gateway_id" | "missing_redirect_result" | "no_account_available" | "no_allowed_account" | "no_route" | "not_supported" | "nothing_to_refund" | "operation_not_allowed" | "payment_already_authorized" | "payment_already_captured" | "payment_already_refunded" | "payment_already_voided" | "payment_declined" | "payment_disputed" | "payment_facts_unavailable" | "payment_intent_mismatch" | "payment_method_not_supported" | "payment_not_capturable" | "payment_not_found" | "payment_not_incrementable" | "payment_not_refundable" | "payment_not_voidable" | "payment_requires_action" | "payment_unexpected_state" | "payment_unresolved" | "recurring_not_enabled" | "reference_too_long" | "refund_facts_unavailable" | "refund_not_found" | "request_credentials_not_allowed" | "request_in_progress" | "request_timeout" | "resource_not_found" | "return_url_required" | "return_url_too_long" | "route_not_found" | "shopper_reference_required" | "storage_unavailable" | "too_many_evidence_files" | "unknown_account" | "unknown_connector" | "unknown_field" | "unknown_parameter" | "unknown_routing_profile" | "unknown_type" | "unknown_webhook_connector" | "unsupported_media_type" | "webhook_not_recorded" | "webhook_not_verified" | "webhook_verification_unavailable";
         /** ErrorEnvelope */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -1126,6 +1148,17 @@ export interface components {
             http_status?: number | null;
             message?: string | null;
         };
+        /**
+         * IncrementCreate
+         * @description Raise an authorization (incremental authorization: hotels, car rentals).
+         *
+         *     ``total_amount`` is the authorization's NEW TOTAL in minor units, not the difference: a 10000 authorization raised to 12500 sends ``total_amount: 12500``.
+         */
+        IncrementCreate: {
+            reason?: string | null;
+            reference?: string | null;
+            total_amount: number;
+        };
         /** Mandate */
         Mandate: {
             account: string;
@@ -1160,6 +1193,17 @@ export interface components {
             reference?: string | null;
             return_url?: string | null;
             routing_profile?: string | null;
+        };
+        /**
+         * MandateList
+         * @description A customer's stored payment methods (card summaries only), each with the mandate id the mandates API uses for it: charge it with a ``mandate`` payment method, delete it with ``POST /v1/mandates/{id}/revoke``.
+         */
+        MandateList: {
+            data: components["schemas"]["Mandate"][];
+            /** @description Default: `false`. */
+            has_more?: boolean;
+            next_cursor?: string | null;
+            object: string;
         };
         /**
          * MandateRef
@@ -1254,10 +1298,14 @@ export interface components {
             currency: string;
             customer?: components["schemas"]["Customer"] | null;
             description?: string | null;
+            /** @description Default: `false`. */
+            incremental_authorization?: boolean;
             /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
             };
+            /** @description Default: `false`. */
+            multiple_captures?: boolean;
             payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["Wallet"] | components["schemas"]["Redirect"];
             reference?: string | null;
             return_url?: string | null;
@@ -3514,6 +3562,170 @@ export interface operations {
             };
         };
     };
+    list_mandates: {
+        parameters: {
+            query: {
+                /** @description The connector account whose gateway stores the methods. */
+                account: string;
+                /** @description The gateway's customer, as a mandate's `customer_id` shows it. */
+                customer: string;
+            };
+            header?: {
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "account": "sandbox",
+                     *           "connector": "sandbox",
+                     *           "connector_mandate_id": "string",
+                     *           "id": "pay_3KpQm2x",
+                     *           "status": "active"
+                     *         }
+                     *       ],
+                     *       "object": "list"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MandateList"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_mandate: {
         parameters: {
             query?: never;
@@ -4525,6 +4737,176 @@ export interface operations {
             content: {
                 /** @example {} */
                 "application/json": components["schemas"]["CompleteCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "amount": 2500,
+                     *       "capture_method": "automatic",
+                     *       "connector": "sandbox",
+                     *       "connector_payment_id": "sbp_81f2",
+                     *       "currency": "EUR",
+                     *       "id": "pay_3KpQm2x",
+                     *       "status": "authorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    increment_payment: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "total_amount": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["IncrementCreate"];
             };
         };
         responses: {

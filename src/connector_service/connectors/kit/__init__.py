@@ -48,6 +48,7 @@ from connector_service.connectors.kit.paths import (
 )
 from connector_service.connectors.kit.signatures import (
     constant_time_equal,
+    hmac_sha1_hex,
     hmac_sha256,
     hmac_sha256_b64,
     hmac_sha256_hex,
@@ -74,6 +75,7 @@ __all__ = [
     "error_from",
     "form_encode",
     "gateway_error",
+    "hmac_sha1_hex",
     "hmac_sha256",
     "hmac_sha256_b64",
     "hmac_sha256_hex",

@@ -2,7 +2,7 @@ from connector_service.grpc_gen.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -86,6 +86,22 @@ class Mandate(_message.Message):
     failure: _common_pb2.Failure
     connector_status: str
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.MandateStatus, str]] = ..., connector: _Optional[str] = ..., account: _Optional[str] = ..., connector_mandate_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethodSummary, _Mapping]] = ..., next_action: _Optional[_Union[_common_pb2.NextAction, _Mapping]] = ..., failure: _Optional[_Union[_common_pb2.Failure, _Mapping]] = ..., connector_status: _Optional[str] = ...) -> None: ...
+
+class ListMandatesRequest(_message.Message):
+    __slots__ = ("account", "customer")
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    account: str
+    customer: str
+    def __init__(self, account: _Optional[str] = ..., customer: _Optional[str] = ...) -> None: ...
+
+class ListMandatesResponse(_message.Message):
+    __slots__ = ("mandates", "has_more")
+    MANDATES_FIELD_NUMBER: _ClassVar[int]
+    HAS_MORE_FIELD_NUMBER: _ClassVar[int]
+    mandates: _containers.RepeatedCompositeFieldContainer[Mandate]
+    has_more: bool
+    def __init__(self, mandates: _Optional[_Iterable[_Union[Mandate, _Mapping]]] = ..., has_more: _Optional[bool] = ...) -> None: ...
 
 class MandateSummary(_message.Message):
     __slots__ = ("id", "status")

@@ -49,6 +49,11 @@ class MandateServiceStub:
                 request_serializer=connector__service_dot_v1_dot_mandates__pb2.CompleteMandateRequest.SerializeToString,
                 response_deserializer=connector__service_dot_v1_dot_mandates__pb2.Mandate.FromString,
                 _registered_method=True)
+        self.ListMandates = channel.unary_unary(
+                '/connector_service.v1.MandateService/ListMandates',
+                request_serializer=connector__service_dot_v1_dot_mandates__pb2.ListMandatesRequest.SerializeToString,
+                response_deserializer=connector__service_dot_v1_dot_mandates__pb2.ListMandatesResponse.FromString,
+                _registered_method=True)
 
 
 class MandateServiceServicer:
@@ -75,6 +80,14 @@ class MandateServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListMandates(self, request, context):
+        """A customer's payment methods stored at the gateway, card summaries only
+        (GET /v1/mandates?account=…&customer=…). Delete one with RevokeMandate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MandateServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -92,6 +105,11 @@ def add_MandateServiceServicer_to_server(servicer, server):
                     servicer.CompleteMandate,
                     request_deserializer=connector__service_dot_v1_dot_mandates__pb2.CompleteMandateRequest.FromString,
                     response_serializer=connector__service_dot_v1_dot_mandates__pb2.Mandate.SerializeToString,
+            ),
+            'ListMandates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMandates,
+                    request_deserializer=connector__service_dot_v1_dot_mandates__pb2.ListMandatesRequest.FromString,
+                    response_serializer=connector__service_dot_v1_dot_mandates__pb2.ListMandatesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -175,6 +193,33 @@ class MandateService:
             '/connector_service.v1.MandateService/CompleteMandate',
             connector__service_dot_v1_dot_mandates__pb2.CompleteMandateRequest.SerializeToString,
             connector__service_dot_v1_dot_mandates__pb2.Mandate.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMandates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/connector_service.v1.MandateService/ListMandates',
+            connector__service_dot_v1_dot_mandates__pb2.ListMandatesRequest.SerializeToString,
+            connector__service_dot_v1_dot_mandates__pb2.ListMandatesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreatePaymentRequest(_message.Message):
-    __slots__ = ("amount", "payment_method", "capture_method", "account", "connector", "routing_profile", "reference", "description", "statement_descriptor", "customer", "billing", "shipping", "browser", "return_url", "setup_future_usage", "metadata")
+    __slots__ = ("amount", "payment_method", "capture_method", "account", "connector", "routing_profile", "reference", "description", "statement_descriptor", "customer", "billing", "shipping", "browser", "return_url", "setup_future_usage", "metadata", "incremental_authorization", "multiple_captures")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,8 @@ class CreatePaymentRequest(_message.Message):
     RETURN_URL_FIELD_NUMBER: _ClassVar[int]
     SETUP_FUTURE_USAGE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    INCREMENTAL_AUTHORIZATION_FIELD_NUMBER: _ClassVar[int]
+    MULTIPLE_CAPTURES_FIELD_NUMBER: _ClassVar[int]
     amount: _common_pb2.Money
     payment_method: _common_pb2.PaymentMethod
     capture_method: _common_pb2.CaptureMethod
@@ -49,7 +51,9 @@ class CreatePaymentRequest(_message.Message):
     return_url: str
     setup_future_usage: str
     metadata: _containers.ScalarMap[str, str]
-    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethod, _Mapping]] = ..., capture_method: _Optional[_Union[_common_pb2.CaptureMethod, str]] = ..., account: _Optional[str] = ..., connector: _Optional[str] = ..., routing_profile: _Optional[str] = ..., reference: _Optional[str] = ..., description: _Optional[str] = ..., statement_descriptor: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., billing: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., browser: _Optional[_Union[_common_pb2.BrowserInfo, _Mapping]] = ..., return_url: _Optional[str] = ..., setup_future_usage: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    incremental_authorization: bool
+    multiple_captures: bool
+    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethod, _Mapping]] = ..., capture_method: _Optional[_Union[_common_pb2.CaptureMethod, str]] = ..., account: _Optional[str] = ..., connector: _Optional[str] = ..., routing_profile: _Optional[str] = ..., reference: _Optional[str] = ..., description: _Optional[str] = ..., statement_descriptor: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., billing: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., browser: _Optional[_Union[_common_pb2.BrowserInfo, _Mapping]] = ..., return_url: _Optional[str] = ..., setup_future_usage: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., incremental_authorization: _Optional[bool] = ..., multiple_captures: _Optional[bool] = ...) -> None: ...
 
 class PreviewRoutingRequest(_message.Message):
     __slots__ = ("payment",)
@@ -64,7 +68,7 @@ class GetPaymentRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class CapturePaymentRequest(_message.Message):
-    __slots__ = ("id", "amount", "reference", "metadata")
+    __slots__ = ("id", "amount", "reference", "metadata", "final_capture")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -76,11 +80,25 @@ class CapturePaymentRequest(_message.Message):
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    FINAL_CAPTURE_FIELD_NUMBER: _ClassVar[int]
     id: str
     amount: int
     reference: str
     metadata: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., amount: _Optional[int] = ..., reference: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    final_capture: bool
+    def __init__(self, id: _Optional[str] = ..., amount: _Optional[int] = ..., reference: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., final_capture: _Optional[bool] = ...) -> None: ...
+
+class IncrementAuthorizationRequest(_message.Message):
+    __slots__ = ("id", "total_amount", "reason", "reference")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    total_amount: int
+    reason: str
+    reference: str
+    def __init__(self, id: _Optional[str] = ..., total_amount: _Optional[int] = ..., reason: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
 
 class VoidPaymentRequest(_message.Message):
     __slots__ = ("id", "reason")

@@ -65,6 +65,11 @@ class PaymentServiceStub:
                 request_serializer=connector__service_dot_v1_dot_payments__pb2.PreviewRoutingRequest.SerializeToString,
                 response_deserializer=connector__service_dot_v1_dot_common__pb2.RoutingDetails.FromString,
                 _registered_method=True)
+        self.IncrementAuthorization = channel.unary_unary(
+                '/connector_service.v1.PaymentService/IncrementAuthorization',
+                request_serializer=connector__service_dot_v1_dot_payments__pb2.IncrementAuthorizationRequest.SerializeToString,
+                response_deserializer=connector__service_dot_v1_dot_payments__pb2.Payment.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -115,6 +120,14 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IncrementAuthorization(self, request, context):
+        """Raise an authorization to a new total (incremental authorization:
+        POST /v1/payments/{id}/increment).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -147,6 +160,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.PreviewRouting,
                     request_deserializer=connector__service_dot_v1_dot_payments__pb2.PreviewRoutingRequest.FromString,
                     response_serializer=connector__service_dot_v1_dot_common__pb2.RoutingDetails.SerializeToString,
+            ),
+            'IncrementAuthorization': grpc.unary_unary_rpc_method_handler(
+                    servicer.IncrementAuthorization,
+                    request_deserializer=connector__service_dot_v1_dot_payments__pb2.IncrementAuthorizationRequest.FromString,
+                    response_serializer=connector__service_dot_v1_dot_payments__pb2.Payment.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -311,6 +329,33 @@ class PaymentService:
             '/connector_service.v1.PaymentService/PreviewRouting',
             connector__service_dot_v1_dot_payments__pb2.PreviewRoutingRequest.SerializeToString,
             connector__service_dot_v1_dot_common__pb2.RoutingDetails.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IncrementAuthorization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/connector_service.v1.PaymentService/IncrementAuthorization',
+            connector__service_dot_v1_dot_payments__pb2.IncrementAuthorizationRequest.SerializeToString,
+            connector__service_dot_v1_dot_payments__pb2.Payment.FromString,
             options,
             channel_credentials,
             insecure,

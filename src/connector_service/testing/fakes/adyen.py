@@ -98,6 +98,7 @@ class Payment:
     captured: int = 0
     refunded: int = 0
     card_last4: str = ""
+    preauth: bool = False  # authorisationType PreAuth: /amountUpdates may raise it
 
 
 @dataclass(eq=False)
@@ -106,6 +107,7 @@ class AdyenFake(FakeGateway):
     hmac_key: str = HMAC_KEY
     payments: dict[str, Payment] = field(default_factory=dict)
     stored: dict[str, str] = field(default_factory=dict)  # storedPaymentMethodId -> shopper
+    stored_cards: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> summary
     redirect_results: dict[str, str] = field(default_factory=dict)  # redirectResult -> psp
     idempotency: dict[str, tuple[str, int, bytes]] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)
@@ -189,6 +191,11 @@ class AdyenFake(FakeGateway):
         m = re.fullmatch(r"/payments/([^/]+)/(captures|cancels|refunds|reversals)", path)
         if method == "POST" and m:
             return self._modification(m.group(1), m.group(2), body)
+        m = re.fullmatch(r"/payments/([^/]+)/amountUpdates", path)
+        if method == "POST" and m:
+            return self._amount_update(m.group(1), body)
+        if method == "GET" and path == "/storedPaymentMethods":
+            return self._list_stored(query)
         m = re.fullmatch(r"/storedPaymentMethods/([^/]+)", path)
         if method == "DELETE" and m:
             return self._delete_stored(m.group(1), query)
@@ -240,10 +247,18 @@ class AdyenFake(FakeGateway):
             psp, body["reference"], body["merchantAccount"], amount, currency, manual, "", 0, 0
         )
         payment.card_last4 = last4
+        payment.preauth = body.get("additionalData", {}).get("authorisationType") == "PreAuth"
         self.payments[psp] = payment
         if body.get("storePaymentMethod") and shopper:
             stored_id = psp_reference()
             self.stored[stored_id] = shopper
+            self.stored_cards[stored_id] = {
+                "brand": "visa" if pm["number"].startswith("4") else "mc",
+                "lastFour": last4,
+                "expiryMonth": str(pm["expiryMonth"]).rjust(2, "0"),
+                "expiryYear": str(pm["expiryYear"]),
+                "holderName": pm.get("holderName") or "",
+            }
             extra.update(
                 {
                     "tokenization.shopperReference": shopper,
@@ -325,8 +340,9 @@ class AdyenFake(FakeGateway):
             answer["reference"] = body["reference"]
         amount = body.get("amount", {}).get("value", 0)
         currency = payment.currency
-        if kind == "captures":
-            ok = payment.status == "authorised" and payment.captured + amount <= payment.amount
+        if kind == "captures":  # several partial captures add up to the authorised amount
+            capturable = payment.status in ("authorised", "captured")
+            ok = capturable and payment.captured + amount <= payment.amount
             if ok:
                 payment.captured += amount
                 payment.status = "captured"
@@ -373,6 +389,40 @@ class AdyenFake(FakeGateway):
                 "status": "received",
             },
         )
+
+    def _amount_update(self, psp: str, body: dict[str, Any]) -> web.Response:
+        payment = self.payments.get(psp)
+        if payment is None:
+            return _error(422, "167", "Original pspReference required for this operation")
+        mod = psp_reference()
+        amount = body["amount"]["value"]
+        ok = payment.preauth and payment.status == "authorised" and amount > payment.amount
+        if ok:
+            payment.amount = amount
+        self._notify(
+            "AUTHORISATION_ADJUSTMENT", mod, psp, body, amount, payment.currency, ok,
+            None if ok else "Not a pre-authorisation",
+        )  # fmt: skip
+        answer = {
+            "merchantAccount": body["merchantAccount"], "paymentPspReference": psp,
+            "pspReference": mod, "reference": body.get("reference"), "amount": body["amount"],
+            "status": "received",
+        }  # fmt: skip
+        return _ok(201, {k: v for k, v in answer.items() if v is not None})
+
+    def _list_stored(self, query: dict[str, str]) -> web.Response:
+        shopper = query.get("shopperReference")
+        methods = [
+            {"id": sid, "type": "scheme", "shopperReference": shopper,
+             "supportedRecurringProcessingModels": ["UnscheduledCardOnFile"], **card}
+            for sid, card in self.stored_cards.items()
+            if self.stored.get(sid) == shopper
+        ]  # fmt: skip
+        return _ok(
+            200,
+            {"merchantAccount": query.get("merchantAccount"), "shopperReference": shopper,
+             "storedPaymentMethods": methods},
+        )  # fmt: skip
 
     def _delete_stored(self, stored_id: str, query: dict[str, str]) -> web.Response:
         if self.stored.get(stored_id) != query.get("shopperReference"):

@@ -147,6 +147,10 @@ def _check_source(relative: str, body: Any) -> None:
         )
 
 
+# Endpoints only NAS accounts have (absent from swagger.json): incremental authorizations.
+NAS_ONLY_PATHS = (re.compile(r"/payments/[^/]+/authorizations"),)
+
+
 def check_request(request: HttpRequest, key_type: str, base_url: str = SPEC_BASE) -> None:
     """Every check a Checkout.com request must pass: ABC requests against swagger.json;
     NAS requests against the NAS preview spec and swagger.json; plus the source
@@ -155,6 +159,9 @@ def check_request(request: HttpRequest, key_type: str, base_url: str = SPEC_BASE
     content_type = {k.lower(): v for k, v in request.headers.items()}.get("content-type", "")
     multipart = content_type.startswith("multipart/")  # POST /files
     body = json.loads(request.body) if request.body and not multipart else None
+    path = urlsplit(request.url).path
+    if key_type == "nas" and any(p.fullmatch(path) for p in NAS_ONLY_PATHS):
+        specs = [NAS_SPEC]  # an endpoint the ABC document does not have
     for relative in specs:
         validate_request(relative, request, base_url)
         _check_source(relative, body)
@@ -198,6 +205,8 @@ class FakePayment:
     refunded: int = 0
     voided: int = 0
     success_url: str | None = None
+    estimated: bool = False  # authorization_type Estimated: may be incremented
+    capture_open: bool = False  # a NonFinal capture left the rest capturable
     scheme_id: str = field(default_factory=lambda: str(random.randint(10**14, 10**15 - 1)))
     actions: list[dict[str, Any]] = field(default_factory=list)
     requested_on: str = "2024-05-14T10:20:30.1234567Z"
@@ -211,6 +220,7 @@ class CheckoutFake(FakeGateway):
         self.payments: dict[str, FakePayment] = {}
         self.instruments: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
+        self.customer_instruments: dict[str, list[str]] = {}
         self.replies: dict[tuple[str, str], web.Response] = {}
         self.transcripts: list[str] = []  # filled by a test's Executor(transcript_sink=...)
         self.disputes: dict[str, dict[str, Any]] = {}  # newest last
@@ -232,6 +242,8 @@ class CheckoutFake(FakeGateway):
         r.add_post("/disputes/{id}/accept", self.accept_dispute)
         r.add_put("/disputes/{id}/evidence", self.provide_evidence)
         r.add_post("/disputes/{id}/evidence", self.submit_evidence)
+        r.add_post("/payments/{id}/authorizations", self.increment)
+        r.add_get("/customers/{id}", self.get_customer)
         r.add_get("/3ds/{id}", self.three_ds_page)  # the "issuer page", not API
 
     def middlewares(self) -> list[Any]:
@@ -309,7 +321,7 @@ class CheckoutFake(FakeGateway):
             "self": self._link(f"/payments/{p.id}"),
             "actions": self._link(f"/payments/{p.id}/actions"),
         }
-        if p.status == "Authorized":
+        if p.status == "Authorized" or p.capture_open:
             links["capture"] = self._link(f"/payments/{p.id}/captures")
             links["void"] = self._link(f"/payments/{p.id}/voids")
         if p.captured > p.refunded:
@@ -320,12 +332,13 @@ class CheckoutFake(FakeGateway):
 
     def _balances(self, p: FakePayment) -> dict[str, int]:
         open_auth = p.status == "Authorized"
+        capturable = open_auth or (p.status == "Partially Captured" and p.capture_open)
         return {
             "total_authorized": p.amount,
             "total_voided": p.voided,
             "available_to_void": p.amount if open_auth else 0,
             "total_captured": p.captured,
-            "available_to_capture": p.amount if open_auth else 0,
+            "available_to_capture": p.amount - p.captured if capturable else 0,
             "total_refunded": p.refunded,
             "available_to_refund": p.captured - p.refunded,
         }
@@ -400,6 +413,8 @@ class CheckoutFake(FakeGateway):
                 "issuer_country": "GB",
             }
             self.instruments[card["id"]] = card
+            if customer is not None:  # the card is kept as the customer's instrument
+                self.customer_instruments.setdefault(customer["id"], []).append(card["id"])
         if body.get("merchant_initiated") and not body.get("previous_payment_id"):
             return self._error(422, "previous_payment_id_required")
         p = FakePayment(
@@ -414,6 +429,7 @@ class CheckoutFake(FakeGateway):
             payment_type=body.get("payment_type", "Regular"),
             capture=bool(body.get("capture", True)),
             success_url=body.get("success_url"),
+            estimated=body.get("authorization_type") == "Estimated",
         )
         self.payments[p.id] = p
         if amount in DECLINES:
@@ -507,13 +523,17 @@ class CheckoutFake(FakeGateway):
         if p is None:
             return web.Response(status=404)
         body = json.loads(await request.read() or b"{}")
-        amount = int(body.get("amount", p.amount))
-        if p.status != "Authorized" or p.captured:
+        left = p.amount - p.captured
+        amount = int(body.get("amount", left))
+        if not (p.status == "Authorized" or (p.status == "Partially Captured" and p.capture_open)):
             return web.Response(status=403)
-        if amount > p.amount:
+        if amount > left:
             return self._error(422, "amount_invalid")
         action = self._action(p, "Capture", amount, body.get("reference"))
-        p.captured, p.status = amount, "Captured"  # a final capture releases the rest
+        p.captured += amount
+        # Final (the default) releases the rest; NonFinal leaves it capturable.
+        p.capture_open = body.get("capture_type") == "NonFinal" and p.captured < p.amount
+        p.status = "Partially Captured" if p.capture_open else "Captured"
         return web.json_response(
             {
                 "action_id": action["id"],
@@ -522,6 +542,46 @@ class CheckoutFake(FakeGateway):
             },
             status=202,
         )
+
+    async def increment(self, request: web.Request) -> web.Response:
+        p = self._payment(request)
+        if p is None:
+            return web.Response(status=404)
+        if p.status != "Authorized" or not p.estimated:
+            return web.Response(status=403)
+        body = json.loads(await request.read() or b"{}")
+        extra = int(body.get("amount", 0))
+        total = p.amount + extra
+        code, summary = DECLINES.get(total, ("10000", "Approved"))
+        action = self._action(p, "Authorization", extra, body.get("reference"), code, summary)
+        approved = code == "10000"
+        if approved:
+            p.amount = total
+        answer = {
+            "action_id": action["id"], "amount": p.amount, "currency": p.currency,
+            "approved": approved, "status": "Authorized" if approved else "Declined",
+            "response_code": code, "response_summary": summary,
+            "processed_on": "2024-05-14T10:21:30Z", "reference": body.get("reference"),
+            "balances": self._balances(p),
+            "_links": {"self": self._link(f"/payments/{p.id}")},
+        }  # fmt: skip
+        return web.json_response({k: v for k, v in answer.items() if v is not None}, status=201)
+
+    async def get_customer(self, request: web.Request) -> web.Response:
+        cid = request.match_info["id"]
+        customer = self.customers.get(cid)
+        if customer is None:
+            return web.Response(status=404)
+        instruments = [
+            {k: v for k, v in self.instruments[i].items() if k != "issuer_country"}
+            for i in self.customer_instruments.get(cid, [])
+            if i in self.instruments
+        ]
+        doc = {"id": cid, "email": customer.get("email") or "shopper@example.com",
+               "instruments": instruments}  # fmt: skip
+        if customer.get("name"):
+            doc["name"] = customer["name"]
+        return web.json_response(doc)
 
     async def void(self, request: web.Request) -> web.Response:
         p = self._payment(request)

@@ -281,6 +281,7 @@ class PayPalFake(FakeGateway):
         r.add_get("/v2/payments/refunds/{id}", self.get_refund)
         r.add_post("/v3/vault/payment-tokens", self.create_token)
         r.add_get("/v3/vault/payment-tokens/{id}", self.get_token)
+        r.add_get("/v3/vault/payment-tokens", self.list_tokens)
         r.add_delete("/v3/vault/payment-tokens/{id}", self.delete_token)
         r.add_post("/v1/notifications/verify-webhook-signature", self.verify_webhook)
         r.add_get("/v1/customer/disputes", self.list_disputes)
@@ -1005,6 +1006,24 @@ class PayPalFake(FakeGateway):
                 "Specified resource ID does not exist.",
             )
         return web.json_response(self.token_view(token_id))
+
+    async def list_tokens(self, request: web.Request) -> web.Response:
+        customer = request.query.get("customer_id", "")
+        tokens = [self.token_view(t) for t, v in self.vault.items() if v["customer"] == customer]
+        for token in tokens:
+            token["payment_source"]["card"].pop("verification", None)
+        return web.json_response(
+            {
+                "customer": {"id": customer},
+                "payment_tokens": tokens,
+                "total_items": len(tokens),
+                "total_pages": 1,
+                "links": [
+                    {"rel": "self", "method": "GET",
+                     "href": f"{self.base_url}/v3/vault/payment-tokens?customer_id={customer}"},
+                ],
+            }
+        )  # fmt: skip
 
     async def delete_token(self, request: web.Request) -> web.Response:
         if self.vault.pop(request.match_info["id"], None) is None:

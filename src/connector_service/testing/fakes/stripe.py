@@ -83,6 +83,9 @@ DECLINES: dict[str, tuple[str, str | None, str, str | None, str | None]] = {
     "4000000000000069": ("expired_card", None, "Your card has expired.", "54", None),
 }
 CHARGE_FAILS = "4000000000000341"
+# The fake's own card (Stripe has no public test card for it): authorizes, and every
+# incremental authorization of it is declined for insufficient funds.
+INCREMENT_DECLINES = "4000000000006975"
 
 
 def new_id(prefix: str) -> str:
@@ -347,7 +350,10 @@ class StripeFake(FakeGateway):
             return self._create_intent(form, expand)
         if method == "GET" and path == "/v1/payment_intents/search":
             return self._search(query.get("query", ""))
-        m = re.fullmatch(r"/v1/payment_intents/([^/]+)(?:/(capture|cancel|confirm))?", path)
+        m = re.fullmatch(
+            r"/v1/payment_intents/([^/]+)(?:/(capture|cancel|confirm|increment_authorization))?",
+            path,
+        )
         if m:
             pi = self.intents.get(m.group(1))
             if pi is None:
@@ -360,6 +366,8 @@ class StripeFake(FakeGateway):
                 return self._cancel(pi, form, expand)
             if method == "POST" and m.group(2) == "confirm":
                 return self._confirm(pi, expand)
+            if method == "POST" and m.group(2) == "increment_authorization":
+                return self._increment(pi, form, expand)
         if method == "POST" and path == "/v1/refunds":
             return self._refund(form)
         m = re.fullmatch(r"/v1/refunds/([^/]+)", path)
@@ -376,6 +384,9 @@ class StripeFake(FakeGateway):
                 if si
                 else _missing("setup_intent", m.group(1), "intent")
             )
+        m = re.fullmatch(r"/v1/customers/([^/]+)/payment_methods", path)
+        if method == "GET" and m:
+            return self._customer_methods(m.group(1), query)
         m = re.fullmatch(r"/v1/payment_methods/([^/]+)/detach", path)
         if method == "POST" and m:
             return self._detach(m.group(1))
@@ -654,6 +665,41 @@ class StripeFake(FakeGateway):
             "balance_transaction": new_id("txn"),
         }
         return _ok(self._view(pi, expand))
+
+    def _increment(
+        self, pi: dict[str, Any], form: dict[str, Any], expand: list[str]
+    ) -> web.Response:
+        if pi["status"] != "requires_capture":
+            return _unexpected(pi, "increment", "requires_capture")
+        amount = int(form["amount"])
+        if amount <= pi["amount"]:
+            return _error(
+                400,
+                "invalid_request_error",
+                "The amount must be greater than the currently authorized amount.",
+                "parameter_invalid_integer",
+                "amount",
+            )
+        pm = self.payment_methods[pi["payment_method"]]
+        if self.numbers[pm["id"]] == INCREMENT_DECLINES:
+            error = card_error("4000000000009995", pm)  # insufficient funds
+            return _ok({"error": {**error, "payment_intent": self._view(pi, expand)}}, 402)
+        pi |= {"amount": amount, "amount_capturable": amount}
+        self.charges[pi["latest_charge"]]["amount"] = amount
+        return _ok(self._view(pi, expand))
+
+    def _customer_methods(self, customer: str, query: dict[str, Any]) -> web.Response:
+        if customer not in self.customers:
+            return _missing("customer", customer, "customer")
+        data = [
+            pm
+            for pm in self.payment_methods.values()
+            if pm["customer"] == customer and pm["type"] == query.get("type", pm["type"])
+        ]
+        return _ok({
+            "object": "list", "data": data, "has_more": False,
+            "url": f"/v1/customers/{customer}/payment_methods",
+        })  # fmt: skip
 
     def _cancel(self, pi: dict[str, Any], form: dict[str, Any], expand: list[str]) -> web.Response:
         if pi["status"] in ("succeeded", "canceled", "processing"):
