@@ -153,6 +153,37 @@ class ConnectorService:
             _ctx(), mandate_id, _as(api.CompleteCreate, req or {})
         )
 
+    # ---- disputes (docs/disputes.md)
+
+    async def get_dispute(self, dispute_id: str) -> api.Dispute:
+        return await self.service.get_dispute(_ctx(), dispute_id)
+
+    async def list_disputes(
+        self, account: str | None = None, *, limit: int | None = None, cursor: str | None = None
+    ) -> api.DisputeList:
+        query = {"limit": str(limit)} if limit is not None else {}
+        if cursor is not None:
+            query["cursor"] = cursor
+        return await self.service.list_disputes(_ctx(), account, query)
+
+    async def accept_dispute(
+        self, dispute_id: str, *, idempotency_key: str | None = None
+    ) -> api.Dispute:
+        return await self.service.accept_dispute(_ctx(idempotency_key), dispute_id)
+
+    async def submit_dispute_evidence(
+        self,
+        dispute_id: str,
+        req: api.DisputeEvidenceCreate | dict[str, Any],
+        *,
+        idempotency_key: str | None = None,
+    ) -> api.Dispute:
+        """Evidence: ``{"evidence": [{"type": ..., "text": ...} | {"type": ..., "file":
+        <bytes>, "file_name": ..., "content_type": ...}], "submit": true}``."""
+        return await self.service.submit_dispute_evidence(
+            _ctx(idempotency_key), dispute_id, _as(api.DisputeEvidenceCreate, req)
+        )
+
     def connectors(self) -> list[api.ConnectorInfo]:
         return self.service.list_connectors()
 

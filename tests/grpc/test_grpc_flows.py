@@ -16,11 +16,9 @@ from connector_service.config import hash_key
 from connector_service.grpc_gen.v1 import (
     common_pb2,
     connectors_pb2,
-    disputes_pb2,
     mandates_pb2,
     payments_pb2,
     refunds_pb2,
-    webhooks_pb2,
 )
 from tests.conftest import ServiceProcess, start_service
 from tests.grpc.client import Grpc, card, eur, fails, payment_request
@@ -460,23 +458,6 @@ async def test_routing_preview(a: Grpc) -> None:
         payments_pb2.PreviewRoutingRequest(payment=payment_request()), metadata=a.md()
     )
     assert [c.account for c in details.candidates] == ["sandbox"]
-
-
-async def test_disputes_and_webhook_parsing_are_unimplemented(a: Grpc) -> None:
-    calls = [
-        a.disputes.GetDispute(disputes_pb2.GetDisputeRequest(id="dp_1"), metadata=a.md()),
-        a.disputes.AcceptDispute(disputes_pb2.AcceptDisputeRequest(id="dp_1"), metadata=a.md()),
-        a.disputes.SubmitDisputeEvidence(
-            disputes_pb2.SubmitDisputeEvidenceRequest(id="dp_1"), metadata=a.md()
-        ),
-        a.webhooks.ParseWebhook(
-            webhooks_pb2.ParseWebhookRequest(connector="sandbox", body=b"{}"), metadata=a.md()
-        ),
-    ]
-    for call in calls:
-        err = await fails(call)
-        assert err.code == grpc.StatusCode.UNIMPLEMENTED
-        assert err.detail.code == "not_implemented" and "not implemented" in err.message
 
 
 async def test_grpc_and_rest_are_one_service(a: Grpc, service: ServiceProcess) -> None:

@@ -151,6 +151,41 @@ def test_connectors_list(cs: Client) -> None:
     assert isinstance(sandbox, api.ConnectorInfo) and sandbox.accounts == ["sandbox"]
 
 
+def test_disputes(cs: Client) -> None:
+    disputed = {**CARD, "number": "4000000000000259"}
+    payments = [cs.create_payment({"amount": 700, "currency": "EUR", "payment_method": disputed})
+                for _ in range(2)]  # fmt: skip
+    page = cs.list_disputes("sandbox", limit=100)
+    assert isinstance(page, api.DisputeList)
+    by_payment = {d.payment_id: d for d in page.data}
+    first, second = (by_payment[p.id] for p in payments)
+    got = cs.get_dispute(first.id)
+    assert isinstance(got, api.Dispute) and got.id == first.id
+    assert (got.status, got.amount, got.reason) == ("needs_response", 700, "fraudulent")
+    with pytest.raises(InvalidRequestError) as exc:
+        cs.submit_dispute_evidence(first.id, {"evidence": [
+            {"type": "receipt", "file": "UEsDBA==", "file_name": "r.zip",
+             "content_type": "application/zip"}]})  # fmt: skip
+    assert exc.value.field == "evidence[0].content_type"
+    answered = cs.submit_dispute_evidence(
+        first.id,
+        api.DisputeEvidenceCreate(
+            evidence=[
+                api.EvidenceItem(type="uncategorized", text="winning_evidence"),
+                api.EvidenceItem(type="receipt", file="JVBERi0xLjQ=", file_name="r.pdf",
+                                 content_type="application/pdf"),
+            ]
+        ),
+    )  # fmt: skip
+    assert answered.status == "under_review" and answered.evidence_submitted
+    assert cs.get_dispute(first.id).status == "won"
+    accepted = cs.accept_dispute(second.id)
+    assert accepted.id == second.id and accepted.status == "accepted"
+    with pytest.raises(ConflictError) as conflict:
+        cs.accept_dispute(first.id)
+    assert conflict.value.code == "dispute_not_open"
+
+
 async def test_async_client_mandate_and_three_ds(service: ServiceProcess) -> None:
     async with AsyncClient(service.url, "key-a") as cs:
         mandate = await cs.create_mandate(

@@ -26,6 +26,10 @@ export type Mandate = Schemas["Mandate"];
 export type MandateCreate = Schemas["MandateCreate"];
 export type MandateList = Schemas["MandateList"];
 export type ConnectorInfo = Schemas["ConnectorInfo"];
+export type Dispute = Schemas["Dispute"];
+export type DisputeList = Schemas["DisputeList"];
+export type DisputeEvidenceCreate = Schemas["DisputeEvidenceCreate"];
+export type EvidenceItem = Schemas["EvidenceItem"];
 export type RoutingDetails = Schemas["RoutingDetails"];
 export type ErrorBody = Schemas["ErrorBody"];
 export type Failure = Schemas["Failure"];
@@ -204,6 +208,41 @@ export class ConnectorServiceClient {
   getRefund(id: string, opts: CallOptions = {}): Promise<Refund> {
     return this.get(opts, (init) =>
       this.http.GET("/v1/refunds/{id}", { params: { path: { id } }, ...init }),
+    );
+  }
+
+  // ---------------------------------------------------------------- disputes
+
+  /** A dispute (from the gateway where it has a read, else as its webhooks told). */
+  getDispute(id: string, opts: CallOptions = {}): Promise<Dispute> {
+    return this.get(opts, (init) =>
+      this.http.GET("/v1/disputes/{id}", { params: { path: { id } }, ...init }),
+    );
+  }
+
+  /** One page of an account's disputes, as the gateway lists them. */
+  listDisputes(
+    query: { account?: string; limit?: number; cursor?: string } = {},
+    opts: CallOptions = {},
+  ): Promise<DisputeList> {
+    return this.get(opts, (init) => this.http.GET("/v1/disputes", { params: { query }, ...init }));
+  }
+
+  /** Accept (concede) a dispute. */
+  acceptDispute(id: string, opts: CallOptions = {}): Promise<Dispute> {
+    return this.post(opts, (init) =>
+      this.http.POST("/v1/disputes/{id}/accept", { params: { path: { id } }, ...init }),
+    );
+  }
+
+  /** Answer a dispute: text items, or files as base64 `file` + `file_name` + `content_type`. */
+  submitDisputeEvidence(
+    id: string,
+    body: DisputeEvidenceCreate,
+    opts: CallOptions = {},
+  ): Promise<Dispute> {
+    return this.post(opts, (init) =>
+      this.http.POST("/v1/disputes/{id}/evidence", { params: { path: { id } }, body, ...init }),
     );
   }
 

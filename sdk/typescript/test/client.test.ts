@@ -150,6 +150,42 @@ describe("payments", () => {
   });
 });
 
+describe("disputes", () => {
+  test("a disputed payment: list, get, evidence (text and a file), accept", async () => {
+    const cs = client();
+    const disputed = { ...CARD, number: "4000000000000259" };
+    const won = await cs.createPayment({ amount: 800, currency: "EUR", payment_method: disputed });
+    const conceded = await cs.createPayment({
+      amount: 900, currency: "EUR", payment_method: disputed,
+    });
+    const page = await cs.listDisputes({ account: "sandbox", limit: 100 });
+    const first = page.data.find((d) => d.payment_id === won.id);
+    const second = page.data.find((d) => d.payment_id === conceded.id);
+    assert.ok(first && second);
+    const got = await cs.getDispute(first.id);
+    assert.equal(got.id, first.id);
+    assert.equal(got.status, "needs_response");
+    assert.equal(got.amount, 800);
+    await assert.rejects(
+      cs.submitDisputeEvidence(first.id, {
+        evidence: [{ type: "receipt", file: "UEsDBA==", file_name: "r.zip",
+                     content_type: "application/zip" }],
+      }),
+      (err: unknown) =>
+        err instanceof ConnectorServiceError && err.field === "evidence[0].content_type",
+    );
+    const answered = await cs.submitDisputeEvidence(first.id, {
+      evidence: [
+        { type: "uncategorized", text: "winning_evidence" },
+        { type: "receipt", file: Buffer.from("%PDF-1.4").toString("base64"),
+          file_name: "r.pdf", content_type: "application/pdf" },
+      ],
+    });
+    assert.equal(answered.status, "under_review");
+    assert.equal(answered.evidence_submitted, true);
+    assert.equal((await cs.getDispute(first.id)).status, "won");
+    const accepted = await cs.acceptDispute(second.id);
+    assert.equal(accepted.status, "accepted");
 describe("payment lifecycle: increments, several captures, stored methods", () => {
   test("increment to a new total, then capture in parts", async () => {
     const cs = client();

@@ -20,6 +20,11 @@ COLUMNS: tuple[tuple[str, Flow], ...] = (
     ("MIT charge", Flow.CHARGE_MANDATE),
     ("mandate revoke", Flow.REVOKE_MANDATE),
     ("webhooks", Flow.WEBHOOKS),
+    # disputes
+    ("dispute get", Flow.DISPUTE_SYNC),
+    ("dispute list", Flow.DISPUTE_LIST),
+    ("dispute accept", Flow.DISPUTE_ACCEPT),
+    ("dispute evidence", Flow.DISPUTE_EVIDENCE),
     ("increment", Flow.INCREMENT),
     ("stored methods", Flow.LIST_MANDATES),
 )

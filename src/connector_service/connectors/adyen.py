@@ -21,7 +21,7 @@ import hmac
 import re
 from collections.abc import Generator, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import msgspec
 
@@ -43,6 +43,7 @@ from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
     Failure,
+    GatewayDetail,
     ServiceError,
     decline,
     invalid,
@@ -51,6 +52,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeAcceptData,
     DisputeResult,
     Flow,
     IncrementData,
@@ -83,6 +85,10 @@ from connector_service.domain.status import (
 # --------------------------------------------------------------------------- 1. metadata
 
 LIVE_URL_TEMPLATE = "https://{live_url_prefix}-checkout-live.adyenpayments.com/checkout/v71"
+# The Dispute API lives on the Customer Area hosts, not on Checkout's.
+DISPUTES_TEST = "https://ca-test.adyen.com/ca/services/DisputeService/v30"
+DISPUTES_LIVE = "https://ca-live.adyen.com/ca/services/DisputeService/v30"
+DISPUTES_PATH = "/ca/services/DisputeService/v30"
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 RECURRING_MODELS = frozenset({"CardOnFile", "Subscription", "UnscheduledCardOnFile"})
 
@@ -159,7 +165,29 @@ class AdyenConnector(Connector):
             bool(key),
         )
 
+    def _dispute_url(self, ctx: ConnectorContext, path: str) -> str:
+        """The Dispute API's URL: Adyen's test or live Customer Area host; beside any
+        other base URL (a proxy, a test fake) at the same origin."""
+        base = ctx.base_url.rstrip("/")
+        if base == self.meta.base_url_test:
+            return DISPUTES_TEST + path
+        if "{live_url_prefix}" in base or base.endswith(".adyenpayments.com/checkout/v71"):
+            return DISPUTES_LIVE + path
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}{DISPUTES_PATH}{path}"
+
     # ----------------------------------------------------------------------- 3. builders
+
+    def build_dispute_accept(self, ctx: ConnectorContext, data: DisputeAcceptData) -> HttpRequest:
+        body = {
+            "merchantAccountCode": ctx.option("merchant_account"),
+            "disputePspReference": data.dispute.connector_dispute_id,
+        }
+        headers = {"Content-Type": "application/json", "X-API-Key": ctx.credential("api_key")}
+        return HttpRequest(
+            "POST", self._dispute_url(ctx, "/acceptDispute"), headers, json_body(body),
+            Flow.DISPUTE_ACCEPT.value, True,
+        )  # fmt: skip
 
     def build_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> HttpRequest:
         pm, customer = data.payment_method, data.customer
@@ -456,6 +484,26 @@ class AdyenConnector(Connector):
             status=MandateStatus.REVOKED,
             connector_mandate_id=ref.connector_mandate_id,
             connector_customer_id=ref.meta.get("shopperReference") or ref.customer_id,
+        )
+
+    def parse_dispute_accept(
+        self, ctx: ConnectorContext, data: DisputeAcceptData, response: HttpResponse
+    ) -> DisputeResult:
+        body = _body_or_raise(response)
+        result = kit.obj(kit.obj(body).get("disputeServiceResult"))
+        if result.get("success") is not True:
+            message = kit.text(result.get("errorMessage")) or "Adyen did not accept the dispute"
+            raise ServiceError(
+                ErrorType.CONFLICT, "dispute_not_open", message,
+                gateway=GatewayDetail(code=None, message=message, http_status=response.status),
+                field="id",
+            )  # fmt: skip
+        ref = data.dispute
+        return DisputeResult(
+            status=DisputeStatus.ACCEPTED,
+            connector_dispute_id=ref.connector_dispute_id,
+            connector_payment_id=ref.connector_payment_id,
+            connector_status="Accepted",
         )
 
     # ----------------------------------------------------------------------- 7. webhooks
@@ -1077,6 +1125,7 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
             amount=amount,
             currency=currency,
             reason=(reason_code or "").strip() or reason,
+            unified_reason=kit.scheme_reason(reason_code) if reason_code else None,
             connector_status=raw_status or code,
             evidence_due_by=kit.text(extra.get("defensePeriodEndsAt")),
         )

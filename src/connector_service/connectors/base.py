@@ -60,6 +60,13 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeAcceptData,
+    DisputeEvidenceData,
+    DisputeListData,
+    DisputeListResult,
+    DisputeResult,
+    DisputeSyncData,
+    EvidenceLimits,
     Flow,
     IncrementData,
     ListMandatesData,
@@ -154,6 +161,11 @@ CALL_FLOWS: tuple[Flow, ...] = (
     Flow.REVOKE_MANDATE,
     Flow.COMPLETE_MANDATE,
     Flow.ACCESS_TOKEN,
+    # disputes
+    Flow.DISPUTE_SYNC,
+    Flow.DISPUTE_LIST,
+    Flow.DISPUTE_ACCEPT,
+    Flow.DISPUTE_EVIDENCE,
     Flow.INCREMENT,
     Flow.LIST_MANDATES,
 )
@@ -169,6 +181,9 @@ class Connector:
     meta: ClassVar[ConnectorMeta]
     # True when ``authorize`` also charges a StoredMandate (merchant-initiated).
     supports_mandate_charges: ClassVar[bool] = False
+    # What the gateway takes as dispute evidence (checked by the core before sending);
+    # a connector with ``dispute_evidence`` must state it.
+    evidence_limits: ClassVar[EvidenceLimits | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -346,6 +361,54 @@ class Connector:
     def steps_access_token(self, ctx: ConnectorContext, data: Any) -> Steps:
         return self.one_call(ctx, data, self.build_access_token, self.parse_access_token)
 
+    # ---- disputes (docs/disputes.md)
+
+    def build_dispute_sync(self, ctx: ConnectorContext, data: DisputeSyncData) -> HttpRequest:
+        raise self._unsupported(Flow.DISPUTE_SYNC)
+
+    def parse_dispute_sync(
+        self, ctx: ConnectorContext, data: DisputeSyncData, response: HttpResponse
+    ) -> DisputeResult:
+        raise self._unsupported(Flow.DISPUTE_SYNC)
+
+    def steps_dispute_sync(self, ctx: ConnectorContext, data: DisputeSyncData) -> Steps:
+        return self.one_call(ctx, data, self.build_dispute_sync, self.parse_dispute_sync)
+
+    def build_dispute_list(self, ctx: ConnectorContext, data: DisputeListData) -> HttpRequest:
+        raise self._unsupported(Flow.DISPUTE_LIST)
+
+    def parse_dispute_list(
+        self, ctx: ConnectorContext, data: DisputeListData, response: HttpResponse
+    ) -> DisputeListResult:
+        raise self._unsupported(Flow.DISPUTE_LIST)
+
+    def steps_dispute_list(self, ctx: ConnectorContext, data: DisputeListData) -> Steps:
+        return self.one_call(ctx, data, self.build_dispute_list, self.parse_dispute_list)
+
+    def build_dispute_accept(self, ctx: ConnectorContext, data: DisputeAcceptData) -> HttpRequest:
+        raise self._unsupported(Flow.DISPUTE_ACCEPT)
+
+    def parse_dispute_accept(
+        self, ctx: ConnectorContext, data: DisputeAcceptData, response: HttpResponse
+    ) -> DisputeResult:
+        raise self._unsupported(Flow.DISPUTE_ACCEPT)
+
+    def steps_dispute_accept(self, ctx: ConnectorContext, data: DisputeAcceptData) -> Steps:
+        return self.one_call(ctx, data, self.build_dispute_accept, self.parse_dispute_accept)
+
+    def build_dispute_evidence(
+        self, ctx: ConnectorContext, data: DisputeEvidenceData
+    ) -> HttpRequest:
+        raise self._unsupported(Flow.DISPUTE_EVIDENCE)
+
+    def parse_dispute_evidence(
+        self, ctx: ConnectorContext, data: DisputeEvidenceData, response: HttpResponse
+    ) -> DisputeResult:
+        raise self._unsupported(Flow.DISPUTE_EVIDENCE)
+
+    def steps_dispute_evidence(self, ctx: ConnectorContext, data: DisputeEvidenceData) -> Steps:
+        return self.one_call(ctx, data, self.build_dispute_evidence, self.parse_dispute_evidence)
+
     # ---- payment lifecycle (issue 16): incremental authorization, stored methods
 
     def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
@@ -422,6 +485,10 @@ _STEPS: dict[Flow, Callable[[Connector, ConnectorContext, Any], Steps]] = {
     Flow.REVOKE_MANDATE: lambda c, ctx, d: c.steps_revoke_mandate(ctx, d),
     Flow.COMPLETE_MANDATE: lambda c, ctx, d: c.steps_complete_mandate(ctx, d),
     Flow.ACCESS_TOKEN: lambda c, ctx, d: c.steps_access_token(ctx, d),
+    Flow.DISPUTE_SYNC: lambda c, ctx, d: c.steps_dispute_sync(ctx, d),
+    Flow.DISPUTE_LIST: lambda c, ctx, d: c.steps_dispute_list(ctx, d),
+    Flow.DISPUTE_ACCEPT: lambda c, ctx, d: c.steps_dispute_accept(ctx, d),
+    Flow.DISPUTE_EVIDENCE: lambda c, ctx, d: c.steps_dispute_evidence(ctx, d),
     Flow.INCREMENT: lambda c, ctx, d: c.steps_increment(ctx, d),
     Flow.LIST_MANDATES: lambda c, ctx, d: c.steps_list_mandates(ctx, d),
 }
@@ -455,6 +522,8 @@ def _implemented(cls: type[Connector]) -> frozenset[Flow]:
             raise TypeError(f"{cls.__name__}: supports_mandate_charges without authorize")
         found.add(Flow.CHARGE_MANDATE)
     webhooks = [m for m in _WEBHOOK_METHODS if _overrides(cls, m)]
+    if Flow.DISPUTE_EVIDENCE in found and cls.evidence_limits is None:
+        raise TypeError(f"{cls.__name__}: dispute_evidence without evidence_limits")
     if webhooks and len(webhooks) != len(_WEBHOOK_METHODS):
         missing = sorted(set(_WEBHOOK_METHODS) - set(webhooks))
         raise TypeError(f"{cls.__name__}: webhook methods incomplete, missing {missing}")

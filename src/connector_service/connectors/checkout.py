@@ -26,6 +26,7 @@ from connector_service.connectors.base import (
     CredentialField,
     HttpRequest,
     HttpResponse,
+    Steps,
     drop_none,
     gateway_error,
     json_body,
@@ -49,7 +50,13 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeAcceptData,
+    DisputeEvidenceData,
+    DisputeListData,
+    DisputeListResult,
     DisputeResult,
+    DisputeSyncData,
+    EvidenceLimits,
     Flow,
     IncrementData,
     ListMandatesData,
@@ -73,7 +80,9 @@ from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeReason,
     DisputeStatus,
+    EvidenceType,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -127,6 +136,28 @@ class CheckoutConnector(Connector):
         secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
     )
     supports_mandate_charges = True
+
+    # Text (each field at most 500 characters, per the spec) and files: uploaded first to
+    # POST /files (JPEG, PNG or PDF, at most 4 MB, per the spec), then named by id in the
+    # evidence's *_file fields, one file per field. Evidence is staged (PUT) and
+    # submitted (POST) separately.
+    evidence_limits = EvidenceLimits(
+        text_types=frozenset({
+            EvidenceType.SHIPPING_DOCUMENTATION, EvidenceType.SERVICE_DOCUMENTATION,
+            EvidenceType.RECEIPT, EvidenceType.CUSTOMER_COMMUNICATION,
+            EvidenceType.REFUND_POLICY, EvidenceType.CANCELLATION_POLICY,
+            EvidenceType.UNCATEGORIZED, EvidenceType.PRODUCT_DESCRIPTION,
+        }),
+        file_types=frozenset({
+            EvidenceType.SHIPPING_DOCUMENTATION, EvidenceType.RECEIPT,
+            EvidenceType.CUSTOMER_COMMUNICATION, EvidenceType.REFUND_POLICY,
+            EvidenceType.UNCATEGORIZED,
+        }),
+        content_types=frozenset({"image/jpeg", "image/png", "application/pdf"}),
+        max_file_bytes=4 * 1024 * 1024,
+        max_files=5,
+        max_text_chars=500,
+    )  # fmt: skip
 
     # ----------------------------------------------------------------------- 2. auth
 
@@ -302,6 +333,90 @@ class CheckoutConnector(Connector):
             flow=Flow.REVOKE_MANDATE.value,
             idempotent=True,
         )
+
+    # ---- disputes
+
+    def build_dispute_sync(self, ctx: ConnectorContext, data: DisputeSyncData) -> HttpRequest:
+        return self._get(
+            ctx, f"/disputes/{kit.segment(data.dispute.connector_dispute_id)}", Flow.DISPUTE_SYNC
+        )
+
+    def build_dispute_list(self, ctx: ConnectorContext, data: DisputeListData) -> HttpRequest:
+        # Checkout.com pages by offset: the cursor is the next page's skip.
+        skip = int(data.cursor) if data.cursor and data.cursor.isdigit() else 0
+        return self._get(ctx, f"/disputes?limit={data.limit}&skip={skip}", Flow.DISPUTE_LIST)
+
+    def steps_dispute_accept(self, ctx: ConnectorContext, data: DisputeAcceptData) -> Steps:
+        did = kit.segment(data.dispute.connector_dispute_id)
+        accepted = yield HttpRequest(
+            "POST", f"{ctx.base_url}/disputes/{did}/accept", self._headers(ctx),
+            flow=Flow.DISPUTE_ACCEPT.value, idempotent=True,
+        )  # fmt: skip
+        _body(accepted)  # 204, no body
+        current = yield self.build_dispute_sync(ctx, DisputeSyncData(dispute=data.dispute))
+        return _dispute(_body(current))
+
+    def steps_dispute_evidence(self, ctx: ConnectorContext, data: DisputeEvidenceData) -> Steps:
+        did = kit.segment(data.dispute.connector_dispute_id)
+        evidence: dict[str, str] = {}
+        for kind, text in data.text.items():
+            field = EVIDENCE_TEXT_FIELD[kind]
+            evidence[field] = f"{evidence[field]}\n{text}" if field in evidence else text
+        for f in data.files:
+            field = EVIDENCE_FILE_FIELD[f.type]
+            if field in evidence:
+                raise invalid(
+                    "duplicate_evidence",
+                    f"Checkout.com takes one {f.type.value} file per dispute",
+                    "evidence",
+                )
+            content_type, body = kit.multipart_form([
+                ("file", f.file_name, f.content_type, f.content),
+                ("purpose", None, "text/plain", b"dispute_evidence"),
+            ])  # fmt: skip
+            uploaded = yield HttpRequest(
+                "POST", f"{ctx.base_url}/files",
+                self._headers(ctx) | {"Content-Type": content_type}, body,
+                flow=Flow.DISPUTE_EVIDENCE.value, idempotent=False,
+            )  # fmt: skip
+            file_id = kit.text(kit.obj(_body(uploaded)).get("id"))
+            if not file_id:
+                raise gateway_error(uploaded, code=None, message="Checkout.com answered no file id")
+            evidence[field] = file_id
+        staged = yield HttpRequest(
+            "PUT", f"{ctx.base_url}/disputes/{did}/evidence",
+            self._headers(ctx) | {"Content-Type": "application/json"}, json_body(evidence),
+            flow=Flow.DISPUTE_EVIDENCE.value, idempotent=True,
+        )  # fmt: skip
+        _body(staged)
+        if data.submit:
+            submitted = yield HttpRequest(
+                "POST", f"{ctx.base_url}/disputes/{did}/evidence", self._headers(ctx),
+                flow=Flow.DISPUTE_EVIDENCE.value, idempotent=True,
+            )  # fmt: skip
+            _body(submitted)
+        current = yield self.build_dispute_sync(ctx, DisputeSyncData(dispute=data.dispute))
+        result = _dispute(_body(current))
+        if data.submit and result.status is DisputeStatus.NEEDS_RESPONSE:
+            # Submitted: under review from now on, though the read may still lag.
+            result = msgspec.structs.replace(result, status=DisputeStatus.UNDER_REVIEW)
+        return msgspec.structs.replace(result, evidence_submitted=data.submit or None)
+
+    def parse_dispute_sync(
+        self, ctx: ConnectorContext, data: DisputeSyncData, response: HttpResponse
+    ) -> DisputeResult:
+        return _dispute(_body(response))
+
+    def parse_dispute_list(
+        self, ctx: ConnectorContext, data: DisputeListData, response: HttpResponse
+    ) -> DisputeListResult:
+        body = kit.obj(_body(response))
+        items = [_dispute(d) for d in body.get("data") or [] if isinstance(d, dict)]
+        skip, total = body.get("skip"), body.get("total_count")
+        following = (skip if isinstance(skip, int) else 0) + len(items)
+        total = total if isinstance(total, int) else 0
+        more = bool(items) and following < total
+        return DisputeListResult(disputes=items, next_cursor=str(following) if more else None)
 
     def _payment_body(
         self, ctx: ConnectorContext, amount: int, currency: str, reference: str
@@ -550,6 +665,11 @@ class CheckoutConnector(Connector):
                 amount=amount,
                 currency=currency,
                 reason=kit.text(data.get("reason_code")) or kit.text(data.get("category")),
+                unified_reason=kit.status_of(
+                    DISPUTE_REASON, data.get("category"), DisputeReason.OTHER
+                )
+                if data.get("category")
+                else None,
                 connector_status=kind,
                 evidence_due_by=kit.text(data.get("evidence_required_by")),
             )
@@ -712,6 +832,64 @@ ERROR_MAP: kit.ErrorTable = {
     "source_id_invalid": _R(*_BAD, "payment_method.mandate_id"),
     "token_invalid": _R(*_BAD, "payment_method.token"),
 }
+
+
+DISPUTE_REASON: dict[str, DisputeReason] = {
+    "fraudulent": DisputeReason.FRAUDULENT,
+    "unrecognized": DisputeReason.UNRECOGNIZED,
+    "canceled_recurring": DisputeReason.SUBSCRIPTION_CANCELED,
+    "product_service_not_received": DisputeReason.PRODUCT_NOT_RECEIVED,
+    "not_as_described": DisputeReason.PRODUCT_UNACCEPTABLE,
+    "credit_not_issued": DisputeReason.CREDIT_NOT_PROCESSED,
+    "duplicate": DisputeReason.DUPLICATE,
+    "incorrect_amount": DisputeReason.PROCESSING_ERROR,
+    "general": DisputeReason.GENERAL,
+}
+# Unified evidence text -> ProvideEvidenceRequest's text field (two may share one:
+# they are joined, one per line).
+EVIDENCE_TEXT_FIELD: dict[EvidenceType, str] = {
+    EvidenceType.SHIPPING_DOCUMENTATION: "proof_of_delivery_or_service_text",
+    EvidenceType.SERVICE_DOCUMENTATION: "proof_of_delivery_or_service_text",
+    EvidenceType.RECEIPT: "invoice_or_receipt_text",
+    EvidenceType.CUSTOMER_COMMUNICATION: "customer_communication_text",
+    EvidenceType.REFUND_POLICY: "refund_or_cancellation_policy_text",
+    EvidenceType.CANCELLATION_POLICY: "refund_or_cancellation_policy_text",
+    EvidenceType.UNCATEGORIZED: "additional_evidence_text",
+    EvidenceType.PRODUCT_DESCRIPTION: "additional_evidence_text",
+}
+
+
+# Unified evidence file -> ProvideEvidenceRequest's file field (a file id from /files).
+EVIDENCE_FILE_FIELD: dict[EvidenceType, str] = {
+    EvidenceType.SHIPPING_DOCUMENTATION: "proof_of_delivery_or_service_file",
+    EvidenceType.RECEIPT: "invoice_or_receipt_file",
+    EvidenceType.CUSTOMER_COMMUNICATION: "customer_communication_file",
+    EvidenceType.REFUND_POLICY: "refund_or_cancellation_policy_file",
+    EvidenceType.UNCATEGORIZED: "additional_evidence_file",
+}
+
+
+def _dispute(body: Any) -> DisputeResult:
+    """A dispute (GET /disputes/{id}) or a list item (DisputeSummary)."""
+    d = kit.obj(body)
+    payment = kit.obj(d.get("payment"))
+    currency = kit.text(d.get("currency"))
+    raw_amount = d.get("amount")
+    raw = kit.text(d.get("status"))
+    return DisputeResult(
+        status=kit.status_of(DISPUTE_STATUS, raw, DisputeStatus.UNDER_REVIEW),
+        connector_dispute_id=str(d.get("id") or ""),
+        connector_payment_id=kit.text(d.get("payment_id")) or kit.text(payment.get("id")),
+        amount=_from_cko(raw_amount, currency)
+        if isinstance(raw_amount, int) and currency and _known(currency)
+        else None,
+        currency=currency,
+        reason=kit.text(d.get("reason_code")) or kit.text(d.get("category")),
+        unified_reason=kit.status_of(DISPUTE_REASON, d.get("category"), DisputeReason.OTHER),
+        connector_status=raw,
+        evidence_due_by=kit.text(d.get("evidence_required_by")),
+        created=kit.text(d.get("received_on")),
+    )
 
 
 def _body(response: HttpResponse, *, not_allowed: str | None = None) -> Any:

@@ -7,9 +7,10 @@ in-process.
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import msgspec
 
@@ -38,7 +39,13 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeAcceptData,
+    DisputeEvidenceData,
+    DisputeListData,
+    DisputeListResult,
     DisputeResult,
+    DisputeSyncData,
+    EvidenceLimits,
     IncrementData,
     ListMandatesData,
     MandateResult,
@@ -60,7 +67,9 @@ from connector_service.domain.flows import (
 from connector_service.domain.payment_methods import Card, PaymentMethodType
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeReason,
     DisputeStatus,
+    EvidenceType,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -89,6 +98,17 @@ class SandboxConnector(Connector):
         multiple_captures=True,
     )
     supports_mandate_charges = True
+    # Every evidence type as text or file; PDF, PNG or JPEG files of at most 1 MB, three
+    # per call (small on purpose: the limit checks are easy to reach in a test).
+    evidence_limits = EvidenceLimits(
+        text_types=frozenset(EvidenceType),
+        file_types=frozenset(EvidenceType),
+        content_types=frozenset({"application/pdf", "image/png", "image/jpeg"}),
+        max_file_bytes=1_000_000,
+        max_files=3,
+        max_total_bytes=3_000_000,
+        max_text_chars=20000,
+    )
 
     # ----------------------------------------------------------------------- 2. auth
 
@@ -236,7 +256,69 @@ class SandboxConnector(Connector):
             idempotent=True,
         )
 
+    def build_dispute_sync(self, ctx: ConnectorContext, data: DisputeSyncData) -> HttpRequest:
+        did = data.dispute.connector_dispute_id
+        return HttpRequest("GET", f"{ctx.base_url}/v1/disputes/{did}", self._headers(ctx))
+
+    def build_dispute_list(self, ctx: ConnectorContext, data: DisputeListData) -> HttpRequest:
+        query = {"limit": str(data.limit)}
+        if data.cursor:
+            query["starting_after"] = data.cursor
+        return HttpRequest(
+            "GET", f"{ctx.base_url}/v1/disputes?{urlencode(query)}", self._headers(ctx)
+        )
+
+    def build_dispute_accept(self, ctx: ConnectorContext, data: DisputeAcceptData) -> HttpRequest:
+        did = data.dispute.connector_dispute_id
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/disputes/{did}/accept", self._headers(ctx), b"{}",
+            idempotent=True,
+        )  # fmt: skip
+
+    def build_dispute_evidence(
+        self, ctx: ConnectorContext, data: DisputeEvidenceData
+    ) -> HttpRequest:
+        did = data.dispute.connector_dispute_id
+        body = {
+            "evidence": {k.value: v for k, v in data.text.items()},
+            "files": [
+                {
+                    "type": f.type.value,
+                    "file_name": f.file_name,
+                    "content_type": f.content_type,
+                    "content_base64": base64.b64encode(f.content).decode(),
+                }
+                for f in data.files
+            ],
+            "submit": data.submit,
+        }
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/v1/disputes/{did}/evidence", self._headers(ctx),
+            json_body(body), idempotent=bool(ctx.idempotency_key),
+        )  # fmt: skip
+
     # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_dispute_sync(
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
+    ) -> DisputeResult:
+        body = response.json()
+        _raise_for_error(response, body)
+        return _dispute(body)
+
+    parse_dispute_accept = parse_dispute_sync
+    parse_dispute_evidence = parse_dispute_sync
+
+    def parse_dispute_list(
+        self, ctx: ConnectorContext, data: DisputeListData, response: HttpResponse
+    ) -> DisputeListResult:
+        body = response.json()
+        _raise_for_error(response, body)
+        disputes = [_dispute(d) for d in body.get("data") or [] if isinstance(d, dict)]
+        more = body.get("has_more") is True and disputes
+        return DisputeListResult(
+            disputes=disputes, next_cursor=disputes[-1].connector_dispute_id if more else None
+        )
 
     def parse_authorize(
         self, ctx: ConnectorContext, data: AuthorizeData, response: HttpResponse
@@ -414,18 +496,7 @@ class SandboxConnector(Connector):
                 out.mandate = self._mandate(obj)
             elif kind_of == "dispute":
                 out.connector_payment_id = obj.get("payment")
-                out.dispute = DisputeResult(
-                    status=kit.status_of(
-                        DISPUTE_STATUS, obj.get("status"), DisputeStatus.UNDER_REVIEW
-                    ),
-                    connector_dispute_id=obj["id"],
-                    connector_payment_id=obj.get("payment"),
-                    amount=out.amount,
-                    currency=out.currency,
-                    reason=obj.get("reason"),
-                    connector_status=obj.get("status"),
-                    evidence_due_by=obj.get("evidence_due_by"),
-                )
+                out.dispute = _dispute(obj)
         except (KeyError, TypeError, ValueError, msgspec.ValidationError):
             raise invalid("invalid_webhook", f"malformed {kind_of} in a sandbox event") from None
         return [out]
@@ -483,6 +554,7 @@ ERROR_MAP: kit.ErrorTable = {
     "payment_not_incrementable": _R(ErrorType.CONFLICT, "payment_not_incrementable"),
     "idempotency_key_reused": _R(ErrorType.CONFLICT, "idempotency_key_reused"),
     "resource_missing": _R(ErrorType.NOT_FOUND, "resource_not_found"),
+    "dispute_not_open": _R(ErrorType.CONFLICT, "dispute_not_open"),
 }
 
 
@@ -595,8 +667,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "mandate.declined": WebhookEventType.MANDATE_FAILED,
     "mandate.revoked": WebhookEventType.MANDATE_REVOKED,
     "dispute.created": WebhookEventType.DISPUTE_OPENED,
+    "dispute.updated": WebhookEventType.DISPUTE_UPDATED,
     "dispute.won": WebhookEventType.DISPUTE_WON,
     "dispute.lost": WebhookEventType.DISPUTE_LOST,
+    "dispute.accepted": WebhookEventType.DISPUTE_LOST,  # conceded: the funds are lost
 }
 DISPUTE_STATUS: dict[str, DisputeStatus] = {
     "needs_response": DisputeStatus.NEEDS_RESPONSE,
@@ -605,6 +679,50 @@ DISPUTE_STATUS: dict[str, DisputeStatus] = {
     "lost": DisputeStatus.LOST,
     "accepted": DisputeStatus.ACCEPTED,
 }
+
+
+# The sandbox's reasons are Stripe's (its test mode is the model).
+DISPUTE_REASON: dict[str, DisputeReason] = {
+    "fraudulent": DisputeReason.FRAUDULENT,
+    "unrecognized": DisputeReason.UNRECOGNIZED,
+    "duplicate": DisputeReason.DUPLICATE,
+    "product_not_received": DisputeReason.PRODUCT_NOT_RECEIVED,
+    "product_unacceptable": DisputeReason.PRODUCT_UNACCEPTABLE,
+    "credit_not_processed": DisputeReason.CREDIT_NOT_PROCESSED,
+    "subscription_canceled": DisputeReason.SUBSCRIPTION_CANCELED,
+    "general": DisputeReason.GENERAL,
+}
+
+
+class SandboxDispute(msgspec.Struct, frozen=True):
+    id: str
+    status: str = ""
+    payment: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    reason: str | None = None
+    evidence_due_by: str | None = None
+    evidence_submitted: bool | None = None
+    created: int | None = None
+
+
+def _dispute(obj: dict[str, Any]) -> DisputeResult:
+    d = msgspec.convert(obj, SandboxDispute)
+    return DisputeResult(
+        status=kit.status_of(DISPUTE_STATUS, d.status, DisputeStatus.UNDER_REVIEW),
+        connector_dispute_id=d.id,
+        connector_payment_id=d.payment,
+        amount=d.amount,
+        currency=d.currency,
+        reason=d.reason,
+        unified_reason=kit.status_of(DISPUTE_REASON, d.reason, DisputeReason.OTHER),
+        connector_status=d.status,
+        evidence_due_by=d.evidence_due_by,
+        evidence_submitted=d.evidence_submitted,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(d.created))
+        if d.created is not None
+        else None,
+    )
 
 
 def _webhook_event(body: bytes) -> dict[str, Any]:

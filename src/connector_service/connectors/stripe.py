@@ -33,6 +33,7 @@ import re
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -44,6 +45,7 @@ from connector_service.connectors.base import (
     CredentialField,
     HttpRequest,
     HttpResponse,
+    Steps,
     drop_none,
     form_encode,
     gateway_error,
@@ -67,7 +69,13 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeAcceptData,
+    DisputeEvidenceData,
+    DisputeListData,
+    DisputeListResult,
     DisputeResult,
+    DisputeSyncData,
+    EvidenceLimits,
     Flow,
     IncrementData,
     ListMandatesData,
@@ -90,7 +98,9 @@ from connector_service.domain.flows import (
 from connector_service.domain.money import CURRENCY_EXPONENTS
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
+    DisputeReason,
     DisputeStatus,
+    EvidenceType,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -99,6 +109,7 @@ from connector_service.domain.status import (
 # --------------------------------------------------------------------------- 1. metadata
 
 STRIPE_API_VERSION = "2023-08-16"
+STRIPE_EVIDENCE_BYTES = 4_718_592  # 4.5 MB: Stripe's limit on a dispute's evidence files
 WEBHOOK_TOLERANCE_SECONDS = 300  # Stripe's SDK default for Stripe-Signature timestamps
 REFERENCE_KEY = "cs_reference"  # metadata key carrying our reference (searchable)
 
@@ -168,6 +179,28 @@ class StripeConnector(Connector):
         secret_fields=("api_key", "webhook_secret"),
     )
     supports_mandate_charges = True
+    # Text fields, and files: each uploaded to files.stripe.com (POST /v1/files, purpose
+    # dispute_evidence) and named by its File id in the evidence's file field. Stripe:
+    # PDF, JPEG or PNG, at most 4.5 MB of files in all. (The text types are
+    # EVIDENCE_TEXT_FIELD's keys, the file types EVIDENCE_FILE_FIELD's; a test checks.)
+    evidence_limits = EvidenceLimits(
+        text_types=frozenset({
+            EvidenceType.PRODUCT_DESCRIPTION, EvidenceType.REFUND_POLICY,
+            EvidenceType.CANCELLATION_POLICY, EvidenceType.SHIPPING_DOCUMENTATION,
+            EvidenceType.UNCATEGORIZED,
+        }),
+        file_types=frozenset({
+            EvidenceType.CANCELLATION_POLICY, EvidenceType.CUSTOMER_COMMUNICATION,
+            EvidenceType.CUSTOMER_SIGNATURE, EvidenceType.RECEIPT, EvidenceType.REFUND_POLICY,
+            EvidenceType.SERVICE_DOCUMENTATION, EvidenceType.SHIPPING_DOCUMENTATION,
+            EvidenceType.UNCATEGORIZED,
+        }),
+        content_types=frozenset({"application/pdf", "image/jpeg", "image/png"}),
+        max_file_bytes=STRIPE_EVIDENCE_BYTES,
+        max_files=8,
+        max_total_bytes=STRIPE_EVIDENCE_BYTES,
+        max_text_chars=20000,
+    )  # fmt: skip
 
     # ----------------------------------------------------------------------- 2. auth
 
@@ -351,6 +384,57 @@ class StripeConnector(Connector):
         path = f"/v1/refunds/{kit.segment(data.refund.connector_refund_id)}"
         return self._get(ctx, path, Flow.REFUND_SYNC)
 
+    def build_dispute_sync(self, ctx: ConnectorContext, data: DisputeSyncData) -> HttpRequest:
+        path = f"/v1/disputes/{kit.segment(data.dispute.connector_dispute_id)}"
+        return self._get(ctx, path, Flow.DISPUTE_SYNC)
+
+    def build_dispute_list(self, ctx: ConnectorContext, data: DisputeListData) -> HttpRequest:
+        query = drop_none({"limit": data.limit, "starting_after": data.cursor})
+        return self._get(ctx, "/v1/disputes", Flow.DISPUTE_LIST, query)
+
+    def build_dispute_accept(self, ctx: ConnectorContext, data: DisputeAcceptData) -> HttpRequest:
+        # Closing is conceding: Stripe marks the dispute lost (the service shows accepted).
+        path = f"/v1/disputes/{kit.segment(data.dispute.connector_dispute_id)}/close"
+        return self._post(ctx, path, {}, Flow.DISPUTE_ACCEPT, safe_to_repeat=True)
+
+    def steps_dispute_evidence(self, ctx: ConnectorContext, data: DisputeEvidenceData) -> Steps:
+        evidence = {EVIDENCE_TEXT_FIELD[kind]: text for kind, text in data.text.items()}
+        for n, f in enumerate(data.files):
+            field = EVIDENCE_FILE_FIELD[f.type]
+            if field in evidence:
+                raise invalid(
+                    "duplicate_evidence", f"Stripe takes one {f.type.value} file", "evidence"
+                )
+            content_type, body = kit.multipart_form([
+                ("purpose", None, "text/plain", b"dispute_evidence"),
+                ("file", f.file_name, f.content_type, f.content),
+            ])  # fmt: skip
+            headers = self._headers(ctx, f"-file{n}") | {"Content-Type": content_type}
+            uploaded = yield HttpRequest(
+                "POST", self._files_url(ctx), headers, body,
+                flow=Flow.DISPUTE_EVIDENCE.value, idempotent=bool(ctx.idempotency_key),
+            )  # fmt: skip
+            answer = _body(uploaded)
+            _raise_for_error(uploaded, answer)
+            file_id = _id(answer.get("id"))
+            if not file_id:
+                raise gateway_error(uploaded, code=None, message="Stripe answered no File id")
+            evidence[field] = file_id
+        body_ = {"evidence": evidence, "submit": "true" if data.submit else "false"}
+        path = f"/v1/disputes/{kit.segment(data.dispute.connector_dispute_id)}"
+        response = yield self._post(ctx, path, body_, Flow.DISPUTE_EVIDENCE)
+        return self.parse_dispute_sync(ctx, data, response)
+
+    @staticmethod
+    def _files_url(ctx: ConnectorContext) -> str:
+        """Uploads go to files.stripe.com; beside any other base URL (a proxy, a test
+        fake) to the same origin."""
+        base = ctx.base_url.rstrip("/")
+        if base == "https://api.stripe.com":
+            return "https://files.stripe.com/v1/files"
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}/v1/files"
+
     def steps_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData
     ) -> Generator[HttpRequest, HttpResponse, MandateResult]:
@@ -478,6 +562,32 @@ class StripeConnector(Connector):
         return refund_from_object(body)
 
     parse_refund_sync = parse_refund
+
+    def parse_dispute_sync(
+        self, ctx: ConnectorContext, data: object, response: HttpResponse
+    ) -> DisputeResult:
+        body = _body(response)
+        _raise_for_error(response, body)
+        return dispute_from_object(body)
+
+    def parse_dispute_accept(
+        self, ctx: ConnectorContext, data: DisputeAcceptData, response: HttpResponse
+    ) -> DisputeResult:
+        result = self.parse_dispute_sync(ctx, data, response)
+        if result.status is DisputeStatus.LOST:  # lost because we closed it
+            return msgspec.structs.replace(result, status=DisputeStatus.ACCEPTED)
+        return result
+
+    def parse_dispute_list(
+        self, ctx: ConnectorContext, data: DisputeListData, response: HttpResponse
+    ) -> DisputeListResult:
+        body = _body(response)
+        _raise_for_error(response, body)
+        items = [dispute_from_object(d) for d in body.get("data") or [] if isinstance(d, dict)]
+        more = body.get("has_more") is True and items
+        return DisputeListResult(
+            disputes=items, next_cursor=items[-1].connector_dispute_id if more else None
+        )
 
     def parse_complete_mandate(
         self, ctx: ConnectorContext, data: MandateCompleteData, response: HttpResponse
@@ -624,6 +734,45 @@ DISPUTE_STATUS: dict[str, DisputeStatus] = {
     "won": DisputeStatus.WON,
     "lost": DisputeStatus.LOST,
     "charge_refunded": DisputeStatus.ACCEPTED,  # older API versions: refunded to settle
+    # Prevented before it became a chargeback (e.g. Visa RDR refunded the cardholder):
+    # closed, the funds returned to the cardholder without a decision against us.
+    "prevented": DisputeStatus.ACCEPTED,
+}
+DISPUTE_REASON: dict[str, DisputeReason] = {
+    "fraudulent": DisputeReason.FRAUDULENT,
+    "unrecognized": DisputeReason.UNRECOGNIZED,
+    "duplicate": DisputeReason.DUPLICATE,
+    "product_not_received": DisputeReason.PRODUCT_NOT_RECEIVED,
+    "product_unacceptable": DisputeReason.PRODUCT_UNACCEPTABLE,
+    "credit_not_processed": DisputeReason.CREDIT_NOT_PROCESSED,
+    "subscription_canceled": DisputeReason.SUBSCRIPTION_CANCELED,
+    "general": DisputeReason.GENERAL,
+    "bank_cannot_process": DisputeReason.PROCESSING_ERROR,
+    "incorrect_account_details": DisputeReason.PROCESSING_ERROR,
+    "insufficient_funds": DisputeReason.PROCESSING_ERROR,
+    "debit_not_authorized": DisputeReason.FRAUDULENT,
+    "customer_initiated": DisputeReason.OTHER,
+    "check_returned": DisputeReason.OTHER,
+    "noncompliant": DisputeReason.OTHER,
+}
+# Unified evidence file -> Stripe's dispute_evidence file field (a File id).
+EVIDENCE_FILE_FIELD: dict[EvidenceType, str] = {
+    EvidenceType.CANCELLATION_POLICY: "cancellation_policy",
+    EvidenceType.CUSTOMER_COMMUNICATION: "customer_communication",
+    EvidenceType.CUSTOMER_SIGNATURE: "customer_signature",
+    EvidenceType.RECEIPT: "receipt",
+    EvidenceType.REFUND_POLICY: "refund_policy",
+    EvidenceType.SERVICE_DOCUMENTATION: "service_documentation",
+    EvidenceType.SHIPPING_DOCUMENTATION: "shipping_documentation",
+    EvidenceType.UNCATEGORIZED: "uncategorized_file",
+}
+# Unified evidence text -> Stripe's dispute_evidence text field.
+EVIDENCE_TEXT_FIELD: dict[EvidenceType, str] = {
+    EvidenceType.PRODUCT_DESCRIPTION: "product_description",
+    EvidenceType.REFUND_POLICY: "refund_policy_disclosure",
+    EvidenceType.CANCELLATION_POLICY: "cancellation_policy_disclosure",
+    EvidenceType.SHIPPING_DOCUMENTATION: "shipping_tracking_number",
+    EvidenceType.UNCATEGORIZED: "uncategorized_text",
 }
 PAYMENT_EVENTS: dict[str, WebhookEventType] = {
     "payment_intent.succeeded": WebhookEventType.PAYMENT_CAPTURED,
@@ -889,8 +1038,13 @@ def dispute_from_object(dispute: dict[str, Any]) -> DisputeResult:
         amount=from_stripe(int(dispute.get("amount") or 0), currency) if currency else None,
         currency=currency,
         reason=kit.text(dispute.get("reason")),
+        unified_reason=kit.status_of(DISPUTE_REASON, dispute.get("reason"), DisputeReason.OTHER),
         connector_status=raw,
         evidence_due_by=_iso(due) if isinstance(due, int) else None,
+        evidence_submitted=bool(details.get("submission_count"))
+        if isinstance(details := dispute.get("evidence_details"), dict)
+        else None,
+        created=_iso(dispute["created"]) if isinstance(dispute.get("created"), int) else None,
     )
 
 

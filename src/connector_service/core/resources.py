@@ -85,11 +85,32 @@ class MandateFacts(msgspec.Struct, omit_defaults=True):
     meta: dict[str, str] = {}
 
 
-Facts = PaymentFacts | RefundFacts | MandateFacts
+class DisputeFacts(msgspec.Struct, omit_defaults=True):
+    """What the service last learnt about a dispute (a gateway answer or a webhook): the
+    answer of ``GET /v1/disputes/{id}`` where the gateway has no dispute read (Adyen)."""
+
+    connector: str
+    connector_dispute_id: str
+    status: str
+    connector_payment_id: str | None = None
+    payment_id: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    reason: str | None = None  # unified
+    connector_reason: str | None = None
+    connector_status: str | None = None
+    evidence_due_by: str | None = None
+    evidence_submitted: bool = False
+    created: str | None = None
+    meta: dict[str, str] = {}
+
+
+Facts = PaymentFacts | RefundFacts | MandateFacts | DisputeFacts
 _DECODERS: dict[Kind, msgspec.json.Decoder[Any]] = {
     Kind.PAYMENT: msgspec.json.Decoder(PaymentFacts),
     Kind.REFUND: msgspec.json.Decoder(RefundFacts),
     Kind.MANDATE: msgspec.json.Decoder(MandateFacts),
+    Kind.DISPUTE: msgspec.json.Decoder(DisputeFacts),
 }
 _enc = msgspec.json.Encoder()
 

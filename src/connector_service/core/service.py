@@ -20,6 +20,7 @@ from connector_service.core.accounts import PLATFORM_PREFIX, Accounts, Target, c
 from connector_service.core.admin import SetupViews
 from connector_service.core.breaker import Breakers, BreakerView
 from connector_service.core.context import RequestContext, RequestCredentials
+from connector_service.core.disputes import Disputes
 from connector_service.core.documents import (
     mandate_document,
     payment_document,
@@ -103,6 +104,7 @@ class PaymentService:
         self.tokens = AccessTokens(storage, executor)
         self.runner = FlowRunner(executor, self.tokens)
         self.views = SetupViews(config, connectors, self.breakers, self.accounts)
+        self.disputes = Disputes(self.resources, self.accounts, self.runner)
 
     # ------------------------------------------------------------------ set-up views
 
@@ -815,6 +817,25 @@ class PaymentService:
             )
         await self.resources.save(mandate_id, facts)
         return mandate_id, facts
+
+    # ------------------------------------------------------------------ disputes
+    # (core/disputes.py; the same ids as the dispute.* webhook events)
+
+    async def get_dispute(self, rc: RequestContext, dispute_id: str) -> api.Dispute:
+        return await self.disputes.get(rc, dispute_id)
+
+    async def list_disputes(
+        self, rc: RequestContext, account: str | None, query: Mapping[str, str]
+    ) -> api.DisputeList:
+        return await self.disputes.page(rc, account, query)
+
+    async def accept_dispute(self, rc: RequestContext, dispute_id: str) -> api.Dispute:
+        return await self.disputes.accept(rc, dispute_id)
+
+    async def submit_dispute_evidence(
+        self, rc: RequestContext, dispute_id: str, req: api.DisputeEvidenceCreate
+    ) -> api.Dispute:
+        return await self.disputes.evidence(rc, dispute_id, req)
 
 
 # ---------------------------------------------------------------------- lifecycle helpers

@@ -30,6 +30,9 @@ from connector_service.domain.errors import Failure, GatewayDetail
 from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeReason,
+    DisputeStatus,
+    EvidenceType,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -273,6 +276,79 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     multiple_captures: bool = False
 
 
+# --------------------------------------------------------------------------- disputes
+
+
+class Dispute(msgspec.Struct, omit_defaults=True):
+    """A dispute (chargeback): the same document in ``GET /v1/disputes/{id}``, the list,
+    accept, evidence and the ``dispute.*`` webhook events (docs/disputes.md)."""
+
+    id: str
+    status: DisputeStatus
+    connector: str
+    account: str
+    connector_dispute_id: str
+    reason: DisputeReason
+    evidence_submitted: bool
+    object: str = "dispute"
+    payment_id: str | None = None  # the id the payments API gave the disputed payment
+    connector_payment_id: str | None = None
+    amount: int | None = None  # minor units
+    currency: str | None = None
+    connector_reason: str | None = None  # the gateway's own reason code
+    evidence_due_by: str | None = None  # ISO 8601, UTC
+    created: str | None = None  # ISO 8601, UTC
+    connector_status: str | None = None
+
+
+EvidenceText = Annotated[str, Meta(min_length=1, max_length=20000)]
+FileName = Annotated[str, Meta(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")]
+ContentType = Annotated[str, Meta(max_length=100, pattern=r"^[a-z]+/[a-z0-9.+-]+$")]
+
+
+class EvidenceItem(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One piece of evidence: ``text``, or a file (``file`` is its content, base64 in
+    JSON, with ``file_name`` and ``content_type``). The gateway's limits (which types,
+    sizes and content types it takes) are checked before anything is sent."""
+
+    type: EvidenceType
+    text: EvidenceText | None = None
+    file: bytes | None = None
+    file_name: FileName | None = None
+    content_type: ContentType | None = None
+
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.file is None):
+            raise FieldError("text", "give exactly one of text or file")
+        if self.file is not None:
+            if not self.file:
+                raise FieldError("file", "the file is empty")
+            if self.file_name is None:
+                raise FieldError("file_name", "a file needs its file_name")
+            if self.content_type is None:
+                raise FieldError("content_type", "a file needs its content_type")
+        elif self.file_name is not None or self.content_type is not None:
+            raise FieldError("file_name", "file_name and content_type go with a file")
+
+
+class DisputeEvidenceCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Evidence for a dispute. ``submit``: true sends it for review (the dispute moves to
+    ``under_review``); false stages it where the gateway can (a later call submits)."""
+
+    evidence: Annotated[list[EvidenceItem], Meta(min_length=1, max_length=20)]
+    submit: bool = True
+
+
+class DisputeList(msgspec.Struct):
+    """One page of an account's disputes, as the gateway lists them (``cursor`` in,
+    ``has_more`` + ``next_cursor`` out)."""
+
+    object: str
+    data: list[Dispute]
+    has_more: bool = False
+    next_cursor: str | None = None
+
+
 class ErrorBody(msgspec.Struct, omit_defaults=True):
     type: str
     code: str
@@ -293,7 +369,11 @@ __all__ = [
     "CaptureCreate",
     "CompleteCreate",
     "ConnectorInfo",
+    "Dispute",
+    "DisputeEvidenceCreate",
+    "DisputeList",
     "ErrorEnvelope",
+    "EvidenceItem",
     "IncrementCreate",
     "Mandate",
     "MandateCreate",

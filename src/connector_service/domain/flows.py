@@ -8,17 +8,20 @@ credentials). Outputs are gateway-neutral results: the core turns them into the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 import msgspec
 
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer, NextAction
 from connector_service.domain.errors import Failure
-from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
+from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Redirect, Token, Wallet
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeReason,
     DisputeStatus,
+    EvidenceType,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -40,6 +43,11 @@ class Flow(StrEnum):
     ACCESS_TOKEN = "access_token"
     WEBHOOKS = "webhooks"
     VERIFY_WEBHOOK = "verify_webhook"
+    # disputes (docs/disputes.md)
+    DISPUTE_SYNC = "dispute_sync"
+    DISPUTE_LIST = "dispute_list"
+    DISPUTE_ACCEPT = "dispute_accept"
+    DISPUTE_EVIDENCE = "dispute_evidence"
     # Payment lifecycle (issue 16): raise an authorization; list a customer's stored methods.
     INCREMENT = "increment"
     LIST_MANDATES = "list_mandates"
@@ -213,9 +221,14 @@ class DisputeResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     connector_payment_id: str | None = None
     amount: int | None = None
     currency: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # the gateway's own reason (``connector_reason``)
     connector_status: str | None = None
     evidence_due_by: str | None = None
+    unified_reason: DisputeReason | None = None  # None: no table maps it (``other``)
+    evidence_submitted: bool | None = None  # None: the answer does not say
+    created: str | None = None  # ISO 8601, UTC
+    # Secondary gateway ids a later dispute call needs (kept in the fact record).
+    meta: dict[str, str] = {}
 
 
 class AccessToken(msgspec.Struct, kw_only=True):
@@ -276,3 +289,60 @@ class WebhookReply(msgspec.Struct, kw_only=True):
     status: int = 200
     body: bytes = b""
     content_type: str = "text/plain"
+
+
+# --------------------------------------------------------------------------- disputes
+
+
+class DisputeSyncData(msgspec.Struct, kw_only=True):
+    dispute: DisputeRef
+
+
+class DisputeAcceptData(msgspec.Struct, kw_only=True):
+    dispute: DisputeRef
+
+
+class DisputeListData(msgspec.Struct, kw_only=True):
+    """One page of an account's disputes at the gateway (newest first where it sorts)."""
+
+    limit: int
+    cursor: str | None = None  # the gateway's own page token, from a previous page
+
+
+class DisputeListResult(msgspec.Struct, kw_only=True):
+    disputes: list[DisputeResult]
+    next_cursor: str | None = None
+
+
+class EvidenceFile(msgspec.Struct, kw_only=True):
+    type: EvidenceType
+    file_name: str
+    content_type: str
+    content: bytes
+
+
+class DisputeEvidenceData(msgspec.Struct, kw_only=True):
+    """Evidence checked against the connector's :class:`EvidenceLimits` by the core
+    before the connector sees it."""
+
+    dispute: DisputeRef
+    text: dict[EvidenceType, str]
+    files: list[EvidenceFile]
+    submit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLimits:
+    """What a gateway takes as dispute evidence; the core refuses anything else with a
+    400 naming the field, before any request is sent."""
+
+    text_types: frozenset[EvidenceType]
+    file_types: frozenset[EvidenceType] = frozenset()
+    content_types: frozenset[str] = frozenset()
+    max_file_bytes: int = 0
+    max_files: int = 0
+    max_total_bytes: int = 0
+    max_text_chars: int = 20000
+    # False: evidence is staged and submitted in separate calls is not offered; every
+    # evidence call submits (``submit: false`` is refused naming the field).
+    staging: bool = True

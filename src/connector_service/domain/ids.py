@@ -153,3 +153,13 @@ class MandateRef(msgspec.Struct, omit_defaults=True):
     currency: str | None = None
     network_transaction_id: str | None = None
     meta: dict[str, str] = {}
+
+
+class DisputeRef(msgspec.Struct, omit_defaults=True):
+    account: str
+    connector: str
+    connector_dispute_id: str
+    connector_payment_id: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    meta: dict[str, str] = {}

@@ -44,6 +44,41 @@ class DisputeStatus(StrEnum):
     LOST = "lost"
     ACCEPTED = "accepted"
 
+    @property
+    def is_final(self) -> bool:
+        return self in (DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.ACCEPTED)
+
+
+class DisputeReason(StrEnum):
+    """Why the cardholder disputed, unified across gateways (the gateway's own reason is
+    kept beside it as ``connector_reason``). ``other``: a reason no table maps."""
+
+    FRAUDULENT = "fraudulent"
+    UNRECOGNIZED = "unrecognized"
+    DUPLICATE = "duplicate"
+    PRODUCT_NOT_RECEIVED = "product_not_received"
+    PRODUCT_UNACCEPTABLE = "product_unacceptable"
+    CREDIT_NOT_PROCESSED = "credit_not_processed"
+    SUBSCRIPTION_CANCELED = "subscription_canceled"
+    PROCESSING_ERROR = "processing_error"
+    GENERAL = "general"
+    OTHER = "other"
+
+
+class EvidenceType(StrEnum):
+    """One piece of dispute evidence, unified; each connector maps the ones its gateway
+    takes (``evidence_limits``) and refuses the others with a 400 naming the field."""
+
+    PRODUCT_DESCRIPTION = "product_description"
+    CUSTOMER_COMMUNICATION = "customer_communication"
+    RECEIPT = "receipt"
+    SHIPPING_DOCUMENTATION = "shipping_documentation"
+    REFUND_POLICY = "refund_policy"
+    CANCELLATION_POLICY = "cancellation_policy"
+    SERVICE_DOCUMENTATION = "service_documentation"
+    CUSTOMER_SIGNATURE = "customer_signature"
+    UNCATEGORIZED = "uncategorized"
+
 
 class CaptureMethod(StrEnum):
     AUTOMATIC = "automatic"

@@ -25,6 +25,7 @@ find.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextvars
 import hashlib
 import hmac
@@ -35,6 +36,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import msgspec
 
@@ -84,7 +86,10 @@ TEST_CARDS: tuple[TestCard, ...] = (
              "The gateway answers 503 (unavailable, nothing was charged)"),
     TestCard("4000000000001000", "slow", "Succeeds after 1.5 seconds"),
     TestCard("4000000000000259", "dispute",
-             "Succeeds, then the cardholder disputes it: a `dispute.opened` webhook follows"),
+             "Succeeds, then the cardholder disputes it (`needs_response`, a `dispute.opened` "
+             "webhook). Evidence moves it to `under_review`; evidence text containing "
+             "`winning_evidence` then wins it, `losing_evidence` loses it (each with its "
+             "webhook); accepting it makes it `accepted`"),
     TestCard("4000000000006975", "increment_declines",
              "Authorizes; raising the authorization (`POST /v1/payments/{id}/increment`) "
              "declines with `insufficient_funds` and leaves it as it was"),
@@ -106,6 +111,7 @@ DECLINES: dict[str, tuple[str, str, str | None]] = {
 }
 
 SLOW_SECONDS = 1.5
+DISPUTE_INDEX_MAX = 1000  # disputes an account's list remembers (newest first)
 
 _enc = msgspec.json.Encoder()
 # Canonical form for fingerprints: keys sorted, so equal requests hash equally.
@@ -199,6 +205,7 @@ class SandboxGateway:
 
     async def _dispatch(self, request: HttpRequest) -> tuple[int, dict[str, Any]]:
         path = request.url.split("://", 1)[-1].split("/", 1)[-1]
+        path, _, query = path.partition("?")
         parts = path.strip("/").split("/")
         try:
             payload = msgspec.json.decode(request.body) if request.body else {}
@@ -215,6 +222,8 @@ class SandboxGateway:
         try:
             if request.method == "POST" and key:
                 return await self._idempotent(key, request, payload, parts)
+            if request.method == "GET" and parts == ["v1", "disputes"]:
+                return 200, await self.list_disputes(dict(parse_qsl(query)))
             return 200, await self._route(request.method, parts, payload)
         except GatewayAnswer as answer:
             return answer.status, answer.body
@@ -294,6 +303,12 @@ class SandboxGateway:
                 return await self.create_mandate(p)
             case "POST", ["v1", "mandates", mid, "revoke"]:
                 return await self.revoke_mandate(mid)
+            case "GET", ["v1", "disputes", did]:
+                return await self._load("dispute", did)
+            case "POST", ["v1", "disputes", did, "evidence"]:
+                return await self.dispute_evidence(did, p)
+            case "POST", ["v1", "disputes", did, "accept"]:
+                return await self.accept_dispute(did)
         raise _err(404, "invalid_request_error", "not_found", "Unknown endpoint.")
 
     # ---- ledger helpers
@@ -793,12 +808,112 @@ class SandboxGateway:
             "currency": payment["currency"],
             "status": "needs_response",
             "reason": "fraudulent",
+            "evidence_submitted": False,
             "evidence_due_by": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 7 * 86400)),
             "created": now,
             "account": payment.get("account"),
         }
-        dispute, _ = await self._create("dispute", dispute)
+        dispute, created = await self._create("dispute", dispute)
+        if created and dispute.get("account"):
+            account = str(dispute["account"])
+
+            def index(old: bytes | None) -> bytes:
+                ids: list[str] = msgspec.json.decode(old) if old else []
+                return _enc.encode([dispute["id"], *ids][:DISPUTE_INDEX_MAX])
+
+            await self.storage.update(NS, f"dispute_index:{account}", index)
         self._emit("dispute.created", dispute)
+
+    async def list_disputes(self, query: dict[str, str]) -> dict[str, Any]:
+        """The account's disputes, newest first: ``limit`` and ``starting_after`` (the
+        last id of the previous page), like Stripe's lists."""
+        account = _ACCOUNT.get() or ""
+        raw = await self.storage.get(NS, f"dispute_index:{account}")
+        ids: list[str] = msgspec.json.decode(raw) if raw else []
+        limit = int(query.get("limit", "10")) if query.get("limit", "10").isdigit() else 10
+        after = query.get("starting_after")
+        if after:
+            if after not in ids:
+                raise _err(400, "invalid_request_error", "invalid_cursor", "Unknown cursor.")
+            ids = ids[ids.index(after) + 1 :]
+        page = [await self._load("dispute", did) for did in ids[:limit]]
+        return {"object": "list", "data": page, "has_more": len(ids) > limit}
+
+    async def dispute_evidence(self, did: str, p: dict[str, Any]) -> dict[str, Any]:
+        """Evidence: ``evidence`` (type -> text) and ``files`` (type, file_name,
+        content_type, content_base64); only their names, sizes and digests are kept.
+        ``submit`` sends it for review: ``under_review``, then a decision by the text —
+        ``winning_evidence`` wins, ``losing_evidence`` loses, anything else stays under
+        review (as Stripe's test mode does)."""
+        texts = p.get("evidence") or {}
+        files = p.get("files") or []
+        if not isinstance(texts, dict) or not isinstance(files, list):
+            raise _err(400, "invalid_request_error", "invalid_evidence", "Malformed evidence.")
+        kept = []
+        for f in files:
+            try:
+                content = base64.b64decode(str(f["content_base64"]), validate=True)
+            except (KeyError, TypeError, ValueError):
+                raise _err(
+                    400, "invalid_request_error", "invalid_evidence", "Malformed file.", "files"
+                ) from None
+            kept.append({
+                "type": f.get("type"), "file_name": f.get("file_name"),
+                "content_type": f.get("content_type"), "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            })  # fmt: skip
+        submit = bool(p.get("submit"))
+        changed: list[str] = []
+
+        def apply(dispute: dict[str, Any]) -> None:
+            if dispute["status"] != "needs_response":
+                raise _err(
+                    400, "invalid_request_error", "dispute_not_open",
+                    f"The dispute is {dispute['status']}.",
+                )  # fmt: skip
+            evidence = dispute.setdefault("evidence", {})
+            evidence.update({str(k): str(v) for k, v in texts.items()})
+            dispute.setdefault("evidence_files", []).extend(kept)
+            if submit:
+                dispute["status"] = "under_review"
+                dispute["evidence_submitted"] = True
+                changed.append("dispute.updated")
+
+        result = await self._change("dispute", did, apply)
+        if changed:
+            self._emit("dispute.updated", result)
+            text = " ".join(str(v) for v in (result.get("evidence") or {}).values())
+            outcome = "won" if "winning_evidence" in text else None
+            outcome = outcome or ("lost" if "losing_evidence" in text else None)
+            if outcome is not None:
+
+                def decide(dispute: dict[str, Any]) -> None:
+                    if dispute["status"] == "under_review":
+                        dispute["status"] = outcome
+
+                decided = await self._change("dispute", did, decide)
+                if decided["status"] == outcome:
+                    self._emit(f"dispute.{outcome}", decided)
+        return result
+
+    async def accept_dispute(self, did: str) -> dict[str, Any]:
+        changed: list[bool] = []
+
+        def apply(dispute: dict[str, Any]) -> None:
+            if dispute["status"] == "accepted":
+                return
+            if dispute["status"] != "needs_response":
+                raise _err(
+                    400, "invalid_request_error", "dispute_not_open",
+                    f"The dispute is {dispute['status']}.",
+                )  # fmt: skip
+            dispute["status"] = "accepted"
+            changed.append(True)
+
+        result = await self._change("dispute", did, apply)
+        if changed:
+            self._emit("dispute.accepted", result)
+        return result
 
     # ---- webhooks (the scheme is documented in sandbox/webhooks.py)
 

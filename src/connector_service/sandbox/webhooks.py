@@ -13,8 +13,9 @@ When a payment, refund, mandate or dispute changes, the sandbox sends::
 Types: ``payment.authorized``, ``payment.captured`` (full or partial), ``payment.declined``,
 ``payment.voided``, ``payment.pending``, ``payment.requires_authentication``,
 ``refund.succeeded``, ``mandate.active``, ``mandate.declined``, ``mandate.revoked``,
-``dispute.created``. Receivers must reject a timestamp more than five minutes away from
-their clock; several ``v1=`` entries may appear while a secret is being rotated.
+``dispute.created``, ``dispute.updated`` (evidence submitted), ``dispute.won``,
+``dispute.lost``, ``dispute.accepted``. Receivers must reject a timestamp more than five
+minutes away from their clock; several ``v1=`` entries may appear while a secret is being rotated.
 
 The secret is the account's ``webhook_secret`` credential or, when it has none, one
 derived from the service's ``id_key`` and the account id (:func:`default_secret`), so the

@@ -29,8 +29,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -63,6 +64,8 @@ from connector_service.server.errors import validation_error
 from connector_service.server.front import Answer, Entry, Front, Operation
 from connector_service.server.grpc_codec import fill
 from connector_service.server.operations import ConnectorList
+from connector_service.server.webhook_routes import PARSE_WEBHOOK, ParseRequest, ParseResult
+from connector_service.webhooks.events import Event
 
 log = logging.getLogger("connector_service.access")
 error_log = logging.getLogger("connector_service.server")
@@ -169,6 +172,8 @@ def _fields(msg: Message) -> dict[str, Any]:
         sub = fd.message_type
         if sub is not None and sub.GetOptions().map_entry:
             out[fd.name] = dict(value)
+        elif sub is not None and not isinstance(value, Message):  # a repeated field
+            out[fd.name] = [_fields(item) for item in value]
         elif sub is not None:
             out[fd.name] = _fields(value)
         else:
@@ -295,6 +300,43 @@ def mandate_pb(mandate: api.Mandate) -> mandates_pb2.Mandate:
     return _parse(data, mandates_pb2.Mandate())
 
 
+def dispute_pb(dispute: api.Dispute) -> disputes_pb2.Dispute:
+    data = _builtins(dispute)
+    amount, currency = data.pop("amount", None), data.pop("currency", None)
+    if amount is not None and currency:
+        data["amount"] = _money(amount, currency)
+    data["status"] = _enum("DISPUTE_STATUS_", data["status"])
+    return _parse(data, disputes_pb2.Dispute())
+
+
+def event_pb(event: Event) -> webhooks_pb2.WebhookEvent:
+    out = webhooks_pb2.WebhookEvent(
+        id=event.id,
+        type=event.type,
+        connector=event.connector,
+        account=event.account,
+        connector_event_id=event.connector_event_id,
+        connector_event_type=event.connector_event_type,
+        connector_payment_id=event.connector_payment_id or "",
+        livemode=event.livemode,
+    )
+    out.created.FromJsonString(event.timestamp)
+    if event.occurred_at:
+        # A gateway timestamp that is not RFC 3339 is left out, never guessed.
+        with contextlib.suppress(ValueError):
+            out.occurred_at.FromJsonString(event.occurred_at)
+    d = event.data
+    if d.payment is not None:
+        out.payment.CopyFrom(payment_pb(d.payment))
+    elif d.refund is not None:
+        out.refund.CopyFrom(refund_pb(d.refund))
+    elif d.mandate is not None:
+        out.mandate.CopyFrom(mandate_pb(d.mandate))
+    elif d.dispute is not None:
+        out.dispute.CopyFrom(dispute_pb(d.dispute))
+    return out
+
+
 def connector_pb(info: api.ConnectorInfo) -> connectors_pb2.ConnectorInfo:
     data = _builtins(info)
     for key in ("currencies", "countries"):
@@ -326,6 +368,8 @@ class Rpc:
     to_api: ToApi = _no_body
     to_pb: ToPb = lambda doc, req: doc
     id_field: str | None = None
+    id_name: str = "id"  # the path parameter REST names it (``{connector}``)
+    query: Callable[[Any], Mapping[str, str]] | None = None  # REST's query string
 
     @property
     def path(self) -> str:
@@ -451,6 +495,48 @@ def _connectors_out(doc: ConnectorList, req: connectors_pb2.ListConnectorsReques
     return out
 
 
+def _evidence_in(req: disputes_pb2.SubmitDisputeEvidenceRequest) -> api.DisputeEvidenceCreate:
+    body = _without_id(req)
+    body["submit"] = req.submit  # proto3: false (stage) is also "not given"
+    return _convert(api.DisputeEvidenceCreate, body)
+
+
+def _dispute_out(doc: api.Dispute, req: Message) -> Message:
+    return dispute_pb(doc)
+
+
+def _list_disputes_query(req: disputes_pb2.ListDisputesRequest) -> dict[str, str]:
+    """REST's query string (a negative page_size fails REST's limit check)."""
+    query = {"limit": str(req.page_size)} if req.page_size else {}
+    if req.account:
+        query["account"] = req.account
+    if req.page_token:
+        query["cursor"] = req.page_token
+    return query
+
+
+def _disputes_out(doc: api.DisputeList, req: Message) -> Message:
+    return disputes_pb2.ListDisputesResponse(
+        disputes=[dispute_pb(d) for d in doc.data], next_page_token=doc.next_cursor or ""
+    )
+
+
+def _parse_webhook_in(req: webhooks_pb2.ParseWebhookRequest) -> ParseRequest:
+    return ParseRequest(
+        headers={k.lower(): v for k, v in req.headers.items()},
+        body_base64=base64.b64encode(req.body).decode(),
+        account=req.account or None,
+    )
+
+
+def _parse_webhook_out(doc: ParseResult, req: Message) -> Message:
+    if not doc.data:
+        return webhooks_pb2.WebhookEvent(connector=doc.connector, account=doc.account)
+    first = event_pb(doc.data[0])
+    first.more_events.extend(event_pb(e) for e in doc.data[1:])
+    return first
+
+
 P, R, MD, D = "PaymentService", "RefundService", "MandateService", "DisputeService"
 
 RPCS: tuple[Rpc, ...] = (
@@ -481,13 +567,16 @@ RPCS: tuple[Rpc, ...] = (
     Rpc(MD, "ListMandates", mandates_pb2.ListMandatesRequest, mandates_pb2.ListMandatesResponse,
         ops.LIST_MANDATES, _mandates_query_in, _mandates_out),
     Rpc(D, "GetDispute", disputes_pb2.GetDisputeRequest, disputes_pb2.Dispute,
-        ops.GET_DISPUTE, id_field="id"),
+        ops.GET_DISPUTE, _no_body, _dispute_out, "id"),
     Rpc(D, "AcceptDispute", disputes_pb2.AcceptDisputeRequest, disputes_pb2.Dispute,
-        ops.ACCEPT_DISPUTE, id_field="id"),
+        ops.ACCEPT_DISPUTE, _no_body, _dispute_out, "id"),
     Rpc(D, "SubmitDisputeEvidence", disputes_pb2.SubmitDisputeEvidenceRequest,
-        disputes_pb2.Dispute, ops.SUBMIT_DISPUTE_EVIDENCE, id_field="id"),
+        disputes_pb2.Dispute, ops.SUBMIT_DISPUTE_EVIDENCE, _evidence_in, _dispute_out, "id"),
+    Rpc(D, "ListDisputes", disputes_pb2.ListDisputesRequest, disputes_pb2.ListDisputesResponse,
+        ops.LIST_DISPUTES, _no_body, _disputes_out, query=_list_disputes_query),
     Rpc("WebhookService", "ParseWebhook", webhooks_pb2.ParseWebhookRequest,
-        webhooks_pb2.WebhookEvent, ops.PARSE_WEBHOOK_GRPC),
+        webhooks_pb2.WebhookEvent, PARSE_WEBHOOK, _parse_webhook_in, _parse_webhook_out,
+        "connector", "connector"),
     Rpc("ConnectorService", "ListConnectors", connectors_pb2.ListConnectorsRequest,
         connectors_pb2.ListConnectorsResponse, ops.LIST_CONNECTORS, _connectors_in,
         _connectors_out),
@@ -550,14 +639,15 @@ class GrpcApi:
 
         async def behaviour(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             md = _metadata(context)
-            ids = {"id": getattr(request, rpc.id_field)} if rpc.id_field else {}
+            ids = {rpc.id_name: getattr(request, rpc.id_field)} if rpc.id_field else {}
 
             async def decode() -> Any:
                 return rpc.to_api(request)
 
             # Shielded: a client that cancels does not cut a gateway call in half, and the
             # front still writes its log line and metrics.
-            task = asyncio.ensure_future(self.front.call(entry, md, decode, ids))
+            query = rpc.query(request) if rpc.query is not None else {}
+            task = asyncio.ensure_future(self.front.call(entry, md, decode, ids, query))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             answer = await asyncio.shield(task)

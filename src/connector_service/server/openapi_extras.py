@@ -74,6 +74,17 @@ QUERY: dict[str, list[dict[str, Any]]] = {
     "list_connectors": [
         _CURSOR,
     ],
+    "list_disputes": [
+        _query(
+            "account",
+            "The account whose disputes to list (default: the default account).",
+            {"type": "string"},
+        ),
+        _CURSOR,
+        _query(
+            "limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+        ),
+    ],
     "list_mandates": [
         {
             **_query(

@@ -15,7 +15,7 @@ import msgspec
 
 from connector_service.core.breaker import BreakerView
 from connector_service.domain import api
-from connector_service.domain.errors import ErrorType, ServiceError, invalid
+from connector_service.domain.errors import invalid
 from connector_service.runtime import Runtime
 from connector_service.server.errors import validation_error
 from connector_service.server.front import Operation, RequestContext
@@ -119,22 +119,25 @@ async def list_breakers(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) ->
     return BreakerList("list", await rt.service.breaker_states(ctx.caller))
 
 
-def not_implemented(what: str) -> ServiceError:
-    return ServiceError(
-        ErrorType.NOT_SUPPORTED,
-        "not_implemented",
-        f"{what} not implemented by this service yet; the RPC is declared so clients can be "
-        "generated against the final shape.",
-        http_status=501,
-    )
+# ---- disputes
 
 
-async def disputes(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
-    raise not_implemented("Disputes are")
+async def get_dispute(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Dispute:
+    return await rt.service.get_dispute(ctx, ids["id"])
 
 
-async def parse_webhook_grpc(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> Any:
-    raise not_implemented("Parsing webhooks over gRPC is")
+async def list_disputes(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.DisputeList:
+    return await rt.service.list_disputes(ctx, ctx.query.get("account"), ctx.query)
+
+
+async def accept_dispute(rt: Runtime, ctx: RequestContext, req: Any, ids: Ids) -> api.Dispute:
+    return await rt.service.accept_dispute(ctx, ids["id"])
+
+
+async def submit_dispute_evidence(
+    rt: Runtime, ctx: RequestContext, req: Any, ids: Ids
+) -> api.Dispute:
+    return await rt.service.submit_dispute_evidence(ctx, ids["id"], req)
 
 
 def _op(run: Any, response: type, *, idempotent: bool = False, status: int = 200) -> Operation:
@@ -156,7 +159,7 @@ LIST_MANDATES = _op(list_mandates, api.MandateList)
 PREVIEW_ROUTING = _op(preview_routing, api.RoutingDetails, idempotent=True)
 LIST_CONNECTORS = _op(list_connectors, ConnectorList)
 LIST_BREAKERS = _op(list_breakers, BreakerList)
-GET_DISPUTE = Operation("get_dispute", disputes)
-ACCEPT_DISPUTE = Operation("accept_dispute", disputes, idempotent=True)
-SUBMIT_DISPUTE_EVIDENCE = Operation("submit_dispute_evidence", disputes, idempotent=True)
-PARSE_WEBHOOK_GRPC = Operation("parse_webhook", parse_webhook_grpc)
+GET_DISPUTE = _op(get_dispute, api.Dispute)
+LIST_DISPUTES = _op(list_disputes, api.DisputeList)
+ACCEPT_DISPUTE = _op(accept_dispute, api.Dispute, idempotent=True)
+SUBMIT_DISPUTE_EVIDENCE = _op(submit_dispute_evidence, api.Dispute, idempotent=True)

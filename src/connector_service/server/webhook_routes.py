@@ -264,9 +264,11 @@ def _op(run: Any, response: type, *, idempotent: bool = False) -> Operation:
     return Operation(run.__name__, run, idempotent, response)
 
 
+# Also served over gRPC (WebhookService.ParseWebhook): the same operation row.
+PARSE_WEBHOOK = _op(parse_webhook, ParseResult, idempotent=True)
+
 WEBHOOK_ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("POST", "/v1/webhooks/{connector}/parse", _op(parse_webhook, ParseResult,
-             idempotent=True),
+    Endpoint("POST", "/v1/webhooks/{connector}/parse", PARSE_WEBHOOK,
              "Verify and translate a gateway webhook without storing or forwarding it",
              ParseRequest, ParseResult, 200, "webhooks"),
     Endpoint("GET", "/v1/admin/webhooks/events", _op(list_events, EventList),

@@ -106,6 +106,19 @@ class Webhooks:
     stored_id: Callable[[Any, bytes], str] | None = None
 
 
+def _no_action(fake: Any, payment: dict[str, Any]) -> None:
+    """The card alone opens the dispute (the sandbox's and Stripe's 4000000000000259)."""
+
+
+@dataclass(frozen=True)
+class Disputes:
+    """How a dispute is opened on a payment made with ``card``: ``open(fake, payment)``
+    plays the cardholder's part at the fake (nothing where the test card does it)."""
+
+    card: Card
+    open: Callable[[Any, dict[str, Any]], None] = _no_action
+
+
 @dataclass(frozen=True)
 class ConnectorProfile:
     connector: str
@@ -146,6 +159,7 @@ class ConnectorProfile:
     secrets: Callable[[Any], list[str]] = lambda fake: []
     specs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    disputes: Disputes | None = None  # None: the dispute scenario skips
 
     def card_method(self, fake: Any, card: Card) -> dict[str, Any]:
         """The test card as this gateway takes it: itself, or tokenized in the customer's

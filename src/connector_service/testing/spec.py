@@ -153,7 +153,11 @@ class OpenAPIRequest:
             path={},
         )
         headers = {k.lower(): v for k, v in request.headers.items()}
-        self.content_type = headers.get("content-type", "").split(";")[0] or "application/json"
+        content_type = headers.get("content-type", "")
+        # A multipart body needs its boundary parameter to be read; other types do not.
+        if not content_type.startswith("multipart/"):
+            content_type = content_type.split(";")[0]
+        self.content_type = content_type or "application/json"
         self.body = request.body or b""
         self.full_url_pattern = self.host_url + self.path
 

@@ -22,7 +22,7 @@ import hashlib
 
 import msgspec
 
-from connector_service.core import unresolved
+from connector_service.core import disputes, unresolved
 from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
@@ -34,24 +34,10 @@ from connector_service.domain.flows import (
     WebhookEvent,
 )
 from connector_service.domain.ids import Kind
-from connector_service.domain.status import CaptureMethod, DisputeStatus, PaymentStatus
+from connector_service.domain.status import CaptureMethod, PaymentStatus
 
-
-class Dispute(msgspec.Struct, omit_defaults=True):
-    """A dispute as events carry it (the API has no dispute resource yet)."""
-
-    id: str
-    status: DisputeStatus
-    connector: str
-    account: str
-    connector_dispute_id: str
-    connector_payment_id: str | None = None
-    payment_id: str | None = None
-    amount: int | None = None
-    currency: str | None = None
-    reason: str | None = None
-    evidence_due_by: str | None = None
-    connector_status: str | None = None
+# A dispute as events carry it: the very document GET /v1/disputes/{id} answers.
+Dispute = api.Dispute
 
 
 class EventData(msgspec.Struct, omit_defaults=True):
@@ -296,18 +282,6 @@ async def _mandate(r: MandateResult, connector: str, account: str, ids: _Ids) ->
 
 
 async def _dispute(r: DisputeResult, connector: str, account: str, ids: _Ids) -> Dispute:
-    payment_id = await ids.payment(r.connector_payment_id or "", None)
-    return Dispute(
-        id=await ids.other(Kind.DISPUTE, r.connector_dispute_id),
-        payment_id=payment_id or None,
-        status=r.status,
-        connector=connector,
-        account=account,
-        connector_dispute_id=r.connector_dispute_id,
-        connector_payment_id=await ids.gateway_id(payment_id) or r.connector_payment_id,
-        amount=r.amount,
-        currency=r.currency,
-        reason=r.reason,
-        evidence_due_by=r.evidence_due_by,
-        connector_status=r.connector_status,
-    )
+    """The dispute under the id the API gives it; a received event also records what it
+    tells in the dispute's fact record (the /parse mode writes nothing)."""
+    return await disputes.record(ids.resources, account, connector, r, write=ids.settle)

@@ -333,6 +333,53 @@ class AsyncClient:
             request_id,
         )  # fmt: skip
 
+    # ------------------------------------------------------------------ disputes
+
+    async def get_dispute(self, dispute_id: str, *, request_id: str | None = None) -> api.Dispute:
+        path = f"/v1/disputes/{_id(dispute_id)}"
+        return await self._call(api.Dispute, "GET", path, request_id=request_id)
+
+    async def list_disputes(
+        self,
+        account: str | None = None,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        request_id: str | None = None,
+    ) -> api.DisputeList:
+        """One page of an account's disputes, as the gateway lists them."""
+        params = {"account": account, "limit": str(limit) if limit else None, "cursor": cursor}
+        return await self._call(
+            api.DisputeList, "GET", "/v1/disputes", request_id=request_id,
+            params={k: v for k, v in params.items() if v is not None} or None,
+        )  # fmt: skip
+
+    async def accept_dispute(
+        self,
+        dispute_id: str,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Dispute:
+        path = f"/v1/disputes/{_id(dispute_id)}/accept"
+        return await self._call(api.Dispute, "POST", path, None, idempotency_key, request_id)
+
+    async def submit_dispute_evidence(
+        self,
+        dispute_id: str,
+        evidence: api.DisputeEvidenceCreate | Mapping[str, object],
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Dispute:
+        """Evidence: text items, or files as base64 ``file`` with ``file_name`` and
+        ``content_type`` (the gateway's limits are checked by the service)."""
+        path = f"/v1/disputes/{_id(dispute_id)}/evidence"
+        return await self._call(
+            api.Dispute, "POST", path, _body(api.DisputeEvidenceCreate, evidence),
+            idempotency_key, request_id,
+        )  # fmt: skip
+
     # ------------------------------------------------------------------ connectors
 
     async def list_connectors(

@@ -233,6 +233,48 @@ class Client:
             )
         )
 
+    def get_dispute(self, dispute_id: str, *, request_id: str | None = None) -> api.Dispute:
+        return self._run(self._async.get_dispute(dispute_id, request_id=request_id))
+
+    def list_disputes(
+        self,
+        account: str | None = None,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        request_id: str | None = None,
+    ) -> api.DisputeList:
+        return self._run(
+            self._async.list_disputes(account, limit=limit, cursor=cursor, request_id=request_id)
+        )
+
+    def accept_dispute(
+        self,
+        dispute_id: str,
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Dispute:
+        return self._run(
+            self._async.accept_dispute(
+                dispute_id, idempotency_key=idempotency_key, request_id=request_id
+            )
+        )
+
+    def submit_dispute_evidence(
+        self,
+        dispute_id: str,
+        evidence: api.DisputeEvidenceCreate | Mapping[str, object],
+        *,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> api.Dispute:
+        return self._run(
+            self._async.submit_dispute_evidence(
+                dispute_id, evidence, idempotency_key=idempotency_key, request_id=request_id
+            )
+        )
+
     def list_connectors(
         self, *, cursor: str | None = None, request_id: str | None = None
     ) -> Page[api.ConnectorInfo]:

@@ -222,21 +222,63 @@ class DeliveryView(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class Dispute(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A dispute as events carry it (the API has no dispute resource yet)."""
+    """A dispute (chargeback): the same document in ``GET /v1/disputes/{id}``, the list, accept,
+    evidence and the ``dispute.*`` webhook events (docs/disputes.md).
+    """
 
     account: str
     amount: int | None = None
     connector: str
     connector_dispute_id: str
     connector_payment_id: str | None = None
+    connector_reason: str | None = None
     connector_status: str | None = None
+    created: str | None = None
     currency: str | None = None
     evidence_due_by: str | None = None
+    evidence_submitted: bool
     id: str
+    object: str = "dispute"
     payment_id: str | None = None
-    reason: str | None = None
+    reason: DisputeReason
     status: DisputeStatus
 
+
+class DisputeEvidenceCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Evidence for a dispute. ``submit``: true sends it for review (the dispute moves to
+    ``under_review``); false stages it where the gateway can (a later call submits).
+    """
+
+    evidence: list[EvidenceItem]
+    submit: bool = True
+
+
+class DisputeList(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One page of an account's disputes, as the gateway lists them (``cursor`` in, ``has_more``
+    + ``next_cursor`` out).
+    """
+
+    data: list[Dispute]
+    has_more: bool = False
+    next_cursor: str | None = None
+    object: str
+
+
+DisputeReason: TypeAlias = Literal[
+    "credit_not_processed",
+    "duplicate",
+    "fraudulent",
+    "general",
+    "other",
+    "processing_error",
+    "product_not_received",
+    "product_unacceptable",
+    "subscription_canceled",
+    "unrecognized",
+]
+"""Why the cardholder disputed, unified across gateways (the gateway's own reason is kept beside
+it as ``connector_reason``). ``other``: a reason no table maps.
+"""
 
 DisputeStatus: TypeAlias = Literal["accepted", "lost", "needs_response", "under_review", "won"]
 
@@ -304,13 +346,21 @@ ErrorCode: TypeAlias = Literal[
     "cross_origin_forbidden",
     "currency_mismatch",
     "currency_not_supported",
+    "dispute_facts_unavailable",
     "dispute_not_found",
+    "dispute_not_open",
+    "duplicate_evidence",
     "duplicate_key",
     "duplicate_reference",
     "duplicate_request",
     "endpoint_not_found",
     "endpoint_shared",
     "event_not_found",
+    "evidence_content_type_not_supported",
+    "evidence_file_too_large",
+    "evidence_staging_not_supported",
+    "evidence_too_large",
+    "evidence_type_not_supported",
     "flow_not_supported",
     "gateway_authentication_failed",
     "gateway_conflict",
@@ -371,8 +421,8 @@ ErrorCode: TypeAlias = Literal[
     "no_account_available",
     "no_allowed_account",
     "no_route",
-    "not_implemented",
     "not_supported",
+    "nothing_to_refund",
     "operation_not_allowed",
     "payment_already_authorized",
     "payment_already_captured",
@@ -404,6 +454,7 @@ ErrorCode: TypeAlias = Literal[
     "route_not_found",
     "shopper_reference_required",
     "storage_unavailable",
+    "too_many_evidence_files",
     "unknown_account",
     "unknown_connector",
     "unknown_field",
@@ -522,6 +573,35 @@ EventType: TypeAlias = Literal[
 ]
 """The unified event types (`unknown`: an event the service does not map; its
 `connector_event_type` says what it was).
+"""
+
+
+class EvidenceItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One piece of evidence: ``text``, or a file (``file`` is its content, base64 in JSON, with
+    ``file_name`` and ``content_type``). The gateway's limits (which types, sizes and content
+    types it takes) are checked before anything is sent.
+    """
+
+    content_type: str | None = None
+    file: str | None = None
+    file_name: str | None = None
+    text: str | None = None
+    type: EvidenceType
+
+
+EvidenceType: TypeAlias = Literal[
+    "cancellation_policy",
+    "customer_communication",
+    "customer_signature",
+    "product_description",
+    "receipt",
+    "refund_policy",
+    "service_documentation",
+    "shipping_documentation",
+    "uncategorized",
+]
+"""One piece of dispute evidence, unified; each connector maps the ones its gateway takes
+(``evidence_limits``) and refuses the others with a 400 naming the field.
 """
 
 
@@ -827,6 +907,9 @@ __all__ = [
     "DeliveryStatus",
     "DeliveryView",
     "Dispute",
+    "DisputeEvidenceCreate",
+    "DisputeList",
+    "DisputeReason",
     "DisputeStatus",
     "EnableResult",
     "EndpointList",
@@ -841,6 +924,8 @@ __all__ = [
     "EventList",
     "EventSummary",
     "EventType",
+    "EvidenceItem",
+    "EvidenceType",
     "Failure",
     "GatewayDetail",
     "IncrementCreate",

@@ -157,6 +157,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's disputes, as the gateway lists them (newest first) */
+        get: operations["list_disputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dispute (chargeback): from the gateway where it has a read, else as its webhooks told */
+        get: operations["get_dispute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a dispute (concede it: the cardholder keeps the funds) */
+        post: operations["accept_dispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a dispute with evidence (text and files; the gateway's limits apply) */
+        post: operations["submit_dispute_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mandates": {
         parameters: {
             query?: never;
@@ -884,7 +952,7 @@ export interface components {
         };
         /**
          * Dispute
-         * @description A dispute as events carry it (the API has no dispute resource yet).
+         * @description A dispute (chargeback): the same document in ``GET /v1/disputes/{id}``, the list, accept, evidence and the ``dispute.*`` webhook events (docs/disputes.md).
          */
         Dispute: {
             account: string;
@@ -892,14 +960,45 @@ export interface components {
             connector: string;
             connector_dispute_id: string;
             connector_payment_id?: string | null;
+            connector_reason?: string | null;
             connector_status?: string | null;
+            created?: string | null;
             currency?: string | null;
             evidence_due_by?: string | null;
+            evidence_submitted: boolean;
             id: string;
+            /** @description Default: `"dispute"`. */
+            object?: string;
             payment_id?: string | null;
-            reason?: string | null;
+            reason: components["schemas"]["DisputeReason"];
             status: components["schemas"]["DisputeStatus"];
         };
+        /**
+         * DisputeEvidenceCreate
+         * @description Evidence for a dispute. ``submit``: true sends it for review (the dispute moves to ``under_review``); false stages it where the gateway can (a later call submits).
+         */
+        DisputeEvidenceCreate: {
+            evidence: components["schemas"]["EvidenceItem"][];
+            /** @description Default: `true`. */
+            submit?: boolean;
+        };
+        /**
+         * DisputeList
+         * @description One page of an account's disputes, as the gateway lists them (``cursor`` in, ``has_more`` + ``next_cursor`` out).
+         */
+        DisputeList: {
+            data: components["schemas"]["Dispute"][];
+            /** @description Default: `false`. */
+            has_more?: boolean;
+            next_cursor?: string | null;
+            object: string;
+        };
+        /**
+         * DisputeReason
+         * @description Why the cardholder disputed, unified across gateways (the gateway's own reason is kept beside it as ``connector_reason``). ``other``: a reason no table maps.
+         * @enum {unknown}
+         */
+        DisputeReason: "credit_not_processed" | "duplicate" | "fraudulent" | "general" | "other" | "processing_error" | "product_not_received" | "product_unacceptable" | "subscription_canceled" | "unrecognized";
         /**
          * DisputeStatus
          * @enum {unknown}
@@ -944,7 +1043,7 @@ export interface components {
          * @description The stable machine code of an error (the registry in `domain/error_codes.py`; a new code is a documented API change).
          * @enum {unknown}
          */
-        ErrorCode: "access_token_missing" | "account_and_credentials" | "account_not_allowed" | "account_not_found" | "admin_only" | "admin_required" | "amount_not_increased" | "amount_not_supported" | "amount_precision_not_supported" | "amount_too_large" | "amount_too_small" | "authorization_expired" | "body_required" | "body_too_large" | "card_expired" | "connector_mismatch" | "credentials_required" | "cross_origin_forbidden" | "currency_mismatch" | "currency_not_supported" | "dispute_not_found" | "duplicate_key" | "duplicate_reference" | "duplicate_request" | "endpoint_not_found" | "endpoint_shared" | "event_not_found" | "flow_not_supported" | "gateway_authentication_failed" | "gateway_conflict" | "gateway_error" | "gateway_lock_timeout" | "gateway_misconfigured" | "gateway_permission_denied" | "gateway_rate_limited" | "gateway_rejected_request" | "gateway_unavailable" | "headers_too_large" | "idempotency_key_in_use" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_request_in_progress" | "insufficient_balance" | "internal_error" | "invalid_account_option" | "invalid_amount" | "invalid_api_key" | "invalid_base64" | "invalid_card_number" | "invalid_credentials_header" | "invalid_currency" | "invalid_cursor" | "invalid_customer_id" | "invalid_cvc" | "invalid_expiry" | "invalid_field" | "invalid_idempotency_key" | "invalid_json" | "invalid_limit" | "invalid_live_url_prefix" | "invalid_mandate" | "invalid_merchant_account" | "invalid_page_size" | "invalid_page_token" | "invalid_reference" | "invalid_status" | "invalid_stored_payment_method" | "invalid_token" | "invalid_webhook" | "mandate_account_mismatch" | "mandate_facts_unavailable" | "mandate_not_active" | "mandate_not_found" | "mandate_not_pending" | "mandate_unexpected_state" | "mandate_without_customer" | "metadata_too_large" | "method_not_allowed" | "missing_account_option" | "missing_api_key" | "missing_credentials" | "missing_field" | "missing_gateway_id" | "missing_redirect_result" | "no_account_available" | "no_allowed_account" | "no_route" | "not_implemented" | "not_supported" | "operation_not_allowed" | "payment_already_authorized" | "payment_already_captured" | "payment_already_refunded" | "payment_already_voided" | "payment_declined" | "payment_disputed" | "payment_facts_unavailable" | "payment_intent_mismatch" | "payment_method_not_supported" | "payment_not_capturable" | "payment_not_found" | "payment_not_incrementable" | "payment_not_refundable" | "payment_not_voidable" | "payment_requires_action" | "payment_unexpected_state" | "payment_unresolved" | "recurring_not_enabled" | "reference_too_long" | "refund_facts_unavailable" | "refund_not_found" | "request_credentials_not_allowed" | "request_in_progress" | "request_timeout" | "resource_not_found" | "return_url_required" | "return_url_too_long" | "route_not_found" | "shopper_reference_required" | "storage_unavailable" | "unknown_account" | "unknown_connector" | "unknown_field" | "unknown_parameter" | "unknown_routing_profile" | "unknown_type" | "unknown_webhook_connector" | "unsupported_media_type" | "webhook_not_recorded" | "webhook_not_verified" | "webhook_verification_unavailable";
+        ErrorCode: "access_token_missing" | "account_and_credentials" | "account_not_allowed" | "account_not_found" | "admin_only" | "admin_required" | "amount_not_increased" | "amount_not_supported" | "amount_precision_not_supported" | "amount_too_large" | "amount_too_small" | "authorization_expired" | "body_required" | "body_too_large" | "card_expired" | "connector_mismatch" | "credentials_required" | "cross_origin_forbidden" | "currency_mismatch" | "currency_not_supported" | "dispute_facts_unavailable" | "dispute_not_found" | "dispute_not_open" | "duplicate_evidence" | "duplicate_key" | "duplicate_reference" | "duplicate_request" | "endpoint_not_found" | "endpoint_shared" | "event_not_found" | "evidence_content_type_not_supported" | "evidence_file_too_large" | "evidence_staging_not_supported" | "evidence_too_large" | "evidence_type_not_supported" | "flow_not_supported" | "gateway_authentication_failed" | "gateway_conflict" | "gateway_error" | "gateway_lock_timeout" | "gateway_misconfigured" | "gateway_permission_denied" | "gateway_rate_limited" | "gateway_rejected_request" | "gateway_unavailable" | "headers_too_large" | "idempotency_key_in_use" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_request_in_progress" | "insufficient_balance" | "internal_error" | "invalid_account_option" | "invalid_amount" | "invalid_api_key" | "invalid_base64" | "invalid_card_number" | "invalid_credentials_header" | "invalid_currency" | "invalid_cursor" | "invalid_customer_id" | "invalid_cvc" | "invalid_expiry" | "invalid_field" | "invalid_idempotency_key" | "invalid_json" | "invalid_limit" | "invalid_live_url_prefix" | "invalid_mandate" | "invalid_merchant_account" | "invalid_page_size" | "invalid_page_token" | "invalid_reference" | "invalid_status" | "invalid_stored_payment_method" | "invalid_token" | "invalid_webhook" | "mandate_account_mismatch" | "mandate_facts_unavailable" | "mandate_not_active" | "mandate_not_found" | "mandate_not_pending" | "mandate_unexpected_state" | "mandate_without_customer" | "metadata_too_large" | "method_not_allowed" | "missing_account_option" | "missing_api_key" | "missing_credentials" | "missing_field" | "missing_gateway_id" | "missing_redirect_result" | "no_account_available" | "no_allowed_account" | "no_route" | "not_supported" | "nothing_to_refund" | "operation_not_allowed" | "payment_already_authorized" | "payment_already_captured" | "payment_already_refunded" | "payment_already_voided" | "payment_declined" | "payment_disputed" | "payment_facts_unavailable" | "payment_intent_mismatch" | "payment_method_not_supported" | "payment_not_capturable" | "payment_not_found" | "payment_not_incrementable" | "payment_not_refundable" | "payment_not_voidable" | "payment_requires_action" | "payment_unexpected_state" | "payment_unresolved" | "recurring_not_enabled" | "reference_too_long" | "refund_facts_unavailable" | "refund_not_found" | "request_credentials_not_allowed" | "request_in_progress" | "request_timeout" | "resource_not_found" | "return_url_required" | "return_url_too_long" | "route_not_found" | "shopper_reference_required" | "storage_unavailable" | "too_many_evidence_files" | "unknown_account" | "unknown_connector" | "unknown_field" | "unknown_parameter" | "unknown_routing_profile" | "unknown_type" | "unknown_webhook_connector" | "unsupported_media_type" | "webhook_not_recorded" | "webhook_not_verified" | "webhook_verification_unavailable";
         /** ErrorEnvelope */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -1012,6 +1111,23 @@ export interface components {
          * @enum {unknown}
          */
         EventType: "dispute.lost" | "dispute.opened" | "dispute.updated" | "dispute.won" | "mandate.active" | "mandate.failed" | "mandate.revoked" | "payment.authorized" | "payment.capture_failed" | "payment.captured" | "payment.failed" | "payment.processing" | "payment.requires_action" | "payment.voided" | "refund.failed" | "refund.pending" | "refund.succeeded" | "unknown";
+        /**
+         * EvidenceItem
+         * @description One piece of evidence: ``text``, or a file (``file`` is its content, base64 in JSON, with ``file_name`` and ``content_type``). The gateway's limits (which types, sizes and content types it takes) are checked before anything is sent.
+         */
+        EvidenceItem: {
+            content_type?: string | null;
+            file?: string | null;
+            file_name?: string | null;
+            text?: string | null;
+            type: components["schemas"]["EvidenceType"];
+        };
+        /**
+         * EvidenceType
+         * @description One piece of dispute evidence, unified; each connector maps the ones its gateway takes (``evidence_limits``) and refuses the others with a 400 naming the field.
+         * @enum {unknown}
+         */
+        EvidenceType: "cancellation_policy" | "customer_communication" | "customer_signature" | "product_description" | "receipt" | "refund_policy" | "service_documentation" | "shipping_documentation" | "uncategorized";
         /**
          * Failure
          * @description Why a payment, refund or mandate failed at the gateway (a result, not an error).
@@ -2663,6 +2779,665 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ConnectorList"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_disputes: {
+        parameters: {
+            query?: {
+                /** @description The account whose disputes to list (default: the default account). */
+                account?: string;
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: {
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "account": "sandbox",
+                     *           "connector": "sandbox",
+                     *           "connector_dispute_id": "string",
+                     *           "evidence_submitted": false,
+                     *           "id": "pay_3KpQm2x",
+                     *           "reason": "credit_not_processed",
+                     *           "status": "accepted"
+                     *         }
+                     *       ],
+                     *       "object": "list"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisputeList"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_dispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_dispute_id": "string",
+                     *       "evidence_submitted": false,
+                     *       "id": "pay_3KpQm2x",
+                     *       "reason": "credit_not_processed",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    accept_dispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_dispute_id": "string",
+                     *       "evidence_submitted": false,
+                     *       "id": "pay_3KpQm2x",
+                     *       "reason": "credit_not_processed",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description Invalid request: the `field` names the input at fault */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key may not use this account */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown or foreign id */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict (state of the payment, idempotency) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not supported by the connector */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited by the gateway */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway answered with an error */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway is unavailable or unreachable (nothing was charged) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The gateway did not answer in time (outcome unknown) */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error: the same error envelope */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_dispute_evidence: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                /** @description Platform keys only: the gateway credentials for this request, as a JSON object (e.g. `{"connector": "stripe", "credentials": {"api_key": "sk_test_..."}}`). Never logged or stored. */
+                "X-Connector-Credentials"?: string;
+                "X-Request-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "evidence": [
+                 *         {
+                 *           "type": "cancellation_policy"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["DisputeEvidenceCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "account": "sandbox",
+                     *       "connector": "sandbox",
+                     *       "connector_dispute_id": "string",
+                     *       "evidence_submitted": false,
+                     *       "id": "pay_3KpQm2x",
+                     *       "reason": "credit_not_processed",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Dispute"];
                 };
             };
             /** @description Invalid request: the `field` names the input at fault */

@@ -30,7 +30,14 @@ from connector_service.connectors.kit.decode import (
     text,
     text_or_number,
 )
-from connector_service.connectors.kit.encode import basic_auth, drop_none, form_encode, json_body
+from connector_service.connectors.kit.disputes import scheme_reason
+from connector_service.connectors.kit.encode import (
+    basic_auth,
+    drop_none,
+    form_encode,
+    json_body,
+    multipart_form,
+)
 from connector_service.connectors.kit.errors import ErrorRule, ErrorTable, error_from, gateway_error
 from connector_service.connectors.kit.money import Exponents
 from connector_service.connectors.kit.paths import (
@@ -77,9 +84,11 @@ __all__ = [
     "integer",
     "json_body",
     "missing_gateway_id",
+    "multipart_form",
     "obj",
     "parse_timestamped",
     "require_id",
+    "scheme_reason",
     "segment",
     "status_of",
     "text",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import secrets
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -56,3 +57,29 @@ def drop_none(d: Mapping[str, Any]) -> dict[str, Any]:
             v = drop_none(v)
         out[k] = v
     return out
+
+
+def multipart_form(
+    parts: list[tuple[str, str | None, str, bytes]], boundary: str | None = None
+) -> tuple[str, bytes]:
+    """``multipart/form-data`` (RFC 7578) from ``(name, filename, content_type, content)``
+    parts: the Content-Type header value (with its boundary) and the body. The boundary
+    is random unless given, and checked to occur in no part."""
+    boundary = boundary or "cs-" + secrets.token_hex(16)
+    out = bytearray()
+    for name, filename, content_type, content in parts:
+        if boundary.encode() in content:
+            raise ValueError("the multipart boundary occurs in a part")
+        disposition = f'form-data; name="{_quoted(name)}"'
+        if filename is not None:
+            disposition += f'; filename="{_quoted(filename)}"'
+        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode()
+        out += f"Content-Type: {content_type}\r\n\r\n".encode()
+        out += content + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return f"multipart/form-data; boundary={boundary}", bytes(out)
+
+
+def _quoted(value: str) -> str:
+    # RFC 7578 4.2: quotes and line breaks percent-encoded in a disposition parameter.
+    return value.replace("\\", "%5C").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")

@@ -47,7 +47,7 @@ class SubmitDisputeEvidenceRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ..., evidence: _Optional[_Iterable[_Union[DisputeEvidence, _Mapping]]] = ..., submit: _Optional[bool] = ...) -> None: ...
 
 class Dispute(_message.Message):
-    __slots__ = ("id", "status", "amount", "payment_id", "connector", "account", "connector_dispute_id", "reason", "evidence_due_by")
+    __slots__ = ("id", "status", "amount", "payment_id", "connector", "account", "connector_dispute_id", "reason", "evidence_due_by", "connector_payment_id", "connector_reason", "evidence_submitted", "created", "connector_status")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -57,6 +57,11 @@ class Dispute(_message.Message):
     CONNECTOR_DISPUTE_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_DUE_BY_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_REASON_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_SUBMITTED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_STATUS_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: _common_pb2.DisputeStatus
     amount: _common_pb2.Money
@@ -66,4 +71,27 @@ class Dispute(_message.Message):
     connector_dispute_id: str
     reason: str
     evidence_due_by: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.DisputeStatus, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ..., connector: _Optional[str] = ..., account: _Optional[str] = ..., connector_dispute_id: _Optional[str] = ..., reason: _Optional[str] = ..., evidence_due_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    connector_payment_id: str
+    connector_reason: str
+    evidence_submitted: bool
+    created: _timestamp_pb2.Timestamp
+    connector_status: str
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.DisputeStatus, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ..., connector: _Optional[str] = ..., account: _Optional[str] = ..., connector_dispute_id: _Optional[str] = ..., reason: _Optional[str] = ..., evidence_due_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., connector_payment_id: _Optional[str] = ..., connector_reason: _Optional[str] = ..., evidence_submitted: _Optional[bool] = ..., created: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., connector_status: _Optional[str] = ...) -> None: ...
+
+class ListDisputesRequest(_message.Message):
+    __slots__ = ("account", "page_size", "page_token")
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    account: str
+    page_size: int
+    page_token: str
+    def __init__(self, account: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListDisputesResponse(_message.Message):
+    __slots__ = ("disputes", "next_page_token")
+    DISPUTES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    disputes: _containers.RepeatedCompositeFieldContainer[Dispute]
+    next_page_token: str
+    def __init__(self, disputes: _Optional[_Iterable[_Union[Dispute, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -49,6 +49,11 @@ class DisputeServiceStub:
                 request_serializer=connector__service_dot_v1_dot_disputes__pb2.SubmitDisputeEvidenceRequest.SerializeToString,
                 response_deserializer=connector__service_dot_v1_dot_disputes__pb2.Dispute.FromString,
                 _registered_method=True)
+        self.ListDisputes = channel.unary_unary(
+                '/connector_service.v1.DisputeService/ListDisputes',
+                request_serializer=connector__service_dot_v1_dot_disputes__pb2.ListDisputesRequest.SerializeToString,
+                response_deserializer=connector__service_dot_v1_dot_disputes__pb2.ListDisputesResponse.FromString,
+                _registered_method=True)
 
 
 class DisputeServiceServicer:
@@ -72,6 +77,13 @@ class DisputeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDisputes(self, request, context):
+        """An account's disputes, as the gateway lists them (REST GET /v1/disputes).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DisputeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -89,6 +101,11 @@ def add_DisputeServiceServicer_to_server(servicer, server):
                     servicer.SubmitDisputeEvidence,
                     request_deserializer=connector__service_dot_v1_dot_disputes__pb2.SubmitDisputeEvidenceRequest.FromString,
                     response_serializer=connector__service_dot_v1_dot_disputes__pb2.Dispute.SerializeToString,
+            ),
+            'ListDisputes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDisputes,
+                    request_deserializer=connector__service_dot_v1_dot_disputes__pb2.ListDisputesRequest.FromString,
+                    response_serializer=connector__service_dot_v1_dot_disputes__pb2.ListDisputesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -172,6 +189,33 @@ class DisputeService:
             '/connector_service.v1.DisputeService/SubmitDisputeEvidence',
             connector__service_dot_v1_dot_disputes__pb2.SubmitDisputeEvidenceRequest.SerializeToString,
             connector__service_dot_v1_dot_disputes__pb2.Dispute.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDisputes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/connector_service.v1.DisputeService/ListDisputes',
+            connector__service_dot_v1_dot_disputes__pb2.ListDisputesRequest.SerializeToString,
+            connector__service_dot_v1_dot_disputes__pb2.ListDisputesResponse.FromString,
             options,
             channel_credentials,
             insecure,

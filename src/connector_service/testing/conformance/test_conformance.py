@@ -333,6 +333,41 @@ def test_mandate_needing_three_ds_is_completed_then_charged(rig: Rig, api: Api) 
     assert revoked["status"] == "revoked" and revoked["id"] == mandate["id"]
 
 
+def _disputed(rig: Rig, api: Api) -> Any:
+    """A payment the cardholder disputes (the profile's way), found in the account's list
+    under its payment's id."""
+    scenario = rig.profile.disputes
+    assert scenario is not None
+    payment = api.ok("POST", "/v1/payments", _payment(rig, scenario.card, 1500, "automatic"))
+    scenario.open(rig.fake, payment)
+    listed = api.ok("GET", f"/v1/disputes?account={rig.account}&limit=100")
+    [dispute] = [d for d in listed["data"] if d.get("payment_id") == payment["id"]]
+    assert dispute["connector_payment_id"] == payment["connector_payment_id"], dispute
+    return dispute
+
+
+def test_dispute_read_answer_and_accept(rig: Rig, api: Api) -> None:
+    if rig.profile.disputes is None or not (
+        _has(rig, "dispute_list") and _has(rig, "dispute_accept")
+    ):
+        pytest.skip(f"{rig.profile.connector} declares no dispute list and accept")
+    dispute = _disputed(rig, api)
+    got = api.ok("GET", f"/v1/disputes/{dispute['id']}")
+    assert got["id"] == dispute["id"] and got["status"] == "needs_response", got
+    assert got["amount"] == 1500 and got["currency"] == rig.profile.currency
+    if _has(rig, "dispute_evidence"):
+        answered = api.ok("POST", f"/v1/disputes/{dispute['id']}/evidence", {
+            "evidence": [{"type": "uncategorized", "text": "Delivered and signed for."}],
+        })  # fmt: skip
+        assert answered["id"] == dispute["id"] and answered["evidence_submitted"] is True
+        assert answered["status"] == "under_review", answered
+        dispute = _disputed(rig, api)
+    accepted = api.ok("POST", f"/v1/disputes/{dispute['id']}/accept")
+    assert accepted["id"] == dispute["id"] and accepted["status"] == "accepted", accepted
+    status, body = api.call("POST", f"/v1/disputes/{dispute['id']}/accept")[:2]
+    assert status == 409 and body["error"]["code"] == "dispute_not_open", body
+
+
 def test_idempotency(rig: Rig, api: Api) -> None:
     p = rig.profile
     key = f"cf-{uuid.uuid4().hex[:12]}"

@@ -24,6 +24,7 @@ import string
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -34,6 +35,9 @@ from connector_service.testing.spec import SpecViolation, validate_request
 
 SPEC = "adyen/CheckoutService-v71.json"
 SPEC_BASE = "https://checkout-test.adyen.com/v71"
+DISPUTE_SPEC = "adyen/DisputeService-v30.json"
+DISPUTE_BASE = "https://ca-test.adyen.com/ca/services/DisputeService/v30"
+DISPUTE_PATH = "/ca/services/DisputeService/v30"
 API_KEY = "AQEyhmfxKonIYxZGw0m/n3Q5qf3VaY9UCJ14XWZE03G/k2NFikzVGEiYj+4vtN01BchqAcwRr"
 HMAC_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
 MERCHANT = "TestMerchantECOM"
@@ -107,6 +111,7 @@ class AdyenFake(FakeGateway):
     redirect_results: dict[str, str] = field(default_factory=dict)  # redirectResult -> psp
     idempotency: dict[str, tuple[str, int, bytes]] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)  # dispute psp ->
 
     base_path = "/v71"
 
@@ -130,6 +135,14 @@ class AdyenFake(FakeGateway):
         app.router.add_route("*", "/{tail:.*}", self._handle)
 
     def check(self, request: HttpRequest) -> None:
+        path = urlsplit(request.url).path
+        if path.startswith(DISPUTE_PATH):
+            as_sent = HttpRequest(
+                request.method, DISPUTE_BASE + path.removeprefix(DISPUTE_PATH),
+                request.headers, request.body,
+            )  # fmt: skip
+            validate_request(DISPUTE_SPEC, as_sent, DISPUTE_BASE)
+            return
         # Validated as if sent to the real test host: the spec then loads once per run.
         as_sent = HttpRequest(
             request.method,
@@ -157,6 +170,8 @@ class AdyenFake(FakeGateway):
                     headers={"Idempotency-Key": key},
                 )
         body = json.loads(raw) if raw else {}
+        if request.path.startswith(DISPUTE_PATH):
+            return self._dispute_call(request.path.removeprefix(DISPUTE_PATH), body)
         path = request.path.removeprefix("/v71")
         answer = self._route(request.method, path, body, dict(request.query))
         if key and answer.status < 500:
@@ -416,6 +431,42 @@ class AdyenFake(FakeGateway):
         return web.Response(status=204)
 
     # ------------------------------------------------------------------ webhooks
+
+    # ------------------------------------------------------------------ disputes
+    # Opened by a test (Adyen's test cards open them only on live-like flows); the
+    # notification is what Adyen would send. acceptDispute answers per the Dispute API.
+
+    def open_dispute(self, payment_psp: str, reason_code: str = "10.4") -> dict[str, Any]:
+        """A NOTIFICATION_OF_CHARGEBACK item about ``payment_psp`` (sign with notification)."""
+        payment = self.payments[payment_psp]
+        psp = psp_reference()
+        self.disputes[psp] = {"payment": payment_psp, "status": "Undefended"}
+        return {
+            "additionalData": {
+                "chargebackReasonCode": reason_code, "disputeStatus": "Undefended",
+                "defensePeriodEndsAt": "2030-01-01T00:00:00+01:00",
+                "chargebackSchemeCode": "visa",
+            },
+            "amount": {"value": payment.amount, "currency": payment.currency},
+            "eventCode": "NOTIFICATION_OF_CHARGEBACK",
+            "eventDate": "2026-01-02T01:00:00+01:00",
+            "merchantAccountCode": payment.merchant, "merchantReference": payment.reference,
+            "originalReference": payment_psp, "pspReference": psp,
+            "reason": "Fraudulent transaction", "success": "true",
+        }  # fmt: skip
+
+    def _dispute_call(self, path: str, body: dict[str, Any]) -> web.Response:
+        dispute = self.disputes.get(str(body.get("disputePspReference")))
+        if path == "/acceptDispute":
+            if dispute is None:
+                result = {"success": False, "errorMessage": "Dispute not found"}
+            elif dispute["status"] not in ("Undefended", "Accepted"):
+                result = {"success": False, "errorMessage": "Dispute is already defended"}
+            else:
+                dispute["status"] = "Accepted"
+                result = {"success": True}
+            return _ok(200, {"disputeServiceResult": result})
+        return _error(404, "000", "HTTP Status Response - Not Found", "validation")
 
     def _notify(
         self,

@@ -22,6 +22,8 @@ import re
 import string
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,6 +73,12 @@ def repair_checkout_spec(spec: dict[str, Any]) -> None:
                     continue
                 if param.get("name") in names:
                     param["required"] = True  # OpenAPI 3 demands it of path parameters
+                    schema = param.get("schema") or {}
+                    if "\\\\w" in str(schema.get("pattern")):
+                        # The NAS preview's GET /disputes/{dispute_id} escapes its \w
+                        # twice (a literal backslash): the same operation elsewhere, and
+                        # the ABC spec, say ^(dsp)_(\w{26})$.
+                        schema["pattern"] = schema["pattern"].replace("\\\\w", "\\w")
                 else:  # declared "in: path" but not in the template (GET /customers email)
                     param["in"] = "query"
                     param.pop("required", None)
@@ -93,6 +101,13 @@ def repair_checkout_spec(spec: dict[str, Any]) -> None:
             "responses": {"200": {"description": "Payments with the reference, newest first"}},
         },
     )  # fmt: skip
+    # The NAS preview's File (POST /files) names the file part "path", against its own
+    # example (file=@/path/receipt.png) and swagger.json: the part is "file".
+    upload = spec["components"]["schemas"].get("File") or {}
+    props = upload.get("properties") or {}
+    if "path" in props and "file" not in props:
+        props["file"] = props.pop("path")
+        upload["required"] = ["file" if r == "path" else r for r in upload.get("required", [])]
     # The NAS preview says the secret key goes "in: query"; its own text (and the API)
     # put it in the Authorization header.
     for scheme in spec["components"].get("securitySchemes", {}).values():
@@ -141,10 +156,12 @@ def check_request(request: HttpRequest, key_type: str, base_url: str = SPEC_BASE
     NAS requests against the NAS preview spec and swagger.json; plus the source
     discriminator and the Authorization header format of the key type."""
     specs = [ABC_SPEC] if key_type == "abc" else [NAS_SPEC, ABC_SPEC]
+    content_type = {k.lower(): v for k, v in request.headers.items()}.get("content-type", "")
+    multipart = content_type.startswith("multipart/")  # POST /files
+    body = json.loads(request.body) if request.body and not multipart else None
     path = urlsplit(request.url).path
     if key_type == "nas" and any(p.fullmatch(path) for p in NAS_ONLY_PATHS):
         specs = [NAS_SPEC]  # an endpoint the ABC document does not have
-    body = json.loads(request.body) if request.body else None
     for relative in specs:
         validate_request(relative, request, base_url)
         _check_source(relative, body)
@@ -206,6 +223,8 @@ class CheckoutFake(FakeGateway):
         self.customer_instruments: dict[str, list[str]] = {}
         self.replies: dict[tuple[str, str], web.Response] = {}
         self.transcripts: list[str] = []  # filled by a test's Executor(transcript_sink=...)
+        self.disputes: dict[str, dict[str, Any]] = {}  # newest last
+        self.files: dict[str, dict[str, Any]] = {}  # uploaded evidence: name, type, size
 
     def routes(self, app: web.Application) -> None:
         r = app.router
@@ -217,6 +236,12 @@ class CheckoutFake(FakeGateway):
         r.add_post("/payments/{id}/voids", self.void)
         r.add_post("/payments/{id}/refunds", self.refund)
         r.add_delete("/instruments/{id}", self.delete_instrument)
+        r.add_post("/files", self.upload_file)
+        r.add_get("/disputes", self.list_disputes)
+        r.add_get("/disputes/{id}", self.get_dispute)
+        r.add_post("/disputes/{id}/accept", self.accept_dispute)
+        r.add_put("/disputes/{id}/evidence", self.provide_evidence)
+        r.add_post("/disputes/{id}/evidence", self.submit_evidence)
         r.add_post("/payments/{id}/authorizations", self.increment)
         r.add_get("/customers/{id}", self.get_customer)
         r.add_get("/3ds/{id}", self.three_ds_page)  # the "issuer page", not API
@@ -593,6 +618,83 @@ class CheckoutFake(FakeGateway):
             status=202,
         )
 
+    async def list_disputes(self, request: web.Request) -> web.Response:
+        return await _list_disputes(self, request)
+
+    async def get_dispute(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return web.Response(status=404)
+        doc = _dispute_doc(d, self.base_url)
+        if d.get("_outcome"):
+            d["_reads"] += 1
+            if d["_reads"] > 1:
+                d["status"] = doc["status"] = d.pop("_outcome")
+        return web.json_response(doc)
+
+    async def accept_dispute(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return web.Response(status=404)
+        if d["status"] != "evidence_required":
+            return self._error(422, "dispute_status_invalid")
+        d["status"] = "accepted"
+        return web.Response(status=204)
+
+    async def upload_file(self, request: web.Request) -> web.Response:
+        """POST /files (multipart: ``file`` and ``purpose``): JPEG, PNG or PDF, 4 MB."""
+        raw = await request.read()
+        head = f"Content-Type: {request.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + raw)
+        parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        file, purpose = parts.get("file"), parts.get("purpose")
+        content = file.get_payload(decode=True) if file is not None else None
+        if (
+            not isinstance(content, bytes)
+            or purpose is None
+            or purpose.get_payload(decode=True) != b"dispute_evidence"
+        ):
+            return self._error(422, "file_invalid")
+        if file is None or file.get_content_type() not in (
+            "image/jpeg", "image/png", "application/pdf"
+        ) or len(content) > 4 * 1024 * 1024:  # fmt: skip
+            return self._error(422, "file_invalid")
+        file_id = new_id("file")
+        self.files[file_id] = {"name": file.get_filename(), "type": file.get_content_type(),
+                               "size": len(content)}  # fmt: skip
+        return web.json_response(
+            {"id": file_id, "_links": {"self": self._link(f"/files/{file_id}")}}
+        )
+
+    async def provide_evidence(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return web.Response(status=404)
+        if d["status"] != "evidence_required":
+            return self._error(422, "dispute_status_invalid")
+        evidence = await request.json()
+        for key, value in evidence.items():
+            if key.endswith("_file") and value not in self.files:
+                return self._error(422, f"{key}_invalid")
+        d["_evidence"].update(evidence)
+        return web.Response(status=204)
+
+    async def submit_evidence(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return web.Response(status=404)
+        if d["status"] != "evidence_required" or not d["_evidence"]:
+            return self._error(422, "dispute_status_invalid")
+        text = str(d["_evidence"].get("additional_evidence_text") or "")
+        d["status"] = "evidence_under_review"
+        # Decided after the next read (the scheme takes a while; the read right after
+        # the submission still shows it under review).
+        d["_outcome"] = (
+            "won" if "winning_evidence" in text else "lost" if "losing_evidence" in text else None
+        )
+        d["_reads"] = 0
+        return web.Response(status=204)
+
     async def delete_instrument(self, request: web.Request) -> web.Response:
         if self.instruments.pop(request.match_info["id"], None) is None:
             return web.Response(status=404)
@@ -616,6 +718,48 @@ class CheckoutFake(FakeGateway):
             )
         sep = "&" if "?" in (p.success_url or "") else "?"
         raise web.HTTPFound(f"{p.success_url}{sep}cko-session-id={new_id('sid')}")
+
+
+# ---- disputes: opened by a test (the sandbox dashboard's way); evidence whose
+# additional_evidence_text says "winning_evidence" wins, "losing_evidence" loses.
+
+
+def _dispute_doc(d: dict[str, Any], base_url: str) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if not k.startswith("_")} | {
+        "_links": {"self": {"href": f"{base_url}/disputes/{d['id']}"}}
+    }
+
+
+async def _list_disputes(fake: CheckoutFake, request: web.Request) -> web.Response:
+    limit = int(request.query.get("limit", "50"))
+    skip = int(request.query.get("skip", "0"))
+    newest = list(reversed(fake.disputes.values()))
+    page = newest[skip : skip + limit]
+    data = [
+        {k: d[k] for k in ("id", "category", "status", "amount", "currency", "reason_code",
+                           "evidence_required_by", "received_on", "last_update")}
+        | {"payment_id": d["payment"]["id"], "payment_method": d["payment"]["method"]}
+        for d in page
+    ]  # fmt: skip
+    return web.json_response(
+        {"limit": limit, "skip": skip, "total_count": len(newest), "data": data}
+    )
+
+
+def open_checkout_dispute(fake: CheckoutFake, payment_id: str) -> dict[str, Any]:
+    p = fake.payments[payment_id]
+    dispute: dict[str, Any] = {
+        "id": new_id("dsp"), "category": "fraudulent", "amount": p.amount,
+        "currency": p.currency, "reason_code": "10.4", "status": "evidence_required",
+        "relevant_evidence": ["proof_of_delivery_or_service", "customer_communication"],
+        "evidence_required_by": "2030-01-01T00:00:00Z",
+        "received_on": "2024-05-20T10:00:00Z", "last_update": "2024-05-20T10:00:00Z",
+        "payment": {"id": p.id, "amount": p.amount, "currency": p.currency, "method": "Visa",
+                    "processed_on": p.requested_on},
+        "_evidence": {},
+    }  # fmt: skip
+    fake.disputes[dispute["id"]] = dispute
+    return dispute
 
 
 async def start_fake(key_type: str = "nas") -> tuple[CheckoutFake, web.AppRunner]:

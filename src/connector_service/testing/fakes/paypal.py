@@ -30,6 +30,8 @@ import uuid
 import zlib
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -46,11 +48,13 @@ ORDERS_SPEC = "paypal/checkout_orders_v2.json"
 PAYMENTS_SPEC = "paypal/payments_payment_v2.json"
 VAULT_SPEC = "paypal/vault_payment_tokens_v3.json"
 WEBHOOKS_SPEC = "paypal/notifications_webhooks_v1.json"
+DISPUTES_SPEC = "paypal/customer_disputes_v1.json"
 SPECS = {
     "/v2/checkout/": ORDERS_SPEC,
     "/v2/payments/": PAYMENTS_SPEC,
     "/v3/vault/": VAULT_SPEC,
     "/v1/notifications/": WEBHOOKS_SPEC,
+    "/v1/customer/": DISPUTES_SPEC,
 }
 CLIENT_ID = "AZfake-client-id-0000000000000000000000"
 CLIENT_SECRET = "EKfake-client-secret-11111111111111111"
@@ -89,6 +93,49 @@ def relax_webhook_event(spec: dict[str, Any]) -> None:
 
 
 contract.register_fix(WEBHOOKS_SPEC, relax_webhook_event)
+
+
+def repair_disputes_spec(spec: dict[str, Any]) -> None:
+    """customer_disputes_v1.json puts ``enum`` beside a parameter's ``schema`` (OpenAPI
+    allows it only inside; the values may be comma-joined, so the schema's own pattern is
+    what holds), lists a tag twice, has defaults its own patterns refuse ("Current date
+    and time") and an enum with repeated values: each stops the document from loading."""
+    params = list((spec.get("components") or {}).get("parameters", {}).values())
+    for item in spec["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict):
+                params += [p for p in op.get("parameters", []) if "$ref" not in p]
+    for param in params:
+        param.pop("enum", None)
+    seen: set[str] = set()
+    tags = []
+    for tag in spec.get("tags", []):
+        if tag.get("name") not in seen:
+            seen.add(tag.get("name"))
+            tags.append(tag)
+    spec["tags"] = tags
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            default, pattern = node.get("default"), node.get("pattern")
+            if (
+                isinstance(default, str)
+                and isinstance(pattern, str)
+                and not re.search(pattern, default)
+            ):
+                del node["default"]
+            if isinstance(node.get("enum"), list):
+                node["enum"] = list(dict.fromkeys(node["enum"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+
+
+contract.register_fix(DISPUTES_SPEC, repair_disputes_spec)
 
 
 def spec_for(path: str) -> str:
@@ -220,6 +267,7 @@ class PayPalFake(FakeGateway):
         self.vault: dict[str, dict[str, Any]] = {}
         self.replies: dict[tuple[str, str], tuple[int, Any]] = {}
         self.defer_processing = False  # answer APPROVED orders needing an explicit call
+        self.disputes: dict[str, dict[str, Any]] = {}  # newest last
 
     def routes(self, app: web.Application) -> None:
         r = app.router
@@ -236,6 +284,10 @@ class PayPalFake(FakeGateway):
         r.add_get("/v3/vault/payment-tokens", self.list_tokens)
         r.add_delete("/v3/vault/payment-tokens/{id}", self.delete_token)
         r.add_post("/v1/notifications/verify-webhook-signature", self.verify_webhook)
+        r.add_get("/v1/customer/disputes", self.list_disputes)
+        r.add_get("/v1/customer/disputes/{id}", self.get_dispute)
+        r.add_post("/v1/customer/disputes/{id}/provide-evidence", self.provide_evidence)
+        r.add_post("/v1/customer/disputes/{id}/accept-claim", self.accept_claim)
         r.add_post("/__fake__/payer-action/{id}", self.payer_action)  # the 3DS page, not API
 
     def middlewares(self) -> list[Any]:
@@ -315,6 +367,112 @@ class PayPalFake(FakeGateway):
 
     def _representation(self, request: web.Request) -> bool:
         return request.headers.get("Prefer") == "return=representation"
+
+    # ----------------------------------------------------------------------- disputes
+    # Opened by a test on a capture (PayPal's sandbox opens them from the buyer's side);
+    # evidence notes saying "winning_evidence" resolve it in the seller's favour,
+    # "losing_evidence" in the buyer's, on the next read.
+
+    def open_dispute(self, capture_id: str) -> dict[str, Any]:
+        c = self.captures[capture_id]
+        dispute_id = f"PP-D-{random.randint(10000, 99999)}"
+        dispute: dict[str, Any] = {
+            "dispute_id": dispute_id, "create_time": _now(), "update_time": _now(),
+            "disputed_transactions": [{"seller_transaction_id": capture_id,
+                                       "seller_protection_eligible": True}],
+            "reason": "UNAUTHORISED", "status": "WAITING_FOR_SELLER_RESPONSE",
+            "dispute_amount": c["amount"], "dispute_life_cycle_stage": "CHARGEBACK",
+            "dispute_channel": "EXTERNAL", "seller_response_due_date": "2030-01-01T00:00:00.000Z",
+            "links": [{"href": f"{self.base_url}/v1/customer/disputes/{dispute_id}",
+                       "rel": "self", "method": "GET"}],
+        }  # fmt: skip
+        self.disputes[dispute_id] = dispute
+        return dispute
+
+    def _dispute_view(self, d: dict[str, Any]) -> dict[str, Any]:
+        if d.get("_outcome") and d.get("_read"):
+            d["status"] = "RESOLVED"
+            d["dispute_outcome"] = {"outcome_code": d.pop("_outcome")}
+        d["_read"] = True
+        return {k: v for k, v in d.items() if not k.startswith("_")}
+
+    async def list_disputes(self, request: web.Request) -> web.Response:
+        size = int(request.query.get("page_size", "10"))
+        start = int(request.query.get("next_page_token", "0") or 0)
+        newest = list(reversed(self.disputes.values()))
+        items = [
+            {k: d[k] for k in ("dispute_id", "create_time", "update_time", "reason", "status",
+                               "dispute_amount", "links")}
+            | {"dispute_state": "REQUIRED_ACTION"}
+            for d in newest[start : start + size]
+        ]  # fmt: skip
+        links = [{"href": f"{self.base_url}/v1/customer/disputes", "rel": "self", "method": "GET"}]
+        if start + size < len(newest):
+            links.append({
+                "href": f"{self.base_url}/v1/customer/disputes?page_size={size}"
+                        f"&next_page_token={start + size}",
+                "rel": "next", "method": "GET",
+            })  # fmt: skip
+        return web.json_response({"items": items, "links": links})
+
+    async def get_dispute(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.",
+                         "INVALID_RESOURCE_ID")  # fmt: skip
+        return web.json_response(self._dispute_view(d))
+
+    async def _form(self, request: web.Request) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        """The ``input`` JSON part and the files (name, size) of a multipart request."""
+        raw = await request.read()
+        head = f"Content-Type: {request.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + raw)
+        data: dict[str, Any] = {}
+        files: list[tuple[str, int]] = []
+        for part in message.iter_parts():
+            payload = part.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
+            if part.get_param("name", header="content-disposition") == "input":
+                data = json.loads(content)
+            elif part.get_filename():
+                files.append((str(part.get_filename()), len(content)))
+        return data, files
+
+    async def provide_evidence(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.",
+                         "INVALID_RESOURCE_ID")  # fmt: skip
+        if d["status"] != "WAITING_FOR_SELLER_RESPONSE":
+            return unprocessable("ACTION_NOT_ALLOWED", "The dispute is not waiting for you.")
+        data, files = await self._form(request)
+        evidences = data.get("evidences")
+        if not isinstance(evidences, list) or not evidences:
+            return unprocessable("MISSING_EVIDENCE", "Provide at least one evidence.")
+        named = {doc.get("name") for e in evidences for doc in e.get("documents") or []}
+        if named != {name for name, _ in files}:
+            return unprocessable("INVALID_EVIDENCE_FILE", "Documents and files disagree.")
+        notes = " ".join(str(e.get("notes") or "") for e in evidences)
+        d["status"] = "UNDER_REVIEW"
+        d["_evidences"] = evidences
+        d["_read"] = False
+        d["_outcome"] = (
+            "RESOLVED_SELLER_FAVOUR" if "winning_evidence" in notes
+            else "RESOLVED_BUYER_FAVOUR" if "losing_evidence" in notes
+            else None
+        )  # fmt: skip
+        return web.json_response({"links": d["links"]})
+
+    async def accept_claim(self, request: web.Request) -> web.Response:
+        d = self.disputes.get(request.match_info["id"])
+        if d is None:
+            return error(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.",
+                         "INVALID_RESOURCE_ID")  # fmt: skip
+        if d["status"] == "RESOLVED":
+            return unprocessable("ACTION_NOT_ALLOWED", "The dispute is resolved.")
+        await self._form(request)
+        d["status"], d["dispute_outcome"] = "RESOLVED", {"outcome_code": "ACCEPTED"}
+        return web.json_response({"links": d["links"]})
 
     # ----------------------------------------------------------------------- OAuth
 

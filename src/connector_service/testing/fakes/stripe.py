@@ -25,6 +25,8 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -43,6 +45,23 @@ WEBHOOK_SECRET = "whsec_" + secrets.token_hex(20)
 THREE_DS_CARD = "4000002760003184"
 # Authenticates once at set-up; merchant-initiated (off-session) charges then succeed.
 SETUP_THREE_DS_CARD = "4000002500003155"
+DISPUTE_CARD = "4000000000000259"  # Stripe's test card: charged, then disputed (fraudulent)
+FILE_FIELDS = frozenset({
+    "cancellation_policy", "customer_communication", "customer_signature",
+    "duplicate_charge_documentation", "receipt", "refund_policy", "service_documentation",
+    "shipping_documentation", "uncategorized_file",
+})  # fmt: skip
+# The dispute's evidence hash (spec3.yaml dispute_evidence): files are File ids there.
+EVIDENCE_FIELDS = (
+    "access_activity_log", "billing_address", "cancellation_policy",
+    "cancellation_policy_disclosure", "cancellation_rebuttal", "customer_communication",
+    "customer_email_address", "customer_name", "customer_purchase_ip", "customer_signature",
+    "duplicate_charge_documentation", "duplicate_charge_explanation", "duplicate_charge_id",
+    "product_description", "receipt", "refund_policy", "refund_policy_disclosure",
+    "refund_refusal_explanation", "service_date", "service_documentation", "shipping_address",
+    "shipping_carrier", "shipping_date", "shipping_documentation", "shipping_tracking_number",
+    "uncategorized_file", "uncategorized_text",
+)  # fmt: skip
 
 # card number -> (error code, decline_code, message, network decline code, advice code)
 DECLINES: dict[str, tuple[str, str | None, str, str | None, str | None]] = {
@@ -250,6 +269,8 @@ class StripeFake(FakeGateway):
     numbers: dict[str, str] = field(default_factory=dict)  # pm id -> card number
     detached: set[str] = field(default_factory=set)
     idempotency: dict[str, tuple[str, int, bytes]] = field(default_factory=dict)
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)  # newest last
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # uploaded evidence
 
     def __post_init__(self) -> None:
         FakeGateway.__init__(self)
@@ -305,6 +326,12 @@ class StripeFake(FakeGateway):
                 content_type="application/json",
                 headers={"Idempotent-Replayed": "true"},
             )
+        if request.method == "POST" and request.path == "/v1/files":  # multipart, binary
+            answer = self._upload(raw, request.headers.get("Content-Type", ""))
+            if key and answer.status < 500:
+                body = answer.body if isinstance(answer.body, bytes) else b""
+                self.idempotency[key] = (fingerprint, answer.status, body)
+            return answer
         form = stripe_form.decode_brackets(parse_qsl(raw.decode(), keep_blank_values=True))
         query = stripe_form.decode_brackets(parse_qsl(request.query_string, keep_blank_values=True))
         answer = self._route(request.method, request.path, form, query)
@@ -363,6 +390,10 @@ class StripeFake(FakeGateway):
         m = re.fullmatch(r"/v1/payment_methods/([^/]+)/detach", path)
         if method == "POST" and m:
             return self._detach(m.group(1))
+        if path.startswith("/v1/disputes"):
+            answer = self._disputes(method, path, form, query)
+            if answer is not None:
+                return answer
         return _error(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
 
     # ------------------------------------------------------------------ objects
@@ -480,6 +511,100 @@ class StripeFake(FakeGateway):
         charge = charge_object(pi, pm["card"], paid=paid)
         self.charges[charge["id"]] = charge
         pi["latest_charge"] = charge["id"]
+        if paid and self.numbers.get(pm.get("id", "")) == DISPUTE_CARD:
+            self.open_dispute(charge)
+
+    # ------------------------------------------------------------------ disputes
+    # Stripe's test mode: 4000000000000259 is disputed as fraudulent once charged;
+    # evidence with uncategorized_text "winning_evidence" wins, "losing_evidence" loses.
+
+    def open_dispute(self, charge: dict[str, Any]) -> dict[str, Any]:
+        now = int(time.time())
+        charge["disputed"] = True
+        dispute = {
+            "id": new_id("dp"), "object": "dispute", "amount": charge["amount"],
+            "balance_transactions": [], "charge": charge["id"], "created": now,
+            "currency": charge["currency"], "evidence": {k: None for k in EVIDENCE_FIELDS},
+            "evidence_details": {"due_by": now + 7 * 86400, "has_evidence": False,
+                                 "past_due": False, "submission_count": 0},
+            "is_charge_refundable": False, "livemode": False, "metadata": {},
+            "payment_intent": charge["payment_intent"], "reason": "fraudulent",
+            "status": "needs_response",
+        }  # fmt: skip
+        self.disputes[dispute["id"]] = dispute
+        return dispute
+
+    def _upload(self, raw: bytes, content_type: str) -> web.Response:
+        """POST /v1/files: a File (purpose dispute_evidence: PDF, JPEG or PNG)."""
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(head + raw)
+        parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        file, purpose = parts.get("file"), parts.get("purpose")
+        content = file.get_payload(decode=True) if file is not None else None
+        if file is None or not isinstance(content, bytes) or purpose is None:
+            return _error(400, "invalid_request_error", "Missing required param: file.",
+                          "parameter_missing", "file")  # fmt: skip
+        if file.get_content_type() not in ("application/pdf", "image/jpeg", "image/png"):
+            return _error(400, "invalid_request_error", "Unsupported file type.",
+                          "file_invalid", "file")  # fmt: skip
+        created = {
+            "id": new_id("file"), "object": "file", "created": int(time.time()),
+            "expires_at": None, "filename": file.get_filename(), "links": None,
+            "purpose": purpose.get_content().strip(), "size": len(content),
+            "title": None, "type": file.get_content_subtype(),
+            "url": None,
+        }  # fmt: skip
+        self.files[created["id"]] = created
+        return _ok(created)
+
+    def _disputes(self, method: str, path: str, form: dict[str, Any], query: dict[str, Any]) -> (
+        web.Response | None
+    ):  # fmt: skip
+        if method == "GET" and path == "/v1/disputes":
+            newest = list(reversed(self.disputes.values()))
+            after = query.get("starting_after")
+            if after:
+                ids = [d["id"] for d in newest]
+                if after not in ids:
+                    return _missing("dispute", after, "starting_after")
+                newest = newest[ids.index(after) + 1 :]
+            limit = int(query.get("limit") or 10)
+            return _ok({"object": "list", "data": newest[:limit],
+                        "has_more": len(newest) > limit, "url": "/v1/disputes"})  # fmt: skip
+        m = re.fullmatch(r"/v1/disputes/([^/]+)(/close)?", path)
+        if not m:
+            return None
+        dispute = self.disputes.get(m.group(1))
+        if dispute is None:
+            return _missing("dispute", m.group(1), "dispute")
+        if method == "GET" and not m.group(2):
+            return _ok(dispute)
+        open_ = dispute["status"] in ("needs_response", "warning_needs_response")
+        if method == "POST" and m.group(2):
+            if dispute["status"] != "lost" and not open_:
+                return _dispute_closed(dispute)
+            dispute["status"] = "lost"  # closing is conceding, as Stripe has it
+            return _ok(dispute)
+        if method == "POST":
+            if not open_:
+                return _dispute_closed(dispute)
+            for key, value in (form.get("evidence") or {}).items():
+                if key in FILE_FIELDS and value not in self.files:
+                    return _missing("file", str(value), f"evidence[{key}]")
+                dispute["evidence"][key] = value
+            dispute["evidence_details"]["has_evidence"] = True
+            if form.get("submit") == "true":
+                dispute["evidence_details"]["submission_count"] += 1
+                dispute["status"] = "under_review"
+                answer = dict(dispute)
+                text = str(dispute["evidence"].get("uncategorized_text") or "")
+                if "winning_evidence" in text:
+                    dispute["status"] = "won"
+                elif "losing_evidence" in text:
+                    dispute["status"] = "lost"
+                return _ok(answer)
+            return _ok(dispute)
+        return None
 
     def _view(self, pi: dict[str, Any], expand: list[str]) -> dict[str, Any]:
         out = {k: v for k, v in pi.items() if not k.startswith("_")}
@@ -750,6 +875,13 @@ def _missing(kind: str, ident: str, param: str) -> web.Response:
     return _error(
         404, "invalid_request_error", f"No such {kind}: '{ident}'", "resource_missing", param
     )
+
+
+def _dispute_closed(dispute: dict[str, Any]) -> web.Response:
+    return _error(
+        400, "invalid_request_error",
+        f"This dispute is already closed (status {dispute['status']}).",
+    )  # fmt: skip
 
 
 def _unexpected(pi: dict[str, Any], action: str, wanted: str) -> web.Response:

@@ -7,8 +7,15 @@ import hmac
 import json
 from typing import Any
 
-from connector_service.testing.fakes.checkout import CheckoutFake
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.fakes.checkout import CheckoutFake, open_checkout_dispute
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    Disputes,
+    ThreeDS,
+    Webhooks,
+)
 from connector_service.testing.profiles._browser import visit
 
 WEBHOOK_SECRET = "cko-conformance-signature-key"
@@ -43,6 +50,10 @@ def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
 
 def _sign(body: bytes, secret: str, ts: int) -> tuple[dict[str, str], bytes]:
     return {"Cko-Signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}, body
+
+
+def _open_dispute(fake: Any, payment: dict[str, Any]) -> None:
+    open_checkout_dispute(fake, payment["connector_payment_id"])
 
 
 PROFILE = ConnectorProfile(
@@ -84,4 +95,5 @@ PROFILE = ConnectorProfile(
     secrets=lambda fake: [fake.secret, WEBHOOK_SECRET],
     specs=("checkout/swagger.json", "checkout/preview-crusoe-swagger.json"),
     extra={"purchase_pending": True},
+    disputes=Disputes(Card("4242424242424242", "7319"), _open_dispute),
 )

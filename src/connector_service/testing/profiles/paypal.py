@@ -16,7 +16,14 @@ from connector_service.testing.fakes.paypal import (
     PayPalFake,
     signature,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    Disputes,
+    ThreeDS,
+    Webhooks,
+)
 from connector_service.testing.profiles._browser import visit
 
 
@@ -62,6 +69,11 @@ def _strip(headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]
     return {k: v for k, v in headers.items() if k != "paypal-transmission-sig"}, body
 
 
+def _open_dispute(fake: Any, payment: dict[str, Any]) -> None:
+    [capture_id] = fake.orders[payment["connector_payment_id"]]["captures"]
+    fake.open_dispute(capture_id)
+
+
 PROFILE = ConnectorProfile(
     connector="paypal",
     fake=PayPalFake,
@@ -99,4 +111,5 @@ PROFILE = ConnectorProfile(
     idempotency_header="PayPal-Request-Id",
     secrets=lambda fake: [CLIENT_ID, CLIENT_SECRET, *sorted(fake.tokens)],
     specs=("paypal/checkout_orders_v2.json",),
+    disputes=Disputes(Card("4111111111111111", "739", "Jane Doe"), _open_dispute),
 )

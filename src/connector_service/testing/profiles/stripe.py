@@ -15,7 +15,14 @@ from connector_service.testing.fakes.stripe import (
     THREE_DS_CARD,
     StripeFake,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    Disputes,
+    ThreeDS,
+    Webhooks,
+)
 from connector_service.testing.profiles._browser import visit
 
 # Made per process: the conformance account's signing secret (never a committed literal).
@@ -96,4 +103,5 @@ PROFILE = ConnectorProfile(
     idempotency_header="Idempotency-Key",
     secrets=lambda fake: [API_KEY, WEBHOOK_SECRET],
     specs=("stripe/spec3.yaml",),
+    disputes=Disputes(Card("4000000000000259", "314")),
 )
