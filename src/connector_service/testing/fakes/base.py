@@ -107,6 +107,26 @@ class FakeGateway:
         """More middlewares, run after validation (auth, idempotency replay...)."""
         return []
 
+    #: the header a gateway deduplicates POSTs by, for :meth:`replay_by_key`
+    idempotency_header: str = ""
+
+    @web.middleware
+    async def replay_by_key(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """A POST repeating an earlier one's ``idempotency_header`` (same path) gets the
+        first answer again, as a gateway honouring the key does. Add it in
+        :meth:`middlewares`; ``self.replies`` keeps the answers."""
+        key = request.headers.get(self.idempotency_header) if self.idempotency_header else None
+        if not key or request.method != "POST":
+            return await handler(request)
+        replies: dict[tuple[str, str], web.Response] = self.__dict__.setdefault("replies", {})
+        seen = replies.get((request.path, key))
+        if seen is not None:
+            return web.Response(status=seen.status, body=seen.body, content_type="application/json")
+        response = await handler(request)
+        assert isinstance(response, web.Response)
+        replies[(request.path, key)] = response
+        return response
+
     async def start(self) -> str:
         """Serve on ``127.0.0.1`` at a free port; returns (and sets) ``base_url``."""
         for spec, base in self.specs:

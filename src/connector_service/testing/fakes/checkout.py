@@ -213,6 +213,8 @@ class FakePayment:
 
 
 class CheckoutFake(FakeGateway):
+    idempotency_header = "Cko-Idempotency-Key"
+
     def __init__(self, key_type: str = "nas") -> None:
         super().__init__()
         self.key_type = key_type
@@ -247,7 +249,7 @@ class CheckoutFake(FakeGateway):
         r.add_get("/3ds/{id}", self.three_ds_page)  # the "issuer page", not API
 
     def middlewares(self) -> list[Any]:
-        return [self._replay]
+        return [self.replay_by_key]
 
     @property
     def requests(self) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -285,21 +287,6 @@ class CheckoutFake(FakeGateway):
 
     def rejection(self, request: HttpRequest, violation: SpecViolation) -> web.StreamResponse:
         return web.json_response({"violation": str(violation)}, status=400)
-
-    @web.middleware
-    async def _replay(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        key = request.headers.get("Cko-Idempotency-Key")
-        if key and request.method == "POST":
-            seen = self.replies.get((request.path, key))
-            if seen is not None:
-                return web.Response(
-                    status=seen.status, body=seen.body, content_type="application/json"
-                )
-            response: web.Response = await handler(request)
-            self.replies[(request.path, key)] = response
-            return response
-        answer: web.StreamResponse = await handler(request)
-        return answer
 
     def _error(self, status: int, *codes: str) -> web.Response:
         return web.json_response(

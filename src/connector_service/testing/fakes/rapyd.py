@@ -170,6 +170,7 @@ class FakePayment:
 
 
 class RapydFake(FakeGateway):
+    idempotency_header = "idempotency"
     specs = ((SPEC, SPEC_BASE),)
 
     def __init__(self) -> None:
@@ -195,7 +196,7 @@ class RapydFake(FakeGateway):
         r.add_get("/3ds/{id}", self.three_ds_page)  # the issuer's page, not API
 
     def middlewares(self) -> list[Any]:
-        return [self._replay]
+        return [self.replay_by_key]
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -236,21 +237,6 @@ class RapydFake(FakeGateway):
         if isinstance(violation, BadSignature):
             return self._error(401, "UNAUTHENTICATED_API_CALL")
         return web.json_response({"violation": str(violation)}, status=400)
-
-    @web.middleware
-    async def _replay(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        key = request.headers.get("idempotency")
-        if key and request.method == "POST":
-            seen = self.replies.get((request.path, key))
-            if seen is not None:
-                return web.Response(
-                    status=seen.status, body=seen.body, content_type="application/json"
-                )
-            response: web.Response = await handler(request)
-            self.replies[(request.path, key)] = response
-            return response
-        answer: web.StreamResponse = await handler(request)
-        return answer
 
     # ---- documents
 
