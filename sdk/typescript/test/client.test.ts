@@ -186,6 +186,9 @@ describe("disputes", () => {
     assert.equal((await cs.getDispute(first.id)).status, "won");
     const accepted = await cs.acceptDispute(second.id);
     assert.equal(accepted.status, "accepted");
+  });
+});
+
 describe("payment lifecycle: increments, several captures, stored methods", () => {
   test("increment to a new total, then capture in parts", async () => {
     const cs = client();
