@@ -20,7 +20,7 @@ from connector_service.domain import api
 from connector_service.domain.errors import ErrorType, ServiceError, not_supported
 from connector_service.domain.flows import AuthorizeData, Flow, PaymentResult, StoredMandate
 from connector_service.domain.payment_methods import PaymentMethodType
-from connector_service.domain.status import DeclineCategory, PaymentStatus
+from connector_service.domain.status import CaptureMethod, DeclineCategory, PaymentStatus
 from connector_service.executor.http import OutcomeUnknown
 from connector_service.observability import metrics
 
@@ -59,7 +59,11 @@ async def authorize_with_failover(
 
         started = time.perf_counter()
         try:
-            check_capability(target, pm_type, data.currency)
+            check_capability(
+                target, pm_type, data.currency, payment_method=data.payment_method,
+                country=data.billing.country if data.billing else None,
+                manual_capture=data.capture_method is CaptureMethod.MANUAL,
+            )  # fmt: skip
         except ServiceError:
             if routed is None:
                 raise
