@@ -220,7 +220,7 @@ class PaymentService:
                 self.storage, payment.id, self.config.reconciler.first_delay_seconds
             )
         payment.routing = routed
-        if isinstance(pm, Card | Token) and payment.payment_method is None:
+        if not isinstance(pm, StoredMandate) and payment.payment_method is None:
             payment.payment_method = pm_summary(pm)
         if result.mandate is not None:
             mandate_id, _ = await self._record_mandate(
