@@ -44,6 +44,7 @@ async def authorize_with_failover(
     or any other error."""
     attempts: list[api.Attempt] = []
     last_error: ServiceError | None = None
+    unsupported: ServiceError | None = None  # why the first candidate was skipped
     for index, target in enumerate(targets):
         name, connector = target.account, target.connector.meta.name
         more = index + 1 < len(targets)
@@ -64,10 +65,11 @@ async def authorize_with_failover(
                 country=data.billing.country if data.billing else None,
                 manual_capture=data.capture_method is CaptureMethod.MANUAL,
             )  # fmt: skip
-        except ServiceError:
+        except ServiceError as exc:
             if routed is None:
                 raise
             note("skipped", started, "not_supported")
+            unsupported = unsupported or exc
             continue
         if isinstance(data.payment_method, StoredMandate) and (
             Flow.CHARGE_MANDATE not in target.connector.meta.flows
@@ -131,6 +133,11 @@ async def authorize_with_failover(
             continue
         note(result.status.value, started)
         return target, result, attempts
+    if last_error is None and unsupported is not None and all(
+        a.outcome == "skipped" and a.reason == "not_supported" for a in attempts
+    ):
+        # No candidate declares what the payment needs: say what (naming the first).
+        last_error = unsupported
     if last_error is None:
         last_error = ServiceError(
             ErrorType.CONNECTOR,

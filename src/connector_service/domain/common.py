@@ -64,7 +64,14 @@ class BrowserInfo(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
 ExpiresAt = Annotated[str, Meta(max_length=40)]  # RFC 3339, UTC
 
 
-class RedirectAction(msgspec.Struct, tag_field="type", tag="redirect", omit_defaults=True):
+class _Action(msgspec.Struct, omit_defaults=True):
+    @property
+    def type(self) -> str:
+        """The variant's tag, as on the wire (``redirect``, ``display_qr`` …)."""
+        return str(self.__struct_config__.tag)
+
+
+class RedirectAction(_Action, tag_field="type", tag="redirect"):
     """Send the customer's browser to ``url`` (3-D Secure, bank, wallet or BNPL page);
     with ``method`` POST, submit ``form`` to it."""
 
@@ -73,7 +80,7 @@ class RedirectAction(msgspec.Struct, tag_field="type", tag="redirect", omit_defa
     form: dict[str, str] | None = None
 
 
-class DisplayQr(msgspec.Struct, tag_field="type", tag="display_qr", omit_defaults=True):
+class DisplayQr(_Action, tag_field="type", tag="display_qr"):
     """Show a code the customer scans with a banking or wallet app (Pix, UPI, PayNow,
     PromptPay, Alipay, WeChat Pay). ``payload`` is the text encoded (Pix "copia e
     cola"), ``image`` a ``data:image/…`` URL of the QR code, ``url`` a hosted page."""
@@ -84,7 +91,7 @@ class DisplayQr(msgspec.Struct, tag_field="type", tag="display_qr", omit_default
     expires_at: ExpiresAt | None = None
 
 
-class DisplayVoucher(msgspec.Struct, tag_field="type", tag="display_voucher", omit_defaults=True):
+class DisplayVoucher(_Action, tag_field="type", tag="display_voucher"):
     """Give the customer a voucher to pay later (Boleto, OXXO, Konbini): its number, the
     barcode's digits, until when, and the printable instructions."""
 
@@ -95,7 +102,7 @@ class DisplayVoucher(msgspec.Struct, tag_field="type", tag="display_voucher", om
     instructions_url: str | None = None
 
 
-class AwaitCustomer(msgspec.Struct, tag_field="type", tag="await_customer", omit_defaults=True):
+class AwaitCustomer(_Action, tag_field="type", tag="await_customer"):
     """Wait while the customer acts elsewhere (approve a UPI collect request or a BLIK
     code in the bank app; enter a PIN/OTP: then ``form`` names what to post back to
     ``/complete``, by ``method`` POST)."""
@@ -107,7 +114,7 @@ class AwaitCustomer(msgspec.Struct, tag_field="type", tag="await_customer", omit
     expires_at: ExpiresAt | None = None
 
 
-class ThreeDsAction(msgspec.Struct, tag_field="type", tag="three_ds", omit_defaults=True):
+class ThreeDsAction(_Action, tag_field="type", tag="three_ds"):
     """Run a 3-D Secure 2 device step in the merchant's page (``url`` is the ACS/method
     URL; ``form`` what to post to it), then call ``/complete``."""
 

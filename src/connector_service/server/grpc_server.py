@@ -296,9 +296,10 @@ def mandate_pb(mandate: api.Mandate) -> mandates_pb2.Mandate:
 
 def connector_pb(info: api.ConnectorInfo) -> connectors_pb2.ConnectorInfo:
     data = _builtins(info)
-    for key in ("currencies", "countries"):
-        if data.get(key) == "*":
-            data[key] = ["*"]
+    for item in [data, *data.get("methods", [])]:
+        for key in ("currencies", "countries"):
+            if item.get(key) == "*":
+                item[key] = ["*"]
     return _parse(data, connectors_pb2.ConnectorInfo())
 
 
