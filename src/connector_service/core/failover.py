@@ -133,8 +133,10 @@ async def authorize_with_failover(
             continue
         note(result.status.value, started)
         return target, result, attempts
-    if last_error is None and unsupported is not None and all(
-        a.outcome == "skipped" and a.reason == "not_supported" for a in attempts
+    if (
+        last_error is None
+        and unsupported is not None
+        and all(a.outcome == "skipped" and a.reason == "not_supported" for a in attempts)
     ):
         # No candidate declares what the payment needs: say what (naming the first).
         last_error = unsupported
