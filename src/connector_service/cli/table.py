@@ -67,7 +67,7 @@ _FLOW_LETTERS = (("authorize", "A"), ("capture", "C"), ("refund", "R"), ("recurr
 
 
 def render_method_matrix(rows: list[dict[str, Any]]) -> str:
-    """Payment method × connector: the flows each connector declares for the method
+    """Payment method by connector: the flows each connector declares for the method
     (A authorize, C separate capture, R refund, M recurring / mandate; + external 3-D
     Secure), "—" where it does not take it."""
     from connector_service.domain.payment_methods import PaymentMethodType
