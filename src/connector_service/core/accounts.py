@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
-from connector_service.connectors.capabilities import check_method
+from connector_service.connectors.capabilities import MethodFlow, check_flow, check_method
 from connector_service.core.context import RequestContext, RequestCredentials
 from connector_service.domain.errors import (
     ErrorType,
@@ -69,6 +69,20 @@ def check_capability(
     )  # fmt: skip
     if meta.currencies is not None and currency not in meta.currencies:
         raise not_supported(f"{meta.display_name} does not take {currency}", "currency")
+
+
+def method_flow_check(target: Target, facts: object, flow: MethodFlow) -> None:
+    """Refuse a capture or refund the connector does not declare for the method the
+    payment was made with (before calling it)."""
+    method = getattr(facts, "payment_method", None)
+    if method is None:
+        return
+    meta = target.connector.meta
+    try:
+        pm_type = PaymentMethodType(method)
+    except ValueError:
+        return
+    check_flow(meta.display_name, meta.methods, pm_type, flow, "id")
 
 
 class Accounts:
