@@ -113,7 +113,10 @@ async def test_a_kind_without_options_is_unknown_option() -> None:
 
 async def test_splits_credit_destinations_and_refunds_reverse_them_proportionally() -> None:
     async with ConnectorService() as cs:
-        splits = [{"destination": "shop_a", "amount": 600}, {"destination": "shop_b", "amount": 300}]
+        splits = [
+            {"destination": "shop_a", "amount": 600},
+            {"destination": "shop_b", "amount": 300},
+        ]
         payment = await cs.create_payment(_pay(splits=splits, application_fee=100))
         assert payment.status == "captured"
         gateway = cs.runtime.sandbox
@@ -166,7 +169,10 @@ async def test_bad_splits_and_orders_are_400s_naming_the_field(
 
 
 async def test_order_data_is_not_supported_by_the_sandbox() -> None:
-    order = {"line_items": [{"name": "x", "quantity": 2, "unit_amount": 450}], "shipping_amount": 100}
+    order = {
+        "line_items": [{"name": "x", "quantity": 2, "unit_amount": 450}],
+        "shipping_amount": 100,
+    }
     async with ConnectorService() as cs:
         err = await _fails(cs, _pay(order=order))
         assert (err.code, err.field) == ("not_supported", "order")
