@@ -105,6 +105,9 @@ def _description(t: msgspec.inspect.Type) -> str:
             found = _description(x)
             if found:
                 return found
+    if isinstance(t, msgspec.inspect.StructType):  # a nested object: its fields' texts
+        parts = [_description(f.type) for f in t.fields]
+        return "; ".join(p for p in parts if p)
     return ""
 
 
