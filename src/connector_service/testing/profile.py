@@ -12,6 +12,7 @@ group naming its profile object.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +23,10 @@ __all__ = [
     "Card",
     "ConnectorProfile",
     "Decline",
+    "OptionsSample",
     "ThreeDS",
     "Webhooks",
+    "json_sent",
 ]
 
 
@@ -88,6 +91,34 @@ class Webhooks:
 
 
 @dataclass(frozen=True)
+class OptionsSample:
+    """A payment's ``connector_options`` block for this connector (issue 19) and how to
+    see that the gateway received its mapped field: ``sent(request)`` is true for the
+    create request that carries it (None: no fake to look at, as for the sandbox)."""
+
+    block: Mapping[str, Any]
+    sent: Callable[[Any], bool] | None = None
+
+
+def json_sent(path_suffix: str, keys: tuple[str | int, ...], value: Any) -> Callable[[Any], bool]:
+    """``sent`` for a JSON gateway: a POST to ``...path_suffix`` whose body has ``value``
+    at ``keys`` (``("purchase_units", 0, "custom_id")``)."""
+
+    def sent(request: Any) -> bool:
+        if request.method != "POST" or not request.url.split("?")[0].endswith(path_suffix):
+            return False
+        try:
+            node: Any = json.loads(request.body or b"{}")
+            for key in keys:
+                node = node[key]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return False
+        return bool(node == value)
+
+    return sent
+
+
+@dataclass(frozen=True)
 class ConnectorProfile:
     connector: str
     account_credentials: Callable[[Any], Mapping[str, str]]
@@ -120,3 +151,5 @@ class ConnectorProfile:
     secrets: Callable[[Any], list[str]] = lambda fake: []
     specs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # issue 19: a payment options block the connector must map (None: no check)
+    options: OptionsSample | None = None

@@ -16,7 +16,15 @@ from connector_service.testing.fakes.paypal import (
     PayPalFake,
     signature,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 
@@ -99,4 +107,8 @@ PROFILE = ConnectorProfile(
     idempotency_header="PayPal-Request-Id",
     secrets=lambda fake: [CLIENT_ID, CLIENT_SECRET, *sorted(fake.tokens)],
     specs=("paypal/checkout_orders_v2.json",),
+    options=OptionsSample(
+        {"custom_id": "cf-custom-1"},
+        json_sent("/v2/checkout/orders", ("purchase_units", 0, "custom_id"), "cf-custom-1"),
+    ),
 )

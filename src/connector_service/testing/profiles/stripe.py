@@ -15,7 +15,14 @@ from connector_service.testing.fakes.stripe import (
     THREE_DS_CARD,
     StripeFake,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    ThreeDS,
+    Webhooks,
+)
 from connector_service.testing.profiles._browser import visit
 
 # Made per process: the conformance account's signing secret (never a committed literal).
@@ -96,4 +103,12 @@ PROFILE = ConnectorProfile(
     idempotency_header="Idempotency-Key",
     secrets=lambda fake: [API_KEY, WEBHOOK_SECRET],
     specs=("stripe/spec3.yaml",),
+    options=OptionsSample(
+        {"transfer_group": "cf-group-1", "statement_descriptor_suffix": "CONFORMANCE"},
+        lambda r: (
+            r.method == "POST"
+            and r.url.endswith("/v1/payment_intents")
+            and b"transfer_group=cf-group-1" in (r.body or b"")
+        ),
+    ),
 )
