@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connector_service.testing.fakes.base import FakeGateway
 
@@ -24,8 +25,10 @@ __all__ = [
     "ConnectorProfile",
     "Decline",
     "OptionsSample",
+    "SplitsSample",
     "ThreeDS",
     "Webhooks",
+    "form_sent",
     "json_sent",
 ]
 
@@ -118,6 +121,29 @@ def json_sent(path_suffix: str, keys: tuple[str | int, ...], value: Any) -> Call
     return sent
 
 
+def form_sent(path_suffix: str, key: str, value: str) -> Callable[[Any], bool]:
+    """``sent`` for a form-encoded gateway (Stripe): a POST to ``...path_suffix`` whose
+    body has ``key=value`` (``key`` as decoded, ``transfer_data[destination]``)."""
+
+    def sent(request: Any) -> bool:
+        if request.method != "POST" or not request.url.split("?")[0].endswith(path_suffix):
+            return False
+        pairs = parse_qsl((request.body or b"").decode(), keep_blank_values=True)
+        return (key, value) in pairs
+
+    return sent
+
+
+@dataclass(frozen=True)
+class SplitsSample:
+    """A destination the gateway takes for ``splits`` (issue 19), and how to see on the
+    fake that the payment (``sent``) and a refund of it (``refund_sent``) carried them."""
+
+    destination: str
+    sent: Callable[[Any], bool] | None = None
+    refund_sent: Callable[[Any], bool] | None = None
+
+
 @dataclass(frozen=True)
 class ConnectorProfile:
     connector: str
@@ -153,3 +179,5 @@ class ConnectorProfile:
     extra: Mapping[str, Any] = field(default_factory=dict)
     # issue 19: a payment options block the connector must map (None: no check)
     options: OptionsSample | None = None
+    # issue 19: where the connector declares split support, a destination to split to
+    splits: SplitsSample | None = None

@@ -18,6 +18,7 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
     json_sent,
@@ -105,5 +106,10 @@ PROFILE = ConnectorProfile(
     options=OptionsSample(
         {"merchant_order_reference": "cf-order-1"},
         json_sent("/payments", ("merchantOrderReference",), "cf-order-1"),
+    ),
+    splits=SplitsSample(
+        "BA00000000000000000000001",
+        json_sent("/payments", ("splits", 0, "account"), "BA00000000000000000000001"),
+        json_sent("/refunds", ("splits", 0, "account"), "BA00000000000000000000001"),
     ),
 )

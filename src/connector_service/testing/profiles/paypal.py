@@ -21,6 +21,7 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
     json_sent,
@@ -110,5 +111,17 @@ PROFILE = ConnectorProfile(
     options=OptionsSample(
         {"custom_id": "cf-custom-1"},
         json_sent("/v2/checkout/orders", ("purchase_units", 0, "custom_id"), "cf-custom-1"),
+    ),
+    splits=SplitsSample(
+        "7KNGBPH2U58GQ",
+        json_sent(
+            "/v2/checkout/orders", ("purchase_units", 0, "payee", "merchant_id"), "7KNGBPH2U58GQ"
+        ),
+        json_sent(
+            # a refund of 500 of 1000 returns half the platform fee of 300 (fee + unsplit)
+            "/refund",
+            ("payment_instruction", "platform_fees", 0, "amount", "value"),
+            "1.50",
+        ),
     ),
 )

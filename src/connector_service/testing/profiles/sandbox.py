@@ -19,6 +19,7 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
 )
@@ -79,4 +80,5 @@ PROFILE = ConnectorProfile(
         tolerance_seconds=scheme.TOLERANCE_SECONDS,
     ),
     options=OptionsSample({"descriptor_suffix": "CF", "risk_label": "low"}),  # no fake
+    splits=SplitsSample("cf-destination-1"),  # balances: tests/options
 )

@@ -20,8 +20,10 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
+    form_sent,
 )
 from connector_service.testing.profiles._browser import visit
 
@@ -110,5 +112,10 @@ PROFILE = ConnectorProfile(
             and r.url.endswith("/v1/payment_intents")
             and b"transfer_group=cf-group-1" in (r.body or b"")
         ),
+    ),
+    splits=SplitsSample(
+        "acct_1CfConformance00",
+        form_sent("/v1/payment_intents", "transfer_data[destination]", "acct_1CfConformance00"),
+        form_sent("/v1/refunds", "reverse_transfer", "true"),
     ),
 )
