@@ -48,6 +48,7 @@ class FakeGateway:
         self.base_url = ""
         self.received: list[HttpRequest] = []
         self.violations: list[str] = []
+        self._replayed: dict[tuple[str, str], web.Response] = {}  # by (path, key)
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -114,17 +115,16 @@ class FakeGateway:
     async def replay_by_key(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """A POST repeating an earlier one's ``idempotency_header`` (same path) gets the
         first answer again, as a gateway honouring the key does. Add it in
-        :meth:`middlewares`; ``self.replies`` keeps the answers."""
+        :meth:`middlewares`."""
         key = request.headers.get(self.idempotency_header) if self.idempotency_header else None
         if not key or request.method != "POST":
             return await handler(request)
-        replies: dict[tuple[str, str], web.Response] = self.__dict__.setdefault("replies", {})
-        seen = replies.get((request.path, key))
+        seen = self._replayed.get((request.path, key))
         if seen is not None:
             return web.Response(status=seen.status, body=seen.body, content_type="application/json")
         response = await handler(request)
         assert isinstance(response, web.Response)
-        replies[(request.path, key)] = response
+        self._replayed[(request.path, key)] = response
         return response
 
     async def start(self) -> str:

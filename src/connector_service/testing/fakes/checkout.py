@@ -223,7 +223,6 @@ class CheckoutFake(FakeGateway):
         self.instruments: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
         self.customer_instruments: dict[str, list[str]] = {}
-        self.replies: dict[tuple[str, str], web.Response] = {}
         self.transcripts: list[str] = []  # filled by a test's Executor(transcript_sink=...)
         self.disputes: dict[str, dict[str, Any]] = {}  # newest last
         self.files: dict[str, dict[str, Any]] = {}  # uploaded evidence: name, type, size

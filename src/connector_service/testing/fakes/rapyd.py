@@ -179,7 +179,6 @@ class RapydFake(FakeGateway):
         self.payments: dict[str, FakePayment] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
-        self.replies: dict[tuple[str, str], web.Response] = {}
         self._clock = int(time.time())
 
     def routes(self, app: web.Application) -> None:
