@@ -1019,6 +1019,16 @@ def test_scrub_exact_before_and_after() -> None:
     assert connector.scrub(before) == after
 
 
+def test_a_client_secret_behind_an_id_with_a_long_digit_run_is_masked() -> None:
+    """The card-number mask could cut the digits out of the intent id in front of
+    ``_secret_`` and leave the secret unmatched (seen with a fake's random id)."""
+    intent = "pi_3Fakef4111111111111111c2"
+    secret = "_secret_a8778928ba3ceff2a0b7dddf"
+    text = connector.scrub(f'{{"id": "x", "client_secret": "{intent}{secret}"}}')
+    assert secret not in text and "a8778928ba3ceff2a0b7dddf" not in text, text
+    assert "[CLIENT_SECRET]" in text
+
+
 def test_scrub_every_flow_transcript() -> None:
     answer = response(200, fixture("pi_requires_action"))
     for request in all_flow_requests():

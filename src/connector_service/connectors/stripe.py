@@ -693,7 +693,13 @@ class StripeConnector(Connector):
     # ----------------------------------------------------------------------- 8. scrub
 
     def scrub(self, transcript: str) -> str:
-        text = scrub_common(transcript)
+        # Client secrets first: the common card-number mask can cut a digit run out of
+        # the PaymentIntent id in front of ``_secret_`` and hide the secret from the
+        # pattern that names it (seen with an id holding 13+ digits in a row).
+        text = transcript
+        for pattern, replacement in _SCRUB_FIRST:
+            text = pattern.sub(replacement, text)
+        text = scrub_common(text)
         for pattern, replacement in _SCRUB:
             text = pattern.sub(replacement, text)
         return text
@@ -1245,11 +1251,13 @@ def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
+_SCRUB_FIRST: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:pi|seti|src)_[A-Za-z0-9]+_secret_[A-Za-z0-9]+"), "[CLIENT_SECRET]"),
+    (re.compile(r"\bsrc_client_secret_[A-Za-z0-9]+"), "[CLIENT_SECRET]"),
+)
 _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![A-Za-z])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+"), "[REDACTED]"),
     (re.compile(r"(?<![A-Za-z])whsec_[A-Za-z0-9+/=]+"), "[REDACTED]"),
-    (re.compile(r"\b(?:pi|seti|src)_[A-Za-z0-9]+_secret_[A-Za-z0-9]+"), "[CLIENT_SECRET]"),
-    (re.compile(r"\bsrc_client_secret_[A-Za-z0-9]+"), "[CLIENT_SECRET]"),
     (re.compile(r"(?im)^([<>]?\s*stripe-signature\s*:\s*).+$"), r"\1[REDACTED]"),
     (re.compile(r"(?i)(\[card\]\[(?:number|cvc)\]=)(?!\[)[^&\s]+"), r"\1[REDACTED]"),
     (re.compile(r"(?i)(\[card\]\[token\]=)[^&\s]+"), r"\1[REDACTED]"),
