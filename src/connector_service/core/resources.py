@@ -53,6 +53,9 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     # Only while unresolved: the (derived, non-secret) key the create carried to the
     # gateway, so a retry that the gateway replays is recognised as this payment.
     gateway_key: str | None = None
+    # The payment_method.type it was made with (capture / refund are checked against the
+    # connector's declaration for that method); None for payments made before it was kept.
+    payment_method: str | None = None
 
 
 class RefundFacts(msgspec.Struct, omit_defaults=True):

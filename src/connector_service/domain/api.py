@@ -206,6 +206,16 @@ class Mandate(msgspec.Struct, omit_defaults=True):
     connector_status: str | None = None
 
 
+class PaymentMethodInfo(msgspec.Struct, omit_defaults=True):
+    """How a connector takes one payment method (its declaration, connectors/capabilities.py)."""
+
+    type: str
+    flows: list[str]
+    currencies: list[str] | Literal["*"]
+    countries: list[str] | Literal["*"]
+    external_3ds: bool = False
+
+
 class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     name: str
     display_name: str
@@ -219,6 +229,7 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     idempotency: str
     docs_url: str | None = None
     accounts: list[str] = []
+    methods: list[PaymentMethodInfo] = []
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):
