@@ -37,7 +37,13 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, BrowserInfo, CardSummary, NextAction
+from connector_service.domain.common import (
+    Address,
+    BrowserInfo,
+    CardSummary,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -1029,7 +1035,7 @@ def _next_action(action: Any) -> NextAction | None:
     method = str(action.get("method") or "GET").upper()
     data = kit.obj(action.get("data"))
     form = {str(k): str(v) for k, v in data.items()} if method == "POST" else None
-    return NextAction(type="redirect", url=url, method=method, form=form or None)
+    return RedirectAction(url=url, method=method, form=form or None)
 
 
 def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary | None:

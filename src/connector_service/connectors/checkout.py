@@ -34,7 +34,12 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.common import (
+    Address,
+    CardSummary,
+    Customer,
+    RedirectAction,
+)
 from connector_service.domain.declines import CHECKOUT_RECOMMENDATION
 from connector_service.domain.errors import (
     DeclineCode,
@@ -1236,7 +1241,7 @@ def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> Payment
         amount=_from_cko(amount, currency) if amount is not None else None,
         amount_captured=_from_cko(captured, currency) if captured is not None else None,
         connector_status=payment.status or None,
-        next_action=NextAction(type="redirect", url=redirect)
+        next_action=RedirectAction(url=redirect)
         if status is PaymentStatus.REQUIRES_ACTION and redirect
         else None,
         failure=_failure(body) if status is PaymentStatus.FAILED else None,
@@ -1269,7 +1274,7 @@ def _mandate(body: Any, *, status_override: str | None = None) -> MandateResult:
         connector_customer_id=kit.text(customer.get("id")),
         network_transaction_id=kit.text(body.get("scheme_id")),
         connector_status=raw or None,
-        next_action=NextAction(type="redirect", url=redirect)
+        next_action=RedirectAction(url=redirect)
         if status is MandateStatus.PENDING and redirect
         else None,
         failure=_failure(body) if status is MandateStatus.FAILED else None,

@@ -46,7 +46,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.domain.common import CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -788,7 +788,7 @@ def _payment(payment: MolliePayment, currency: str) -> PaymentResult:
         amount=amount,
         amount_captured=captured,
         connector_status=payment.status,
-        next_action=NextAction(type="redirect", url=checkout)
+        next_action=RedirectAction(url=checkout)
         if status is PaymentStatus.REQUIRES_ACTION and checkout
         else None,
         failure=_failure(payment) if status is PaymentStatus.FAILED else None,
@@ -834,7 +834,7 @@ def _mandate(payment: MolliePayment, cid: str, verification: bool) -> MandateRes
         connector_mandate_id=payment.mandateId if mandate_status is MandateStatus.ACTIVE else None,
         connector_customer_id=cid,
         connector_status=payment.status,
-        next_action=NextAction(type="redirect", url=checkout)
+        next_action=RedirectAction(url=checkout)
         if mandate_status is MandateStatus.PENDING and checkout
         else None,
         failure=(

@@ -35,7 +35,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, NextAction
+from connector_service.domain.common import Address, CardSummary, RedirectAction
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -1259,7 +1259,7 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
     next_action = None
     if status is PaymentStatus.REQUIRES_ACTION:
         url = _link(order, "payer-action")
-        next_action = NextAction(type="redirect", url=url) if url else None
+        next_action = RedirectAction(url=url) if url else None
     ntid = None
     if decisive is not None:
         ntid = (decisive.get("network_transaction_reference") or {}).get("id")

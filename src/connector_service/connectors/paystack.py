@@ -41,7 +41,13 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.domain.common import (
+    AwaitCustomer,
+    CardSummary,
+    Customer,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -701,16 +707,14 @@ def _next_action(charge: dict[str, Any]) -> NextAction | None:
     status = kit.text(charge.get("status")) or ""
     if status == "open_url":
         url = kit.text(charge.get("url"))
-        return NextAction(type="redirect", url=url) if url else None
+        return RedirectAction(url=url) if url else None
     if status in CONTINUATIONS:
         param = CONTINUATIONS[status][0]
         fields = ADDRESS_PARAMS if param == "address" else (param,)
         # What to ask the customer for, posted back as params to .../complete.
-        return NextAction(
-            type="await_customer", url="", method="POST", form=dict.fromkeys(fields, "")
-        )
+        return AwaitCustomer(url="", method="POST", form=dict.fromkeys(fields, ""))
     if status == "pay_offline":
-        return NextAction(type="await_customer", url="", method="GET", form={})
+        return AwaitCustomer(url="", method="GET", form={})
     return None
 
 

@@ -54,7 +54,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.domain.common import BrowserInfo, CardSummary, Customer, NextAction
+from connector_service.domain.common import BrowserInfo, CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -291,7 +291,7 @@ class RazorpayConnector(Connector):
                 status=PaymentStatus.REQUIRES_ACTION,
                 connector_payment_id=pid,
                 connector_status="created",
-                next_action=NextAction(type="redirect", url=redirect),
+                next_action=RedirectAction(url=redirect),
                 meta={"order_id": order_id},
             )
         fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.AUTHORIZE)
@@ -467,7 +467,7 @@ class RazorpayConnector(Connector):
                 status=MandateStatus.PENDING,
                 connector_customer_id=customer_id,
                 connector_status="created",
-                next_action=NextAction(type="redirect", url=redirect),
+                next_action=RedirectAction(url=redirect),
                 meta=ids,
             )
         fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.SETUP_MANDATE)

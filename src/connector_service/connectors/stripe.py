@@ -53,7 +53,12 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.common import (
+    Address,
+    CardSummary,
+    Customer,
+    RedirectAction,
+)
 from connector_service.domain.declines import STRIPE_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -946,7 +951,7 @@ def payment_from_intent(
     if status is PaymentStatus.REQUIRES_ACTION:
         url = kit.obj(action.get("redirect_to_url")).get("url")
         if url:
-            next_action = NextAction(type="redirect", url=str(url))
+            next_action = RedirectAction(url=str(url))
         else:
             pending_reason = str(action.get("type") or raw)
     elif status is PaymentStatus.PROCESSING:
@@ -1019,7 +1024,7 @@ def mandate_from_setup_intent(
     next_action = None
     url = kit.obj(kit.obj(si.get("next_action")).get("redirect_to_url")).get("url")
     if status is MandateStatus.PENDING and url:
-        next_action = NextAction(type="redirect", url=str(url))
+        next_action = RedirectAction(url=str(url))
     pm = si.get("payment_method")
     return MandateResult(
         status=status,

@@ -9,7 +9,7 @@ from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.flows import MandateResult, PaymentResult, RefundResult
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import Card, NetworkToken, Token, type_of
 from connector_service.domain.status import CaptureMethod
 
 
@@ -88,7 +88,18 @@ def mandate_document(
     )
 
 
-def pm_summary(pm: Card | Token) -> api.PaymentMethodSummary:
+def pm_summary(pm: object) -> api.PaymentMethodSummary:
+    """What may be shown of the method the caller gave: its type, and for a card or a
+    network token the card summary (never a number, account or secret)."""
+    if isinstance(pm, NetworkToken):
+        return api.PaymentMethodSummary(
+            type="network_token",
+            card=CardSummary(
+                brand=pm.brand.value, last4=pm.last4, exp_month=pm.exp_month, exp_year=pm.exp_year
+            ),
+        )
+    if not isinstance(pm, Card | Token):
+        return api.PaymentMethodSummary(type=type_of(pm).value)
     if isinstance(pm, Card):
         return api.PaymentMethodSummary(
             type="card",

@@ -15,8 +15,15 @@ import msgspec
 
 from connector_service.config import Caller, Config
 from connector_service.connectors.base import Connector
+from connector_service.connectors.capabilities import MethodFlow
 from connector_service.core import routing, unresolved
-from connector_service.core.accounts import PLATFORM_PREFIX, Accounts, Target, check_capability
+from connector_service.core.accounts import (
+    PLATFORM_PREFIX,
+    Accounts,
+    Target,
+    check_capability,
+    method_flow_check,
+)
 from connector_service.core.admin import SetupViews
 from connector_service.core.breaker import Breakers, BreakerView
 from connector_service.core.context import RequestContext, RequestCredentials
@@ -199,6 +206,7 @@ class PaymentService:
             reference=reference,
             meta=dict(result.meta),
             metadata=dict(req.metadata),
+            payment_method=pm_type.value,
         )
         gateway_key = target.ctx.idempotency_key
         if gid:
@@ -237,7 +245,7 @@ class PaymentService:
                 self.storage, payment.id, self.config.reconciler.first_delay_seconds
             )
         payment.routing = routed
-        if isinstance(pm, Card | Token) and payment.payment_method is None:
+        if not isinstance(pm, StoredMandate) and payment.payment_method is None:
             payment.payment_method = pm_summary(pm)
         if result.mandate is not None:
             mandate_id, _ = await self._record_mandate(
@@ -468,6 +476,7 @@ class PaymentService:
         req: api.CaptureCreate,
     ) -> api.Payment:
         ref, target, facts = await self._payment_target(rc, payment_id)
+        method_flow_check(target, facts, MethodFlow.CAPTURE)
         meta = target.connector.meta
         if not req.final_capture and not meta.multiple_captures:
             raise not_supported(
@@ -576,6 +585,7 @@ class PaymentService:
         req: api.RefundCreate,
     ) -> api.Refund:
         ref, target, pfacts = await self._payment_target(rc, payment_id)
+        method_flow_check(target, pfacts, MethodFlow.REFUND)
         # Captures made through the service (several, with multiple partial captures)
         # bound what can be refunded; without any, the authorized amount does.
         captured = pfacts.amount_captured or ref.amount

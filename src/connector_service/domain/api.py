@@ -259,6 +259,16 @@ class MandateList(msgspec.Struct):
     next_cursor: str | None = None
 
 
+class PaymentMethodInfo(msgspec.Struct, omit_defaults=True):
+    """How a connector takes one payment method (its declaration, connectors/capabilities.py)."""
+
+    type: str
+    flows: list[str]
+    currencies: list[str] | Literal["*"]
+    countries: list[str] | Literal["*"]
+    external_3ds: bool = False
+
+
 class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     name: str
     display_name: str
@@ -274,6 +284,7 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     accounts: list[str] = []
     # Several partial captures on one authorization (capture with final_capture=false).
     multiple_captures: bool = False
+    methods: list[PaymentMethodInfo] = []
 
 
 # --------------------------------------------------------------------------- disputes
