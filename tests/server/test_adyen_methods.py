@@ -143,8 +143,8 @@ def test_method_end_to_end(rig: Rig, name: str) -> None:
     else:
         assert created["next_action"]["type"] == action, created["next_action"]
     if settles == "return":  # the shopper approved on the page and came back
-        result = fake.redirect_result_for(psp)
-        done = api.ok("POST", f"/v1/payments/{pid}/complete", {"params": {"redirectResult": result}})
+        params = {"params": {"redirectResult": fake.redirect_result_for(psp)}}
+        done = api.ok("POST", f"/v1/payments/{pid}/complete", params)
         assert done["status"] == "captured", done
     elif settles == "webhook":  # the shopper paid / the debit was collected
         fake.settle(psp)
