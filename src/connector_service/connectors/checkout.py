@@ -5,6 +5,9 @@ with the raw secret key, "NAS" accounts (the generation current accounts use) wi
 ``Bearer <secret key>`` and must name a processing channel on every payment. The account
 option ``key_type`` (``nas`` by default, or ``abc``) picks one.
 
+The methods beyond cards (their ``source`` objects, the wallet-token exchange) are in
+``checkout_methods.py``.
+
 Captures, voids and refunds answer ``202 Accepted`` with an ``action_id``: their outcome
 arrives later (webhook, or ``GET /payments/{id}`` and ``GET /payments/{id}/actions``), so
 they are reported as processing / pending, never as done.
@@ -18,6 +21,7 @@ from urllib.parse import urlencode
 
 import msgspec
 
+from connector_service.connectors import checkout_methods as cko
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
@@ -82,7 +86,13 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    GooglePay,
+    NetworkToken,
+    Token,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -117,6 +127,11 @@ class CheckoutConnector(Connector):
                 "Value of the Authorization header configured on the webhook, if any",
                 required=False,
             ),
+            CredentialField(
+                "public_key",
+                "Public API key (pk_...): Apple Pay / Google Pay tokens are exchanged with it",
+                required=False,
+            ),
         ),
         option_fields=(
             CredentialField(
@@ -132,13 +147,12 @@ class CheckoutConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        # Per method: flows, countries, currencies (checkout_methods.METHODS).
+        methods=cko.METHODS,
         idempotency="Cko-Idempotency-Key header",
         multiple_captures=True,  # capture_type NonFinal (NAS accounts)
         docs_url="https://www.checkout.com/docs",
-        secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
+        secret_fields=("secret_key", "webhook_secret", "webhook_authorization", "public_key"),
     )
     supports_mandate_charges = True
 
@@ -224,6 +238,14 @@ class CheckoutConnector(Connector):
                 body["payment_type"] = _mit_payment_type(ctx)
                 body["merchant_initiated"] = False
             self._three_ds(body, data.return_url)
+            if isinstance(pm, Card) and pm.three_ds is not None:  # authenticated elsewhere
+                body["3ds"] = cko.three_ds(pm)
+        elif cko.takes(pm):
+            body["source"] = cko.source(pm, data)
+            body["customer"] = _customer(data.customer, None)
+            body["payment_ip"] = _ipv4(data.customer, data.browser)
+            if not isinstance(pm, NetworkToken):  # back from the method's page
+                body["success_url"] = body["failure_url"] = _return_url(data.return_url)
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -232,6 +254,38 @@ class CheckoutConnector(Connector):
                 field="payment_method.type",
             )
         return self._post(ctx, "/payments", body, Flow.AUTHORIZE)
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        """An encrypted wallet token is first exchanged (``POST /tokens``, public key) for
+        a ``tok_…``, then paid as a token source; everything else is one call."""
+        pm = data.payment_method
+        if isinstance(pm, cko.WALLETS):
+            exchanged = yield self._token_request(ctx, pm)
+            token = cko.token_of(_body(exchanged), exchanged)
+            data = msgspec.structs.replace(data, payment_method=Token(token=token))
+        response = yield self.build_authorize(ctx, data)
+        return self.parse_authorize(ctx, data, response)
+
+    def _token_request(self, ctx: ConnectorContext, pm: ApplePay | GooglePay) -> HttpRequest:
+        key = ctx.credentials.get("public_key")
+        if key is None or not key.reveal():
+            raise not_supported(
+                "Checkout.com exchanges wallet tokens with the account's public key: "
+                "the account has no public_key credential",
+                "payment_method.type",
+            )
+        value = key.reveal()
+        if _key_type(ctx) == "nas" and not value.startswith("Bearer "):
+            value = f"Bearer {value}"
+        headers = {
+            "Authorization": value,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/tokens", headers, json_body(cko.token_body(pm)),
+            flow=Flow.AUTHORIZE.value, idempotent=True,  # a second token is harmless
+        )  # fmt: skip
 
     def build_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData
@@ -702,12 +756,19 @@ class CheckoutConnector(Connector):
         # Keys first: a partial match elsewhere would leave the rest of a dashed ABC key.
         text = _HEADER_LINE.sub(r"\1[REDACTED]", transcript)
         text = scrub_common(_API_KEY.sub("[REDACTED]", text))
+        text = _TOKEN_DATA.sub(r'\1"[REDACTED]"', text)
+        text = _METHOD_FIELDS.sub(r'\1[REDACTED]"', text)
         return _CARD_NUMBER.sub(r"\1[CARD]\2", text)
 
 
 _HEADER_LINE = re.compile(r"(?im)^([<>]?[ \t]*(?:authorization|cko-signature)[ \t]*:[ \t]*)(\S.*)$")
 _API_KEY = re.compile(r"\b(?:Bearer\s+)?[sp]k_(?:sbox_|test_)?[A-Za-z0-9][A-Za-z0-9-]{7,}")
 _CARD_NUMBER = re.compile(r'("number"\s*:\s*")\d{12,19}(")')
+# A wallet's encrypted token (an object, one level of nesting: Apple Pay's header) and the
+# Boleto payer's CPF / CNPJ (a network token's DPAN is a card number to the common scrub,
+# its cryptogram a method secret).
+_TOKEN_DATA = re.compile(r'("token_data"\s*:\s*)\{(?:[^{}]|\{[^{}]*\})*\}')
+_METHOD_FIELDS = re.compile(r'("(?:document)"\s*:\s*")(?:[^"\\]|\\.)*"')
 
 
 # --------------------------------------------------------------------------- 5. status maps
@@ -1188,6 +1249,16 @@ def _source(pm: Card | Token, billing: Address | None) -> dict[str, Any]:
     if pm.token.startswith("src_"):  # a stored source/instrument
         return {"type": "id", "id": pm.token}
     return drop_none({"type": "token", "token": pm.token, "billing_address": _address(billing)})
+
+
+def _return_url(url: str | None) -> str | None:
+    if url and len(url) > 255:
+        raise invalid(
+            "return_url_too_long",
+            "Checkout.com takes return URLs of 255 characters at most",
+            "return_url",
+        )
+    return url
 
 
 def _redirect(body: dict[str, Any]) -> str | None:
