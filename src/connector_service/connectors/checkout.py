@@ -262,7 +262,12 @@ class CheckoutConnector(Connector):
         if isinstance(pm, cko.WALLETS):
             exchanged = yield self._token_request(ctx, pm)
             token = cko.token_of(_body(exchanged), exchanged)
-            data = msgspec.structs.replace(data, payment_method=Token(token=token))
+            # An Apple Pay token is authenticated on the device: no 3-D Secure redirect. A
+            # Google Pay one may be a PAN_ONLY card: 3-D Secure when the shopper can return.
+            return_url = None if isinstance(pm, ApplePay) else data.return_url
+            data = msgspec.structs.replace(
+                data, payment_method=Token(token=token), return_url=return_url
+            )
         response = yield self.build_authorize(ctx, data)
         return self.parse_authorize(ctx, data, response)
 
