@@ -19,8 +19,10 @@ from tests.server.specifics import rig_fixture
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 rig = rig_fixture(PROFILE)
 
-APPLE = json.dumps({"version": "EC_v1", "data": "t7GeajLB9skXB6QSWfEpPA4WPhD==",
-                    "signature": "MIAGCSqGSIb3", "header": {"transactionId": "3cee8967"}})  # fmt: skip
+APPLE = json.dumps(
+    {"version": "EC_v1", "data": "t7GeajLB9skXB6QSWfEpPA4WPhD==", "signature": "MIAGCSqGSIb3",
+     "header": {"transactionId": "3cee8967"}}
+)  # fmt: skip
 GOOGLE = json.dumps({"signature": "MEQCIH6Q", "protocolVersion": "ECv2", "signedMessage": "{}"})
 SHOPPER = {"email": "jenny@example.com", "name": "Jenny Rosen"}
 
