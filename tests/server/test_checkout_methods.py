@@ -120,7 +120,7 @@ def test_a_google_pay_card_may_be_authenticated(rig: Rig) -> None:
 def test_wallet_tokens_are_exchanged_with_the_public_key(rig: Rig) -> None:
     before = len(rig.fake.received)
     rig.api.ok("POST", "/v1/payments", body("apple_pay"))
-    exchange, payment = rig.fake.received[before:before + 2]
+    exchange, payment = rig.fake.received[before : before + 2]
     assert exchange.url.endswith("/tokens") and payment.url.endswith("/payments")
     assert rig.fake.public in exchange.headers["Authorization"]
     assert json.loads(payment.body or b"{}")["source"]["type"] == "token"
