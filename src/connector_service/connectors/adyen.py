@@ -216,7 +216,7 @@ class AdyenConnector(Connector):
             )
             method = _stored(ref.connector_mandate_id, "payment_method.mandate_id")
             interaction, rpm = "ContAuth", ref.meta.get("rpm") or _rpm(ctx)
-        elif apm.takes(pm):
+        elif apm.builds(pm):
             method, top = apm.payment_method(pm, data)
             interaction, rpm = "Ecommerce", None
         else:

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connector_service.connectors import kit
-from connector_service.connectors.capabilities import MethodFlow, MethodSupport
+from connector_service.connectors.capabilities import MethodFlow, MethodSupport, takes
 from connector_service.connectors.kit import methods as payer
 from connector_service.domain.common import (
     Address,
@@ -78,8 +78,8 @@ _STORED = _ALL | {_F.RECURRING}
 
 
 def _local(flows: frozenset[MethodFlow], countries: str, currencies: str) -> MethodSupport:
-    return MethodSupport(
-        flows=flows,
+    return takes(
+        *sorted(flows),
         countries=frozenset(countries.split()) if countries else None,
         currencies=frozenset(currencies.split()) if currencies else None,
     )
@@ -92,13 +92,13 @@ SEPA_COUNTRIES = (
 # What Adyen's payment-method pages give per method (countries, processing currencies,
 # whether a separate capture and refunds exist). docs/connectors/adyen.md lists them.
 METHODS: dict[PaymentMethodType, MethodSupport] = {
-    _M.CARD: MethodSupport(flows=_STORED, external_3ds=True),
-    _M.TOKEN: MethodSupport(flows=_STORED),
-    _M.MANDATE: MethodSupport(flows=_STORED),
-    _M.NETWORK_TOKEN: MethodSupport(flows=_ALL),
-    _M.APPLE_PAY: MethodSupport(flows=_ALL),
-    _M.GOOGLE_PAY: MethodSupport(flows=_ALL),
-    _M.PAYPAL: MethodSupport(flows=_ALL),
+    _M.CARD: takes(*sorted(_STORED), external_3ds=True),
+    _M.TOKEN: takes(*sorted(_STORED)),
+    _M.MANDATE: takes(*sorted(_STORED)),
+    _M.NETWORK_TOKEN: takes(*sorted(_ALL)),
+    _M.APPLE_PAY: takes(*sorted(_ALL)),
+    _M.GOOGLE_PAY: takes(*sorted(_ALL)),
+    _M.PAYPAL: takes(*sorted(_ALL)),
     _M.IDEAL: _local(_PAY, "NL", "EUR"),
     _M.BANCONTACT: _local(_PAY, "BE", "EUR"),
     _M.EPS: _local(_PAY, "AT", "EUR"),
@@ -406,7 +406,7 @@ def debit_mandate(extra: Mapping[str, Any]) -> dict[str, str]:
     return {ours: str(extra[theirs]) for theirs, ours in keys.items() if extra.get(theirs)}
 
 
-def takes(pm: object) -> bool:
+def builds(pm: object) -> bool:
     """A method this module builds (cards, tokens and mandates are adyen.py's)."""
     return isinstance(pm, NetworkToken | Upi | AfterpayClearpay) or type_of(pm) in ADYEN_TYPE
 

@@ -240,7 +240,7 @@ class CheckoutConnector(Connector):
             self._three_ds(body, data.return_url)
             if isinstance(pm, Card) and pm.three_ds is not None:  # authenticated elsewhere
                 body["3ds"] = cko.three_ds(pm)
-        elif cko.takes(pm):
+        elif cko.builds(pm):
             body["source"] = cko.source(pm, data)
             body["customer"] = _customer(data.customer, None)
             body["payment_ip"] = _ipv4(data.customer, data.browser)

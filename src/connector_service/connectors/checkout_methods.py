@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector_service.connectors import kit
-from connector_service.connectors.capabilities import MethodFlow, MethodSupport
+from connector_service.connectors.capabilities import MethodFlow, MethodSupport, takes
 from connector_service.connectors.kit import methods as payer
 from connector_service.connectors.kit.http import HttpResponse
 from connector_service.domain.errors import invalid, not_supported
@@ -56,8 +56,8 @@ _STORED = _ALL | {_F.RECURRING}
 
 
 def _local(flows: frozenset[MethodFlow], countries: str, currencies: str) -> MethodSupport:
-    return MethodSupport(
-        flows=flows,
+    return takes(
+        *sorted(flows),
         countries=frozenset(countries.split()) if countries else None,
         currencies=frozenset(currencies.split()) if currencies else None,
     )
@@ -66,13 +66,13 @@ def _local(flows: frozenset[MethodFlow], countries: str, currencies: str) -> Met
 # The source schemas' own limits (payment_country BE / PL, Boleto's country BR) and
 # Checkout.com's payment-method pages (currencies, refunds). docs/connectors/checkout.md.
 METHODS: dict[PaymentMethodType, MethodSupport] = {
-    _M.CARD: MethodSupport(flows=_STORED, external_3ds=True),
-    _M.TOKEN: MethodSupport(flows=_STORED),
-    _M.MANDATE: MethodSupport(flows=_STORED),
-    _M.NETWORK_TOKEN: MethodSupport(flows=_ALL),
-    _M.APPLE_PAY: MethodSupport(flows=_ALL),
-    _M.GOOGLE_PAY: MethodSupport(flows=_ALL),
-    _M.PAYPAL: MethodSupport(flows=_PAY),
+    _M.CARD: takes(*sorted(_STORED), external_3ds=True),
+    _M.TOKEN: takes(*sorted(_STORED)),
+    _M.MANDATE: takes(*sorted(_STORED)),
+    _M.NETWORK_TOKEN: takes(*sorted(_ALL)),
+    _M.APPLE_PAY: takes(*sorted(_ALL)),
+    _M.GOOGLE_PAY: takes(*sorted(_ALL)),
+    _M.PAYPAL: takes(*sorted(_PAY)),
     _M.IDEAL: _local(_PAY, "NL", "EUR"),
     _M.BANCONTACT: _local(_PAY, "BE", "EUR"),
     _M.EPS: _local(_PAY, "AT", "EUR"),
@@ -90,7 +90,7 @@ _NETWORK_TOKEN_TYPE = {"apple_pay": "applepay", "google_pay": "googlepay"}
 # --------------------------------------------------------------------------- 3. builders
 
 
-def takes(pm: object) -> bool:
+def builds(pm: object) -> bool:
     """A method this module builds (cards, tokens and mandates are checkout.py's)."""
     return isinstance(pm, (*REDIRECT_METHODS, NetworkToken))
 
