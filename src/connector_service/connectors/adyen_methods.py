@@ -181,7 +181,7 @@ def payment_method(pm: object, data: AuthorizeData) -> tuple[dict[str, Any], dic
     elif isinstance(pm, Eps):
         if not pm.bank:  # GenericIssuerPaymentMethodDetails: issuer is required
             raise invalid(
-                "missing_bank", "Adyen needs the EPS bank (its issuer id)", "payment_method.bank"
+                "missing_field", "Adyen needs the EPS bank (its issuer id)", "payment_method.bank"
             )
         method["issuer"] = pm.bank
     elif isinstance(pm, Blik):

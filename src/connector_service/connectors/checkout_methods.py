@@ -183,7 +183,7 @@ def token_of(body: Any, response: HttpResponse) -> str:
 def _network_token(pm: NetworkToken) -> dict[str, Any]:
     if pm.eci is None:  # required by the network_token source schema
         raise invalid(
-            "missing_eci",
+            "missing_field",
             "Checkout.com needs the ECI the token's cryptogram came with",
             "payment_method.eci",
         )
@@ -208,7 +208,7 @@ def _network_token(pm: NetworkToken) -> dict[str, Any]:
 def _cryptogram(value: str, field: str) -> str:
     if len(value) > 50:  # the schemas' maxLength
         raise invalid(
-            "invalid_cryptogram",
+            "invalid_field",
             "Checkout.com takes cryptograms of 50 characters at most",
             f"payment_method.{field}",
         )
@@ -221,7 +221,7 @@ def _bic(bank: str | None, *, required: bool) -> str | None:
         return None
     if bank is None or len(bank) not in (8, 11) or not bank.isalnum():
         raise invalid(
-            "invalid_bank",
+            "invalid_field",
             "Checkout.com needs the bank's BIC (8 or 11 letters and digits) in payment_method.bank",
             "payment_method.bank",
         )

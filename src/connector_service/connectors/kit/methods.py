@@ -42,7 +42,7 @@ class OrderFacts(Protocol):
 
 
 def _missing(field: str, gateway: str, method: str, what: str) -> ServiceError:
-    return invalid("missing_payer_detail", f"{gateway} needs {what} for {method} payments", field)
+    return invalid("missing_field", f"{gateway} needs {what} for {method} payments", field)
 
 
 def payer_name(data: OrderFacts, gateway: str, method: str) -> tuple[str, str]:
@@ -75,7 +75,7 @@ def payer_phone(data: OrderFacts, gateway: str, method: str) -> str:
         raise _missing("customer.phone", gateway, method, "the payer's phone number")
     if not (compact.startswith("+") and compact[1:].isdigit() and 5 <= len(compact) <= 19):
         raise invalid(
-            "invalid_phone",
+            "invalid_field",
             f"{gateway} takes phone numbers as + and country code and digits",
             "customer.phone",
         )
@@ -120,7 +120,7 @@ def wallet_token_b64(token: Secret, field: str = "payment_method.token") -> str:
 
 def _bad_token(field: str) -> ServiceError:
     return invalid(
-        "invalid_wallet_token",
+        "invalid_token",
         "the wallet token must be the wallet's payment token: JSON, or base64 of the JSON",
         field,
     )
