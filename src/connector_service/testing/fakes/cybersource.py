@@ -31,6 +31,7 @@ import random
 import secrets
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -273,7 +274,7 @@ def _now() -> str:
 
 def _minor(value: str, currency: str) -> int:
     scale = 0 if currency.upper() in {"JPY", "KRW", "CLP", "VND", "ISK"} else 2
-    return int(round(float(value) * 10**scale))
+    return int(Decimal(value).scaleb(scale))
 
 
 def _major(minor: int, currency: str) -> str:
