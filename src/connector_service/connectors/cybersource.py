@@ -664,7 +664,7 @@ class Transaction(msgspec.Struct, frozen=True):
 
     id: str
     status: str | None = None
-    submitTimeUtc: str | None = None
+    submitTimeUTC: str | None = None
     applicationInformation: ApplicationInfo | None = None
     orderInformation: TxOrderInfo | None = None
     clientReferenceInformation: ClientReference | None = None

@@ -65,9 +65,15 @@ class _In(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     pass
 
 
+class PartnerIn(_In):
+    developerId: str | None = None
+    solutionId: str | None = None
+
+
 class ClientReferenceIn(_In):
     code: str | None = None
     transactionId: str | None = None
+    partner: PartnerIn | None = None  # the SDK adds its developerId
 
 
 class AmountIn(_In):
@@ -126,6 +132,8 @@ class InitiatorIn(_In):
 
 class AuthOptionsIn(_In):
     initiator: InitiatorIn | None = None
+    ignoreAvsResult: bool | None = None  # the SDK model's defaults (false)
+    ignoreCvResult: bool | None = None
 
 
 class ProcessingIn(_In):
@@ -441,7 +449,7 @@ class CybersourceFake(FakeGateway):
                 "submitTimeUtc": _now(),
                 "status": "PENDING",
                 "reconciliationId": secrets.token_hex(8),
-                "clientReferenceInformation": body.get("clientReferenceInformation") or {},
+                "clientReferenceInformation": _echo(body),
                 "orderInformation": {
                     "amountDetails": {
                         "totalAmount": _major(amount, auth["currency"]),
@@ -476,7 +484,7 @@ class CybersourceFake(FakeGateway):
                 "submitTimeUtc": _now(),
                 "status": "REVERSED",
                 "reconciliationId": secrets.token_hex(8),
-                "clientReferenceInformation": body.get("clientReferenceInformation") or {},
+                "clientReferenceInformation": _echo(body),
                 "reversalAmountDetails": {
                     "reversedAmount": _major(amount, auth["currency"]),
                     "currency": auth["currency"],
@@ -505,7 +513,7 @@ class CybersourceFake(FakeGateway):
                 "id": vid,
                 "submitTimeUtc": _now(),
                 "status": "VOIDED",
-                "clientReferenceInformation": body.get("clientReferenceInformation") or {},
+                "clientReferenceInformation": _echo(body),
                 "voidAmountDetails": {
                     "voidAmount": _major(capture["amount"], capture["currency"]),
                     "currency": capture["currency"],
@@ -546,16 +554,10 @@ class CybersourceFake(FakeGateway):
                 "submitTimeUtc": _now(),
                 "status": "PENDING",
                 "reconciliationId": secrets.token_hex(8),
-                "clientReferenceInformation": body.get("clientReferenceInformation") or {},
+                "clientReferenceInformation": _echo(body),
                 "refundAmountDetails": {
                     "refundAmount": _major(amount, target["currency"]),
                     "currency": target["currency"],
-                },
-                "orderInformation": {
-                    "amountDetails": {
-                        "totalAmount": _major(amount, target["currency"]),
-                        "currency": target["currency"],
-                    }
                 },
             },
             status=201,
@@ -600,7 +602,7 @@ def transaction_details(record: dict[str, Any], merchant_id: str) -> dict[str, A
         "id": record["id"],
         "rootId": record.get("parent") or record["id"],
         "merchantId": merchant_id,
-        "submitTimeUtc": _now(),
+        "submitTimeUTC": _now(),
         "applicationInformation": {
             "status": record["status"],
             "reasonCode": "100" if ok else "203",
@@ -622,12 +624,20 @@ def transaction_details(record: dict[str, Any], merchant_id: str) -> dict[str, A
             "amountDetails": {
                 "totalAmount": _major(record["amount"], currency),
                 "currency": currency,
-                "authorizedAmount": _major(record["amount"], currency)
-                if record["kind"] == "auth"
-                else None,
+                **(
+                    {"authorizedAmount": _major(record["amount"], currency)}
+                    if record["kind"] == "auth"
+                    else {}
+                ),
             }
         },
     }
+
+
+def _echo(body: dict[str, Any]) -> dict[str, Any]:
+    """The clientReferenceInformation a modification answers: the code sent."""
+    code = (body.get("clientReferenceInformation") or {}).get("code")
+    return {"code": code} if code else {}
 
 
 def _invalid(reason: str, message: str, field: str | None = None) -> web.Response:
