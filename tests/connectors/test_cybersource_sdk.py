@@ -797,6 +797,35 @@ def test_the_fakes_answers_to_the_sdk_pass_its_models(fake: CybersourceFake) -> 
         assert kept(client, data, model), (model, data)
 
 
+def _documented(model: Any, attribute: str) -> set[str]:
+    """The ``Possible values: - A - B`` an SDK model's docstring lists for a field."""
+    doc = getattr(model, attribute).__doc__ or ""
+    listed = doc.split("Possible values:", 1)[1].split(":return:", 1)[0]
+    return {v.strip() for v in listed.split(" - ") if v.strip()}
+
+
+def test_every_documented_status_and_decline_reason_is_mapped() -> None:
+    from connector_service.connectors.cybersource import (
+        CAPTURE_STATUS,
+        DECLINE_MAP,
+        PAYMENT_STATUS,
+        REFUND_STATUS,
+        VOID_STATUS,
+    )
+
+    reasons = _documented(M.PtsV2PaymentsPost201ResponseErrorInformation, "reason")
+    assert len(reasons) > 30 and reasons <= set(DECLINE_MAP), reasons - set(DECLINE_MAP)
+    for model, table in (
+        (M.PtsV2PaymentsPost201Response, PAYMENT_STATUS),
+        (M.PtsV2PaymentsCapturesPost201Response, CAPTURE_STATUS),
+        (M.PtsV2PaymentsReversalsPost201Response, VOID_STATUS),
+        (M.PtsV2PaymentsVoidsPost201Response, VOID_STATUS),
+        (M.PtsV2PaymentsRefundPost201Response, REFUND_STATUS),
+    ):
+        documented = {s.split(" ")[0] for s in _documented(model, "status")}
+        assert documented and documented <= set(table), (model.__name__, documented - set(table))
+
+
 def test_the_sdk_version_checked_is_recorded() -> None:
     major, minor, patch = (int(x) for x in SDK_VERSION.split("."))
     assert (major, minor, patch) >= (0, 0, 80), SDK_VERSION  # docs/connectors/cybersource.md
