@@ -469,6 +469,21 @@ def test_webhook_verify_cases() -> None:
     assert CONNECTOR.webhook_verify(no_key, signed(raw), raw) is False
 
 
+def test_webhook_tolerance_is_an_account_option() -> None:
+    raw = (FIXTURES / "webhook_payment_accept.json").read_bytes()
+    old = signed(raw, at=time.time() - 3600)
+    creds = {"merchant_id": MERCHANT, "webhook_secret": WEBHOOK_KEY}
+    unchecked = make_ctx(CONNECTOR, creds, {"webhook_tolerance_seconds": "0"})
+    assert CONNECTOR.webhook_verify(unchecked, old, raw) is True
+    longer = make_ctx(CONNECTOR, creds, {"webhook_tolerance_seconds": "7200"})
+    assert CONNECTOR.webhook_verify(longer, old, raw) is True
+    assert CONNECTOR.webhook_verify(ctx(), old, raw) is False
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.webhook_verify(make_ctx(CONNECTOR, creds, {"webhook_tolerance_seconds": "x"}),
+                                 old, raw)  # fmt: skip
+    assert raised.value.code == "invalid_account_option"
+
+
 def test_webhook_identify_and_parse() -> None:
     raw = (FIXTURES / "webhook_payment_accept.json").read_bytes()
     identity = CONNECTOR.webhook_identify({}, raw)

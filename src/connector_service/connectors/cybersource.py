@@ -119,6 +119,14 @@ class CybersourceConnector(Connector):
                 False,
             ),
         ),
+        option_fields=(
+            CredentialField(
+                "webhook_tolerance_seconds",
+                "How old a webhook's signed timestamp (v-c-signature t=) may be, seconds "
+                "(default 300; 0: not checked)",
+                False,
+            ),
+        ),
         payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
         idempotency="none",
         docs_url="https://developer.cybersource.com/api-reference-assets/index.html",
@@ -424,14 +432,15 @@ class CybersourceConnector(Connector):
 
     def webhook_verify(self, ctx: ConnectorContext, headers: dict[str, str], body: bytes) -> bool:
         """``v-c-signature: t=<ms>;keyId=<id>;sig=<base64>``: the HMAC-SHA256 of
-        ``<t>.<body>`` under the base64-decoded digital signature key, no older than
-        :data:`WEBHOOK_TOLERANCE_S`."""
+        ``<t>.<body>`` under the base64-decoded digital signature key, no older than the
+        account's ``webhook_tolerance_seconds`` (default :data:`WEBHOOK_TOLERANCE_S`)."""
         secret = ctx.credentials.get("webhook_secret")
         parts = _signature_parts(headers.get("v-c-signature", ""))
         if secret is None or not secret.reveal() or parts is None:
             return False
         stamp, signature = parts
-        if abs(time.time() - stamp / 1000) > WEBHOOK_TOLERANCE_S:
+        tolerance = _tolerance(ctx)
+        if tolerance and abs(time.time() - stamp / 1000) > tolerance:
             return False
         key = _b64decode(secret.reveal())
         if key is None:
@@ -542,6 +551,19 @@ def signed_headers(
         f'signature="{kit.hmac_sha256_b64(key, message)}"'
     )
     return headers
+
+
+def _tolerance(ctx: ConnectorContext) -> int:
+    raw = ctx.options.get("webhook_tolerance_seconds")
+    if raw is None:
+        return WEBHOOK_TOLERANCE_S
+    if not raw.isdigit():
+        raise ServiceError(
+            ErrorType.INVALID_REQUEST,
+            "invalid_account_option",
+            "option webhook_tolerance_seconds must be a whole number of seconds",
+        )
+    return int(raw)
 
 
 def _b64decode(value: str) -> bytes | None:
