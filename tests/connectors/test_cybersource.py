@@ -100,7 +100,7 @@ def test_metadata() -> None:
         "authorize", "capture", "void", "refund", "sync", "refund_sync", "setup_mandate",
         "charge_mandate", "revoke_mandate", "webhooks",
     }  # fmt: skip
-    assert set(meta.secret_fields) == {"shared_secret", "webhook_secret"}
+    assert set(meta.secret_fields) == {"merchant_id", "key_id", "shared_secret", "webhook_secret"}
 
 
 # --------------------------------------------------------------------------- requests
@@ -235,6 +235,12 @@ def test_a_decline_is_a_result() -> None:
     assert result.status is PaymentStatus.FAILED and result.connector_payment_id == PID
     assert result.failure.code == "insufficient_funds" and result.failure.category == "soft"
     assert result.failure.gateway.code == "INSUFFICIENT_FUND"
+
+
+def test_mastercard_advice_sets_the_category() -> None:
+    result = authorized("payment_declined_advice")  # MAC 03: do not try again
+    assert result.failure.code == "insufficient_funds" and result.failure.category == "hard"
+    assert result.failure.advice_code == "03"
 
 
 def test_review_and_unknown_statuses_are_never_success() -> None:

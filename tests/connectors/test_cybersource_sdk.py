@@ -714,6 +714,7 @@ RESPONSE_MODELS = {
     "payment_authorized": "PtsV2PaymentsPost201Response",
     "payment_authorized_tokens": "PtsV2PaymentsPost201Response",
     "payment_declined": "PtsV2PaymentsPost201Response",
+    "payment_declined_advice": "PtsV2PaymentsPost201Response",
     "payment_pending_review": "PtsV2PaymentsPost201Response",
     "payment_unknown_status": "PtsV2PaymentsPost201Response",
     "capture_pending": "PtsV2PaymentsCapturesPost201Response",

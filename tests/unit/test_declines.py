@@ -14,6 +14,7 @@ from connector_service.connectors import (
     adyen,
     braintree,
     checkout,
+    cybersource,
     mollie,
     paypal,
     paystack,
@@ -50,6 +51,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "cybersource": cybersource.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -108,6 +110,17 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "cybersource":  # errorInformation.reason of a DECLINED payment, Mastercard
+        # advice in processorInformation.merchantAdvice.code
+        answer = cybersource.PaymentAnswer(
+            id="1",
+            status="DECLINED",
+            errorInformation=cybersource.ErrorInfo(reason=raw),
+            processorInformation=cybersource.ProcessorInfo(
+                merchantAdvice=cybersource.MerchantAdvice(code=advice) if advice else None
+            ),
+        )
+        return cybersource._failure(answer)
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -115,7 +128,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "sandbox",
+    "mollie", "razorpay", "cybersource", "sandbox",
 ]  # fmt: skip
 
 
@@ -133,6 +146,7 @@ ADVICE: dict[str, dict[str, DeclineCategory]] = {
     "checkout": dict(CHECKOUT_RECOMMENDATION),
     "paypal": dict(MASTERCARD_ADVICE),
     "braintree": dict(MASTERCARD_ADVICE),
+    "cybersource": dict(MASTERCARD_ADVICE),
 }
 
 
@@ -160,6 +174,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("braintree", "2004"),
         _parsed("mollie", "card_expired"),
         _parsed("razorpay", "card_expired"),
+        _parsed("cybersource", "EXPIRED_CARD"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -61,6 +61,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.domain.common import Address, CardSummary, Customer
+from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -130,7 +131,7 @@ class CybersourceConnector(Connector):
         payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
         idempotency="none",
         docs_url="https://developer.cybersource.com/api-reference-assets/index.html",
-        secret_fields=("shared_secret", "webhook_secret"),
+        secret_fields=("merchant_id", "key_id", "shared_secret", "webhook_secret"),
     )
     supports_mandate_charges = True
 
@@ -604,10 +605,16 @@ class ErrorInfo(msgspec.Struct, frozen=True):
     message: str | None = None
 
 
+class MerchantAdvice(msgspec.Struct, frozen=True):
+    code: str | None = None  # Mastercard's Merchant Advice Code, normalized
+    codeRaw: str | None = None
+
+
 class ProcessorInfo(msgspec.Struct, frozen=True):
     responseCode: str | None = None
     networkTransactionId: str | None = None
     transactionId: str | None = None
+    merchantAdvice: MerchantAdvice | None = None
 
 
 class TokenId(msgspec.Struct, frozen=True):
@@ -1025,11 +1032,14 @@ def _failure(answer: PaymentAnswer) -> Failure:
     info = answer.errorInformation or ErrorInfo()
     processor = answer.processorInformation
     raw = info.reason or answer.status
+    advice = processor.merchantAdvice if processor else None
     return decline(
         kit.decline_of(DECLINE_MAP, raw, default=DeclineCode.GENERIC_DECLINE),
         raw_code=raw,
         raw_message=info.message,
-        advice_code=processor.responseCode if processor else None,
+        # Mastercard's Merchant Advice Code (not the processor's response code)
+        advice_code=advice.code if advice else None,
+        advice_vocabulary=MASTERCARD_ADVICE,
     )
 
 
