@@ -150,7 +150,7 @@ def test_a_bad_shared_secret_is_a_clear_error() -> None:
                                "shared_secret": "not base64!"})  # fmt: skip
     with pytest.raises(ServiceError) as raised:
         CONNECTOR.build_authorize(bad, auth_data())
-    assert raised.value.type is ErrorType.AUTHENTICATION and "base64" in raised.value.message
+    assert raised.value.code == "gateway_misconfigured" and "base64" in raised.value.message
 
 
 def test_a_token_is_not_supported_naming_the_field() -> None:

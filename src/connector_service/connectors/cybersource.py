@@ -541,9 +541,11 @@ def signed_headers(
     key = _b64decode(shared_secret)
     if key is None:
         raise ServiceError(
-            ErrorType.AUTHENTICATION,
-            "invalid_credentials",
-            "the Cybersource shared_secret must be the base64 secret from the Business Center",
+            ErrorType.CONNECTOR,
+            "gateway_misconfigured",
+            "The account's Cybersource shared_secret is not base64 (it is the secret of "
+            "a REST shared secret key, as the Business Center shows it).",
+            field="shared_secret",
         )
     message = "\n".join(f"{name}: {value}" for name, value in lines).encode()
     names = " ".join(name for name, _ in lines)
