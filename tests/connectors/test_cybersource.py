@@ -204,12 +204,41 @@ def test_sync_reads_the_latest_transaction() -> None:
         check_request(request, MERCHANT)
 
 
-def test_sync_without_an_id_is_not_supported() -> None:
-    empty = PaymentRef(account="a", connector="cybersource", connector_payment_id="",
-                       amount=1, currency="USD", capture_method="manual")  # fmt: skip
+def unresolved(meta: dict[str, str] | None = None) -> PaymentRef:
+    return PaymentRef(account="a", connector="cybersource", connector_payment_id="",
+                      amount=10221, currency="USD", capture_method="manual",
+                      meta={"reference": 'TC50171_3'} if meta is None else meta)  # fmt: skip
+
+
+def test_sync_without_an_id_searches_by_reference() -> None:
+    request = CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved()))
+    assert request.method == "POST" and request.url.endswith("/tss/v2/searches")
+    assert request.idempotent  # a search: safe to repeat
+    assert body(request)["query"].startswith('clientReferenceInformation.code:"TC50171_3" AND ')
+    check_request(request, MERCHANT)
+    quoted = CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved({"reference": 'a"b'})))
+    assert body(quoted)["query"].startswith('clientReferenceInformation.code:"a\\"b" AND ')
+    with pytest.raises(ServiceError) as raised:  # nothing to search by
+        CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved({})))
+    assert raised.value.field is not None
+
+
+def test_a_search_finds_the_latest_authorization_or_nothing() -> None:
+    _, found = drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=unresolved()),
+                     [response(201, fixture("search_found"))])  # fmt: skip
+    assert found.status is PaymentStatus.AUTHORIZED and found.connector_payment_id == PID
+    assert found.amount == 10221 and found.reference == "TC50171_3"
     with pytest.raises(ServiceError) as raised:
-        CONNECTOR.build_sync(ctx(), SyncData(payment=empty))
-    assert raised.value.type is ErrorType.NOT_SUPPORTED
+        drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=unresolved()),
+              [response(201, fixture("search_empty"))])  # fmt: skip
+    assert raised.value.type is ErrorType.NOT_FOUND
+    declined = fixture("search_found")
+    declined["_embedded"]["transactionSummaries"] = declined["_embedded"]["transactionSummaries"][
+        :1
+    ]
+    _, failed = drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=unresolved()),
+                      [response(201, declined)])  # fmt: skip
+    assert failed.status is PaymentStatus.FAILED and failed.failure is not None
 
 
 # --------------------------------------------------------------------------- parsers

@@ -98,6 +98,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("POST", "/pts/v2/payments/{}/refunds"): (201, "refund_pending"),
     ("POST", "/pts/v2/captures/{}/refunds"): (201, "refund_pending"),
     ("GET", "/tss/v2/transactions/{}"): (200, "transaction_authorized"),
+    ("POST", "/tss/v2/searches"): (201, "search_found"),
     ("DELETE", "/tms/v2/customers/{}"): (204, ""),
 }
 
@@ -166,6 +167,7 @@ class Sdk:
     """The SDK's API classes configured for the recorder."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.payments = CyberSource.PaymentsApi(config)
@@ -284,6 +286,7 @@ EXTRA: dict[str, dict[str, str]] = {
     "void capture": {},
     "refund payment": {},
     "refund capture": {},
+    "search by reference": {},
 }
 # operation -> the SDK model the connector's body must pass
 MODELS = {
@@ -297,6 +300,7 @@ MODELS = {
     "void capture": "VoidCaptureRequest",
     "refund payment": "RefundPaymentRequest",
     "refund capture": "RefundCaptureRequest",
+    "search by reference": "CreateSearchRequest",
 }
 
 
@@ -553,6 +557,31 @@ def refund(meta: dict[str, str] | None = None) -> HttpRequest:
     return CONNECTOR.build_refund(ctx(), data)
 
 
+def sdk_search(sdk: Sdk) -> None:
+    """Samples/TransactionSearch/create-search-request.py."""
+    request = M.CreateSearchRequest(
+        save=False,
+        name="MRN",
+        timezone="America/Chicago",
+        query="clientReferenceInformation.code:TC50171_3 AND "
+        "submitTimeUtc:[NOW/DAY-7DAYS TO NOW/DAY+1DAY}",
+        offset=0,
+        limit=100,
+        sort="id:asc,submitTimeUtc:asc",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        M.SearchTransactionsApi(sdk.config).create_search(body_of(sdk, request))
+
+
+def search() -> HttpRequest:
+    unresolved = PaymentRef(
+        account="cybersource-test", connector="cybersource", connector_payment_id="",
+        amount=10221, currency="USD", capture_method="manual", meta={"reference": "TC50171_3"},
+    )  # fmt: skip
+    return CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved))
+
+
 Case = tuple[Callable[[Sdk], Any], Callable[[], HttpRequest]]
 CASES: dict[str, Case] = {
     "authorize (card)": (
@@ -584,6 +613,7 @@ CASES: dict[str, Case] = {
     ),
     "refund payment": (sdk_refund_payment, lambda: refund()),
     "refund capture": (sdk_refund_capture, lambda: refund({"capture_id": CAP})),
+    "search by reference": (sdk_search, search),
 }
 READ_CASES: dict[str, Case] = {
     "transaction details": (
@@ -732,6 +762,8 @@ RESPONSE_MODELS = {
     "transaction_refund_transmitted": "TssV2TransactionsGet200Response",
     "transaction_refund_pending": "TssV2TransactionsGet200Response",
     "transaction_declined": "TssV2TransactionsGet200Response",
+    "search_found": "TssV2TransactionsPost201Response",
+    "search_empty": "TssV2TransactionsPost201Response",
 }
 
 

@@ -23,13 +23,14 @@ Why it looks the way it does:
   ``details[].field``;
 - sync reads Transaction Details for the payment's latest transaction (its reversal or
   void, else its capture, else the authorization); ``applicationInformation.status``
-  tells the state. A refund is ``PENDING`` until Cybersource transmits it in the
+  tells the state. A payment whose create got no answer is found by its reference
+  (``clientReferenceInformation.code``) with a Transaction Search. A refund is ``PENDING`` until Cybersource transmits it in the
   settlement batch (``TRANSMITTED``);
 - a stored card is a TMS customer with a payment instrument, made by an authorization
   with ``actionList: ["TOKEN_CREATE"]``, and charged merchant-initiated with the stored
   credential flags and the first payment's network transaction id;
 - Cybersource takes no idempotency key: ``meta.idempotency`` is ``none`` (the core never
-  re-sends a create whose answer was lost; a sync tells);
+  re-sends a create whose answer was lost; the search by reference settles it);
 - webhooks (Notification Subscriptions) carry ``v-c-signature: t=<ms>;keyId=<id>;
   sig=<base64>``, the HMAC-SHA256 of ``<t>.<body>`` under the base64-decoded digital
   signature key. See docs/connectors/cybersource.md.
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import re
 import time
@@ -251,12 +253,21 @@ class CybersourceConnector(Connector):
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
         ref = data.payment
         if not ref.connector_payment_id:
-            raise ServiceError(
-                ErrorType.NOT_SUPPORTED,
-                "flow_not_supported",
-                "Cybersource payments are read by their id; a payment whose answer was "
-                "lost is found in the Business Center by its reference",
-            )
+            # A create whose answer was lost: found by the reference it carried
+            # (clientReferenceInformation.code), with a Transaction Search.
+            reference = kit.require_id(ref.meta.get("reference"), Flow.SYNC.value)
+            body = {
+                "save": False,
+                "name": "connector-service sync by reference",
+                "timezone": "UTC",
+                "query": f"clientReferenceInformation.code:{_search_term(_code(reference))}"
+                " AND submitTimeUtc:[NOW/DAY-7DAYS TO NOW/DAY+1DAY}",
+                "offset": 0,
+                "limit": 20,
+                "sort": "submitTimeUtc:desc",
+            }
+            request = self._call(ctx, "POST", "/tss/v2/searches", Flow.SYNC, body)
+            return dataclasses.replace(request, idempotent=True)  # a read: safe to repeat
         latest = (
             ref.meta.get("void_id")
             or ref.meta.get("reversal_id")
@@ -366,8 +377,10 @@ class CybersourceConnector(Connector):
     def parse_sync(
         self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
     ) -> PaymentResult:
-        record = _decode(response, Transaction)
         ref = data.payment
+        if not ref.connector_payment_id:
+            return _searched(response, ref.amount)
+        record = _decode(response, Transaction)
         raw = record.raw_status()
         status = kit.status_of(TRANSACTION_STATUS, raw, PaymentStatus.PROCESSING)
         if raw in {"PENDING", "TRANSMITTED"} and (
@@ -718,6 +731,29 @@ class Transaction(msgspec.Struct, frozen=True):
         return ref.code if ref else None
 
 
+class Summary(msgspec.Struct, frozen=True):
+    """A Transaction Search hit (``_embedded.transactionSummaries[]``)."""
+
+    id: str
+    submitTimeUtc: str | None = None
+    applicationInformation: ApplicationInfo | None = None
+    orderInformation: TxOrderInfo | None = None
+    clientReferenceInformation: ClientReference | None = None
+    errorInformation: ErrorInfo | None = None
+
+    def application(self, name: str) -> Application | None:
+        apps = self.applicationInformation.applications if self.applicationInformation else []
+        return next((a for a in apps if a.name == name), None)
+
+
+class SearchEmbedded(msgspec.Struct, frozen=True):
+    transactionSummaries: list[Summary] = []
+
+
+class SearchAnswer(msgspec.Struct, frozen=True):
+    embedded: SearchEmbedded | None = msgspec.field(default=None, name="_embedded")
+
+
 # --------------------------------------------------------------------------- 5. status maps
 
 PAYMENT_STATUS: dict[str, PaymentStatus] = {
@@ -1042,6 +1078,60 @@ def _failure(answer: PaymentAnswer) -> Failure:
         # Mastercard's Merchant Advice Code (not the processor's response code)
         advice_code=advice.code if advice else None,
         advice_vocabulary=MASTERCARD_ADVICE,
+    )
+
+
+def _search_term(value: str) -> str:
+    """A search value as one quoted term (quotes and backslashes escaped)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _searched(response: HttpResponse, amount: int) -> PaymentResult:
+    """The authorization a Transaction Search found by reference: the latest one, read
+    from its applications (``ics_auth`` done or declined, ``ics_bill`` a sale); none
+    found is ``not_found`` (the core keeps the payment unresolved)."""
+    body = kit.obj(response.json())
+    if response.status >= 300:
+        raise _error(response, body, None)
+    answer = kit.decode_as(body, SearchAnswer) or SearchAnswer()
+    hits = answer.embedded.transactionSummaries if answer.embedded else []
+    auths = [hit for hit in hits if hit.application("ics_auth") is not None]
+    if not auths:
+        raise ServiceError(
+            ErrorType.NOT_FOUND,
+            "payment_not_found",
+            "Cybersource has no payment by this reference.",
+        )
+    hit = max(auths, key=lambda h: h.submitTimeUtc or "")
+    auth = hit.application("ics_auth")
+    bill = hit.application("ics_bill")
+    details = hit.orderInformation.amountDetails if hit.orderInformation else None
+    found = _minor_of(details)
+    if auth is not None and auth.rCode == "1":
+        status = PaymentStatus.CAPTURED if bill and bill.rCode == "1" else PaymentStatus.AUTHORIZED
+    elif auth is not None and auth.rCode == "0":
+        status = PaymentStatus.FAILED
+    else:
+        status = PaymentStatus.PROCESSING
+    info = hit.errorInformation or ErrorInfo()
+    raw = info.reason or (auth.rFlag if auth else None)
+    return PaymentResult(
+        status=status,
+        connector_payment_id=hit.id,
+        amount=found if found is not None else amount,
+        amount_captured=(found if found is not None else amount)
+        if status is PaymentStatus.CAPTURED
+        else None,
+        connector_status=(auth.rFlag if auth else None),
+        failure=decline(
+            kit.decline_of(DECLINE_MAP, raw, default=DeclineCode.GENERIC_DECLINE),
+            raw_code=raw,
+            raw_message=info.message or (auth.rMessage if auth else None),
+        )
+        if status is PaymentStatus.FAILED
+        else None,
+        pending_reason="pending_gateway" if status is PaymentStatus.PROCESSING else None,
+        reference=hit.clientReferenceInformation.code if hit.clientReferenceInformation else None,
     )
 
 

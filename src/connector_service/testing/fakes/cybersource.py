@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import random
+import re
 import secrets
 import time
 from datetime import UTC, datetime
@@ -182,7 +183,20 @@ class VoidIn(_In):
     clientReferenceInformation: ClientReferenceIn | None = None
 
 
+class SearchIn(_In):
+    """``CreateSearchRequest`` (POST /tss/v2/searches)."""
+
+    query: str
+    save: bool | None = None
+    name: str | None = None
+    timezone: str | None = None
+    offset: int | None = None
+    limit: int | None = None
+    sort: str | None = None
+
+
 BODIES: dict[tuple[str, str], type[_In]] = {
+    ("POST", "/tss/v2/searches"): SearchIn,
     ("POST", "/pts/v2/payments"): CreatePaymentIn,
     ("POST", "/pts/v2/payments/{}/captures"): CaptureIn,
     ("POST", "/pts/v2/payments/{}/reversals"): ReversalIn,
@@ -299,6 +313,8 @@ class CybersourceFake(FakeGateway):
         self.shared_secret = SHARED_SECRET
         self.transactions: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
+        # The host the client signed, when a test proxy in between rewrites ``Host``.
+        self.signed_host: str | None = None
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -318,9 +334,10 @@ class CybersourceFake(FakeGateway):
         return _invalid("INVALID_DATA", str(violation))
 
     def authenticate(self, request: web.Request) -> web.StreamResponse | None:
-        http = HttpRequest(
-            request.method, f"http://{request.host}{request.path_qs}", dict(request.headers)
-        )
+        headers = dict(request.headers)
+        if self.signed_host:
+            headers["Host"] = self.signed_host
+        http = HttpRequest(request.method, f"http://{request.host}{request.path_qs}", headers)
         pair = signature_of(http, self.shared_secret)
         keyid = _signature_fields(request.headers.get("Signature", "")).get("keyid")
         if pair is None or keyid != self.key_id or not hmac.compare_digest(*pair):
@@ -337,6 +354,7 @@ class CybersourceFake(FakeGateway):
         app.router.add_post("/pts/v2/captures/{id}/refunds", self._refund)
         app.router.add_post("/pts/v2/captures/{id}/voids", self._void)
         app.router.add_get("/tss/v2/transactions/{id}", self._details)
+        app.router.add_post("/tss/v2/searches", self._search)
         app.router.add_delete("/tms/v2/customers/{id}", self._delete_customer)
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -573,6 +591,37 @@ class CybersourceFake(FakeGateway):
             )  # fmt: skip
         return web.json_response(transaction_details(record, self.merchant_id))
 
+    async def _search(self, request: web.Request) -> web.Response:
+        """Transaction Search by ``clientReferenceInformation.code:"<code>"`` (the only
+        query this service makes): the matching authorizations, as summaries."""
+        body = await request.json()
+        match = re.search(r'clientReferenceInformation\.code:"((?:[^"\\]|\\.)*)"', body["query"])
+        if match is None:
+            return _invalid("INVALID_DATA", "unsupported query", "query")
+        code = re.sub(r"\\(.)", r"\1", match.group(1))
+        hits = [
+            summary(record, self.merchant_id)
+            for record in self.transactions.values()
+            if record["kind"] == "auth" and record.get("code") == code
+        ]
+        return web.json_response(
+            {
+                "searchId": secrets.token_hex(16),
+                "save": bool(body.get("save")),
+                "name": body.get("name"),
+                "timezone": body.get("timezone"),
+                "query": body["query"],
+                "offset": body.get("offset", 0),
+                "limit": body.get("limit", 20),
+                "sort": body.get("sort"),
+                "count": len(hits),
+                "totalCount": len(hits),
+                "submitTimeUtc": _now(),
+                "_embedded": {"transactionSummaries": hits},
+            },
+            status=201,
+        )
+
     async def _delete_customer(self, request: web.Request) -> web.Response:
         if self.customers.pop(request.match_info["id"], None) is None:
             return web.json_response(
@@ -632,6 +681,27 @@ def transaction_details(record: dict[str, Any], merchant_id: str) -> dict[str, A
             }
         },
     }
+
+
+def summary(record: dict[str, Any], merchant_id: str) -> dict[str, Any]:
+    """A Transaction Search hit (``TssV2TransactionsPost201ResponseEmbedded...``)."""
+    details = transaction_details(record, merchant_id)
+    app = details["applicationInformation"]
+    return {
+        "id": record["id"],
+        "submitTimeUtc": details["submitTimeUTC"],
+        "merchantId": merchant_id,
+        "applicationInformation": {k: app[k] for k in ("reasonCode", "rCode", "rFlag")}
+        | {"applications": [{k: a[k] for k in ("name", "reasonCode", "rCode", "rFlag",
+                                                "rMessage")} for a in app["applications"]]},
+        "clientReferenceInformation": details["clientReferenceInformation"],
+        "orderInformation": {
+            "amountDetails": {
+                "totalAmount": _major(record["amount"], record["currency"]),
+                "currency": record["currency"],
+            }
+        },
+    }  # fmt: skip
 
 
 def _echo(body: dict[str, Any]) -> dict[str, Any]:
