@@ -26,6 +26,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    IncrementData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -98,7 +99,7 @@ def test_metadata() -> None:
     assert meta.name == "cybersource" and meta.idempotency == "none"
     assert {f.value for f in meta.flows} == {
         "authorize", "capture", "void", "refund", "sync", "refund_sync", "setup_mandate",
-        "charge_mandate", "revoke_mandate", "webhooks",
+        "charge_mandate", "revoke_mandate", "increment", "webhooks",
     }  # fmt: skip
     assert set(meta.secret_fields) == {"merchant_id", "key_id", "shared_secret", "webhook_secret"}
 
@@ -411,6 +412,39 @@ def test_a_refund_refused_by_state_is_a_conflict() -> None:
     assert raised.value.type is ErrorType.CONFLICT and raised.value.code == "payment_not_refundable"
 
 
+# --------------------------------------------------------------------------- increment
+
+
+def test_a_preauthorization_is_asked_for_incremental_authorization() -> None:
+    sent = body(CONNECTOR.build_authorize(ctx(), auth_data(incremental_authorization=True)))
+    assert sent["processingInformation"]["authorizationOptions"] == {"authIndicator": "0"}
+    plain = body(CONNECTOR.build_authorize(ctx(), auth_data()))
+    assert "authorizationOptions" not in plain["processingInformation"]
+
+
+def test_increment_adds_the_difference_and_reads_the_outcome() -> None:
+    data = IncrementData(payment=ref(), amount=12470, increment=2249, reference="inc-1")
+    requests, raised = drive(CONNECTOR, Flow.INCREMENT, ctx(), data,
+                             [response(201, fixture("increment_authorized"))])  # fmt: skip
+    request = requests[0]
+    assert request.method == "PATCH" and request.url.endswith(f"/pts/v2/payments/{PID}")
+    assert body(request)["orderInformation"] == {
+        "amountDetails": {"additionalAmount": "22.49", "currency": "USD"}
+    }
+    assert "Digest" in request.headers
+    check_request(request, MERCHANT)
+    assert raised.status is PaymentStatus.AUTHORIZED and raised.amount == 12470
+    _, declined = drive(CONNECTOR, Flow.INCREMENT, ctx(), data,
+                        [response(201, fixture("increment_declined"))])  # fmt: skip
+    assert declined.status is PaymentStatus.AUTHORIZED and declined.amount == 10221
+    assert declined.failure is not None and declined.failure.code == "insufficient_funds"
+    refused = {"status": "INVALID_REQUEST", "reason": "INVALID_DATA",
+               "message": "The authorization cannot be incremented."}  # fmt: skip
+    with pytest.raises(ServiceError) as raised_err:
+        drive(CONNECTOR, Flow.INCREMENT, ctx(), data, [response(400, refused)])
+    assert raised_err.value.code == "payment_not_incrementable"
+
+
 # --------------------------------------------------------------------------- mandates
 
 
@@ -459,7 +493,7 @@ def test_a_merchant_initiated_charge_uses_the_tokens_and_stored_credential_flags
     assert sent["processingInformation"]["authorizationOptions"] == {
         "initiator": {"type": "merchant", "storedCredentialUsed": True,
                       "merchantInitiatedTransaction": {
-                          "reason": "7", "previousTransactionId": "123456789619999"}},
+                          "previousTransactionId": "123456789619999"}},
     }  # fmt: skip
 
 

@@ -46,6 +46,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    IncrementData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -92,6 +93,7 @@ def fixture(name: str) -> Any:
 
 ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("POST", "/pts/v2/payments"): (201, "payment_authorized"),
+    ("PATCH", "/pts/v2/payments/{}"): (201, "increment_authorized"),
     ("POST", "/pts/v2/payments/{}/captures"): (201, "capture_pending"),
     ("POST", "/pts/v2/payments/{}/reversals"): (201, "reversal_reversed"),
     ("POST", "/pts/v2/captures/{}/voids"): (201, "void_voided"),
@@ -126,7 +128,7 @@ class Recorder:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_DELETE = _answer
+            do_GET = do_POST = do_PATCH = do_DELETE = _answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -287,6 +289,10 @@ EXTRA: dict[str, dict[str, str]] = {
     "refund payment": {},
     "refund capture": {},
     "search by reference": {},
+    "preauthorization": {
+        "processingInformation.commerceIndicator": "as for an authorization",
+    },
+    "incremental authorization": {},
 }
 # operation -> the SDK model the connector's body must pass
 MODELS = {
@@ -301,6 +307,8 @@ MODELS = {
     "refund payment": "RefundPaymentRequest",
     "refund capture": "RefundCaptureRequest",
     "search by reference": "CreateSearchRequest",
+    "preauthorization": "CreatePaymentRequest",
+    "incremental authorization": "IncrementAuthRequest",
 }
 
 
@@ -429,7 +437,7 @@ def _client_ref() -> Any:
 
 
 def sdk_payment(sdk: Sdk, *, capture: bool) -> None:
-    """Samples/Payments/Payments/simple-authorization-internet.py (and its sale variant)."""
+    """Samples/Payments/Payments/simple-authorizationinternet.py (and its sale variant)."""
     request = M.CreatePaymentRequest(
         client_reference_information=_client_ref(),
         processing_information=M.Ptsv2paymentsProcessingInformation(capture=capture),
@@ -440,9 +448,10 @@ def sdk_payment(sdk: Sdk, *, capture: bool) -> None:
 
 
 def sdk_token_create(sdk: Sdk) -> None:
-    """Samples/Payments/Payments/authorization-with-customer-payment-instrument-...-create:
-    actionList TOKEN_CREATE, actionTokenTypes customer + paymentInstrument, a
-    customer-initiated stored-credential first use."""
+    """Samples/Payments/Payments/authorization-with-customer-token-creation.py (actionList
+    TOKEN_CREATE, actionTokenTypes customer + paymentInstrument) with the initiator of
+    cit-placing-credential-on-file.py (credentialStoredOnFile: the first, customer-
+    initiated use of a stored card)."""
     request = M.CreatePaymentRequest(
         client_reference_information=_client_ref(),
         processing_information=M.Ptsv2paymentsProcessingInformation(
@@ -463,10 +472,11 @@ def sdk_token_create(sdk: Sdk) -> None:
 
 
 def sdk_mit(sdk: Sdk) -> None:
-    """Samples/Payments/Payments/payment-with-customer-and-payment-instrument-id (TMS ids)
-    with the merchant-initiated stored-credential flags (Samples/.../MIT samples)."""
+    """Samples/Payments/Payments/authorization-with-customer-token-id.py (TMS ids) with the
+    flags of mit-unscheduled-credential-on-file.py (merchant, stored credential used, the
+    first payment's network transaction id)."""
     mit_info = M.ProcessingInfoAuthorizationOptionsInitiatorMerchantInitiatedTransaction(
-        reason="7", previous_transaction_id="123456789619999"
+        previous_transaction_id="123456789619999"
     )
     request = M.CreatePaymentRequest(
         client_reference_information=_client_ref(),
@@ -574,6 +584,48 @@ def sdk_search(sdk: Sdk) -> None:
         M.SearchTransactionsApi(sdk.config).create_search(body_of(sdk, request))
 
 
+def sdk_preauthorization(sdk: Sdk) -> None:
+    """An authorization with ``authorizationOptions.authIndicator: "0"`` (preauthorization,
+    the field's documented values), to be incremented."""
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(
+            capture=False,
+            authorization_options=M.ProcessingInfoAuthorizationOptions(auth_indicator="0"),
+        ),
+        payment_information=M.Ptsv2paymentsPaymentInformation(card=_card_model()),
+        order_information=_order(),
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
+def sdk_increment(sdk: Sdk) -> None:
+    """Samples/Payments/Payments/incremental-authorization.py (without its lodging-only
+    merchantInformation.transactionLocalDateTime and travelInformation.duration)."""
+    request = M.IncrementAuthRequest(
+        client_reference_information=M.Ptsv2paymentsidClientReferenceInformation(code="TC50171_3"),
+        processing_information=M.Ptsv2paymentsidProcessingInformation(
+            authorization_options=M.Ptsv2paymentsidProcessingInformationAuthorizationOptions(
+                initiator=M.Ptsv2paymentsidProcessingInformationAuthorizationOptionsInitiator(
+                    stored_credential_used=True
+                )
+            )
+        ),
+        order_information=M.Ptsv2paymentsidOrderInformation(
+            amount_details=M.Ptsv2paymentsidOrderInformationAmountDetails(
+                additional_amount="22.49", currency="USD"
+            )
+        ),
+    )
+    sdk.payments.increment_auth(PID, body_of(sdk, request))
+
+
+def increment() -> HttpRequest:
+    data = IncrementData(payment=payment_ref(), amount=12470, increment=2249,
+                         reference="TC50171_3")  # fmt: skip
+    return CONNECTOR.build_increment(ctx(), data)
+
+
 def search() -> HttpRequest:
     unresolved = PaymentRef(
         account="cybersource-test", connector="cybersource", connector_payment_id="",
@@ -614,6 +666,11 @@ CASES: dict[str, Case] = {
     "refund payment": (sdk_refund_payment, lambda: refund()),
     "refund capture": (sdk_refund_capture, lambda: refund({"capture_id": CAP})),
     "search by reference": (sdk_search, search),
+    "preauthorization": (
+        sdk_preauthorization,
+        lambda: authorize(CaptureMethod.MANUAL, incremental_authorization=True),
+    ),
+    "incremental authorization": (sdk_increment, increment),
 }
 READ_CASES: dict[str, Case] = {
     "transaction details": (
@@ -751,6 +808,8 @@ RESPONSE_MODELS = {
     "reversal_reversed": "PtsV2PaymentsReversalsPost201Response",
     "void_voided": "PtsV2PaymentsVoidsPost201Response",
     "refund_pending": "PtsV2PaymentsRefundPost201Response",
+    "increment_authorized": "PtsV2IncrementalAuthorizationPatch201Response",
+    "increment_declined": "PtsV2IncrementalAuthorizationPatch201Response",
     "error_missing_field": "PtsV2PaymentsPost400Response",
     "error_exceeds_auth": "PtsV2PaymentsCapturesPost400Response",
     "error_already_reversed": "PtsV2PaymentsReversalsPost400Response",
@@ -841,6 +900,7 @@ def test_every_documented_status_and_decline_reason_is_mapped() -> None:
     from connector_service.connectors.cybersource import (
         CAPTURE_STATUS,
         DECLINE_MAP,
+        INCREMENT_STATUS,
         PAYMENT_STATUS,
         REFUND_STATUS,
         VOID_STATUS,
@@ -854,6 +914,7 @@ def test_every_documented_status_and_decline_reason_is_mapped() -> None:
         (M.PtsV2PaymentsReversalsPost201Response, VOID_STATUS),
         (M.PtsV2PaymentsVoidsPost201Response, VOID_STATUS),
         (M.PtsV2PaymentsRefundPost201Response, REFUND_STATUS),
+        (M.PtsV2IncrementalAuthorizationPatch201Response, INCREMENT_STATUS),
     ):
         documented = {s.split(" ")[0] for s in _documented(model, "status")}
         assert documented and documented <= set(table), (model.__name__, documented - set(table))

@@ -24,8 +24,10 @@ Why it looks the way it does:
 - sync reads Transaction Details for the payment's latest transaction (its reversal or
   void, else its capture, else the authorization); ``applicationInformation.status``
   tells the state. A payment whose create got no answer is found by its reference
-  (``clientReferenceInformation.code``) with a Transaction Search. A refund is ``PENDING`` until Cybersource transmits it in the
-  settlement batch (``TRANSMITTED``);
+  (``clientReferenceInformation.code``) with a Transaction Search. A refund is
+  ``PENDING`` until Cybersource transmits it in the settlement batch (``TRANSMITTED``);
+- an authorization asked for as incremental is a preauthorization (``authIndicator:
+  "0"``), raised with ``PATCH /pts/v2/payments/{id}`` by the difference;
 - a stored card is a TMS customer with a payment instrument, made by an authorization
   with ``actionList: ["TOKEN_CREATE"]``, and charged merchant-initiated with the stored
   credential flags and the first payment's network transaction id;
@@ -77,6 +79,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    IncrementData,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -182,7 +185,7 @@ class CybersourceConnector(Connector):
                     "type": "merchant",
                     "storedCredentialUsed": True,
                     "merchantInitiatedTransaction": drop_none(
-                        {"reason": "7", "previousTransactionId": ref.meta.get("network_txn_id")}
+                        {"previousTransactionId": ref.meta.get("network_txn_id")}
                     ),
                 }
             }
@@ -198,6 +201,10 @@ class CybersourceConnector(Connector):
                 f"{type(pm).__name__.lower()} details",
                 field="payment_method.type",
             )
+        if data.incremental_authorization:
+            # A preauthorization (an estimate that may be raised, PATCH below), not final.
+            options = processing.setdefault("authorizationOptions", {})
+            options["authIndicator"] = "0"
         body = {
             "clientReferenceInformation": {"code": _code(data.reference)},
             "processingInformation": processing,
@@ -235,6 +242,24 @@ class CybersourceConnector(Connector):
         }
         path = f"/pts/v2/payments/{kit.segment(ref.connector_payment_id)}/reversals"
         return self._call(ctx, "POST", path, Flow.VOID, body)
+
+    def build_increment(self, ctx: ConnectorContext, data: IncrementData) -> HttpRequest:
+        """``PATCH /pts/v2/payments/{id}`` with the amount to add (``additionalAmount``)."""
+        ref = data.payment
+        body = {
+            "clientReferenceInformation": {"code": _code(data.reference)},
+            "processingInformation": {
+                "authorizationOptions": {"initiator": {"storedCredentialUsed": True}}
+            },
+            "orderInformation": {
+                "amountDetails": {
+                    "additionalAmount": _major(data.increment, ref.currency),
+                    "currency": ref.currency.upper(),
+                }
+            },
+        }
+        path = f"/pts/v2/payments/{kit.segment(ref.connector_payment_id)}"
+        return self._call(ctx, "PATCH", path, Flow.INCREMENT, body)
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
         ref = data.payment
@@ -341,6 +366,25 @@ class CybersourceConnector(Connector):
             pending_reason="capture_pending" if status is PaymentStatus.PROCESSING else None,
             secondary_ids=[answer.id],
             meta={"capture_id": answer.id},
+        )
+
+    def parse_increment(
+        self, ctx: ConnectorContext, data: IncrementData, response: HttpResponse
+    ) -> PaymentResult:
+        """Raised: the new total is authorized. Declined: the authorization stands at its
+        amount, with the decline as its failure. In review: processing."""
+        answer = _decode(response, PaymentAnswer, not_allowed="payment_not_incrementable")
+        ref = data.payment
+        status = kit.status_of(INCREMENT_STATUS, answer.status, PaymentStatus.PROCESSING)
+        raised = status is PaymentStatus.AUTHORIZED and answer.status == "AUTHORIZED"
+        return PaymentResult(
+            status=status,
+            connector_payment_id=ref.connector_payment_id,
+            amount=data.amount if raised else ref.amount,
+            connector_status=f"increment {answer.status}",
+            failure=_failure(answer) if answer.status == "DECLINED" else None,
+            pending_reason="pending_review" if status is PaymentStatus.PROCESSING else None,
+            meta={"increment_id": answer.id},
         )
 
     def parse_void(
@@ -773,6 +817,12 @@ CAPTURE_STATUS: dict[str, PaymentStatus] = {
     "TRANSMITTED": PaymentStatus.CAPTURED,
     "DECLINED": PaymentStatus.FAILED,
     "INVALID_REQUEST": PaymentStatus.FAILED,
+}
+# An incremental authorization: a decline leaves the authorization as it was.
+INCREMENT_STATUS: dict[str, PaymentStatus] = {
+    "AUTHORIZED": PaymentStatus.AUTHORIZED,
+    "AUTHORIZED_PENDING_REVIEW": PaymentStatus.PROCESSING,
+    "DECLINED": PaymentStatus.AUTHORIZED,
 }
 VOID_STATUS: dict[str, PaymentStatus] = {
     "REVERSED": PaymentStatus.VOIDED,

@@ -133,6 +133,7 @@ class InitiatorIn(_In):
 
 class AuthOptionsIn(_In):
     initiator: InitiatorIn | None = None
+    authIndicator: str | None = None  # "0": preauthorization (may be incremented)
     ignoreAvsResult: bool | None = None  # the SDK model's defaults (false)
     ignoreCvResult: bool | None = None
 
@@ -183,6 +184,35 @@ class VoidIn(_In):
     clientReferenceInformation: ClientReferenceIn | None = None
 
 
+class IncrementAmountIn(_In):
+    additionalAmount: str
+    currency: str | None = None
+
+
+class IncrementOrderIn(_In):
+    amountDetails: IncrementAmountIn
+
+
+class IncrementInitiatorIn(_In):
+    storedCredentialUsed: bool | None = None
+
+
+class IncrementAuthOptionsIn(_In):
+    initiator: IncrementInitiatorIn | None = None
+
+
+class IncrementProcessingIn(_In):
+    authorizationOptions: IncrementAuthOptionsIn | None = None
+
+
+class IncrementIn(_In):
+    """``IncrementAuthRequest`` (PATCH /pts/v2/payments/{id})."""
+
+    orderInformation: IncrementOrderIn
+    clientReferenceInformation: ClientReferenceIn | None = None
+    processingInformation: IncrementProcessingIn | None = None
+
+
 class SearchIn(_In):
     """``CreateSearchRequest`` (POST /tss/v2/searches)."""
 
@@ -197,6 +227,7 @@ class SearchIn(_In):
 
 BODIES: dict[tuple[str, str], type[_In]] = {
     ("POST", "/tss/v2/searches"): SearchIn,
+    ("PATCH", "/pts/v2/payments/{}"): IncrementIn,
     ("POST", "/pts/v2/payments"): CreatePaymentIn,
     ("POST", "/pts/v2/payments/{}/captures"): CaptureIn,
     ("POST", "/pts/v2/payments/{}/reversals"): ReversalIn,
@@ -348,6 +379,7 @@ class CybersourceFake(FakeGateway):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/pts/v2/payments", self._create)
+        app.router.add_patch("/pts/v2/payments/{id}", self._increment)
         app.router.add_post("/pts/v2/payments/{id}/captures", self._capture)
         app.router.add_post("/pts/v2/payments/{id}/reversals", self._reverse)
         app.router.add_post("/pts/v2/payments/{id}/refunds", self._refund)
@@ -392,6 +424,7 @@ class CybersourceFake(FakeGateway):
             "id": tid, "kind": "auth", "amount": total, "currency": currency, "code": code,
             "captured": 0, "refunded": 0, "reversed": False, "number": number,
             "sale": bool(processing.get("capture")),
+            "preauth": (processing.get("authorizationOptions") or {}).get("authIndicator") == "0",
         }  # fmt: skip
         if declined:
             reason, message, response_code = declined
@@ -439,6 +472,38 @@ class CybersourceFake(FakeGateway):
     def _auth(self, tid: str) -> dict[str, Any] | None:
         record = self.transactions.get(tid)
         return record if record and record["kind"] == "auth" else None
+
+    async def _increment(self, request: web.Request) -> web.Response:
+        """An incremental authorization: only of a preauthorization (``authIndicator: 0``)
+        that is still open; the authorization's amount grows by ``additionalAmount``."""
+        auth = self._auth(request.match_info["id"])
+        body = await request.json()
+        if auth is None or auth["status"] == "DECLINED":
+            return _invalid("INVALID_PAYMENT_ID", "The authorization could not be found.")
+        if not auth["preauth"] or auth["captured"] or auth["reversed"]:
+            return _invalid("INVALID_DATA", "The authorization cannot be incremented.")
+        amount = body["orderInformation"]["amountDetails"]
+        added = _minor(amount["additionalAmount"], auth["currency"])
+        auth["amount"] += added
+        iid = _tid()
+        return web.json_response(
+            {
+                "_links": {"self": {"href": f"/pts/v2/payments/{iid}", "method": "GET"}},
+                "id": iid,
+                "submitTimeUtc": _now(),
+                "status": "AUTHORIZED",
+                "reconciliationId": secrets.token_hex(8),
+                "clientReferenceInformation": _echo(body),
+                "orderInformation": {
+                    "amountDetails": {
+                        "authorizedAmount": _major(added, auth["currency"]),
+                        "currency": auth["currency"],
+                    }
+                },
+                "processorInformation": {"approvalCode": "888888", "responseCode": "00"},
+            },
+            status=201,
+        )
 
     async def _capture(self, request: web.Request) -> web.Response:
         auth = self._auth(request.match_info["id"])

@@ -48,6 +48,7 @@ PROFILE = ConnectorProfile(
             "setup_mandate",
             "charge_mandate",
             "revoke_mandate",
+            "increment",
             "webhooks",
         }
     ),
