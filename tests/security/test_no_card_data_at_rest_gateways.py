@@ -1,10 +1,10 @@
-"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com,
-PayPal, Paystack, Rapyd, Square, Braintree, Razorpay and Cybersource are each driven
-through every flow they declare against their loopback fakes (``tests/fakes``), with
-card numbers and CVCs unique to the connector and the run, and some of each gateway's signed webhooks about
-those payments are received, so that stored events and the delivery outbox hold
-something to look at. Then every stored byte and every DEBUG log line is scanned as
-the sandbox test does (``tests/security/scan.py``).
+"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com, PayPal,
+Paystack, Rapyd, Square, Braintree, Razorpay and Cybersource are each driven through
+every flow they declare against their loopback fakes (``tests/fakes``), with card
+numbers and CVCs unique to the connector and the run, and some of each gateway's signed
+webhooks about those payments are received, so that stored events and the delivery
+outbox hold something to look at. Then every stored byte and every DEBUG log line is
+scanned as the sandbox test does (``tests/security/scan.py``).
 
 Backends: SQLite (a real server process; every row of every table and the raw .db, -wal
 and -shm bytes) and PostgreSQL (a real server process on a fresh schema) for every
