@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import msgspec
 import pytest
 
+from connector_service.domain.errors import ServiceError
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.cybersource import (
     WEBHOOK_SECRET,
@@ -134,3 +135,24 @@ async def test_a_capture_webhook_names_the_capture_and_reaches_the_payment(s: Se
     payload = msgspec.json.decode(event.payload)
     assert payload["type"] == "payment.captured", payload
     assert payload["data"]["payment"]["id"] == created["id"], payload
+
+
+async def test_a_refund_webhook_reaches_the_refund(s: Setup) -> None:
+    created = await s.create(f"order-{uuid.uuid4().hex[:10]}")
+    await s.cs.capture(created["id"])
+    refund = msgspec.to_builtins(await s.cs.refund(created["id"], {"amount": 300}))
+    body = notification(refund["connector_refund_id"], "payments.refunds.accept")
+    receiver = s.cs.runtime.webhooks.receiver
+    reply = await receiver.receive("cybersource", "cybersource",
+                                   webhook_headers(body, WEBHOOK_SECRET), body)  # fmt: skip
+    assert reply.status == 200
+    [event] = list(await s.cs.runtime.webhooks.store.list_events())
+    payload = msgspec.json.decode(event.payload)
+    assert payload["type"] == "refund.succeeded", payload
+    assert payload["data"]["refund"]["id"] == refund["id"], payload
+    assert payload["data"]["refund"]["payment_id"] == created["id"], payload
+    with pytest.raises(ServiceError) as refused:  # another key: refused, not stored
+        await receiver.receive("cybersource", "cybersource",
+                               webhook_headers(body, WEBHOOK_SECRET + "x"), body)  # fmt: skip
+    assert refused.value.http_status == 401
+    assert len(list(await s.cs.runtime.webhooks.store.list_events())) == 1
