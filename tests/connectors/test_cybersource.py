@@ -497,6 +497,15 @@ def test_a_merchant_initiated_charge_uses_the_tokens_and_stored_credential_flags
     }  # fmt: skip
 
 
+def test_a_charge_without_the_first_network_id_sends_no_empty_block() -> None:
+    bare = MandateRef(account="a", connector="cybersource", connector_mandate_id="PI1",
+                      customer_id="CU1")  # fmt: skip
+    sent = body(CONNECTOR.build_authorize(ctx(), auth_data(payment_method=StoredMandate(ref=bare))))
+    assert sent["processingInformation"]["authorizationOptions"] == {
+        "initiator": {"type": "merchant", "storedCredentialUsed": True}
+    }
+
+
 def test_revoke_deletes_the_customer() -> None:
     data = MandateRevokeData(mandate=mandate())
     for status in (204, 404):  # already gone: revoked all the same

@@ -150,8 +150,9 @@ class CybersourceConnector(Connector):
         flow: Flow,
         body: dict[str, Any] | None = None,
     ) -> HttpRequest:
-        """A request signed with Cybersource's HTTP Signature. Only GETs are marked
-        idempotent: Cybersource deduplicates nothing, so a POST is never re-sent."""
+        """A request signed with Cybersource's HTTP Signature. Only reads (and the
+        DELETE, whose repeat is a 404 read as revoked) are marked idempotent:
+        Cybersource deduplicates nothing, so a POST or PATCH is never re-sent."""
         url = f"{ctx.base_url}{path}"
         raw = json_body(drop_none(body)) if body is not None else None
         headers = signed_headers(
@@ -163,7 +164,8 @@ class CybersourceConnector(Connector):
             shared_secret=ctx.credential("shared_secret"),
             date=formatdate(time.time(), usegmt=True),
         )
-        return HttpRequest(method, url, headers, raw, flow=flow.value, idempotent=method == "GET")
+        idempotent = method in ("GET", "DELETE")
+        return HttpRequest(method, url, headers, raw, flow=flow.value, idempotent=idempotent)
 
     # ----------------------------------------------------------------------- 3. builders
 
@@ -180,13 +182,14 @@ class CybersourceConnector(Connector):
                 "customer": {"id": kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value)},
                 "paymentInstrument": {"id": ref.connector_mandate_id},
             }
+            first = ref.meta.get("network_txn_id")  # the first payment's, for the network
             processing["authorizationOptions"] = {
                 "initiator": {
                     "type": "merchant",
                     "storedCredentialUsed": True,
-                    "merchantInitiatedTransaction": drop_none(
-                        {"previousTransactionId": ref.meta.get("network_txn_id")}
-                    ),
+                    "merchantInitiatedTransaction": {"previousTransactionId": first}
+                    if first
+                    else None,
                 }
             }
         elif isinstance(pm, Card):
