@@ -11,8 +11,8 @@ signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature
 (over the notification URL and the body), Braintree's signed form (the caller builds it
 with ``testing.fakes.braintree.sign_notification``: the signature is in the body),
 Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret),
-Cybersource's ``v-c-signature`` (``t=;keyId=;sig=``, HMAC-SHA256 of ``<t>.<body>``; not
-in ``CONNECTORS``: ``gateway("cybersource")`` serves the scan tests), the sandbox's scheme.
+Cybersource's ``v-c-signature`` (``t=;keyId=;sig=``, HMAC-SHA256 of ``<t>.<body>``), the
+sandbox's scheme.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
 CONNECTORS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "sandbox",
+    "razorpay", "cybersource", "sandbox",
 )  # fmt: skip
 # What a connector needs on every payment besides the card (Razorpay: the customer's
 # phone, IP and user agent), and on a mandate set-up.
