@@ -35,17 +35,21 @@ def connector_rows() -> list[dict[str, Any]]:
                 "payment_methods": sorted(p.value for p in m.payment_methods),
                 "currencies": sorted(m.currencies) if m.currencies is not None else "*",
                 "idempotency": m.idempotency,
+                "splits": m.splits is not None,  # issue 19
+                "order": m.order is not None,
             }
         )
     return rows
 
 
 def render_markdown(rows: list[dict[str, Any]]) -> str:
-    head = ["connector", *[c for c, _ in COLUMNS], "payment methods", "idempotency"]
+    head = ["connector", *[c for c, _ in COLUMNS], "splits", "order data"]
+    head += ["payment methods", "idempotency"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         cells = [f"{row['display_name']} (`{row['name']}`)"]
         cells += ["✓" if flow.value in row["flows"] else "—" for _, flow in COLUMNS]
+        cells += ["✓" if row.get(key) else "—" for key in ("splits", "order")]
         cells += [", ".join(row["payment_methods"]), row["idempotency"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

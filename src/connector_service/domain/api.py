@@ -7,7 +7,7 @@ OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -28,6 +28,7 @@ from connector_service.domain.common import (
 )
 from connector_service.domain.errors import Failure, GatewayDetail
 from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token
+from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -38,6 +39,18 @@ from connector_service.domain.status import (
 PositiveAmount = Annotated[int, Meta(gt=0, le=10**15)]
 NonNegativeAmount = Annotated[int, Meta(ge=0, le=10**15)]
 AccountName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# ---- issue 19: typed connector options (validated by core/options.py), splits, order
+ConnectorOptionsIn = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=64)], dict[str, Any]],
+    Meta(
+        max_length=16,
+        description="Gateway features beyond the unified model, per connector name: "
+        '{"stripe": {...}, "adyen": {...}}. Every block is validated against its '
+        "connector's declared options (docs/connector-options.md) whichever connector "
+        "serves the request; only the serving connector's block is sent.",
+    ),
+]
+Splits = Annotated[list[Split], Meta(max_length=10)]
 
 
 class Routing(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -67,6 +80,10 @@ class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     return_url: Url | None = None
     setup_future_usage: Literal["off_session"] | None = None
     metadata: Metadata = {}
+    connector_options: ConnectorOptionsIn = {}
+    splits: Splits = []
+    application_fee: NonNegativeAmount | None = None
+    order: Order | None = None
 
     def __post_init__(self) -> None:
         if self.setup_future_usage and not isinstance(self.payment_method, Card | Token):
@@ -77,6 +94,7 @@ class CaptureCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     amount: PositiveAmount | None = None
     reference: Reference | None = None
     metadata: Metadata = {}
+    connector_options: ConnectorOptionsIn = {}
 
 
 class VoidCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -88,6 +106,7 @@ class RefundCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
     reason: Str256 | None = None
     reference: Reference | None = None
     metadata: Metadata = {}
+    connector_options: ConnectorOptionsIn = {}
 
 
 class CompleteCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -113,6 +132,7 @@ class MandateCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     browser: BrowserInfo | None = None
     return_url: Url | None = None
     metadata: Metadata = {}
+    connector_options: ConnectorOptionsIn = {}
 
 
 class Attempt(msgspec.Struct, omit_defaults=True):
@@ -219,6 +239,10 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     idempotency: str
     docs_url: str | None = None
     accounts: list[str] = []
+    # issue 19: the declared connector options ("payment.transfer_group", ...) and
+    # whether the connector takes ``splits`` / ``application_fee``
+    connector_options: list[str] = []
+    splits: bool = False
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):

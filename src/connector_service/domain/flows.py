@@ -9,6 +9,7 @@ credentials). Outputs are gateway-neutral results: the core turns them into the 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 
@@ -16,6 +17,7 @@ from connector_service.domain.common import Address, BrowserInfo, CardSummary, C
 from connector_service.domain.errors import Failure
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Redirect, Token, Wallet
+from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeStatus,
@@ -66,6 +68,12 @@ class AuthorizeData(msgspec.Struct, kw_only=True):
     return_url: str | None = None
     setup_future_usage: bool = False
     metadata: dict[str, str] = {}
+    # issue 19: the serving connector's decoded ``connector_options`` block (its own
+    # struct, read with kit.options_of), marketplace splits, order data
+    options: Any = None
+    splits: list[Split] = []
+    application_fee: int | None = None
+    order: Order | None = None
 
 
 class CompleteAuthorizeData(msgspec.Struct, kw_only=True):
@@ -78,6 +86,7 @@ class CaptureData(msgspec.Struct, kw_only=True):
     amount: int
     reference: str
     metadata: dict[str, str] = {}
+    options: Any = None  # the serving connector's connector_options block
 
 
 class VoidData(msgspec.Struct, kw_only=True):
@@ -91,6 +100,7 @@ class RefundData(msgspec.Struct, kw_only=True):
     reference: str
     reason: str | None = None
     metadata: dict[str, str] = {}
+    options: Any = None  # the serving connector's connector_options block
 
 
 class SyncData(msgspec.Struct, kw_only=True):
@@ -112,6 +122,7 @@ class MandateSetupData(msgspec.Struct, kw_only=True):
     browser: BrowserInfo | None = None
     return_url: str | None = None
     metadata: dict[str, str] = {}
+    options: Any = None  # the serving connector's connector_options block
 
 
 class MandateRevokeData(msgspec.Struct, kw_only=True):

@@ -113,6 +113,7 @@ class CaptureCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``CaptureCreate`` object."""
 
     amount: int | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reference: str | None = None
 
@@ -149,6 +150,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``ConnectorInfo`` object."""
 
     accounts: list[str] = msgspec.field(default_factory=list)
+    connector_options: list[str] = msgspec.field(default_factory=list)
     countries: list[str] | Literal["*"]
     credential_fields: list[str]
     currencies: list[str] | Literal["*"]
@@ -159,6 +161,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     name: str
     option_fields: list[str]
     payment_methods: list[str]
+    splits: bool = False
     webhooks: bool
 
 
@@ -342,9 +345,12 @@ ErrorCode: TypeAlias = Literal[
     "invalid_live_url_prefix",
     "invalid_mandate",
     "invalid_merchant_account",
+    "invalid_option",
+    "invalid_order",
     "invalid_page_size",
     "invalid_page_token",
     "invalid_reference",
+    "invalid_splits",
     "invalid_status",
     "invalid_stored_payment_method",
     "invalid_token",
@@ -402,6 +408,7 @@ ErrorCode: TypeAlias = Literal[
     "unknown_account",
     "unknown_connector",
     "unknown_field",
+    "unknown_option",
     "unknown_parameter",
     "unknown_routing_profile",
     "unknown_type",
@@ -538,6 +545,16 @@ class GatewayDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
     message: str | None = None
 
 
+class LineItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``LineItem`` object."""
+
+    name: str
+    quantity: int
+    sku: str | None = None
+    tax_amount: int | None = None
+    unit_amount: int
+
+
 class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``Mandate`` object."""
 
@@ -562,6 +579,7 @@ class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     billing: Address | None = None
     browser: BrowserInfo | None = None
     connector: str | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     currency: str
     customer: Customer
     description: str | None = None
@@ -595,6 +613,15 @@ class NextAction(msgspec.Struct, kw_only=True, omit_defaults=True):
     method: str = "GET"
     type: str
     url: str
+
+
+class Order(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What was bought. ``amount`` must be the lines + tax + shipping."""
+
+    customer_reference: str | None = None
+    line_items: list[LineItem]
+    shipping_amount: int | None = None
+    tax_amount: int | None = None
 
 
 class ParseRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -649,20 +676,24 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     account: str | None = None
     amount: int
+    application_fee: int | None = None
     billing: Address | None = None
     browser: BrowserInfo | None = None
     capture_method: CaptureMethod = "automatic"
     connector: str | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     currency: str
     customer: Customer | None = None
     description: str | None = None
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    order: Order | None = None
     payment_method: Card | Token | MandateRef | Wallet | Redirect
     reference: str | None = None
     return_url: str | None = None
     routing_profile: str | None = None
     setup_future_usage: Literal["off_session"] | None = None
     shipping: Address | None = None
+    splits: list[Split] = msgspec.field(default_factory=list)
     statement_descriptor: str | None = None
 
 
@@ -714,6 +745,7 @@ class RefundCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``RefundCreate`` object."""
 
     amount: int | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reason: str | None = None
     reference: str | None = None
@@ -753,6 +785,13 @@ class RoutingDetails(msgspec.Struct, kw_only=True, omit_defaults=True):
     profile: str | None = None
     rule: str | None = None
     strategy: str | None = None
+
+
+class Split(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Part of a payment that goes to a destination (minor units of its currency)."""
+
+    amount: int
+    destination: str
 
 
 class Token(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="token"):
@@ -814,12 +853,14 @@ __all__ = [
     "Failure",
     "GatewayDetail",
     "JsonValue",
+    "LineItem",
     "Mandate",
     "MandateCreate",
     "MandateRef",
     "MandateStatus",
     "MandateSummary",
     "NextAction",
+    "Order",
     "ParseRequest",
     "ParseResult",
     "Payment",
@@ -834,6 +875,7 @@ __all__ = [
     "ReplayResult",
     "RoutingCandidate",
     "RoutingDetails",
+    "Split",
     "Token",
     "VoidCreate",
     "Wallet",

@@ -33,6 +33,7 @@ from connector_service.connectors.kit.decode import (
 from connector_service.connectors.kit.encode import basic_auth, drop_none, form_encode, json_body
 from connector_service.connectors.kit.errors import ErrorRule, ErrorTable, error_from, gateway_error
 from connector_service.connectors.kit.money import Exponents
+from connector_service.connectors.kit.options import ConnectorOptions, OptionKind, options_of
 from connector_service.connectors.kit.paths import (
     empty_path_id,
     missing_gateway_id,
@@ -52,10 +53,12 @@ from connector_service.connectors.kit.signatures import (
 from connector_service.connectors.kit.status import status_of
 
 __all__ = [
+    "ConnectorOptions",
     "DeclineTable",
     "ErrorRule",
     "ErrorTable",
     "Exponents",
+    "OptionKind",
     "basic_auth",
     "constant_time_equal",
     "decline_of",
@@ -76,6 +79,7 @@ __all__ = [
     "json_body",
     "missing_gateway_id",
     "obj",
+    "options_of",
     "parse_timestamped",
     "require_id",
     "segment",

@@ -23,7 +23,7 @@ class ListConnectorsResponse(_message.Message):
     def __init__(self, connectors: _Optional[_Iterable[_Union[ConnectorInfo, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ConnectorInfo(_message.Message):
-    __slots__ = ("name", "display_name", "flows", "payment_methods", "currencies", "countries", "credential_fields", "option_fields", "webhooks", "idempotency", "docs_url", "accounts")
+    __slots__ = ("name", "display_name", "flows", "payment_methods", "currencies", "countries", "credential_fields", "option_fields", "webhooks", "idempotency", "docs_url", "accounts", "connector_options", "splits")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     FLOWS_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,8 @@ class ConnectorInfo(_message.Message):
     IDEMPOTENCY_FIELD_NUMBER: _ClassVar[int]
     DOCS_URL_FIELD_NUMBER: _ClassVar[int]
     ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    SPLITS_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     flows: _containers.RepeatedScalarFieldContainer[str]
@@ -48,4 +50,6 @@ class ConnectorInfo(_message.Message):
     idempotency: str
     docs_url: str
     accounts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., payment_methods: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., credential_fields: _Optional[_Iterable[str]] = ..., option_fields: _Optional[_Iterable[str]] = ..., webhooks: _Optional[bool] = ..., idempotency: _Optional[str] = ..., docs_url: _Optional[str] = ..., accounts: _Optional[_Iterable[str]] = ...) -> None: ...
+    connector_options: _containers.RepeatedScalarFieldContainer[str]
+    splits: bool
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., payment_methods: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., credential_fields: _Optional[_Iterable[str]] = ..., option_fields: _Optional[_Iterable[str]] = ..., webhooks: _Optional[bool] = ..., idempotency: _Optional[str] = ..., docs_url: _Optional[str] = ..., accounts: _Optional[_Iterable[str]] = ..., connector_options: _Optional[_Iterable[str]] = ..., splits: _Optional[bool] = ...) -> None: ...

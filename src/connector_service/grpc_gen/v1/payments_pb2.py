@@ -24,9 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from connector_service.grpc_gen.v1 import common_pb2 as connector__service_dot_v1_dot_common__pb2
 from connector_service.grpc_gen.v1 import mandates_pb2 as connector__service_dot_v1_dot_mandates__pb2
+from connector_service.grpc_gen.v1 import marketplace_pb2 as connector__service_dot_v1_dot_marketplace__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#connector_service/v1/payments.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\x1a#connector_service/v1/mandates.proto\"\xb4\x05\n\x14\x43reatePaymentRequest\x12+\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12;\n\x0epayment_method\x18\x02 \x01(\x0b\x32#.connector_service.v1.PaymentMethod\x12;\n\x0e\x63\x61pture_method\x18\x03 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x17\n\x0frouting_profile\x18\x06 \x01(\t\x12\x11\n\treference\x18\x07 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x08 \x01(\t\x12\x1c\n\x14statement_descriptor\x18\t \x01(\t\x12\x30\n\x08\x63ustomer\x18\n \x01(\x0b\x32\x1e.connector_service.v1.Customer\x12.\n\x07\x62illing\x18\x0b \x01(\x0b\x32\x1d.connector_service.v1.Address\x12/\n\x08shipping\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Address\x12\x32\n\x07\x62rowser\x18\r \x01(\x0b\x32!.connector_service.v1.BrowserInfo\x12\x12\n\nreturn_url\x18\x0e \x01(\t\x12\x1a\n\x12setup_future_usage\x18\x0f \x01(\t\x12J\n\x08metadata\x18\x10 \x03(\x0b\x32\x38.connector_service.v1.CreatePaymentRequest.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"T\n\x15PreviewRoutingRequest\x12;\n\x07payment\x18\x01 \x01(\x0b\x32*.connector_service.v1.CreatePaymentRequest\"\x1f\n\x11GetPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xd4\x01\n\x15\x43\x61pturePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x06\x61mount\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\treference\x18\x03 \x01(\t\x12K\n\x08metadata\x18\x04 \x03(\x0b\x32\x39.connector_service.v1.CapturePaymentRequest.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07_amount\"0\n\x12VoidPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9d\x01\n\x16\x43ompletePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12H\n\x06params\x18\x02 \x03(\x0b\x32\x38.connector_service.v1.CompletePaymentRequest.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xcb\x06\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.PaymentStatus\x12+\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\tconnector\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x05 \x01(\t\x12\x1c\n\x14\x63onnector_payment_id\x18\x06 \x01(\t\x12;\n\x0e\x63\x61pture_method\x18\x07 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x34\n\x0f\x61mount_captured\x18\x08 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\treference\x18\t \x01(\t\x12\x42\n\x0epayment_method\x18\n \x01(\x0b\x32*.connector_service.v1.PaymentMethodSummary\x12\x35\n\x0bnext_action\x18\x0b \x01(\x0b\x32 .connector_service.v1.NextAction\x12.\n\x07\x66\x61ilure\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x35\n\x07mandate\x18\r \x01(\x0b\x32$.connector_service.v1.MandateSummary\x12\x1e\n\x16network_transaction_id\x18\x0e \x01(\t\x12\x16\n\x0epending_reason\x18\x0f \x01(\t\x12\x18\n\x10\x63onnector_status\x18\x10 \x01(\t\x12=\n\x08metadata\x18\x11 \x03(\x0b\x32+.connector_service.v1.Payment.MetadataEntry\x12/\n\x08\x61ttempts\x18\x12 \x03(\x0b\x32\x1d.connector_service.v1.Attempt\x12\x35\n\x07routing\x18\x13 \x01(\x0b\x32$.connector_service.v1.RoutingDetails\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xbd\x04\n\x0ePaymentService\x12Z\n\rCreatePayment\x12*.connector_service.v1.CreatePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12T\n\nGetPayment\x12\'.connector_service.v1.GetPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\\\n\x0e\x43\x61pturePayment\x12+.connector_service.v1.CapturePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12V\n\x0bVoidPayment\x12(.connector_service.v1.VoidPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12^\n\x0f\x43ompletePayment\x12,.connector_service.v1.CompletePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\x63\n\x0ePreviewRouting\x12+.connector_service.v1.PreviewRoutingRequest\x1a$.connector_service.v1.RoutingDetailsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#connector_service/v1/payments.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\x1a#connector_service/v1/mandates.proto\x1a&connector_service/v1/marketplace.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xf2\x07\n\x14\x43reatePaymentRequest\x12+\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12;\n\x0epayment_method\x18\x02 \x01(\x0b\x32#.connector_service.v1.PaymentMethod\x12;\n\x0e\x63\x61pture_method\x18\x03 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x17\n\x0frouting_profile\x18\x06 \x01(\t\x12\x11\n\treference\x18\x07 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x08 \x01(\t\x12\x1c\n\x14statement_descriptor\x18\t \x01(\t\x12\x30\n\x08\x63ustomer\x18\n \x01(\x0b\x32\x1e.connector_service.v1.Customer\x12.\n\x07\x62illing\x18\x0b \x01(\x0b\x32\x1d.connector_service.v1.Address\x12/\n\x08shipping\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Address\x12\x32\n\x07\x62rowser\x18\r \x01(\x0b\x32!.connector_service.v1.BrowserInfo\x12\x12\n\nreturn_url\x18\x0e \x01(\t\x12\x1a\n\x12setup_future_usage\x18\x0f \x01(\t\x12J\n\x08metadata\x18\x10 \x03(\x0b\x32\x38.connector_service.v1.CreatePaymentRequest.MetadataEntry\x12\\\n\x11\x63onnector_options\x18\xbf\x01 \x03(\x0b\x32@.connector_service.v1.CreatePaymentRequest.ConnectorOptionsEntry\x12,\n\x06splits\x18\xc0\x01 \x03(\x0b\x32\x1b.connector_service.v1.Split\x12\x1d\n\x0f\x61pplication_fee\x18\xc1\x01 \x01(\x03H\x00\x88\x01\x01\x12+\n\x05order\x18\xc2\x01 \x01(\x0b\x32\x1b.connector_service.v1.Order\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x15\x43onnectorOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct:\x02\x38\x01\x42\x12\n\x10_application_fee\"T\n\x15PreviewRoutingRequest\x12;\n\x07payment\x18\x01 \x01(\x0b\x32*.connector_service.v1.CreatePaymentRequest\"\x1f\n\x11GetPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x85\x03\n\x15\x43\x61pturePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x06\x61mount\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\treference\x18\x03 \x01(\t\x12K\n\x08metadata\x18\x04 \x03(\x0b\x32\x39.connector_service.v1.CapturePaymentRequest.MetadataEntry\x12]\n\x11\x63onnector_options\x18\xbf\x01 \x03(\x0b\x32\x41.connector_service.v1.CapturePaymentRequest.ConnectorOptionsEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x15\x43onnectorOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct:\x02\x38\x01\x42\t\n\x07_amount\"0\n\x12VoidPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9d\x01\n\x16\x43ompletePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12H\n\x06params\x18\x02 \x03(\x0b\x32\x38.connector_service.v1.CompletePaymentRequest.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xcb\x06\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.PaymentStatus\x12+\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\tconnector\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x05 \x01(\t\x12\x1c\n\x14\x63onnector_payment_id\x18\x06 \x01(\t\x12;\n\x0e\x63\x61pture_method\x18\x07 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x34\n\x0f\x61mount_captured\x18\x08 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\treference\x18\t \x01(\t\x12\x42\n\x0epayment_method\x18\n \x01(\x0b\x32*.connector_service.v1.PaymentMethodSummary\x12\x35\n\x0bnext_action\x18\x0b \x01(\x0b\x32 .connector_service.v1.NextAction\x12.\n\x07\x66\x61ilure\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x35\n\x07mandate\x18\r \x01(\x0b\x32$.connector_service.v1.MandateSummary\x12\x1e\n\x16network_transaction_id\x18\x0e \x01(\t\x12\x16\n\x0epending_reason\x18\x0f \x01(\t\x12\x18\n\x10\x63onnector_status\x18\x10 \x01(\t\x12=\n\x08metadata\x18\x11 \x03(\x0b\x32+.connector_service.v1.Payment.MetadataEntry\x12/\n\x08\x61ttempts\x18\x12 \x03(\x0b\x32\x1d.connector_service.v1.Attempt\x12\x35\n\x07routing\x18\x13 \x01(\x0b\x32$.connector_service.v1.RoutingDetails\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xbd\x04\n\x0ePaymentService\x12Z\n\rCreatePayment\x12*.connector_service.v1.CreatePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12T\n\nGetPayment\x12\'.connector_service.v1.GetPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\\\n\x0e\x43\x61pturePayment\x12+.connector_service.v1.CapturePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12V\n\x0bVoidPayment\x12(.connector_service.v1.VoidPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12^\n\x0f\x43ompletePayment\x12,.connector_service.v1.CompletePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\x63\n\x0ePreviewRouting\x12+.connector_service.v1.PreviewRoutingRequest\x1a$.connector_service.v1.RoutingDetailsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,34 +37,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._loaded_options = None
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_options = b'8\001'
   _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._loaded_options = None
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_options = b'8\001'
   _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._loaded_options = None
   _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_options = b'8\001'
   _globals['_PAYMENT_METADATAENTRY']._loaded_options = None
   _globals['_PAYMENT_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CREATEPAYMENTREQUEST']._serialized_start=134
-  _globals['_CREATEPAYMENTREQUEST']._serialized_end=826
-  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_start=779
-  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_end=826
-  _globals['_PREVIEWROUTINGREQUEST']._serialized_start=828
-  _globals['_PREVIEWROUTINGREQUEST']._serialized_end=912
-  _globals['_GETPAYMENTREQUEST']._serialized_start=914
-  _globals['_GETPAYMENTREQUEST']._serialized_end=945
-  _globals['_CAPTUREPAYMENTREQUEST']._serialized_start=948
-  _globals['_CAPTUREPAYMENTREQUEST']._serialized_end=1160
-  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_start=779
-  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_end=826
-  _globals['_VOIDPAYMENTREQUEST']._serialized_start=1162
-  _globals['_VOIDPAYMENTREQUEST']._serialized_end=1210
-  _globals['_COMPLETEPAYMENTREQUEST']._serialized_start=1213
-  _globals['_COMPLETEPAYMENTREQUEST']._serialized_end=1370
-  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_start=1325
-  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_end=1370
-  _globals['_PAYMENT']._serialized_start=1373
-  _globals['_PAYMENT']._serialized_end=2216
-  _globals['_PAYMENT_METADATAENTRY']._serialized_start=779
-  _globals['_PAYMENT_METADATAENTRY']._serialized_end=826
-  _globals['_PAYMENTSERVICE']._serialized_start=2219
-  _globals['_PAYMENTSERVICE']._serialized_end=2792
+  _globals['_CREATEPAYMENTREQUEST']._serialized_start=204
+  _globals['_CREATEPAYMENTREQUEST']._serialized_end=1214
+  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_start=1065
+  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_end=1112
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_start=1114
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_end=1194
+  _globals['_PREVIEWROUTINGREQUEST']._serialized_start=1216
+  _globals['_PREVIEWROUTINGREQUEST']._serialized_end=1300
+  _globals['_GETPAYMENTREQUEST']._serialized_start=1302
+  _globals['_GETPAYMENTREQUEST']._serialized_end=1333
+  _globals['_CAPTUREPAYMENTREQUEST']._serialized_start=1336
+  _globals['_CAPTUREPAYMENTREQUEST']._serialized_end=1725
+  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_start=1065
+  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_end=1112
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_start=1114
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_end=1194
+  _globals['_VOIDPAYMENTREQUEST']._serialized_start=1727
+  _globals['_VOIDPAYMENTREQUEST']._serialized_end=1775
+  _globals['_COMPLETEPAYMENTREQUEST']._serialized_start=1778
+  _globals['_COMPLETEPAYMENTREQUEST']._serialized_end=1935
+  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_start=1890
+  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_end=1935
+  _globals['_PAYMENT']._serialized_start=1938
+  _globals['_PAYMENT']._serialized_end=2781
+  _globals['_PAYMENT_METADATAENTRY']._serialized_start=1065
+  _globals['_PAYMENT_METADATAENTRY']._serialized_end=1112
+  _globals['_PAYMENTSERVICE']._serialized_start=2784
+  _globals['_PAYMENTSERVICE']._serialized_end=3357
 # @@protoc_insertion_point(module_scope)

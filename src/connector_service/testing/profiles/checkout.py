@@ -8,7 +8,15 @@ import json
 from typing import Any
 
 from connector_service.testing.fakes.checkout import CheckoutFake
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 WEBHOOK_SECRET = "cko-conformance-signature-key"
@@ -84,4 +92,8 @@ PROFILE = ConnectorProfile(
     secrets=lambda fake: [fake.secret, WEBHOOK_SECRET],
     specs=("checkout/swagger.json", "checkout/preview-crusoe-swagger.json"),
     extra={"purchase_pending": True},
+    options=OptionsSample(
+        {"billing_descriptor": {"name": "CONFORMANCE", "city": "LONDON"}},
+        json_sent("/payments", ("billing_descriptor", "city"), "LONDON"),
+    ),
 )

@@ -16,7 +16,16 @@ from connector_service.testing.fakes.paypal import (
     PayPalFake,
     signature,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 
@@ -99,4 +108,20 @@ PROFILE = ConnectorProfile(
     idempotency_header="PayPal-Request-Id",
     secrets=lambda fake: [CLIENT_ID, CLIENT_SECRET, *sorted(fake.tokens)],
     specs=("paypal/checkout_orders_v2.json",),
+    options=OptionsSample(
+        {"custom_id": "cf-custom-1"},
+        json_sent("/v2/checkout/orders", ("purchase_units", 0, "custom_id"), "cf-custom-1"),
+    ),
+    splits=SplitsSample(
+        "7KNGBPH2U58GQ",
+        json_sent(
+            "/v2/checkout/orders", ("purchase_units", 0, "payee", "merchant_id"), "7KNGBPH2U58GQ"
+        ),
+        json_sent(
+            # a refund of 500 of 1000 returns half the platform fee of 300 (fee + unsplit)
+            "/refund",
+            ("payment_instruction", "platform_fees", 0, "amount", "value"),
+            "1.50",
+        ),
+    ),
 )

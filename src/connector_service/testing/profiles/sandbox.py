@@ -14,7 +14,15 @@ import uuid
 from typing import Any
 
 from connector_service.sandbox import webhooks as scheme
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    ThreeDS,
+    Webhooks,
+)
 from connector_service.testing.profiles._browser import visit
 
 WEBHOOK_SECRET = "sandbox-conformance-webhook-secret"
@@ -71,4 +79,6 @@ PROFILE = ConnectorProfile(
         lambda h, b: ({}, b),
         tolerance_seconds=scheme.TOLERANCE_SECONDS,
     ),
+    options=OptionsSample({"descriptor_suffix": "CF", "risk_label": "low"}),  # no fake
+    splits=SplitsSample("cf-destination-1"),  # balances: tests/options
 )

@@ -15,7 +15,16 @@ from connector_service.testing.fakes.stripe import (
     THREE_DS_CARD,
     StripeFake,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    ThreeDS,
+    Webhooks,
+    form_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 # Made per process: the conformance account's signing secret (never a committed literal).
@@ -96,4 +105,17 @@ PROFILE = ConnectorProfile(
     idempotency_header="Idempotency-Key",
     secrets=lambda fake: [API_KEY, WEBHOOK_SECRET],
     specs=("stripe/spec3.yaml",),
+    options=OptionsSample(
+        {"transfer_group": "cf-group-1", "statement_descriptor_suffix": "CONFORMANCE"},
+        lambda r: (
+            r.method == "POST"
+            and r.url.endswith("/v1/payment_intents")
+            and b"transfer_group=cf-group-1" in (r.body or b"")
+        ),
+    ),
+    splits=SplitsSample(
+        "acct_1CfConformance00",
+        form_sent("/v1/payment_intents", "transfer_data[destination]", "acct_1CfConformance00"),
+        form_sent("/v1/refunds", "reverse_transfer", "true"),
+    ),
 )
