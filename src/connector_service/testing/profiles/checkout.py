@@ -13,8 +13,10 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     Disputes,
+    OptionsSample,
     ThreeDS,
     Webhooks,
+    json_sent,
 )
 from connector_service.testing.profiles._browser import visit
 
@@ -96,4 +98,8 @@ PROFILE = ConnectorProfile(
     specs=("checkout/swagger.json", "checkout/preview-crusoe-swagger.json"),
     extra={"purchase_pending": True},
     disputes=Disputes(Card("4242424242424242", "7319"), _open_dispute),
+    options=OptionsSample(
+        {"billing_descriptor": {"name": "CONFORMANCE", "city": "LONDON"}},
+        json_sent("/payments", ("billing_descriptor", "city"), "LONDON"),
+    ),
 )
