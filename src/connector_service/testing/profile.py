@@ -174,6 +174,9 @@ class SplitsSample:
     destination: str
     sent: Callable[[Any], bool] | None = None
     refund_sent: Callable[[Any], bool] | None = None
+    # The gateway takes the platform's fee only (Square's app_fee_money): splits to a
+    # destination must be not_supported before any request, a fee alone mapped.
+    fee_only: bool = False
 
 
 @dataclass(frozen=True)
