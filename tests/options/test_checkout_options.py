@@ -1,6 +1,8 @@
 """Checkout.com's connector options: each maps to the Payments API field of its name and
 every request passes the fake's contract check (swagger.json and, for NAS keys, the NAS
-preview spec). Splits and order data are not supported (not in these specs)."""
+preview spec). Splits: the specs have no amount allocations, so a split of the whole
+amount maps to ``marketplace.sub_entity_id`` (NAS) and anything finer is not_supported;
+order data is not supported (no items on a payment request in these specs)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from connector_service.connectors.checkout import (
 )
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import Flow, StoredMandate
+from connector_service.domain.splits import Split
 from tests.connectors.test_checkout import (
     authorize,
     body_of,
@@ -97,3 +100,44 @@ async def test_bad_checkout_options_are_400s(options: dict[str, object], field: 
                  "connector_options": {"checkout": options}}
             )  # fmt: skip
         assert (err.value.code, err.value.field) == ("invalid_option", field)
+
+
+ENTITY = "ent_rgyzti4x74xubmu72m6r3pvksa"
+
+
+def test_a_whole_split_is_the_marketplace_sub_entity() -> None:
+    data = authorize(splits=[Split(destination=ENTITY, amount=authorize().amount)])
+    request = first_request(Flow.AUTHORIZE, ctx(), data)
+    check_request(request, "nas")
+    assert body_of(request)["marketplace"] == {"sub_entity_id": ENTITY}
+
+
+WHOLE = authorize().amount
+
+
+@pytest.mark.parametrize(
+    ("kw", "field", "kind"),
+    [
+        ({"splits": [Split(destination=ENTITY, amount=100)]}, "splits", ErrorType.NOT_SUPPORTED),
+        ({"application_fee": 100}, "application_fee", ErrorType.NOT_SUPPORTED),
+        ({"splits": [Split(destination="acct_1", amount=WHOLE)]}, "splits[0].destination",
+         ErrorType.INVALID_REQUEST),
+    ],
+)  # fmt: skip
+def test_what_the_specs_cannot_say_is_refused_before_any_request(
+    kw: dict[str, object], field: str, kind: ErrorType
+) -> None:
+    with pytest.raises(ServiceError) as err:
+        first_request(Flow.AUTHORIZE, ctx(), authorize(**kw))
+    assert (err.value.type, err.value.field) == (kind, field)
+
+
+def test_sub_entities_are_nas_only_and_not_given_twice() -> None:
+    whole = [Split(destination=ENTITY, amount=authorize().amount)]
+    with pytest.raises(ServiceError) as err:
+        first_request(Flow.AUTHORIZE, ctx("abc"), authorize(splits=whole))
+    assert (err.value.type, err.value.field) == (ErrorType.NOT_SUPPORTED, "splits")
+    twice = authorize(splits=whole, options=OPTIONS)
+    with pytest.raises(ServiceError) as err:
+        first_request(Flow.AUTHORIZE, ctx(), twice)
+    assert err.value.field == "connector_options.checkout.marketplace"

@@ -182,8 +182,12 @@ class CheckoutConnector(Connector):
         secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
         # capture_type is not an option: the unified final_capture sets it (NonFinal).
         options=kit.ConnectorOptions(payment=CheckoutPaymentOptions),
-        # splits: the Payments API specs here have only marketplace.sub_entity_id (an
-        # option), no amount allocations; order: no items on a payment request.
+        # splits: the Payments API specs here have only marketplace.sub_entity_id, no
+        # amount allocations: a payment can go wholly to one sub-entity, nothing finer.
+        # order: no items on a payment request in these specs.
+        splits="one split of the whole amount (no application_fee) -> marketplace."
+        "sub_entity_id (NAS); partial splits and fees not supported (no amount allocations "
+        "in the specs); refunds come back from the sub-entity's payment as is",
     )
     supports_mandate_charges = True
 
@@ -279,6 +283,7 @@ class CheckoutConnector(Connector):
         options = kit.options_of(data, CheckoutPaymentOptions)
         if options is not None:
             body |= _payment_options(ctx, options, merchant_initiated=isinstance(pm, StoredMandate))
+        body |= _sub_entity(ctx, data, options)
         return self._post(ctx, "/payments", body, Flow.AUTHORIZE)
 
     def build_complete_authorize(
@@ -1365,6 +1370,38 @@ def _ids(**ids: str | None) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- issue 19: options
+
+
+def _sub_entity(
+    ctx: ConnectorContext, data: AuthorizeData, options: CheckoutPaymentOptions | None
+) -> dict[str, Any]:
+    """A split as Checkout.com marketplace data: the payment processed on behalf of one
+    sub-entity (``marketplace.sub_entity_id``). The specs have no amount allocations, so
+    only a split of the whole amount with no fee maps; the rest answers not_supported
+    before any request."""
+    if not data.splits and not data.application_fee:
+        return {}
+    if data.application_fee or len(data.splits) != 1 or data.splits[0].amount != data.amount:
+        raise not_supported(
+            "Checkout.com processes a payment on behalf of one sub-entity as a whole: the "
+            "Payments API specs have no amount allocations or platform fee per payment",
+            "application_fee" if data.application_fee and not data.splits else "splits",
+        )
+    if options is not None and options.marketplace is not None:
+        raise invalid(
+            "invalid_option",
+            "marketplace.sub_entity_id and splits say the same thing: give one",
+            "connector_options.checkout.marketplace",
+        )
+    _nas_only(ctx, "splits", "marketplace sub-entities")
+    destination = data.splits[0].destination
+    if not re.fullmatch(r"ent_[a-z0-9]{26}", destination):
+        raise invalid(
+            "invalid_splits",
+            "a Checkout.com sub-entity id is ent_ and 26 characters",
+            "splits[0].destination",
+        )
+    return {"marketplace": {"sub_entity_id": destination}}
 
 
 def _payment_options(

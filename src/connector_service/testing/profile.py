@@ -177,6 +177,9 @@ class SplitsSample:
     # The gateway takes the platform's fee only (Square's app_fee_money): splits to a
     # destination must be not_supported before any request, a fee alone mapped.
     fee_only: bool = False
+    # The gateway sends a payment wholly to one destination (Checkout.com's marketplace
+    # sub-entity): a partial split or a fee must be not_supported, a whole split mapped.
+    whole_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -511,9 +511,9 @@ def test_connector_options_reach_the_gateway_and_typos_are_400s(rig: Rig, api: A
 
 def test_splits_are_mapped_and_reversed_or_not_supported(rig: Rig, api: Api) -> None:
     """Issue 19: a connector declaring split support maps one split and the fee (seen on
-    the fake) and its refund carries the reversal (a fee-only gateway: the fee alone,
-    destinations refused first); any other answers 422 not_supported naming ``splits``
-    before anything is sent."""
+    the fake) and its refund carries the reversal (a fee-only gateway: the fee alone; a
+    whole-only one: one split of the whole amount; what it cannot map refused first); any
+    other answers 422 not_supported naming ``splits`` before anything is sent."""
     p = rig.profile
     destination = p.splits.destination if p.splits is not None else "cf-dest"
     split: dict[str, Any] = {
@@ -528,13 +528,17 @@ def test_splits_are_mapped_and_reversed_or_not_supported(rig: Rig, api: Api) -> 
         assert rig.gateway_calls() == before
         return
     assert p.splits is not None, f"{p.connector} declares splits: its profile needs a sample"
-    if p.splits.fee_only:  # destinations refused before anything is sent; the fee mapped
+    if p.splits.fee_only or p.splits.whole_only:  # what it cannot map: refused first
         before = rig.gateway_calls()
         status, err, _ = api.call("POST", "/v1/payments", _payment(rig, p.success, 1000, **split))
         assert status == 422 and err["error"]["code"] == "not_supported", err
         assert err["error"]["field"] == "splits", err
         assert rig.gateway_calls() == before
-        split = {"application_fee": 200}
+        split = (
+            {"application_fee": 200}
+            if p.splits.fee_only
+            else {"splits": [{"destination": destination, "amount": 1000}]}
+        )
     before = rig.gateway_calls()
     payment = api.ok("POST", "/v1/payments", _payment(rig, p.success, 1000, "automatic", **split))
     assert payment["status"] in {"captured", "processing"}, payment

@@ -14,6 +14,7 @@ from connector_service.testing.profile import (
     Decline,
     Disputes,
     OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
     json_sent,
@@ -101,5 +102,10 @@ PROFILE = ConnectorProfile(
     options=OptionsSample(
         {"billing_descriptor": {"name": "CONFORMANCE", "city": "LONDON"}},
         json_sent("/payments", ("billing_descriptor", "city"), "LONDON"),
+    ),
+    splits=SplitsSample(
+        "ent_rgyzti4x74xubmu72m6r3pvksa",
+        json_sent("/payments", ("marketplace", "sub_entity_id"), "ent_rgyzti4x74xubmu72m6r3pvksa"),
+        whole_only=True,  # no amount allocations in the specs: one sub-entity, whole payment
     ),
 )
