@@ -15,7 +15,7 @@ from connector_service.connectors.checkout import (
     CheckoutPaymentOptions,
 )
 from connector_service.domain.errors import ErrorType, ServiceError
-from connector_service.domain.flows import Flow, StoredMandate
+from connector_service.domain.flows import Flow, RefundData, StoredMandate
 from connector_service.domain.splits import Split
 from tests.connectors.test_checkout import (
     authorize,
@@ -23,6 +23,7 @@ from tests.connectors.test_checkout import (
     ctx,
     first_request,
     mandate_ref,
+    payment_ref,
 )
 from tests.fakes.checkout import check_request
 
@@ -141,3 +142,12 @@ def test_sub_entities_are_nas_only_and_not_given_twice() -> None:
     with pytest.raises(ServiceError) as err:
         first_request(Flow.AUTHORIZE, ctx(), twice)
     assert err.value.field == "connector_options.checkout.marketplace"
+
+
+def test_a_refund_of_a_sub_entity_payment_is_a_plain_refund() -> None:
+    """Nothing to reverse by hand: the payment was the sub-entity's as a whole, so its
+    refund comes back from it (docs/marketplace-and-orders.md)."""
+    data = RefundData(payment=payment_ref(), amount=1000, reference="r-1")
+    request = first_request(Flow.REFUND, ctx(), data)
+    check_request(request, "nas")
+    assert "marketplace" not in body_of(request) and body_of(request)["amount"] == 1000
