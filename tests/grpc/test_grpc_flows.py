@@ -557,10 +557,10 @@ async def test_connectors_list_their_options_and_split_support(a: Grpc) -> None:
     )
     info = {c.name: c for c in listed.connectors}
     assert "payment.customer_id" in info["razorpay"].connector_options
-    assert "refund.reverseRouting" in info["mollie"].connector_options
+    assert "refund.reverse_routing" in info["mollie"].connector_options
     assert info["razorpay"].splits and info["square"].splits and info["mollie"].splits
     assert not info["braintree"].splits
-    assert "payment.purchaseOrderNumber" in info["braintree"].connector_options
+    assert "payment.purchase_order_number" in info["braintree"].connector_options
 
 
 async def test_options_splits_and_typos_over_grpc(a: Grpc) -> None:

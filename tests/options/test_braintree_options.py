@@ -36,9 +36,9 @@ def _transaction(data: Any) -> dict[str, Any]:
 
 def test_payment_options_are_transaction_input_fields() -> None:
     options = BraintreePaymentOptions(
-        merchantAccountId="shop_usd_moto", purchaseOrderNumber="PO-7781",
+        merchant_account_id="shop_usd_moto", purchase_order_number="PO-7781",
         descriptor=BraintreeDescriptor(phone="3125551212", url="shop.example"),
-        customFields=[BraintreeCustomField(name="campaign", value="spring")],
+        custom_fields=[BraintreeCustomField(name="campaign", value="spring")],
     )  # fmt: skip
     txn = _transaction(bt.authorize(statement_descriptor="SHP*ORDER 1001", options=options))
     assert txn["merchantAccountId"] == "shop_usd_moto"  # not the account's shop_usd
@@ -75,7 +75,7 @@ def test_order_is_level_2_and_3_data() -> None:
     assert txn["tax"] == {"taxAmount": "1.40"}
     assert txn["shipping"] == {"shippingAmount": "2.60"}
     assert txn["purchaseOrderNumber"] == "CUST-42"
-    chosen = BraintreePaymentOptions(purchaseOrderNumber="PO-9")
+    chosen = BraintreePaymentOptions(purchase_order_number="PO-9")
     assert (
         _transaction(bt.authorize(amount=2100, order=ORDER, options=chosen))["purchaseOrderNumber"]
         == "PO-9"

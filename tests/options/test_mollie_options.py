@@ -45,8 +45,8 @@ def _payment_body(**kw: Any) -> dict[str, Any]:
 
 def test_payment_options_are_the_create_payment_fields() -> None:
     options = MolliePaymentOptions(
-        locale="nl_NL", restrictPaymentMethodsToCountry="NL",
-        cancelUrl="https://shop.example/cancelled",
+        locale="nl_NL", restrict_payment_methods_to_country="NL",
+        cancel_url="https://shop.example/cancelled",
     )  # fmt: skip
     body = _payment_body(options=options)
     assert body["locale"] == "nl_NL"
@@ -57,7 +57,7 @@ def test_payment_options_are_the_create_payment_fields() -> None:
 
 
 def test_splits_are_routing_and_the_fee_stays_with_the_platform() -> None:
-    options = MolliePaymentOptions(releaseDate="2026-12-24")
+    options = MolliePaymentOptions(release_date="2026-12-24")
     body = _payment_body(splits=SPLITS, application_fee=500, options=options)
     assert body["routing"] == [
         {"amount": {"currency": "EUR", "value": "12.00"},
@@ -76,7 +76,7 @@ def test_a_fee_alone_is_an_application_fee() -> None:
         "amount": {"currency": "EUR", "value": "2.50"},
         "description": "Fee order-12345",
     }
-    named = MolliePaymentOptions(applicationFeeDescription="Platform fee")
+    named = MolliePaymentOptions(application_fee_description="Platform fee")
     assert _payment_body(application_fee=250, options=named)["applicationFee"]["description"] == (
         "Platform fee"
     )
@@ -85,10 +85,10 @@ def test_a_fee_alone_is_an_application_fee() -> None:
 @pytest.mark.parametrize(
     ("kw", "field"),
     [
-        ({"options": MolliePaymentOptions(releaseDate="2026-12-24")},
-         "connector_options.mollie.releaseDate"),
-        ({"splits": SPLITS, "options": MolliePaymentOptions(applicationFeeDescription="x")},
-         "connector_options.mollie.applicationFeeDescription"),
+        ({"options": MolliePaymentOptions(release_date="2026-12-24")},
+         "connector_options.mollie.release_date"),
+        ({"splits": SPLITS, "options": MolliePaymentOptions(application_fee_description="x")},
+         "connector_options.mollie.application_fee_description"),
         ({"splits": [Split(destination="acct_1", amount=100)]}, "splits[0].destination"),
     ],
 )  # fmt: skip
@@ -128,7 +128,7 @@ def test_a_split_payment_is_remembered_and_its_refund_reverses_the_routing() -> 
     assert mo.body(refund)["reverseRouting"] is True
     kept = mo.CONNECTOR.build_refund(
         mo.ctx(), RefundData(payment=routed, amount=500, reference="r-1",
-                             options=MollieRefundOptions(reverseRouting=False)),
+                             options=MollieRefundOptions(reverse_routing=False)),
     )  # fmt: skip
     assert mo.body(mo.checked(kept))["reverseRouting"] is False
     plain = mo.CONNECTOR.build_refund(

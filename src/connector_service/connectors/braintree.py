@@ -146,7 +146,7 @@ class BraintreeCustomField(msgspec.Struct, forbid_unknown_fields=True):
 class BraintreePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """``connector_options.braintree`` on a payment (TransactionInput)."""
 
-    merchantAccountId: (
+    merchant_account_id: (
         Annotated[
             str,
             Meta(
@@ -158,7 +158,7 @@ class BraintreePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_d
         ]
         | None
     ) = None
-    purchaseOrderNumber: (
+    purchase_order_number: (
         Annotated[
             str,
             Meta(
@@ -170,7 +170,13 @@ class BraintreePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_d
         | None
     ) = None
     descriptor: BraintreeDescriptor | None = None
-    customFields: Annotated[list[BraintreeCustomField], Meta(max_length=50)] | None = None
+    custom_fields: (
+        Annotated[
+            list[BraintreeCustomField],
+            Meta(max_length=50, description="customFields: the Control Panel's custom fields"),
+        ]
+        | None
+    ) = None
 
 
 class BraintreeConnector(Connector):
@@ -1462,16 +1468,16 @@ def _apply_options(transaction: dict[str, Any], options: BraintreePaymentOptions
     """The payment's ``connector_options.braintree`` onto its TransactionInput."""
     if options is None:
         return
-    if options.merchantAccountId:
-        transaction["merchantAccountId"] = options.merchantAccountId
-    if options.purchaseOrderNumber:
-        transaction["purchaseOrderNumber"] = options.purchaseOrderNumber
+    if options.merchant_account_id:
+        transaction["merchantAccountId"] = options.merchant_account_id
+    if options.purchase_order_number:
+        transaction["purchaseOrderNumber"] = options.purchase_order_number
     if options.descriptor is not None:
         descriptor = transaction.setdefault("descriptor", {})
         descriptor |= msgspec.to_builtins(options.descriptor)
-    if options.customFields:
+    if options.custom_fields:
         transaction["customFields"] = [
-            {"name": f.name, "value": f.value} for f in options.customFields
+            {"name": f.name, "value": f.value} for f in options.custom_fields
         ]
 
 

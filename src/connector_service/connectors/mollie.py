@@ -110,7 +110,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         Annotated[MollieLocale, Meta(description="locale of the hosted checkout (3-D Secure)")]
         | None
     ) = None
-    restrictPaymentMethodsToCountry: (
+    restrict_payment_methods_to_country: (
         Annotated[
             str,
             Meta(
@@ -120,7 +120,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         ]
         | None
     ) = None
-    cancelUrl: (
+    cancel_url: (
         Annotated[
             str,
             Meta(
@@ -131,7 +131,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         ]
         | None
     ) = None
-    releaseDate: (
+    release_date: (
         Annotated[
             str,
             Meta(
@@ -142,7 +142,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         ]
         | None
     ) = None
-    applicationFeeDescription: (
+    application_fee_description: (
         Annotated[
             str,
             Meta(
@@ -159,7 +159,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
 class MollieRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """``connector_options.mollie`` on a refund."""
 
-    reverseRouting: (
+    reverse_routing: (
         Annotated[
             bool,
             Meta(
@@ -344,9 +344,9 @@ class MollieConnector(Connector):
         }
         options = kit.options_of(data, MollieRefundOptions) or MollieRefundOptions()
         routed = data.payment.meta.get(ROUTING_KEY) == "1"
-        if options.reverseRouting is not None or routed:
+        if options.reverse_routing is not None or routed:
             body["reverseRouting"] = (
-                options.reverseRouting if options.reverseRouting is not None else True
+                options.reverse_routing if options.reverse_routing is not None else True
             )
         return self._call(ctx, "POST", f"/payments/{pid}/refunds", Flow.REFUND, body)
 
@@ -801,20 +801,22 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
     options = kit.options_of(data, MolliePaymentOptions) or MolliePaymentOptions()
     body: dict[str, Any] = {
         "locale": options.locale,
-        "restrictPaymentMethodsToCountry": options.restrictPaymentMethodsToCountry,
-        "cancelUrl": options.cancelUrl,
+        "restrictPaymentMethodsToCountry": options.restrict_payment_methods_to_country,
+        "cancelUrl": options.cancel_url,
     }
-    if options.releaseDate is not None and not data.splits:
+    if options.release_date is not None and not data.splits:
         raise invalid(
             "invalid_option",
-            "releaseDate dates the routed shares: it goes with splits",
-            "connector_options.mollie.releaseDate",
+            "release_date (routing[].releaseDate) dates the routed shares: it goes with splits",
+            "connector_options.mollie.release_date",
         )
-    if options.applicationFeeDescription is not None and (data.splits or not data.application_fee):
+    if options.application_fee_description is not None and (
+        data.splits or not data.application_fee
+    ):
         raise invalid(
             "invalid_option",
-            "applicationFeeDescription goes with an application_fee and no splits",
-            "connector_options.mollie.applicationFeeDescription",
+            "application_fee_description goes with an application_fee and no splits",
+            "connector_options.mollie.application_fee_description",
         )
     routes = []
     for index, split in enumerate(data.splits):
@@ -828,13 +830,13 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
             "amount": _amount(split.amount, data.currency),
             "destination": {"type": "organization", "organizationId": split.destination},
         }
-        if options.releaseDate is not None:
-            route["releaseDate"] = options.releaseDate
+        if options.release_date is not None:
+            route["releaseDate"] = options.release_date
         routes.append(route)
     if routes:
         body["routing"] = routes
     elif data.application_fee:
-        description = options.applicationFeeDescription or f"Fee {data.reference}"
+        description = options.application_fee_description or f"Fee {data.reference}"
         body["applicationFee"] = {
             "amount": _amount(data.application_fee, data.currency),
             "description": description[:255],

@@ -97,7 +97,7 @@ PROFILE = ConnectorProfile(
     ),
     idempotency_header=None,  # Braintree has none: docs/connectors/braintree.md
     options=OptionsSample(
-        {"purchaseOrderNumber": "PO-CONF-1"},
+        {"purchase_order_number": "PO-CONF-1"},
         json_sent(
             "/graphql", ("variables", "input", "transaction", "purchaseOrderNumber"), "PO-CONF-1"
         ),
