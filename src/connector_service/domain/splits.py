@@ -30,7 +30,8 @@ class Split(msgspec.Struct, forbid_unknown_fields=True):
             min_length=1,
             max_length=255,
             description="the gateway's id of the receiving account (Stripe acct_..., Adyen "
-            "balance account, Checkout.com sub-entity, PayPal merchant id, sandbox any)",
+            "balance account, Checkout.com sub-entity ent_..., PayPal merchant id, Mollie "
+            "organization org_..., Razorpay linked account acc_..., sandbox any)",
         ),
     ]
     amount: Amount

@@ -1444,7 +1444,7 @@ export interface components {
          */
         Split: {
             amount: number;
-            /** @description the gateway's id of the receiving account (Stripe acct_..., Adyen balance account, Checkout.com sub-entity, PayPal merchant id, sandbox any) */
+            /** @description the gateway's id of the receiving account (Stripe acct_..., Adyen balance account, Checkout.com sub-entity ent_..., PayPal merchant id, Mollie organization org_..., Razorpay linked account acc_..., sandbox any) */
             destination: string;
         };
         /**
