@@ -20,7 +20,7 @@ from connector_service.connectors.cybersource import (
     TRANSACTION_STATUS,
     CybersourceConnector,
 )
-from connector_service.domain.common import Customer
+from connector_service.domain.common import Address, Customer
 from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -136,6 +136,21 @@ def test_a_wrong_secret_or_changed_body_breaks_the_signature() -> None:
     changed = HttpRequest(request.method, request.url, request.headers, b'{"x":1}')
     with pytest.raises(SpecViolation, match="Digest"):
         check_request(changed, MERCHANT)
+
+
+def test_shipping_descriptor_and_device_are_sent() -> None:
+    data = auth_data(
+        shipping=Address(first_name="Olivia", line1="1295 Charleston Rd", country="US"),
+        statement_descriptor="Shop Example",
+        customer=Customer(ip_address="203.0.113.7"),
+    )
+    sent = body(CONNECTOR.build_authorize(ctx(), data))
+    assert sent["orderInformation"]["shipTo"] == {
+        "firstName": "Olivia", "address1": "1295 Charleston Rd", "country": "US"
+    }  # fmt: skip
+    assert sent["merchantInformation"] == {"merchantDescriptor": {"name": "Shop Example"}}
+    assert sent["deviceInformation"] == {"ipAddress": "203.0.113.7"}
+    check_request(CONNECTOR.build_authorize(ctx(), data), MERCHANT)
 
 
 def test_a_sale_captures_and_jpy_has_no_decimals() -> None:

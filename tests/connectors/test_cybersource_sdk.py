@@ -41,7 +41,7 @@ import pytest
 
 from connector_service.connectors.base import HttpRequest
 from connector_service.connectors.cybersource import CybersourceConnector, signed_headers
-from connector_service.domain.common import Address, Customer
+from connector_service.domain.common import Address, BrowserInfo, Customer
 from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
@@ -374,10 +374,20 @@ BILLING = Address(
 CUSTOMER = Customer(email="test@cybs.com")
 
 
+SHIPPING = Address(
+    first_name="Olivia", last_name="White", line1="1295 Charleston Rd", city="Mountain View",
+    state="CA", postal_code="94041", country="US", phone="650-965-6000",
+)  # fmt: skip
+
+
 def authorize(capture: CaptureMethod, **extra: Any) -> HttpRequest:
+    full = {} if extra else {
+        "shipping": SHIPPING, "statement_descriptor": "Shop Example",
+        "browser": BrowserInfo(ip_address="203.0.113.7", user_agent="Mozilla/5.0 (sdk oracle)"),
+    }  # fmt: skip
     data = AuthorizeData(
         amount=10221, currency="USD", payment_method=card(), capture_method=capture,
-        reference="TC50171_3", billing=BILLING, customer=CUSTOMER, **extra,
+        reference="TC50171_3", billing=BILLING, customer=CUSTOMER, **extra, **full,
     )  # fmt: skip
     requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, fixture(
         "payment_authorized_tokens" if extra else "payment_authorized"))])  # fmt: skip
@@ -437,12 +447,28 @@ def _client_ref() -> Any:
 
 
 def sdk_payment(sdk: Sdk, *, capture: bool) -> None:
-    """Samples/Payments/Payments/simple-authorizationinternet.py (and its sale variant)."""
+    """Samples/Payments/Payments/simple-authorizationinternet.py (and its sale variant),
+    with the shipping address of authorization-with-decision-manager-shipping-information,
+    the device of ...-device-information and a merchant descriptor name."""
+    order = _order()
+    order.ship_to = M.Ptsv2paymentsOrderInformationShipTo(
+        first_name="Olivia", last_name="White", address1="1295 Charleston Rd",
+        locality="Mountain View", administrative_area="CA", postal_code="94041",
+        country="US", phone_number="650-965-6000",
+    )  # fmt: skip
     request = M.CreatePaymentRequest(
         client_reference_information=_client_ref(),
         processing_information=M.Ptsv2paymentsProcessingInformation(capture=capture),
         payment_information=M.Ptsv2paymentsPaymentInformation(card=_card_model()),
-        order_information=_order(),
+        order_information=order,
+        merchant_information=M.Ptsv2paymentsMerchantInformation(
+            merchant_descriptor=M.Ptsv2paymentsMerchantInformationMerchantDescriptor(
+                name="Shop Example"
+            )
+        ),
+        device_information=M.Ptsv2paymentsDeviceInformation(
+            ip_address="203.0.113.7", user_agent="Mozilla/5.0 (sdk oracle)"
+        ),
     )
     sdk.payments.create_payment(body_of(sdk, request))
 

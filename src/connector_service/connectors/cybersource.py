@@ -64,7 +64,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.domain.common import Address, CardSummary, Customer
+from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -215,7 +215,12 @@ class CybersourceConnector(Connector):
             "orderInformation": {
                 "amountDetails": _amount(data.amount, data.currency),
                 "billTo": _bill_to(data.billing, data.customer),
+                "shipTo": _ship_to(data.shipping),
             },
+            "merchantInformation": {"merchantDescriptor": {"name": data.statement_descriptor}}
+            if data.statement_descriptor
+            else None,
+            "deviceInformation": _device(data.browser, data.customer),
         }
         return self._call(ctx, "POST", "/pts/v2/payments", Flow.AUTHORIZE, body)
 
@@ -331,6 +336,7 @@ class CybersourceConnector(Connector):
                 "amountDetails": _amount(max(data.amount, 0), data.currency),
                 "billTo": _bill_to(data.billing, data.customer),
             },
+            "deviceInformation": _device(data.browser, data.customer),
         }
         return self._call(ctx, "POST", "/pts/v2/payments", Flow.SETUP_MANDATE, body)
 
@@ -1090,6 +1096,30 @@ def _bill_to(billing: Address | None, customer: Customer | None) -> dict[str, An
         "phoneNumber": billing.phone or customer.phone,
     }
     return drop_none(bill_to) or None
+
+
+def _ship_to(shipping: Address | None) -> dict[str, Any] | None:
+    if shipping is None:
+        return None
+    ship_to = {
+        "firstName": shipping.first_name,
+        "lastName": shipping.last_name,
+        "address1": shipping.line1,
+        "address2": shipping.line2,
+        "locality": shipping.city,
+        "administrativeArea": shipping.state,
+        "postalCode": shipping.postal_code,
+        "country": shipping.country,
+        "phoneNumber": shipping.phone,
+    }
+    return drop_none(ship_to) or None
+
+
+def _device(browser: BrowserInfo | None, customer: Customer | None) -> dict[str, Any] | None:
+    """The customer's IP address and user agent, for Decision Manager's screening."""
+    ip = (browser.ip_address if browser else None) or (customer.ip_address if customer else None)
+    device = {"ipAddress": ip, "userAgent": browser.user_agent if browser else None}
+    return drop_none(device) or None
 
 
 def _payment(answer: PaymentAnswer, amount: int) -> PaymentResult:

@@ -95,9 +95,35 @@ class BillToIn(_In):
     phoneNumber: str | None = None
 
 
+class ShipToIn(_In):
+    firstName: str | None = None
+    lastName: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    locality: str | None = None
+    administrativeArea: str | None = None
+    postalCode: str | None = None
+    country: str | None = None
+    phoneNumber: str | None = None
+
+
 class OrderIn(_In):
     amountDetails: AmountIn
     billTo: BillToIn | None = None
+    shipTo: ShipToIn | None = None
+
+
+class DescriptorIn(_In):
+    name: str | None = None
+
+
+class MerchantInfoIn(_In):
+    merchantDescriptor: DescriptorIn | None = None
+
+
+class DeviceIn(_In):
+    ipAddress: str | None = None
+    userAgent: str | None = None
 
 
 class CardIn(_In):
@@ -153,6 +179,8 @@ class CreatePaymentIn(_In):
     clientReferenceInformation: ClientReferenceIn | None = None
     processingInformation: ProcessingIn | None = None
     paymentInformation: PaymentInfoIn | None = None
+    merchantInformation: MerchantInfoIn | None = None
+    deviceInformation: DeviceIn | None = None
 
 
 class AmountOnlyOrderIn(_In):
