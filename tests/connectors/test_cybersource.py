@@ -39,6 +39,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.secret import Secret
+from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -151,6 +152,29 @@ def test_shipping_descriptor_and_device_are_sent() -> None:
     assert sent["merchantInformation"] == {"merchantDescriptor": {"name": "Shop Example"}}
     assert sent["deviceInformation"] == {"ipAddress": "203.0.113.7"}
     check_request(CONNECTOR.build_authorize(ctx(), data), MERCHANT)
+
+
+def test_order_is_sent_as_level_3_data() -> None:
+    order = Order(
+        line_items=[LineItem(name="Widget", quantity=2, unit_amount=4960, tax_amount=100),
+                    LineItem(name="Box", quantity=1, unit_amount=1, sku="B-1")],
+        shipping_amount=200,
+        customer_reference="PO-123",
+    )  # fmt: skip
+    data = auth_data(order=order)
+    data.amount = 10221
+    sent = body(CONNECTOR.build_authorize(ctx(), data))["orderInformation"]
+    assert sent["lineItems"] == [
+        {"productName": "Widget", "quantity": 2, "unitPrice": "49.60", "taxAmount": "1.00",
+         "totalAmount": "99.20"},
+        {"productName": "Box", "productSKU": "B-1", "quantity": 1, "unitPrice": "0.01",
+         "totalAmount": "0.01"},
+    ]  # fmt: skip
+    assert sent["amountDetails"] == {"totalAmount": "102.21", "currency": "USD",
+                                     "taxAmount": "1.00", "freightAmount": "2.00"}  # fmt: skip
+    assert sent["invoiceDetails"] == {"purchaseOrderNumber": "PO-123"}
+    check_request(CONNECTOR.build_authorize(ctx(), data), MERCHANT)
+    assert CONNECTOR.meta.order is not None and CONNECTOR.meta.splits is None
 
 
 def test_a_sale_captures_and_jpy_has_no_decimals() -> None:

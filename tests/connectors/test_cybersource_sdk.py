@@ -58,6 +58,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card
 from connector_service.domain.secret import Secret
+from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.cybersource import (
     CybersourceFake,
@@ -293,6 +294,9 @@ EXTRA: dict[str, dict[str, str]] = {
         "processingInformation.commerceIndicator": "as for an authorization",
     },
     "incremental authorization": {},
+    "authorize with Level II/III order": {
+        "processingInformation.commerceIndicator": "as for an authorization",
+    },
 }
 # operation -> the SDK model the connector's body must pass
 MODELS = {
@@ -309,6 +313,7 @@ MODELS = {
     "search by reference": "CreateSearchRequest",
     "preauthorization": "CreatePaymentRequest",
     "incremental authorization": "IncrementAuthRequest",
+    "authorize with Level II/III order": "CreatePaymentRequest",
 }
 
 
@@ -625,6 +630,44 @@ def sdk_preauthorization(sdk: Sdk) -> None:
     sdk.payments.create_payment(body_of(sdk, request))
 
 
+def sdk_level3(sdk: Sdk) -> None:
+    """Samples/Payments/Payments/level-iii-data.py's line items, tax, freight and purchase
+    order number, on a card authorization."""
+    order = _order()
+    order.amount_details.tax_amount = "1.00"
+    order.amount_details.freight_amount = "2.00"
+    order.line_items = [
+        M.Ptsv2paymentsOrderInformationLineItems(
+            product_name="Widget",
+            product_sku="WID-1",
+            quantity=2,
+            unit_price="49.60",
+            tax_amount="1.00",
+            total_amount="99.20",
+        )
+    ]
+    order.invoice_details = M.Ptsv2paymentsOrderInformationInvoiceDetails(
+        purchase_order_number="PO-123"
+    )
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(capture=False),
+        payment_information=M.Ptsv2paymentsPaymentInformation(card=_card_model()),
+        order_information=order,
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
+def level3() -> HttpRequest:
+    order = Order(
+        line_items=[LineItem(name="Widget", quantity=2, unit_amount=4960, tax_amount=100,
+                             sku="WID-1")],
+        shipping_amount=200,
+        customer_reference="PO-123",
+    )  # fmt: skip
+    return authorize(CaptureMethod.MANUAL, order=order)
+
+
 def sdk_increment(sdk: Sdk) -> None:
     """Samples/Payments/Payments/incremental-authorization.py (without its lodging-only
     merchantInformation.transactionLocalDateTime and travelInformation.duration)."""
@@ -697,6 +740,7 @@ CASES: dict[str, Case] = {
         lambda: authorize(CaptureMethod.MANUAL, incremental_authorization=True),
     ),
     "incremental authorization": (sdk_increment, increment),
+    "authorize with Level II/III order": (sdk_level3, level3),
 }
 READ_CASES: dict[str, Case] = {
     "transaction details": (
@@ -752,13 +796,35 @@ def setup_mandate_request() -> HttpRequest:
     return CONNECTOR.build_setup_mandate(ctx(), data)
 
 
+# Wire names the SDK sends in place of its generated model's (its process_body rewrites
+# them after serializing): the model is checked under its own name.
+WIRE_NAMES = {"productSKU": "productSku"}
+
+
+def model_names(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {WIRE_NAMES.get(k, k): model_names(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [model_names(v) for v in value]
+    return value
+
+
 @pytest.mark.parametrize("operation", sorted(MODELS))
 def test_the_connectors_bodies_pass_the_sdks_models(sdk: Sdk, operation: str) -> None:
     """Decoded into the SDK's generated model and encoded back, the body is unchanged:
     every field is one the model has, with the model's type."""
     ours = setup_mandate_request() if operation.startswith("setup") else CASES[operation][1]()
-    body = json.loads(ours.body or b"{}")
+    body = model_names(json.loads(ours.body or b"{}"))
     assert kept(sdk, body, MODELS[operation]), operation
+
+
+def test_the_sdk_sends_the_wire_names() -> None:
+    """What WIRE_NAMES says: the SDK's own body rewriting (not the model) sends
+    productSKU, as the connector does."""
+    from authenticationsdk.util.Utility import process_body
+
+    sent = json.loads(process_body(json.dumps({"line_items": [{"product_sku": "A"}]})))
+    assert sent == {"lineItems": [{"productSKU": "A"}]}
 
 
 def test_the_model_check_can_fail(sdk: Sdk) -> None:

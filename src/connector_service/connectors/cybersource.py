@@ -96,6 +96,7 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import Card, PaymentMethodType
+from connector_service.domain.splits import Order
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -137,6 +138,10 @@ class CybersourceConnector(Connector):
         idempotency="none",
         docs_url="https://developer.cybersource.com/api-reference-assets/index.html",
         secret_fields=("merchant_id", "key_id", "shared_secret", "webhook_secret"),
+        order="orderInformation.lineItems (Level II/III: productName, productSku, quantity, "
+        "unitPrice, taxAmount, totalAmount), amountDetails.taxAmount and freightAmount "
+        "(order.shipping_amount), invoiceDetails.purchaseOrderNumber "
+        "(order.customer_reference)",
     )
     supports_mandate_charges = True
 
@@ -212,11 +217,15 @@ class CybersourceConnector(Connector):
             "clientReferenceInformation": {"code": _code(data.reference)},
             "processingInformation": processing,
             "paymentInformation": payment,
-            "orderInformation": {
-                "amountDetails": _amount(data.amount, data.currency),
-                "billTo": _bill_to(data.billing, data.customer),
-                "shipTo": _ship_to(data.shipping),
-            },
+            "orderInformation": _with_order(
+                {
+                    "amountDetails": _amount(data.amount, data.currency),
+                    "billTo": _bill_to(data.billing, data.customer),
+                    "shipTo": _ship_to(data.shipping),
+                },
+                data.order,
+                data.currency,
+            ),
             "merchantInformation": {"merchantDescriptor": {"name": data.statement_descriptor}}
             if data.statement_descriptor
             else None,
@@ -1096,6 +1105,40 @@ def _bill_to(billing: Address | None, customer: Customer | None) -> dict[str, An
         "phoneNumber": billing.phone or customer.phone,
     }
     return drop_none(bill_to) or None
+
+
+def _with_order(info: dict[str, Any], order: Order | None, currency: str) -> dict[str, Any]:
+    """``orderInformation`` with ``order`` as Level II/III data: one ``lineItems`` entry
+    per line (decimal strings, totals excluding tax), the order's tax and shipping next
+    to the total in ``amountDetails``, the customer's reference as the purchase order
+    number."""
+    if order is None:
+        return info
+    info["lineItems"] = [
+        drop_none(
+            {
+                "productName": line.name,
+                # the wire name (the SDK rewrites its model's productSku to it)
+                "productSKU": line.sku,
+                "quantity": line.quantity,
+                "unitPrice": _major(line.unit_amount, currency),
+                "taxAmount": _major(line.tax_amount, currency)
+                if line.tax_amount is not None
+                else None,
+                "totalAmount": _major(line.total, currency),
+            }
+        )
+        for line in order.line_items
+    ]
+    info["amountDetails"] |= {
+        "taxAmount": _major(order.total_tax, currency),
+        "freightAmount": _major(order.shipping_amount, currency)
+        if order.shipping_amount is not None
+        else None,
+    }
+    if order.customer_reference:
+        info["invoiceDetails"] = {"purchaseOrderNumber": order.customer_reference}
+    return info
 
 
 def _ship_to(shipping: Address | None) -> dict[str, Any] | None:

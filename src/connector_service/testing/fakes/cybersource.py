@@ -80,6 +80,21 @@ class ClientReferenceIn(_In):
 class AmountIn(_In):
     totalAmount: str | None = None
     currency: str | None = None
+    taxAmount: str | None = None
+    freightAmount: str | None = None
+
+
+class LineItemIn(_In):
+    productName: str | None = None
+    productSKU: str | None = None  # the wire name (the SDK's model says productSku)
+    quantity: int | None = None
+    unitPrice: str | None = None
+    taxAmount: str | None = None
+    totalAmount: str | None = None
+
+
+class InvoiceIn(_In):
+    purchaseOrderNumber: str | None = None
 
 
 class BillToIn(_In):
@@ -111,6 +126,8 @@ class OrderIn(_In):
     amountDetails: AmountIn
     billTo: BillToIn | None = None
     shipTo: ShipToIn | None = None
+    lineItems: list[LineItemIn] | None = None
+    invoiceDetails: InvoiceIn | None = None
 
 
 class DescriptorIn(_In):
