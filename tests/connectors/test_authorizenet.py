@@ -707,7 +707,7 @@ def test_scrubbed_transcript_holds_no_secret() -> None:
 def test_metadata() -> None:
     meta = CONNECTOR.meta
     assert meta.name == "authorizenet"
-    assert meta.secret_fields == ("transaction_key", "webhook_secret")
+    assert meta.secret_fields == ("api_login_id", "transaction_key", "webhook_secret")
     assert {f.value for f in meta.flows} == {
         "authorize",
         "capture",

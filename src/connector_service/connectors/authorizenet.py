@@ -143,7 +143,7 @@ class AuthorizenetConnector(Connector):
         ),
         idempotency="refId (digest of the key) + duplicateWindow: a resend answers the original",
         docs_url="https://developer.authorize.net/api/reference/index.html",
-        secret_fields=("transaction_key", "webhook_secret"),
+        secret_fields=("api_login_id", "transaction_key", "webhook_secret"),
     )
     supports_mandate_charges = True
 

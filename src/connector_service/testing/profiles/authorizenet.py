@@ -71,5 +71,5 @@ PROFILE = ConnectorProfile(
     ),
     webhooks=Webhooks(SIGNATURE_KEY, _sample, _sign, _strip, tolerance_seconds=None),
     idempotency_header=None,  # no idempotency header: refId + duplicateWindow (docs/connectors)
-    secrets=lambda fake: [fake.transaction_key, SIGNATURE_KEY],
+    secrets=lambda fake: [fake.login_id, fake.transaction_key, SIGNATURE_KEY],
 )
