@@ -722,3 +722,16 @@ def test_metadata() -> None:
     }
     assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
     assert meta.base_url_live == "https://api.authorize.net"
+
+
+def test_setup_mandate_with_an_amount_is_not_supported() -> None:
+    data = MandateSetupData(
+        payment_method=card(),
+        currency="USD",
+        amount=100,
+        reference="m",
+        customer=Customer(email="j@example.com"),
+    )
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_setup_mandate(ctx(), data)
+    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "amount"

@@ -341,6 +341,16 @@ class AuthorizenetConnector(Connector):
         return self._details(ctx, Flow.REFUND_SYNC, data.refund.connector_refund_id)
 
     def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
+        """A CIM customer profile with one payment profile, checked by the gateway's
+        validation authorization (``validationMode``); nothing is charged."""
+        if data.amount > 0:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "amount_not_supported",
+                "Authorize.net saves a card without charging it; to take a first payment "
+                "and save the card, authorize with setup_future_usage",
+                field="amount",
+            )
         pm = data.payment_method
         payment: dict[str, Any] = (
             {"creditCard": _card(pm)}
