@@ -294,7 +294,7 @@ def test_refund_of_a_profile_payment_names_the_profile() -> None:
     }
 
 
-def test_refund_without_card_digits_is_a_clear_400() -> None:
+def test_refund_without_card_digits_is_a_clear_conflict() -> None:
     ref = PaymentRef(
         account="a",
         connector="authorizenet",
@@ -305,7 +305,7 @@ def test_refund_without_card_digits_is_a_clear_400() -> None:
     )
     with pytest.raises(ServiceError) as err:
         CONNECTOR.build_refund(ctx(), RefundData(payment=ref, amount=1, reference="r"))
-    assert err.value.type is ErrorType.INVALID_REQUEST and err.value.field == "payment"
+    assert err.value.type is ErrorType.CONFLICT and err.value.code == "payment_not_refundable"
 
 
 @pytest.mark.parametrize(
@@ -434,6 +434,21 @@ def test_a_resend_in_the_duplicate_window_reads_the_original() -> None:
     ]
     assert body(requests[1])["getTransactionDetailsRequest"]["transId"] == PID
     assert result.status is PaymentStatus.AUTHORIZED and result.connector_payment_id == PID
+
+
+def test_a_resent_capture_reads_the_captured_authorization() -> None:
+    data = CaptureData(payment=payment(), amount=1050, reference="c")
+    requests, result = run(Flow.CAPTURE, data, "duplicate", "details_partially_captured")
+    assert len(requests) == 2
+    assert result.status is PaymentStatus.PARTIALLY_CAPTURED and result.amount_captured == 1050
+
+
+def test_a_resent_refund_reads_the_original_refund() -> None:
+    data = RefundData(payment=payment(), amount=400, reference="rf-1")
+    requests, result = run(Flow.REFUND, data, "duplicate_refund", "details_refund")
+    assert body(requests[1])["getTransactionDetailsRequest"]["transId"] == "40000012399"
+    assert result.status is RefundStatus.SUCCEEDED and result.connector_refund_id == "40000012399"
+    assert result.amount == 400
 
 
 # --------------------------------------------------------------------------- mandates

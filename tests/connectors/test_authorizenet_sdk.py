@@ -659,6 +659,7 @@ RESPONSES = {
         "expired_card",
         "held_for_review",
         "duplicate",
+        "duplicate_refund",
         "missing_field",
         "capture_approved",
         "already_captured",

@@ -264,18 +264,45 @@ class AuthorizenetConnector(Connector):
             request["processingOptions"] = {"isFirstSubsequentAuth": "true"}
         return self._transaction(ctx, Flow.AUTHORIZE, request)
 
-    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
-        """The transaction; a duplicate (reason 11: the same transaction resent within
-        the window, e.g. a retry after a lost answer) is answered with the original's
-        ``transId``, which is then read back as the outcome."""
-        response = yield self.build_authorize(ctx, data)
+    def _or_original(self, ctx: ConnectorContext, flow: Flow, request: HttpRequest) -> Steps:
+        """Send a transaction; when the gateway answers "duplicate" (reason 11: the same
+        transaction resent within the window, e.g. a retry after a lost answer) with
+        the original's ``transId``, read that one back. Returns ``(response, None)`` or
+        ``(None, details of the original)``."""
+        response = yield request
         original = _duplicate_of(response)
         if original is None:
+            return response, None
+        answer = yield self._details(ctx, flow, original)
+        return None, _transaction_details(answer)
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        request = self.build_authorize(ctx, data)
+        response, original = yield from self._or_original(ctx, Flow.AUTHORIZE, request)
+        if original is None:
             return self.parse_authorize(ctx, data, response)
-        answer = yield self._details(ctx, Flow.AUTHORIZE, original)
-        result = _from_details(_transaction_details(answer), data.currency)
-        result.meta = {**result.meta, "duplicate_of_resend": "1"}
-        return result
+        return _from_details(original, data.currency)
+
+    def steps_capture(self, ctx: ConnectorContext, data: CaptureData) -> Steps:
+        request = self.build_capture(ctx, data)
+        response, original = yield from self._or_original(ctx, Flow.CAPTURE, request)
+        if original is None:
+            return self.parse_capture(ctx, data, response)
+        return _from_details(original, data.payment.currency)
+
+    def steps_void(self, ctx: ConnectorContext, data: VoidData) -> Steps:
+        request = self.build_void(ctx, data)
+        response, original = yield from self._or_original(ctx, Flow.VOID, request)
+        if original is None:
+            return self.parse_void(ctx, data, response)
+        return _from_details(original, data.payment.currency)
+
+    def steps_refund(self, ctx: ConnectorContext, data: RefundData) -> Steps:
+        request = self.build_refund(ctx, data)
+        response, original = yield from self._or_original(ctx, Flow.REFUND, request)
+        if original is None:
+            return self.parse_refund(ctx, data, response)
+        return _refund_from_details(original, data.payment.currency)
 
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
         request = {
@@ -301,11 +328,11 @@ class AuthorizenetConnector(Connector):
         elif data.payment.meta.get("customer_profile_id"):
             payment = {}
         else:
-            raise invalid(
-                "missing_gateway_data",
+            raise ServiceError(
+                ErrorType.CONFLICT,
+                "payment_not_refundable",
                 "Authorize.net refunds name the card's last four digits, which this "
-                "payment did not record",
-                "payment",
+                "payment did not record; refund it in the Merchant Interface",
             )
         request: dict[str, Any] = {
             "transactionType": "refundTransaction",
@@ -495,25 +522,7 @@ class AuthorizenetConnector(Connector):
     def parse_refund_sync(
         self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
     ) -> RefundResult:
-        tx = _transaction_details(response)
-        status = kit.status_of(REFUND_STATUS, tx.transactionStatus, RefundStatus.PENDING)
-        amount = _minor(tx.settleAmount if tx.settleAmount is not None else tx.authAmount,
-                        data.refund.currency)  # fmt: skip
-        return RefundResult(
-            status=status,
-            connector_refund_id=tx.transId,
-            amount=amount,
-            connector_status=tx.transactionStatus,
-            failure=decline(
-                DeclineCode.PROCESSING_ERROR,
-                raw_code=tx.transactionStatus,
-                raw_message=tx.responseReasonDescription,
-            )
-            if status is RefundStatus.FAILED
-            else None,
-            pending_reason="refund_pending" if status is RefundStatus.PENDING else None,
-            meta={"payment_id": tx.refTransId} if tx.refTransId else {},
-        )
+        return _refund_from_details(_transaction_details(response), data.refund.currency)
 
     def parse_setup_mandate(
         self, ctx: ConnectorContext, data: MandateSetupData, response: HttpResponse
@@ -908,7 +917,7 @@ _R = kit.ErrorRule
 # message codes (messages.message[].code), keyed by themselves.
 ERROR_MAP: kit.ErrorTable = {
     "tx:5": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),
-    "tx:11": _R(ErrorType.CONFLICT, "duplicate_transaction"),
+    "tx:11": _R(ErrorType.CONFLICT, "duplicate_request"),
     "tx:13": _R(ErrorType.CONNECTOR, "gateway_authentication_failed"),
     "tx:16": _R(ErrorType.NOT_FOUND, "resource_not_found"),
     "tx:33": _R(ErrorType.INVALID_REQUEST, "invalid_field"),
@@ -1258,3 +1267,23 @@ def _direct_response(values: list[str]) -> dict[int, str]:
     if not values:
         return {}
     return {i: v for i, v in enumerate(values[0].split(","), start=1)}
+
+
+def _refund_from_details(tx: TransactionDetails, currency: str) -> RefundResult:
+    status = kit.status_of(REFUND_STATUS, tx.transactionStatus, RefundStatus.PENDING)
+    settled = tx.settleAmount if tx.settleAmount is not None else tx.authAmount
+    return RefundResult(
+        status=status,
+        connector_refund_id=tx.transId,
+        amount=_minor(settled, currency),
+        connector_status=tx.transactionStatus,
+        failure=decline(
+            DeclineCode.PROCESSING_ERROR,
+            raw_code=tx.transactionStatus,
+            raw_message=tx.responseReasonDescription,
+        )
+        if status is RefundStatus.FAILED
+        else None,
+        pending_reason="refund_pending" if status is RefundStatus.PENDING else None,
+        meta={"payment_id": tx.refTransId} if tx.refTransId else {},
+    )
