@@ -436,11 +436,26 @@ def test_a_resend_in_the_duplicate_window_reads_the_original() -> None:
     assert result.status is PaymentStatus.AUTHORIZED and result.connector_payment_id == PID
 
 
-def test_a_resent_capture_reads_the_captured_authorization() -> None:
-    data = CaptureData(payment=payment(), amount=1050, reference="c")
-    requests, result = run(Flow.CAPTURE, data, "duplicate", "details_partially_captured")
-    assert len(requests) == 2
-    assert result.status is PaymentStatus.PARTIALLY_CAPTURED and result.amount_captured == 1050
+def test_a_resent_capture_or_void_is_a_conflict() -> None:
+    with pytest.raises(ServiceError) as err:
+        run(Flow.CAPTURE, CaptureData(payment=payment(), amount=1050, reference="c"), "duplicate")
+    assert err.value.type is ErrorType.CONFLICT and err.value.code == "duplicate_request"
+    with pytest.raises(ServiceError) as err:
+        run(Flow.VOID, VoidData(payment=payment()), "duplicate")
+    assert err.value.type is ErrorType.CONFLICT
+
+
+def test_already_voided_is_a_conflict_even_when_approved() -> None:
+    doc = fixture("void_approved")
+    doc["transactionResponse"]["messages"] = [
+        {"code": "310", "description": "This transaction has already been voided."}
+    ]
+    raw = b"\xef\xbb\xbf" + json.dumps(doc).encode()
+    steps = CONNECTOR.steps(Flow.VOID, ctx(), VoidData(payment=payment()))
+    next(steps)
+    with pytest.raises(ServiceError) as err:
+        steps.send(HttpResponse(200, {}, raw))
+    assert err.value.type is ErrorType.CONFLICT and err.value.code == "payment_not_voidable"
 
 
 def test_a_resent_refund_reads_the_original_refund() -> None:

@@ -283,21 +283,11 @@ class AuthorizenetConnector(Connector):
             return self.parse_authorize(ctx, data, response)
         return _from_details(original, data.currency)
 
-    def steps_capture(self, ctx: ConnectorContext, data: CaptureData) -> Steps:
-        request = self.build_capture(ctx, data)
-        response, original = yield from self._or_original(ctx, Flow.CAPTURE, request)
-        if original is None:
-            return self.parse_capture(ctx, data, response)
-        return _from_details(original, data.payment.currency)
-
-    def steps_void(self, ctx: ConnectorContext, data: VoidData) -> Steps:
-        request = self.build_void(ctx, data)
-        response, original = yield from self._or_original(ctx, Flow.VOID, request)
-        if original is None:
-            return self.parse_void(ctx, data, response)
-        return _from_details(original, data.payment.currency)
-
     def steps_refund(self, ctx: ConnectorContext, data: RefundData) -> Steps:
+        """As authorize: a resent refund (its invoice number is the refund's own
+        reference) is the original refund, read back. A resent capture or void is not
+        read back: the gateway answers it like a second capture or void of the same
+        payment, which is a conflict (``_modification``)."""
         request = self.build_refund(ctx, data)
         response, original = yield from self._or_original(ctx, Flow.REFUND, request)
         if original is None:
@@ -917,6 +907,7 @@ _R = kit.ErrorRule
 # message codes (messages.message[].code), keyed by themselves.
 ERROR_MAP: kit.ErrorTable = {
     "tx:5": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),
+    # a capture or void resent within the duplicate window, or a second one
     "tx:11": _R(ErrorType.CONFLICT, "duplicate_request"),
     "tx:13": _R(ErrorType.CONNECTOR, "gateway_authentication_failed"),
     "tx:16": _R(ErrorType.NOT_FOUND, "resource_not_found"),
@@ -1017,9 +1008,9 @@ def _modification(response: HttpResponse, not_allowed: str) -> TransactionRespon
     """The transaction of a capture or void: approved (or held), else the error."""
     tr = _transaction_answer(response).transactionResponse
     assert tr is not None
-    if tr.responseCode in ("1", "4"):
-        return tr
     code = _reason(tr)
+    if tr.responseCode in ("1", "4") and code not in _ALREADY_DONE:
+        return tr
     err = _transaction_error(response, tr, code, not_allowed)
     if tr.responseCode == "2" and err.type is ErrorType.CONNECTOR:
         # A capture or void the processor declined: the payment stays as it was.
@@ -1028,6 +1019,11 @@ def _modification(response: HttpResponse, not_allowed: str) -> TransactionRespon
             ErrorType.CONFLICT, not_allowed, _reason_text(tr) or "declined", gateway=detail
         )
     raise err
+
+
+# "Already voided" / "already captured": answered with an approval code by the gateway
+# at times, but a second void or capture of the payment all the same.
+_ALREADY_DONE = frozenset({"310", "311"})
 
 
 def _duplicate_of(response: HttpResponse) -> str | None:
