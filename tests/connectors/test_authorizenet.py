@@ -211,7 +211,25 @@ def test_accept_js_token_is_opaque_data() -> None:
     }
 
 
-def test_a_wallet_is_not_supported_naming_the_field() -> None:
+@pytest.mark.parametrize(
+    ("wallet", "descriptor"),
+    [("apple_pay", "COMMON.APPLE.INAPP.PAYMENT"), ("google_pay", "COMMON.GOOGLE.INAPP.PAYMENT")],
+)
+def test_wallet_tokens_are_opaque_data(wallet: str, descriptor: str) -> None:
+    pm = Wallet(wallet=wallet, token=Secret("eyJ2ZXJzaW9uIjoiRUNfdjEiLCJkYXRhIjoi"))  # type: ignore[arg-type]
+    request = checked(CONNECTOR.build_authorize(ctx(), authorize(payment_method=pm)))
+    assert tx_request(request)["payment"] == {
+        "opaqueData": {
+            "dataDescriptor": descriptor,
+            "dataValue": "eyJ2ZXJzaW9uIjoiRUNfdjEiLCJkYXRhIjoi",
+        }
+    }
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), authorize(payment_method=Wallet(wallet=wallet)))  # type: ignore[arg-type]
+    assert err.value.field == "payment_method.token"
+
+
+def test_a_paypal_wallet_is_not_supported_naming_the_field() -> None:
     with pytest.raises(ServiceError) as err:
         CONNECTOR.build_authorize(ctx(), authorize(payment_method=Wallet(wallet="paypal")))
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "payment_method.type"
@@ -750,7 +768,7 @@ def test_metadata() -> None:
         "charge_mandate",
         "webhooks",
     }
-    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
+    assert {m.value for m in meta.payment_methods} == {"card", "token", "wallet", "mandate"}
     assert meta.base_url_live == "https://api.authorize.net"
 
 

@@ -56,7 +56,7 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card
+from connector_service.domain.payment_methods import Card, Token, Wallet
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.authorizenet import check_body
@@ -724,3 +724,48 @@ def test_a_request_out_of_schema_order_is_refused_by_the_sdk() -> None:
 def test_the_sdk_version_is_recorded() -> None:
     major, minor, *_ = (int(p) for p in SDK_VERSION.split("."))
     assert (major, minor) >= (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "pm"),
+    [
+        ("COMMON.ACCEPT.INAPP.PAYMENT", Token(token="eyJjb2RlIjoiNTBfMl8wNjAwMDUyN0JE")),
+        (
+            "COMMON.APPLE.INAPP.PAYMENT",
+            Wallet(wallet="apple_pay", token=Secret("eyJ2ZXJzaW9uIjoiRUNfdjEi")),
+        ),
+        (
+            "COMMON.GOOGLE.INAPP.PAYMENT",
+            Wallet(wallet="google_pay", token=Secret("eyJzaWduYXR1cmUiOiJNRVF")),
+        ),
+    ],
+)
+def test_opaque_data_payments_match_the_sdk(recorder: Recorder, descriptor: str, pm: Any) -> None:
+    """Accept.js nonces and in-app wallet tokens (the SDK samples' "create an Accept
+    transaction" / "create an Apple Pay transaction": ``opaqueDataType``)."""
+    opaque = apicontractsv1.opaqueDataType()
+    opaque.dataDescriptor = descriptor
+    opaque.dataValue = pm.token if isinstance(pm, Token) else pm.token.reveal()
+    payment = apicontractsv1.paymentType()
+    payment.opaqueData = opaque
+    transaction = apicontractsv1.transactionRequestType()
+    transaction.transactionType = "authCaptureTransaction"
+    transaction.amount = Decimal("15.00")
+    transaction.payment = payment
+    transaction.order = sdk_order("ord-1001")
+    transaction.transactionSettings = settings()
+    sdk_request, _ = run_sdk(
+        recorder,
+        apicontrollers.createTransactionController,
+        sdk_transaction(transaction),
+        ("createTransactionResponse", "auth_capture_approved"),
+    )
+    data = AuthorizeData(
+        amount=1500,
+        currency="USD",
+        payment_method=pm,
+        capture_method=CaptureMethod.AUTOMATIC,
+        reference="ord-1001",
+        description="Golf Shirts",
+    )
+    compare("purchase", sdk_request, ours(Flow.AUTHORIZE, data, "auth_capture_approved"))

@@ -87,7 +87,7 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token, Wallet
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -102,6 +102,11 @@ DEFAULT_DUPLICATE_WINDOW = 120  # seconds: the gateway's own default, stated exp
 MAX_DUPLICATE_WINDOW = 28800  # the gateway's maximum (8 hours)
 # Accept.js (and Accept Hosted) nonces: ``opaqueData`` with this descriptor.
 ACCEPT_DESCRIPTOR = "COMMON.ACCEPT.INAPP.PAYMENT"
+# In-app wallets: the wallet's payment data, base64, as opaqueData with its descriptor.
+WALLET_DESCRIPTORS = {
+    "apple_pay": "COMMON.APPLE.INAPP.PAYMENT",
+    "google_pay": "COMMON.GOOGLE.INAPP.PAYMENT",
+}
 
 
 class AuthorizenetConnector(Connector):
@@ -135,7 +140,12 @@ class AuthorizenetConnector(Connector):
             ),
         ),
         payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
+            {
+                PaymentMethodType.CARD,
+                PaymentMethodType.TOKEN,
+                PaymentMethodType.WALLET,
+                PaymentMethodType.MANDATE,
+            }
         ),
         # Authorize.net's processing currencies (one per merchant account).
         currencies=frozenset(
@@ -237,12 +247,26 @@ class AuthorizenetConnector(Connector):
             request["payment"] = {
                 "opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}
             }
+        elif isinstance(pm, Wallet) and pm.wallet in WALLET_DESCRIPTORS:
+            if pm.token is None or not pm.token.reveal():
+                raise invalid(
+                    "invalid_token",
+                    f"a {pm.wallet} payment needs the wallet's payment token "
+                    "(base64 of its payment data)",
+                    "payment_method.token",
+                )
+            request["payment"] = {
+                "opaqueData": {
+                    "dataDescriptor": WALLET_DESCRIPTORS[pm.wallet],
+                    "dataValue": pm.token.reveal(),
+                }
+            }
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Authorize.net takes a card, an Accept.js token (opaqueData) or a stored "
-                f"profile, not {type(pm).__name__.lower()} details",
+                "Authorize.net takes a card, an Accept.js token, an Apple Pay or Google Pay "
+                f"token (opaqueData) or a stored profile, not {_kind(pm)}",
                 field="payment_method.type",
             )
         if data.setup_future_usage and not isinstance(pm, StoredMandate):
@@ -1046,6 +1070,12 @@ def _transaction_details(response: HttpResponse) -> TransactionDetails:
 # --------------------------------------------------------------------------- helpers
 
 ANET = kit.Exponents("Authorize.net")
+
+
+def _kind(pm: object) -> str:
+    if isinstance(pm, Wallet):
+        return f"{pm.wallet} wallets"
+    return f"{type(pm).__name__.lower()} details"
 
 
 def _ref_id(key: str) -> str:

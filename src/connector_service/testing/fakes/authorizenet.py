@@ -55,6 +55,7 @@ DECLINES: dict[str, tuple[str, str, str]] = {
     "4000000000000119": ("2", "4", "This transaction has been declined."),
     "4000000000009987": ("2", "250", "This transaction has been declined."),
 }
+WALLETS = ("COMMON.APPLE.INAPP.PAYMENT", "COMMON.GOOGLE.INAPP.PAYMENT")
 _ACCOUNT_TYPES = {"4": "Visa", "5": "MasterCard", "3": "AmericanExpress", "6": "Discover"}
 _ids = itertools.count(random.randint(40_000_000_000, 49_000_000_000))
 _profile_ids = itertools.count(random.randint(500_000_000, 600_000_000))
@@ -371,6 +372,8 @@ class AuthorizenetFake(FakeGateway):
         pan = exp = None
         if card is not None:
             pan, exp = card["cardNumber"], card["expirationDate"]
+        elif "opaqueData" in payment and payment["opaqueData"]["dataDescriptor"] in WALLETS:
+            pan, exp = SUCCESS_CARD, "2034-12"  # the wallet's device card, approved
         elif "opaqueData" in payment:
             pan = self.nonces.get(payment["opaqueData"]["dataValue"])
             if pan is None:
