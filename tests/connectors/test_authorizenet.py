@@ -27,6 +27,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    ListMandatesData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -572,6 +573,31 @@ def test_revoke_mandate_deletes_the_payment_profile() -> None:
     assert result.status is MandateStatus.REVOKED
 
 
+def test_list_mandates_reads_the_profile_with_card_summaries() -> None:
+    (request,), result = run(
+        Flow.LIST_MANDATES, ListMandatesData(customer_id="527262"), "profile_read"
+    )
+    assert body(request)["getCustomerProfileRequest"] == {
+        "merchantAuthentication": {"name": LOGIN, "transactionKey": KEY},
+        "customerProfileId": "527262",
+        "unmaskExpirationDate": "true",
+    }
+    assert [m.connector_mandate_id for m in result.methods] == ["87936", "87937"]
+    first, second = result.methods
+    assert first.status is MandateStatus.ACTIVE and first.connector_customer_id == "527262"
+    assert first.card is not None
+    assert (first.card.brand, first.card.last4, first.card.exp_year, first.card.exp_month) == (
+        "visa",
+        "1111",
+        2031,
+        3,
+    )
+    assert second.card is not None and second.card.brand == "mastercard"
+    with pytest.raises(ServiceError) as err:
+        run(Flow.LIST_MANDATES, ListMandatesData(customer_id="1"), "not_found")
+    assert err.value.type is ErrorType.NOT_FOUND
+
+
 def test_revoke_of_an_unknown_profile_is_not_found() -> None:
     ref = MandateRef(
         account="a", connector="authorizenet", connector_mandate_id="1", customer_id="2"
@@ -766,6 +792,7 @@ def test_metadata() -> None:
         "setup_mandate",
         "revoke_mandate",
         "charge_mandate",
+        "list_mandates",
         "webhooks",
     }
     assert {m.value for m in meta.payment_methods} == {"card", "token", "wallet", "mandate"}

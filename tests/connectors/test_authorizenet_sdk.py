@@ -47,6 +47,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    ListMandatesData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -156,8 +157,35 @@ def from_xml(raw: bytes) -> dict[str, Any]:
 
 
 def validate(raw_xml: bytes) -> Any:
-    """The SDK's bindings of the XSD: raises unless the document is schema-valid."""
+    """The SDK's bindings of the XSD: raises unless the document is schema-valid.
+
+    Every type of Authorize.net's schema ends in an ``xs:any`` wildcard, where pyxb's
+    parser parks an element it cannot place (an unknown one, or one out of order)
+    instead of refusing it. So the document is first walked against the bindings' own
+    element declarations (``_ElementMap``, in the schema's sequence order): every
+    element must be declared by its parent's type, in order. The parse then checks the
+    rest (required elements, simple types such as decimals and dates)."""
+    top = ET.fromstring(raw_xml)
+    name = top.tag.split("}")[-1]
+    _in_model(top, getattr(apicontractsv1, name).typeDefinition(), name)
     return apicontractsv1.CreateFromDocument(raw_xml.decode())
+
+
+def _in_model(element: ET.Element, binding: Any, where: str) -> None:
+    declared = {k.localName(): d for k, d in binding._ElementMap.items()}
+    order = list(declared)
+    last = -1
+    for child in element:
+        name = child.tag.split("}")[-1]
+        path = f"{where}.{name}"
+        if name not in declared:
+            raise pyxb.ValidationError(f"{path}: not in the SDK's model of {binding.__name__}")
+        if order.index(name) < last:
+            raise pyxb.ValidationError(f"{path}: out of the schema's order")
+        last = order.index(name)
+        child_type = declared[name].elementBinding().typeDefinition()
+        if len(child) and hasattr(child_type, "_ElementMap"):
+            _in_model(child, child_type, path)
 
 
 def paths(value: Any, prefix: str = "") -> dict[str, str]:
@@ -676,6 +704,7 @@ RESPONSES = {
         "details_unknown_status",
     ],
     "createCustomerProfileResponse": ["profile_created", "profile_declined"],
+    "getCustomerProfileResponse": ["profile_read"],
     "deleteCustomerPaymentProfileResponse": ["profile_deleted"],
     # what the gateway answers a request it cannot authenticate, whatever the operation
     # (and an unknown transaction: getTransactionDetailsResponse requires a transaction)
@@ -769,3 +798,65 @@ def test_opaque_data_payments_match_the_sdk(recorder: Recorder, descriptor: str,
         description="Golf Shirts",
     )
     compare("purchase", sdk_request, ours(Flow.AUTHORIZE, data, "auth_capture_approved"))
+
+
+def test_get_customer_profile_matches_the_sdk(recorder: Recorder) -> None:
+    request = apicontractsv1.getCustomerProfileRequest()
+    request.merchantAuthentication = auth()
+    request.customerProfileId = "527262"
+    request.unmaskExpirationDate = True
+    sdk_request, parsed = run_sdk(
+        recorder,
+        apicontrollers.getCustomerProfileController,
+        request,
+        ("getCustomerProfileResponse", "profile_read"),
+    )
+    compare(
+        "stored methods",
+        sdk_request,
+        ours(Flow.LIST_MANDATES, ListMandatesData(customer_id="527262"), "profile_read"),
+    )
+    ids = [str(p.customerPaymentProfileId) for p in parsed.profile.paymentProfiles]
+    assert ids == ["87936", "87937"]
+
+
+# the fake's contract element -> the SDK's binding of it
+CONTRACT_TYPES = {
+    "createTransactionRequest": "createTransactionRequest",
+    "getTransactionDetailsRequest": "getTransactionDetailsRequest",
+    "createCustomerProfileRequest": "createCustomerProfileRequest",
+    "getCustomerProfileRequest": "getCustomerProfileRequest",
+    "deleteCustomerPaymentProfileRequest": "deleteCustomerPaymentProfileRequest",
+    "merchantAuthentication": "merchantAuthenticationType",
+    "transactionRequest": "transactionRequestType",
+    "payment": "paymentType",
+    "creditCard": "creditCardType",
+    "opaqueData": "opaqueDataType",
+    "transactionProfile": "customerProfilePaymentType",
+    "paymentProfileRef": "paymentProfile",
+    "order": "orderType",
+    "customer": "customerDataType",
+    "address": "customerAddressType",
+    "transactionSettings": "ArrayOfSetting",
+    "setting": "settingType",
+    "processingOptions": "processingOptions",
+    "subsequentAuthInformation": "subsequentAuthInformation",
+    "customerProfile": "customerProfileType",
+    "paymentProfile": "customerPaymentProfileType",
+}
+
+
+def test_the_fakes_contract_is_the_sdks_model() -> None:
+    """Every element of the fake's contract has the SDK model's children, in its order
+    (the fake may know fewer: the ones the connector and the SDK samples use)."""
+    from connector_service.testing.fakes.authorizenet import CONTRACT
+
+    assert set(CONTRACT) == set(CONTRACT_TYPES)
+    for element, children in CONTRACT.items():
+        binding = getattr(apicontractsv1, CONTRACT_TYPES[element])
+        if hasattr(binding, "typeDefinition"):
+            binding = binding.typeDefinition()
+        order = [k.localName() for k in binding._ElementMap]
+        names = [name for name, _, _ in children]
+        assert all(n in order for n in names), (element, set(names) - set(order))
+        assert names == sorted(names, key=order.index), (element, names)

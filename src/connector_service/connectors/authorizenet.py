@@ -72,6 +72,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    ListMandatesData,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -80,6 +81,7 @@ from connector_service.domain.flows import (
     RefundResult,
     RefundSyncData,
     StoredMandate,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -434,6 +436,21 @@ class AuthorizenetConnector(Connector):
             },
         )
 
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        """The CIM profile with its payment profiles (cards masked; the expiry date
+        unmasked, which a card summary may show)."""
+        return self._call(
+            ctx,
+            "getCustomerProfileRequest",
+            Flow.LIST_MANDATES,
+            {
+                "customerProfileId": kit.require_id(data.customer_id, Flow.LIST_MANDATES.value),
+                "unmaskExpirationDate": "true",
+            },
+            ref=False,
+            idempotent=True,
+        )
+
     # ----------------------------------------------------------------------- 4. parsers
 
     def parse_authorize(
@@ -591,6 +608,27 @@ class AuthorizenetConnector(Connector):
             connector_customer_id=data.mandate.customer_id,
             connector_status="payment profile deleted",
         )
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        answer = kit.decode_as(_decode(response), CustomerProfileAnswer)
+        if answer is None or answer.profile is None:
+            messages = answer.messages if answer else Messages()
+            raise _api_error(response, messages, _first_code(messages))
+        methods = []
+        for stored in answer.profile.paymentProfiles:
+            masked = stored.payment.creditCard if stored.payment else None
+            methods.append(
+                MandateResult(
+                    status=MandateStatus.ACTIVE,
+                    connector_mandate_id=stored.customerPaymentProfileId,
+                    connector_customer_id=answer.profile.customerProfileId or data.customer_id,
+                    connector_status="payment profile",
+                    card=_stored_summary(masked) if masked else None,
+                )
+            )
+        return StoredMethods(methods=methods)
 
     # ----------------------------------------------------------------------- 7. webhooks
 
@@ -806,6 +844,22 @@ class ProfileAnswer(msgspec.Struct, frozen=True):
     customerPaymentProfileIdList: list[str] = []
     customerShippingAddressIdList: list[str] = []
     validationDirectResponseList: list[str] = []
+
+
+class StoredPaymentProfile(msgspec.Struct, frozen=True):
+    customerPaymentProfileId: str
+    payment: MaskedPayment | None = None
+
+
+class StoredProfile(msgspec.Struct, frozen=True):
+    customerProfileId: str | None = None
+    merchantCustomerId: str | None = None
+    paymentProfiles: list[StoredPaymentProfile] = []
+
+
+class CustomerProfileAnswer(msgspec.Struct, frozen=True):
+    messages: Messages = Messages()
+    profile: StoredProfile | None = None
 
 
 class PlainAnswer(msgspec.Struct, frozen=True):
@@ -1204,6 +1258,13 @@ def _summary(account_number: str, account_type: str) -> CardSummary | None:
         return None
     brand = account_type.replace(" ", "").lower()
     return CardSummary(brand=_BRANDS.get(brand, brand or None), last4=digits[-4:])
+
+
+def _stored_summary(masked: MaskedCard) -> CardSummary | None:
+    summary = _summary(masked.cardNumber, masked.cardType)
+    if summary is not None and re.fullmatch(r"\d{4}-\d{2}", masked.expirationDate):
+        summary.exp_year, summary.exp_month = (int(p) for p in masked.expirationDate.split("-"))
+    return summary
 
 
 def _summary_of(card: Card) -> CardSummary:

@@ -85,6 +85,16 @@ CONTRACT: dict[str, list[tuple[str, Any, bool]]] = {
         ("profile", "customerProfile", True),
         ("validationMode", S, False),
     ],
+    "getCustomerProfileRequest": [
+        ("merchantAuthentication", "merchantAuthentication", True),
+        ("clientId", S, False),
+        ("refId", S, False),
+        ("customerProfileId", S, False),
+        ("merchantCustomerId", S, False),
+        ("email", S, False),
+        ("unmaskExpirationDate", S, False),
+        ("includeIssuerInfo", S, False),
+    ],
     "deleteCustomerPaymentProfileRequest": [
         ("merchantAuthentication", "merchantAuthentication", True),
         ("clientId", S, False),
@@ -162,7 +172,8 @@ CONTRACT: dict[str, list[tuple[str, Any, bool]]] = {
 }
 OPERATIONS = frozenset(
     {"createTransactionRequest", "getTransactionDetailsRequest",
-     "createCustomerProfileRequest", "deleteCustomerPaymentProfileRequest"}
+     "createCustomerProfileRequest", "getCustomerProfileRequest",
+     "deleteCustomerPaymentProfileRequest"}
 )  # fmt: skip
 TRANSACTION_TYPES = {
     "authOnlyTransaction", "authCaptureTransaction", "priorAuthCaptureTransaction",
@@ -315,6 +326,7 @@ class AuthorizenetFake(FakeGateway):
             "createTransactionRequest": self._transaction,
             "getTransactionDetailsRequest": self._details,
             "createCustomerProfileRequest": self._create_profile,
+            "getCustomerProfileRequest": self._get_profile,
             "deleteCustomerPaymentProfileRequest": self._delete_payment_profile,
         }[root]
         return handler(inner)
@@ -684,6 +696,34 @@ class AuthorizenetFake(FakeGateway):
             body = {"refId": ref_id, **body}
         body["messages"] = _messages(True, "I00001", "Successful.")
         return answer(body)
+
+    def _get_profile(self, inner: dict[str, Any]) -> web.Response:
+        pid = inner.get("customerProfileId", "")
+        profile = self.profiles.get(pid)
+        if profile is None:
+            return _api_error("E00040", "The record cannot be found.")
+        unmask = inner.get("unmaskExpirationDate") == "true"
+        doc: dict[str, Any] = {
+            k: profile[k] for k in ("merchantCustomerId", "description", "email") if profile[k]
+        }
+        doc["customerProfileId"] = pid
+        doc["paymentProfiles"] = [
+            {
+                "customerType": "individual",
+                "customerProfileId": pid,
+                "customerPaymentProfileId": ppid,
+                "payment": {
+                    "creditCard": {
+                        "cardNumber": f"XXXX{card['cardNumber'][-4:]}",
+                        "expirationDate": card["expirationDate"] if unmask else "XXXX",
+                        "cardType": _ACCOUNT_TYPES.get(card["cardNumber"][:1], "Visa"),
+                    }
+                },
+            }
+            for ppid, card in profile["payment_profiles"].items()
+        ]
+        doc["profileType"] = "regular"
+        return answer({"profile": doc, "messages": _messages(True, "I00001", "Successful.")})
 
     def _delete_payment_profile(self, inner: dict[str, Any]) -> web.Response:
         profile = self.profiles.get(inner["customerProfileId"])

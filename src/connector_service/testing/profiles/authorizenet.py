@@ -66,6 +66,7 @@ PROFILE = ConnectorProfile(
             "setup_mandate",
             "charge_mandate",
             "revoke_mandate",
+            "list_mandates",
             "webhooks",
         }
     ),
