@@ -373,6 +373,49 @@ def test_unknown_status_is_processing_never_success(caplog: pytest.LogCaptureFix
     assert "unknown gateway status" in caplog.text
 
 
+def test_an_unresolved_payment_is_found_by_its_invoice_number() -> None:
+    lost = PaymentRef(
+        account="a",
+        connector="authorizenet",
+        connector_payment_id="",
+        amount=1500,
+        currency="USD",
+        capture_method="manual",
+        meta={"reference": "ord-1001"},
+    )
+    (request,), result = run(Flow.SYNC, SyncData(payment=lost), "unsettled_list")
+    inner = body(request)["getUnsettledTransactionListRequest"]
+    assert inner["sorting"] == {"orderBy": "submitTimeUTC", "orderDescending": "true"}
+    assert result.status is PaymentStatus.AUTHORIZED and result.connector_payment_id == PID
+    assert result.card is not None and result.card.last4 == "1111"
+    other = PaymentRef(
+        account="a",
+        connector="authorizenet",
+        connector_payment_id="",
+        amount=1500,
+        currency="USD",
+        capture_method="manual",
+        meta={"reference": "never-sent"},
+    )
+    _, missing = run(Flow.SYNC, SyncData(payment=other), "unsettled_list")
+    assert missing.status is PaymentStatus.UNRESOLVED and not missing.connector_payment_id
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_sync(
+            ctx(),
+            SyncData(
+                payment=PaymentRef(
+                    account="a",
+                    connector="authorizenet",
+                    connector_payment_id="",
+                    amount=1,
+                    currency="USD",
+                    capture_method="manual",
+                )
+            ),
+        )
+    assert err.value.http_status in (400, 409, 422)
+
+
 def test_unknown_transaction_is_not_found() -> None:
     with pytest.raises(ServiceError) as err:
         run(Flow.SYNC, SyncData(payment=payment()), "not_found")

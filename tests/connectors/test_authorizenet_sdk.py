@@ -94,6 +94,7 @@ WRAPPED = {
     "customerPaymentProfileIdList": "numericString",
     "customerShippingAddressIdList": "numericString",
     "validationDirectResponseList": "string",
+    "transactions": "transaction",
 }
 
 
@@ -705,6 +706,7 @@ RESPONSES = {
     ],
     "createCustomerProfileResponse": ["profile_created", "profile_declined"],
     "getCustomerProfileResponse": ["profile_read"],
+    "getUnsettledTransactionListResponse": ["unsettled_list"],
     "deleteCustomerPaymentProfileResponse": ["profile_deleted"],
     # what the gateway answers a request it cannot authenticate, whatever the operation
     # (and an unknown transaction: getTransactionDetailsResponse requires a transaction)
@@ -826,6 +828,9 @@ CONTRACT_TYPES = {
     "getTransactionDetailsRequest": "getTransactionDetailsRequest",
     "createCustomerProfileRequest": "createCustomerProfileRequest",
     "getCustomerProfileRequest": "getCustomerProfileRequest",
+    "getUnsettledTransactionListRequest": "getUnsettledTransactionListRequest",
+    "sorting": "TransactionListSorting",
+    "paging": "Paging",
     "deleteCustomerPaymentProfileRequest": "deleteCustomerPaymentProfileRequest",
     "merchantAuthentication": "merchantAuthenticationType",
     "transactionRequest": "transactionRequestType",
@@ -860,3 +865,39 @@ def test_the_fakes_contract_is_the_sdks_model() -> None:
         names = [name for name, _, _ in children]
         assert all(n in order for n in names), (element, set(names) - set(order))
         assert names == sorted(names, key=order.index), (element, names)
+
+
+def test_the_unsettled_list_matches_the_sdk(recorder: Recorder) -> None:
+    """An unresolved payment (no transId) is looked up by its invoice number there."""
+    sorting = apicontractsv1.TransactionListSorting()
+    sorting.orderBy = "submitTimeUTC"
+    sorting.orderDescending = True
+    paging = apicontractsv1.Paging()
+    paging.limit = 1000
+    paging.offset = 1
+    request = apicontractsv1.getUnsettledTransactionListRequest()
+    request.merchantAuthentication = auth()
+    request.sorting = sorting
+    request.paging = paging
+    sdk_request, parsed = run_sdk(
+        recorder,
+        apicontrollers.getUnsettledTransactionListController,
+        request,
+        ("getUnsettledTransactionListResponse", "unsettled_list"),
+    )
+    lost = PaymentRef(
+        account="authorizenet-test",
+        connector="authorizenet",
+        connector_payment_id="",
+        amount=1500,
+        currency="USD",
+        capture_method="manual",
+        meta={"reference": "ord-1001"},
+    )
+    compare(
+        "unsettled list", sdk_request, ours(Flow.SYNC, SyncData(payment=lost), "unsettled_list")
+    )
+    assert [str(t.invoiceNumber) for t in parsed.transactions.transaction] == [
+        "other-order",
+        "ord-1001",
+    ]

@@ -336,6 +336,7 @@ class AuthorizenetConnector(Connector):
         return self._transaction(ctx, Flow.VOID, request)
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        original = kit.require_id(data.payment.connector_payment_id, Flow.REFUND.value)
         last4 = data.payment.meta.get("last4")
         if last4:
             payment: dict[str, Any] = {
@@ -354,7 +355,7 @@ class AuthorizenetConnector(Connector):
             "transactionType": "refundTransaction",
             "amount": _amount(data.amount, data.payment.currency),
             "payment": payment or None,
-            "refTransId": kit.require_id(data.payment.connector_payment_id, Flow.REFUND.value),
+            "refTransId": original,
             "order": {
                 "invoiceNumber": _invoice(data.reference),
                 "description": (data.reason or f"Refund {data.reference}")[:255],
@@ -370,15 +371,23 @@ class AuthorizenetConnector(Connector):
 
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
         pid = data.payment.connector_payment_id
-        if not pid:
-            raise ServiceError(
-                ErrorType.NOT_SUPPORTED,
-                "flow_not_supported",
-                "Authorize.net cannot look a transaction up by the merchant reference; "
-                "retry the request with the same Idempotency-Key (the duplicate window "
-                "answers the original)",
-            )
-        return self._details(ctx, Flow.SYNC, pid)
+        if pid:
+            return self._details(ctx, Flow.SYNC, pid)
+        # An unresolved payment (its answer was lost, so no transId): the gateway has no
+        # search by invoice number, but lists the transactions not settled yet (newest
+        # first, up to 1000) with theirs; a lost answer is settled well before the batch.
+        kit.require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
+        return self._call(
+            ctx,
+            "getUnsettledTransactionListRequest",
+            Flow.SYNC,
+            {
+                "sorting": {"orderBy": "submitTimeUTC", "orderDescending": "true"},
+                "paging": {"limit": "1000", "offset": "1"},
+            },
+            ref=False,
+            idempotent=True,
+        )
 
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
         return self._details(ctx, Flow.REFUND_SYNC, data.refund.connector_refund_id)
@@ -546,6 +555,8 @@ class AuthorizenetConnector(Connector):
     def parse_sync(
         self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
     ) -> PaymentResult:
+        if not data.payment.connector_payment_id:
+            return _from_unsettled_list(response, data)
         result = _from_details(_transaction_details(response), data.payment.currency)
         result.meta = {**data.payment.meta, **result.meta}
         return result
@@ -860,6 +871,22 @@ class StoredProfile(msgspec.Struct, frozen=True):
 class CustomerProfileAnswer(msgspec.Struct, frozen=True):
     messages: Messages = Messages()
     profile: StoredProfile | None = None
+
+
+class TransactionSummary(msgspec.Struct, frozen=True):
+    transId: str
+    transactionStatus: str
+    submitTimeUTC: str | None = None
+    invoiceNumber: str | None = None
+    accountType: str = ""
+    accountNumber: str = ""
+    settleAmount: float | str | None = None
+
+
+class UnsettledAnswer(msgspec.Struct, frozen=True):
+    messages: Messages = Messages()
+    transactions: list[TransactionSummary] = []
+    totalNumInResultSet: int | None = None
 
 
 class PlainAnswer(msgspec.Struct, frozen=True):
@@ -1345,6 +1372,42 @@ def _from_details(tx: TransactionDetails, currency: str) -> PaymentResult:
         card=card,
         reference=tx.order.invoiceNumber if tx.order else None,
         meta=meta,
+    )
+
+
+def _from_unsettled_list(response: HttpResponse, data: SyncData) -> PaymentResult:
+    """The newest unsettled transaction whose invoice number is the payment's
+    reference; none: still unresolved (never created, or already settled)."""
+    answer = kit.decode_as(_decode(response), UnsettledAnswer)
+    if answer is None or answer.messages.resultCode != "Ok":
+        messages = answer.messages if answer else Messages()
+        raise _api_error(response, messages, _first_code(messages))
+    invoice = _invoice(data.payment.meta.get("reference") or "")
+    found = [t for t in answer.transactions if t.invoiceNumber == invoice]
+    if not found:
+        return PaymentResult(
+            status=PaymentStatus.UNRESOLVED,
+            connector_payment_id="",
+            pending_reason="not_found_at_gateway",
+        )
+    tx = found[0]  # newest first
+    status = kit.status_of(PAYMENT_STATUS, tx.transactionStatus, PaymentStatus.PROCESSING)
+    card = _summary(tx.accountNumber, tx.accountType)
+    return PaymentResult(
+        status=status,
+        connector_payment_id=tx.transId,
+        amount=data.payment.amount,
+        amount_captured=_minor(tx.settleAmount, data.payment.currency)
+        if status is PaymentStatus.CAPTURED
+        else None,
+        connector_status=tx.transactionStatus,
+        failure=decline(DeclineCode.GENERIC_DECLINE, raw_code=tx.transactionStatus)
+        if status is PaymentStatus.FAILED
+        else None,
+        pending_reason="under_review" if status is PaymentStatus.PROCESSING else None,
+        card=card,
+        reference=data.payment.meta.get("reference"),
+        meta={"last4": card.last4} if card and card.last4 else {},
     )
 
 

@@ -95,6 +95,16 @@ CONTRACT: dict[str, list[tuple[str, Any, bool]]] = {
         ("unmaskExpirationDate", S, False),
         ("includeIssuerInfo", S, False),
     ],
+    "getUnsettledTransactionListRequest": [
+        ("merchantAuthentication", "merchantAuthentication", True),
+        ("clientId", S, False),
+        ("refId", S, False),
+        ("status", S, False),
+        ("sorting", "sorting", False),
+        ("paging", "paging", False),
+    ],
+    "sorting": [("orderBy", S, True), ("orderDescending", S, True)],
+    "paging": [("limit", S, True), ("offset", S, True)],
     "deleteCustomerPaymentProfileRequest": [
         ("merchantAuthentication", "merchantAuthentication", True),
         ("clientId", S, False),
@@ -172,7 +182,8 @@ CONTRACT: dict[str, list[tuple[str, Any, bool]]] = {
 }
 OPERATIONS = frozenset(
     {"createTransactionRequest", "getTransactionDetailsRequest",
-     "createCustomerProfileRequest", "getCustomerProfileRequest",
+     "getUnsettledTransactionListRequest", "createCustomerProfileRequest",
+     "getCustomerProfileRequest",
      "deleteCustomerPaymentProfileRequest"}
 )  # fmt: skip
 TRANSACTION_TYPES = {
@@ -325,6 +336,7 @@ class AuthorizenetFake(FakeGateway):
         handler = {
             "createTransactionRequest": self._transaction,
             "getTransactionDetailsRequest": self._details,
+            "getUnsettledTransactionListRequest": self._unsettled,
             "createCustomerProfileRequest": self._create_profile,
             "getCustomerProfileRequest": self._get_profile,
             "deleteCustomerPaymentProfileRequest": self._delete_payment_profile,
@@ -570,6 +582,39 @@ class AuthorizenetFake(FakeGateway):
             return _api_error("E00040", "The record cannot be found.")
         return answer({"transaction": self.view(record),
                        "messages": _messages(True, "I00001", "Successful.")})  # fmt: skip
+
+    def _unsettled(self, inner: dict[str, Any]) -> web.Response:
+        """Transactions not settled yet, newest first (the fake's ids grow with time)."""
+        settled = ("settledSuccessfully", "refundSettledSuccessfully")
+        rows = [r for r in self.transactions.values() if r["status"] not in settled]
+        rows.sort(key=lambda r: int(r["transId"]), reverse=True)
+        limit = int(inner.get("paging", {}).get("limit", "1000"))
+        listed = []
+        for r in rows[:limit]:
+            pan = r.get("pan") or ""
+            doc = {
+                "transId": r["transId"],
+                "submitTimeUTC": r["submitted"],
+                "submitTimeLocal": r["submitted"][:-1],
+                "transactionStatus": r["status"],
+            }
+            if r.get("invoice"):
+                doc["invoiceNumber"] = r["invoice"]
+            doc |= {
+                "accountType": _ACCOUNT_TYPES.get(pan[:1], "Visa"),
+                "accountNumber": f"XXXX{pan[-4:]}",
+                "settleAmount": float(r["amount"]),
+                "marketType": "eCommerce",
+                "product": "Card Not Present",
+            }
+            listed.append(doc)
+        return answer(
+            {
+                "messages": _messages(True, "I00001", "Successful."),
+                "transactions": listed,
+                "totalNumInResultSet": len(listed),
+            }
+        )
 
     def view(self, record: dict[str, Any]) -> dict[str, Any]:
         """A transaction as getTransactionDetails shows it (JSON numbers for codes and
