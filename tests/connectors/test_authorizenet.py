@@ -783,6 +783,7 @@ def test_a_declined_authorization_event_is_a_failure() -> None:
     ],
 )
 def test_a_verified_body_that_is_not_an_event_is_refused(raw: bytes) -> None:
+    """(garbage amounts too: see test_garbage_amounts_are_refused)"""
     with pytest.raises(ServiceError) as err:
         CONNECTOR.webhook_parse({}, raw)
     assert err.value.type is ErrorType.INVALID_REQUEST
@@ -853,3 +854,15 @@ def test_setup_mandate_with_an_amount_is_not_supported() -> None:
     with pytest.raises(ServiceError) as err:
         CONNECTOR.build_setup_mandate(ctx(), data)
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "amount"
+
+
+@pytest.mark.parametrize("amount", ["12.00", -1, 1.505, None, True, [1]])
+def test_garbage_amounts_are_refused(amount: Any) -> None:
+    doc = json.loads(WEBHOOK)
+    doc["payload"]["authAmount"] = amount
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.webhook_parse({}, json.dumps(doc).encode())
+    assert err.value.code == "invalid_webhook" and err.value.field == "payload.authAmount"
+    doc["payload"] = "not an object"
+    with pytest.raises(ServiceError):
+        CONNECTOR.webhook_parse({}, json.dumps(doc).encode())

@@ -665,6 +665,22 @@ class AuthorizenetConnector(Connector):
         raw = kit.webhooks.envelope(
             kit.decode_object(body), "Authorize.net", id_key="notificationId", type_key="eventType"
         )
+        payload_raw = raw.get("payload", {})
+        if not isinstance(payload_raw, dict):
+            raise kit.webhooks.not_an_event("Authorize.net", "`payload` must be an object")
+        # Amounts are JSON numbers in the account's currency, which the notification
+        # does not name; every currency Authorize.net processes has two decimals.
+        kit.webhooks.major_number(payload_raw, "authAmount", "payload.authAmount",
+                                  currency_key="currency")  # fmt: skip
+        amount = payload_raw.get("authAmount")
+        if isinstance(amount, float):
+            exponent = Decimal(repr(amount)).as_tuple().exponent
+            if isinstance(exponent, int) and exponent < -2:
+                raise invalid(
+                    "invalid_webhook",
+                    "payload.authAmount has more than 2 decimals",
+                    "payload.authAmount",
+                )
         event = kit.decode_as(raw, Notification)
         if event is None:
             raise kit.webhooks.not_an_event("Authorize.net", "not a notification")
