@@ -146,6 +146,12 @@ def test_a_refund_notification_is_stored_once(rig: Rig) -> None:
     data = rig.api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
     stored = [e for e in data if e["connector_event_id"] == event_id]
     assert len(stored) == 1 and stored[0]["type"] == "refund.succeeded", stored
+    # the payload names the refund's transaction only: the event still carries the ids
+    # the API gave the refund and its payment
+    event = rig.api.ok("GET", f"/v1/admin/webhooks/events/{stored[0]['id']}")["event"]
+    assert event["data"]["refund"]["id"] == refund["id"], event
+    assert event["data"]["refund"]["payment_id"] == paid["id"], event
+    assert event["connector_payment_id"] == paid["connector_payment_id"], event
 
 
 async def test_a_resend_within_the_duplicate_window_answers_the_original(rig: Rig) -> None:
