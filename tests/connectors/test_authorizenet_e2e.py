@@ -1,16 +1,15 @@
 """Authorize.net end to end: the REST server (a real service process) against the loopback
 fake, which checks every request against its XSD-ordered contract; and the executor
 against the same fake for what the service's own replay would hide (the gateway's
-duplicate window answering a resend with the original transaction)."""
+duplicate window answering a resend with the original transaction). A lost answer found
+by its invoice number is in tests/server/test_unresolved_settles.py."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import msgspec
 import pytest
 
 from connector_service.connectors.authorizenet import AuthorizenetConnector
@@ -28,9 +27,6 @@ from connector_service.testing.fakes.authorizenet import (
 )
 from connector_service.testing.profiles.authorizenet import PROFILE
 from connector_service.testing.rig import Rig, open_rig
-from tests.fakes.lossy_proxy import LossyProxy
-from tests.webhooks.gateways import gateway, service
-from tests.webhooks.helpers import pg_schema
 
 CARD = {"type": "card", "number": SUCCESS_CARD, "exp_month": 12, "exp_year": 2034, "cvc": "123"}
 
@@ -196,58 +192,3 @@ async def test_a_resend_within_the_duplicate_window_answers_the_original(rig: Ri
     assert len(made) == 1, "the resend made a second transaction"
     assert sent(rig, "getTransactionDetailsRequest")[-1]["transId"] == first.connector_payment_id
     assert err.value.code == "gateway_authentication_failed"
-
-
-# --------------------------------------------------------------------------- a lost answer
-
-
-@pytest.fixture
-async def lossy(postgres_dsn: str, tmp_path: Any) -> AsyncIterator[tuple[Any, Any, Any]]:
-    """The service (in-process, real PostgreSQL) -> a proxy that can lose one answer ->
-    the fake (as tests/server/test_unresolved_settles.py does for the other gateways)."""
-    async with gateway("authorizenet") as gw:
-        proxy = await LossyProxy(gw.url).start()
-        try:
-            with pg_schema(postgres_dsn) as dsn:
-                account = gw.account | {"base_url": proxy.url, "timeout_seconds": 5}
-                cs = service(tmp_path, account, storage={"url": dsn})
-                await cs.start()
-                try:
-                    yield gw, proxy, cs
-                finally:
-                    await cs.close()
-        finally:
-            await proxy.stop()
-
-
-async def _create(cs: Any, reference: str) -> dict[str, Any]:
-    made = await cs.create_payment(
-        payment(1000, reference=reference, account="authorizenet"), idempotency_key=None
-    )
-    out: dict[str, Any] = msgspec.to_builtins(made)
-    return out
-
-
-@pytest.mark.parametrize("mode", ["lose_answer", "drop_request"])
-async def test_a_lost_answer_is_found_by_its_invoice_number(
-    lossy: tuple[Any, Any, Any], mode: str
-) -> None:
-    gw, proxy, cs = lossy
-    reference = f"order-{uuid.uuid4().hex[:10]}"
-    proxy.arm("POST", r"/xml/v1/request.api", mode, "createTransactionRequest")  # type: ignore[arg-type]
-    created = await _create(cs, reference)
-    assert created["status"] == "unresolved" and not created.get("connector_payment_id")
-    made = [t for t in gw.fake.transactions.values() if t["invoice"] == reference]
-    assert len(made) == (1 if mode == "lose_answer" else 0)
-    synced: dict[str, Any] = msgspec.to_builtins(await cs.get_payment(created["id"]))
-    assert synced["id"] == created["id"]
-    if mode == "drop_request":  # the gateway never saw it: still unresolved, never a 404
-        assert synced["status"] == "unresolved", synced
-        return
-    assert synced["status"] == "authorized", synced
-    assert synced["connector_payment_id"] == made[0]["transId"]
-    captured = msgspec.to_builtins(await cs.capture(created["id"]))
-    assert captured["status"] == "captured", captured
-    refund = msgspec.to_builtins(await cs.refund(created["id"], {"amount": 400}))
-    assert refund["status"] == "succeeded", refund
-    assert len([t for t in gw.fake.transactions.values() if t["invoice"] == reference]) == 1

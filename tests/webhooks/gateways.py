@@ -47,7 +47,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
 CONNECTORS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "sandbox",
+    "razorpay", "authorizenet", "sandbox",
 )  # fmt: skip
 # What a connector needs on every payment besides the card (Razorpay: the customer's
 # phone, IP and user agent), and on a mandate set-up.

@@ -722,17 +722,15 @@ class AuthorizenetConnector(Connector):
                     if status is PaymentStatus.FAILED
                     else None,
                 )
-        elif kind.startswith("net.authorize.customer.paymentProfile."):
-            revoked = kind.endswith(".deleted")
+        elif kind in MANDATE_EVENTS:
+            revoked = MANDATE_EVENTS[kind] is WebhookEventType.MANDATE_REVOKED
             mandate = MandateResult(
                 status=MandateStatus.REVOKED if revoked else MandateStatus.ACTIVE,
                 connector_mandate_id=entity_id,
                 connector_customer_id=kit.text_or_number(payload.customerProfileId),
                 connector_status=kind.removeprefix("net.authorize.customer."),
             )
-            unified = (
-                WebhookEventType.MANDATE_REVOKED if revoked else WebhookEventType.MANDATE_ACTIVE
-            )
+            unified = MANDATE_EVENTS[kind]
         return [
             WebhookEvent(
                 event_id=event.notificationId,
@@ -989,6 +987,12 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "net.authorize.payment.fraud.held": WebhookEventType.PAYMENT_PROCESSING,
     "net.authorize.payment.fraud.approved": WebhookEventType.PAYMENT_PROCESSING,
     "net.authorize.payment.fraud.declined": WebhookEventType.PAYMENT_FAILED,
+}
+# Stored-card events (payload.id: the payment profile; payload.customerProfileId).
+MANDATE_EVENTS: dict[str, WebhookEventType] = {
+    "net.authorize.customer.paymentProfile.created": WebhookEventType.MANDATE_ACTIVE,
+    "net.authorize.customer.paymentProfile.updated": WebhookEventType.MANDATE_ACTIVE,
+    "net.authorize.customer.paymentProfile.deleted": WebhookEventType.MANDATE_REVOKED,
 }
 PAYMENT_EVENT_STATUS: dict[str, PaymentStatus] = {
     "net.authorize.payment.authorization.created": PaymentStatus.AUTHORIZED,
