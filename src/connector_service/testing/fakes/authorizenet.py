@@ -383,6 +383,8 @@ class AuthorizenetFake(FakeGateway):
         seen = self._recent.get(key)
         if seen is not None and now - seen[0] < window:
             return seen[1]
+        # Remembered under the id the transaction gets (``_remember``): the handlers are
+        # synchronous, so no other request runs in between.
         self._pending_key = key
         return None
 
