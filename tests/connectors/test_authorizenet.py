@@ -19,6 +19,8 @@ from connector_service.connectors.authorizenet import (
     PAYMENT_STATUS,
     REFUND_STATUS,
     AuthorizenetConnector,
+    AuthorizenetPaymentOptions,
+    AuthorizenetUserField,
 )
 from connector_service.connectors.base import HttpRequest, HttpResponse
 from connector_service.domain.common import Customer
@@ -40,6 +42,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Token, Wallet
 from connector_service.domain.secret import Secret
+from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -866,3 +869,92 @@ def test_garbage_amounts_are_refused(amount: Any) -> None:
     doc["payload"] = "not an object"
     with pytest.raises(ServiceError):
         CONNECTOR.webhook_parse({}, json.dumps(doc).encode())
+
+
+# --------------------------------------------------------------------------- options, order
+
+
+def _order(**over: Any) -> Order:
+    fields: dict[str, Any] = {
+        "line_items": [
+            LineItem(name="Golf shirt", quantity=2, unit_amount=500, tax_amount=80, sku="GS-1"),
+            LineItem(
+                name="A very long product name beyond 31 characters", quantity=1, unit_amount=300
+            ),
+        ],
+        "shipping_amount": 120,
+        "customer_reference": "PO-4471",
+    }
+    return Order(**(fields | over))
+
+
+def test_order_is_level_2_and_3_data_in_schema_order() -> None:
+    data = authorize(amount=1500, order=_order())
+    request = checked(CONNECTOR.build_authorize(ctx(), data))
+    tx = tx_request(request)
+    assert tx["lineItems"] == {
+        "lineItem": [
+            {
+                "itemId": "GS-1",
+                "name": "Golf shirt",
+                "quantity": "2",
+                "unitPrice": "5.00",
+                "taxable": "true",
+                "taxAmount": "0.80",
+            },
+            {
+                "itemId": "2",
+                "name": "A very long product name beyond",
+                "description": "A very long product name beyond 31 characters",
+                "quantity": "1",
+                "unitPrice": "3.00",
+            },
+        ]
+    }
+    assert tx["tax"] == {"amount": "0.80"} and tx["shipping"] == {"amount": "1.20"}
+    assert tx["poNumber"] == "PO-4471"
+    keys = list(tx)
+    assert (
+        keys.index("order")
+        < keys.index("lineItems")
+        < keys.index("tax")
+        < keys.index("shipping")
+        < keys.index("poNumber")
+        < keys.index("transactionSettings")
+    )
+
+
+def test_order_limits_name_the_field() -> None:
+    many = [LineItem(name=f"item {i}", quantity=1, unit_amount=10) for i in range(31)]
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), authorize(amount=310, order=Order(line_items=many)))
+    assert (err.value.code, err.value.field) == ("invalid_order", "order.line_items")
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), authorize(order=_order(customer_reference="P" * 26)))
+    assert err.value.field == "order.customer_reference"
+    long_sku = [LineItem(name="x", quantity=1, unit_amount=1500, sku="S" * 32)]
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), authorize(order=Order(line_items=long_sku)))
+    assert err.value.field == "order.line_items[0].sku"
+
+
+def test_payment_options_map_to_their_fields() -> None:
+    options = AuthorizenetPaymentOptions(
+        po_number="PO-9",
+        tax_exempt=True,
+        user_fields=[AuthorizenetUserField(name="campaign", value="winter")],
+    )
+    data = authorize(order=_order())
+    data.options = options
+    tx = tx_request(checked(CONNECTOR.build_authorize(ctx(), data)))
+    assert tx["poNumber"] == "PO-9"  # the option wins over order.customer_reference
+    assert tx["taxExempt"] == "true"
+    assert tx["userFields"] == {"userField": [{"name": "campaign", "value": "winter"}]}
+    keys = list(tx)
+    assert keys.index("taxExempt") < keys.index("poNumber") < keys.index("userFields")
+
+
+def test_options_and_order_metadata() -> None:
+    meta = CONNECTOR.meta
+    assert meta.options is not None and meta.options.payment is AuthorizenetPaymentOptions
+    assert meta.splits is None and meta.order is not None

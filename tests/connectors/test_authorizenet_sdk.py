@@ -40,7 +40,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from connector_service.connectors.authorizenet import AuthorizenetConnector
+from connector_service.connectors.authorizenet import (
+    AuthorizenetConnector,
+    AuthorizenetPaymentOptions,
+    AuthorizenetUserField,
+)
 from connector_service.connectors.base import HttpRequest
 from connector_service.domain.common import Address, Customer
 from connector_service.domain.flows import (
@@ -59,6 +63,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Token, Wallet
 from connector_service.domain.secret import Secret
+from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.authorizenet import check_body
 from tests.connectors.harness import drive, make_ctx, response
@@ -843,6 +848,11 @@ CONTRACT_TYPES = {
     "customer": "customerDataType",
     "address": "customerAddressType",
     "transactionSettings": "ArrayOfSetting",
+    "lineItems": "ArrayOfLineItem",
+    "lineItem": "lineItemType",
+    "extendedAmount": "extendedAmountType",
+    "userFields": "CTD_ANON",
+    "userField": "userField",
     "setting": "settingType",
     "processingOptions": "processingOptions",
     "subsequentAuthInformation": "subsequentAuthInformation",
@@ -901,3 +911,61 @@ def test_the_unsettled_list_matches_the_sdk(recorder: Recorder) -> None:
         "other-order",
         "ord-1001",
     ]
+
+
+def test_order_data_and_options_match_the_sdk(recorder: Recorder) -> None:
+    """Level 2/3 data (the SDK sample "create a transaction with line items"), taxExempt
+    and merchant-defined userFields."""
+    lines = apicontractsv1.ArrayOfLineItem()
+    for item_id, name, quantity, price in (
+        ("GS-1", "Golf shirt", "2", "5.00"),
+        ("2", "Cap", "1", "3.00"),
+    ):
+        line = apicontractsv1.lineItemType()
+        line.itemId, line.name, line.quantity, line.unitPrice = item_id, name, quantity, price
+        lines.lineItem.append(line)
+    tax, shipping = apicontractsv1.extendedAmountType(), apicontractsv1.extendedAmountType()
+    tax.amount, shipping.amount = Decimal("0.80"), Decimal("1.20")
+    field = apicontractsv1.userField()
+    field.name, field.value_ = "campaign", "winter"  # pyxb reserves "value"
+    user_fields = apicontractsv1.CTD_ANON()
+    user_fields.userField.append(field)
+    transaction = apicontractsv1.transactionRequestType()
+    transaction.transactionType = "authOnlyTransaction"
+    transaction.amount = Decimal("15.00")
+    transaction.payment = sdk_card()
+    transaction.order = sdk_order("ord-1001")
+    transaction.lineItems = lines
+    transaction.tax = tax
+    transaction.shipping = shipping
+    transaction.taxExempt = False
+    transaction.poNumber = "PO-4471"
+    transaction.transactionSettings = settings()
+    transaction.userFields = user_fields
+    sdk_request, _ = run_sdk(
+        recorder,
+        apicontrollers.createTransactionController,
+        sdk_transaction(transaction),
+        ("createTransactionResponse", "auth_only_approved"),
+    )
+    data = AuthorizeData(
+        amount=1500,
+        currency="USD",
+        payment_method=card(),
+        capture_method=CaptureMethod.MANUAL,
+        reference="ord-1001",
+        description="Golf Shirts",
+        order=Order(
+            line_items=[
+                LineItem(name="Golf shirt", quantity=2, unit_amount=500, sku="GS-1"),
+                LineItem(name="Cap", quantity=1, unit_amount=300),
+            ],
+            tax_amount=80,
+            shipping_amount=120,
+            customer_reference="PO-4471",
+        ),
+    )
+    data.options = AuthorizenetPaymentOptions(
+        tax_exempt=False, user_fields=[AuthorizenetUserField(name="campaign", value="winter")]
+    )
+    compare("authorize", sdk_request, ours(Flow.AUTHORIZE, data, "auth_only_approved"))

@@ -42,9 +42,10 @@ import hashlib
 import json
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -111,6 +112,45 @@ WALLET_DESCRIPTORS = {
 }
 
 
+PO_NUMBER_MAX = 25  # poNumber
+LINE_ITEMS_MAX = 30  # lineItems: the gateway takes 30 lines at most
+LINE_TEXT_MAX = 31  # lineItem itemId and name
+
+
+class AuthorizenetUserField(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=255, description="userField.name")]
+    value: Annotated[str, Meta(max_length=255, description="userField.value")]
+
+
+class AuthorizenetPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.authorizenet`` on a payment."""
+
+    po_number: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=PO_NUMBER_MAX,
+                description="poNumber (Level 2; default: order.customer_reference)",
+            ),
+        ]
+        | None
+    ) = None
+    tax_exempt: (
+        Annotated[bool, Meta(description="taxExempt: the purchase is tax exempt")] | None
+    ) = None
+    user_fields: (
+        Annotated[
+            list[AuthorizenetUserField],
+            Meta(
+                max_length=20,
+                description="userFields: merchant-defined fields the gateway keeps and echoes",
+            ),
+        ]
+        | None
+    ) = None
+
+
 class AuthorizenetConnector(Connector):
     meta = ConnectorMeta(
         name="authorizenet",
@@ -156,6 +196,10 @@ class AuthorizenetConnector(Connector):
         idempotency="refId (digest of the key) + duplicateWindow: a resend answers the original",
         docs_url="https://developer.authorize.net/api/reference/index.html",
         secret_fields=("api_login_id", "transaction_key", "webhook_secret"),
+        options=kit.ConnectorOptions(payment=AuthorizenetPaymentOptions),
+        # splits: Authorize.net has no marketplace or split funding: not_supported.
+        order="lineItems (30 at most; itemId = sku or the line's number), tax.amount, "
+        "shipping.amount, poNumber (order.customer_reference)",
     )
     supports_mandate_charges = True
 
@@ -279,6 +323,7 @@ class AuthorizenetConnector(Connector):
             "invoiceNumber": _invoice(data.reference),
             "description": (data.description or f"Payment {data.reference}")[:255],
         }
+        request |= _order(data)
         request["customer"] = _customer(data.customer)
         request["billTo"] = _address(data.billing, data.customer)
         request["shipTo"] = _address(data.shipping, None)
@@ -288,6 +333,7 @@ class AuthorizenetConnector(Connector):
         if isinstance(pm, Card) and data.setup_future_usage:
             # Cardholder-initiated, stored for later merchant-initiated charges.
             request["processingOptions"] = {"isFirstSubsequentAuth": "true"}
+        request |= _payment_options(data)
         return self._transaction(ctx, Flow.AUTHORIZE, request)
 
     def _or_original(self, ctx: ConnectorContext, flow: Flow, request: HttpRequest) -> Steps:
@@ -1171,6 +1217,70 @@ def _transaction_details(response: HttpResponse) -> TransactionDetails:
 # --------------------------------------------------------------------------- helpers
 
 ANET = kit.Exponents("Authorize.net")
+
+
+def _order(data: AuthorizeData) -> dict[str, Any]:
+    """``order`` as Level 2/3 data: ``lineItems`` (quantity and unit price, tax
+    excluded), ``tax.amount``, ``shipping.amount`` and the customer reference as
+    ``poNumber``."""
+    order = data.order
+    if order is None:
+        return {}
+    if len(order.line_items) > LINE_ITEMS_MAX:
+        raise invalid(
+            "invalid_order",
+            f"Authorize.net takes {LINE_ITEMS_MAX} line items at most",
+            "order.line_items",
+        )
+    lines = []
+    for index, line in enumerate(order.line_items, start=1):
+        if line.sku is not None and len(line.sku) > LINE_TEXT_MAX:
+            raise invalid(
+                "invalid_order",
+                f"Authorize.net's itemId is at most {LINE_TEXT_MAX} characters",
+                f"order.line_items[{index - 1}].sku",
+            )
+        item = {
+            "itemId": line.sku or str(index),
+            "name": line.name[:LINE_TEXT_MAX],
+            "description": line.name[:255] if len(line.name) > LINE_TEXT_MAX else None,
+            "quantity": str(line.quantity),
+            "unitPrice": _amount(line.unit_amount, data.currency),
+            "taxable": "true" if line.tax_amount else None,
+            "taxAmount": _amount(line.tax_amount, data.currency) if line.tax_amount else None,
+        }
+        lines.append(item)
+    out: dict[str, Any] = {
+        "lineItems": {"lineItem": lines},
+        "tax": {"amount": _amount(order.total_tax, data.currency)},
+    }
+    if order.shipping_amount is not None:
+        out["shipping"] = {"amount": _amount(order.shipping_amount, data.currency)}
+    if order.customer_reference is not None:
+        if len(order.customer_reference) > PO_NUMBER_MAX:
+            raise invalid(
+                "invalid_order",
+                f"Authorize.net's poNumber is at most {PO_NUMBER_MAX} characters",
+                "order.customer_reference",
+            )
+        out["poNumber"] = order.customer_reference
+    return out
+
+
+def _payment_options(data: AuthorizeData) -> dict[str, Any]:
+    options = kit.options_of(data, AuthorizenetPaymentOptions)
+    if options is None:
+        return {}
+    out: dict[str, Any] = {}
+    if options.po_number is not None:
+        out["poNumber"] = options.po_number
+    if options.tax_exempt is not None:
+        out["taxExempt"] = "true" if options.tax_exempt else "false"
+    if options.user_fields:
+        out["userFields"] = {
+            "userField": [{"name": f.name, "value": f.value} for f in options.user_fields]
+        }
+    return out
 
 
 def _kind(pm: object) -> str:

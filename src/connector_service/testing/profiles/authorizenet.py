@@ -15,7 +15,14 @@ from connector_service.testing.fakes.authorizenet import (
     notification,
     webhook_headers,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    Webhooks,
+    json_sent,
+)
 
 
 def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
@@ -73,4 +80,12 @@ PROFILE = ConnectorProfile(
     webhooks=Webhooks(SIGNATURE_KEY, _sample, _sign, _strip, tolerance_seconds=None),
     idempotency_header=None,  # no idempotency header: refId + duplicateWindow (docs/connectors)
     secrets=lambda fake: [fake.login_id, fake.transaction_key, SIGNATURE_KEY],
+    options=OptionsSample(
+        {"po_number": "PO-CONF-1"},
+        json_sent(
+            "/xml/v1/request.api",
+            ("createTransactionRequest", "transactionRequest", "poNumber"),
+            "PO-CONF-1",
+        ),
+    ),
 )
