@@ -803,7 +803,7 @@ def test_scrub_exact() -> None:
         f'{{"merchantAuthentication":{{"name":"{LOGIN}","transactionKey":"{KEY}"}},'
         '"creditCard":{"cardNumber":"4111111111111111","expirationDate":"2031-03",'
         '"cardCode":"123"},"opaqueData":{"dataValue":"eyJjb2RlIjoi"},'
-        '"refund":{"cardNumber":"1111"}}'
+        '"refund":{"cardNumber":"1111"},"lineItem":{"name":"Golf shirt"}}'
     )
     after = (
         "> POST https://apitest.authorize.net/xml/v1/request.api\n"
@@ -812,7 +812,7 @@ def test_scrub_exact() -> None:
         '{"merchantAuthentication":{"name":"[REDACTED]","transactionKey":"[REDACTED]"},'
         '"creditCard":{"cardNumber":"[REDACTED]","expirationDate":"2031-03",'
         '"cardCode":"[REDACTED]"},"opaqueData":{"dataValue":"[REDACTED]"},'
-        '"refund":{"cardNumber":"[REDACTED]"}}'
+        '"refund":{"cardNumber":"[REDACTED]"},"lineItem":{"name":"Golf shirt"}}'
     )
     assert CONNECTOR.scrub(before) == after
 

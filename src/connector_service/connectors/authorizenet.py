@@ -805,8 +805,11 @@ class AuthorizenetConnector(Connector):
 _SCRUB = (
     *(
         re.compile(rf'("{key}"\s*:\s*")[^"]*(")')
-        for key in ("transactionKey", "name", "cardNumber", "cardCode", "dataValue", "cryptogram")
+        for key in ("transactionKey", "cardNumber", "cardCode", "dataValue", "cryptogram")
     ),
+    # the API login id: merchantAuthentication's "name" (other names, of line items or
+    # user fields, stay readable)
+    re.compile(r'("merchantAuthentication"\s*:\s*\{\s*"name"\s*:\s*")[^"]*(")'),
     re.compile(r"(?i)(x-anet-signature\s*:\s*)\S+()"),
 )
 
