@@ -25,7 +25,9 @@ import msgspec
 import pytest
 import pytest_asyncio
 
+import connector_service.testing.fakes.authorizenet as authorizenet_fake
 from connector_service.connectors import adyen as adyen_mod
+from connector_service.connectors import authorizenet as authorizenet_mod
 from connector_service.connectors import braintree as braintree_mod
 from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import cybersource as cybersource_mod
@@ -67,6 +69,7 @@ CARDS = {
     "square": ("4111111111111111", "111"),  # paid as its Sandbox token (TOKENS)
     "braintree": ("4111111111111111", "123"),
     "razorpay": ("4111111111111111", "123"),
+    "authorizenet": ("4111111111111111", "123"),
     "cybersource": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
@@ -82,11 +85,12 @@ MANDATE_CARDS = {
     "square": ("4111111111111111", "111"),
     "braintree": ("5555555555554444", "321"),
     "razorpay": ("4111111111111111", "123"),
+    "authorizenet": ("5424000000000015", "900"),
     "cybersource": ("5555555555554444", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR", "cybersource": "USD"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD"}  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -108,6 +112,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "square": list(square_mod.WEBHOOK_EVENTS),
     "braintree": list(braintree_mod.WEBHOOK_EVENTS),
     "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
+    "authorizenet": [*authorizenet_mod.WEBHOOK_EVENTS, *authorizenet_mod.MANDATE_EVENTS],
     "cybersource": list(cybersource_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
@@ -482,9 +487,6 @@ def razorpay_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
-# ---------------------------------------------------------------------- Cybersource
-
-
 def cybersource_body(w: World, etype: str) -> bytes:
     """A notification naming the transaction the event is about, by its own id: the
     authorization, its capture or reversal, or the refund."""
@@ -497,6 +499,27 @@ def cybersource_body(w: World, etype: str) -> bytes:
     else:
         tid = w.gid
     return cybersource_notification(tid, etype)
+
+
+def authorizenet_body(w: World, etype: str) -> bytes:
+    """A notification about the fake's own transaction (the refund's for a refund), or
+    the mandate's payment profile; the payload shapes of the Webhooks API reference."""
+    if etype.startswith("net.authorize.customer."):
+        mandate = w.gw.fake.profiles
+        [pid] = [p for p, doc in mandate.items()
+                 if w.mandate["connector_mandate_id"] in doc["payment_profiles"]]  # fmt: skip
+        payload: dict[str, Any] = {"customerProfileId": int(pid),
+                                   "entityName": "customerPaymentProfile",
+                                   "id": w.mandate["connector_mandate_id"]}  # fmt: skip
+        return authorizenet_fake.notification(etype, payload)
+    trans_id = w.refund["connector_refund_id"] if etype.endswith("refund.created") else w.gid
+    record = w.gw.fake.transactions[trans_id]
+    code = {"net.authorize.payment.fraud.held": 4, "net.authorize.payment.fraud.declined": 2}
+    return authorizenet_fake.notification(etype, {
+        "responseCode": code.get(etype, 1), "authCode": "LZ6I19", "avsResponse": "Y",
+        "authAmount": float(record["amount"]), "invoiceNumber": record["invoice"],
+        "entityName": "transaction", "id": trans_id,
+    })  # fmt: skip
 
 
 async def sandbox_body(w: World, kind: str) -> bytes:
@@ -533,6 +556,7 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
              "paypal": paypal_body, "paystack": paystack_body,
              "rapyd": rapyd_body, "square": square_body,
              "braintree": braintree_body, "razorpay": razorpay_body,
+             "authorizenet": authorizenet_body,
              "cybersource": cybersource_body}[connector]  # fmt: skip
     return build(w, etype)
 
