@@ -712,14 +712,9 @@ class CardInfo(msgspec.Struct, frozen=True):
     type: str | None = None
 
 
-class AccountFeatures(msgspec.Struct, frozen=True):
-    cardType: str | None = None
-
-
 class PaymentInfo(msgspec.Struct, frozen=True):
     card: CardInfo | None = None
     tokenizedCard: CardInfo | None = None
-    accountFeatures: AccountFeatures | None = None
 
 
 class ClientReference(msgspec.Struct, frozen=True):
@@ -741,7 +736,6 @@ class PaymentAnswer(msgspec.Struct, frozen=True):
     # captures/refunds/reversals answer these instead of orderInformation
     refundAmountDetails: dict[str, Any] | None = None
     reversalAmountDetails: dict[str, Any] | None = None
-    voidAmountDetails: dict[str, Any] | None = None
 
 
 class Application(msgspec.Struct, frozen=True):
