@@ -389,6 +389,14 @@ def test_a_manual_capture_of_a_capturable_method_is_held() -> None:
     ]  # fmt: skip
 
 
+def test_the_order_lines_replace_the_single_line_when_given() -> None:
+    from connector_service.domain.splits import LineItem, Order
+
+    order = Order(line_items=[LineItem(name="Socks", quantity=2, unit_amount=500, sku="S-1")])
+    body = sent(_case("klarna"), order=order)
+    assert [(i["description"], i["quantity"]) for i in body["lineItems"]] == [("Socks", 2)]
+
+
 def test_afterpay_is_clearpay_in_the_uk_only() -> None:
     case = _case("afterpay_clearpay")
     us = sent(case, currency="USD", billing=billing("US"))

@@ -299,8 +299,9 @@ def _shopper(data: AuthorizeData, method: str, *, email: bool) -> dict[str, Any]
 
 def _pay_later(pm: object, data: AuthorizeData, method: dict[str, Any]) -> dict[str, Any]:
     """Klarna, Afterpay / Clearpay and Affirm check the shopper and the order: name, email,
-    phone (Afterpay), addresses, and the order lines. The unified request has no lines,
-    so the order is one line: its description (or reference) at the full amount."""
+    phone (Afterpay), addresses, and the order lines. Without ``order.line_items`` the
+    order is one line: its description (or reference) at the full amount; with them,
+    adyen.py's order mapping replaces that line with the real ones."""
     label = type_of(pm).value
     billing = payer.require_address(data, "Adyen", label)
     top = _shopper(data, label, email=True)
