@@ -30,14 +30,17 @@ from tests.observability.asgi import config, running
 # The scrub patterns the fast path in observability/logging.py was derived from. When
 # scrub_common changes, this fails: check _TELLTALES / _DIGIT_RUN still cover every
 # pattern (each needs one of those substrings to match), then update the fingerprint.
-SCRUB_FINGERPRINT = "bee3755367dd7e62bfafbdcb7dfb59e23b7631f4e4cbfdd50c6c23a1ec87bbd9"
+SCRUB_FINGERPRINT = "02ca6ac47dc66998a8ad67810e6d8985fea753dbd9847d7f0b10672ed8cc5fc9"
 
 
 def scrub_fingerprint() -> str:
     names = sorted(n for n in vars(base) if isinstance(getattr(base, n), re.Pattern))
-    assert names == ["_AUTH_HEADER", "_AUTH_TOKEN", "_CVC_FORM", "_CVC_KEYS", "_KEY_SHAPES",
-                     "_PAN"], names  # fmt: skip
-    order = ("_PAN", "_CVC_KEYS", "_CVC_FORM", "_AUTH_HEADER", "_AUTH_TOKEN", "_KEY_SHAPES")
+    assert names == ["_AUTH_HEADER", "_AUTH_TOKEN", "_CVC_FORM", "_CVC_KEYS", "_IBAN",
+                     "_KEY_SHAPES", "_METHOD_SECRET_ESCAPED", "_METHOD_SECRET_FORM",
+                     "_METHOD_SECRET_JSON", "_PAN"], names  # fmt: skip
+    order = ("_PAN", "_CVC_KEYS", "_CVC_FORM", "_AUTH_HEADER", "_AUTH_TOKEN", "_KEY_SHAPES",
+             "_METHOD_SECRET_JSON", "_METHOD_SECRET_ESCAPED", "_METHOD_SECRET_FORM",
+             "_IBAN")  # fmt: skip
     parts = [inspect.getsource(scrub_common)]
     parts += [getattr(base, n).pattern + str(getattr(base, n).flags) for n in order]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -57,6 +60,11 @@ SENSITIVE = [
     "\u017fecurity_code=123", "author\u0130zation: secret", "AUTHOR\u0131ZATION: secret",
     "CVC2: 123",
     "Kelvin \u212a_test_abcd1234",
+    # payment-method secrets (issue 13): keyed, and an IBAN with no key at all
+    '"iban": "NL91ABNA0417164300"', "NL91ABNA0417164300", '"IBAN":"GB82WEST12345698765432"',
+    '"bankAccountNumber": "000123456789"', '"account_number":"00012345"',
+    '"tokenCryptogram": "AgAAAAAABk4DWZ4C28yUQAAAAAA="', '"cavv":"AAABBEg0VhI0VniQEjRWAAAAAAA="',
+    '"authentication_value": "AAABBEg0Vh"', 'blik_code=777123', '\\"wallet_token\\": \\"eyJ2\\"',
 ]  # fmt: skip
 ENCODED = [
     "description=card%20378282246310005%20cvc%3D7319",
@@ -79,7 +87,7 @@ def fuzz() -> Iterator[str]:
     pieces = [*SENSITIVE, *ENCODED, *BENIGN, "%20", "%3D", "%22", "%2", "+", "4", "42", " ",
               "-", "c", "v", "C", "V", "=", ":", '"',
               "\\", "_", "k", "\u0131", "\u0130", "\u0307", "7", "test", "live", "Bearer ",
-              "\n"]  # fmt: skip
+              "\n", "NL91", "ABNA", "0417164300", "iban", "IBAN", "cavv", '": "']  # fmt: skip
     alphabet = "0123456789 -:=\"'\\_ckvCKVabsiBAe\u0131lrtxpw\u0307\u0130\u017f\u212a\n{}[]%+dD"
     for _ in range(4000):
         yield "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))

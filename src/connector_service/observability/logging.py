@@ -80,7 +80,8 @@ def _has_digit_run(text: str) -> bool:
 # Case-folded substrings, one of which each keyword pattern needs: "cv" (cvc, cvv, cvv2,
 # cvn, cvd, card_cvc, cvc2), "security" (security_code, securityCode, cardSecurityCode),
 # "authorization" and "x-api-key" (auth headers), "bearer" and "basic" (auth tokens),
-# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets).
+# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys), "whsec_" (webhook secrets), and
+# the keys of the payment-method secrets; an unkeyed IBAN is found by its shape.
 _TELLTALES = (
     "cv",
     "security",
@@ -92,7 +93,20 @@ _TELLTALES = (
     "k_test_",
     "k_sbox_",
     "whsec_",
+    # the payment-method secrets' keys (kit/scrub.py _METHOD_SECRET_KEYS, case-folded;
+    # "cryptogram" covers tokenCryptogram, "accountnumber" bankAccountNumber)
+    "iban",
+    "account_number",
+    "accountnumber",
+    "cryptogram",
+    "authentication_value",
+    "authenticationvalue",
+    "wallet_token",
+    "blik_code",
+    "cavv",
 )
+# An IBAN with no key (kit/scrub.py _IBAN, without its word boundaries: a superset).
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 
 
 def might_need_scrub(text: str) -> bool:
@@ -105,7 +119,7 @@ def might_need_scrub(text: str) -> bool:
     for word in _TELLTALES:
         if word in folded:
             return True
-    return _has_digit_run(text)
+    return _has_digit_run(text) or _IBAN_SHAPE.search(text) is not None
 
 
 # ------------------------------------------------------------------ beyond scrub_common
