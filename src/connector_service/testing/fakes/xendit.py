@@ -67,9 +67,9 @@ class ChannelPropertiesCard(msgspec.Struct, forbid_unknown_fields=True):
     skip_three_d_secure: bool | None = None
     success_return_url: str | None = None
     failure_return_url: str | None = None
-    cardonfile_type: (
-        Literal["MERCHANT_UNSCHEDULED", "CUSTOMER_UNSCHEDULED", "RECURRING"] | None
-    ) = None
+    cardonfile_type: Literal["MERCHANT_UNSCHEDULED", "CUSTOMER_UNSCHEDULED", "RECURRING"] | None = (
+        None
+    )
     merchant_id_tag: str | None = None
     expires_at: str | None = None
     skip_authorization: bool | None = None
@@ -118,9 +118,9 @@ class RequestChannelProperties(msgspec.Struct, forbid_unknown_fields=True):
     redeem_points: str | None = None
     require_auth: bool | None = None
     merchant_id_tag: str | None = None
-    cardonfile_type: (
-        Literal["MERCHANT_UNSCHEDULED", "CUSTOMER_UNSCHEDULED", "RECURRING"] | None
-    ) = None
+    cardonfile_type: Literal["MERCHANT_UNSCHEDULED", "CUSTOMER_UNSCHEDULED", "RECURRING"] | None = (
+        None
+    )
     cvv: str | None = None
 
 
@@ -151,8 +151,7 @@ class CreateRefund(msgspec.Struct, forbid_unknown_fields=True):
     amount: Number | None = None
     currency: str | None = None
     reason: (
-        Literal["FRAUDULENT", "DUPLICATE", "REQUESTED_BY_CUSTOMER", "CANCELLATION", "OTHERS"]
-        | None
+        Literal["FRAUDULENT", "DUPLICATE", "REQUESTED_BY_CUSTOMER", "CANCELLATION", "OTHERS"] | None
     ) = None
     metadata: dict[str, Any] | None = None
 
@@ -406,7 +405,7 @@ class XenditFake(FakeGateway):
         currency = body["currency"]
         amount = Decimal(str(body.get("amount", 0)))
         method = body.get("payment_method")
-        channel = (body.get("channel_properties") or {})
+        channel = body.get("channel_properties") or {}
         if method is not None:
             card = method["card"]
             info = card["card_information"]
@@ -483,8 +482,11 @@ class XenditFake(FakeGateway):
                 "id": pr.method_id,
                 "type": "CARD",
                 "reusability": pr.reusability,
-                "status": "ACTIVE" if pr.reusability == "MULTIPLE_USE" else "EXPIRED"
-                if pr.status in ("SUCCEEDED", "FAILED") else "ACTIVE",
+                "status": "ACTIVE"
+                if pr.reusability == "MULTIPLE_USE"
+                else "EXPIRED"
+                if pr.status in ("SUCCEEDED", "FAILED")
+                else "ACTIVE",
                 "reference_id": pr.reference_id,
                 "created": "2026-12-02T12:00:00.000Z",
                 "updated": "2026-12-02T12:00:05.000Z",
@@ -731,7 +733,8 @@ class XenditFake(FakeGateway):
 
 
 def _json(status: int, doc: dict[str, Any]) -> web.Response:
-    return web.Response(status=status, body=json.dumps(doc).encode(), content_type="application/json")
+    body = json.dumps(doc).encode()
+    return web.Response(status=status, body=body, content_type="application/json")
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
