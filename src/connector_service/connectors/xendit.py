@@ -202,7 +202,6 @@ class XenditConnector(Connector):
                 "type": "CARD",
                 "reusability": "ONE_TIME_USE",
                 "card": {
-                    "currency": currency,
                     "channel_properties": {
                         "skip_three_d_secure": False,
                         "success_return_url": return_url,

@@ -98,7 +98,6 @@ class PaymentMethodCardInformation(msgspec.Struct, forbid_unknown_fields=True):
 
 class CardParameters(msgspec.Struct, forbid_unknown_fields=True):
     channel_properties: ChannelPropertiesCard
-    currency: str | None = None
     card_information: CardInformation | None = None
 
 
