@@ -22,6 +22,7 @@ from connector_service.connectors import (
     sandbox,
     square,
     stripe,
+    xendit,
 )
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
@@ -50,6 +51,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "xendit": xendit.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -108,6 +110,12 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "xendit":  # failure_code of a FAILED payment request (no advice codes)
+        doc = {"id": "pr-1", "status": "FAILED", "currency": "PHP", "amount": 1.0,
+               "failure_code": raw}  # fmt: skip
+        result = xendit._payment(msgspec.convert(doc, xendit.XenditPaymentRequest))
+        assert result.failure is not None
+        return result.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -115,7 +123,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "sandbox",
+    "mollie", "razorpay", "xendit", "sandbox",
 ]  # fmt: skip
 
 
