@@ -56,7 +56,8 @@ from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
-from connector_service.testing.fakes.xendit import check_request, route_of
+from connector_service.testing.fakes.base import fake_fixture
+from connector_service.testing.fakes.xendit import XenditFake, check_request, route_of
 from tests.connectors.harness import drive, make_ctx, response
 
 xendit = pytest.importorskip("xendit")
@@ -684,3 +685,77 @@ def test_callback_fixtures_are_the_sdks_callback_models(sdk: Sdk) -> None:
 def test_the_sdk_version_checked_is_recorded() -> None:
     major = int(SDK_VERSION.split(".")[0])
     assert major >= 7, SDK_VERSION  # docs/connectors/xendit.md names the version
+
+
+# --------------------------------------------------------------------------- the SDK at the fake
+
+xendit_fake = fake_fixture(XenditFake)
+
+
+def test_the_sdk_runs_a_card_lifecycle_at_the_fake(xendit_fake: XenditFake) -> None:
+    """The SDK drives the fake (its requests pass the contract, the fake's answers pass
+    the SDK's response models): a manual card payment, a partial capture, a refund, a
+    stored card charged and expired. The fake's answers are what the suite parses."""
+    config = xendit.Configuration(host=xendit_fake.base_url)
+    config.api_key = xendit_fake.secret_key
+    client = xendit.ApiClient(config)
+    prs, refunds, methods = PaymentRequestApi(client), RefundApi(client), PaymentMethodApi(client)
+    created = prs.create_payment_request(
+        idempotency_key="sdk-at-fake-1",
+        payment_request_parameters=pr_models.PaymentRequestParameters(
+            reference_id="sdk-1",
+            amount=15000.5,
+            currency=pr_models.PaymentRequestCurrency("PHP"),
+            capture_method=pr_models.PaymentRequestCaptureMethod("MANUAL"),
+            payment_method=pr_models.PaymentMethodParameters(
+                type=pr_models.PaymentMethodType("CARD"),
+                reusability=pr_models.PaymentMethodReusability("ONE_TIME_USE"),
+                card=pr_models.CardParameters(
+                    channel_properties=CARD_CHANNEL, card_information=CARD_INFO
+                ),
+            ),
+            channel_properties=pr_models.PaymentRequestParametersChannelProperties(cvv="123"),
+        ),
+    )
+    assert str(created.status.value) == "AWAITING_CAPTURE"
+    capture = prs.capture_payment_request(
+        created.id, capture_parameters=pr_models.CaptureParameters(capture_amount=10000.25)
+    )
+    assert capture.status == "SUCCEEDED" and capture.captured_amount == 10000.25
+    listed = prs.get_payment_request_captures(created.id)
+    assert len(listed.data.value) == 1
+    refund = refunds.create_refund(
+        create_refund=refund_models.CreateRefund(
+            payment_request_id=created.id, amount=2500.5, currency="PHP",
+            reason="REQUESTED_BY_CUSTOMER",
+        )
+    )  # fmt: skip
+    assert refunds.get_refund(refund.id).id == refund.id
+    method = methods.create_payment_method(
+        payment_method_parameters=pm_models.PaymentMethodParameters(
+            type=pm_models.PaymentMethodType("CARD"),
+            reusability=pm_models.PaymentMethodReusability("MULTIPLE_USE"),
+            card=pm_models.CardParameters(
+                currency="PHP",
+                card_information=pm_models.CardParametersCardInformation(
+                    card_number="4111111111111111", expiry_month="12", expiry_year="2030",
+                    cvv="123",
+                ),
+            ),
+        )
+    )  # fmt: skip
+    assert str(method.status.value) == "ACTIVE"
+    charge = prs.create_payment_request(
+        payment_request_parameters=pr_models.PaymentRequestParameters(
+            amount=999.0,
+            currency=pr_models.PaymentRequestCurrency("PHP"),
+            payment_method_id=method.id,
+            initiator=pr_models.PaymentRequestInitiator("MERCHANT"),
+        )
+    )
+    assert str(charge.status.value) == "SUCCEEDED"
+    expired = methods.expire_payment_method(
+        method.id, payment_method_expire_parameters=pm_models.PaymentMethodExpireParameters()
+    )
+    assert str(expired.status.value) == "EXPIRED"
+    assert xendit_fake.violations == []
