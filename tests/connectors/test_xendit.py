@@ -271,11 +271,24 @@ def test_sync_reads_the_captures_of_a_manual_payment() -> None:
     assert len(requests) == 1 and result.status is PaymentStatus.CAPTURED
 
 
-def test_sync_without_a_gateway_id_is_not_supported() -> None:
-    ref = PaymentRef("xendit-test", "xendit", "", 100, "PHP", "manual")
+def test_sync_without_a_gateway_id_looks_the_reference_up() -> None:
+    ref = PaymentRef("xendit-test", "xendit", "", 1500050, "PHP", "manual",
+                     meta={"reference": "order-1042"})  # fmt: skip
+    requests, result = drive(
+        CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=ref),
+        [response(200, fixture("payment_requests_by_reference"))],
+    )  # fmt: skip
+    assert checked(requests[0]).url == f"{BASE}/payment_requests?reference_id=order-1042&limit=10"
+    assert result.status is PaymentStatus.AUTHORIZED and result.connector_payment_id == PR
+    _, none = drive(
+        CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=ref),
+        [response(200, fixture("payment_requests_none"))],
+    )  # fmt: skip
+    assert none.status is PaymentStatus.UNRESOLVED and none.connector_payment_id is None
+    bare = PaymentRef("xendit-test", "xendit", "", 100, "PHP", "manual")
     with pytest.raises(ServiceError) as err:
-        drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=ref), [])
-    assert err.value.type is ErrorType.NOT_SUPPORTED
+        drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=bare), [])
+    assert err.value.field is not None
 
 
 def test_parse_3ds_redirect_then_complete() -> None:

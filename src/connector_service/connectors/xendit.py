@@ -32,6 +32,7 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 
@@ -230,18 +231,26 @@ class XenditConnector(Connector):
 
     def steps_sync(self, ctx: ConnectorContext, data: SyncData) -> Steps:
         """The payment request; once a manual one has ``SUCCEEDED``, its captures too
-        (the payment request does not say how much of it was captured)."""
+        (the payment request does not say how much of it was captured). A create whose
+        answer was lost (no id yet) is looked up by the ``reference_id`` it was sent
+        with: none found is unresolved, never a guess."""
         pid = data.payment.connector_payment_id
-        if not pid:
-            raise ServiceError(
-                ErrorType.NOT_SUPPORTED,
-                "flow_not_supported",
-                "Xendit payment requests are read by id; retry the create with the same "
-                "Idempotency-Key to read its outcome",
+        if pid:
+            answer = yield self._call(
+                ctx, "GET", f"/payment_requests/{kit.segment(pid)}", Flow.SYNC
             )
-        path = f"/payment_requests/{kit.segment(pid)}"
-        answer = yield self._call(ctx, "GET", path, Flow.SYNC)
-        request = _payment_request(answer)
+            request = _payment_request(answer)
+        else:
+            reference = kit.require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
+            query = urlencode({"reference_id": reference, "limit": 10})
+            listed = yield self._call(ctx, "GET", f"/payment_requests?{query}", Flow.SYNC)
+            found = kit.decode_as(_object(listed), PaymentRequestList)
+            if found is None or not found.data:
+                return PaymentResult(
+                    status=PaymentStatus.UNRESOLVED, pending_reason="not_found_at_gateway"
+                )
+            request = max(found.data, key=lambda doc: doc.created or "")
+        path = f"/payment_requests/{kit.segment(request.id)}"
         result = _payment(request)
         if request.status == "SUCCEEDED" and request.capture_method == "MANUAL":
             listed = yield self._call(ctx, "GET", f"{path}/captures", Flow.SYNC)
@@ -544,6 +553,10 @@ class Capture(msgspec.Struct, frozen=True):
 
 class CaptureList(msgspec.Struct, frozen=True):
     data: list[Capture] = []
+
+
+class PaymentRequestList(msgspec.Struct, frozen=True):
+    data: list[XenditPaymentRequest] = []
 
 
 class XenditRefund(msgspec.Struct, frozen=True):

@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 import msgspec
 from aiohttp import web
@@ -180,6 +181,7 @@ class ExpirePaymentMethod(msgspec.Struct, forbid_unknown_fields=True):
 # (method, path pattern) -> the body struct (None: no body allowed)
 _BODIES: dict[tuple[str, str], type[msgspec.Struct] | None] = {
     ("POST", "payment_requests"): CreatePaymentRequest,
+    ("GET", "payment_requests"): None,
     ("GET", "payment_requests/*"): None,
     ("POST", "payment_requests/*/captures"): CreateCapture,
     ("GET", "payment_requests/*/captures"): None,
@@ -188,6 +190,18 @@ _BODIES: dict[tuple[str, str], type[msgspec.Struct] | None] = {
     ("POST", "v2/payment_methods"): CreatePaymentMethod,
     ("GET", "v2/payment_methods/*"): None,
     ("POST", "v2/payment_methods/*/expire"): ExpirePaymentMethod,
+}
+# (method, path pattern) -> the query parameters the operation declares
+_QUERIES: dict[tuple[str, str], set[str]] = {
+    ("GET", "payment_requests"): {
+        "reference_id",
+        "id",
+        "customer_id",
+        "limit",
+        "before_id",
+        "after_id",
+    },
+    ("GET", "payment_requests/*/captures"): {"limit"},
 }
 _PREFIXES = {"payment_requests": "pr-", "refunds": "rfd-", "payment_methods": "pm-"}
 
@@ -210,11 +224,15 @@ def route_of(path: str) -> str:
 
 def check_request(request: HttpRequest, base_url: str, secret_key: str | None = None) -> None:
     """Raise SpecViolation unless ``request`` is a Xendit API request as its models say."""
-    path = request.url.removeprefix(base_url).split("?", 1)[0]
+    path, _, query = request.url.removeprefix(base_url).partition("?")
     pattern = route_of(path)
     key = (request.method, pattern)
     if key not in _BODIES:
         raise SpecViolation(f"{request.method} /{pattern} is not a Xendit endpoint")
+    allowed = _QUERIES.get(key, set())
+    unknown = {name for name, _ in parse_qsl(query, keep_blank_values=True)} - allowed
+    if unknown:
+        raise SpecViolation(f"{request.method} /{pattern} takes no query {sorted(unknown)}")
     headers = {k.lower(): v for k, v in request.headers.items()}
     auth = headers.get("authorization", "")
     if not auth.startswith("Basic "):
@@ -319,6 +337,7 @@ class XenditFake(FakeGateway):
     def routes(self, app: web.Application) -> None:
         r = app.router
         r.add_post("/payment_requests", self.create_payment_request)
+        r.add_get("/payment_requests", self.list_payment_requests)
         r.add_get("/payment_requests/{id}", self.get_payment_request)
         r.add_post("/payment_requests/{id}/captures", self.capture)
         r.add_get("/payment_requests/{id}/captures", self.list_captures)
@@ -520,6 +539,13 @@ class XenditFake(FakeGateway):
 
     def _pr(self, request: web.Request) -> FakePaymentRequest | None:
         return self.payment_requests.get(request.match_info["id"])
+
+    async def list_payment_requests(self, request: web.Request) -> web.Response:
+        wanted = set(request.query.getall("reference_id", []))
+        limit = int(request.query.get("limit", "10"))
+        found = [self.view(pr) for pr in reversed(self.payment_requests.values())
+                 if not wanted or pr.reference_id in wanted]  # fmt: skip
+        return _json(200, {"data": found[:limit], "has_more": len(found) > limit})
 
     async def get_payment_request(self, request: web.Request) -> web.Response:
         pr = self._pr(request)
