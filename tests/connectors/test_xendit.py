@@ -50,7 +50,8 @@ from tests.connectors.harness import drive, make_ctx, response
 CONNECTOR = XenditConnector()
 FIXTURES = Path(__file__).parent / "fixtures" / "xendit"
 BASE = "https://api.xendit.co"
-KEY = "xnd_development_" + "O46JfOtygef9kMNsKZPGTZZ9b3ooF4w3DnR1k2fT"
+# shaped like Xendit's documented sample key: base64-like, with "+", "/" and "=="
+KEY = "xnd_development_" + "O46JfOtygef9kMNsK+ZPGT/ZZ9b3ooF4w3Dn+R1k2fT/7GlCAN3jg=="
 TOKEN = "cbt-unit-" + "7c1b2a3f4e5d6c7b8a9f"
 PR = "pr-1fdaf346-dd2e-4b6c-b938-124c7167a822"
 PM = "pm-6ff0b6f2-f5de-457f-b08f-bc98fbae485a"

@@ -483,8 +483,9 @@ class XenditConnector(Connector):
         return scrub_common(text)
 
 
+# Xendit keys are base64-like: ``xnd_development_P4qD...+R1l9Wbe+rSiCwZ3jw==``.
 _API_KEY = re.compile(r"\bxnd_(?:development|production|public_development|public_production)_"
-                      r"[A-Za-z0-9]{8,}")  # fmt: skip
+                      r"[A-Za-z0-9+/]{8,}={0,2}")  # fmt: skip
 _CALLBACK_TOKEN = re.compile(r"(?im)^((?:[<>] )?x-callback-token\s*:\s*).+$")
 _CARD_NUMBER = re.compile(r'("card_number"\s*:\s*")[^"]*(")')
 
