@@ -497,7 +497,7 @@ def test_a_good_token_verifies_by_reading_the_named_object() -> None:
     assert isinstance(request, HttpRequest) and request.method == "GET"
     assert request.url == f"{BASE}/payment_requests/{PR}"
     refund = CONNECTOR.webhook_verify(
-        ctx(), {"X-Callback-Token": TOKEN}, raw("callback_refund_succeeded")
+        ctx(), {"x-callback-token": TOKEN}, raw("callback_refund_succeeded")
     )
     assert isinstance(refund, HttpRequest) and refund.url == f"{BASE}/refunds/{RFD}"
     good = response(200, fixture("payment_request_succeeded"))

@@ -440,7 +440,7 @@ class XenditConnector(Connector):
         tampered id is one the account cannot read (404)."""
         secret = ctx.credentials.get("webhook_token")
         expected = secret.reveal() if secret is not None else ""
-        given = _header(headers, "x-callback-token")
+        given = headers.get("x-callback-token", "").strip()  # headers arrive lower-cased
         if not expected or not given or not kit.constant_time_equal(given, expected):
             return False
         doc = _callback(body)
@@ -885,13 +885,6 @@ def _summary(card: CardDetails | None) -> CardSummary | None:
 
 def _ids(**ids: str | None) -> dict[str, str]:
     return {k: v for k, v in ids.items() if v}
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def _callback(body: bytes) -> Callback | None:
