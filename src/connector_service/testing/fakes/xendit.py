@@ -19,7 +19,6 @@ replays the first answer; the same key with another body is a 409 ``IDEMPOTENCY_
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import secrets
 import uuid
@@ -54,7 +53,6 @@ CARDS: dict[str, tuple[str, str | None]] = {
     "4000000000000069": ("decline", "EXPIRED_CARD"),
     "4000000000009979": ("decline", "STOLEN_CARD"),
 }
-_ids = itertools.count(1)
 
 
 def _id(prefix: str) -> str:
