@@ -12,6 +12,7 @@ import pytest
 
 from connector_service.connectors import (
     adyen,
+    authorizenet,
     braintree,
     checkout,
     mollie,
@@ -24,6 +25,7 @@ from connector_service.connectors import (
     stripe,
     xendit,
 )
+from connector_service.connectors.base import HttpResponse
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -32,7 +34,7 @@ from connector_service.domain.declines import (
     DeclineCode,
 )
 from connector_service.domain.errors import Failure
-from connector_service.domain.status import DeclineCategory
+from connector_service.domain.status import DeclineCategory, PaymentStatus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "declines.md"
 
@@ -51,6 +53,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "authorizenet": authorizenet.DECLINE_MAP,
     "xendit": xendit.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
@@ -110,6 +113,14 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "authorizenet":  # the response reason code of a declined transaction
+        tr = authorizenet.TransactionResponse(
+            responseCode="2", transId="1", errors=[authorizenet.TxError(errorCode=raw)]
+        )
+        answer = HttpResponse(200, {}, b"")
+        payment = authorizenet._transaction_result(answer, tr, PaymentStatus.AUTHORIZED, 100)
+        assert payment.failure is not None
+        return payment.failure
     if name == "xendit":  # failure_code of a FAILED payment request (no advice codes)
         doc = {"id": "pr-1", "status": "FAILED", "currency": "PHP", "amount": 1.0,
                "failure_code": raw}  # fmt: skip
@@ -123,7 +134,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "xendit", "sandbox",
+    "mollie", "razorpay", "authorizenet", "xendit", "sandbox",
 ]  # fmt: skip
 
 
