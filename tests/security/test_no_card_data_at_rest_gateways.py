@@ -45,6 +45,7 @@ import connector_service.testing.fakes.authorizenet as authorizenet_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
+import connector_service.testing.fakes.xendit as xendit_fake
 import tests.fakes.adyen as adyen_fake
 import tests.fakes.paypal as paypal_fake
 import tests.fakes.stripe as stripe_fake
@@ -61,7 +62,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet",
+    "razorpay", "authorizenet", "xendit",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 RETURN_URL = "https://shop.example/scan/return"
@@ -184,6 +185,8 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
         return await _redirect_params(url, {"outcome": "succeed"})
     if gw.name in ("checkout", "paystack", "rapyd", "razorpay"):
         return await _redirect_params(url, {"outcome": "success"})
+    if gw.name == "xendit":  # the AUTH action's page; the object is read again after
+        return await _redirect_params(url, {"outcome": "pass"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
     order = answer["connector_payment_id"]
@@ -270,6 +273,11 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             out.append(json.dumps(fake.event("payment.updated", "payment", p.id,
                                              fake.payment_doc(p))).encode())  # fmt: skip
         return out
+    if gw.name == "xendit":  # callbacks about the fake's own payment requests
+        return [
+            fake.callback(kind, made[flow]["connector_payment_id"])
+            for kind, flow in (("payment.succeeded", "purchase"), ("payment.failed", "decline"))
+        ]
     if gw.name == "braintree":  # the signed form: the signature is inside the body
         txn = fake.transactions[made["purchase"]["connector_payment_id"]]
         xml = fake.notification("transaction_settled", txn)
@@ -292,7 +300,8 @@ async def drive(
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-                "razorpay": "INR", "authorizenet": "USD"}.get(name, "EUR")  # fmt: skip
+                "razorpay": "INR", "authorizenet": "USD",
+                "xendit": "PHP"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -320,6 +329,8 @@ async def drive(
             monkeypatch.setitem(paystack_fake.CARDS, three["number"], "open_url")
         if name == "razorpay":
             monkeypatch.setitem(razorpay_fake.CARDS, three["number"], "3ds")
+        if name == "xendit":
+            monkeypatch.setitem(xendit_fake.CARDS, three["number"], ("challenge", None))
         return three
 
     # authorize (manual) + partial capture + refund + refund sync + sync
@@ -372,6 +383,10 @@ async def drive(
     elif name == "authorizenet":
         bad = card("4")
         monkeypatch.setitem(authorizenet_fake.DECLINES, bad["number"], ("2", "2", "Declined."))
+        body = payment(700, bad)
+    elif name == "xendit":
+        bad = card("4")
+        monkeypatch.setitem(xendit_fake.CARDS, bad["number"], ("decline", "CARD_DECLINED"))
         body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
