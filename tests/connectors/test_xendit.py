@@ -505,6 +505,19 @@ def test_a_good_token_verifies_by_reading_the_named_object() -> None:
     assert CONNECTOR.parse_verify_webhook(ctx(), response(404, fixture("error_not_found"))) is False
 
 
+def test_a_good_token_on_garbage_verifies_then_is_a_400() -> None:
+    """The token proves the sender, not the content: garbage is refused when parsed."""
+    for garbage in (b"not json", b"[]", b'{"event": "payment.succeeded"}',
+                    b'{"event": "payment.succeeded", "data": {"id": "py-1"}}'):  # fmt: skip
+        assert CONNECTOR.webhook_verify(ctx(), {"x-callback-token": TOKEN}, garbage) is True
+        with pytest.raises(ServiceError) as err:
+            CONNECTOR.webhook_parse({}, garbage)
+        assert err.value.code == "invalid_webhook" and err.value.http_status == 400
+    other = b'{"event": "invoice.paid", "data": {"id": "inv-1", "status": "PAID"}}'
+    [event] = CONNECTOR.webhook_parse({}, other)
+    assert event.type is WebhookEventType.UNKNOWN
+
+
 @pytest.mark.parametrize("case", ["wrong token", "missing", "no account token", "not an event"])
 def test_bad_webhooks_do_not_verify(case: str) -> None:
     headers = {"x-callback-token": TOKEN}
@@ -516,8 +529,8 @@ def test_bad_webhooks_do_not_verify(case: str) -> None:
         headers = {}
     elif case == "no account token":
         context = make_ctx(CONNECTOR, {"secret_key": KEY}, base_url=BASE)
-    else:
-        body_ = b'{"event": "payment.succeeded"}'
+    else:  # garbage with a wrong token
+        body_, headers = b'{"event": "payment.succeeded"}', {"x-callback-token": "nope"}
     assert CONNECTOR.webhook_verify(context, headers, body_) is False
 
 
@@ -532,7 +545,9 @@ def test_a_tampered_id_is_not_this_accounts_object() -> None:
 
 
 def test_webhook_events() -> None:
-    events = CONNECTOR.webhook_parse({}, raw("callback_payment_succeeded"))
+    events = CONNECTOR.webhook_parse_fetched(
+        {}, raw("callback_payment_succeeded"), response(200, fixture("payment_request_succeeded"))
+    )
     assert len(events) == 1
     event = events[0]
     assert event.type is WebhookEventType.PAYMENT_CAPTURED and event.connector_payment_id == PR
@@ -568,6 +583,20 @@ def test_malformed_callbacks_are_400s_naming_the_field(doc: Any) -> None:
     with pytest.raises(ServiceError) as err:
         CONNECTOR.webhook_parse({}, json.dumps(doc).encode())
     assert err.value.type is ErrorType.INVALID_REQUEST and err.value.code == "invalid_webhook"
+
+
+@pytest.mark.parametrize(("field", "value"), [("amount", "abc"), ("amount", -5), ("amount", 1.505),
+                                              ("currency", "XYZ"), ("currency", 42)])  # fmt: skip
+def test_a_named_callback_with_garbage_money_is_a_400_even_read_back(
+    field: str, value: Any
+) -> None:
+    doc = fixture("callback_payment_succeeded")
+    doc["data"][field] = value
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.webhook_parse_fetched(
+            {}, json.dumps(doc).encode(), response(200, fixture("payment_request_succeeded"))
+        )
+    assert err.value.code == "invalid_webhook" and err.value.field == f"data.{field}"
 
 
 # --------------------------------------------------------------------------- scrub

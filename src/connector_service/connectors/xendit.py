@@ -437,7 +437,9 @@ class XenditConnector(Connector):
     ) -> bool | HttpRequest:
         """The account's token in ``x-callback-token`` (constant time), then the object the
         callback names read with the account's key: the token binds no body, so a
-        tampered id is one the account cannot read (404)."""
+        tampered id is one the account cannot read (404). With a good token the sender
+        is Xendit: a body that names nothing readable is verified as sent, and
+        :meth:`webhook_parse` answers it (garbage is a 400, never stored)."""
         secret = ctx.credentials.get("webhook_token")
         expected = secret.reveal() if secret is not None else ""
         given = headers.get("x-callback-token", "").strip()  # headers arrive lower-cased
@@ -446,7 +448,7 @@ class XenditConnector(Connector):
         doc = _callback(body)
         path = _named(doc) if doc is not None else None
         if path is None:
-            return False
+            return True
         return self._call(ctx, "GET", path, Flow.VERIFY_WEBHOOK)
 
     def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
@@ -457,8 +459,18 @@ class XenditConnector(Connector):
         return bool(kit.text(kit.obj(response.json()).get("id")))
 
     def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
-        """The events of a verified body, as the callback states them."""
+        """A callback verified by its token alone, which named nothing to read back:
+        garbage, and a payment / refund / payment-method callback without a readable id,
+        are a 400 (such a body is only believed once read back); another family
+        (``invoice.*``, ...) is one unknown event."""
         doc = _checked_callback(body)
+        if doc.event.split(".", 1)[0] in ("payment", "refund", "payment_method"):
+            raise invalid(
+                "invalid_webhook",
+                "a Xendit payment, refund or payment method callback must name its object "
+                "(pr-..., rfd-..., pm-...)",
+                "data.id",
+            )
         return [_event(doc, None)]
 
     def webhook_parse_fetched(
