@@ -30,6 +30,7 @@ from connector_service.connectors import adyen as adyen_mod
 from connector_service.connectors import authorizenet as authorizenet_mod
 from connector_service.connectors import braintree as braintree_mod
 from connector_service.connectors import checkout as checkout_mod
+from connector_service.connectors import cybersource as cybersource_mod
 from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
 from connector_service.connectors import rapyd as rapyd_mod
@@ -42,6 +43,7 @@ from connector_service.connectors.base import HttpRequest
 from connector_service.executor.http import Timeouts
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.braintree import sign_notification
+from connector_service.testing.fakes.cybersource import notification as cybersource_notification
 from tests.fakes.adyen import notification
 from tests.webhooks.gateways import (
     CONNECTORS,
@@ -69,6 +71,7 @@ CARDS = {
     "braintree": ("4111111111111111", "123"),
     "razorpay": ("4111111111111111", "123"),
     "authorizenet": ("4111111111111111", "123"),
+    "cybersource": ("4111111111111111", "123"),
     "xendit": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
@@ -85,11 +88,13 @@ MANDATE_CARDS = {
     "braintree": ("5555555555554444", "321"),
     "razorpay": ("4111111111111111", "123"),
     "authorizenet": ("5424000000000015", "900"),
+    "cybersource": ("5555555555554444", "123"),
     "xendit": ("5200000000001096", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR", "authorizenet": "USD", "xendit": "PHP"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD",
+            "xendit": "PHP"}  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -112,6 +117,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "braintree": list(braintree_mod.WEBHOOK_EVENTS),
     "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
     "authorizenet": [*authorizenet_mod.WEBHOOK_EVENTS, *authorizenet_mod.MANDATE_EVENTS],
+    "cybersource": list(cybersource_mod.WEBHOOK_EVENTS),
     "xendit": list(xendit_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
@@ -486,6 +492,20 @@ def razorpay_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+def cybersource_body(w: World, etype: str) -> bytes:
+    """A notification naming the transaction the event is about, by its own id: the
+    authorization, its capture or reversal, or the refund."""
+    fake = w.gw.fake
+    if etype.startswith(("payments.refunds.", "payments.credits.")):
+        tid = w.refund["connector_refund_id"]
+    elif etype.startswith("payments.captures."):
+        [tid] = [t["id"] for t in fake.transactions.values()
+                 if t["kind"] == "capture" and t["parent"] == w.gid]  # fmt: skip
+    else:
+        tid = w.gid
+    return cybersource_notification(tid, etype)
+
+
 def authorizenet_body(w: World, etype: str) -> bytes:
     """A notification about the fake's own transaction (the refund's for a refund), or
     the mandate's payment profile; the payload shapes of the Webhooks API reference."""
@@ -559,7 +579,8 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
              "paypal": paypal_body, "paystack": paystack_body,
              "rapyd": rapyd_body, "square": square_body,
              "braintree": braintree_body, "razorpay": razorpay_body,
-             "authorizenet": authorizenet_body, "xendit": xendit_body}[connector]  # fmt: skip
+             "authorizenet": authorizenet_body,
+             "cybersource": cybersource_body, "xendit": xendit_body}[connector]  # fmt: skip
     return build(w, etype)
 
 
