@@ -49,7 +49,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, NextAction
+from connector_service.domain.common import CardSummary, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -826,7 +826,7 @@ def _payment(doc: XenditPaymentRequest) -> PaymentResult:
         amount=amount,
         amount_captured=amount if status is PaymentStatus.CAPTURED else None,
         connector_status=doc.status,
-        next_action=NextAction(type="redirect", url=url)
+        next_action=RedirectAction(url=url)
         if status is PaymentStatus.REQUIRES_ACTION and url
         else None,
         failure=_decline(doc.failure_code, None) if status is PaymentStatus.FAILED else None,
@@ -851,7 +851,7 @@ def _mandate(method: XenditPaymentMethod) -> MandateResult:
         connector_mandate_id=method.id,
         connector_customer_id=method.customer_id,
         connector_status=method.status,
-        next_action=NextAction(type="redirect", url=url)
+        next_action=RedirectAction(url=url)
         if status is MandateStatus.PENDING and url
         else None,
         failure=_decline(method.failure_code, None) if status is MandateStatus.FAILED else None,
