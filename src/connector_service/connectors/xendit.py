@@ -851,9 +851,7 @@ def _mandate(method: XenditPaymentMethod) -> MandateResult:
         connector_mandate_id=method.id,
         connector_customer_id=method.customer_id,
         connector_status=method.status,
-        next_action=RedirectAction(url=url)
-        if status is MandateStatus.PENDING and url
-        else None,
+        next_action=RedirectAction(url=url) if status is MandateStatus.PENDING and url else None,
         failure=_decline(method.failure_code, None) if status is MandateStatus.FAILED else None,
         card=_summary(method.card),
     )
