@@ -107,3 +107,14 @@ def test_a_webhook_is_read_back_and_its_state_wins(rig: Rig) -> None:
     assert hook(api, rig, body) == 200
     stored = events(api, event_id)
     assert len(stored) == 1 and stored[0]["type"] == "payment.authorized", stored
+
+
+@pytest.mark.parametrize("method", [{"type": "promptpay"}, {"type": "alipay"}])
+def test_a_method_xendit_is_not_declared_for_is_refused_and_never_sent(
+    rig: Rig, method: dict[str, Any]
+) -> None:
+    calls = rig.gateway_calls()
+    body = card_payment(5000, "THB", "automatic") | {"payment_method": method}
+    status, err, _ = rig.api.call("POST", "/v1/payments", body)
+    assert status in (400, 422) and err["error"]["field"] == "payment_method.type", err
+    assert rig.gateway_calls() == calls
