@@ -217,11 +217,10 @@ def test_accept_js_token_is_opaque_data() -> None:
 
 @pytest.mark.parametrize(
     ("wallet", "descriptor"),
-    [("apple_pay", "COMMON.APPLE.INAPP.PAYMENT"), ("google_pay", "COMMON.GOOGLE.INAPP.PAYMENT")],
+    [(ApplePay, "COMMON.APPLE.INAPP.PAYMENT"), (GooglePay, "COMMON.GOOGLE.INAPP.PAYMENT")],
 )
-def test_wallet_tokens_are_opaque_data(wallet: str, descriptor: str) -> None:
-    kind = ApplePay if wallet == "apple_pay" else GooglePay
-    pm = kind(token=Secret("eyJ2ZXJzaW9uIjoiRUNfdjEiLCJkYXRhIjoi"))
+def test_wallet_tokens_are_opaque_data(wallet: type[ApplePay | GooglePay], descriptor: str) -> None:
+    pm = wallet(token=Secret("eyJ2ZXJzaW9uIjoiRUNfdjEiLCJkYXRhIjoi"))
     request = checked(CONNECTOR.build_authorize(ctx(), authorize(payment_method=pm)))
     assert tx_request(request)["payment"] == {
         "opaqueData": {
@@ -229,7 +228,6 @@ def test_wallet_tokens_are_opaque_data(wallet: str, descriptor: str) -> None:
             "dataValue": "eyJ2ZXJzaW9uIjoiRUNfdjEiLCJkYXRhIjoi",
         }
     }
-    # (an empty wallet token is refused by the model itself, naming payment_method.token)
 
 
 def test_a_paypal_wallet_is_not_supported_naming_the_field() -> None:
@@ -842,8 +840,12 @@ def test_metadata() -> None:
         "webhooks",
     }
     assert {m.value for m in meta.payment_methods} == {
-        "card", "token", "apple_pay", "google_pay", "mandate"
-    }  # fmt: skip
+        "card",
+        "token",
+        "apple_pay",
+        "google_pay",
+        "mandate",
+    }
     assert meta.base_url_live == "https://api.authorize.net"
 
 

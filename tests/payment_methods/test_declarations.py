@@ -40,12 +40,20 @@ EXPECTED: dict[str, dict[str, str]] = {
         "boleto": "a", "oxxo": "a", "konbini": "a", "klarna": "acr",
         "afterpay_clearpay": "acr", "affirm": "acr", "alipay": "ar", "wechat_pay": "ar",
     },
+    "authorizenet": {
+        "card": "acrm",
+        "token": "acrm",
+        "apple_pay": "acr",
+        "google_pay": "acr",
+        "mandate": "acrm",
+    },
     "braintree": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "checkout": {  # connectors/checkout_methods.py
         "card": "acrm", "token": "acrm", "mandate": "acrm", "network_token": "acr",
         "apple_pay": "acr", "google_pay": "acr", "paypal": "ar", "ideal": "ar",
         "bancontact": "ar", "eps": "ar", "przelewy24": "ar", "boleto": "a", "alipay": "ar",
     },
+    "cybersource": {"card": "acrm", "mandate": "acrm"},
     "mollie": {"token": "acrm", "mandate": "acrm"},
     "paypal": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "paystack": {"card": "arm", "token": "arm", "mandate": "arm"},
@@ -53,6 +61,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm"},
     "square": {"token": "acrm", "mandate": "acrm"},
     "stripe": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "xendit": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
 }
 # fmt: on
 EXTERNAL_3DS = {"adyen", "checkout"}
@@ -79,6 +88,10 @@ def test_the_connectors_beyond_cards() -> None:
     basic = {PM.CARD, PM.TOKEN, PM.MANDATE}
     beyond = {n for n, c in CONNECTORS.items() if set(c.meta.methods) - basic}
     assert beyond == {"sandbox", "adyen", "checkout", "authorizenet"}  # its in-app wallets
+
+
+def test_every_connector_is_in_the_table() -> None:
+    assert set(CONNECTORS) - {"sandbox"} == set(EXPECTED)
 
 
 def test_a_declaration_cannot_claim_a_flow_the_class_lacks() -> None:

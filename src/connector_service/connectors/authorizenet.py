@@ -59,6 +59,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -96,7 +97,6 @@ from connector_service.domain.payment_methods import (
     GooglePay,
     PaymentMethodType,
     Token,
-    type_of,
 )
 from connector_service.domain.status import (
     CaptureMethod,
@@ -113,9 +113,9 @@ MAX_DUPLICATE_WINDOW = 28800  # the gateway's maximum (8 hours)
 # Accept.js (and Accept Hosted) nonces: ``opaqueData`` with this descriptor.
 ACCEPT_DESCRIPTOR = "COMMON.ACCEPT.INAPP.PAYMENT"
 # In-app wallets: the wallet's payment data, base64, as opaqueData with its descriptor.
-WALLET_DESCRIPTORS = {
-    "apple_pay": "COMMON.APPLE.INAPP.PAYMENT",
-    "google_pay": "COMMON.GOOGLE.INAPP.PAYMENT",
+WALLET_DESCRIPTORS: dict[type[ApplePay | GooglePay], str] = {
+    ApplePay: "COMMON.APPLE.INAPP.PAYMENT",
+    GooglePay: "COMMON.GOOGLE.INAPP.PAYMENT",
 }
 
 
@@ -188,15 +188,14 @@ class AuthorizenetConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {
-                PaymentMethodType.CARD,
-                PaymentMethodType.TOKEN,
-                PaymentMethodType.APPLE_PAY,
-                PaymentMethodType.GOOGLE_PAY,
-                PaymentMethodType.MANDATE,
-            }
-        ),
+        # Wallet tokens pay once: a customer profile is made from a card or a nonce.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.APPLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         # Authorize.net's processing currencies (one per merchant account).
         currencies=frozenset(
             {"USD", "CAD", "GBP", "EUR", "AUD", "NZD", "CHF", "DKK", "NOK", "PLN", "SEK"}
@@ -302,9 +301,10 @@ class AuthorizenetConnector(Connector):
                 "opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}
             }
         elif isinstance(pm, ApplePay | GooglePay):
+            # The model has checked the token is there (payment_method.token).
             request["payment"] = {
                 "opaqueData": {
-                    "dataDescriptor": WALLET_DESCRIPTORS[type_of(pm).value],
+                    "dataDescriptor": WALLET_DESCRIPTORS[type(pm)],
                     "dataValue": pm.token.reveal(),
                 }
             }
@@ -1287,10 +1287,9 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
     return out
 
 
-def _kind(pm: object) -> str:
-    if isinstance(pm, ApplePay | GooglePay):
-        return f"{type_of(pm).value} wallets"
-    return f"{type(pm).__name__.lower()} details"
+def _kind(pm: msgspec.Struct) -> str:
+    """The method's ``payment_method.type`` (its msgspec tag), for error messages."""
+    return f"{pm.__struct_config__.tag} payments"
 
 
 def _ref_id(key: str) -> str:
