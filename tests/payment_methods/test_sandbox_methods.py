@@ -78,6 +78,8 @@ async def test_redirect_methods(
     assert event["type"] == ("payment.captured" if approve else "payment.failed")
     synced = await cs.get_payment(created.id)
     assert synced.status.value == final and synced.id == created.id
+    # The method it was made with is kept (PaymentFacts), not only on the create answer.
+    assert synced.payment_method is not None and synced.payment_method.type == pm_type
     if not approve:
         assert (
             synced.failure is not None

@@ -46,6 +46,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -115,7 +116,10 @@ class MollieConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset({PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}),
+        methods={
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="Idempotency-Key header",
         docs_url="https://docs.mollie.com/reference/payments-api",
         secret_fields=("api_key",),

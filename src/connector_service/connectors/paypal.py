@@ -46,7 +46,15 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.connectors.capabilities import MethodFlow, MethodSupport, method_name
+from connector_service.connectors.capabilities import (
+    AUTHORIZE,
+    CAPTURE,
+    RECURRING,
+    REFUND,
+    MethodSupport,
+    method_name,
+    takes,
+)
 from connector_service.connectors.kit import methods as pm_kit
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
@@ -148,26 +156,29 @@ _CUSTOMER_ID = re.compile(r"^[0-9a-zA-Z_-]{1,22}$")
 _NETWORK_REF = re.compile(r"^[a-zA-Z0-9\-_@.:&+=*^'~#!$%()]{9,36}$")
 
 
-_M, _F = PaymentMethodType, MethodFlow
-_CARDS = frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND, _F.RECURRING})
-_HOLD = frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND})
-_PAY = frozenset({_F.AUTHORIZE, _F.REFUND})  # intent CAPTURE only: paid once approved
+_M = PaymentMethodType
+_CARDS = (AUTHORIZE, CAPTURE, REFUND, RECURRING)
+_HOLD = (AUTHORIZE, CAPTURE, REFUND)
 
 
 def _where(countries: str, currencies: str) -> MethodSupport:
-    return MethodSupport(
-        flows=_PAY, countries=frozenset(countries.split()), currencies=frozenset(currencies.split())
+    """A bank method: intent CAPTURE only (paid once approved), refundable."""
+    return takes(
+        AUTHORIZE,
+        REFUND,
+        countries=frozenset(countries.split()),
+        currencies=frozenset(currencies.split()),
     )
 
 
 # Per method: flows, the payer's countries and the currencies PayPal's alternative
 # payment methods guide lists (developer.paypal.com/docs/checkout/apm/).
 PAYPAL_METHODS: dict[PaymentMethodType, MethodSupport] = {
-    _M.CARD: MethodSupport(flows=_CARDS),
-    _M.TOKEN: MethodSupport(flows=_CARDS),
-    _M.MANDATE: MethodSupport(flows=_CARDS),
-    _M.NETWORK_TOKEN: MethodSupport(flows=_HOLD),
-    _M.PAYPAL: MethodSupport(flows=_HOLD),
+    _M.CARD: takes(*_CARDS),
+    _M.TOKEN: takes(*_CARDS),
+    _M.MANDATE: takes(*_CARDS),
+    _M.NETWORK_TOKEN: takes(*_HOLD),
+    _M.PAYPAL: takes(*_HOLD),
     _M.IDEAL: _where("NL", "EUR"),
     _M.BANCONTACT: _where("BE", "EUR"),
     _M.EPS: _where("AT", "EUR"),

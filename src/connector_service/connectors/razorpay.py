@@ -54,6 +54,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import BrowserInfo, CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -142,9 +143,13 @@ class RazorpayConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        # A stored card (a token_... or this service's mandate) is charged as a recurring
+        # payment, which Razorpay captures at once.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, REFUND, RECURRING),
+        },
         idempotency="receipt body field (the Idempotency-Key), looked up before a re-send",
         docs_url="https://razorpay.com/docs/api/",
         secret_fields=("key_id", "key_secret", "webhook_secret"),

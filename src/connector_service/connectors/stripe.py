@@ -63,7 +63,16 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.connectors.capabilities import MethodFlow, MethodSupport, method_name
+from connector_service.connectors.capabilities import (
+    AUTHORIZE,
+    CAPTURE,
+    RECURRING,
+    REFUND,
+    MethodFlow,
+    MethodSupport,
+    method_name,
+    takes,
+)
 from connector_service.connectors.kit import methods as pm_kit
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
@@ -182,16 +191,16 @@ _STRIPE_CURRENCIES = (
 ).split()
 
 
-_M, _F = PaymentMethodType, MethodFlow
-_CARDS = frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND, _F.RECURRING})
-_PAY = frozenset({_F.AUTHORIZE, _F.REFUND})  # captured at once, refundable
-_HOLD = _PAY | {_F.CAPTURE}  # capture_method manual is honoured (BNPL, PayPal)
-_ONCE = frozenset({_F.AUTHORIZE})  # vouchers: Stripe cannot refund them
+_M = PaymentMethodType
+_CARDS = (AUTHORIZE, CAPTURE, REFUND, RECURRING)
+_PAY = (AUTHORIZE, REFUND)  # captured at once, refundable
+_HOLD = (AUTHORIZE, CAPTURE, REFUND)  # capture_method manual is honoured (BNPL, PayPal)
+_ONCE = (AUTHORIZE,)  # vouchers: Stripe cannot refund them
 
 
-def _where(flows: frozenset[MethodFlow], countries: str, currencies: str) -> MethodSupport:
-    return MethodSupport(
-        flows=flows,
+def _where(flows: tuple[MethodFlow, ...], countries: str, currencies: str) -> MethodSupport:
+    return takes(
+        *flows,
         countries=frozenset(countries.split()) if countries else None,
         currencies=frozenset(currencies.split()),
     )
@@ -204,9 +213,9 @@ _SEPA = (
 # Per method: flows, the customer's countries and the presentment currencies Stripe's
 # payment-method guides list (docs.stripe.com/payments/payment-methods/overview).
 STRIPE_METHODS: dict[PaymentMethodType, MethodSupport] = {
-    _M.CARD: MethodSupport(flows=_CARDS),
-    _M.TOKEN: MethodSupport(flows=_CARDS),
-    _M.MANDATE: MethodSupport(flows=_CARDS),
+    _M.CARD: takes(*_CARDS),
+    _M.TOKEN: takes(*_CARDS),
+    _M.MANDATE: takes(*_CARDS),
     _M.IDEAL: _where(_PAY, "NL", "EUR"),
     _M.BANCONTACT: _where(_PAY, "BE", "EUR"),
     _M.EPS: _where(_PAY, "AT", "EUR"),

@@ -20,7 +20,15 @@ def payment_document(
     payment_id: str,
     reference: str | None = None,
     metadata: dict[str, str] | None = None,
+    method: str | None = None,
 ) -> api.Payment:
+    """``method``: the payment_method.type the payment was made with (PaymentFacts), shown
+    when the gateway's answer carries no card summary (a synced iDEAL or SEPA payment)."""
+    summary = None
+    if result.card:
+        summary = api.PaymentMethodSummary(type="card", card=result.card)
+    elif method is not None:
+        summary = api.PaymentMethodSummary(type=method)
     return api.Payment(
         id=payment_id,
         status=result.status,
@@ -32,9 +40,7 @@ def payment_document(
         capture_method=CaptureMethod(ref.capture_method),
         amount_captured=result.amount_captured,
         reference=reference,
-        payment_method=api.PaymentMethodSummary(type="card", card=result.card)
-        if result.card
-        else None,
+        payment_method=summary,
         next_action=result.next_action,
         failure=result.failure,
         network_transaction_id=result.network_transaction_id,

@@ -237,7 +237,12 @@ class PaymentService:
         await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
         payment = payment_document(
-            ref, result, payment_id=payment_id, reference=reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
         payment.attempts = attempts
         if result.status is PaymentStatus.UNRESOLVED:
@@ -389,7 +394,12 @@ class PaymentService:
         if result.connector_payment_id and not ref.connector_payment_id:
             ref = msgspec.structs.replace(ref, connector_payment_id=result.connector_payment_id)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def resume_payment(
@@ -449,7 +459,12 @@ class PaymentService:
                 await self._note(payment_id, ref.account, result)
                 ref = msgspec.structs.replace(ref, connector_payment_id=gid)
         payment = payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
         if isinstance(req.payment_method, Card | Token) and payment.payment_method is None:
             payment.payment_method = pm_summary(req.payment_method)
@@ -466,7 +481,12 @@ class PaymentService:
         result = await self.runner.run(target, Flow.COMPLETE_AUTHORIZE, data)
         await self._note(payment_id, ref.account, result)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def capture(
@@ -516,7 +536,12 @@ class PaymentService:
             )
             result = _with_captures(result, facts)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def increment(
@@ -560,7 +585,12 @@ class PaymentService:
         elif result.amount is None:
             result = msgspec.structs.replace(result, amount=facts.amount)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def void(
@@ -573,7 +603,12 @@ class PaymentService:
         result = await self.runner.run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
         await self._note(payment_id, ref.account, result)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     # ------------------------------------------------------------------ refunds
