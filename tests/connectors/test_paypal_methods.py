@@ -45,14 +45,21 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.ids import PaymentRef
 from connector_service.domain.payment_methods import (
+    ApplePay,
     Bancontact,
     Blik,
+    Card,
     Eps,
+    GooglePay,
     Ideal,
+    Klarna,
+    MandateAcceptance,
     NetworkToken,
     PaymentMethodType,
     PayPal,
     Przelewy24,
+    SepaDebit,
+    ThreeDsResult,
     type_of,
 )
 from connector_service.domain.secret import Secret
@@ -573,3 +580,37 @@ async def test_network_token_held_then_captured(fake: PayPalFake, executor: Exec
         C, Flow.CAPTURE, c, CaptureData(payment=ref, amount=10000, reference="cap-1")
     )
     assert captured.status is PaymentStatus.CAPTURED
+
+
+# --------------------------------------------------------------------------- left out
+
+
+@pytest.mark.parametrize(
+    "pm",
+    [
+        ApplePay(token=Secret('{"version":"EC_v1","data":"3+f4oOTwPa6f1UZ6tG","signature":"MIA"}')),
+        GooglePay(token=Secret('{"protocolVersion":"ECv2","signedMessage":"..."}')),
+        SepaDebit(iban=Secret("DE89370400440532013000"), account_holder_name="Jenny Rosen",
+                  mandate_acceptance=MandateAcceptance(accepted_at="2026-11-30T09:15:00Z",
+                                                       type="offline")),
+        Klarna(),
+    ],
+    ids=lambda pm: type_of(pm).value,
+)  # fmt: skip
+def test_what_paypal_does_not_take_is_refused_by_the_declaration(pm: Any) -> None:
+    with pytest.raises(ServiceError) as refused:
+        check_method("PayPal", PAYPAL_METHODS, type_of(pm), payment_method=pm)
+    assert refused.value.type is ErrorType.NOT_SUPPORTED
+    assert refused.value.field == "payment_method.type"
+
+
+def test_external_three_ds_results_are_not_passed_to_paypal() -> None:
+    card = Card(
+        number=Secret("4111111111111111"), exp_month=12, exp_year=2034,
+        three_ds=ThreeDsResult(authentication_value=Secret("AAABBEg0VhI0VniQEjRWAAAAAAA="),
+                               eci="05", version="2.2.0",
+                               ds_transaction_id="f25084f0-5b16-4c0a-ae5d-b24808a95e4b"),
+    )  # fmt: skip
+    with pytest.raises(ServiceError) as refused:
+        check_method("PayPal", PAYPAL_METHODS, PaymentMethodType.CARD, payment_method=card)
+    assert refused.value.field == "payment_method.three_ds"

@@ -56,15 +56,19 @@ from connector_service.domain.payment_methods import (
     Affirm,
     AfterpayClearpay,
     Alipay,
+    ApplePay,
     BacsDebit,
     Bancontact,
     Blik,
     Boleto,
+    Card,
     Eps,
+    GooglePay,
     Ideal,
     Klarna,
     Konbini,
     MandateAcceptance,
+    NetworkToken,
     Oxxo,
     PaymentMethodType,
     PayNow,
@@ -73,6 +77,8 @@ from connector_service.domain.payment_methods import (
     PromptPay,
     Przelewy24,
     SepaDebit,
+    ThreeDsResult,
+    Upi,
     WechatPay,
     type_of,
 )
@@ -627,3 +633,36 @@ async def test_bnpl_held_then_captured(stripe_fake: StripeFake, executor: Execut
     )
     assert captured.status is PaymentStatus.CAPTURED
     assert stripe_fake.violations == []
+
+
+# --------------------------------------------------------------------------- left out
+
+
+@pytest.mark.parametrize(
+    "pm",
+    [
+        ApplePay(token=Secret('{"version":"EC_v1","data":"3+f4oOTwPa6f1UZ6tG","signature":"MIA"}')),
+        GooglePay(token=Secret('{"protocolVersion":"ECv2","signedMessage":"..."}')),
+        NetworkToken(number=Secret("4895370012003478"), exp_month=12, exp_year=2033,
+                     cryptogram=Secret("AgAAAAAABk4DWZ4C28yUQAAAAAA="), eci="05"),
+        Upi(vpa="jenny@okaxis"),
+    ],
+    ids=lambda pm: type_of(pm).value,
+)  # fmt: skip
+def test_what_stripe_does_not_take_is_refused_by_the_declaration(pm: Any) -> None:
+    with pytest.raises(ServiceError) as refused:
+        check_method("Stripe", STRIPE_METHODS, type_of(pm), payment_method=pm)
+    assert refused.value.type is ErrorType.NOT_SUPPORTED
+    assert refused.value.field == "payment_method.type"
+
+
+def test_external_three_ds_results_are_not_passed_to_stripe() -> None:
+    card = Card(
+        number=Secret("4242424242424242"), exp_month=12, exp_year=2034,
+        three_ds=ThreeDsResult(authentication_value=Secret("AAABBEg0VhI0VniQEjRWAAAAAAA="),
+                               eci="05", version="2.2.0",
+                               ds_transaction_id="f25084f0-5b16-4c0a-ae5d-b24808a95e4b"),
+    )  # fmt: skip
+    with pytest.raises(ServiceError) as refused:
+        check_method("Stripe", STRIPE_METHODS, PaymentMethodType.CARD, payment_method=card)
+    assert refused.value.field == "payment_method.three_ds"
