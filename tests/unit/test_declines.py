@@ -12,6 +12,7 @@ import pytest
 
 from connector_service.connectors import (
     adyen,
+    authorizenet,
     braintree,
     checkout,
     mollie,
@@ -23,6 +24,7 @@ from connector_service.connectors import (
     square,
     stripe,
 )
+from connector_service.connectors.base import HttpResponse
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -31,7 +33,7 @@ from connector_service.domain.declines import (
     DeclineCode,
 )
 from connector_service.domain.errors import Failure
-from connector_service.domain.status import DeclineCategory
+from connector_service.domain.status import DeclineCategory, PaymentStatus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "declines.md"
 
@@ -50,6 +52,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "authorizenet": authorizenet.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -108,6 +111,14 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "authorizenet":  # the response reason code of a declined transaction
+        tr = authorizenet.TransactionResponse(
+            responseCode="2", transId="1", errors=[authorizenet.TxError(errorCode=raw)]
+        )
+        answer = HttpResponse(200, {}, b"")
+        payment = authorizenet._transaction_result(answer, tr, PaymentStatus.AUTHORIZED, 100)
+        assert payment.failure is not None
+        return payment.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -115,7 +126,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "sandbox",
+    "mollie", "razorpay", "authorizenet", "sandbox",
 ]  # fmt: skip
 
 
