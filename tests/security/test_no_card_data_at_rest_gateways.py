@@ -1,10 +1,10 @@
 """No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com, PayPal,
-Paystack, Rapyd, Square, Braintree, Razorpay and Authorize.net are each driven through
-every flow they declare against their loopback fakes (``tests/fakes``), with card
-numbers and CVCs unique to the connector and the run, and some of each gateway's signed
-webhooks about those payments are received, so that stored events and the delivery
-outbox hold something to look at. Then every stored byte and every DEBUG log line is
-scanned as the sandbox test does (``tests/security/scan.py``).
+Paystack, Rapyd, Square, Braintree, Razorpay, Authorize.net and Cybersource are each
+driven through every flow they declare against their loopback fakes (``tests/fakes``),
+with card numbers and CVCs unique to the connector and the run, and some of each
+gateway's signed webhooks about those payments are received, so that stored events and
+the delivery outbox hold something to look at. Then every stored byte and every DEBUG
+log line is scanned as the sandbox test does (``tests/security/scan.py``).
 
 Backends: SQLite (a real server process; every row of every table and the raw .db, -wal
 and -shm bytes) and PostgreSQL (a real server process on a fresh schema) for every
@@ -42,6 +42,7 @@ import msgspec
 import pytest
 
 import connector_service.testing.fakes.authorizenet as authorizenet_fake
+import connector_service.testing.fakes.cybersource as cybersource_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
@@ -61,9 +62,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet",
+    "razorpay", "authorizenet", "cybersource",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
+NO_THREE_DS = ("square", "cybersource")  # no 3-D Secure flow: one card fewer
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 # An endpoint no one listens on, and no delivery worker: every event stays in the outbox.
@@ -240,6 +242,12 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             }).encode()
             for kind, flow in (("payment.captured", "purchase"), ("payment.failed", "decline"))
         ]  # fmt: skip
+    if gw.name == "cybersource":  # notifications name the transaction only
+        return [
+            cybersource_fake.notification(made[flow]["connector_payment_id"], kind)
+            for kind, flow in (("payments.payments.accept", "purchase"),
+                               ("payments.payments.reject", "decline"))
+        ]  # fmt: skip
     if gw.name == "authorizenet":  # notifications about the fake's own transactions
         return [
             authorizenet_fake.notification(kind, {
@@ -292,7 +300,8 @@ async def drive(
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-                "razorpay": "INR", "authorizenet": "USD"}.get(name, "EUR")  # fmt: skip
+                "razorpay": "INR", "authorizenet": "USD",
+                "cybersource": "USD"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -364,6 +373,11 @@ async def drive(
         body = payment(700, bad)
     elif name == "braintree":
         body = payment(200100, card("4"))  # 2001.00: the sandbox declines this amount
+    elif name == "cybersource":
+        bad = card("4")
+        reason = ("GENERAL_DECLINE", "General decline of the card.", "05")
+        monkeypatch.setitem(cybersource_fake.DECLINES, bad["number"], reason)
+        body = payment(700, bad)
     elif name == "razorpay":
         bad = card("4")
         monkeypatch.setitem(razorpay_fake.CARDS, bad["number"], "declined")
@@ -485,7 +499,7 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(
     _stored_something(tables, sent)
     rows = joined(tables)
     assert b'"level":"debug"' in logs and b"connector_service.transcript" in logs
-    assert len(cards) >= (5 if name in TOKENISED else 6)  # Square: no 3-D Secure flows
+    assert len(cards) >= (5 if name in NO_THREE_DS else 6)  # no 3-D Secure flows
     assert hits(raw, cards) == []
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []
