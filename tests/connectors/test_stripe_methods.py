@@ -375,6 +375,25 @@ def test_debit_mandate_acceptance_offline_has_no_online_part() -> None:
     assert not any("[online]" in k for k in body)
 
 
+def test_card_connector_options_leave_a_methods_own_options_alone() -> None:
+    from connector_service.connectors.stripe import (
+        StripeCardOptions,
+        StripeMethodOptions,
+        StripePaymentOptions,
+    )
+
+    card_3ds = StripePaymentOptions(
+        payment_method_options=StripeMethodOptions(
+            card=StripeCardOptions(request_three_d_secure="any")
+        )
+    )
+    request = checked(PaymentMethodType.BLIK, data(PaymentMethodType.BLIK, options=card_3ds))
+    stripe_form.validate(request)
+    body = form(request)
+    assert body["payment_method_options[blik][code]"] == "777123"
+    assert not any(k.startswith("payment_method_options[card]") for k in body)
+
+
 def test_saving_a_method_beyond_cards_is_refused_before_any_call() -> None:
     with pytest.raises(ServiceError) as refused:
         connector.build_authorize(ctx(), data(PaymentMethodType.IDEAL, setup_future_usage=True))

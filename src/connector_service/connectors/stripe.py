@@ -514,7 +514,8 @@ class StripeConnector(Connector):
             body |= _given(options, "statement_descriptor_suffix", "transfer_group")
             body |= _given(options, "on_behalf_of", "receipt_email")
             card = options.payment_method_options and options.payment_method_options.card
-            if card and card.request_three_d_secure and not isinstance(pm, StoredMandate):
+            # Card options for a card only: a method beyond cards keeps its own options.
+            if card and card.request_three_d_secure and isinstance(pm, Card | Token):
                 mode = card.request_three_d_secure
                 body["payment_method_options"] = {"card": {"request_three_d_secure": mode}}
         return self._post(ctx, "/v1/payment_intents", body, Flow.AUTHORIZE)
