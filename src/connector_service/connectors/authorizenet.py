@@ -59,6 +59,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -188,15 +189,15 @@ class AuthorizenetConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {
-                PaymentMethodType.CARD,
-                PaymentMethodType.TOKEN,
-                PaymentMethodType.APPLE_PAY,
-                PaymentMethodType.GOOGLE_PAY,
-                PaymentMethodType.MANDATE,
-            }
-        ),
+        # Wallet tokens go as opaqueData (authorize, capture, refund); a stored customer
+        # profile is made from a card only.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.APPLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         # Authorize.net's processing currencies (one per merchant account).
         currencies=frozenset(
             {"USD", "CAD", "GBP", "EUR", "AUD", "NZD", "CHF", "DKK", "NOK", "PLN", "SEK"}
@@ -302,7 +303,6 @@ class AuthorizenetConnector(Connector):
                 "opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}
             }
         elif isinstance(pm, ApplePay | GooglePay):
-            # The model requires the token (payment_method.token); the gateway decrypts it.
             request["payment"] = {
                 "opaqueData": {
                     "dataDescriptor": WALLET_DESCRIPTORS[type_of(pm).value],
@@ -1289,9 +1289,9 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
 
 
 def _kind(pm: object) -> str:
-    if isinstance(pm, ApplePay | GooglePay):
-        return f"{type_of(pm).value} wallets"
-    return f"{type(pm).__name__.lower()} details"
+    if isinstance(pm, Card | Token):
+        return f"{type(pm).__name__.lower()} details"
+    return f"{type_of(pm).value} payments"
 
 
 def _ref_id(key: str) -> str:
