@@ -112,6 +112,10 @@ def test_beyond_cards_today() -> None:
     assert beyond["authorizenet"] == {PM.APPLE_PAY, PM.GOOGLE_PAY}  # opaqueData
 
 
+def test_every_connector_is_in_the_table() -> None:
+    assert set(CONNECTORS) - {"sandbox"} == set(EXPECTED)
+
+
 def test_a_declaration_cannot_claim_a_flow_the_class_lacks() -> None:
     # Paystack implements no separate capture: a table saying it does is refused when
     # the class is made, as a wrong meta.flows is.

@@ -97,7 +97,6 @@ from connector_service.domain.payment_methods import (
     GooglePay,
     PaymentMethodType,
     Token,
-    type_of,
 )
 from connector_service.domain.status import (
     CaptureMethod,
@@ -114,9 +113,9 @@ MAX_DUPLICATE_WINDOW = 28800  # the gateway's maximum (8 hours)
 # Accept.js (and Accept Hosted) nonces: ``opaqueData`` with this descriptor.
 ACCEPT_DESCRIPTOR = "COMMON.ACCEPT.INAPP.PAYMENT"
 # In-app wallets: the wallet's payment data, base64, as opaqueData with its descriptor.
-WALLET_DESCRIPTORS = {
-    "apple_pay": "COMMON.APPLE.INAPP.PAYMENT",
-    "google_pay": "COMMON.GOOGLE.INAPP.PAYMENT",
+WALLET_DESCRIPTORS: dict[type[ApplePay | GooglePay], str] = {
+    ApplePay: "COMMON.APPLE.INAPP.PAYMENT",
+    GooglePay: "COMMON.GOOGLE.INAPP.PAYMENT",
 }
 
 
@@ -189,8 +188,7 @@ class AuthorizenetConnector(Connector):
                 False,
             ),
         ),
-        # Wallet tokens go as opaqueData (authorize, capture, refund); a stored customer
-        # profile is made from a card only.
+        # Wallet tokens pay once: a customer profile is made from a card or a nonce.
         methods={
             PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
             PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
@@ -303,9 +301,10 @@ class AuthorizenetConnector(Connector):
                 "opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}
             }
         elif isinstance(pm, ApplePay | GooglePay):
+            # The model has checked the token is there (payment_method.token).
             request["payment"] = {
                 "opaqueData": {
-                    "dataDescriptor": WALLET_DESCRIPTORS[type_of(pm).value],
+                    "dataDescriptor": WALLET_DESCRIPTORS[type(pm)],
                     "dataValue": pm.token.reveal(),
                 }
             }
@@ -1288,10 +1287,9 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
     return out
 
 
-def _kind(pm: object) -> str:
-    if isinstance(pm, Card | Token):
-        return f"{type(pm).__name__.lower()} details"
-    return f"{type_of(pm).value} payments"
+def _kind(pm: msgspec.Struct) -> str:
+    """The method's ``payment_method.type`` (its msgspec tag), for error messages."""
+    return f"{pm.__struct_config__.tag} payments"
 
 
 def _ref_id(key: str) -> str:

@@ -94,34 +94,6 @@ from connector_service.domain.status import (
 
 # --------------------------------------------------------------------------- 1. metadata
 
-_Note = Annotated[
-    str, Meta(min_length=1, max_length=100, description="free text the sandbox keeps (note)")
-]
-
-
-class SandboxPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """``connector_options.sandbox`` on a payment (the sandbox's ``descriptor_suffix`` and
-    ``risk_label``, echoed in its payment record)."""
-
-    descriptor_suffix: (
-        Annotated[str, Meta(min_length=1, max_length=10, description="appended to the descriptor")]
-        | None
-    ) = None
-    risk_label: (
-        Annotated[
-            Literal["low", "normal", "elevated"],
-            Meta(description="the sandbox's risk label for the payment"),
-        ]
-        | None
-    ) = None
-
-
-class SandboxNoteOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """``connector_options.sandbox`` on a capture, refund or mandate (``note``)."""
-
-    note: _Note | None = None
-
-
 _M = PaymentMethodType
 _F = MethodFlow
 _ALL = frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND})
@@ -171,6 +143,32 @@ METHODS: dict[PaymentMethodType, MethodSupport] = {
     _M.ALIPAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY NZD SGD USD"),
     _M.WECHAT_PAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY SGD USD"),
 }
+_Note = Annotated[
+    str, Meta(min_length=1, max_length=100, description="free text the sandbox keeps (note)")
+]
+
+
+class SandboxPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.sandbox`` on a payment (the sandbox's ``descriptor_suffix`` and
+    ``risk_label``, echoed in its payment record)."""
+
+    descriptor_suffix: (
+        Annotated[str, Meta(min_length=1, max_length=10, description="appended to the descriptor")]
+        | None
+    ) = None
+    risk_label: (
+        Annotated[
+            Literal["low", "normal", "elevated"],
+            Meta(description="the sandbox's risk label for the payment"),
+        ]
+        | None
+    ) = None
+
+
+class SandboxNoteOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.sandbox`` on a capture, refund or mandate (``note``)."""
+
+    note: _Note | None = None
 
 
 class SandboxConnector(Connector):
