@@ -84,6 +84,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "wechat_pay": "ar",
         "paypal": "acr",
     },
+    "xendit": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
 }
 LETTER = {AUTHORIZE: "a", CAPTURE: "c", REFUND: "r", RECURRING: "m"}
 
