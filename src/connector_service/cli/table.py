@@ -50,6 +50,8 @@ def connector_rows() -> list[dict[str, Any]]:
                 "external_3ds": sorted(
                     pm.value for pm, support in m.methods.items() if support.external_3ds
                 ),
+                "splits": m.splits is not None,  # issue 19
+                "order": m.order is not None,
             }
         )
     return rows
@@ -60,6 +62,8 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         "connector",
         *[c for c, _ in COLUMNS],
         "multi-capture",
+        "splits",
+        "order data",
         "payment methods",
         "idempotency",
     ]
@@ -72,6 +76,7 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         shown = [m for m in methods if m in _BASIC]
         more = len(methods) - len(shown)
         listed = ", ".join(shown) + (f" + {more} more (matrix below)" if more else "")
+        cells += ["✓" if row.get(key) else "—" for key in ("splits", "order")]
         cells += [listed, row["idempotency"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from connector_service.config import Caller, Config
 from connector_service.connectors.base import Connector, ConnectorMeta
 from connector_service.connectors.capabilities import check_method
+from connector_service.connectors.kit.options import option_names
 from connector_service.core import routing
 from connector_service.core.accounts import Accounts
 from connector_service.core.breaker import Breakers, BreakerView
@@ -94,6 +95,8 @@ class SetupViews:
                     accounts=accounts,
                     multiple_captures=m.multiple_captures,
                     methods=method_infos(connector),
+                    connector_options=option_names(m.options),
+                    splits=m.splits is not None,
                 )
             )
         return out

@@ -191,6 +191,7 @@ class CaptureCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``CaptureCreate`` object."""
 
     amount: int | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     final_capture: bool = True
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reference: str | None = None
@@ -229,6 +230,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``ConnectorInfo`` object."""
 
     accounts: list[str] = msgspec.field(default_factory=list)
+    connector_options: list[str] = msgspec.field(default_factory=list)
     countries: list[str] | Literal["*"]
     credential_fields: list[str]
     currencies: list[str] | Literal["*"]
@@ -241,6 +243,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     name: str
     option_fields: list[str]
     payment_methods: list[str]
+    splits: bool = False
     webhooks: bool
 
 
@@ -510,9 +513,12 @@ ErrorCode: TypeAlias = Literal[
     "invalid_live_url_prefix",
     "invalid_mandate",
     "invalid_merchant_account",
+    "invalid_option",
+    "invalid_order",
     "invalid_page_size",
     "invalid_page_token",
     "invalid_reference",
+    "invalid_splits",
     "invalid_status",
     "invalid_stored_payment_method",
     "invalid_token",
@@ -572,6 +578,7 @@ ErrorCode: TypeAlias = Literal[
     "unknown_account",
     "unknown_connector",
     "unknown_field",
+    "unknown_option",
     "unknown_parameter",
     "unknown_routing_profile",
     "unknown_type",
@@ -774,6 +781,16 @@ class Konbini(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type"
     expires_after_days: int | None = None
 
 
+class LineItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``LineItem`` object."""
+
+    name: str
+    quantity: int
+    sku: str | None = None
+    tax_amount: int | None = None
+    unit_amount: int
+
+
 class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``Mandate`` object."""
 
@@ -811,6 +828,7 @@ class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     billing: Address | None = None
     browser: BrowserInfo | None = None
     connector: str | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     currency: str
     customer: Customer
     description: str | None = None
@@ -863,6 +881,15 @@ class NetworkToken(
     holder_name: str | None = None
     number: str
     source: Literal["apple_pay", "google_pay", "network_token"] = "network_token"
+
+
+class Order(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What was bought. ``amount`` must be the lines + tax + shipping."""
+
+    customer_reference: str | None = None
+    line_items: list[LineItem]
+    shipping_amount: int | None = None
+    tax_amount: int | None = None
 
 
 class Oxxo(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="oxxo"):
@@ -933,16 +960,19 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     account: str | None = None
     amount: int
+    application_fee: int | None = None
     billing: Address | None = None
     browser: BrowserInfo | None = None
     capture_method: CaptureMethod = "automatic"
     connector: str | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     currency: str
     customer: Customer | None = None
     description: str | None = None
     incremental_authorization: bool = False
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     multiple_captures: bool = False
+    order: Order | None = None
     payment_method: (
         Card
         | Token
@@ -977,6 +1007,7 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     routing_profile: str | None = None
     setup_future_usage: Literal["off_session"] | None = None
     shipping: Address | None = None
+    splits: list[Split] = msgspec.field(default_factory=list)
     statement_descriptor: str | None = None
 
 
@@ -1064,6 +1095,7 @@ class RefundCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``RefundCreate`` object."""
 
     amount: int | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reason: str | None = None
     reference: str | None = None
@@ -1113,6 +1145,13 @@ class SepaDebit(
     account_holder_name: str
     iban: str
     mandate_acceptance: MandateAcceptance
+
+
+class Split(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Part of a payment that goes to a destination (minor units of its currency)."""
+
+    amount: int
+    destination: str
 
 
 class ThreeDsAction(
@@ -1229,6 +1268,7 @@ __all__ = [
     "JsonValue",
     "Klarna",
     "Konbini",
+    "LineItem",
     "Mandate",
     "MandateAcceptance",
     "MandateCreate",
@@ -1237,6 +1277,7 @@ __all__ = [
     "MandateStatus",
     "MandateSummary",
     "NetworkToken",
+    "Order",
     "Oxxo",
     "ParseRequest",
     "ParseResult",
@@ -1259,6 +1300,7 @@ __all__ = [
     "RoutingCandidate",
     "RoutingDetails",
     "SepaDebit",
+    "Split",
     "ThreeDsAction",
     "ThreeDsResult",
     "Token",
