@@ -190,8 +190,8 @@ def test_the_contract_refuses_what_mollie_would() -> None:
         good | {"method": "applepay"},  # no token
         good | {"method": "directdebit"},  # one-off debit: not on a mandate
     ):
-        request = HttpRequest("POST", f"{BASE}/payments", {"Authorization": f"Bearer {KEY}",
-                              "Content-Type": "application/json"}, json.dumps(bad).encode())  # fmt: skip
+        headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+        request = HttpRequest("POST", f"{BASE}/payments", headers, json.dumps(bad).encode())
         with pytest.raises(SpecViolation):
             check_request(request, BASE + "/")
 
@@ -311,12 +311,14 @@ def test_scrub_masks_wallet_tokens_and_ibans_exactly() -> None:
     before = (
         '{"method":"applepay","applePayPaymentToken":"{\\"paymentData\\":{\\"data\\":\\"c2Vj\\"}}",'
         '"amount":{"currency":"EUR","value":"10.00"}}\n'
-        '{"method":"directdebit","consumerName":"Jan Jansen","consumerAccount":"NL55INGB0000000000"}'
+        '{"method":"directdebit","consumerName":"Jan Jansen",'
+        '"consumerAccount":"NL55INGB0000000000"}'
     )
     after = (
         '{"method":"applepay","applePayPaymentToken":"[REDACTED]",'
         '"amount":{"currency":"EUR","value":"10.00"}}\n'
-        '{"method":"directdebit","consumerName":"Jan Jansen","consumerAccount":"**************0000"}'
+        '{"method":"directdebit","consumerName":"Jan Jansen",'
+        '"consumerAccount":"**************0000"}'
     )
     assert CONNECTOR.scrub(before) == after
 
