@@ -23,6 +23,7 @@ ACCEPTANCE = {
     "accepted_at": "2026-12-01T10:00:00Z", "ip_address": "203.0.113.7",
     "user_agent": "Mozilla/5.0",
 }  # fmt: skip
+ONLINE_WITHOUT_IP = {"accepted_at": "2026-12-01T10:00:00Z"}
 APPLE_TOKEN = json.dumps({"paymentData": {"version": "EC_v1", "data": "ZTJlLWFwcGxlLXRva2Vu"}})
 
 
@@ -149,7 +150,7 @@ def test_a_bounced_sepa_debit_fails(rig: Rig) -> None:
         (pay({"type": "przelewy24"}), "customer.email"),
         (pay({"type": "apple_pay", "token": ""}), "payment_method.token"),
         (pay(sepa("NL55INGB0000000001")), "payment_method.iban"),
-        (pay({**sepa("NL55INGB0000000000"), "mandate_acceptance": {"accepted_at": "2026-12-01T10:00:00Z"}}),
+        (pay({**sepa("NL55INGB0000000000"), "mandate_acceptance": ONLINE_WITHOUT_IP}),
          "payment_method.mandate_acceptance.ip_address"),
     ],
 )  # fmt: skip
