@@ -93,7 +93,10 @@ def test_mandate_charges_need_authorize() -> None:
 
 
 def test_a_new_pair_adds_its_flow_and_the_executor_reaches_it() -> None:
-    meta = dataclasses.replace(SandboxConnector.meta, name="capturer", flows=frozenset())
+    # Its own methods: the sandbox's table claims refunds and mandates this class lacks.
+    meta = dataclasses.replace(
+        SandboxConnector.meta, name="capturer", flows=frozenset(), methods={}
+    )
     cls = _class({"meta": meta, "build_capture": _capture, "parse_capture": _parse}, Connector)
     assert cls.meta.flows == {Flow.CAPTURE}
     ctx = ConnectorContext("a", "capturer", {}, {}, base_url="http://127.0.0.1:1")

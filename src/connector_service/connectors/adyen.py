@@ -37,6 +37,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
     Address,
@@ -184,9 +185,11 @@ class AdyenConnector(Connector):
                 required=False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="Idempotency-Key header (scoped per operation, at most 64 characters)",
         docs_url="https://docs.adyen.com/api-explorer/Checkout/71/overview",
         secret_fields=("api_key", "webhook_secret"),

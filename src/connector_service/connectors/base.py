@@ -39,7 +39,11 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
-from connector_service.connectors.capabilities import MethodSupport, derived_methods
+from connector_service.connectors.capabilities import (
+    MethodSupport,
+    derived_methods,
+    undeclarable,
+)
 from connector_service.connectors.kit.encode import basic_auth, drop_none, form_encode, json_body
 from connector_service.connectors.kit.errors import gateway_error
 from connector_service.connectors.kit.http import (
@@ -551,6 +555,9 @@ def _methods_of(name: str, meta: ConnectorMeta, flows: frozenset[Flow]) -> dict[
         declared = frozenset(meta.methods)
         if meta.payment_methods and meta.payment_methods != declared:
             raise TypeError(f"{name}: meta.payment_methods differs from meta.methods")
+        claimed = undeclarable(meta.methods, flows)
+        if claimed:
+            raise TypeError(f"{name}: meta.methods declares flows the class lacks: {claimed}")
         return {"payment_methods": declared, "methods": dict(meta.methods)}
     return {"methods": derived_methods(meta.payment_methods, flows)}
 

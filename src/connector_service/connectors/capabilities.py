@@ -25,7 +25,19 @@ from connector_service.domain.errors import not_supported
 from connector_service.domain.flows import Flow
 from connector_service.domain.payment_methods import Card, PaymentMethodType
 
-__all__ = ["MethodFlow", "MethodSupport", "check_method", "derived_methods", "method_name"]
+__all__ = [
+    "AUTHORIZE",
+    "CAPTURE",
+    "RECURRING",
+    "REFUND",
+    "MethodFlow",
+    "MethodSupport",
+    "check_method",
+    "derived_methods",
+    "method_name",
+    "takes",
+    "undeclarable",
+]
 
 
 class MethodFlow(StrEnum):
@@ -36,6 +48,13 @@ class MethodFlow(StrEnum):
 
 
 ALL_FLOWS = frozenset(MethodFlow)
+# Short names for the declarations (``takes(AUTHORIZE, CAPTURE, REFUND)``).
+AUTHORIZE, CAPTURE, REFUND, RECURRING = (
+    MethodFlow.AUTHORIZE,
+    MethodFlow.CAPTURE,
+    MethodFlow.REFUND,
+    MethodFlow.RECURRING,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +69,41 @@ class MethodSupport:
     currencies: frozenset[str] | None = None
     # Cards only: passes 3-D Secure results obtained elsewhere (``card.three_ds``).
     external_3ds: bool = False
+
+
+def takes(
+    *flows: MethodFlow,
+    countries: frozenset[str] | None = None,
+    currencies: frozenset[str] | None = None,
+    external_3ds: bool = False,
+) -> MethodSupport:
+    """One line of a connector's ``methods`` table: the flows it takes the method with."""
+    if MethodFlow.AUTHORIZE not in flows:
+        raise ValueError("a payment method is taken with authorize at least")
+    return MethodSupport(
+        flows=frozenset(flows),
+        countries=countries,
+        currencies=currencies,
+        external_3ds=external_3ds,
+    )
+
+
+def undeclarable(
+    methods: Mapping[PaymentMethodType, MethodSupport], flows: frozenset[Flow]
+) -> list[str]:
+    """What a ``methods`` table claims that the class cannot do: a separate capture
+    without the capture flow, a refund without refunds, recurring without mandates."""
+    needs = {
+        MethodFlow.CAPTURE: Flow.CAPTURE in flows,
+        MethodFlow.REFUND: Flow.REFUND in flows,
+        MethodFlow.RECURRING: Flow.SETUP_MANDATE in flows or Flow.CHARGE_MANDATE in flows,
+    }
+    return sorted(
+        f"{pm.value}: {flow.value}"
+        for pm, support in methods.items()
+        for flow in support.flows
+        if not needs.get(flow, True)
+    )
 
 
 _DISPLAY = {

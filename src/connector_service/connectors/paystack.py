@@ -44,6 +44,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, RECURRING, REFUND, takes
 from connector_service.domain.common import (
     AwaitCustomer,
     CardSummary,
@@ -164,9 +165,12 @@ class PaystackConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        # Paystack charges in one step (no separate capture), for every method.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, REFUND, RECURRING),
+        },
         currencies=CURRENCIES,
         idempotency="reference body field (derived from the Idempotency-Key)",
         docs_url="https://paystack.com/docs/api/",

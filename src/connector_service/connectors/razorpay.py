@@ -190,10 +190,13 @@ class RazorpayRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_def
 # ---- payment methods (issue 13/15): per method, the flows, countries and currencies
 _ALL_CARD = frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND,
                        MethodFlow.RECURRING})  # fmt: skip
+# A stored card (a token_... or this service's mandate) is charged as a recurring payment,
+# which Razorpay captures at once.
+_STORED = frozenset({MethodFlow.AUTHORIZE, MethodFlow.REFUND, MethodFlow.RECURRING})
 RAZORPAY_METHODS: dict[PaymentMethodType, MethodSupport] = {
     PaymentMethodType.CARD: MethodSupport(flows=_ALL_CARD),
-    PaymentMethodType.TOKEN: MethodSupport(flows=_ALL_CARD),
-    PaymentMethodType.MANDATE: MethodSupport(flows=_ALL_CARD),
+    PaymentMethodType.TOKEN: MethodSupport(flows=_STORED),
+    PaymentMethodType.MANDATE: MethodSupport(flows=_STORED),
     # an order's payment_capture applies to UPI too; refunds go back to the payer's account
     PaymentMethodType.UPI: MethodSupport(
         flows=frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND}),

@@ -53,6 +53,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
     Address,
@@ -269,9 +270,11 @@ class StripeConnector(Connector):
                 "connected_account", "Stripe-Account header (Connect: acct_...)", required=False
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         currencies=frozenset(c for c in _STRIPE_CURRENCIES if c in CURRENCY_EXPONENTS),
         idempotency="Idempotency-Key header",
         docs_url="https://docs.stripe.com/api",

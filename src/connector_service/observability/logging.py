@@ -80,7 +80,10 @@ def _has_digit_run(text: str) -> bool:
 # Case-folded substrings, one of which each keyword pattern needs: "cv" (cvc, cvv, cvv2,
 # cvn, cvd, card_cvc, cvc2), "security" (security_code, securityCode, cardSecurityCode),
 # "authorization" and "x-api-key" (auth headers), "bearer" and "basic" (auth tokens),
-# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets).
+# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets);
+# the secret keys of payment methods beyond cards (scrub's _METHOD_SECRET_KEYS: "iban",
+# "account_number" / "accountnumber", "cryptogram", "authentication_value" /
+# "authenticationvalue", "wallet_token", "blik_code", "cavv").
 _TELLTALES = (
     "cv",
     "security",
@@ -92,7 +95,20 @@ _TELLTALES = (
     "k_test_",
     "k_sbox_",
     "whsec_",
+    "iban",
+    "account_number",
+    "accountnumber",
+    "cryptogram",
+    "authentication_value",
+    "authenticationvalue",
+    "wallet_token",
+    "blik_code",
+    "cavv",
 )
+# A bare IBAN (scrub's _IBAN, which checks mod 97): two letters, two digits, 11 to 30
+# letters or digits; no keyword to look for, so its shape is searched (it starts with a
+# fixed four-character class sequence, which keeps the scan fast).
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11}")
 
 
 def might_need_scrub(text: str) -> bool:
@@ -105,7 +121,7 @@ def might_need_scrub(text: str) -> bool:
     for word in _TELLTALES:
         if word in folded:
             return True
-    return _has_digit_run(text)
+    return _has_digit_run(text) or _IBAN_SHAPE.search(text) is not None
 
 
 # ------------------------------------------------------------------ beyond scrub_common
