@@ -506,6 +506,7 @@ def test_metadata() -> None:
         "eps",
         "przelewy24",
         "sepa_debit",
+        "klarna",
     }  # fmt: skip (the methods beyond cards: test_mollie_methods.py)
 
 

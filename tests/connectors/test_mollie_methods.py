@@ -26,6 +26,7 @@ from connector_service.domain.payment_methods import (
     Eps,
     FieldError,
     Ideal,
+    Klarna,
     MandateAcceptance,
     PaymentMethodType,
     PayPal,
@@ -100,6 +101,7 @@ def test_declares_exactly_the_methods_mapped_here() -> None:
         PaymentMethodType.TOKEN, PaymentMethodType.MANDATE, PaymentMethodType.APPLE_PAY,
         PaymentMethodType.PAYPAL, PaymentMethodType.IDEAL, PaymentMethodType.BANCONTACT,
         PaymentMethodType.EPS, PaymentMethodType.PRZELEWY24, PaymentMethodType.SEPA_DEBIT,
+        PaymentMethodType.KLARNA,
     }  # fmt: skip
     assert methods is MOLLIE_METHODS or dict(methods) == MOLLIE_METHODS
     # bank redirects are EUR only and captured at once
@@ -330,3 +332,86 @@ def test_scrubbed_transcripts_hold_no_token_or_iban() -> None:
     text = CONNECTOR.scrub(render_transcript(request, response(201, fixture("payment_ideal_paid"))))
     assert "c2VjcmV0LWFwcGxlLXBheQ" not in text and "NL53INGB0654422370" not in text
     assert "2370" in text  # the last four stay, to tell accounts apart
+
+
+# --------------------------------------------------------------------------- Klarna
+
+
+def klarna_order(**changes: Any) -> Any:
+    from connector_service.domain.splits import LineItem, Order
+
+    lines = [
+        LineItem(name="LEGO 4440", quantity=2, unit_amount=4000, tax_amount=1680, sku="570201"),
+        LineItem(name="Gift wrap", quantity=1, unit_amount=300, tax_amount=63),
+    ]
+    return Order(**({"line_items": lines, "shipping_amount": 495} | changes))
+
+
+def klarna_auth(**extra: Any) -> AuthorizeData:
+    from connector_service.domain.common import Address
+
+    billing = Address(first_name="Piet", last_name="Mondriaan", line1="Keizersgracht 126",
+                      postal_code="1015 CW", city="Amsterdam", country="NL")  # fmt: skip
+    fields: dict[str, Any] = {
+        "amount": 8000 + 1680 + 300 + 63 + 495, "order": klarna_order(), "billing": billing,
+        "customer": Customer(email="piet@example.nl"), "capture_method": CaptureMethod.MANUAL,
+    }  # fmt: skip
+    return auth(Klarna(), **(fields | extra))
+
+
+def test_klarna_sends_lines_and_the_billing_address() -> None:
+    sent = body(checked(CONNECTOR.build_authorize(ctx(), klarna_auth())))
+    assert (sent["method"], sent["captureMode"]) == ("klarna", "manual")
+    assert sent["billingAddress"] == {
+        "givenName": "Piet", "familyName": "Mondriaan", "email": "piet@example.nl",
+        "streetAndNumber": "Keizersgracht 126", "postalCode": "1015 CW",
+        "city": "Amsterdam", "country": "NL",
+    }  # fmt: skip
+    first, wrap, shipping = sent["lines"]
+    assert first == {
+        "type": "physical", "description": "LEGO 4440", "quantity": 2,
+        "unitPrice": {"currency": "EUR", "value": "48.40"},
+        "totalAmount": {"currency": "EUR", "value": "96.80"}, "vatRate": "21.00",
+        "vatAmount": {"currency": "EUR", "value": "16.80"}, "sku": "570201",
+    }  # fmt: skip
+    assert wrap["totalAmount"]["value"] == "3.63" and "sku" not in wrap
+    assert shipping["type"] == "shipping_fee" and shipping["totalAmount"]["value"] == "4.95"
+
+
+def test_klarna_answers_redirect_then_authorized() -> None:
+    opened = CONNECTOR.parse_authorize(
+        ctx(), klarna_auth(), response(201, fixture("payment_klarna_open"))
+    )
+    assert opened.status is PaymentStatus.REQUIRES_ACTION
+    assert isinstance(opened.next_action, RedirectAction)
+    assert opened.next_action.url.startswith("https://pay.klarna.com/")
+    doc = fixture("payment_klarna_authorized")
+    [event] = CONNECTOR.webhook_parse_fetched({}, f"id={doc['id']}".encode(), response(200, doc))
+    assert event.type is WebhookEventType.PAYMENT_AUTHORIZED
+    assert event.payment is not None and event.payment.status is PaymentStatus.AUTHORIZED
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"order": None}, "order"),
+        ({"billing": None}, "billing.first_name"),
+        ({"customer": None}, "customer.email"),
+        ({"amount": 100}, "order"),
+        ({"order": klarna_order(tax_amount=1)}, "order.tax_amount"),
+    ],
+)
+def test_klarna_bad_input_names_the_field(extra: dict[str, Any], field: str) -> None:
+    with pytest.raises(ServiceError) as exc:
+        CONNECTOR.build_authorize(ctx(), klarna_auth(**extra))
+    assert exc.value.field == field
+
+
+def test_klarna_line_tax_must_split_over_the_quantity() -> None:
+    from connector_service.domain.splits import LineItem
+
+    odd = klarna_order(line_items=[LineItem(name="x", quantity=3, unit_amount=1000,
+                                            tax_amount=100)], shipping_amount=None)  # fmt: skip
+    with pytest.raises(ServiceError) as exc:
+        CONNECTOR.build_authorize(ctx(), klarna_auth(order=odd, amount=3100))
+    assert exc.value.field == "order.line_items[0].tax_amount"

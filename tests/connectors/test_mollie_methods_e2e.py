@@ -162,3 +162,45 @@ def test_bad_input_per_method_is_a_4xx_naming_the_field(
     assert 400 <= status < 500, (status, err)
     assert err["error"]["field"] == field, err
     assert rig.gateway_calls() == calls
+
+
+KLARNA_ORDER = {
+    "line_items": [{"name": "LEGO 4440", "quantity": 2, "unit_amount": 4000, "tax_amount": 1680}],
+    "shipping_amount": 495,
+}
+KLARNA_BILLING = {"first_name": "Piet", "last_name": "Mondriaan", "line1": "Keizersgracht 126",
+                  "postal_code": "1015 CW", "city": "Amsterdam", "country": "NL"}  # fmt: skip
+
+
+def test_klarna_redirects_authorizes_then_captures_and_refunds(rig: Rig) -> None:
+    api = rig.api
+    body = pay({"type": "klarna"}, amount=10175, capture_method="manual", order=KLARNA_ORDER,
+               billing=KLARNA_BILLING, customer={"email": "piet@example.nl"})  # fmt: skip
+    created = api.ok("POST", "/v1/payments", body)
+    assert created["status"] == "requires_action", created
+    lines = sent(rig, "/v2/payments")[-1]["lines"]
+    assert [line["type"] for line in lines] == ["physical", "shipping_fee"]
+    customer_at_checkout(created["next_action"]["url"], "pass")
+    assert hook(rig, created["connector_payment_id"]) == 200
+    assert api.ok("GET", f"/v1/payments/{created['id']}")["status"] == "authorized"
+    captured = api.ok("POST", f"/v1/payments/{created['id']}/capture", {})
+    assert captured["status"] == "processing"
+    assert api.ok("GET", f"/v1/payments/{created['id']}")["status"] == "captured"
+    refund = api.ok("POST", f"/v1/payments/{created['id']}/refunds", {"amount": 495})
+    assert refund["amount"] == 495
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"order": None}, "order"), ({"billing": None}, "billing.first_name")],
+)
+def test_klarna_bad_input_is_a_4xx_naming_the_field(
+    rig: Rig, changes: dict[str, Any], field: str
+) -> None:
+    body = pay({"type": "klarna"}, amount=10175, capture_method="manual", order=KLARNA_ORDER,
+               billing=KLARNA_BILLING, customer={"email": "piet@example.nl"})  # fmt: skip
+    body = {k: v for k, v in (body | changes).items() if v is not None}
+    calls = rig.gateway_calls()
+    status, err, _ = rig.api.call("POST", "/v1/payments", body)
+    assert 400 <= status < 500 and err["error"]["field"] == field, (status, err)
+    assert rig.gateway_calls() == calls

@@ -409,6 +409,44 @@ def test_sepa_mandate_and_debit_match_the_sdk(sdk: Any, recorder: Recorder) -> N
     assert_same_request(sdk_payment, requests[2], recorder)
 
 
+def test_klarna_payment_with_lines_matches_the_sdk(sdk: Any, recorder: Recorder) -> None:
+    from connector_service.domain.common import Address
+    from connector_service.domain.payment_methods import Klarna
+    from connector_service.domain.splits import LineItem, Order
+
+    recorder.answer = (201, fixture("payment_klarna_open"))
+    sdk.payments.create({
+        "amount": {"currency": "EUR", "value": "96.80"},
+        "description": "Order #12345",
+        "redirectUrl": "https://webshop.example.org/order/12345/",
+        "webhookUrl": "https://webshop.example.org/payments/webhook/",
+        "metadata": {"reference": "12345"},
+        "method": "klarna",
+        "captureMode": "manual",
+        "billingAddress": {
+            "givenName": "Piet", "familyName": "Mondriaan", "email": "piet@example.nl",
+            "streetAndNumber": "Keizersgracht 126", "postalCode": "1015 CW",
+            "city": "Amsterdam", "country": "NL",
+        },
+        "lines": [{
+            "type": "physical", "description": "LEGO 4440", "quantity": 2,
+            "unitPrice": {"currency": "EUR", "value": "48.40"},
+            "totalAmount": {"currency": "EUR", "value": "96.80"}, "vatRate": "21.00",
+            "vatAmount": {"currency": "EUR", "value": "16.80"}, "sku": "5702016116977",
+        }],
+    })  # fmt: skip
+    order = Order(line_items=[LineItem(name="LEGO 4440", quantity=2, unit_amount=4000,
+                                       tax_amount=1680, sku="5702016116977")])  # fmt: skip
+    billing = Address(first_name="Piet", last_name="Mondriaan", line1="Keizersgracht 126",
+                      postal_code="1015 CW", city="Amsterdam", country="NL")  # fmt: skip
+    ours = CONNECTOR.build_authorize(ctx(recorder), AuthorizeData(
+        amount=9680, currency="EUR", payment_method=Klarna(), order=order, billing=billing,
+        capture_method=CaptureMethod.MANUAL, reference="order-1",
+        return_url="https://shop.example/return", customer=ShopCustomer(email="piet@example.nl"),
+    ))  # fmt: skip
+    assert_same_request(recorder.last(), ours, recorder)
+
+
 # --------------------------------------------------------------------------- responses
 
 
@@ -417,7 +455,8 @@ PAYMENT_FIXTURES = [
     "payment_failed", "payment_canceled", "payment_expired", "payment_first_paid",
     "payment_first_open", "payment_recurring_paid", "payment_ideal_open", "payment_ideal_paid",
     "payment_ideal_canceled", "payment_applepay_paid", "payment_directdebit_pending",
-    "payment_directdebit_paid", "payment_directdebit_failed",
+    "payment_directdebit_paid", "payment_directdebit_failed", "payment_klarna_open",
+    "payment_klarna_authorized",
 ]  # fmt: skip
 
 

@@ -44,6 +44,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "eps": "ar",
         "przelewy24": "ar",
         "sepa_debit": "arm",
+        "klarna": "acr",
     },
     "paypal": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "paystack": {"card": "arm", "token": "arm", "mandate": "arm"},

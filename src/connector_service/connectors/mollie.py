@@ -27,6 +27,8 @@ Why it looks the way it does:
   Direct Debit makes a ``directdebit`` mandate of a customer from the IBAN and the
   acceptance, then a ``sequenceType: recurring`` payment on it, ``pending`` until the
   debit is collected (``paid``) or bounces (``failed``), the mandate reported with it;
+  Klarna needs the order's ``lines`` (from ``order.line_items``) and a billing address,
+  redirects to Klarna, and comes back ``authorized``: captured later like a card;
 - Mollie signs no payment webhook: it POSTs ``id=tr_...`` only. Verifying one means
   fetching that payment with the account's API key (a forged id is unknown to the
   account); the event is read from what was fetched. See docs/connectors/mollie.md.
@@ -91,6 +93,7 @@ from connector_service.domain.payment_methods import (
     Bancontact,
     Eps,
     Ideal,
+    Klarna,
     PaymentMethodType,
     PayPal,
     Przelewy24,
@@ -218,6 +221,10 @@ MOLLIE_METHODS: dict[PaymentMethodType, MethodSupport] = {
     _M.BANCONTACT: _local(_PAID_AT_ONCE, None, "EUR"),
     _M.EPS: _local(_PAID_AT_ONCE, None, "EUR"),
     _M.PRZELEWY24: _local(_PAID_AT_ONCE, None, "EUR PLN"),
+    # Klarna authorizes; the merchant captures on shipping (one capture, or partial ones)
+    _M.KLARNA: _local(frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND}),
+                      "AT BE CH CZ DE DK ES FI FR GB GR IE IT NL NO PL PT SE",
+                      "CHF CZK DKK EUR GBP NOK PLN SEK"),
     # the payment is made on a directdebit mandate, which stays for later charges
     _M.SEPA_DEBIT: _local(_PAID_AT_ONCE | {_F.RECURRING}, _SEPA_COUNTRIES, "EUR"),
 }  # fmt: skip
@@ -225,7 +232,7 @@ MOLLIE_METHODS: dict[PaymentMethodType, MethodSupport] = {
 MOLLIE_METHOD_NAMES: dict[PaymentMethodType, str] = {
     _M.APPLE_PAY: "applepay", _M.PAYPAL: "paypal", _M.IDEAL: "ideal",
     _M.BANCONTACT: "bancontact", _M.EPS: "eps", _M.PRZELEWY24: "przelewy24",
-    _M.SEPA_DEBIT: "directdebit",
+    _M.SEPA_DEBIT: "directdebit", _M.KLARNA: "klarna",
 }  # fmt: skip
 
 
@@ -257,6 +264,8 @@ class MollieConnector(Connector):
         docs_url="https://docs.mollie.com/reference/payments-api",
         secret_fields=("api_key",),
         options=kit.ConnectorOptions(payment=MolliePaymentOptions, refund=MollieRefundOptions),
+        order="lines[] of the payment (Klarna requires them): each line item with its "
+        "VAT-inclusive unitPrice/totalAmount, vatAmount and vatRate; shipping a shipping_fee line",
         splits="Mollie Connect split payments: each split a routing[] entry (organizationId "
         "org_...), the rest stays with the platform; application_fee alone: applicationFee; "
         "refunds reverseRouting",
@@ -324,6 +333,16 @@ class MollieConnector(Connector):
             }
         elif isinstance(pm, (ApplePay, PayPal, Ideal, Bancontact, Eps, Przelewy24)):
             body |= _method_fields(pm, data, ctx)
+        elif isinstance(pm, Klarna):
+            body |= {
+                "method": "klarna",
+                "redirectUrl": data.return_url or ctx.public_url,
+                "billingAddress": _klarna_address(data),
+            }
+            if data.order is None:
+                raise invalid(
+                    "missing_field", "Mollie's Klarna needs the order's line items", "order"
+                )
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -333,6 +352,8 @@ class MollieConnector(Connector):
                 f"{'tokens other than tkn_...' if isinstance(pm, Token) else 'details'}",
                 field="payment_method.type",
             )
+        if data.order is not None:
+            body["lines"] = _lines(data)
         return self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
 
     def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
@@ -408,6 +429,8 @@ class MollieConnector(Connector):
             "mandateId": mid,
         }
         body |= _payment_options(data)
+        if data.order is not None:
+            body["lines"] = _lines(data)
         response = yield self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
         result = _payment(_payment_object(response), data.currency)
         result.mandate = MandateResult(
@@ -1035,6 +1058,90 @@ def _method_fields(
             )
         fields["billingEmail"] = email
     return fields
+
+
+def _lines(data: AuthorizeData) -> list[dict[str, Any]]:
+    """``order`` as Mollie's ``lines``: prices include VAT there, so a line's
+    ``totalAmount`` is its net total plus its tax, ``unitPrice`` that per unit (the tax
+    must split evenly over the quantity), ``vatRate`` the tax over the net total; the
+    order's shipping is a ``shipping_fee`` line. The lines must add up to the amount."""
+    order = data.order
+    assert order is not None
+    lines: list[dict[str, Any]] = []
+    if order.tax_amount is not None and order.tax_amount != sum(
+        line.tax_amount or 0 for line in order.line_items
+    ):
+        raise invalid(
+            "invalid_order",
+            "Mollie takes VAT per line: order.tax_amount must be the lines' tax_amount sum",
+            "order.tax_amount",
+        )
+    for index, line in enumerate(order.line_items):
+        tax = line.tax_amount or 0
+        if tax % line.quantity:
+            raise invalid(
+                "invalid_order",
+                "Mollie's unitPrice includes VAT: the line's tax must split evenly over "
+                "its quantity",
+                f"order.line_items[{index}].tax_amount",
+            )
+        net = line.unit_amount * line.quantity
+        rate = f"{(tax * 100 / net):.2f}" if net else "0.00"
+        lines.append(
+            drop_none(
+                {
+                    "type": "physical",
+                    "description": line.name,
+                    "quantity": line.quantity,
+                    "unitPrice": _amount(line.unit_amount + tax // line.quantity, data.currency),
+                    "totalAmount": _amount(net + tax, data.currency),
+                    "vatRate": rate,
+                    "vatAmount": _amount(tax, data.currency),
+                    "sku": line.sku,
+                }
+            )
+        )
+    if order.shipping_amount:
+        shipping = _amount(order.shipping_amount, data.currency)
+        lines.append({
+            "type": "shipping_fee", "description": "Shipping", "quantity": 1,
+            "unitPrice": shipping, "totalAmount": shipping, "vatRate": "0.00",
+            "vatAmount": _amount(0, data.currency),
+        })  # fmt: skip
+    total = order.items_total + order.total_tax + (order.shipping_amount or 0)
+    if total != data.amount:
+        raise invalid(
+            "invalid_order",
+            "Mollie's lines must add up to the amount (line items + tax + shipping)",
+            "order",
+        )
+    return lines
+
+
+def _klarna_address(data: AuthorizeData) -> dict[str, Any]:
+    """The billing address Klarna requires (Mollie's ``billingAddress``: the names and
+    email of the buyer with the street, postal code, city and country)."""
+    billing = data.billing
+    email = data.customer.email if data.customer else None
+    needed = {
+        "billing.first_name": billing.first_name if billing else None,
+        "billing.last_name": billing.last_name if billing else None,
+        "billing.line1": billing.line1 if billing else None,
+        "billing.postal_code": billing.postal_code if billing else None,
+        "billing.city": billing.city if billing else None,
+        "billing.country": billing.country if billing else None,
+        "customer.email": email,
+    }
+    for name, value in needed.items():
+        if not value:
+            raise invalid("missing_field", f"Mollie's Klarna needs {name}", name)
+    assert billing is not None
+    return {
+        "givenName": billing.first_name, "familyName": billing.last_name, "email": email,
+        "streetAndNumber": billing.line1, "streetAdditional": billing.line2,
+        "postalCode": billing.postal_code, "city": billing.city, "region": billing.state,
+        "country": billing.country, "phone": billing.phone,
+    }  # fmt: skip
 
 
 def _routed(data: AuthorizeData, result: PaymentResult) -> PaymentResult:

@@ -53,8 +53,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Mollie's payment methods the fake takes (``method``), and those redirecting to a
 # hosted page of their own (the customer picks approve / decline at the checkout).
 METHODS = ("creditcard", "applepay", "paypal", "ideal", "bancontact", "eps", "przelewy24",
-           "directdebit")  # fmt: skip
-HOSTED = ("paypal", "ideal", "bancontact", "eps", "przelewy24")
+           "directdebit", "klarna")  # fmt: skip
+HOSTED = ("paypal", "ideal", "bancontact", "eps", "przelewy24", "klarna")
 # An IBAN whose debits bounce (Mollie test mode: the payment fails after pending).
 BOUNCING_IBAN = "NL55INGB0000000000"
 
@@ -128,6 +128,52 @@ class CreatePayment(msgspec.Struct, forbid_unknown_fields=True):
     issuer: str | None = None  # ideal: ideal_<BIC>
     billingEmail: str | None = None  # przelewy24 (required), others optional
     applePayPaymentToken: str | None = None  # applepay: the encrypted token as JSON text
+    lines: list[Line] | None = None
+    billingAddress: Address | None = None
+    shippingAddress: Address | None = None
+
+
+class Line(msgspec.Struct, forbid_unknown_fields=True):
+    """A payment line (Create payment ``lines[]``)."""
+
+    description: str
+    quantity: int
+    unitPrice: Amount
+    totalAmount: Amount
+    type: Literal["physical", "digital", "shipping_fee", "discount", "store_credit",
+                  "gift_card", "surcharge"] = "physical"  # fmt: skip
+    quantityUnit: str | None = None
+    discountAmount: Amount | None = None
+    vatRate: str | None = None
+    vatAmount: Amount | None = None
+    sku: str | None = None
+    imageUrl: str | None = None
+    productUrl: str | None = None
+
+    def __post_init__(self) -> None:
+        unit, total = Decimal(self.unitPrice.value), Decimal(self.totalAmount.value)
+        discount = Decimal(self.discountAmount.value) if self.discountAmount else Decimal(0)
+        if self.quantity < 1 or unit * self.quantity - discount != total:
+            raise ValueError("lines[].totalAmount must be quantity x unitPrice - discount")
+        if self.vatRate is not None and self.vatAmount is not None:
+            rate = Decimal(self.vatRate)
+            expected = total * rate / (100 + rate)
+            if abs(expected - Decimal(self.vatAmount.value)) > Decimal("0.01"):
+                raise ValueError("lines[].vatAmount must be totalAmount x vatRate/(100+vatRate)")
+
+
+class Address(msgspec.Struct, forbid_unknown_fields=True):
+    givenName: str | None = None
+    familyName: str | None = None
+    organizationName: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    streetAndNumber: str | None = None
+    streetAdditional: str | None = None
+    postalCode: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
 
 
 class CreateMandate(msgspec.Struct, forbid_unknown_fields=True):
@@ -270,6 +316,18 @@ def _check_payment(body: CreatePayment) -> None:
             json.loads(body.applePayPaymentToken)
         except ValueError:
             raise SpecViolation("applePayPaymentToken is the token's JSON text") from None
+    if body.lines is not None:
+        total = sum((Decimal(line.totalAmount.value) for line in body.lines), Decimal(0))
+        if total != Decimal(body.amount.value):
+            raise SpecViolation("the lines' totalAmount must add up to the amount")
+    if method == "klarna":
+        address = body.billingAddress
+        if not body.lines:
+            raise SpecViolation("method klarna needs lines")
+        if address is None or not all((address.givenName, address.familyName, address.email,
+                                       address.streetAndNumber, address.postalCode,
+                                       address.city, address.country)):  # fmt: skip
+            raise SpecViolation("method klarna needs a complete billingAddress with email")
     if method == "directdebit" and body.sequenceType != "recurring":
         raise SpecViolation("a directdebit payment is made on a mandate (sequenceType recurring)")
     if len(body.description) > 255:
@@ -473,6 +531,8 @@ class MollieFake(FakeGateway):
                 payment.captured = amount
         elif body.get("method") in HOSTED:
             payment.method = body["method"]  # open, with the method's hosted checkout
+            if payment.method == "klarna":
+                payment.capture_mode = "manual"  # Klarna authorizes; captured on shipping
         elif body.get("method") == "applepay":
             payment.method = "applepay"  # Mollie decrypts the token: paid at once
             self.wallet_tokens.append(body["applePayPaymentToken"])
