@@ -1,10 +1,10 @@
-"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com,
-PayPal, Paystack, Rapyd, Square and Braintree are each driven through every flow they
-declare against their loopback fakes (``tests/fakes``), with card numbers and CVCs
-unique to the connector and the run, and some of each gateway's signed webhooks about
-those payments are received, so that stored events and the delivery outbox hold
-something to look at. Then every stored byte and every DEBUG log line is scanned as
-the sandbox test does (``tests/security/scan.py``).
+"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com, PayPal,
+Paystack, Rapyd, Square, Braintree, Razorpay, Authorize.net and Cybersource are each
+driven through every flow they declare against their loopback fakes (``tests/fakes``),
+with card numbers and CVCs unique to the connector and the run, and some of each
+gateway's signed webhooks about those payments are received, so that stored events and
+the delivery outbox hold something to look at. Then every stored byte and every DEBUG
+log line is scanned as the sandbox test does (``tests/security/scan.py``).
 
 Backends: SQLite (a real server process; every row of every table and the raw .db, -wal
 and -shm bytes) and PostgreSQL (a real server process on a fresh schema) for every
@@ -22,6 +22,8 @@ Square takes cards only as Web Payments SDK tokens: each card of the run is paid
 token unique to the run (``cnon:scan-...``; the fake takes any ``cnon:`` token as a good
 card and its ``NONCES`` table picks the decline), and the tokens are scanned for too.
 Braintree's fake declines on the amount (2001.00) and has no 3-D Secure redirect.
+Authorize.net takes card numbers, has no 3-D Secure redirect either (a card is stored on
+a charge, as a CIM profile) and its fake declines by the ``DECLINES`` table.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ import aiohttp
 import msgspec
 import pytest
 
+import connector_service.testing.fakes.authorizenet as authorizenet_fake
+import connector_service.testing.fakes.cybersource as cybersource_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
@@ -58,9 +62,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay",
+    "razorpay", "authorizenet", "cybersource",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
+NO_THREE_DS = ("square", "cybersource")  # no 3-D Secure flow: one card fewer
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 # An endpoint no one listens on, and no delivery worker: every event stays in the outbox.
@@ -237,6 +242,25 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             }).encode()
             for kind, flow in (("payment.captured", "purchase"), ("payment.failed", "decline"))
         ]  # fmt: skip
+    if gw.name == "cybersource":  # notifications name the transaction only
+        return [
+            cybersource_fake.notification(made[flow]["connector_payment_id"], kind)
+            for kind, flow in (("payments.payments.accept", "purchase"),
+                               ("payments.payments.reject", "decline"))
+        ]  # fmt: skip
+    if gw.name == "authorizenet":  # notifications about the fake's own transactions
+        return [
+            authorizenet_fake.notification(kind, {
+                "responseCode": code, "authAmount": float(record["amount"]),
+                "invoiceNumber": record["invoice"], "entityName": "transaction",
+                "id": record["transId"],
+            })
+            for kind, flow, code in (
+                ("net.authorize.payment.authcapture.created", "purchase", 1),
+                ("net.authorize.payment.authorization.created", "decline", 2),
+            )
+            for record in [fake.transactions[made[flow]["connector_payment_id"]]]
+        ]  # fmt: skip
     if gw.name == "rapyd":  # the fake's own payments, in Rapyd's webhook envelope
         out = []
         for kind, flow in (("PAYMENT_COMPLETED", "purchase"), ("PAYMENT_FAILED", "decline")):
@@ -276,7 +300,8 @@ async def drive(
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-                "razorpay": "INR"}.get(name, "EUR")  # fmt: skip
+                "razorpay": "INR", "authorizenet": "USD",
+                "cybersource": "USD"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -348,10 +373,19 @@ async def drive(
         body = payment(700, bad)
     elif name == "braintree":
         body = payment(200100, card("4"))  # 2001.00: the sandbox declines this amount
+    elif name == "cybersource":
+        bad = card("4")
+        reason = ("GENERAL_DECLINE", "General decline of the card.", "05")
+        monkeypatch.setitem(cybersource_fake.DECLINES, bad["number"], reason)
+        body = payment(700, bad)
     elif name == "razorpay":
         bad = card("4")
         monkeypatch.setitem(razorpay_fake.CARDS, bad["number"], "declined")
         monkeypatch.setitem(razorpay_fake.DECLINES, bad["number"], ("card_declined", "Declined."))
+        body = payment(700, bad)
+    elif name == "authorizenet":
+        bad = card("4")
+        monkeypatch.setitem(authorizenet_fake.DECLINES, bad["number"], ("2", "2", "Declined."))
         body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
@@ -376,7 +410,7 @@ async def drive(
         await client.post(path, {"params": {"pin": paystack_fake.PIN}})
         paid = await client.post(path, {"params": {"otp": paystack_fake.OTP}})
         assert paid["status"] == "captured", paid
-    if name == "braintree":  # no redirect: the card is stored on a charge instead
+    if name in ("braintree", "authorizenet"):  # no redirect: a card stored on a charge
         kept = await client.post("/v1/payments", payment(
             1500, card("4"), capture="automatic", setup_future_usage="off_session",
             customer={"id": "shopper-kept", "email": "ada@example.com"},
@@ -465,7 +499,7 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(
     _stored_something(tables, sent)
     rows = joined(tables)
     assert b'"level":"debug"' in logs and b"connector_service.transcript" in logs
-    assert len(cards) >= (5 if name in TOKENISED else 6)  # Square: no 3-D Secure flows
+    assert len(cards) >= (5 if name in NO_THREE_DS else 6)  # no 3-D Secure flows
     assert hits(raw, cards) == []
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []

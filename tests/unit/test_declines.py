@@ -12,8 +12,10 @@ import pytest
 
 from connector_service.connectors import (
     adyen,
+    authorizenet,
     braintree,
     checkout,
+    cybersource,
     mollie,
     paypal,
     paystack,
@@ -23,6 +25,7 @@ from connector_service.connectors import (
     square,
     stripe,
 )
+from connector_service.connectors.base import HttpResponse
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -31,7 +34,7 @@ from connector_service.domain.declines import (
     DeclineCode,
 )
 from connector_service.domain.errors import Failure
-from connector_service.domain.status import DeclineCategory
+from connector_service.domain.status import DeclineCategory, PaymentStatus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "declines.md"
 
@@ -50,6 +53,8 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "authorizenet": authorizenet.DECLINE_MAP,
+    "cybersource": cybersource.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -108,6 +113,25 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "cybersource":  # errorInformation.reason of a DECLINED payment, Mastercard
+        # advice in processorInformation.merchantAdvice.code
+        answer = cybersource.PaymentAnswer(
+            id="1",
+            status="DECLINED",
+            errorInformation=cybersource.ErrorInfo(reason=raw),
+            processorInformation=cybersource.ProcessorInfo(
+                merchantAdvice=cybersource.MerchantAdvice(code=advice) if advice else None
+            ),
+        )
+        return cybersource._failure(answer)
+    if name == "authorizenet":  # the response reason code of a declined transaction
+        tr = authorizenet.TransactionResponse(
+            responseCode="2", transId="1", errors=[authorizenet.TxError(errorCode=raw)]
+        )
+        answer = HttpResponse(200, {}, b"")
+        payment = authorizenet._transaction_result(answer, tr, PaymentStatus.AUTHORIZED, 100)
+        assert payment.failure is not None
+        return payment.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -115,7 +139,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "sandbox",
+    "mollie", "razorpay", "authorizenet", "cybersource", "sandbox",
 ]  # fmt: skip
 
 
@@ -133,6 +157,7 @@ ADVICE: dict[str, dict[str, DeclineCategory]] = {
     "checkout": dict(CHECKOUT_RECOMMENDATION),
     "paypal": dict(MASTERCARD_ADVICE),
     "braintree": dict(MASTERCARD_ADVICE),
+    "cybersource": dict(MASTERCARD_ADVICE),
 }
 
 
@@ -160,6 +185,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("braintree", "2004"),
         _parsed("mollie", "card_expired"),
         _parsed("razorpay", "card_expired"),
+        _parsed("cybersource", "EXPIRED_CARD"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

@@ -72,11 +72,11 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         cells = [f"{row['display_name']} (`{row['name']}`)"]
         cells += ["✓" if flow.value in row["flows"] else "—" for _, flow in COLUMNS]
         cells.append("✓" if row.get("multiple_captures") else "—")
+        cells += ["✓" if row.get(key) else "—" for key in ("splits", "order")]
         methods = row["payment_methods"]
         shown = [m for m in methods if m in _BASIC]
         more = len(methods) - len(shown)
         listed = ", ".join(shown) + (f" + {more} more (matrix below)" if more else "")
-        cells += ["✓" if row.get(key) else "—" for key in ("splits", "order")]
         cells += [listed, row["idempotency"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -143,8 +143,6 @@ METHODS: dict[PaymentMethodType, MethodSupport] = {
     _M.ALIPAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY NZD SGD USD"),
     _M.WECHAT_PAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY SGD USD"),
 }
-
-
 _Note = Annotated[
     str, Meta(min_length=1, max_length=100, description="free text the sandbox keeps (note)")
 ]

@@ -253,7 +253,10 @@ class PaymentService:
                 self.storage, payment.id, self.config.reconciler.first_delay_seconds
             )
         payment.routing = routed
-        if not isinstance(pm, StoredMandate) and payment.payment_method is None:
+        # The caller's method, summarised, unless the gateway's answer had the card
+        # (a type alone, from PaymentFacts, says less than the request does).
+        shown = payment.payment_method
+        if not isinstance(pm, StoredMandate) and (shown is None or shown.card is None):
             payment.payment_method = pm_summary(pm)
         if result.mandate is not None:
             mandate_id, _ = await self._record_mandate(
@@ -485,7 +488,8 @@ class PaymentService:
             metadata=facts.metadata,
             method=facts.payment_method,
         )
-        if isinstance(req.payment_method, Card | Token) and payment.payment_method is None:
+        shown = payment.payment_method
+        if isinstance(req.payment_method, Card | Token) and (shown is None or shown.card is None):
             payment.payment_method = pm_summary(req.payment_method)
         return payment
 
