@@ -24,6 +24,7 @@ from connector_service.connectors import (
     sandbox,
     square,
     stripe,
+    xendit,
 )
 from connector_service.connectors.base import HttpResponse
 from connector_service.domain.declines import (
@@ -55,6 +56,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "razorpay": razorpay.DECLINE_MAP,
     "authorizenet": authorizenet.DECLINE_MAP,
     "cybersource": cybersource.DECLINE_MAP,
+    "xendit": xendit.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -132,6 +134,12 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         payment = authorizenet._transaction_result(answer, tr, PaymentStatus.AUTHORIZED, 100)
         assert payment.failure is not None
         return payment.failure
+    if name == "xendit":  # failure_code of a FAILED payment request (no advice codes)
+        doc = {"id": "pr-1", "status": "FAILED", "currency": "PHP", "amount": 1.0,
+               "failure_code": raw}  # fmt: skip
+        result = xendit._payment(msgspec.convert(doc, xendit.XenditPaymentRequest))
+        assert result.failure is not None
+        return result.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -139,7 +147,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "authorizenet", "cybersource", "sandbox",
+    "mollie", "razorpay", "authorizenet", "cybersource", "xendit", "sandbox",
 ]  # fmt: skip
 
 
