@@ -1,0 +1,974 @@
+"""Mercado Pago: the Checkout API (``/v1/payments``, refunds, card tokens, customers and
+their cards), with a Bearer access token (``TEST-...`` / ``APP_USR-...``).
+
+Why it looks the way it does:
+
+- Mercado Pago charges a **card token** (``/v1/card_tokens``), never card data in the
+  payment. A full card is tokenized first (the same call MercadoPago.js makes in the
+  browser, here server to server); a ``token`` payment method is a card token made in
+  the browser. A payment also names its ``payment_method_id`` (``visa``, ``master``,
+  ``elo``...): it is found the way MercadoPago.js finds it, by matching the card's first
+  six digits against the BIN patterns of ``GET /v1/payment_methods`` (Latin American
+  BINs such as ``503175`` are ``master`` and ``5067..`` are ``elo``: no generic IIN table
+  tells them apart);
+- amounts are ``transaction_amount``, a JSON number in major units (``10.5``);
+- ``capture: false`` authorizes only; a capture is ``PUT /v1/payments/{id}`` with
+  ``capture: true`` and, for a partial capture, the ``transaction_amount`` to take (the
+  payment's amount becomes the captured one); a void is the same ``PUT`` with
+  ``status: cancelled``; refunds are ``POST /v1/payments/{id}/refunds`` (partial with an
+  ``amount``, several allowed);
+- 3-D Secure: ``three_d_secure_mode: optional`` lets the issuer ask for a challenge; the
+  payment then answers ``pending`` / ``pending_challenge`` with ``three_ds_info``
+  (``external_resource_url`` and ``creq``), which the customer's browser POSTs. The
+  payment is read again to complete it;
+- a stored card is a card of a Mercado Pago **customer** (``POST /v1/customers`` then
+  ``POST /v1/customers/{id}/cards`` with a card token); a merchant-initiated charge makes a
+  token of the stored card (``card_id``) and pays with ``payer.type: customer``;
+- the caller's Idempotency-Key reaches Mercado Pago as ``X-Idempotency-Key`` on every
+  POST and PUT (Mercado Pago answers a repeat with the first outcome);
+- webhooks: ``x-signature: ts=<unix>,v1=<hex>`` is an HMAC-SHA256 under the application's
+  secret of the manifest ``id:<data.id>;request-id:<x-request-id>;ts:<ts>;``. The body
+  names the payment only (``data.id``): once the signature holds, the payment is read
+  with the account's token and the event is what was read. See
+  docs/connectors/mercadopago.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from typing import Any
+
+import msgspec
+
+from connector_service.connectors import kit
+from connector_service.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorMeta,
+    CredentialField,
+    HttpRequest,
+    HttpResponse,
+    Steps,
+    drop_none,
+    json_body,
+    scrub_common,
+)
+from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.domain.errors import (
+    DeclineCode,
+    ErrorType,
+    Failure,
+    GatewayDetail,
+    ServiceError,
+    decline,
+    invalid,
+)
+from connector_service.domain.flows import (
+    AuthorizeData,
+    CaptureData,
+    CompleteAuthorizeData,
+    Flow,
+    MandateResult,
+    MandateRevokeData,
+    MandateSetupData,
+    PaymentResult,
+    RefundData,
+    RefundResult,
+    RefundSyncData,
+    StoredMandate,
+    SyncData,
+    VoidData,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookIdentity,
+)
+from connector_service.domain.money import UnknownCurrency
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.status import (
+    CaptureMethod,
+    MandateStatus,
+    PaymentStatus,
+    RefundStatus,
+)
+
+# --------------------------------------------------------------------------- 1. metadata
+
+IDEMPOTENCY_MAX = 64  # X-Idempotency-Key: 1 to 64 characters
+DESCRIPTION_MAX = 600
+STATEMENT_DESCRIPTOR_MAX = 22
+WEBHOOK_TOLERANCE = 300  # seconds either side of ts
+# Mercado Pago's sites: Argentina, Brazil, Chile, Colombia, Mexico, Peru, Uruguay.
+CURRENCIES = frozenset({"ARS", "BRL", "CLP", "COP", "MXN", "PEN", "UYU"})
+COUNTRIES = frozenset({"AR", "BR", "CL", "CO", "MX", "PE", "UY"})
+
+
+class MercadoPagoConnector(Connector):
+    meta = ConnectorMeta(
+        name="mercadopago",
+        display_name="Mercado Pago",
+        # One host: the access token (TEST-... / APP_USR-... of a test user) picks the mode.
+        base_url_test="https://api.mercadopago.com",
+        base_url_live="https://api.mercadopago.com",
+        credential_fields=(
+            CredentialField(
+                "access_token", "Access token (TEST-... / APP_USR-...), Your integrations"
+            ),
+            CredentialField(
+                "webhook_secret",
+                "The application's webhook secret signature (Your integrations > Webhooks)",
+                False,
+            ),
+        ),
+        payment_methods=frozenset(
+            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
+        ),
+        currencies=CURRENCIES,
+        countries=COUNTRIES,
+        idempotency="X-Idempotency-Key header",
+        docs_url="https://www.mercadopago.com/developers/en/reference",
+        secret_fields=("access_token", "webhook_secret"),
+    )
+    supports_mandate_charges = True
+
+    # ----------------------------------------------------------------------- 2. auth
+
+    @staticmethod
+    def _headers(ctx: ConnectorContext) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {ctx.credential('access_token')}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+
+    def _call(
+        self,
+        ctx: ConnectorContext,
+        method: str,
+        path: str,
+        flow: Flow,
+        body: dict[str, Any] | None = None,
+        *,
+        key_suffix: str = "",
+    ) -> HttpRequest:
+        """A request; a POST or PUT carries the caller's key as ``X-Idempotency-Key``
+        (with a suffix per step of a flow of several calls), so re-sending it after an
+        ambiguous failure cannot act twice. Mercado Pago requires the header on a
+        payment: without a caller's key a fresh one is sent, as the official SDK does,
+        and the request is not re-sent blindly."""
+        headers = self._headers(ctx)
+        idempotent = method in ("GET", "DELETE")
+        if method in ("POST", "PUT"):
+            if ctx.idempotency_key:
+                headers["X-Idempotency-Key"] = _key(ctx.idempotency_key + key_suffix)
+                idempotent = True
+            else:
+                headers["X-Idempotency-Key"] = uuid.uuid4().hex
+        raw = json_body(drop_none(body)) if body is not None else None
+        return HttpRequest(
+            method, f"{ctx.base_url}{path}", headers, raw, flow=flow.value, idempotent=idempotent
+        )
+
+    # ----------------------------------------------------------------------- 3. builders
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        """A card token (made from the card, read back from a browser token, or made from
+        a stored card), its payment method id, then the payment."""
+        pm = data.payment_method
+        automatic = data.capture_method is CaptureMethod.AUTOMATIC
+        payer = _payer(data.customer)
+        if isinstance(pm, StoredMandate):
+            ref = pm.ref
+            cid = kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value)
+            method_id = kit.require_id(ref.meta.get("payment_method_id"), "mandate")
+            answer = yield self._call(
+                ctx, "POST", "/v1/card_tokens", Flow.AUTHORIZE,
+                {"card_id": ref.connector_mandate_id, "customer_id": cid},
+                key_suffix="-card-token",
+            )  # fmt: skip
+            token = _card_token(answer)
+            payer = {"type": "customer", "id": cid, "email": ref.meta.get("email")}
+            three_ds = None
+        else:
+            token = yield from self._tokenize(ctx, pm, Flow.AUTHORIZE)
+            method_id = yield from self._method_id(ctx, token, Flow.AUTHORIZE)
+            if payer.get("email") is None:
+                raise invalid(
+                    "missing_field", "Mercado Pago needs the payer's email", "customer.email"
+                )
+            three_ds = "optional"
+        body: dict[str, Any] = {
+            "transaction_amount": _amount(data.amount, data.currency),
+            "token": token.id,
+            "description": (data.description or f"Payment {data.reference}")[:DESCRIPTION_MAX],
+            "installments": 1,
+            "payment_method_id": method_id,
+            "payer": payer,
+            "capture": automatic,
+            "external_reference": data.reference or None,
+            "statement_descriptor": (data.statement_descriptor or "")[:STATEMENT_DESCRIPTOR_MAX]
+            or None,
+            "three_d_secure_mode": three_ds,
+            "metadata": data.metadata or None,
+        }
+        response = yield self._call(ctx, "POST", "/v1/payments", Flow.AUTHORIZE, body)
+        return _payment(_payment_object(response), data.amount)
+
+    def build_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData
+    ) -> HttpRequest:
+        # After the challenge: the payment now carries the issuer's outcome.
+        pid = kit.segment(data.payment.connector_payment_id)
+        return self._call(ctx, "GET", f"/v1/payments/{pid}", Flow.COMPLETE_AUTHORIZE)
+
+    def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
+        pid = data.payment.connector_payment_id
+        if not pid:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "flow_not_supported",
+                "a Mercado Pago payment is read by its id; retry the request with the same "
+                "Idempotency-Key to read the outcome of one whose answer was lost",
+            )
+        return self._call(ctx, "GET", f"/v1/payments/{kit.segment(pid)}", Flow.SYNC)
+
+    def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        pid = kit.segment(data.payment.connector_payment_id)
+        body = {
+            "capture": True,
+            "transaction_amount": _amount(data.amount, data.payment.currency),
+        }
+        return self._call(ctx, "PUT", f"/v1/payments/{pid}", Flow.CAPTURE, body)
+
+    def build_void(self, ctx: ConnectorContext, data: VoidData) -> HttpRequest:
+        pid = kit.segment(data.payment.connector_payment_id)
+        return self._call(ctx, "PUT", f"/v1/payments/{pid}", Flow.VOID, {"status": "cancelled"})
+
+    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+        pid = kit.segment(data.payment.connector_payment_id)
+        body = {"amount": _amount(data.amount, data.payment.currency)}
+        return self._call(ctx, "POST", f"/v1/payments/{pid}/refunds", Flow.REFUND, body)
+
+    def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
+        pid = kit.segment(data.refund.connector_payment_id)
+        rid = kit.segment(data.refund.connector_refund_id)
+        return self._call(ctx, "GET", f"/v1/payments/{pid}/refunds/{rid}", Flow.REFUND_SYNC)
+
+    def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
+        """A card token, a customer (the one with this email, if Mercado Pago has it),
+        then the card saved to that customer: its ``id`` is the mandate."""
+        customer = data.customer
+        if not customer.email:
+            raise invalid(
+                "missing_field", "Mercado Pago keys a customer by its email", "customer.email"
+            )
+        token = yield from self._tokenize(ctx, data.payment_method, Flow.SETUP_MANDATE)
+        created = yield self._call(
+            ctx, "POST", "/v1/customers", Flow.SETUP_MANDATE, _customer(customer),
+            key_suffix="-customer",
+        )  # fmt: skip
+        body = kit.obj(created.json())
+        cid = kit.text(body.get("id")) if created.status < 300 else None
+        if cid is None and _cause_codes(body) & {"101"}:  # "the customer already exist"
+            found = yield self._call(
+                ctx, "GET", f"/v1/customers/search?email={kit.segment(customer.email)}",
+                Flow.SETUP_MANDATE,
+            )  # fmt: skip
+            results = kit.obj(_object(found)).get("results")
+            first = results[0] if isinstance(results, list) and results else {}
+            cid = kit.text(kit.obj(first).get("id"))
+        if cid is None:
+            raise _error(created, body, None)
+        saved = yield self._call(
+            ctx, "POST", f"/v1/customers/{kit.segment(cid)}/cards", Flow.SETUP_MANDATE,
+            {"token": token.id}, key_suffix="-card",
+        )  # fmt: skip
+        card = kit.decode_as(_object(saved), MercadoPagoCard)
+        if card is None or not card.id:
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mercado Pago saved no card.")
+        method_id = card.payment_method.id if card.payment_method else None
+        return MandateResult(
+            status=MandateStatus.ACTIVE,
+            connector_mandate_id=card.id,
+            connector_customer_id=cid,
+            connector_status="saved",
+            card=_card_summary(card.last_four_digits, method_id, card),
+            meta=_ids(payment_method_id=method_id, email=customer.email),
+        )
+
+    def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
+        ref = data.mandate
+        cid = kit.segment(kit.require_id(ref.customer_id, Flow.REVOKE_MANDATE.value))
+        card = kit.segment(ref.connector_mandate_id)
+        return self._call(ctx, "DELETE", f"/v1/customers/{cid}/cards/{card}", Flow.REVOKE_MANDATE)
+
+    def _tokenize(self, ctx: ConnectorContext, pm: object, flow: Flow) -> Steps:
+        """The card token of a card (made now) or of a browser token (read back)."""
+        if isinstance(pm, Card):
+            cardholder = {"name": pm.holder_name} if pm.holder_name else None
+            body = {
+                "card_number": pm.number.reveal(),
+                "expiration_month": pm.exp_month,
+                "expiration_year": pm.exp_year,
+                "security_code": pm.cvc.reveal() if pm.cvc else None,
+                "cardholder": cardholder,
+            }
+            answer = yield self._call(
+                ctx, "POST", "/v1/card_tokens", flow, body, key_suffix="-card-token"
+            )
+        elif isinstance(pm, Token):
+            tid = kit.segment(pm.token)
+            answer = yield self._call(ctx, "GET", f"/v1/card_tokens/{tid}", flow)
+        else:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                "Mercado Pago takes a card, a card token or a mandate, "
+                f"not {type(pm).__name__.lower()}",
+                field="payment_method.type",
+            )
+        return _card_token(answer)
+
+    def _method_id(self, ctx: ConnectorContext, token: CardToken, flow: Flow) -> Steps:
+        """The ``payment_method_id`` whose BIN pattern the card's first six digits match."""
+        answer = yield self._call(ctx, "GET", "/v1/payment_methods", flow)
+        methods = kit.decode_as(_json(answer), list[PaymentMethod]) or []
+        found = _match_bin(methods, token.first_six_digits or "")
+        if found is None:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "payment_method_not_supported",
+                "Mercado Pago offers no card payment method for this card's BIN",
+                field="payment_method.number",
+            )
+        return found
+
+    # ----------------------------------------------------------------------- 4. parsers
+
+    def parse_complete_authorize(
+        self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
+    ) -> PaymentResult:
+        return _payment(_payment_object(response), data.payment.amount)
+
+    def parse_sync(
+        self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
+    ) -> PaymentResult:
+        return _payment(_payment_object(response), data.payment.amount)
+
+    def parse_capture(
+        self, ctx: ConnectorContext, data: CaptureData, response: HttpResponse
+    ) -> PaymentResult:
+        payment = _payment_object(response, not_allowed="payment_not_capturable")
+        return _payment(payment, data.payment.amount)
+
+    def parse_void(
+        self, ctx: ConnectorContext, data: VoidData, response: HttpResponse
+    ) -> PaymentResult:
+        payment = _payment_object(response, not_allowed="payment_not_voidable")
+        return _payment(payment, data.payment.amount)
+
+    def parse_refund(
+        self, ctx: ConnectorContext, data: RefundData, response: HttpResponse
+    ) -> RefundResult:
+        # A refund beyond what is left is Mercado Pago's 400: the request's fault.
+        return _refund(_object(response), data.payment.currency)
+
+    def parse_refund_sync(
+        self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
+    ) -> RefundResult:
+        return _refund(_object(response), data.refund.currency)
+
+    def parse_revoke_mandate(
+        self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
+    ) -> MandateResult:
+        _object(response)
+        return MandateResult(
+            status=MandateStatus.REVOKED,
+            connector_mandate_id=data.mandate.connector_mandate_id,
+            connector_customer_id=data.mandate.customer_id,
+            connector_status="deleted",
+        )
+
+    # ----------------------------------------------------------------------- 7. webhooks
+
+    def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
+        """The notification's own ``id`` (one per change, the same on a redelivery) and
+        the seller's ``user_id`` as the account hint."""
+        note = _notification(body)
+        if note is None:
+            return WebhookIdentity()
+        return WebhookIdentity(
+            event_id=kit.text_or_number(note.get("id")),
+            account_hint=kit.text_or_number(note.get("user_id")),
+        )
+
+    def webhook_verify(
+        self, ctx: ConnectorContext, headers: dict[str, str], body: bytes
+    ) -> bool | HttpRequest:
+        """The ``x-signature`` HMAC over the manifest (constant time, ``ts`` within the
+        tolerance); once it holds, a payment notification fetches the payment it names,
+        so the event is the payment's state as Mercado Pago has it."""
+        stored = ctx.credentials.get("webhook_secret")
+        secret = stored.reveal() if stored is not None else ""
+        note = _notification(body)
+        if not secret or note is None:
+            return False
+        data_id = _data_id(note)
+        if not verify_signature(
+            headers.get("x-signature", ""), headers.get("x-request-id"), data_id, secret
+        ):
+            return False
+        if note.get("type") != "payment" or not data_id:
+            return True
+        return self._call(ctx, "GET", f"/v1/payments/{kit.segment(data_id)}", Flow.VERIFY_WEBHOOK)
+
+    def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
+        if response.status >= 500 or response.status == 429:
+            raise kit.gateway_error(response, code=None, message="Mercado Pago is unavailable")
+        if response.status != 200:
+            return False  # 404: no such payment for this account's token
+        return bool(kit.text_or_number(kit.obj(_json(response)).get("id")))
+
+    def webhook_parse(self, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        """A notification about something other than a payment (verified by signature
+        alone): kept as an ``unknown`` event."""
+        note = _envelope(body)
+        kind = kit.text(note.get("action")) or kit.text(note.get("type")) or "unknown"
+        return [
+            WebhookEvent(
+                event_id=kit.text_or_number(note.get("id")) or "",
+                type=WebhookEventType.UNKNOWN,
+                connector_event_type=kind,
+                occurred_at=kit.text(note.get("date_created")),
+            )
+        ]
+
+    def webhook_parse_fetched(
+        self, headers: dict[str, str], body: bytes, response: HttpResponse
+    ) -> list[WebhookEvent]:
+        """The payment read for a verified notification: one event of its status, whose
+        id is the notification's (a redelivery is stored once, a new change is new)."""
+        note = _envelope(body)
+        raw = kit.obj(_json(response))
+        kit.webhooks.currency(raw, "currency_id", "currency_id")
+        for key in ("transaction_amount", "transaction_amount_refunded"):
+            kit.webhooks.major_number(raw, key, key, currency_key="currency_id")
+        payment = kit.decode_as(raw, MercadoPagoPayment)
+        if payment is None or str(payment.id) != _data_id(note):
+            raise invalid("invalid_webhook", "the payment read is not the one named", "data.id")
+        result = _payment(payment, None)
+        return [
+            WebhookEvent(
+                event_id=kit.text_or_number(note.get("id")) or "",
+                type=_event_type(result.status),
+                connector_event_type=f"{kit.text(note.get('action')) or 'payment'}"
+                f":{payment.status}",
+                connector_payment_id=str(payment.id),
+                payment=result,
+                amount=result.amount,
+                currency=payment.currency_id,
+                occurred_at=payment.date_last_updated or kit.text(note.get("date_created")),
+            )
+        ]
+
+    # ----------------------------------------------------------------------- 8. scrub
+
+    def scrub(self, transcript: str) -> str:
+        """The common scrub, plus Mercado Pago's token shapes (``TEST-``/``APP_USR-``
+        access tokens), the card token API's ``card_number`` / ``security_code`` and the
+        card tokens themselves, wherever they appear."""
+        text = _ACCESS_TOKEN.sub("[REDACTED]", transcript)
+        text = _SECRET_FIELD.sub(r"\1[REDACTED]\2", text)
+        return scrub_common(text)
+
+
+_ACCESS_TOKEN = re.compile(r"\b(?:TEST|APP_USR)-[A-Za-z0-9-]{16,}")
+_SECRET_FIELD = re.compile(r'("(?:card_number|security_code|token)"\s*:\s*")[^"]*(")')
+
+
+# --------------------------------------------------------------------------- Mercado Pago objects
+
+
+class ThreeDSInfo(msgspec.Struct, frozen=True):
+    external_resource_url: str | None = None
+    creq: str | None = None
+
+
+class PaymentCard(msgspec.Struct, frozen=True):
+    first_six_digits: str | None = None
+    last_four_digits: str | None = None
+    expiration_month: int | None = None
+    expiration_year: int | None = None
+    id: str | None = None  # the stored card's id, on a customer's payment
+
+
+class MercadoPagoPayment(msgspec.Struct, frozen=True):
+    """The fields of a Payment read here (Mercado Pago sends many more; they are ignored)."""
+
+    id: int
+    status: str
+    status_detail: str | None = None
+    transaction_amount: float | None = None
+    transaction_amount_refunded: float | None = None
+    currency_id: str | None = None
+    captured: bool | None = None
+    payment_method_id: str | None = None
+    payment_type_id: str | None = None
+    external_reference: str | None = None
+    card: PaymentCard | None = None
+    three_ds_info: ThreeDSInfo | None = None
+    date_created: str | None = None
+    date_approved: str | None = None
+    date_last_updated: str | None = None
+
+
+class MercadoPagoRefund(msgspec.Struct, frozen=True):
+    id: int
+    payment_id: int | None = None
+    amount: float | None = None
+    status: str | None = None
+    date_created: str | None = None
+
+
+class CardToken(msgspec.Struct, frozen=True):
+    id: str
+    first_six_digits: str | None = None
+    last_four_digits: str | None = None
+    status: str | None = None
+
+
+class Bin(msgspec.Struct, frozen=True):
+    pattern: str | None = None
+    exclusion_pattern: str | None = None
+
+
+class Setting(msgspec.Struct, frozen=True):
+    bin: Bin | None = None
+
+
+class PaymentMethod(msgspec.Struct, frozen=True):
+    id: str
+    payment_type_id: str | None = None
+    status: str | None = None
+    settings: list[Setting] = []
+
+
+class CardPaymentMethod(msgspec.Struct, frozen=True):
+    id: str | None = None
+    name: str | None = None
+
+
+class MercadoPagoCard(msgspec.Struct, frozen=True):
+    id: str
+    customer_id: str | None = None
+    first_six_digits: str | None = None
+    last_four_digits: str | None = None
+    expiration_month: int | None = None
+    expiration_year: int | None = None
+    payment_method: CardPaymentMethod | None = None
+
+
+# --------------------------------------------------------------------------- 5. status maps
+
+PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    "pending": PaymentStatus.PROCESSING,  # refined: pending_challenge asks for 3-D Secure
+    "authorized": PaymentStatus.AUTHORIZED,  # pending_capture
+    "in_process": PaymentStatus.PROCESSING,  # pending_contingency, pending_review_manual
+    "approved": PaymentStatus.CAPTURED,
+    "in_mediation": PaymentStatus.CAPTURED,  # paid, with a dispute open
+    "rejected": PaymentStatus.FAILED,
+    "cancelled": PaymentStatus.VOIDED,  # by_collector, by_payer, expired
+    "refunded": PaymentStatus.CAPTURED,  # paid, then refunded in full
+    "charged_back": PaymentStatus.CAPTURED,  # paid, then charged back
+}
+REFUND_STATUS: dict[str, RefundStatus] = {
+    "approved": RefundStatus.SUCCEEDED,
+    "in_process": RefundStatus.PENDING,
+    "authorized": RefundStatus.PENDING,
+    "rejected": RefundStatus.FAILED,
+    "cancelled": RefundStatus.FAILED,
+}
+WEBHOOK_EVENTS: dict[PaymentStatus, WebhookEventType] = {
+    PaymentStatus.REQUIRES_ACTION: WebhookEventType.PAYMENT_REQUIRES_ACTION,
+    PaymentStatus.PROCESSING: WebhookEventType.PAYMENT_PROCESSING,
+    PaymentStatus.AUTHORIZED: WebhookEventType.PAYMENT_AUTHORIZED,
+    PaymentStatus.PARTIALLY_CAPTURED: WebhookEventType.PAYMENT_CAPTURED,
+    PaymentStatus.CAPTURED: WebhookEventType.PAYMENT_CAPTURED,
+    PaymentStatus.VOIDED: WebhookEventType.PAYMENT_VOIDED,
+    PaymentStatus.FAILED: WebhookEventType.PAYMENT_FAILED,
+}
+
+
+# --------------------------------------------------------------------------- 6. error maps
+
+# status_detail of a rejected payment (Mercado Pago's documented values).
+_DECLINES = (
+    (DeclineCode.INCORRECT_NUMBER, "cc_rejected_bad_filled_card_number"),
+    (DeclineCode.INVALID_EXPIRY, "cc_rejected_bad_filled_date"),
+    (DeclineCode.INVALID_PAYMENT_DATA, "cc_rejected_bad_filled_other rejected_insufficient_data"),
+    (DeclineCode.INCORRECT_CVC, "cc_rejected_bad_filled_security_code"),
+    (DeclineCode.BLOCKED, "cc_rejected_blacklist"),
+    (DeclineCode.DO_NOT_HONOR, "cc_rejected_call_for_authorize rejected_by_bank"),
+    (DeclineCode.RESTRICTED_CARD, "cc_rejected_card_disabled"),
+    (DeclineCode.PROCESSING_ERROR, "cc_rejected_card_error"),
+    (DeclineCode.DUPLICATE_TRANSACTION, "cc_rejected_duplicated_payment"),
+    (DeclineCode.FRAUD_SUSPECTED, "cc_rejected_high_risk rejected_high_risk"),
+    (DeclineCode.INSUFFICIENT_FUNDS, "cc_rejected_insufficient_amount"),
+    (DeclineCode.TRANSACTION_NOT_ALLOWED,
+     "cc_rejected_invalid_installments rejected_by_regulations"),
+    (DeclineCode.LIMIT_EXCEEDED, "cc_rejected_max_attempts cc_amount_rate_limit_exceeded"),
+    (DeclineCode.GENERIC_DECLINE, "cc_rejected_other_reason"),
+    (DeclineCode.AUTHENTICATION_FAILED, "cc_rejected_3ds_challenge"),
+    (DeclineCode.AUTHENTICATION_REQUIRED, "cc_rejected_3ds_mandatory"),
+)  # fmt: skip
+DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
+
+# Mercado Pago errors are {"message", "error", "status", "cause": [{"code", "description"}]}:
+# the cause codes say what went wrong (keyed here as text).
+_R = kit.ErrorRule
+_I = ErrorType.INVALID_REQUEST
+ERROR_MAP: kit.ErrorTable = {
+    "2006": _R(_I, "invalid_field", "payment_method.token"),  # card token not found
+    "2062": _R(_I, "invalid_field", "payment_method.token"),  # invalid card token
+    "3003": _R(_I, "invalid_field", "payment_method.token"),  # invalid card_token_id
+    "3008": _R(_I, "invalid_field", "payment_method.token"),  # card token not found
+    "3011": _R(_I, "payment_method_not_supported", "payment_method"),  # no payment method
+    "3012": _R(_I, "invalid_field", "payment_method.cvc"),  # security_code_length
+    "3013": _R(_I, "missing_field", "payment_method.cvc"),  # security_code is required
+    "3014": _R(_I, "payment_method_not_supported", "payment_method"),
+    "3015": _R(_I, "invalid_field", "payment_method.number"),  # card_number_length
+    "3016": _R(_I, "invalid_field", "payment_method.number"),  # invalid card_number
+    "3020": _R(_I, "missing_field", "payment_method.holder_name"),  # cardholder.name
+    "3029": _R(_I, "invalid_field", "payment_method.exp_month"),
+    "3030": _R(_I, "invalid_field", "payment_method.exp_year"),
+    "4037": _R(_I, "invalid_amount", "amount"),  # invalid transaction_amount
+    "4049": _R(_I, "invalid_amount", "amount"),  # transaction_amount must be numeric
+    "4050": _R(_I, "invalid_field", "customer.email"),  # payer.email must be valid
+    "4051": _R(_I, "invalid_field", "customer.email"),  # payer.email too long
+    "2002": _R(ErrorType.NOT_FOUND, "resource_not_found", "payment_method.mandate_id"),
+    "2000": _R(ErrorType.NOT_FOUND, "resource_not_found"),  # payment not found
+    "401": _R(ErrorType.CONNECTOR, "gateway_authentication_failed"),
+    "403": _R(ErrorType.CONNECTOR, "gateway_authentication_failed"),
+    "404": _R(ErrorType.NOT_FOUND, "resource_not_found"),
+}
+
+
+def _json(response: HttpResponse) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _object(response: HttpResponse, *, not_allowed: str | None = None) -> dict[str, Any]:
+    body = kit.obj(_json(response))
+    if response.status < 300:
+        return body
+    raise _error(response, body, not_allowed)
+
+
+def _cause_codes(body: dict[str, Any]) -> set[str]:
+    causes = body.get("cause")
+    out: set[str] = set()
+    for cause in causes if isinstance(causes, list) else []:
+        code = kit.text_or_number(kit.obj(cause).get("code"))
+        if code:
+            out.add(code)
+    return out
+
+
+def _error(response: HttpResponse, body: dict[str, Any], not_allowed: str | None) -> ServiceError:
+    causes = body.get("cause")
+    first = kit.obj(causes[0]) if isinstance(causes, list) and causes else {}
+    code = kit.text_or_number(first.get("code"))
+    message = kit.text(first.get("description")) or kit.text(body.get("message"))
+    known = code is not None and code in ERROR_MAP
+    if not_allowed and response.status in (400, 409) and not known:
+        # A capture or void the payment's state does not allow (Mercado Pago answers
+        # 400 with the reason in ``message``): the state's fault, not the request's.
+        gateway = GatewayDetail(code=code, message=message, http_status=response.status)
+        return ServiceError(
+            ErrorType.CONFLICT,
+            not_allowed,
+            message or "Mercado Pago refused it in the payment's state.",
+            gateway=gateway,
+        )
+    return kit.error_from(
+        response,
+        ERROR_MAP,
+        codes=[code, str(response.status)],
+        raw_code=code or kit.text(body.get("error")),
+        message=message,
+    )
+
+
+def _payment_object(
+    response: HttpResponse, *, not_allowed: str | None = None
+) -> MercadoPagoPayment:
+    payment = kit.decode_as(_object(response, not_allowed=not_allowed), MercadoPagoPayment)
+    if payment is None:
+        raise ServiceError(
+            ErrorType.CONNECTOR, "gateway_error", "Mercado Pago answered no payment."
+        )
+    return payment
+
+
+def _card_token(response: HttpResponse) -> CardToken:
+    token = kit.decode_as(_object(response), CardToken)
+    if token is None or not token.id:
+        raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mercado Pago made no card token.")
+    return token
+
+
+# --------------------------------------------------------------------------- helpers
+
+MERCADOPAGO = kit.Exponents("Mercado Pago")
+
+
+def _key(key: str) -> str:
+    """The key as Mercado Pago takes it (at most 64 characters): a longer one is
+    replaced by its SHA-256, the same for the same key."""
+    if len(key) <= IDEMPOTENCY_MAX:
+        return key
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _amount(minor: int, currency: str) -> float | int:
+    """ISO minor units -> ``transaction_amount``, a JSON number of major units."""
+    code = currency.upper()
+    try:
+        major = MERCADOPAGO.to_major(minor, code)
+    except UnknownCurrency as exc:
+        raise invalid("invalid_currency", str(exc), "currency") from None
+    return int(major) if "." not in major else float(major)
+
+
+def _minor(value: float | None, currency: str | None) -> int | None:
+    if value is None or currency is None:
+        return None
+    try:
+        digits = MERCADOPAGO.of(currency)
+        return MERCADOPAGO.from_major(f"{value:.{digits}f}", currency)
+    except (ValueError, UnknownCurrency):
+        return None
+
+
+def _payer(customer: Customer | None) -> dict[str, Any]:
+    customer = customer or Customer()
+    first, _, last = (customer.name or "").partition(" ")
+    return {"email": customer.email, "first_name": first or None, "last_name": last or None}
+
+
+def _customer(customer: Customer) -> dict[str, Any]:
+    first, _, last = (customer.name or "").partition(" ")
+    return {
+        "email": customer.email,
+        "first_name": first or None,
+        "last_name": last or None,
+        "description": f"customer {customer.id}" if customer.id else None,
+    }
+
+
+def _match_bin(methods: list[PaymentMethod], six: str) -> str | None:
+    """The active card payment method whose BIN pattern matches (MercadoPago.js's rule:
+    ``pattern`` matches and ``exclusion_pattern`` does not)."""
+    if not re.fullmatch(r"\d{6}", six):
+        return None
+    for method in methods:
+        if method.payment_type_id not in ("credit_card", "debit_card", "prepaid_card"):
+            continue
+        if method.status not in (None, "active"):
+            continue
+        for setting in method.settings:
+            pattern = setting.bin.pattern if setting.bin else None
+            exclusion = setting.bin.exclusion_pattern if setting.bin else None
+            try:
+                if (
+                    pattern
+                    and re.match(pattern, six)
+                    and not (exclusion and re.match(exclusion, six))
+                ):
+                    return method.id
+            except re.error:
+                continue
+    return None
+
+
+def _notification(body: bytes) -> dict[str, Any] | None:
+    try:
+        doc = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _envelope(body: bytes) -> dict[str, Any]:
+    """A notification: a JSON object whose ``id`` is a number (or a non-empty string:
+    the docs show both) and whose ``type`` a non-empty string."""
+    note = _notification(body)
+    if note is None or not kit.text_or_number(note.get("id")):
+        raise invalid("invalid_webhook", "a Mercado Pago notification has an id", "id")
+    return kit.webhooks.envelope(note, "Mercado Pago notification", id_key="type", type_key="type")
+
+
+def _data_id(note: dict[str, Any]) -> str | None:
+    """``data.id`` as the manifest takes it: an alphanumeric id in lower case."""
+    value = kit.text_or_number(kit.obj(note.get("data")).get("id"))
+    return value.lower() if value else None
+
+
+def verify_signature(
+    header: str,
+    request_id: str | None,
+    data_id: str | None,
+    secret: str,
+    *,
+    now: float | None = None,
+    tolerance_seconds: float = WEBHOOK_TOLERANCE,
+) -> bool:
+    """Whether ``x-signature`` (``ts=<unix>,v1=<hex>``) holds the HMAC-SHA256 under
+    ``secret`` of ``id:<data.id>;request-id:<x-request-id>;ts:<ts>;`` (a missing part is
+    left out of the manifest), with ``ts`` within the tolerance."""
+    ts: str | None = None
+    given: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if key == "ts" and value.isdigit() and len(value) <= 12:
+            ts = value
+        elif key == "v1" and value:
+            given.append(value.lower())
+    if not secret or ts is None or not given:
+        return False
+    current = time.time() if now is None else now
+    if abs(current - int(ts)) > tolerance_seconds:
+        return False
+    parts = [f"id:{data_id}" if data_id else "", f"request-id:{request_id}" if request_id else ""]
+    manifest = ";".join([p for p in parts if p] + [f"ts:{ts}"]) + ";"
+    expected = kit.hmac_sha256_hex(secret, manifest.encode())
+    return any(kit.constant_time_equal(expected, sig) for sig in given)
+
+
+def _event_type(status: PaymentStatus) -> WebhookEventType:
+    return WEBHOOK_EVENTS.get(status, WebhookEventType.UNKNOWN)
+
+
+def _status(payment: MercadoPagoPayment) -> PaymentStatus:
+    status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
+    if payment.status == "pending" and payment.status_detail == "pending_challenge":
+        info = payment.three_ds_info
+        if info and info.external_resource_url and info.creq:
+            return PaymentStatus.REQUIRES_ACTION
+    if (
+        payment.status == "cancelled"
+        and payment.status_detail == "expired"
+        and not payment.captured
+    ):
+        return PaymentStatus.VOIDED  # an authorization not captured in time: released
+    return status
+
+
+def _payment(payment: MercadoPagoPayment, amount: int | None) -> PaymentResult:
+    """A payment; ``amount`` is what was authorized (Mercado Pago's ``transaction_amount``
+    becomes the captured amount on a partial capture)."""
+    status = _status(payment)
+    current = _minor(payment.transaction_amount, payment.currency_id)
+    total = amount if amount is not None else current
+    captured: int | None = None
+    if status is PaymentStatus.CAPTURED:
+        captured = current
+        if captured is not None and total is not None and 0 < captured < total:
+            status = PaymentStatus.PARTIALLY_CAPTURED
+    info = payment.three_ds_info
+    action = None
+    if status is PaymentStatus.REQUIRES_ACTION and info and info.external_resource_url:
+        action = NextAction(
+            type="redirect",
+            url=info.external_resource_url,
+            method="POST",
+            form={"creq": info.creq or ""},
+        )
+    return PaymentResult(
+        status=status,
+        connector_payment_id=str(payment.id),
+        amount=total,
+        amount_captured=captured,
+        connector_status=f"{payment.status}:{payment.status_detail}"
+        if payment.status_detail
+        else payment.status,
+        next_action=action,
+        failure=_failure(payment) if status is PaymentStatus.FAILED else None,
+        pending_reason=_pending_reason(payment) if status is PaymentStatus.PROCESSING else None,
+        card=_card_summary(
+            payment.card.last_four_digits if payment.card else None,
+            payment.payment_method_id,
+            payment.card,
+        ),
+        reference=payment.external_reference or None,
+    )
+
+
+def _pending_reason(payment: MercadoPagoPayment) -> str:
+    if payment.status_detail in ("pending_review_manual", "pending_contingency"):
+        return (
+            "pending_review"
+            if payment.status_detail == "pending_review_manual"
+            else ("pending_gateway")
+        )
+    if payment.status_detail == "pending_waiting_payment":
+        return "awaiting_customer"
+    return "pending_gateway"
+
+
+def _failure(payment: MercadoPagoPayment) -> Failure:
+    raw = payment.status_detail
+    return decline(
+        kit.decline_of(DECLINE_MAP, raw, default=DeclineCode.GENERIC_DECLINE),
+        raw_code=raw,
+        raw_message=f"Mercado Pago rejected the payment ({raw})" if raw else None,
+    )
+
+
+def _refund(body: dict[str, Any], currency: str) -> RefundResult:
+    refund = kit.decode_as(body, MercadoPagoRefund)
+    if refund is None:
+        raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mercado Pago answered no refund.")
+    status = kit.status_of(REFUND_STATUS, refund.status, RefundStatus.PENDING)
+    return RefundResult(
+        status=status,
+        connector_refund_id=str(refund.id),
+        amount=_minor(refund.amount, currency),
+        connector_status=refund.status or None,
+        failure=decline(DeclineCode.PROCESSING_ERROR, raw_code=refund.status)
+        if status is RefundStatus.FAILED
+        else None,
+        pending_reason="refund_pending" if status is RefundStatus.PENDING else None,
+        meta=_ids(payment_id=str(refund.payment_id) if refund.payment_id else None),
+    )
+
+
+_BRANDS = {
+    "visa": "visa", "debvisa": "visa", "master": "mastercard", "debmaster": "mastercard",
+    "amex": "amex", "elo": "elo", "debelo": "elo", "hipercard": "hipercard",
+    "diners": "diners", "naranja": "naranja", "cabal": "cabal", "debcabal": "cabal",
+    "maestro": "maestro", "cmr": "cmr", "tarshop": "tarshop",
+}  # fmt: skip
+
+
+def _card_summary(
+    last4: str | None, method_id: str | None, card: PaymentCard | MercadoPagoCard | None
+) -> CardSummary | None:
+    if not last4:
+        return None
+    return CardSummary(
+        brand=_BRANDS.get(method_id or "", method_id),
+        last4=last4,
+        exp_month=card.expiration_month if card else None,
+        exp_year=card.expiration_year if card else None,
+    )
+
+
+def _ids(**ids: str | None) -> dict[str, str]:
+    return {k: v for k, v in ids.items() if v}
