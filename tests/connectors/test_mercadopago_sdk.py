@@ -437,7 +437,7 @@ CASES: dict[str, Case] = {
                     connector_payment_id=PID,
                     amount=2010,
                     currency="BRL",
-                )  # fmt: skip
+                )
             ),
         ),
         set(),
@@ -449,7 +449,7 @@ CASES: dict[str, Case] = {
                 "first_name": "Jhon",
                 "last_name": "Doe",
                 "description": "Customer description",
-            },  # fmt: skip
+            },
             with_key(),
         ),
         lambda: setup()[1],
