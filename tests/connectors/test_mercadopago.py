@@ -462,7 +462,7 @@ def test_setup_saves_the_card_to_a_new_customer() -> None:
         response(201, fixture("card_saved")),
     ]
     requests, result = drive(CONNECTOR, Flow.SETUP_MANDATE, ctx(), setup_data(), answers)
-    token, customer, saved = (checked(r) for r in requests)
+    _token, customer, saved = (checked(r) for r in requests)
     assert body(customer) == {
         "email": "comprador@example.com", "first_name": "Ana", "last_name": "Souza",
         "description": "customer shopper-1",
