@@ -14,6 +14,7 @@ from connector_service.connectors import (
     adyen,
     braintree,
     checkout,
+    mercadopago,
     mollie,
     paypal,
     paystack,
@@ -50,6 +51,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "mercadopago": mercadopago.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -108,6 +110,11 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "mercadopago":  # status_detail of a rejected payment (no advice codes)
+        doc = {"id": 1, "status": "rejected", "status_detail": raw, "currency_id": "BRL"}
+        result = mercadopago._payment(msgspec.convert(doc, mercadopago.MercadoPagoPayment), 100)
+        assert result.failure is not None
+        return result.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -115,7 +122,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "sandbox",
+    "mollie", "razorpay", "mercadopago", "sandbox",
 ]  # fmt: skip
 
 
