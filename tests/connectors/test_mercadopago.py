@@ -632,3 +632,17 @@ def test_the_fake_refuses_what_mercado_pago_would() -> None:
     keyless = {k: v for k, v in payment.headers.items() if k != "X-Idempotency-Key"}
     with pytest.raises(SpecViolation):
         check_request(HttpRequest("POST", payment.url, keyless, payment.body), TOKEN)
+
+
+def test_scrub_masks_the_card_token_the_card_token_api_answers() -> None:
+    before = (
+        "> GET https://api.mercadopago.com/v1/card_tokens/x\n"
+        f'< {{"id": "{CARD_TOKEN}", "last_four_digits": "0604"}}'
+    )
+    after = (
+        "> GET https://api.mercadopago.com/v1/card_tokens/x\n"
+        '< {"id": "[REDACTED]", "last_four_digits": "0604"}'
+    )
+    assert CONNECTOR.scrub(before) == after
+    payment = f'> GET https://api.mercadopago.com/v1/payments/1\n< {{"id": "{CARD_TOKEN}"}}'
+    assert CONNECTOR.scrub(payment) == payment  # ids elsewhere are not secrets

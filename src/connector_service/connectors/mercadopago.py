@@ -122,6 +122,14 @@ class MercadoPagoConnector(Connector):
                 False,
             ),
         ),
+        option_fields=(
+            CredentialField(
+                "user_id",
+                "The seller's Mercado Pago user id (a notification's user_id): picks this "
+                "account for a webhook when several accounts share one webhook URL",
+                False,
+            ),
+        ),
         payment_methods=frozenset(
             {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
         ),
@@ -192,12 +200,12 @@ class MercadoPagoConnector(Connector):
             payer = {"type": "customer", "id": cid, "email": ref.meta.get("email")}
             three_ds = None
         else:
-            token = yield from self._tokenize(ctx, pm, Flow.AUTHORIZE)
-            method_id = yield from self._method_id(ctx, token, Flow.AUTHORIZE)
-            if payer.get("email") is None:
+            if payer.get("email") is None:  # refused before anything is sent
                 raise invalid(
                     "missing_field", "Mercado Pago needs the payer's email", "customer.email"
                 )
+            token = yield from self._tokenize(ctx, pm, Flow.AUTHORIZE)
+            method_id = yield from self._method_id(ctx, token, Flow.AUTHORIZE)
             three_ds = "optional"
         body: dict[str, Any] = {
             "transaction_amount": _amount(data.amount, data.currency),
@@ -478,13 +486,17 @@ class MercadoPagoConnector(Connector):
     def scrub(self, transcript: str) -> str:
         """The common scrub, plus Mercado Pago's token shapes (``TEST-``/``APP_USR-``
         access tokens), the card token API's ``card_number`` / ``security_code`` and the
-        card tokens themselves, wherever they appear."""
+        card tokens themselves (``token`` in a payment, ``id`` in the Card Token API's
+        answer), wherever they appear."""
         text = _ACCESS_TOKEN.sub("[REDACTED]", transcript)
         text = _SECRET_FIELD.sub(r"\1[REDACTED]\2", text)
+        if "/card_tokens" in text:  # the Card Token API answers the token as its "id"
+            text = _TOKEN_ID.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
 
 _ACCESS_TOKEN = re.compile(r"\b(?:TEST|APP_USR)-[A-Za-z0-9-]{16,}")
+_TOKEN_ID = re.compile(r'("id"\s*:\s*")[0-9a-f]{32}(")')
 _SECRET_FIELD = re.compile(r'("(?:card_number|security_code|token)"\s*:\s*")[^"]*(")')
 
 
