@@ -331,14 +331,14 @@ def test_an_over_refund_is_the_requests_fault() -> None:
     assert err.value.type is ErrorType.INVALID_REQUEST
 
 
-def test_sync_without_an_id_is_not_supported() -> None:
+def test_sync_without_an_id_or_a_reference_is_refused_without_a_call() -> None:
     empty = PaymentRef(
         account="a", connector="mercadopago", connector_payment_id="", amount=1,
         currency="BRL", capture_method="manual",
     )  # fmt: skip
     with pytest.raises(ServiceError) as err:
         CONNECTOR.build_sync(ctx(), SyncData(payment=empty))
-    assert err.value.type is ErrorType.NOT_SUPPORTED
+    assert err.value.type is ErrorType.CONFLICT and err.value.http_status == 409
 
 
 # --------------------------------------------------------------------------- parsing
@@ -646,3 +646,42 @@ def test_scrub_masks_the_card_token_the_card_token_api_answers() -> None:
     assert CONNECTOR.scrub(before) == after
     payment = f'> GET https://api.mercadopago.com/v1/payments/1\n< {{"id": "{CARD_TOKEN}"}}'
     assert CONNECTOR.scrub(payment) == payment  # ids elsewhere are not secrets
+
+
+def unresolved() -> PaymentRef:
+    return PaymentRef(
+        account="mercadopago-test", connector="mercadopago", connector_payment_id="",
+        amount=10050, currency="BRL", capture_method="manual", meta={"reference": "order 1&x"},
+    )  # fmt: skip
+
+
+def test_an_unresolved_payment_is_searched_by_its_external_reference() -> None:
+    request = checked(CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved())))
+    assert request.method == "GET"
+    assert request.url == (
+        f"{BASE}/v1/payments/search?external_reference=order+1%26x&sort=date_created&criteria=desc"
+    )
+    older = fixture("payment_rejected") | {"date_created": "2026-12-03T08:00:00.000-04:00"}
+    newer = fixture("payment_authorized") | {"id": 1325000009}
+    found = {"paging": {"total": 2, "limit": 30, "offset": 0}, "results": [older, newer]}
+    result = CONNECTOR.parse_sync(ctx(), SyncData(payment=unresolved()), response(200, found))
+    assert result.status is PaymentStatus.AUTHORIZED and result.connector_payment_id == "1325000009"
+    empty = {"paging": {"total": 0, "limit": 30, "offset": 0}, "results": []}
+    none = CONNECTOR.parse_sync(ctx(), SyncData(payment=unresolved()), response(200, empty))
+    assert none.status is PaymentStatus.UNRESOLVED and none.pending_reason == "not_found_at_gateway"
+
+
+def test_a_fetched_payment_with_refunds_gives_one_event_per_refund() -> None:
+    headers, raw = webhook()
+    doc = fixture("payment_approved") | {
+        "transaction_amount_refunded": 30.1,
+        "refunds": [fixture("refund_approved"), fixture("refund_in_process")],
+    }
+    events = CONNECTOR.webhook_parse_fetched(headers, raw, response(200, doc))
+    assert [(e.event_id, e.type) for e in events] == [
+        ("123456789012", WebhookEventType.PAYMENT_CAPTURED),
+        (f"{RID}:approved", WebhookEventType.REFUND_SUCCEEDED),
+        ("1325000102:in_process", WebhookEventType.REFUND_PENDING),
+    ]
+    assert events[1].refund is not None and events[1].refund.amount == 2010
+    assert events[2].amount == 1000 and events[2].connector_payment_id == PID

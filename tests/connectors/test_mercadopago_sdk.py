@@ -89,6 +89,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("GET", "/v1/card_tokens/{}"): (200, "card_token"),
     ("GET", "/v1/payment_methods"): (200, "payment_methods"),
     ("POST", "/v1/payments"): (201, "payment_authorized"),
+    ("GET", "/v1/payments/search"): (200, "payment_search"),
     ("GET", "/v1/payments/{}"): (200, "payment_authorized"),
     ("PUT", "/v1/payments/{}"): (200, "payment_approved"),
     ("POST", "/v1/payments/{}/refunds"): (201, "refund_approved"),
@@ -297,6 +298,13 @@ def payment_ref() -> PaymentRef:
     )  # fmt: skip
 
 
+def unresolved() -> PaymentRef:
+    return PaymentRef(
+        account="mercadopago-test", connector="mercadopago", connector_payment_id="",
+        amount=10050, currency="BRL", capture_method="manual", meta={"reference": "order-1"},
+    )  # fmt: skip
+
+
 def mandate() -> MandateRef:
     return MandateRef(
         account="mercadopago-test", connector="mercadopago", connector_mandate_id=CARD_ID,
@@ -400,6 +408,13 @@ CASES: dict[str, Case] = {
         ),
         lambda: authorize(StoredMandate(ref=mandate()), CaptureMethod.AUTOMATIC)[1],
         {"transaction_amount", "token", "payment_method_id", "payer.type", "payer.id"},
+    ),
+    "search payments by external_reference": (
+        lambda s: s.payment().search(
+            {"external_reference": "MP0001", "sort": "date_created", "criteria": "desc"}
+        ),
+        lambda: CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved())),
+        set(),
     ),
     "get payment": (
         lambda s: s.payment().get(PID),
@@ -538,7 +553,7 @@ def test_error_fixtures_are_errors_the_sdk_classifies(
     "name",
     ["payment_authorized", "payment_approved", "payment_rejected", "payment_challenge",
      "payment_cancelled", "refund_approved", "card_token", "customer", "card_saved",
-     "payment_methods", "customer_search"],
+     "payment_methods", "customer_search", "payment_search"],
 )  # fmt: skip
 def test_fixtures_come_back_from_the_sdk_unchanged(recorder: Recorder, sdk: Any, name: str) -> None:
     """The SDK has no response models: what it returns is the JSON as sent."""

@@ -40,6 +40,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 
@@ -233,13 +234,12 @@ class MercadoPagoConnector(Connector):
 
     def build_sync(self, ctx: ConnectorContext, data: SyncData) -> HttpRequest:
         pid = data.payment.connector_payment_id
-        if not pid:
-            raise ServiceError(
-                ErrorType.NOT_SUPPORTED,
-                "flow_not_supported",
-                "a Mercado Pago payment is read by its id; retry the request with the same "
-                "Idempotency-Key to read the outcome of one whose answer was lost",
+        if not pid:  # unresolved: find it by the reference sent as external_reference
+            reference = kit.require_id(data.payment.meta.get("reference"), Flow.SYNC.value)
+            query = urlencode(
+                {"external_reference": reference, "sort": "date_created", "criteria": "desc"}
             )
+            return self._call(ctx, "GET", f"/v1/payments/search?{query}", Flow.SYNC)
         return self._call(ctx, "GET", f"/v1/payments/{kit.segment(pid)}", Flow.SYNC)
 
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
@@ -363,6 +363,17 @@ class MercadoPagoConnector(Connector):
     def parse_sync(
         self, ctx: ConnectorContext, data: SyncData, response: HttpResponse
     ) -> PaymentResult:
+        if not data.payment.connector_payment_id:
+            found = kit.decode_as(_object(response), SearchResults)
+            payments = found.results if found else []
+            if not payments:  # never created (or not searchable yet)
+                return PaymentResult(
+                    status=PaymentStatus.UNRESOLVED,
+                    connector_payment_id="",
+                    pending_reason="not_found_at_gateway",
+                )
+            latest = max(payments, key=lambda p: (p.date_created or "", p.id))
+            return _payment(latest, data.payment.amount or None)
         return _payment(_payment_object(response), data.payment.amount)
 
     def parse_capture(
@@ -457,7 +468,8 @@ class MercadoPagoConnector(Connector):
         self, headers: dict[str, str], body: bytes, response: HttpResponse
     ) -> list[WebhookEvent]:
         """The payment read for a verified notification: one event of its status, whose
-        id is the notification's (a redelivery is stored once, a new change is new)."""
+        id is the notification's (a redelivery is stored once, a new change is new), and
+        one per refund it lists, whose id is the refund's id and status."""
         note = _envelope(body)
         raw = kit.obj(_json(response))
         kit.webhooks.currency(raw, "currency_id", "currency_id")
@@ -467,6 +479,20 @@ class MercadoPagoConnector(Connector):
         if payment is None or str(payment.id) != _data_id(note):
             raise invalid("invalid_webhook", "the payment read is not the one named", "data.id")
         result = _payment(payment, None)
+        currency = payment.currency_id or ""
+        refunds = [
+            WebhookEvent(
+                event_id=f"{refund.id}:{refund.status}",
+                type=REFUND_EVENTS.get(parsed.status, WebhookEventType.UNKNOWN),
+                connector_event_type=f"refund.{refund.status}",
+                connector_payment_id=str(payment.id),
+                refund=parsed,
+                amount=parsed.amount,
+                currency=payment.currency_id,
+            )
+            for refund in payment.refunds
+            for parsed in [_refund_result(refund, currency)]
+        ]
         return [
             WebhookEvent(
                 event_id=kit.text_or_number(note.get("id")) or "",
@@ -478,7 +504,8 @@ class MercadoPagoConnector(Connector):
                 amount=result.amount,
                 currency=payment.currency_id,
                 occurred_at=payment.date_last_updated or kit.text(note.get("date_created")),
-            )
+            ),
+            *refunds,
         ]
 
     # ----------------------------------------------------------------------- 8. scrub
@@ -516,6 +543,14 @@ class PaymentCard(msgspec.Struct, frozen=True):
     id: str | None = None  # the stored card's id, on a customer's payment
 
 
+class MercadoPagoRefund(msgspec.Struct, frozen=True):
+    id: int
+    payment_id: int | None = None
+    amount: float | None = None
+    status: str | None = None
+    date_created: str | None = None
+
+
 class MercadoPagoPayment(msgspec.Struct, frozen=True):
     """The fields of a Payment read here (Mercado Pago sends many more; they are ignored)."""
 
@@ -531,17 +566,14 @@ class MercadoPagoPayment(msgspec.Struct, frozen=True):
     external_reference: str | None = None
     card: PaymentCard | None = None
     three_ds_info: ThreeDSInfo | None = None
+    refunds: list[MercadoPagoRefund] = []
     date_created: str | None = None
     date_approved: str | None = None
     date_last_updated: str | None = None
 
 
-class MercadoPagoRefund(msgspec.Struct, frozen=True):
-    id: int
-    payment_id: int | None = None
-    amount: float | None = None
-    status: str | None = None
-    date_created: str | None = None
+class SearchResults(msgspec.Struct, frozen=True):
+    results: list[MercadoPagoPayment] = []
 
 
 class CardToken(msgspec.Struct, frozen=True):
@@ -601,6 +633,11 @@ REFUND_STATUS: dict[str, RefundStatus] = {
     "authorized": RefundStatus.PENDING,
     "rejected": RefundStatus.FAILED,
     "cancelled": RefundStatus.FAILED,
+}
+REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
+    RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
+    RefundStatus.SUCCEEDED: WebhookEventType.REFUND_SUCCEEDED,
+    RefundStatus.FAILED: WebhookEventType.REFUND_FAILED,
 }
 WEBHOOK_EVENTS: dict[PaymentStatus, WebhookEventType] = {
     PaymentStatus.REQUIRES_ACTION: WebhookEventType.PAYMENT_REQUIRES_ACTION,
@@ -947,6 +984,10 @@ def _refund(body: dict[str, Any], currency: str) -> RefundResult:
     refund = kit.decode_as(body, MercadoPagoRefund)
     if refund is None:
         raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mercado Pago answered no refund.")
+    return _refund_result(refund, currency)
+
+
+def _refund_result(refund: MercadoPagoRefund, currency: str) -> RefundResult:
     status = kit.status_of(REFUND_STATUS, refund.status, RefundStatus.PENDING)
     return RefundResult(
         status=status,

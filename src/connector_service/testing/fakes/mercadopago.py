@@ -285,6 +285,7 @@ class MercadoPagoFake(FakeGateway):
         app.router.add_get("/v1/card_tokens/{id}", self._get_token)
         app.router.add_get("/v1/payment_methods", self._methods)
         app.router.add_post("/v1/payments", self._create)
+        app.router.add_get("/v1/payments/search", self._search)
         app.router.add_get("/v1/payments/{id}", self._get)
         app.router.add_put("/v1/payments/{id}", self._update)
         app.router.add_post("/v1/payments/{id}/refunds", self._refund)
@@ -417,6 +418,17 @@ class MercadoPagoFake(FakeGateway):
         if payment is None:
             return _error(404, "Payment not found", 2000)
         return web.json_response(self.public(payment))
+
+    async def _search(self, request: web.Request) -> web.Response:
+        """Payments by ``external_reference``, newest first (``sort=date_created``,
+        ``criteria=desc``), in Mercado Pago's paging envelope."""
+        reference = request.query.get("external_reference")
+        found = [self.public(p) for p in self.payments.values()
+                 if reference is not None and p["external_reference"] == reference]  # fmt: skip
+        found.sort(key=lambda p: p["id"], reverse=request.query.get("criteria") == "desc")
+        return web.json_response(
+            {"paging": {"total": len(found), "limit": 30, "offset": 0}, "results": found}
+        )
 
     async def _update(self, request: web.Request) -> web.Response:
         payment = self._payment(request)
