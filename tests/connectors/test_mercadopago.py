@@ -685,3 +685,36 @@ def test_a_fetched_payment_with_refunds_gives_one_event_per_refund() -> None:
     ]
     assert events[1].refund is not None and events[1].refund.amount == 2010
     assert events[2].amount == 1000 and events[2].connector_payment_id == PID
+
+
+def test_setup_future_usage_saves_the_card_then_pays_with_it_as_the_customer() -> None:
+    data = authorize(setup_future_usage=True, capture_method=CaptureMethod.AUTOMATIC)
+    answers = [
+        response(201, fixture("card_token")),
+        response(201, fixture("customer")),
+        response(201, fixture("card_saved")),
+        response(201, fixture("card_token")),
+        response(201, fixture("payment_approved")),
+    ]
+    requests, result = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, answers)
+    paths = [(r.method, r.url.removeprefix(BASE)) for r in map(checked, requests)]
+    assert paths == [
+        ("POST", "/v1/card_tokens"), ("POST", "/v1/customers"),
+        ("POST", f"/v1/customers/{CID}/cards"), ("POST", "/v1/card_tokens"),
+        ("POST", "/v1/payments"),
+    ]  # fmt: skip
+    assert body(requests[3]) == {"card_id": CARD_ID, "customer_id": CID, "security_code": "123"}
+    assert requests[3].headers["X-Idempotency-Key"] == "idem-123-saved-card-token"
+    paid = body(requests[4])
+    assert paid["payer"] == {"type": "customer", "id": CID, "email": "comprador@example.com"}
+    assert paid["three_d_secure_mode"] == "optional"  # the customer is present
+    assert result.status is PaymentStatus.CAPTURED
+    assert result.mandate is not None and result.mandate.status is MandateStatus.ACTIVE
+    assert result.mandate.connector_mandate_id == CARD_ID
+
+
+def test_setup_future_usage_needs_an_email_before_any_call() -> None:
+    data = authorize(setup_future_usage=True, customer=Customer(name="No Mail"))
+    with pytest.raises(ServiceError) as err:
+        drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [])
+    assert err.value.field == "customer.email"

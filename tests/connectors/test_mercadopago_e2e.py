@@ -152,3 +152,16 @@ def test_the_log_holds_no_card_token_or_credential(rig: Rig) -> None:
     )
     assert rig.fake.access_token not in log and WEBHOOK_SECRET not in log
     assert not [t for t in tokens if t in log]
+
+
+def test_a_payment_that_stores_the_card_gives_a_chargeable_mandate(rig: Rig) -> None:
+    api = rig.api
+    body = payment(1200, "automatic", setup_future_usage="off_session",
+                   customer={"email": "keep@example.com", "name": "Dora Alves"})  # fmt: skip
+    paid = api.ok("POST", "/v1/payments", body)
+    assert paid["status"] == "captured" and paid["mandate"]["status"] == "active", paid
+    assert sent(rig, "POST", "/v1/payments")[-1]["payer"]["type"] == "customer"
+    mit = {"amount": 800, "currency": "BRL", "capture_method": "automatic",
+           "payment_method": {"type": "mandate", "mandate_id": paid["mandate"]["id"]}}  # fmt: skip
+    charge = api.ok("POST", "/v1/payments", mit)
+    assert charge["status"] == "captured" and charge["amount"] == 800

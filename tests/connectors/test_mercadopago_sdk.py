@@ -333,6 +333,19 @@ def setup(existing: bool = False) -> list[HttpRequest]:
     return requests
 
 
+def store_and_pay() -> list[HttpRequest]:
+    data = AuthorizeData(
+        amount=10050, currency="BRL", payment_method=card(),
+        capture_method=CaptureMethod.AUTOMATIC, reference="order-1",
+        customer=Customer(email="comprador@example.com", name="Ana Souza"),
+        setup_future_usage=True,
+    )  # fmt: skip
+    names = ("card_token", "customer", "card_saved", "card_token", "payment_approved")
+    answers = [response(201, fixture(n)) for n in names]
+    requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, answers)
+    return requests
+
+
 PAYER = {"email": "test_user_123@testuser.com", "first_name": "Test", "last_name": "User"}
 
 # operation -> (what the SDK does, the connector's request, fields the reference requires)
@@ -388,6 +401,13 @@ CASES: dict[str, Case] = {
     "card token of a stored card": (
         lambda s: s.card_token().create({"card_id": CARD_ID, "customer_id": CID}, with_key()),
         lambda: authorize(StoredMandate(ref=mandate()), CaptureMethod.AUTOMATIC)[0],
+        {"card_id"},
+    ),
+    "card token of a saved card, customer present": (
+        lambda s: s.card_token().create(
+            {"card_id": CARD_ID, "customer_id": CID, "security_code": "123"}, with_key()
+        ),
+        lambda: store_and_pay()[3],
         {"card_id"},
     ),
     "create payment (stored card)": (
@@ -503,7 +523,8 @@ def test_every_connector_flow_request_is_covered_by_an_sdk_case() -> None:
     these flows is one an SDK case recorded."""
     covered = set(ANSWERS)
     sent = [*authorize(), *authorize(Token(token=CARD_TOKEN)), *setup(), *setup(existing=True),
-            *authorize(StoredMandate(ref=mandate()), CaptureMethod.AUTOMATIC)]  # fmt: skip
+            *authorize(StoredMandate(ref=mandate()), CaptureMethod.AUTOMATIC),
+            *store_and_pay()]  # fmt: skip
     for request in sent:
         assert (request.method, route_of(urlsplit(request.url).path)) in covered, request.url
 

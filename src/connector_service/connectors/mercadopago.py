@@ -23,7 +23,9 @@ Why it looks the way it does:
   payment is read again to complete it;
 - a stored card is a card of a Mercado Pago **customer** (``POST /v1/customers`` then
   ``POST /v1/customers/{id}/cards`` with a card token); a merchant-initiated charge makes a
-  token of the stored card (``card_id``) and pays with ``payer.type: customer``;
+  token of the stored card (``card_id``) and pays with ``payer.type: customer``; a payment
+  that stores the card saves it first (a card token pays *or* saves, once) and pays with
+  a token of the saved card and its security code;
 - the caller's Idempotency-Key reaches Mercado Pago as ``X-Idempotency-Key`` on every
   POST and PUT (Mercado Pago answers a repeat with the first outcome);
 - webhooks: ``x-signature: ts=<unix>,v1=<hex>`` is an HMAC-SHA256 under the application's
@@ -188,6 +190,7 @@ class MercadoPagoConnector(Connector):
         pm = data.payment_method
         automatic = data.capture_method is CaptureMethod.AUTOMATIC
         payer = _payer(data.customer)
+        mandate: MandateResult | None = None
         if isinstance(pm, StoredMandate):
             ref = pm.ref
             cid = kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value)
@@ -200,6 +203,25 @@ class MercadoPagoConnector(Connector):
             token = _card_token(answer)
             payer = {"type": "customer", "id": cid, "email": ref.meta.get("email")}
             three_ds = None
+        elif data.setup_future_usage and isinstance(pm, Card | Token):
+            # Saved first (a card token pays or saves once), then paid as the customer
+            # with a token of the saved card: the payment answers with its mandate.
+            customer = data.customer or Customer()
+            mandate = yield from self._save_card(ctx, pm, customer, Flow.AUTHORIZE)
+            cid = mandate.connector_customer_id or ""
+            saved = {
+                "card_id": mandate.connector_mandate_id,
+                "customer_id": cid,
+                "security_code": pm.cvc.reveal() if isinstance(pm, Card) and pm.cvc else None,
+            }
+            answer = yield self._call(
+                ctx, "POST", "/v1/card_tokens", Flow.AUTHORIZE, saved,
+                key_suffix="-saved-card-token",
+            )  # fmt: skip
+            token = _card_token(answer)
+            method_id = kit.require_id(mandate.meta.get("payment_method_id"), "mandate")
+            payer = {"type": "customer", "id": cid, "email": customer.email}
+            three_ds = "optional"
         else:
             if payer.get("email") is None:  # refused before anything is sent
                 raise invalid(
@@ -223,7 +245,10 @@ class MercadoPagoConnector(Connector):
             "metadata": data.metadata or None,
         }
         response = yield self._call(ctx, "POST", "/v1/payments", Flow.AUTHORIZE, body)
-        return _payment(_payment_object(response), data.amount)
+        result = _payment(_payment_object(response), data.amount)
+        if mandate is not None and result.status is not PaymentStatus.FAILED:
+            result.mandate = mandate
+        return result
 
     def build_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData
@@ -267,30 +292,34 @@ class MercadoPagoConnector(Connector):
     def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
         """A card token, a customer (the one with this email, if Mercado Pago has it),
         then the card saved to that customer: its ``id`` is the mandate."""
-        customer = data.customer
-        if not customer.email:
+        return (
+            yield from self._save_card(ctx, data.payment_method, data.customer, Flow.SETUP_MANDATE)
+        )
+
+    def _save_card(
+        self, ctx: ConnectorContext, pm: Card | Token, customer: Customer, flow: Flow
+    ) -> Steps:
+        if not customer.email:  # refused before anything is sent
             raise invalid(
                 "missing_field", "Mercado Pago keys a customer by its email", "customer.email"
             )
-        token = yield from self._tokenize(ctx, data.payment_method, Flow.SETUP_MANDATE)
+        token = yield from self._tokenize(ctx, pm, flow)
         created = yield self._call(
-            ctx, "POST", "/v1/customers", Flow.SETUP_MANDATE, _customer(customer),
-            key_suffix="-customer",
-        )  # fmt: skip
-        body = kit.obj(created.json())
+            ctx, "POST", "/v1/customers", flow, _customer(customer), key_suffix="-customer"
+        )
+        body = kit.obj(_json(created))
         cid = kit.text(body.get("id")) if created.status < 300 else None
         if cid is None and _cause_codes(body) & {"101"}:  # "the customer already exist"
             found = yield self._call(
-                ctx, "GET", f"/v1/customers/search?email={kit.segment(customer.email)}",
-                Flow.SETUP_MANDATE,
-            )  # fmt: skip
+                ctx, "GET", f"/v1/customers/search?email={kit.segment(customer.email)}", flow
+            )
             results = kit.obj(_object(found)).get("results")
             first = results[0] if isinstance(results, list) and results else {}
             cid = kit.text(kit.obj(first).get("id"))
         if cid is None:
             raise _error(created, body, None)
         saved = yield self._call(
-            ctx, "POST", f"/v1/customers/{kit.segment(cid)}/cards", Flow.SETUP_MANDATE,
+            ctx, "POST", f"/v1/customers/{kit.segment(cid)}/cards", flow,
             {"token": token.id}, key_suffix="-card",
         )  # fmt: skip
         card = kit.decode_as(_object(saved), MercadoPagoCard)
