@@ -29,6 +29,7 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     Flow,
+    ListMandatesData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -617,7 +618,7 @@ def test_metadata() -> None:
     assert meta.secret_fields == ("access_token", "webhook_secret")
     assert {f.value for f in meta.flows} == {
         "authorize", "complete_authorize", "capture", "void", "refund", "sync", "refund_sync",
-        "setup_mandate", "revoke_mandate", "charge_mandate", "webhooks",
+        "setup_mandate", "revoke_mandate", "charge_mandate", "list_mandates", "webhooks",
     }  # fmt: skip
     assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
     assert meta.currencies and "BRL" in meta.currencies and "MXN" in meta.currencies
@@ -718,3 +719,17 @@ def test_setup_future_usage_needs_an_email_before_any_call() -> None:
     with pytest.raises(ServiceError) as err:
         drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [])
     assert err.value.field == "customer.email"
+
+
+def test_the_customers_saved_cards_are_its_mandates() -> None:
+    data = ListMandatesData(customer_id=CID)
+    request = checked(CONNECTOR.build_list_mandates(ctx(), data))
+    assert (request.method, request.url) == ("GET", f"{BASE}/v1/customers/{CID}/cards")
+    listed = CONNECTOR.parse_list_mandates(ctx(), data, response(200, fixture("customer_cards")))
+    (only,) = listed.methods
+    assert only.connector_mandate_id == CARD_ID and only.connector_customer_id == CID
+    assert only.status is MandateStatus.ACTIVE and only.meta == {"payment_method_id": "master"}
+    assert only.card is not None and only.card.last4 == "0604" and only.card.exp_year == 2030
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.parse_list_mandates(ctx(), data, response(404, fixture("error_not_found")))
+    assert err.value.type is ErrorType.NOT_FOUND

@@ -39,6 +39,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    ListMandatesData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -98,6 +99,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("GET", "/v1/customers/search"): (200, "customer_search"),
     ("POST", "/v1/customers/{}/cards"): (201, "card_saved"),
     ("DELETE", "/v1/customers/{}/cards/{}"): (200, "card_saved"),
+    ("GET", "/v1/customers/{}/cards"): (200, "customer_cards"),
 }
 
 
@@ -500,6 +502,11 @@ CASES: dict[str, Case] = {
         lambda: setup()[2],
         {"token"},
     ),
+    "list cards": (
+        lambda s: s.card().list_all(CID),
+        lambda: CONNECTOR.build_list_mandates(ctx(), ListMandatesData(customer_id=CID)),
+        set(),
+    ),
     "delete card": (
         lambda s: s.card().delete(CID, CARD_ID),
         lambda: CONNECTOR.build_revoke_mandate(ctx(), MandateRevokeData(mandate=mandate())),
@@ -574,7 +581,7 @@ def test_error_fixtures_are_errors_the_sdk_classifies(
     "name",
     ["payment_authorized", "payment_approved", "payment_rejected", "payment_challenge",
      "payment_cancelled", "refund_approved", "card_token", "customer", "card_saved",
-     "payment_methods", "customer_search", "payment_search"],
+     "payment_methods", "customer_search", "payment_search", "customer_cards"],
 )  # fmt: skip
 def test_fixtures_come_back_from_the_sdk_unchanged(recorder: Recorder, sdk: Any, name: str) -> None:
     """The SDK has no response models: what it returns is the JSON as sent."""

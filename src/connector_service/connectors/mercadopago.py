@@ -74,6 +74,7 @@ from connector_service.domain.flows import (
     CaptureData,
     CompleteAuthorizeData,
     Flow,
+    ListMandatesData,
     MandateResult,
     MandateRevokeData,
     MandateSetupData,
@@ -82,6 +83,7 @@ from connector_service.domain.flows import (
     RefundResult,
     RefundSyncData,
     StoredMandate,
+    StoredMethods,
     SyncData,
     VoidData,
     WebhookEvent,
@@ -325,7 +327,7 @@ class MercadoPagoConnector(Connector):
         card = kit.decode_as(_object(saved), MercadoPagoCard)
         if card is None or not card.id:
             raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mercado Pago saved no card.")
-        method_id = card.payment_method.id if card.payment_method else None
+        method_id = _method_of(card)
         return MandateResult(
             status=MandateStatus.ACTIVE,
             connector_mandate_id=card.id,
@@ -334,6 +336,10 @@ class MercadoPagoConnector(Connector):
             card=_card_summary(card.last_four_digits, method_id, card),
             meta=_ids(payment_method_id=method_id, email=customer.email),
         )
+
+    def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
+        cid = kit.segment(data.customer_id)
+        return self._call(ctx, "GET", f"/v1/customers/{cid}/cards", Flow.LIST_MANDATES)
 
     def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
         ref = data.mandate
@@ -427,6 +433,27 @@ class MercadoPagoConnector(Connector):
         self, ctx: ConnectorContext, data: RefundSyncData, response: HttpResponse
     ) -> RefundResult:
         return _refund(_object(response), data.refund.currency)
+
+    def parse_list_mandates(
+        self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
+    ) -> StoredMethods:
+        """The customer's saved cards, each a mandate (its card summary only)."""
+        if response.status >= 300:
+            raise _error(response, kit.obj(_json(response)), None)
+        cards = kit.decode_as(_json(response), list[MercadoPagoCard]) or []
+        return StoredMethods(
+            methods=[
+                MandateResult(
+                    status=MandateStatus.ACTIVE,
+                    connector_mandate_id=card.id,
+                    connector_customer_id=card.customer_id or data.customer_id,
+                    connector_status="saved",
+                    card=_card_summary(card.last_four_digits, _method_of(card), card),
+                    meta=_ids(payment_method_id=_method_of(card)),
+                )
+                for card in cards
+            ]
+        )
 
     def parse_revoke_mandate(
         self, ctx: ConnectorContext, data: MandateRevokeData, response: HttpResponse
@@ -1050,6 +1077,10 @@ def _card_summary(
         exp_month=card.expiration_month if card else None,
         exp_year=card.expiration_year if card else None,
     )
+
+
+def _method_of(card: MercadoPagoCard) -> str | None:
+    return card.payment_method.id if card.payment_method else None
 
 
 def _ids(**ids: str | None) -> dict[str, str]:

@@ -176,6 +176,7 @@ NO_BODY = {
     ("GET", "/v1/card_tokens/{}"), ("GET", "/v1/payment_methods"), ("GET", "/v1/payments/{}"),
     ("GET", "/v1/payments/{}/refunds"), ("GET", "/v1/payments/{}/refunds/{}"),
     ("GET", "/v1/customers/search"), ("DELETE", "/v1/customers/{}/cards/{}"),
+    ("GET", "/v1/customers/{}/cards"),
     ("GET", "/v1/payments/search"),
 }  # fmt: skip
 
@@ -294,6 +295,7 @@ class MercadoPagoFake(FakeGateway):
         app.router.add_post("/v1/customers", self._create_customer)
         app.router.add_get("/v1/customers/search", self._search_customers)
         app.router.add_post("/v1/customers/{id}/cards", self._save_card)
+        app.router.add_get("/v1/customers/{id}/cards", self._list_cards)
         app.router.add_delete("/v1/customers/{id}/cards/{card}", self._delete_card)
         app.router.add_post("/challenge/{id}", self._challenge)  # the issuer's ACS page
 
@@ -549,6 +551,13 @@ class MercadoPagoFake(FakeGateway):
         self.cards[card["id"]] = card
         customer["cards"].append(self.public(card))
         return web.json_response(self.public(card), status=201)
+
+    async def _list_cards(self, request: web.Request) -> web.Response:
+        customer = self.customers.get(request.match_info["id"])
+        if customer is None:
+            return _error(404, "customer not found", 2002)
+        cards = [self.public(c) for c in self.cards.values() if c["customer_id"] == customer["id"]]
+        return web.json_response(cards)
 
     async def _delete_card(self, request: web.Request) -> web.Response:
         card = self.cards.get(request.match_info["card"])

@@ -74,6 +74,7 @@ PROFILE = ConnectorProfile(
             "setup_mandate",
             "charge_mandate",
             "revoke_mandate",
+            "list_mandates",
             "webhooks",
         }
     ),
