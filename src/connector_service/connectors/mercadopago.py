@@ -961,17 +961,13 @@ def _event_type(status: PaymentStatus) -> WebhookEventType:
 
 
 def _status(payment: MercadoPagoPayment) -> PaymentStatus:
+    """The table's status; ``pending_challenge`` asks for the customer only when the
+    challenge's page and ``creq`` came with it (else it is pending at the gateway)."""
     status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
-    if payment.status == "pending" and payment.status_detail == "pending_challenge":
-        info = payment.three_ds_info
-        if info and info.external_resource_url and info.creq:
-            return PaymentStatus.REQUIRES_ACTION
-    if (
-        payment.status == "cancelled"
-        and payment.status_detail == "expired"
-        and not payment.captured
-    ):
-        return PaymentStatus.VOIDED  # an authorization not captured in time: released
+    info = payment.three_ds_info
+    challenged = payment.status == "pending" and payment.status_detail == "pending_challenge"
+    if challenged and info and info.external_resource_url:
+        return PaymentStatus.REQUIRES_ACTION if info.creq else PaymentStatus.PROCESSING
     return status
 
 
@@ -1015,16 +1011,15 @@ def _payment(payment: MercadoPagoPayment, amount: int | None) -> PaymentResult:
     )
 
 
+PENDING_REASONS = {
+    "pending_review_manual": "pending_review",
+    "pending_waiting_payment": "awaiting_customer",
+    "pending_challenge": "awaiting_customer",
+}
+
+
 def _pending_reason(payment: MercadoPagoPayment) -> str:
-    if payment.status_detail in ("pending_review_manual", "pending_contingency"):
-        return (
-            "pending_review"
-            if payment.status_detail == "pending_review_manual"
-            else ("pending_gateway")
-        )
-    if payment.status_detail == "pending_waiting_payment":
-        return "awaiting_customer"
-    return "pending_gateway"
+    return PENDING_REASONS.get(payment.status_detail or "", "pending_gateway")
 
 
 def _failure(payment: MercadoPagoPayment) -> Failure:
