@@ -733,3 +733,10 @@ def test_the_customers_saved_cards_are_its_mandates() -> None:
     with pytest.raises(ServiceError) as err:
         CONNECTOR.parse_list_mandates(ctx(), data, response(404, fixture("error_not_found")))
     assert err.value.type is ErrorType.NOT_FOUND
+
+
+def test_an_unsigned_legacy_ipn_is_refused() -> None:
+    raw = json.dumps({"resource": f"{BASE}/v1/payments/{PID}", "topic": "payment"}).encode()
+    assert CONNECTOR.webhook_verify(ctx(), {}, raw) is False
+    headers, _ = webhook()
+    assert CONNECTOR.webhook_verify(ctx(), headers, raw) is False  # no data.id: another manifest
