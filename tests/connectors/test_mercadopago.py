@@ -740,3 +740,16 @@ def test_an_unsigned_legacy_ipn_is_refused() -> None:
     assert CONNECTOR.webhook_verify(ctx(), {}, raw) is False
     headers, _ = webhook()
     assert CONNECTOR.webhook_verify(ctx(), headers, raw) is False  # no data.id: another manifest
+
+
+def test_a_payment_in_another_currency_than_the_sites_is_refused_before_any_call() -> None:
+    account = make_ctx(CONNECTOR, {"access_token": TOKEN}, {"currency": "BRL"}, base_url=BASE)
+    with pytest.raises(ServiceError) as err:
+        drive(CONNECTOR, Flow.AUTHORIZE, account, authorize(currency="MXN"), [])
+    assert err.value.code == "currency_not_supported" and err.value.field == "currency"
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, account, authorize(),
+        [response(201, fixture("card_token")), response(200, fixture("payment_methods")),
+         response(201, fixture("payment_authorized"))],
+    )  # fmt: skip
+    assert len(requests) == 3

@@ -11,7 +11,9 @@ Why it looks the way it does:
   six digits against the BIN patterns of ``GET /v1/payment_methods`` (Latin American
   BINs such as ``503175`` are ``master`` and ``5067..`` are ``elo``: no generic IIN table
   tells them apart);
-- amounts are ``transaction_amount``, a JSON number in major units (``10.5``);
+- amounts are ``transaction_amount``, a JSON number in major units (``10.5``); a payment
+  names no currency: the seller's site's is charged, so with the account option
+  ``currency`` a payment in another one is refused before anything is sent;
 - ``capture: false`` authorizes only; a capture is ``PUT /v1/payments/{id}`` with
   ``capture: true`` and, for a partial capture, the ``transaction_amount`` to take (the
   payment's amount becomes the captured one); a void is the same ``PUT`` with
@@ -129,6 +131,13 @@ class MercadoPagoConnector(Connector):
         ),
         option_fields=(
             CredentialField(
+                "currency",
+                "The currency of the seller's site (BRL, ARS, MXN, CLP, COP, PEN, UYU): a "
+                "payment names no currency, the site's is charged, so a payment in another "
+                "one is refused before it is sent",
+                False,
+            ),
+            CredentialField(
                 "user_id",
                 "The seller's Mercado Pago user id (a notification's user_id): picks this "
                 "account for a webhook when several accounts share one webhook URL",
@@ -191,6 +200,7 @@ class MercadoPagoConnector(Connector):
         a stored card), its payment method id, then the payment."""
         pm = data.payment_method
         automatic = data.capture_method is CaptureMethod.AUTOMATIC
+        _check_currency(ctx, data.currency)
         payer = _payer(data.customer)
         mandate: MandateResult | None = None
         if isinstance(pm, StoredMandate):
@@ -830,6 +840,18 @@ def _card_token(response: HttpResponse) -> CardToken:
 # --------------------------------------------------------------------------- helpers
 
 MERCADOPAGO = kit.Exponents("Mercado Pago")
+
+
+def _check_currency(ctx: ConnectorContext, currency: str) -> None:
+    """Mercado Pago charges in the seller's site currency (a payment names none): a
+    payment in another currency would be charged as that many units of the site's."""
+    site = (ctx.options.get("currency") or "").upper()
+    if site and currency.upper() != site:
+        raise invalid(
+            "currency_not_supported",
+            f"this Mercado Pago account charges in {site} only",
+            "currency",
+        )
 
 
 def _key(key: str) -> str:

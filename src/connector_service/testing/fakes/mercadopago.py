@@ -242,6 +242,7 @@ class MercadoPagoFake(FakeGateway):
     def __init__(self) -> None:
         super().__init__()
         self.access_token = ACCESS_TOKEN
+        self.currency = "BRL"  # a seller's site has one currency (MLB: BRL)
         self.credentials = {"access_token": ACCESS_TOKEN, "webhook_secret": WEBHOOK_SECRET}
         self.payments: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
@@ -384,7 +385,7 @@ class MercadoPagoFake(FakeGateway):
             "date_approved": _now() if status == "approved" else None,
             "money_release_date": None, "operation_type": "regular_payment",
             "issuer_id": "24", "payment_method_id": body["payment_method_id"],
-            "payment_type_id": "credit_card", "currency_id": "BRL",
+            "payment_type_id": "credit_card", "currency_id": self.currency,
             "description": body.get("description"), "live_mode": False,
             "collector_id": USER_ID, "external_reference": body.get("external_reference"),
             "transaction_amount": body["transaction_amount"],

@@ -53,6 +53,7 @@ PROFILE = ConnectorProfile(
     connector="mercadopago",
     fake=MercadoPagoFake,
     account_credentials=lambda fake: fake.credentials,
+    account_options=lambda fake: {"currency": fake.currency},
     success=Card(SUCCESS_CARD, "123", holder="APRO"),
     soft_decline=Decline(Card(SUCCESS_CARD, "123", holder="FUND"), "insufficient_funds", "soft"),
     hard_decline=Decline(Card(VISA_CARD, "123", holder="EXPI"), "invalid_expiry", "hard"),
