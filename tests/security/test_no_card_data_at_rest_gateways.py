@@ -22,6 +22,8 @@ Square takes cards only as Web Payments SDK tokens: each card of the run is paid
 token unique to the run (``cnon:scan-...``; the fake takes any ``cnon:`` token as a good
 card and its ``NONCES`` table picks the decline), and the tokens are scanned for too.
 Braintree's fake declines on the amount (2001.00) and has no 3-D Secure redirect.
+Mercado Pago's fake picks the outcome by the holder name, as its test environment does
+(``FUND`` declines, the fake's ``CHAL`` challenges); its webhooks are read back.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import aiohttp
 import msgspec
 import pytest
 
+import connector_service.testing.fakes.mercadopago as mercadopago_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
@@ -58,7 +61,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay",
+    "razorpay", "mercadopago",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 RETURN_URL = "https://shop.example/scan/return"
@@ -183,6 +186,14 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
         return await _redirect_params(url, {"outcome": "success"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
+    if gw.name == "mercadopago":  # the browser POSTs the creq to the issuer's page
+        form = answer["next_action"]["form"]
+        async with (
+            aiohttp.ClientSession() as browser,
+            browser.post(url, params={"outcome": "pass"}, data=form) as page,
+        ):
+            assert page.status == 200, await page.text()
+        return {}
     order = answer["connector_payment_id"]
     async with (
         aiohttp.ClientSession() as browser,
@@ -237,6 +248,13 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             }).encode()
             for kind, flow in (("payment.captured", "purchase"), ("payment.failed", "decline"))
         ]  # fmt: skip
+    if gw.name == "mercadopago":  # notifications name the payment; it is read back
+        return [
+            mercadopago_fake.notification(
+                made[flow]["connector_payment_id"], notification_id=66_000_000 + n
+            )
+            for n, flow in enumerate(("purchase", "decline"))
+        ]
     if gw.name == "rapyd":  # the fake's own payments, in Rapyd's webhook envelope
         out = []
         for kind, flow in (("PAYMENT_COMPLETED", "purchase"), ("PAYMENT_FAILED", "decline")):
@@ -276,7 +294,7 @@ async def drive(
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-                "razorpay": "INR"}.get(name, "EUR")  # fmt: skip
+                "razorpay": "INR", "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -304,6 +322,8 @@ async def drive(
             monkeypatch.setitem(paystack_fake.CARDS, three["number"], "open_url")
         if name == "razorpay":
             monkeypatch.setitem(razorpay_fake.CARDS, three["number"], "3ds")
+        if name == "mercadopago":  # its fake challenges on the holder name
+            three["holder_name"] = mercadopago_fake.THREE_DS_HOLDER
         return three
 
     # authorize (manual) + partial capture + refund + refund sync + sync
@@ -348,6 +368,8 @@ async def drive(
         body = payment(700, bad)
     elif name == "braintree":
         body = payment(200100, card("4"))  # 2001.00: the sandbox declines this amount
+    elif name == "mercadopago":  # Mercado Pago's test holder name for a decline
+        body = payment(700, card("4", holder_name="FUND"))
     elif name == "razorpay":
         bad = card("4")
         monkeypatch.setitem(razorpay_fake.CARDS, bad["number"], "declined")

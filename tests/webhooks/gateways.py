@@ -10,7 +10,8 @@ transmission headers checked by the fake's verify endpoint, Paystack's
 signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature``
 (over the notification URL and the body), Braintree's signed form (the caller builds it
 with ``testing.fakes.braintree.sign_notification``: the signature is in the body),
-Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret), the
+Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret), Mercado
+Pago's ``x-signature`` (HMAC-SHA256 over its manifest; not in ``CONNECTORS``), the
 sandbox's scheme.
 """
 
@@ -28,6 +29,9 @@ from typing import Any
 
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.braintree import BraintreeFake
+from connector_service.testing.fakes.mercadopago import WEBHOOK_SECRET as MERCADOPAGO_SECRET
+from connector_service.testing.fakes.mercadopago import MercadoPagoFake
+from connector_service.testing.fakes.mercadopago import sign as mercadopago_sign
 from connector_service.testing.fakes.paystack import PaystackFake
 from connector_service.testing.fakes.razorpay import WEBHOOK_SECRET as RAZORPAY_SECRET
 from connector_service.testing.fakes.razorpay import RazorpayFake
@@ -50,6 +54,7 @@ CONNECTORS = (
 # phone, IP and user agent), and on a mandate set-up.
 PAYMENT_NEEDS: dict[str, dict[str, Any]] = {
     "paystack": {"customer": {"email": "jane@example.com"}},
+    "mercadopago": {"customer": {"email": "jane@example.com"}},
     "razorpay": {
         "customer": {"email": "jane@example.com", "phone": "+919000090000"},
         "browser": {"ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0 (tests)"},
@@ -171,6 +176,14 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials, "options": {"default_contact": "+919000090000"}}
         gw = Gateway(name, fake, url, account, _razorpay_sign)
+    elif name == "mercadopago":  # not in CONNECTORS: its own suites cover the rest
+        fake = MercadoPagoFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"currency": fake.currency}}
+        gw = Gateway(
+            name, fake, url, account,
+            lambda body: mercadopago_sign(body, MERCADOPAGO_SECRET, int(time.time())),
+        )  # fmt: skip
     else:
         fake = await FakeGateway().start()
         url = fake.url
