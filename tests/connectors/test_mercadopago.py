@@ -753,3 +753,16 @@ def test_a_payment_in_another_currency_than_the_sites_is_refused_before_any_call
          response(201, fixture("payment_authorized"))],
     )  # fmt: skip
     assert len(requests) == 3
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"status": 5}, {"id": "not-a-number"}, {"currency_id": "brl"}, {"transaction_amount": "1"},
+     {"refunds": [{"id": "x"}]}],
+)  # fmt: skip
+def test_a_garbled_fetched_payment_is_a_clear_error_not_a_crash(change: dict[str, Any]) -> None:
+    headers, raw = webhook()
+    doc = fixture("payment_approved") | change
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.webhook_parse_fetched(headers, raw, response(200, doc))
+    assert err.value.http_status == 400
