@@ -28,6 +28,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeSyncData,
     Flow,
     ListMandatesData,
     MandateRevokeData,
@@ -40,11 +41,13 @@ from connector_service.domain.flows import (
     Wallet,
     WebhookEventType,
 )
-from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
+from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeReason,
+    DisputeStatus,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -619,6 +622,7 @@ def test_metadata() -> None:
     assert {f.value for f in meta.flows} == {
         "authorize", "complete_authorize", "capture", "void", "refund", "sync", "refund_sync",
         "setup_mandate", "revoke_mandate", "charge_mandate", "list_mandates", "webhooks",
+        "dispute_sync",
     }  # fmt: skip
     assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
     assert meta.currencies and "BRL" in meta.currencies and "MXN" in meta.currencies
@@ -766,3 +770,46 @@ def test_a_garbled_fetched_payment_is_a_clear_error_not_a_crash(change: dict[str
     with pytest.raises(ServiceError) as err:
         CONNECTOR.webhook_parse_fetched(headers, raw, response(200, doc))
     assert err.value.http_status == 400
+
+
+def test_a_chargeback_is_a_dispute() -> None:
+    ref = DisputeRef(
+        account="mercadopago-test", connector="mercadopago",
+        connector_dispute_id="234000062890459000",
+    )  # fmt: skip
+    request = checked(CONNECTOR.build_dispute_sync(ctx(), DisputeSyncData(dispute=ref)))
+    assert (request.method, request.url) == ("GET", f"{BASE}/v1/chargebacks/234000062890459000")
+    data = DisputeSyncData(dispute=ref)
+    opened = CONNECTOR.parse_dispute_sync(ctx(), data, response(200, fixture("chargeback")))
+    assert opened.status is DisputeStatus.NEEDS_RESPONSE and opened.connector_payment_id == PID
+    assert (opened.amount, opened.currency) == (10050, "BRL")
+    assert opened.unified_reason is DisputeReason.FRAUDULENT and opened.reason == "fraud"
+    assert opened.evidence_due_by == "2026-12-20T23:59:59.000-04:00"
+    assert opened.evidence_submitted is False
+    # the docs also show amounts and flags as text: read the same
+    covered = CONNECTOR.parse_dispute_sync(
+        ctx(), data, response(200, fixture("chargeback_covered"))
+    )
+    assert covered.status is DisputeStatus.WON and covered.amount == 10843
+    assert covered.connector_payment_id is None and covered.evidence_submitted is True
+    lost = fixture("chargeback") | {"coverage_applied": False}
+    assert CONNECTOR.parse_dispute_sync(ctx(), data, response(200, lost)).status is (
+        DisputeStatus.LOST
+    )
+    review = fixture("chargeback") | {"documentation_status": "review_pending"}
+    assert CONNECTOR.parse_dispute_sync(ctx(), data, response(200, review)).status is (
+        DisputeStatus.UNDER_REVIEW
+    )
+
+
+def test_a_chargeback_notification_reads_the_chargeback() -> None:
+    headers, raw = webhook("webhook_chargeback")
+    verdict = CONNECTOR.webhook_verify(ctx(), headers, raw)
+    assert isinstance(verdict, HttpRequest)
+    assert verdict.url == f"{BASE}/v1/chargebacks/234000062890459000"
+    (event,) = CONNECTOR.webhook_parse_fetched(headers, raw, response(200, fixture("chargeback")))
+    assert event.type is WebhookEventType.DISPUTE_OPENED and event.event_id == "123456789077"
+    assert event.dispute is not None and event.connector_payment_id == PID
+    other = fixture("chargeback") | {"id": "999"}
+    with pytest.raises(ServiceError):
+        CONNECTOR.webhook_parse_fetched(headers, raw, response(200, other))

@@ -165,3 +165,20 @@ def test_a_payment_that_stores_the_card_gives_a_chargeable_mandate(rig: Rig) -> 
            "payment_method": {"type": "mandate", "mandate_id": paid["mandate"]["id"]}}  # fmt: skip
     charge = api.ok("POST", "/v1/payments", mit)
     assert charge["status"] == "captured" and charge["amount"] == 800
+
+
+def test_a_chargeback_notification_opens_a_dispute_that_reads_back(rig: Rig) -> None:
+    api, fake = rig.api, rig.fake
+    paid = api.ok("POST", "/v1/payments", payment(4100, "automatic"))
+    cid = fake.open_chargeback(paid["connector_payment_id"])
+    body = notification(cid, notification_id=77_000_000_050, topic="topic_chargebacks_wh")
+    assert hook(api, rig, body, sign(body, WEBHOOK_SECRET, int(time.time()))) == 200
+    data = api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    (event,) = [e for e in data if e["connector_event_id"] == "77000000050"]
+    assert event["type"] == "dispute.opened", event
+    doc = api.ok("GET", f"/v1/admin/webhooks/events/{event['id']}")
+    dispute = doc["event"]["data"]["dispute"]
+    assert dispute["payment_id"] == paid["id"] and dispute["amount"] == 4100, dispute
+    again = api.ok("GET", f"/v1/disputes/{dispute['id']}")
+    assert again["status"] == "needs_response" and again["connector_dispute_id"] == cid
+    assert again["reason"] == "fraudulent" and again["connector_reason"] == "fraud"

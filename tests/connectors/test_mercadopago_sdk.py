@@ -38,6 +38,7 @@ from connector_service.domain.common import Customer
 from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
+    DisputeSyncData,
     Flow,
     ListMandatesData,
     MandateRevokeData,
@@ -48,7 +49,7 @@ from connector_service.domain.flows import (
     SyncData,
     VoidData,
 )
-from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
+from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
@@ -100,6 +101,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("POST", "/v1/customers/{}/cards"): (201, "card_saved"),
     ("DELETE", "/v1/customers/{}/cards/{}"): (200, "card_saved"),
     ("GET", "/v1/customers/{}/cards"): (200, "customer_cards"),
+    ("GET", "/v1/chargebacks/{}"): (200, "chargeback"),
 }
 
 
@@ -507,6 +509,18 @@ CASES: dict[str, Case] = {
         lambda: CONNECTOR.build_list_mandates(ctx(), ListMandatesData(customer_id=CID)),
         set(),
     ),
+    "get chargeback": (
+        lambda s: s.chargeback().get("234000062890459000"),
+        lambda: CONNECTOR.build_dispute_sync(
+            ctx(),
+            DisputeSyncData(
+                dispute=DisputeRef(
+                    account="a", connector="mercadopago", connector_dispute_id="234000062890459000"
+                )
+            ),
+        ),
+        set(),
+    ),
     "delete card": (
         lambda s: s.card().delete(CID, CARD_ID),
         lambda: CONNECTOR.build_revoke_mandate(ctx(), MandateRevokeData(mandate=mandate())),
@@ -581,7 +595,8 @@ def test_error_fixtures_are_errors_the_sdk_classifies(
     "name",
     ["payment_authorized", "payment_approved", "payment_rejected", "payment_challenge",
      "payment_cancelled", "refund_approved", "card_token", "customer", "card_saved",
-     "payment_methods", "customer_search", "payment_search", "customer_cards"],
+     "payment_methods", "customer_search", "payment_search", "customer_cards", "chargeback",
+     "chargeback_covered"],
 )  # fmt: skip
 def test_fixtures_come_back_from_the_sdk_unchanged(recorder: Recorder, sdk: Any, name: str) -> None:
     """The SDK has no response models: what it returns is the JSON as sent."""

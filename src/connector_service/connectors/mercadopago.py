@@ -75,6 +75,8 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
+    DisputeResult,
+    DisputeSyncData,
     Flow,
     ListMandatesData,
     MandateResult,
@@ -96,6 +98,8 @@ from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.status import (
     CaptureMethod,
+    DisputeReason,
+    DisputeStatus,
     MandateStatus,
     PaymentStatus,
     RefundStatus,
@@ -347,6 +351,10 @@ class MercadoPagoConnector(Connector):
             meta=_ids(payment_method_id=method_id, email=customer.email),
         )
 
+    def build_dispute_sync(self, ctx: ConnectorContext, data: DisputeSyncData) -> HttpRequest:
+        cid = kit.segment(data.dispute.connector_dispute_id)
+        return self._call(ctx, "GET", f"/v1/chargebacks/{cid}", Flow.DISPUTE_SYNC)
+
     def build_list_mandates(self, ctx: ConnectorContext, data: ListMandatesData) -> HttpRequest:
         cid = kit.segment(data.customer_id)
         return self._call(ctx, "GET", f"/v1/customers/{cid}/cards", Flow.LIST_MANDATES)
@@ -444,6 +452,11 @@ class MercadoPagoConnector(Connector):
     ) -> RefundResult:
         return _refund(_object(response), data.refund.currency)
 
+    def parse_dispute_sync(
+        self, ctx: ConnectorContext, data: DisputeSyncData, response: HttpResponse
+    ) -> DisputeResult:
+        return _dispute(_object(response))
+
     def parse_list_mandates(
         self, ctx: ConnectorContext, data: ListMandatesData, response: HttpResponse
     ) -> StoredMethods:
@@ -505,9 +518,11 @@ class MercadoPagoConnector(Connector):
             headers.get("x-signature", ""), headers.get("x-request-id"), data_id, secret
         ):
             return False
-        if note.get("type") != "payment" or not data_id:
+        kind = note.get("type")
+        if kind not in FETCHED or not data_id:
             return True
-        return self._call(ctx, "GET", f"/v1/payments/{kit.segment(data_id)}", Flow.VERIFY_WEBHOOK)
+        path = f"{FETCHED[kind]}/{kit.segment(data_id)}"
+        return self._call(ctx, "GET", path, Flow.VERIFY_WEBHOOK)
 
     def parse_verify_webhook(self, ctx: ConnectorContext, response: HttpResponse) -> bool:
         if response.status >= 500 or response.status == 429:
@@ -533,11 +548,14 @@ class MercadoPagoConnector(Connector):
     def webhook_parse_fetched(
         self, headers: dict[str, str], body: bytes, response: HttpResponse
     ) -> list[WebhookEvent]:
-        """The payment read for a verified notification: one event of its status, whose
-        id is the notification's (a redelivery is stored once, a new change is new), and
-        one per refund it lists, whose id is the refund's id and status."""
+        """The object read for a verified notification. A payment: one event of its
+        status, whose id is the notification's (a redelivery is stored once, a new change
+        is new), and one per refund it lists, whose id is the refund's id and status. A
+        chargeback: one dispute event."""
         note = _envelope(body)
         raw = kit.obj(_json(response))
+        if note.get("type") == "topic_chargebacks_wh":
+            return [_dispute_event(note, raw)]
         kit.webhooks.currency(raw, "currency_id", "currency_id")
         for key in ("transaction_amount", "transaction_amount_refunded"):
             kit.webhooks.major_number(raw, key, key, currency_key="currency_id")
@@ -699,6 +717,23 @@ REFUND_STATUS: dict[str, RefundStatus] = {
     "authorized": RefundStatus.PENDING,
     "rejected": RefundStatus.FAILED,
     "cancelled": RefundStatus.FAILED,
+}
+# Notification topics whose object is read back once the signature holds.
+FETCHED = {"payment": "/v1/payments", "topic_chargebacks_wh": "/v1/chargebacks"}
+DISPUTE_EVENTS: dict[DisputeStatus, WebhookEventType] = {
+    DisputeStatus.NEEDS_RESPONSE: WebhookEventType.DISPUTE_OPENED,
+    DisputeStatus.WON: WebhookEventType.DISPUTE_WON,
+    DisputeStatus.LOST: WebhookEventType.DISPUTE_LOST,
+}
+# Chargeback reasons as Mercado Pago names them.
+DISPUTE_REASONS: dict[str, DisputeReason] = {
+    "fraud": DisputeReason.FRAUDULENT,
+    "unauthorized": DisputeReason.FRAUDULENT,
+    "general": DisputeReason.GENERAL,
+    "duplicated": DisputeReason.DUPLICATE,
+    "duplicate": DisputeReason.DUPLICATE,
+    "not_received": DisputeReason.PRODUCT_NOT_RECEIVED,
+    "product_not_received": DisputeReason.PRODUCT_NOT_RECEIVED,
 }
 REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
     RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
@@ -1093,6 +1128,75 @@ def _card_summary(
         last4=last4,
         exp_month=card.expiration_month if card else None,
         exp_year=card.expiration_year if card else None,
+    )
+
+
+def _flag(value: Any) -> bool | None:
+    """A boolean the docs show both as JSON ``true`` and as the text ``"true"``."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = kit.text(value)
+    return {"true": True, "false": False}.get(text.lower()) if text else None
+
+
+def _dispute_status(chargeback: dict[str, Any]) -> DisputeStatus:
+    """``coverage_applied`` is the outcome (true: Mercado Pago covers the seller, who keeps
+    the money; false: it is debited); before it, documentation still required and not
+    supplied means a response is due."""
+    covered = _flag(chargeback.get("coverage_applied"))
+    if covered is not None:
+        return DisputeStatus.WON if covered else DisputeStatus.LOST
+    required = _flag(chargeback.get("documentation_required"))
+    supplied = kit.text(chargeback.get("documentation_status")) in ("valid", "review_pending")
+    return DisputeStatus.NEEDS_RESPONSE if required and not supplied else DisputeStatus.UNDER_REVIEW
+
+
+def _dispute(chargeback: dict[str, Any]) -> DisputeResult:
+    cid = kit.text_or_number(chargeback.get("id"))
+    if not cid:
+        raise ServiceError(
+            ErrorType.CONNECTOR, "gateway_error", "Mercado Pago answered no chargeback."
+        )
+    payments = chargeback.get("payments")
+    first = payments[0] if isinstance(payments, list) and payments else None
+    payment_id = kit.text_or_number(kit.obj(first).get("id") if isinstance(first, dict) else first)
+    currency = (kit.text(chargeback.get("currency")) or "").upper() or None
+    amount = kit.text_or_number(chargeback.get("amount"))
+    try:
+        minor = MERCADOPAGO.from_major(amount, currency) if amount and currency else None
+    except (ValueError, UnknownCurrency):
+        minor = None
+    reason = kit.text(chargeback.get("reason"))
+    status = _dispute_status(chargeback)
+    return DisputeResult(
+        status=status,
+        connector_dispute_id=cid,
+        connector_payment_id=payment_id,
+        amount=minor,
+        currency=currency,
+        reason=reason,
+        unified_reason=DISPUTE_REASONS.get(reason or "", DisputeReason.OTHER),
+        connector_status=kit.text(chargeback.get("documentation_status")),
+        evidence_due_by=kit.text(chargeback.get("date_documentation_deadline")),
+        evidence_submitted=kit.text(chargeback.get("documentation_status"))
+        in ("valid", "review_pending", "invalid"),
+        created=kit.text(chargeback.get("date_created")),
+    )
+
+
+def _dispute_event(note: dict[str, Any], raw: dict[str, Any]) -> WebhookEvent:
+    dispute = _dispute(raw)
+    if dispute.connector_dispute_id.lower() != _data_id(note):
+        raise invalid("invalid_webhook", "the chargeback read is not the one named", "data.id")
+    return WebhookEvent(
+        event_id=kit.text_or_number(note.get("id")) or "",
+        type=DISPUTE_EVENTS.get(dispute.status, WebhookEventType.DISPUTE_UPDATED),
+        connector_event_type=f"chargeback.{dispute.status.value}",
+        connector_payment_id=dispute.connector_payment_id,
+        dispute=dispute,
+        amount=dispute.amount,
+        currency=dispute.currency,
+        occurred_at=kit.text(raw.get("date_last_updated")) or kit.text(note.get("date_created")),
     )
 
 

@@ -160,7 +160,7 @@ def route_of(path: str) -> str:
     segments after a collection name)."""
     parts = path.rstrip("/").split("/")
     names = {"v1", "payments", "refunds", "customers", "cards", "card_tokens",
-             "payment_methods", "search"}  # fmt: skip
+             "payment_methods", "search", "chargebacks"}  # fmt: skip
     return "/".join(p if p in names or not p else "{}" for p in parts)
 
 
@@ -177,7 +177,7 @@ NO_BODY = {
     ("GET", "/v1/payments/{}/refunds"), ("GET", "/v1/payments/{}/refunds/{}"),
     ("GET", "/v1/customers/search"), ("DELETE", "/v1/customers/{}/cards/{}"),
     ("GET", "/v1/customers/{}/cards"),
-    ("GET", "/v1/payments/search"),
+    ("GET", "/v1/payments/search"), ("GET", "/v1/chargebacks/{}"),
 }  # fmt: skip
 
 
@@ -249,6 +249,7 @@ class MercadoPagoFake(FakeGateway):
         self.tokens: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
         self.cards: dict[str, dict[str, Any]] = {}
+        self.chargebacks: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1_325_000_001)
         self._replays: dict[tuple[str, str, str], tuple[int, bytes]] = {}
 
@@ -298,6 +299,7 @@ class MercadoPagoFake(FakeGateway):
         app.router.add_post("/v1/customers/{id}/cards", self._save_card)
         app.router.add_get("/v1/customers/{id}/cards", self._list_cards)
         app.router.add_delete("/v1/customers/{id}/cards/{card}", self._delete_card)
+        app.router.add_get("/v1/chargebacks/{id}", self._get_chargeback)
         app.router.add_post("/challenge/{id}", self._challenge)  # the issuer's ACS page
 
     # ------------------------------------------------------------------ helpers
@@ -567,6 +569,27 @@ class MercadoPagoFake(FakeGateway):
         del self.cards[card["id"]]
         return web.json_response(self.public(card))
 
+    def open_chargeback(self, payment_id: str, reason: str = "fraud") -> str:
+        """The cardholder disputes ``payment_id``: a chargeback that needs documentation."""
+        payment = self.payments[payment_id]
+        cid = str(self._id()) + "000"
+        self.chargebacks[cid] = {
+            "id": cid, "payments": [payment["id"]], "currency": payment["currency_id"],
+            "amount": payment["transaction_amount"], "reason": reason,
+            "coverage_applied": None, "coverage_elegible": True,
+            "documentation_required": True, "documentation_status": "not_supplied",
+            "documentation": [], "date_documentation_deadline": "2026-12-20T23:59:59.000-04:00",
+            "date_created": _now(), "date_last_updated": _now(), "live_mode": False,
+        }  # fmt: skip
+        payment.update(status="charged_back", status_detail="settled")
+        return cid
+
+    async def _get_chargeback(self, request: web.Request) -> web.Response:
+        chargeback = self.chargebacks.get(request.match_info["id"])
+        if chargeback is None:
+            return _error(404, "chargeback not found")
+        return web.json_response(chargeback)
+
     async def _challenge(self, request: web.Request) -> web.Response:
         """The issuer's challenge page: the browser POSTs ``creq``; ``outcome=pass``
         approves (or authorizes) the payment, anything else rejects it."""
@@ -588,16 +611,19 @@ class MercadoPagoFake(FakeGateway):
         return web.Response(status=200, text="challenge done")
 
 
-def notification(payment_id: str, *, notification_id: int | None = None) -> bytes:
-    """A ``payment.updated`` notification about ``payment_id``, as Mercado Pago posts it."""
+def notification(
+    payment_id: str, *, notification_id: int | None = None, topic: str = "payment"
+) -> bytes:
+    """A ``payment.updated`` notification about ``payment_id`` (or, with ``topic``
+    ``topic_chargebacks_wh``, about a chargeback), as Mercado Pago posts it."""
     doc = {
-        "action": "payment.updated",
+        "action": "payment.updated" if topic == "payment" else "chargebacks.updated",
         "api_version": "v1",
         "data": {"id": payment_id},
         "date_created": _now(),
         "id": notification_id if notification_id is not None else 9_100_000_000 + int(time.time()),
         "live_mode": False,
-        "type": "payment",
+        "type": topic,
         "user_id": USER_ID,
     }
     return json.dumps(doc).encode()
