@@ -105,6 +105,7 @@ sdk-ts-generate:
 
 readme: install
 	$(PY) scripts/update_readme.py
+	$(PY) scripts/gen_connector_options.py
 
 clean:
 	rm -rf $(VENV) $(ST_VENV) connector-service.db*

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import aiohttp
 import grpc
 import pytest
+from google.protobuf import struct_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from connector_service.config import hash_key
@@ -17,6 +18,7 @@ from connector_service.grpc_gen.v1 import (
     common_pb2,
     connectors_pb2,
     mandates_pb2,
+    marketplace_pb2,
     payments_pb2,
     refunds_pb2,
 )
@@ -538,3 +540,43 @@ def test_reflection_lets_a_generic_client_call_the_api(service: ServiceProcess) 
     assert answer["status"] == "PAYMENT_STATUS_AUTHORIZED"
     assert answer["amount"] == {"minor_units": "2500", "currency": "EUR"}
     assert answer["id"].startswith("pay_")
+
+
+# --------------------------------------------------------------------------- issue 19
+
+
+def _struct(**fields: object) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(fields)
+    return out
+
+
+async def test_connectors_list_their_options_and_split_support(a: Grpc) -> None:
+    listed = await a.connectors.ListConnectors(
+        connectors_pb2.ListConnectorsRequest(), metadata=a.md()
+    )
+    info = {c.name: c for c in listed.connectors}
+    assert "payment.customer_id" in info["razorpay"].connector_options
+    assert "refund.reverse_routing" in info["mollie"].connector_options
+    assert info["razorpay"].splits and info["square"].splits and info["mollie"].splits
+    assert not info["braintree"].splits
+    assert "payment.purchase_order_number" in info["braintree"].connector_options
+
+
+async def test_options_splits_and_typos_over_grpc(a: Grpc) -> None:
+    """A live server decodes each Struct block, validates every block present (also a
+    block for a connector that does not serve), and takes splits."""
+    req = payment_request(
+        amount=1000, splits=[marketplace_pb2.Split(destination="dest-1", amount=600)],
+        application_fee=100,
+    )  # fmt: skip
+    req.connector_options["sandbox"].CopyFrom(_struct(descriptor_suffix="G1"))
+    req.connector_options["square"].CopyFrom(_struct(team_member_id="TM_1"))
+    payment = await a.payments.CreatePayment(req, metadata=a.md())
+    assert payment.status == S.PAYMENT_STATUS_CAPTURED
+    bad = payment_request()
+    bad.connector_options["razorpay"].CopyFrom(_struct(on_hold=True, no_such="x"))
+    err = await fails(a.payments.CreatePayment(bad, metadata=a.md()))
+    assert err.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.info.metadata["code"] == "unknown_option"
+    assert err.info.metadata["field"] == "connector_options.razorpay.no_such"

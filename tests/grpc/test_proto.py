@@ -17,13 +17,14 @@ import msgspec
 import pytest
 from google.protobuf.message import Message
 
-from connector_service.domain import api, common, payment_methods, status
+from connector_service.domain import api, common, payment_methods, splits, status
 from connector_service.domain.errors import ErrorType, Failure, GatewayDetail, ServiceError
 from connector_service.grpc_gen.v1 import (
     common_pb2,
     connectors_pb2,
     errors_pb2,
     mandates_pb2,
+    marketplace_pb2,
     payments_pb2,
     refunds_pb2,
 )
@@ -197,6 +198,10 @@ MIRRORS: list[tuple[type[msgspec.Struct], type[Message], set[str], set[str]]] = 
     (payment_methods.MandateRef, common_pb2.MandateReference, set(), set()),
     (payment_methods.Wallet, common_pb2.Wallet, set(), set()),
     (payment_methods.Redirect, common_pb2.Redirect, set(), set()),
+    # issue 19: marketplace splits and order data
+    (splits.Split, marketplace_pb2.Split, set(), set()),
+    (splits.LineItem, marketplace_pb2.LineItem, set(), set()),
+    (splits.Order, marketplace_pb2.Order, set(), set()),
 ]
 
 

@@ -43,6 +43,8 @@ def connector_rows() -> list[dict[str, Any]]:
                 "currencies": sorted(m.currencies) if m.currencies is not None else "*",
                 "idempotency": m.idempotency,
                 "multiple_captures": m.multiple_captures,
+                "splits": m.splits is not None,  # issue 19
+                "order": m.order is not None,
             }
         )
     return rows
@@ -53,6 +55,8 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         "connector",
         *[c for c, _ in COLUMNS],
         "multi-capture",
+        "splits",
+        "order data",
         "payment methods",
         "idempotency",
     ]
@@ -61,6 +65,7 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         cells = [f"{row['display_name']} (`{row['name']}`)"]
         cells += ["✓" if flow.value in row["flows"] else "—" for _, flow in COLUMNS]
         cells.append("✓" if row.get("multiple_captures") else "—")
+        cells += ["✓" if row.get(key) else "—" for key in ("splits", "order")]
         cells += [", ".join(row["payment_methods"]), row["idempotency"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -20,10 +20,11 @@ import hashlib
 import hmac
 import re
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -74,6 +75,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import PaymentRef
 from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.splits import Order, split_refund
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeStatus,
@@ -91,6 +93,65 @@ DISPUTES_LIVE = "https://ca-live.adyen.com/ca/services/DisputeService/v30"
 DISPUTES_PATH = "/ca/services/DisputeService/v30"
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 RECURRING_MODELS = frozenset({"CardOnFile", "Subscription", "UnscheduledCardOnFile"})
+
+
+# ---- connector_options (issue 19): the Checkout API's own fields, snake_case here.
+
+_Store = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        description="store: the store (Adyen for Platforms reference) processing the payment",
+    ),
+]
+
+
+class AdyenPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.adyen`` on a payment (and on a mandate's zero-amount payment)."""
+
+    shopper_statement: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=135,
+                description="shopperStatement: the statement text (overrides the unified "
+                "statement_descriptor)",
+            ),
+        ]
+        | None
+    ) = None
+    store: _Store | None = None
+    merchant_order_reference: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=1000,
+                description="merchantOrderReference: links the payments of one order",
+            ),
+        ]
+        | None
+    ) = None
+    shopper_locale: (
+        Annotated[
+            str,
+            Meta(
+                min_length=2,
+                max_length=32,
+                pattern=r"^[a-z]{2}([-_][A-Za-z]{2})?$",
+                description="shopperLocale: language of the payment pages (nl_NL, en-US)",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class AdyenRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.adyen`` on a refund."""
+
+    store: _Store | None = None
 
 
 class AdyenConnector(Connector):
@@ -126,6 +187,12 @@ class AdyenConnector(Connector):
         # Several /captures on one authorisation (multiple partial captures must be
         # enabled on the merchant account by Adyen).
         multiple_captures=True,
+        options=kit.ConnectorOptions(
+            payment=AdyenPaymentOptions, refund=AdyenRefundOptions, mandate=AdyenPaymentOptions
+        ),
+        splits="Adyen for Platforms splits: each split a BalanceAccount split, the fee and the "
+        "unsplit rest a Commission split; refunds carry the same splits, proportionally",
+        order="lineItems + additionalData enhancedSchemeData (Level 2/3)",
     )
     supports_mandate_charges = True
 
@@ -229,6 +296,11 @@ class AdyenConnector(Connector):
             deliveryAddress=_address(data.shipping),
             shopperStatement=data.statement_descriptor,
         )
+        body |= _options(data) | _splits(data)
+        if data.order is not None:
+            body |= _order(data.order, data.currency)
+            level23 = _level23(data.order, data.currency)
+            body["additionalData"] = body.get("additionalData", {}) | level23
         return self._post(ctx, "/payments", body, "pay", Flow.AUTHORIZE)
 
     def build_complete_authorize(
@@ -296,6 +368,10 @@ class AdyenConnector(Connector):
             "reference": _reference(data.reference),
             "merchantRefundReason": _refund_reason(data.reason),
         }
+        options = kit.options_of(data, AdyenRefundOptions)
+        if options is not None and options.store:
+            body["store"] = options.store
+        body |= _refund_splits(data)
         path = f"/payments/{_psp(data.payment, 'refund')}/refunds"
         return self._post(ctx, path, body, "ref", Flow.REFUND)
 
@@ -311,6 +387,7 @@ class AdyenConnector(Connector):
         method = _card(data.payment_method)
         body = self._payment_body(ctx, data, method, "Ecommerce", _rpm(ctx), shopper, True)
         body["storePaymentMethod"] = True
+        body |= _options(data)
         if data.amount:  # a verification amount is only authorised, then released
             body["additionalData"] = {"manualCapture": "true"}
         return self._post(ctx, "/payments", body, "pay", Flow.SETUP_MANDATE)
@@ -384,7 +461,11 @@ class AdyenConnector(Connector):
         elif shopper is None and data.setup_future_usage and data.customer:
             shopper = data.customer.id
         manual = data.capture_method is CaptureMethod.MANUAL
-        return _payment(body, data.currency, data.amount, manual, shopper, _rpm(ctx))
+        result = _payment(body, data.currency, data.amount, manual, shopper, _rpm(ctx))
+        if data.splits or data.application_fee:
+            # Remembered so that a refund books the same splits (build_refund).
+            result.meta = {**result.meta, SPLITS_KEY: _split_plan(data)}
+        return result
 
     def parse_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData, response: HttpResponse
@@ -1198,3 +1279,110 @@ _SCRUB_FIELDS = re.compile(
     r'("(?:expiryMonth|expiryYear|expiryDate|encrypted[A-Za-z]*|hmacSignature)"\s*:\s*")[^"]*"'
 )
 _SCRUB_HEADER = re.compile(r"(?im)^((?:[<>] ?)?x-api-key\s*:\s*)(.+)$")
+
+
+# --------------------------------------------------------------------------- issue 19: options,
+# splits (Adyen for Platforms) and order data (lineItems, Level 2/3 enhanced scheme data)
+
+SPLITS_KEY = "splits"  # fact-record key: the payment's split plan, for its refunds
+
+
+def _options(data: AuthorizeData | MandateSetupData) -> dict[str, Any]:
+    options = kit.options_of(data, AdyenPaymentOptions)
+    if options is None:
+        return {}
+    given = {
+        "shopperStatement": options.shopper_statement,
+        "store": options.store,
+        "merchantOrderReference": options.merchant_order_reference,
+        "shopperLocale": options.shopper_locale,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _split_list(
+    parts: list[tuple[str, int]], commission: int, currency: str, reference: str
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [
+        {
+            "account": account,
+            "amount": {"value": to_adyen_minor(amount, currency)},
+            "type": "BalanceAccount",
+            "reference": f"{reference[:70]}-s{index}",
+        }
+        for index, (account, amount) in enumerate(parts)
+        if amount
+    ]
+    if commission:
+        out.append(
+            {"amount": {"value": to_adyen_minor(commission, currency)}, "type": "Commission"}
+        )
+    return out
+
+
+def _splits(data: AuthorizeData) -> dict[str, Any]:
+    """Each split a BalanceAccount split; the fee and what is not split a Commission split
+    (the platform's), so the splits make up the whole amount as Adyen requires."""
+    if not data.splits and not data.application_fee:
+        return {}
+    parts = [(s.destination, s.amount) for s in data.splits]
+    commission = data.amount - sum(a for _, a in parts)
+    return {"splits": _split_list(parts, commission, data.currency, data.reference)}
+
+
+def _split_plan(data: AuthorizeData) -> str:
+    plan = [[s.destination, s.amount] for s in data.splits]
+    return msgspec.json.encode([data.amount, plan]).decode()
+
+
+def _refund_splits(data: RefundData) -> dict[str, Any]:
+    """A refund of a split payment takes back from each account its share of the refund."""
+    raw = data.payment.meta.get(SPLITS_KEY)
+    if not raw:
+        return {}
+    paid, plan = msgspec.json.decode(raw)
+    parts = split_refund([(str(d), int(a)) for d, a in plan], int(paid), data.amount)
+    commission = data.amount - sum(a for _, a in parts)
+    currency = data.payment.currency
+    return {"splits": _split_list(parts, commission, currency, data.reference)}
+
+
+def _order(order: Order, currency: str) -> dict[str, Any]:
+    items = []
+    for line in order.line_items:
+        tax = line.tax_amount or 0
+        item: dict[str, Any] = {
+            "description": line.name,
+            "quantity": line.quantity,
+            "amountExcludingTax": to_adyen_minor(line.unit_amount, currency),
+            "taxAmount": to_adyen_minor(tax // line.quantity, currency),
+            "amountIncludingTax": to_adyen_minor(line.unit_amount + tax // line.quantity, currency),
+        }
+        if line.sku:
+            item["sku"] = line.sku
+            item["id"] = line.sku
+        items.append(item)
+    return {"lineItems": items}
+
+
+def _level23(order: Order, currency: str) -> dict[str, str]:
+    """Level 2/3 card data: Adyen's ``enhancedSchemeData.*`` additionalData keys (amounts
+    in Adyen's minor units; at most 9 item lines here)."""
+
+    def minor(value: int) -> str:
+        return str(to_adyen_minor(value, currency))
+
+    out = {"enhancedSchemeData.totalTaxAmount": minor(order.total_tax)}
+    if order.customer_reference:
+        out["enhancedSchemeData.customerReference"] = order.customer_reference[:25]
+    if order.shipping_amount is not None:
+        out["enhancedSchemeData.freightAmount"] = minor(order.shipping_amount)
+    for nr, line in enumerate(order.line_items[:9], start=1):
+        key = f"enhancedSchemeData.itemDetailLine{nr}."
+        out[key + "description"] = line.name[:26]
+        out[key + "quantity"] = str(line.quantity)
+        out[key + "unitPrice"] = minor(line.unit_amount)
+        out[key + "totalAmount"] = minor(line.total)
+        if line.sku:
+            out[key + "productCode"] = line.sku[:12]
+    return out

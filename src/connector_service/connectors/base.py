@@ -47,6 +47,7 @@ from connector_service.connectors.kit.http import (
     HttpRequest,
     HttpResponse,
 )
+from connector_service.connectors.kit.options import NO_OPTIONS, ConnectorOptions
 from connector_service.connectors.kit.paths import (
     empty_path_id,
     missing_gateway_id,
@@ -138,6 +139,13 @@ class ConnectorMeta:
     flows: frozenset[Flow] = frozenset()
     # Several partial captures on one authorization (CaptureData.final_capture=False).
     multiple_captures: bool = False
+    # ---- issue 19: typed connector options and marketplace splits
+    # The typed ``connector_options`` block per request kind (kit/options.py).
+    options: ConnectorOptions = NO_OPTIONS
+    # How the gateway takes ``splits`` / ``application_fee`` (None: not supported).
+    splits: str | None = None
+    # How the gateway takes ``order`` (line items, Level 2/3) (None: not supported).
+    order: str | None = None
 
 
 # --------------------------------------------------------------------------- the base class

@@ -40,11 +40,12 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -111,6 +112,71 @@ DEFAULT_CURRENCY = "USD"
 # (and so the same timestamp): older than this is stale (option webhook_tolerance_seconds).
 WEBHOOK_TOLERANCE_SECONDS = 25 * 3600
 CAPTURES_KEY = "captures"  # payment facts: the partial captures' (child) ids, comma-separated
+PURCHASE_ORDER_MAX = 17  # purchaseOrderNumber (Level 2): Braintree's limit
+LINE_NAME_MAX, PRODUCT_CODE_MAX = 35, 12  # TransactionLineItemInput name / productCode
+
+
+# ---- connector_options (issue 19): TransactionInput fields of the same name.
+
+
+class BraintreeDescriptor(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    phone: (
+        Annotated[
+            str,
+            Meta(pattern=r"^[0-9]{10,14}$", description="descriptor.phone: 10 to 14 digits"),
+        ]
+        | None
+    ) = None
+    url: Annotated[str, Meta(min_length=1, max_length=13, description="descriptor.url")] | None = (
+        None
+    )
+
+
+class BraintreeCustomField(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[
+        str,
+        Meta(
+            pattern=r"^[A-Za-z0-9_]{1,255}$",
+            description="customFields[].name (as set up in the Control Panel)",
+        ),
+    ]
+    value: Annotated[str, Meta(max_length=255, description="customFields[].value")]
+
+
+class BraintreePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.braintree`` on a payment (TransactionInput)."""
+
+    merchant_account_id: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=255,
+                description="merchantAccountId for this payment (overrides the account's; "
+                "it must settle in the payment's currency)",
+            ),
+        ]
+        | None
+    ) = None
+    purchase_order_number: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=PURCHASE_ORDER_MAX,
+                description="purchaseOrderNumber (Level 2; default: order.customer_reference)",
+            ),
+        ]
+        | None
+    ) = None
+    descriptor: BraintreeDescriptor | None = None
+    custom_fields: (
+        Annotated[
+            list[BraintreeCustomField],
+            Meta(max_length=50, description="customFields: the Control Panel's custom fields"),
+        ]
+        | None
+    ) = None
 
 
 class BraintreeConnector(Connector):
@@ -160,6 +226,11 @@ class BraintreeConnector(Connector):
         multiple_captures=True,
         docs_url="https://developer.paypal.com/braintree/graphql/",
         secret_fields=("public_key", "private_key"),
+        options=kit.ConnectorOptions(payment=BraintreePaymentOptions),
+        # splits: the GraphQL schema has no marketplace fields (Braintree Marketplace's
+        # serviceFeeAmount is a legacy SDK feature): not_supported.
+        order="lineItems (Level 3), tax.taxAmount, shipping.shippingAmount, "
+        "purchaseOrderNumber (order.customer_reference)",
     )
     supports_mandate_charges = True
 
@@ -237,6 +308,8 @@ class BraintreeConnector(Connector):
             transaction["customerDetails"] = {"email": data.customer.email}
         if data.statement_descriptor:
             transaction["descriptor"] = {"name": _descriptor(data.statement_descriptor)}
+        transaction |= _order(data)
+        _apply_options(transaction, kit.options_of(data, BraintreePaymentOptions))
         if mit:
             transaction["paymentInitiator"] = "UNSCHEDULED"
         elif data.setup_future_usage:
@@ -1388,6 +1461,68 @@ def _transaction_input(
     out: dict[str, Any] = {"amount": _to_major(amount, code), "orderId": reference[:255]}
     if account:
         out["merchantAccountId"] = account
+    return out
+
+
+def _apply_options(transaction: dict[str, Any], options: BraintreePaymentOptions | None) -> None:
+    """The payment's ``connector_options.braintree`` onto its TransactionInput."""
+    if options is None:
+        return
+    if options.merchant_account_id:
+        transaction["merchantAccountId"] = options.merchant_account_id
+    if options.purchase_order_number:
+        transaction["purchaseOrderNumber"] = options.purchase_order_number
+    if options.descriptor is not None:
+        descriptor = transaction.setdefault("descriptor", {})
+        descriptor |= msgspec.to_builtins(options.descriptor)
+    if options.custom_fields:
+        transaction["customFields"] = [
+            {"name": f.name, "value": f.value} for f in options.custom_fields
+        ]
+
+
+def _order(data: AuthorizeData) -> dict[str, Any]:
+    """``order`` as Level 2/3 data: one DEBIT ``lineItems`` entry per line (amounts as
+    decimal strings, totals excluding tax), ``tax.taxAmount``, ``shipping.shippingAmount``
+    and the customer reference as ``purchaseOrderNumber``."""
+    order = data.order
+    if order is None:
+        return {}
+    code = data.currency.upper()
+    lines: list[dict[str, Any]] = []
+    for index, line in enumerate(order.line_items):
+        item: dict[str, Any] = {
+            "name": line.name[:LINE_NAME_MAX],
+            "kind": "DEBIT",
+            "quantity": str(line.quantity),
+            "unitAmount": _to_major(line.unit_amount, code),
+            "totalAmount": _to_major(line.total, code),
+        }
+        if line.tax_amount is not None:
+            item["taxAmount"] = _to_major(line.tax_amount, code)
+        if line.sku is not None:
+            if len(line.sku) > PRODUCT_CODE_MAX:
+                raise invalid(
+                    "invalid_order",
+                    f"Braintree's productCode is at most {PRODUCT_CODE_MAX} characters",
+                    f"order.line_items[{index}].sku",
+                )
+            item["productCode"] = line.sku
+        lines.append(item)
+    out: dict[str, Any] = {
+        "lineItems": lines,
+        "tax": {"taxAmount": _to_major(order.total_tax, code)},
+    }
+    if order.shipping_amount is not None:
+        out["shipping"] = {"shippingAmount": _to_major(order.shipping_amount, code)}
+    if order.customer_reference is not None:
+        if len(order.customer_reference) > PURCHASE_ORDER_MAX:
+            raise invalid(
+                "invalid_order",
+                f"Braintree's purchaseOrderNumber is at most {PURCHASE_ORDER_MAX} characters",
+                "order.customer_reference",
+            )
+        out["purchaseOrderNumber"] = order.customer_reference
     return out
 
 

@@ -13,10 +13,11 @@ they are reported as processing / pending, never as done.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -94,6 +95,51 @@ KEY_TYPES = ("nas", "abc")
 MIT_PAYMENT_TYPES = ("Recurring", "Unscheduled", "Installment")
 
 
+# ---- connector_options (issue 19): the Payments API's own fields (NAS preview spec).
+
+
+class CheckoutDescriptor(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=25, description="billing_descriptor.name")]
+    city: Annotated[str, Meta(min_length=1, max_length=13, description="billing_descriptor.city")]
+
+
+class CheckoutMarketplace(msgspec.Struct, forbid_unknown_fields=True):
+    sub_entity_id: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=64,
+            description="marketplace.sub_entity_id: the sub-entity the payment is processed "
+            "on behalf of (ent_...)",
+        ),
+    ]
+
+
+class CheckoutPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.checkout`` on a payment."""
+
+    processing_channel_id: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^pc_[a-z0-9]{26}$",
+                description="processing_channel_id for this payment (NAS keys; overrides the "
+                "account's)",
+            ),
+        ]
+        | None
+    ) = None
+    payment_type: (
+        Annotated[
+            Literal["Regular", "Recurring", "MOTO"],
+            Meta(description="payment_type of a customer-initiated card payment"),
+        ]
+        | None
+    ) = None
+    billing_descriptor: CheckoutDescriptor | None = None
+    marketplace: CheckoutMarketplace | None = None
+
+
 class CheckoutConnector(Connector):
     meta = ConnectorMeta(
         name="checkout",
@@ -134,6 +180,14 @@ class CheckoutConnector(Connector):
         multiple_captures=True,  # capture_type NonFinal (NAS accounts)
         docs_url="https://www.checkout.com/docs",
         secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
+        # capture_type is not an option: the unified final_capture sets it (NonFinal).
+        options=kit.ConnectorOptions(payment=CheckoutPaymentOptions),
+        # splits: the Payments API specs here have only marketplace.sub_entity_id, no
+        # amount allocations: a payment can go wholly to one sub-entity, nothing finer.
+        # order: no items on a payment request in these specs.
+        splits="one split of the whole amount (no application_fee) -> marketplace."
+        "sub_entity_id (NAS); partial splits and fees not supported (no amount allocations "
+        "in the specs); refunds come back from the sub-entity's payment as is",
     )
     supports_mandate_charges = True
 
@@ -226,6 +280,10 @@ class CheckoutConnector(Connector):
                 f"Checkout.com does not support {type(pm).__name__.lower()} payments here",
                 field="payment_method.type",
             )
+        options = kit.options_of(data, CheckoutPaymentOptions)
+        if options is not None:
+            body |= _payment_options(ctx, options, merchant_initiated=isinstance(pm, StoredMandate))
+        body |= _sub_entity(ctx, data, options)
         return self._post(ctx, "/payments", body, Flow.AUTHORIZE)
 
     def build_complete_authorize(
@@ -1309,3 +1367,60 @@ def _nas_only(ctx: ConnectorContext, field: str, what: str) -> None:
 
 def _ids(**ids: str | None) -> dict[str, str]:
     return {k: v for k, v in ids.items() if v}
+
+
+# --------------------------------------------------------------------------- issue 19: options
+
+
+def _sub_entity(
+    ctx: ConnectorContext, data: AuthorizeData, options: CheckoutPaymentOptions | None
+) -> dict[str, Any]:
+    """A split as Checkout.com marketplace data: the payment processed on behalf of one
+    sub-entity (``marketplace.sub_entity_id``). The specs have no amount allocations, so
+    only a split of the whole amount with no fee maps; the rest answers not_supported
+    before any request."""
+    if not data.splits and not data.application_fee:
+        return {}
+    if data.application_fee or len(data.splits) != 1 or data.splits[0].amount != data.amount:
+        raise not_supported(
+            "Checkout.com processes a payment on behalf of one sub-entity as a whole: the "
+            "Payments API specs have no amount allocations or platform fee per payment",
+            "application_fee" if data.application_fee and not data.splits else "splits",
+        )
+    if options is not None and options.marketplace is not None:
+        raise invalid(
+            "invalid_option",
+            "marketplace.sub_entity_id and splits say the same thing: give one",
+            "connector_options.checkout.marketplace",
+        )
+    _nas_only(ctx, "splits", "marketplace sub-entities")
+    destination = data.splits[0].destination
+    if not re.fullmatch(r"ent_[a-z0-9]{26}", destination):
+        raise invalid(
+            "invalid_splits",
+            "a Checkout.com sub-entity id is ent_ and 26 characters",
+            "splits[0].destination",
+        )
+    return {"marketplace": {"sub_entity_id": destination}}
+
+
+def _payment_options(
+    ctx: ConnectorContext, options: CheckoutPaymentOptions, *, merchant_initiated: bool
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    nas = _key_type(ctx) == "nas"
+    for name in ("processing_channel_id", "marketplace"):
+        if getattr(options, name) is not None and not nas:
+            raise not_supported(
+                f"{name} is a NAS (Unified Payments API) field; this account has an ABC key",
+                f"connector_options.checkout.{name}",
+            )
+    if options.processing_channel_id:
+        body["processing_channel_id"] = options.processing_channel_id
+    if options.payment_type and not merchant_initiated:  # a mandate's charge keeps its own
+        body["payment_type"] = options.payment_type
+    if options.billing_descriptor is not None:
+        body["billing_descriptor"] = msgspec.to_builtins(options.billing_descriptor)
+    if options.marketplace is not None:
+        body["marketplace"] = {"sub_entity_id": options.marketplace.sub_entity_id}
+    return body

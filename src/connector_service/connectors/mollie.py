@@ -28,10 +28,11 @@ Why it looks the way it does:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -90,6 +91,84 @@ from connector_service.domain.status import (
 # What a mandate set-up charges (and refunds at once) when the caller names no amount.
 VERIFICATION_AMOUNT = 100
 _PAYMENT_ID = re.compile(r"tr_[A-Za-z0-9]{1,64}")
+_ORGANIZATION_ID = re.compile(r"org_[A-Za-z0-9]{1,64}")
+
+
+# ---- connector_options (issue 19): Payments API / Refunds API fields of the same name.
+
+MollieLocale = Literal[
+    "en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE", "de_DE", "de_AT", "de_CH",
+    "es_ES", "ca_ES", "pt_PT", "it_IT", "nb_NO", "sv_SE", "fi_FI", "da_DK", "is_IS",
+    "hu_HU", "pl_PL", "lv_LV", "lt_LT",
+]  # fmt: skip
+
+
+class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.mollie`` on a payment (Create payment)."""
+
+    locale: (
+        Annotated[MollieLocale, Meta(description="locale of the hosted checkout (3-D Secure)")]
+        | None
+    ) = None
+    restrict_payment_methods_to_country: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^[A-Z]{2}$",
+                description="restrictPaymentMethodsToCountry: ISO 3166-1 alpha-2 country",
+            ),
+        ]
+        | None
+    ) = None
+    cancel_url: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^https?://",
+                max_length=2048,
+                description="cancelUrl: where a customer who cancels at the checkout goes",
+            ),
+        ]
+        | None
+    ) = None
+    release_date: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^\d{4}-\d{2}-\d{2}$",
+                description="routing[].releaseDate (YYYY-MM-DD): when the routed shares "
+                "reach the connected organizations (needs splits)",
+            ),
+        ]
+        | None
+    ) = None
+    application_fee_description: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=255,
+                description="applicationFee.description (default 'Fee <reference>'; needs "
+                "application_fee)",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class MollieRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.mollie`` on a refund."""
+
+    reverse_routing: (
+        Annotated[
+            bool,
+            Meta(
+                description="reverseRouting: pull the routed shares back from the connected "
+                "organizations (default: true for a payment with splits)"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MollieConnector(Connector):
@@ -119,6 +198,10 @@ class MollieConnector(Connector):
         idempotency="Idempotency-Key header",
         docs_url="https://docs.mollie.com/reference/payments-api",
         secret_fields=("api_key",),
+        options=kit.ConnectorOptions(payment=MolliePaymentOptions, refund=MollieRefundOptions),
+        splits="Mollie Connect split payments: each split a routing[] entry (organizationId "
+        "org_...), the rest stays with the platform; application_fee alone: applicationFee; "
+        "refunds reverseRouting",
     )
     supports_mandate_charges = True
 
@@ -167,6 +250,7 @@ class MollieConnector(Connector):
         }
         if data.capture_method is CaptureMethod.MANUAL:
             body["captureMode"] = "manual"
+        body |= _payment_options(data)
         if isinstance(pm, StoredMandate):
             ref = pm.ref
             body |= {
@@ -198,7 +282,7 @@ class MollieConnector(Connector):
         pm = data.payment_method
         request = self.build_authorize(ctx, data)
         if not (data.setup_future_usage and isinstance(pm, Token)):
-            return self.parse_authorize(ctx, data, (yield request))
+            return _routed(data, self.parse_authorize(ctx, data, (yield request)))
         customer = data.customer or Customer()
         answer = yield self._call(
             ctx, "POST", "/customers", Flow.AUTHORIZE, _customer(customer, data.reference),
@@ -216,7 +300,7 @@ class MollieConnector(Connector):
         if mandate.status is not MandateStatus.FAILED:
             mandate.next_action = None  # the payment's redirect is the one to follow
             result.mandate = mandate
-        return result
+        return _routed(data, result)
 
     def build_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData
@@ -253,11 +337,17 @@ class MollieConnector(Connector):
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
         pid = kit.segment(data.payment.connector_payment_id)
-        body = {
+        body: dict[str, Any] = {
             "amount": _amount(data.amount, data.payment.currency),
             "description": (data.reason or data.reference)[:140] or None,
             "metadata": {**data.metadata, "reference": data.reference},
         }
+        options = kit.options_of(data, MollieRefundOptions) or MollieRefundOptions()
+        routed = data.payment.meta.get(ROUTING_KEY) == "1"
+        if options.reverse_routing is not None or routed:
+            body["reverseRouting"] = (
+                options.reverse_routing if options.reverse_routing is not None else True
+            )
         return self._call(ctx, "POST", f"/payments/{pid}/refunds", Flow.REFUND, body)
 
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
@@ -698,6 +788,66 @@ def _payment_object(response: HttpResponse) -> MolliePayment:
 # --------------------------------------------------------------------------- helpers
 
 MOLLIE = kit.Exponents("Mollie")
+
+
+ROUTING_KEY = "routing"  # fact-record key: the payment was a split (routed) payment
+
+
+def _payment_options(data: AuthorizeData) -> dict[str, Any]:
+    """The payment's ``connector_options.mollie`` fields, and its splits as Mollie
+    Connect ``routing`` (each share to a connected organization; what is not routed,
+    ``application_fee`` included, stays with the platform, so the fee is no number of
+    its own there) or, without splits, the fee as ``applicationFee``."""
+    options = kit.options_of(data, MolliePaymentOptions) or MolliePaymentOptions()
+    body: dict[str, Any] = {
+        "locale": options.locale,
+        "restrictPaymentMethodsToCountry": options.restrict_payment_methods_to_country,
+        "cancelUrl": options.cancel_url,
+    }
+    if options.release_date is not None and not data.splits:
+        raise invalid(
+            "invalid_option",
+            "release_date (routing[].releaseDate) dates the routed shares: it goes with splits",
+            "connector_options.mollie.release_date",
+        )
+    if options.application_fee_description is not None and (
+        data.splits or not data.application_fee
+    ):
+        raise invalid(
+            "invalid_option",
+            "application_fee_description goes with an application_fee and no splits",
+            "connector_options.mollie.application_fee_description",
+        )
+    routes = []
+    for index, split in enumerate(data.splits):
+        if not _ORGANIZATION_ID.fullmatch(split.destination):
+            raise invalid(
+                "invalid_splits",
+                "a Mollie routing destination is a connected organization id (org_...)",
+                f"splits[{index}].destination",
+            )
+        route: dict[str, Any] = {
+            "amount": _amount(split.amount, data.currency),
+            "destination": {"type": "organization", "organizationId": split.destination},
+        }
+        if options.release_date is not None:
+            route["releaseDate"] = options.release_date
+        routes.append(route)
+    if routes:
+        body["routing"] = routes
+    elif data.application_fee:
+        description = options.application_fee_description or f"Fee {data.reference}"
+        body["applicationFee"] = {
+            "amount": _amount(data.application_fee, data.currency),
+            "description": description[:255],
+        }
+    return body
+
+
+def _routed(data: AuthorizeData, result: PaymentResult) -> PaymentResult:
+    if data.splits:  # remembered so that a refund pulls the routed shares back
+        result.meta = {**result.meta, ROUTING_KEY: "1"}
+    return result
 
 
 def _amount(minor: int, currency: str) -> dict[str, str]:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -45,6 +46,7 @@ from connector_service.domain.errors import (
     ServiceError,
     decline,
     invalid,
+    not_supported,
 )
 from connector_service.domain.flows import (
     AccessToken,
@@ -77,6 +79,7 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.ids import PaymentRef
 from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.splits import Order
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -118,6 +121,52 @@ _CUSTOMER_ID = re.compile(r"^[0-9a-zA-Z_-]{1,22}$")
 _NETWORK_REF = re.compile(r"^[a-zA-Z0-9\-_@.:&+=*^'~#!$%()]{9,36}$")
 
 
+# ---- connector_options (issue 19): the Orders v2 / Payments v2 fields of the same name.
+
+_Text127 = Annotated[str, Meta(min_length=1, max_length=127)]
+
+
+class PayPalPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.paypal`` on a payment (purchase_units[0] of the order)."""
+
+    soft_descriptor: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=22,
+                description="purchase_units[].soft_descriptor (overrides statement_descriptor)",
+            ),
+        ]
+        | None
+    ) = None
+    invoice_id: (
+        Annotated[_Text127, Meta(description="purchase_units[].invoice_id (default: reference)")]
+        | None
+    ) = None
+    custom_id: (
+        Annotated[_Text127, Meta(description="purchase_units[].custom_id (default: reference)")]
+        | None
+    ) = None
+
+
+class PayPalCaptureOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.paypal`` on a capture."""
+
+    soft_descriptor: (
+        Annotated[str, Meta(min_length=1, max_length=22, description="soft_descriptor")] | None
+    ) = None
+    note_to_payer: (
+        Annotated[str, Meta(min_length=1, max_length=255, description="note_to_payer")] | None
+    ) = None
+
+
+class PayPalRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.paypal`` on a refund."""
+
+    invoice_id: Annotated[_Text127, Meta(description="invoice_id of the refund")] | None = None
+
+
 class PayPalConnector(Connector):
     meta = ConnectorMeta(
         name="paypal",
@@ -151,6 +200,12 @@ class PayPalConnector(Connector):
         docs_url="https://developer.paypal.com/docs/api/orders/v2/",
         needs_access_token=True,
         secret_fields=("client_id", "client_secret"),
+        options=kit.ConnectorOptions(
+            payment=PayPalPaymentOptions, capture=PayPalCaptureOptions, refund=PayPalRefundOptions
+        ),
+        splits="one split -> purchase_units[].payee.merchant_id, the rest -> "
+        "payment_instruction.platform_fees; refunds return the fee share (platform_fees)",
+        order="purchase_units[].items + amount.breakdown (item_total, tax_total, shipping)",
     )
     supports_mandate_charges = True
     # Evidence is sent and submitted in one provide-evidence call (no staging): notes
@@ -258,8 +313,8 @@ class PayPalConnector(Connector):
             # The card was accepted but PayPal waits for an explicit authorize / capture.
             order_id = str(body["id"])
             response = yield self._order_action(ctx, order_id, intent, request_id, Flow.AUTHORIZE)
-            return self._parse_order_action(response, order_id, intent)
-        return _order_result(body)
+            return _with_fee(data, self._parse_order_action(response, order_id, intent))
+        return _with_fee(data, _order_result(body))
 
     def steps_complete_authorize(self, ctx: ConnectorContext, data: CompleteAuthorizeData) -> Steps:
         order_id = _order_id(data.payment)
@@ -295,6 +350,9 @@ class PayPalConnector(Connector):
             or data.captured_before + data.amount >= data.payment.amount,
             "invoice_id": _reference(data.reference),
         }
+        capture_options = kit.options_of(data, PayPalCaptureOptions)
+        if capture_options is not None:
+            body |= _given(capture_options, "soft_descriptor", "note_to_payer")
         path = f"/v2/payments/authorizations/{auth_id}/capture"
         request_id = _request_id(ctx, f"capture:{auth_id}:{data.reference}")
         response = yield self._call(ctx, "POST", path, Flow.CAPTURE, body, request_id)
@@ -333,6 +391,7 @@ class PayPalConnector(Connector):
                 "note_to_payer": data.reason[:255] if data.reason else None,
             }
         )
+        refund |= _refund_extras(data)
         path = f"/v2/payments/captures/{capture_id}/refund"
         request_id = _request_id(ctx, f"refund:{capture_id}:{data.reference}")
         response = yield self._call(ctx, "POST", path, Flow.REFUND, refund, request_id)
@@ -414,6 +473,7 @@ class PayPalConnector(Connector):
                 "amount": _money(data.amount, data.currency),
             }
         )
+        unit |= _unit_extras(data)
         pm = data.payment_method
         customer_id = _customer_id(data.customer.id if data.customer else None)
         if isinstance(pm, StoredMandate):
@@ -1491,3 +1551,96 @@ _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r'("webhook_event"\s*:\s*).*?(?=\n< \d{3} |\n! |\Z)', re.S),
      r'\1"[REDACTED]"}'),
 )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- issue 19: options,
+# splits (payee + platform_fees) and order data (items + amount.breakdown)
+
+FEE_KEY = "pf"  # fact-record key: "<amount>:<platform fee>" of a split payment
+
+
+def _given(options: msgspec.Struct, *names: str) -> dict[str, Any]:
+    return {n: getattr(options, n) for n in names if getattr(options, n) is not None}
+
+
+def _unit_extras(data: AuthorizeData) -> dict[str, Any]:
+    """What options, splits and order data add to the purchase unit."""
+    unit: dict[str, Any] = {}
+    options = kit.options_of(data, PayPalPaymentOptions)
+    if options is not None:
+        unit |= _given(options, "soft_descriptor", "invoice_id", "custom_id")
+    if data.splits or data.application_fee:
+        if len(data.splits) > 1:
+            raise not_supported(
+                "a PayPal order pays one payee per purchase unit: several splits are several "
+                "payments here",
+                "splits",
+            )
+        if data.splits:
+            unit["payee"] = {"merchant_id": data.splits[0].destination}
+            fee = data.amount - data.splits[0].amount  # the payee gets all but the fees
+        else:
+            fee = data.application_fee or 0
+        if fee:
+            unit["payment_instruction"] = {
+                "platform_fees": [{"amount": _money(fee, data.currency)}]
+            }
+    if data.order is not None:
+        unit |= _order_items(data.order, data.amount, data.currency)
+    return unit
+
+
+def _fee(data: AuthorizeData) -> int:
+    if data.splits:
+        return data.amount - data.splits[0].amount
+    return data.application_fee or 0
+
+
+def _with_fee(data: AuthorizeData, result: PaymentResult) -> PaymentResult:
+    """Remember a split payment's platform fee, so refunds return its share."""
+    fee = _fee(data) if (data.splits or data.application_fee) else 0
+    if fee and result.connector_payment_id:
+        result.meta = {**result.meta, FEE_KEY: f"{data.amount}:{fee}"}
+    return result
+
+
+def _refund_extras(data: RefundData) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    options = kit.options_of(data, PayPalRefundOptions)
+    if options is not None and options.invoice_id:
+        out["invoice_id"] = options.invoice_id
+    raw = data.payment.meta.get(FEE_KEY)
+    if raw:
+        paid, fee = (int(x) for x in raw.split(":"))
+        back = fee * data.amount // paid if paid else 0
+        if back:
+            currency = data.payment.currency
+            out["payment_instruction"] = {"platform_fees": [{"amount": _money(back, currency)}]}
+    return out
+
+
+def _order_items(order: Order, amount: int, currency: str) -> dict[str, Any]:
+    """``items`` and the ``amount.breakdown`` PayPal checks them against (item taxes only
+    when every line's tax is a whole amount per unit: PayPal's tax is per unit)."""
+    per_unit = all((line.tax_amount or 0) % line.quantity == 0 for line in order.line_items)
+    line_tax = sum(line.tax_amount or 0 for line in order.line_items)
+    with_tax = per_unit and line_tax == order.total_tax and line_tax > 0
+    items = []
+    for line in order.line_items:
+        item: dict[str, Any] = {
+            "name": line.name,
+            "quantity": str(line.quantity),
+            "unit_amount": _money(line.unit_amount, currency),
+        }
+        if with_tax:
+            item["tax"] = _money((line.tax_amount or 0) // line.quantity, currency)
+        if line.sku:
+            item["sku"] = line.sku
+        items.append(item)
+    breakdown: dict[str, Any] = {"item_total": _money(order.items_total, currency)}
+    if order.total_tax:
+        breakdown["tax_total"] = _money(order.total_tax, currency)
+    if order.shipping_amount:
+        breakdown["shipping"] = _money(order.shipping_amount, currency)
+    money = _money(amount, currency)
+    return {"items": items, "amount": {**money, "breakdown": breakdown}}

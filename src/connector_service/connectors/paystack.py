@@ -25,7 +25,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -97,6 +100,45 @@ CONTINUATIONS: dict[str, tuple[str, str]] = {
 ADDRESS_PARAMS = ("address", "city", "state", "zip_code")
 
 
+# ---- connector_options (issue 19): fields of /charge and /transaction/charge_authorization.
+
+_Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+# Only Charge Authorization (a mandate's charge) takes these, per the spec.
+_MANDATE_ONLY = ("split_code", "subaccount", "transaction_charge", "bearer", "queue")
+
+
+class PaystackPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.paystack`` on a payment. ``device_id`` goes with a card charge
+    (/charge); the split fields with a mandate's charge (/transaction/charge_authorization)."""
+
+    device_id: (
+        Annotated[
+            str, Meta(min_length=1, max_length=255, description="device_id (/charge): the device")
+        ]
+        | None
+    ) = None
+    split_code: Annotated[_Code, Meta(description="split_code: a transaction split")] | None = None
+    subaccount: (
+        Annotated[_Code, Meta(description="subaccount: the subaccount owning the payment")] | None
+    ) = None
+    transaction_charge: (
+        Annotated[
+            int, Meta(ge=0, le=10**12, description="transaction_charge: flat fee, minor units")
+        ]
+        | None
+    ) = None
+    bearer: (
+        Annotated[
+            Literal["account", "subaccount"],
+            Meta(description="bearer: who bears Paystack's fee"),
+        ]
+        | None
+    ) = None
+    queue: (
+        Annotated[bool, Meta(description="queue: a scheduled charge (Paystack queues it)")] | None
+    ) = None
+
+
 class PaystackConnector(Connector):
     meta = ConnectorMeta(
         name="paystack",
@@ -123,6 +165,7 @@ class PaystackConnector(Connector):
         idempotency="reference body field (derived from the Idempotency-Key)",
         docs_url="https://paystack.com/docs/api/",
         secret_fields=("secret_key",),
+        options=kit.ConnectorOptions(payment=PaystackPaymentOptions),
     )
     supports_mandate_charges = True
 
@@ -180,12 +223,13 @@ class PaystackConnector(Connector):
                 # Charge Authorization takes metadata as a JSON string (spec).
                 "metadata": json.dumps(metadata, separators=(",", ":")),
             }
+            body |= _options(data, mandate=True)
             return self._post(
                 ctx, "/transaction/charge_authorization", body, Flow.AUTHORIZE, keyed=True
             )
         if isinstance(pm, Card | Token):
             body = common | {"email": _email(data.customer), "metadata": metadata}
-            body |= _source(pm)
+            body |= _source(pm) | _options(data, mandate=False)
             return self._post(ctx, "/charge", body, Flow.AUTHORIZE, keyed=True)
         raise ServiceError(
             ErrorType.NOT_SUPPORTED,
@@ -836,3 +880,30 @@ def _summary(authorization: Any) -> CardSummary | None:
 
 def _ids(**ids: str | None) -> dict[str, str]:
     return {k: v for k, v in ids.items() if v}
+
+
+# --------------------------------------------------------------------------- issue 19: options
+
+
+def _options(data: AuthorizeData, *, mandate: bool) -> dict[str, Any]:
+    options = kit.options_of(data, PaystackPaymentOptions)
+    if options is None:
+        return {}
+    given: dict[str, Any] = {
+        k: v for k, v in msgspec.structs.asdict(options).items() if v is not None
+    }
+    if not mandate:
+        for name in _MANDATE_ONLY:
+            if name in given:
+                raise not_supported(
+                    f"Paystack takes {name} only on a mandate's charge (charge_authorization)",
+                    f"connector_options.paystack.{name}",
+                )
+    elif "device_id" in given:
+        raise not_supported(
+            "Paystack takes device_id only on a card charge (/charge)",
+            "connector_options.paystack.device_id",
+        )
+    if "transaction_charge" in given:
+        given["transaction_charge"] = str(_to_paystack(given["transaction_charge"], data.currency))
+    return given

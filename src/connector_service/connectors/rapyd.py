@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -85,6 +86,43 @@ INITIATION_TYPES = ("unscheduled", "recurring", "installment")
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
+# ---- connector_options (issue 19): fields of Create Payment (POST /v1/payments).
+
+
+class RapydPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.rapyd`` on a payment."""
+
+    ewallet: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^ewallet_[A-Za-z0-9]+$",
+                max_length=64,
+                description="ewallet: the Rapyd Wallet the money is paid into",
+            ),
+        ]
+        | None
+    ) = None
+    statement_descriptor: (
+        Annotated[
+            str,
+            Meta(min_length=1, max_length=22, description="statement_descriptor (overrides)"),
+        ]
+        | None
+    ) = None
+    receipt_email: (
+        Annotated[
+            str,
+            Meta(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254, description="receipt_email"),
+        ]
+        | None
+    ) = None
+    escrow: Annotated[bool, Meta(description="escrow: hold the funds in escrow")] | None = None
+    escrow_release_days: (
+        Annotated[int, Meta(ge=1, le=90, description="escrow_release_days")] | None
+    ) = None
+
+
 class RapydConnector(Connector):
     meta = ConnectorMeta(
         name="rapyd",
@@ -120,6 +158,7 @@ class RapydConnector(Connector):
         idempotency="idempotency header",
         docs_url="https://docs.rapyd.net/en/collect.html",
         secret_fields=("access_key", "secret_key"),
+        options=kit.ConnectorOptions(payment=RapydPaymentOptions),
     )
     supports_mandate_charges = True
 
@@ -192,6 +231,9 @@ class RapydConnector(Connector):
                 f"and mandates here, not {type(pm).__name__.lower()}",
                 field="payment_method.type",
             )
+        options = kit.options_of(data, RapydPaymentOptions)
+        if options is not None:
+            body |= {k: v for k, v in msgspec.structs.asdict(options).items() if v is not None}
         return self._signed(ctx, "POST", "/v1/payments", body, Flow.AUTHORIZE)
 
     def build_complete_authorize(

@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -107,6 +108,70 @@ MANDATE_YEARS = 10  # token.expire_at: this many years from the set-up
 FREQUENCIES = ("as_presented", "weekly", "monthly", "yearly")
 
 
+# ---- connector_options (issue 19): Orders API / Route transfer / Refunds API fields.
+
+
+class RazorpayPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.razorpay`` on a payment: the Razorpay customer a card payment
+    belongs to, and how Route holds the ``splits`` (the order's ``transfers``; both hold
+    fields need ``splits``)."""
+
+    customer_id: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^cust_[A-Za-z0-9]{14}$",
+                description="customer_id: the Razorpay customer (cust_...) of a card payment",
+            ),
+        ]
+        | None
+    ) = None
+
+    on_hold: (
+        Annotated[
+            bool,
+            Meta(
+                description="transfers[].on_hold: the linked accounts' shares are held "
+                "(not settled) until released"
+            ),
+        ]
+        | None
+    ) = None
+    on_hold_until: (
+        Annotated[
+            int,
+            Meta(
+                gt=0,
+                le=2**31,
+                description="transfers[].on_hold_until: Unix time the hold ends (with on_hold)",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class RazorpayRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.razorpay`` on a refund."""
+
+    speed: (
+        Annotated[
+            Literal["normal", "optimum"],
+            Meta(description="speed: optimum tries an instant refund (default normal)"),
+        ]
+        | None
+    ) = None
+    reverse_all: (
+        Annotated[
+            bool,
+            Meta(
+                description="reverse_all: take the Route transfers back from the linked "
+                "accounts (default: true for a payment with splits)"
+            ),
+        ]
+        | None
+    ) = None
+
+
 class RazorpayConnector(Connector):
     meta = ConnectorMeta(
         name="razorpay",
@@ -148,6 +213,10 @@ class RazorpayConnector(Connector):
         idempotency="receipt body field (the Idempotency-Key), looked up before a re-send",
         docs_url="https://razorpay.com/docs/api/",
         secret_fields=("key_id", "key_secret", "webhook_secret"),
+        options=kit.ConnectorOptions(payment=RazorpayPaymentOptions, refund=RazorpayRefundOptions),
+        splits="Route: each split a transfers[] entry (account acc_..., amount) on the order; "
+        "the rest (application_fee and anything unsplit) stays with the platform; refunds "
+        "reverse_all",
     )
     supports_mandate_charges = True
 
@@ -183,6 +252,15 @@ class RazorpayConnector(Connector):
     # ----------------------------------------------------------------------- 3. builders
 
     def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        transfers = _transfers(data)  # checked before anything is sent
+        result: PaymentResult = yield from self._authorize(ctx, data, transfers)
+        if transfers:  # remembered so that a refund reverses the transfers
+            result.meta[ROUTE_KEY] = "1"
+        return result
+
+    def _authorize(
+        self, ctx: ConnectorContext, data: AuthorizeData, transfers: list[dict[str, Any]]
+    ) -> Steps:
         pm = data.payment_method
         automatic = data.capture_method is CaptureMethod.AUTOMATIC
         amount = _to_razorpay(data.amount, data.currency)
@@ -196,6 +274,12 @@ class RazorpayConnector(Connector):
                     "capture_method",
                 )
             customer_id, token, email, contact = stored
+            options = kit.options_of(data, RazorpayPaymentOptions)
+            if options is not None and options.customer_id:
+                raise not_supported(
+                    "a stored card is charged for the customer it was saved for",
+                    "connector_options.razorpay.customer_id",
+                )
             payment: dict[str, Any] = {
                 "email": email,
                 "contact": contact,
@@ -226,6 +310,9 @@ class RazorpayConnector(Connector):
                 "notes": _notes(data.reference, data.metadata),
                 "callback_url": data.return_url,
             } | _browser(data.customer, data.browser)
+            options = kit.options_of(data, RazorpayPaymentOptions)
+            if options is not None and options.customer_id:
+                payment["customer_id"] = options.customer_id
             path = "/payments/create/json"
         else:
             raise ServiceError(
@@ -259,6 +346,7 @@ class RazorpayConnector(Connector):
                 "receipt": receipt,
                 "payment_capture": automatic,
                 "notes": _notes(data.reference, data.metadata),
+                "transfers": transfers or None,
             }
             created = yield self._post(ctx, "/orders", order_body, Flow.AUTHORIZE)
             order_id = kit.text(_entity(created).get("id"))
@@ -364,6 +452,12 @@ class RazorpayConnector(Connector):
             "receipt": receipt,
             "notes": _notes(data.reference, data.metadata, reason=data.reason),
         }
+        options = kit.options_of(data, RazorpayRefundOptions) or RazorpayRefundOptions()
+        if options.speed is not None:
+            body["speed"] = options.speed
+        routed = data.payment.meta.get(ROUTE_KEY) == "1"
+        if options.reverse_all if options.reverse_all is not None else routed:
+            body["reverse_all"] = True
         answer = yield self._post(ctx, f"/payments/{pid}/refund", body, Flow.REFUND)
         return _refund(_entity(answer, not_allowed="payment_not_refundable"), data.payment.currency)
 
@@ -882,6 +976,51 @@ def _receipt(ctx: ConnectorContext, reference: str) -> str:
     """The order's or refund's receipt: the gateway idempotency key (``cs-<hex>``, cut
     to Razorpay's 40 characters) when the request has one, else our reference."""
     return (ctx.idempotency_key or reference)[:RECEIPT_MAX]
+
+
+ROUTE_KEY = "route"  # fact-record key: the payment's order carried Route transfers
+
+
+def _transfers(data: AuthorizeData) -> list[dict[str, Any]]:
+    """``splits`` as Route transfers on the order: Razorpay moves each share to its
+    linked account (``acc_...``) once the payment is captured; what is not transferred
+    (``application_fee`` and any unsplit rest) stays with the platform, so the fee is not
+    sent as a number of its own."""
+    options = kit.options_of(data, RazorpayPaymentOptions) or RazorpayPaymentOptions()
+    if not data.splits:
+        for name in ("on_hold", "on_hold_until"):
+            if getattr(options, name) is not None:
+                raise invalid(
+                    "invalid_option",
+                    f"{name} holds Route transfers: it goes with splits",
+                    f"connector_options.razorpay.{name}",
+                )
+        return []
+    if options.on_hold_until is not None and not options.on_hold:
+        raise invalid(
+            "invalid_option",
+            "on_hold_until goes with on_hold: true",
+            "connector_options.razorpay.on_hold_until",
+        )
+    out: list[dict[str, Any]] = []
+    for index, split in enumerate(data.splits):
+        if not re.fullmatch(r"acc_[A-Za-z0-9]{14}", split.destination):
+            raise invalid(
+                "invalid_splits",
+                "a Razorpay Route destination is a linked account id (acc_ and 14 characters)",
+                f"splits[{index}].destination",
+            )
+        transfer: dict[str, Any] = {
+            "account": split.destination,
+            "amount": _to_razorpay(split.amount, data.currency),
+            "currency": data.currency,
+        }
+        if options.on_hold is not None:
+            transfer["on_hold"] = options.on_hold
+        if options.on_hold_until is not None:
+            transfer["on_hold_until"] = options.on_hold_until
+        out.append(transfer)
+    return out
 
 
 def _notes(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -26,6 +27,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.kit import webhooks as checks
+from connector_service.connectors.kit.options import ConnectorOptions
 from connector_service.domain.common import CardSummary, NextAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -77,6 +79,33 @@ from connector_service.domain.status import (
 
 # --------------------------------------------------------------------------- 1. metadata
 
+_Note = Annotated[
+    str, Meta(min_length=1, max_length=100, description="free text the sandbox keeps (note)")
+]
+
+
+class SandboxPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.sandbox`` on a payment (the sandbox's ``descriptor_suffix`` and
+    ``risk_label``, echoed in its payment record)."""
+
+    descriptor_suffix: (
+        Annotated[str, Meta(min_length=1, max_length=10, description="appended to the descriptor")]
+        | None
+    ) = None
+    risk_label: (
+        Annotated[
+            Literal["low", "normal", "elevated"],
+            Meta(description="the sandbox's risk label for the payment"),
+        ]
+        | None
+    ) = None
+
+
+class SandboxNoteOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.sandbox`` on a capture, refund or mandate (``note``)."""
+
+    note: _Note | None = None
+
 
 class SandboxConnector(Connector):
     meta = ConnectorMeta(
@@ -96,6 +125,14 @@ class SandboxConnector(Connector):
         secret_fields=("webhook_secret",),
         docs_url=None,
         multiple_captures=True,
+        options=ConnectorOptions(
+            payment=SandboxPaymentOptions,
+            capture=SandboxNoteOptions,
+            refund=SandboxNoteOptions,
+            mandate=SandboxNoteOptions,
+        ),
+        splits="splits [{destination, amount}] + application_fee; refunds reverse them "
+        "proportionally (GET /v1/balances/{destination} shows each destination's balance)",
     )
     supports_mandate_charges = True
     # Every evidence type as text or file; PDF, PNG or JPEG files of at most 1 MB, three
@@ -135,6 +172,15 @@ class SandboxConnector(Connector):
             "incremental": data.incremental_authorization,
             "multicapture": data.multiple_captures,
         }
+        options = kit.options_of(data, SandboxPaymentOptions)
+        if options is not None:
+            body |= msgspec.to_builtins(options)
+        if data.splits:
+            body["splits"] = [
+                {"destination": s.destination, "amount": s.amount} for s in data.splits
+            ]
+        if data.application_fee:
+            body["application_fee"] = data.application_fee
         pm = data.payment_method
         if isinstance(pm, Card):
             body["card"] = _card(pm)
@@ -176,7 +222,7 @@ class SandboxConnector(Connector):
             "POST",
             f"{ctx.base_url}/v1/payments/{pid}/capture",
             self._headers(ctx),
-            json_body({"amount": data.amount, "final": data.final_capture}),
+            json_body({"amount": data.amount, "final": data.final_capture} | _note(data)),
             idempotent=bool(ctx.idempotency_key),
         )
 
@@ -211,7 +257,7 @@ class SandboxConnector(Connector):
 
     def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
         pid = data.payment.connector_payment_id
-        body = {"amount": data.amount, "reference": data.reference}
+        body = {"amount": data.amount, "reference": data.reference} | _note(data)
         return HttpRequest(
             "POST",
             f"{ctx.base_url}/v1/payments/{pid}/refunds",
@@ -237,7 +283,7 @@ class SandboxConnector(Connector):
             "customer_id": data.customer.id,
             "amount": data.amount,
             "currency": data.currency,
-        }
+        } | _note(data)
         return HttpRequest(
             "POST",
             f"{ctx.base_url}/v1/mandates",
@@ -648,6 +694,11 @@ class SandboxMandate(msgspec.Struct, frozen=True):
 class SandboxMandateList(msgspec.Struct, frozen=True):
     data: list[SandboxMandate] = []
     has_more: bool = False
+
+
+def _note(data: object) -> dict[str, str]:
+    options = kit.options_of(data, SandboxNoteOptions)
+    return {"note": options.note} if options is not None and options.note else {}
 
 
 # --------------------------------------------------------------------------- 7. webhook tables

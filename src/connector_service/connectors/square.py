@@ -29,7 +29,10 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -92,6 +95,73 @@ IDEMPOTENCY_KEY_MAX = 45  # CreatePayment / UpdatePayment / RefundPayment / Crea
 REFERENCE_ID_MAX = 40  # CreatePaymentRequest.reference_id
 
 
+# ---- connector_options (issue 19): CreatePayment / RefundPayment / CreateCard fields.
+
+_VerificationToken = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=4096,
+        description="verification_token: what payments.verifyBuyer() answered in the "
+        "buyer's browser (Strong Customer Authentication)",
+    ),
+]
+_TeamMember = Annotated[
+    str,
+    Meta(min_length=1, max_length=192, description="team_member_id: the TeamMember to credit"),
+]
+
+
+class SquarePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.square`` on a payment (CreatePayment)."""
+
+    verification_token: _VerificationToken | None = None
+    team_member_id: _TeamMember | None = None
+    delay_duration: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$",
+                max_length=32,
+                description="delay_duration (RFC 3339 duration, e.g. PT36H): when Square "
+                "applies delay_action to an uncaptured payment",
+            ),
+        ]
+        | None
+    ) = None
+    delay_action: (
+        Annotated[
+            Literal["CANCEL", "COMPLETE"],
+            Meta(description="delay_action: what happens when delay_duration elapses"),
+        ]
+        | None
+    ) = None
+
+
+class SquareRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.square`` on a refund (RefundPayment)."""
+
+    team_member_id: _TeamMember | None = None
+    app_fee_money: (
+        Annotated[
+            int,
+            Meta(
+                ge=0,
+                le=10**15,
+                description="app_fee_money (minor units): what the app gives back of its fee "
+                "(default: the fee's share of the refunded amount)",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class SquareMandateOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.square`` on a mandate (CreateCard)."""
+
+    verification_token: _VerificationToken | None = None
+
+
 class SquareConnector(Connector):
     meta = ConnectorMeta(
         name="square",
@@ -121,6 +191,12 @@ class SquareConnector(Connector):
         idempotency="idempotency_key body field (derived from the Idempotency-Key)",
         docs_url="https://developer.squareup.com/reference/square",
         secret_fields=("access_token", "webhook_signature_key"),
+        options=kit.ConnectorOptions(
+            payment=SquarePaymentOptions, refund=SquareRefundOptions, mandate=SquareMandateOptions
+        ),
+        splits="application_fee only: app_fee_money (the app's fee on the seller's payment, "
+        "OAuth); refunds give back its share (app_fee_money); splits to destinations "
+        "not supported",
     )
     supports_mandate_charges = True
 
@@ -201,6 +277,16 @@ class SquareConnector(Connector):
             "billing_address": _address(data.billing),
             "shipping_address": _address(data.shipping),
         }
+        body |= _app_fee(data)
+        options = kit.options_of(data, SquarePaymentOptions)
+        if options is not None:
+            if options.delay_action is not None and body["autocomplete"]:
+                raise invalid(
+                    "invalid_option",
+                    "delay_action applies to a payment held for capture (capture_method manual)",
+                    "connector_options.square.delay_action",
+                )
+            body |= msgspec.to_builtins(options)
         return self._call(ctx, "POST", "/v2/payments", Flow.AUTHORIZE, body)
 
     def steps_capture(self, ctx: ConnectorContext, data: CaptureData) -> Steps:
@@ -250,6 +336,14 @@ class SquareConnector(Connector):
             "amount_money": _money(data.amount, data.payment.currency),
             "reason": reason[:192] if reason else None,
         }
+        options = kit.options_of(data, SquareRefundOptions) or SquareRefundOptions()
+        fee = int(data.payment.meta.get(APP_FEE_KEY) or 0)
+        give_back = options.app_fee_money
+        if give_back is None and fee:  # the fee's share of what is refunded, rounded down
+            give_back = fee * data.amount // data.payment.amount
+        if give_back:
+            body["app_fee_money"] = _money(give_back, data.payment.currency)
+        body["team_member_id"] = options.team_member_id
         return self._call(ctx, "POST", "/v2/refunds", Flow.REFUND, body)
 
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
@@ -286,6 +380,9 @@ class SquareConnector(Connector):
             "source_id": pm.token,
             "card": drop_none(card),
         }
+        options = kit.options_of(data, SquareMandateOptions)
+        if options is not None and options.verification_token:
+            body["verification_token"] = options.verification_token
         answer = yield self._call(ctx, "POST", "/v2/cards", Flow.SETUP_MANDATE, body)
         return _mandate(answer, customer_id)
 
@@ -304,6 +401,8 @@ class SquareConnector(Connector):
             result = _payment(payment, data.currency, errors=_errors(body))
             if result.amount is None:
                 result.amount = data.amount
+            if data.application_fee:  # remembered: a refund gives back the fee's share
+                result.meta = {**result.meta, APP_FEE_KEY: str(data.application_fee)}
             return result
         failure = _decline_failure(_errors(body))
         if failure is not None:  # declined before a payment was recorded
@@ -638,6 +737,30 @@ def _method_refused(pm: object) -> ServiceError:
 
 # Square amounts are in the currency's smallest denomination (ISO 4217 minor units).
 SQUARE = kit.Exponents("Square")
+
+
+APP_FEE_KEY = "app_fee"  # fact-record key: the app's fee on the payment (minor units)
+
+
+def _app_fee(data: AuthorizeData) -> dict[str, Any]:
+    """``application_fee`` as ``app_fee_money``: Square's only platform split is the
+    app's own fee on a seller's payment (taken with the seller's OAuth token, at most 90%
+    of the amount); Square pays no third destinations, so ``splits`` are refused."""
+    if data.splits:
+        raise not_supported(
+            "Square pays no split destinations: only the app's fee (application_fee, sent "
+            "as app_fee_money) can be taken from a payment",
+            "splits",
+        )
+    if not data.application_fee:
+        return {}
+    if data.application_fee * 10 > data.amount * 9:
+        raise invalid(
+            "invalid_splits",
+            "Square's app_fee_money is at most 90% of the payment's amount",
+            "application_fee",
+        )
+    return {"app_fee_money": _money(data.application_fee, data.currency)}
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:

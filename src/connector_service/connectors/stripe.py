@@ -32,10 +32,11 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -143,6 +144,99 @@ _STRIPE_CURRENCIES = (
 ).split()
 
 
+# ---- connector_options (issue 19): each field is the PaymentIntent / Refund / SetupIntent
+# parameter of the same name.
+
+_Suffix = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=22,
+        description="statement_descriptor_suffix (card statements; overrides the unified "
+        "statement_descriptor)",
+    ),
+]
+_Account = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=255,
+        description="on_behalf_of: the connected account (acct_...) the charge is settled for",
+    ),
+]
+
+
+class StripeCardOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    request_three_d_secure: (
+        Annotated[
+            Literal["any", "automatic", "challenge"],
+            Meta(description="payment_method_options[card][request_three_d_secure]"),
+        ]
+        | None
+    ) = None
+
+
+class StripeMethodOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    card: StripeCardOptions | None = None
+
+
+class StripePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.stripe`` on a payment (PaymentIntent create)."""
+
+    statement_descriptor_suffix: _Suffix | None = None
+    transfer_group: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=255,
+                description="transfer_group: groups the charge with later Connect transfers",
+            ),
+        ]
+        | None
+    ) = None
+    on_behalf_of: _Account | None = None
+    receipt_email: (
+        Annotated[
+            str,
+            Meta(
+                min_length=3,
+                max_length=800,
+                pattern=r"^[^@\s]+@[^@\s]+$",
+                description="receipt_email: where Stripe e-mails the receipt",
+            ),
+        ]
+        | None
+    ) = None
+    payment_method_options: StripeMethodOptions | None = None
+
+
+class StripeCaptureOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.stripe`` on a capture."""
+
+    statement_descriptor_suffix: _Suffix | None = None
+
+
+class StripeRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.stripe`` on a refund (default for a payment with a Connect
+    split: both true)."""
+
+    reverse_transfer: (
+        Annotated[bool, Meta(description="reverse_transfer: take it back from the destination")]
+        | None
+    ) = None
+    refund_application_fee: (
+        Annotated[bool, Meta(description="refund_application_fee: give the platform fee back")]
+        | None
+    ) = None
+
+
+class StripeMandateOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.stripe`` on a mandate (SetupIntent create)."""
+
+    on_behalf_of: _Account | None = None
+
+
 class StripeConnector(Connector):
     meta = ConnectorMeta(
         name="stripe",
@@ -177,6 +271,15 @@ class StripeConnector(Connector):
         idempotency="Idempotency-Key header",
         docs_url="https://docs.stripe.com/api",
         secret_fields=("api_key", "webhook_secret"),
+        options=kit.ConnectorOptions(
+            payment=StripePaymentOptions,
+            capture=StripeCaptureOptions,
+            refund=StripeRefundOptions,
+            mandate=StripeMandateOptions,
+        ),
+        splits="Connect destination charge: one split -> transfer_data[destination], the rest "
+        "(application_fee) -> application_fee_amount; refunds reverse_transfer + "
+        "refund_application_fee; several destinations not supported",
     )
     supports_mandate_charges = True
     # Text fields, and files: each uploaded to files.stripe.com (POST /v1/files, purpose
@@ -303,6 +406,15 @@ class StripeConnector(Connector):
                 "payment_method_options": _three_ds(ctx),
                 "setup_future_usage": "off_session" if data.setup_future_usage else None,
             }
+        body |= _connect(data)
+        options = kit.options_of(data, StripePaymentOptions)
+        if options is not None:
+            body |= _given(options, "statement_descriptor_suffix", "transfer_group")
+            body |= _given(options, "on_behalf_of", "receipt_email")
+            card = options.payment_method_options and options.payment_method_options.card
+            if card and card.request_three_d_secure and not isinstance(pm, StoredMandate):
+                mode = card.request_three_d_secure
+                body["payment_method_options"] = {"card": {"request_three_d_secure": mode}}
         return self._post(ctx, "/v1/payment_intents", body, Flow.AUTHORIZE)
 
     def steps_complete_authorize(
@@ -336,6 +448,9 @@ class StripeConnector(Connector):
             "metadata": dict(data.metadata) or None,
             "expand": ["latest_charge"],
         }
+        options = kit.options_of(data, StripeCaptureOptions)
+        if options is not None:
+            body |= _given(options, "statement_descriptor_suffix")
         # A second capture of the same PaymentIntent is refused, never repeated.
         path = f"/v1/payment_intents/{kit.segment(pid)}/capture"
         return self._post(ctx, path, body, Flow.CAPTURE, safe_to_repeat=True)
@@ -378,6 +493,13 @@ class StripeConnector(Connector):
             "reason": data.reason if data.reason in REFUND_REASONS else None,
             "metadata": _metadata(data.metadata, data.reference),
         }
+        # A Connect split is reversed with the refund unless the options say otherwise.
+        split = data.payment.meta.get(CONNECT_KEY) == "1"
+        options = kit.options_of(data, StripeRefundOptions) or StripeRefundOptions()
+        for name in ("reverse_transfer", "refund_application_fee"):
+            chosen = getattr(options, name)
+            if chosen is not None or split:
+                body[name] = chosen if chosen is not None else True
         return self._post(ctx, "/v1/refunds", body, Flow.REFUND)
 
     def build_refund_sync(self, ctx: ConnectorContext, data: RefundSyncData) -> HttpRequest:
@@ -469,6 +591,9 @@ class StripeConnector(Connector):
             "expand": ["payment_method"],
         }
         body |= _method_fields(data.payment_method, data.billing, data.customer)
+        options = kit.options_of(data, StripeMandateOptions)
+        if options is not None:
+            body |= _given(options, "on_behalf_of")
         return self._post(ctx, "/v1/setup_intents", body, Flow.SETUP_MANDATE, suffix="-setup")
 
     def _customer_request(
@@ -494,7 +619,11 @@ class StripeConnector(Connector):
         data: AuthorizeData | CaptureData | VoidData,
         response: HttpResponse,
     ) -> PaymentResult:
-        return _parse_intent(response)
+        result = _parse_intent(response)
+        if isinstance(data, AuthorizeData) and data.splits and result.connector_payment_id:
+            # Remembered so that a refund reverses the transfer (build_refund).
+            result.meta = {**result.meta, CONNECT_KEY: "1"}
+        return result
 
     parse_capture = parse_authorize
     parse_void = parse_authorize
@@ -1184,6 +1313,35 @@ def _metadata(metadata: Mapping[str, str], reference: str) -> dict[str, str]:
     if len(out) < 50:  # Stripe's limit is 50 keys
         out[REFERENCE_KEY] = reference
     return out
+
+
+CONNECT_KEY = "connect"  # fact-record key: the payment made a Connect transfer
+
+
+def _connect(data: AuthorizeData) -> dict[str, Any]:
+    """Splits as a Connect destination charge: the one destination gets the amount less
+    ``application_fee_amount``, so the platform's fee there is everything that is not the
+    split (``application_fee`` plus any unsplit rest: both stay with the platform)."""
+    if not data.splits:
+        fee = data.application_fee
+        return {"application_fee_amount": to_stripe(fee, data.currency)} if fee else {}
+    if len(data.splits) > 1:
+        raise not_supported(
+            "Stripe destination charges have one destination; several splits need separate "
+            "transfers (a transfer_group option and your own POST /v1/transfers)",
+            "splits",
+        )
+    split = data.splits[0]
+    fee = data.amount - split.amount
+    body: dict[str, Any] = {"transfer_data": {"destination": split.destination}}
+    if fee:
+        body["application_fee_amount"] = to_stripe(fee, data.currency)
+    return body
+
+
+def _given(options: msgspec.Struct, *names: str) -> dict[str, Any]:
+    """The named option fields that are set (each is the gateway's parameter name)."""
+    return {n: getattr(options, n) for n in names if getattr(options, n) is not None}
 
 
 def _descriptor(value: str | None) -> str | None:

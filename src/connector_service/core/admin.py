@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from connector_service.config import Caller, Config
 from connector_service.connectors.base import Connector
+from connector_service.connectors.kit.options import option_names
 from connector_service.core import routing
 from connector_service.core.accounts import Accounts
 from connector_service.core.breaker import Breakers, BreakerView
@@ -55,6 +56,8 @@ class SetupViews:
                     docs_url=m.docs_url,
                     accounts=accounts,
                     multiple_captures=m.multiple_captures,
+                    connector_options=option_names(m.options),
+                    splits=m.splits is not None,
                 )
             )
         return out

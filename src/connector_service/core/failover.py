@@ -12,10 +12,14 @@ tried: a second charge elsewhere is worse than a late answer. Every attempt is r
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+
+import msgspec
 
 from connector_service.core.accounts import Target, check_capability
 from connector_service.core.breaker import Breakers
 from connector_service.core.execution import FlowRunner
+from connector_service.core.options import check_extras
 from connector_service.domain import api
 from connector_service.domain.errors import ErrorType, ServiceError, not_supported
 from connector_service.domain.flows import AuthorizeData, Flow, PaymentResult, StoredMandate
@@ -35,13 +39,16 @@ async def authorize_with_failover(
     data: AuthorizeData,
     pm_type: PaymentMethodType,
     routed: api.RoutingDetails | None,
+    *,
+    options: Mapping[str, msgspec.Struct] | None = None,
 ) -> tuple[Target, PaymentResult, list[api.Attempt]]:
     """Try the targets in order, moving on only when that is provably safe.
 
     Safe: the request never reached the gateway, the gateway said it is unavailable or
     rate limiting before processing, or (when the rule allows it) a soft decline.
     Never after an ambiguous timeout (the payment is ``unresolved``), a hard decline,
-    or any other error."""
+    or any other error. Each target gets only its own connector's ``connector_options``
+    block (``options``, by connector name)."""
     attempts: list[api.Attempt] = []
     last_error: ServiceError | None = None
     for index, target in enumerate(targets):
@@ -60,6 +67,7 @@ async def authorize_with_failover(
         started = time.perf_counter()
         try:
             check_capability(target, pm_type, data.currency)
+            check_extras(target.connector, data)
         except ServiceError:
             if routed is None:
                 raise
@@ -75,6 +83,8 @@ async def authorize_with_failover(
         if routed is not None and not await breakers.allow(name):
             note("skipped", started, "circuit_open")
             continue
+        if options:
+            data = msgspec.structs.replace(data, options=options.get(connector))
         try:
             result: PaymentResult = await runner.run(target, Flow.AUTHORIZE, data)
         except OutcomeUnknown as exc:

@@ -15,7 +15,8 @@ import msgspec
 
 from connector_service.config import Caller, Config
 from connector_service.connectors.base import Connector
-from connector_service.core import routing, unresolved
+from connector_service.connectors.kit.options import OptionKind
+from connector_service.core import options, routing, unresolved
 from connector_service.core.accounts import PLATFORM_PREFIX, Accounts, Target, check_capability
 from connector_service.core.admin import SetupViews
 from connector_service.core.breaker import Breakers, BreakerView
@@ -78,6 +79,7 @@ from connector_service.domain.flows import (
 from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef
 from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.payment_methods import MandateRef as MandateMethod
+from connector_service.domain.splits import check_order, check_splits
 from connector_service.domain.status import PaymentStatus, RefundStatus
 from connector_service.executor.http import Executor, OutcomeUnknown
 from connector_service.storage.base import Storage
@@ -127,6 +129,7 @@ class PaymentService:
         req: api.PaymentCreate,
     ) -> api.Payment:
         check_amount(req.amount, req.currency)
+        blocks = self._payment_extras(req)
         pm: Any = req.payment_method
         pm_type = PM_TYPE[type(pm).__name__]
         reference = req.reference or reference_for(rc.idempotency_key, rc.caller.id)
@@ -187,7 +190,7 @@ class PaymentService:
                     return await self.resume_payment(rc, earlier[0], req)
         data = self._authorize_data(req, pm, reference)
         target, result, attempts = await authorize_with_failover(
-            self.runner, self.breakers, targets, data, pm_type, routed
+            self.runner, self.breakers, targets, data, pm_type, routed, options=blocks
         )
         gid = result.connector_payment_id or ""
         facts = PaymentFacts(
@@ -250,6 +253,15 @@ class PaymentService:
             payment.mandate = api.MandateSummary(id=mandate_id, status=result.mandate.status)
         return payment
 
+    def _payment_extras(self, req: api.PaymentCreate) -> options.Decoded:
+        """Issue 19: the payment's options blocks, splits and order, checked before routing."""
+        blocks = options.decode(self.connectors, OptionKind.PAYMENT, req.connector_options)
+        if req.splits or req.application_fee:
+            check_splits(req.amount, req.splits, req.application_fee)
+        if req.order is not None:
+            check_order(req.amount, req.order)
+        return blocks
+
     @staticmethod
     def _authorize_data(req: api.PaymentCreate, pm: Any, reference: str) -> AuthorizeData:
         if isinstance(pm, MandateMethod):
@@ -271,6 +283,9 @@ class PaymentService:
             metadata=req.metadata,
             incremental_authorization=req.incremental_authorization,
             multiple_captures=req.multiple_captures,
+            splits=req.splits,
+            application_fee=req.application_fee,
+            order=req.order,
         )
 
     async def _payment_target(
@@ -418,7 +433,11 @@ class PaymentService:
                         rc.caller, pm.mandate_id, "payment_method.mandate_id"
                     )
                 )
+            blocks = self._payment_extras(req)
             data = self._authorize_data(req, pm, facts.reference or "")
+            data = msgspec.structs.replace(
+                data, options=options.for_connector(blocks, target.connector)
+            )
             try:
                 result = await self.runner.run(target, Flow.AUTHORIZE, data)
             except OutcomeUnknown:
@@ -467,6 +486,7 @@ class PaymentService:
         payment_id: str,
         req: api.CaptureCreate,
     ) -> api.Payment:
+        blocks = options.decode(self.connectors, OptionKind.CAPTURE, req.connector_options)
         ref, target, facts = await self._payment_target(rc, payment_id)
         meta = target.connector.meta
         if not req.final_capture and not meta.multiple_captures:
@@ -498,6 +518,7 @@ class PaymentService:
             metadata=req.metadata,
             final_capture=req.final_capture,
             captured_before=facts.amount_captured,
+            options=options.for_connector(blocks, target.connector),
         )
         result = await self.runner.run(target, Flow.CAPTURE, data)
         await self._note(payment_id, ref.account, result)
@@ -575,6 +596,7 @@ class PaymentService:
         payment_id: str,
         req: api.RefundCreate,
     ) -> api.Refund:
+        blocks = options.decode(self.connectors, OptionKind.REFUND, req.connector_options)
         ref, target, pfacts = await self._payment_target(rc, payment_id)
         # Captures made through the service (several, with multiple partial captures)
         # bound what can be refunded; without any, the authorized amount does.
@@ -610,6 +632,7 @@ class PaymentService:
             reference=reference,
             reason=req.reason,
             metadata=req.metadata,
+            options=options.for_connector(blocks, target.connector),
         )
         result: RefundResult = await self.runner.run(target, Flow.REFUND, data)
         gid = result.connector_refund_id or ""
@@ -662,6 +685,7 @@ class PaymentService:
             check_amount(req.amount, req.currency)
         else:
             check_currency(req.currency)
+        blocks = options.decode(self.connectors, OptionKind.MANDATE, req.connector_options)
         pm_type = PM_TYPE[type(req.payment_method).__name__]
         account = self.accounts.choose(
             rc.caller, req.account, req.connector, rc.creds, pm_type, req.currency
@@ -680,6 +704,7 @@ class PaymentService:
             browser=req.browser,
             return_url=req.return_url,
             metadata=req.metadata,
+            options=options.for_connector(blocks, target.connector),
         )
         result: MandateResult = await self.runner.run(target, Flow.SETUP_MANDATE, data)
         mandate_id, facts = await self._record_mandate(

@@ -7,7 +7,7 @@ OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -28,6 +28,7 @@ from connector_service.domain.common import (
 )
 from connector_service.domain.errors import Failure, GatewayDetail
 from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token
+from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -41,6 +42,18 @@ from connector_service.domain.status import (
 PositiveAmount = Annotated[int, Meta(gt=0, le=10**15)]
 NonNegativeAmount = Annotated[int, Meta(ge=0, le=10**15)]
 AccountName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# ---- issue 19: typed connector options (validated by core/options.py), splits, order
+ConnectorOptionsIn = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=64)], dict[str, Any]],
+    Meta(
+        max_length=16,
+        description="Gateway features beyond the unified model, per connector name: "
+        '{"stripe": {...}, "adyen": {...}}. Every block is validated against its '
+        "connector's declared options (docs/connector-options.md) whichever connector "
+        "serves the request; only the serving connector's block is sent.",
+    ),
+]
+Splits = Annotated[list[Split], Meta(max_length=10)]
 
 
 class Routing(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -75,6 +88,10 @@ class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     # of the gateway at create where it wants that (Stripe, Adyen, Checkout.com).
     incremental_authorization: bool = False
     multiple_captures: bool = False
+    connector_options: ConnectorOptionsIn = {}
+    splits: Splits = []
+    application_fee: NonNegativeAmount | None = None
+    order: Order | None = None
 
     def __post_init__(self) -> None:
         if self.setup_future_usage and not isinstance(self.payment_method, Card | Token):
@@ -98,6 +115,7 @@ class CaptureCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     # where the connector declares ``multiple_captures``); true (the default): this
     # capture is the last, and what it leaves uncaptured is released.
     final_capture: bool = True
+    connector_options: ConnectorOptionsIn = {}
 
 
 class IncrementCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -130,6 +148,7 @@ class RefundCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
     reason: Str256 | None = None
     reference: Reference | None = None
     metadata: Metadata = {}
+    connector_options: ConnectorOptionsIn = {}
 
 
 class CompleteCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -155,6 +174,7 @@ class MandateCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     browser: BrowserInfo | None = None
     return_url: Url | None = None
     metadata: Metadata = {}
+    connector_options: ConnectorOptionsIn = {}
 
 
 class Attempt(msgspec.Struct, omit_defaults=True):
@@ -274,6 +294,10 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     accounts: list[str] = []
     # Several partial captures on one authorization (capture with final_capture=false).
     multiple_captures: bool = False
+    # issue 19: the declared connector options ("payment.transfer_group", ...) and
+    # whether the connector takes ``splits`` / ``application_fee``
+    connector_options: list[str] = []
+    splits: bool = False
 
 
 # --------------------------------------------------------------------------- disputes

@@ -71,6 +71,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "invalid_account_option",
         "invalid_amount",
         "invalid_api_key",
+        "invalid_option",  # issue 19: connector_options
+        "invalid_order",  # issue 19: order
         "invalid_base64",
         "invalid_cursor",
         "invalid_customer_id",
@@ -89,6 +91,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "invalid_page_size",
         "invalid_page_token",
         "invalid_reference",
+        "invalid_splits",  # issue 19: splits / application_fee
         "invalid_status",
         "invalid_stored_payment_method",
         "invalid_token",
@@ -148,6 +151,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "unknown_account",
         "unknown_connector",
         "unknown_field",
+        "unknown_option",  # issue 19: connector_options
         "unknown_parameter",
         "unknown_routing_profile",
         "unknown_type",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 
@@ -17,6 +18,7 @@ from connector_service.domain.common import Address, BrowserInfo, CardSummary, C
 from connector_service.domain.errors import Failure
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, Redirect, Token, Wallet
+from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -81,6 +83,12 @@ class AuthorizeData(msgspec.Struct, kw_only=True):
     # several parts (CaptureData.final_capture=False), where the gateway wants it at create.
     incremental_authorization: bool = False
     multiple_captures: bool = False
+    # issue 19: the serving connector's decoded ``connector_options`` block (its own
+    # struct, read with kit.options_of), marketplace splits, order data
+    options: Any = None
+    splits: list[Split] = []
+    application_fee: int | None = None
+    order: Order | None = None
 
 
 class CompleteAuthorizeData(msgspec.Struct, kw_only=True):
@@ -98,6 +106,7 @@ class CaptureData(msgspec.Struct, kw_only=True):
     final_capture: bool = True
     # What earlier captures through the service took (minor units).
     captured_before: int = 0
+    options: Any = None  # the serving connector's connector_options block
 
 
 class IncrementData(msgspec.Struct, kw_only=True):
@@ -129,6 +138,7 @@ class RefundData(msgspec.Struct, kw_only=True):
     reference: str
     reason: str | None = None
     metadata: dict[str, str] = {}
+    options: Any = None  # the serving connector's connector_options block
 
 
 class SyncData(msgspec.Struct, kw_only=True):
@@ -150,6 +160,7 @@ class MandateSetupData(msgspec.Struct, kw_only=True):
     browser: BrowserInfo | None = None
     return_url: str | None = None
     metadata: dict[str, str] = {}
+    options: Any = None  # the serving connector's connector_options block
 
 
 class MandateRevokeData(msgspec.Struct, kw_only=True):

@@ -42,6 +42,7 @@ import msgspec
 
 from connector_service.connectors.base import Headers, HttpRequest, HttpResponse
 from connector_service.domain.payment_methods import detect_brand
+from connector_service.domain.splits import split_refund
 from connector_service.executor.http import OutcomeUnknown, Timeouts
 from connector_service.sandbox import webhooks
 from connector_service.storage.base import Storage
@@ -309,6 +310,8 @@ class SandboxGateway:
                 return await self.dispute_evidence(did, p)
             case "POST", ["v1", "disputes", did, "accept"]:
                 return await self.accept_dispute(did)
+            case "GET", ["v1", "balances", destination]:
+                return await self.balance(destination)
         raise _err(404, "invalid_request_error", "not_found", "Unknown endpoint.")
 
     # ---- ledger helpers
@@ -441,6 +444,10 @@ class SandboxGateway:
             "multicapture": bool(p.get("multicapture")),
             "behaviour": behaviour,
         }
+        for option in ("descriptor_suffix", "risk_label"):
+            if p.get(option) is not None:
+                payment[option] = p[option]
+        payment |= _splits_in(p, amount)
         if behaviour in DECLINES:
             code, message, advice = DECLINES[behaviour]
             payment["status"] = "declined"
@@ -462,6 +469,8 @@ class SandboxGateway:
             payment["mandate_id"] = mandate_record["id"]
         payment, created = await self._create("payment", payment)  # the charge
         if created:
+            if payment["status"] == "captured":
+                await self._credit(payment)
             self._emit_payment(payment)
             if mandate_record is not None:
                 self._emit("mandate.active", mandate_record)
@@ -574,9 +583,12 @@ class SandboxGateway:
             full = payment["amount_captured"] == payment["amount"]
             payment["status"] = "captured" if full else "partially_captured"
             payment["capture_open"] = not final and not full
+            if p.get("note"):
+                payment["capture_note"] = p["note"]
 
         result = await self._change("payment", pid, apply)
         if changed:
+            await self._credit(result)
             self._emit_payment(result)
         return result
 
@@ -689,12 +701,48 @@ class SandboxGateway:
             payment["amount_refunded"] += amount
             applied[rid] = amount
             refund.update(self._refund_record(rid, payment, amount, p))
+            refund.update(_reverse_splits(payment, amount))
 
         await self._change("payment", pid, apply)
         stored, created = await self._create("refund", refund)
         if created:
+            for part in stored.get("reversed_splits", []):
+                await self._add_balance(part["destination"], stored["currency"], -part["amount"])
             self._emit("refund.succeeded", stored)
         return stored
+
+    # ---- marketplace splits (issue 19): balances per destination
+
+    async def _credit(self, payment: dict[str, Any]) -> None:
+        """Credit each split's destination once the payment is captured (once)."""
+        if not payment.get("splits"):
+            return
+        credited: list[bool] = []
+
+        def mark(record: dict[str, Any]) -> None:
+            if not record.get("splits_credited"):
+                record["splits_credited"] = True
+                credited.append(True)
+
+        await self._change("payment", payment["id"], mark)
+        if credited:
+            for split in payment["splits"]:
+                await self._add_balance(split["destination"], payment["currency"], split["amount"])
+
+    async def _add_balance(self, destination: str, currency: str, amount: int) -> None:
+        def add(old: bytes | None) -> bytes:
+            record: dict[str, Any] = (
+                msgspec.json.decode(old) if old is not None else {"available": {}}
+            )
+            record["available"][currency] = record["available"].get(currency, 0) + amount
+            return _enc.encode(record)
+
+        await self.storage.update(NS, f"balance:{destination}", add)
+
+    async def balance(self, destination: str) -> dict[str, Any]:
+        raw = await self.storage.get(NS, f"balance:{destination}")
+        available = msgspec.json.decode(raw)["available"] if raw is not None else {}
+        return {"object": "balance", "destination": destination, "available": available}
 
     @staticmethod
     def _refund_record(
@@ -710,6 +758,7 @@ class SandboxGateway:
             "reference": p.get("reference"),
             "created": int(time.time()),
             "account": payment.get("account"),
+            **({"note": p["note"]} if p.get("note") else {}),
         }
 
     # ---- mandates
@@ -771,6 +820,8 @@ class SandboxGateway:
         }
         mandate = self._mandate_record(card, behaviour, p.get("customer_id"))
         mandate["currency"] = p.get("currency")
+        if p.get("note"):
+            mandate["note"] = p["note"]
         if behaviour in DECLINES:
             code, message, advice = DECLINES[behaviour]
             mandate["status"] = "declined"
@@ -979,3 +1030,52 @@ class SandboxGateway:
             _, pending = await asyncio.wait(set(self._webhook_tasks), timeout=wait_seconds)
             for task in pending:
                 task.cancel()
+
+
+def _splits_in(p: dict[str, Any], amount: int) -> dict[str, Any]:
+    """The sandbox's own checks of ``splits`` / ``application_fee`` (like a gateway's)."""
+    splits = p.get("splits") or []
+    fee = p.get("application_fee") or 0
+    if not isinstance(splits, list) or not isinstance(fee, int) or fee < 0:
+        raise _err(400, "invalid_request_error", "parameter_invalid", "Invalid splits.", "splits")
+    out = []
+    for split in splits:
+        if (
+            not isinstance(split, dict)
+            or not isinstance(split.get("destination"), str)
+            or not split["destination"]
+            or not isinstance(split.get("amount"), int)
+            or split["amount"] <= 0
+        ):
+            raise _err(
+                400, "invalid_request_error", "parameter_invalid", "Invalid split.", "splits"
+            )
+        out.append({"destination": split["destination"], "amount": split["amount"]})
+    if sum(s["amount"] for s in out) + fee > amount:
+        raise _err(
+            400,
+            "invalid_request_error",
+            "parameter_invalid",
+            "The splits and fee exceed the amount.",
+            "splits",
+        )
+    return {"splits": out, "application_fee": fee} if out or fee else {}
+
+
+def _reverse_splits(payment: dict[str, Any], amount: int) -> dict[str, Any]:
+    """What a refund of ``amount`` takes back from each destination (proportionally) and
+    from the platform's fee; recorded on the payment and the refund."""
+    splits = payment.get("splits") or []
+    if not splits and not payment.get("application_fee"):
+        return {}
+    captured = payment["amount_captured"]
+    parts = split_refund([(s["destination"], s["amount"]) for s in splits], captured, amount)
+    for split, (_, back) in zip(splits, parts, strict=True):
+        split["reversed"] = split.get("reversed", 0) + back
+    fee = payment.get("application_fee") or 0
+    fee_back = fee * amount // captured if captured else 0
+    payment["application_fee_refunded"] = payment.get("application_fee_refunded", 0) + fee_back
+    return {
+        "reversed_splits": [{"destination": d, "amount": a} for d, a in parts],
+        "application_fee_refunded": fee_back,
+    }

@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 import grpc
 import msgspec
+from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
@@ -171,7 +172,12 @@ def _fields(msg: Message) -> dict[str, Any]:
     for fd, value in msg.ListFields():
         sub = fd.message_type
         if sub is not None and sub.GetOptions().map_entry:
-            out[fd.name] = dict(value)
+            value_type = sub.fields_by_name["value"].message_type
+            if value_type is not None and value_type.full_name == "google.protobuf.Struct":
+                # connector_options (issue 19): each block as the JSON object REST takes
+                out[fd.name] = {k: _json_value(v) for k, v in value.items()}
+            else:
+                out[fd.name] = dict(value)
         elif sub is not None and not isinstance(value, Message):  # a repeated field
             out[fd.name] = [_fields(item) for item in value]
         elif sub is not None:
@@ -179,6 +185,22 @@ def _fields(msg: Message) -> dict[str, Any]:
         else:
             out[fd.name] = value
     return out
+
+
+def _json_value(struct: Message) -> Any:
+    """A ``google.protobuf.Struct`` as plain JSON; whole numbers (Struct has only doubles)
+    back to ints, so an integer option decodes as it would from REST."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    return plain(json_format.MessageToDict(struct))
 
 
 def _enum_name(enum: Any, prefix: str, value: int) -> str | None:

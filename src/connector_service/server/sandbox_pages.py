@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from connector_service.domain.money import to_major_str
@@ -92,4 +92,13 @@ def routes(get_runtime: Callable[[], Runtime]) -> list[Route]:
             _DONE.format(status=status, payment_status=html.escape(updated["status"]))
         )
 
-    return [Route("/sandbox/3ds/{pid}", page, methods=["GET", "POST"])]
+    async def balance(request: Request) -> Response:
+        """Issue 19: a split destination's sandbox balance (credited by captured split
+        payments, reduced by their refunds), per currency, in minor units."""
+        destination = str(request.path_params["destination"])[:255]
+        return JSONResponse(await get_runtime().sandbox.balance(destination))
+
+    return [
+        Route("/sandbox/3ds/{pid}", page, methods=["GET", "POST"]),
+        Route("/sandbox/balances/{destination}", balance, methods=["GET"]),
+    ]

@@ -12,9 +12,11 @@ group naming its profile object.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connector_service.testing.fakes.base import FakeGateway
 
@@ -22,8 +24,12 @@ __all__ = [
     "Card",
     "ConnectorProfile",
     "Decline",
+    "OptionsSample",
+    "SplitsSample",
     "ThreeDS",
     "Webhooks",
+    "form_sent",
+    "json_sent",
 ]
 
 
@@ -120,6 +126,63 @@ class Disputes:
 
 
 @dataclass(frozen=True)
+class OptionsSample:
+    """A payment's ``connector_options`` block for this connector (issue 19) and how to
+    see that the gateway received its mapped field: ``sent(request)`` is true for the
+    create request that carries it (None: no fake to look at, as for the sandbox)."""
+
+    block: Mapping[str, Any]
+    sent: Callable[[Any], bool] | None = None
+
+
+def json_sent(path_suffix: str, keys: tuple[str | int, ...], value: Any) -> Callable[[Any], bool]:
+    """``sent`` for a JSON gateway: a POST to ``...path_suffix`` whose body has ``value``
+    at ``keys`` (``("purchase_units", 0, "custom_id")``)."""
+
+    def sent(request: Any) -> bool:
+        if request.method != "POST" or not request.url.split("?")[0].endswith(path_suffix):
+            return False
+        try:
+            node: Any = json.loads(request.body or b"{}")
+            for key in keys:
+                node = node[key]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return False
+        return bool(node == value)
+
+    return sent
+
+
+def form_sent(path_suffix: str, key: str, value: str) -> Callable[[Any], bool]:
+    """``sent`` for a form-encoded gateway (Stripe): a POST to ``...path_suffix`` whose
+    body has ``key=value`` (``key`` as decoded, ``transfer_data[destination]``)."""
+
+    def sent(request: Any) -> bool:
+        if request.method != "POST" or not request.url.split("?")[0].endswith(path_suffix):
+            return False
+        pairs = parse_qsl((request.body or b"").decode(), keep_blank_values=True)
+        return (key, value) in pairs
+
+    return sent
+
+
+@dataclass(frozen=True)
+class SplitsSample:
+    """A destination the gateway takes for ``splits`` (issue 19), and how to see on the
+    fake that the payment (``sent``) and a refund of it (``refund_sent``) carried them."""
+
+    destination: str
+    sent: Callable[[Any], bool] | None = None
+    refund_sent: Callable[[Any], bool] | None = None
+    # The gateway takes the platform's fee only (Square's app_fee_money): splits to a
+    # destination must be not_supported before any request, a fee alone mapped.
+    fee_only: bool = False
+    # The gateway sends a payment wholly to one destination (Checkout.com's marketplace
+    # sub-entity): a partial split or a fee must be not_supported, a whole split mapped.
+    whole_only: bool = False
+
+
+@dataclass(frozen=True)
 class ConnectorProfile:
     connector: str
     account_credentials: Callable[[Any], Mapping[str, str]]
@@ -160,6 +223,11 @@ class ConnectorProfile:
     specs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     disputes: Disputes | None = None  # None: the dispute scenario skips
+
+    # issue 19: a payment options block the connector must map (None: no check)
+    options: OptionsSample | None = None
+    # issue 19: where the connector declares split support, a destination to split to
+    splits: SplitsSample | None = None
 
     def card_method(self, fake: Any, card: Card) -> dict[str, Any]:
         """The test card as this gateway takes it: itself, or tokenized in the customer's

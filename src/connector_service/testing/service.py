@@ -52,6 +52,30 @@ def start_service(
     env: dict[str, str] | None = None,
     workers: int = 1,
 ) -> ServiceProcess:
+    """Start the service on free loopback ports and wait for ``/health``.
+
+    ``free_port()`` can only name a port that was free a moment ago: another process (or
+    an outgoing connection given that ephemeral port) may take it before the service
+    binds. A start that fails with "address already in use" is therefore retried on new
+    ports, unless the caller fixed the ports itself."""
+    fixed_ports = env is not None and ("CS_PORT" in env or "CS_GRPC_PORT" in env)
+    attempts = 1 if fixed_ports else 3
+    for attempt in range(attempts):
+        try:
+            return _start_once(tmp, config_toml, env, workers)
+        except _PortTaken:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _PortTaken(RuntimeError):
+    """The service exited at start because a port it was given was taken meanwhile."""
+
+
+def _start_once(
+    tmp: Path, config_toml: str, env: dict[str, str] | None, workers: int
+) -> ServiceProcess:
     port = free_port()
     config = tmp / f"config-{uuid.uuid4().hex[:6]}.toml"
     config.write_text(config_toml)
@@ -75,7 +99,10 @@ def start_service(
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"service exited early:\n{log_path.read_text()}")
+            logs = log_path.read_text()
+            if "address already in use" in logs.lower():
+                raise _PortTaken(f"service exited early:\n{logs}")
+            raise RuntimeError(f"service exited early:\n{logs}")
         try:
             with urllib.request.urlopen(url + "/health", timeout=1) as resp:  # noqa: S310 (http to loopback)
                 if resp.status == 200:

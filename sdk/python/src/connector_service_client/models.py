@@ -113,6 +113,7 @@ class CaptureCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``CaptureCreate`` object."""
 
     amount: int | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     final_capture: bool = True
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reference: str | None = None
@@ -150,6 +151,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``ConnectorInfo`` object."""
 
     accounts: list[str] = msgspec.field(default_factory=list)
+    connector_options: list[str] = msgspec.field(default_factory=list)
     countries: list[str] | Literal["*"]
     credential_fields: list[str]
     currencies: list[str] | Literal["*"]
@@ -161,6 +163,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     name: str
     option_fields: list[str]
     payment_methods: list[str]
+    splits: bool = False
     webhooks: bool
 
 
@@ -396,9 +399,12 @@ ErrorCode: TypeAlias = Literal[
     "invalid_live_url_prefix",
     "invalid_mandate",
     "invalid_merchant_account",
+    "invalid_option",
+    "invalid_order",
     "invalid_page_size",
     "invalid_page_token",
     "invalid_reference",
+    "invalid_splits",
     "invalid_status",
     "invalid_stored_payment_method",
     "invalid_token",
@@ -458,6 +464,7 @@ ErrorCode: TypeAlias = Literal[
     "unknown_account",
     "unknown_connector",
     "unknown_field",
+    "unknown_option",
     "unknown_parameter",
     "unknown_routing_profile",
     "unknown_type",
@@ -634,6 +641,16 @@ class IncrementCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     total_amount: int
 
 
+class LineItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The API's ``LineItem`` object."""
+
+    name: str
+    quantity: int
+    sku: str | None = None
+    tax_amount: int | None = None
+    unit_amount: int
+
+
 class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``Mandate`` object."""
 
@@ -658,6 +675,7 @@ class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     billing: Address | None = None
     browser: BrowserInfo | None = None
     connector: str | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     currency: str
     customer: Customer
     description: str | None = None
@@ -703,6 +721,15 @@ class NextAction(msgspec.Struct, kw_only=True, omit_defaults=True):
     method: str = "GET"
     type: str
     url: str
+
+
+class Order(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What was bought. ``amount`` must be the lines + tax + shipping."""
+
+    customer_reference: str | None = None
+    line_items: list[LineItem]
+    shipping_amount: int | None = None
+    tax_amount: int | None = None
 
 
 class ParseRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -757,22 +784,26 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     account: str | None = None
     amount: int
+    application_fee: int | None = None
     billing: Address | None = None
     browser: BrowserInfo | None = None
     capture_method: CaptureMethod = "automatic"
     connector: str | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     currency: str
     customer: Customer | None = None
     description: str | None = None
     incremental_authorization: bool = False
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     multiple_captures: bool = False
+    order: Order | None = None
     payment_method: Card | Token | MandateRef | Wallet | Redirect
     reference: str | None = None
     return_url: str | None = None
     routing_profile: str | None = None
     setup_future_usage: Literal["off_session"] | None = None
     shipping: Address | None = None
+    splits: list[Split] = msgspec.field(default_factory=list)
     statement_descriptor: str | None = None
 
 
@@ -824,6 +855,7 @@ class RefundCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``RefundCreate`` object."""
 
     amount: int | None = None
+    connector_options: dict[str, dict[str, JsonValue]] = msgspec.field(default_factory=dict)
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     reason: str | None = None
     reference: str | None = None
@@ -863,6 +895,13 @@ class RoutingDetails(msgspec.Struct, kw_only=True, omit_defaults=True):
     profile: str | None = None
     rule: str | None = None
     strategy: str | None = None
+
+
+class Split(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Part of a payment that goes to a destination (minor units of its currency)."""
+
+    amount: int
+    destination: str
 
 
 class Token(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="token"):
@@ -930,6 +969,7 @@ __all__ = [
     "GatewayDetail",
     "IncrementCreate",
     "JsonValue",
+    "LineItem",
     "Mandate",
     "MandateCreate",
     "MandateList",
@@ -937,6 +977,7 @@ __all__ = [
     "MandateStatus",
     "MandateSummary",
     "NextAction",
+    "Order",
     "ParseRequest",
     "ParseResult",
     "Payment",
@@ -951,6 +992,7 @@ __all__ = [
     "ReplayResult",
     "RoutingCandidate",
     "RoutingDetails",
+    "Split",
     "Token",
     "VoidCreate",
     "Wallet",

@@ -831,6 +831,10 @@ export interface components {
         /** CaptureCreate */
         CaptureCreate: {
             amount?: number | null;
+            /** @description Gateway features beyond the unified model, per connector name: {"stripe": {...}, "adyen": {...}}. Every block is validated against its connector's declared options (docs/connector-options.md) whichever connector serves the request; only the serving connector's block is sent. Default: `{}`. */
+            connector_options?: {
+                [key: string]: Record<string, never>;
+            };
             /** @description Default: `true`. */
             final_capture?: boolean;
             /** @description Default: `{}`. */
@@ -879,6 +883,8 @@ export interface components {
         ConnectorInfo: {
             /** @description Default: `[]`. */
             accounts?: string[];
+            /** @description Default: `[]`. */
+            connector_options?: string[];
             countries: string[] | "*";
             credential_fields: string[];
             currencies: string[] | "*";
@@ -891,6 +897,8 @@ export interface components {
             name: string;
             option_fields: string[];
             payment_methods: string[];
+            /** @description Default: `false`. */
+            splits?: boolean;
             webhooks: boolean;
         };
         /**
@@ -1043,7 +1051,7 @@ export interface components {
          * @description The stable machine code of an error (the registry in `domain/error_codes.py`; a new code is a documented API change).
          * @enum {unknown}
          */
-        ErrorCode: "access_token_missing" | "account_and_credentials" | "account_not_allowed" | "account_not_found" | "admin_only" | "admin_required" | "amount_not_increased" | "amount_not_supported" | "amount_precision_not_supported" | "amount_too_large" | "amount_too_small" | "authorization_expired" | "body_required" | "body_too_large" | "card_expired" | "connector_mismatch" | "credentials_required" | "cross_origin_forbidden" | "currency_mismatch" | "currency_not_supported" | "dispute_facts_unavailable" | "dispute_not_found" | "dispute_not_open" | "duplicate_evidence" | "duplicate_key" | "duplicate_reference" | "duplicate_request" | "endpoint_not_found" | "endpoint_shared" | "event_not_found" | "evidence_content_type_not_supported" | "evidence_file_too_large" | "evidence_staging_not_supported" | "evidence_too_large" | "evidence_type_not_supported" | "flow_not_supported" | "gateway_authentication_failed" | "gateway_conflict" | "gateway_error" | "gateway_lock_timeout" | "gateway_misconfigured" | "gateway_permission_denied" | "gateway_rate_limited" | "gateway_rejected_request" | "gateway_unavailable" | "headers_too_large" | "idempotency_key_in_use" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_request_in_progress" | "insufficient_balance" | "internal_error" | "invalid_account_option" | "invalid_amount" | "invalid_api_key" | "invalid_base64" | "invalid_card_number" | "invalid_credentials_header" | "invalid_currency" | "invalid_cursor" | "invalid_customer_id" | "invalid_cvc" | "invalid_expiry" | "invalid_field" | "invalid_idempotency_key" | "invalid_json" | "invalid_limit" | "invalid_live_url_prefix" | "invalid_mandate" | "invalid_merchant_account" | "invalid_page_size" | "invalid_page_token" | "invalid_reference" | "invalid_status" | "invalid_stored_payment_method" | "invalid_token" | "invalid_webhook" | "mandate_account_mismatch" | "mandate_facts_unavailable" | "mandate_not_active" | "mandate_not_found" | "mandate_not_pending" | "mandate_unexpected_state" | "mandate_without_customer" | "metadata_too_large" | "method_not_allowed" | "missing_account_option" | "missing_api_key" | "missing_credentials" | "missing_field" | "missing_gateway_id" | "missing_redirect_result" | "no_account_available" | "no_allowed_account" | "no_route" | "not_supported" | "nothing_to_refund" | "operation_not_allowed" | "payment_already_authorized" | "payment_already_captured" | "payment_already_refunded" | "payment_already_voided" | "payment_declined" | "payment_disputed" | "payment_facts_unavailable" | "payment_intent_mismatch" | "payment_method_not_supported" | "payment_not_capturable" | "payment_not_found" | "payment_not_incrementable" | "payment_not_refundable" | "payment_not_voidable" | "payment_requires_action" | "payment_unexpected_state" | "payment_unresolved" | "recurring_not_enabled" | "reference_too_long" | "refund_facts_unavailable" | "refund_not_found" | "request_credentials_not_allowed" | "request_in_progress" | "request_timeout" | "resource_not_found" | "return_url_required" | "return_url_too_long" | "route_not_found" | "shopper_reference_required" | "storage_unavailable" | "too_many_evidence_files" | "unknown_account" | "unknown_connector" | "unknown_field" | "unknown_parameter" | "unknown_routing_profile" | "unknown_type" | "unknown_webhook_connector" | "unsupported_media_type" | "webhook_not_recorded" | "webhook_not_verified" | "webhook_verification_unavailable";
+        ErrorCode: "access_token_missing" | "account_and_credentials" | "account_not_allowed" | "account_not_found" | "admin_only" | "admin_required" | "amount_not_increased" | "amount_not_supported" | "amount_precision_not_supported" | "amount_too_large" | "amount_too_small" | "authorization_expired" | "body_required" | "body_too_large" | "card_expired" | "connector_mismatch" | "credentials_required" | "cross_origin_forbidden" | "currency_mismatch" | "currency_not_supported" | "dispute_facts_unavailable" | "dispute_not_found" | "dispute_not_open" | "duplicate_evidence" | "duplicate_key" | "duplicate_reference" | "duplicate_request" | "endpoint_not_found" | "endpoint_shared" | "event_not_found" | "evidence_content_type_not_supported" | "evidence_file_too_large" | "evidence_staging_not_supported" | "evidence_too_large" | "evidence_type_not_supported" | "flow_not_supported" | "gateway_authentication_failed" | "gateway_conflict" | "gateway_error" | "gateway_lock_timeout" | "gateway_misconfigured" | "gateway_permission_denied" | "gateway_rate_limited" | "gateway_rejected_request" | "gateway_unavailable" | "headers_too_large" | "idempotency_key_in_use" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_request_in_progress" | "insufficient_balance" | "internal_error" | "invalid_account_option" | "invalid_amount" | "invalid_api_key" | "invalid_base64" | "invalid_card_number" | "invalid_credentials_header" | "invalid_currency" | "invalid_cursor" | "invalid_customer_id" | "invalid_cvc" | "invalid_expiry" | "invalid_field" | "invalid_idempotency_key" | "invalid_json" | "invalid_limit" | "invalid_live_url_prefix" | "invalid_mandate" | "invalid_merchant_account" | "invalid_option" | "invalid_order" | "invalid_page_size" | "invalid_page_token" | "invalid_reference" | "invalid_splits" | "invalid_status" | "invalid_stored_payment_method" | "invalid_token" | "invalid_webhook" | "mandate_account_mismatch" | "mandate_facts_unavailable" | "mandate_not_active" | "mandate_not_found" | "mandate_not_pending" | "mandate_unexpected_state" | "mandate_without_customer" | "metadata_too_large" | "method_not_allowed" | "missing_account_option" | "missing_api_key" | "missing_credentials" | "missing_field" | "missing_gateway_id" | "missing_redirect_result" | "no_account_available" | "no_allowed_account" | "no_route" | "not_supported" | "nothing_to_refund" | "operation_not_allowed" | "payment_already_authorized" | "payment_already_captured" | "payment_already_refunded" | "payment_already_voided" | "payment_declined" | "payment_disputed" | "payment_facts_unavailable" | "payment_intent_mismatch" | "payment_method_not_supported" | "payment_not_capturable" | "payment_not_found" | "payment_not_incrementable" | "payment_not_refundable" | "payment_not_voidable" | "payment_requires_action" | "payment_unexpected_state" | "payment_unresolved" | "recurring_not_enabled" | "reference_too_long" | "refund_facts_unavailable" | "refund_not_found" | "request_credentials_not_allowed" | "request_in_progress" | "request_timeout" | "resource_not_found" | "return_url_required" | "return_url_too_long" | "route_not_found" | "shopper_reference_required" | "storage_unavailable" | "too_many_evidence_files" | "unknown_account" | "unknown_connector" | "unknown_field" | "unknown_option" | "unknown_parameter" | "unknown_routing_profile" | "unknown_type" | "unknown_webhook_connector" | "unsupported_media_type" | "webhook_not_recorded" | "webhook_not_verified" | "webhook_verification_unavailable";
         /** ErrorEnvelope */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -1159,6 +1167,15 @@ export interface components {
             reference?: string | null;
             total_amount: number;
         };
+        /** LineItem */
+        LineItem: {
+            name: string;
+            quantity: number;
+            sku?: string | null;
+            tax_amount?: number | null;
+            /** @description per unit, tax excluded */
+            unit_amount: number;
+        };
         /** Mandate */
         Mandate: {
             account: string;
@@ -1182,6 +1199,10 @@ export interface components {
             billing?: components["schemas"]["Address"] | null;
             browser?: components["schemas"]["BrowserInfo"] | null;
             connector?: string | null;
+            /** @description Gateway features beyond the unified model, per connector name: {"stripe": {...}, "adyen": {...}}. Every block is validated against its connector's declared options (docs/connector-options.md) whichever connector serves the request; only the serving connector's block is sent. Default: `{}`. */
+            connector_options?: {
+                [key: string]: Record<string, never>;
+            };
             currency: string;
             customer: components["schemas"]["Customer"];
             description?: string | null;
@@ -1238,6 +1259,16 @@ export interface components {
             url: string;
         };
         /**
+         * Order
+         * @description What was bought. ``amount`` must be the lines + tax + shipping.
+         */
+        Order: {
+            customer_reference?: string | null;
+            line_items: components["schemas"]["LineItem"][];
+            shipping_amount?: number | null;
+            tax_amount?: number | null;
+        };
+        /**
          * ParseRequest
          * @description The gateway's request, as received: its headers and its body, byte for byte (``body`` as text, or ``body_base64``).
          */
@@ -1290,11 +1321,16 @@ export interface components {
         PaymentCreate: {
             account?: string | null;
             amount: number;
+            application_fee?: number | null;
             billing?: components["schemas"]["Address"] | null;
             browser?: components["schemas"]["BrowserInfo"] | null;
             /** @description Default: `"automatic"`. */
             capture_method?: components["schemas"]["CaptureMethod"];
             connector?: string | null;
+            /** @description Gateway features beyond the unified model, per connector name: {"stripe": {...}, "adyen": {...}}. Every block is validated against its connector's declared options (docs/connector-options.md) whichever connector serves the request; only the serving connector's block is sent. Default: `{}`. */
+            connector_options?: {
+                [key: string]: Record<string, never>;
+            };
             currency: string;
             customer?: components["schemas"]["Customer"] | null;
             description?: string | null;
@@ -1306,12 +1342,15 @@ export interface components {
             };
             /** @description Default: `false`. */
             multiple_captures?: boolean;
+            order?: components["schemas"]["Order"] | null;
             payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["Wallet"] | components["schemas"]["Redirect"];
             reference?: string | null;
             return_url?: string | null;
             routing_profile?: string | null;
             setup_future_usage?: "off_session" | null;
             shipping?: components["schemas"]["Address"] | null;
+            /** @description Default: `[]`. */
+            splits?: components["schemas"]["Split"][];
             statement_descriptor?: string | null;
         };
         /** PaymentMethodSummary */
@@ -1354,6 +1393,10 @@ export interface components {
         /** RefundCreate */
         RefundCreate: {
             amount?: number | null;
+            /** @description Gateway features beyond the unified model, per connector name: {"stripe": {...}, "adyen": {...}}. Every block is validated against its connector's declared options (docs/connector-options.md) whichever connector serves the request; only the serving connector's block is sent. Default: `{}`. */
+            connector_options?: {
+                [key: string]: Record<string, never>;
+            };
             /** @description Default: `{}`. */
             metadata?: {
                 [key: string]: string;
@@ -1394,6 +1437,15 @@ export interface components {
             profile?: string | null;
             rule?: string | null;
             strategy?: string | null;
+        };
+        /**
+         * Split
+         * @description Part of a payment that goes to a destination (minor units of its currency).
+         */
+        Split: {
+            amount: number;
+            /** @description the gateway's id of the receiving account (Stripe acct_..., Adyen balance account, Checkout.com sub-entity ent_..., PayPal merchant id, Mollie organization org_..., Razorpay linked account acc_..., sandbox any) */
+            destination: string;
         };
         /**
          * Token

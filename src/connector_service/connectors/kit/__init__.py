@@ -40,6 +40,7 @@ from connector_service.connectors.kit.encode import (
 )
 from connector_service.connectors.kit.errors import ErrorRule, ErrorTable, error_from, gateway_error
 from connector_service.connectors.kit.money import Exponents
+from connector_service.connectors.kit.options import ConnectorOptions, OptionKind, options_of
 from connector_service.connectors.kit.paths import (
     empty_path_id,
     missing_gateway_id,
@@ -60,10 +61,12 @@ from connector_service.connectors.kit.signatures import (
 from connector_service.connectors.kit.status import status_of
 
 __all__ = [
+    "ConnectorOptions",
     "DeclineTable",
     "ErrorRule",
     "ErrorTable",
     "Exponents",
+    "OptionKind",
     "basic_auth",
     "constant_time_equal",
     "decline_of",
@@ -86,6 +89,7 @@ __all__ = [
     "missing_gateway_id",
     "multipart_form",
     "obj",
+    "options_of",
     "parse_timestamped",
     "require_id",
     "scheme_reason",

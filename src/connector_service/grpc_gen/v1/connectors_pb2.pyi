@@ -23,7 +23,7 @@ class ListConnectorsResponse(_message.Message):
     def __init__(self, connectors: _Optional[_Iterable[_Union[ConnectorInfo, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ConnectorInfo(_message.Message):
-    __slots__ = ("name", "display_name", "flows", "payment_methods", "currencies", "countries", "credential_fields", "option_fields", "webhooks", "idempotency", "docs_url", "accounts", "multiple_captures")
+    __slots__ = ("name", "display_name", "flows", "payment_methods", "currencies", "countries", "credential_fields", "option_fields", "webhooks", "idempotency", "docs_url", "accounts", "multiple_captures", "connector_options", "splits")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     FLOWS_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,8 @@ class ConnectorInfo(_message.Message):
     DOCS_URL_FIELD_NUMBER: _ClassVar[int]
     ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
     MULTIPLE_CAPTURES_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    SPLITS_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     flows: _containers.RepeatedScalarFieldContainer[str]
@@ -50,4 +52,6 @@ class ConnectorInfo(_message.Message):
     docs_url: str
     accounts: _containers.RepeatedScalarFieldContainer[str]
     multiple_captures: bool
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., payment_methods: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., credential_fields: _Optional[_Iterable[str]] = ..., option_fields: _Optional[_Iterable[str]] = ..., webhooks: _Optional[bool] = ..., idempotency: _Optional[str] = ..., docs_url: _Optional[str] = ..., accounts: _Optional[_Iterable[str]] = ..., multiple_captures: _Optional[bool] = ...) -> None: ...
+    connector_options: _containers.RepeatedScalarFieldContainer[str]
+    splits: bool
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., payment_methods: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., credential_fields: _Optional[_Iterable[str]] = ..., option_fields: _Optional[_Iterable[str]] = ..., webhooks: _Optional[bool] = ..., idempotency: _Optional[str] = ..., docs_url: _Optional[str] = ..., accounts: _Optional[_Iterable[str]] = ..., multiple_captures: _Optional[bool] = ..., connector_options: _Optional[_Iterable[str]] = ..., splits: _Optional[bool] = ...) -> None: ...

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from connector_service.grpc_gen.v1 import common_pb2 as connector__service_dot_v1_dot_common__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#connector_service/v1/mandates.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\"\x8c\x04\n\x14\x43reateMandateRequest\x12+\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12;\n\x0epayment_method\x18\x02 \x01(\x0b\x32#.connector_service.v1.PaymentMethod\x12\x30\n\x08\x63ustomer\x18\x03 \x01(\x0b\x32\x1e.connector_service.v1.Customer\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x17\n\x0frouting_profile\x18\x06 \x01(\t\x12\x11\n\treference\x18\x07 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x08 \x01(\t\x12.\n\x07\x62illing\x18\t \x01(\x0b\x32\x1d.connector_service.v1.Address\x12\x32\n\x07\x62rowser\x18\n \x01(\x0b\x32!.connector_service.v1.BrowserInfo\x12\x12\n\nreturn_url\x18\x0b \x01(\t\x12J\n\x08metadata\x18\x0c \x03(\x0b\x32\x38.connector_service.v1.CreateMandateRequest.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\"\n\x14RevokeMandateRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x9d\x01\n\x16\x43ompleteMandateRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12H\n\x06params\x18\x02 \x03(\x0b\x32\x38.connector_service.v1.CompleteMandateRequest.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe6\x02\n\x07Mandate\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.MandateStatus\x12\x11\n\tconnector\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x1c\n\x14\x63onnector_mandate_id\x18\x05 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x06 \x01(\t\x12\x42\n\x0epayment_method\x18\x07 \x01(\x0b\x32*.connector_service.v1.PaymentMethodSummary\x12\x35\n\x0bnext_action\x18\x08 \x01(\x0b\x32 .connector_service.v1.NextAction\x12.\n\x07\x66\x61ilure\x18\t \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x18\n\x10\x63onnector_status\x18\n \x01(\t\"8\n\x13ListMandatesRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x10\n\x08\x63ustomer\x18\x02 \x01(\t\"Y\n\x14ListMandatesResponse\x12/\n\x08mandates\x18\x01 \x03(\x0b\x32\x1d.connector_service.v1.Mandate\x12\x10\n\x08has_more\x18\x02 \x01(\x08\"Q\n\x0eMandateSummary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.MandateStatus2\x8f\x03\n\x0eMandateService\x12Z\n\rCreateMandate\x12*.connector_service.v1.CreateMandateRequest\x1a\x1d.connector_service.v1.Mandate\x12Z\n\rRevokeMandate\x12*.connector_service.v1.RevokeMandateRequest\x1a\x1d.connector_service.v1.Mandate\x12^\n\x0f\x43ompleteMandate\x12,.connector_service.v1.CompleteMandateRequest\x1a\x1d.connector_service.v1.Mandate\x12\x65\n\x0cListMandates\x12).connector_service.v1.ListMandatesRequest\x1a*.connector_service.v1.ListMandatesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#connector_service/v1/mandates.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xbc\x05\n\x14\x43reateMandateRequest\x12+\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12;\n\x0epayment_method\x18\x02 \x01(\x0b\x32#.connector_service.v1.PaymentMethod\x12\x30\n\x08\x63ustomer\x18\x03 \x01(\x0b\x32\x1e.connector_service.v1.Customer\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x17\n\x0frouting_profile\x18\x06 \x01(\t\x12\x11\n\treference\x18\x07 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x08 \x01(\t\x12.\n\x07\x62illing\x18\t \x01(\x0b\x32\x1d.connector_service.v1.Address\x12\x32\n\x07\x62rowser\x18\n \x01(\x0b\x32!.connector_service.v1.BrowserInfo\x12\x12\n\nreturn_url\x18\x0b \x01(\t\x12J\n\x08metadata\x18\x0c \x03(\x0b\x32\x38.connector_service.v1.CreateMandateRequest.MetadataEntry\x12\\\n\x11\x63onnector_options\x18\xbf\x01 \x03(\x0b\x32@.connector_service.v1.CreateMandateRequest.ConnectorOptionsEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x15\x43onnectorOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct:\x02\x38\x01\"\"\n\x14RevokeMandateRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x9d\x01\n\x16\x43ompleteMandateRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12H\n\x06params\x18\x02 \x03(\x0b\x32\x38.connector_service.v1.CompleteMandateRequest.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe6\x02\n\x07Mandate\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.MandateStatus\x12\x11\n\tconnector\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x1c\n\x14\x63onnector_mandate_id\x18\x05 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x06 \x01(\t\x12\x42\n\x0epayment_method\x18\x07 \x01(\x0b\x32*.connector_service.v1.PaymentMethodSummary\x12\x35\n\x0bnext_action\x18\x08 \x01(\x0b\x32 .connector_service.v1.NextAction\x12.\n\x07\x66\x61ilure\x18\t \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x18\n\x10\x63onnector_status\x18\n \x01(\t\"8\n\x13ListMandatesRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x10\n\x08\x63ustomer\x18\x02 \x01(\t\"Y\n\x14ListMandatesResponse\x12/\n\x08mandates\x18\x01 \x03(\x0b\x32\x1d.connector_service.v1.Mandate\x12\x10\n\x08has_more\x18\x02 \x01(\x08\"Q\n\x0eMandateSummary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.MandateStatus2\x8f\x03\n\x0eMandateService\x12Z\n\rCreateMandate\x12*.connector_service.v1.CreateMandateRequest\x1a\x1d.connector_service.v1.Mandate\x12Z\n\rRevokeMandate\x12*.connector_service.v1.RevokeMandateRequest\x1a\x1d.connector_service.v1.Mandate\x12^\n\x0f\x43ompleteMandate\x12,.connector_service.v1.CompleteMandateRequest\x1a\x1d.connector_service.v1.Mandate\x12\x65\n\x0cListMandates\x12).connector_service.v1.ListMandatesRequest\x1a*.connector_service.v1.ListMandatesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,26 +35,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CREATEMANDATEREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CREATEMANDATEREQUEST_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_CREATEMANDATEREQUEST_CONNECTOROPTIONSENTRY']._loaded_options = None
+  _globals['_CREATEMANDATEREQUEST_CONNECTOROPTIONSENTRY']._serialized_options = b'8\001'
   _globals['_COMPLETEMANDATEREQUEST_PARAMSENTRY']._loaded_options = None
   _globals['_COMPLETEMANDATEREQUEST_PARAMSENTRY']._serialized_options = b'8\001'
-  _globals['_CREATEMANDATEREQUEST']._serialized_start=97
-  _globals['_CREATEMANDATEREQUEST']._serialized_end=621
-  _globals['_CREATEMANDATEREQUEST_METADATAENTRY']._serialized_start=574
-  _globals['_CREATEMANDATEREQUEST_METADATAENTRY']._serialized_end=621
-  _globals['_REVOKEMANDATEREQUEST']._serialized_start=623
-  _globals['_REVOKEMANDATEREQUEST']._serialized_end=657
-  _globals['_COMPLETEMANDATEREQUEST']._serialized_start=660
-  _globals['_COMPLETEMANDATEREQUEST']._serialized_end=817
-  _globals['_COMPLETEMANDATEREQUEST_PARAMSENTRY']._serialized_start=772
-  _globals['_COMPLETEMANDATEREQUEST_PARAMSENTRY']._serialized_end=817
-  _globals['_MANDATE']._serialized_start=820
-  _globals['_MANDATE']._serialized_end=1178
-  _globals['_LISTMANDATESREQUEST']._serialized_start=1180
-  _globals['_LISTMANDATESREQUEST']._serialized_end=1236
-  _globals['_LISTMANDATESRESPONSE']._serialized_start=1238
-  _globals['_LISTMANDATESRESPONSE']._serialized_end=1327
-  _globals['_MANDATESUMMARY']._serialized_start=1329
-  _globals['_MANDATESUMMARY']._serialized_end=1410
-  _globals['_MANDATESERVICE']._serialized_start=1413
-  _globals['_MANDATESERVICE']._serialized_end=1812
+  _globals['_CREATEMANDATEREQUEST']._serialized_start=127
+  _globals['_CREATEMANDATEREQUEST']._serialized_end=827
+  _globals['_CREATEMANDATEREQUEST_METADATAENTRY']._serialized_start=698
+  _globals['_CREATEMANDATEREQUEST_METADATAENTRY']._serialized_end=745
+  _globals['_CREATEMANDATEREQUEST_CONNECTOROPTIONSENTRY']._serialized_start=747
+  _globals['_CREATEMANDATEREQUEST_CONNECTOROPTIONSENTRY']._serialized_end=827
+  _globals['_REVOKEMANDATEREQUEST']._serialized_start=829
+  _globals['_REVOKEMANDATEREQUEST']._serialized_end=863
+  _globals['_COMPLETEMANDATEREQUEST']._serialized_start=866
+  _globals['_COMPLETEMANDATEREQUEST']._serialized_end=1023
+  _globals['_COMPLETEMANDATEREQUEST_PARAMSENTRY']._serialized_start=978
+  _globals['_COMPLETEMANDATEREQUEST_PARAMSENTRY']._serialized_end=1023
+  _globals['_MANDATE']._serialized_start=1026
+  _globals['_MANDATE']._serialized_end=1384
+  _globals['_LISTMANDATESREQUEST']._serialized_start=1386
+  _globals['_LISTMANDATESREQUEST']._serialized_end=1442
+  _globals['_LISTMANDATESRESPONSE']._serialized_start=1444
+  _globals['_LISTMANDATESRESPONSE']._serialized_end=1533
+  _globals['_MANDATESUMMARY']._serialized_start=1535
+  _globals['_MANDATESUMMARY']._serialized_end=1616
+  _globals['_MANDATESERVICE']._serialized_start=1619
+  _globals['_MANDATESERVICE']._serialized_end=2018
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from connector_service.grpc_gen.v1 import common_pb2 as _common_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -8,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateMandateRequest(_message.Message):
-    __slots__ = ("amount", "payment_method", "customer", "account", "connector", "routing_profile", "reference", "description", "billing", "browser", "return_url", "metadata")
+    __slots__ = ("amount", "payment_method", "customer", "account", "connector", "routing_profile", "reference", "description", "billing", "browser", "return_url", "metadata", "connector_options")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +17,13 @@ class CreateMandateRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class ConnectorOptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Struct
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +36,7 @@ class CreateMandateRequest(_message.Message):
     BROWSER_FIELD_NUMBER: _ClassVar[int]
     RETURN_URL_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_OPTIONS_FIELD_NUMBER: _ClassVar[int]
     amount: _common_pb2.Money
     payment_method: _common_pb2.PaymentMethod
     customer: _common_pb2.Customer
@@ -40,7 +49,8 @@ class CreateMandateRequest(_message.Message):
     browser: _common_pb2.BrowserInfo
     return_url: str
     metadata: _containers.ScalarMap[str, str]
-    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethod, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., account: _Optional[str] = ..., connector: _Optional[str] = ..., routing_profile: _Optional[str] = ..., reference: _Optional[str] = ..., description: _Optional[str] = ..., billing: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., browser: _Optional[_Union[_common_pb2.BrowserInfo, _Mapping]] = ..., return_url: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    connector_options: _containers.MessageMap[str, _struct_pb2.Struct]
+    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethod, _Mapping]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., account: _Optional[str] = ..., connector: _Optional[str] = ..., routing_profile: _Optional[str] = ..., reference: _Optional[str] = ..., description: _Optional[str] = ..., billing: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., browser: _Optional[_Union[_common_pb2.BrowserInfo, _Mapping]] = ..., return_url: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., connector_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ...) -> None: ...
 
 class RevokeMandateRequest(_message.Message):
     __slots__ = ("id",)

@@ -24,9 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from connector_service.grpc_gen.v1 import common_pb2 as connector__service_dot_v1_dot_common__pb2
 from connector_service.grpc_gen.v1 import mandates_pb2 as connector__service_dot_v1_dot_mandates__pb2
+from connector_service.grpc_gen.v1 import marketplace_pb2 as connector__service_dot_v1_dot_marketplace__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#connector_service/v1/payments.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\x1a#connector_service/v1/mandates.proto\"\xf2\x05\n\x14\x43reatePaymentRequest\x12+\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12;\n\x0epayment_method\x18\x02 \x01(\x0b\x32#.connector_service.v1.PaymentMethod\x12;\n\x0e\x63\x61pture_method\x18\x03 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x17\n\x0frouting_profile\x18\x06 \x01(\t\x12\x11\n\treference\x18\x07 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x08 \x01(\t\x12\x1c\n\x14statement_descriptor\x18\t \x01(\t\x12\x30\n\x08\x63ustomer\x18\n \x01(\x0b\x32\x1e.connector_service.v1.Customer\x12.\n\x07\x62illing\x18\x0b \x01(\x0b\x32\x1d.connector_service.v1.Address\x12/\n\x08shipping\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Address\x12\x32\n\x07\x62rowser\x18\r \x01(\x0b\x32!.connector_service.v1.BrowserInfo\x12\x12\n\nreturn_url\x18\x0e \x01(\t\x12\x1a\n\x12setup_future_usage\x18\x0f \x01(\t\x12J\n\x08metadata\x18\x10 \x03(\x0b\x32\x38.connector_service.v1.CreatePaymentRequest.MetadataEntry\x12!\n\x19incremental_authorization\x18\x11 \x01(\x08\x12\x19\n\x11multiple_captures\x18\x12 \x01(\x08\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"T\n\x15PreviewRoutingRequest\x12;\n\x07payment\x18\x01 \x01(\x0b\x32*.connector_service.v1.CreatePaymentRequest\"\x1f\n\x11GetPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x82\x02\n\x15\x43\x61pturePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x06\x61mount\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\treference\x18\x03 \x01(\t\x12K\n\x08metadata\x18\x04 \x03(\x0b\x32\x39.connector_service.v1.CapturePaymentRequest.MetadataEntry\x12\x1a\n\rfinal_capture\x18\x05 \x01(\x08H\x01\x88\x01\x01\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07_amountB\x10\n\x0e_final_capture\"d\n\x1dIncrementAuthorizationRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0ctotal_amount\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\"0\n\x12VoidPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9d\x01\n\x16\x43ompletePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12H\n\x06params\x18\x02 \x03(\x0b\x32\x38.connector_service.v1.CompletePaymentRequest.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xcb\x06\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.PaymentStatus\x12+\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\tconnector\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x05 \x01(\t\x12\x1c\n\x14\x63onnector_payment_id\x18\x06 \x01(\t\x12;\n\x0e\x63\x61pture_method\x18\x07 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x34\n\x0f\x61mount_captured\x18\x08 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\treference\x18\t \x01(\t\x12\x42\n\x0epayment_method\x18\n \x01(\x0b\x32*.connector_service.v1.PaymentMethodSummary\x12\x35\n\x0bnext_action\x18\x0b \x01(\x0b\x32 .connector_service.v1.NextAction\x12.\n\x07\x66\x61ilure\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x35\n\x07mandate\x18\r \x01(\x0b\x32$.connector_service.v1.MandateSummary\x12\x1e\n\x16network_transaction_id\x18\x0e \x01(\t\x12\x16\n\x0epending_reason\x18\x0f \x01(\t\x12\x18\n\x10\x63onnector_status\x18\x10 \x01(\t\x12=\n\x08metadata\x18\x11 \x03(\x0b\x32+.connector_service.v1.Payment.MetadataEntry\x12/\n\x08\x61ttempts\x18\x12 \x03(\x0b\x32\x1d.connector_service.v1.Attempt\x12\x35\n\x07routing\x18\x13 \x01(\x0b\x32$.connector_service.v1.RoutingDetails\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xab\x05\n\x0ePaymentService\x12Z\n\rCreatePayment\x12*.connector_service.v1.CreatePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12T\n\nGetPayment\x12\'.connector_service.v1.GetPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\\\n\x0e\x43\x61pturePayment\x12+.connector_service.v1.CapturePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12V\n\x0bVoidPayment\x12(.connector_service.v1.VoidPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12^\n\x0f\x43ompletePayment\x12,.connector_service.v1.CompletePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\x63\n\x0ePreviewRouting\x12+.connector_service.v1.PreviewRoutingRequest\x1a$.connector_service.v1.RoutingDetails\x12l\n\x16IncrementAuthorization\x12\x33.connector_service.v1.IncrementAuthorizationRequest\x1a\x1d.connector_service.v1.Paymentb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#connector_service/v1/payments.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\x1a#connector_service/v1/mandates.proto\x1a&connector_service/v1/marketplace.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xb0\x08\n\x14\x43reatePaymentRequest\x12+\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12;\n\x0epayment_method\x18\x02 \x01(\x0b\x32#.connector_service.v1.PaymentMethod\x12;\n\x0e\x63\x61pture_method\x18\x03 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x17\n\x0frouting_profile\x18\x06 \x01(\t\x12\x11\n\treference\x18\x07 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x08 \x01(\t\x12\x1c\n\x14statement_descriptor\x18\t \x01(\t\x12\x30\n\x08\x63ustomer\x18\n \x01(\x0b\x32\x1e.connector_service.v1.Customer\x12.\n\x07\x62illing\x18\x0b \x01(\x0b\x32\x1d.connector_service.v1.Address\x12/\n\x08shipping\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Address\x12\x32\n\x07\x62rowser\x18\r \x01(\x0b\x32!.connector_service.v1.BrowserInfo\x12\x12\n\nreturn_url\x18\x0e \x01(\t\x12\x1a\n\x12setup_future_usage\x18\x0f \x01(\t\x12J\n\x08metadata\x18\x10 \x03(\x0b\x32\x38.connector_service.v1.CreatePaymentRequest.MetadataEntry\x12!\n\x19incremental_authorization\x18\x11 \x01(\x08\x12\x19\n\x11multiple_captures\x18\x12 \x01(\x08\x12\\\n\x11\x63onnector_options\x18\xbf\x01 \x03(\x0b\x32@.connector_service.v1.CreatePaymentRequest.ConnectorOptionsEntry\x12,\n\x06splits\x18\xc0\x01 \x03(\x0b\x32\x1b.connector_service.v1.Split\x12\x1d\n\x0f\x61pplication_fee\x18\xc1\x01 \x01(\x03H\x00\x88\x01\x01\x12+\n\x05order\x18\xc2\x01 \x01(\x0b\x32\x1b.connector_service.v1.Order\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x15\x43onnectorOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct:\x02\x38\x01\x42\x12\n\x10_application_fee\"T\n\x15PreviewRoutingRequest\x12;\n\x07payment\x18\x01 \x01(\x0b\x32*.connector_service.v1.CreatePaymentRequest\"\x1f\n\x11GetPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xb3\x03\n\x15\x43\x61pturePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x06\x61mount\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\treference\x18\x03 \x01(\t\x12K\n\x08metadata\x18\x04 \x03(\x0b\x32\x39.connector_service.v1.CapturePaymentRequest.MetadataEntry\x12\x1a\n\rfinal_capture\x18\x05 \x01(\x08H\x01\x88\x01\x01\x12]\n\x11\x63onnector_options\x18\xbf\x01 \x03(\x0b\x32\x41.connector_service.v1.CapturePaymentRequest.ConnectorOptionsEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x15\x43onnectorOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct:\x02\x38\x01\x42\t\n\x07_amountB\x10\n\x0e_final_capture\"d\n\x1dIncrementAuthorizationRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0ctotal_amount\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\"0\n\x12VoidPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9d\x01\n\x16\x43ompletePaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12H\n\x06params\x18\x02 \x03(\x0b\x32\x38.connector_service.v1.CompletePaymentRequest.ParamsEntry\x1a-\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xcb\x06\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x06status\x18\x02 \x01(\x0e\x32#.connector_service.v1.PaymentStatus\x12+\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\tconnector\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x05 \x01(\t\x12\x1c\n\x14\x63onnector_payment_id\x18\x06 \x01(\t\x12;\n\x0e\x63\x61pture_method\x18\x07 \x01(\x0e\x32#.connector_service.v1.CaptureMethod\x12\x34\n\x0f\x61mount_captured\x18\x08 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x11\n\treference\x18\t \x01(\t\x12\x42\n\x0epayment_method\x18\n \x01(\x0b\x32*.connector_service.v1.PaymentMethodSummary\x12\x35\n\x0bnext_action\x18\x0b \x01(\x0b\x32 .connector_service.v1.NextAction\x12.\n\x07\x66\x61ilure\x18\x0c \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x35\n\x07mandate\x18\r \x01(\x0b\x32$.connector_service.v1.MandateSummary\x12\x1e\n\x16network_transaction_id\x18\x0e \x01(\t\x12\x16\n\x0epending_reason\x18\x0f \x01(\t\x12\x18\n\x10\x63onnector_status\x18\x10 \x01(\t\x12=\n\x08metadata\x18\x11 \x03(\x0b\x32+.connector_service.v1.Payment.MetadataEntry\x12/\n\x08\x61ttempts\x18\x12 \x03(\x0b\x32\x1d.connector_service.v1.Attempt\x12\x35\n\x07routing\x18\x13 \x01(\x0b\x32$.connector_service.v1.RoutingDetails\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xab\x05\n\x0ePaymentService\x12Z\n\rCreatePayment\x12*.connector_service.v1.CreatePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12T\n\nGetPayment\x12\'.connector_service.v1.GetPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\\\n\x0e\x43\x61pturePayment\x12+.connector_service.v1.CapturePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12V\n\x0bVoidPayment\x12(.connector_service.v1.VoidPaymentRequest\x1a\x1d.connector_service.v1.Payment\x12^\n\x0f\x43ompletePayment\x12,.connector_service.v1.CompletePaymentRequest\x1a\x1d.connector_service.v1.Payment\x12\x63\n\x0ePreviewRouting\x12+.connector_service.v1.PreviewRoutingRequest\x1a$.connector_service.v1.RoutingDetails\x12l\n\x16IncrementAuthorization\x12\x33.connector_service.v1.IncrementAuthorizationRequest\x1a\x1d.connector_service.v1.Paymentb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,36 +37,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._loaded_options = None
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_options = b'8\001'
   _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._loaded_options = None
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_options = b'8\001'
   _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._loaded_options = None
   _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_options = b'8\001'
   _globals['_PAYMENT_METADATAENTRY']._loaded_options = None
   _globals['_PAYMENT_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CREATEPAYMENTREQUEST']._serialized_start=134
-  _globals['_CREATEPAYMENTREQUEST']._serialized_end=888
-  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_start=841
-  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_end=888
-  _globals['_PREVIEWROUTINGREQUEST']._serialized_start=890
-  _globals['_PREVIEWROUTINGREQUEST']._serialized_end=974
-  _globals['_GETPAYMENTREQUEST']._serialized_start=976
-  _globals['_GETPAYMENTREQUEST']._serialized_end=1007
-  _globals['_CAPTUREPAYMENTREQUEST']._serialized_start=1010
-  _globals['_CAPTUREPAYMENTREQUEST']._serialized_end=1268
-  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_start=841
-  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_end=888
-  _globals['_INCREMENTAUTHORIZATIONREQUEST']._serialized_start=1270
-  _globals['_INCREMENTAUTHORIZATIONREQUEST']._serialized_end=1370
-  _globals['_VOIDPAYMENTREQUEST']._serialized_start=1372
-  _globals['_VOIDPAYMENTREQUEST']._serialized_end=1420
-  _globals['_COMPLETEPAYMENTREQUEST']._serialized_start=1423
-  _globals['_COMPLETEPAYMENTREQUEST']._serialized_end=1580
-  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_start=1535
-  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_end=1580
-  _globals['_PAYMENT']._serialized_start=1583
-  _globals['_PAYMENT']._serialized_end=2426
-  _globals['_PAYMENT_METADATAENTRY']._serialized_start=841
-  _globals['_PAYMENT_METADATAENTRY']._serialized_end=888
-  _globals['_PAYMENTSERVICE']._serialized_start=2429
-  _globals['_PAYMENTSERVICE']._serialized_end=3112
+  _globals['_CREATEPAYMENTREQUEST']._serialized_start=204
+  _globals['_CREATEPAYMENTREQUEST']._serialized_end=1276
+  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_start=1127
+  _globals['_CREATEPAYMENTREQUEST_METADATAENTRY']._serialized_end=1174
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_start=1176
+  _globals['_CREATEPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_end=1256
+  _globals['_PREVIEWROUTINGREQUEST']._serialized_start=1278
+  _globals['_PREVIEWROUTINGREQUEST']._serialized_end=1362
+  _globals['_GETPAYMENTREQUEST']._serialized_start=1364
+  _globals['_GETPAYMENTREQUEST']._serialized_end=1395
+  _globals['_CAPTUREPAYMENTREQUEST']._serialized_start=1398
+  _globals['_CAPTUREPAYMENTREQUEST']._serialized_end=1833
+  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_start=1127
+  _globals['_CAPTUREPAYMENTREQUEST_METADATAENTRY']._serialized_end=1174
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_start=1176
+  _globals['_CAPTUREPAYMENTREQUEST_CONNECTOROPTIONSENTRY']._serialized_end=1256
+  _globals['_INCREMENTAUTHORIZATIONREQUEST']._serialized_start=1835
+  _globals['_INCREMENTAUTHORIZATIONREQUEST']._serialized_end=1935
+  _globals['_VOIDPAYMENTREQUEST']._serialized_start=1937
+  _globals['_VOIDPAYMENTREQUEST']._serialized_end=1985
+  _globals['_COMPLETEPAYMENTREQUEST']._serialized_start=1988
+  _globals['_COMPLETEPAYMENTREQUEST']._serialized_end=2145
+  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_start=2100
+  _globals['_COMPLETEPAYMENTREQUEST_PARAMSENTRY']._serialized_end=2145
+  _globals['_PAYMENT']._serialized_start=2148
+  _globals['_PAYMENT']._serialized_end=2991
+  _globals['_PAYMENT_METADATAENTRY']._serialized_start=1127
+  _globals['_PAYMENT_METADATAENTRY']._serialized_end=1174
+  _globals['_PAYMENTSERVICE']._serialized_start=2994
+  _globals['_PAYMENTSERVICE']._serialized_end=3677
 # @@protoc_insertion_point(module_scope)

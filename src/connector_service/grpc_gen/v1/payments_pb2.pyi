@@ -1,5 +1,7 @@
 from connector_service.grpc_gen.v1 import common_pb2 as _common_pb2
 from connector_service.grpc_gen.v1 import mandates_pb2 as _mandates_pb2
+from connector_service.grpc_gen.v1 import marketplace_pb2 as _marketplace_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -9,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreatePaymentRequest(_message.Message):
-    __slots__ = ("amount", "payment_method", "capture_method", "account", "connector", "routing_profile", "reference", "description", "statement_descriptor", "customer", "billing", "shipping", "browser", "return_url", "setup_future_usage", "metadata", "incremental_authorization", "multiple_captures")
+    __slots__ = ("amount", "payment_method", "capture_method", "account", "connector", "routing_profile", "reference", "description", "statement_descriptor", "customer", "billing", "shipping", "browser", "return_url", "setup_future_usage", "metadata", "incremental_authorization", "multiple_captures", "connector_options", "splits", "application_fee", "order")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -17,6 +19,13 @@ class CreatePaymentRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class ConnectorOptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Struct
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]
     CAPTURE_METHOD_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +44,10 @@ class CreatePaymentRequest(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     INCREMENTAL_AUTHORIZATION_FIELD_NUMBER: _ClassVar[int]
     MULTIPLE_CAPTURES_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    SPLITS_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_FEE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_FIELD_NUMBER: _ClassVar[int]
     amount: _common_pb2.Money
     payment_method: _common_pb2.PaymentMethod
     capture_method: _common_pb2.CaptureMethod
@@ -53,7 +66,11 @@ class CreatePaymentRequest(_message.Message):
     metadata: _containers.ScalarMap[str, str]
     incremental_authorization: bool
     multiple_captures: bool
-    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethod, _Mapping]] = ..., capture_method: _Optional[_Union[_common_pb2.CaptureMethod, str]] = ..., account: _Optional[str] = ..., connector: _Optional[str] = ..., routing_profile: _Optional[str] = ..., reference: _Optional[str] = ..., description: _Optional[str] = ..., statement_descriptor: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., billing: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., browser: _Optional[_Union[_common_pb2.BrowserInfo, _Mapping]] = ..., return_url: _Optional[str] = ..., setup_future_usage: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., incremental_authorization: _Optional[bool] = ..., multiple_captures: _Optional[bool] = ...) -> None: ...
+    connector_options: _containers.MessageMap[str, _struct_pb2.Struct]
+    splits: _containers.RepeatedCompositeFieldContainer[_marketplace_pb2.Split]
+    application_fee: int
+    order: _marketplace_pb2.Order
+    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_method: _Optional[_Union[_common_pb2.PaymentMethod, _Mapping]] = ..., capture_method: _Optional[_Union[_common_pb2.CaptureMethod, str]] = ..., account: _Optional[str] = ..., connector: _Optional[str] = ..., routing_profile: _Optional[str] = ..., reference: _Optional[str] = ..., description: _Optional[str] = ..., statement_descriptor: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., billing: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., browser: _Optional[_Union[_common_pb2.BrowserInfo, _Mapping]] = ..., return_url: _Optional[str] = ..., setup_future_usage: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., incremental_authorization: _Optional[bool] = ..., multiple_captures: _Optional[bool] = ..., connector_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ..., splits: _Optional[_Iterable[_Union[_marketplace_pb2.Split, _Mapping]]] = ..., application_fee: _Optional[int] = ..., order: _Optional[_Union[_marketplace_pb2.Order, _Mapping]] = ...) -> None: ...
 
 class PreviewRoutingRequest(_message.Message):
     __slots__ = ("payment",)
@@ -68,7 +85,7 @@ class GetPaymentRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class CapturePaymentRequest(_message.Message):
-    __slots__ = ("id", "amount", "reference", "metadata", "final_capture")
+    __slots__ = ("id", "amount", "reference", "metadata", "final_capture", "connector_options")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -76,17 +93,26 @@ class CapturePaymentRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class ConnectorOptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Struct
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     FINAL_CAPTURE_FIELD_NUMBER: _ClassVar[int]
+    CONNECTOR_OPTIONS_FIELD_NUMBER: _ClassVar[int]
     id: str
     amount: int
     reference: str
     metadata: _containers.ScalarMap[str, str]
     final_capture: bool
-    def __init__(self, id: _Optional[str] = ..., amount: _Optional[int] = ..., reference: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., final_capture: _Optional[bool] = ...) -> None: ...
+    connector_options: _containers.MessageMap[str, _struct_pb2.Struct]
+    def __init__(self, id: _Optional[str] = ..., amount: _Optional[int] = ..., reference: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., final_capture: _Optional[bool] = ..., connector_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ...) -> None: ...
 
 class IncrementAuthorizationRequest(_message.Message):
     __slots__ = ("id", "total_amount", "reason", "reference")

@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from connector_service.grpc_gen.v1 import common_pb2 as connector__service_dot_v1_dot_common__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"connector_service/v1/refunds.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\"\xe8\x01\n\x13\x43reateRefundRequest\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x13\n\x06\x61mount\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12I\n\x08metadata\x18\x05 \x03(\x0b\x32\x37.connector_service.v1.CreateRefundRequest.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07_amount\"\x1e\n\x10GetRefundRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xae\x03\n\x06Refund\x12\n\n\x02id\x18\x01 \x01(\t\x12\x32\n\x06status\x18\x02 \x01(\x0e\x32\".connector_service.v1.RefundStatus\x12+\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x12\n\npayment_id\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x06 \x01(\t\x12\x1b\n\x13\x63onnector_refund_id\x18\x07 \x01(\t\x12\x11\n\treference\x18\x08 \x01(\t\x12.\n\x07\x66\x61ilure\x18\t \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x18\n\x10\x63onnector_status\x18\n \x01(\t\x12\x16\n\x0epending_reason\x18\x0b \x01(\t\x12<\n\x08metadata\x18\x0c \x03(\x0b\x32*.connector_service.v1.Refund.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xbb\x01\n\rRefundService\x12W\n\x0c\x43reateRefund\x12).connector_service.v1.CreateRefundRequest\x1a\x1c.connector_service.v1.Refund\x12Q\n\tGetRefund\x12&.connector_service.v1.GetRefundRequest\x1a\x1c.connector_service.v1.Refundb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"connector_service/v1/refunds.proto\x12\x14\x63onnector_service.v1\x1a!connector_service/v1/common.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x97\x03\n\x13\x43reateRefundRequest\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x13\n\x06\x61mount\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12I\n\x08metadata\x18\x05 \x03(\x0b\x32\x37.connector_service.v1.CreateRefundRequest.MetadataEntry\x12[\n\x11\x63onnector_options\x18\xbf\x01 \x03(\x0b\x32?.connector_service.v1.CreateRefundRequest.ConnectorOptionsEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x15\x43onnectorOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct:\x02\x38\x01\x42\t\n\x07_amount\"\x1e\n\x10GetRefundRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xae\x03\n\x06Refund\x12\n\n\x02id\x18\x01 \x01(\t\x12\x32\n\x06status\x18\x02 \x01(\x0e\x32\".connector_service.v1.RefundStatus\x12+\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1b.connector_service.v1.Money\x12\x12\n\npayment_id\x18\x04 \x01(\t\x12\x11\n\tconnector\x18\x05 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x06 \x01(\t\x12\x1b\n\x13\x63onnector_refund_id\x18\x07 \x01(\t\x12\x11\n\treference\x18\x08 \x01(\t\x12.\n\x07\x66\x61ilure\x18\t \x01(\x0b\x32\x1d.connector_service.v1.Failure\x12\x18\n\x10\x63onnector_status\x18\n \x01(\t\x12\x16\n\x0epending_reason\x18\x0b \x01(\t\x12<\n\x08metadata\x18\x0c \x03(\x0b\x32*.connector_service.v1.Refund.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xbb\x01\n\rRefundService\x12W\n\x0c\x43reateRefund\x12).connector_service.v1.CreateRefundRequest\x1a\x1c.connector_service.v1.Refund\x12Q\n\tGetRefund\x12&.connector_service.v1.GetRefundRequest\x1a\x1c.connector_service.v1.Refundb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,18 +35,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CREATEREFUNDREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_CREATEREFUNDREQUEST_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_CREATEREFUNDREQUEST_CONNECTOROPTIONSENTRY']._loaded_options = None
+  _globals['_CREATEREFUNDREQUEST_CONNECTOROPTIONSENTRY']._serialized_options = b'8\001'
   _globals['_REFUND_METADATAENTRY']._loaded_options = None
   _globals['_REFUND_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CREATEREFUNDREQUEST']._serialized_start=96
-  _globals['_CREATEREFUNDREQUEST']._serialized_end=328
-  _globals['_CREATEREFUNDREQUEST_METADATAENTRY']._serialized_start=270
-  _globals['_CREATEREFUNDREQUEST_METADATAENTRY']._serialized_end=317
-  _globals['_GETREFUNDREQUEST']._serialized_start=330
-  _globals['_GETREFUNDREQUEST']._serialized_end=360
-  _globals['_REFUND']._serialized_start=363
-  _globals['_REFUND']._serialized_end=793
-  _globals['_REFUND_METADATAENTRY']._serialized_start=270
-  _globals['_REFUND_METADATAENTRY']._serialized_end=317
-  _globals['_REFUNDSERVICE']._serialized_start=796
-  _globals['_REFUNDSERVICE']._serialized_end=983
+  _globals['_CREATEREFUNDREQUEST']._serialized_start=126
+  _globals['_CREATEREFUNDREQUEST']._serialized_end=533
+  _globals['_CREATEREFUNDREQUEST_METADATAENTRY']._serialized_start=393
+  _globals['_CREATEREFUNDREQUEST_METADATAENTRY']._serialized_end=440
+  _globals['_CREATEREFUNDREQUEST_CONNECTOROPTIONSENTRY']._serialized_start=442
+  _globals['_CREATEREFUNDREQUEST_CONNECTOROPTIONSENTRY']._serialized_end=522
+  _globals['_GETREFUNDREQUEST']._serialized_start=535
+  _globals['_GETREFUNDREQUEST']._serialized_end=565
+  _globals['_REFUND']._serialized_start=568
+  _globals['_REFUND']._serialized_end=998
+  _globals['_REFUND_METADATAENTRY']._serialized_start=393
+  _globals['_REFUND_METADATAENTRY']._serialized_end=440
+  _globals['_REFUNDSERVICE']._serialized_start=1001
+  _globals['_REFUNDSERVICE']._serialized_end=1188
 # @@protoc_insertion_point(module_scope)

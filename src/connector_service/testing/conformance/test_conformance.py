@@ -475,6 +475,86 @@ def test_scrub_removes_card_data_and_credentials(rig: Rig) -> None:
     assert near.search(scrubbed) is None, scrubbed
 
 
+def test_connector_options_reach_the_gateway_and_typos_are_400s(rig: Rig, api: Api) -> None:
+    """Issue 19: the profile's sample ``connector_options`` block is mapped to the
+    gateway's own field (seen on the fake, spec-validated like every request); another
+    connector's block rides along unsent; an undeclared option is a 400 naming it."""
+    p = rig.profile
+    if p.options is None:
+        pytest.skip(f"{p.connector}'s profile has no connector_options sample")
+    marker = "not-for-this-gateway"
+    ride_along = (
+        {"stripe": {"transfer_group": marker}}
+        if p.connector != "stripe"
+        else {"sandbox": {"descriptor_suffix": marker[:10]}}
+    )
+    blocks = {p.connector: dict(p.options.block), **ride_along}
+    before = rig.gateway_calls()
+    payment = api.ok(
+        "POST", "/v1/payments", _payment(rig, p.success, 1300, connector_options=blocks)
+    )
+    assert payment["status"] == _approved(rig), payment
+    if p.options.sent is not None and rig.fake is not None:
+        sent = rig.fake.received[before:]
+        assert any(p.options.sent(r) for r in sent), [r.url for r in sent]
+        assert not any(marker[:10].encode() in (r.body or b"") for r in sent)
+    typo = {p.connector: {**p.options.block, "no_such_option": "x"}}
+    before = rig.gateway_calls()
+    status, err, _ = api.call(
+        "POST", "/v1/payments", _payment(rig, p.success, 1300, connector_options=typo)
+    )
+    assert status == 400, err
+    assert err["error"]["code"] == "unknown_option", err
+    assert err["error"]["field"] == f"connector_options.{p.connector}.no_such_option", err
+    assert rig.gateway_calls() == before  # refused before anything was sent
+
+
+def test_splits_are_mapped_and_reversed_or_not_supported(rig: Rig, api: Api) -> None:
+    """Issue 19: a connector declaring split support maps one split and the fee (seen on
+    the fake) and its refund carries the reversal (a fee-only gateway: the fee alone; a
+    whole-only one: one split of the whole amount; what it cannot map refused first); any
+    other answers 422 not_supported naming ``splits`` before anything is sent."""
+    p = rig.profile
+    destination = p.splits.destination if p.splits is not None else "cf-dest"
+    split: dict[str, Any] = {
+        "splits": [{"destination": destination, "amount": 700}],
+        "application_fee": 200,
+    }
+    if rig.connector.meta.splits is None:
+        before = rig.gateway_calls()
+        status, err, _ = api.call("POST", "/v1/payments", _payment(rig, p.success, 1000, **split))
+        assert status == 422 and err["error"]["code"] == "not_supported", err
+        assert err["error"]["field"] == "splits", err
+        assert rig.gateway_calls() == before
+        return
+    assert p.splits is not None, f"{p.connector} declares splits: its profile needs a sample"
+    if p.splits.fee_only or p.splits.whole_only:  # what it cannot map: refused first
+        before = rig.gateway_calls()
+        status, err, _ = api.call("POST", "/v1/payments", _payment(rig, p.success, 1000, **split))
+        assert status == 422 and err["error"]["code"] == "not_supported", err
+        assert err["error"]["field"] == "splits", err
+        assert rig.gateway_calls() == before
+        split = (
+            {"application_fee": 200}
+            if p.splits.fee_only
+            else {"splits": [{"destination": destination, "amount": 1000}]}
+        )
+    before = rig.gateway_calls()
+    payment = api.ok("POST", "/v1/payments", _payment(rig, p.success, 1000, "automatic", **split))
+    assert payment["status"] in {"captured", "processing"}, payment
+    if p.splits.sent is not None and rig.fake is not None:
+        sent = rig.fake.received[before:]
+        assert any(p.splits.sent(r) for r in sent), [r.url for r in sent]
+    if payment["status"] == "processing":
+        api.ok("GET", f"/v1/payments/{payment['id']}")
+    before = rig.gateway_calls()
+    refund = api.ok("POST", f"/v1/payments/{payment['id']}/refunds", {"amount": 500})
+    assert refund["amount"] == 500
+    if p.splits.refund_sent is not None and rig.fake is not None:
+        sent = rig.fake.received[before:]
+        assert any(p.splits.refund_sent(r) for r in sent), [r.url for r in sent]
+
+
 def test_the_log_holds_no_card_data_or_credentials(rig: Rig, api: Api) -> None:
     api.ok("POST", "/v1/payments", _payment(rig, rig.profile.success, 1100))
     log = assert_log_clean(

@@ -69,6 +69,34 @@ class Amount(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("amount.value must be a decimal string like 10.00")
 
 
+class RouteDestination(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["organization"]
+    organizationId: str
+
+    def __post_init__(self) -> None:
+        if not self.organizationId.startswith("org_"):
+            raise ValueError("routing[].destination.organizationId is an org_... id")
+
+
+class Route(msgspec.Struct, forbid_unknown_fields=True):
+    """A split payment's share (Mollie Connect "Split payments": routing[])."""
+
+    amount: Amount
+    destination: RouteDestination
+    releaseDate: str | None = None
+
+
+class ApplicationFee(msgspec.Struct, forbid_unknown_fields=True):
+    """Mollie Connect "Application fees": both fields required."""
+
+    amount: Amount
+    description: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.description) <= 255:
+            raise ValueError("applicationFee.description: 1 to 255 characters")
+
+
 class CreatePayment(msgspec.Struct, forbid_unknown_fields=True):
     amount: Amount
     description: str
@@ -85,6 +113,8 @@ class CreatePayment(msgspec.Struct, forbid_unknown_fields=True):
     captureDelay: str | None = None
     cardToken: str | None = None
     restrictPaymentMethodsToCountry: str | None = None
+    routing: list[Route] | None = None
+    applicationFee: ApplicationFee | None = None
 
 
 class CreateCapture(msgspec.Struct, forbid_unknown_fields=True):
@@ -189,6 +219,14 @@ def _check_payment(body: CreatePayment) -> None:
         raise SpecViolation("cardToken (tkn_...) goes with method creditcard")
     if len(body.description) > 255:
         raise SpecViolation("description: at most 255 characters")
+    if body.routing and body.applicationFee:
+        raise SpecViolation("routing and applicationFee cannot be combined")
+    if body.routing:
+        routed = sum(Decimal(route.amount.value) for route in body.routing)
+        if any(route.amount.currency != body.amount.currency for route in body.routing):
+            raise SpecViolation("routing[].amount must be in the payment's currency")
+        if routed > Decimal(body.amount.value):
+            raise SpecViolation("routing amounts add up to more than the payment")
 
 
 # --------------------------------------------------------------------------- the ledger

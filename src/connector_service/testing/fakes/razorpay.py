@@ -76,6 +76,26 @@ class TokenTermsIn(_In):
     frequency: str | None = None
 
 
+class TransferIn(_In):
+    """A Route transfer on an order (SDK documents/transfer.md "Create transfers from
+    order": account, amount, currency, notes, linked_account_notes, on_hold,
+    on_hold_until)."""
+
+    account: str
+    amount: int
+    currency: str
+    notes: dict[str, str] | None = None
+    linked_account_notes: list[str] | None = None
+    on_hold: bool | int | None = None
+    on_hold_until: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.account.startswith("acc_"):
+            raise ValueError("transfers[].account is a linked account id (acc_...)")
+        if self.amount <= 0:
+            raise ValueError("transfers[].amount must be positive")
+
+
 class OrderIn(_In):
     """``client.order.create`` (SDK documents/order.md, card.md: amount, currency,
     receipt, notes, payment_capture, partial_payment; customer_id, method, token for a
@@ -92,6 +112,11 @@ class OrderIn(_In):
     method: str | None = None
     token: TokenTermsIn | None = None
     payment: dict[str, Any] | None = None
+    transfers: list[TransferIn] | None = None
+
+    def __post_init__(self) -> None:
+        if self.transfers and sum(t.amount for t in self.transfers) > self.amount:
+            raise ValueError("the transfers add up to more than the order's amount")
 
 
 class CardIn(_In):
@@ -169,6 +194,8 @@ class RefundIn(_In):
     speed: str | None = None
     receipt: str | None = None
     notes: dict[str, str] | None = None
+    # documents/refund.md "Refund payments and reverse transfer from a linked account"
+    reverse_all: bool | int | None = None
 
 
 class CustomerIn(_In):

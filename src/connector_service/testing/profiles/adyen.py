@@ -13,7 +13,16 @@ from connector_service.testing.fakes.adyen import (
     AdyenFake,
     notification,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 
 
 def _complete(fake: Any, payment: dict[str, Any], passed: bool) -> dict[str, str]:
@@ -94,4 +103,13 @@ PROFILE = ConnectorProfile(
     secrets=lambda fake: [API_KEY, HMAC_KEY],
     specs=("adyen/CheckoutService-v71.json",),
     extra={"three_ds_can_fail": False},
+    options=OptionsSample(
+        {"merchant_order_reference": "cf-order-1"},
+        json_sent("/payments", ("merchantOrderReference",), "cf-order-1"),
+    ),
+    splits=SplitsSample(
+        "BA00000000000000000000001",
+        json_sent("/payments", ("splits", 0, "account"), "BA00000000000000000000001"),
+        json_sent("/refunds", ("splits", 0, "account"), "BA00000000000000000000001"),
+    ),
 )

@@ -20,7 +20,14 @@ from connector_service.testing.fakes.braintree import (
     restamp,
     sign_notification,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    Webhooks,
+    json_sent,
+)
 
 
 def _sample(fake: BraintreeFake, payment: dict[str, Any]) -> bytes:
@@ -89,6 +96,12 @@ PROFILE = ConnectorProfile(
         tamper=_tamper,
     ),
     idempotency_header=None,  # Braintree has none: docs/connectors/braintree.md
+    options=OptionsSample(
+        {"purchase_order_number": "PO-CONF-1"},
+        json_sent(
+            "/graphql", ("variables", "input", "transaction", "purchaseOrderNumber"), "PO-CONF-1"
+        ),
+    ),
     secrets=lambda fake: [fake.private_key],
     specs=("braintree/schema.graphql",),
 )

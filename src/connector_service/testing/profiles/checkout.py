@@ -13,8 +13,11 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     Disputes,
+    OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
+    json_sent,
 )
 from connector_service.testing.profiles._browser import visit
 
@@ -96,4 +99,13 @@ PROFILE = ConnectorProfile(
     specs=("checkout/swagger.json", "checkout/preview-crusoe-swagger.json"),
     extra={"purchase_pending": True},
     disputes=Disputes(Card("4242424242424242", "7319"), _open_dispute),
+    options=OptionsSample(
+        {"billing_descriptor": {"name": "CONFORMANCE", "city": "LONDON"}},
+        json_sent("/payments", ("billing_descriptor", "city"), "LONDON"),
+    ),
+    splits=SplitsSample(
+        "ent_rgyzti4x74xubmu72m6r3pvksa",
+        json_sent("/payments", ("marketplace", "sub_entity_id"), "ent_rgyzti4x74xubmu72m6r3pvksa"),
+        whole_only=True,  # no amount allocations in the specs: one sub-entity, whole payment
+    ),
 )

@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from connector_service.testing.fakes.mollie import SUCCESS_CARD, THREE_DS_CARD, MollieFake
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 RETURN_URL = "https://shop.example/mollie/return"
@@ -79,5 +88,11 @@ PROFILE = ConnectorProfile(
         stored_id=_stored_id,
     ),
     idempotency_header="Idempotency-Key",
+    options=OptionsSample({"locale": "nl_NL"}, json_sent("/payments", ("locale",), "nl_NL")),
+    splits=SplitsSample(
+        "org_1234567",
+        json_sent("/payments", ("routing", 0, "destination", "organizationId"), "org_1234567"),
+        json_sent("/refunds", ("reverseRouting",), True),
+    ),
     secrets=lambda fake: [fake.api_key],
 )

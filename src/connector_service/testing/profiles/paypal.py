@@ -21,8 +21,11 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     Disputes,
+    OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
+    json_sent,
 )
 from connector_service.testing.profiles._browser import visit
 
@@ -112,4 +115,20 @@ PROFILE = ConnectorProfile(
     secrets=lambda fake: [CLIENT_ID, CLIENT_SECRET, *sorted(fake.tokens)],
     specs=("paypal/checkout_orders_v2.json",),
     disputes=Disputes(Card("4111111111111111", "739", "Jane Doe"), _open_dispute),
+    options=OptionsSample(
+        {"custom_id": "cf-custom-1"},
+        json_sent("/v2/checkout/orders", ("purchase_units", 0, "custom_id"), "cf-custom-1"),
+    ),
+    splits=SplitsSample(
+        "7KNGBPH2U58GQ",
+        json_sent(
+            "/v2/checkout/orders", ("purchase_units", 0, "payee", "merchant_id"), "7KNGBPH2U58GQ"
+        ),
+        json_sent(
+            # a refund of 500 of 1000 returns half the platform fee of 300 (fee + unsplit)
+            "/refund",
+            ("payment_instruction", "platform_fees", 0, "amount", "value"),
+            "1.50",
+        ),
+    ),
 )

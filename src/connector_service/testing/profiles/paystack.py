@@ -16,7 +16,15 @@ from connector_service.testing.fakes.paystack import (
     THREE_DS_CARD,
     PaystackFake,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 
@@ -75,4 +83,7 @@ PROFILE = ConnectorProfile(
     specs=("paystack/paystack.yaml",),
     # Paystack needs the customer's email on every charge.
     extra={"payment_fields": {"customer": {"email": "ada@example.com"}}},
+    options=OptionsSample(
+        {"device_id": "cf-device-1"}, json_sent("/charge", ("device_id",), "cf-device-1")
+    ),
 )

@@ -9,7 +9,15 @@ import time
 from typing import Any
 
 from connector_service.testing.fakes.rapyd import ACCESS_KEY, SECRET_KEY, RapydFake, webhook_headers
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 # The URL configured for webhooks in Rapyd's Client Portal: part of what is signed.
@@ -84,4 +92,8 @@ PROFILE = ConnectorProfile(
     idempotency_header="idempotency",
     secrets=lambda fake: [fake.access_key, fake.secret],
     specs=("rapyd/rapyd-openapi.yaml",),
+    options=OptionsSample(
+        {"receipt_email": "cf@example.com"},
+        json_sent("/v1/payments", ("receipt_email",), "cf@example.com"),
+    ),
 )

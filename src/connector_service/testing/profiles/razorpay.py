@@ -17,7 +17,16 @@ from connector_service.testing.fakes.razorpay import (
     RazorpayFake,
     webhook_headers,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 CALLBACK_URL = "https://shop.example/razorpay/return"
@@ -90,6 +99,15 @@ PROFILE = ConnectorProfile(
     mandate_three_ds=ThreeDS(Card(THREE_DS_CARD, "123"), _complete_setup, CALLBACK_URL),
     webhooks=Webhooks(WEBHOOK_SECRET, _sample, _sign, lambda h, b: ({}, b), tolerance_seconds=None),
     idempotency_header=None,  # the order's receipt carries the key (docs/connectors)
+    options=OptionsSample(
+        {"customer_id": "cust_Q7kS9bWq4ZyX1e"},
+        json_sent("/payments/create/json", ("customer_id",), "cust_Q7kS9bWq4ZyX1e"),
+    ),
+    splits=SplitsSample(
+        "acc_CPRsN1LkFccllA",
+        json_sent("/orders", ("transfers", 0, "account"), "acc_CPRsN1LkFccllA"),
+        json_sent("/refund", ("reverse_all",), True),
+    ),
     secrets=lambda fake: [fake.key_id, fake.key_secret, WEBHOOK_SECRET],
     extra={
         "payment_fields": {"customer": CUSTOMER, "browser": BROWSER},

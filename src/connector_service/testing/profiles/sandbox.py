@@ -19,6 +19,8 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     Disputes,
+    OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
 )
@@ -79,4 +81,6 @@ PROFILE = ConnectorProfile(
         tolerance_seconds=scheme.TOLERANCE_SECONDS,
     ),
     disputes=Disputes(Card("4000000000000259", "123")),
+    options=OptionsSample({"descriptor_suffix": "CF", "risk_label": "low"}),  # no fake
+    splits=SplitsSample("cf-destination-1"),  # balances: tests/options
 )

@@ -20,7 +20,15 @@ from connector_service.testing.fakes.square import (
     SIGNATURE_KEY,
     SquareFake,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    SplitsSample,
+    Webhooks,
+    json_sent,
+)
 
 # Each token stands for Square's Sandbox Visa 4111 1111 1111 1111 (CVV 111).
 VISA, CVV = "4111111111111111", "111"
@@ -79,6 +87,16 @@ PROFILE = ConnectorProfile(
         tolerance_seconds=None,  # Square signs no timestamp: replays are deduped by event_id
     ),
     idempotency_header=None,  # the body's idempotency_key (docs/connectors/square.md)
+    options=OptionsSample(
+        {"team_member_id": "TMoK_ogh6rH1o4dV"},
+        json_sent("/v2/payments", ("team_member_id",), "TMoK_ogh6rH1o4dV"),
+    ),
+    splits=SplitsSample(
+        "L88917AVBK2S5",  # a location id: Square pays no destinations, the app fee only
+        json_sent("/v2/payments", ("app_fee_money", "amount"), 200),
+        json_sent("/v2/refunds", ("app_fee_money", "amount"), 100),  # 500 of 1000 refunded
+        fee_only=True,
+    ),
     # The tokens too: the scrub masks them (source_id) wherever a transcript shows them.
     secrets=lambda fake: [fake.access_token, fake.signature_key, *NONCES],
     specs=("square/api.json",),

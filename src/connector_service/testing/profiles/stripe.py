@@ -20,8 +20,11 @@ from connector_service.testing.profile import (
     ConnectorProfile,
     Decline,
     Disputes,
+    OptionsSample,
+    SplitsSample,
     ThreeDS,
     Webhooks,
+    form_sent,
 )
 from connector_service.testing.profiles._browser import visit
 
@@ -104,4 +107,17 @@ PROFILE = ConnectorProfile(
     secrets=lambda fake: [API_KEY, WEBHOOK_SECRET],
     specs=("stripe/spec3.yaml",),
     disputes=Disputes(Card("4000000000000259", "314")),
+    options=OptionsSample(
+        {"transfer_group": "cf-group-1", "statement_descriptor_suffix": "CONFORMANCE"},
+        lambda r: (
+            r.method == "POST"
+            and r.url.endswith("/v1/payment_intents")
+            and b"transfer_group=cf-group-1" in (r.body or b"")
+        ),
+    ),
+    splits=SplitsSample(
+        "acct_1CfConformance00",
+        form_sent("/v1/payment_intents", "transfer_data[destination]", "acct_1CfConformance00"),
+        form_sent("/v1/refunds", "reverse_transfer", "true"),
+    ),
 )
