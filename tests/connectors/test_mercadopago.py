@@ -19,6 +19,7 @@ from connector_service.connectors.mercadopago import (
     PAYMENT_STATUS,
     REFUND_STATUS,
     MercadoPagoConnector,
+    MercadoPagoPaymentOptions,
     PaymentMethod,
     _match_bin,
 )
@@ -813,3 +814,28 @@ def test_a_chargeback_notification_reads_the_chargeback() -> None:
     other = fixture("chargeback") | {"id": "999"}
     with pytest.raises(ServiceError):
         CONNECTOR.webhook_parse_fetched(headers, raw, response(200, other))
+
+
+def test_payment_options_are_create_payment_fields() -> None:
+    options = MercadoPagoPaymentOptions(
+        installments=6, issuer_id="24", binary_mode=True,
+        payer_identification_type="cpf", payer_identification_number="12345678909",
+    )  # fmt: skip
+    data = authorize()
+    data.options = options
+    requests, _ = run_authorize(data)
+    sent = body(checked(requests[2]))
+    assert (sent["installments"], sent["issuer_id"], sent["binary_mode"]) == (6, "24", True)
+    assert sent["payer"]["identification"] == {"type": "CPF", "number": "12345678909"}
+
+
+def test_an_identification_needs_both_its_type_and_number() -> None:
+    data = authorize()
+    data.options = MercadoPagoPaymentOptions(payer_identification_type="CPF")
+    with pytest.raises(ServiceError) as err:
+        drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [])
+    assert err.value.field == "connector_options.mercadopago.payer_identification_number"
+
+
+def test_splits_and_order_data_are_not_declared() -> None:
+    assert CONNECTOR.meta.splits is None and CONNECTOR.meta.order is None

@@ -43,10 +43,11 @@ import hashlib
 import re
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import msgspec
+from msgspec import Meta
 
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
@@ -116,6 +117,60 @@ CURRENCIES = frozenset({"ARS", "BRL", "CLP", "COP", "MXN", "PEN", "UYU"})
 COUNTRIES = frozenset({"AR", "BR", "CL", "CO", "MX", "PE", "UY"})
 
 
+# ---- connector_options (issue 19): Create payment fields of the same name.
+
+
+class MercadoPagoPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """``connector_options.mercadopago`` on a payment (Create payment)."""
+
+    installments: (
+        Annotated[
+            int,
+            Meta(ge=1, le=48, description="installments: the number of instalments (default 1)"),
+        ]
+        | None
+    ) = None
+    issuer_id: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^\d{1,12}$",
+                description="issuer_id: the card's issuer, as the installments look-up "
+                "names it (some issuers' instalments need it)",
+            ),
+        ]
+        | None
+    ) = None
+    binary_mode: (
+        Annotated[
+            bool,
+            Meta(description="binary_mode: approved or rejected at once, never in_process"),
+        ]
+        | None
+    ) = None
+    payer_identification_type: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^[A-Za-z]{2,12}$",
+                description="payer.identification.type: CPF, CNPJ, DNI, CURP, RUT... (with "
+                "payer_identification_number)",
+            ),
+        ]
+        | None
+    ) = None
+    payer_identification_number: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^[0-9A-Za-z.\-]{1,32}$",
+                description="payer.identification.number (with payer_identification_type)",
+            ),
+        ]
+        | None
+    ) = None
+
+
 class MercadoPagoConnector(Connector):
     meta = ConnectorMeta(
         name="mercadopago",
@@ -153,6 +208,7 @@ class MercadoPagoConnector(Connector):
         ),
         currencies=CURRENCIES,
         countries=COUNTRIES,
+        options=kit.ConnectorOptions(payment=MercadoPagoPaymentOptions),
         idempotency="X-Idempotency-Key header",
         docs_url="https://www.mercadopago.com/developers/en/reference",
         secret_fields=("access_token", "webhook_secret"),
@@ -205,6 +261,7 @@ class MercadoPagoConnector(Connector):
         pm = data.payment_method
         automatic = data.capture_method is CaptureMethod.AUTOMATIC
         _check_currency(ctx, data.currency)
+        options = _payment_options(data)  # both checked before anything is sent
         payer = _payer(data.customer)
         mandate: MandateResult | None = None
         if isinstance(pm, StoredMandate):
@@ -246,11 +303,18 @@ class MercadoPagoConnector(Connector):
             token = yield from self._tokenize(ctx, pm, Flow.AUTHORIZE)
             method_id = yield from self._method_id(ctx, token, Flow.AUTHORIZE)
             three_ds = "optional"
+        if options.payer_identification_type:
+            payer["identification"] = {
+                "type": options.payer_identification_type.upper(),
+                "number": options.payer_identification_number,
+            }
         body: dict[str, Any] = {
             "transaction_amount": _amount(data.amount, data.currency),
             "token": token.id,
             "description": (data.description or f"Payment {data.reference}")[:DESCRIPTION_MAX],
-            "installments": 1,
+            "installments": options.installments or 1,
+            "issuer_id": options.issuer_id,
+            "binary_mode": options.binary_mode,
             "payment_method_id": method_id,
             "payer": payer,
             "capture": automatic,
@@ -875,6 +939,25 @@ def _card_token(response: HttpResponse) -> CardToken:
 # --------------------------------------------------------------------------- helpers
 
 MERCADOPAGO = kit.Exponents("Mercado Pago")
+
+
+def _payment_options(data: AuthorizeData) -> MercadoPagoPaymentOptions:
+    """The payment's ``connector_options.mercadopago``; an identification is a type and a
+    number together. Splits and an application fee are refused before anything is sent
+    (``splits=None`` on the metadata does that in the core)."""
+    options = kit.options_of(data, MercadoPagoPaymentOptions) or MercadoPagoPaymentOptions()
+    if bool(options.payer_identification_type) != bool(options.payer_identification_number):
+        missing = (
+            "payer_identification_number"
+            if options.payer_identification_type
+            else "payer_identification_type"
+        )
+        raise invalid(
+            "invalid_option",
+            "a payer identification is a type and a number",
+            f"connector_options.mercadopago.{missing}",
+        )
+    return options
 
 
 def _check_currency(ctx: ConnectorContext, currency: str) -> None:

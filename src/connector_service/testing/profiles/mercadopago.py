@@ -17,7 +17,15 @@ from connector_service.testing.fakes.mercadopago import (
     notification,
     sign,
 )
-from connector_service.testing.profile import Card, ConnectorProfile, Decline, ThreeDS, Webhooks
+from connector_service.testing.profile import (
+    Card,
+    ConnectorProfile,
+    Decline,
+    OptionsSample,
+    ThreeDS,
+    Webhooks,
+    json_sent,
+)
 from connector_service.testing.profiles._browser import visit
 
 RETURN_URL = "https://shop.example/mercadopago/return"
@@ -83,5 +91,13 @@ PROFILE = ConnectorProfile(
     webhooks=Webhooks(WEBHOOK_SECRET, _sample, _sign, _strip, tolerance_seconds=300),
     idempotency_header="X-Idempotency-Key",
     secrets=lambda fake: [fake.access_token, WEBHOOK_SECRET],
+    options=OptionsSample(
+        {
+            "installments": 3,
+            "payer_identification_type": "CPF",
+            "payer_identification_number": "12345678909",
+        },
+        json_sent("/v1/payments", ("payer", "identification", "number"), "12345678909"),
+    ),
     extra={"payment_fields": {"customer": CUSTOMER}},
 )
