@@ -33,7 +33,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from connector_service.connectors.base import HttpRequest
-from connector_service.connectors.mercadopago import MercadoPagoConnector, verify_signature
+from connector_service.connectors.mercadopago import (
+    MercadoPagoConnector,
+    MercadoPagoPaymentOptions,
+    verify_signature,
+)
 from connector_service.domain.common import Customer
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -283,6 +287,13 @@ def authorize(pm: Any = None, capture: CaptureMethod = CaptureMethod.MANUAL) -> 
         statement_descriptor="MERCADOPAGO",
         metadata={"order": "1"},
     )
+    if pm is None:  # with the options a Brazilian card payment carries
+        data.options = MercadoPagoPaymentOptions(
+            installments=1,
+            binary_mode=False,
+            payer_identification_type="CPF",
+            payer_identification_number="12345678909",
+        )
     if isinstance(pm, StoredMandate):
         answers = [response(201, fixture("card_token")), response(201, fixture("payment_approved"))]
     else:
@@ -350,7 +361,8 @@ def store_and_pay() -> list[HttpRequest]:
     return requests
 
 
-PAYER = {"email": "test_user_123@testuser.com", "first_name": "Test", "last_name": "User"}
+PAYER = {"email": "test_user_123@testuser.com", "first_name": "Test", "last_name": "User",
+         "identification": {"type": "CPF", "number": "95749019047"}}  # fmt: skip
 
 # operation -> (what the SDK does, the connector's request, fields the reference requires)
 Case = tuple[Callable[[Any], Any], Callable[[], HttpRequest], set[str]]
