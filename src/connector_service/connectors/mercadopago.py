@@ -33,7 +33,8 @@ Why it looks the way it does:
 - webhooks: ``x-signature: ts=<unix>,v1=<hex>`` is an HMAC-SHA256 under the application's
   secret of the manifest ``id:<data.id>;request-id:<x-request-id>;ts:<ts>;``. The body
   names the payment only (``data.id``): once the signature holds, the payment is read
-  with the account's token and the event is what was read. See
+  with the account's token and the event is what was read; a chargeback notification
+  (``topic_chargebacks_wh``) reads the chargeback, a read-only dispute. See
   docs/connectors/mercadopago.md.
 """
 
