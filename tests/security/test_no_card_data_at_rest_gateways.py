@@ -1,10 +1,10 @@
-"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com,
-PayPal, Paystack, Rapyd, Square and Braintree are each driven through every flow they
-declare against their loopback fakes (``tests/fakes``), with card numbers and CVCs
-unique to the connector and the run, and some of each gateway's signed webhooks about
-those payments are received, so that stored events and the delivery outbox hold
-something to look at. Then every stored byte and every DEBUG log line is scanned as
-the sandbox test does (``tests/security/scan.py``).
+"""No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com, PayPal,
+Paystack, Rapyd, Square, Braintree, Razorpay and Authorize.net are each driven through
+every flow they declare against their loopback fakes (``tests/fakes``), with card
+numbers and CVCs unique to the connector and the run, and some of each gateway's signed
+webhooks about those payments are received, so that stored events and the delivery
+outbox hold something to look at. Then every stored byte and every DEBUG log line is
+scanned as the sandbox test does (``tests/security/scan.py``).
 
 Backends: SQLite (a real server process; every row of every table and the raw .db, -wal
 and -shm bytes) and PostgreSQL (a real server process on a fresh schema) for every
@@ -22,6 +22,8 @@ Square takes cards only as Web Payments SDK tokens: each card of the run is paid
 token unique to the run (``cnon:scan-...``; the fake takes any ``cnon:`` token as a good
 card and its ``NONCES`` table picks the decline), and the tokens are scanned for too.
 Braintree's fake declines on the amount (2001.00) and has no 3-D Secure redirect.
+Authorize.net takes card numbers, has no 3-D Secure redirect either (a card is stored on
+a charge, as a CIM profile) and its fake declines by the ``DECLINES`` table.
 Mercado Pago's fake picks the outcome by the holder name, as its test environment does
 (``FUND`` declines, the fake's ``CHAL`` challenges); its webhooks are read back.
 """
@@ -41,6 +43,7 @@ import aiohttp
 import msgspec
 import pytest
 
+import connector_service.testing.fakes.authorizenet as authorizenet_fake
 import connector_service.testing.fakes.mercadopago as mercadopago_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
@@ -61,7 +64,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "mercadopago",
+    "razorpay", "authorizenet", "mercadopago",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 RETURN_URL = "https://shop.example/scan/return"
@@ -248,6 +251,19 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             }).encode()
             for kind, flow in (("payment.captured", "purchase"), ("payment.failed", "decline"))
         ]  # fmt: skip
+    if gw.name == "authorizenet":  # notifications about the fake's own transactions
+        return [
+            authorizenet_fake.notification(kind, {
+                "responseCode": code, "authAmount": float(record["amount"]),
+                "invoiceNumber": record["invoice"], "entityName": "transaction",
+                "id": record["transId"],
+            })
+            for kind, flow, code in (
+                ("net.authorize.payment.authcapture.created", "purchase", 1),
+                ("net.authorize.payment.authorization.created", "decline", 2),
+            )
+            for record in [fake.transactions[made[flow]["connector_payment_id"]]]
+        ]  # fmt: skip
     if gw.name == "mercadopago":  # notifications name the payment; it is read back
         return [
             mercadopago_fake.notification(
@@ -294,7 +310,8 @@ async def drive(
     flows = await client.flows(name)
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-                "razorpay": "INR", "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
+                "razorpay": "INR", "authorizenet": "USD",
+                "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -375,6 +392,10 @@ async def drive(
         monkeypatch.setitem(razorpay_fake.CARDS, bad["number"], "declined")
         monkeypatch.setitem(razorpay_fake.DECLINES, bad["number"], ("card_declined", "Declined."))
         body = payment(700, bad)
+    elif name == "authorizenet":
+        bad = card("4")
+        monkeypatch.setitem(authorizenet_fake.DECLINES, bad["number"], ("2", "2", "Declined."))
+        body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]
         body = payment(700, card("53", holder_name=holder))
@@ -398,7 +419,7 @@ async def drive(
         await client.post(path, {"params": {"pin": paystack_fake.PIN}})
         paid = await client.post(path, {"params": {"otp": paystack_fake.OTP}})
         assert paid["status"] == "captured", paid
-    if name == "braintree":  # no redirect: the card is stored on a charge instead
+    if name in ("braintree", "authorizenet"):  # no redirect: a card stored on a charge
         kept = await client.post("/v1/payments", payment(
             1500, card("4"), capture="automatic", setup_future_usage="off_session",
             customer={"id": "shopper-kept", "email": "ada@example.com"},

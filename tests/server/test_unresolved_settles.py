@@ -4,7 +4,8 @@ under the very id the service answered, and is never charged twice.
 Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. Armed, it
 lets the fake process the create and hangs up before the answer: the service answers
 ``201 unresolved`` with an id named by its reference. Stripe, Checkout.com, Rapyd and
-the sandbox can be looked up by that reference (Braintree: a search by orderId), so
+the sandbox can be looked up by that reference (Braintree: a search by orderId;
+Authorize.net: the unsettled list, by invoice number), so
 ``GET /v1/payments/{id}`` settles it; Adyen, PayPal, Paystack and Square cannot
 (``not_supported``) and settle by the gateway's webhook, which echoes the reference.
 Paystack charges in one step (no manual capture):
@@ -44,9 +45,10 @@ AUTHORIZE_PATH = {
     "square": r"/v2/payments",
     "braintree": r"/graphql",  # every call: the armed one is the authorize mutation
     "razorpay": r"/v1/payments/create/json",  # its order is made first, and answered
+    "authorizenet": r"/xml/v1/request.api",  # one URL: the armed one is the transaction
     "sandbox": r"/v1/payments",
 }
-AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod"}
+AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod", "authorizenet": "authOnlyTransaction"}
 CARDS = {
     "stripe": "4242424242424242",
     "adyen": "4111111145551142",
@@ -57,13 +59,16 @@ CARDS = {
     "square": "4111111111111111",  # paid as its Sandbox token (TOKENS)
     "braintree": "4111111111111111",
     "razorpay": "4111111111111111",
+    "authorizenet": "4111111111111111",
     "sandbox": "4242424242424242",
 }
 TOKENS = {"square": "cnon:card-nonce-ok"}  # card data only tokenised in the browser
-BY_LOOKUP = ("stripe", "checkout", "rapyd", "braintree", "razorpay", "sandbox")  # others: webhook
+BY_LOOKUP = (  # others: by webhook
+    "stripe", "checkout", "rapyd", "braintree", "razorpay", "authorizenet", "sandbox",
+)  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD"}  # fmt: skip
 
 
 @pytest.fixture
@@ -88,6 +93,8 @@ class Setup:
             return len(fake.intents)
         if self.name == "paystack":
             return len(fake.charges)
+        if self.name == "authorizenet":  # authorizations, not refunds
+            return sum(1 for t in fake.transactions.values() if t["type"] != "refundTransaction")
         if self.name == "braintree":  # transactions, not their partial captures
             return sum(1 for t in fake.transactions.values() if t.parent is None)
         return len(fake.payments)

@@ -12,6 +12,7 @@ import pytest
 
 from connector_service.connectors import (
     adyen,
+    authorizenet,
     braintree,
     checkout,
     mercadopago,
@@ -24,6 +25,7 @@ from connector_service.connectors import (
     square,
     stripe,
 )
+from connector_service.connectors.base import HttpResponse
 from connector_service.domain.declines import (
     CHECKOUT_RECOMMENDATION,
     DECLINES,
@@ -32,7 +34,7 @@ from connector_service.domain.declines import (
     DeclineCode,
 )
 from connector_service.domain.errors import Failure
-from connector_service.domain.status import DeclineCategory
+from connector_service.domain.status import DeclineCategory, PaymentStatus
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "declines.md"
 
@@ -51,6 +53,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "braintree-rejections": braintree.REJECTION_MAP,
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
+    "authorizenet": authorizenet.DECLINE_MAP,
     "mercadopago": mercadopago.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
@@ -110,6 +113,14 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "authorizenet":  # the response reason code of a declined transaction
+        tr = authorizenet.TransactionResponse(
+            responseCode="2", transId="1", errors=[authorizenet.TxError(errorCode=raw)]
+        )
+        answer = HttpResponse(200, {}, b"")
+        payment = authorizenet._transaction_result(answer, tr, PaymentStatus.AUTHORIZED, 100)
+        assert payment.failure is not None
+        return payment.failure
     if name == "mercadopago":  # status_detail of a rejected payment (no advice codes)
         doc = {"id": 1, "status": "rejected", "status_detail": raw, "currency_id": "BRL"}
         result = mercadopago._payment(msgspec.convert(doc, mercadopago.MercadoPagoPayment), 100)
@@ -122,7 +133,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "mercadopago", "sandbox",
+    "mollie", "razorpay", "authorizenet", "mercadopago", "sandbox",
 ]  # fmt: skip
 
 

@@ -79,6 +79,7 @@ def test_every_connector_and_every_object_flow_is_covered() -> None:
         "braintree",
         "mollie",
         "razorpay",
+        "authorizenet",
     }
     assert len(CASES) >= 25
 

@@ -10,7 +10,8 @@ transmission headers checked by the fake's verify endpoint, Paystack's
 signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature``
 (over the notification URL and the body), Braintree's signed form (the caller builds it
 with ``testing.fakes.braintree.sign_notification``: the signature is in the body),
-Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret), Mercado
+Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret),
+Authorize.net's ``X-ANET-Signature`` (HMAC-SHA512 under the Signature Key), Mercado
 Pago's ``x-signature`` (HMAC-SHA256 over its manifest; not in ``CONNECTORS``), the
 sandbox's scheme.
 """
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from connector_service.library import ConnectorService
+from connector_service.testing.fakes.authorizenet import AuthorizenetFake
+from connector_service.testing.fakes.authorizenet import webhook_headers as anet_headers
 from connector_service.testing.fakes.braintree import BraintreeFake
 from connector_service.testing.fakes.mercadopago import WEBHOOK_SECRET as MERCADOPAGO_SECRET
 from connector_service.testing.fakes.mercadopago import MercadoPagoFake
@@ -48,7 +51,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
 CONNECTORS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "sandbox",
+    "razorpay", "authorizenet", "sandbox",
 )  # fmt: skip
 # What a connector needs on every payment besides the card (Razorpay: the customer's
 # phone, IP and user agent), and on a mandate set-up.
@@ -176,6 +179,10 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         url = await fake.start()
         account = {"credentials": fake.credentials, "options": {"default_contact": "+919000090000"}}
         gw = Gateway(name, fake, url, account, _razorpay_sign)
+    elif name == "authorizenet":
+        fake = AuthorizenetFake()
+        url = await fake.start()
+        gw = Gateway(name, fake, url, {"credentials": fake.credentials}, anet_headers)
     elif name == "mercadopago":  # not in CONNECTORS: its own suites cover the rest
         fake = MercadoPagoFake()
         url = await fake.start()

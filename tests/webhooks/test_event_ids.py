@@ -25,7 +25,9 @@ import msgspec
 import pytest
 import pytest_asyncio
 
+import connector_service.testing.fakes.authorizenet as authorizenet_fake
 from connector_service.connectors import adyen as adyen_mod
+from connector_service.connectors import authorizenet as authorizenet_mod
 from connector_service.connectors import braintree as braintree_mod
 from connector_service.connectors import checkout as checkout_mod
 from connector_service.connectors import paypal as paypal_mod
@@ -65,6 +67,7 @@ CARDS = {
     "square": ("4111111111111111", "111"),  # paid as its Sandbox token (TOKENS)
     "braintree": ("4111111111111111", "123"),
     "razorpay": ("4111111111111111", "123"),
+    "authorizenet": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 # Gateways that take card data only tokenised in the browser: the token for each card.
@@ -79,10 +82,11 @@ MANDATE_CARDS = {
     "square": ("4111111111111111", "111"),
     "braintree": ("5555555555554444", "321"),
     "razorpay": ("4111111111111111", "123"),
+    "authorizenet": ("5424000000000015", "900"),
     "sandbox": ("4242424242424242", "123"),
 }
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD"}  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -104,6 +108,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "square": list(square_mod.WEBHOOK_EVENTS),
     "braintree": list(braintree_mod.WEBHOOK_EVENTS),
     "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
+    "authorizenet": [*authorizenet_mod.WEBHOOK_EVENTS, *authorizenet_mod.MANDATE_EVENTS],
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -477,6 +482,27 @@ def razorpay_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+def authorizenet_body(w: World, etype: str) -> bytes:
+    """A notification about the fake's own transaction (the refund's for a refund), or
+    the mandate's payment profile; the payload shapes of the Webhooks API reference."""
+    if etype.startswith("net.authorize.customer."):
+        mandate = w.gw.fake.profiles
+        [pid] = [p for p, doc in mandate.items()
+                 if w.mandate["connector_mandate_id"] in doc["payment_profiles"]]  # fmt: skip
+        payload: dict[str, Any] = {"customerProfileId": int(pid),
+                                   "entityName": "customerPaymentProfile",
+                                   "id": w.mandate["connector_mandate_id"]}  # fmt: skip
+        return authorizenet_fake.notification(etype, payload)
+    trans_id = w.refund["connector_refund_id"] if etype.endswith("refund.created") else w.gid
+    record = w.gw.fake.transactions[trans_id]
+    code = {"net.authorize.payment.fraud.held": 4, "net.authorize.payment.fraud.declined": 2}
+    return authorizenet_fake.notification(etype, {
+        "responseCode": code.get(etype, 1), "authCode": "LZ6I19", "avsResponse": "Y",
+        "authAmount": float(record["amount"]), "invoiceNumber": record["invoice"],
+        "entityName": "transaction", "id": trans_id,
+    })  # fmt: skip
+
+
 async def sandbox_body(w: World, kind: str) -> bytes:
     gateway_ = w.gw.fake.gateway
 
@@ -510,7 +536,8 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
     build = {"stripe": stripe_body, "adyen": adyen_body, "checkout": checkout_body,
              "paypal": paypal_body, "paystack": paystack_body,
              "rapyd": rapyd_body, "square": square_body,
-             "braintree": braintree_body, "razorpay": razorpay_body}[connector]  # fmt: skip
+             "braintree": braintree_body, "razorpay": razorpay_body,
+             "authorizenet": authorizenet_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

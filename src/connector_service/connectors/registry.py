@@ -30,6 +30,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.braintree": "BraintreeConnector",
     "connector_service.connectors.mollie": "MollieConnector",
     "connector_service.connectors.razorpay": "RazorpayConnector",
+    "connector_service.connectors.authorizenet": "AuthorizenetConnector",
     "connector_service.connectors.mercadopago": "MercadoPagoConnector",
 }
 

@@ -1,0 +1,194 @@
+"""Authorize.net end to end: the REST server (a real service process) against the loopback
+fake, which checks every request against its XSD-ordered contract; and the executor
+against the same fake for what the service's own replay would hide (the gateway's
+duplicate window answering a resend with the original transaction). A lost answer found
+by its invoice number is in tests/server/test_unresolved_settles.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from connector_service.connectors.authorizenet import AuthorizenetConnector
+from connector_service.connectors.base import ConnectorContext
+from connector_service.domain.errors import ServiceError
+from connector_service.domain.flows import AuthorizeData, Flow
+from connector_service.domain.payment_methods import Card
+from connector_service.domain.secret import Secret
+from connector_service.domain.status import CaptureMethod, PaymentStatus
+from connector_service.executor import Executor
+from connector_service.testing.fakes.authorizenet import (
+    SUCCESS_CARD,
+    notification,
+    webhook_headers,
+)
+from connector_service.testing.profiles.authorizenet import PROFILE
+from connector_service.testing.rig import Rig, open_rig
+
+CARD = {"type": "card", "number": SUCCESS_CARD, "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    with open_rig(PROFILE, tmp_path_factory.mktemp("authorizenet-e2e")) as rig:
+        yield rig
+        assert rig.fake.violations == [], rig.fake.violations
+
+
+def sent(rig: Rig, operation: str) -> list[dict[str, Any]]:
+    out = []
+    for request in rig.fake.received:
+        doc = json.loads(request.body or b"{}")
+        if operation in doc:
+            out.append(doc[operation])
+    return out
+
+
+def payment(amount: int, pm: dict[str, Any] = CARD, capture: str = "manual", **extra: Any) -> Any:
+    return {
+        "amount": amount,
+        "currency": "USD",
+        "capture_method": capture,
+        "payment_method": pm,
+        **extra,
+    }
+
+
+def test_an_accept_js_token_pays_as_opaque_data(rig: Rig) -> None:
+    token = rig.fake.tokenize(SUCCESS_CARD)
+    paid = rig.api.ok(
+        "POST", "/v1/payments", payment(1800, {"type": "token", "token": token}, "automatic")
+    )
+    assert paid["status"] == "captured", paid
+    last = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    assert last["payment"]["opaqueData"]["dataValue"] == token
+    refund = rig.api.ok("POST", f"/v1/payments/{paid['id']}/refunds", {"amount": 800})
+    assert refund["status"] == "succeeded", refund
+    # the refund named the last four digits the authorization answered
+    refunded = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    assert refunded["payment"]["creditCard"] == {
+        "cardNumber": SUCCESS_CARD[-4:],
+        "expirationDate": "XXXX",
+    }
+
+
+def test_a_refund_before_settlement_is_a_conflict_and_a_void_works(rig: Rig) -> None:
+    rig.fake.auto_settle = False  # the gateway's batch has not closed yet
+    try:
+        auth = rig.api.ok("POST", "/v1/payments", payment(2100))
+        captured = rig.api.ok("POST", f"/v1/payments/{auth['id']}/capture", {})
+        assert captured["status"] == "captured", captured
+        status, err, _ = rig.api.call("POST", f"/v1/payments/{auth['id']}/refunds", {"amount": 500})
+        assert status == 409 and err["error"]["code"] == "payment_not_refundable", err
+        assert err["error"]["gateway"]["code"] == "54"
+        synced = rig.api.ok("GET", f"/v1/payments/{auth['id']}")
+        assert synced["connector_status"] == "capturedPendingSettlement", synced
+        voided = rig.api.ok("POST", f"/v1/payments/{auth['id']}/void", {})
+        assert voided["status"] == "voided", voided
+    finally:
+        rig.fake.auto_settle = True
+
+
+def test_a_card_saved_with_a_payment_is_charged_later(rig: Rig) -> None:
+    first = rig.api.ok(
+        "POST",
+        "/v1/payments",
+        payment(
+            1500,
+            capture="automatic",
+            setup_future_usage="off_session",
+            customer={"id": "shopper-e2e", "email": "ada@example.com"},
+        ),
+    )
+    assert first["status"] == "captured" and first["mandate"]["status"] == "active", first
+    created = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    assert created["profile"] == {"createProfile": "true"}
+    mit = payment(700, {"type": "mandate", "mandate_id": first["mandate"]["id"]}, "automatic")
+    charge = rig.api.ok("POST", "/v1/payments", mit)
+    assert charge["status"] == "captured", charge
+    charged = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    # the profile the first payment made (the fake's CIM) is the one charged
+    profile = charged["profile"]
+    stored = rig.fake.profiles[profile["customerProfileId"]]
+    assert stored["merchantCustomerId"] == "shopper-e2e"
+    assert (
+        stored["payment_profiles"][profile["paymentProfile"]["paymentProfileId"]]["cardNumber"]
+        == SUCCESS_CARD
+    )
+    assert charged["processingOptions"] == {"isSubsequentAuth": "true"}
+
+
+def test_a_refund_notification_is_stored_once(rig: Rig) -> None:
+    paid = rig.api.ok("POST", "/v1/payments", payment(1600, capture="automatic"))
+    refund = rig.api.ok("POST", f"/v1/payments/{paid['id']}/refunds", {"amount": 600})
+    body = notification(
+        "net.authorize.payment.refund.created",
+        {
+            "responseCode": 1,
+            "authAmount": 6.0,
+            "entityName": "transaction",
+            "id": refund["connector_refund_id"],
+        },
+    )
+    url = f"/v1/webhooks/authorizenet/{rig.account}"
+    headers = {"Content-Type": "application/json", **webhook_headers(body)}
+    for _ in range(2):
+        status, _, _ = rig.api.call("POST", url, raw=body, headers=headers)
+        assert status == 200
+    event_id = json.loads(body)["notificationId"]
+    data = rig.api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    stored = [e for e in data if e["connector_event_id"] == event_id]
+    assert len(stored) == 1 and stored[0]["type"] == "refund.succeeded", stored
+    # the payload names the refund's transaction only: the event still carries the ids
+    # the API gave the refund and its payment
+    event = rig.api.ok("GET", f"/v1/admin/webhooks/events/{stored[0]['id']}")["event"]
+    assert event["data"]["refund"]["id"] == refund["id"], event
+    assert event["data"]["refund"]["payment_id"] == paid["id"], event
+    assert event["connector_payment_id"] == paid["connector_payment_id"], event
+
+
+async def test_a_resend_within_the_duplicate_window_answers_the_original(rig: Rig) -> None:
+    """The executor sends the same transaction twice (as after a lost answer): the
+    gateway answers reason 11 with the original transId, which is read back."""
+    connector = AuthorizenetConnector()
+    ctx = ConnectorContext(
+        account="anet-e2e",
+        connector="authorizenet",
+        credentials={k: Secret(v) for k, v in rig.fake.credentials.items()},
+        options={},
+        base_url=rig.fake.base_url,
+        idempotency_key="resend-1",
+    )
+    card = Card(number=Secret(SUCCESS_CARD), exp_month=12, exp_year=2034, cvc=Secret("123"))
+    data = AuthorizeData(
+        amount=4321,
+        currency="USD",
+        payment_method=card,
+        capture_method=CaptureMethod.MANUAL,
+        reference="resend-ref-1",
+    )
+    executor = Executor()
+    try:
+        first = await executor.run(connector, Flow.AUTHORIZE, ctx, data)
+        again = await executor.run(connector, Flow.AUTHORIZE, ctx, data)
+        bad = ConnectorContext(
+            account="anet-e2e",
+            connector="authorizenet",
+            credentials={"api_login_id": Secret("nobody"), "transaction_key": Secret("x" * 16)},
+            options={},
+            base_url=rig.fake.base_url,
+        )
+        with pytest.raises(ServiceError) as err:
+            await executor.run(connector, Flow.AUTHORIZE, bad, data)
+    finally:
+        await executor.close()
+    assert first.status is PaymentStatus.AUTHORIZED
+    assert again.status is PaymentStatus.AUTHORIZED
+    assert again.connector_payment_id == first.connector_payment_id
+    made = [t for t in rig.fake.transactions.values() if t["invoice"] == "resend-ref-1"]
+    assert len(made) == 1, "the resend made a second transaction"
+    assert sent(rig, "getTransactionDetailsRequest")[-1]["transId"] == first.connector_payment_id
+    assert err.value.code == "gateway_authentication_failed"
