@@ -1,10 +1,10 @@
 """No card data at rest, for every gateway connector: Stripe, Adyen, Checkout.com, PayPal,
-Paystack, Rapyd, Square, Braintree, Razorpay and Authorize.net are each driven through
-every flow they declare against their loopback fakes (``tests/fakes``), with card
-numbers and CVCs unique to the connector and the run, and some of each gateway's signed
-webhooks about those payments are received, so that stored events and the delivery
-outbox hold something to look at. Then every stored byte and every DEBUG log line is
-scanned as the sandbox test does (``tests/security/scan.py``).
+Paystack, Rapyd, Square, Braintree, Razorpay, Authorize.net and Cybersource are each
+driven through every flow they declare against their loopback fakes (``tests/fakes``),
+with card numbers and CVCs unique to the connector and the run, and some of each
+gateway's signed webhooks about those payments are received, so that stored events and
+the delivery outbox hold something to look at. Then every stored byte and every DEBUG
+log line is scanned as the sandbox test does (``tests/security/scan.py``).
 
 Backends: SQLite (a real server process; every row of every table and the raw .db, -wal
 and -shm bytes) and PostgreSQL (a real server process on a fresh schema) for every
@@ -44,6 +44,7 @@ import msgspec
 import pytest
 
 import connector_service.testing.fakes.authorizenet as authorizenet_fake
+import connector_service.testing.fakes.cybersource as cybersource_fake
 import connector_service.testing.fakes.mercadopago as mercadopago_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
@@ -64,9 +65,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "mercadopago",
+    "razorpay", "authorizenet", "cybersource", "mercadopago",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
+NO_THREE_DS = ("square", "cybersource")  # no 3-D Secure flow: one card fewer
 RETURN_URL = "https://shop.example/scan/return"
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 # An endpoint no one listens on, and no delivery worker: every event stays in the outbox.
@@ -251,6 +253,12 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             }).encode()
             for kind, flow in (("payment.captured", "purchase"), ("payment.failed", "decline"))
         ]  # fmt: skip
+    if gw.name == "cybersource":  # notifications name the transaction only
+        return [
+            cybersource_fake.notification(made[flow]["connector_payment_id"], kind)
+            for kind, flow in (("payments.payments.accept", "purchase"),
+                               ("payments.payments.reject", "decline"))
+        ]  # fmt: skip
     if gw.name == "authorizenet":  # notifications about the fake's own transactions
         return [
             authorizenet_fake.notification(kind, {
@@ -311,7 +319,7 @@ async def drive(
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
                 "razorpay": "INR", "authorizenet": "USD",
-                "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
+                "cybersource": "USD", "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -385,6 +393,11 @@ async def drive(
         body = payment(700, bad)
     elif name == "braintree":
         body = payment(200100, card("4"))  # 2001.00: the sandbox declines this amount
+    elif name == "cybersource":
+        bad = card("4")
+        reason = ("GENERAL_DECLINE", "General decline of the card.", "05")
+        monkeypatch.setitem(cybersource_fake.DECLINES, bad["number"], reason)
+        body = payment(700, bad)
     elif name == "mercadopago":  # Mercado Pago's test holder name for a decline
         body = payment(700, card("4", holder_name="FUND"))
     elif name == "razorpay":
@@ -508,7 +521,7 @@ async def test_sqlite_file_wal_and_logs_hold_no_card_data(
     _stored_something(tables, sent)
     rows = joined(tables)
     assert b'"level":"debug"' in logs and b"connector_service.transcript" in logs
-    assert len(cards) >= (5 if name in TOKENISED else 6)  # Square: no 3-D Secure flows
+    assert len(cards) >= (5 if name in NO_THREE_DS else 6)  # no 3-D Secure flows
     assert hits(raw, cards) == []
     assert hits(rows, cards) == []
     assert hits(logs, cards) == []

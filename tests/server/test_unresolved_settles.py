@@ -5,7 +5,8 @@ Between the service and each gateway fake sits ``tests/fakes/lossy_proxy.py``. A
 lets the fake process the create and hangs up before the answer: the service answers
 ``201 unresolved`` with an id named by its reference. Stripe, Checkout.com, Rapyd and
 the sandbox can be looked up by that reference (Braintree: a search by orderId;
-Authorize.net: the unsettled list, by invoice number), so
+Authorize.net: the unsettled list, by invoice number; Cybersource: a Transaction Search
+on the clientReferenceInformation.code), so
 ``GET /v1/payments/{id}`` settles it; Adyen, PayPal, Paystack and Square cannot
 (``not_supported``) and settle by the gateway's webhook, which echoes the reference.
 Paystack charges in one step (no manual capture):
@@ -21,6 +22,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 import pytest
@@ -46,6 +48,7 @@ AUTHORIZE_PATH = {
     "braintree": r"/graphql",  # every call: the armed one is the authorize mutation
     "razorpay": r"/v1/payments/create/json",  # its order is made first, and answered
     "authorizenet": r"/xml/v1/request.api",  # one URL: the armed one is the transaction
+    "cybersource": r"/pts/v2/payments$",
     "sandbox": r"/v1/payments",
 }
 AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod", "authorizenet": "authOnlyTransaction"}
@@ -60,15 +63,17 @@ CARDS = {
     "braintree": "4111111111111111",
     "razorpay": "4111111111111111",
     "authorizenet": "4111111111111111",
+    "cybersource": "4111111111111111",
     "sandbox": "4242424242424242",
 }
 TOKENS = {"square": "cnon:card-nonce-ok"}  # card data only tokenised in the browser
 BY_LOOKUP = (  # others: by webhook
-    "stripe", "checkout", "rapyd", "braintree", "razorpay", "authorizenet", "sandbox",
+    "stripe", "checkout", "rapyd", "braintree", "razorpay", "authorizenet", "cybersource",
+    "sandbox",
 )  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR", "authorizenet": "USD"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD"}  # fmt: skip
 
 
 @pytest.fixture
@@ -97,6 +102,8 @@ class Setup:
             return sum(1 for t in fake.transactions.values() if t["type"] != "refundTransaction")
         if self.name == "braintree":  # transactions, not their partial captures
             return sum(1 for t in fake.transactions.values() if t.parent is None)
+        if self.name == "cybersource":  # authorizations, not their captures and refunds
+            return sum(1 for t in fake.transactions.values() if t["kind"] == "auth")
         return len(fake.payments)
 
     @property
@@ -127,6 +134,8 @@ class Setup:
 async def s(request: pytest.FixtureRequest, pg: str, tmp_path: Any) -> AsyncIterator[Setup]:
     async with gateway(request.param) as gw:
         proxy = await LossyProxy(gw.url).start()
+        if gw.name == "cybersource":  # the proxy rewrites Host, which the request signs
+            gw.fake.signed_host = urlsplit(proxy.url).netloc
         try:
             account = gw.account | {"base_url": proxy.url, "timeout_seconds": 5}
             cs = service(tmp_path, account, storage={"url": pg})

@@ -15,6 +15,7 @@ from connector_service.connectors import (
     authorizenet,
     braintree,
     checkout,
+    cybersource,
     mercadopago,
     mollie,
     paypal,
@@ -54,6 +55,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "mollie": mollie.DECLINE_MAP,
     "razorpay": razorpay.DECLINE_MAP,
     "authorizenet": authorizenet.DECLINE_MAP,
+    "cybersource": cybersource.DECLINE_MAP,
     "mercadopago": mercadopago.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
@@ -113,6 +115,17 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         )
         assert payment.failure is not None
         return payment.failure
+    if name == "cybersource":  # errorInformation.reason of a DECLINED payment, Mastercard
+        # advice in processorInformation.merchantAdvice.code
+        answer = cybersource.PaymentAnswer(
+            id="1",
+            status="DECLINED",
+            errorInformation=cybersource.ErrorInfo(reason=raw),
+            processorInformation=cybersource.ProcessorInfo(
+                merchantAdvice=cybersource.MerchantAdvice(code=advice) if advice else None
+            ),
+        )
+        return cybersource._failure(answer)
     if name == "authorizenet":  # the response reason code of a declined transaction
         tr = authorizenet.TransactionResponse(
             responseCode="2", transId="1", errors=[authorizenet.TxError(errorCode=raw)]
@@ -133,7 +146,7 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "authorizenet", "mercadopago", "sandbox",
+    "mollie", "razorpay", "authorizenet", "cybersource", "mercadopago", "sandbox",
 ]  # fmt: skip
 
 
@@ -151,6 +164,7 @@ ADVICE: dict[str, dict[str, DeclineCategory]] = {
     "checkout": dict(CHECKOUT_RECOMMENDATION),
     "paypal": dict(MASTERCARD_ADVICE),
     "braintree": dict(MASTERCARD_ADVICE),
+    "cybersource": dict(MASTERCARD_ADVICE),
 }
 
 
@@ -178,6 +192,7 @@ def test_the_same_cause_has_the_same_category_everywhere() -> None:
         _parsed("braintree", "2004"),
         _parsed("mollie", "card_expired"),
         _parsed("razorpay", "card_expired"),
+        _parsed("cybersource", "EXPIRED_CARD"),
         _parsed("sandbox", "expired_card"),
     ]
     assert {(f.code, f.category) for f in expired} == {("expired_card", DeclineCategory.HARD)}

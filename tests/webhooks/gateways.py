@@ -11,7 +11,8 @@ signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature
 (over the notification URL and the body), Braintree's signed form (the caller builds it
 with ``testing.fakes.braintree.sign_notification``: the signature is in the body),
 Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret),
-Authorize.net's ``X-ANET-Signature`` (HMAC-SHA512 under the Signature Key), Mercado
+Authorize.net's ``X-ANET-Signature`` (HMAC-SHA512 under the Signature Key),
+Cybersource's ``v-c-signature`` (``t=;keyId=;sig=``, HMAC-SHA256 of ``<t>.<body>``), Mercado
 Pago's ``x-signature`` (HMAC-SHA256 over its manifest; not in ``CONNECTORS``), the
 sandbox's scheme.
 """
@@ -32,6 +33,9 @@ from connector_service.library import ConnectorService
 from connector_service.testing.fakes.authorizenet import AuthorizenetFake
 from connector_service.testing.fakes.authorizenet import webhook_headers as anet_headers
 from connector_service.testing.fakes.braintree import BraintreeFake
+from connector_service.testing.fakes.cybersource import WEBHOOK_SECRET as CYBERSOURCE_SECRET
+from connector_service.testing.fakes.cybersource import CybersourceFake
+from connector_service.testing.fakes.cybersource import webhook_headers as cybersource_headers
 from connector_service.testing.fakes.mercadopago import WEBHOOK_SECRET as MERCADOPAGO_SECRET
 from connector_service.testing.fakes.mercadopago import MercadoPagoFake
 from connector_service.testing.fakes.mercadopago import sign as mercadopago_sign
@@ -51,7 +55,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
 CONNECTORS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "sandbox",
+    "razorpay", "authorizenet", "cybersource", "sandbox",
 )  # fmt: skip
 # What a connector needs on every payment besides the card (Razorpay: the customer's
 # phone, IP and user agent), and on a mandate set-up.
@@ -183,6 +187,13 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         fake = AuthorizenetFake()
         url = await fake.start()
         gw = Gateway(name, fake, url, {"credentials": fake.credentials}, anet_headers)
+    elif name == "cybersource":
+        fake = CybersourceFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials}
+        gw = Gateway(
+            name, fake, url, account, lambda body: cybersource_headers(body, CYBERSOURCE_SECRET)
+        )
     elif name == "mercadopago":  # not in CONNECTORS: its own suites cover the rest
         fake = MercadoPagoFake()
         url = await fake.start()

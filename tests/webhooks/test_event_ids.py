@@ -30,6 +30,7 @@ from connector_service.connectors import adyen as adyen_mod
 from connector_service.connectors import authorizenet as authorizenet_mod
 from connector_service.connectors import braintree as braintree_mod
 from connector_service.connectors import checkout as checkout_mod
+from connector_service.connectors import cybersource as cybersource_mod
 from connector_service.connectors import paypal as paypal_mod
 from connector_service.connectors import paystack as paystack_mod
 from connector_service.connectors import rapyd as rapyd_mod
@@ -41,6 +42,7 @@ from connector_service.connectors.base import HttpRequest
 from connector_service.executor.http import Timeouts
 from connector_service.library import ConnectorService
 from connector_service.testing.fakes.braintree import sign_notification
+from connector_service.testing.fakes.cybersource import notification as cybersource_notification
 from tests.fakes.adyen import notification
 from tests.webhooks.gateways import (
     CONNECTORS,
@@ -68,6 +70,7 @@ CARDS = {
     "braintree": ("4111111111111111", "123"),
     "razorpay": ("4111111111111111", "123"),
     "authorizenet": ("4111111111111111", "123"),
+    "cybersource": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 # Gateways that take card data only tokenised in the browser: the token for each card.
@@ -83,10 +86,11 @@ MANDATE_CARDS = {
     "braintree": ("5555555555554444", "321"),
     "razorpay": ("4111111111111111", "123"),
     "authorizenet": ("5424000000000015", "900"),
+    "cybersource": ("5555555555554444", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR", "authorizenet": "USD"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD"}  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -109,6 +113,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "braintree": list(braintree_mod.WEBHOOK_EVENTS),
     "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
     "authorizenet": [*authorizenet_mod.WEBHOOK_EVENTS, *authorizenet_mod.MANDATE_EVENTS],
+    "cybersource": list(cybersource_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -482,6 +487,20 @@ def razorpay_body(w: World, etype: str) -> bytes:
     return json.dumps(event).encode()
 
 
+def cybersource_body(w: World, etype: str) -> bytes:
+    """A notification naming the transaction the event is about, by its own id: the
+    authorization, its capture or reversal, or the refund."""
+    fake = w.gw.fake
+    if etype.startswith(("payments.refunds.", "payments.credits.")):
+        tid = w.refund["connector_refund_id"]
+    elif etype.startswith("payments.captures."):
+        [tid] = [t["id"] for t in fake.transactions.values()
+                 if t["kind"] == "capture" and t["parent"] == w.gid]  # fmt: skip
+    else:
+        tid = w.gid
+    return cybersource_notification(tid, etype)
+
+
 def authorizenet_body(w: World, etype: str) -> bytes:
     """A notification about the fake's own transaction (the refund's for a refund), or
     the mandate's payment profile; the payload shapes of the Webhooks API reference."""
@@ -537,7 +556,8 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
              "paypal": paypal_body, "paystack": paystack_body,
              "rapyd": rapyd_body, "square": square_body,
              "braintree": braintree_body, "razorpay": razorpay_body,
-             "authorizenet": authorizenet_body}[connector]  # fmt: skip
+             "authorizenet": authorizenet_body,
+             "cybersource": cybersource_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

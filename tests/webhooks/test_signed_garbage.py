@@ -20,6 +20,7 @@ import pytest
 
 from connector_service.runtime import Runtime
 from connector_service.testing.fakes.braintree import sign_notification
+from connector_service.testing.fakes.cybersource import webhook_headers as cybersource_headers
 from tests.fakes import adyen as adyen_fake
 from tests.fakes import paypal as paypal_fake
 from tests.fakes.rapyd import webhook_headers
@@ -39,6 +40,7 @@ RAPYD_URL = "https://shop.example/rapyd/webhooks"
 BT_PUBLIC, BT_PRIVATE = "bt_garbage_public", "bt-garbage-private-key"
 RAZORPAY_SECRET = "razorpay-garbage-webhook-secret"
 ANET_SIGNATURE_KEY = "A1B2" * 32
+CYBERSOURCE_KEY = base64.b64encode(b"cybersource-garbage-signature-k").decode()
 
 
 def _rapyd_sign(body: bytes) -> dict[str, str]:
@@ -200,6 +202,16 @@ GATEWAYS = [
         lambda d: json.dumps(d).encode(), ("payload", "authAmount"), (),
     ),
     Gateway(
+        "cybersource",
+        [{"id": "cybersource", "connector": "cybersource",
+          "credentials": {"merchant_id": "garbage_merchant", "key_id": "garbage-key-id",
+                          "shared_secret": CYBERSOURCE_KEY, "webhook_secret": CYBERSOURCE_KEY}}],
+        lambda body: cybersource_headers(body, CYBERSOURCE_KEY),
+        _fixture("cybersource", "webhook_payment_accept.json"),
+        # no amount nor currency: a notification names the transaction only
+        lambda d: json.dumps(d).encode(), (), (),
+    ),
+    Gateway(
         "sandbox",
         [{"id": "sandbox", "connector": "sandbox",
           "credentials": {"webhook_secret": SANDBOX_SECRET}}],
@@ -254,7 +266,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
 
 NAMES = [
     "stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "sandbox",
+    "razorpay", "authorizenet", "cybersource", "sandbox",
 ]  # fmt: skip
 
 

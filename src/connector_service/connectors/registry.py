@@ -31,6 +31,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.mollie": "MollieConnector",
     "connector_service.connectors.razorpay": "RazorpayConnector",
     "connector_service.connectors.authorizenet": "AuthorizenetConnector",
+    "connector_service.connectors.cybersource": "CybersourceConnector",
     "connector_service.connectors.mercadopago": "MercadoPagoConnector",
 }
 

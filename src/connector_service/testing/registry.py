@@ -16,7 +16,8 @@ __all__ = ["BUILTIN_PROFILES", "ENTRY_POINT_GROUP", "load_profiles"]
 ENTRY_POINT_GROUP = "connector_service.conformance"
 BUILTIN_PROFILES = (
     "sandbox", "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square",
-    "braintree", "mollie", "razorpay", "authorizenet", "mercadopago",
+    "braintree", "mollie", "razorpay", "authorizenet",
+    "cybersource", "mercadopago",
 )  # fmt: skip
 
 

@@ -195,7 +195,9 @@ async def _payment(
     if isinstance(facts, PaymentFacts):
         amount, currency = facts.amount, facts.currency
         capture = CaptureMethod(facts.capture_method)
-        gid = gid or facts.connector_payment_id
+        # The payment's main gateway id, also where the event named it by a secondary id
+        # (a Cybersource capture's own id); the event's id settles an unresolved payment.
+        gid = facts.connector_payment_id or gid
         reference = facts.reference
         metadata = dict(facts.metadata)
     else:
