@@ -13,12 +13,17 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def sections() -> dict[str, str]:
-    from connector_service.cli.table import connector_rows, render_markdown
+    from connector_service.cli.table import connector_rows, render_markdown, render_method_matrix
     from connector_service.sandbox import TEST_CARDS
 
     cards = ["| card number | behaviour |", "|---|---|"]
     cards += [f"| `{c.number}` | {c.description} |" for c in TEST_CARDS]
-    return {"connectors": render_markdown(connector_rows()), "test-cards": "\n".join(cards)}
+    rows = connector_rows()
+    return {
+        "connectors": render_markdown(rows),
+        "payment-methods": render_method_matrix(rows),
+        "test-cards": "\n".join(cards),
+    }
 
 
 def render(text: str) -> str:

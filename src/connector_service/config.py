@@ -64,7 +64,7 @@ class RuleMatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     amount_min: int | None = None
     amount_max: int | None = None
     country: list[str] | None = None  # billing country
-    payment_method: list[str] | None = None  # card, token, mandate, wallet, redirect
+    payment_method: list[str] | None = None  # the payment_method.type names
     card_brand: list[str] | None = None
     bin_prefix: list[str] | None = None
     bin_range: list[tuple[str, str]] | None = None  # inclusive, compared on equal lengths

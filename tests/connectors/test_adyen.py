@@ -36,7 +36,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -50,6 +50,8 @@ from connector_service.executor.transcript import render_transcript
 from tests.connectors.harness import drive, make_ctx, response
 from tests.contract.spec import SpecViolation, spec_path, validate_request
 from tests.fakes.adyen import API_KEY, HMAC_KEY, MERCHANT, notification
+
+WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
 
 SPEC = "adyen/CheckoutService-v71.json"
 TEST_BASE = "https://checkout-test.adyen.com/v71"
@@ -354,7 +356,10 @@ def test_partial_browser_info_is_left_out() -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        (authorize_data(payment_method=Wallet(wallet="apple_pay")), "payment_method.type"),
+        (
+            authorize_data(payment_method=WALLET),
+            "payment_method.type",
+        ),
         (authorize_data(setup_future_usage=True), "customer.id"),
         (
             authorize_data(payment_method=Token(token="M5N7TQ4TG5PFWR50")),

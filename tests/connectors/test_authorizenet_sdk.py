@@ -61,7 +61,7 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, GooglePay, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import CaptureMethod
@@ -768,11 +768,11 @@ def test_the_sdk_version_is_recorded() -> None:
         ("COMMON.ACCEPT.INAPP.PAYMENT", Token(token="eyJjb2RlIjoiNTBfMl8wNjAwMDUyN0JE")),
         (
             "COMMON.APPLE.INAPP.PAYMENT",
-            Wallet(wallet="apple_pay", token=Secret("eyJ2ZXJzaW9uIjoiRUNfdjEi")),
+            ApplePay(token=Secret("eyJ2ZXJzaW9uIjoiRUNfdjEi")),
         ),
         (
             "COMMON.GOOGLE.INAPP.PAYMENT",
-            Wallet(wallet="google_pay", token=Secret("eyJzaWduYXR1cmUiOiJNRVF")),
+            GooglePay(token=Secret("eyJzaWduYXR1cmUiOiJNRVF")),
         ),
     ],
 )

@@ -35,7 +35,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -393,7 +393,7 @@ def test_zero_decimal_amounts_are_whole_units() -> None:
 
 def test_a_wallet_is_not_supported_before_any_request() -> None:
     with pytest.raises(ServiceError) as err:
-        request_of(Flow.AUTHORIZE, authorize(Wallet(wallet="apple_pay")), [])
+        request_of(Flow.AUTHORIZE, authorize(ApplePay(token=Secret("apple-pay-token"))), [])
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "payment_method.type"
 
 

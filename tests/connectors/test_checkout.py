@@ -29,7 +29,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -49,6 +49,8 @@ from tests.fakes.checkout import (
     SPEC_BASE,
     check_request,
 )
+
+WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 CONNECTOR = CheckoutConnector()
@@ -340,7 +342,7 @@ def test_validator_catches_broken_requests() -> None:
 
 def test_wallet_is_not_supported() -> None:
     with pytest.raises(ServiceError) as err:
-        first_request(Flow.AUTHORIZE, ctx(), authorize(Wallet(wallet="apple_pay")))
+        first_request(Flow.AUTHORIZE, ctx(), authorize(WALLET))
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "payment_method.type"
 
 

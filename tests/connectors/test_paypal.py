@@ -41,7 +41,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -64,6 +64,8 @@ from tests.fakes.paypal import (
     check_request,
     check_token_request,
 )
+
+WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 C = PayPalConnector()
@@ -475,7 +477,11 @@ def test_validator_catches_broken_requests() -> None:
 def test_wallet_is_not_supported() -> None:
     with pytest.raises(ServiceError) as exc:
         drive(
-            C, Flow.AUTHORIZE, ctx(), authorize_data(payment_method=Wallet(wallet="apple_pay")), []
+            C,
+            Flow.AUTHORIZE,
+            ctx(),
+            authorize_data(payment_method=WALLET),
+            [],
         )
     assert exc.value.type is ErrorType.NOT_SUPPORTED and exc.value.field == "payment_method.type"
 

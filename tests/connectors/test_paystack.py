@@ -39,7 +39,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -51,6 +51,8 @@ from connector_service.domain.status import (
 from connector_service.executor.transcript import render_transcript
 from connector_service.testing.spec import SpecViolation, spec_path, validate_request
 from tests.connectors.harness import drive, make_ctx, response
+
+WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
 
 CONNECTOR = PaystackConnector()
 FIXTURES = Path(__file__).parent / "fixtures" / "paystack"
@@ -273,7 +275,7 @@ def test_mandate_charge_uses_charge_authorization_with_string_metadata() -> None
     [
         (authorize(customer=None), "missing_field", "customer.email"),
         (authorize(currency="EUR"), "currency_not_supported", "currency"),
-        (authorize(Wallet(wallet="apple_pay")), "payment_method_not_supported",
+        (authorize(WALLET), "payment_method_not_supported",
          "payment_method.type"),
     ],
 )  # fmt: skip

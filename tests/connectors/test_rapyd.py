@@ -40,7 +40,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -301,7 +301,7 @@ def test_mit_charge_names_customer_card_and_initiation_type() -> None:
 
 
 def test_other_payment_methods_are_not_supported() -> None:
-    for pm in (Wallet(wallet="apple_pay"), Token(token="tok_123")):
+    for pm in (ApplePay(token=Secret("apple-pay-token")), Token(token="tok_123")):
         with pytest.raises(ServiceError) as err:
             first_request(Flow.AUTHORIZE, authorize(pm))
         assert err.value.type is ErrorType.NOT_SUPPORTED

@@ -41,7 +41,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -345,7 +345,7 @@ def test_idempotency_keys_are_derived_per_call_and_fit_45_characters() -> None:
         (authorize(Card(number=Secret("4111111111111111"), exp_month=12, exp_year=2034,
                         cvc=Secret("111"))),
          "payment_method_not_supported", "payment_method"),
-        (authorize(Wallet(wallet="apple_pay")), "payment_method_not_supported",
+        (authorize(ApplePay(token=Secret("apple-pay-token"))), "payment_method_not_supported",
          "payment_method.type"),
         (authorize(setup_future_usage=True), "not_supported", "setup_future_usage"),
         (authorize(currency="NGN"), "currency_not_supported", "currency"),

@@ -44,7 +44,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token, Wallet
+from connector_service.domain.payment_methods import ApplePay, Card, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -59,6 +59,8 @@ from tests.connectors.harness import drive, make_ctx, response
 from tests.contract import stripe_form
 from tests.contract.spec import SpecViolation, validate_request
 from tests.fakes.stripe import API_KEY, WEBHOOK_SECRET
+
+WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
 
 BASE = "https://api.stripe.com"
 FIXTURES = Path(__file__).parent / "fixtures" / "stripe"
@@ -395,7 +397,7 @@ def test_token_and_mandate_payment_methods() -> None:
         )
     assert no_customer.value.field == "payment_method.mandate_id"
     with pytest.raises(ServiceError) as wallet:
-        connector.build_authorize(c, authorize_data(payment_method=Wallet(wallet="apple_pay")))
+        connector.build_authorize(c, authorize_data(payment_method=WALLET))
     assert (
         wallet.value.type is ErrorType.NOT_SUPPORTED and wallet.value.field == "payment_method.type"
     )

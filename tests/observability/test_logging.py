@@ -30,15 +30,18 @@ from tests.observability.asgi import config, running
 # The scrub patterns the fast path in observability/logging.py was derived from. When
 # scrub_common changes, this fails: check _TELLTALES / _DIGIT_RUN still cover every
 # pattern (each needs one of those substrings to match), then update the fingerprint.
-SCRUB_FINGERPRINT = "bee3755367dd7e62bfafbdcb7dfb59e23b7631f4e4cbfdd50c6c23a1ec87bbd9"
+SCRUB_FINGERPRINT = "146aa9affc46ef3ad21b43ccf4fafb945753a21bbd85ccf847c6f4c62591ebe8"
 
 
 def scrub_fingerprint() -> str:
     names = sorted(n for n in vars(base) if isinstance(getattr(base, n), re.Pattern))
-    assert names == ["_AUTH_HEADER", "_AUTH_TOKEN", "_CVC_FORM", "_CVC_KEYS", "_KEY_SHAPES",
-                     "_PAN"], names  # fmt: skip
-    order = ("_PAN", "_CVC_KEYS", "_CVC_FORM", "_AUTH_HEADER", "_AUTH_TOKEN", "_KEY_SHAPES")
-    parts = [inspect.getsource(scrub_common)]
+    assert names == ["_AUTH_HEADER", "_AUTH_TOKEN", "_CVC_FORM", "_CVC_KEYS", "_IBAN",
+                     "_KEY_SHAPES", "_METHOD_SECRET_ESCAPED", "_METHOD_SECRET_FORM",
+                     "_METHOD_SECRET_JSON", "_PAN"], names  # fmt: skip
+    order = ("_PAN", "_CVC_KEYS", "_CVC_FORM", "_AUTH_HEADER", "_AUTH_TOKEN", "_KEY_SHAPES",
+             "_METHOD_SECRET_JSON", "_METHOD_SECRET_ESCAPED", "_METHOD_SECRET_FORM",
+             "_IBAN")  # fmt: skip
+    parts = [inspect.getsource(scrub_common), inspect.getsource(base._scrub_methods)]
     parts += [getattr(base, n).pattern + str(getattr(base, n).flags) for n in order]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -57,6 +60,11 @@ SENSITIVE = [
     "\u017fecurity_code=123", "author\u0130zation: secret", "AUTHOR\u0131ZATION: secret",
     "CVC2: 123",
     "Kelvin \u212a_test_abcd1234",
+    # payment-method secrets (issue 13): keyed values and a bare IBAN
+    "NL91ABNA0417164300", "DE89 NL91ABNA0417164300 x", '"iban": "NL91ABNA0417164300"',
+    '"accountNumber":"000123456789"', '"tokenCryptogram": "AgAAAAAABk4DWZ4C28yUQAAAAAA="',
+    "blik_code=777123", '\\"cavv\\": \\"AAABBBCCC\\"', '"wallet_token":"eyJhbGc"',
+    '"authentication_value": "AJkBBkhgQQAAAE4gSEJydQAAAAA="',
 ]  # fmt: skip
 ENCODED = [
     "description=card%20378282246310005%20cvc%3D7319",

@@ -71,7 +71,11 @@ def a(service: ServiceProcess) -> Api:  # noqa: F811
         ({**GOOD, "payment_method": {"type": "mandate", "mandate_id": "man_forged"}},
          "mandate_not_found", "payment_method.mandate_id"),
         ({**GOOD, "payment_method": {"type": "wallet", "wallet": "apple_pay"}},
+         "unknown_type", "payment_method.type"),
+        ({**GOOD, "payment_method": {"type": "token", "token": "tok_elsewhere"}},
          "not_supported", "payment_method.type"),
+        ({**GOOD, "currency": "USD", "payment_method": {"type": "ideal"}},
+         "not_supported", "currency"),
     ],
 )  # fmt: skip
 async def test_invalid_payment_bodies(a: Api, body: dict[str, Any], code: str, field: str) -> None:

@@ -21,6 +21,7 @@ from connector_service.connectors.base import (
 from connector_service.connectors.registry import load_connectors
 from connector_service.connectors.sandbox import SandboxConnector
 from connector_service.domain.flows import CaptureData, Flow, PaymentResult
+from connector_service.domain.payment_methods import PaymentMethodType
 from connector_service.domain.status import PaymentStatus
 
 CONNECTORS = load_connectors(include_entry_points=False)
@@ -93,7 +94,14 @@ def test_mandate_charges_need_authorize() -> None:
 
 
 def test_a_new_pair_adds_its_flow_and_the_executor_reaches_it() -> None:
-    meta = dataclasses.replace(SandboxConnector.meta, name="capturer", flows=frozenset())
+    # Only cards, with the flows the class has (the sandbox's own method table claims more).
+    meta = dataclasses.replace(
+        SandboxConnector.meta,
+        name="capturer",
+        flows=frozenset(),
+        methods={},
+        payment_methods=frozenset({PaymentMethodType.CARD}),
+    )
     cls = _class({"meta": meta, "build_capture": _capture, "parse_capture": _parse}, Connector)
     assert cls.meta.flows == {Flow.CAPTURE}
     ctx = ConnectorContext("a", "capturer", {}, {}, base_url="http://127.0.0.1:1")

@@ -43,6 +43,13 @@ def connector_rows() -> list[dict[str, Any]]:
                 "currencies": sorted(m.currencies) if m.currencies is not None else "*",
                 "idempotency": m.idempotency,
                 "multiple_captures": m.multiple_captures,
+                "methods": {
+                    pm.value: sorted(f.value for f in support.flows)
+                    for pm, support in m.methods.items()
+                },
+                "external_3ds": sorted(
+                    pm.value for pm, support in m.methods.items() if support.external_3ds
+                ),
                 "splits": m.splits is not None,  # issue 19
                 "order": m.order is not None,
             }
@@ -66,7 +73,36 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         cells += ["✓" if flow.value in row["flows"] else "—" for _, flow in COLUMNS]
         cells.append("✓" if row.get("multiple_captures") else "—")
         cells += ["✓" if row.get(key) else "—" for key in ("splits", "order")]
-        cells += [", ".join(row["payment_methods"]), row["idempotency"]]
+        methods = row["payment_methods"]
+        shown = [m for m in methods if m in _BASIC]
+        more = len(methods) - len(shown)
+        listed = ", ".join(shown) + (f" + {more} more (matrix below)" if more else "")
+        cells += [listed, row["idempotency"]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+_BASIC = ("card", "mandate", "token")
+_FLOW_LETTERS = (("authorize", "A"), ("capture", "C"), ("refund", "R"), ("recurring", "M"))
+
+
+def render_method_matrix(rows: list[dict[str, Any]]) -> str:
+    """Payment method by connector: the flows each connector declares for the method
+    (A authorize, C separate capture, R refund, M recurring / mandate; + external 3-D
+    Secure), "—" where it does not take it."""
+    from connector_service.domain.payment_methods import PaymentMethodType
+
+    head = ["payment method", *[f"{r['display_name']}" for r in rows]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for pm in PaymentMethodType:
+        cells = [f"`{pm.value}`"]
+        for row in rows:
+            flows = row["methods"].get(pm.value)
+            if flows is None:
+                cells.append("—")
+                continue
+            mark = " ".join(letter for flow, letter in _FLOW_LETTERS if flow in flows)
+            cells.append(mark + (" +3DS" if pm.value in row["external_3ds"] else ""))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

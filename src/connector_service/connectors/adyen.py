@@ -37,8 +37,15 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, BrowserInfo, CardSummary, NextAction
+from connector_service.domain.common import (
+    Address,
+    BrowserInfo,
+    CardSummary,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -178,9 +185,11 @@ class AdyenConnector(Connector):
                 required=False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="Idempotency-Key header (scoped per operation, at most 64 characters)",
         docs_url="https://docs.adyen.com/api-explorer/Checkout/71/overview",
         secret_fields=("api_key", "webhook_secret"),
@@ -1110,7 +1119,7 @@ def _next_action(action: Any) -> NextAction | None:
     method = str(action.get("method") or "GET").upper()
     data = kit.obj(action.get("data"))
     form = {str(k): str(v) for k, v in data.items()} if method == "POST" else None
-    return NextAction(type="redirect", url=url, method=method, form=form or None)
+    return RedirectAction(url=url, method=method, form=form or None)
 
 
 def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary | None:

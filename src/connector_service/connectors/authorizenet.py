@@ -59,6 +59,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -90,7 +91,13 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token, Wallet
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    GooglePay,
+    PaymentMethodType,
+    Token,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -106,9 +113,9 @@ MAX_DUPLICATE_WINDOW = 28800  # the gateway's maximum (8 hours)
 # Accept.js (and Accept Hosted) nonces: ``opaqueData`` with this descriptor.
 ACCEPT_DESCRIPTOR = "COMMON.ACCEPT.INAPP.PAYMENT"
 # In-app wallets: the wallet's payment data, base64, as opaqueData with its descriptor.
-WALLET_DESCRIPTORS = {
-    "apple_pay": "COMMON.APPLE.INAPP.PAYMENT",
-    "google_pay": "COMMON.GOOGLE.INAPP.PAYMENT",
+WALLET_DESCRIPTORS: dict[type[ApplePay | GooglePay], str] = {
+    ApplePay: "COMMON.APPLE.INAPP.PAYMENT",
+    GooglePay: "COMMON.GOOGLE.INAPP.PAYMENT",
 }
 
 
@@ -181,14 +188,14 @@ class AuthorizenetConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {
-                PaymentMethodType.CARD,
-                PaymentMethodType.TOKEN,
-                PaymentMethodType.WALLET,
-                PaymentMethodType.MANDATE,
-            }
-        ),
+        # Wallet tokens pay once: a customer profile is made from a card or a nonce.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.APPLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         # Authorize.net's processing currencies (one per merchant account).
         currencies=frozenset(
             {"USD", "CAD", "GBP", "EUR", "AUD", "NZD", "CHF", "DKK", "NOK", "PLN", "SEK"}
@@ -293,17 +300,11 @@ class AuthorizenetConnector(Connector):
             request["payment"] = {
                 "opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}
             }
-        elif isinstance(pm, Wallet) and pm.wallet in WALLET_DESCRIPTORS:
-            if pm.token is None or not pm.token.reveal():
-                raise invalid(
-                    "invalid_token",
-                    f"a {pm.wallet} payment needs the wallet's payment token "
-                    "(base64 of its payment data)",
-                    "payment_method.token",
-                )
+        elif isinstance(pm, ApplePay | GooglePay):
+            # The model has checked the token is there (payment_method.token).
             request["payment"] = {
                 "opaqueData": {
-                    "dataDescriptor": WALLET_DESCRIPTORS[pm.wallet],
+                    "dataDescriptor": WALLET_DESCRIPTORS[type(pm)],
                     "dataValue": pm.token.reveal(),
                 }
             }
@@ -1286,10 +1287,9 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
     return out
 
 
-def _kind(pm: object) -> str:
-    if isinstance(pm, Wallet):
-        return f"{pm.wallet} wallets"
-    return f"{type(pm).__name__.lower()} details"
+def _kind(pm: msgspec.Struct) -> str:
+    """The method's ``payment_method.type`` (its msgspec tag), for error messages."""
+    return f"{pm.__struct_config__.tag} payments"
 
 
 def _ref_id(key: str) -> str:

@@ -35,10 +35,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeAlias, TypeVar
 
+from connector_service.connectors.capabilities import (
+    MethodSupport,
+    derived_methods,
+    undeclarable,
+)
 from connector_service.connectors.kit.encode import basic_auth, drop_none, form_encode, json_body
 from connector_service.connectors.kit.errors import gateway_error
 from connector_service.connectors.kit.http import (
@@ -125,7 +130,10 @@ class ConnectorMeta:
     base_url_test: str
     base_url_live: str
     credential_fields: tuple[CredentialField, ...]
-    payment_methods: frozenset[PaymentMethodType]
+    # The methods taken: state ``payment_methods`` (each gets the flows the class
+    # implements) or ``methods`` (per method: flows, countries, currencies, external
+    # 3-D Secure; see connectors/capabilities.py). Either is computed from the other.
+    payment_methods: frozenset[PaymentMethodType] = frozenset()
     currencies: frozenset[str] | None = None  # None: every currency
     countries: frozenset[str] | None = None  # None: every country
     option_fields: tuple[CredentialField, ...] = ()
@@ -139,6 +147,7 @@ class ConnectorMeta:
     flows: frozenset[Flow] = frozenset()
     # Several partial captures on one authorization (CaptureData.final_capture=False).
     multiple_captures: bool = False
+    methods: Mapping[PaymentMethodType, MethodSupport] = dataclasses.field(default_factory=dict)
     # ---- issue 19: typed connector options and marketplace splits
     # The typed ``connector_options`` block per request kind (kit/options.py).
     options: ConnectorOptions = NO_OPTIONS
@@ -204,7 +213,7 @@ class Connector:
                 f"{cls.__name__}: meta.flows states {_names(meta.flows)} but the class "
                 f"implements {_names(flows)}"
             )
-        cls.meta = dataclasses.replace(meta, flows=flows)
+        cls.meta = dataclasses.replace(meta, flows=flows, **_methods_of(cls.__name__, meta, flows))
 
     # ---- the executor's entry point
 
@@ -538,6 +547,19 @@ def _implemented(cls: type[Connector]) -> frozenset[Flow]:
     if webhooks:
         found.add(Flow.WEBHOOKS)
     return frozenset(found)
+
+
+def _methods_of(name: str, meta: ConnectorMeta, flows: frozenset[Flow]) -> dict[str, Any]:
+    """``payment_methods`` and ``methods`` made consistent (one is derived from the other)."""
+    if meta.methods:
+        declared = frozenset(meta.methods)
+        if meta.payment_methods and meta.payment_methods != declared:
+            raise TypeError(f"{name}: meta.payment_methods differs from meta.methods")
+        claimed = undeclarable(meta.methods, flows)
+        if claimed:
+            raise TypeError(f"{name}: meta.methods declares flows the class lacks: {claimed}")
+        return {"payment_methods": declared, "methods": dict(meta.methods)}
+    return {"methods": derived_methods(meta.payment_methods, flows)}
 
 
 def _names(flows: frozenset[Flow]) -> list[str]:

@@ -47,6 +47,7 @@ from xml.etree import ElementTree
 import msgspec
 from msgspec import Meta
 
+from connector_service.connectors import capabilities as cap
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
@@ -214,9 +215,17 @@ class BraintreeConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: cap.takes(
+                cap.AUTHORIZE, cap.CAPTURE, cap.REFUND, cap.RECURRING
+            ),
+            PaymentMethodType.TOKEN: cap.takes(
+                cap.AUTHORIZE, cap.CAPTURE, cap.REFUND, cap.RECURRING
+            ),
+            PaymentMethodType.MANDATE: cap.takes(
+                cap.AUTHORIZE, cap.CAPTURE, cap.REFUND, cap.RECURRING
+            ),
+        },
         # No idempotency key at Braintree: the core never re-sends an effect, and a create
         # whose answer was lost is found by its orderId (our reference) with a search.
         idempotency="none",

@@ -34,8 +34,14 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.common import (
+    Address,
+    CardSummary,
+    Customer,
+    RedirectAction,
+)
 from connector_service.domain.declines import CHECKOUT_RECOMMENDATION
 from connector_service.domain.errors import (
     DeclineCode,
@@ -173,9 +179,11 @@ class CheckoutConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="Cko-Idempotency-Key header",
         multiple_captures=True,  # capture_type NonFinal (NAS accounts)
         docs_url="https://www.checkout.com/docs",
@@ -1294,7 +1302,7 @@ def _payment(body: Any, currency: str, capture_method: CaptureMethod) -> Payment
         amount=_from_cko(amount, currency) if amount is not None else None,
         amount_captured=_from_cko(captured, currency) if captured is not None else None,
         connector_status=payment.status or None,
-        next_action=NextAction(type="redirect", url=redirect)
+        next_action=RedirectAction(url=redirect)
         if status is PaymentStatus.REQUIRES_ACTION and redirect
         else None,
         failure=_failure(body) if status is PaymentStatus.FAILED else None,
@@ -1327,7 +1335,7 @@ def _mandate(body: Any, *, status_override: str | None = None) -> MandateResult:
         connector_customer_id=kit.text(customer.get("id")),
         network_transaction_id=kit.text(body.get("scheme_id")),
         connector_status=raw or None,
-        next_action=NextAction(type="redirect", url=redirect)
+        next_action=RedirectAction(url=redirect)
         if status is MandateStatus.PENDING and redirect
         else None,
         failure=_failure(body) if status is MandateStatus.FAILED else None,

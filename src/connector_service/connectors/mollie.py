@@ -47,7 +47,8 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.domain.common import CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -194,7 +195,10 @@ class MollieConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset({PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}),
+        methods={
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="Idempotency-Key header",
         docs_url="https://docs.mollie.com/reference/payments-api",
         secret_fields=("api_key",),
@@ -938,7 +942,7 @@ def _payment(payment: MolliePayment, currency: str) -> PaymentResult:
         amount=amount,
         amount_captured=captured,
         connector_status=payment.status,
-        next_action=NextAction(type="redirect", url=checkout)
+        next_action=RedirectAction(url=checkout)
         if status is PaymentStatus.REQUIRES_ACTION and checkout
         else None,
         failure=_failure(payment) if status is PaymentStatus.FAILED else None,
@@ -984,7 +988,7 @@ def _mandate(payment: MolliePayment, cid: str, verification: bool) -> MandateRes
         connector_mandate_id=payment.mandateId if mandate_status is MandateStatus.ACTIVE else None,
         connector_customer_id=cid,
         connector_status=payment.status,
-        next_action=NextAction(type="redirect", url=checkout)
+        next_action=RedirectAction(url=checkout)
         if mandate_status is MandateStatus.PENDING and checkout
         else None,
         failure=(

@@ -35,8 +35,9 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, NextAction
+from connector_service.domain.common import Address, CardSummary, RedirectAction
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -191,9 +192,11 @@ class PayPalConnector(Connector):
                 "webhook_tolerance_seconds", "largest accepted age of a webhook (600)", False
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         currencies=PAYPAL_CURRENCIES,
         idempotency="PayPal-Request-Id header",
         multiple_captures=True,  # final_capture=false on the authorization's capture
@@ -1319,7 +1322,7 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
     next_action = None
     if status is PaymentStatus.REQUIRES_ACTION:
         url = _link(order, "payer-action")
-        next_action = NextAction(type="redirect", url=url) if url else None
+        next_action = RedirectAction(url=url) if url else None
     ntid = None
     if decisive is not None:
         ntid = (decisive.get("network_transaction_reference") or {}).get("id")

@@ -44,7 +44,14 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.connectors.capabilities import AUTHORIZE, RECURRING, REFUND, takes
+from connector_service.domain.common import (
+    AwaitCustomer,
+    CardSummary,
+    Customer,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -158,9 +165,12 @@ class PaystackConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        # Paystack charges in one step (no separate capture), for every method.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, REFUND, RECURRING),
+        },
         currencies=CURRENCIES,
         idempotency="reference body field (derived from the Idempotency-Key)",
         docs_url="https://paystack.com/docs/api/",
@@ -745,16 +755,14 @@ def _next_action(charge: dict[str, Any]) -> NextAction | None:
     status = kit.text(charge.get("status")) or ""
     if status == "open_url":
         url = kit.text(charge.get("url"))
-        return NextAction(type="redirect", url=url) if url else None
+        return RedirectAction(url=url) if url else None
     if status in CONTINUATIONS:
         param = CONTINUATIONS[status][0]
         fields = ADDRESS_PARAMS if param == "address" else (param,)
         # What to ask the customer for, posted back as params to .../complete.
-        return NextAction(
-            type="await_customer", url="", method="POST", form=dict.fromkeys(fields, "")
-        )
+        return AwaitCustomer(url="", method="POST", form=dict.fromkeys(fields, ""))
     if status == "pay_offline":
-        return NextAction(type="await_customer", url="", method="GET", form={})
+        return AwaitCustomer(url="", method="GET", form={})
     return None
 
 

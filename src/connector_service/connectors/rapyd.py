@@ -41,8 +41,9 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.common import Address, CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -152,9 +153,11 @@ class RapydConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="idempotency header",
         docs_url="https://docs.rapyd.net/en/collect.html",
         secret_fields=("access_key", "secret_key"),
@@ -833,7 +836,7 @@ def _payment(body: dict[str, Any], currency: str) -> PaymentResult:
         amount=amount,
         amount_captured=_amount(body.get("amount"), currency) if captured else None,
         connector_status=payment.status or None,
-        next_action=NextAction(type="redirect", url=payment.redirect_url)
+        next_action=RedirectAction(url=payment.redirect_url)
         if status is PaymentStatus.REQUIRES_ACTION and payment.redirect_url
         else None,
         failure=_failure(payment) if status is PaymentStatus.FAILED else None,
@@ -880,7 +883,7 @@ def _mandate(method: dict[str, Any], customer_id: str | None) -> MandateResult:
         connector_customer_id=customer_id,
         network_transaction_id=kit.text(method.get("network_reference_id")),
         connector_status=kit.text(method.get("next_action")),
-        next_action=NextAction(type="redirect", url=redirect)
+        next_action=RedirectAction(url=redirect)
         if status is MandateStatus.PENDING and redirect
         else None,
         failure=decline(DeclineCode.GENERIC_DECLINE, message="Rapyd stored no card.")

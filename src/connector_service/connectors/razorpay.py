@@ -55,7 +55,8 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.domain.common import BrowserInfo, CardSummary, Customer, NextAction
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.domain.common import BrowserInfo, CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -207,9 +208,13 @@ class RazorpayConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        # A stored card (a token_... or this service's mandate) is charged as a recurring
+        # payment, which Razorpay captures at once.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, REFUND, RECURRING),
+        },
         idempotency="receipt body field (the Idempotency-Key), looked up before a re-send",
         docs_url="https://razorpay.com/docs/api/",
         secret_fields=("key_id", "key_secret", "webhook_secret"),
@@ -379,7 +384,7 @@ class RazorpayConnector(Connector):
                 status=PaymentStatus.REQUIRES_ACTION,
                 connector_payment_id=pid,
                 connector_status="created",
-                next_action=NextAction(type="redirect", url=redirect),
+                next_action=RedirectAction(url=redirect),
                 meta={"order_id": order_id},
             )
         fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.AUTHORIZE)
@@ -561,7 +566,7 @@ class RazorpayConnector(Connector):
                 status=MandateStatus.PENDING,
                 connector_customer_id=customer_id,
                 connector_status="created",
-                next_action=NextAction(type="redirect", url=redirect),
+                next_action=RedirectAction(url=redirect),
                 meta=ids,
             )
         fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.SETUP_MANDATE)

@@ -26,9 +26,17 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import MethodFlow, MethodSupport
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.connectors.kit.options import ConnectorOptions
-from connector_service.domain.common import CardSummary, NextAction
+from connector_service.domain.common import (
+    AwaitCustomer,
+    CardSummary,
+    DisplayQr,
+    DisplayVoucher,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -66,7 +74,14 @@ from connector_service.domain.flows import (
     WebhookIdentity,
     WebhookReply,
 )
-from connector_service.domain.payment_methods import Card, PaymentMethodType
+from connector_service.domain.payment_methods import (
+    Card,
+    NetworkToken,
+    PaymentMethodType,
+    Token,
+    type_of,
+)
+from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -79,6 +94,55 @@ from connector_service.domain.status import (
 
 # --------------------------------------------------------------------------- 1. metadata
 
+_M = PaymentMethodType
+_F = MethodFlow
+_ALL = frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND})
+_PAY = frozenset({_F.AUTHORIZE, _F.REFUND})  # captured at once, refundable
+
+
+def _local(flows: frozenset[MethodFlow], countries: str, currencies: str) -> MethodSupport:
+    return MethodSupport(
+        flows=flows,
+        countries=frozenset(countries.split()) if countries else None,
+        currencies=frozenset(currencies.split()),
+    )
+
+
+_SEPA = (
+    "AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MC MT NL NO PL PT RO "
+    "SE SI SK SM"
+)
+# Every method of the model, with each method's realistic flows, countries and currencies
+# (what the real schemes allow: a voucher cannot be refunded through the scheme, a debit
+# cannot be held for a later capture). docs/payment-methods.md lists them.
+METHODS: dict[PaymentMethodType, MethodSupport] = {
+    _M.CARD: MethodSupport(flows=_ALL | {_F.RECURRING}, external_3ds=True),
+    _M.MANDATE: MethodSupport(flows=_ALL | {_F.RECURRING}),
+    _M.NETWORK_TOKEN: MethodSupport(flows=_ALL),
+    _M.APPLE_PAY: MethodSupport(flows=_ALL),
+    _M.GOOGLE_PAY: MethodSupport(flows=_ALL),
+    _M.PAYPAL: MethodSupport(flows=_ALL),
+    _M.IDEAL: _local(_PAY, "NL", "EUR"),
+    _M.BANCONTACT: _local(_PAY, "BE", "EUR"),
+    _M.EPS: _local(_PAY, "AT", "EUR"),
+    _M.BLIK: _local(_PAY, "PL", "PLN"),
+    _M.PRZELEWY24: _local(_PAY, "PL", "EUR PLN"),
+    _M.SEPA_DEBIT: _local(_PAY, _SEPA, "EUR"),
+    _M.ACH_DEBIT: _local(_PAY, "US", "USD"),
+    _M.BACS_DEBIT: _local(_PAY, "GB", "GBP"),
+    _M.PIX: _local(_PAY, "BR", "BRL"),
+    _M.UPI: _local(_PAY, "IN", "INR"),
+    _M.PAYNOW: _local(_PAY, "SG", "SGD"),
+    _M.PROMPTPAY: _local(_PAY, "TH", "THB"),
+    _M.BOLETO: _local(frozenset({_F.AUTHORIZE}), "BR", "BRL"),
+    _M.OXXO: _local(frozenset({_F.AUTHORIZE}), "MX", "MXN"),
+    _M.KONBINI: _local(frozenset({_F.AUTHORIZE}), "JP", "JPY"),
+    _M.KLARNA: _local(_ALL, "", "AUD CAD CHF CZK DKK EUR GBP NOK NZD PLN SEK USD"),
+    _M.AFTERPAY_CLEARPAY: _local(_ALL, "AU CA GB NZ US", "AUD CAD GBP NZD USD"),
+    _M.AFFIRM: _local(_ALL, "CA US", "CAD USD"),
+    _M.ALIPAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY NZD SGD USD"),
+    _M.WECHAT_PAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY SGD USD"),
+}
 _Note = Annotated[
     str, Meta(min_length=1, max_length=100, description="free text the sandbox keeps (note)")
 ]
@@ -120,7 +184,7 @@ class SandboxConnector(Connector):
                 required=False,
             ),
         ),
-        payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
+        methods=METHODS,
         idempotency="Idempotency-Key header",
         secret_fields=("webhook_secret",),
         docs_url=None,
@@ -186,6 +250,8 @@ class SandboxConnector(Connector):
             body["card"] = _card(pm)
         elif isinstance(pm, StoredMandate):
             body["mandate_id"] = pm.ref.connector_mandate_id
+        elif type_of(pm) in METHODS and not isinstance(pm, Token):
+            body["method"] = _method(pm)
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -448,7 +514,7 @@ class SandboxConnector(Connector):
         status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
         next_action = None
         if status is PaymentStatus.REQUIRES_ACTION and payment.next_action:
-            next_action = NextAction(type="redirect", url=payment.next_action.redirect_url)
+            next_action = _next_action(payment.next_action)
         mandate = None
         if payment.mandate_id:
             mandate = MandateResult(
@@ -560,6 +626,7 @@ class SandboxConnector(Connector):
 
 PAYMENT_STATUS: dict[str, PaymentStatus] = {
     "requires_authentication": PaymentStatus.REQUIRES_ACTION,
+    "requires_customer": PaymentStatus.REQUIRES_ACTION,
     "pending": PaymentStatus.PROCESSING,
     "authorized": PaymentStatus.AUTHORIZED,
     "partially_captured": PaymentStatus.PARTIALLY_CAPTURED,
@@ -588,6 +655,9 @@ DECLINE_MAP: kit.DeclineTable = kit.decline_table(
         (DeclineCode.EXPIRED_CARD, "expired_card"),
         (DeclineCode.REVOCATION_OF_AUTHORIZATION, "revocation_of_authorization"),
         (DeclineCode.AUTHENTICATION_FAILED, "authentication_failed"),
+        (DeclineCode.AUTHENTICATION_FAILED, "customer_declined"),
+        (DeclineCode.TRY_AGAIN_LATER, "expired"),
+        (DeclineCode.DO_NOT_TRY_AGAIN, "account_closed"),
     ]
 )
 
@@ -631,12 +701,59 @@ def _raise_for_error(response: HttpResponse, body: dict[str, Any]) -> None:
 
 
 def _card(card: Card) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "number": card.number.reveal(),
         "exp_month": card.exp_month,
         "exp_year": card.exp_year,
         "cvc": card.cvc.reveal() if card.cvc else None,
     }
+    if card.three_ds is not None:
+        out["three_ds"] = {
+            "authentication_value": card.three_ds.authentication_value.reveal(),
+            "eci": card.three_ds.eci,
+            "version": card.three_ds.version,
+            "ds_transaction_id": card.three_ds.ds_transaction_id,
+        }
+    return out
+
+
+# The sandbox's names of secret fields (the common scrub masks values under them).
+_SECRET_KEYS = {"token": "wallet_token", "code": "blik_code"}
+
+
+def _method(pm: msgspec.Struct) -> dict[str, Any]:
+    """A method beyond cards as the sandbox takes it: ``type`` and the method's fields."""
+    out: dict[str, Any] = {"type": type_of(pm).value}
+    for f in msgspec.structs.fields(pm):
+        value = getattr(pm, f.name)
+        if isinstance(value, Secret):
+            out[_SECRET_KEYS.get(f.name, f.name)] = value.reveal()
+        elif isinstance(value, msgspec.Struct):
+            out[f.name] = msgspec.to_builtins(value)
+        elif value is not None:
+            out[f.name] = value
+    if isinstance(pm, NetworkToken):
+        out["brand"] = pm.brand.value
+    return out
+
+
+def _next_action(action: SandboxNextAction) -> NextAction:
+    url = action.url or action.redirect_url or ""
+    if action.type == "display_qr":
+        return DisplayQr(
+            url=url, payload=action.payload or "", image=action.image, expires_at=action.expires_at
+        )
+    if action.type == "display_voucher":
+        return DisplayVoucher(
+            url=url,
+            reference=action.reference or "",
+            barcode=action.barcode,
+            expires_at=action.expires_at,
+            instructions_url=action.instructions_url,
+        )
+    if action.type == "await_customer":
+        return AwaitCustomer(url=url, message=action.message, expires_at=action.expires_at)
+    return RedirectAction(url=url)
 
 
 def _summary(card: SandboxCard | None) -> CardSummary | None:
@@ -666,7 +783,16 @@ class SandboxCard(msgspec.Struct, frozen=True):
 
 
 class SandboxNextAction(msgspec.Struct, frozen=True):
-    redirect_url: str
+    redirect_url: str | None = None  # 3-D Secure
+    type: str | None = None  # methods beyond cards: redirect, display_qr, …
+    url: str | None = None
+    payload: str | None = None
+    image: str | None = None
+    expires_at: str | None = None
+    reference: str | None = None
+    barcode: str | None = None
+    instructions_url: str | None = None
+    message: str | None = None
 
 
 class SandboxPayment(msgspec.Struct, frozen=True):
@@ -712,6 +838,7 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "payment.voided": WebhookEventType.PAYMENT_VOIDED,
     "payment.pending": WebhookEventType.PAYMENT_PROCESSING,
     "payment.requires_authentication": WebhookEventType.PAYMENT_REQUIRES_ACTION,
+    "payment.requires_customer": WebhookEventType.PAYMENT_REQUIRES_ACTION,
     "refund.succeeded": WebhookEventType.REFUND_SUCCEEDED,
     "refund.failed": WebhookEventType.REFUND_FAILED,
     "mandate.active": WebhookEventType.MANDATE_ACTIVE,

@@ -48,6 +48,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -186,7 +187,10 @@ class SquareConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset({PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}),
+        methods={
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         currencies=CURRENCIES,
         idempotency="idempotency_key body field (derived from the Idempotency-Key)",
         docs_url="https://developer.squareup.com/reference/square",

@@ -53,8 +53,14 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, Customer, NextAction
+from connector_service.domain.common import (
+    Address,
+    CardSummary,
+    Customer,
+    RedirectAction,
+)
 from connector_service.domain.declines import STRIPE_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -264,9 +270,11 @@ class StripeConnector(Connector):
                 "connected_account", "Stripe-Account header (Connect: acct_...)", required=False
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         currencies=frozenset(c for c in _STRIPE_CURRENCIES if c in CURRENCY_EXPONENTS),
         idempotency="Idempotency-Key header",
         docs_url="https://docs.stripe.com/api",
@@ -1075,7 +1083,7 @@ def payment_from_intent(
     if status is PaymentStatus.REQUIRES_ACTION:
         url = kit.obj(action.get("redirect_to_url")).get("url")
         if url:
-            next_action = NextAction(type="redirect", url=str(url))
+            next_action = RedirectAction(url=str(url))
         else:
             pending_reason = str(action.get("type") or raw)
     elif status is PaymentStatus.PROCESSING:
@@ -1148,7 +1156,7 @@ def mandate_from_setup_intent(
     next_action = None
     url = kit.obj(kit.obj(si.get("next_action")).get("redirect_to_url")).get("url")
     if status is MandateStatus.PENDING and url:
-        next_action = NextAction(type="redirect", url=str(url))
+        next_action = RedirectAction(url=str(url))
     pm = si.get("payment_method")
     return MandateResult(
         status=status,

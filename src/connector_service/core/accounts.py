@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from connector_service.config import Account, Caller, Config
 from connector_service.connectors.base import Connector, ConnectorContext
+from connector_service.connectors.capabilities import MethodFlow, check_flow, check_method
 from connector_service.core.context import RequestContext, RequestCredentials
 from connector_service.domain.errors import (
     ErrorType,
@@ -50,16 +51,38 @@ def gateway_key(caller: str, account: str, key: str | None) -> str | None:
     return f"cs-{digest[:40]}"
 
 
-def check_capability(target: Target, pm_type: PaymentMethodType, currency: str) -> None:
-    """Refuse a payment method or currency the account's connector does not take."""
+def check_capability(
+    target: Target,
+    pm_type: PaymentMethodType,
+    currency: str,
+    *,
+    payment_method: object = None,
+    country: str | None = None,
+    manual_capture: bool = False,
+) -> None:
+    """Refuse a payment method (as the connector declares it: connectors/capabilities.py)
+    or currency the account's connector does not take, before calling it."""
     meta = target.connector.meta
-    if pm_type not in meta.payment_methods:
-        raise not_supported(
-            f"{meta.display_name} does not take {pm_type.value} payments",
-            "payment_method.type",
-        )
+    check_method(
+        meta.display_name, meta.methods, pm_type, payment_method=payment_method,
+        currency=currency, country=country, manual_capture=manual_capture,
+    )  # fmt: skip
     if meta.currencies is not None and currency not in meta.currencies:
         raise not_supported(f"{meta.display_name} does not take {currency}", "currency")
+
+
+def method_flow_check(target: Target, facts: object, flow: MethodFlow) -> None:
+    """Refuse a capture or refund the connector does not declare for the method the
+    payment was made with (before calling it)."""
+    method = getattr(facts, "payment_method", None)
+    if method is None:
+        return
+    meta = target.connector.meta
+    try:
+        pm_type = PaymentMethodType(method)
+    except ValueError:
+        return
+    check_flow(meta.display_name, meta.methods, pm_type, flow, "id")
 
 
 class Accounts:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connector_service.config import Caller, Config
-from connector_service.connectors.base import Connector
+from connector_service.connectors.base import Connector, ConnectorMeta
+from connector_service.connectors.capabilities import check_method
 from connector_service.connectors.kit.options import option_names
 from connector_service.core import routing
 from connector_service.core.accounts import Accounts
@@ -17,6 +18,43 @@ from connector_service.core.inputs import PM_TYPE, check_amount, reference_for
 from connector_service.domain import api
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import Flow
+from connector_service.domain.payment_methods import PaymentMethodType
+from connector_service.domain.status import CaptureMethod
+
+
+def _takes(meta: ConnectorMeta, pm_type: PaymentMethodType, req: api.PaymentCreate) -> bool:
+    """Whether the connector declares what the payment needs (as the core checks it)."""
+    if meta.currencies is not None and req.currency not in meta.currencies:
+        return False
+    try:
+        check_method(
+            meta.display_name, meta.methods, pm_type, payment_method=req.payment_method,
+            currency=req.currency, country=req.billing.country if req.billing else None,
+            manual_capture=req.capture_method is CaptureMethod.MANUAL,
+        )  # fmt: skip
+    except ServiceError:
+        return False
+    return True
+
+
+def method_infos(connector: Connector) -> list[api.PaymentMethodInfo]:
+    """Each declared payment method with its flows, countries and currencies (a method's
+    own lists, else the connector's)."""
+    m = connector.meta
+    out = []
+    for pm, support in sorted(m.methods.items()):
+        currencies = support.currencies if support.currencies is not None else m.currencies
+        countries = support.countries if support.countries is not None else m.countries
+        out.append(
+            api.PaymentMethodInfo(
+                type=pm.value,
+                flows=sorted(f.value for f in support.flows),
+                currencies=sorted(currencies) if currencies is not None else "*",
+                countries=sorted(countries) if countries is not None else "*",
+                external_3ds=support.external_3ds,
+            )
+        )
+    return out
 
 
 class SetupViews:
@@ -56,6 +94,7 @@ class SetupViews:
                     docs_url=m.docs_url,
                     accounts=accounts,
                     multiple_captures=m.multiple_captures,
+                    methods=method_infos(connector),
                     connector_options=option_names(m.options),
                     splits=m.splits is not None,
                 )
@@ -95,9 +134,7 @@ class SetupViews:
             meta = self.connectors[account.connector].meta
             state = await self.breakers.state(name)
             skipped = None
-            if pm_type not in meta.payment_methods or (
-                meta.currencies is not None and req.currency not in meta.currencies
-            ):
+            if not _takes(meta, pm_type, req):
                 skipped = "not_supported"
             elif state == "open":
                 skipped = "circuit_open"

@@ -9,7 +9,7 @@ from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.flows import MandateResult, PaymentResult, RefundResult
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import Card, NetworkToken, Token, type_of
 from connector_service.domain.status import CaptureMethod
 
 
@@ -20,7 +20,15 @@ def payment_document(
     payment_id: str,
     reference: str | None = None,
     metadata: dict[str, str] | None = None,
+    method: str | None = None,
 ) -> api.Payment:
+    """``method``: the payment_method.type the payment was made with (PaymentFacts), shown
+    when the gateway's answer carries no card summary (a synced iDEAL or SEPA payment)."""
+    summary = None
+    if result.card:
+        summary = api.PaymentMethodSummary(type="card", card=result.card)
+    elif method is not None:
+        summary = api.PaymentMethodSummary(type=method)
     return api.Payment(
         id=payment_id,
         status=result.status,
@@ -32,9 +40,7 @@ def payment_document(
         capture_method=CaptureMethod(ref.capture_method),
         amount_captured=result.amount_captured,
         reference=reference,
-        payment_method=api.PaymentMethodSummary(type="card", card=result.card)
-        if result.card
-        else None,
+        payment_method=summary,
         next_action=result.next_action,
         failure=result.failure,
         network_transaction_id=result.network_transaction_id,
@@ -88,7 +94,18 @@ def mandate_document(
     )
 
 
-def pm_summary(pm: Card | Token) -> api.PaymentMethodSummary:
+def pm_summary(pm: object) -> api.PaymentMethodSummary:
+    """What may be shown of the method the caller gave: its type, and for a card or a
+    network token the card summary (never a number, account or secret)."""
+    if isinstance(pm, NetworkToken):
+        return api.PaymentMethodSummary(
+            type="network_token",
+            card=CardSummary(
+                brand=pm.brand.value, last4=pm.last4, exp_month=pm.exp_month, exp_year=pm.exp_year
+            ),
+        )
+    if not isinstance(pm, Card | Token):
+        return api.PaymentMethodSummary(type=type_of(pm).value)
     if isinstance(pm, Card):
         return api.PaymentMethodSummary(
             type="card",

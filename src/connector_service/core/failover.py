@@ -24,7 +24,7 @@ from connector_service.domain import api
 from connector_service.domain.errors import ErrorType, ServiceError, not_supported
 from connector_service.domain.flows import AuthorizeData, Flow, PaymentResult, StoredMandate
 from connector_service.domain.payment_methods import PaymentMethodType
-from connector_service.domain.status import DeclineCategory, PaymentStatus
+from connector_service.domain.status import CaptureMethod, DeclineCategory, PaymentStatus
 from connector_service.executor.http import OutcomeUnknown
 from connector_service.observability import metrics
 
@@ -51,6 +51,7 @@ async def authorize_with_failover(
     block (``options``, by connector name)."""
     attempts: list[api.Attempt] = []
     last_error: ServiceError | None = None
+    unsupported: ServiceError | None = None  # why the first candidate was skipped
     for index, target in enumerate(targets):
         name, connector = target.account, target.connector.meta.name
         more = index + 1 < len(targets)
@@ -66,12 +67,17 @@ async def authorize_with_failover(
 
         started = time.perf_counter()
         try:
-            check_capability(target, pm_type, data.currency)
+            check_capability(
+                target, pm_type, data.currency, payment_method=data.payment_method,
+                country=data.billing.country if data.billing else None,
+                manual_capture=data.capture_method is CaptureMethod.MANUAL,
+            )  # fmt: skip
             check_extras(target.connector, data)
-        except ServiceError:
+        except ServiceError as exc:
             if routed is None:
                 raise
             note("skipped", started, "not_supported")
+            unsupported = unsupported or exc
             continue
         if isinstance(data.payment_method, StoredMandate) and (
             Flow.CHARGE_MANDATE not in target.connector.meta.flows
@@ -137,6 +143,13 @@ async def authorize_with_failover(
             continue
         note(result.status.value, started)
         return target, result, attempts
+    if (
+        last_error is None
+        and unsupported is not None
+        and all(a.outcome == "skipped" and a.reason == "not_supported" for a in attempts)
+    ):
+        # No candidate declares what the payment needs: say what (naming the first).
+        last_error = unsupported
     if last_error is None:
         last_error = ServiceError(
             ErrorType.CONNECTOR,

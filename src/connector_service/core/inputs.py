@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import typing
 import uuid
 
 from connector_service.core.resources import MandateFacts
 from connector_service.domain.errors import ErrorType, ServiceError, invalid
 from connector_service.domain.money import UnknownCurrency, max_minor
-from connector_service.domain.payment_methods import PaymentMethodType
+from connector_service.domain.payment_methods import PaymentMethod, PaymentMethodType
 
-# The API's payment-method structs by class name → the capability a connector declares.
-PM_TYPE = {
-    "Card": PaymentMethodType.CARD,
-    "Token": PaymentMethodType.TOKEN,
-    "MandateRef": PaymentMethodType.MANDATE,
-    "Wallet": PaymentMethodType.WALLET,
-    "Redirect": PaymentMethodType.REDIRECT,
+# The API's payment-method structs by class name → the capability a connector declares
+# (each struct's ``type`` tag).
+PM_TYPE: dict[str, PaymentMethodType] = {
+    cls.__name__: PaymentMethodType(cls.__struct_config__.tag)
+    for cls in typing.get_args(PaymentMethod)
 }
 
 

@@ -60,6 +60,9 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     # Refunds the service asked for and the gateway did not refuse (pending included):
     # what "refund the rest" (a refund without an amount) leaves out.
     amount_refunded: int = 0
+    # The payment_method.type it was made with (capture / refund are checked against the
+    # connector's declaration for that method); None for payments made before it was kept.
+    payment_method: str | None = None
 
 
 class RefundFacts(msgspec.Struct, omit_defaults=True):

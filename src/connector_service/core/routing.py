@@ -21,12 +21,12 @@ from connector_service.domain import api
 from connector_service.domain.api import RoutingCandidate as Candidate
 from connector_service.domain.api import RoutingDetails as RoutingPlan
 from connector_service.domain.errors import invalid
-from connector_service.domain.payment_methods import Card
+from connector_service.domain.payment_methods import Card, type_of
 
 
 def _pm_type(pm: object) -> str:
-    return {"Card": "card", "Token": "token", "MandateRef": "mandate", "Wallet": "wallet",
-            "Redirect": "redirect"}.get(type(pm).__name__, "unknown")  # fmt: skip
+    """The method's ``type`` tag (``card``, ``ideal``, ``sepa_debit`` …)."""
+    return type_of(pm).value
 
 
 def matches(match: RuleMatch, req: api.PaymentCreate) -> bool:

@@ -15,9 +15,16 @@ import msgspec
 
 from connector_service.config import Caller, Config
 from connector_service.connectors.base import Connector
+from connector_service.connectors.capabilities import MethodFlow
 from connector_service.connectors.kit.options import OptionKind
 from connector_service.core import options, routing, unresolved
-from connector_service.core.accounts import PLATFORM_PREFIX, Accounts, Target, check_capability
+from connector_service.core.accounts import (
+    PLATFORM_PREFIX,
+    Accounts,
+    Target,
+    check_capability,
+    method_flow_check,
+)
 from connector_service.core.admin import SetupViews
 from connector_service.core.breaker import Breakers, BreakerView
 from connector_service.core.context import RequestContext, RequestCredentials
@@ -202,6 +209,7 @@ class PaymentService:
             reference=reference,
             meta=dict(result.meta),
             metadata=dict(req.metadata),
+            payment_method=pm_type.value,
         )
         gateway_key = target.ctx.idempotency_key
         if gid:
@@ -232,7 +240,12 @@ class PaymentService:
         await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
         payment = payment_document(
-            ref, result, payment_id=payment_id, reference=reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
         payment.attempts = attempts
         if result.status is PaymentStatus.UNRESOLVED:
@@ -240,7 +253,10 @@ class PaymentService:
                 self.storage, payment.id, self.config.reconciler.first_delay_seconds
             )
         payment.routing = routed
-        if isinstance(pm, Card | Token) and payment.payment_method is None:
+        # The caller's method, summarised, unless the gateway's answer had the card
+        # (a type alone, from PaymentFacts, says less than the request does).
+        shown = payment.payment_method
+        if not isinstance(pm, StoredMandate) and (shown is None or shown.card is None):
             payment.payment_method = pm_summary(pm)
         if result.mandate is not None:
             mandate_id, _ = await self._record_mandate(
@@ -396,7 +412,12 @@ class PaymentService:
         if result.connector_payment_id and not ref.connector_payment_id:
             ref = msgspec.structs.replace(ref, connector_payment_id=result.connector_payment_id)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def resume_payment(
@@ -460,9 +481,15 @@ class PaymentService:
                 await self._note(payment_id, ref.account, result)
                 ref = msgspec.structs.replace(ref, connector_payment_id=gid)
         payment = payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
-        if isinstance(req.payment_method, Card | Token) and payment.payment_method is None:
+        shown = payment.payment_method
+        if isinstance(req.payment_method, Card | Token) and (shown is None or shown.card is None):
             payment.payment_method = pm_summary(req.payment_method)
         return payment
 
@@ -477,7 +504,12 @@ class PaymentService:
         result = await self.runner.run(target, Flow.COMPLETE_AUTHORIZE, data)
         await self._note(payment_id, ref.account, result)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def capture(
@@ -488,6 +520,7 @@ class PaymentService:
     ) -> api.Payment:
         blocks = options.decode(self.connectors, OptionKind.CAPTURE, req.connector_options)
         ref, target, facts = await self._payment_target(rc, payment_id)
+        method_flow_check(target, facts, MethodFlow.CAPTURE)
         meta = target.connector.meta
         if not req.final_capture and not meta.multiple_captures:
             raise not_supported(
@@ -528,7 +561,12 @@ class PaymentService:
             )
             result = _with_captures(result, facts)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def increment(
@@ -572,7 +610,12 @@ class PaymentService:
         elif result.amount is None:
             result = msgspec.structs.replace(result, amount=facts.amount)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     async def void(
@@ -585,7 +628,12 @@ class PaymentService:
         result = await self.runner.run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
         await self._note(payment_id, ref.account, result)
         return payment_document(
-            ref, result, payment_id=payment_id, reference=facts.reference, metadata=facts.metadata
+            ref,
+            result,
+            payment_id=payment_id,
+            reference=facts.reference,
+            metadata=facts.metadata,
+            method=facts.payment_method,
         )
 
     # ------------------------------------------------------------------ refunds
@@ -598,6 +646,7 @@ class PaymentService:
     ) -> api.Refund:
         blocks = options.decode(self.connectors, OptionKind.REFUND, req.connector_options)
         ref, target, pfacts = await self._payment_target(rc, payment_id)
+        method_flow_check(target, pfacts, MethodFlow.REFUND)
         # Captures made through the service (several, with multiple partial captures)
         # bound what can be refunded; without any, the authorized amount does.
         captured = pfacts.amount_captured or ref.amount

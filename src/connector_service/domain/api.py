@@ -279,6 +279,16 @@ class MandateList(msgspec.Struct):
     next_cursor: str | None = None
 
 
+class PaymentMethodInfo(msgspec.Struct, omit_defaults=True):
+    """How a connector takes one payment method (its declaration, connectors/capabilities.py)."""
+
+    type: str
+    flows: list[str]
+    currencies: list[str] | Literal["*"]
+    countries: list[str] | Literal["*"]
+    external_3ds: bool = False
+
+
 class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     name: str
     display_name: str
@@ -294,6 +304,7 @@ class ConnectorInfo(msgspec.Struct, omit_defaults=True):
     accounts: list[str] = []
     # Several partial captures on one authorization (capture with final_capture=false).
     multiple_captures: bool = False
+    methods: list[PaymentMethodInfo] = []
     # issue 19: the declared connector options ("payment.transfer_group", ...) and
     # whether the connector takes ``splits`` / ``application_fee``
     connector_options: list[str] = []

@@ -55,13 +55,76 @@ class BrowserInfo(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     ip_address: Str64 | None = None
 
 
-class NextAction(msgspec.Struct, omit_defaults=True):
-    """Where to send the customer to finish (3-D Secure challenge, bank redirect)."""
+# --------------------------------------------------------------------------- next actions
+# What the customer (or the merchant's page) must do before the payment can finish: a
+# tagged union on ``type``. Every variant has ``url`` (where the action can be done in a
+# browser: the redirect target, a hosted QR or voucher page, or "" when there is none),
+# always present, so a client written for the single ``redirect`` shape still works.
 
-    type: str  # "redirect"
+ExpiresAt = Annotated[str, Meta(max_length=40)]  # RFC 3339, UTC
+
+
+class _Action(msgspec.Struct, omit_defaults=True):
+    @property
+    def type(self) -> str:
+        """The variant's tag, as on the wire (``redirect``, ``display_qr`` …)."""
+        return str(self.__struct_config__.tag)
+
+
+class RedirectAction(_Action, tag_field="type", tag="redirect"):
+    """Send the customer's browser to ``url`` (3-D Secure, bank, wallet or BNPL page);
+    with ``method`` POST, submit ``form`` to it."""
+
     url: str
     method: str = "GET"
     form: dict[str, str] | None = None
+
+
+class DisplayQr(_Action, tag_field="type", tag="display_qr"):
+    """Show a code the customer scans with a banking or wallet app (Pix, UPI, PayNow,
+    PromptPay, Alipay, WeChat Pay). ``payload`` is the text encoded (Pix "copia e
+    cola"), ``image`` a ``data:image/…`` URL of the QR code, ``url`` a hosted page."""
+
+    url: str
+    payload: str
+    image: str | None = None
+    expires_at: ExpiresAt | None = None
+
+
+class DisplayVoucher(_Action, tag_field="type", tag="display_voucher"):
+    """Give the customer a voucher to pay later (Boleto, OXXO, Konbini): its number, the
+    barcode's digits, until when, and the printable instructions."""
+
+    url: str
+    reference: str
+    barcode: str | None = None
+    expires_at: ExpiresAt | None = None
+    instructions_url: str | None = None
+
+
+class AwaitCustomer(_Action, tag_field="type", tag="await_customer"):
+    """Wait while the customer acts elsewhere (approve a UPI collect request or a BLIK
+    code in the bank app; enter a PIN/OTP: then ``form`` names what to post back to
+    ``/complete``, by ``method`` POST)."""
+
+    url: str
+    method: str = "GET"
+    form: dict[str, str] | None = None
+    message: str | None = None
+    expires_at: ExpiresAt | None = None
+
+
+class ThreeDsAction(_Action, tag_field="type", tag="three_ds"):
+    """Run a 3-D Secure 2 device step in the merchant's page (``url`` is the ACS/method
+    URL; ``form`` what to post to it), then call ``/complete``."""
+
+    url: str
+    method: str = "POST"
+    form: dict[str, str] | None = None
+    version: str | None = None
+
+
+NextAction = RedirectAction | DisplayQr | DisplayVoucher | AwaitCustomer | ThreeDsAction
 
 
 class CardSummary(msgspec.Struct, omit_defaults=True):

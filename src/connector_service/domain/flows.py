@@ -17,7 +17,7 @@ import msgspec
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer, NextAction
 from connector_service.domain.errors import Failure
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Redirect, Token, Wallet
+from connector_service.domain.payment_methods import AlternativeMethod, Card, Token
 from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
@@ -61,7 +61,7 @@ class StoredMandate(msgspec.Struct, tag_field="type", tag="mandate"):
     ref: MandateRef
 
 
-FlowPaymentMethod = Card | Token | StoredMandate | Wallet | Redirect
+FlowPaymentMethod = Card | Token | StoredMandate | AlternativeMethod
 
 
 class AuthorizeData(msgspec.Struct, kw_only=True):

@@ -67,6 +67,10 @@ _DIGITISH_ASCII = re.compile(r"[0-9%+ dD-]{13,}")
 _DIGITISH_ASCII_NO_D = re.compile(r"[0-9%+ -]{13,}")
 
 
+# What kit/scrub.py masks as an IBAN when it passes mod 97 (a superset is fine here).
+_IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b")
+
+
 def _has_digit_run(text: str) -> bool:
     if not text.isascii():
         stretches = _DIGITISH
@@ -80,7 +84,9 @@ def _has_digit_run(text: str) -> bool:
 # Case-folded substrings, one of which each keyword pattern needs: "cv" (cvc, cvv, cvv2,
 # cvn, cvd, card_cvc, cvc2), "security" (security_code, securityCode, cardSecurityCode),
 # "authorization" and "x-api-key" (auth headers), "bearer" and "basic" (auth tokens),
-# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets).
+# "k_live_" / "k_test_" / "k_sbox_" (sk_, rk_, pk_ keys) and "whsec_" (webhook secrets);
+# the keys of payment-method secrets (kit/scrub.py _METHOD_SECRET_KEYS: "accountnumber"
+# covers accountNumber and bankAccountNumber, "cryptogram" tokenCryptogram).
 _TELLTALES = (
     "cv",
     "security",
@@ -92,6 +98,15 @@ _TELLTALES = (
     "k_test_",
     "k_sbox_",
     "whsec_",
+    "iban",
+    "account_number",
+    "accountnumber",
+    "cryptogram",
+    "authentication_value",
+    "authenticationvalue",
+    "wallet_token",
+    "blik_code",
+    "cavv",
 )
 
 
@@ -105,7 +120,8 @@ def might_need_scrub(text: str) -> bool:
     for word in _TELLTALES:
         if word in folded:
             return True
-    return _has_digit_run(text)
+    # A bare IBAN needs no key: the same pattern scrub_common masks it with.
+    return _has_digit_run(text) or _IBAN.search(text) is not None
 
 
 # ------------------------------------------------------------------ beyond scrub_common

@@ -27,7 +27,7 @@ from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.observability import metrics, tracing
 from connector_service.observability.logging import redact_values
 from connector_service.runtime import Runtime
-from connector_service.server import docs_page, http_guard, sandbox_pages
+from connector_service.server import docs_page, http_guard, sandbox_method_pages, sandbox_pages
 from connector_service.server.endpoints import ENDPOINTS
 from connector_service.server.front import Front
 from connector_service.server.openapi import openapi_json
@@ -129,6 +129,7 @@ def create_app(config: Config, runtime: Runtime | None = None) -> Starlette:
         Route("/openapi.json", openapi),
         *docs_page.routes(),
         *sandbox_pages.routes(get_runtime),
+        *sandbox_method_pages.routes(get_runtime),
     ]
     routes += webhook_routes(get_runtime, get_front)
     return Starlette(

@@ -224,7 +224,13 @@ def _payment_method(pm: common_pb2.PaymentMethod) -> dict[str, Any]:
     kind = pm.WhichOneof("method")
     if kind is None:
         return {}  # REST's {} → missing_field payment_method.type
-    return {"type": kind, **_fields(getattr(pm, kind))}
+    fields = _fields(getattr(pm, kind))
+    if kind == "wallet":  # legacy: {wallet, token} is the method named by `wallet`
+        name = str(fields.pop("wallet", ""))
+        return {"type": name or "wallet", **({} if name == "paypal" else fields)}
+    if kind == "redirect":  # legacy: {method} is the method of that name
+        return {"type": str(fields.get("method", "")) or "redirect"}
+    return {"type": kind, **fields}
 
 
 def _payment_create(req: payments_pb2.CreatePaymentRequest) -> dict[str, Any]:
@@ -361,9 +367,10 @@ def event_pb(event: Event) -> webhooks_pb2.WebhookEvent:
 
 def connector_pb(info: api.ConnectorInfo) -> connectors_pb2.ConnectorInfo:
     data = _builtins(info)
-    for key in ("currencies", "countries"):
-        if data.get(key) == "*":
-            data[key] = ["*"]
+    for item in [data, *data.get("methods", [])]:
+        for key in ("currencies", "countries"):
+            if item.get(key) == "*":
+                item[key] = ["*"]
     return _parse(data, connectors_pb2.ConnectorInfo())
 
 

@@ -155,8 +155,11 @@ class DeliveryWorker:
                 continue
             if asked and claimed >= asked:
                 continue  # the claim was full: more is probably due right now
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel
+            # that lands as the wake-up completes, and stop() then waits for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll)
+                async with asyncio.timeout(poll):
+                    await self._wake.wait()
 
     async def _active_endpoints(self) -> list[str]:
         now = time.monotonic()

@@ -20,6 +20,17 @@ import msgspec
 JsonValue: TypeAlias = object
 
 
+class AchDebit(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="ach_debit"):
+    """ACH debit (US): account and ABA routing number, and the customer's authorization."""
+
+    account_holder_name: str
+    account_holder_type: Literal["company", "individual"] = "individual"
+    account_number: str
+    account_type: Literal["checking", "savings"] = "checking"
+    mandate_acceptance: MandateAcceptance
+    routing_number: str
+
+
 class Address(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``Address`` object."""
 
@@ -32,6 +43,28 @@ class Address(msgspec.Struct, kw_only=True, omit_defaults=True):
     phone: str | None = None
     postal_code: str | None = None
     state: str | None = None
+
+
+class Affirm(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="affirm"):
+    """Affirm (US, CA): pay over time, approved on Affirm's page (``redirect``)."""
+
+
+class AfterpayClearpay(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="afterpay_clearpay"
+):
+    """Afterpay / Clearpay: pay in four, approved on Afterpay's page (``redirect``)."""
+
+
+class Alipay(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="alipay"):
+    """Alipay: the customer scans a QR code with the Alipay app (``display_qr``)."""
+
+
+class ApplePay(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="apple_pay"):
+    """The encrypted Apple Pay payment token (``paymentData``, as JSON text or base64), passed
+    through to a gateway that decrypts it with the merchant's certificate.
+    """
+
+    token: str
 
 
 class Attempt(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -71,6 +104,51 @@ class AttemptView(msgspec.Struct, kw_only=True, omit_defaults=True):
     started_at: str
     status_code: int | None = None
     worker: str
+
+
+class AwaitCustomer(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="await_customer"
+):
+    """Wait while the customer acts elsewhere (approve a UPI collect request or a BLIK code in
+    the bank app; enter a PIN/OTP: then ``form`` names what to post back to ``/complete``, by
+    ``method`` POST).
+    """
+
+    expires_at: str | None = None
+    form: dict[str, str] | None = None
+    message: str | None = None
+    method: str = "GET"
+    url: str
+
+
+class BacsDebit(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="bacs_debit"
+):
+    """Bacs Direct Debit (UK): sort code, account number, the customer's mandate."""
+
+    account_holder_name: str
+    account_number: str
+    mandate_acceptance: MandateAcceptance
+    sort_code: str
+
+
+class Bancontact(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="bancontact"
+):
+    """Bancontact (BE): a redirect (or the Payconiq app's QR) confirmed by the customer."""
+
+
+class Blik(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="blik"):
+    """BLIK (PL): the six-digit code from the customer's banking app, confirmed in the app."""
+
+    code: str
+
+
+class Boleto(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="boleto"):
+    """Boleto bancário (BR): a voucher paid later; needs the payer's CPF or CNPJ."""
+
+    expires_after_days: int | None = None
+    tax_id: str
 
 
 class BreakerList(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -130,6 +208,7 @@ class Card(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", t
     exp_year: int
     holder_name: str | None = None
     number: str
+    three_ds: ThreeDsResult | None = None
 
 
 class CardSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -159,6 +238,7 @@ class ConnectorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     docs_url: str | None = None
     flows: list[str]
     idempotency: str
+    methods: list[PaymentMethodInfo] = msgspec.field(default_factory=list)
     multiple_captures: bool = False
     name: str
     option_fields: list[str]
@@ -222,6 +302,34 @@ class DeliveryView(msgspec.Struct, kw_only=True, omit_defaults=True):
     last_status_code: int | None = None
     next_attempt_at: str | None = None
     status: DeliveryStatus
+
+
+class DisplayQr(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="display_qr"
+):
+    """Show a code the customer scans with a banking or wallet app (Pix, UPI, PayNow, PromptPay,
+    Alipay, WeChat Pay). ``payload`` is the text encoded (Pix "copia e cola"), ``image`` a
+    ``data:image/…`` URL of the QR code, ``url`` a hosted page.
+    """
+
+    expires_at: str | None = None
+    image: str | None = None
+    payload: str
+    url: str
+
+
+class DisplayVoucher(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="display_voucher"
+):
+    """Give the customer a voucher to pay later (Boleto, OXXO, Konbini): its number, the
+    barcode's digits, until when, and the printable instructions.
+    """
+
+    barcode: str | None = None
+    expires_at: str | None = None
+    instructions_url: str | None = None
+    reference: str
+    url: str
 
 
 class Dispute(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -313,6 +421,12 @@ class EndpointView(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: str
     pending: int
     url: str
+
+
+class Eps(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="eps"):
+    """EPS (AT): a redirect to the customer's bank; ``bank`` preselects one."""
+
+    bank: str | None = None
 
 
 class ErrorBody(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -630,6 +744,22 @@ class GatewayDetail(msgspec.Struct, kw_only=True, omit_defaults=True):
     message: str | None = None
 
 
+class GooglePay(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="google_pay"
+):
+    """The Google Pay ``paymentMethodData.tokenizationData.token`` (gateway tokenization), passed
+    through to the gateway.
+    """
+
+    token: str
+
+
+class Ideal(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="ideal"):
+    """iDEAL (NL): a redirect to the customer's bank; ``bank`` preselects one."""
+
+    bank: str | None = None
+
+
 class IncrementCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Raise an authorization (incremental authorization: hotels, car rentals). ``total_amount``
     is the authorization's NEW TOTAL in minor units, not the difference: a 10000 authorization
@@ -639,6 +769,16 @@ class IncrementCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     reason: str | None = None
     reference: str | None = None
     total_amount: int
+
+
+class Klarna(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="klarna"):
+    """Klarna: pay later / in instalments, approved on Klarna's page (``redirect``)."""
+
+
+class Konbini(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="konbini"):
+    """Konbini (JP): a voucher paid at a convenience store."""
+
+    expires_after_days: int | None = None
 
 
 class LineItem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -661,10 +801,23 @@ class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
     customer_id: str | None = None
     failure: Failure | None = None
     id: str
-    next_action: NextAction | None = None
+    next_action: (
+        RedirectAction | DisplayQr | DisplayVoucher | AwaitCustomer | ThreeDsAction | None
+    ) = None
     object: str = "mandate"
     payment_method: PaymentMethodSummary | None = None
     status: MandateStatus
+
+
+class MandateAcceptance(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The customer's acceptance of a direct-debit mandate (SEPA, ACH, Bacs rules require the
+    merchant to keep it): when, and for online acceptance from where.
+    """
+
+    accepted_at: str
+    ip_address: str | None = None
+    type: Literal["offline", "online"] = "online"
+    user_agent: str | None = None
 
 
 class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -714,13 +867,20 @@ class MandateSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     status: MandateStatus
 
 
-class NextAction(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Where to send the customer to finish (3-D Secure challenge, bank redirect)."""
+class NetworkToken(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="network_token"
+):
+    """A network token (DPAN) with its one-time cryptogram: a decrypted Apple Pay / Google Pay
+    token, or a token the merchant's token requestor provisioned.
+    """
 
-    form: dict[str, str] | None = None
-    method: str = "GET"
-    type: str
-    url: str
+    cryptogram: str
+    eci: str | None = None
+    exp_month: int
+    exp_year: int
+    holder_name: str | None = None
+    number: str
+    source: Literal["apple_pay", "google_pay", "network_token"] = "network_token"
 
 
 class Order(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -730,6 +890,12 @@ class Order(msgspec.Struct, kw_only=True, omit_defaults=True):
     line_items: list[LineItem]
     shipping_amount: int | None = None
     tax_amount: int | None = None
+
+
+class Oxxo(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="oxxo"):
+    """OXXO (MX): a voucher paid in cash at an OXXO store."""
+
+    expires_after_days: int | None = None
 
 
 class ParseRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -753,6 +919,14 @@ class ParseResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     verified: bool
 
 
+class PayNow(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="paynow"):
+    """PayNow (SG): an SGQR code paid from the customer's banking app."""
+
+
+class PayPal(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="paypal"):
+    """The PayPal wallet: the customer approves on PayPal's page (``redirect``)."""
+
+
 class Payment(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``Payment`` object."""
 
@@ -770,7 +944,9 @@ class Payment(msgspec.Struct, kw_only=True, omit_defaults=True):
     mandate: MandateSummary | None = None
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     network_transaction_id: str | None = None
-    next_action: NextAction | None = None
+    next_action: (
+        RedirectAction | DisplayQr | DisplayVoucher | AwaitCustomer | ThreeDsAction | None
+    ) = None
     object: str = "payment"
     payment_method: PaymentMethodSummary | None = None
     pending_reason: str | None = None
@@ -797,7 +973,35 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     multiple_captures: bool = False
     order: Order | None = None
-    payment_method: Card | Token | MandateRef | Wallet | Redirect
+    payment_method: (
+        Card
+        | Token
+        | MandateRef
+        | NetworkToken
+        | ApplePay
+        | GooglePay
+        | PayPal
+        | Ideal
+        | Bancontact
+        | Eps
+        | Blik
+        | Przelewy24
+        | SepaDebit
+        | AchDebit
+        | BacsDebit
+        | Pix
+        | Upi
+        | PayNow
+        | PromptPay
+        | Boleto
+        | Oxxo
+        | Konbini
+        | Klarna
+        | AfterpayClearpay
+        | Affirm
+        | Alipay
+        | WechatPay
+    )
     reference: str | None = None
     return_url: str | None = None
     routing_profile: str | None = None
@@ -805,6 +1009,16 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     shipping: Address | None = None
     splits: list[Split] = msgspec.field(default_factory=list)
     statement_descriptor: str | None = None
+
+
+class PaymentMethodInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """How a connector takes one payment method (its declaration, connectors/capabilities.py)."""
+
+    countries: list[str] | Literal["*"]
+    currencies: list[str] | Literal["*"]
+    external_3ds: bool = False
+    flows: list[str]
+    type: str
 
 
 class PaymentMethodSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -826,10 +1040,36 @@ PaymentStatus: TypeAlias = Literal[
 ]
 
 
-class Redirect(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="redirect"):
-    """The API's ``Redirect`` object."""
+class Pix(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="pix"):
+    """Pix (BR): a QR code / copy-paste code the customer pays from any bank app."""
 
-    method: str
+    expires_after_seconds: int | None = None
+
+
+class PromptPay(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="promptpay"
+):
+    """PromptPay (TH): a Thai QR code paid from the customer's banking app."""
+
+
+class Przelewy24(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="przelewy24"
+):
+    """Przelewy24 (PL): a redirect to the customer's bank; ``bank`` preselects one."""
+
+    bank: str | None = None
+
+
+class RedirectAction(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="redirect"
+):
+    """Send the customer's browser to ``url`` (3-D Secure, bank, wallet or BNPL page); with
+    ``method`` POST, submit ``form`` to it.
+    """
+
+    form: dict[str, str] | None = None
+    method: str = "GET"
+    url: str
 
 
 class Refund(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -897,11 +1137,46 @@ class RoutingDetails(msgspec.Struct, kw_only=True, omit_defaults=True):
     strategy: str | None = None
 
 
+class SepaDebit(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="sepa_debit"
+):
+    """SEPA Direct Debit: the customer's IBAN and their acceptance of the mandate."""
+
+    account_holder_name: str
+    iban: str
+    mandate_acceptance: MandateAcceptance
+
+
 class Split(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Part of a payment that goes to a destination (minor units of its currency)."""
 
     amount: int
     destination: str
+
+
+class ThreeDsAction(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="three_ds"
+):
+    """Run a 3-D Secure 2 device step in the merchant's page (``url`` is the ACS/method URL;
+    ``form`` what to post to it), then call ``/complete``.
+    """
+
+    form: dict[str, str] | None = None
+    method: str = "POST"
+    url: str
+    version: str | None = None
+
+
+class ThreeDsResult(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """3-D Secure done elsewhere (a merchant plug-in, another gateway): what the issuer's ACS
+    returned, passed to a gateway declaring ``external_3ds``. ``authentication_value`` is the
+    CAVV (Visa) / AAV (Mastercard) / AEVV (Amex), base64 as the 3DS server gave it.
+    """
+
+    authentication_value: str
+    ds_transaction_id: str | None = None
+    eci: str
+    version: str
 
 
 class Token(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="token"):
@@ -911,24 +1186,41 @@ class Token(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", 
     token: str
 
 
+class Upi(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="upi"):
+    """UPI (IN): with ``vpa`` a collect request the customer approves on their phone
+    (``await_customer``); without, an intent QR code (``display_qr``).
+    """
+
+    vpa: str | None = None
+
+
 class VoidCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``VoidCreate`` object."""
 
     reason: str | None = None
 
 
-class Wallet(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="wallet"):
-    """The API's ``Wallet`` object."""
-
-    token: str | None = None
-    wallet: Literal["apple_pay", "google_pay", "paypal"]
+class WechatPay(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="wechat_pay"
+):
+    """WeChat Pay: the customer scans a QR code with WeChat (``display_qr``)."""
 
 
 __all__ = [
+    "AchDebit",
     "Address",
+    "Affirm",
+    "AfterpayClearpay",
+    "Alipay",
+    "ApplePay",
     "Attempt",
     "AttemptOutcome",
     "AttemptView",
+    "AwaitCustomer",
+    "BacsDebit",
+    "Bancontact",
+    "Blik",
+    "Boleto",
     "BreakerList",
     "BreakerState",
     "BreakerView",
@@ -945,6 +1237,8 @@ __all__ = [
     "DeliveryList",
     "DeliveryStatus",
     "DeliveryView",
+    "DisplayQr",
+    "DisplayVoucher",
     "Dispute",
     "DisputeEvidenceCreate",
     "DisputeList",
@@ -953,6 +1247,7 @@ __all__ = [
     "EnableResult",
     "EndpointList",
     "EndpointView",
+    "Eps",
     "ErrorBody",
     "ErrorCode",
     "ErrorEnvelope",
@@ -967,24 +1262,36 @@ __all__ = [
     "EvidenceType",
     "Failure",
     "GatewayDetail",
+    "GooglePay",
+    "Ideal",
     "IncrementCreate",
     "JsonValue",
+    "Klarna",
+    "Konbini",
     "LineItem",
     "Mandate",
+    "MandateAcceptance",
     "MandateCreate",
     "MandateList",
     "MandateRef",
     "MandateStatus",
     "MandateSummary",
-    "NextAction",
+    "NetworkToken",
     "Order",
+    "Oxxo",
     "ParseRequest",
     "ParseResult",
+    "PayNow",
+    "PayPal",
     "Payment",
     "PaymentCreate",
+    "PaymentMethodInfo",
     "PaymentMethodSummary",
     "PaymentStatus",
-    "Redirect",
+    "Pix",
+    "PromptPay",
+    "Przelewy24",
+    "RedirectAction",
     "Refund",
     "RefundCreate",
     "RefundStatus",
@@ -992,8 +1299,12 @@ __all__ = [
     "ReplayResult",
     "RoutingCandidate",
     "RoutingDetails",
+    "SepaDebit",
     "Split",
+    "ThreeDsAction",
+    "ThreeDsResult",
     "Token",
+    "Upi",
     "VoidCreate",
-    "Wallet",
+    "WechatPay",
 ]

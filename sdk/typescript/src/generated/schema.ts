@@ -758,6 +758,29 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * AchDebit
+         * @description ACH debit (US): account and ABA routing number, and the customer's authorization.
+         */
+        AchDebit: {
+            account_holder_name: string;
+            /**
+             * @description Default: `"individual"`.
+             * @enum {unknown}
+             */
+            account_holder_type?: "company" | "individual";
+            /** Format: password */
+            account_number: string;
+            /**
+             * @description Default: `"checking"`.
+             * @enum {unknown}
+             */
+            account_type?: "checking" | "savings";
+            mandate_acceptance: components["schemas"]["MandateAcceptance"];
+            routing_number: string;
+            /** @enum {unknown} */
+            type: "ach_debit";
+        };
         /** Address */
         Address: {
             city?: string | null;
@@ -769,6 +792,40 @@ export interface components {
             phone?: string | null;
             postal_code?: string | null;
             state?: string | null;
+        };
+        /**
+         * Affirm
+         * @description Affirm (US, CA): pay over time, approved on Affirm's page (``redirect``).
+         */
+        Affirm: {
+            /** @enum {unknown} */
+            type: "affirm";
+        };
+        /**
+         * AfterpayClearpay
+         * @description Afterpay / Clearpay: pay in four, approved on Afterpay's page (``redirect``).
+         */
+        AfterpayClearpay: {
+            /** @enum {unknown} */
+            type: "afterpay_clearpay";
+        };
+        /**
+         * Alipay
+         * @description Alipay: the customer scans a QR code with the Alipay app (``display_qr``).
+         */
+        Alipay: {
+            /** @enum {unknown} */
+            type: "alipay";
+        };
+        /**
+         * ApplePay
+         * @description The encrypted Apple Pay payment token (``paymentData``, as JSON text or base64), passed through to a gateway that decrypts it with the merchant's certificate.
+         */
+        ApplePay: {
+            /** Format: password */
+            token: string;
+            /** @enum {unknown} */
+            type: "apple_pay";
         };
         /** Attempt */
         Attempt: {
@@ -792,6 +849,63 @@ export interface components {
             started_at: string;
             status_code?: number | null;
             worker: string;
+        };
+        /**
+         * AwaitCustomer
+         * @description Wait while the customer acts elsewhere (approve a UPI collect request or a BLIK code in the bank app; enter a PIN/OTP: then ``form`` names what to post back to ``/complete``, by ``method`` POST).
+         */
+        AwaitCustomer: {
+            expires_at?: string | null;
+            form?: {
+                [key: string]: string;
+            } | null;
+            message?: string | null;
+            /** @description Default: `"GET"`. */
+            method?: string;
+            /** @enum {unknown} */
+            type: "await_customer";
+            url: string;
+        };
+        /**
+         * BacsDebit
+         * @description Bacs Direct Debit (UK): sort code, account number, the customer's mandate.
+         */
+        BacsDebit: {
+            account_holder_name: string;
+            /** Format: password */
+            account_number: string;
+            mandate_acceptance: components["schemas"]["MandateAcceptance"];
+            sort_code: string;
+            /** @enum {unknown} */
+            type: "bacs_debit";
+        };
+        /**
+         * Bancontact
+         * @description Bancontact (BE): a redirect (or the Payconiq app's QR) confirmed by the customer.
+         */
+        Bancontact: {
+            /** @enum {unknown} */
+            type: "bancontact";
+        };
+        /**
+         * Blik
+         * @description BLIK (PL): the six-digit code from the customer's banking app, confirmed in the app.
+         */
+        Blik: {
+            /** Format: password */
+            code: string;
+            /** @enum {unknown} */
+            type: "blik";
+        };
+        /**
+         * Boleto
+         * @description Boleto bancário (BR): a voucher paid later; needs the payer's CPF or CNPJ.
+         */
+        Boleto: {
+            expires_after_days?: number | null;
+            tax_id: string;
+            /** @enum {unknown} */
+            type: "boleto";
         };
         /** BreakerList */
         BreakerList: {
@@ -856,6 +970,7 @@ export interface components {
             holder_name?: string | null;
             /** Format: password */
             number: string;
+            three_ds?: components["schemas"]["ThreeDsResult"] | null;
             /** @enum {unknown} */
             type: "card";
         };
@@ -892,6 +1007,8 @@ export interface components {
             docs_url?: string | null;
             flows: string[];
             idempotency: string;
+            /** @description Default: `[]`. */
+            methods?: components["schemas"]["PaymentMethodInfo"][];
             /** @description Default: `false`. */
             multiple_captures?: boolean;
             name: string;
@@ -957,6 +1074,31 @@ export interface components {
             last_status_code?: number | null;
             next_attempt_at?: string | null;
             status: components["schemas"]["DeliveryStatus"];
+        };
+        /**
+         * DisplayQr
+         * @description Show a code the customer scans with a banking or wallet app (Pix, UPI, PayNow, PromptPay, Alipay, WeChat Pay). ``payload`` is the text encoded (Pix "copia e cola"), ``image`` a ``data:image/…`` URL of the QR code, ``url`` a hosted page.
+         */
+        DisplayQr: {
+            expires_at?: string | null;
+            image?: string | null;
+            payload: string;
+            /** @enum {unknown} */
+            type: "display_qr";
+            url: string;
+        };
+        /**
+         * DisplayVoucher
+         * @description Give the customer a voucher to pay later (Boleto, OXXO, Konbini): its number, the barcode's digits, until when, and the printable instructions.
+         */
+        DisplayVoucher: {
+            barcode?: string | null;
+            expires_at?: string | null;
+            instructions_url?: string | null;
+            reference: string;
+            /** @enum {unknown} */
+            type: "display_voucher";
+            url: string;
         };
         /**
          * Dispute
@@ -1034,6 +1176,15 @@ export interface components {
             id: string;
             pending: number;
             url: string;
+        };
+        /**
+         * Eps
+         * @description EPS (AT): a redirect to the customer's bank; ``bank`` preselects one.
+         */
+        Eps: {
+            bank?: string | null;
+            /** @enum {unknown} */
+            type: "eps";
         };
         /** ErrorBody */
         ErrorBody: {
@@ -1157,6 +1308,25 @@ export interface components {
             message?: string | null;
         };
         /**
+         * GooglePay
+         * @description The Google Pay ``paymentMethodData.tokenizationData.token`` (gateway tokenization), passed through to the gateway.
+         */
+        GooglePay: {
+            /** Format: password */
+            token: string;
+            /** @enum {unknown} */
+            type: "google_pay";
+        };
+        /**
+         * Ideal
+         * @description iDEAL (NL): a redirect to the customer's bank; ``bank`` preselects one.
+         */
+        Ideal: {
+            bank?: string | null;
+            /** @enum {unknown} */
+            type: "ideal";
+        };
+        /**
          * IncrementCreate
          * @description Raise an authorization (incremental authorization: hotels, car rentals).
          *
@@ -1166,6 +1336,23 @@ export interface components {
             reason?: string | null;
             reference?: string | null;
             total_amount: number;
+        };
+        /**
+         * Klarna
+         * @description Klarna: pay later / in instalments, approved on Klarna's page (``redirect``).
+         */
+        Klarna: {
+            /** @enum {unknown} */
+            type: "klarna";
+        };
+        /**
+         * Konbini
+         * @description Konbini (JP): a voucher paid at a convenience store.
+         */
+        Konbini: {
+            expires_after_days?: number | null;
+            /** @enum {unknown} */
+            type: "konbini";
         };
         /** LineItem */
         LineItem: {
@@ -1185,11 +1372,25 @@ export interface components {
             customer_id?: string | null;
             failure?: components["schemas"]["Failure"] | null;
             id: string;
-            next_action?: components["schemas"]["NextAction"] | null;
+            next_action?: (components["schemas"]["RedirectAction"] | components["schemas"]["DisplayQr"] | components["schemas"]["DisplayVoucher"] | components["schemas"]["AwaitCustomer"] | components["schemas"]["ThreeDsAction"]) | null;
             /** @description Default: `"mandate"`. */
             object?: string;
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
             status: components["schemas"]["MandateStatus"];
+        };
+        /**
+         * MandateAcceptance
+         * @description The customer's acceptance of a direct-debit mandate (SEPA, ACH, Bacs rules require the merchant to keep it): when, and for online acceptance from where.
+         */
+        MandateAcceptance: {
+            accepted_at: string;
+            ip_address?: string | null;
+            /**
+             * @description Default: `"online"`.
+             * @enum {unknown}
+             */
+            type?: "offline" | "online";
+            user_agent?: string | null;
         };
         /** MandateCreate */
         MandateCreate: {
@@ -1246,17 +1447,25 @@ export interface components {
             status: components["schemas"]["MandateStatus"];
         };
         /**
-         * NextAction
-         * @description Where to send the customer to finish (3-D Secure challenge, bank redirect).
+         * NetworkToken
+         * @description A network token (DPAN) with its one-time cryptogram: a decrypted Apple Pay / Google Pay token, or a token the merchant's token requestor provisioned.
          */
-        NextAction: {
-            form?: {
-                [key: string]: string;
-            } | null;
-            /** @description Default: `"GET"`. */
-            method?: string;
-            type: string;
-            url: string;
+        NetworkToken: {
+            /** Format: password */
+            cryptogram: string;
+            eci?: string | null;
+            exp_month: number;
+            exp_year: number;
+            holder_name?: string | null;
+            /** Format: password */
+            number: string;
+            /**
+             * @description Default: `"network_token"`.
+             * @enum {unknown}
+             */
+            source?: "apple_pay" | "google_pay" | "network_token";
+            /** @enum {unknown} */
+            type: "network_token";
         };
         /**
          * Order
@@ -1267,6 +1476,15 @@ export interface components {
             line_items: components["schemas"]["LineItem"][];
             shipping_amount?: number | null;
             tax_amount?: number | null;
+        };
+        /**
+         * Oxxo
+         * @description OXXO (MX): a voucher paid in cash at an OXXO store.
+         */
+        Oxxo: {
+            expires_after_days?: number | null;
+            /** @enum {unknown} */
+            type: "oxxo";
         };
         /**
          * ParseRequest
@@ -1308,7 +1526,7 @@ export interface components {
                 [key: string]: string;
             };
             network_transaction_id?: string | null;
-            next_action?: components["schemas"]["NextAction"] | null;
+            next_action?: (components["schemas"]["RedirectAction"] | components["schemas"]["DisplayQr"] | components["schemas"]["DisplayVoucher"] | components["schemas"]["AwaitCustomer"] | components["schemas"]["ThreeDsAction"]) | null;
             /** @description Default: `"payment"`. */
             object?: string;
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
@@ -1343,7 +1561,7 @@ export interface components {
             /** @description Default: `false`. */
             multiple_captures?: boolean;
             order?: components["schemas"]["Order"] | null;
-            payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["Wallet"] | components["schemas"]["Redirect"];
+            payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["NetworkToken"] | components["schemas"]["ApplePay"] | components["schemas"]["GooglePay"] | components["schemas"]["PayPal"] | components["schemas"]["Ideal"] | components["schemas"]["Bancontact"] | components["schemas"]["Eps"] | components["schemas"]["Blik"] | components["schemas"]["Przelewy24"] | components["schemas"]["SepaDebit"] | components["schemas"]["AchDebit"] | components["schemas"]["BacsDebit"] | components["schemas"]["Pix"] | components["schemas"]["Upi"] | components["schemas"]["PayNow"] | components["schemas"]["PromptPay"] | components["schemas"]["Boleto"] | components["schemas"]["Oxxo"] | components["schemas"]["Konbini"] | components["schemas"]["Klarna"] | components["schemas"]["AfterpayClearpay"] | components["schemas"]["Affirm"] | components["schemas"]["Alipay"] | components["schemas"]["WechatPay"];
             reference?: string | null;
             return_url?: string | null;
             routing_profile?: string | null;
@@ -1352,6 +1570,18 @@ export interface components {
             /** @description Default: `[]`. */
             splits?: components["schemas"]["Split"][];
             statement_descriptor?: string | null;
+        };
+        /**
+         * PaymentMethodInfo
+         * @description How a connector takes one payment method (its declaration, connectors/capabilities.py).
+         */
+        PaymentMethodInfo: {
+            countries: string[] | "*";
+            currencies: string[] | "*";
+            /** @description Default: `false`. */
+            external_3ds?: boolean;
+            flows: string[];
+            type: string;
         };
         /** PaymentMethodSummary */
         PaymentMethodSummary: {
@@ -1363,11 +1593,61 @@ export interface components {
          * @enum {unknown}
          */
         PaymentStatus: "authorized" | "captured" | "failed" | "partially_captured" | "processing" | "requires_action" | "unresolved" | "voided";
-        /** Redirect */
-        Redirect: {
-            method: string;
+        /**
+         * PayNow
+         * @description PayNow (SG): an SGQR code paid from the customer's banking app.
+         */
+        PayNow: {
+            /** @enum {unknown} */
+            type: "paynow";
+        };
+        /**
+         * PayPal
+         * @description The PayPal wallet: the customer approves on PayPal's page (``redirect``).
+         */
+        PayPal: {
+            /** @enum {unknown} */
+            type: "paypal";
+        };
+        /**
+         * Pix
+         * @description Pix (BR): a QR code / copy-paste code the customer pays from any bank app.
+         */
+        Pix: {
+            expires_after_seconds?: number | null;
+            /** @enum {unknown} */
+            type: "pix";
+        };
+        /**
+         * PromptPay
+         * @description PromptPay (TH): a Thai QR code paid from the customer's banking app.
+         */
+        PromptPay: {
+            /** @enum {unknown} */
+            type: "promptpay";
+        };
+        /**
+         * Przelewy24
+         * @description Przelewy24 (PL): a redirect to the customer's bank; ``bank`` preselects one.
+         */
+        Przelewy24: {
+            bank?: string | null;
+            /** @enum {unknown} */
+            type: "przelewy24";
+        };
+        /**
+         * RedirectAction
+         * @description Send the customer's browser to ``url`` (3-D Secure, bank, wallet or BNPL page); with ``method`` POST, submit ``form`` to it.
+         */
+        RedirectAction: {
+            form?: {
+                [key: string]: string;
+            } | null;
+            /** @description Default: `"GET"`. */
+            method?: string;
             /** @enum {unknown} */
             type: "redirect";
+            url: string;
         };
         /** Refund */
         Refund: {
@@ -1439,6 +1719,18 @@ export interface components {
             strategy?: string | null;
         };
         /**
+         * SepaDebit
+         * @description SEPA Direct Debit: the customer's IBAN and their acceptance of the mandate.
+         */
+        SepaDebit: {
+            account_holder_name: string;
+            /** Format: password */
+            iban: string;
+            mandate_acceptance: components["schemas"]["MandateAcceptance"];
+            /** @enum {unknown} */
+            type: "sepa_debit";
+        };
+        /**
          * Split
          * @description Part of a payment that goes to a destination (minor units of its currency).
          */
@@ -1446,6 +1738,32 @@ export interface components {
             amount: number;
             /** @description the gateway's id of the receiving account (Stripe acct_..., Adyen balance account, Checkout.com sub-entity ent_..., PayPal merchant id, Mollie organization org_..., Razorpay linked account acc_..., sandbox any) */
             destination: string;
+        };
+        /**
+         * ThreeDsAction
+         * @description Run a 3-D Secure 2 device step in the merchant's page (``url`` is the ACS/method URL; ``form`` what to post to it), then call ``/complete``.
+         */
+        ThreeDsAction: {
+            form?: {
+                [key: string]: string;
+            } | null;
+            /** @description Default: `"POST"`. */
+            method?: string;
+            /** @enum {unknown} */
+            type: "three_ds";
+            url: string;
+            version?: string | null;
+        };
+        /**
+         * ThreeDsResult
+         * @description 3-D Secure done elsewhere (a merchant plug-in, another gateway): what the issuer's ACS returned, passed to a gateway declaring ``external_3ds``. ``authentication_value`` is the CAVV (Visa) / AAV (Mastercard) / AEVV (Amex), base64 as the 3DS server gave it.
+         */
+        ThreeDsResult: {
+            /** Format: password */
+            authentication_value: string;
+            ds_transaction_id?: string | null;
+            eci: string;
+            version: string;
         };
         /**
          * Token
@@ -1457,17 +1775,26 @@ export interface components {
             /** @enum {unknown} */
             type: "token";
         };
+        /**
+         * Upi
+         * @description UPI (IN): with ``vpa`` a collect request the customer approves on their phone (``await_customer``); without, an intent QR code (``display_qr``).
+         */
+        Upi: {
+            /** @enum {unknown} */
+            type: "upi";
+            vpa?: string | null;
+        };
         /** VoidCreate */
         VoidCreate: {
             reason?: string | null;
         };
-        /** Wallet */
-        Wallet: {
-            token?: string | null;
+        /**
+         * WechatPay
+         * @description WeChat Pay: the customer scans a QR code with WeChat (``display_qr``).
+         */
+        WechatPay: {
             /** @enum {unknown} */
-            type: "wallet";
-            /** @enum {unknown} */
-            wallet: "apple_pay" | "google_pay" | "paypal";
+            type: "wechat_pay";
         };
     };
     responses: never;

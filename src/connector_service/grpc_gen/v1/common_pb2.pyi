@@ -156,18 +156,32 @@ class BrowserInfo(_message.Message):
     def __init__(self, accept_header: _Optional[str] = ..., user_agent: _Optional[str] = ..., language: _Optional[str] = ..., color_depth: _Optional[int] = ..., screen_height: _Optional[int] = ..., screen_width: _Optional[int] = ..., time_zone_offset: _Optional[int] = ..., java_enabled: _Optional[bool] = ..., javascript_enabled: _Optional[bool] = ..., ip_address: _Optional[str] = ...) -> None: ...
 
 class Card(_message.Message):
-    __slots__ = ("number", "exp_month", "exp_year", "cvc", "holder_name")
+    __slots__ = ("number", "exp_month", "exp_year", "cvc", "holder_name", "three_ds")
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     EXP_MONTH_FIELD_NUMBER: _ClassVar[int]
     EXP_YEAR_FIELD_NUMBER: _ClassVar[int]
     CVC_FIELD_NUMBER: _ClassVar[int]
     HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    THREE_DS_FIELD_NUMBER: _ClassVar[int]
     number: str
     exp_month: int
     exp_year: int
     cvc: str
     holder_name: str
-    def __init__(self, number: _Optional[str] = ..., exp_month: _Optional[int] = ..., exp_year: _Optional[int] = ..., cvc: _Optional[str] = ..., holder_name: _Optional[str] = ...) -> None: ...
+    three_ds: ThreeDsResult
+    def __init__(self, number: _Optional[str] = ..., exp_month: _Optional[int] = ..., exp_year: _Optional[int] = ..., cvc: _Optional[str] = ..., holder_name: _Optional[str] = ..., three_ds: _Optional[_Union[ThreeDsResult, _Mapping]] = ...) -> None: ...
+
+class ThreeDsResult(_message.Message):
+    __slots__ = ("authentication_value", "eci", "version", "ds_transaction_id")
+    AUTHENTICATION_VALUE_FIELD_NUMBER: _ClassVar[int]
+    ECI_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    DS_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    authentication_value: str
+    eci: str
+    version: str
+    ds_transaction_id: str
+    def __init__(self, authentication_value: _Optional[str] = ..., eci: _Optional[str] = ..., version: _Optional[str] = ..., ds_transaction_id: _Optional[str] = ...) -> None: ...
 
 class Token(_message.Message):
     __slots__ = ("token", "customer_id")
@@ -197,19 +211,239 @@ class Redirect(_message.Message):
     method: str
     def __init__(self, method: _Optional[str] = ...) -> None: ...
 
+class NetworkToken(_message.Message):
+    __slots__ = ("number", "exp_month", "exp_year", "cryptogram", "eci", "source", "holder_name")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    EXP_MONTH_FIELD_NUMBER: _ClassVar[int]
+    EXP_YEAR_FIELD_NUMBER: _ClassVar[int]
+    CRYPTOGRAM_FIELD_NUMBER: _ClassVar[int]
+    ECI_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    exp_month: int
+    exp_year: int
+    cryptogram: str
+    eci: str
+    source: str
+    holder_name: str
+    def __init__(self, number: _Optional[str] = ..., exp_month: _Optional[int] = ..., exp_year: _Optional[int] = ..., cryptogram: _Optional[str] = ..., eci: _Optional[str] = ..., source: _Optional[str] = ..., holder_name: _Optional[str] = ...) -> None: ...
+
+class ApplePay(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class GooglePay(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class PayPal(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Ideal(_message.Message):
+    __slots__ = ("bank",)
+    BANK_FIELD_NUMBER: _ClassVar[int]
+    bank: str
+    def __init__(self, bank: _Optional[str] = ...) -> None: ...
+
+class Bancontact(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Eps(_message.Message):
+    __slots__ = ("bank",)
+    BANK_FIELD_NUMBER: _ClassVar[int]
+    bank: str
+    def __init__(self, bank: _Optional[str] = ...) -> None: ...
+
+class Blik(_message.Message):
+    __slots__ = ("code",)
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    def __init__(self, code: _Optional[str] = ...) -> None: ...
+
+class Przelewy24(_message.Message):
+    __slots__ = ("bank",)
+    BANK_FIELD_NUMBER: _ClassVar[int]
+    bank: str
+    def __init__(self, bank: _Optional[str] = ...) -> None: ...
+
+class MandateAcceptance(_message.Message):
+    __slots__ = ("accepted_at", "type", "ip_address", "user_agent")
+    ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    IP_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    USER_AGENT_FIELD_NUMBER: _ClassVar[int]
+    accepted_at: str
+    type: str
+    ip_address: str
+    user_agent: str
+    def __init__(self, accepted_at: _Optional[str] = ..., type: _Optional[str] = ..., ip_address: _Optional[str] = ..., user_agent: _Optional[str] = ...) -> None: ...
+
+class SepaDebit(_message.Message):
+    __slots__ = ("iban", "account_holder_name", "mandate_acceptance")
+    IBAN_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    MANDATE_ACCEPTANCE_FIELD_NUMBER: _ClassVar[int]
+    iban: str
+    account_holder_name: str
+    mandate_acceptance: MandateAcceptance
+    def __init__(self, iban: _Optional[str] = ..., account_holder_name: _Optional[str] = ..., mandate_acceptance: _Optional[_Union[MandateAcceptance, _Mapping]] = ...) -> None: ...
+
+class AchDebit(_message.Message):
+    __slots__ = ("account_number", "routing_number", "account_holder_name", "mandate_acceptance", "account_type", "account_holder_type")
+    ACCOUNT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    MANDATE_ACCEPTANCE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_HOLDER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    account_number: str
+    routing_number: str
+    account_holder_name: str
+    mandate_acceptance: MandateAcceptance
+    account_type: str
+    account_holder_type: str
+    def __init__(self, account_number: _Optional[str] = ..., routing_number: _Optional[str] = ..., account_holder_name: _Optional[str] = ..., mandate_acceptance: _Optional[_Union[MandateAcceptance, _Mapping]] = ..., account_type: _Optional[str] = ..., account_holder_type: _Optional[str] = ...) -> None: ...
+
+class BacsDebit(_message.Message):
+    __slots__ = ("sort_code", "account_number", "account_holder_name", "mandate_acceptance")
+    SORT_CODE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    MANDATE_ACCEPTANCE_FIELD_NUMBER: _ClassVar[int]
+    sort_code: str
+    account_number: str
+    account_holder_name: str
+    mandate_acceptance: MandateAcceptance
+    def __init__(self, sort_code: _Optional[str] = ..., account_number: _Optional[str] = ..., account_holder_name: _Optional[str] = ..., mandate_acceptance: _Optional[_Union[MandateAcceptance, _Mapping]] = ...) -> None: ...
+
+class Pix(_message.Message):
+    __slots__ = ("expires_after_seconds",)
+    EXPIRES_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    expires_after_seconds: int
+    def __init__(self, expires_after_seconds: _Optional[int] = ...) -> None: ...
+
+class Upi(_message.Message):
+    __slots__ = ("vpa",)
+    VPA_FIELD_NUMBER: _ClassVar[int]
+    vpa: str
+    def __init__(self, vpa: _Optional[str] = ...) -> None: ...
+
+class PayNow(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PromptPay(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Boleto(_message.Message):
+    __slots__ = ("tax_id", "expires_after_days")
+    TAX_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    tax_id: str
+    expires_after_days: int
+    def __init__(self, tax_id: _Optional[str] = ..., expires_after_days: _Optional[int] = ...) -> None: ...
+
+class Oxxo(_message.Message):
+    __slots__ = ("expires_after_days",)
+    EXPIRES_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    expires_after_days: int
+    def __init__(self, expires_after_days: _Optional[int] = ...) -> None: ...
+
+class Konbini(_message.Message):
+    __slots__ = ("expires_after_days",)
+    EXPIRES_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    expires_after_days: int
+    def __init__(self, expires_after_days: _Optional[int] = ...) -> None: ...
+
+class Klarna(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AfterpayClearpay(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Affirm(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Alipay(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WechatPay(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class PaymentMethod(_message.Message):
-    __slots__ = ("card", "token", "mandate", "wallet", "redirect")
+    __slots__ = ("card", "token", "mandate", "wallet", "redirect", "network_token", "apple_pay", "google_pay", "paypal", "ideal", "bancontact", "eps", "blik", "przelewy24", "sepa_debit", "ach_debit", "bacs_debit", "pix", "upi", "paynow", "promptpay", "boleto", "oxxo", "konbini", "klarna", "afterpay_clearpay", "affirm", "alipay", "wechat_pay")
     CARD_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     MANDATE_FIELD_NUMBER: _ClassVar[int]
     WALLET_FIELD_NUMBER: _ClassVar[int]
     REDIRECT_FIELD_NUMBER: _ClassVar[int]
+    NETWORK_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    APPLE_PAY_FIELD_NUMBER: _ClassVar[int]
+    GOOGLE_PAY_FIELD_NUMBER: _ClassVar[int]
+    PAYPAL_FIELD_NUMBER: _ClassVar[int]
+    IDEAL_FIELD_NUMBER: _ClassVar[int]
+    BANCONTACT_FIELD_NUMBER: _ClassVar[int]
+    EPS_FIELD_NUMBER: _ClassVar[int]
+    BLIK_FIELD_NUMBER: _ClassVar[int]
+    PRZELEWY24_FIELD_NUMBER: _ClassVar[int]
+    SEPA_DEBIT_FIELD_NUMBER: _ClassVar[int]
+    ACH_DEBIT_FIELD_NUMBER: _ClassVar[int]
+    BACS_DEBIT_FIELD_NUMBER: _ClassVar[int]
+    PIX_FIELD_NUMBER: _ClassVar[int]
+    UPI_FIELD_NUMBER: _ClassVar[int]
+    PAYNOW_FIELD_NUMBER: _ClassVar[int]
+    PROMPTPAY_FIELD_NUMBER: _ClassVar[int]
+    BOLETO_FIELD_NUMBER: _ClassVar[int]
+    OXXO_FIELD_NUMBER: _ClassVar[int]
+    KONBINI_FIELD_NUMBER: _ClassVar[int]
+    KLARNA_FIELD_NUMBER: _ClassVar[int]
+    AFTERPAY_CLEARPAY_FIELD_NUMBER: _ClassVar[int]
+    AFFIRM_FIELD_NUMBER: _ClassVar[int]
+    ALIPAY_FIELD_NUMBER: _ClassVar[int]
+    WECHAT_PAY_FIELD_NUMBER: _ClassVar[int]
     card: Card
     token: Token
     mandate: MandateReference
     wallet: Wallet
     redirect: Redirect
-    def __init__(self, card: _Optional[_Union[Card, _Mapping]] = ..., token: _Optional[_Union[Token, _Mapping]] = ..., mandate: _Optional[_Union[MandateReference, _Mapping]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., redirect: _Optional[_Union[Redirect, _Mapping]] = ...) -> None: ...
+    network_token: NetworkToken
+    apple_pay: ApplePay
+    google_pay: GooglePay
+    paypal: PayPal
+    ideal: Ideal
+    bancontact: Bancontact
+    eps: Eps
+    blik: Blik
+    przelewy24: Przelewy24
+    sepa_debit: SepaDebit
+    ach_debit: AchDebit
+    bacs_debit: BacsDebit
+    pix: Pix
+    upi: Upi
+    paynow: PayNow
+    promptpay: PromptPay
+    boleto: Boleto
+    oxxo: Oxxo
+    konbini: Konbini
+    klarna: Klarna
+    afterpay_clearpay: AfterpayClearpay
+    affirm: Affirm
+    alipay: Alipay
+    wechat_pay: WechatPay
+    def __init__(self, card: _Optional[_Union[Card, _Mapping]] = ..., token: _Optional[_Union[Token, _Mapping]] = ..., mandate: _Optional[_Union[MandateReference, _Mapping]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., redirect: _Optional[_Union[Redirect, _Mapping]] = ..., network_token: _Optional[_Union[NetworkToken, _Mapping]] = ..., apple_pay: _Optional[_Union[ApplePay, _Mapping]] = ..., google_pay: _Optional[_Union[GooglePay, _Mapping]] = ..., paypal: _Optional[_Union[PayPal, _Mapping]] = ..., ideal: _Optional[_Union[Ideal, _Mapping]] = ..., bancontact: _Optional[_Union[Bancontact, _Mapping]] = ..., eps: _Optional[_Union[Eps, _Mapping]] = ..., blik: _Optional[_Union[Blik, _Mapping]] = ..., przelewy24: _Optional[_Union[Przelewy24, _Mapping]] = ..., sepa_debit: _Optional[_Union[SepaDebit, _Mapping]] = ..., ach_debit: _Optional[_Union[AchDebit, _Mapping]] = ..., bacs_debit: _Optional[_Union[BacsDebit, _Mapping]] = ..., pix: _Optional[_Union[Pix, _Mapping]] = ..., upi: _Optional[_Union[Upi, _Mapping]] = ..., paynow: _Optional[_Union[PayNow, _Mapping]] = ..., promptpay: _Optional[_Union[PromptPay, _Mapping]] = ..., boleto: _Optional[_Union[Boleto, _Mapping]] = ..., oxxo: _Optional[_Union[Oxxo, _Mapping]] = ..., konbini: _Optional[_Union[Konbini, _Mapping]] = ..., klarna: _Optional[_Union[Klarna, _Mapping]] = ..., afterpay_clearpay: _Optional[_Union[AfterpayClearpay, _Mapping]] = ..., affirm: _Optional[_Union[Affirm, _Mapping]] = ..., alipay: _Optional[_Union[Alipay, _Mapping]] = ..., wechat_pay: _Optional[_Union[WechatPay, _Mapping]] = ...) -> None: ...
 
 class CardSummary(_message.Message):
     __slots__ = ("brand", "last4", "exp_month", "exp_year")
@@ -232,7 +466,7 @@ class PaymentMethodSummary(_message.Message):
     def __init__(self, type: _Optional[str] = ..., card: _Optional[_Union[CardSummary, _Mapping]] = ...) -> None: ...
 
 class NextAction(_message.Message):
-    __slots__ = ("type", "url", "method", "form")
+    __slots__ = ("type", "url", "method", "form", "payload", "image", "expires_at", "reference", "barcode", "instructions_url", "message", "version")
     class FormEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -244,11 +478,27 @@ class NextAction(_message.Message):
     URL_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     FORM_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    BARCODE_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTIONS_URL_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     type: str
     url: str
     method: str
     form: _containers.ScalarMap[str, str]
-    def __init__(self, type: _Optional[str] = ..., url: _Optional[str] = ..., method: _Optional[str] = ..., form: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    payload: str
+    image: str
+    expires_at: str
+    reference: str
+    barcode: str
+    instructions_url: str
+    message: str
+    version: str
+    def __init__(self, type: _Optional[str] = ..., url: _Optional[str] = ..., method: _Optional[str] = ..., form: _Optional[_Mapping[str, str]] = ..., payload: _Optional[str] = ..., image: _Optional[str] = ..., expires_at: _Optional[str] = ..., reference: _Optional[str] = ..., barcode: _Optional[str] = ..., instructions_url: _Optional[str] = ..., message: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
 
 class GatewayDetail(_message.Message):
     __slots__ = ("code", "message", "http_status")

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%connector_service/v1/connectors.proto\x12\x14\x63onnector_service.v1\">\n\x15ListConnectorsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"j\n\x16ListConnectorsResponse\x12\x37\n\nconnectors\x18\x01 \x03(\x0b\x32#.connector_service.v1.ConnectorInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xc7\x02\n\rConnectorInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\r\n\x05\x66lows\x18\x03 \x03(\t\x12\x17\n\x0fpayment_methods\x18\x04 \x03(\t\x12\x12\n\ncurrencies\x18\x05 \x03(\t\x12\x11\n\tcountries\x18\x06 \x03(\t\x12\x19\n\x11\x63redential_fields\x18\x07 \x03(\t\x12\x15\n\roption_fields\x18\x08 \x03(\t\x12\x10\n\x08webhooks\x18\t \x01(\x08\x12\x13\n\x0bidempotency\x18\n \x01(\t\x12\x10\n\x08\x64ocs_url\x18\x0b \x01(\t\x12\x10\n\x08\x61\x63\x63ounts\x18\x0c \x03(\t\x12\x19\n\x11multiple_captures\x18\r \x01(\x08\x12\x1a\n\x11\x63onnector_options\x18\xbf\x01 \x03(\t\x12\x0f\n\x06splits\x18\xc0\x01 \x01(\x08\x32\x7f\n\x10\x43onnectorService\x12k\n\x0eListConnectors\x12+.connector_service.v1.ListConnectorsRequest\x1a,.connector_service.v1.ListConnectorsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%connector_service/v1/connectors.proto\x12\x14\x63onnector_service.v1\">\n\x15ListConnectorsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"j\n\x16ListConnectorsResponse\x12\x37\n\nconnectors\x18\x01 \x03(\x0b\x32#.connector_service.v1.ConnectorInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x81\x03\n\rConnectorInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\r\n\x05\x66lows\x18\x03 \x03(\t\x12\x17\n\x0fpayment_methods\x18\x04 \x03(\t\x12\x12\n\ncurrencies\x18\x05 \x03(\t\x12\x11\n\tcountries\x18\x06 \x03(\t\x12\x19\n\x11\x63redential_fields\x18\x07 \x03(\t\x12\x15\n\roption_fields\x18\x08 \x03(\t\x12\x10\n\x08webhooks\x18\t \x01(\x08\x12\x13\n\x0bidempotency\x18\n \x01(\t\x12\x10\n\x08\x64ocs_url\x18\x0b \x01(\t\x12\x10\n\x08\x61\x63\x63ounts\x18\x0c \x03(\t\x12\x19\n\x11multiple_captures\x18\r \x01(\x08\x12\x38\n\x07methods\x18\x0e \x03(\x0b\x32\'.connector_service.v1.PaymentMethodInfo\x12\x1a\n\x11\x63onnector_options\x18\xbf\x01 \x03(\t\x12\x0f\n\x06splits\x18\xc0\x01 \x01(\x08\"m\n\x11PaymentMethodInfo\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05\x66lows\x18\x02 \x03(\t\x12\x12\n\ncurrencies\x18\x03 \x03(\t\x12\x11\n\tcountries\x18\x04 \x03(\t\x12\x14\n\x0c\x65xternal_3ds\x18\x05 \x01(\x08\x32\x7f\n\x10\x43onnectorService\x12k\n\x0eListConnectors\x12+.connector_service.v1.ListConnectorsRequest\x1a,.connector_service.v1.ListConnectorsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,7 +36,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTCONNECTORSRESPONSE']._serialized_start=127
   _globals['_LISTCONNECTORSRESPONSE']._serialized_end=233
   _globals['_CONNECTORINFO']._serialized_start=236
-  _globals['_CONNECTORINFO']._serialized_end=563
-  _globals['_CONNECTORSERVICE']._serialized_start=565
-  _globals['_CONNECTORSERVICE']._serialized_end=692
+  _globals['_CONNECTORINFO']._serialized_end=621
+  _globals['_PAYMENTMETHODINFO']._serialized_start=623
+  _globals['_PAYMENTMETHODINFO']._serialized_end=732
+  _globals['_CONNECTORSERVICE']._serialized_start=734
+  _globals['_CONNECTORSERVICE']._serialized_end=861
 # @@protoc_insertion_point(module_scope)

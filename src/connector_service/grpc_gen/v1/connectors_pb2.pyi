@@ -23,7 +23,7 @@ class ListConnectorsResponse(_message.Message):
     def __init__(self, connectors: _Optional[_Iterable[_Union[ConnectorInfo, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ConnectorInfo(_message.Message):
-    __slots__ = ("name", "display_name", "flows", "payment_methods", "currencies", "countries", "credential_fields", "option_fields", "webhooks", "idempotency", "docs_url", "accounts", "multiple_captures", "connector_options", "splits")
+    __slots__ = ("name", "display_name", "flows", "payment_methods", "currencies", "countries", "credential_fields", "option_fields", "webhooks", "idempotency", "docs_url", "accounts", "multiple_captures", "methods", "connector_options", "splits")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     FLOWS_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,7 @@ class ConnectorInfo(_message.Message):
     DOCS_URL_FIELD_NUMBER: _ClassVar[int]
     ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
     MULTIPLE_CAPTURES_FIELD_NUMBER: _ClassVar[int]
+    METHODS_FIELD_NUMBER: _ClassVar[int]
     CONNECTOR_OPTIONS_FIELD_NUMBER: _ClassVar[int]
     SPLITS_FIELD_NUMBER: _ClassVar[int]
     name: str
@@ -52,6 +53,21 @@ class ConnectorInfo(_message.Message):
     docs_url: str
     accounts: _containers.RepeatedScalarFieldContainer[str]
     multiple_captures: bool
+    methods: _containers.RepeatedCompositeFieldContainer[PaymentMethodInfo]
     connector_options: _containers.RepeatedScalarFieldContainer[str]
     splits: bool
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., payment_methods: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., credential_fields: _Optional[_Iterable[str]] = ..., option_fields: _Optional[_Iterable[str]] = ..., webhooks: _Optional[bool] = ..., idempotency: _Optional[str] = ..., docs_url: _Optional[str] = ..., accounts: _Optional[_Iterable[str]] = ..., multiple_captures: _Optional[bool] = ..., connector_options: _Optional[_Iterable[str]] = ..., splits: _Optional[bool] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., payment_methods: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., credential_fields: _Optional[_Iterable[str]] = ..., option_fields: _Optional[_Iterable[str]] = ..., webhooks: _Optional[bool] = ..., idempotency: _Optional[str] = ..., docs_url: _Optional[str] = ..., accounts: _Optional[_Iterable[str]] = ..., multiple_captures: _Optional[bool] = ..., methods: _Optional[_Iterable[_Union[PaymentMethodInfo, _Mapping]]] = ..., connector_options: _Optional[_Iterable[str]] = ..., splits: _Optional[bool] = ...) -> None: ...
+
+class PaymentMethodInfo(_message.Message):
+    __slots__ = ("type", "flows", "currencies", "countries", "external_3ds")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    FLOWS_FIELD_NUMBER: _ClassVar[int]
+    CURRENCIES_FIELD_NUMBER: _ClassVar[int]
+    COUNTRIES_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_3DS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    flows: _containers.RepeatedScalarFieldContainer[str]
+    currencies: _containers.RepeatedScalarFieldContainer[str]
+    countries: _containers.RepeatedScalarFieldContainer[str]
+    external_3ds: bool
+    def __init__(self, type: _Optional[str] = ..., flows: _Optional[_Iterable[str]] = ..., currencies: _Optional[_Iterable[str]] = ..., countries: _Optional[_Iterable[str]] = ..., external_3ds: _Optional[bool] = ...) -> None: ...

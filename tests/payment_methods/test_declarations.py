@@ -1,0 +1,120 @@
+"""Every connector's per-method declaration (``ConnectorMeta.methods``): stated, not
+derived, consistent with what the class implements, and what the core checks before a
+connector is called."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from connector_service.connectors.base import Connector
+from connector_service.connectors.capabilities import (
+    AUTHORIZE,
+    CAPTURE,
+    RECURRING,
+    REFUND,
+    MethodFlow,
+    check_flow,
+    check_method,
+    takes,
+    undeclarable,
+)
+from connector_service.connectors.paystack import PaystackConnector
+from connector_service.connectors.razorpay import RazorpayConnector
+from connector_service.connectors.registry import load_connectors
+from connector_service.domain.errors import ErrorType, ServiceError
+from connector_service.domain.payment_methods import PaymentMethodType as PM
+
+CONNECTORS = load_connectors()
+
+# What each connector takes today, by flow letters (a authorize, c capture, r refund,
+# m recurring). Written out so that a changed declaration is a reviewed change here.
+EXPECTED: dict[str, dict[str, str]] = {
+    "adyen": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "authorizenet": {
+        "card": "acrm",
+        "token": "acrm",
+        "apple_pay": "acr",
+        "google_pay": "acr",
+        "mandate": "acrm",
+    },
+    "braintree": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "checkout": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "cybersource": {"card": "acrm", "mandate": "acrm"},
+    "mollie": {"token": "acrm", "mandate": "acrm"},
+    "paypal": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "paystack": {"card": "arm", "token": "arm", "mandate": "arm"},
+    "rapyd": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm"},
+    "square": {"token": "acrm", "mandate": "acrm"},
+    "stripe": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+}
+LETTER = {AUTHORIZE: "a", CAPTURE: "c", REFUND: "r", RECURRING: "m"}
+
+
+def letters(flows: frozenset[MethodFlow]) -> str:
+    return "".join(LETTER[f] for f in (AUTHORIZE, CAPTURE, REFUND, RECURRING) if f in flows)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_connector_declares_what_it_takes(name: str) -> None:
+    meta = CONNECTORS[name].meta
+    declared = {pm.value: letters(support.flows) for pm, support in meta.methods.items()}
+    assert declared == EXPECTED[name]
+    assert meta.payment_methods == frozenset(meta.methods)
+    # Only the sandbox (which implements it) passes 3-D Secure results obtained elsewhere.
+    assert not any(s.external_3ds for s in meta.methods.values())
+
+
+def test_every_connector_is_in_the_table() -> None:
+    assert set(CONNECTORS) - {"sandbox"} == set(EXPECTED)
+
+
+def test_a_declaration_cannot_claim_a_flow_the_class_lacks() -> None:
+    # Paystack implements no separate capture: a table saying it does is refused when
+    # the class is made, as a wrong meta.flows is.
+    meta = dataclasses.replace(
+        PaystackConnector.meta,
+        payment_methods=frozenset(),
+        methods={PM.CARD: takes(AUTHORIZE, CAPTURE)},
+    )
+    with pytest.raises(TypeError, match=r"card: capture"):
+        type("Overclaiming", (PaystackConnector,), {"meta": meta})
+    assert undeclarable({PM.CARD: takes(AUTHORIZE, REFUND)}, PaystackConnector.meta.flows) == []
+
+
+def test_takes_needs_authorize() -> None:
+    with pytest.raises(ValueError, match="authorize"):
+        takes(REFUND)
+
+
+def test_a_stored_card_at_razorpay_is_captured_at_once_before_any_call() -> None:
+    meta = RazorpayConnector.meta
+    with pytest.raises(ServiceError) as held:
+        check_method(meta.display_name, meta.methods, PM.MANDATE, manual_capture=True)
+    assert held.value.type is ErrorType.NOT_SUPPORTED and held.value.field == "capture_method"
+    # A card may be held, and a mandate charged automatically.
+    check_method(meta.display_name, meta.methods, PM.CARD, manual_capture=True)
+    check_method(meta.display_name, meta.methods, PM.MANDATE, manual_capture=False)
+
+
+def test_paystack_refunds_but_never_captures_separately() -> None:
+    meta = PaystackConnector.meta
+    check_flow(meta.display_name, meta.methods, PM.CARD, REFUND, "id")
+    with pytest.raises(ServiceError) as capture:
+        check_flow(meta.display_name, meta.methods, PM.CARD, CAPTURE, "id")
+    assert capture.value.type is ErrorType.NOT_SUPPORTED
+    assert "Paystack does not capture card payments" in capture.value.message
+
+
+@pytest.mark.parametrize("name", sorted(CONNECTORS))
+def test_undeclared_methods_are_refused_by_name(name: str) -> None:
+    connector: Connector = CONNECTORS[name]
+    meta = connector.meta
+    missing = [pm for pm in PM if pm not in meta.methods]
+    for pm in missing:
+        with pytest.raises(ServiceError) as refused:
+            check_method(meta.display_name, meta.methods, pm)
+        assert refused.value.type is ErrorType.NOT_SUPPORTED
+        assert refused.value.field == "payment_method.type" and pm.value in refused.value.message
