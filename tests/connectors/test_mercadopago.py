@@ -39,11 +39,10 @@ from connector_service.domain.flows import (
     StoredMandate,
     SyncData,
     VoidData,
-    Wallet,
     WebhookEventType,
 )
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import Card, PayPal, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -215,8 +214,8 @@ def test_a_payment_needs_the_payers_email() -> None:
     assert err.value.type is ErrorType.INVALID_REQUEST and err.value.field == "customer.email"
 
 
-def test_a_wallet_is_not_supported_naming_the_field() -> None:
-    data = authorize(payment_method=Wallet(wallet="apple_pay"))
+def test_a_method_it_does_not_take_is_not_supported_naming_the_field() -> None:
+    data = authorize(payment_method=PayPal())
     with pytest.raises(ServiceError) as err:
         drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [])
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "payment_method.type"

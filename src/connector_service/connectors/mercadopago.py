@@ -63,7 +63,8 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, Customer, NextAction
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.domain.common import CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -204,9 +205,13 @@ class MercadoPagoConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        # A card (or a browser card token) is authorized, captured in part or in full,
+        # refunded and stored; a stored card is charged the same way, without 3-D Secure.
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         currencies=CURRENCIES,
         countries=COUNTRIES,
         options=kit.ConnectorOptions(payment=MercadoPagoPaymentOptions),
@@ -1126,8 +1131,7 @@ def _payment(payment: MercadoPagoPayment, amount: int | None) -> PaymentResult:
     info = payment.three_ds_info
     action = None
     if status is PaymentStatus.REQUIRES_ACTION and info and info.external_resource_url:
-        action = NextAction(
-            type="redirect",
+        action = RedirectAction(
             url=info.external_resource_url,
             method="POST",
             form={"creq": info.creq or ""},
