@@ -23,7 +23,7 @@ from connector_service.connectors.mercadopago import (
     PaymentMethod,
     _match_bin,
 )
-from connector_service.domain.common import Customer
+from connector_service.domain.common import Customer, DisplayQr
 from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -42,7 +42,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, PayPal, Token
+from connector_service.domain.payment_methods import Card, PaymentMethodType, PayPal, Pix, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -624,7 +624,7 @@ def test_metadata() -> None:
         "setup_mandate", "revoke_mandate", "charge_mandate", "list_mandates", "webhooks",
         "dispute_sync",
     }  # fmt: skip
-    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
+    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate", "pix"}
     assert meta.currencies and "BRL" in meta.currencies and "MXN" in meta.currencies
 
 
@@ -838,3 +838,65 @@ def test_an_identification_needs_both_its_type_and_number() -> None:
 
 def test_splits_and_order_data_are_not_declared() -> None:
     assert CONNECTOR.meta.splits is None and CONNECTOR.meta.order is None
+
+
+# --------------------------------------------------------------------------- Pix
+
+
+def test_a_pix_payment_asks_for_no_card_and_shows_its_code() -> None:
+    data = authorize(amount=1500, payment_method=Pix(), capture_method=CaptureMethod.AUTOMATIC)
+    data.options = MercadoPagoPaymentOptions(
+        payer_identification_type="CPF", payer_identification_number="12345678909"
+    )
+    requests, result = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, fixture("payment_pix_pending"))]
+    )
+    (request,) = map(checked, requests)
+    assert body(request) == {
+        "transaction_amount": 15, "description": "Payment order-1", "payment_method_id": "pix",
+        "payer": {"email": "comprador@example.com", "first_name": "Ana", "last_name": "Souza",
+                  "identification": {"type": "CPF", "number": "12345678909"}},
+        "external_reference": "order-1",
+    }  # fmt: skip
+    qr = fixture("payment_pix_pending")["point_of_interaction"]["transaction_data"]
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    assert isinstance(result.next_action, DisplayQr)
+    assert (
+        result.next_action.payload == qr["qr_code"] and result.next_action.url == qr["ticket_url"]
+    )
+    assert result.next_action.image == "data:image/png;base64," + qr["qr_code_base64"]
+    assert result.next_action.expires_at == "2026-12-04T08:12:05.000-04:00"
+    paid = fixture("payment_pix_pending") | {
+        "status": "approved", "status_detail": "accredited", "point_of_interaction": None,
+    }  # fmt: skip
+    synced = CONNECTOR.parse_sync(ctx(), SyncData(payment=ref(1500)), response(200, paid))
+    assert synced.status is PaymentStatus.CAPTURED and synced.amount_captured == 1500
+
+
+def test_a_pix_expiry_is_its_date_of_expiration() -> None:
+    data = authorize(payment_method=Pix(expires_after_seconds=600),
+                     capture_method=CaptureMethod.AUTOMATIC)  # fmt: skip
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, fixture("payment_pix_pending"))]
+    )
+    expires = body(requests[0])["date_of_expiration"]
+    assert len(expires) == 29 and expires.endswith(".000+00:00")
+
+
+def test_a_pix_payment_refuses_manual_capture_and_needs_an_email_before_any_call() -> None:
+    manual = authorize(payment_method=Pix())
+    with pytest.raises(ServiceError) as err:
+        drive(CONNECTOR, Flow.AUTHORIZE, ctx(), manual, [])
+    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "capture_method"
+    anonymous = authorize(
+        payment_method=Pix(), capture_method=CaptureMethod.AUTOMATIC, customer=None
+    )
+    with pytest.raises(ServiceError) as err:
+        drive(CONNECTOR, Flow.AUTHORIZE, ctx(), anonymous, [])
+    assert err.value.field == "customer.email"
+
+
+def test_pix_is_declared_for_brazil_in_reais() -> None:
+    pix = CONNECTOR.meta.methods[PaymentMethodType.PIX]
+    assert pix.countries == frozenset({"BR"}) and pix.currencies == frozenset({"BRL"})
+    assert {f.value for f in pix.flows} == {"authorize", "refund"}

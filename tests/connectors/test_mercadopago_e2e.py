@@ -182,3 +182,32 @@ def test_a_chargeback_notification_opens_a_dispute_that_reads_back(rig: Rig) -> 
     again = api.ok("GET", f"/v1/disputes/{dispute['id']}")
     assert again["status"] == "needs_response" and again["connector_dispute_id"] == cid
     assert again["reason"] == "fraudulent" and again["connector_reason"] == "fraud"
+
+
+def test_a_pix_payment_shows_its_code_then_settles_by_webhook_and_refunds(rig: Rig) -> None:
+    api, fake = rig.api, rig.fake
+    body = {"amount": 1990, "currency": "BRL", "capture_method": "automatic",
+            "payment_method": {"type": "pix", "expires_after_seconds": 1800},
+            "customer": CUSTOMER}  # fmt: skip
+    pending = api.ok("POST", "/v1/payments", body)
+    assert pending["status"] == "requires_action", pending
+    action = pending["next_action"]
+    assert action["type"] == "display_qr" and action["payload"].startswith("000201")
+    sent_body = sent(rig, "POST", "/v1/payments")[-1]
+    assert sent_body["payment_method_id"] == "pix" and "token" not in sent_body
+    gid = pending["connector_payment_id"]
+    fake.pay_pix(gid)  # the customer pays from the bank app
+    note = notification(gid, notification_id=77_000_000_090)
+    assert hook(api, rig, note, sign(note, WEBHOOK_SECRET, int(time.time()))) == 200
+    data = api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    (event,) = [e for e in data if e["connector_event_id"] == "77000000090"]
+    assert event["type"] == "payment.captured", event
+    paid = api.ok("GET", f"/v1/payments/{pending['id']}")
+    assert paid["status"] == "captured" and paid["payment_method"]["type"] == "pix", paid
+    refund = api.ok("POST", f"/v1/payments/{pending['id']}/refunds", {"amount": 990})
+    assert refund["status"] == "succeeded" and refund["amount"] == 990
+    manual = {**body, "capture_method": "manual"}
+    calls = rig.gateway_calls()
+    status, err, _ = api.call("POST", "/v1/payments", manual)
+    assert status == 422 and err["error"]["field"] == "capture_method", err
+    assert rig.gateway_calls() == calls

@@ -54,7 +54,7 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import Card, Pix, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.mercadopago import check_request, route_of, sign
@@ -348,6 +348,22 @@ def setup(existing: bool = False) -> list[HttpRequest]:
     return requests
 
 
+def pix_request() -> HttpRequest:
+    data = AuthorizeData(
+        amount=1500, currency="BRL", payment_method=Pix(expires_after_seconds=3600),
+        capture_method=CaptureMethod.AUTOMATIC, reference="order-1",
+        customer=Customer(email="comprador@example.com", name="Ana Souza"),
+        metadata={"order": "1"},
+    )  # fmt: skip
+    data.options = MercadoPagoPaymentOptions(
+        payer_identification_type="CPF", payer_identification_number="12345678909"
+    )
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, fixture("payment_pix_pending"))]
+    )
+    return requests[0]
+
+
 def store_and_pay() -> list[HttpRequest]:
     data = AuthorizeData(
         amount=10050, currency="BRL", payment_method=card(),
@@ -451,6 +467,28 @@ CASES: dict[str, Case] = {
         ),
         lambda: CONNECTOR.build_sync(ctx(), SyncData(payment=unresolved())),
         set(),
+    ),
+    # the reference's Pix example (Checkout API > Pix): no card fields
+    "create payment (pix)": (
+        lambda s: s.payment().create(
+            {
+                "transaction_amount": 100,
+                "description": "Título do produto",
+                "payment_method_id": "pix",
+                "payer": {
+                    "email": "test@test.com",
+                    "first_name": "Test",
+                    "last_name": "User",
+                    "identification": {"type": "CPF", "number": "19119119100"},
+                },
+                "external_reference": "MP0001",
+                "date_of_expiration": "2026-12-04T08:12:05.000-04:00",
+                "metadata": {"order": "1"},
+            },
+            with_key(),
+        ),
+        lambda: pix_request(),
+        {"transaction_amount", "payment_method_id", "payer.email"},
     ),
     "get payment": (
         lambda s: s.payment().get(PID),
@@ -557,7 +595,7 @@ def test_every_connector_flow_request_is_covered_by_an_sdk_case() -> None:
     covered = set(ANSWERS)
     sent = [*authorize(), *authorize(Token(token=CARD_TOKEN)), *setup(), *setup(existing=True),
             *authorize(StoredMandate(ref=mandate()), CaptureMethod.AUTOMATIC),
-            *store_and_pay()]  # fmt: skip
+            *store_and_pay(), pix_request()]  # fmt: skip
     for request in sent:
         assert (request.method, route_of(urlsplit(request.url).path)) in covered, request.url
 
@@ -608,7 +646,7 @@ def test_error_fixtures_are_errors_the_sdk_classifies(
     ["payment_authorized", "payment_approved", "payment_rejected", "payment_challenge",
      "payment_cancelled", "refund_approved", "card_token", "customer", "card_saved",
      "payment_methods", "customer_search", "payment_search", "customer_cards", "chargeback",
-     "chargeback_covered"],
+     "chargeback_covered", "payment_pix_pending"],
 )  # fmt: skip
 def test_fixtures_come_back_from_the_sdk_unchanged(recorder: Recorder, sdk: Any, name: str) -> None:
     """The SDK has no response models: what it returns is the JSON as sent."""

@@ -28,6 +28,9 @@ Why it looks the way it does:
   token of the stored card (``card_id``) and pays with ``payer.type: customer``; a payment
   that stores the card saves it first (a card token pays *or* saves, once) and pays with
   a token of the saved card and its security code;
+- Pix is a payment with ``payment_method_id: pix`` and no card token: it answers
+  ``pending`` with the QR code in ``point_of_interaction`` (a ``display_qr`` next action)
+  and is paid at once when the customer pays it;
 - the caller's Idempotency-Key reaches Mercado Pago as ``X-Idempotency-Key`` on every
   POST and PUT (Mercado Pago answers a repeat with the first outcome);
 - webhooks: ``x-signature: ts=<unix>,v1=<hex>`` is an HMAC-SHA256 under the application's
@@ -64,7 +67,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
-from connector_service.domain.common import CardSummary, Customer, RedirectAction
+from connector_service.domain.common import CardSummary, Customer, DisplayQr, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -98,7 +101,7 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Pix, Token
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -211,6 +214,10 @@ class MercadoPagoConnector(Connector):
             PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
             PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
             PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            # Pix: a QR code paid from the customer's bank app, paid at once, refundable.
+            PaymentMethodType.PIX: takes(
+                AUTHORIZE, REFUND, countries=frozenset({"BR"}), currencies=frozenset({"BRL"})
+            ),
         },
         currencies=CURRENCIES,
         countries=COUNTRIES,
@@ -270,6 +277,8 @@ class MercadoPagoConnector(Connector):
         options = _payment_options(data)  # both checked before anything is sent
         payer = _payer(data.customer)
         mandate: MandateResult | None = None
+        if isinstance(pm, Pix):
+            return (yield from self._pix(ctx, data, pm, payer, options))
         if isinstance(pm, StoredMandate):
             ref = pm.ref
             cid = kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value)
@@ -335,6 +344,47 @@ class MercadoPagoConnector(Connector):
         if mandate is not None and result.status is not PaymentStatus.FAILED:
             result.mandate = mandate
         return result
+
+    def _pix(
+        self,
+        ctx: ConnectorContext,
+        data: AuthorizeData,
+        pm: Pix,
+        payer: dict[str, Any],
+        options: MercadoPagoPaymentOptions,
+    ) -> Steps:
+        """A Pix payment: no card token, ``payment_method_id: pix``; it answers
+        ``pending`` with the QR code (``point_of_interaction.transaction_data``) and is
+        paid at once when the customer pays it (read by sync or the webhook)."""
+        if data.capture_method is CaptureMethod.MANUAL:
+            raise ServiceError(
+                ErrorType.NOT_SUPPORTED,
+                "not_supported",
+                "a Pix payment is paid at once: capture_method must be automatic",
+                field="capture_method",
+            )
+        if payer.get("email") is None:
+            raise invalid("missing_field", "Mercado Pago needs the payer's email", "customer.email")
+        if options.payer_identification_type:
+            payer["identification"] = {
+                "type": options.payer_identification_type.upper(),
+                "number": options.payer_identification_number,
+            }
+        expires = None
+        if pm.expires_after_seconds:
+            at = time.gmtime(time.time() + pm.expires_after_seconds)
+            expires = time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", at)
+        body = {
+            "transaction_amount": _amount(data.amount, data.currency),
+            "description": (data.description or f"Payment {data.reference}")[:DESCRIPTION_MAX],
+            "payment_method_id": "pix",
+            "payer": payer,
+            "external_reference": data.reference or None,
+            "date_of_expiration": expires,
+            "metadata": data.metadata or None,
+        }
+        response = yield self._call(ctx, "POST", "/v1/payments", Flow.AUTHORIZE, body)
+        return _payment(_payment_object(response), data.amount)
 
     def build_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData
@@ -705,6 +755,16 @@ class MercadoPagoRefund(msgspec.Struct, frozen=True):
     date_created: str | None = None
 
 
+class TransactionData(msgspec.Struct, frozen=True):
+    qr_code: str | None = None
+    qr_code_base64: str | None = None
+    ticket_url: str | None = None
+
+
+class PointOfInteraction(msgspec.Struct, frozen=True):
+    transaction_data: TransactionData | None = None
+
+
 class MercadoPagoPayment(msgspec.Struct, frozen=True):
     """The fields of a Payment read here (Mercado Pago sends many more; they are ignored)."""
 
@@ -720,6 +780,8 @@ class MercadoPagoPayment(msgspec.Struct, frozen=True):
     external_reference: str | None = None
     card: PaymentCard | None = None
     three_ds_info: ThreeDSInfo | None = None
+    point_of_interaction: PointOfInteraction | None = None
+    date_of_expiration: str | None = None
     refunds: list[MercadoPagoRefund] = []
     date_created: str | None = None
     date_approved: str | None = None
@@ -1106,11 +1168,20 @@ def _event_type(status: PaymentStatus) -> WebhookEventType:
     return WEBHOOK_EVENTS.get(status, WebhookEventType.UNKNOWN)
 
 
+def _qr(payment: MercadoPagoPayment) -> TransactionData | None:
+    """The Pix code of a payment waiting for it (its text and hosted page both there)."""
+    poi = payment.point_of_interaction
+    data = poi.transaction_data if poi else None
+    return data if data and data.qr_code and data.ticket_url else None
+
+
 def _status(payment: MercadoPagoPayment) -> PaymentStatus:
     """The table's status; ``pending_challenge`` asks for the customer only when the
     challenge's page and ``creq`` came with it (else it is pending at the gateway)."""
     status = kit.status_of(PAYMENT_STATUS, payment.status, PaymentStatus.PROCESSING)
     info = payment.three_ds_info
+    if payment.status == "pending" and _qr(payment) is not None:
+        return PaymentStatus.REQUIRES_ACTION  # a Pix code waiting to be paid
     challenged = payment.status == "pending" and payment.status_detail == "pending_challenge"
     if challenged and info and info.external_resource_url:
         return PaymentStatus.REQUIRES_ACTION if info.creq else PaymentStatus.PROCESSING
@@ -1129,8 +1200,16 @@ def _payment(payment: MercadoPagoPayment, amount: int | None) -> PaymentResult:
         if captured is not None and total is not None and 0 < captured < total:
             status = PaymentStatus.PARTIALLY_CAPTURED
     info = payment.three_ds_info
-    action = None
-    if status is PaymentStatus.REQUIRES_ACTION and info and info.external_resource_url:
+    action: RedirectAction | DisplayQr | None = None
+    qr = _qr(payment)
+    if status is PaymentStatus.REQUIRES_ACTION and qr is not None:
+        action = DisplayQr(
+            url=qr.ticket_url or "",
+            payload=qr.qr_code or "",
+            image=f"data:image/png;base64,{qr.qr_code_base64}" if qr.qr_code_base64 else None,
+            expires_at=payment.date_of_expiration,
+        )
+    elif status is PaymentStatus.REQUIRES_ACTION and info and info.external_resource_url:
         action = RedirectAction(
             url=info.external_resource_url,
             method="POST",

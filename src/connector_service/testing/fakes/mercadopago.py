@@ -26,6 +26,7 @@ import json
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -132,6 +133,7 @@ class PaymentIn(msgspec.Struct, forbid_unknown_fields=True):
     three_d_secure_mode: str | None = None
     metadata: dict[str, Any] | None = None
     notification_url: str | None = None
+    date_of_expiration: str | None = None
 
 
 class PaymentUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -207,8 +209,11 @@ def check_request(request: HttpRequest, token: str = ACCESS_TOKEN) -> None:
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise SpecViolation(f"{request.method} {url.path}: {exc}") from None
     if isinstance(body, PaymentIn):
-        if body.transaction_amount <= 0 or body.token is None:
-            raise SpecViolation("POST /v1/payments: transaction_amount > 0 and a token")
+        card = body.payment_method_id != "pix"
+        if body.transaction_amount <= 0 or (card and body.token is None):
+            raise SpecViolation("POST /v1/payments: transaction_amount > 0 and a card's token")
+        if not card and (body.token or body.installments or body.capture is not None):
+            raise SpecViolation("POST /v1/payments: a Pix payment takes no card fields")
         if body.payer.type != "customer" and not body.payer.email:
             raise SpecViolation("POST /v1/payments: payer.email is required")
     if (
@@ -361,8 +366,39 @@ class MercadoPagoFake(FakeGateway):
     async def _methods(self, request: web.Request) -> web.Response:
         return web.json_response(PAYMENT_METHODS)
 
+    def pay_pix(self, payment_id: str) -> None:
+        """The customer pays the Pix code from their bank app."""
+        payment = self.payments[payment_id]
+        payment.update(status="approved", status_detail="accredited", captured=True,
+                       date_approved=_now(), point_of_interaction=None)  # fmt: skip
+
+    def _create_pix(self, body: dict[str, Any]) -> web.Response:
+        pid = self._id()
+        code = f"00020126580014br.gov.bcb.pix0136{uuid.uuid4()}5204000053039865802BR6304ABCD"
+        payment = {
+            "id": pid, "status": "pending", "status_detail": "pending_waiting_transfer",
+            "date_created": _now(), "date_last_updated": _now(), "date_approved": None,
+            "date_of_expiration": body.get("date_of_expiration") or _now(),
+            "payment_method_id": "pix", "payment_type_id": "bank_transfer",
+            "currency_id": self.currency, "description": body.get("description"),
+            "live_mode": False, "collector_id": USER_ID,
+            "external_reference": body.get("external_reference"),
+            "transaction_amount": body["transaction_amount"], "transaction_amount_refunded": 0,
+            "installments": 1, "captured": False,
+            "payer": {"email": body["payer"].get("email")}, "card": {}, "three_ds_info": None,
+            "refunds": [], "metadata": body.get("metadata") or {},
+            "point_of_interaction": {"type": "OPENPLATFORM", "transaction_data": {
+                "qr_code": code, "qr_code_base64": "iVBORw0KGgoAAAANSUhEUg==",
+                "ticket_url": f"https://www.mercadopago.com.br/payments/{pid}/ticket"}},
+            "_capture": True, "_authorized": body["transaction_amount"],
+        }  # fmt: skip
+        self.payments[str(pid)] = payment
+        return web.json_response(self.public(payment), status=201)
+
     async def _create(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
+        if body["payment_method_id"] == "pix":
+            return self._create_pix(body)
         token = self.tokens.get(body["token"])
         if token is None or token["_used"]:
             return _error(400, "Invalid card token", 2062)
