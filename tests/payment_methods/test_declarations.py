@@ -50,6 +50,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm"},
     "square": {"token": "acrm", "mandate": "acrm"},
     "stripe": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "xendit": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
 }
 LETTER = {AUTHORIZE: "a", CAPTURE: "c", REFUND: "r", RECURRING: "m"}
 

@@ -49,6 +49,7 @@ import connector_service.testing.fakes.mercadopago as mercadopago_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
+import connector_service.testing.fakes.xendit as xendit_fake
 import tests.fakes.adyen as adyen_fake
 import tests.fakes.paypal as paypal_fake
 import tests.fakes.stripe as stripe_fake
@@ -65,7 +66,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "cybersource", "mercadopago",
+    "razorpay", "authorizenet", "cybersource", "xendit", "mercadopago",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 NO_THREE_DS = ("square", "cybersource")  # no 3-D Secure flow: one card fewer
@@ -189,6 +190,8 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
         return await _redirect_params(url, {"outcome": "succeed"})
     if gw.name in ("checkout", "paystack", "rapyd", "razorpay"):
         return await _redirect_params(url, {"outcome": "success"})
+    if gw.name == "xendit":  # the AUTH action's page; the object is read again after
+        return await _redirect_params(url, {"outcome": "pass"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
     if gw.name == "mercadopago":  # the browser POSTs the creq to the issuer's page
@@ -296,6 +299,11 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             out.append(json.dumps(fake.event("payment.updated", "payment", p.id,
                                              fake.payment_doc(p))).encode())  # fmt: skip
         return out
+    if gw.name == "xendit":  # callbacks about the fake's own payment requests
+        return [
+            fake.callback(kind, made[flow]["connector_payment_id"])
+            for kind, flow in (("payment.succeeded", "purchase"), ("payment.failed", "decline"))
+        ]
     if gw.name == "braintree":  # the signed form: the signature is inside the body
         txn = fake.transactions[made["purchase"]["connector_payment_id"]]
         xml = fake.notification("transaction_settled", txn)
@@ -319,7 +327,8 @@ async def drive(
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
                 "razorpay": "INR", "authorizenet": "USD",
-                "cybersource": "USD", "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
+                "cybersource": "USD", "xendit": "PHP",
+                "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -347,6 +356,8 @@ async def drive(
             monkeypatch.setitem(paystack_fake.CARDS, three["number"], "open_url")
         if name == "razorpay":
             monkeypatch.setitem(razorpay_fake.CARDS, three["number"], "3ds")
+        if name == "xendit":
+            monkeypatch.setitem(xendit_fake.CARDS, three["number"], ("challenge", None))
         if name == "mercadopago":  # its fake challenges on the holder name
             three["holder_name"] = mercadopago_fake.THREE_DS_HOLDER
         return three
@@ -408,6 +419,10 @@ async def drive(
     elif name == "authorizenet":
         bad = card("4")
         monkeypatch.setitem(authorizenet_fake.DECLINES, bad["number"], ("2", "2", "Declined."))
+        body = payment(700, bad)
+    elif name == "xendit":
+        bad = card("4")
+        monkeypatch.setitem(xendit_fake.CARDS, bad["number"], ("decline", "CARD_DECLINED"))
         body = payment(700, bad)
     else:
         holder = {"adyen": "DECLINED", "paypal": "CCREJECT-IF"}[name]

@@ -49,6 +49,7 @@ AUTHORIZE_PATH = {
     "razorpay": r"/v1/payments/create/json",  # its order is made first, and answered
     "authorizenet": r"/xml/v1/request.api",  # one URL: the armed one is the transaction
     "cybersource": r"/pts/v2/payments$",
+    "xendit": r"/payment_requests",
     "sandbox": r"/v1/payments",
 }
 AUTHORIZE_BODY = {"braintree": "authorizePaymentMethod", "authorizenet": "authOnlyTransaction"}
@@ -64,16 +65,18 @@ CARDS = {
     "razorpay": "4111111111111111",
     "authorizenet": "4111111111111111",
     "cybersource": "4111111111111111",
+    "xendit": "4111111111111111",
     "sandbox": "4242424242424242",
 }
 TOKENS = {"square": "cnon:card-nonce-ok"}  # card data only tokenised in the browser
 BY_LOOKUP = (  # others: by webhook
     "stripe", "checkout", "rapyd", "braintree", "razorpay", "authorizenet", "cybersource",
-    "sandbox",
+    "xendit", "sandbox",
 )  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: approved means paid
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD",
+            "xendit": "PHP"}  # fmt: skip
 
 
 @pytest.fixture
@@ -100,6 +103,8 @@ class Setup:
             return len(fake.charges)
         if self.name == "authorizenet":  # authorizations, not refunds
             return sum(1 for t in fake.transactions.values() if t["type"] != "refundTransaction")
+        if self.name == "xendit":
+            return len(fake.payment_requests)
         if self.name == "braintree":  # transactions, not their partial captures
             return sum(1 for t in fake.transactions.values() if t.parent is None)
         if self.name == "cybersource":  # authorizations, not their captures and refunds

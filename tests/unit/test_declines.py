@@ -25,6 +25,7 @@ from connector_service.connectors import (
     sandbox,
     square,
     stripe,
+    xendit,
 )
 from connector_service.connectors.base import HttpResponse
 from connector_service.domain.declines import (
@@ -56,6 +57,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "razorpay": razorpay.DECLINE_MAP,
     "authorizenet": authorizenet.DECLINE_MAP,
     "cybersource": cybersource.DECLINE_MAP,
+    "xendit": xendit.DECLINE_MAP,
     "mercadopago": mercadopago.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
@@ -134,6 +136,12 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         payment = authorizenet._transaction_result(answer, tr, PaymentStatus.AUTHORIZED, 100)
         assert payment.failure is not None
         return payment.failure
+    if name == "xendit":  # failure_code of a FAILED payment request (no advice codes)
+        doc = {"id": "pr-1", "status": "FAILED", "currency": "PHP", "amount": 1.0,
+               "failure_code": raw}  # fmt: skip
+        result = xendit._payment(msgspec.convert(doc, xendit.XenditPaymentRequest))
+        assert result.failure is not None
+        return result.failure
     if name == "mercadopago":  # status_detail of a rejected payment (no advice codes)
         doc = {"id": 1, "status": "rejected", "status_detail": raw, "currency_id": "BRL"}
         result = mercadopago._payment(msgspec.convert(doc, mercadopago.MercadoPagoPayment), 100)
@@ -146,7 +154,8 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "authorizenet", "cybersource", "mercadopago", "sandbox",
+    "mollie", "razorpay", "authorizenet", "cybersource", "xendit", "mercadopago",
+    "sandbox",
 ]  # fmt: skip
 
 

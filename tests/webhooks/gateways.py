@@ -43,6 +43,7 @@ from connector_service.testing.fakes.paystack import PaystackFake
 from connector_service.testing.fakes.razorpay import WEBHOOK_SECRET as RAZORPAY_SECRET
 from connector_service.testing.fakes.razorpay import RazorpayFake
 from connector_service.testing.fakes.square import NOTIFICATION_URL, SquareFake
+from connector_service.testing.fakes.xendit import XenditFake
 from tests.fakes.adyen import API_KEY as ADYEN_KEY
 from tests.fakes.adyen import HMAC_KEY, MERCHANT, AdyenFake
 from tests.fakes.checkout import start_fake
@@ -55,7 +56,7 @@ from tests.webhooks.helpers import ENDPOINT_SECRET, SANDBOX_SECRET, signed
 
 CONNECTORS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "cybersource", "sandbox",
+    "razorpay", "authorizenet", "cybersource", "xendit", "sandbox",
 )  # fmt: skip
 # What a connector needs on every payment besides the card (Razorpay: the customer's
 # phone, IP and user agent), and on a mandate set-up.
@@ -194,6 +195,12 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         gw = Gateway(
             name, fake, url, account, lambda body: cybersource_headers(body, CYBERSOURCE_SECRET)
         )
+    elif name == "xendit":  # the static x-callback-token; verified by reading back
+        fake = XenditFake()
+        url = await fake.start()
+        token = fake.webhook_token
+        account = {"credentials": fake.credentials}
+        gw = Gateway(name, fake, url, account, lambda body: {"x-callback-token": token})
     elif name == "mercadopago":  # not in CONNECTORS: its own suites cover the rest
         fake = MercadoPagoFake()
         url = await fake.start()

@@ -38,6 +38,7 @@ from connector_service.connectors import razorpay as razorpay_mod
 from connector_service.connectors import sandbox as sandbox_mod
 from connector_service.connectors import square as square_mod
 from connector_service.connectors import stripe as stripe_mod
+from connector_service.connectors import xendit as xendit_mod
 from connector_service.connectors.base import HttpRequest
 from connector_service.executor.http import Timeouts
 from connector_service.library import ConnectorService
@@ -71,6 +72,7 @@ CARDS = {
     "razorpay": ("4111111111111111", "123"),
     "authorizenet": ("4111111111111111", "123"),
     "cybersource": ("4111111111111111", "123"),
+    "xendit": ("4111111111111111", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 # Gateways that take card data only tokenised in the browser: the token for each card.
@@ -87,10 +89,12 @@ MANDATE_CARDS = {
     "razorpay": ("4111111111111111", "123"),
     "authorizenet": ("5424000000000015", "900"),
     "cybersource": ("5555555555554444", "123"),
+    "xendit": ("5200000000001096", "123"),
     "sandbox": ("4242424242424242", "123"),
 }
 CURRENCY = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
-            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD"}  # fmt: skip
+            "razorpay": "INR", "authorizenet": "USD", "cybersource": "USD",
+            "xendit": "PHP"}  # fmt: skip
 ONE_STEP = ("paystack",)  # no separate capture: the payment is paid at once
 
 # Every event type each connector's webhook parser maps (its tables), by connector.
@@ -114,6 +118,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     "razorpay": list(razorpay_mod.WEBHOOK_EVENTS),
     "authorizenet": [*authorizenet_mod.WEBHOOK_EVENTS, *authorizenet_mod.MANDATE_EVENTS],
     "cybersource": list(cybersource_mod.WEBHOOK_EVENTS),
+    "xendit": list(xendit_mod.WEBHOOK_EVENTS),
     "sandbox": list(sandbox_mod.WEBHOOK_EVENTS),
 }
 CASES = [pytest.param(c, t, id=f"{c}-{t}") for c in CONNECTORS for t in EVENT_TYPES[c]]
@@ -522,6 +527,24 @@ def authorizenet_body(w: World, etype: str) -> bytes:
     })  # fmt: skip
 
 
+def xendit_body(w: World, etype: str) -> bytes:
+    """A callback about the fake's own payment request, refund or payment method, in the
+    shapes of the SDK's PaymentCallback / RefundCallback / PaymentMethodCallback."""
+    fake = w.gw.fake
+    if etype.startswith("payment_method."):
+        doc = fake.method_view(fake.methods[w.mandate["connector_mandate_id"]])
+        event = {"event": etype, "business_id": "5f27a14a9bf05c73dd040bc8",
+                 "created": "2026-12-02T12:00:06.000Z", "data": doc}  # fmt: skip
+        return json.dumps(event).encode()
+    if etype.startswith("refund."):
+        refund = fake.refunds[w.refund["connector_refund_id"]]
+        data = {**refund, "payment_id": refund["payment_request_id"], "status": "SUCCEEDED"}
+        event = {"event": etype, "business_id": "5f27a14a9bf05c73dd040bc8",
+                 "created": "2026-12-02T12:02:01.000Z", "data": data}  # fmt: skip
+        return json.dumps(event).encode()
+    return bytes(fake.callback(etype, w.gid))
+
+
 async def sandbox_body(w: World, kind: str) -> bytes:
     gateway_ = w.gw.fake.gateway
 
@@ -557,7 +580,7 @@ async def body_for(w: World, connector: str, etype: str) -> bytes:
              "rapyd": rapyd_body, "square": square_body,
              "braintree": braintree_body, "razorpay": razorpay_body,
              "authorizenet": authorizenet_body,
-             "cybersource": cybersource_body}[connector]  # fmt: skip
+             "cybersource": cybersource_body, "xendit": xendit_body}[connector]  # fmt: skip
     return build(w, etype)
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 from connector_service.runtime import Runtime
 from connector_service.testing.fakes.braintree import sign_notification
 from connector_service.testing.fakes.cybersource import webhook_headers as cybersource_headers
+from connector_service.testing.fakes.xendit import FakePaymentRequest, XenditFake
 from tests.fakes import adyen as adyen_fake
 from tests.fakes import paypal as paypal_fake
 from tests.fakes.rapyd import webhook_headers
@@ -242,6 +244,49 @@ async def gateway_runtime(tmp_path: Path, gw: str) -> AsyncIterator[tuple[Runtim
         finally:
             await fake.close()
         return
+    if gw == "xendit":  # verified by its token and a read-back: the fake holds the payment
+        xfake = XenditFake()
+        await xfake.start()
+        good = _fixture("xendit", "callback_payment_succeeded.json")
+        data = good()["data"]
+        xfake.payment_requests[data["payment_request_id"]] = FakePaymentRequest(
+            id=data["payment_request_id"],
+            reference_id=data["reference_id"],
+            amount=Decimal(str(data["amount"])),
+            currency=data["currency"],
+            capture_method="AUTOMATIC",
+            status="SUCCEEDED",
+            card="4111111111111111",
+            method_id=data["payment_method"]["id"],
+            reusability="ONE_TIME_USE",
+            return_url=None,
+            description=None,
+            metadata=None,
+        )
+        accounts = [
+            {
+                "id": "xendit",
+                "connector": "xendit",
+                "base_url": xfake.base_url,
+                "credentials": xfake.credentials,
+            }
+        ]
+        token = xfake.webhook_token
+        gateway = Gateway(
+            "xendit",
+            accounts,
+            lambda body: {"x-callback-token": token},
+            good,
+            lambda d: json.dumps(d).encode(),
+            ("data", "amount"),
+            ("data", "currency"),
+        )
+        try:
+            async with runtime(tmp_path, accounts) as rt:
+                yield rt, gateway
+        finally:
+            await xfake.close()
+        return
     gateway = next(g for g in GATEWAYS if g.name == gw)
     async with runtime(tmp_path, gateway.accounts) as rt:
         yield rt, gateway
@@ -266,7 +311,7 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
 
 NAMES = [
     "stripe", "checkout", "adyen", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "cybersource", "sandbox",
+    "razorpay", "authorizenet", "cybersource", "xendit", "sandbox",
 ]  # fmt: skip
 
 
@@ -311,8 +356,12 @@ async def test_signed_garbage_amount_or_currency_is_400(
             # PayPal's (and Braintree's XML) amounts are decimal strings: a negative one,
             # and one with more decimals than the currency has, stay garbage.
             value = {-5: "-5", 1.5: "1.505"}.get(value, value)
-        if gw in ("rapyd", "authorizenet") and value == 1.5 and not isinstance(value, bool):
-            value = 1.505  # major-unit numbers (Rapyd, Authorize.net): too many decimals
+        if (
+            gw in ("rapyd", "authorizenet", "xendit")
+            and value == 1.5
+            and not isinstance(value, bool)
+        ):
+            value = 1.505  # major-unit numbers (Rapyd, Authorize.net, Xendit): too many decimals
         body = g.encode(_set(g.good(), path, value))
         status, code = await receive(rt, gw, g.name, g.sign(body), body)
         assert (status, code) == (400, b"invalid_webhook"), (gw, field, value)

@@ -32,6 +32,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.razorpay": "RazorpayConnector",
     "connector_service.connectors.authorizenet": "AuthorizenetConnector",
     "connector_service.connectors.cybersource": "CybersourceConnector",
+    "connector_service.connectors.xendit": "XenditConnector",
     "connector_service.connectors.mercadopago": "MercadoPagoConnector",
 }
 
