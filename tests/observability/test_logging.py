@@ -60,6 +60,11 @@ SENSITIVE = [
     "\u017fecurity_code=123", "author\u0130zation: secret", "AUTHOR\u0131ZATION: secret",
     "CVC2: 123",
     "Kelvin \u212a_test_abcd1234",
+    # payment methods beyond cards (kit/scrub.py _scrub_methods)
+    '{"iban": "NL91ABNA0417164300"}', "pay NL91ABNA0417164300 now", "blik_code=777123",
+    '{"bankAccountNumber": "000123456789"}', '{"tokenCryptogram": "AgAAAA=="}',
+    '\\"authentication_value\\": \\"AAAB\\"', '{"cavv": "AAAB"}', "wallet_token=ab12",
+    '{"account_number": "31926819"}', '{"\u0130BAN": "NL91ABNA0417164300"}',
     # payment-method secrets (issue 13): keyed values and a bare IBAN
     "NL91ABNA0417164300", "DE89 NL91ABNA0417164300 x", '"iban": "NL91ABNA0417164300"',
     '"accountNumber":"000123456789"', '"tokenCryptogram": "AgAAAAAABk4DWZ4C28yUQAAAAAA="',

@@ -64,6 +64,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
+from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -134,7 +135,10 @@ class CybersourceConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset({PaymentMethodType.CARD, PaymentMethodType.MANDATE}),
+        methods={
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+        },
         idempotency="none",
         docs_url="https://developer.cybersource.com/api-reference-assets/index.html",
         secret_fields=("merchant_id", "key_id", "shared_secret", "webhook_secret"),

@@ -11,15 +11,25 @@ a printable voucher (vouchers; ``?print=1``), or the stand-in for the customer's
 
 They answer the sandbox's payment record (JSON). After *Approve* / *Decline* the browser
 goes on to the payment's ``return_url`` with ``sandbox_payment`` and ``result``.
+
+``/sandbox/wallet/{apple_pay|google_pay}?amount=&currency=&return_url=`` stands in for the
+wallet's payment sheet, which in a real checkout runs in the browser *before* the payment
+exists: *Pay* hands the merchant page a sandbox wallet token (``return_url`` with
+``wallet`` and ``token``), *Pay with a declining card* the token ``sandbox_decline``. The
+merchant then creates the payment with ``{"type": "apple_pay", "token": …}``.
+
+A debit's page (no customer step) shows its status and reloads itself while the bank
+clears it.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -41,6 +51,8 @@ button { font-size: 1rem; padding: .6rem 1.2rem; margin: .3rem .5rem .3rem 0; cu
 code { word-break: break-all; }
 </style>"""
 
+# Filled with str.replace, not format: the style sheet has braces. Titles are built
+# from escaped parts.
 _HEAD = (
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -71,13 +83,15 @@ def _page(payment: dict[str, Any]) -> str:
     amount = html.escape(to_major_str(payment["amount"], payment["currency"]))
     currency = html.escape(payment["currency"])
     title = _TITLES.get(kind, "Sandbox {method}").format(method=name)
-    out = [_HEAD.format(title=title), f"<h1>{title}</h1>"]
+    out = [_HEAD.replace("{title}", title), f"<h1>{title}</h1>"]
     out.append(
         f'<p>Pay <strong id="amount">{amount} {currency}</strong>'
         f' with <strong id="method">{name}</strong>.</p>'
     )
     action = payment.get("next_action") or {}
     if payment["status"] != "requires_customer":
+        if payment["status"] == "pending":  # a debit the bank is clearing
+            out[0] = out[0].replace("<title>", '<meta http-equiv="refresh" content="1"><title>')
         out.append(
             f'<p>The payment is <strong id="payment-status">'
             f"{html.escape(payment['status'])}</strong>.</p>"
@@ -107,6 +121,26 @@ def _page(payment: dict[str, Any]) -> str:
         out.append(_buttons())
     out.append(_TAIL)
     return "".join(out)
+
+
+WALLETS = {"apple_pay": "Apple Pay", "google_pay": "Google Pay"}
+
+
+def _wallet_sheet(wallet: str, amount: str, currency: str) -> str:
+    name = WALLETS[wallet]
+    title = f"Sandbox {name}"
+    return "".join(
+        [
+            _HEAD.replace("{title}", title),
+            f"<h1>{title}</h1>",
+            f'<p>Pay <strong id="amount">{html.escape(amount)} {html.escape(currency)}</strong>'
+            f' with <strong id="method">{name}</strong> (sandbox card ending 4242).</p>',
+            '<form method="post"><button id="pay" name="result" value="pay">Pay</button>'
+            '<button id="decline" name="result" value="decline">Pay with a declining card'
+            "</button></form>",
+            _TAIL,
+        ]
+    )
 
 
 def routes(get_runtime: Callable[[], Runtime]) -> list[Route]:
@@ -151,8 +185,26 @@ def routes(get_runtime: Callable[[], Runtime]) -> list[Route]:
         except GatewayAnswer as exc:
             return JSONResponse(exc.body, exc.status)
 
+    async def wallet_sheet(request: Request) -> Response:
+        wallet = str(request.path_params["wallet"])
+        if wallet not in WALLETS:
+            return HTMLResponse("<h1>Unknown wallet</h1>", 404)
+        query = request.query_params
+        return_url = query.get("return_url", "")
+        if urlsplit(return_url).scheme not in ("http", "https"):
+            return HTMLResponse("<h1>return_url: an http(s) URL is needed</h1>", 400)
+        if request.method == "GET":
+            amount, currency = query.get("amount", ""), query.get("currency", "")
+            return HTMLResponse(_wallet_sheet(wallet, amount[:32], currency[:3]))
+        form = parse_qs((await request.body())[:4096].decode("ascii", "replace"))
+        declines = form.get("result") == ["decline"]
+        token = "sandbox_decline" if declines else f"sandbox_{wallet}_{secrets.token_hex(12)}"
+        target = _with_query(return_url, {"wallet": wallet, "token": token})
+        return RedirectResponse(target, status_code=303)
+
     return [
         Route("/sandbox/pay/{pid}", page, methods=["GET", "POST"]),
+        Route("/sandbox/wallet/{wallet}", wallet_sheet, methods=["GET", "POST"]),
         Route("/sandbox/scan", scan, methods=["POST"]),
         Route("/sandbox/vouchers/{number}/pay", pay_voucher, methods=["POST"]),
     ]
