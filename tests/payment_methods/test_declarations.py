@@ -42,6 +42,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "braintree": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "checkout": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "cybersource": {"card": "acrm", "mandate": "acrm"},
+    "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
     "mollie": {
         "token": "acrm",
         "mandate": "acrm",
