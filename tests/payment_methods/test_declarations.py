@@ -42,7 +42,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     "braintree": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "checkout": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "cybersource": {"card": "acrm", "mandate": "acrm"},
-    "mollie": {"token": "acrm", "mandate": "acrm"},
+    "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
+    "mollie": {
+        "token": "acrm",
+        "mandate": "acrm",
+        "apple_pay": "ar",
+        "paypal": "ar",
+        "ideal": "ar",
+        "bancontact": "ar",
+        "eps": "ar",
+        "przelewy24": "ar",
+        "sepa_debit": "arm",
+        "klarna": "acr",
+    },
     "paypal": {
         "card": "acrm",
         "token": "acrm",
@@ -57,7 +69,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "paystack": {"card": "arm", "token": "arm", "mandate": "arm"},
     "rapyd": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
-    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm"},
+    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm", "upi": "acr"},
     "square": {"token": "acrm", "mandate": "acrm"},
     "stripe": {
         "card": "acrm",
@@ -101,16 +113,6 @@ def test_each_connector_declares_what_it_takes(name: str) -> None:
     assert meta.payment_methods == frozenset(meta.methods)
     # Only the sandbox (which implements it) passes 3-D Secure results obtained elsewhere.
     assert not any(s.external_3ds for s in meta.methods.values())
-
-
-def test_beyond_cards_today() -> None:
-    basic = {PM.CARD, PM.TOKEN, PM.MANDATE}
-    beyond = {n: set(c.meta.methods) - basic for n, c in CONNECTORS.items()}
-    # Stripe and PayPal: tests/connectors/test_{stripe,paypal}_methods.py.
-    assert {n for n, extra in beyond.items() if extra} == {
-        "sandbox", "authorizenet", "stripe", "paypal"
-    }  # fmt: skip
-    assert beyond["authorizenet"] == {PM.APPLE_PAY, PM.GOOGLE_PAY}  # opaqueData
 
 
 def test_every_connector_is_in_the_table() -> None:
