@@ -496,7 +496,18 @@ def test_metadata() -> None:
         "authorize", "complete_authorize", "capture", "void", "refund", "sync", "refund_sync",
         "setup_mandate", "complete_mandate", "revoke_mandate", "charge_mandate", "webhooks",
     }  # fmt: skip
-    assert {m.value for m in meta.payment_methods} == {"token", "mandate"}
+    assert {m.value for m in meta.payment_methods} == {
+        "token",
+        "mandate",
+        "apple_pay",
+        "paypal",
+        "ideal",
+        "bancontact",
+        "eps",
+        "przelewy24",
+        "sepa_debit",
+        "klarna",
+    }  # fmt: skip (the methods beyond cards: test_mollie_methods.py)
 
 
 def test_setup_future_usage_makes_a_customer_and_a_first_payment() -> None:

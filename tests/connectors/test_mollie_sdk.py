@@ -44,7 +44,18 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Token
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Bancontact,
+    Eps,
+    Ideal,
+    MandateAcceptance,
+    PayPal,
+    Przelewy24,
+    SepaDebit,
+    Token,
+)
+from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod, PaymentStatus
 from connector_service.testing.fakes.mollie import check_request
 from tests.connectors.harness import drive, make_ctx, response
@@ -319,13 +330,133 @@ def test_revoke_mandate_matches_the_sdk(sdk: Any, recorder: Recorder) -> None:
     assert_same_request(recorder.last(), ours, recorder)
 
 
+# ---- methods beyond cards (issue 13/15): bodies as Mollie's method-specific parameters show
+
+
+@pytest.mark.parametrize(
+    ("pm", "extra"),
+    [
+        (Ideal(bank="INGBNL2A"), {"method": "ideal", "issuer": "ideal_INGBNL2A"}),
+        (Bancontact(), {"method": "bancontact"}),
+        (Eps(), {"method": "eps"}),
+        (PayPal(), {"method": "paypal"}),
+        (Przelewy24(), {"method": "przelewy24", "billingEmail": "jan@example.com"}),
+        (ApplePay(token=Secret('{"paymentData":{"version":"EC_v1"}}')),
+         {"method": "applepay", "applePayPaymentToken": '{"paymentData":{}}'}),
+    ],
+)  # fmt: skip
+def test_method_payments_match_the_sdk(
+    sdk: Any, recorder: Recorder, pm: Any, extra: dict[str, str]
+) -> None:
+    recorder.answer = (201, fixture("payment_ideal_open"))
+    payment = sdk.payments.create({
+        "amount": {"currency": "EUR", "value": "10.00"},
+        "description": "Order #12345",
+        "redirectUrl": "https://webshop.example.org/order/12345/",
+        "webhookUrl": "https://webshop.example.org/payments/webhook/",
+        "metadata": {"reference": "12345"},
+        **extra,
+    })  # fmt: skip
+    assert isinstance(payment, Payment)
+    ours = CONNECTOR.build_authorize(ctx(recorder), AuthorizeData(
+        amount=1000, currency="EUR", payment_method=pm, capture_method=CaptureMethod.AUTOMATIC,
+        reference="order-1", return_url="https://shop.example/return",
+        customer=ShopCustomer(email="jan@example.com"),
+    ))  # fmt: skip
+    assert_same_request(recorder.last(), ours, recorder)
+
+
+def test_sepa_mandate_and_debit_match_the_sdk(sdk: Any, recorder: Recorder) -> None:
+    recorder.answer = (201, fixture("customer"))
+    sdk.customers.create({"name": "Jan Jansen"})
+    sdk_customer = recorder.last()
+    recorder.answer = (201, fixture("mandate_directdebit_valid"))
+    mandate = Customer({"id": CID}, sdk).mandates.create({
+        "method": "directdebit", "consumerName": "Jan Jansen",
+        "consumerAccount": "NL55INGB0000000000", "signatureDate": "2026-12-01",
+        "mandateReference": "YOUR-COMPANY-MD13804",
+    })  # fmt: skip
+    assert mandate.id == "mdt_pWUnw6pkBN" and mandate.method == "directdebit"
+    assert mandate.is_valid()
+    sdk_mandate = recorder.last()
+    recorder.answer = (201, fixture("payment_directdebit_pending"))
+    payment = sdk.payments.create({
+        "amount": {"currency": "EUR", "value": "10.00"},
+        "description": "Order #12345",
+        "webhookUrl": "https://webshop.example.org/payments/webhook/",
+        "metadata": {"reference": "12345"},
+        "method": "directdebit", "sequenceType": "recurring",
+        "customerId": CID, "mandateId": "mdt_pWUnw6pkBN",
+    })  # fmt: skip
+    assert payment.is_pending() and payment.method == "directdebit"
+    sdk_payment = recorder.last()
+    sepa = SepaDebit(
+        iban=Secret("NL55INGB0000000000"), account_holder_name="Jan Jansen",
+        mandate_acceptance=MandateAcceptance(accepted_at="2026-12-01T10:00:00Z",
+                                             ip_address="203.0.113.7", user_agent="Mozilla/5.0"),
+    )  # fmt: skip
+    data = AuthorizeData(
+        amount=1000, currency="EUR", payment_method=sepa, reference="order-1",
+        capture_method=CaptureMethod.AUTOMATIC,
+    )  # fmt: skip
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(recorder), data,
+        [response(201, fixture("customer")), response(201, fixture("mandate_directdebit_valid")),
+         response(201, fixture("payment_directdebit_pending"))],
+    )  # fmt: skip
+    assert_same_request(sdk_customer, requests[0], recorder)
+    assert_same_request(sdk_mandate, requests[1], recorder)
+    assert_same_request(sdk_payment, requests[2], recorder)
+
+
+def test_klarna_payment_with_lines_matches_the_sdk(sdk: Any, recorder: Recorder) -> None:
+    from connector_service.domain.common import Address
+    from connector_service.domain.payment_methods import Klarna
+    from connector_service.domain.splits import LineItem, Order
+
+    recorder.answer = (201, fixture("payment_klarna_open"))
+    sdk.payments.create({
+        "amount": {"currency": "EUR", "value": "96.80"},
+        "description": "Order #12345",
+        "redirectUrl": "https://webshop.example.org/order/12345/",
+        "webhookUrl": "https://webshop.example.org/payments/webhook/",
+        "metadata": {"reference": "12345"},
+        "method": "klarna",
+        "captureMode": "manual",
+        "billingAddress": {
+            "givenName": "Piet", "familyName": "Mondriaan", "email": "piet@example.nl",
+            "streetAndNumber": "Keizersgracht 126", "postalCode": "1015 CW",
+            "city": "Amsterdam", "country": "NL",
+        },
+        "lines": [{
+            "type": "physical", "description": "LEGO 4440", "quantity": 2,
+            "unitPrice": {"currency": "EUR", "value": "48.40"},
+            "totalAmount": {"currency": "EUR", "value": "96.80"}, "vatRate": "21.00",
+            "vatAmount": {"currency": "EUR", "value": "16.80"}, "sku": "5702016116977",
+        }],
+    })  # fmt: skip
+    order = Order(line_items=[LineItem(name="LEGO 4440", quantity=2, unit_amount=4000,
+                                       tax_amount=1680, sku="5702016116977")])  # fmt: skip
+    billing = Address(first_name="Piet", last_name="Mondriaan", line1="Keizersgracht 126",
+                      postal_code="1015 CW", city="Amsterdam", country="NL")  # fmt: skip
+    ours = CONNECTOR.build_authorize(ctx(recorder), AuthorizeData(
+        amount=9680, currency="EUR", payment_method=Klarna(), order=order, billing=billing,
+        capture_method=CaptureMethod.MANUAL, reference="order-1",
+        return_url="https://shop.example/return", customer=ShopCustomer(email="piet@example.nl"),
+    ))  # fmt: skip
+    assert_same_request(recorder.last(), ours, recorder)
+
+
 # --------------------------------------------------------------------------- responses
 
 
 PAYMENT_FIXTURES = [
     "payment_open_3ds", "payment_authorized", "payment_paid", "payment_paid_partially_captured",
     "payment_failed", "payment_canceled", "payment_expired", "payment_first_paid",
-    "payment_first_open", "payment_recurring_paid",
+    "payment_first_open", "payment_recurring_paid", "payment_ideal_open", "payment_ideal_paid",
+    "payment_ideal_canceled", "payment_applepay_paid", "payment_directdebit_pending",
+    "payment_directdebit_paid", "payment_directdebit_failed", "payment_klarna_open",
+    "payment_klarna_authorized",
 ]  # fmt: skip
 
 
@@ -345,6 +476,7 @@ def test_payment_fixtures_read_alike_by_the_sdk(sdk: Any, recorder: Recorder, na
         Payment.STATUS_FAILED: {PaymentStatus.FAILED},
         Payment.STATUS_CANCELED: {PaymentStatus.VOIDED},
         Payment.STATUS_EXPIRED: {PaymentStatus.FAILED},
+        Payment.STATUS_PENDING: {PaymentStatus.PROCESSING},
     }[payment.status]
     assert ours.status in expected
     assert payment.is_paid() == (ours.status in {PaymentStatus.CAPTURED,

@@ -143,7 +143,7 @@ def paths(requests: list[HttpRequest]) -> list[str]:
 # --------------------------------------------------------------------------- metadata
 
 
-def test_metadata_declares_cards_tokens_and_mandates_only() -> None:
+def test_metadata_declares_cards_tokens_mandates_and_upi() -> None:
     meta = CONNECTOR.meta
     assert meta.name == "razorpay" and meta.base_url_test == BASE
     assert {f.value for f in meta.flows} == {
@@ -151,7 +151,8 @@ def test_metadata_declares_cards_tokens_and_mandates_only() -> None:
         "setup_mandate", "complete_mandate", "revoke_mandate", "charge_mandate", "webhooks",
     }  # fmt: skip
     assert "void" not in {f.value for f in meta.flows}  # Razorpay has no void
-    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
+    # UPI: test_razorpay_methods.py
+    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate", "upi"}
     assert set(meta.secret_fields) == {"key_id", "key_secret", "webhook_secret"}
 
 

@@ -51,7 +51,7 @@ from connector_service.domain.flows import (
     SyncData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card
+from connector_service.domain.payment_methods import Card, Upi
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.razorpay import check_request, route_of
@@ -83,6 +83,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("GET", "/v1/orders/{}/payments"): (200, "order_payments"),
     ("POST", "/v1/payments/create/json"): (200, "payment_json_redirect"),
     ("POST", "/v1/payments/create/recurring"): (200, "payment_json_paid"),
+    ("POST", "/v1/payments/create/upi"): (200, "upi_collect_created"),
     ("GET", "/v1/payments/{}"): (200, "payment_authorized"),
     ("POST", "/v1/payments/{}/capture"): (200, "payment_captured"),
     ("POST", "/v1/payments/{}/refund"): (200, "refund_processed"),
@@ -218,6 +219,14 @@ EXTRA: dict[str, dict[str, str]] = {
         "customer_id": "Recurring payments, cards, authorization transaction: customer_id",
         "recurring": "Recurring payments, cards, authorization transaction: recurring",
     },
+    "create UPI collect payment (S2S)": {
+        "callback_url": "S2S UPI: callback_url, optional",
+        "notes": "S2S UPI: notes, optional",
+    },
+    "create UPI intent payment (S2S)": {
+        "callback_url": "S2S UPI: callback_url, optional",
+        "notes": "S2S UPI: notes, optional",
+    },
     "create customer": {},
     "create recurring payment": {},
     "capture": {},
@@ -328,6 +337,21 @@ def authorize_requests(
     if key:  # the look-up by receipt finds nothing first
         answers.insert(0, response(200, fixture("orders_empty")))
     requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(key), data, answers)
+    return requests
+
+
+def upi_requests(vpa: str | None) -> list[HttpRequest]:
+    data = AuthorizeData(
+        amount=200, currency="INR", payment_method=Upi(vpa=vpa),
+        capture_method=CaptureMethod.AUTOMATIC, reference="receipt#2",
+        customer=Customer(email="gaurav.kumar@example.com", phone="9000090000"),
+        browser=BROWSER, description="Test flow", return_url="https://shop.example/return",
+    )  # fmt: skip
+    answer = "upi_collect_created" if vpa else "upi_intent_created"
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+        [response(200, fixture("order_created")), response(200, fixture(answer))],
+    )  # fmt: skip
     return requests
 
 
@@ -581,6 +605,44 @@ CASES: dict[str, Case] = {
             "recurring",
         },
     ),
+    # documents/upi.md / payment.md "Create Payment (UPI, S2S)": collect with a VPA
+    "create UPI collect payment (S2S)": (
+        lambda c: c.payment.createUpi(
+            {
+                "amount": 200,
+                "currency": "INR",
+                "order_id": OID,
+                "email": "gaurav.kumar@example.com",
+                "contact": "9000090000",
+                "method": "upi",
+                "ip": "192.168.0.103",
+                "user_agent": "Mozilla/5.0",
+                "description": "Test flow",
+                "upi": {"flow": "collect", "vpa": "gauravkumar@exampleupi", "expiry_time": "5"},
+            }
+        ),
+        lambda: upi_requests("gaurav.kumar@exampleupi")[1],
+        {"amount", "currency", "order_id", "email", "contact", "method", "upi", "ip", "user_agent"},
+    ),
+    # the same, intent flow (no VPA: the answer's link opens the customer's UPI app)
+    "create UPI intent payment (S2S)": (
+        lambda c: c.payment.createUpi(
+            {
+                "amount": 200,
+                "currency": "INR",
+                "order_id": OID,
+                "email": "gaurav.kumar@example.com",
+                "contact": "9000090000",
+                "method": "upi",
+                "ip": "192.168.0.103",
+                "user_agent": "Mozilla/5.0",
+                "description": "Test flow",
+                "upi": {"flow": "intent"},
+            }
+        ),
+        lambda: upi_requests(None)[1],
+        {"amount", "currency", "order_id", "email", "contact", "method", "upi"},
+    ),
     # documents/token.md, "Delete token"
     "delete token": (
         lambda c: c.token.delete(CID, TID),
@@ -605,7 +667,7 @@ def test_every_connector_flow_request_is_covered_by_an_sdk_case() -> None:
     these flows is one an SDK case recorded."""
     covered = set(ANSWERS)
     sent = [*authorize_requests(), *authorize_requests(key="cs-k"), *setup_requests(),
-            *charge_requests()]  # fmt: skip
+            *charge_requests(), *upi_requests("a.b@upi"), *upi_requests(None)]  # fmt: skip
     for request in sent:
         assert (request.method, route_of(urlsplit(request.url).path)) in covered, request.url
 

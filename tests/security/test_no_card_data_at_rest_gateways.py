@@ -24,6 +24,8 @@ card and its ``NONCES`` table picks the decline), and the tokens are scanned for
 Braintree's fake declines on the amount (2001.00) and has no 3-D Secure redirect.
 Authorize.net takes card numbers, has no 3-D Secure redirect either (a card is stored on
 a charge, as a CIM profile) and its fake declines by the ``DECLINES`` table.
+Mercado Pago's fake picks the outcome by the holder name, as its test environment does
+(``FUND`` declines, the fake's ``CHAL`` challenges); its webhooks are read back.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import pytest
 
 import connector_service.testing.fakes.authorizenet as authorizenet_fake
 import connector_service.testing.fakes.cybersource as cybersource_fake
+import connector_service.testing.fakes.mercadopago as mercadopago_fake
 import connector_service.testing.fakes.paystack as paystack_fake
 import connector_service.testing.fakes.razorpay as razorpay_fake
 import connector_service.testing.fakes.square as square_fake
@@ -63,7 +66,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 
 GATEWAYS = (
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "razorpay", "authorizenet", "cybersource", "xendit",
+    "razorpay", "authorizenet", "cybersource", "xendit", "mercadopago",
 )  # fmt: skip
 TOKENISED = ("square",)  # card data only as the gateway's browser tokens
 NO_THREE_DS = ("square", "cybersource")  # no 3-D Secure flow: one card fewer
@@ -191,6 +194,14 @@ async def challenge(gw: Gateway, answer: dict[str, Any]) -> dict[str, str]:
         return await _redirect_params(url, {"outcome": "pass"})
     if gw.name == "adyen":
         return {"redirectResult": gw.fake.redirect_result_for(answer["connector_payment_id"])}
+    if gw.name == "mercadopago":  # the browser POSTs the creq to the issuer's page
+        form = answer["next_action"]["form"]
+        async with (
+            aiohttp.ClientSession() as browser,
+            browser.post(url, params={"outcome": "pass"}, data=form) as page,
+        ):
+            assert page.status == 200, await page.text()
+        return {}
     order = answer["connector_payment_id"]
     async with (
         aiohttp.ClientSession() as browser,
@@ -264,6 +275,13 @@ def webhooks(gw: Gateway, made: dict[str, dict[str, Any]]) -> list[bytes]:
             )
             for record in [fake.transactions[made[flow]["connector_payment_id"]]]
         ]  # fmt: skip
+    if gw.name == "mercadopago":  # notifications name the payment; it is read back
+        return [
+            mercadopago_fake.notification(
+                made[flow]["connector_payment_id"], notification_id=66_000_000 + n
+            )
+            for n, flow in enumerate(("purchase", "decline"))
+        ]
     if gw.name == "rapyd":  # the fake's own payments, in Rapyd's webhook envelope
         out = []
         for kind, flow in (("PAYMENT_COMPLETED", "purchase"), ("PAYMENT_FAILED", "decline")):
@@ -309,7 +327,8 @@ async def drive(
     cards: list[dict[str, Any]] = []
     currency = {"paypal": "USD", "paystack": "NGN", "square": "USD", "braintree": "USD",
                 "razorpay": "INR", "authorizenet": "USD",
-                "cybersource": "USD", "xendit": "PHP"}.get(name, "EUR")  # fmt: skip
+                "cybersource": "USD", "xendit": "PHP",
+                "mercadopago": "BRL"}.get(name, "EUR")  # fmt: skip
     one_step = "capture" not in flows  # Paystack: approved means paid
     needs = PAYMENT_NEEDS.get(name, {})
     # Razorpay captures the whole authorized amount only
@@ -339,6 +358,8 @@ async def drive(
             monkeypatch.setitem(razorpay_fake.CARDS, three["number"], "3ds")
         if name == "xendit":
             monkeypatch.setitem(xendit_fake.CARDS, three["number"], ("challenge", None))
+        if name == "mercadopago":  # its fake challenges on the holder name
+            three["holder_name"] = mercadopago_fake.THREE_DS_HOLDER
         return three
 
     # authorize (manual) + partial capture + refund + refund sync + sync
@@ -388,6 +409,8 @@ async def drive(
         reason = ("GENERAL_DECLINE", "General decline of the card.", "05")
         monkeypatch.setitem(cybersource_fake.DECLINES, bad["number"], reason)
         body = payment(700, bad)
+    elif name == "mercadopago":  # Mercado Pago's test holder name for a decline
+        body = payment(700, card("4", holder_name="FUND"))
     elif name == "razorpay":
         bad = card("4")
         monkeypatch.setitem(razorpay_fake.CARDS, bad["number"], "declined")

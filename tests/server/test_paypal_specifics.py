@@ -5,7 +5,9 @@ the log. The shared scenarios are the conformance suite's (``--connector paypal`
 
 from __future__ import annotations
 
+import http.client
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -122,3 +124,48 @@ def test_the_bearer_header_is_masked_in_the_log(rig: Rig) -> None:
     rig.api.ok("POST", "/v1/payments", payment(rig, 1100))
     log = rig.service.logs()
     assert "/v2/checkout/orders" in log and "Authorization: [REDACTED]" in log
+
+
+def _payer_approves(base_url: str, order: str, outcome: str = "Y") -> int:
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.request("POST", f"/__fake__/approve/{order}?outcome={outcome}")
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_methods_beyond_cards_through_the_api(rig: Rig) -> None:
+    """The REST API end to end: the declaration in GET /v1/connectors, a BLIK payment
+    confirmed in the (fake) bank app and settled by a sync, a bank redirect missing the
+    billing country PayPal requires."""
+    api, fake = rig.api, rig.fake
+    listed = api.call("GET", "/v1/connectors")[1]
+    items = listed if isinstance(listed, list) else listed["data"]
+    paypal = next(c for c in items if c["name"] == "paypal")
+    blik = next(m for m in paypal["methods"] if m["type"] == "blik")
+    assert blik == {"type": "blik", "flows": ["authorize", "refund"],
+                    "countries": ["PL"], "currencies": ["PLN"]}  # fmt: skip
+    customer = {"id": "shopper-42", "email": "jenny@example.com", "name": "Jenny Rosen"}
+    started = api.ok("POST", "/v1/payments", {
+        "amount": 5000, "currency": "PLN", "capture_method": "automatic",
+        "payment_method": {"type": "blik", "code": "777123"}, "customer": customer,
+        "billing": {"country": "PL"},
+    })  # fmt: skip
+    assert started["status"] == "requires_action"
+    assert started["next_action"]["type"] == "await_customer"
+    order = started["connector_payment_id"]
+    assert fake.orders[order]["kind"] == "blik"
+    assert _payer_approves(fake.base_url, order) == 204
+    settled = api.ok("GET", f"/v1/payments/{started['id']}")
+    assert settled["status"] == "captured"
+    api.ok("POST", f"/v1/payments/{started['id']}/refunds", {"amount": 1000})
+    assert "777123" not in rig.service.logs()
+
+    status, err, _ = api.call("POST", "/v1/payments", {
+        "amount": 1500, "currency": "EUR", "capture_method": "automatic",
+        "payment_method": {"type": "ideal"}, "customer": customer,
+        "return_url": "https://shop.example.com/return",
+    })  # fmt: skip
+    assert status == 400 and err["error"]["field"] == "billing.country", err

@@ -4,6 +4,9 @@ suite's (``pytest --pyargs connector_service.testing.conformance --connector str
 
 from __future__ import annotations
 
+import http.client
+from urllib.parse import urlsplit
+
 from connector_service.testing.profiles.stripe import PROFILE
 from connector_service.testing.rig import Rig
 from tests.server.specifics import payment, rig_fixture
@@ -57,3 +60,57 @@ def test_mandate_is_a_customer_payment_method_charged_off_session(rig: Rig) -> N
 def test_the_log_has_the_payment_intent_exchanges(rig: Rig) -> None:
     rig.api.ok("POST", "/v1/payments", payment(rig, 1100))
     assert "/v1/payment_intents" in rig.service.logs()
+
+
+def _customer_step(base_url: str, path: str) -> int:
+    """The customer's part at the fake (a bank page, a scan, a paid voucher): its status,
+    without following a redirect back to the shop."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_methods_beyond_cards_through_the_api(rig: Rig) -> None:
+    """The REST API end to end: the declaration in GET /v1/connectors, a bank redirect
+    settled by a sync, a voucher that cannot be refunded, a detail Stripe requires."""
+    api, fake = rig.api, rig.fake
+    listed = api.call("GET", "/v1/connectors")[1]
+    items = listed if isinstance(listed, list) else listed["data"]
+    stripe = next(c for c in items if c["name"] == "stripe")
+    ideal = next(m for m in stripe["methods"] if m["type"] == "ideal")
+    assert ideal == {"type": "ideal", "flows": ["authorize", "refund"],
+                     "countries": ["NL"], "currencies": ["EUR"]}  # fmt: skip
+    customer = {"id": "shopper-42", "email": "jenny@example.com", "name": "Jenny Rosen"}
+    body = {"amount": 1500, "currency": "EUR", "capture_method": "automatic",
+            "payment_method": {"type": "ideal", "bank": "ing"}, "customer": customer,
+            "billing": {"country": "NL"},
+            "return_url": "https://shop.example.com/return"}  # fmt: skip
+    started = api.ok("POST", "/v1/payments", body)
+    assert started["status"] == "requires_action" and started["next_action"]["type"] == "redirect"
+    pi = started["connector_payment_id"]
+    assert fake.intents[pi]["payment_method_types"] == ["ideal"]
+    assert _customer_step(fake.base_url, f"/_fake/method/{pi}?outcome=succeed") == 302
+    settled = api.ok("GET", f"/v1/payments/{started['id']}")
+    assert settled["status"] == "captured"
+    api.ok("POST", f"/v1/payments/{started['id']}/refunds", {"amount": 500})
+
+    voucher = api.ok("POST", "/v1/payments", {
+        "amount": 15000, "currency": "MXN", "capture_method": "automatic",
+        "payment_method": {"type": "oxxo", "expires_after_days": 2}, "customer": customer,
+        "billing": {"country": "MX"},
+    })  # fmt: skip
+    assert voucher["next_action"]["type"] == "display_voucher"
+    assert voucher["next_action"]["reference"]
+    status, err, _ = api.call("POST", f"/v1/payments/{voucher['id']}/refunds", {"amount": 100})
+    assert status == 422 and err["error"]["code"] == "not_supported", err
+
+    status, err, _ = api.call("POST", "/v1/payments", {
+        "amount": 5000, "currency": "PLN", "capture_method": "automatic",
+        "payment_method": {"type": "przelewy24"}, "customer": {"id": "shopper-44"},
+        "billing": {"country": "PL"}, "return_url": "https://shop.example.com/return",
+    })  # fmt: skip
+    assert status == 400 and err["error"]["field"] == "customer.email", err

@@ -16,6 +16,7 @@ from connector_service.connectors import (
     braintree,
     checkout,
     cybersource,
+    mercadopago,
     mollie,
     paypal,
     paystack,
@@ -57,6 +58,7 @@ MAPS: dict[str, dict[str, DeclineCode]] = {
     "authorizenet": authorizenet.DECLINE_MAP,
     "cybersource": cybersource.DECLINE_MAP,
     "xendit": xendit.DECLINE_MAP,
+    "mercadopago": mercadopago.DECLINE_MAP,
     "sandbox": sandbox.DECLINE_MAP,
 }
 
@@ -140,6 +142,11 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
         result = xendit._payment(msgspec.convert(doc, xendit.XenditPaymentRequest))
         assert result.failure is not None
         return result.failure
+    if name == "mercadopago":  # status_detail of a rejected payment (no advice codes)
+        doc = {"id": 1, "status": "rejected", "status_detail": raw, "currency_id": "BRL"}
+        result = mercadopago._payment(msgspec.convert(doc, mercadopago.MercadoPagoPayment), 100)
+        assert result.failure is not None
+        return result.failure
     failure = sandbox._failure({"code": raw, "message": "declined", "advice_code": advice})
     assert failure is not None
     return failure
@@ -147,7 +154,8 @@ def _parsed(name: str, raw: str, advice: str | None = None) -> Failure:
 
 PARSED = [
     "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square", "braintree",
-    "mollie", "razorpay", "authorizenet", "cybersource", "xendit", "sandbox",
+    "mollie", "razorpay", "authorizenet", "cybersource", "xendit", "mercadopago",
+    "sandbox",
 ]  # fmt: skip
 
 

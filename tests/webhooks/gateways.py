@@ -12,7 +12,8 @@ signature headers over the webhook URL, Square's ``x-square-hmacsha256-signature
 with ``testing.fakes.braintree.sign_notification``: the signature is in the body),
 Razorpay's ``X-Razorpay-Signature`` (HMAC-SHA256 under the webhook secret),
 Authorize.net's ``X-ANET-Signature`` (HMAC-SHA512 under the Signature Key),
-Cybersource's ``v-c-signature`` (``t=;keyId=;sig=``, HMAC-SHA256 of ``<t>.<body>``), the
+Cybersource's ``v-c-signature`` (``t=;keyId=;sig=``, HMAC-SHA256 of ``<t>.<body>``), Mercado
+Pago's ``x-signature`` (HMAC-SHA256 over its manifest; not in ``CONNECTORS``), the
 sandbox's scheme.
 """
 
@@ -35,6 +36,9 @@ from connector_service.testing.fakes.braintree import BraintreeFake
 from connector_service.testing.fakes.cybersource import WEBHOOK_SECRET as CYBERSOURCE_SECRET
 from connector_service.testing.fakes.cybersource import CybersourceFake
 from connector_service.testing.fakes.cybersource import webhook_headers as cybersource_headers
+from connector_service.testing.fakes.mercadopago import WEBHOOK_SECRET as MERCADOPAGO_SECRET
+from connector_service.testing.fakes.mercadopago import MercadoPagoFake
+from connector_service.testing.fakes.mercadopago import sign as mercadopago_sign
 from connector_service.testing.fakes.paystack import PaystackFake
 from connector_service.testing.fakes.razorpay import WEBHOOK_SECRET as RAZORPAY_SECRET
 from connector_service.testing.fakes.razorpay import RazorpayFake
@@ -58,6 +62,7 @@ CONNECTORS = (
 # phone, IP and user agent), and on a mandate set-up.
 PAYMENT_NEEDS: dict[str, dict[str, Any]] = {
     "paystack": {"customer": {"email": "jane@example.com"}},
+    "mercadopago": {"customer": {"email": "jane@example.com"}},
     "razorpay": {
         "customer": {"email": "jane@example.com", "phone": "+919000090000"},
         "browser": {"ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0 (tests)"},
@@ -196,6 +201,14 @@ async def gateway(name: str, account_id: str | None = None) -> AsyncIterator[Gat
         token = fake.webhook_token
         account = {"credentials": fake.credentials}
         gw = Gateway(name, fake, url, account, lambda body: {"x-callback-token": token})
+    elif name == "mercadopago":  # not in CONNECTORS: its own suites cover the rest
+        fake = MercadoPagoFake()
+        url = await fake.start()
+        account = {"credentials": fake.credentials, "options": {"currency": fake.currency}}
+        gw = Gateway(
+            name, fake, url, account,
+            lambda body: mercadopago_sign(body, MERCADOPAGO_SECRET, int(time.time())),
+        )  # fmt: skip
     else:
         fake = await FakeGateway().start()
         url = fake.url

@@ -364,6 +364,9 @@ def paypal_body(w: World, etype: str) -> bytes:
         resource = fake.capture_view(cap_id)
     elif group == "CHECKOUT.ORDER":
         resource = order
+    elif group == "CHECKOUT.PAYMENT-APPROVAL":  # names the order whose approval it reverses
+        keep = ("reference_id", "custom_id", "invoice_id")
+        resource = {"order_id": w.gid, "purchase_units": [{k: unit[k] for k in keep if k in unit}]}
     else:
         raw = json.loads((FIXTURES / "paypal" / f"{_PAYPAL_FIXTURE[etype]}.json").read_text())
         resource = raw["resource"]

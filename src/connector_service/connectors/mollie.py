@@ -20,6 +20,15 @@ Why it looks the way it does:
 - a stored card is a Mollie mandate (``mdt_...``) of a customer (``cst_...``), made by a
   ``sequenceType: first`` payment and charged with ``sequenceType: recurring``;
 - the caller's Idempotency-Key reaches Mollie as its ``Idempotency-Key`` header;
+- methods beyond cards (issue 13/15) are Mollie's ``method`` values: iDEAL, Bancontact,
+  EPS, Przelewy24 and PayPal redirect to ``_links.checkout`` (``open`` until the customer
+  is back, then ``paid`` by webhook or sync; captured at once, refundable); Apple Pay
+  passes the encrypted ``applePayPaymentToken`` through (Mollie decrypts it); SEPA
+  Direct Debit makes a ``directdebit`` mandate of a customer from the IBAN and the
+  acceptance, then a ``sequenceType: recurring`` payment on it, ``pending`` until the
+  debit is collected (``paid``) or bounces (``failed``), the mandate reported with it;
+  Klarna needs the order's ``lines`` (from ``order.line_items``) and a billing address,
+  redirects to Klarna, and comes back ``authorized``: captured later like a card;
 - Mollie signs no payment webhook: it POSTs ``id=tr_...`` only. Verifying one means
   fetching that payment with the account's API key (a forged id is unknown to the
   account); the event is read from what was fetched. See docs/connectors/mollie.md.
@@ -47,7 +56,7 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.capabilities import MethodFlow, MethodSupport
 from connector_service.domain.common import CardSummary, Customer, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -79,7 +88,18 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import PaymentMethodType, Token
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Bancontact,
+    Eps,
+    Ideal,
+    Klarna,
+    PaymentMethodType,
+    PayPal,
+    Przelewy24,
+    SepaDebit,
+    Token,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -172,6 +192,50 @@ class MollieRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defau
     ) = None
 
 
+# ---- payment methods (issue 13/15): flows, countries and currencies per method, as
+# Mollie's method reference lists them (docs/connectors/mollie.md#payment-methods).
+_M, _F = PaymentMethodType, MethodFlow
+_CARD_FLOWS = frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND, _F.RECURRING})
+_PAID_AT_ONCE = frozenset({_F.AUTHORIZE, _F.REFUND})  # no manual capture for these
+_SEPA_COUNTRIES = (
+    "AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MC MT NL NO PL PT "
+    "RO SE SI SK SM"
+)
+
+
+def _local(flows: frozenset[MethodFlow], countries: str | None, currencies: str) -> MethodSupport:
+    return MethodSupport(
+        flows=flows,
+        countries=frozenset(countries.split()) if countries else None,
+        currencies=frozenset(currencies.split()),
+    )
+
+
+MOLLIE_METHODS: dict[PaymentMethodType, MethodSupport] = {
+    _M.TOKEN: MethodSupport(flows=_CARD_FLOWS),
+    _M.MANDATE: MethodSupport(flows=_CARD_FLOWS),
+    _M.APPLE_PAY: MethodSupport(flows=_PAID_AT_ONCE),
+    _M.PAYPAL: _local(_PAID_AT_ONCE, None, "AUD BRL CAD CHF CZK DKK EUR GBP HKD HUF ILS JPY "
+                      "MXN NOK NZD PHP PLN RUB SEK SGD THB TWD USD"),
+    _M.IDEAL: _local(_PAID_AT_ONCE, None, "EUR"),
+    _M.BANCONTACT: _local(_PAID_AT_ONCE, None, "EUR"),
+    _M.EPS: _local(_PAID_AT_ONCE, None, "EUR"),
+    _M.PRZELEWY24: _local(_PAID_AT_ONCE, None, "EUR PLN"),
+    # Klarna authorizes; the merchant captures on shipping (one capture, or partial ones)
+    _M.KLARNA: _local(frozenset({_F.AUTHORIZE, _F.CAPTURE, _F.REFUND}),
+                      "AT BE CH CZ DE DK ES FI FR GB GR IE IT NL NO PL PT SE",
+                      "CHF CZK DKK EUR GBP NOK PLN SEK"),
+    # the payment is made on a directdebit mandate, which stays for later charges
+    _M.SEPA_DEBIT: _local(_PAID_AT_ONCE | {_F.RECURRING}, _SEPA_COUNTRIES, "EUR"),
+}  # fmt: skip
+# payment_method.type -> Mollie's ``method``
+MOLLIE_METHOD_NAMES: dict[PaymentMethodType, str] = {
+    _M.APPLE_PAY: "applepay", _M.PAYPAL: "paypal", _M.IDEAL: "ideal",
+    _M.BANCONTACT: "bancontact", _M.EPS: "eps", _M.PRZELEWY24: "przelewy24",
+    _M.SEPA_DEBIT: "directdebit", _M.KLARNA: "klarna",
+}  # fmt: skip
+
+
 class MollieConnector(Connector):
     meta = ConnectorMeta(
         name="mollie",
@@ -195,14 +259,13 @@ class MollieConnector(Connector):
                 False,
             ),
         ),
-        methods={
-            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-        },
+        methods=MOLLIE_METHODS,
         idempotency="Idempotency-Key header",
         docs_url="https://docs.mollie.com/reference/payments-api",
         secret_fields=("api_key",),
         options=kit.ConnectorOptions(payment=MolliePaymentOptions, refund=MollieRefundOptions),
+        order="lines[] of the payment (Klarna requires them): each line item with its "
+        "VAT-inclusive unitPrice/totalAmount, vatAmount and vatRate; shipping a shipping_fee line",
         splits="Mollie Connect split payments: each split a routing[] entry (organizationId "
         "org_...), the rest stays with the platform; application_fee alone: applicationFee; "
         "refunds reverseRouting",
@@ -268,6 +331,18 @@ class MollieConnector(Connector):
                 "cardToken": pm.token,
                 "redirectUrl": data.return_url or ctx.public_url,
             }
+        elif isinstance(pm, (ApplePay, PayPal, Ideal, Bancontact, Eps, Przelewy24)):
+            body |= _method_fields(pm, data, ctx)
+        elif isinstance(pm, Klarna):
+            body |= {
+                "method": "klarna",
+                "redirectUrl": data.return_url or ctx.public_url,
+                "billingAddress": _klarna_address(data),
+            }
+            if data.order is None:
+                raise invalid(
+                    "missing_field", "Mollie's Klarna needs the order's line items", "order"
+                )
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -277,6 +352,8 @@ class MollieConnector(Connector):
                 f"{'tokens other than tkn_...' if isinstance(pm, Token) else 'details'}",
                 field="payment_method.type",
             )
+        if data.order is not None:
+            body["lines"] = _lines(data)
         return self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
 
     def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
@@ -284,6 +361,8 @@ class MollieConnector(Connector):
         ``sequenceType: first`` payment, whose mandate (``mdt_...``) comes back with the
         payment (pending until 3-D Secure is passed, then completed as a mandate)."""
         pm = data.payment_method
+        if isinstance(pm, SepaDebit):
+            return (yield from self._sepa_debit(ctx, data, pm))
         request = self.build_authorize(ctx, data)
         if not (data.setup_future_usage and isinstance(pm, Token)):
             return _routed(data, self.parse_authorize(ctx, data, (yield request)))
@@ -304,6 +383,63 @@ class MollieConnector(Connector):
         if mandate.status is not MandateStatus.FAILED:
             mandate.next_action = None  # the payment's redirect is the one to follow
             result.mandate = mandate
+        return _routed(data, result)
+
+    def _sepa_debit(self, ctx: ConnectorContext, data: AuthorizeData, pm: SepaDebit) -> Steps:
+        """SEPA Direct Debit: a customer, its ``directdebit`` mandate made from the IBAN
+        and the customer's acceptance (``Create mandate``), then a ``recurring`` payment
+        on that mandate. The payment is ``pending`` until the bank collects it (days);
+        the mandate comes back with it and charges later payments (``mandate``)."""
+        if data.capture_method is CaptureMethod.MANUAL:
+            raise invalid(
+                "invalid_field", "a SEPA Direct Debit is collected at once", "capture_method"
+            )
+        customer = data.customer or Customer(name=pm.account_holder_name)
+        answer = yield self._call(
+            ctx, "POST", "/customers", Flow.AUTHORIZE, _customer(customer, data.reference),
+            key_suffix="-customer",
+        )  # fmt: skip
+        cid = kit.text(_object(answer).get("id"))
+        if not cid:
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie made no customer.")
+        mandate_body = {
+            "method": "directdebit",
+            "consumerName": pm.account_holder_name,
+            "consumerAccount": pm.iban.reveal(),
+            "signatureDate": pm.mandate_acceptance.accepted_at[:10],
+            "mandateReference": data.reference[:35] or None,
+        }
+        made = yield self._call(
+            ctx, "POST", f"/customers/{kit.segment(cid)}/mandates", Flow.AUTHORIZE,
+            mandate_body, key_suffix="-mandate",
+        )  # fmt: skip
+        mandate_doc = _object(made)
+        mid = kit.text(mandate_doc.get("id"))
+        mandate_status = kit.text(mandate_doc.get("status")) or ""
+        if not mid or mandate_status == "invalid":
+            raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Mollie made no mandate.")
+        body: dict[str, Any] = {
+            "amount": _amount(data.amount, data.currency),
+            "description": _description(data.description, data.reference),
+            "metadata": {**data.metadata, "reference": data.reference},
+            "webhookUrl": ctx.options.get("webhook_url") or None,
+            "method": "directdebit",
+            "sequenceType": "recurring",
+            "customerId": cid,
+            "mandateId": mid,
+        }
+        body |= _payment_options(data)
+        if data.order is not None:
+            body["lines"] = _lines(data)
+        response = yield self._call(ctx, "POST", "/payments", Flow.AUTHORIZE, body)
+        result = _payment(_payment_object(response), data.currency)
+        result.mandate = MandateResult(
+            status=MANDATE_STATUS.get(mandate_status, MandateStatus.PENDING),
+            connector_mandate_id=mid,
+            connector_customer_id=cid,
+            connector_status=mandate_status or None,
+            meta=_ids(customer_id=cid, method="directdebit", last4=pm.last4),
+        )
         return _routed(data, result)
 
     def build_complete_authorize(
@@ -605,11 +741,23 @@ class MollieConnector(Connector):
         and card tokens, wherever they appear."""
         text = _API_KEY.sub("[REDACTED]", transcript)
         text = _CARD_TOKEN.sub(r"\1[REDACTED]\2", text)
+        text = _APPLE_PAY_TOKEN.sub(r"\1[REDACTED]\2", text)
+        text = _CONSUMER_ACCOUNT.sub(_mask_account, text)
         return scrub_common(text)
 
 
 _API_KEY = re.compile(r"\b(?:test|live|access)_[A-Za-z0-9]{16,}")
 _CARD_TOKEN = re.compile(r'("cardToken"\s*:\s*")[^"]*(")')
+# The encrypted Apple Pay token is JSON text inside a JSON string: up to the closing quote
+# that is not escaped.
+_APPLE_PAY_TOKEN = re.compile(r'("applePayPaymentToken"\s*:\s*")(?:[^"\\]|\\.)*(")')
+# An IBAN sent (consumerAccount) or read back (details.consumerAccount): last four kept.
+_CONSUMER_ACCOUNT = re.compile(r'("consumerAccount"\s*:\s*")([A-Z0-9 ]*)(")')
+
+
+def _mask_account(match: re.Match[str]) -> str:
+    account = match.group(2).replace(" ", "")
+    return f"{match.group(1)}{'*' * max(len(account) - 4, 0)}{account[-4:]}{match.group(3)}"
 
 
 # --------------------------------------------------------------------------- Mollie objects
@@ -639,6 +787,9 @@ class CardDetails(msgspec.Struct, frozen=True):
     cardSecurity: str | None = None
     failureReason: str | None = None
     failureMessage: str | None = None
+    # a returned SEPA debit: the SEPA reason code (AC04, MD06 ...) and its text
+    bankReasonCode: str | None = None
+    bankReason: str | None = None
 
 
 class MolliePayment(msgspec.Struct, frozen=True):
@@ -712,6 +863,13 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "expired": WebhookEventType.PAYMENT_FAILED,
     "failed": WebhookEventType.PAYMENT_FAILED,
 }
+# A Mandate object's status (Create mandate answers ``valid`` for a directdebit mandate
+# with a signature date, ``pending`` until the first debit otherwise).
+MANDATE_STATUS: dict[str, MandateStatus] = {
+    "valid": MandateStatus.ACTIVE,
+    "pending": MandateStatus.PENDING,
+    "invalid": MandateStatus.FAILED,
+}
 REFUND_EVENTS: dict[RefundStatus, WebhookEventType] = {
     RefundStatus.PENDING: WebhookEventType.REFUND_PENDING,
     RefundStatus.SUCCEEDED: WebhookEventType.REFUND_SUCCEEDED,
@@ -738,6 +896,14 @@ _DECLINES = (
     (DeclineCode.DO_NOT_HONOR, "refused_by_issuer"),
 )  # fmt: skip
 DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
+# details.bankReasonCode of a returned SEPA Direct Debit (the SEPA R-transaction codes).
+_SEPA_RETURN_CODES = (
+    (DeclineCode.INSUFFICIENT_FUNDS, "AM04"),
+    (DeclineCode.INVALID_PAYMENT_DATA, "AC01 AC04 AC06 AC13 RC01"),
+    (DeclineCode.TRANSACTION_NOT_ALLOWED, "AG01 AG02 MD01 MD07 SL01"),
+    (DeclineCode.GENERIC_DECLINE, "MD06 MS02 MS03"),
+)  # fmt: skip
+SEPA_RETURNS: kit.DeclineTable = kit.decline_table(_SEPA_RETURN_CODES)
 
 # Mollie errors are {"status", "title", "detail", "field"}: no code; the field and the
 # HTTP status say what went wrong. The table is keyed "<status>:<field>".
@@ -846,6 +1012,136 @@ def _payment_options(data: AuthorizeData) -> dict[str, Any]:
             "description": description[:255],
         }
     return body
+
+
+_IDEAL_ISSUER = re.compile(r"(?:ideal_)?([A-Z]{4}NL[A-Z0-9]{2})")
+
+
+def _method_fields(
+    pm: ApplePay | PayPal | Ideal | Bancontact | Eps | Przelewy24,
+    data: AuthorizeData,
+    ctx: ConnectorContext,
+) -> dict[str, Any]:
+    """Mollie's ``method`` and the fields it needs for a method beyond cards: the
+    hosted methods redirect (``redirectUrl``); iDEAL's bank is its ``issuer``
+    (``ideal_<BIC>``); Przelewy24 needs the payer's ``billingEmail``; Apple Pay hands the
+    encrypted ``applePayPaymentToken`` to Mollie, which decrypts it."""
+    fields: dict[str, Any] = {
+        "method": MOLLIE_METHOD_NAMES[PaymentMethodType(str(pm.__struct_config__.tag))],
+        "redirectUrl": data.return_url or ctx.public_url,
+    }
+    if isinstance(pm, ApplePay):
+        fields["applePayPaymentToken"] = pm.token.reveal()
+    elif isinstance(pm, Ideal) and pm.bank is not None:
+        match = _IDEAL_ISSUER.fullmatch(pm.bank.upper().replace("IDEAL_", "ideal_"))
+        if match is None:
+            raise invalid(
+                "invalid_field",
+                "Mollie names an iDEAL bank by its BIC (ideal_INGBNL2A or INGBNL2A)",
+                "payment_method.bank",
+            )
+        fields["issuer"] = f"ideal_{match.group(1)}"
+    elif isinstance(pm, Eps | Przelewy24) and pm.bank is not None:
+        raise invalid(
+            "invalid_field",
+            "Mollie takes no preselected bank for EPS or Przelewy24 (the customer picks it "
+            "on Mollie's page)",
+            "payment_method.bank",
+        )
+    if isinstance(pm, Przelewy24):
+        email = data.customer.email if data.customer else None
+        if not email:
+            raise invalid(
+                "missing_field",
+                "Mollie's Przelewy24 needs the payer's email (billingEmail)",
+                "customer.email",
+            )
+        fields["billingEmail"] = email
+    return fields
+
+
+def _lines(data: AuthorizeData) -> list[dict[str, Any]]:
+    """``order`` as Mollie's ``lines``: prices include VAT there, so a line's
+    ``totalAmount`` is its net total plus its tax, ``unitPrice`` that per unit (the tax
+    must split evenly over the quantity), ``vatRate`` the tax over the net total; the
+    order's shipping is a ``shipping_fee`` line. The lines must add up to the amount."""
+    order = data.order
+    assert order is not None
+    lines: list[dict[str, Any]] = []
+    if order.tax_amount is not None and order.tax_amount != sum(
+        line.tax_amount or 0 for line in order.line_items
+    ):
+        raise invalid(
+            "invalid_order",
+            "Mollie takes VAT per line: order.tax_amount must be the lines' tax_amount sum",
+            "order.tax_amount",
+        )
+    for index, line in enumerate(order.line_items):
+        tax = line.tax_amount or 0
+        if tax % line.quantity:
+            raise invalid(
+                "invalid_order",
+                "Mollie's unitPrice includes VAT: the line's tax must split evenly over "
+                "its quantity",
+                f"order.line_items[{index}].tax_amount",
+            )
+        net = line.unit_amount * line.quantity
+        rate = f"{(tax * 100 / net):.2f}" if net else "0.00"
+        lines.append(
+            drop_none(
+                {
+                    "type": "physical",
+                    "description": line.name,
+                    "quantity": line.quantity,
+                    "unitPrice": _amount(line.unit_amount + tax // line.quantity, data.currency),
+                    "totalAmount": _amount(net + tax, data.currency),
+                    "vatRate": rate,
+                    "vatAmount": _amount(tax, data.currency),
+                    "sku": line.sku,
+                }
+            )
+        )
+    if order.shipping_amount:
+        shipping = _amount(order.shipping_amount, data.currency)
+        lines.append({
+            "type": "shipping_fee", "description": "Shipping", "quantity": 1,
+            "unitPrice": shipping, "totalAmount": shipping, "vatRate": "0.00",
+            "vatAmount": _amount(0, data.currency),
+        })  # fmt: skip
+    total = order.items_total + order.total_tax + (order.shipping_amount or 0)
+    if total != data.amount:
+        raise invalid(
+            "invalid_order",
+            "Mollie's lines must add up to the amount (line items + tax + shipping)",
+            "order",
+        )
+    return lines
+
+
+def _klarna_address(data: AuthorizeData) -> dict[str, Any]:
+    """The billing address Klarna requires (Mollie's ``billingAddress``: the names and
+    email of the buyer with the street, postal code, city and country)."""
+    billing = data.billing
+    email = data.customer.email if data.customer else None
+    needed = {
+        "billing.first_name": billing.first_name if billing else None,
+        "billing.last_name": billing.last_name if billing else None,
+        "billing.line1": billing.line1 if billing else None,
+        "billing.postal_code": billing.postal_code if billing else None,
+        "billing.city": billing.city if billing else None,
+        "billing.country": billing.country if billing else None,
+        "customer.email": email,
+    }
+    for name, value in needed.items():
+        if not value:
+            raise invalid("missing_field", f"Mollie's Klarna needs {name}", name)
+    assert billing is not None
+    return {
+        "givenName": billing.first_name, "familyName": billing.last_name, "email": email,
+        "streetAndNumber": billing.line1, "streetAdditional": billing.line2,
+        "postalCode": billing.postal_code, "city": billing.city, "region": billing.state,
+        "country": billing.country, "phone": billing.phone,
+    }  # fmt: skip
 
 
 def _routed(data: AuthorizeData, result: PaymentResult) -> PaymentResult:
@@ -964,6 +1260,14 @@ def _failure(payment: MolliePayment) -> Failure:
             else DeclineCode.GENERIC_DECLINE,
             raw_code="expired",
             raw_message="the customer did not complete the payment in time",
+        )
+    if payment.method == "directdebit" and details.bankReasonCode:
+        return decline(
+            kit.decline_of(
+                SEPA_RETURNS, details.bankReasonCode, default=DeclineCode.GENERIC_DECLINE
+            ),
+            raw_code=details.bankReasonCode,
+            raw_message=details.bankReason,
         )
     raw = details.failureReason
     return decline(

@@ -7,6 +7,18 @@ One payment is one order with one purchase unit. Its PayPal order id is the conn
 payment id; the authorization id (``auth``), capture id (``cap``) and intent travel in
 ``PaymentResult.meta``. Later flows use them when present and otherwise read the order
 first (an id from a 3-D Secure completion or a capture carries no new meta).
+
+Payment methods beyond cards (:data:`PAYPAL_METHODS`; docs/connectors/paypal.md has the
+table) are other ``payment_source`` objects of the same order: ``paypal`` (the wallet:
+approved on PayPal's page, then authorized or captured like a 3-D Secure card), the bank
+methods ``ideal``, ``bancontact``, ``eps``, ``p24`` and ``blik`` (capture only, with
+``processing_instruction`` ``ORDER_COMPLETE_ON_PAYMENT_APPROVAL``: PayPal captures once
+the customer approves, and ``PAYMENT.CAPTURE.COMPLETED`` or a sync settles them), and a
+network token (``card.network_token``, or ``apple_pay.decrypted_token`` for a decrypted
+Apple Pay token). Left out, with the reason in the docs: encrypted Apple Pay / Google Pay
+tokens (PayPal decrypts them only through its JS SDK; the spec's ``google_pay`` request
+object is empty), 3-D Secure results obtained elsewhere (Orders v2 has no field for
+them), and the spec's methods outside the model (giropay, MyBank, Sofort, Trustly, Venmo).
 """
 
 from __future__ import annotations
@@ -35,9 +47,24 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.capabilities import (
+    AUTHORIZE,
+    CAPTURE,
+    RECURRING,
+    REFUND,
+    MethodSupport,
+    method_name,
+    takes,
+)
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.connectors.kit import webhooks as checks
-from connector_service.domain.common import Address, CardSummary, RedirectAction
+from connector_service.domain.common import (
+    Address,
+    AwaitCustomer,
+    CardSummary,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
     DeclineCode,
@@ -79,7 +106,16 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.ids import PaymentRef
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import (
+    Blik,
+    Card,
+    Ideal,
+    NetworkToken,
+    PaymentMethodType,
+    PayPal,
+    Token,
+    type_of,
+)
 from connector_service.domain.splits import Order
 from connector_service.domain.status import (
     CaptureMethod,
@@ -120,6 +156,44 @@ _VAULT_ID = re.compile(r"^[0-9a-zA-Z_-]{1,255}$")
 _TOKEN_PATH_ID = re.compile(r"^[0-9a-zA-Z_-]{7,36}$")
 _CUSTOMER_ID = re.compile(r"^[0-9a-zA-Z_-]{1,22}$")
 _NETWORK_REF = re.compile(r"^[a-zA-Z0-9\-_@.:&+=*^'~#!$%()]{9,36}$")
+
+
+_M = PaymentMethodType
+_CARDS = (AUTHORIZE, CAPTURE, REFUND, RECURRING)
+_HOLD = (AUTHORIZE, CAPTURE, REFUND)
+
+
+def _where(countries: str, currencies: str) -> MethodSupport:
+    """A bank method: intent CAPTURE only (paid once approved), refundable."""
+    return takes(
+        AUTHORIZE,
+        REFUND,
+        countries=frozenset(countries.split()),
+        currencies=frozenset(currencies.split()),
+    )
+
+
+# Per method: flows, the payer's countries and the currencies PayPal's alternative
+# payment methods guide lists (developer.paypal.com/docs/checkout/apm/).
+PAYPAL_METHODS: dict[PaymentMethodType, MethodSupport] = {
+    _M.CARD: takes(*_CARDS),
+    _M.TOKEN: takes(*_CARDS),
+    _M.MANDATE: takes(*_CARDS),
+    _M.NETWORK_TOKEN: takes(*_HOLD),
+    _M.PAYPAL: takes(*_HOLD),
+    _M.IDEAL: _where("NL", "EUR"),
+    _M.BANCONTACT: _where("BE", "EUR"),
+    _M.EPS: _where("AT", "EUR"),
+    _M.BLIK: _where("PL", "PLN"),
+    _M.PRZELEWY24: _where("PL", "EUR PLN"),
+}
+# ``payment_source`` key of each bank method (captured by PayPal on approval).
+APM_SOURCE: dict[PaymentMethodType, str] = {
+    _M.IDEAL: "ideal", _M.BANCONTACT: "bancontact", _M.EPS: "eps", _M.BLIK: "blik",
+    _M.PRZELEWY24: "p24",
+}  # fmt: skip
+_NEEDS_EMAIL = frozenset({_M.PRZELEWY24})  # p24_request requires it
+_BIC = re.compile(r"^[A-Za-z0-9]{4}[A-Za-z]{2}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?$")
 
 
 # ---- connector_options (issue 19): the Orders v2 / Payments v2 fields of the same name.
@@ -192,11 +266,7 @@ class PayPalConnector(Connector):
                 "webhook_tolerance_seconds", "largest accepted age of a webhook (600)", False
             ),
         ),
-        methods={
-            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-        },
+        methods=PAYPAL_METHODS,
         currencies=PAYPAL_CURRENCIES,
         idempotency="PayPal-Request-Id header",
         multiple_captures=True,  # final_capture=false on the authorization's capture
@@ -326,6 +396,8 @@ class PayPalConnector(Connector):
         _raise_for_error(response, body)
         if body.get("status") not in ORDER_NEEDS_ACTION or _payments(body):
             return _order_result(body)  # still waiting for the payer, or already settled
+        if _source_kind(body) in APM_SOURCE.values():
+            return _order_result(body)  # PayPal completes it on approval; a webhook settles
         failure = _authentication_failure(body)
         if failure is not None:
             return PaymentResult(
@@ -479,6 +551,25 @@ class PayPalConnector(Connector):
         unit |= _unit_extras(data)
         pm = data.payment_method
         customer_id = _customer_id(data.customer.id if data.customer else None)
+        kind = type_of(pm)
+        if kind in APM_SOURCE or isinstance(pm, PayPal | NetworkToken):
+            if data.setup_future_usage:
+                raise not_supported(
+                    f"the PayPal connector does not save {method_name(kind)} payment methods "
+                    "(setup_future_usage)",
+                    "setup_future_usage",
+                )
+            body: dict[str, Any] = {"intent": intent, "purchase_units": [unit]}
+            if kind in APM_SOURCE:
+                body["payment_source"] = {APM_SOURCE[kind]: _bank_source(pm, data)}
+                # Without it an approved bank payment waits for our capture call.
+                body["processing_instruction"] = "ORDER_COMPLETE_ON_PAYMENT_APPROVAL"
+            elif isinstance(pm, PayPal):
+                body["payment_source"] = {"paypal": _wallet_source(data)}
+            else:
+                assert isinstance(pm, NetworkToken)
+                body["payment_source"] = _network_token_source(pm, data.billing)
+            return body
         if isinstance(pm, StoredMandate):
             source = self._mandate_source(ctx, pm)
         else:
@@ -783,6 +874,20 @@ class PayPalConnector(Connector):
                 out.type = PAYMENT_EVENTS.get(
                     out.payment.status, WebhookEventType.PAYMENT_PROCESSING
                 )
+        elif raw_type == "CHECKOUT.PAYMENT-APPROVAL.REVERSED":
+            out.connector_payment_id = kit.text(resource.get("order_id"))
+            out.payment = PaymentResult(
+                status=PaymentStatus.FAILED,
+                connector_payment_id=out.connector_payment_id,
+                connector_status="APPROVAL_REVERSED",
+                failure=Failure(
+                    code="payment_approval_reversed",
+                    message="PayPal could not complete the approved payment; the payer's "
+                    "funds were returned.",
+                    gateway=GatewayDetail(code=raw_type),
+                ),
+                reference=kit.text(_unit(resource).get("custom_id")),
+            )
         elif group == "CUSTOMER.DISPUTE":
             out.dispute = _dispute_result(resource, out)
             out.connector_payment_id = out.dispute.connector_payment_id
@@ -872,6 +977,8 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "PAYMENT.CAPTURE.REVERSED": WebhookEventType.REFUND_SUCCEEDED,
     "CHECKOUT.ORDER.APPROVED": WebhookEventType.PAYMENT_PROCESSING,
     "CHECKOUT.ORDER.COMPLETED": WebhookEventType.PAYMENT_PROCESSING,
+    # A bank payment the payer approved that PayPal could not complete (funds returned).
+    "CHECKOUT.PAYMENT-APPROVAL.REVERSED": WebhookEventType.PAYMENT_FAILED,
     "CUSTOMER.DISPUTE.CREATED": WebhookEventType.DISPUTE_OPENED,
     "CUSTOMER.DISPUTE.UPDATED": WebhookEventType.DISPUTE_UPDATED,
     "CUSTOMER.DISPUTE.RESOLVED": WebhookEventType.DISPUTE_UPDATED,
@@ -1003,6 +1110,16 @@ FIELD_MAP: dict[str, str] = {
     "/payment_source/card/security_code": "payment_method.cvc",
     "/payment_source/card/name": "payment_method.holder_name",
     "/payment_source/card/vault_id": "payment_method.mandate_id",
+    "/payment_source/card/network_token/number": "payment_method.number",
+    "/payment_source/card/network_token/cryptogram": "payment_method.cryptogram",
+    "/payment_source/apple_pay/decrypted_token/payment_data/cryptogram": (
+        "payment_method.cryptogram"
+    ),
+    "/payment_source/blik/level_0/auth_code": "payment_method.code",
+    "/payment_source/ideal/bic": "payment_method.bank",
+    "/name": "customer.name",  # of any bank payment source
+    "/email": "customer.email",
+    "/country_code": "billing.country",
     "/amount/value": "amount",
     "/amount/currency_code": "currency",
 }
@@ -1201,6 +1318,124 @@ def _card(card: Card, billing: Address | None) -> dict[str, Any]:
     )
 
 
+def _experience(data: AuthorizeData, method: str) -> dict[str, str]:
+    url = pm_kit.require_return_url(data.return_url, "PayPal", method)
+    return {"return_url": url, "cancel_url": url}
+
+
+def _bank_source(pm: object, data: AuthorizeData) -> dict[str, Any]:
+    """``ideal`` / ``bancontact`` / ``eps`` / ``p24`` / ``blik``: the payer's name and
+    country (both required by the spec), a redirect's return URLs or BLIK's code."""
+    kind = type_of(pm)
+    label = method_name(kind)
+    name = pm_kit.require_field(
+        pm_kit.holder_name(data.billing, data.customer), "customer.name", "PayPal", label, "a name"
+    )
+    if len(name) < 3:  # full_name: minLength 3
+        raise pm_kit.bad_field("customer.name", f"PayPal needs the {label} payer's full name")
+    country = pm_kit.require_field(
+        data.billing.country if data.billing else None,
+        "billing.country", "PayPal", label, "the billing country",
+    )  # fmt: skip
+    email = data.customer.email if data.customer else None
+    if kind in _NEEDS_EMAIL:
+        pm_kit.require_field(email, "customer.email", "PayPal", label, "an email")
+    source: dict[str, Any] = {"name": name[:300], "country_code": country}
+    if isinstance(pm, Ideal) and pm.bank:
+        if not _BIC.match(pm.bank):
+            raise pm_kit.bad_field(
+                "payment_method.bank", "PayPal preselects an iDEAL bank by its BIC (INGBNL2A)"
+            )
+        source["bic"] = pm.bank.upper()
+    if isinstance(pm, Blik):
+        source["email"] = email
+        source["level_0"] = {"auth_code": pm.code.reveal()}
+        browser = data.browser
+        source["experience_context"] = drop_none(
+            {
+                "consumer_ip": browser.ip_address if browser else None,
+                "consumer_user_agent": browser.user_agent[:256]
+                if browser and browser.user_agent
+                else None,
+            }
+        )
+    else:
+        if kind in _NEEDS_EMAIL:
+            source["email"] = email
+        source["experience_context"] = _experience(data, label)
+    return drop_none(source)
+
+
+def _wallet_source(data: AuthorizeData) -> dict[str, Any]:
+    """The PayPal wallet: the payer logs in and approves on PayPal's page."""
+    context = _experience(data, "PayPal") | {"user_action": "PAY_NOW"}
+    email = data.customer.email if data.customer else None
+    return drop_none({"email_address": email, "experience_context": context})
+
+
+def _eci_flag(token: NetworkToken) -> str | None:
+    outcome = pm_kit.eci_outcome(token.eci)
+    if outcome is None:
+        return None
+    mastercard = token.brand.value == "mastercard"
+    name = {
+        pm_kit.EciOutcome.AUTHENTICATED: "FULLY_AUTHENTICATED_TRANSACTION",
+        pm_kit.EciOutcome.ATTEMPTED: "ATTEMPTED_AUTHENTICATION_TRANSACTION",
+        pm_kit.EciOutcome.NONE: "NON_3D_SECURE_TRANSACTION",
+    }[outcome]
+    return f"MASTERCARD_{name}" if mastercard else name
+
+
+def _network_token_source(token: NetworkToken, billing: Address | None) -> dict[str, Any]:
+    """A decrypted Apple Pay token goes as ``apple_pay.decrypted_token``; any other
+    network token (a decrypted Google Pay token, one the merchant provisioned) as
+    ``card.network_token`` (DPAN, expiry, cryptogram, ECI)."""
+    expiry = f"{token.exp_year:04d}-{token.exp_month:02d}"
+    cryptogram = token.cryptogram.reveal()
+    if token.source == "apple_pay":
+        payment_data = drop_none({"cryptogram": cryptogram, "eci_indicator": token.eci})
+        card = drop_none(
+            {
+                "number": token.number.reveal(),
+                "expiry": expiry,
+                "name": token.holder_name,
+                "billing_address": _address(billing),
+            }
+        )
+        return {
+            "apple_pay": {
+                "decrypted_token": {
+                    "tokenized_card": card,
+                    "payment_data_type": "3DSECURE",
+                    "payment_data": payment_data,
+                }
+            }
+        }
+    if not 28 <= len(cryptogram) <= 32:  # network_token_request.cryptogram
+        raise pm_kit.bad_field(
+            "payment_method.cryptogram",
+            "PayPal takes a network token cryptogram of 28 to 32 characters",
+        )
+    network = drop_none(
+        {
+            "number": token.number.reveal(),
+            "expiry": expiry,
+            "cryptogram": cryptogram,
+            "eci_flag": _eci_flag(token),
+        }
+    )
+    card = drop_none(
+        {"name": token.holder_name, "billing_address": _address(billing), "network_token": network}
+    )
+    return {"card": card}
+
+
+def _source_kind(order: dict[str, Any]) -> str | None:
+    """The ``payment_source`` key of an order (``card``, ``paypal``, ``ideal`` ...)."""
+    source = order.get("payment_source")
+    return next(iter(source), None) if isinstance(source, dict) and source else None
+
+
 def _payments(order: dict[str, Any]) -> dict[str, Any]:
     units = order.get("purchase_units") or [{}]
     payments = units[0].get("payments") if isinstance(units[0], dict) else None
@@ -1241,7 +1476,7 @@ def _link(body: dict[str, Any], rel: str) -> str | None:
 
 
 def _card_summary(source: dict[str, Any]) -> CardSummary | None:
-    card = source.get("card")
+    card = source.get("card") or (source.get("apple_pay") or {}).get("card")
     if not isinstance(card, dict):
         return None
     expiry = str(card.get("expiry") or (card.get("from_request") or {}).get("expiry") or "")
@@ -1319,10 +1554,15 @@ def _order_result(order: dict[str, Any]) -> PaymentResult:
         pending_reason = (decisive.get("status_details") or {}).get("reason")
     elif decisive is None and raw_status in ORDER_NEEDS_ACTION:
         pending_reason = "awaiting_authorization"
-    next_action = None
+    next_action: NextAction | None = None
     if status is PaymentStatus.REQUIRES_ACTION:
         url = _link(order, "payer-action")
-        next_action = RedirectAction(url=url) if url else None
+        if url:
+            next_action = RedirectAction(url=url)
+        elif _source_kind(order) == "blik":  # level 0: confirmed in the banking app
+            next_action = AwaitCustomer(
+                url="", message="approve the BLIK payment in the banking app"
+            )
     ntid = None
     if decisive is not None:
         ntid = (decisive.get("network_transaction_reference") or {}).get("id")
@@ -1545,6 +1785,8 @@ _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"((?:^|[&?\s])(?:client_secret|access_token)=)[^&\s]*"), r"\1[REDACTED]"),
     (re.compile(r'("number"\s*:\s*")\d{12,19}(")'), r"\1[CARD]\2"),
     (re.compile(r'("expiry"\s*:\s*")\d{4}-\d{2}(")'), r"\1[EXPIRY]\2"),
+    # BLIK's one-time code (level_0.auth_code): not a key scrub_common knows.
+    (re.compile(r'("auth_code"\s*:\s*")[^"]*(")'), r"\1[REDACTED]\2"),
     # verify-webhook-signature: the signature and the values it binds (cert_url is the
     # sender's to choose, webhook_id is the account's) ...
     (re.compile(r'("(?:transmission_sig|transmission_id|cert_url|webhook_id)"\s*:\s*")'

@@ -26,6 +26,12 @@ Why it looks the way it does:
   block, and an authorization payment with ``recurring``; merchant-initiated charges
   are ``POST /payments/create/recurring`` against a fresh order; revoking deletes the
   token (``DELETE /customers/{id}/tokens/{token}``);
+- UPI (issue 13/15) is ``POST /payments/create/upi`` on the order, ``upi.flow``
+  ``collect`` with the customer's VPA (the answer's ``next`` is a ``poll``: the customer
+  approves the request in their UPI app, ``await_customer``) or ``intent`` without one
+  (the answer's ``link`` is the ``upi://pay`` URI, shown as ``display_qr``); the payment
+  stays ``created`` (processing) until ``payment.authorized`` / ``payment.captured``
+  arrives by webhook or sync;
 - webhooks: ``X-Razorpay-Signature`` is the hex HMAC-SHA256 of the raw body with the
   webhook's own secret (set per webhook on the Dashboard, not the API key secret); the
   scheme signs no timestamp, and ``X-Razorpay-Event-Id`` names a delivery.
@@ -55,8 +61,16 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
-from connector_service.domain.common import BrowserInfo, CardSummary, Customer, RedirectAction
+from connector_service.connectors.capabilities import MethodFlow, MethodSupport
+from connector_service.domain.common import (
+    AwaitCustomer,
+    BrowserInfo,
+    CardSummary,
+    Customer,
+    DisplayQr,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -88,7 +102,7 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token, Upi
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeStatus,
@@ -173,6 +187,27 @@ class RazorpayRefundOptions(msgspec.Struct, forbid_unknown_fields=True, omit_def
     ) = None
 
 
+# ---- payment methods (issue 13/15): per method, the flows, countries and currencies
+_ALL_CARD = frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND,
+                       MethodFlow.RECURRING})  # fmt: skip
+# A stored card (a token_... or this service's mandate) is charged as a recurring payment,
+# which Razorpay captures at once.
+_STORED = frozenset({MethodFlow.AUTHORIZE, MethodFlow.REFUND, MethodFlow.RECURRING})
+RAZORPAY_METHODS: dict[PaymentMethodType, MethodSupport] = {
+    PaymentMethodType.CARD: MethodSupport(flows=_ALL_CARD),
+    PaymentMethodType.TOKEN: MethodSupport(flows=_STORED),
+    PaymentMethodType.MANDATE: MethodSupport(flows=_STORED),
+    # an order's payment_capture applies to UPI too; refunds go back to the payer's account
+    PaymentMethodType.UPI: MethodSupport(
+        flows=frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND}),
+        countries=frozenset({"IN"}),
+        currencies=frozenset({"INR"}),
+    ),
+}
+# How long a UPI collect request stays open on the customer's phone (minutes, 5 to 60).
+UPI_EXPIRY_MINUTES = "10"
+
+
 class RazorpayConnector(Connector):
     meta = ConnectorMeta(
         name="razorpay",
@@ -208,13 +243,7 @@ class RazorpayConnector(Connector):
                 False,
             ),
         ),
-        # A stored card (a token_... or this service's mandate) is charged as a recurring
-        # payment, which Razorpay captures at once.
-        methods={
-            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.TOKEN: takes(AUTHORIZE, REFUND, RECURRING),
-            PaymentMethodType.MANDATE: takes(AUTHORIZE, REFUND, RECURRING),
-        },
+        methods=RAZORPAY_METHODS,
         idempotency="receipt body field (the Idempotency-Key), looked up before a re-send",
         docs_url="https://razorpay.com/docs/api/",
         secret_fields=("key_id", "key_secret", "webhook_secret"),
@@ -319,12 +348,30 @@ class RazorpayConnector(Connector):
             if options is not None and options.customer_id:
                 payment["customer_id"] = options.customer_id
             path = "/payments/create/json"
+        elif isinstance(pm, Upi):
+            upi: dict[str, Any] = (
+                {"flow": "collect", "vpa": pm.vpa, "expiry_time": UPI_EXPIRY_MINUTES}
+                if pm.vpa
+                else {"flow": "intent"}
+            )
+            payment = {
+                "amount": amount,
+                "currency": data.currency,
+                "email": _email(data.customer),
+                "contact": _contact(ctx, data.customer),
+                "method": "upi",
+                "upi": upi,
+                "description": data.description,
+                "notes": _notes(data.reference, data.metadata),
+                "callback_url": data.return_url,
+            } | _client(data.customer, data.browser)
+            path = "/payments/create/upi"
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
                 "Razorpay takes cards, mandates and card tokens (token_... with the "
-                "customer's cust_...) here; UPI, netbanking and wallets are not mapped yet, "
+                "customer's cust_...) and UPI here; netbanking and wallets are not mapped yet, "
                 f"and neither is {type(pm).__name__.lower()}",
                 field="payment_method.type",
             )
@@ -361,6 +408,8 @@ class RazorpayConnector(Connector):
                 )
         payment["order_id"] = order_id
         answer = yield self._post(ctx, path, payment, Flow.AUTHORIZE)
+        if isinstance(pm, Upi) and stored is None:
+            return _upi_outcome(answer, data.currency, order_id)
         return (yield from self._payment_outcome(ctx, answer, data.currency, order_id))
 
     def _payment_outcome(
@@ -729,6 +778,7 @@ class RazorpayConnector(Connector):
         text = _CVV_FIELD.sub(r"\1[CVC]\2", text)
         text = _SIGNATURE.sub(r"\1[REDACTED]", text)
         text = _TOKEN_FIELD.sub(r"\1[REDACTED]\2", text)
+        text = _VPA_FIELD.sub(r"\1[VPA]\2", text)
         return scrub_common(_KEY_ID.sub("[REDACTED]", text))
 
 
@@ -738,6 +788,9 @@ _SIGNATURE = re.compile(r"(?i)(razorpay_signature[\"']?\s*[:=]\s*[\"']?)[0-9a-f]
 # OAuth tokens (Razorpay's partner OAuth answers them), should one ever be in a transcript.
 _TOKEN_FIELD = re.compile(r'("(?:access_token|refresh_token)"\s*:\s*")[^"]+(")')
 _KEY_ID = re.compile(r"\brzp_(?:test|live)_[A-Za-z0-9]{6,}")
+# A UPI address (sent, or read back on the payment) names the payer's account: the handle
+# is masked, the PSP after the @ kept.
+_VPA_FIELD = re.compile(r'("vpa"\s*:\s*")[^"@]+(@[A-Za-z]+")')
 
 
 # --------------------------------------------------------------------------- 5. status maps
@@ -1206,6 +1259,59 @@ def _first(items: list[dict[str, Any]]) -> dict[str, Any]:
 def _newest(items: list[dict[str, Any]]) -> dict[str, Any]:
     found = [i for i in items if i.get("id")]
     return max(found, key=lambda p: kit.integer(p.get("created_at")) or 0) if found else {}
+
+
+def _client(customer: Customer | None, browser: BrowserInfo | None) -> dict[str, Any]:
+    """The customer's ip and user agent, which Razorpay's S2S UPI payment requires."""
+    ip = (browser.ip_address if browser else None) or (customer.ip_address if customer else None)
+    if not ip:
+        raise invalid(
+            "missing_field", "Razorpay needs the customer's IP address on a UPI payment",
+            "browser.ip_address",
+        )  # fmt: skip
+    if browser is None or not browser.user_agent:
+        raise invalid(
+            "missing_field", "Razorpay needs the customer's user agent on a UPI payment",
+            "browser.user_agent",
+        )  # fmt: skip
+    return {"ip": ip, "user_agent": browser.user_agent}
+
+
+def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentResult:
+    """A UPI create's answer: a decline (an error naming the payment), or a payment
+    waiting for the customer: collect answers a ``poll`` step (the request is on the
+    customer's phone), intent the ``upi://pay`` link their UPI app opens (a QR code)."""
+    declined = _declined(answer, currency)
+    if declined is not None:
+        declined.meta.setdefault("order_id", order_id)
+        return declined
+    created = _entity(answer)
+    pid = kit.text(created.get("razorpay_payment_id"))
+    if not pid:
+        raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no payment id.")
+    steps = [s for s in created.get("next") or [] if isinstance(s, dict)]
+    link = kit.text(created.get("link")) or next(
+        (kit.text(s.get("url")) for s in steps if s.get("action") == "intent"), None
+    )
+    action: NextAction
+    if link and link.startswith("upi://"):
+        action = DisplayQr(url="", payload=link)
+    elif any(s.get("action") == "poll" for s in steps):
+        action = AwaitCustomer(
+            url="", message="Approve the collect request in your UPI app",
+        )  # fmt: skip
+    else:
+        raise ServiceError(
+            ErrorType.CONNECTOR, "gateway_error", "Razorpay answered a UPI payment with no step."
+        )
+    return PaymentResult(
+        status=PaymentStatus.REQUIRES_ACTION,
+        connector_payment_id=pid,
+        connector_status="created",
+        next_action=action,
+        pending_reason="awaiting_customer",
+        meta={"order_id": order_id},
+    )
 
 
 def _redirect(created: dict[str, Any]) -> str | None:

@@ -33,6 +33,7 @@ BUILTIN: dict[str, str] = {
     "connector_service.connectors.authorizenet": "AuthorizenetConnector",
     "connector_service.connectors.cybersource": "CybersourceConnector",
     "connector_service.connectors.xendit": "XenditConnector",
+    "connector_service.connectors.mercadopago": "MercadoPagoConnector",
 }
 
 log = logging.getLogger(__name__)

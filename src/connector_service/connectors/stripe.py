@@ -9,9 +9,20 @@ Wire format: ``application/x-www-form-urlencoded`` with bracket notation
 Payment methods: raw cards go in ``payment_method_data[type]=card`` (Stripe only
 accepts raw card numbers on accounts enabled for it); a token is a PaymentMethod
 ``pm_...`` (or a legacy ``tok_...``); a mandate is a saved PaymentMethod plus its Customer,
-charged off-session. ``payment_method_types[]=card`` is always sent: since API version
-2023-08-16 automatic payment methods are on by default, which would make ``return_url``
-mandatory on every confirm.
+charged off-session. ``payment_method_types[]`` always names the one type sent (``card``
+for cards): since API version 2023-08-16 automatic payment methods are on by default,
+which would make ``return_url`` mandatory on every confirm.
+
+Methods beyond cards (:data:`STRIPE_METHODS`; docs/connectors/stripe.md has the table) go
+in ``payment_method_data[type]=<Stripe's type>`` with the method's hash, its
+``payment_method_options[<type>]`` and, for bank debits, ``mandate_data`` from the
+customer's mandate acceptance. Stripe answers ``requires_action`` with a
+``next_action`` (redirect, QR code, voucher, BLIK or micro-deposit confirmation) that
+becomes the unified next action, or ``processing`` for a debit; the
+``payment_intent.succeeded`` / ``payment_intent.payment_failed`` webhooks (or a sync)
+settle them. Left out, with the reason in the docs: Apple Pay / Google Pay tokens and
+network tokens (Stripe takes wallets only through Stripe.js / its mobile SDKs, and the
+pinned API has no network-token or external 3-D Secure parameters), UPI (not offered).
 
 Amounts (docs.stripe.com/currencies): Stripe counts in its own minor units, which follow
 ISO 4217 except for these cases, handled by :func:`to_stripe` / :func:`from_stripe`:
@@ -30,7 +41,7 @@ ISO 4217 except for these cases, handled by :func:`to_stripe` / :func:`from_stri
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -53,12 +64,26 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.capabilities import (
+    AUTHORIZE,
+    CAPTURE,
+    RECURRING,
+    REFUND,
+    MethodFlow,
+    MethodSupport,
+    method_name,
+    takes,
+)
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
     Address,
+    AwaitCustomer,
     CardSummary,
     Customer,
+    DisplayQr,
+    DisplayVoucher,
+    NextAction,
     RedirectAction,
 )
 from connector_service.domain.declines import STRIPE_ADVICE
@@ -103,7 +128,24 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import CURRENCY_EXPONENTS
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import (
+    AchDebit,
+    BacsDebit,
+    Blik,
+    Boleto,
+    Card,
+    Eps,
+    Ideal,
+    Konbini,
+    MandateAcceptance,
+    Oxxo,
+    PaymentMethodType,
+    Pix,
+    Przelewy24,
+    SepaDebit,
+    Token,
+    type_of,
+)
 from connector_service.domain.status import (
     DisputeReason,
     DisputeStatus,
@@ -148,6 +190,58 @@ _STRIPE_CURRENCIES = (
     "RWF SAR SBD SCR SEK SGD SHP SLE SOS SRD SZL THB TJS TND TOP TRY TTD TWD TZS UAH UGX "
     "UYU UZS VND VUV WST XAF XCD XOF XPF YER ZAR ZMW"
 ).split()
+
+
+_M = PaymentMethodType
+_CARDS = (AUTHORIZE, CAPTURE, REFUND, RECURRING)
+_PAY = (AUTHORIZE, REFUND)  # captured at once, refundable
+_HOLD = (AUTHORIZE, CAPTURE, REFUND)  # capture_method manual is honoured (BNPL, PayPal)
+_ONCE = (AUTHORIZE,)  # vouchers: Stripe cannot refund them
+
+
+def _where(flows: tuple[MethodFlow, ...], countries: str, currencies: str) -> MethodSupport:
+    return takes(
+        *flows,
+        countries=frozenset(countries.split()) if countries else None,
+        currencies=frozenset(currencies.split()),
+    )
+
+
+_SEPA = (
+    "AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MC MT NL NO PL PT RO "
+    "SE SI SK SM"
+)
+# Per method: flows, the customer's countries and the presentment currencies Stripe's
+# payment-method guides list (docs.stripe.com/payments/payment-methods/overview).
+STRIPE_METHODS: dict[PaymentMethodType, MethodSupport] = {
+    _M.CARD: takes(*_CARDS),
+    _M.TOKEN: takes(*_CARDS),
+    _M.MANDATE: takes(*_CARDS),
+    _M.IDEAL: _where(_PAY, "NL", "EUR"),
+    _M.BANCONTACT: _where(_PAY, "BE", "EUR"),
+    _M.EPS: _where(_PAY, "AT", "EUR"),
+    _M.BLIK: _where(_PAY, "PL", "PLN"),
+    _M.PRZELEWY24: _where(_PAY, "PL", "EUR PLN"),
+    _M.SEPA_DEBIT: _where(_PAY, _SEPA, "EUR"),
+    _M.ACH_DEBIT: _where(_PAY, "US", "USD"),
+    _M.BACS_DEBIT: _where(_PAY, "GB", "GBP"),
+    _M.PIX: _where(_PAY, "BR", "BRL"),
+    _M.PAYNOW: _where(_PAY, "SG", "SGD"),
+    _M.PROMPTPAY: _where(_PAY, "TH", "THB"),
+    _M.BOLETO: _where(_ONCE, "BR", "BRL"),
+    _M.OXXO: _where(_ONCE, "MX", "MXN"),
+    _M.KONBINI: _where(_ONCE, "JP", "JPY"),
+    _M.KLARNA: _where(
+        _HOLD,
+        "AT AU BE CA CH CZ DE DK ES FI FR GB GR IE IT NL NO NZ PL PT SE US",
+        "AUD CAD CHF CZK DKK EUR GBP NOK NZD PLN SEK USD",
+    ),
+    _M.AFTERPAY_CLEARPAY: _where(_HOLD, "AU CA GB NZ US", "AUD CAD GBP NZD USD"),
+    _M.AFFIRM: _where(_HOLD, "CA US", "CAD USD"),
+    _M.ALIPAY: _where(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY MYR NZD SGD USD"),
+    _M.WECHAT_PAY: _where(_PAY, "", "AUD CAD CHF CNY DKK EUR GBP HKD JPY NOK SEK SGD USD"),
+    _M.PAYPAL: _where(_HOLD, "", "CHF CZK DKK EUR GBP NOK PLN SEK USD"),
+}
 
 
 # ---- connector_options (issue 19): each field is the PaymentIntent / Refund / SetupIntent
@@ -270,11 +364,7 @@ class StripeConnector(Connector):
                 "connected_account", "Stripe-Account header (Connect: acct_...)", required=False
             ),
         ),
-        methods={
-            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-        },
+        methods=STRIPE_METHODS,
         currencies=frozenset(c for c in _STRIPE_CURRENCIES if c in CURRENCY_EXPONENTS),
         idempotency="Idempotency-Key header",
         docs_url="https://docs.stripe.com/api",
@@ -357,6 +447,7 @@ class StripeConnector(Connector):
     ) -> Generator[HttpRequest, HttpResponse, PaymentResult]:
         customer = _known_customer(data.customer, data.payment_method)
         pm = data.payment_method
+        _refuse_saving(data)
         if data.setup_future_usage and customer is None and not isinstance(pm, StoredMandate):
             # A saved PaymentMethod is only reusable once attached to a Customer.
             response = yield self._customer_request(
@@ -407,6 +498,9 @@ class StripeConnector(Connector):
             ref = pm.ref
             body |= {"customer": ref.customer_id, "payment_method": ref.connector_mandate_id}
             body["off_session"] = True
+        elif type_of(pm) in STRIPE_TYPE:
+            _refuse_saving(data)
+            body |= {"customer": customer} | _method_request(pm, data)
         else:
             body |= _method_fields(pm, data.billing, data.customer) | {
                 "customer": customer,
@@ -420,7 +514,8 @@ class StripeConnector(Connector):
             body |= _given(options, "statement_descriptor_suffix", "transfer_group")
             body |= _given(options, "on_behalf_of", "receipt_email")
             card = options.payment_method_options and options.payment_method_options.card
-            if card and card.request_three_d_secure and not isinstance(pm, StoredMandate):
+            # Card options for a card only: a method beyond cards keeps its own options.
+            if card and card.request_three_d_secure and isinstance(pm, Card | Token):
                 mode = card.request_three_d_secure
                 body["payment_method_options"] = {"card": {"request_three_d_secure": mode}}
         return self._post(ctx, "/v1/payment_intents", body, Flow.AUTHORIZE)
@@ -1081,15 +1176,16 @@ def payment_from_intent(
     next_action, pending_reason = None, None
     action = kit.obj(pi.get("next_action"))
     if status is PaymentStatus.REQUIRES_ACTION:
-        url = kit.obj(action.get("redirect_to_url")).get("url")
-        if url:
-            next_action = RedirectAction(url=str(url))
-        else:
+        next_action = next_action_of(action)
+        if next_action is None:
             pending_reason = str(action.get("type") or raw)
     elif status is PaymentStatus.PROCESSING:
         pending_reason = raw or "unknown_status"
     charge = kit.obj(pi.get("latest_charge"))
-    card_details = kit.obj(kit.obj(charge.get("payment_method_details")).get("card"))
+    details = kit.obj(charge.get("payment_method_details"))
+    card_details = kit.obj(details.get("card"))
+    # A bank debit's Mandate (SEPA, Bacs): reported with the payment, kept in its facts.
+    debit_mandate = kit.text(kit.obj(details.get(str(details.get("type") or ""))).get("mandate"))
     pm = pi.get("payment_method")
     card = _card_summary(card_details) or _card_summary(kit.obj(pm).get("card"))
     ntid = kit.text(card_details.get("network_transaction_id"))
@@ -1116,7 +1212,76 @@ def payment_from_intent(
         pending_reason=pending_reason,
         card=card,
         reference=kit.text(kit.obj(pi.get("metadata")).get(REFERENCE_KEY)),
+        meta={"mandate": debit_mandate} if debit_mandate else {},
     )
+
+
+def _qr(body: Mapping[str, Any]) -> NextAction:
+    image = kit.text(body.get("image_data_url"))
+    return DisplayQr(
+        url=kit.text(body.get("hosted_instructions_url")) or "",
+        payload=kit.text(body.get("data")) or "",
+        image=image if image and image.startswith("data:image/") else None,
+        expires_at=_iso_or_none(body.get("expires_at")),
+    )
+
+
+def _voucher(body: Mapping[str, Any], expires_key: str = "expires_at") -> NextAction:
+    url = kit.text(body.get("hosted_voucher_url")) or ""
+    return DisplayVoucher(
+        url=url,
+        reference=kit.text(body.get("number")) or _konbini_code(body) or "",
+        barcode=kit.text(body.get("number")),
+        expires_at=_iso_or_none(body.get(expires_key)),
+        instructions_url=kit.text(body.get("pdf")) or url or None,
+    )
+
+
+def _konbini_code(body: Mapping[str, Any]) -> str | None:
+    """Konbini: one payment code per store chain (the same at each in test mode)."""
+    for store in kit.obj(body.get("stores")).values():
+        code = kit.text(kit.obj(store).get("payment_code"))
+        if code:
+            return code
+    return None
+
+
+def _redirect(body: Mapping[str, Any]) -> NextAction | None:
+    url = kit.text(body.get("url"))
+    return RedirectAction(url=url) if url else None
+
+
+def _microdeposits(body: Mapping[str, Any]) -> NextAction:
+    return AwaitCustomer(
+        url=kit.text(body.get("hosted_verification_url")) or "",
+        message="Stripe sends micro-deposits to the bank account; the customer confirms "
+        "them on the verification page, then the debit is made",
+    )
+
+
+# ``next_action.type`` -> the unified next action (built from the hash of that name).
+NEXT_ACTIONS: dict[str, Callable[[Mapping[str, Any]], NextAction | None]] = {
+    "redirect_to_url": _redirect,
+    "alipay_handle_redirect": _redirect,
+    "pix_display_qr_code": _qr,
+    "paynow_display_qr_code": _qr,
+    "promptpay_display_qr_code": _qr,
+    "wechat_pay_display_qr_code": _qr,
+    "boleto_display_details": _voucher,
+    "oxxo_display_details": lambda body: _voucher(body, "expires_after"),
+    "konbini_display_details": _voucher,
+    "verify_with_microdeposits": _microdeposits,
+}
+
+
+def next_action_of(action: Mapping[str, Any]) -> NextAction | None:
+    """The unified next action of a PaymentIntent's ``next_action`` (``None``: one only
+    Stripe.js can perform, such as ``use_stripe_sdk``)."""
+    kind = str(action.get("type") or "")
+    if kind == "blik_authorize":  # no hash: the customer approves in the banking app
+        return AwaitCustomer(url="", message="approve the BLIK payment in the banking app")
+    build = NEXT_ACTIONS.get(kind)
+    return build(kit.obj(action.get(kind))) if build else None
 
 
 def refund_from_object(refund: dict[str, Any]) -> RefundResult:
@@ -1277,6 +1442,156 @@ def _method_fields(
     )
 
 
+# Stripe's ``payment_method_data[type]`` for each method of the model it takes.
+STRIPE_TYPE: dict[PaymentMethodType, str] = {
+    _M.IDEAL: "ideal", _M.BANCONTACT: "bancontact", _M.EPS: "eps", _M.BLIK: "blik",
+    _M.PRZELEWY24: "p24", _M.SEPA_DEBIT: "sepa_debit", _M.ACH_DEBIT: "us_bank_account",
+    _M.BACS_DEBIT: "bacs_debit", _M.PIX: "pix", _M.PAYNOW: "paynow", _M.PROMPTPAY: "promptpay",
+    _M.BOLETO: "boleto", _M.OXXO: "oxxo", _M.KONBINI: "konbini", _M.KLARNA: "klarna",
+    _M.AFTERPAY_CLEARPAY: "afterpay_clearpay", _M.AFFIRM: "affirm", _M.ALIPAY: "alipay",
+    _M.WECHAT_PAY: "wechat_pay", _M.PAYPAL: "paypal",
+}  # fmt: skip
+# The customer's details Stripe requires per method (its guides' required billing
+# details; a debit's name is the account holder's, always given).
+_NEEDS: dict[PaymentMethodType, tuple[str, ...]] = {
+    _M.BANCONTACT: ("name",), _M.EPS: ("name",), _M.PRZELEWY24: ("email",),
+    _M.SEPA_DEBIT: ("email",), _M.BACS_DEBIT: ("email", "address"),
+    _M.BOLETO: ("name", "email", "address", "state"), _M.OXXO: ("name", "email"),
+    _M.KONBINI: ("name", "email"), _M.KLARNA: ("email", "country"),
+    _M.AFTERPAY_CLEARPAY: ("name", "email", "address"),
+}  # fmt: skip
+# Methods whose page the customer is sent to (and back to ``return_url`` from).
+_REDIRECTS = frozenset({
+    _M.IDEAL, _M.BANCONTACT, _M.EPS, _M.PRZELEWY24, _M.KLARNA, _M.AFTERPAY_CLEARPAY,
+    _M.AFFIRM, _M.ALIPAY, _M.PAYPAL,
+})  # fmt: skip
+# The banks ``payment_method_data[ideal|eps][bank]`` takes (an enum in the spec).
+IDEAL_BANKS = frozenset(
+    "abn_amro asn_bank bunq handelsbanken ing knab moneyou n26 rabobank regiobank revolut "
+    "sns_bank triodos_bank van_lanschot yoursafe".split()
+)
+EPS_BANKS = frozenset(
+    "arzte_und_apotheker_bank austrian_anadi_bank_ag bank_austria bankhaus_carl_spangler "
+    "bankhaus_schelhammer_und_schattera_ag bawag_psk_ag bks_bank_ag brull_kallmus_bank_ag "
+    "btv_vier_lander_bank capital_bank_grawe_gruppe_ag deutsche_bank_ag dolomitenbank "
+    "easybank_ag erste_bank_und_sparkassen hypo_alpeadriabank_international_ag "
+    "hypo_bank_burgenland_aktiengesellschaft hypo_noe_lb_fur_niederosterreich_u_wien "
+    "hypo_oberosterreich_salzburg_steiermark hypo_tirol_bank_ag hypo_vorarlberg_bank_ag "
+    "marchfelder_bank oberbank_ag raiffeisen_bankengruppe_osterreich schoellerbank_ag "
+    "sparda_bank_wien volksbank_gruppe volkskreditbank_ag vr_bank_braunau".split()
+)
+_ADDRESS = ("line1", "city", "postal_code", "country")
+
+
+def _refuse_saving(data: AuthorizeData) -> None:
+    kind = type_of(data.payment_method)
+    if data.setup_future_usage and kind in STRIPE_TYPE:
+        raise not_supported(
+            f"the Stripe connector does not save {method_name(kind)} payment methods "
+            "(setup_future_usage)",
+            "setup_future_usage",
+        )
+
+
+def _method_request(pm: object, data: AuthorizeData) -> dict[str, Any]:
+    """The PaymentIntent fields of a method beyond cards: its ``payment_method_data``
+    hash, ``payment_method_options`` and a debit's ``mandate_data``."""
+    kind = type_of(pm)
+    stype, label = STRIPE_TYPE[kind], method_name(kind)
+    holder = getattr(pm, "account_holder_name", None)
+    billing = _billing(data.billing, data.customer, holder) or {}
+    _check_needs(kind, label, billing, data.billing)
+    method: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    mandate: MandateAcceptance | None = getattr(pm, "mandate_acceptance", None)
+    if isinstance(pm, Ideal | Eps) and pm.bank:
+        banks = IDEAL_BANKS if isinstance(pm, Ideal) else EPS_BANKS
+        if pm.bank not in banks:
+            raise pm_kit.bad_field(
+                "payment_method.bank",
+                f"Stripe's {label} banks are {', '.join(sorted(banks))}",
+            )
+        method["bank"] = pm.bank
+    elif isinstance(pm, Przelewy24):
+        method["bank"] = pm.bank
+    elif isinstance(pm, Blik):
+        options["code"] = pm.code
+    elif isinstance(pm, SepaDebit):
+        method["iban"] = pm.iban
+    elif isinstance(pm, AchDebit):
+        method = {
+            "account_number": pm.account_number,
+            "routing_number": pm.routing_number,
+            "account_holder_type": pm.account_holder_type,
+            "account_type": pm.account_type,
+        }
+        # Raw account numbers: Stripe verifies the account with micro-deposits.
+        options["verification_method"] = "microdeposits"
+    elif isinstance(pm, BacsDebit):
+        method = {"account_number": pm.account_number, "sort_code": pm.sort_code}
+    elif isinstance(pm, Pix):
+        options["expires_after_seconds"] = pm.expires_after_seconds
+    elif isinstance(pm, Boleto):
+        method["tax_id"] = pm.tax_id
+        options["expires_after_days"] = pm.expires_after_days
+    elif isinstance(pm, Oxxo | Konbini):
+        options["expires_after_days"] = pm.expires_after_days
+    elif kind is _M.WECHAT_PAY:
+        options["client"] = "web"  # answered with a QR code to show (not an app hand-off)
+    return_url = data.return_url
+    if kind in _REDIRECTS:
+        return_url = pm_kit.require_return_url(return_url, "Stripe", label)
+    return {
+        "payment_method_types": [stype],
+        "payment_method_data": {
+            "type": stype,
+            stype: method or None,
+            "billing_details": billing or None,
+        },
+        "payment_method_options": {stype: drop_none(options)} if drop_none(options) else None,
+        "mandate_data": _mandate_data(mandate) if mandate is not None else None,
+        "return_url": return_url,
+    }
+
+
+def _check_needs(
+    kind: PaymentMethodType, label: str, billing: Mapping[str, Any], address: Address | None
+) -> None:
+    needs = _NEEDS.get(kind, ())
+    if "name" in needs:
+        pm_kit.require_field(billing.get("name"), "customer.name", "Stripe", label, "a name")
+    if "email" in needs:
+        pm_kit.require_field(billing.get("email"), "customer.email", "Stripe", label, "an email")
+    if "country" in needs:
+        country = address.country if address else None
+        pm_kit.require_field(country, "billing.country", "Stripe", label, "the billing country")
+    if "address" in needs:
+        for part in (*_ADDRESS, "state") if "state" in needs else _ADDRESS:
+            value = getattr(address, part) if address else None
+            pm_kit.require_field(
+                value, f"billing.{part}", "Stripe", label, f"the billing address ({part})"
+            )
+
+
+def _mandate_data(acceptance: MandateAcceptance) -> dict[str, Any]:
+    """The customer's acceptance of the debit mandate (Stripe creates the Mandate)."""
+    accepted = datetime.fromisoformat(acceptance.accepted_at)
+    if accepted.tzinfo is None:
+        accepted = accepted.replace(tzinfo=UTC)
+    online = (
+        {"ip_address": acceptance.ip_address, "user_agent": acceptance.user_agent}
+        if acceptance.type == "online"
+        else None
+    )
+    return {
+        "customer_acceptance": {
+            "type": acceptance.type,
+            "accepted_at": int(accepted.timestamp()),
+            "online": online,
+        }
+    }
+
+
 def _three_ds(ctx: ConnectorContext) -> dict[str, Any] | None:
     mode = ctx.options.get("request_three_d_secure")
     if mode not in ("automatic", "any", "challenge"):
@@ -1413,6 +1728,10 @@ def _card_summary(card: Any) -> CardSummary | None:
     )
 
 
+def _iso_or_none(ts: Any) -> str | None:
+    return _iso(ts) if isinstance(ts, int) and not isinstance(ts, bool) else None
+
+
 def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
@@ -1427,4 +1746,6 @@ _SCRUB: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?im)^([<>]?\s*stripe-signature\s*:\s*).+$"), r"\1[REDACTED]"),
     (re.compile(r"(?i)(\[card\]\[(?:number|cvc)\]=)(?!\[)[^&\s]+"), r"\1[REDACTED]"),
     (re.compile(r"(?i)(\[card\]\[token\]=)[^&\s]+"), r"\1[REDACTED]"),
+    # BLIK's one-time code (payment_method_options[blik][code]): not a key scrub_common knows.
+    (re.compile(r"(?i)(\[blik\]\[code\]=)(?!\[)[^&\s]+"), r"\1[REDACTED]"),
 )

@@ -17,7 +17,7 @@ ENTRY_POINT_GROUP = "connector_service.conformance"
 BUILTIN_PROFILES = (
     "sandbox", "stripe", "adyen", "checkout", "paypal", "paystack", "rapyd", "square",
     "braintree", "mollie", "razorpay", "authorizenet",
-    "cybersource", "xendit",
+    "cybersource", "xendit", "mercadopago",
 )  # fmt: skip
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "set_specs_dir",
     "spec_path",
     "specs_dir",
+    "validate_component",
     "validate_request",
 ]
 
@@ -179,3 +180,22 @@ def validate_request(spec: str, request: HttpRequest, base_url: str) -> None:
         raise SpecViolation(
             f"{request.method} {request.url} violates {spec}:\n" + "\n".join(causes)
         ) from exc
+
+
+@functools.cache
+def _components(relative: str) -> dict[str, Any]:
+    with load_openapi(relative, "https://spec.invalid").spec.open() as contents:
+        return dict(contents.get("components") or {})
+
+
+def validate_component(spec: str, schema_name: str, instance: Any) -> None:
+    """Raise SpecViolation unless ``instance`` (a fixture or a fake's answer) matches the
+    component schema ``schema_name`` of ``spec``: answers are shaped after the gateway's
+    own schemas, not after what a connector happens to read."""
+    from openapi_schema_validator import OAS30Validator
+
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": _components(spec)}
+    errors = sorted(OAS30Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    if errors:
+        lines = [f"  - {e.message[:300]} at {list(e.absolute_path)}" for e in errors[:10]]
+        raise SpecViolation(f"{schema_name} violates {spec}:\n" + "\n".join(lines))

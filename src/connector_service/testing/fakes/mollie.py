@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,14 @@ CARDS: dict[str, tuple[str, str | None]] = {
     "4000000000000069": ("decline", "card_expired"),
 }
 _ids = itertools.count(1)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Mollie's payment methods the fake takes (``method``), and those redirecting to a
+# hosted page of their own (the customer picks approve / decline at the checkout).
+METHODS = ("creditcard", "applepay", "paypal", "ideal", "bancontact", "eps", "przelewy24",
+           "directdebit", "klarna")  # fmt: skip
+HOSTED = ("paypal", "ideal", "bancontact", "eps", "przelewy24", "klarna")
+# An IBAN whose debits bounce (Mollie test mode: the payment fails after pending).
+BOUNCING_IBAN = "NL55INGB0000000000"
 
 
 def _id(prefix: str) -> str:
@@ -115,6 +124,77 @@ class CreatePayment(msgspec.Struct, forbid_unknown_fields=True):
     restrictPaymentMethodsToCountry: str | None = None
     routing: list[Route] | None = None
     applicationFee: ApplicationFee | None = None
+    # method-specific parameters (Mollie's "Method-specific parameters")
+    issuer: str | None = None  # ideal: ideal_<BIC>
+    billingEmail: str | None = None  # przelewy24 (required), others optional
+    applePayPaymentToken: str | None = None  # applepay: the encrypted token as JSON text
+    lines: list[Line] | None = None
+    billingAddress: Address | None = None
+    shippingAddress: Address | None = None
+
+
+class Line(msgspec.Struct, forbid_unknown_fields=True):
+    """A payment line (Create payment ``lines[]``)."""
+
+    description: str
+    quantity: int
+    unitPrice: Amount
+    totalAmount: Amount
+    type: Literal["physical", "digital", "shipping_fee", "discount", "store_credit",
+                  "gift_card", "surcharge"] = "physical"  # fmt: skip
+    quantityUnit: str | None = None
+    discountAmount: Amount | None = None
+    vatRate: str | None = None
+    vatAmount: Amount | None = None
+    sku: str | None = None
+    imageUrl: str | None = None
+    productUrl: str | None = None
+
+    def __post_init__(self) -> None:
+        unit, total = Decimal(self.unitPrice.value), Decimal(self.totalAmount.value)
+        discount = Decimal(self.discountAmount.value) if self.discountAmount else Decimal(0)
+        if self.quantity < 1 or unit * self.quantity - discount != total:
+            raise ValueError("lines[].totalAmount must be quantity x unitPrice - discount")
+        if self.vatRate is not None and self.vatAmount is not None:
+            rate = Decimal(self.vatRate)
+            expected = total * rate / (100 + rate)
+            if abs(expected - Decimal(self.vatAmount.value)) > Decimal("0.01"):
+                raise ValueError("lines[].vatAmount must be totalAmount x vatRate/(100+vatRate)")
+
+
+class Address(msgspec.Struct, forbid_unknown_fields=True):
+    givenName: str | None = None
+    familyName: str | None = None
+    organizationName: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    streetAndNumber: str | None = None
+    streetAdditional: str | None = None
+    postalCode: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+
+
+class CreateMandate(msgspec.Struct, forbid_unknown_fields=True):
+    """Create mandate (``POST /v2/customers/{id}/mandates``): a SEPA Direct Debit mandate
+    from the customer's IBAN and the date they signed it."""
+
+    method: Literal["directdebit"]
+    consumerName: str
+    consumerAccount: str
+    signatureDate: str | None = None
+    mandateReference: str | None = None
+    consumerBic: str | None = None
+
+    def __post_init__(self) -> None:
+        account = self.consumerAccount.replace(" ", "")
+        if not (15 <= len(account) <= 34 and account[:2].isalpha() and account[2:].isalnum()):
+            raise ValueError("consumerAccount must be an IBAN")
+        if self.signatureDate is not None and not _DATE.fullmatch(self.signatureDate):
+            raise ValueError("signatureDate is YYYY-MM-DD")
+        if self.mandateReference is not None and len(self.mandateReference) > 35:
+            raise ValueError("mandateReference: at most 35 characters")
 
 
 class CreateCapture(msgspec.Struct, forbid_unknown_fields=True):
@@ -156,6 +236,7 @@ _BODIES: dict[tuple[str, str], type[msgspec.Struct] | None] = {
     ("POST", "payments/*/refunds"): CreateRefund,
     ("GET", "payments/*/refunds/*"): None,
     ("POST", "customers"): CreateCustomer,
+    ("POST", "customers/*/mandates"): CreateMandate,
     ("DELETE", "customers/*/mandates/*"): None,
 }
 _PREFIXES = {"payments": "tr_", "refunds": "re_", "customers": "cst_", "mandates": "mdt_"}
@@ -217,6 +298,38 @@ def _check_payment(body: CreatePayment) -> None:
         body.method != "creditcard" or not body.cardToken.startswith("tkn_")
     ):
         raise SpecViolation("cardToken (tkn_...) goes with method creditcard")
+    method = body.method if isinstance(body.method, str) else None
+    if method is not None and method not in METHODS:
+        raise SpecViolation(f"method {method!r} is not one the fake takes")
+    if body.issuer is not None and (
+        method != "ideal" or not re.fullmatch(r"ideal_[A-Z0-9]{8}", body.issuer)
+    ):
+        raise SpecViolation("issuer (ideal_<BIC>) goes with method ideal")
+    if method == "przelewy24" and not body.billingEmail:
+        raise SpecViolation("method przelewy24 needs billingEmail")
+    if body.billingEmail is not None and "@" not in body.billingEmail:
+        raise SpecViolation("billingEmail must be an email address")
+    if (body.applePayPaymentToken is not None) != (method == "applepay"):
+        raise SpecViolation("applePayPaymentToken goes with (and only with) method applepay")
+    if body.applePayPaymentToken is not None:
+        try:
+            json.loads(body.applePayPaymentToken)
+        except ValueError:
+            raise SpecViolation("applePayPaymentToken is the token's JSON text") from None
+    if body.lines is not None:
+        total = sum((Decimal(line.totalAmount.value) for line in body.lines), Decimal(0))
+        if total != Decimal(body.amount.value):
+            raise SpecViolation("the lines' totalAmount must add up to the amount")
+    if method == "klarna":
+        address = body.billingAddress
+        if not body.lines:
+            raise SpecViolation("method klarna needs lines")
+        if address is None or not all((address.givenName, address.familyName, address.email,
+                                       address.streetAndNumber, address.postalCode,
+                                       address.city, address.country)):  # fmt: skip
+            raise SpecViolation("method klarna needs a complete billingAddress with email")
+    if method == "directdebit" and body.sequenceType != "recurring":
+        raise SpecViolation("a directdebit payment is made on a mandate (sequenceType recurring)")
     if len(body.description) > 255:
         raise SpecViolation("description: at most 255 characters")
     if body.routing and body.applicationFee:
@@ -251,6 +364,7 @@ class FakePayment:
     pending_capture: Decimal = Decimal(0)
     release_requested: bool = False
     refunds: list[str] = field(default_factory=list)
+    method: str = "creditcard"
 
 
 @dataclass
@@ -281,6 +395,7 @@ class MollieFake(FakeGateway):
         self.customers: dict[str, dict[str, Any]] = {}
         self.mandates: dict[str, tuple[str, str, str]] = {}  # id -> (customer, status, card)
         self.replays: dict[str, tuple[bytes, int, bytes]] = {}
+        self.wallet_tokens: list[str] = []  # every Apple Pay token received (the log scan's)
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -299,6 +414,7 @@ class MollieFake(FakeGateway):
         r.add_post("/v2/payments/{id}/refunds", self.create_refund)
         r.add_get("/v2/payments/{id}/refunds/{rid}", self.get_refund)
         r.add_post("/v2/customers", self.create_customer)
+        r.add_post("/v2/customers/{cid}/mandates", self.create_mandate)
         r.add_delete("/v2/customers/{cid}/mandates/{mid}", self.revoke_mandate)
         # the browser's side: Mollie Components and the hosted checkout (not API calls)
         r.add_post("/__fake__/components/tokens", self.create_token)
@@ -371,6 +487,8 @@ class MollieFake(FakeGateway):
             return web.Response(status=404, text="no open payment")
         if request.query.get("outcome") == "pass":
             self._approve(payment)
+        elif payment.method != "creditcard":
+            payment.status = "canceled" if request.query.get("outcome") == "cancel" else "failed"
         else:
             payment.status, payment.failure = "failed", "authentication_failed"
         # Mollie sends the customer to redirectUrl as given (no parameters added).
@@ -405,8 +523,20 @@ class MollieFake(FakeGateway):
                 return _error(422, "Unprocessable Entity", "The mandate is not valid",
                               "mandateId")  # fmt: skip
             payment.card, payment.mandate_id = mandate[2], body["mandateId"]
-            payment.status = "paid"
-            payment.captured = amount
+            if mandate[2].startswith("directdebit:"):
+                # a SEPA debit: pending until the bank collects it (settled when read)
+                payment.method, payment.status = "directdebit", "pending"
+            else:
+                payment.status = "paid"
+                payment.captured = amount
+        elif body.get("method") in HOSTED:
+            payment.method = body["method"]  # open, with the method's hosted checkout
+            if payment.method == "klarna":
+                payment.capture_mode = "manual"  # Klarna authorizes; captured on shipping
+        elif body.get("method") == "applepay":
+            payment.method = "applepay"  # Mollie decrypts the token: paid at once
+            self.wallet_tokens.append(body["applePayPaymentToken"])
+            self._approve(payment)
         else:
             card = self.tokens.pop(body["cardToken"], None)
             if card is None:
@@ -433,6 +563,11 @@ class MollieFake(FakeGateway):
 
     def _settle(self, payment: FakePayment) -> None:
         """What Mollie has done by the time the payment is read again."""
+        if payment.method == "directdebit" and payment.status == "pending":
+            if payment.card == f"directdebit:{BOUNCING_IBAN}":
+                payment.status, payment.failure = "failed", "MD06"  # returned by the bank
+            else:
+                payment.status, payment.captured = "paid", payment.amount
         if payment.pending_capture:
             payment.captured += payment.pending_capture
             payment.pending_capture = Decimal(0)
@@ -454,7 +589,7 @@ class MollieFake(FakeGateway):
             "isCancelable": payment.status in ("open", "authorized"),
             "amount": _money(payment.amount, payment.currency),
             "description": payment.description,
-            "method": "creditcard",
+            "method": payment.method,
             "metadata": payment.metadata,
             "profileId": "pfl_QkEhN94Ba",
             "sequenceType": payment.sequence_type,
@@ -476,6 +611,18 @@ class MollieFake(FakeGateway):
                               "type": "text/html"},
             },
         }  # fmt: skip
+        if payment.method == "directdebit":
+            iban = payment.card.removeprefix("directdebit:")
+            doc["details"] = {
+                "transferReference": "SD" + payment.id[-8:].upper(),
+                "creditorIdentifier": "NL08ZZZ502057730000",
+                "consumerName": "T. TEST",
+                "consumerAccount": iban,
+                "consumerBic": "INGBNL2A",
+                "dueDate": "2026-12-05",
+            }
+        elif payment.method != "creditcard":
+            doc["details"] = {"consumerName": "T. TEST"} if payment.status == "paid" else {}
         if payment.status in ("authorized", "paid", "canceled") or payment.captured:
             doc["amountCaptured"] = _money(payment.captured, payment.currency)
         if payment.status == "paid":
@@ -490,7 +637,12 @@ class MollieFake(FakeGateway):
                 "type": "text/html",
             }
             doc["expiresAt"] = "2026-12-02T12:15:00+00:00"
-        if payment.status == "failed":
+        if payment.status == "failed" and payment.method == "directdebit":
+            doc["details"] |= {"bankReasonCode": payment.failure, "bankReason": "Refund request"}
+            doc["failedAt"] = "2026-12-04T09:00:00+00:00"
+        elif payment.status == "failed" and payment.method != "creditcard":
+            doc["failedAt"] = "2026-12-02T12:00:05+00:00"
+        elif payment.status == "failed":
             doc["details"]["failureReason"] = payment.failure
             doc["details"]["failureMessage"] = (payment.failure or "").replace("_", " ")
             doc["failedAt"] = "2026-12-02T12:00:05+00:00"
@@ -616,6 +768,30 @@ class MollieFake(FakeGateway):
                                 "type": "application/hal+json"}},
         }  # fmt: skip
         self.customers[cid] = doc
+        return _json(201, doc)
+
+    async def create_mandate(self, request: web.Request) -> web.Response:
+        cid = request.match_info["cid"]
+        if cid not in self.customers:
+            return _not_found(cid)
+        body = await request.json()
+        mid = _id("mdt")
+        iban = body["consumerAccount"].replace(" ", "")
+        self.mandates[mid] = (cid, "valid", f"directdebit:{iban}")
+        doc = {
+            "resource": "mandate",
+            "id": mid,
+            "mode": "test",
+            "status": "valid",
+            "method": "directdebit",
+            "details": {"consumerName": body["consumerName"], "consumerAccount": iban,
+                        "consumerBic": body.get("consumerBic") or "INGBNL2A"},
+            "mandateReference": body.get("mandateReference"),
+            "signatureDate": body.get("signatureDate"),
+            "createdAt": "2026-12-02T12:00:00+00:00",
+            "_links": {"self": {"href": f"{self.base_url}/customers/{cid}/mandates/{mid}",
+                                "type": "application/hal+json"}},
+        }  # fmt: skip
         return _json(201, doc)
 
     async def revoke_mandate(self, request: web.Request) -> web.Response:

@@ -15,6 +15,13 @@ Two gaps of the published specs are filled by hand here:
 
 Sandbox conventions copied: cardholder names ``CCREJECT-<code>`` make the card decline,
 ``THREE_DS_CARD`` (or ``SCA_ALWAYS``) makes the order wait for the payer (3-D Secure).
+
+Other payment sources: ``paypal`` and the bank methods (``ideal``, ``bancontact``, ``eps``,
+``p24``, ``blik``) make the order ``PAYER_ACTION_REQUIRED`` (with a ``payer-action`` link,
+BLIK's level 0 without one); ``POST /__fake__/approve/{id}?outcome=Y|N`` plays the payer:
+the wallet becomes ``APPROVED`` (the merchant then authorizes or captures), a bank
+payment with ``ORDER_COMPLETE_ON_PAYMENT_APPROVAL`` is captured at once; ``N`` voids it.
+A ``card.network_token`` or an ``apple_pay.decrypted_token`` is processed like a card.
 """
 
 from __future__ import annotations
@@ -289,6 +296,7 @@ class PayPalFake(FakeGateway):
         r.add_post("/v1/customer/disputes/{id}/provide-evidence", self.provide_evidence)
         r.add_post("/v1/customer/disputes/{id}/accept-claim", self.accept_claim)
         r.add_post("/__fake__/payer-action/{id}", self.payer_action)  # the 3DS page, not API
+        r.add_post("/__fake__/approve/{id}", self.approve)  # the payer's approval page
 
     def middlewares(self) -> list[Any]:
         return [self._guard]
@@ -514,25 +522,64 @@ class PayPalFake(FakeGateway):
                 "method": "GET",
             }
         ]
-        if order["status"] == "PAYER_ACTION_REQUIRED":
-            links.append(
-                {
-                    "href": f"{self.base_url}/webapps/helios?action=verify&flow=3ds"
-                    f"&cart_id={order_id}",
-                    "rel": "payer-action",
-                    "method": "GET",
-                }
-            )
-        return {
+        kind = order.get("kind", "card")
+        page = {
+            "card": f"/webapps/helios?action=verify&flow=3ds&cart_id={order_id}",
+            "paypal": f"/checkoutnow?token={order_id}",
+        }.get(kind, f"/payment/{kind}?token={order_id}")
+        if order["status"] == "PAYER_ACTION_REQUIRED" and kind != "blik":
+            links.append({"href": f"{self.base_url}{page}", "rel": "payer-action", "method": "GET"})
+        source = order["card"] if kind in ("card", "apple_pay") else order["source_view"]
+        view = {
             "id": order_id,
             "intent": order["intent"],
             "status": order["status"],
-            "payment_source": {"card": order["card"]},
+            "payment_source": {kind: source},
             "purchase_units": [unit],
             "create_time": order["created"],
             "update_time": _now(),
             "links": links,
         }
+        if order.get("instruction"):
+            view["processing_instruction"] = order["instruction"]
+        return view
+
+    def _create_other(self, body: dict[str, Any], unit: dict[str, Any]) -> web.Response:
+        """A wallet or bank payment source: the order waits for the payer's approval."""
+        kind, given = next(iter(body["payment_source"].items()))
+        view = {k: v for k, v in given.items() if k in ("name", "country_code", "email", "bic")}
+        if kind == "paypal":
+            view = {"email_address": given.get("email_address", "payer@example.com"),
+                    "account_id": "QYR5Z8XDVJNXQ", "account_status": "VERIFIED"}  # fmt: skip
+        order_id = _id()
+        self.orders[order_id] = {
+            "intent": body["intent"],
+            "unit": {**unit, "payee": {"merchant_id": "C7CYMKZDG8D6E"}},
+            "kind": kind,
+            "card": {},
+            "source_view": view,
+            "number": "",
+            "source": given,
+            "instruction": body.get("processing_instruction"),
+            "authorizations": [],
+            "captures": [],
+            "created": _now(),
+            "status": "PAYER_ACTION_REQUIRED",
+        }
+        return web.json_response(self.order_view(order_id), status=201)
+
+    async def approve(self, request: web.Request) -> web.Response:
+        """What the payer's approval page (PayPal login, bank, BLIK app) does."""
+        order = self.orders.get(request.match_info["id"])
+        if order is None or order["status"] != "PAYER_ACTION_REQUIRED":
+            return web.Response(status=404, text="no approval pending")
+        if request.query.get("outcome", "Y") != "Y":
+            order["status"] = "VOIDED"
+        elif order.get("instruction") == "ORDER_COMPLETE_ON_PAYMENT_APPROVAL":
+            self._execute(request.match_info["id"])
+        else:
+            order["status"] = "APPROVED"
+        return web.Response(status=204)
 
     async def create_order(self, request: web.Request) -> web.Response:
         body = await self._json(request)
@@ -544,7 +591,16 @@ class PayPalFake(FakeGateway):
                 "Currency does not support decimals.",
                 "/purchase_units/@reference_id=='default'/amount/value",
             )
-        source = body["payment_source"]["card"]
+        kinds = body["payment_source"]
+        if "card" not in kinds and "apple_pay" not in kinds:
+            return self._create_other(body, unit)
+        kind = "apple_pay" if "apple_pay" in kinds else "card"
+        if kind == "apple_pay":  # decrypted: its tokenized card is charged like a card
+            source = kinds["apple_pay"]["decrypted_token"]["tokenized_card"]
+        else:
+            source = kinds["card"]
+        if "network_token" in source:  # a DPAN with its cryptogram, no 3-D Secure
+            source = {**source, **{k: source["network_token"][k] for k in ("number", "expiry")}}
         stored = source.get("stored_credential") or {}
         if "vault_id" in source:
             token = self.vault.get(source["vault_id"])
@@ -578,6 +634,7 @@ class PayPalFake(FakeGateway):
         order = {
             "intent": body["intent"],
             "unit": {**unit, "payee": {"merchant_id": "C7CYMKZDG8D6E"}},
+            "kind": kind,
             "card": card,
             "number": number,
             "source": source,
@@ -600,7 +657,7 @@ class PayPalFake(FakeGateway):
         """Authorize or capture the order's amount on its card, as the issuer decides."""
         order = self.orders[order_id]
         amount, unit = order["unit"]["amount"], order["unit"]
-        reject = REJECTS.get((order["card"].get("name") or "").removeprefix("CCREJECT-"))
+        reject = REJECTS.get(((order["card"] or {}).get("name") or "").removeprefix("CCREJECT-"))
         code, advice = reject or ("0000", None)
         processor = {
             "avs_code": "Y",

@@ -29,7 +29,7 @@ import random
 import secrets
 import string
 import time
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import msgspec
@@ -165,6 +165,43 @@ class PaymentJsonIn(_In):
     browser: BrowserIn | None = None
 
 
+class UpiIn(_In):
+    """``upi`` of ``client.payment.createUpi`` (S2S UPI: flow collect with the payer's
+    vpa and expiry_time in minutes, or intent)."""
+
+    flow: Literal["collect", "intent"]
+    vpa: str | None = None
+    expiry_time: str | int | None = None
+
+    def __post_init__(self) -> None:
+        if self.flow == "collect" and not (self.vpa and "@" in self.vpa):
+            raise ValueError("upi.vpa (name@psp) is required for the collect flow")
+        if self.flow == "intent" and self.vpa is not None:
+            raise ValueError("upi.vpa goes with the collect flow only")
+        if self.expiry_time is not None and not 5 <= int(self.expiry_time) <= 60:
+            raise ValueError("upi.expiry_time is 5 to 60 minutes")
+
+
+class PaymentUpiIn(_In):
+    """``client.payment.createUpi`` (S2S UPI, SDK documents/upi.md)."""
+
+    amount: int
+    currency: Literal["INR"]
+    order_id: str
+    email: str
+    contact: str
+    method: Literal["upi"]
+    upi: UpiIn
+    ip: str
+    user_agent: str
+    referer: str | None = None
+    callback_url: str | None = None
+    description: str | None = None
+    notes: dict[str, str] | None = None
+    customer_id: str | None = None
+    save: bool | None = None
+
+
 class RecurringIn(_In):
     """``client.payment.createRecurring`` (SDK documents/card.md)."""
 
@@ -218,6 +255,7 @@ BODIES: dict[tuple[str, str], type[_In]] = {
     ("POST", "/v1/orders"): OrderIn,
     ("POST", "/v1/payments/create/json"): PaymentJsonIn,
     ("POST", "/v1/payments/create/recurring"): RecurringIn,
+    ("POST", "/v1/payments/create/upi"): PaymentUpiIn,
     ("POST", "/v1/payments/{}/capture"): CaptureIn,
     ("POST", "/v1/payments/{}/refund"): RefundIn,
     ("POST", "/v1/customers"): CustomerIn,
@@ -371,6 +409,7 @@ class RazorpayFake(FakeGateway):
         r.add_get("/v1/orders/{id}/payments", self.order_payments)
         r.add_post("/v1/payments/create/json", self.create_json)
         r.add_post("/v1/payments/create/recurring", self.create_recurring)
+        r.add_post("/v1/payments/create/upi", self.create_upi)
         r.add_get("/v1/payments/{id}", self.get_payment)
         r.add_post("/v1/payments/{id}/capture", self.capture)
         r.add_post("/v1/payments/{id}/refund", self.refund)
@@ -629,6 +668,40 @@ class RazorpayFake(FakeGateway):
             )
         self._authorize(payment)
         return self._paid_answer(payment)
+
+    async def create_upi(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        order = self._payable(body)
+        if isinstance(order, web.Response):
+            return order
+        payment = self._new_payment(order, body)
+        upi = body["upi"]
+        payment.update(method="upi", card_id=None, card=None, vpa=upi.get("vpa"),
+                       upi={"payer_account_type": "bank_account", "vpa": upi.get("vpa"),
+                            "flow": upi["flow"]})  # fmt: skip
+        self.private[payment["id"]]["upi"] = upi["flow"]
+        if upi["flow"] == "collect":
+            poll = f"{self.base_url}/payments/{payment['id']}/status?key_id={self.key_id}"
+            return web.json_response(
+                {"razorpay_payment_id": payment["id"], "next": [{"action": "poll", "url": poll}]}
+            )
+        link = (f"upi://pay?pa=razorpay.merchant@icici&pn=Shop&tr={payment['id']}"
+                f"&am={payment['amount'] / 100:.2f}&cu=INR&mc=5411")  # fmt: skip
+        return web.json_response({
+            "razorpay_payment_id": payment["id"], "link": link,
+            "next": [{"action": "intent", "url": link}, {"action": "poll",
+                      "url": f"{self.base_url}/payments/{payment['id']}/status"}],
+        })  # fmt: skip
+
+    def customer_upi_app(self, payment_id: str, approve: bool = True) -> None:
+        """The customer approves (or declines) the collect request, or pays the intent,
+        in their UPI app. ``failure@razorpay`` (Razorpay's test VPA) always fails."""
+        payment = self.payments[payment_id]
+        if not approve or payment.get("vpa") == "failure@razorpay":
+            self._fail(payment, "payment_failed", "Payment was unsuccessful as the customer "
+                       "declined the request", "payment_authorization")  # fmt: skip
+            return
+        self._authorize(payment)
 
     async def create_recurring(self, request: web.Request) -> web.Response:
         body = await request.json()

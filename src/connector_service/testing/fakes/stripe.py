@@ -15,6 +15,17 @@ card, 4000 0000 0000 0069 expired, 4000 0027 6000 3184 always asks for 3-D Secur
 (``GET /_fake/3ds/{pi}?outcome=succeed|fail`` plays the customer's part and redirects to
 the ``return_url`` the way Stripe does), 4000 0000 0000 0341 can be saved but its charges
 are declined.
+
+Methods beyond cards (``payment_method_data[type]`` other than ``card``) are answered the
+way Stripe's test mode does: a redirect method ``requires_action`` with a
+``redirect_to_url`` (or ``alipay_handle_redirect``) to ``/_fake/method/{pi}``; a QR method
+with its ``*_display_qr_code``; a voucher with its ``*_display_details``; BLIK with
+``blik_authorize``; ACH with ``verify_with_microdeposits``; SEPA and Bacs debits are
+``processing`` at once, their charge naming the Mandate. ``GET /_fake/method/{pi}?outcome=
+succeed|fail`` plays the customer's (or the bank's) part: the payment succeeds (for a
+manual-capture BNPL or PayPal payment: ``requires_capture``) or fails (a bounced debit, an
+expired voucher, a declined redirect); redirect methods are then sent back to the
+``return_url`` like the 3-D Secure page.
 """
 
 from __future__ import annotations
@@ -145,6 +156,34 @@ def payment_method_object(
         "metadata": {},
         "type": "card",
     }
+
+
+REDIRECT_METHODS = frozenset(
+    "ideal bancontact eps p24 klarna afterpay_clearpay affirm alipay paypal".split()
+)
+QR_METHODS = frozenset("pix paynow promptpay wechat_pay".split())
+DEBITS = frozenset({"sepa_debit", "bacs_debit"})  # processing at once; settle later
+
+
+def method_object(pm_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A PaymentMethod of a type beyond cards, with what Stripe shows of its details
+    (account numbers only as their last four digits)."""
+    kind = data["type"]
+    given = data.get(kind) or {}
+    details: dict[str, Any] = {k: v for k, v in given.items() if k in ("bank", "tax_id")}
+    for key in ("iban", "account_number"):
+        if key in given:
+            details["last4"] = str(given[key])[-4:]
+    if "routing_number" in given:
+        details["routing_number"] = given["routing_number"]
+    if "sort_code" in given:
+        details["sort_code"] = given["sort_code"]
+    return {
+        "id": pm_id, "object": "payment_method",
+        "billing_details": billing_details(data.get("billing_details")),
+        "created": int(time.time()), "customer": None, "livemode": False, "metadata": {},
+        "type": kind, kind: details,
+    }  # fmt: skip
 
 
 def charge_object(pi: dict[str, Any], card: dict[str, Any], *, paid: bool) -> dict[str, Any]:
@@ -289,7 +328,7 @@ class StripeFake(FakeGateway):
         app.router.add_route("*", "/{tail:.*}", self._handle)
 
     def is_api(self, request: web.Request) -> bool:
-        return not request.path.startswith("/_fake/3ds/")
+        return not request.path.startswith(("/_fake/3ds/", "/_fake/method/"))
 
     def check(self, request: HttpRequest) -> None:
         stripe_form.validate(request)
@@ -302,6 +341,8 @@ class StripeFake(FakeGateway):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.path.startswith("/_fake/3ds/"):
             return self._three_ds(request.path.rsplit("/", 1)[1], dict(request.query))
+        if request.path.startswith("/_fake/method/"):
+            return self._method_outcome(request.path.rsplit("/", 1)[1], dict(request.query))
         raw = await request.read()
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(
@@ -416,6 +457,11 @@ class StripeFake(FakeGateway):
         self, form: dict[str, Any], customer: str | None
     ) -> tuple[dict[str, Any] | None, web.Response | None]:
         data = form.get("payment_method_data")
+        if data and data.get("type") not in (None, "card"):
+            pm = method_object(new_id("pm").replace("_3Fake", "_1Fake"), data)
+            self.payment_methods[pm["id"]] = pm
+            self.numbers[pm["id"]] = ""
+            return pm, None
         if data:
             card = data.get("card") or {}
             number = card.get("number") or "4242424242424242"
@@ -465,6 +511,9 @@ class StripeFake(FakeGateway):
         }
         self.intents[pi["id"]] = pi
         pi["_return_url"] = form.get("return_url")
+        if pm["type"] != "card":
+            self._start_method(pi, pm, form)
+            return _ok(self._view(pi, expand))
         number = self.numbers[pm["id"]]
         off_session = form.get("off_session") == "true"
         if number in DECLINES or (number == CHARGE_FAILS and off_session):
@@ -496,6 +545,103 @@ class StripeFake(FakeGateway):
             return _ok(self._view(pi, expand))
         self._authorize(pi, pm)
         return _ok(self._view(pi, expand))
+
+    # ------------------------------------------------------------------ other methods
+
+    def _start_method(self, pi: dict[str, Any], pm: dict[str, Any], form: dict[str, Any]) -> None:
+        kind = pm["type"]
+        options = (form.get("payment_method_options") or {}).get(kind) or {}
+        pi["payment_method_types"] = [kind]
+        # Shown back without BLIK's one-time code (Stripe's blik options object is empty).
+        pi["payment_method_options"] = {kind: {k: v for k, v in options.items() if k != "code"}}
+        page = f"{self.base_url}/_fake/method/{pi['id']}"
+        soon = int(time.time()) + 3 * 86400
+        if kind in DEBITS:
+            pi["status"] = "processing"
+            self._method_charge(pi, pm, status="pending")
+            return
+        pi["status"] = "requires_action"
+        if kind in REDIRECT_METHODS:
+            step = {"return_url": pi["_return_url"], "url": page}
+            action = "alipay_handle_redirect" if kind == "alipay" else "redirect_to_url"
+            if kind == "alipay":
+                step |= {"native_data": None, "native_url": None}
+            pi["next_action"] = {"type": action, action: step}
+        elif kind in QR_METHODS:
+            step = {"data": f"{kind.upper()}-QR-{pi['id']}", "hosted_instructions_url": page,
+                    "image_url_png": f"{page}.png", "image_url_svg": f"{page}.svg"}  # fmt: skip
+            if kind == "pix":
+                step["expires_at"] = int(time.time()) + int(
+                    options.get("expires_after_seconds") or 86400
+                )
+            if kind == "wechat_pay":
+                step["image_data_url"] = "data:image/png;base64,iVBORw0KGgo="
+            pi["next_action"] = {"type": f"{kind}_display_qr_code", f"{kind}_display_qr_code": step}
+        elif kind == "boleto":
+            pi["next_action"] = {"type": "boleto_display_details", "boleto_display_details": {
+                "expires_at": soon, "hosted_voucher_url": page, "pdf": f"{page}.pdf",
+                "number": "0" * 47}}  # fmt: skip
+        elif kind == "oxxo":
+            pi["next_action"] = {"type": "oxxo_display_details", "oxxo_display_details": {
+                "expires_after": soon, "hosted_voucher_url": page, "number": "9" * 32}}  # fmt: skip
+        elif kind == "konbini":
+            code = {"confirmation_number": "11111111111", "payment_code": "123456"}
+            pi["next_action"] = {"type": "konbini_display_details", "konbini_display_details": {
+                "expires_at": soon, "hosted_voucher_url": page,
+                "stores": dict.fromkeys(("familymart", "lawson", "ministop", "seicomart"), code),
+            }}  # fmt: skip
+        elif kind == "blik":
+            pi["next_action"] = {"type": "blik_authorize"}
+        elif kind == "us_bank_account":
+            pi["next_action"] = {"type": "verify_with_microdeposits", "verify_with_microdeposits": {
+                "arrival_date": soon, "hosted_verification_url": page,
+                "microdeposit_type": "descriptor_code"}}  # fmt: skip
+
+    def _method_charge(self, pi: dict[str, Any], pm: dict[str, Any], *, status: str) -> None:
+        kind, paid = pm["type"], status == "succeeded"
+        details = dict(pm.get(kind) or {})
+        if kind in DEBITS:
+            details["mandate"] = pi.setdefault("_mandate", new_id("mandate"))
+        charge = {
+            "id": new_id("ch"), "object": "charge", "amount": pi["amount"],
+            "amount_captured": pi["amount_received"] if paid else 0, "amount_refunded": 0,
+            "billing_details": pm["billing_details"], "captured": paid,
+            "created": int(time.time()), "currency": pi["currency"], "disputed": False,
+            "livemode": False, "metadata": dict(pi.get("metadata") or {}), "paid": paid,
+            "payment_intent": pi["id"], "payment_method": pm["id"],
+            "payment_method_details": {"type": kind, kind: details},
+            "refunded": False, "status": status,
+        }  # fmt: skip
+        self.charges[charge["id"]] = charge
+        pi["latest_charge"] = charge["id"]
+
+    def _method_outcome(self, pi_id: str, query: dict[str, str]) -> web.Response:
+        pi = self.intents.get(pi_id)
+        if pi is None or pi["status"] not in ("requires_action", "processing"):
+            return web.Response(status=404, text="nothing pending for this payment")
+        pm = self.payment_methods[pi["payment_method"]]
+        pi["next_action"] = None
+        if query.get("outcome", "succeed") == "succeed":
+            if pi["capture_method"] == "manual":
+                pi["status"], pi["amount_capturable"] = "requires_capture", pi["amount"]
+            else:
+                pi["status"], pi["amount_received"] = "succeeded", pi["amount"]
+            self._method_charge(pi, pm, status="succeeded")
+        else:
+            pi["status"] = "requires_payment_method"
+            pi["last_payment_error"] = {
+                "type": "card_error" if pm["type"] in DEBITS else "invalid_request_error",
+                "code": "payment_method_provider_decline",
+                "message": "The customer's bank or the payment method provider declined it.",
+                "payment_method": pm,
+            }
+            self._method_charge(pi, pm, status="failed")
+        if pm["type"] in REDIRECT_METHODS and pi.get("_return_url"):
+            params = {"payment_intent": pi["id"], "payment_intent_client_secret":
+                      pi["client_secret"], "redirect_status": "succeeded"
+                      if pi["status"] != "requires_payment_method" else "failed"}  # fmt: skip
+            raise web.HTTPFound(f"{pi['_return_url']}?{urlencode(params)}")
+        return _ok({k: v for k, v in pi.items() if not k.startswith("_")})
 
     def _authorize(self, pi: dict[str, Any], pm: dict[str, Any]) -> None:
         if pi["capture_method"] == "manual":
