@@ -36,7 +36,7 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef
-from connector_service.domain.payment_methods import ApplePay, Card, Token
+from connector_service.domain.payment_methods import Card, Przelewy24, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -51,7 +51,7 @@ from tests.connectors.harness import drive, make_ctx, response
 from tests.contract.spec import SpecViolation, spec_path, validate_request
 from tests.fakes.adyen import API_KEY, HMAC_KEY, MERCHANT, notification
 
-WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
+WALLET = Przelewy24()  # a method this connector does not take (adyen_methods.py)
 
 SPEC = "adyen/CheckoutService-v71.json"
 TEST_BASE = "https://checkout-test.adyen.com/v71"

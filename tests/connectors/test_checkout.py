@@ -50,7 +50,7 @@ from tests.fakes.checkout import (
     check_request,
 )
 
-WALLET = ApplePay(token=Secret("apple-pay-token"))  # a method this connector does not take
+WALLET = ApplePay(token=Secret("apple-pay-token"))  # exchanged with a public key ctx() lacks
 
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 CONNECTOR = CheckoutConnector()
@@ -226,6 +226,7 @@ def test_meta_flows_match_implementation() -> None:
             "secret_key",
             "webhook_secret",
             "webhook_authorization",
+            "public_key",  # wallet tokens (checkout_methods.py)
         }
     )
 
@@ -340,7 +341,8 @@ def test_validator_catches_broken_requests() -> None:
         check_request(no_key, "abc")
 
 
-def test_wallet_is_not_supported() -> None:
+def test_a_wallet_without_the_public_key_is_not_supported() -> None:
+    """Checkout.com exchanges wallet tokens with the public key; ctx() has none."""
     with pytest.raises(ServiceError) as err:
         first_request(Flow.AUTHORIZE, ctx(), authorize(WALLET))
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "payment_method.type"

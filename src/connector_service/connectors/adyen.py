@@ -1,5 +1,6 @@
-"""Adyen: Checkout API v71 (cards, stored cards, 3-D Secure redirects) and standard
-payment webhooks (HMAC-signed notification items).
+"""Adyen: Checkout API v71 (cards, stored cards, 3-D Secure redirects, and the methods
+beyond cards in ``adyen_methods.py``) and standard payment webhooks (HMAC-signed
+notification items).
 
 Adyen facts this module relies on:
 
@@ -26,6 +27,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import msgspec
 from msgspec import Meta
 
+from connector_service.connectors import adyen_methods as apm
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
@@ -37,14 +39,11 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
     Address,
     BrowserInfo,
     CardSummary,
-    NextAction,
-    RedirectAction,
 )
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -81,7 +80,7 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.ids import PaymentRef
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import Card, Token
 from connector_service.domain.splits import Order, split_refund
 from connector_service.domain.status import (
     CaptureMethod,
@@ -185,11 +184,8 @@ class AdyenConnector(Connector):
                 required=False,
             ),
         ),
-        methods={
-            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-        },
+        # Per method: flows, countries, currencies (adyen_methods.METHODS).
+        methods=apm.METHODS,
         idempotency="Idempotency-Key header (scoped per operation, at most 64 characters)",
         docs_url="https://docs.adyen.com/api-explorer/Checkout/71/overview",
         secret_fields=("api_key", "webhook_secret"),
@@ -269,8 +265,10 @@ class AdyenConnector(Connector):
         pm, customer = data.payment_method, data.customer
         shopper = _shopper(customer.id if customer else None)
         extra: dict[str, Any] = {}
+        top: dict[str, Any] = {}  # what a method beyond cards adds at the top level
         if isinstance(pm, Card):
             method, interaction, rpm = _card(pm), "Ecommerce", None
+            top["mpiData"] = apm.three_ds(pm)  # 3-D Secure done elsewhere
             if data.setup_future_usage:
                 shopper = _require(shopper, "customer.id")
                 extra["storePaymentMethod"], rpm = True, _rpm(ctx)
@@ -285,6 +283,9 @@ class AdyenConnector(Connector):
             )
             method = _stored(ref.connector_mandate_id, "payment_method.mandate_id")
             interaction, rpm = "ContAuth", ref.meta.get("rpm") or _rpm(ctx)
+        elif apm.builds(pm):
+            method, top = apm.payment_method(pm, data)
+            interaction, rpm = "Ecommerce", None
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -305,6 +306,7 @@ class AdyenConnector(Connector):
             deliveryAddress=_address(data.shipping),
             shopperStatement=data.statement_descriptor,
         )
+        apm.merge(body, top)
         body |= _options(data) | _splits(data)
         if data.order is not None:
             body |= _order(data.order, data.currency)
@@ -470,7 +472,9 @@ class AdyenConnector(Connector):
         elif shopper is None and data.setup_future_usage and data.customer:
             shopper = data.customer.id
         manual = data.capture_method is CaptureMethod.MANUAL
-        result = _payment(body, data.currency, data.amount, manual, shopper, _rpm(ctx))
+        result = _payment(
+            body, data.currency, data.amount, manual, shopper, _rpm(ctx), data.payment_method
+        )
         if data.splits or data.application_fee:
             # Remembered so that a refund books the same splits (build_refund).
             result.meta = {**result.meta, SPLITS_KEY: _split_plan(data)}
@@ -644,6 +648,7 @@ class AdyenConnector(Connector):
         text = scrub_common(transcript)
         text = _SCRUB_NUMBER.sub(r'\1[CARD]"', text)
         text = _SCRUB_FIELDS.sub(r'\1[REDACTED]"', text)
+        text = _SCRUB_METHOD.sub(r'\1[REDACTED]"', text)
         return _SCRUB_HEADER.sub(r"\1[REDACTED]", text)
 
 
@@ -1055,15 +1060,20 @@ def _payment(
     manual: bool,
     shopper: str | None,
     rpm: str,
+    pm: object = None,
 ) -> PaymentResult:
     code = str(body.get("resultCode") or "")
     status = kit.status_of(PAYMENT_STATUS, code, PaymentStatus.PROCESSING)
+    if status is PaymentStatus.PROCESSING and kit.obj(body.get("action")):
+        status = PaymentStatus.REQUIRES_ACTION  # Pending + await/qrCode: the shopper acts
     extra = _extra(body)
     amount, partial = requested, kit.text(extra.get("authorisedAmountValue")) or ""
     if code == "PartiallyAuthorised" and partial.isdigit():
         amount = from_adyen_minor(int(partial), currency)
     captured = None
-    if code in AUTHORISED and not manual:  # captureDelayHours 0: Adyen captures at once
+    if code in AUTHORISED and pm is not None and apm.debit(pm):
+        status = PaymentStatus.PROCESSING  # a debit is collected days later, may bounce
+    elif code in AUTHORISED and not manual:  # captureDelayHours 0: Adyen captures at once
         status, captured = PaymentStatus.CAPTURED, amount
     failure = None
     if status is PaymentStatus.FAILED:
@@ -1087,12 +1097,13 @@ def _payment(
         amount=amount,
         amount_captured=captured,
         connector_status=code or None,
-        next_action=_next_action(body.get("action")) if requires_action else None,
+        next_action=apm.next_action(body.get("action")) if requires_action else None,
         failure=failure,
         mandate=mandate,
         network_transaction_id=nti,
         pending_reason="awaiting_webhook" if status is PaymentStatus.PROCESSING else None,
         card=_card_summary(body, extra),
+        meta=apm.debit_mandate(extra),
     )
 
 
@@ -1109,17 +1120,6 @@ def _received(payment: PaymentRef, body: dict[str, Any], key: str) -> PaymentRes
         pending_reason="awaiting_webhook",
         meta={key: psp} if psp else {},
     )
-
-
-def _next_action(action: Any) -> NextAction | None:
-    action = kit.obj(action)
-    url = kit.text(action.get("url"))
-    if not url:  # e.g. a native threeDS2 action: nothing a caller could be sent to
-        return None
-    method = str(action.get("method") or "GET").upper()
-    data = kit.obj(action.get("data"))
-    form = {str(k): str(v) for k, v in data.items()} if method == "POST" else None
-    return RedirectAction(url=url, method=method, form=form or None)
 
 
 def _card_summary(body: dict[str, Any], extra: Mapping[str, Any]) -> CardSummary | None:
@@ -1247,6 +1247,11 @@ def _event(item: dict[str, Any]) -> WebhookEvent:
         )
     elif event.type in EVENT_PAYMENT_STATUS:
         event.payment = _event_payment(code, event.type, event.connector_payment_id, amount)
+        method = kit.text(item.get("paymentMethod")) or ""
+        if event.type is _E.PAYMENT_AUTHORIZED and method in apm.SETTLED_BY_AUTHORISATION:
+            # A method Adyen captures at once: its AUTHORISATION is the money arriving.
+            event.type, event.payment.status = _E.PAYMENT_CAPTURED, PaymentStatus.CAPTURED
+            event.payment.amount_captured = amount
         # The merchantReference Adyen echoes: it settles a payment created unresolved.
         event.payment.reference = kit.text(item.get("merchantReference")) or None
         event.payment.network_transaction_id = kit.text(extra.get("networkTxReference"))
@@ -1286,6 +1291,13 @@ def _event_payment(
 _SCRUB_NUMBER = re.compile(r'("number"\s*:\s*")[^"]*"')
 _SCRUB_FIELDS = re.compile(
     r'("(?:expiryMonth|expiryYear|expiryDate|encrypted[A-Za-z]*|hmacSignature)"\s*:\s*")[^"]*"'
+)
+# Wallet tokens (JSON inside a JSON string: escapes are skipped), BLIK codes, network
+# token cryptograms, Brazilian tax ids and UPI addresses (IBANs, account numbers and CAVVs
+# are the common scrub's).
+_SCRUB_METHOD = re.compile(
+    r'("(?:applePayToken|googlePayToken|blikCode|tokenAuthenticationVerificationValue|'
+    r'socialSecurityNumber|virtualPaymentAddress)"\s*:\s*")(?:[^"\\]|\\.)*"'
 )
 _SCRUB_HEADER = re.compile(r"(?im)^((?:[<>] ?)?x-api-key\s*:\s*)(.+)$")
 

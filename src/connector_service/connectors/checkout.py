@@ -5,6 +5,9 @@ with the raw secret key, "NAS" accounts (the generation current accounts use) wi
 ``Bearer <secret key>`` and must name a processing channel on every payment. The account
 option ``key_type`` (``nas`` by default, or ``abc``) picks one.
 
+The methods beyond cards (their ``source`` objects, the wallet-token exchange) are in
+``checkout_methods.py``.
+
 Captures, voids and refunds answer ``202 Accepted`` with an ``action_id``: their outcome
 arrives later (webhook, or ``GET /payments/{id}`` and ``GET /payments/{id}/actions``), so
 they are reported as processing / pending, never as done.
@@ -19,6 +22,7 @@ from urllib.parse import urlencode
 import msgspec
 from msgspec import Meta
 
+from connector_service.connectors import checkout_methods as cko
 from connector_service.connectors import kit
 from connector_service.connectors.base import (
     Connector,
@@ -34,7 +38,6 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
-from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
     Address,
@@ -84,7 +87,13 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    GooglePay,
+    NetworkToken,
+    Token,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -164,6 +173,11 @@ class CheckoutConnector(Connector):
                 "Value of the Authorization header configured on the webhook, if any",
                 required=False,
             ),
+            CredentialField(
+                "public_key",
+                "Public API key (pk_...): Apple Pay / Google Pay tokens are exchanged with it",
+                required=False,
+            ),
         ),
         option_fields=(
             CredentialField(
@@ -179,15 +193,12 @@ class CheckoutConnector(Connector):
                 False,
             ),
         ),
-        methods={
-            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.TOKEN: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-            PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
-        },
+        # Per method: flows, countries, currencies (checkout_methods.METHODS).
+        methods=cko.METHODS,
         idempotency="Cko-Idempotency-Key header",
         multiple_captures=True,  # capture_type NonFinal (NAS accounts)
         docs_url="https://www.checkout.com/docs",
-        secret_fields=("secret_key", "webhook_secret", "webhook_authorization"),
+        secret_fields=("secret_key", "webhook_secret", "webhook_authorization", "public_key"),
         # capture_type is not an option: the unified final_capture sets it (NonFinal).
         options=kit.ConnectorOptions(payment=CheckoutPaymentOptions),
         # splits: the Payments API specs here have only marketplace.sub_entity_id, no
@@ -281,6 +292,14 @@ class CheckoutConnector(Connector):
                 body["payment_type"] = _mit_payment_type(ctx)
                 body["merchant_initiated"] = False
             self._three_ds(body, data.return_url)
+            if isinstance(pm, Card) and pm.three_ds is not None:  # authenticated elsewhere
+                body["3ds"] = cko.three_ds(pm)
+        elif cko.builds(pm):
+            body["source"] = cko.source(pm, data)
+            body["customer"] = _customer(data.customer, None)
+            body["payment_ip"] = _ipv4(data.customer, data.browser)
+            if not isinstance(pm, NetworkToken):  # back from the method's page
+                body["success_url"] = body["failure_url"] = _return_url(data.return_url)
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -293,6 +312,43 @@ class CheckoutConnector(Connector):
             body |= _payment_options(ctx, options, merchant_initiated=isinstance(pm, StoredMandate))
         body |= _sub_entity(ctx, data, options)
         return self._post(ctx, "/payments", body, Flow.AUTHORIZE)
+
+    def steps_authorize(self, ctx: ConnectorContext, data: AuthorizeData) -> Steps:
+        """An encrypted wallet token is first exchanged (``POST /tokens``, public key) for
+        a ``tok_…``, then paid as a token source; everything else is one call."""
+        pm = data.payment_method
+        if isinstance(pm, cko.WALLETS):
+            exchanged = yield self._token_request(ctx, pm)
+            token = cko.token_of(_body(exchanged), exchanged)
+            # An Apple Pay token is authenticated on the device: no 3-D Secure redirect. A
+            # Google Pay one may be a PAN_ONLY card: 3-D Secure when the shopper can return.
+            return_url = None if isinstance(pm, ApplePay) else data.return_url
+            data = msgspec.structs.replace(
+                data, payment_method=Token(token=token), return_url=return_url
+            )
+        response = yield self.build_authorize(ctx, data)
+        return self.parse_authorize(ctx, data, response)
+
+    def _token_request(self, ctx: ConnectorContext, pm: ApplePay | GooglePay) -> HttpRequest:
+        key = ctx.credentials.get("public_key")
+        if key is None or not key.reveal():
+            raise not_supported(
+                "Checkout.com exchanges wallet tokens with the account's public key: "
+                "the account has no public_key credential",
+                "payment_method.type",
+            )
+        value = key.reveal()
+        if _key_type(ctx) == "nas" and not value.startswith("Bearer "):
+            value = f"Bearer {value}"
+        headers = {
+            "Authorization": value,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+        return HttpRequest(
+            "POST", f"{ctx.base_url}/tokens", headers, json_body(cko.token_body(pm)),
+            flow=Flow.AUTHORIZE.value, idempotent=True,  # a second token is harmless
+        )  # fmt: skip
 
     def build_complete_authorize(
         self, ctx: ConnectorContext, data: CompleteAuthorizeData
@@ -763,12 +819,19 @@ class CheckoutConnector(Connector):
         # Keys first: a partial match elsewhere would leave the rest of a dashed ABC key.
         text = _HEADER_LINE.sub(r"\1[REDACTED]", transcript)
         text = scrub_common(_API_KEY.sub("[REDACTED]", text))
+        text = _TOKEN_DATA.sub(r'\1"[REDACTED]"', text)
+        text = _METHOD_FIELDS.sub(r'\1[REDACTED]"', text)
         return _CARD_NUMBER.sub(r"\1[CARD]\2", text)
 
 
 _HEADER_LINE = re.compile(r"(?im)^([<>]?[ \t]*(?:authorization|cko-signature)[ \t]*:[ \t]*)(\S.*)$")
 _API_KEY = re.compile(r"\b(?:Bearer\s+)?[sp]k_(?:sbox_|test_)?[A-Za-z0-9][A-Za-z0-9-]{7,}")
 _CARD_NUMBER = re.compile(r'("number"\s*:\s*")\d{12,19}(")')
+# A wallet's encrypted token (an object, one level of nesting: Apple Pay's header) and the
+# Boleto payer's CPF / CNPJ (a network token's DPAN is a card number to the common scrub,
+# its cryptogram a method secret).
+_TOKEN_DATA = re.compile(r'("token_data"\s*:\s*)\{(?:[^{}]|\{[^{}]*\})*\}')
+_METHOD_FIELDS = re.compile(r'("(?:document)"\s*:\s*")(?:[^"\\]|\\.)*"')
 
 
 # --------------------------------------------------------------------------- 5. status maps
@@ -1249,6 +1312,16 @@ def _source(pm: Card | Token, billing: Address | None) -> dict[str, Any]:
     if pm.token.startswith("src_"):  # a stored source/instrument
         return {"type": "id", "id": pm.token}
     return drop_none({"type": "token", "token": pm.token, "billing_address": _address(billing)})
+
+
+def _return_url(url: str | None) -> str | None:
+    if url and len(url) > 255:
+        raise invalid(
+            "return_url_too_long",
+            "Checkout.com takes return URLs of 255 characters at most",
+            "return_url",
+        )
+    return url
 
 
 def _redirect(body: dict[str, Any]) -> str | None:

@@ -10,6 +10,12 @@ modifications with ``"received"`` and records the outcome as a signed standard w
 Test triggers follow Adyen's test environment: the card ``holderName`` picks a refusal
 (``NOT_ENOUGH_BALANCE``, ``CARD_EXPIRED``, ``CVC_DECLINED``, ``DECLINED``, ``FRAUD``,
 ``ERROR``, ``ISSUER_UNAVAILABLE``), card 4917 6100 0000 0000 asks for 3-D Secure.
+
+Methods beyond cards answer with the action Adyen's test environment gives for each
+(``METHOD_ACTIONS``): a redirect (completed through ``/payments/details``), a QR code, a
+voucher, an ``await`` for the shopper's app, ``Received`` for bank debits, ``Authorised``
+for wallets. :meth:`AdyenFake.settle` is the shopper paying (or the debit bouncing): it
+records the ``AUTHORISATION`` webhook naming the method, as Adyen sends it.
 """
 
 from __future__ import annotations
@@ -94,11 +100,32 @@ class Payment:
     amount: int
     currency: str
     manual: bool
-    status: str  # pending_3ds | authorised | captured | cancelled | refused
+    status: str  # pending_3ds | pending | authorised | captured | cancelled | refused
     captured: int = 0
     refunded: int = 0
     card_last4: str = ""
     preauth: bool = False  # authorisationType PreAuth: /amountUpdates may raise it
+    method: str = "scheme"  # paymentMethod.type
+
+
+# paymentMethod.type -> (resultCode, action type or None) of the first answer.
+METHOD_ACTIONS: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(
+        ("paypal", "ideal", "eps", "alipay", "klarna", "clearpay", "afterpaytouch", "affirm"),
+        ("RedirectShopper", "redirect"),
+    ),
+    **dict.fromkeys(
+        ("bcmc_mobile", "pix", "paynow", "promptpay", "upi_qr", "wechatpayQR"),
+        ("Pending", "qrCode"),
+    ),
+    **dict.fromkeys(("boletobancario", "oxxo", "econtext_stores"), ("PresentToShopper", "voucher")),
+    **dict.fromkeys(("blik", "upi_collect"), ("Pending", "await")),
+    **dict.fromkeys(("sepadirectdebit", "ach", "directdebit_GB"), ("Received", None)),
+    **dict.fromkeys(("applepay", "googlepay"), ("Authorised", None)),
+}
+# Methods with a separate capture (manualCapture holds them); the rest are captured at once.
+CAPTURABLE = frozenset({"paypal", "klarna", "clearpay", "afterpaytouch", "affirm", "applepay",
+                        "googlepay", "scheme", "networkToken"})  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -211,6 +238,8 @@ class AdyenFake(FakeGateway):
         psp = psp_reference()
         extra: dict[str, Any] = {}
         last4 = ""
+        if pm.get("type") in METHOD_ACTIONS:
+            return self._method(body, pm["type"], psp, amount, currency, manual)
         if "storedPaymentMethodId" in pm:
             if self.stored.get(pm["storedPaymentMethodId"]) != shopper:
                 return _error(422, "800", "Contract not found", "validation", psp)
@@ -300,6 +329,78 @@ class AdyenFake(FakeGateway):
             },
         )
 
+    def _method(
+        self, body: dict[str, Any], kind: str, psp: str, amount: int, currency: str, manual: bool
+    ) -> web.Response:
+        payment = Payment(
+            psp, body["reference"], body["merchantAccount"], amount, currency, manual, "pending"
+        )
+        payment.method = kind
+        self.payments[psp] = payment
+        code, action_type = METHOD_ACTIONS[kind]
+        answer: dict[str, Any] = {
+            "pspReference": psp,
+            "resultCode": code,
+            "merchantReference": body["reference"],
+        }
+        base = self.base_url.removesuffix("/v71")
+        if code == "Authorised":  # a wallet token: like a card
+            self._authorise(payment, body.get("captureDelayHours") == 0)
+            self._notify("AUTHORISATION", psp, None, body, amount, currency, True, None,
+                         method=kind)  # fmt: skip
+            answer["paymentMethod"] = {"type": kind, "brand": "visa_" + kind}
+            answer["additionalData"] = {"cardSummary": "4242", "paymentMethod": "visa"}
+        elif action_type == "redirect":
+            token = "Ab02b4c0!" + base64.b64encode(psp.encode()).decode()
+            self.redirect_results[token] = psp
+            answer["action"] = {
+                "paymentMethodType": kind, "type": "redirect", "method": "GET",
+                "url": f"{base}/hpp/checkout.shtml?u=redirect&psp={psp}",
+            }  # fmt: skip
+        elif action_type == "qrCode":
+            answer["action"] = {
+                "paymentMethodType": kind, "type": "qrCode",
+                "qrCodeData": "00020101021226870014br.gov.bcb.pix2565qr.adyen.com/"
+                f"{psp}5204000053039865802BR6304ABCD",
+                "url": f"{base}/hpp/qrcode.shtml?psp={psp}",
+                "expiresAt": "2026-12-03T12:00:00Z",
+            }  # fmt: skip
+        elif action_type == "voucher":
+            answer["action"] = {
+                "paymentMethodType": kind, "type": "voucher",
+                "reference": "03399.33335 33823.303087 68000.000009 1 93020000001500",
+                "alternativeReference": "03391930200000015003333538233030876800000000",
+                "downloadUrl": f"{base}/hpp/generationBoleto.shtml?data={psp}",
+                "instructionsUrl": f"{base}/hpp/voucherInstructions.shtml?psp={psp}",
+                "expiresAt": "2026-12-06T00:00:00",
+                "merchantName": "TestMerchant",
+                "totalAmount": {"currency": currency, "value": amount},
+                "initialAmount": {"currency": currency, "value": amount},
+            }  # fmt: skip
+        elif action_type == "await":
+            answer["action"] = {"paymentMethodType": kind, "type": "await", "url": ""}
+        if kind == "sepadirectdebit":
+            answer["additionalData"] = {
+                "sepadirectdebit.mandateId": psp,
+                "sepadirectdebit.dateOfSignature": "2026-12-03",
+                "sepadirectdebit.sequenceType": "OneOff",
+            }
+        return _ok(200, answer)
+
+    def settle(self, psp: str, success: bool = True, reason: str | None = None) -> None:
+        """The shopper paid (scanned, confirmed, paid the voucher), or the debit was
+        collected; with ``success`` False it failed or bounced. Records the webhook."""
+        payment = self.payments[psp]
+        if success:
+            self._authorise(payment, payment.method not in CAPTURABLE or not payment.manual)
+        else:
+            payment.status = "refused"
+        body = {"merchantAccount": payment.merchant, "reference": payment.reference}
+        self._notify(
+            "AUTHORISATION", psp, None, body, payment.amount, payment.currency, success,
+            reason, method=payment.method,
+        )  # fmt: skip
+
     def _authorise(self, payment: Payment, immediate_capture: bool) -> None:
         if payment.manual or not immediate_capture:
             payment.status = "authorised"
@@ -313,6 +414,12 @@ class AdyenFake(FakeGateway):
             return _error(422, "14_018", "Invalid payload provided", "validation")
         payment = self.payments[psp]
         self._authorise(payment, immediate_capture=True)
+        if payment.method != "scheme":  # a redirect method: Adyen's webhook names it
+            body = {"merchantAccount": payment.merchant, "reference": payment.reference}
+            self._notify(
+                "AUTHORISATION", psp, None, body, payment.amount, payment.currency, True, None,
+                method=payment.method,
+            )  # fmt: skip
         return _ok(
             200,
             {
@@ -479,6 +586,7 @@ class AdyenFake(FakeGateway):
         success: bool,
         reason: str | None,
         extra: dict[str, Any] | None = None,
+        method: str | None = None,
     ) -> None:
         payment = self.payments.get(original or psp)
         item: dict[str, Any] = {
@@ -494,6 +602,8 @@ class AdyenFake(FakeGateway):
         }
         if original:
             item["originalReference"] = original
+        if method:
+            item["paymentMethod"] = method
         self.notifications.append(item)
 
 

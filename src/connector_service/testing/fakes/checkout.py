@@ -11,6 +11,13 @@ repairs exactly those defects before ``tests/contract/spec.py`` loads them. open
 also ignores ``discriminator`` on ``source`` and cannot check the NAS spec's security
 (its OAuth alternative is "unsupported", hence always accepted), so ``check_request``
 adds both checks by hand.
+
+The NAS preview spec describes card, id, token and network-token sources only: an
+alternative method's source (iDEAL, PayPal, Boleto …) is checked against swagger.json's
+schema for it, for both key types. ``POST /tokens`` (wallet tokens) is authenticated with
+the public key. Alternative methods answer ``Pending`` with a redirect to the fake's
+``/apm/{id}`` page (the bank's or wallet's); :meth:`CheckoutFake.settle` is the customer
+paying there (or the voucher being paid).
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ NAS_SPEC = "checkout/preview-crusoe-swagger.json"
 SPEC_BASE = "https://api.sandbox.checkout.com"
 SECRET_ABC = "sk_test_0b9b5db6-f223-49d0-b68f-f6643dd4f808"
 SECRET_NAS = "sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e"
+PUBLIC_ABC = "pk_test_4296fd52-efba-4a38-b6ce-cf0d93639d8a"
+PUBLIC_NAS = "pk_sbox_xg66bnn6tpspd6pt3psc7otrqa="
 CHANNEL = "pc_hpswyyx23geezflc2ocz3exn4y"
 _TYPES = {"string", "number", "integer", "boolean", "array", "object"}
 
@@ -137,6 +146,8 @@ def _check_source(relative: str, body: Any) -> None:
     spec = _raw_spec(relative)
     mapping = spec["components"]["schemas"]["PaymentRequestSource"]["discriminator"]["mapping"]
     ref = mapping.get(body["source"].get("type"))
+    if ref is None and relative == NAS_SPEC and body["source"].get("type") in _abc_sources():
+        return  # an alternative method: the preview does not describe it, swagger.json does
     if ref is None:
         raise SpecViolation(f"source.type {body['source'].get('type')!r} is not in {relative}")
     schema = {"$ref": ref, "components": spec["components"]}
@@ -149,6 +160,23 @@ def _check_source(relative: str, body: Any) -> None:
 
 # Endpoints only NAS accounts have (absent from swagger.json): incremental authorizations.
 NAS_ONLY_PATHS = (re.compile(r"/payments/[^/]+/authorizations"),)
+
+
+def _abc_sources() -> set[str]:
+    schemas = _raw_spec(ABC_SPEC)["components"]["schemas"]
+    return set(schemas["PaymentRequestSource"]["discriminator"]["mapping"])
+
+
+def _check_public_key(request: HttpRequest, key_type: str) -> bool:
+    """``POST /tokens`` is the one call authenticated with the public key: checked here
+    (True) instead of the secret key's format."""
+    if urlsplit(request.url).path != "/tokens":
+        return False
+    auth = {k.lower(): v for k, v in request.headers.items()}.get("authorization", "")
+    wanted = r"Bearer pk_\S+" if key_type == "nas" else r"pk_\S+"
+    if not re.fullmatch(wanted, auth):
+        raise SpecViolation(f"POST /tokens needs the public key ({wanted}), got {auth!r}")
+    return True
 
 
 def check_request(request: HttpRequest, key_type: str, base_url: str = SPEC_BASE) -> None:
@@ -165,6 +193,8 @@ def check_request(request: HttpRequest, key_type: str, base_url: str = SPEC_BASE
     for relative in specs:
         validate_request(relative, request, base_url)
         _check_source(relative, body)
+    if _check_public_key(request, key_type):
+        return
     auth = {k.lower(): v for k, v in request.headers.items()}.get("authorization", "")
     if key_type == "nas" and not re.fullmatch(r"Bearer sk_\S+", auth):
         raise SpecViolation(f"NAS requests need 'Authorization: Bearer sk_...', got {auth!r}")
@@ -181,6 +211,10 @@ DECLINES = {
     5043: ("30043", "Stolen Card - Pick Up"),
     5101: ("40101", "Risk Blocked Transaction"),
 }
+
+
+# Alternative sources the fake takes (answered Pending with a redirect).
+APM_SOURCES = frozenset({"paypal", "ideal", "bancontact", "eps", "p24", "boleto", "alipay"})
 
 
 def new_id(prefix: str) -> str:
@@ -219,6 +253,8 @@ class CheckoutFake(FakeGateway):
         super().__init__()
         self.key_type = key_type
         self.secret = SECRET_NAS if key_type == "nas" else SECRET_ABC
+        self.public = PUBLIC_NAS if key_type == "nas" else PUBLIC_ABC
+        self.tokens: dict[str, dict[str, Any]] = {}  # tok_ -> the card the wallet held
         self.payments: dict[str, FakePayment] = {}
         self.instruments: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
@@ -246,6 +282,8 @@ class CheckoutFake(FakeGateway):
         r.add_post("/payments/{id}/authorizations", self.increment)
         r.add_get("/customers/{id}", self.get_customer)
         r.add_get("/3ds/{id}", self.three_ds_page)  # the "issuer page", not API
+        r.add_post("/tokens", self.create_token)
+        r.add_get("/apm/{id}", self.apm_page)  # the bank's / wallet's page, not API
 
     def middlewares(self) -> list[Any]:
         return [self.replay_by_key]
@@ -260,7 +298,7 @@ class CheckoutFake(FakeGateway):
 
     @property
     def credentials(self) -> dict[str, str]:
-        return {"secret_key": self.secret}
+        return {"secret_key": self.secret, "public_key": self.public}
 
     @property
     def options(self) -> dict[str, str]:
@@ -271,10 +309,12 @@ class CheckoutFake(FakeGateway):
     # ---- request checks
 
     def is_api(self, request: web.Request) -> bool:
-        return not request.path.startswith("/3ds/")  # the customer's browser, no API key
+        # the customer's browser, no API key
+        return not request.path.startswith(("/3ds/", "/apm/"))
 
     def authenticate(self, request: web.Request) -> web.StreamResponse | None:
-        wanted = f"Bearer {self.secret}" if self.key_type == "nas" else self.secret
+        key = self.public if request.path == "/tokens" else self.secret
+        wanted = f"Bearer {key}" if self.key_type == "nas" else key
         return None if request.headers.get("Authorization") == wanted else web.Response(status=401)
 
     def check(self, request: HttpRequest) -> None:
@@ -313,7 +353,8 @@ class CheckoutFake(FakeGateway):
         if p.captured > p.refunded:
             links["refund"] = self._link(f"/payments/{p.id}/refunds")
         if p.status == "Pending":
-            links["redirect"] = self._link(f"/3ds/{p.id}")
+            page = "3ds" if p.source.get("type") == "card" else "apm"
+            links["redirect"] = self._link(f"/{page}/{p.id}")
         return links
 
     def _balances(self, p: FakePayment) -> dict[str, int]:
@@ -379,11 +420,18 @@ class CheckoutFake(FakeGateway):
         source = body.get("source") or {}
         amount = int(body.get("amount", 0))
         customer = self._customer(body.get("customer"))
+        if source.get("type") in APM_SOURCES:
+            return self._apm_payment(body, source, amount, customer)
         if source.get("type") == "id":
             instrument = self.instruments.get(source["id"])
             if instrument is None:
                 return self._error(422, "source_id_invalid")
             card = dict(instrument)
+        elif source.get("type") == "token":
+            wallet_card = self.tokens.pop(source.get("token", ""), None)
+            if wallet_card is None:
+                return self._error(422, "token_invalid")
+            card = dict(wallet_card)
         else:
             number = source.get("number", "4242424242424242")
             card = {
@@ -456,6 +504,60 @@ class CheckoutFake(FakeGateway):
         if p.response_code == "20051":
             doc["processing"] |= {"recommendation_code": "02", "partner_merchant_advice_code": "24"}
         return web.json_response(doc, status=201)
+
+    def _apm_payment(
+        self, body: dict[str, Any], source: dict[str, Any], amount: int, customer: Any
+    ) -> web.Response:
+        p = FakePayment(
+            id=new_id("pay"), amount=amount, currency=body["currency"],
+            reference=body.get("reference"), status="Pending", approved=False,
+            source={"type": source["type"]}, customer=customer,
+            payment_type=body.get("payment_type", "Regular"), capture=True,
+            success_url=body.get("success_url"),
+        )  # fmt: skip
+        self.payments[p.id] = p
+        answer = {"id": p.id, "status": "Pending", "reference": p.reference,
+                  "_links": {"self": self._link(f"/payments/{p.id}"),
+                             "redirect": self._link(f"/apm/{p.id}")}}  # fmt: skip
+        if customer:
+            answer["customer"] = {"id": customer["id"]}
+        return web.json_response(answer, status=202)
+
+    def settle(self, pid: str, paid: bool = True) -> None:
+        """The customer paid on the method's page (or the voucher was paid); with ``paid``
+        False they cancelled (``Declined``, as Checkout.com reports it)."""
+        p = self.payments[pid]
+        if paid:
+            p.status, p.approved, p.captured = "Captured", True, p.amount
+            self._action(p, "Capture", p.amount, p.reference)
+        else:
+            p.status, p.response_code, p.response_summary = "Declined", "20005", "Declined"
+            self._action(p, "Authorization", p.amount, p.reference, "20005", "Declined")
+
+    async def apm_page(self, request: web.Request) -> web.Response:
+        p = self.payments.get(request.match_info["id"])
+        if p is None or p.status != "Pending":
+            return web.Response(status=404)
+        self.settle(p.id, request.query.get("outcome", "success") == "success")
+        raise web.HTTPFound(f"{p.success_url}")
+
+    async def create_token(self, request: web.Request) -> web.Response:
+        """A wallet token (Apple Pay / Google Pay) exchanged for a tok_: the card it holds."""
+        body = await request.json()
+        if not isinstance(body.get("token_data"), dict) or not body["token_data"]:
+            return self._error(422, "token_data_invalid")
+        token = "tok_" + "".join(random.choices(_ALPHABET, k=26))
+        self.tokens[token] = {
+            "id": new_id("src"), "type": "card", "expiry_month": 12, "expiry_year": 2030,
+            "scheme": "Visa", "last4": "4242", "bin": "424242", "card_type": "Credit",
+            "issuer_country": "GB", "fingerprint": "1C2FA8A2A1E2B3D4C5E6F7A8B9C0D1E2",
+        }  # fmt: skip
+        return web.json_response(
+            {"type": body["type"], "token": token, "expires_on": "2026-12-03T10:50:00Z",
+             "expiry_month": 12, "expiry_year": 2030, "scheme": "VISA", "last4": "4242",
+             "bin": "424242", "card_type": "Credit", "card_category": "Consumer"},
+            status=201,
+        )  # fmt: skip
 
     def _customer(self, given: dict[str, Any] | None) -> dict[str, Any] | None:
         if not given:
