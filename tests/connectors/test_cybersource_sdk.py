@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import warnings
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -66,6 +64,7 @@ from connector_service.testing.fakes.cybersource import (
     route_of,
     signature_of,
 )
+from connector_service.testing.recorder import RouteRecorder
 from tests.connectors.harness import drive, make_ctx, response
 
 with warnings.catch_warnings():  # the SDK imports pkg_resources (deprecated)
@@ -106,42 +105,11 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
 }
 
 
-class Recorder:
-    """A loopback HTTP server that records each request and answers a fixture."""
+class Recorder(RouteRecorder):
+    """The shared loopback recorder, answering this gateway's fixtures."""
 
     def __init__(self) -> None:
-        self.seen: list[HttpRequest] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                url = f"http://{self.headers['Host']}{self.path}"
-                recorder.seen.append(
-                    HttpRequest(self.command, url, dict(self.headers), raw or None)
-                )
-                status, name = ANSWERS[(self.command, route_of(urlsplit(self.path).path))]
-                data = json.dumps(fixture(name)).encode() if name else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/hal+json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(ANSWERS, route_of, fixture, content_type="application/hal+json")
 
 
 def sdk_config(

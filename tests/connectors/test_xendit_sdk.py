@@ -27,9 +27,7 @@ is the connector's own (tests/connectors/test_xendit.py).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -58,6 +56,7 @@ from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.base import fake_fixture
 from connector_service.testing.fakes.xendit import XenditFake, check_request, route_of
+from connector_service.testing.recorder import RouteRecorder
 from tests.connectors.harness import drive, make_ctx, response
 
 xendit = pytest.importorskip("xendit")
@@ -99,50 +98,11 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
 }
 
 
-class Recorder:
-    """A loopback HTTP server that records each request and answers a fixture."""
+class Recorder(RouteRecorder):
+    """The shared loopback recorder, answering this gateway's fixtures."""
 
     def __init__(self) -> None:
-        self.seen: list[HttpRequest] = []
-        self.override: tuple[int, Any] | None = None
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                url = f"http://{self.headers['Host']}{self.path}"
-                recorder.seen.append(
-                    HttpRequest(self.command, url, dict(self.headers), raw or None)
-                )
-                if recorder.override is not None:
-                    status, payload = recorder.override
-                else:
-                    status, name = ANSWERS[(self.command, route_of(urlsplit(self.path).path))]
-                    payload = fixture(name)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def last(self) -> HttpRequest:
-        return self.seen[-1]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(ANSWERS, route_of, fixture, content_type="application/json")
 
 
 class Sdk:
