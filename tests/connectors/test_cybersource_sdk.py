@@ -65,6 +65,7 @@ from connector_service.testing.fakes.cybersource import (
     signature_of,
 )
 from connector_service.testing.recorder import RouteRecorder
+from connector_service.testing.recorder import body_shape as shared_body_shape
 from tests.connectors.harness import drive, make_ctx, response
 
 with warnings.catch_warnings():  # the SDK imports pkg_resources (deprecated)
@@ -199,36 +200,8 @@ def _within(data: Any, back: Any) -> bool:
 # --------------------------------------------------------------------------- shapes
 
 
-def json_type(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if value is None:
-        return "null"
-    return {k: json_type(v) for k, v in value.items()}
-
-
-def flat(shape: Any, prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in shape.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out[name] = "object"
-            out.update(flat(value, f"{name}."))
-        else:
-            out[name] = value
-    return out
-
-
 def body_shape(request: HttpRequest) -> dict[str, str]:
-    return flat(json_type(json.loads(request.body))) if request.body else {}
+    return shared_body_shape(request)
 
 
 # The SDK adds its own developer id to every body (its SdkTracker); the connector need not.

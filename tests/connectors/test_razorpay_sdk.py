@@ -54,6 +54,7 @@ from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.razorpay import check_request, route_of
 from connector_service.testing.recorder import RouteRecorder
+from connector_service.testing.recorder import body_shape as shared_body_shape
 from tests.connectors.harness import drive, make_ctx, response
 
 razorpay = pytest.importorskip("razorpay")
@@ -121,38 +122,8 @@ def sdk(recorder: Recorder) -> Any:
 FREE_FORM = {"notes"}
 
 
-def json_type(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if value is None:
-        return "null"
-    return {k: ("object" if k in FREE_FORM else json_type(v)) for k, v in value.items()}
-
-
-def flat(shape: Any, prefix: str = "") -> dict[str, str]:
-    """``{"card": {"number": "string"}}`` -> ``{"card": "object", "card.number": "string"}``."""
-    out: dict[str, str] = {}
-    for key, value in shape.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out[name] = "object"
-            out.update(flat(value, f"{name}."))
-        else:
-            out[name] = value
-    return out
-
-
 def body_shape(request: HttpRequest) -> dict[str, str]:
-    decoded = json.loads(request.body) if request.body else {}
-    return flat(json_type(decoded))
+    return shared_body_shape(request, free_form=frozenset(FREE_FORM))
 
 
 # Fields the connector sends that the SDK's example for the operation does not show,

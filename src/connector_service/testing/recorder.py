@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from connector_service.connectors.base import HttpRequest
 
-__all__ = ["RouteRecorder"]
+__all__ = ["RouteRecorder", "body_shape"]
 
 
 class RouteRecorder:
@@ -74,3 +74,39 @@ class RouteRecorder:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def body_shape(
+    request: HttpRequest, *, free_form: frozenset[str] = frozenset(), one_number: bool = False
+) -> dict[str, str]:
+    """A JSON body as its field paths and JSON types (``{"card.number": "string", …}``):
+    what an oracle test compares, since values differ between the SDK's call and ours.
+    ``free_form`` keys (``metadata``, ``notes``) are maps whose keys are data, shown as
+    ``object``; ``one_number`` types integers and floats alike (``10`` and ``10.0``), for
+    gateways whose SDKs send amounts as floats."""
+
+    def kind(value: Any) -> Any:
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, int | float):
+            return "number" if one_number or isinstance(value, float) else "integer"
+        if isinstance(value, str):
+            return "string"
+        if isinstance(value, list):
+            return "array"
+        if value is None:
+            return "null"
+        return {k: ("object" if k in free_form else kind(v)) for k, v in value.items()}
+
+    def flat(shape: dict[str, Any], prefix: str = "") -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in shape.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                out[name] = "object"
+                out.update(flat(value, f"{name}."))
+            else:
+                out[name] = value
+        return out
+
+    return flat(kind(json.loads(request.body))) if request.body else {}

@@ -97,19 +97,6 @@ class InvoiceIn(_In):
     purchaseOrderNumber: str | None = None
 
 
-class BillToIn(_In):
-    firstName: str | None = None
-    lastName: str | None = None
-    address1: str | None = None
-    address2: str | None = None
-    locality: str | None = None
-    administrativeArea: str | None = None
-    postalCode: str | None = None
-    country: str | None = None
-    email: str | None = None
-    phoneNumber: str | None = None
-
-
 class ShipToIn(_In):
     firstName: str | None = None
     lastName: str | None = None
@@ -120,6 +107,12 @@ class ShipToIn(_In):
     postalCode: str | None = None
     country: str | None = None
     phoneNumber: str | None = None
+
+
+class BillToIn(ShipToIn):
+    """The billing address: the shipping address's fields and the payer's email."""
+
+    email: str | None = None
 
 
 class OrderIn(_In):
