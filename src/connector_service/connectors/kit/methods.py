@@ -58,7 +58,7 @@ def holder_name(billing: Address | None, customer: Customer | None) -> str | Non
 def require_field(value: T | None, field: str, gateway: str, method: str, what: str) -> T:
     """``value``, or a ``missing_field`` 4xx naming ``field``: the gateway needs it."""
     if value is None or value == "":
-        raise invalid("missing_field", f"{gateway} needs {what} for {method} payments", field)
+        raise _missing(field, gateway, method, what)
     return value
 
 
