@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from connector_service.connectors.base import HttpRequest
 
-__all__ = ["RouteRecorder", "body_shape"]
+__all__ = ["RouteRecorder", "body_shape", "json_shape"]
 
 
 class RouteRecorder:
@@ -79,7 +79,16 @@ class RouteRecorder:
 def body_shape(
     request: HttpRequest, *, free_form: frozenset[str] = frozenset(), one_number: bool = False
 ) -> dict[str, str]:
-    """A JSON body as its field paths and JSON types (``{"card.number": "string", …}``):
+    """A JSON request body as :func:`json_shape` gives it (empty without a body)."""
+    if not request.body:
+        return {}
+    return json_shape(json.loads(request.body), free_form=free_form, one_number=one_number)
+
+
+def json_shape(
+    document: dict[str, Any], *, free_form: frozenset[str] = frozenset(), one_number: bool = False
+) -> dict[str, str]:
+    """A JSON object as its field paths and JSON types (``{"card.number": "string", …}``):
     what an oracle test compares, since values differ between the SDK's call and ours.
     ``free_form`` keys (``metadata``, ``notes``) are maps whose keys are data, shown as
     ``object``; ``one_number`` types integers and floats alike (``10`` and ``10.0``), for
@@ -109,4 +118,4 @@ def body_shape(
                 out[name] = value
         return out
 
-    return flat(kind(json.loads(request.body))) if request.body else {}
+    return flat(kind(document))
