@@ -1,6 +1,7 @@
-"""Xendit: the Payment Requests API (``/payment_requests``, its captures), the Payment
-Methods API (``/v2/payment_methods``, reusable cards) and the unified Refunds API
-(``/refunds``), with the secret API key as HTTP Basic user name (no password).
+"""Xendit: the Payment Requests API (``/payment_requests``, its captures: cards, QR codes,
+e-wallets, virtual accounts), the Payment Methods API (``/v2/payment_methods``, reusable
+cards) and the unified Refunds API (``/refunds``), with the secret API key as HTTP Basic
+user name (no password).
 
 Why it looks the way it does (the facts are those of Xendit's OpenAPI description as its
 official SDK, ``xendit-python``, is generated from; tests/connectors/test_xendit_sdk.py
@@ -13,11 +14,17 @@ holds the connector to it):
   ``channel_properties.cvv`` (where the SDK's model puts it); ``capture_method: MANUAL``
   authorizes only (``AWAITING_CAPTURE``), a capture is
   ``POST /payment_requests/{id}/captures`` with ``capture_amount`` (partial: less);
+- QRIS / PromptPay, e-wallets and bank virtual accounts are one-time payment requests
+  with ``payment_method.type`` ``QR_CODE`` / ``EWALLET`` / ``VIRTUAL_ACCOUNT`` and the
+  SDK's channel code, captured at once; the answer's QR string, ``AUTH`` url (OVO: none,
+  the app is pushed) or account number is the next action, and the ``payment.succeeded``
+  callback or a sync settles it (the channel tables are ``EWALLETS`` / ``VA_BANKS``);
 - a card needing 3-D Secure answers ``REQUIRES_ACTION`` with an ``AUTH`` action whose
   ``WEB`` url the customer visits; on return the payment request is read again;
 - the Payment Requests API has no void: cancelling an authorization exists only in
   Xendit's newer Payments API (``/v3/payments/{py-id}/cancel``), on ids this API does
-  not hand out. So ``void`` is not declared (the service answers ``not_supported``);
+  not hand out for an uncaptured authorization. So ``void`` is not declared (the service
+  answers ``not_supported``; docs/connectors/xendit.md says why in full);
 - a stored card is a ``MULTIPLE_USE`` payment method (``pm-...``), charged with
   ``payment_method_id`` and ``initiator: MERCHANT``, revoked by expiring it;
 - the caller's key reaches Xendit as its ``idempotency-key`` header on every POST;

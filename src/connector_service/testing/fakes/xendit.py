@@ -12,7 +12,12 @@ checks that what the SDK itself sends passes this contract, and that the connect
 requests pass the SDK's models.
 
 Behaviour is chosen by the card number (``CARDS``). Captures and refunds answer their
-outcome at once (``SUCCEEDED``), as Xendit does for cards. A repeated ``idempotency-key``
+outcome at once (``SUCCEEDED``), as Xendit does for cards. QR code, e-wallet and virtual
+account payment requests (channel codes from the SDK's enums) answer ``PENDING`` with a
+QR string or an account number (OVO: nothing, the app is pushed), or ``REQUIRES_ACTION``
+with the e-wallet's ``AUTH`` page (the same page as 3-D Secure's); the customer pays by
+Xendit's test-mode ``POST /payment_requests/{id}/payments/simulate`` or on that page.
+Virtual account payments are not refunded (``REFUND_NOT_SUPPORTED``). A repeated ``idempotency-key``
 replays the first answer; the same key with another body is a 409 ``IDEMPOTENCY_ERROR``.
 """
 
