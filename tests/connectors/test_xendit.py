@@ -624,14 +624,15 @@ def test_scrub_exact() -> None:
         f"> x-callback-token: {TOKEN}\n"
         ">\n"
         f'{{"card_number":"4111111111111111","cvv":"123","note":"key {KEY}",'
-        '"expiry_month":"03"}'
+        '"expiry_month":"03","mobile_number": "+628123456789"}'
     )
     after = (
         "> POST https://api.xendit.co/payment_requests\n"
         "> Authorization: [REDACTED]\n"
         "> x-callback-token: [REDACTED]\n"
         ">\n"
-        '{"card_number":"[CARD]","cvv":"[CVC]","note":"key [REDACTED]","expiry_month":"03"}'
+        '{"card_number":"[CARD]","cvv":"[CVC]","note":"key [REDACTED]","expiry_month":"03",'
+        '"mobile_number": "[REDACTED]"}'
     )
     assert CONNECTOR.scrub(before) == after
 

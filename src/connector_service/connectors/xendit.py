@@ -573,11 +573,13 @@ class XenditConnector(Connector):
     # ----------------------------------------------------------------------- 8. scrub
 
     def scrub(self, transcript: str) -> str:
-        """The common scrub, plus Xendit's key shapes, the callback token header and the
-        card fields under Xendit's names (``card_number``, ``cvv``), wherever they are."""
+        """The common scrub, plus Xendit's key shapes, the callback token header, the
+        card fields under Xendit's names (``card_number``, ``cvv``) and an e-wallet's
+        ``mobile_number``, wherever they are."""
         text = _API_KEY.sub("[REDACTED]", transcript)
         text = _CALLBACK_TOKEN.sub(r"\1[REDACTED]", text)
         text = _CARD_NUMBER.sub(r"\1[CARD]\2", text)
+        text = _MOBILE_NUMBER.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
 
@@ -586,6 +588,8 @@ _API_KEY = re.compile(r"\bxnd_(?:development|production|public_development|publi
                       r"[A-Za-z0-9+/]{8,}={0,2}")  # fmt: skip
 _CALLBACK_TOKEN = re.compile(r"(?im)^((?:[<>] )?x-callback-token\s*:\s*).+$")
 _CARD_NUMBER = re.compile(r'("card_number"\s*:\s*")[^"]*(")')
+# an e-wallet's phone number (OVO's account): the payer's, not the transcript reader's
+_MOBILE_NUMBER = re.compile(r'("mobile_number"\s*:\s*")[^"]*(")')
 
 
 # --------------------------------------------------------------------------- Xendit objects
