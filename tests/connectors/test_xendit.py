@@ -691,6 +691,26 @@ def test_qris_request_is_a_one_time_qr_code_with_its_expiry() -> None:
     assert prompt["amount"] == 350
 
 
+def test_expiries_are_instants_that_far_from_now() -> None:
+    """Xendit takes an instant: ``expires_after_*`` is added to the clock when the request
+    is built (bounded by the clock read before and after, no timing involved)."""
+    import calendar
+    import time
+
+    def instant(text: str) -> int:
+        return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+    before = int(time.time())
+    qr = body(CONNECTOR.build_authorize(ctx(), channel(Qris(expires_after_seconds=900))))
+    pm = VirtualAccount(bank="BNI", account_holder_name="A B", expires_after_days=3)
+    va = body(CONNECTOR.build_authorize(ctx(), channel(pm)))
+    after = int(time.time()) + 1
+    at = instant(qr["payment_method"]["qr_code"]["channel_properties"]["expires_at"])
+    assert before + 900 <= at <= after + 900
+    at = instant(va["payment_method"]["virtual_account"]["channel_properties"]["expires_at"])
+    assert before + 3 * 86400 <= at <= after + 3 * 86400
+
+
 def test_qris_pending_is_a_qr_to_display_then_captured() -> None:
     doc = fixture("payment_request_qris_pending")
     result = CONNECTOR.parse_authorize(ctx(), channel(Qris()), response(201, doc))
