@@ -73,14 +73,14 @@ def customer_at_wallet(url: str, outcome: str) -> str:
     raise AssertionError("the wallet page did not send the customer back")
 
 
-def callback(rig: Rig, prid: str) -> tuple[int, str]:
-    body = rig.fake.callback("payment.succeeded", prid)
+def callback(rig: Rig, prid: str, event: str = "payment.succeeded") -> tuple[int, str]:
+    body = rig.fake.callback(event, prid)
     status, _, _ = rig.api.call(
         "POST", f"/v1/webhooks/xendit/{rig.account}", raw=body,
         headers={"Content-Type": "application/json", "x-callback-token": WEBHOOK_TOKEN},
     )  # fmt: skip
     data = json.loads(body)["data"]
-    return status, f"payment.succeeded:{data['id']}:{data['status']}"
+    return status, f"{event}:{data['id']}:{data['status']}"
 
 
 def stored(rig: Rig, event_id: str) -> list[dict[str, Any]]:
@@ -138,6 +138,8 @@ def test_an_ewallet_the_customer_declines_fails(rig: Rig) -> None:
     body = pay({"type": "ewallet", "provider": "dana"}, 1000000, "IDR")
     created = rig.api.ok("POST", "/v1/payments", body)
     customer_at_wallet(created["next_action"]["url"], "fail")
+    status, event_id = callback(rig, created["connector_payment_id"], "payment.failed")
+    assert status == 200 and [e["type"] for e in stored(rig, event_id)] == ["payment.failed"]
     failed = rig.api.ok("GET", f"/v1/payments/{created['id']}")
     assert failed["status"] == "failed", failed
     assert failed["failure"]["code"] == "authentication_failed", failed

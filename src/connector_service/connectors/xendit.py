@@ -1048,8 +1048,9 @@ _CHANNEL_TYPES = frozenset({"QR_CODE", "EWALLET", "VIRTUAL_ACCOUNT"})
 
 
 def _status(doc: XenditPaymentRequest, action: NextAction | None) -> PaymentStatus:
-    """A QR code / e-wallet / virtual account request is ``PENDING`` until paid: with
-    something to show the customer it is requires_action, without, processing."""
+    """An open payment request (``PENDING``, ``REQUIRES_ACTION``) is requires_action when
+    there is something to show the customer (a 3-D Secure page, a QR string, a wallet
+    page, OVO's app, an account number), else processing: never success."""
     status = kit.status_of(PAYMENT_STATUS, doc.status, PaymentStatus.PROCESSING)
     if doc.status in ("PENDING", "REQUIRES_ACTION"):
         return PaymentStatus.REQUIRES_ACTION if action is not None else PaymentStatus.PROCESSING
