@@ -63,7 +63,14 @@ from connector_service.domain.payment_methods import (
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.base import fake_fixture
-from connector_service.testing.fakes.xendit import XenditFake, check_request, route_of
+from connector_service.testing.fakes.xendit import (
+    EWALLET_CHANNELS,
+    QR_CHANNELS,
+    VA_CHANNELS,
+    XenditFake,
+    check_request,
+    route_of,
+)
 from connector_service.testing.recorder import RouteRecorder
 from connector_service.testing.recorder import body_shape as shared_body_shape
 from tests.connectors.harness import drive, make_ctx, response
@@ -812,6 +819,24 @@ def test_callback_fixtures_are_the_sdks_callback_models(sdk: Sdk) -> None:
         True, configuration=sdk.config,
     )  # fmt: skip
     assert refund.data.id == RFD
+
+
+def test_the_fakes_channel_codes_are_the_sdks_enums() -> None:
+    """The fake refuses a channel code the SDK's enum lacks, and takes every one it has;
+    the connector's tables (EWALLETS, VA_BANKS, QR_CHANNELS) are subsets of them."""
+    from connector_service.connectors.xendit import EWALLETS, VA_BANKS
+    from connector_service.connectors.xendit import QR_CHANNELS as CONNECTOR_QR
+
+    def enum(model: Any) -> set[str]:
+        values = model.allowed_values[("value",)].values()
+        return {v for v in values if v and v != "UNKNOWN_ENUM_VALUE"}
+
+    assert enum(pr_models.EWalletChannelCode) == EWALLET_CHANNELS
+    assert enum(pr_models.QRCodeChannelCode) == QR_CHANNELS
+    assert enum(pr_models.VirtualAccountChannelCode) == VA_CHANNELS
+    assert {code for code, _ in EWALLETS.values()} <= EWALLET_CHANNELS
+    assert {code for code, _ in CONNECTOR_QR.values()} <= QR_CHANNELS
+    assert set().union(*VA_BANKS.values()) <= VA_CHANNELS
 
 
 def test_the_sdk_version_checked_is_recorded() -> None:

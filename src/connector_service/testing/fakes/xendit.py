@@ -17,8 +17,9 @@ account payment requests (channel codes from the SDK's enums) answer ``PENDING``
 QR string or an account number (OVO: nothing, the app is pushed), or ``REQUIRES_ACTION``
 with the e-wallet's ``AUTH`` page (the same page as 3-D Secure's); the customer pays by
 Xendit's test-mode ``POST /payment_requests/{id}/payments/simulate`` or on that page.
-Virtual account payments are not refunded (``REFUND_NOT_SUPPORTED``). A repeated ``idempotency-key``
-replays the first answer; the same key with another body is a 409 ``IDEMPOTENCY_ERROR``.
+Virtual account payments are not refunded (``REFUND_NOT_SUPPORTED``). A repeated
+``idempotency-key`` replays the first answer; the same key with another body is a 409
+``IDEMPOTENCY_ERROR``.
 """
 
 from __future__ import annotations
