@@ -39,8 +39,10 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import (
+    ApplePay,
     Card,
     CardBrand,
+    GooglePay,
     NetworkToken,
     ThreeDsResult,
     Token,
@@ -281,6 +283,41 @@ def test_a_missing_cryptogram_answer_names_our_field() -> None:
     with pytest.raises(ServiceError) as raised:
         CONNECTOR.parse_authorize(ctx(), auth_data(), response(400, answer))
     assert raised.value.field == "payment_method.cryptogram"
+
+
+# --------------------------------------------------------------------------- wallets (encrypted)
+
+APPLE_TOKEN = '{"version":"EC_v1","data":"t7GeajLB9skXB6QSWfEpPA4WPhD==","signature":"MIAGCSqG"}'
+GOOGLE_TOKEN = '{"signature":"MEQCIH6Q","protocolVersion":"ECv2","signedMessage":"{}"}'
+
+
+def test_an_apple_pay_token_goes_for_cybersource_to_decrypt() -> None:
+    request = CONNECTOR.build_authorize(
+        ctx(), auth_data(payment_method=ApplePay(token=Secret(APPLE_TOKEN)))
+    )
+    sent = body(request)
+    assert sent["paymentInformation"] == {
+        "fluidData": {"descriptor": "RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U",
+                      "value": base64.b64encode(APPLE_TOKEN.encode()).decode()},
+        "tokenizedCard": {"transactionType": "1"},
+    }  # fmt: skip
+    # the ECI is in the token Cybersource decrypts: no commerce indicator of ours
+    assert sent["processingInformation"] == {"capture": False, "paymentSolution": "001"}
+    check_request(request, MERCHANT)
+
+
+def test_a_google_pay_token_base64_as_given_and_a_bad_one_named() -> None:
+    given = base64.b64encode(GOOGLE_TOKEN.encode()).decode()
+    request = CONNECTOR.build_authorize(
+        ctx(), auth_data(payment_method=GooglePay(token=Secret(given)))
+    )
+    sent = body(request)
+    assert sent["paymentInformation"] == {"fluidData": {"value": given}}
+    assert sent["processingInformation"] == {"capture": False, "paymentSolution": "012"}
+    check_request(request, MERCHANT)
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.build_authorize(ctx(), auth_data(payment_method=GooglePay(token=Secret("%%"))))
+    assert raised.value.field == "payment_method.token"
 
 
 # --------------------------------------------------------------------------- external 3-D Secure

@@ -54,7 +54,13 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, NetworkToken, ThreeDsResult
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    GooglePay,
+    NetworkToken,
+    ThreeDsResult,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import CaptureMethod
@@ -260,6 +266,8 @@ EXTRA: dict[str, dict[str, str]] = {
         "consumerAuthenticationInformation.ucafCollectionIndicator": "'2' for Apple Pay and "
         "Samsung Pay transactions (field reference)",
     },
+    "authorize (Apple Pay, Cybersource decryption)": {},
+    "authorize (Google Pay, Cybersource decryption)": {},
     "authorize with external 3-D Secure (Visa)": {},
     "authorize with external 3-D Secure (Mastercard)": {},
 }
@@ -282,6 +290,8 @@ MODELS = {
     "authorize (network token, card on file)": "CreatePaymentRequest",
     "authorize (decrypted Apple Pay, Visa)": "CreatePaymentRequest",
     "authorize (decrypted Google Pay, Mastercard)": "CreatePaymentRequest",
+    "authorize (Apple Pay, Cybersource decryption)": "CreatePaymentRequest",
+    "authorize (Google Pay, Cybersource decryption)": "CreatePaymentRequest",
     "authorize with external 3-D Secure (Visa)": "CreatePaymentRequest",
     "authorize with external 3-D Secure (Mastercard)": "CreatePaymentRequest",
 }
@@ -566,6 +576,33 @@ def sdk_wallet(sdk: Sdk, solution: str, number: str) -> None:
     sdk.payments.create_payment(body_of(sdk, request))
 
 
+WALLET_TOKEN = '{"version":"EC_v1","data":"t7GeajLB9skXB6QSWfEpPA4WPhD==","signature":"MIAG"}'
+WALLET_B64 = base64.b64encode(WALLET_TOKEN.encode()).decode()
+
+
+def sdk_encrypted_wallet(sdk: Sdk, solution: str) -> None:
+    """The Cybersource-decryption authorizations of the Apple Pay guide (REST: fluidData
+    descriptor and value, tokenizedCard.transactionType 1, paymentSolution 001) and the
+    Google Pay guide's REST example (fluidData.value, paymentSolution 012), built from the
+    SDK's models (no SDK sample sends them)."""
+    apple = solution == "001"
+    fluid = M.Ptsv2paymentsPaymentInformationFluidData(
+        value=WALLET_B64, descriptor="RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U" if apple else None
+    )
+    info = M.Ptsv2paymentsPaymentInformation(fluid_data=fluid)
+    if apple:
+        info.tokenized_card = M.Ptsv2paymentsPaymentInformationTokenizedCard(transaction_type="1")
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(
+            capture=False, payment_solution=solution
+        ),
+        payment_information=info,
+        order_information=_order(),
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
 def sdk_external_3ds(sdk: Sdk, indicator: str, **values: str) -> None:
     """payment-network-tokenization.py's consumerAuthenticationInformation (its CAVV; the
     3-D Secure 1 XID left out) and commerceIndicator on a card, with the model's EMV 3-D
@@ -805,6 +842,14 @@ CASES: dict[str, Case] = {
     "authorize (decrypted Google Pay, Mastercard)": (
         lambda s: sdk_wallet(s, "012", MC_TOKEN),
         lambda: with_method(network_token(MC_TOKEN, "google_pay", None)),
+    ),
+    "authorize (Apple Pay, Cybersource decryption)": (
+        lambda s: sdk_encrypted_wallet(s, "001"),
+        lambda: with_method(ApplePay(token=Secret(WALLET_TOKEN))),
+    ),
+    "authorize (Google Pay, Cybersource decryption)": (
+        lambda s: sdk_encrypted_wallet(s, "012"),
+        lambda: with_method(GooglePay(token=Secret(WALLET_B64))),
     ),
     "authorize with external 3-D Secure (Visa)": (
         lambda s: sdk_external_3ds(s, "vbv", cavv=CAVV, eci_raw="05"),

@@ -53,7 +53,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "apple_pay": "acr", "google_pay": "acr", "paypal": "ar", "ideal": "ar",
         "bancontact": "ar", "eps": "ar", "przelewy24": "ar", "boleto": "a", "alipay": "ar",
     },
-    "cybersource": {"card": "acrm", "mandate": "acrm", "network_token": "acr"},
+    "cybersource": {"card": "acrm", "mandate": "acrm", "network_token": "acr",
+                    "apple_pay": "acr", "google_pay": "acr"},
     "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
     "mollie": {
         "token": "acrm",

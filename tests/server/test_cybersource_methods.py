@@ -1,19 +1,20 @@
-"""Cybersource's network tokens, decrypted wallet tokens and externally authenticated
-cards through the service (REST) and the loopback fake, which checks every request
-against the SDK models' contract: the payment authorized at once (no next action),
-captured, read back (a sync) and refunded; the fake's own checks (a cryptogram, a
-wallet's authentication value where the brand wants it, 3-D Secure for an issuer asking
-for it); nothing secret in the log or the stored rows; what is not taken answered 4xx
-naming the field before any call."""
+"""Cybersource's network tokens, decrypted wallet tokens, externally authenticated cards
+and the wallets' encrypted tokens Cybersource decrypts, through the service (REST) and
+the loopback fake, which checks every request against the SDK models' contract: the
+payment authorized at once (no next action), captured, read back (a sync) and refunded;
+the fake's own checks (a cryptogram, a wallet's authentication value where the brand
+wants it, 3-D Secure for an issuer asking for it); nothing secret in the log or the
+stored rows; what is not taken answered 4xx naming the field before any call."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import pytest
 
-from connector_service.testing.fakes.cybersource import AUTHENTICATION_CARD
+from connector_service.testing.fakes.cybersource import AUTHENTICATION_CARD, DECRYPTED_DPAN
 from connector_service.testing.profiles.cybersource import PROFILE
 from connector_service.testing.rig import Rig
 from tests.payment_methods.examples import example
@@ -64,6 +65,28 @@ def test_a_token_is_authorized_at_once_captured_and_refunded(rig: Rig, name: str
     assert refund["status"] == "pending" and refund["amount"] == 400, refund
 
 
+APPLE = json.dumps({"version": "EC_v1", "data": "t7GeajLB9skXB6QSWfEpPA4WPhD==",
+                    "signature": "MIAGCSqGSIb3", "header": {"transactionId": "3ce"}})  # fmt: skip
+GOOGLE = json.dumps({"signature": "MEQCIH6Q", "protocolVersion": "ECv2", "signedMessage": "{}"})
+WALLETS = {"apple_pay": (APPLE, "001"), "google_pay": (GOOGLE, "012")}
+
+
+@pytest.mark.parametrize("name", sorted(WALLETS))
+def test_an_encrypted_wallet_token_is_decrypted_by_cybersource(rig: Rig, name: str) -> None:
+    token, solution = WALLETS[name]
+    created = rig.api.ok("POST", "/v1/payments", body({"type": name, "token": token}))
+    assert created["status"] == "captured" and not created.get("next_action"), created
+    sent = sent_body(rig)
+    assert sent["processingInformation"]["paymentSolution"] == solution
+    assert json.loads(base64.b64decode(sent["paymentInformation"]["fluidData"]["value"])) == (
+        json.loads(token)
+    )
+    # the DPAN the fake decrypted it to, shown by its last four digits
+    assert created["payment_method"]["card"]["last4"] == DECRYPTED_DPAN[solution][-4:]
+    refund = rig.api.ok("POST", f"/v1/payments/{created['id']}/refunds", {"amount": 1000})
+    assert refund["status"] == "pending", refund
+
+
 def test_a_token_authorized_then_captured_separately(rig: Rig) -> None:
     created = rig.api.ok("POST", "/v1/payments", body(TOKENS["apple_pay (Visa)"], "manual"))
     assert created["status"] == "authorized", created
@@ -112,8 +135,7 @@ def test_no_cryptogram_or_cavv_in_the_log_or_the_stored_rows(rig: Rig) -> None:
 @pytest.mark.parametrize(
     ("payment_method", "field"),
     [
-        ({"type": "apple_pay", "token": '{"version":"EC_v1","data":"x"}'}, "payment_method.type"),
-        ({"type": "google_pay", "token": '{"protocolVersion":"ECv2"}'}, "payment_method.type"),
+        ({"type": "paypal"}, "payment_method.type"),
         ({"type": "card", "number": "4111111111111111", "exp_month": 12, "exp_year": 2031,
           "three_ds": {"authentication_value": CAVV, "eci": "05", "version": "1.0.2"}},
          "payment_method.three_ds.version"),
@@ -127,3 +149,11 @@ def test_what_is_not_taken_is_a_4xx_naming_the_field(
     assert status == 422 and err["error"]["type"] == "not_supported", err
     assert err["error"]["field"] == field, err
     assert rig.gateway_calls() == calls  # refused before any call to Cybersource
+
+
+def test_a_wallet_token_that_is_not_json_is_a_4xx_naming_it(rig: Rig) -> None:
+    calls = rig.gateway_calls()
+    status, err, _ = rig.api.call("POST", "/v1/payments", body({"type": "apple_pay",
+                                                                "token": "opaque"}))  # fmt: skip
+    assert 400 <= status < 500 and err["error"]["field"] == "payment_method.token", err
+    assert rig.gateway_calls() == calls

@@ -70,6 +70,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -102,11 +103,14 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import (
+    ApplePay,
     Card,
     CardBrand,
+    GooglePay,
     NetworkToken,
     PaymentMethodType,
     ThreeDsResult,
+    type_of,
 )
 from connector_service.domain.splits import Order
 from connector_service.domain.status import (
@@ -153,6 +157,9 @@ class CybersourceConnector(Connector):
             PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
             # a network token or a decrypted Apple Pay / Google Pay token, as tokenizedCard
             PaymentMethodType.NETWORK_TOKEN: takes(AUTHORIZE, CAPTURE, REFUND),
+            # the wallets' encrypted tokens, decrypted by Cybersource (fluidData)
+            PaymentMethodType.APPLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
         },
         idempotency="none",
         docs_url="https://developer.cybersource.com/api-reference-assets/index.html",
@@ -228,6 +235,11 @@ class CybersourceConnector(Connector):
             payment = {"tokenizedCard": _tokenized_card(pm)}
             processing |= _token_processing(pm)
             authentication = _token_authentication(pm)
+        elif isinstance(pm, ApplePay | GooglePay):
+            payment = _encrypted_wallet(pm)
+            # Cybersource reads the ECI from the token it decrypts
+            del processing["commerceIndicator"]
+            processing["paymentSolution"] = PAYMENT_SOLUTION[type_of(pm).value]
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -1222,6 +1234,24 @@ def _token_processing(token: NetworkToken) -> dict[str, Any]:
     brand = token.brand
     indicator = "spa" if brand in _MASTERCARD else commerce_indicator(brand, token.eci)
     return {"commerceIndicator": indicator, "paymentSolution": PAYMENT_SOLUTION[token.source]}
+
+
+# paymentInformation.fluidData.descriptor of an Apple Pay token (base64 of
+# "FID=COMMON.APPLE.INAPP.PAYMENT"); a Google Pay token is sent without one.
+APPLE_PAY_DESCRIPTOR = "RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U"
+
+
+def _encrypted_wallet(pm: ApplePay | GooglePay) -> dict[str, Any]:
+    """The wallet's encrypted token for Cybersource to decrypt ("Cybersource
+    decryption"): base64 of the token's JSON as ``fluidData.value``; Apple Pay's with its
+    descriptor and the in-app token transaction type."""
+    value = pm_kit.wallet_token_b64(pm.token)
+    if isinstance(pm, GooglePay):
+        return {"fluidData": {"value": value}}
+    return {
+        "fluidData": {"descriptor": APPLE_PAY_DESCRIPTOR, "value": value},
+        "tokenizedCard": {"transactionType": "1"},
+    }
 
 
 def _token_authentication(token: NetworkToken) -> dict[str, Any] | None:

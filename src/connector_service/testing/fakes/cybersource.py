@@ -62,6 +62,9 @@ SECURE_INDICATORS = frozenset({"vbv", "vbv_attempted", "spa", "aesk", "aesk_atte
                                "dipb_attempted", "pb", "pb_attempted", "js", "js_attempted",
                                "up3ds", "up3ds_attempted"})  # fmt: skip
 WALLETS = {"001": "Apple Pay", "012": "Google Pay"}
+APPLE_PAY_DESCRIPTOR = "RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U"
+# What the fake "decrypts" a wallet's encrypted token to (paymentSolution -> DPAN).
+DECRYPTED_DPAN = {"001": "4895370012003478", "012": "5204731600014792"}
 # card number -> (errorInformation.reason, message, processor response code)
 DECLINES: dict[str, tuple[str, str, str]] = {
     "4000000000000002": ("GENERAL_DECLINE", "General decline of the card.", "05"),
@@ -159,12 +162,19 @@ class CardIn(_In):
 class TokenizedCardIn(_In):
     """``Ptsv2paymentsPaymentInformationTokenizedCard``: a network token (DPAN)."""
 
-    number: str
-    expirationMonth: str
-    expirationYear: str
+    number: str | None = None  # absent when Cybersource decrypts a wallet's token
+    expirationMonth: str | None = None
+    expirationYear: str | None = None
     cryptogram: str | None = None
     type: str | None = None
     transactionType: str | None = None
+
+
+class FluidDataIn(_In):
+    """``Ptsv2paymentsPaymentInformationFluidData``: a wallet's encrypted token."""
+
+    value: str
+    descriptor: str | None = None
 
 
 class IdIn(_In):
@@ -174,6 +184,7 @@ class IdIn(_In):
 class PaymentInfoIn(_In):
     card: CardIn | None = None
     tokenizedCard: TokenizedCardIn | None = None
+    fluidData: FluidDataIn | None = None
     customer: IdIn | None = None
     paymentInstrument: IdIn | None = None
 
@@ -485,7 +496,13 @@ class CybersourceFake(FakeGateway):
             "reconciliationId": secrets.token_hex(8),
             "clientReferenceInformation": {"code": code} if code else {},
         }
-        if token is not None:
+        fluid = info.get("fluidData")
+        if fluid is not None:
+            decrypted = _decrypt(fluid, token or {}, processing)
+            if isinstance(decrypted, web.Response):
+                return decrypted
+            token = card = decrypted
+        elif token is not None:
             refused = _token_refusal(token, processing, auth_info)
             if refused is not None:
                 return refused
@@ -865,6 +882,30 @@ def summary(record: dict[str, Any], merchant_id: str) -> dict[str, Any]:
 
 
 _MISSING = "Declined - The request is missing one or more fields"
+_INVALID = "Declined - One or more fields in the request contains invalid data"
+
+
+def _decrypt(
+    fluid: dict[str, Any], token: dict[str, Any], processing: dict[str, Any]
+) -> dict[str, Any] | web.Response:
+    """A wallet's encrypted token (``fluidData``) as Cybersource decrypts it: base64 of
+    the token's JSON, with ``paymentSolution`` 001 (Apple Pay: its descriptor and
+    ``tokenizedCard.transactionType`` 1) or 012 (Google Pay). The fake cannot decrypt:
+    a well-formed token stands for the wallet's test DPAN (``DECRYPTED_DPAN``)."""
+    solution = processing.get("paymentSolution")
+    if solution not in DECRYPTED_DPAN:
+        return _invalid("MISSING_FIELD", _MISSING, "processingInformation.paymentSolution")
+    if solution == "001" and (
+        fluid.get("descriptor") != APPLE_PAY_DESCRIPTOR or token.get("transactionType") != "1"
+    ):
+        return _invalid("INVALID_DATA", _INVALID, "paymentInformation.fluidData.descriptor")
+    try:
+        blob = json.loads(base64.b64decode(fluid["value"], validate=True))
+    except (ValueError, UnicodeDecodeError):
+        blob = None
+    if not isinstance(blob, dict) or not blob:
+        return _invalid("INVALID_DATA", _INVALID, "paymentInformation.fluidData.value")
+    return {"number": DECRYPTED_DPAN[solution], "expirationMonth": "12", "expirationYear": "2031"}
 
 
 def _token_refusal(
@@ -873,6 +914,8 @@ def _token_refusal(
     """A network token needs its cryptogram; a wallet's (``paymentSolution``) also as
     its authentication value, where the brand wants it (UCAF data for Mastercard, with
     collection indicator 2, else ``cavv``). What Cybersource's guides require."""
+    if not token.get("number"):
+        return _invalid("MISSING_FIELD", _MISSING, "paymentInformation.tokenizedCard.number")
     cryptogram = token.get("cryptogram")
     if not cryptogram:
         return _invalid("MISSING_FIELD", _MISSING, "paymentInformation.tokenizedCard.cryptogram")
