@@ -831,7 +831,8 @@ def test_scrub_exact() -> None:
         '"number":"4895370012003478","expirationYear":"2033"},'
         '"consumerAuthenticationInformation":{"cavv":"AAABBEg0VhI0VniQEjRWAAAAAAA=",'
         '"xid":"MDAwMDAwMDAwMDAwMDAwMDAwMDE=","ucafAuthenticationData":"kAAAAAAAAAAAAAAAAAA=",'
-        '"eciRaw":"05"}}'
+        '"eciRaw":"05"},"fluidData":{"descriptor":"RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U",'
+        '"value":"eyJ2ZXJzaW9uIjoiRUNfdjEifQ=="}}'
     )
     after = (
         "> POST https://apitest.cybersource.com/pts/v2/payments\n"
@@ -843,6 +844,7 @@ def test_scrub_exact() -> None:
         '"number":"[REDACTED]","expirationYear":"2033"},'
         '"consumerAuthenticationInformation":{"cavv":"[REDACTED]",'
         '"xid":"[REDACTED]","ucafAuthenticationData":"[REDACTED]",'
-        '"eciRaw":"05"}}'
+        '"eciRaw":"05"},"fluidData":{"descriptor":"RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U",'
+        '"value":"[REDACTED]"}}'
     )
     assert CONNECTOR.scrub(before) == after

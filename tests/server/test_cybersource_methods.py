@@ -121,13 +121,16 @@ def test_no_cryptogram_or_cavv_in_the_log_or_the_stored_rows(rig: Rig) -> None:
                          "ds_transaction_id": "f25084f0-5b16-4c0a-ae5d-b24808a95e4b"}}  # fmt: skip
     rig.api.ok("POST", "/v1/payments", body(card))
     assert sent_body(rig)["consumerAuthenticationInformation"]["cavv"] == secret_cavv  # it was sent
+    wallet = json.dumps({"version": "EC_v1", "data": "WalletDataZq7xK", "signature": "MIAG"})
+    rig.api.ok("POST", "/v1/payments", body({"type": "apple_pay", "token": wallet}))
+    encrypted = sent_body(rig)["paymentInformation"]["fluidData"]["value"]
     log = rig.service.logs()
     assert (
         "connector_service.transcript" in log
     )  # the exchanges were logged: the scan means something
     folder = rig.service.log_path.parent
     stored = b"".join(p.read_bytes() for p in folder.iterdir() if p.name.startswith("service.db"))
-    for secret in (secret_cryptogram, secret_cavv, token["number"]):
+    for secret in (secret_cryptogram, secret_cavv, token["number"], "WalletDataZq7xK", encrypted):
         assert secret not in log, secret[:6]
         assert secret.encode() not in stored, secret[:6]
 

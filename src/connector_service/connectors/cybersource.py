@@ -610,12 +610,14 @@ class CybersourceConnector(Connector):
         """The common scrub, plus the HTTP Signature's value and the card and
         authentication fields by Cybersource's names (``number``, ``securityCode``,
         ``cryptogram``, ``cavv``, ``xid``, ``ucafAuthenticationData``) wherever they
-        appear."""
+        appear, and a wallet's encrypted token (``fluidData.value``)."""
         text = _SIGNATURE.sub(r"\1[REDACTED]\2", transcript)
         text = _CARD_FIELD.sub(r"\1[REDACTED]\2", text)
+        text = _FLUID_VALUE.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
 
+_FLUID_VALUE = re.compile(r'("fluidData"\s*:\s*\{[^{}]*?"value"\s*:\s*")[^"]*(")')
 _SIGNATURE = re.compile(r'(signature=")[^"]*(")', re.IGNORECASE)
 _CARD_FIELD = re.compile(
     r'("(?:number|securityCode|cryptogram|cavv|xid|ucafAuthenticationData)"\s*:\s*")[^"]*(")'
