@@ -244,7 +244,8 @@ class CybersourceConnector(Connector):
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Cybersource takes a card, a network token or a stored mandate here, not "
+                "Cybersource takes a card, a network token, an Apple Pay or Google Pay token "
+                "or a stored mandate here, not "
                 f"{type(pm).__name__.lower()} details",
                 field="payment_method.type",
             )
@@ -1483,9 +1484,8 @@ def _mandate(answer: PaymentAnswer) -> MandateResult:
     )
 
 
-_BRANDS = {"001": "visa", "002": "mastercard", "003": "amex", "004": "discover",
-           "005": "diners", "007": "jcb", "042": "maestro", "062": "unionpay",
-           "036": "cartes_bancaires"}  # fmt: skip
+# card type code -> brand, for the card summary (Cartes Bancaires has no CardBrand)
+_BRANDS = {code: brand.value for brand, code in CARD_TYPE.items()} | {"036": "cartes_bancaires"}
 
 
 def _summary(info: PaymentInfo | None) -> CardSummary | None:
