@@ -464,8 +464,9 @@ class MercadoPagoFake(FakeGateway):
             "payment_method_reference_id": reference, "verification_code": reference,
         }  # fmt: skip
         if method == "bolbradesco":
-            barcode = {"content": f"23791{pid:014d}0000000000000000000{reference[:5]}"[:44]}
-            details["digitable_line"] = f"23793380296{pid:010d}00000000000000000{reference}"[:47]
+            # a boleto's barcode is 44 digits, its typed line 47
+            barcode = {"content": f"23791{pid:014d}{0:020d}{reference[:5]}"}
+            details["digitable_line"] = f"23793380296{pid:010d}{0:018d}{reference}"
             details["barcode"] = barcode
         payer = body["payer"]
         payment = {
