@@ -311,9 +311,10 @@ def test_an_oxxo_voucher_is_paid_at_a_store_then_settles_by_webhook(mexico: Rig)
     action = pending["next_action"]
     assert action["type"] == "display_voucher" and "barcode" not in action, action
     gid = pending["connector_payment_id"]
-    assert action["reference"] == fake.payments[gid]["transaction_details"][
-        "payment_method_reference_id"
-    ]
+    assert (
+        action["reference"]
+        == fake.payments[gid]["transaction_details"]["payment_method_reference_id"]
+    )
     created = sent(mexico, "POST", "/v1/payments")[-1]
     assert created["payment_method_id"] == "oxxo" and created["transaction_amount"] == 250
     assert created["date_of_expiration"].endswith(".000+00:00")
