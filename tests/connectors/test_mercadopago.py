@@ -1020,7 +1020,8 @@ def test_a_boleto_mercado_pago_would_refuse_is_refused_before_any_call(
     ("line1", "street", "number"),
     [("Rua das Flores 12A", "Rua das Flores", "12A"),
      ("Rua Augusta, nº 500", "Rua Augusta", "500"),
-     ("Av. Paulista,1578", "Av. Paulista", "1578")],
+     ("Av. Paulista,1578", "Av. Paulista", "1578"),
+     ("Estrada Velha, s/n", "Estrada Velha", "S/N")],
 )  # fmt: skip
 def test_the_street_number_is_taken_off_line1(line1: str, street: str, number: str) -> None:
     data = boleto(billing=replace_billing(line1=line1))

@@ -1149,10 +1149,11 @@ def _expiry(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime(time.time() + seconds))
 
 
-# "Av. Paulista, 1578" / "Rua das Flores 12A" / "Rua Augusta, nº 500": the street, then
-# its number (a boleto's payer.address takes them apart).
+# "Av. Paulista, 1578" / "Rua das Flores 12A" / "Rua Augusta, nº 500" / "Estrada Velha,
+# S/N" (sem número): the street, then its number (a boleto's payer.address takes them
+# apart).
 _STREET_NUMBER = re.compile(
-    r"^(?P<street>.*?[^\s,])[\s,]+(?:n[º°o]?\.?\s*)?(?P<number>\d[0-9A-Za-z/-]{0,9})$",
+    r"^(?P<street>.*?[^\s,])[\s,]+(?:n[º°o]?\.?\s*)?(?P<number>\d[0-9A-Za-z/-]{0,9}|s/n)$",
     re.IGNORECASE,
 )
 
@@ -1191,7 +1192,7 @@ def _boleto_address(billing: Address | None) -> dict[str, str]:
     return {
         "zip_code": cep,
         "street_name": street["street"],
-        "street_number": street["number"],
+        "street_number": street["number"].upper(),
         "neighborhood": neighborhood.strip(),
         "city": city.strip(),
         "federal_unit": state.strip().upper(),
