@@ -54,7 +54,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "bancontact": "ar", "eps": "ar", "przelewy24": "ar", "boleto": "a", "alipay": "ar",
     },
     "cybersource": {"card": "acrm", "mandate": "acrm"},
-    "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
+    "mercadopago": {  # connectors/mercadopago.py
+        "card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar", "boleto": "ar",
+        "oxxo": "ar",
+    },
     "mollie": {
         "token": "acrm",
         "mandate": "acrm",
