@@ -55,7 +55,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "cybersource": {"card": "acrm", "mandate": "acrm", "network_token": "acr",
                     "apple_pay": "acr", "google_pay": "acr"},
-    "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
+    "mercadopago": {  # connectors/mercadopago.py
+        "card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar", "boleto": "ar",
+        "oxxo": "ar",
+    },
     "mollie": {
         "token": "acrm",
         "mandate": "acrm",
