@@ -13,6 +13,9 @@ from connector_service.domain.payment_methods import Card, NetworkToken, Token, 
 from connector_service.domain.status import CaptureMethod
 
 
+_CARD_WALLETS = frozenset({"network_token", "apple_pay", "google_pay"})
+
+
 def payment_document(
     ref: PaymentRef,
     result: PaymentResult,
@@ -26,7 +29,10 @@ def payment_document(
     when the gateway's answer carries no card summary (a synced iDEAL or SEPA payment)."""
     summary = None
     if result.card:
-        summary = api.PaymentMethodSummary(type="card", card=result.card)
+        # A wallet or network token pays with a card the gateway may summarise: the type
+        # stays the one the caller paid with.
+        shown = method if method in _CARD_WALLETS else "card"
+        summary = api.PaymentMethodSummary(type=shown, card=result.card)
     elif method is not None:
         summary = api.PaymentMethodSummary(type=method)
     return api.Payment(
