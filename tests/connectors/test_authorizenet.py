@@ -1204,3 +1204,22 @@ def test_an_echeck_transcript_holds_no_account_number() -> None:
     text = CONNECTOR.scrub(render_transcript(request, answer("echeck_approved")))
     assert ACCOUNT not in text and ROUTING not in text
     assert "Jenny Rosen" in text and "40000012401" in text
+
+
+def test_a_stored_profile_answered_as_an_echeck_is_processing_too() -> None:
+    """A payment profile holding a bank account (made in the Merchant Interface) is an
+    eCheck when charged: the answer's accountType says so."""
+    ref = MandateRef(account="a", connector="authorizenet", connector_mandate_id="87936",
+                     customer_id="527262")  # fmt: skip
+    data = authorize(payment_method=StoredMandate(ref=ref), capture_method=CaptureMethod.AUTOMATIC)
+    _, result = run(Flow.AUTHORIZE, data, "echeck_approved")
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    assert result.meta == {
+        "customer_profile_id": "527262",
+        "payment_profile_id": "87936",
+        "method": "bankAccount",
+    }
+    # and a card profile stays captured
+    _, card_result = run(Flow.AUTHORIZE, data, "auth_capture_approved")
+    assert card_result.status is PaymentStatus.CAPTURED

@@ -141,6 +141,7 @@ ECHECK_ENTRY_CLASS = {"businessChecking": "CCD"}  # else WEB
 NAME_ON_ACCOUNT_MAX = 22  # bankAccountType.nameOnAccount (XSD maxLength)
 # The payment's meta for an eCheck: its refund reads the masked account back first.
 ECHECK = "bankAccount"
+ECHECK_ACCOUNT = "eCheck"  # transactionResponse.accountType of a bank-account payment
 
 
 PO_NUMBER_MAX = 25  # poNumber
@@ -579,8 +580,9 @@ class AuthorizenetConnector(Connector):
             }
         elif isinstance(data.payment_method, Card) and "last4" not in result.meta:
             result.meta = {**result.meta, "last4": data.payment_method.number.reveal()[-4:]}
-        elif isinstance(data.payment_method, AchDebit):
-            result = _echeck_result(result, data.payment_method)
+        if isinstance(data.payment_method, AchDebit) or tr.accountType == ECHECK_ACCOUNT:
+            # also a stored profile holding a bank account: its answer says eCheck
+            result = _echeck_result(result)
         if tr.profile is not None and tr.profile.customerPaymentProfileId:
             result.mandate = MandateResult(
                 status=MandateStatus.ACTIVE,
@@ -858,20 +860,12 @@ class AuthorizenetConnector(Connector):
         return scrub_common(text)
 
 
+# Keys whose values are masked wherever they appear; an eCheck's account and routing
+# numbers too (also the masked XXXX6789 ones the gateway echoes).
+_SECRET_KEYS = ("transactionKey", "cardNumber", "cardCode", "dataValue", "cryptogram",
+                "accountNumber", "routingNumber")  # fmt: skip
 _SCRUB = (
-    *(
-        re.compile(rf'("{key}"\s*:\s*")[^"]*(")')
-        for key in (
-            "transactionKey",
-            "cardNumber",
-            "cardCode",
-            "dataValue",
-            "cryptogram",
-            # an eCheck's bank account (also masked ones: XXXX6789)
-            "accountNumber",
-            "routingNumber",
-        )  # fmt: skip
-    ),
+    *(re.compile(rf'("{key}"\s*:\s*")[^"]*(")') for key in _SECRET_KEYS),
     # the API login id: merchantAuthentication's "name" (other names, of line items or
     # user fields, stay readable)
     re.compile(r'("merchantAuthentication"\s*:\s*\{\s*"name"\s*:\s*")[^"]*(")'),
@@ -1637,7 +1631,7 @@ def _from_unsettled_list(response: HttpResponse, data: SyncData) -> PaymentResul
             pending_reason="not_found_at_gateway",
         )
     tx = found[0]  # newest first
-    echeck = tx.accountType == "eCheck"
+    echeck = tx.accountType == ECHECK_ACCOUNT
     status = kit.status_of(
         ECHECK_STATUS if echeck else PAYMENT_STATUS,
         tx.transactionStatus,
@@ -1747,7 +1741,7 @@ def _refund_bank_account(tx: TransactionDetails) -> dict[str, Any]:
     }
 
 
-def _echeck_result(result: PaymentResult, pm: AchDebit) -> PaymentResult:
+def _echeck_result(result: PaymentResult) -> PaymentResult:
     """An eCheck's answer: approved is *taken in*, not paid (``processing`` until it
     settles; it can still be returned). No card summary: the payment shows
     ``ach_debit`` as its method, as other gateways' bank debits do."""
