@@ -7,7 +7,9 @@ by its invoice number is in tests/server/test_unresolved_settles.py."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -273,3 +275,24 @@ def test_a_refused_account_number_is_a_400_naming_it(rig: Rig) -> None:
     status, err, _ = rig.api.call("POST", "/v1/payments", payment(900, bad, "automatic"))
     assert status == 400 and err["error"]["field"] == "payment_method.account_number", err
     assert "000000000010" not in json.dumps(err)
+
+
+def test_no_account_number_in_a_stored_row_or_a_log_line(rig: Rig) -> None:
+    """The eCheck's account number (unique to this test) went to the gateway, and is in
+    none of the service's stored bytes (SQLite file and WAL) nor its DEBUG log, which
+    carries every gateway exchange (scrubbed)."""
+    account = "7" + str(uuid.uuid4().int)[:11]
+    pm = ACH | {"account_number": account}
+    paid = rig.api.ok("POST", "/v1/payments", payment(1300, pm, "automatic"))
+    rig.api.ok("GET", f"/v1/payments/{paid['id']}")
+    rig.api.ok("POST", f"/v1/payments/{paid['id']}/refunds", {"amount": 300})
+    debit = [d for d in sent(rig, "createTransactionRequest")
+             if d["transactionRequest"].get("payment", {}).get("bankAccount", {})
+             .get("accountNumber") == account]  # fmt: skip
+    assert len(debit) == 1  # the gateway got it: the scan below can find it if it leaked
+    db = Path(rig.service.env["CS_STORAGE_URL"].removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    logs = rig.service.log_path.read_bytes()
+    assert b"connector_service.transcript" in logs and b"bankAccount" in logs
+    assert stored and account.encode() not in stored
+    assert account.encode() not in logs
