@@ -1223,3 +1223,12 @@ def test_a_stored_profile_answered_as_an_echeck_is_processing_too() -> None:
     # and a card profile stays captured
     _, card_result = run(Flow.AUTHORIZE, data, "auth_capture_approved")
     assert card_result.status is PaymentStatus.CAPTURED
+
+
+def test_a_resent_echeck_is_the_original_debit_read_back() -> None:
+    data = authorize(payment_method=ach(), capture_method=CaptureMethod.AUTOMATIC)
+    (_, details), result = run(Flow.AUTHORIZE, data, "duplicate", "details_echeck_pending")
+    assert "getTransactionDetailsRequest" in body(details)
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    assert result.meta == {"method": "bankAccount"}
