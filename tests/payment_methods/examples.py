@@ -98,6 +98,20 @@ BAD: dict[str, list[tuple[dict[str, Any], str]]] = {
     "affirm": [({"iban": "x"}, "payment_method.iban")],
     "alipay": [({"vpa": "x"}, "payment_method.vpa")],
     "wechat_pay": [({"bank": "x"}, "payment_method.bank")],
+    "netbanking": [
+        ({"bank": None}, "payment_method.bank"),
+        ({"bank": "HD FC"}, "payment_method.bank"),
+    ],
+    "qris": [({"expires_after_seconds": 5}, "payment_method.expires_after_seconds")],
+    "ewallet": [
+        ({"provider": "paypal"}, "payment_method.provider"),
+        ({"provider": "ovo"}, "payment_method.phone"),
+        ({"provider": "ovo", "phone": "0812"}, "payment_method.phone"),
+    ],
+    "virtual_account": [
+        ({"bank": None}, "payment_method.bank"),
+        ({"expires_after_days": 0}, "payment_method.expires_after_days"),
+    ],
 }
 
 

@@ -125,6 +125,25 @@ async def test_voucher_oxxo_is_printed_then_paid_at_the_store(api: Api, browser:
     assert await status_of(api, created["id"]) == "captured"
 
 
+async def test_virtual_account_shows_the_transfer_then_the_bank_pays(
+    api: Api, browser: Any
+) -> None:
+    created = await api.ok("POST", "/v1/payments", payment("virtual_account", amount=150000))
+    transfer = created["next_action"]
+    assert transfer["type"] == "display_bank_transfer"
+    page = await browser.new_page()
+    try:
+        await page.goto(transfer["url"])
+        assert await page.text_content("#bank") == transfer["bank"] == "BCA"
+        assert await page.text_content("#account-number") == transfer["account_number"]
+        assert await status_of(api, created["id"]) == "requires_action"  # not paid yet
+        await page.click("#pay")  # the transfer arrives at the bank
+        assert await page.text_content("#payment-status") == "captured"
+    finally:
+        await page.close()
+    assert await status_of(api, created["id"]) == "captured"
+
+
 DEBIT_CASES = [("0001", "captured", "captured"), ("0002", "declined", "failed")]
 
 

@@ -42,5 +42,6 @@ def test_every_method_has_a_section_with_an_example_the_api_accepts() -> None:
         assert example, f"{pm.value}: no example"
         body = msgspec.convert(json.loads(example.group(1)), PaymentCreate, dec_hook=dec_hook)
         assert body.payment_method.__struct_config__.tag == pm.value
-    for action in ("redirect", "display_qr", "display_voucher", "await_customer", "three_ds"):
+    actions = ("redirect", "display_qr", "display_voucher", "display_bank_transfer")
+    for action in (*actions, "await_customer", "three_ds"):
         assert action in by_name

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from connector_service import ConnectorService
-from connector_service.domain.common import AwaitCustomer, DisplayQr, DisplayVoucher, RedirectAction
+from connector_service.domain.common import (
+    AwaitCustomer,
+    DisplayBankTransfer,
+    DisplayQr,
+    DisplayVoucher,
+    RedirectAction,
+)
 from connector_service.domain.payment_methods import METHOD_KIND, MethodKind, PaymentMethodType
 from connector_service.domain.status import MandateStatus, PaymentStatus
 from connector_service.sandbox import methods
@@ -151,7 +157,9 @@ async def test_app_confirmed_methods_await_the_customer(
     assert (await cs.get_payment(created.id)).status.value == final
 
 
-@pytest.mark.parametrize("pm_type", by_kind(MethodKind.VOUCHER))
+@pytest.mark.parametrize(
+    "pm_type", [t for t in by_kind(MethodKind.VOUCHER) if t != "virtual_account"]
+)
 async def test_vouchers_are_paid_later(
     cs: ConnectorService, receiver: Receiver, pm_type: str
 ) -> None:
@@ -168,6 +176,34 @@ async def test_vouchers_are_paid_later(
     await cs.runtime.sandbox.pay_voucher(voucher.reference)  # the customer pays at the store
     await events_for(receiver, created.id, "captured")
     assert (await cs.get_payment(created.id)).status is PaymentStatus.CAPTURED
+
+
+async def test_a_virtual_account_is_paid_by_transfer(
+    cs: ConnectorService, receiver: Receiver
+) -> None:
+    created = await cs.create_payment(payment("virtual_account", amount=150000))
+    transfer = created.next_action
+    assert isinstance(transfer, DisplayBankTransfer) and transfer.type == "display_bank_transfer"
+    assert transfer.bank == "BCA" and transfer.account_number.isdigit()
+    assert transfer.account_holder_name == "Toko Jenny" and transfer.expires_at
+    assert (await cs.get_payment(created.id)).status is PaymentStatus.REQUIRES_ACTION
+    await cs.runtime.sandbox.pay_voucher(transfer.account_number)  # the transfer arrives
+    await events_for(receiver, created.id, "captured")
+    assert (await cs.get_payment(created.id)).status is PaymentStatus.CAPTURED
+
+
+@pytest.mark.parametrize("declines", [False, True])
+async def test_a_push_wallet_awaits_the_app(
+    cs: ConnectorService, receiver: Receiver, declines: bool
+) -> None:
+    pm = example("ewallet", provider="ovo", phone="+6281234567890")
+    created = await cs.create_payment(payment("ewallet", payment_method=pm, currency="IDR"))
+    action = created.next_action
+    assert isinstance(action, AwaitCustomer) and action.expires_at
+    await cs.runtime.sandbox.customer_acts(created.connector_payment_id, not declines)
+    final = "failed" if declines else "captured"
+    await events_for(receiver, created.id, final)
+    assert (await cs.get_payment(created.id)).status.value == final
 
 
 async def test_a_voucher_cannot_be_refunded_nor_held(cs: ConnectorService) -> None:

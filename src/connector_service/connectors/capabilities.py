@@ -114,6 +114,8 @@ _DISPLAY = {
     "apple_pay": "Apple Pay", "google_pay": "Google Pay", "network_token": "network token",
     "przelewy24": "Przelewy24", "bancontact": "Bancontact", "boleto": "Boleto",
     "konbini": "Konbini", "klarna": "Klarna", "affirm": "Affirm", "alipay": "Alipay",
+    "netbanking": "netbanking", "qris": "QRIS", "ewallet": "e-wallet",
+    "virtual_account": "virtual account",
 }  # fmt: skip
 
 

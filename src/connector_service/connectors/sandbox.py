@@ -32,6 +32,7 @@ from connector_service.connectors.kit.options import ConnectorOptions
 from connector_service.domain.common import (
     AwaitCustomer,
     CardSummary,
+    DisplayBankTransfer,
     DisplayQr,
     DisplayVoucher,
     NextAction,
@@ -142,6 +143,10 @@ METHODS: dict[PaymentMethodType, MethodSupport] = {
     _M.AFFIRM: _local(_ALL, "CA US", "CAD USD"),
     _M.ALIPAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY NZD SGD USD"),
     _M.WECHAT_PAY: _local(_PAY, "", "AUD CAD CNY EUR GBP HKD JPY SGD USD"),
+    _M.NETBANKING: _local(_PAY, "IN", "INR"),
+    _M.QRIS: _local(_PAY, "ID", "IDR"),
+    _M.EWALLET: _local(_PAY, "ID MY PH TH VN", "IDR MYR PHP THB VND"),
+    _M.VIRTUAL_ACCOUNT: _local(frozenset({_F.AUTHORIZE}), "ID PH VN", "IDR PHP VND"),
 }
 _Note = Annotated[
     str, Meta(min_length=1, max_length=100, description="free text the sandbox keeps (note)")
@@ -751,6 +756,14 @@ def _next_action(action: SandboxNextAction) -> NextAction:
             expires_at=action.expires_at,
             instructions_url=action.instructions_url,
         )
+    if action.type == "display_bank_transfer":
+        return DisplayBankTransfer(
+            url=url,
+            bank=action.bank or "",
+            account_number=action.account_number or "",
+            account_holder_name=action.account_holder_name,
+            expires_at=action.expires_at,
+        )
     if action.type == "await_customer":
         return AwaitCustomer(url=url, message=action.message, expires_at=action.expires_at)
     return RedirectAction(url=url)
@@ -793,6 +806,9 @@ class SandboxNextAction(msgspec.Struct, frozen=True):
     barcode: str | None = None
     instructions_url: str | None = None
     message: str | None = None
+    bank: str | None = None
+    account_number: str | None = None
+    account_holder_name: str | None = None
 
 
 class SandboxPayment(msgspec.Struct, frozen=True):

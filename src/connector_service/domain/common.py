@@ -124,7 +124,21 @@ class ThreeDsAction(_Action, tag_field="type", tag="three_ds"):
     version: str | None = None
 
 
-NextAction = RedirectAction | DisplayQr | DisplayVoucher | AwaitCustomer | ThreeDsAction
+class DisplayBankTransfer(_Action, tag_field="type", tag="display_bank_transfer"):
+    """Ask the customer to transfer the amount to a one-off account (a bank virtual
+    account): the bank, the account number, the name the bank shows, until when."""
+
+    url: str
+    bank: str
+    account_number: str
+    account_holder_name: str | None = None
+    expires_at: ExpiresAt | None = None
+
+
+NextAction = (
+    RedirectAction | DisplayQr | DisplayVoucher | DisplayBankTransfer | AwaitCustomer
+    | ThreeDsAction
+)  # fmt: skip
 
 
 class CardSummary(msgspec.Struct, omit_defaults=True):

@@ -110,6 +110,14 @@ EXAMPLES: dict[str, tuple[dict[str, Any], str, str | None]] = {
     "affirm": ({"type": "affirm"}, "USD", "US"),
     "alipay": ({"type": "alipay"}, "CNY", None),
     "wechat_pay": ({"type": "wechat_pay"}, "CNY", None),
+    "netbanking": ({"type": "netbanking", "bank": "HDFC"}, "INR", "IN"),
+    "qris": ({"type": "qris"}, "IDR", "ID"),
+    "ewallet": ({"type": "ewallet", "provider": "gcash"}, "PHP", "PH"),
+    "virtual_account": (
+        {"type": "virtual_account", "bank": "BCA", "account_holder_name": "Toko Jenny"},
+        "IDR",
+        "ID",
+    ),
 }
 
 # type -> [(changes to the example, the field the 4xx must name)]; None deletes the key.

@@ -515,12 +515,63 @@ class WechatPay(msgspec.Struct, tag_field="type", tag="wechat_pay", forbid_unkno
     """WeChat Pay: the customer scans a QR code with WeChat (``display_qr``)."""
 
 
+class Netbanking(msgspec.Struct, tag_field="type", tag="netbanking", forbid_unknown_fields=True):
+    """Netbanking (IN): a redirect to the customer's bank, chosen by its code (``HDFC``,
+    ``SBIN``, ``ICIC``…): Indian gateways cannot pay by netbanking without the bank."""
+
+    bank: Bank
+
+
+class Qris(msgspec.Struct, tag_field="type", tag="qris", forbid_unknown_fields=True):
+    """QRIS (ID): Indonesia's national QR standard, paid from any bank or e-wallet app."""
+
+    expires_after_seconds: Annotated[int, Meta(ge=60, le=7 * 86400)] | None = None
+
+
+EwalletProvider = Literal[
+    "ovo", "dana", "shopeepay", "linkaja", "astrapay", "jeniuspay",  # ID
+    "gcash", "grabpay", "paymaya",  # PH (GrabPay also MY)
+    "touchngo",  # MY
+    "truemoney", "linepay",  # TH
+    "momo", "zalopay",  # VN
+]  # fmt: skip
+Phone = Annotated[str, Meta(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164")]
+# Wallets that push a payment request to the customer's phone instead of a redirect.
+PUSH_WALLETS = frozenset({"ovo"})
+
+
+class Ewallet(msgspec.Struct, tag_field="type", tag="ewallet", forbid_unknown_fields=True):
+    """A Southeast Asian e-wallet (OVO, DANA, ShopeePay, GCash, GrabPay, Maya…): the
+    customer approves on the wallet's page or app (``redirect``); OVO instead pushes the
+    request to the app of the ``phone`` number given (``await_customer``)."""
+
+    provider: EwalletProvider
+    phone: Phone | None = None
+
+    def __post_init__(self) -> None:
+        if self.provider in PUSH_WALLETS and self.phone is None:
+            raise FieldError("phone", f"is required for {self.provider}: the wallet's phone number")
+
+
+class VirtualAccount(
+    msgspec.Struct, tag_field="type", tag="virtual_account", forbid_unknown_fields=True
+):
+    """A bank virtual account (ID, PH, VN…): a one-off account number at ``bank``
+    (``BCA``, ``BNI``, ``MANDIRI``…) the customer pays into by transfer
+    (``display_bank_transfer``); ``account_holder_name`` is the name the bank shows."""
+
+    bank: Bank
+    account_holder_name: HolderName | None = None
+    expires_after_days: ExpiresAfterDays | None = None
+
+
 BankDebit = SepaDebit | AchDebit | BacsDebit
 # Methods beyond cards, tokens and mandates (the union below and the flows' union).
 AlternativeMethod = (
     NetworkToken | ApplePay | GooglePay | PayPal | Ideal | Bancontact | Eps | Blik | Przelewy24
     | SepaDebit | AchDebit | BacsDebit | Pix | Upi | PayNow | PromptPay | Boleto | Oxxo | Konbini
-    | Klarna | AfterpayClearpay | Affirm | Alipay | WechatPay
+    | Klarna | AfterpayClearpay | Affirm | Alipay | WechatPay | Netbanking | Qris | Ewallet
+    | VirtualAccount
 )  # fmt: skip
 
 PaymentMethod = Card | Token | MandateRef | AlternativeMethod
@@ -554,6 +605,10 @@ class PaymentMethodType(StrEnum):
     AFFIRM = "affirm"
     ALIPAY = "alipay"
     WECHAT_PAY = "wechat_pay"
+    NETBANKING = "netbanking"
+    QRIS = "qris"
+    EWALLET = "ewallet"
+    VIRTUAL_ACCOUNT = "virtual_account"
 
 
 class MethodKind(StrEnum):
@@ -564,7 +619,7 @@ class MethodKind(StrEnum):
     WALLET = "wallet"  # a wallet token: authorized at once, like a card
     REDIRECT = "redirect"  # the customer approves on a hosted page (bank, wallet, BNPL)
     QR = "qr"  # the customer scans a code with an app (real-time payments)
-    VOUCHER = "voucher"  # paid later, in cash or by bank transfer
+    VOUCHER = "voucher"  # paid later, in cash or by bank transfer (a virtual account)
     BANK_DEBIT = "bank_debit"  # pulled from a bank account; settles days later, may bounce
     APP_CONFIRM = "app_confirm"  # the customer confirms in an app (BLIK code, UPI collect)
 
@@ -597,6 +652,10 @@ METHOD_KIND: dict[PaymentMethodType, MethodKind] = {
     PaymentMethodType.AFFIRM: MethodKind.REDIRECT,
     PaymentMethodType.ALIPAY: MethodKind.QR,
     PaymentMethodType.WECHAT_PAY: MethodKind.QR,
+    PaymentMethodType.NETBANKING: MethodKind.REDIRECT,
+    PaymentMethodType.QRIS: MethodKind.QR,
+    PaymentMethodType.EWALLET: MethodKind.REDIRECT,  # OVO: APP_CONFIRM (see kind_of)
+    PaymentMethodType.VIRTUAL_ACCOUNT: MethodKind.VOUCHER,
 }
 
 
@@ -609,6 +668,8 @@ def type_of(pm: object) -> PaymentMethodType:
 
 def kind_of(pm: object) -> MethodKind:
     if isinstance(pm, Upi) and pm.vpa is not None:
+        return MethodKind.APP_CONFIRM
+    if isinstance(pm, Ewallet) and pm.provider in PUSH_WALLETS:
         return MethodKind.APP_CONFIRM
     return METHOD_KIND[type_of(pm)]
 

@@ -6,21 +6,24 @@ happens next depends on the method's kind (``MethodKind``):
 - **wallet** (``apple_pay``, ``google_pay``, ``network_token``): authorized at once like a
   card. A wallet token ``sandbox_decline`` is declined (``insufficient_funds``).
 - **redirect** (``paypal``, ``ideal``, ``bancontact``, ``eps``, ``przelewy24``, ``klarna``,
-  ``afterpay_clearpay``, ``affirm``): ``requires_customer`` with a redirect to the hosted
-  page ``/sandbox/pay/<id>``; its *Approve* button captures (or authorizes, for a manual
-  capture of a method that has one), *Decline* declines (``customer_declined``); the
-  browser then goes to the ``return_url``.
-- **qr** (``pix``, ``upi`` without a VPA, ``paynow``, ``promptpay``, ``alipay``,
-  ``wechat_pay``): ``requires_customer`` with the QR code (payload and a PNG data URL)
-  and the hosted page showing it. "Scanning" is ``POST /sandbox/scan`` with the payload
+  ``afterpay_clearpay``, ``affirm``, ``netbanking``, ``ewallet`` but OVO):
+  ``requires_customer`` with a redirect to the hosted page ``/sandbox/pay/<id>``; its
+  *Approve* button captures (or authorizes, for a manual capture of a method that has
+  one), *Decline* declines (``customer_declined``); the browser then goes to the
+  ``return_url``.
+- **qr** (``pix``, ``upi`` without a VPA, ``paynow``, ``promptpay``, ``qris``,
+  ``alipay``, ``wechat_pay``): ``requires_customer`` with the QR code (payload and a PNG
+  data URL) and the hosted page showing it. "Scanning" is ``POST /sandbox/scan`` with the payload
   (what a banking app does), or the page's *Scan with the sandbox app* button. Unpaid at
   ``expires_at``, the payment fails (``expired``) at the next sync.
-- **app_confirm** (``blik``, ``upi`` with a VPA): ``requires_customer`` while the customer
-  confirms in their app (``await_customer``; the hosted page stands in for the app). The
-  BLIK code ``000000`` and the VPA ``decline@sandbox`` are declined by the "app".
-- **voucher** (``boleto``, ``oxxo``, ``konbini``): ``requires_customer`` with the voucher
-  (number, barcode digits, expiry, printable page). It is paid later:
-  ``POST /sandbox/vouchers/<number>/pay`` (what the store or bank does).
+- **app_confirm** (``blik``, ``upi`` with a VPA, ``ewallet`` OVO): ``requires_customer``
+  while the customer confirms in their app (``await_customer``; the hosted page stands in
+  for the app). The BLIK code ``000000`` and the VPA ``decline@sandbox`` are declined by the "app".
+- **voucher** (``boleto``, ``oxxo``, ``konbini``, ``virtual_account``): ``requires_customer``
+  with the voucher (number, barcode digits, expiry, printable page), or for a virtual
+  account the bank transfer to make (``display_bank_transfer``: bank, account number,
+  name). It is paid later: ``POST /sandbox/vouchers/<number>/pay`` (what the store or bank
+  does).
 - **bank_debit** (``sepa_debit``, ``ach_debit``, ``bacs_debit``): ``pending`` at once, with
   the debit mandate; it settles :data:`DEBIT_SETTLE_SECONDS` later (by webhook, or at a
   sync after that), as ``captured`` or, for an IBAN or account number ending in ``0002``,
@@ -41,7 +44,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from connector_service.domain.payment_methods import METHOD_KIND, MethodKind, PaymentMethodType
+from connector_service.domain.payment_methods import (
+    METHOD_KIND,
+    PUSH_WALLETS,
+    MethodKind,
+    PaymentMethodType,
+)
 
 if TYPE_CHECKING:
     from connector_service.sandbox.gateway import SandboxGateway
@@ -76,13 +84,15 @@ def kind(method: dict[str, Any]) -> MethodKind:
     pm = PaymentMethodType(str(method.get("type")))
     if pm is PaymentMethodType.UPI and method.get("vpa"):
         return MethodKind.APP_CONFIRM
+    if pm is PaymentMethodType.EWALLET and method.get("provider") in PUSH_WALLETS:
+        return MethodKind.APP_CONFIRM
     return METHOD_KIND[pm]
 
 
 def summary(method: dict[str, Any]) -> dict[str, Any]:
     """What the ledger keeps of the method: never a secret."""
     out: dict[str, Any] = {"type": method.get("type")}
-    for key in ("bank", "sort_code", "routing_number", "account_type", "source"):
+    for key in ("bank", "provider", "sort_code", "routing_number", "account_type", "source"):
         if method.get(key):
             out[key] = method[key]
     account = method.get("iban") or method.get("account_number") or method.get("number")
@@ -203,6 +213,18 @@ def new_record(
         number = voucher_number(pid)
         payment["expires_at"] = now + days * 86400
         payment["voucher"] = number
+        if method.get("type") == "virtual_account":
+            # A one-off account at the bank chosen: the transfer into it pays (the same
+            # /sandbox/vouchers/<number>/pay stands in for the bank's notification).
+            payment["next_action"] = {
+                "type": "display_bank_transfer",
+                "url": page,
+                "bank": str(method["bank"]),
+                "account_number": number,
+                "account_holder_name": method.get("account_holder_name") or "SANDBOX MERCHANT",
+                "expires_at": _iso(now + days * 86400),
+            }
+            return None
         payment["next_action"] = {
             "type": "display_voucher",
             "url": page,

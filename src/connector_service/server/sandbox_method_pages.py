@@ -105,6 +105,16 @@ def _page(payment: dict[str, Any]) -> str:
             '<form method="post"><button id="scan" name="result" value="approve">'
             "Scan with the sandbox app</button></form>"
         )
+    elif action.get("type") == "display_bank_transfer":
+        out.append(
+            f'<p>Transfer to <strong id="bank">{html.escape(str(action["bank"]))}</strong> '
+            f'account <strong id="account-number">{html.escape(str(action["account_number"]))}'
+            f"</strong> ({html.escape(str(action.get('account_holder_name') or ''))})</p>"
+            f'<p>Pay before <span id="expires">{html.escape(str(action.get("expires_at")))}'
+            "</span>.</p>"
+            '<form method="post"><button id="pay" name="result" value="approve">'
+            "Make the transfer (sandbox bank)</button></form>"
+        )
     elif kind == "voucher":
         out.append(
             f'<p>Voucher <strong id="voucher">{html.escape(str(action["reference"]))}</strong>'

@@ -304,6 +304,20 @@ class DeliveryView(msgspec.Struct, kw_only=True, omit_defaults=True):
     status: DeliveryStatus
 
 
+class DisplayBankTransfer(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="display_bank_transfer"
+):
+    """Ask the customer to transfer the amount to a one-off account (a bank virtual account): the
+    bank, the account number, the name the bank shows, until when.
+    """
+
+    account_holder_name: str | None = None
+    account_number: str
+    bank: str
+    expires_at: str | None = None
+    url: str
+
+
 class DisplayQr(
     msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="display_qr"
 ):
@@ -726,6 +740,31 @@ EvidenceType: TypeAlias = Literal[
 """
 
 
+class Ewallet(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="ewallet"):
+    """A Southeast Asian e-wallet (OVO, DANA, ShopeePay, GCash, GrabPay, Maya…): the customer
+    approves on the wallet's page or app (``redirect``); OVO instead pushes the request to the
+    app of the ``phone`` number given (``await_customer``).
+    """
+
+    phone: str | None = None
+    provider: Literal[
+        "astrapay",
+        "dana",
+        "gcash",
+        "grabpay",
+        "jeniuspay",
+        "linepay",
+        "linkaja",
+        "momo",
+        "ovo",
+        "paymaya",
+        "shopeepay",
+        "touchngo",
+        "truemoney",
+        "zalopay",
+    ]
+
+
 class Failure(msgspec.Struct, kw_only=True, omit_defaults=True):
     """Why a payment, refund or mandate failed at the gateway (a result, not an error)."""
 
@@ -802,7 +841,13 @@ class Mandate(msgspec.Struct, kw_only=True, omit_defaults=True):
     failure: Failure | None = None
     id: str
     next_action: (
-        RedirectAction | DisplayQr | DisplayVoucher | AwaitCustomer | ThreeDsAction | None
+        RedirectAction
+        | DisplayQr
+        | DisplayVoucher
+        | DisplayBankTransfer
+        | AwaitCustomer
+        | ThreeDsAction
+        | None
     ) = None
     object: str = "mandate"
     payment_method: PaymentMethodSummary | None = None
@@ -865,6 +910,16 @@ class MandateSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     id: str
     status: MandateStatus
+
+
+class Netbanking(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="netbanking"
+):
+    """Netbanking (IN): a redirect to the customer's bank, chosen by its code (``HDFC``,
+    ``SBIN``, ``ICIC``…): Indian gateways cannot pay by netbanking without the bank.
+    """
+
+    bank: str
 
 
 class NetworkToken(
@@ -945,7 +1000,13 @@ class Payment(msgspec.Struct, kw_only=True, omit_defaults=True):
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     network_transaction_id: str | None = None
     next_action: (
-        RedirectAction | DisplayQr | DisplayVoucher | AwaitCustomer | ThreeDsAction | None
+        RedirectAction
+        | DisplayQr
+        | DisplayVoucher
+        | DisplayBankTransfer
+        | AwaitCustomer
+        | ThreeDsAction
+        | None
     ) = None
     object: str = "payment"
     payment_method: PaymentMethodSummary | None = None
@@ -1001,6 +1062,10 @@ class PaymentCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
         | Affirm
         | Alipay
         | WechatPay
+        | Netbanking
+        | Qris
+        | Ewallet
+        | VirtualAccount
     )
     reference: str | None = None
     return_url: str | None = None
@@ -1058,6 +1123,12 @@ class Przelewy24(
     """Przelewy24 (PL): a redirect to the customer's bank; ``bank`` preselects one."""
 
     bank: str | None = None
+
+
+class Qris(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="qris"):
+    """QRIS (ID): Indonesia's national QR standard, paid from any bank or e-wallet app."""
+
+    expires_after_seconds: int | None = None
 
 
 class RedirectAction(
@@ -1194,6 +1265,19 @@ class Upi(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", ta
     vpa: str | None = None
 
 
+class VirtualAccount(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="type", tag="virtual_account"
+):
+    """A bank virtual account (ID, PH, VN…): a one-off account number at ``bank`` (``BCA``,
+    ``BNI``, ``MANDIRI``…) the customer pays into by transfer (``display_bank_transfer``);
+    ``account_holder_name`` is the name the bank shows.
+    """
+
+    account_holder_name: str | None = None
+    bank: str
+    expires_after_days: int | None = None
+
+
 class VoidCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The API's ``VoidCreate`` object."""
 
@@ -1237,6 +1321,7 @@ __all__ = [
     "DeliveryList",
     "DeliveryStatus",
     "DeliveryView",
+    "DisplayBankTransfer",
     "DisplayQr",
     "DisplayVoucher",
     "Dispute",
@@ -1260,6 +1345,7 @@ __all__ = [
     "EventType",
     "EvidenceItem",
     "EvidenceType",
+    "Ewallet",
     "Failure",
     "GatewayDetail",
     "GooglePay",
@@ -1276,6 +1362,7 @@ __all__ = [
     "MandateRef",
     "MandateStatus",
     "MandateSummary",
+    "Netbanking",
     "NetworkToken",
     "Order",
     "Oxxo",
@@ -1291,6 +1378,7 @@ __all__ = [
     "Pix",
     "PromptPay",
     "Przelewy24",
+    "Qris",
     "RedirectAction",
     "Refund",
     "RefundCreate",
@@ -1305,6 +1393,7 @@ __all__ = [
     "ThreeDsResult",
     "Token",
     "Upi",
+    "VirtualAccount",
     "VoidCreate",
     "WechatPay",
 ]

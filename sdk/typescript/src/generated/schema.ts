@@ -1076,6 +1076,19 @@ export interface components {
             status: components["schemas"]["DeliveryStatus"];
         };
         /**
+         * DisplayBankTransfer
+         * @description Ask the customer to transfer the amount to a one-off account (a bank virtual account): the bank, the account number, the name the bank shows, until when.
+         */
+        DisplayBankTransfer: {
+            account_holder_name?: string | null;
+            account_number: string;
+            bank: string;
+            expires_at?: string | null;
+            /** @enum {unknown} */
+            type: "display_bank_transfer";
+            url: string;
+        };
+        /**
          * DisplayQr
          * @description Show a code the customer scans with a banking or wallet app (Pix, UPI, PayNow, PromptPay, Alipay, WeChat Pay). ``payload`` is the text encoded (Pix "copia e cola"), ``image`` a ``data:image/…`` URL of the QR code, ``url`` a hosted page.
          */
@@ -1288,6 +1301,17 @@ export interface components {
          */
         EvidenceType: "cancellation_policy" | "customer_communication" | "customer_signature" | "product_description" | "receipt" | "refund_policy" | "service_documentation" | "shipping_documentation" | "uncategorized";
         /**
+         * Ewallet
+         * @description A Southeast Asian e-wallet (OVO, DANA, ShopeePay, GCash, GrabPay, Maya…): the customer approves on the wallet's page or app (``redirect``); OVO instead pushes the request to the app of the ``phone`` number given (``await_customer``).
+         */
+        Ewallet: {
+            phone?: string | null;
+            /** @enum {unknown} */
+            provider: "astrapay" | "dana" | "gcash" | "grabpay" | "jeniuspay" | "linepay" | "linkaja" | "momo" | "ovo" | "paymaya" | "shopeepay" | "touchngo" | "truemoney" | "zalopay";
+            /** @enum {unknown} */
+            type: "ewallet";
+        };
+        /**
          * Failure
          * @description Why a payment, refund or mandate failed at the gateway (a result, not an error).
          */
@@ -1372,7 +1396,7 @@ export interface components {
             customer_id?: string | null;
             failure?: components["schemas"]["Failure"] | null;
             id: string;
-            next_action?: (components["schemas"]["RedirectAction"] | components["schemas"]["DisplayQr"] | components["schemas"]["DisplayVoucher"] | components["schemas"]["AwaitCustomer"] | components["schemas"]["ThreeDsAction"]) | null;
+            next_action?: (components["schemas"]["RedirectAction"] | components["schemas"]["DisplayQr"] | components["schemas"]["DisplayVoucher"] | components["schemas"]["DisplayBankTransfer"] | components["schemas"]["AwaitCustomer"] | components["schemas"]["ThreeDsAction"]) | null;
             /** @description Default: `"mandate"`. */
             object?: string;
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
@@ -1445,6 +1469,15 @@ export interface components {
         MandateSummary: {
             id: string;
             status: components["schemas"]["MandateStatus"];
+        };
+        /**
+         * Netbanking
+         * @description Netbanking (IN): a redirect to the customer's bank, chosen by its code (``HDFC``, ``SBIN``, ``ICIC``…): Indian gateways cannot pay by netbanking without the bank.
+         */
+        Netbanking: {
+            bank: string;
+            /** @enum {unknown} */
+            type: "netbanking";
         };
         /**
          * NetworkToken
@@ -1526,7 +1559,7 @@ export interface components {
                 [key: string]: string;
             };
             network_transaction_id?: string | null;
-            next_action?: (components["schemas"]["RedirectAction"] | components["schemas"]["DisplayQr"] | components["schemas"]["DisplayVoucher"] | components["schemas"]["AwaitCustomer"] | components["schemas"]["ThreeDsAction"]) | null;
+            next_action?: (components["schemas"]["RedirectAction"] | components["schemas"]["DisplayQr"] | components["schemas"]["DisplayVoucher"] | components["schemas"]["DisplayBankTransfer"] | components["schemas"]["AwaitCustomer"] | components["schemas"]["ThreeDsAction"]) | null;
             /** @description Default: `"payment"`. */
             object?: string;
             payment_method?: components["schemas"]["PaymentMethodSummary"] | null;
@@ -1561,7 +1594,7 @@ export interface components {
             /** @description Default: `false`. */
             multiple_captures?: boolean;
             order?: components["schemas"]["Order"] | null;
-            payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["NetworkToken"] | components["schemas"]["ApplePay"] | components["schemas"]["GooglePay"] | components["schemas"]["PayPal"] | components["schemas"]["Ideal"] | components["schemas"]["Bancontact"] | components["schemas"]["Eps"] | components["schemas"]["Blik"] | components["schemas"]["Przelewy24"] | components["schemas"]["SepaDebit"] | components["schemas"]["AchDebit"] | components["schemas"]["BacsDebit"] | components["schemas"]["Pix"] | components["schemas"]["Upi"] | components["schemas"]["PayNow"] | components["schemas"]["PromptPay"] | components["schemas"]["Boleto"] | components["schemas"]["Oxxo"] | components["schemas"]["Konbini"] | components["schemas"]["Klarna"] | components["schemas"]["AfterpayClearpay"] | components["schemas"]["Affirm"] | components["schemas"]["Alipay"] | components["schemas"]["WechatPay"];
+            payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["MandateRef"] | components["schemas"]["NetworkToken"] | components["schemas"]["ApplePay"] | components["schemas"]["GooglePay"] | components["schemas"]["PayPal"] | components["schemas"]["Ideal"] | components["schemas"]["Bancontact"] | components["schemas"]["Eps"] | components["schemas"]["Blik"] | components["schemas"]["Przelewy24"] | components["schemas"]["SepaDebit"] | components["schemas"]["AchDebit"] | components["schemas"]["BacsDebit"] | components["schemas"]["Pix"] | components["schemas"]["Upi"] | components["schemas"]["PayNow"] | components["schemas"]["PromptPay"] | components["schemas"]["Boleto"] | components["schemas"]["Oxxo"] | components["schemas"]["Konbini"] | components["schemas"]["Klarna"] | components["schemas"]["AfterpayClearpay"] | components["schemas"]["Affirm"] | components["schemas"]["Alipay"] | components["schemas"]["WechatPay"] | components["schemas"]["Netbanking"] | components["schemas"]["Qris"] | components["schemas"]["Ewallet"] | components["schemas"]["VirtualAccount"];
             reference?: string | null;
             return_url?: string | null;
             routing_profile?: string | null;
@@ -1634,6 +1667,15 @@ export interface components {
             bank?: string | null;
             /** @enum {unknown} */
             type: "przelewy24";
+        };
+        /**
+         * Qris
+         * @description QRIS (ID): Indonesia's national QR standard, paid from any bank or e-wallet app.
+         */
+        Qris: {
+            expires_after_seconds?: number | null;
+            /** @enum {unknown} */
+            type: "qris";
         };
         /**
          * RedirectAction
@@ -1783,6 +1825,17 @@ export interface components {
             /** @enum {unknown} */
             type: "upi";
             vpa?: string | null;
+        };
+        /**
+         * VirtualAccount
+         * @description A bank virtual account (ID, PH, VN…): a one-off account number at ``bank`` (``BCA``, ``BNI``, ``MANDIRI``…) the customer pays into by transfer (``display_bank_transfer``); ``account_holder_name`` is the name the bank shows.
+         */
+        VirtualAccount: {
+            account_holder_name?: string | null;
+            bank: string;
+            expires_after_days?: number | null;
+            /** @enum {unknown} */
+            type: "virtual_account";
         };
         /** VoidCreate */
         VoidCreate: {

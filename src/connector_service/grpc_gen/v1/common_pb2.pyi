@@ -383,8 +383,38 @@ class WechatPay(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class Netbanking(_message.Message):
+    __slots__ = ("bank",)
+    BANK_FIELD_NUMBER: _ClassVar[int]
+    bank: str
+    def __init__(self, bank: _Optional[str] = ...) -> None: ...
+
+class Qris(_message.Message):
+    __slots__ = ("expires_after_seconds",)
+    EXPIRES_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    expires_after_seconds: int
+    def __init__(self, expires_after_seconds: _Optional[int] = ...) -> None: ...
+
+class Ewallet(_message.Message):
+    __slots__ = ("provider", "phone")
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    provider: str
+    phone: str
+    def __init__(self, provider: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
+
+class VirtualAccount(_message.Message):
+    __slots__ = ("bank", "account_holder_name", "expires_after_days")
+    BANK_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    bank: str
+    account_holder_name: str
+    expires_after_days: int
+    def __init__(self, bank: _Optional[str] = ..., account_holder_name: _Optional[str] = ..., expires_after_days: _Optional[int] = ...) -> None: ...
+
 class PaymentMethod(_message.Message):
-    __slots__ = ("card", "token", "mandate", "wallet", "redirect", "network_token", "apple_pay", "google_pay", "paypal", "ideal", "bancontact", "eps", "blik", "przelewy24", "sepa_debit", "ach_debit", "bacs_debit", "pix", "upi", "paynow", "promptpay", "boleto", "oxxo", "konbini", "klarna", "afterpay_clearpay", "affirm", "alipay", "wechat_pay")
+    __slots__ = ("card", "token", "mandate", "wallet", "redirect", "network_token", "apple_pay", "google_pay", "paypal", "ideal", "bancontact", "eps", "blik", "przelewy24", "sepa_debit", "ach_debit", "bacs_debit", "pix", "upi", "paynow", "promptpay", "boleto", "oxxo", "konbini", "klarna", "afterpay_clearpay", "affirm", "alipay", "wechat_pay", "netbanking", "qris", "ewallet", "virtual_account")
     CARD_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     MANDATE_FIELD_NUMBER: _ClassVar[int]
@@ -414,6 +444,10 @@ class PaymentMethod(_message.Message):
     AFFIRM_FIELD_NUMBER: _ClassVar[int]
     ALIPAY_FIELD_NUMBER: _ClassVar[int]
     WECHAT_PAY_FIELD_NUMBER: _ClassVar[int]
+    NETBANKING_FIELD_NUMBER: _ClassVar[int]
+    QRIS_FIELD_NUMBER: _ClassVar[int]
+    EWALLET_FIELD_NUMBER: _ClassVar[int]
+    VIRTUAL_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     card: Card
     token: Token
     mandate: MandateReference
@@ -443,7 +477,11 @@ class PaymentMethod(_message.Message):
     affirm: Affirm
     alipay: Alipay
     wechat_pay: WechatPay
-    def __init__(self, card: _Optional[_Union[Card, _Mapping]] = ..., token: _Optional[_Union[Token, _Mapping]] = ..., mandate: _Optional[_Union[MandateReference, _Mapping]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., redirect: _Optional[_Union[Redirect, _Mapping]] = ..., network_token: _Optional[_Union[NetworkToken, _Mapping]] = ..., apple_pay: _Optional[_Union[ApplePay, _Mapping]] = ..., google_pay: _Optional[_Union[GooglePay, _Mapping]] = ..., paypal: _Optional[_Union[PayPal, _Mapping]] = ..., ideal: _Optional[_Union[Ideal, _Mapping]] = ..., bancontact: _Optional[_Union[Bancontact, _Mapping]] = ..., eps: _Optional[_Union[Eps, _Mapping]] = ..., blik: _Optional[_Union[Blik, _Mapping]] = ..., przelewy24: _Optional[_Union[Przelewy24, _Mapping]] = ..., sepa_debit: _Optional[_Union[SepaDebit, _Mapping]] = ..., ach_debit: _Optional[_Union[AchDebit, _Mapping]] = ..., bacs_debit: _Optional[_Union[BacsDebit, _Mapping]] = ..., pix: _Optional[_Union[Pix, _Mapping]] = ..., upi: _Optional[_Union[Upi, _Mapping]] = ..., paynow: _Optional[_Union[PayNow, _Mapping]] = ..., promptpay: _Optional[_Union[PromptPay, _Mapping]] = ..., boleto: _Optional[_Union[Boleto, _Mapping]] = ..., oxxo: _Optional[_Union[Oxxo, _Mapping]] = ..., konbini: _Optional[_Union[Konbini, _Mapping]] = ..., klarna: _Optional[_Union[Klarna, _Mapping]] = ..., afterpay_clearpay: _Optional[_Union[AfterpayClearpay, _Mapping]] = ..., affirm: _Optional[_Union[Affirm, _Mapping]] = ..., alipay: _Optional[_Union[Alipay, _Mapping]] = ..., wechat_pay: _Optional[_Union[WechatPay, _Mapping]] = ...) -> None: ...
+    netbanking: Netbanking
+    qris: Qris
+    ewallet: Ewallet
+    virtual_account: VirtualAccount
+    def __init__(self, card: _Optional[_Union[Card, _Mapping]] = ..., token: _Optional[_Union[Token, _Mapping]] = ..., mandate: _Optional[_Union[MandateReference, _Mapping]] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ..., redirect: _Optional[_Union[Redirect, _Mapping]] = ..., network_token: _Optional[_Union[NetworkToken, _Mapping]] = ..., apple_pay: _Optional[_Union[ApplePay, _Mapping]] = ..., google_pay: _Optional[_Union[GooglePay, _Mapping]] = ..., paypal: _Optional[_Union[PayPal, _Mapping]] = ..., ideal: _Optional[_Union[Ideal, _Mapping]] = ..., bancontact: _Optional[_Union[Bancontact, _Mapping]] = ..., eps: _Optional[_Union[Eps, _Mapping]] = ..., blik: _Optional[_Union[Blik, _Mapping]] = ..., przelewy24: _Optional[_Union[Przelewy24, _Mapping]] = ..., sepa_debit: _Optional[_Union[SepaDebit, _Mapping]] = ..., ach_debit: _Optional[_Union[AchDebit, _Mapping]] = ..., bacs_debit: _Optional[_Union[BacsDebit, _Mapping]] = ..., pix: _Optional[_Union[Pix, _Mapping]] = ..., upi: _Optional[_Union[Upi, _Mapping]] = ..., paynow: _Optional[_Union[PayNow, _Mapping]] = ..., promptpay: _Optional[_Union[PromptPay, _Mapping]] = ..., boleto: _Optional[_Union[Boleto, _Mapping]] = ..., oxxo: _Optional[_Union[Oxxo, _Mapping]] = ..., konbini: _Optional[_Union[Konbini, _Mapping]] = ..., klarna: _Optional[_Union[Klarna, _Mapping]] = ..., afterpay_clearpay: _Optional[_Union[AfterpayClearpay, _Mapping]] = ..., affirm: _Optional[_Union[Affirm, _Mapping]] = ..., alipay: _Optional[_Union[Alipay, _Mapping]] = ..., wechat_pay: _Optional[_Union[WechatPay, _Mapping]] = ..., netbanking: _Optional[_Union[Netbanking, _Mapping]] = ..., qris: _Optional[_Union[Qris, _Mapping]] = ..., ewallet: _Optional[_Union[Ewallet, _Mapping]] = ..., virtual_account: _Optional[_Union[VirtualAccount, _Mapping]] = ...) -> None: ...
 
 class CardSummary(_message.Message):
     __slots__ = ("brand", "last4", "exp_month", "exp_year")
@@ -466,7 +504,7 @@ class PaymentMethodSummary(_message.Message):
     def __init__(self, type: _Optional[str] = ..., card: _Optional[_Union[CardSummary, _Mapping]] = ...) -> None: ...
 
 class NextAction(_message.Message):
-    __slots__ = ("type", "url", "method", "form", "payload", "image", "expires_at", "reference", "barcode", "instructions_url", "message", "version")
+    __slots__ = ("type", "url", "method", "form", "payload", "image", "expires_at", "reference", "barcode", "instructions_url", "message", "version", "bank", "account_number", "account_holder_name")
     class FormEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -486,6 +524,9 @@ class NextAction(_message.Message):
     INSTRUCTIONS_URL_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    BANK_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
     type: str
     url: str
     method: str
@@ -498,7 +539,10 @@ class NextAction(_message.Message):
     instructions_url: str
     message: str
     version: str
-    def __init__(self, type: _Optional[str] = ..., url: _Optional[str] = ..., method: _Optional[str] = ..., form: _Optional[_Mapping[str, str]] = ..., payload: _Optional[str] = ..., image: _Optional[str] = ..., expires_at: _Optional[str] = ..., reference: _Optional[str] = ..., barcode: _Optional[str] = ..., instructions_url: _Optional[str] = ..., message: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
+    bank: str
+    account_number: str
+    account_holder_name: str
+    def __init__(self, type: _Optional[str] = ..., url: _Optional[str] = ..., method: _Optional[str] = ..., form: _Optional[_Mapping[str, str]] = ..., payload: _Optional[str] = ..., image: _Optional[str] = ..., expires_at: _Optional[str] = ..., reference: _Optional[str] = ..., barcode: _Optional[str] = ..., instructions_url: _Optional[str] = ..., message: _Optional[str] = ..., version: _Optional[str] = ..., bank: _Optional[str] = ..., account_number: _Optional[str] = ..., account_holder_name: _Optional[str] = ...) -> None: ...
 
 class GatewayDetail(_message.Message):
     __slots__ = ("code", "message", "http_status")
