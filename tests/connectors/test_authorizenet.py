@@ -1083,6 +1083,7 @@ def test_an_echeck_is_never_held_nor_stored(over: dict[str, Any], field: str) ->
     with pytest.raises(ServiceError) as err:
         CONNECTOR.build_authorize(ctx(), authorize(payment_method=ach(), **over))
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == field
+    assert err.value.code == "not_supported"
 
 
 def test_the_declaration_refuses_a_held_echeck_before_the_connector() -> None:

@@ -76,6 +76,7 @@ from connector_service.domain.errors import (
     ServiceError,
     decline,
     invalid,
+    not_supported,
 )
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -1692,19 +1693,15 @@ def _check_echeck(data: AuthorizeData) -> None:
     capture (an eCheck is debited or not: ``authOnlyTransaction`` takes no bank
     account), or store the account (a CIM bank-account profile is not mapped yet)."""
     if data.capture_method is CaptureMethod.MANUAL:
-        raise ServiceError(
-            ErrorType.NOT_SUPPORTED,
-            "capture_not_supported",
+        raise not_supported(
             "Authorize.net debits an eCheck at once: capture_method manual is not "
             "supported for ach_debit",
-            field="capture_method",
+            "capture_method",
         )
     if data.setup_future_usage:
-        raise ServiceError(
-            ErrorType.NOT_SUPPORTED,
-            "setup_future_usage_not_supported",
+        raise not_supported(
             "Authorize.net eChecks are not stored as customer profiles by this service",
-            field="setup_future_usage",
+            "setup_future_usage",
         )
 
 
