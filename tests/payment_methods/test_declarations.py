@@ -54,8 +54,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         "apple_pay": "acr", "google_pay": "acr", "paypal": "ar", "ideal": "ar",
         "bancontact": "ar", "eps": "ar", "przelewy24": "ar", "boleto": "a", "alipay": "ar",
     },
-    "cybersource": {"card": "acrm", "mandate": "acrm"},
-    "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
+    "cybersource": {"card": "acrm", "mandate": "acrm", "network_token": "acr",
+                    "apple_pay": "acr", "google_pay": "acr"},
+    "mercadopago": {  # connectors/mercadopago.py
+        "card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar", "boleto": "ar",
+        "oxxo": "ar",
+    },
     "mollie": {
         "token": "acrm",
         "mandate": "acrm",
@@ -112,7 +116,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "xendit": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
 }
 # fmt: on
-EXTERNAL_3DS = {"adyen", "checkout"}
+EXTERNAL_3DS = {"adyen", "checkout", "cybersource"}
 LETTER = {AUTHORIZE: "a", CAPTURE: "c", REFUND: "r", RECURRING: "m"}
 
 
@@ -127,7 +131,8 @@ def test_each_connector_declares_what_it_takes(name: str) -> None:
     assert declared == EXPECTED[name]
     assert meta.payment_methods == frozenset(meta.methods)
     # 3-D Secure results obtained elsewhere: cards only, where the connector passes them
-    # (the sandbox, Adyen's mpiData, Checkout.com's 3ds object).
+    # (the sandbox, Adyen's mpiData, Checkout.com's 3ds object, Cybersource's
+    # consumerAuthenticationInformation).
     passes = {pm for pm, s in meta.methods.items() if s.external_3ds}
     assert passes == ({PM.CARD} if name in EXTERNAL_3DS else set())
 
