@@ -49,7 +49,7 @@ from connector_service.domain.flows import (
     SyncData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Upi
+from connector_service.domain.payment_methods import Card, Netbanking, Upi
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.razorpay import check_request, route_of
@@ -149,6 +149,13 @@ EXTRA: dict[str, dict[str, str]] = {
         "notes": "S2S JSON: notes, optional",
         "customer_id": "Recurring payments, cards, authorization transaction: customer_id",
         "recurring": "Recurring payments, cards, authorization transaction: recurring",
+    },
+    "create netbanking payment (S2S JSON)": {
+        "ip": "S2S JSON v2: ip, mandatory (all methods)",
+        "user_agent": "S2S JSON v2: user_agent, mandatory (all methods)",
+        "callback_url": "S2S JSON v2 netbanking: callback_url, where the bank returns the customer",
+        "description": "S2S JSON: description, optional",
+        "notes": "S2S JSON: notes, optional",
     },
     "create UPI collect payment (S2S)": {
         "callback_url": "S2S UPI: callback_url, optional",
@@ -286,6 +293,20 @@ def upi_requests(vpa: str | None) -> list[HttpRequest]:
     return requests
 
 
+def netbanking_requests() -> list[HttpRequest]:
+    data = AuthorizeData(
+        amount=200000, currency="INR", payment_method=Netbanking(bank="HDFC"),
+        capture_method=CaptureMethod.AUTOMATIC, reference="receipt#3",
+        customer=Customer(email="gaurav.kumar@example.com", phone="9000090000"),
+        browser=BROWSER, description="Test flow", return_url="https://shop.example/return",
+    )  # fmt: skip
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+        [response(200, fixture("order_created")), response(200, fixture("netbanking_created"))],
+    )  # fmt: skip
+    return requests
+
+
 def payment_ref() -> PaymentRef:
     return PaymentRef(
         account="razorpay-test", connector="razorpay", connector_payment_id=PID, amount=1000,
@@ -401,6 +422,23 @@ CASES: dict[str, Case] = {
         ),
         lambda: authorize_requests()[1],
         {"amount", "currency", "order_id", "email", "contact", "method", "card"},
+    ),
+    # S2S JSON v2 "Build Integration for Netbanking", 1.2 Create a Payment: the same
+    # createPaymentJson with method netbanking and the bank's code instead of a card
+    "create netbanking payment (S2S JSON)": (
+        lambda c: c.payment.createPaymentJson(
+            {
+                "amount": 200000,
+                "currency": "INR",
+                "contact": "9000090000",
+                "email": "gaurav.kumar@example.com",
+                "order_id": OID,
+                "method": "netbanking",
+                "bank": "HDFC",
+            }
+        ),
+        lambda: netbanking_requests()[1],
+        {"amount", "currency", "order_id", "email", "contact", "method", "bank"},
     ),
     # documents/payment.md, "Fetch a payment"
     "fetch payment": (
@@ -598,7 +636,8 @@ def test_every_connector_flow_request_is_covered_by_an_sdk_case() -> None:
     these flows is one an SDK case recorded."""
     covered = set(ANSWERS)
     sent = [*authorize_requests(), *authorize_requests(key="cs-k"), *setup_requests(),
-            *charge_requests(), *upi_requests("a.b@upi"), *upi_requests(None)]  # fmt: skip
+            *charge_requests(), *upi_requests("a.b@upi"), *upi_requests(None),
+            *netbanking_requests()]  # fmt: skip
     for request in sent:
         assert (request.method, route_of(urlsplit(request.url).path)) in covered, request.url
 

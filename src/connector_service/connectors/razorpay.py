@@ -32,6 +32,10 @@ Why it looks the way it does:
   (the answer's ``link`` is the ``upi://pay`` URI, shown as ``display_qr``); the payment
   stays ``created`` (processing) until ``payment.authorized`` / ``payment.captured``
   arrives by webhook or sync;
+- netbanking is the S2S JSON payment with ``method: netbanking`` and the bank's code:
+  its ``redirect`` next action is the bank's login page, which sends the customer back
+  to the callback URL (signed like a 3-D Secure return); ``payment.captured`` /
+  ``payment.failed`` or a sync settle one whose customer never came back;
 - webhooks: ``X-Razorpay-Signature`` is the hex HMAC-SHA256 of the raw body with the
   webhook's own secret (set per webhook on the Dashboard, not the API key secret); the
   scheme signs no timestamp, and ``X-Razorpay-Event-Id`` names a delivery.
@@ -102,7 +106,13 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token, Upi
+from connector_service.domain.payment_methods import (
+    Card,
+    Netbanking,
+    PaymentMethodType,
+    Token,
+    Upi,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeStatus,
@@ -203,7 +213,18 @@ RAZORPAY_METHODS: dict[PaymentMethodType, MethodSupport] = {
         countries=frozenset({"IN"}),
         currencies=frozenset({"INR"}),
     ),
+    # the bank's page (a redirect); the order's payment_capture applies as to cards
+    # ("Payment Capture Settings": any payment can be kept authorized, captured within
+    # 3 days), and a refund goes back to the payer's bank account
+    PaymentMethodType.NETBANKING: MethodSupport(
+        flows=frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND}),
+        countries=frozenset({"IN"}),
+        currencies=frozenset({"INR"}),
+    ),
 }
+# Razorpay's netbanking bank codes: the bank's four-letter IFSC prefix (HDFC, SBIN, ICIC,
+# UTIB...), some with a suffix for a second login (HDFC_C corporate, BARB_R retail).
+BANK_CODE = re.compile(r"[A-Z]{4}(?:_[A-Z])?")
 # How long a UPI collect request stays open on the customer's phone (minutes, 5 to 60).
 UPI_EXPIRY_MINUTES = "10"
 
@@ -364,14 +385,27 @@ class RazorpayConnector(Connector):
                 "description": data.description,
                 "notes": _notes(data.reference, data.metadata),
                 "callback_url": data.return_url,
-            } | _client(data.customer, data.browser)
+            } | _client(data.customer, data.browser, "a UPI payment")
             path = "/payments/create/upi"
+        elif isinstance(pm, Netbanking):
+            payment = {
+                "amount": amount,
+                "currency": data.currency,
+                "email": _email(data.customer),
+                "contact": _contact(ctx, data.customer),
+                "method": "netbanking",
+                "bank": _bank(pm),
+                "description": data.description,
+                "notes": _notes(data.reference, data.metadata),
+                "callback_url": _callback(data.return_url),
+            } | _client(data.customer, data.browser, "a netbanking payment")
+            path = "/payments/create/json"
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
                 "Razorpay takes cards, mandates and card tokens (token_... with the "
-                "customer's cust_...) and UPI here; netbanking and wallets are not mapped yet, "
+                "customer's cust_...), UPI and netbanking here; wallets and EMI are not mapped, "
                 f"and neither is {type(pm).__name__.lower()}",
                 field="payment_method.type",
             )
@@ -891,6 +925,7 @@ FIELDS = {
     "currency": "currency",
     "email": "customer.email",
     "contact": "customer.phone",
+    "bank": "payment_method.bank",
     "card[number]": "payment_method.number",
     "number": "payment_method.number",
     "card[cvv]": "payment_method.cvc",
@@ -1261,20 +1296,47 @@ def _newest(items: list[dict[str, Any]]) -> dict[str, Any]:
     return max(found, key=lambda p: kit.integer(p.get("created_at")) or 0) if found else {}
 
 
-def _client(customer: Customer | None, browser: BrowserInfo | None) -> dict[str, Any]:
-    """The customer's ip and user agent, which Razorpay's S2S UPI payment requires."""
+def _client(customer: Customer | None, browser: BrowserInfo | None, what: str) -> dict[str, Any]:
+    """The customer's ip and user agent, which Razorpay's S2S UPI and netbanking
+    payments require (no 3-D Secure browser block: there is no card to authenticate)."""
     ip = (browser.ip_address if browser else None) or (customer.ip_address if customer else None)
     if not ip:
         raise invalid(
-            "missing_field", "Razorpay needs the customer's IP address on a UPI payment",
+            "missing_field", f"Razorpay needs the customer's IP address on {what}",
             "browser.ip_address",
         )  # fmt: skip
     if browser is None or not browser.user_agent:
         raise invalid(
-            "missing_field", "Razorpay needs the customer's user agent on a UPI payment",
+            "missing_field", f"Razorpay needs the customer's user agent on {what}",
             "browser.user_agent",
         )  # fmt: skip
     return {"ip": ip, "user_agent": browser.user_agent}
+
+
+def _bank(pm: Netbanking) -> str:
+    """The bank as Razorpay codes it (``HDFC``, ``SBIN``, ``ICIC``, ``UTIB``): upper
+    case; anything else is refused before the order is made."""
+    code = pm.bank.upper()
+    if not BANK_CODE.fullmatch(code):
+        raise invalid(
+            "invalid_field",
+            "Razorpay names a netbanking bank by its code: four letters such as HDFC, "
+            "SBIN, ICIC or UTIB (some with a suffix, HDFC_C)",
+            "payment_method.bank",
+        )
+    return code
+
+
+def _callback(return_url: str | None) -> str:
+    """Netbanking ends on the bank's page, which sends the customer back to the
+    ``callback_url``: without one the payment could not be completed."""
+    if not return_url:
+        raise invalid(
+            "missing_field",
+            "Razorpay sends the customer back from the bank's page to return_url",
+            "return_url",
+        )
+    return return_url
 
 
 def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentResult:

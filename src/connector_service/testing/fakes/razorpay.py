@@ -16,6 +16,8 @@ payment -> capture -> refund -> sync agree. Behaviour is chosen by card number
 this fake's authentication page, which then sends the browser to the callback URL with
 ``razorpay_payment_id``, ``razorpay_order_id`` and ``razorpay_signature``) and declines
 (HTTP 400 errors that name the failed payment in ``error.metadata``, as Razorpay does).
+A netbanking payment redirects to this fake's bank page (``/v1/bank/{id}``, the same
+return as 3-D Secure; ``outcome=failure`` is the customer cancelling at the bank).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ DECLINES: dict[str, tuple[str, str]] = {
         "Your payment could not be completed due to insufficient account balance.",
     ),
 }
+# Netbanking bank codes the fake takes (a few of GET /methods "netbanking").
+BANKS = frozenset({"HDFC", "SBIN", "ICIC", "UTIB", "KKBK", "HDFC_C", "BARB_R"})
 CARDS = {SUCCESS_CARD: "success", THREE_DS_CARD: "3ds", **dict.fromkeys(DECLINES, "declined")}
 _clock = itertools.count(int(time.time()))
 
@@ -143,15 +147,17 @@ class AuthenticationIn(_In):
 
 
 class PaymentJsonIn(_In):
-    """``client.payment.createPaymentJson`` (S2S JSON v2, cards)."""
+    """``client.payment.createPaymentJson`` (S2S JSON v2): a card, or netbanking with
+    the bank's code (S2S JSON v2 "Build Integration for Netbanking")."""
 
     amount: int
     currency: str
     order_id: str
     email: str
     contact: str
-    method: str
-    card: CardIn
+    method: Literal["card", "netbanking"]
+    card: CardIn | None = None
+    bank: str | None = None
     ip: str | None = None
     user_agent: str | None = None
     referer: str | None = None
@@ -163,6 +169,17 @@ class PaymentJsonIn(_In):
     save: bool | None = None
     authentication: AuthenticationIn | None = None
     browser: BrowserIn | None = None
+
+    def __post_init__(self) -> None:
+        if self.method == "card" and (self.card is None or self.bank is not None):
+            raise ValueError("a card payment has card and no bank")
+        if self.method == "netbanking":
+            if self.bank is None or self.card is not None:
+                raise ValueError("a netbanking payment has bank and no card")
+            if self.bank not in BANKS:
+                raise ValueError(f"bank {self.bank!r} is not a Razorpay netbanking code")
+            if self.authentication is not None or self.browser is not None:
+                raise ValueError("authentication/browser are for card payments")
 
 
 class UpiIn(_In):
@@ -320,7 +337,8 @@ def check_request(request: HttpRequest, key_id: str, key_secret: str) -> None:
     ):
         raise SpecViolation(f"{request.method} {route}: notes are 15 pairs of 256 at most")
     if isinstance(body, PaymentJsonIn):
-        if not body.card.number.isdigit() or not 1 <= body.card.expiry_month <= 12:
+        card = body.card
+        if card is not None and (not card.number.isdigit() or not 1 <= card.expiry_month <= 12):
             raise SpecViolation("card.number / card.expiry_month invalid")
         if len(body.email) > 40 or len(body.contact) > 15:
             raise SpecViolation("email is 40 characters at most, contact 15")
@@ -419,11 +437,12 @@ class RazorpayFake(FakeGateway):
         r.add_delete("/v1/customers/{cid}/tokens/{tid}", self.delete_token)
         r.add_get("/v1/customers/{cid}/tokens/{tid}", self.get_token)
         r.add_get("/v1/3ds/{id}", self.three_ds_page)  # the bank's page, not API
+        r.add_get("/v1/bank/{id}", self.three_ds_page)  # the netbanking login, not API
 
     # ---- request checks
 
     def is_api(self, request: web.Request) -> bool:
-        return not request.path.startswith("/v1/3ds/")
+        return not request.path.startswith(("/v1/3ds/", "/v1/bank/"))
 
     def authenticate(self, request: web.Request) -> web.StreamResponse | None:
         wanted = "Basic " + base64.b64encode(f"{self.key_id}:{self.key_secret}".encode()).decode()
@@ -645,6 +664,8 @@ class RazorpayFake(FakeGateway):
             return _error(400, "customer_id does not match the order", field="customer_id")
         if not body.get("ip") or not body.get("user_agent"):
             return _error(400, "The ip field is required.", field="ip")
+        if body["method"] == "netbanking":
+            return self._netbanking(order, body)
         payment = self._new_payment(order, body)
         number = str(body["card"]["number"])
         kind = CARDS.get(number, "success")
@@ -668,6 +689,18 @@ class RazorpayFake(FakeGateway):
             )
         self._authorize(payment)
         return self._paid_answer(payment)
+
+    def _netbanking(self, order: dict[str, Any], body: dict[str, Any]) -> web.Response:
+        """A netbanking payment: ``created`` until the customer logs in at the bank's
+        page (this fake's ``/v1/bank/{id}``) and approves."""
+        if not body.get("callback_url"):
+            return _error(400, "The callback url field is required.", field="callback_url")
+        payment = self._new_payment(order, body)
+        payment.update(method="netbanking", card_id=None, card=None, bank=body["bank"])
+        url = f"{self.base_url}/bank/{payment['id']}"
+        return web.json_response(
+            {"razorpay_payment_id": payment["id"], "next": [{"action": "redirect", "url": url}]}
+        )
 
     async def create_upi(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -851,6 +884,14 @@ class RazorpayFake(FakeGateway):
                 "razorpay_signature": signature(
                     self.key_secret, payment["order_id"], payment["id"]
                 ),
+            }
+        elif payment["method"] == "netbanking":  # the customer cancelled at the bank
+            description = "Payment was cancelled by the customer at the bank"
+            self._fail(payment, "payment_cancelled", description, "payment_authentication")
+            params = {
+                "error[code]": "BAD_REQUEST_ERROR",
+                "error[description]": description,
+                "error[reason]": "payment_cancelled",
             }
         else:
             description = "Payment failed due to authentication failure"
