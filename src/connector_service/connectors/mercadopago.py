@@ -67,6 +67,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import CardSummary, Customer, DisplayQr, RedirectAction
 from connector_service.domain.errors import (
     DeclineCode,
@@ -429,7 +430,12 @@ class MercadoPagoConnector(Connector):
         """A card token, a customer (the one with this email, if Mercado Pago has it),
         then the card saved to that customer: its ``id`` is the mandate."""
         return (
-            yield from self._save_card(ctx, data.payment_method, data.customer, Flow.SETUP_MANDATE)
+            yield from self._save_card(
+                ctx,
+                pm_kit.card_or_token(data.payment_method, "Mercado Pago"),
+                data.customer,
+                Flow.SETUP_MANDATE,
+            )
         )
 
     def _save_card(

@@ -26,6 +26,11 @@ Why it looks the way it does:
   block, and an authorization payment with ``recurring``; merchant-initiated charges
   are ``POST /payments/create/recurring`` against a fresh order; revoking deletes the
   token (``DELETE /customers/{id}/tokens/{token}``);
+- UPI AutoPay is the same registration with ``method: upi`` on the order and the
+  authorization on ``POST /payments/create/upi`` (``recurring: "1"``): the customer
+  approves the mandate in their UPI app, and NPCI confirms the token later, so the
+  mandate stays pending until the completion reads the token ``confirmed``; its charges
+  are recurring payments debited after Razorpay's pre-debit notification (processing);
 - UPI (issue 13/15) is ``POST /payments/create/upi`` on the order, ``upi.flow``
   ``collect`` with the customer's VPA (the answer's ``next`` is a ``poll``: the customer
   approves the request in their UPI app, ``await_customer``) or ``intent`` without one
@@ -66,6 +71,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import MethodFlow, MethodSupport
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import (
     AwaitCustomer,
     BrowserInfo,
@@ -131,6 +137,8 @@ CONTACT_MAX = 15  # contact, "maximum length supported is 15 characters"
 MANDATE_MAX_AMOUNT = 1_500_000
 MANDATE_YEARS = 10  # token.expire_at: this many years from the set-up
 FREQUENCIES = ("as_presented", "weekly", "monthly", "yearly")
+# UPI AutoPay: "Currently, UPI Recurring Payment only supports as_presented and monthly".
+UPI_FREQUENCIES = ("as_presented", "monthly")
 
 
 # ---- connector_options (issue 19): Orders API / Route transfer / Refunds API fields.
@@ -207,9 +215,12 @@ RAZORPAY_METHODS: dict[PaymentMethodType, MethodSupport] = {
     PaymentMethodType.CARD: MethodSupport(flows=_ALL_CARD),
     PaymentMethodType.TOKEN: MethodSupport(flows=_STORED),
     PaymentMethodType.MANDATE: MethodSupport(flows=_STORED),
-    # an order's payment_capture applies to UPI too; refunds go back to the payer's account
+    # an order's payment_capture applies to UPI too; refunds go back to the payer's
+    # account; recurring: UPI AutoPay (a mandate set up with POST /v1/mandates)
     PaymentMethodType.UPI: MethodSupport(
-        flows=frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND}),
+        flows=frozenset(
+            {MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND, MethodFlow.RECURRING}
+        ),
         countries=frozenset({"IN"}),
         currencies=frozenset({"INR"}),
     ),
@@ -370,18 +381,13 @@ class RazorpayConnector(Connector):
                 payment["customer_id"] = options.customer_id
             path = "/payments/create/json"
         elif isinstance(pm, Upi):
-            upi: dict[str, Any] = (
-                {"flow": "collect", "vpa": pm.vpa, "expiry_time": UPI_EXPIRY_MINUTES}
-                if pm.vpa
-                else {"flow": "intent"}
-            )
             payment = {
                 "amount": amount,
                 "currency": data.currency,
                 "email": _email(data.customer),
                 "contact": _contact(ctx, data.customer),
                 "method": "upi",
-                "upi": upi,
+                "upi": _upi_block(pm),
                 "description": data.description,
                 "notes": _notes(data.reference, data.metadata),
                 "callback_url": data.return_url,
@@ -397,7 +403,9 @@ class RazorpayConnector(Connector):
                 "bank": _bank(pm),
                 "description": data.description,
                 "notes": _notes(data.reference, data.metadata),
-                "callback_url": _callback(data.return_url),
+                "callback_url": pm_kit.require_return_url(
+                    data.return_url, "Razorpay", "netbanking (the bank's)"
+                ),
             } | _client(data.customer, data.browser, "a netbanking payment")
             path = "/payments/create/json"
         else:
@@ -554,15 +562,18 @@ class RazorpayConnector(Connector):
         return self._get(ctx, f"/refunds/{rid}", Flow.REFUND_SYNC)
 
     def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
-        """A customer, an order that asks for a token (``method: card`` and the token's
-        terms) and the authorization payment with ``recurring``. The authorization is
-        not captured: Razorpay releases it by itself. The token is the mandate."""
+        """A customer, an order that asks for a token (the method and the token's terms)
+        and the authorization payment with ``recurring``. The authorization is not
+        captured: Razorpay releases it by itself. The token is the mandate. A card's
+        token exists once the payment is authorized; a UPI AutoPay token is confirmed
+        later, once the customer approved the mandate in their UPI app
+        (:meth:`steps_complete_mandate`)."""
         pm = data.payment_method
-        if not isinstance(pm, Card):
+        if not isinstance(pm, Card | Upi):
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Razorpay makes a recurring token from a card given in full",
+                "Razorpay makes a recurring token from a card given in full, or from UPI (AutoPay)",
                 field="payment_method.type",
             )
         customer = data.customer
@@ -570,7 +581,12 @@ class RazorpayConnector(Connector):
         contact = _contact(ctx, customer)
         currency = data.currency.upper()
         amount = _to_razorpay(data.amount or 100, currency)
-        browser = _browser(customer, data.browser)
+        if isinstance(pm, Upi):
+            method, frequency = "upi", _frequency(ctx, UPI_FREQUENCIES)
+            client = _client(customer, data.browser, "a UPI AutoPay registration")
+        else:
+            method, frequency = "card", _frequency(ctx, FREQUENCIES)
+            client = _browser(customer, data.browser)
         made = yield self._post(
             ctx,
             "/customers",
@@ -595,13 +611,13 @@ class RazorpayConnector(Connector):
                 "amount": amount,
                 "currency": currency,
                 "customer_id": customer_id,
-                "method": "card",
+                "method": method,
                 "receipt": _receipt(ctx, data.reference),
                 "payment_capture": False,
                 "token": {
                     "max_amount": _mandate_max(ctx, amount),
                     "expire_at": int(time.time()) + MANDATE_YEARS * 365 * 86400,
-                    "frequency": _frequency(ctx),
+                    "frequency": frequency,
                 },
                 "notes": _notes(data.reference, data.metadata),
             },
@@ -612,22 +628,29 @@ class RazorpayConnector(Connector):
             raise ServiceError(
                 ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no order id."
             )
-        payment = {
+        payment: dict[str, Any] = {
             "amount": amount,
             "currency": currency,
             "order_id": order_id,
             "customer_id": customer_id,
             "email": email,
             "contact": contact,
-            "method": "card",
-            "card": _card(pm),
-            "recurring": True,
+            "method": method,
             "callback_url": data.return_url,
             "notes": _notes(data.reference, data.metadata),
-        } | browser
-        answer = yield self._post(ctx, "/payments/create/json", payment, Flow.SETUP_MANDATE)
+        } | client
+        if isinstance(pm, Upi):
+            # UPI AutoPay's authorization payment: "recurring": "1" as its docs show
+            payment |= {"recurring": "1", "upi": _upi_block(pm)}
+            path = "/payments/create/upi"
+        else:
+            payment |= {"card": _card(pm), "recurring": True}
+            path = "/payments/create/json"
+        answer = yield self._post(ctx, path, payment, Flow.SETUP_MANDATE)
         ids = {"customer_id": customer_id, "order_id": order_id, "email": email}
         ids["contact"] = contact
+        if method == "upi":
+            ids["method"] = "upi"
         declined = _declined(answer, currency)
         if declined is not None:
             return MandateResult(
@@ -643,6 +666,14 @@ class RazorpayConnector(Connector):
                 ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no payment id."
             )
         ids["payment_id"] = pid
+        if isinstance(pm, Upi):  # waiting for the customer's UPI app
+            return MandateResult(
+                status=MandateStatus.PENDING,
+                connector_customer_id=customer_id,
+                connector_status="created",
+                next_action=_upi_action(_entity(answer)),
+                meta=ids,
+            )
         redirect = _redirect(_entity(answer))
         if redirect:
             return MandateResult(
@@ -654,6 +685,46 @@ class RazorpayConnector(Connector):
             )
         fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.SETUP_MANDATE)
         return _mandate(_entity(fetched), customer_id, ids)
+
+    def steps_complete_mandate(self, ctx: ConnectorContext, data: MandateCompleteData) -> Steps:
+        """A card's set-up: back from 3-D Secure, the payment read back (one call). A UPI
+        AutoPay set-up: the authorization payment, then, once it names its token, the
+        token's ``recurring_details.status``: ``confirmed`` is the mandate active,
+        ``initiated`` still pending (NPCI has not confirmed it yet: ask again, or wait for
+        the ``token.confirmed`` webhook), ``rejected`` failed."""
+        ids = dict(data.mandate.meta)
+        if ids.get("method") != "upi":
+            return (yield from super().steps_complete_mandate(ctx, data))
+        pid = require_id(ids.get("payment_id"), Flow.COMPLETE_MANDATE.value)
+        fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.COMPLETE_MANDATE)
+        payment = kit.decode_as(_entity(fetched), RazorpayPayment)
+        if payment is None:
+            raise ServiceError(
+                ErrorType.CONNECTOR, "gateway_error", "Razorpay answered without a payment."
+            )
+        customer_id = data.mandate.customer_id or ids.get("customer_id")
+        status = _status(payment)
+        if status is not PaymentStatus.FAILED and (
+            status is PaymentStatus.PROCESSING or not payment.token_id or not customer_id
+        ):
+            # not approved yet (created), or approved without a token named yet
+            return MandateResult(
+                status=MandateStatus.PENDING,
+                connector_customer_id=customer_id,
+                connector_status=payment.status or None,
+                meta=ids,
+            )
+        if status is PaymentStatus.FAILED or not payment.token_id or not customer_id:
+            return MandateResult(
+                status=MandateStatus.FAILED,
+                connector_customer_id=customer_id,
+                connector_status=payment.status or None,
+                failure=_failure(payment.error_reason, payment.error_description),
+                meta=ids,
+            )
+        path = f"/customers/{kit.segment(customer_id)}/tokens/{kit.segment(payment.token_id)}"
+        token = _entity((yield self._get(ctx, path, Flow.COMPLETE_MANDATE)))
+        return _upi_token_mandate(token, payment.token_id, customer_id, ids)
 
     def build_complete_mandate(
         self, ctx: ConnectorContext, data: MandateCompleteData
@@ -1229,6 +1300,33 @@ def _card(card: Card) -> dict[str, Any]:
     )
 
 
+def _upi_block(pm: Upi) -> dict[str, Any]:
+    """``upi``: collect on the customer's VPA, or intent (their UPI app opens the link)."""
+    if pm.vpa:
+        return {"flow": "collect", "vpa": pm.vpa, "expiry_time": UPI_EXPIRY_MINUTES}
+    return {"flow": "intent"}
+
+
+def _upi_token_mandate(
+    token: dict[str, Any], token_id: str, customer_id: str, ids: dict[str, str]
+) -> MandateResult:
+    """A UPI AutoPay token read back: its ``recurring_details.status`` is the mandate's."""
+    details = kit.obj(token.get("recurring_details"))
+    raw = kit.text(details.get("status")) or ""
+    status = kit.status_of(TOKEN_STATUS, raw, MandateStatus.PENDING)
+    reason = kit.text(details.get("failure_reason"))
+    return MandateResult(
+        status=status,
+        connector_mandate_id=token_id,
+        connector_customer_id=customer_id,
+        connector_status=raw or None,
+        failure=decline(DeclineCode.TRANSACTION_NOT_ALLOWED, raw_message=reason or raw)
+        if status is MandateStatus.FAILED
+        else None,
+        meta={k: v for k, v in ids.items() if v},
+    )
+
+
 def _mandate_max(ctx: ConnectorContext, amount: int) -> int:
     raw = ctx.options.get("mandate_max_amount")
     if raw is None:
@@ -1242,13 +1340,13 @@ def _mandate_max(ctx: ConnectorContext, amount: int) -> int:
     return int(raw)
 
 
-def _frequency(ctx: ConnectorContext) -> str:
+def _frequency(ctx: ConnectorContext, allowed: tuple[str, ...]) -> str:
     value = ctx.option("mandate_frequency", "as_presented")
-    if value not in FREQUENCIES:
+    if value not in allowed:
         raise ServiceError(
             ErrorType.INVALID_REQUEST,
             "invalid_account_option",
-            f"option mandate_frequency must be one of {', '.join(FREQUENCIES)}",
+            f"option mandate_frequency must be one of {', '.join(allowed)} for this method",
         )
     return value
 
@@ -1318,25 +1416,12 @@ def _bank(pm: Netbanking) -> str:
     case; anything else is refused before the order is made."""
     code = pm.bank.upper()
     if not BANK_CODE.fullmatch(code):
-        raise invalid(
-            "invalid_field",
+        raise pm_kit.bad_field(
+            "payment_method.bank",
             "Razorpay names a netbanking bank by its code: four letters such as HDFC, "
             "SBIN, ICIC or UTIB (some with a suffix, HDFC_C)",
-            "payment_method.bank",
         )
     return code
-
-
-def _callback(return_url: str | None) -> str:
-    """Netbanking ends on the bank's page, which sends the customer back to the
-    ``callback_url``: without one the payment could not be completed."""
-    if not return_url:
-        raise invalid(
-            "missing_field",
-            "Razorpay sends the customer back from the bank's page to return_url",
-            "return_url",
-        )
-    return return_url
 
 
 def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentResult:
@@ -1351,21 +1436,7 @@ def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentR
     pid = kit.text(created.get("razorpay_payment_id"))
     if not pid:
         raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no payment id.")
-    steps = [s for s in created.get("next") or [] if isinstance(s, dict)]
-    link = kit.text(created.get("link")) or next(
-        (kit.text(s.get("url")) for s in steps if s.get("action") == "intent"), None
-    )
-    action: NextAction
-    if link and link.startswith("upi://"):
-        action = DisplayQr(url="", payload=link)
-    elif any(s.get("action") == "poll" for s in steps):
-        action = AwaitCustomer(
-            url="", message="Approve the collect request in your UPI app",
-        )  # fmt: skip
-    else:
-        raise ServiceError(
-            ErrorType.CONNECTOR, "gateway_error", "Razorpay answered a UPI payment with no step."
-        )
+    action = _upi_action(created)
     return PaymentResult(
         status=PaymentStatus.REQUIRES_ACTION,
         connector_payment_id=pid,
@@ -1373,6 +1444,23 @@ def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentR
         next_action=action,
         pending_reason="awaiting_customer",
         meta={"order_id": order_id},
+    )
+
+
+def _upi_action(created: dict[str, Any]) -> NextAction:
+    """A UPI create's next step: collect answers a ``poll`` (the request is on the
+    customer's phone), intent the ``upi://`` link their UPI app opens (``upi://pay`` for
+    a payment, ``upi://mandate`` for an AutoPay registration), shown as a QR code."""
+    steps = [s for s in created.get("next") or [] if isinstance(s, dict)]
+    link = kit.text(created.get("link")) or next(
+        (kit.text(s.get("url")) for s in steps if s.get("action") == "intent"), None
+    )
+    if link and link.startswith("upi://"):
+        return DisplayQr(url="", payload=link)
+    if any(s.get("action") == "poll" for s in steps):
+        return AwaitCustomer(url="", message="Approve the collect request in your UPI app")
+    raise ServiceError(
+        ErrorType.CONNECTOR, "gateway_error", "Razorpay answered a UPI payment with no step."
     )
 
 

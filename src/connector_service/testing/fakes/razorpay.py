@@ -75,9 +75,13 @@ class _In(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class TokenTermsIn(_In):
+    """``token`` of a recurring registration order (cards; UPI AutoPay: frequency
+    ``as_presented`` or ``monthly``; notes)."""
+
     max_amount: int
     expire_at: int
     frequency: str | None = None
+    notes: dict[str, str] | None = None
 
 
 class TransferIn(_In):
@@ -217,6 +221,13 @@ class PaymentUpiIn(_In):
     notes: dict[str, str] | None = None
     customer_id: str | None = None
     save: bool | None = None
+    # UPI AutoPay's authorization payment (recurring payments, UPI, "Create an
+    # authorisation payment"): "recurring": "1" with the token order's customer
+    recurring: Literal["1", 1, True] | None = None
+
+    def __post_init__(self) -> None:
+        if self.recurring is not None and not self.customer_id:
+            raise ValueError("a recurring (AutoPay) UPI payment names its customer_id")
 
 
 class RecurringIn(_In):
@@ -481,7 +492,8 @@ class RazorpayFake(FakeGateway):
     def _new_payment(self, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         card = body.get("card") or {}
         token = self.tokens.get(body.get("token", ""))
-        shown = token["card"] if token else card
+        # a UPI token has no card: the charge's card block is replaced by its caller
+        shown = (token.get("card") or {"last4": "", "network": ""}) if token else card
         number = str(card.get("number", "")) if card else ""
         payment = {
             "id": new_id("pay"),
@@ -553,7 +565,9 @@ class RazorpayFake(FakeGateway):
         payment["status"] = "authorized"
         payment["acquirer_data"] = {"auth_code": str(random.randint(100000, 999999))}
         private = self.private[payment["id"]]
-        if private["recurring"] and order.get("token") and payment["customer_id"]:
+        if private["recurring"] and order.get("token") and payment["method"] == "upi":
+            self._upi_token(payment, order)
+        elif private["recurring"] and order.get("token") and payment["customer_id"]:
             card = private["card"]
             token = {
                 "id": new_id("token"),
@@ -583,6 +597,45 @@ class RazorpayFake(FakeGateway):
         if order.get("payment_capture"):
             self._capture(payment)
         order["status"] = "paid" if payment["status"] == "captured" else "attempted"
+
+    def _upi_token(self, payment: dict[str, Any], order: dict[str, Any]) -> None:
+        """The AutoPay mandate the customer approved: a token ``initiated`` until NPCI
+        confirms it (:meth:`npci_confirm`), which Razorpay tells by ``token.confirmed``."""
+        username, _, handle = (payment.get("vpa") or "customer@upi").partition("@")
+        token = {
+            "id": new_id("token"),
+            "entity": "token",
+            "token": secrets.token_hex(7),
+            "bank": None,
+            "wallet": None,
+            "method": "upi",
+            "vpa": {"username": username, "handle": handle, "name": None},
+            "recurring": True,
+            "recurring_details": {"status": "initiated", "failure_reason": None},
+            "auth_type": None,
+            "mrn": None,
+            "customer_id": payment["customer_id"],
+            "max_amount": order["token"]["max_amount"],
+            "created_at": next(_clock),
+            "expired_at": order["token"]["expire_at"],
+        }
+        self.tokens[token["id"]] = token
+        payment["token_id"] = token["id"]
+
+    def npci_confirm(self, token_id: str, confirmed: bool = True) -> dict[str, Any]:
+        """NPCI confirms (or rejects) the UPI mandate: the token's recurring status."""
+        token = self.tokens[token_id]
+        token["recurring_details"] = (
+            {"status": "confirmed", "failure_reason": None}
+            if confirmed
+            else {"status": "rejected", "failure_reason": "Mandate rejected by the bank"}
+        )
+        return token
+
+    def upi_debit(self, payment_id: str) -> None:
+        """The debit of a UPI AutoPay charge, made by Razorpay at least 24 hours after its
+        pre-debit notification: until then the recurring payment is ``created``."""
+        self._authorize(self.payments[payment_id])
 
     def _capture(self, payment: dict[str, Any]) -> None:
         payment["status"], payment["captured"] = "captured", True
@@ -707,6 +760,11 @@ class RazorpayFake(FakeGateway):
         order = self._payable(body)
         if isinstance(order, web.Response):
             return order
+        registering = bool(order.get("token"))
+        if registering and (order.get("method") != "upi" or not body.get("recurring")):
+            return _error(400, "recurring is required for a UPI token order", field="recurring")
+        if registering and body.get("customer_id") != self.private[order["id"]].get("customer_id"):
+            return _error(400, "customer_id does not match the order", field="customer_id")
         payment = self._new_payment(order, body)
         upi = body["upi"]
         payment.update(method="upi", card_id=None, card=None, vpa=upi.get("vpa"),
@@ -718,7 +776,8 @@ class RazorpayFake(FakeGateway):
             return web.json_response(
                 {"razorpay_payment_id": payment["id"], "next": [{"action": "poll", "url": poll}]}
             )
-        link = (f"upi://pay?pa=razorpay.merchant@icici&pn=Shop&tr={payment['id']}"
+        kind = "mandate" if registering else "pay"
+        link = (f"upi://{kind}?pa=razorpay.merchant@icici&pn=Shop&tr={payment['id']}"
                 f"&am={payment['amount'] / 100:.2f}&cu=INR&mc=5411")  # fmt: skip
         return web.json_response({
             "razorpay_payment_id": payment["id"], "link": link,
@@ -746,8 +805,14 @@ class RazorpayFake(FakeGateway):
             return _error(400, "The id provided does not exist", field="token")
         if body["amount"] > token["max_amount"]:
             return _error(400, "The amount exceeds the token's maximum amount", field="amount")
+        if token["recurring_details"]["status"] != "confirmed":
+            return _error(400, "The token is not confirmed for recurring payments", field="token")
         payment = self._new_payment(order, body)
         self.private[payment["id"]]["recurring"] = False  # charges the token, makes none
+        if token["method"] == "upi":  # debited after the pre-debit notification
+            vpa = f"{token['vpa']['username']}@{token['vpa']['handle']}"
+            payment.update(method="upi", card_id=None, card=None, vpa=vpa)
+            return self._paid_answer(payment)
         self._authorize(payment)
         return self._paid_answer(payment)
 
