@@ -101,6 +101,9 @@ class BreakerConfig(msgspec.Struct, forbid_unknown_fields=True):
     min_calls: Annotated[int, Meta(ge=1)] = 20
     window_seconds: Annotated[float, Meta(gt=0)] = 60.0
     cool_down_seconds: Annotated[float, Meta(gt=0)] = 30.0
+    # How long an instance trusts the state it last read or wrote before reading storage
+    # again: a breaker another instance opened is seen within this; 0 reads on every call.
+    shared_state_max_age_seconds: Annotated[float, Meta(ge=0, le=10)] = 1.0
 
 
 class CallerConfig(msgspec.Struct, forbid_unknown_fields=True):

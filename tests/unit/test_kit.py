@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import random
 import time
 
 import msgspec
@@ -150,6 +151,24 @@ def test_exponents_convert_both_ways_and_refuse_inexact_amounts() -> None:
         paypal_like.to_major(1050, "HUF")
     assert paypal_like.from_major("10", "HUF") == 1000
     assert kit.Exponents("Gw", {"ISK": 2}).to_major(5, "ISK") == "5.00"
+
+
+def test_form_encode_quotes_exactly_like_quote() -> None:
+    """The fast path (no quoting for plain keys and values, quoted keys cached) gives
+    byte for byte what quoting every key and value gives, for any text."""
+    from urllib.parse import quote
+
+    rng = random.Random(18)
+    alphabet = "aZ09_.~-[] &=+%/?#é€😀\n\"'"
+    for _ in range(3000):
+        key = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        nested = {"m": {key: value}, key: [value, 7]}
+        expected = "&".join(
+            f"{quote(k, safe='[]')}={quote(v, safe='')}"
+            for k, v in ((f"m[{key}]", value), (f"{key}[0]", value), (f"{key}[1]", "7"))
+        )
+        assert kit.form_encode(nested) == expected.encode(), (key, value)
 
 
 def test_encoders() -> None:

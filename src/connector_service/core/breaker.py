@@ -1,6 +1,11 @@
 """Per-account circuit breakers, kept in storage so every instance sharing PostgreSQL sees
 the same state (with SQLite: every worker on the file; with memory: one process).
 
+Each instance keeps the state it last read or wrote for
+``shared_state_max_age_seconds`` (1 s by default), so a healthy account costs no storage
+read per call; what another instance changed is seen within that time. Every change is
+an atomic update in storage, never a write of a cached value.
+
 Closed: calls flow; failures are counted. Open: routing skips the account until the
 cool-down passes. Half-open: exactly one caller wins the probe (an atomic claim); its
 success closes the breaker, its failure opens it again.
@@ -59,11 +64,31 @@ class Breakers:
     def __init__(self, storage: Storage, config: BreakerConfig) -> None:
         self.storage = storage
         self.config = config
+        # account -> (time.monotonic() when read or written, the stored value)
+        self._seen: dict[str, tuple[float, bytes | None]] = {}
+        self._clock = time.monotonic
+
+    async def _stored(self, account: str) -> bytes | None:
+        """The stored state, from this instance's copy while it is fresh enough."""
+        max_age = self.config.shared_state_max_age_seconds
+        if max_age > 0:
+            seen = self._seen.get(account)
+            if seen is not None and self._clock() - seen[0] < max_age:
+                return seen[1]
+        raw = await self.storage.get(NS, account)
+        self._remember(account, raw)
+        return raw
+
+    def _remember(self, account: str, raw: bytes | None) -> None:
+        if self.config.shared_state_max_age_seconds > 0:
+            self._seen[account] = (self._clock(), raw)
 
     async def state(self, account: str) -> BreakerState:
         if not self.config.enabled:
             return BreakerState.CLOSED
-        raw = await self.storage.get(NS, account)
+        return self._state_of(await self._stored(account))
+
+    def _state_of(self, raw: bytes | None) -> BreakerState:
         if raw is None:
             return BreakerState.CLOSED
         st = _dec.decode(raw)
@@ -107,6 +132,7 @@ class Breakers:
             return _enc.encode(st)
 
         new = await self.storage.update(NS, account, claim)
+        self._remember(account, new)
         if new is not None:
             metrics.BREAKER_STATE.labels(account).set(_GAUGE[_dec.decode(new).state])
         return granted
@@ -116,7 +142,7 @@ class Breakers:
             return
         cfg = self.config
         if success:
-            raw = await self.storage.get(NS, account)
+            raw = await self._stored(account)
             if raw is None:
                 return  # healthy and never failed: no write on the hot path
             st = _dec.decode(raw)
@@ -146,15 +172,18 @@ class Breakers:
             return _enc.encode(st)
 
         new = await self.storage.update(NS, account, apply)
+        self._remember(account, new)
         state = _dec.decode(new).state if new is not None else BreakerState.CLOSED
         metrics.BREAKER_STATE.labels(account).set(_GAUGE[state])
 
     async def view(self, account: str) -> BreakerView:
+        """What storage holds now (the operator's view, not this instance's copy)."""
         raw = await self.storage.get(NS, account)
+        self._remember(account, raw)
         st = _dec.decode(raw) if raw is not None else _State()
         return BreakerView(
             account=account,
-            state=await self.state(account),
+            state=self._state_of(raw) if self.config.enabled else BreakerState.CLOSED,
             consecutive_failures=st.consecutive,
             window_calls=st.calls,
             window_failures=st.failures,

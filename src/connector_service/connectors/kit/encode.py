@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -17,30 +19,52 @@ def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+# Characters form encoding leaves as they are (``quote``'s always-safe set): most values
+# and keys are made of them only, and checking that is much cheaper than quoting.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.~\[\]-]*").fullmatch
+
+
+@functools.lru_cache(maxsize=4096)
+def _form_key(key: str) -> str:
+    """A key quoted (brackets kept): keys repeat on every request, so each is quoted once."""
+    return key if _PLAIN_KEY(key) else quote(key, safe="[]")
+
+
+def _form_value(value: str) -> str:
+    return value if _PLAIN(value) else quote(value, safe="")
+
+
 def form_encode(data: Mapping[str, Any]) -> bytes:
     """``application/x-www-form-urlencoded`` with bracket notation for nesting, the way
     Stripe and similar APIs expect it: ``{"a": {"b": 1}, "c": [1]}`` ->
-    ``a[b]=1&c[0]=1``. ``None`` values are left out; booleans become true/false."""
-    pairs: list[tuple[str, str]] = []
+    ``a[b]=1&c[0]=1``. ``None`` values are left out; booleans become true/false.
+
+    On every request of the form-encoded gateways (Stripe's authorize is ~30 fields), so
+    it skips ``quote`` for what needs no quoting (tests/unit/test_kit.py checks the
+    output is ``quote``'s for any text)."""
+    out: list[str] = []
 
     def walk(prefix: str, value: Any) -> None:
         if value is None:
             return
-        if isinstance(value, Mapping):
+        if isinstance(value, str):
+            out.append(f"{_form_key(prefix)}={_form_value(value)}")
+        elif isinstance(value, Mapping):
             for k, v in value.items():
                 walk(f"{prefix}[{k}]" if prefix else str(k), v)
         elif isinstance(value, list | tuple):
             for i, v in enumerate(value):
                 walk(f"{prefix}[{i}]", v)
         elif isinstance(value, bool):
-            pairs.append((prefix, "true" if value else "false"))
+            out.append(f"{_form_key(prefix)}={'true' if value else 'false'}")
         elif isinstance(value, Secret):
-            pairs.append((prefix, value.reveal()))
+            out.append(f"{_form_key(prefix)}={_form_value(value.reveal())}")
         else:
-            pairs.append((prefix, str(value)))
+            out.append(f"{_form_key(prefix)}={_form_value(str(value))}")
 
     walk("", data)
-    return "&".join(f"{quote(k, safe='[]')}={quote(v, safe='')}" for k, v in pairs).encode()
+    return "&".join(out).encode()
 
 
 def json_body(data: Any) -> bytes:
