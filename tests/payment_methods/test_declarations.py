@@ -86,7 +86,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "paystack": {"card": "arm", "token": "arm", "mandate": "arm"},
     "rapyd": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
-    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm", "upi": "acr"},
+    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm", "upi": "acrm",
+                 "netbanking": "acr"},
     "square": {"token": "acrm", "mandate": "acrm"},
     "stripe": {
         "card": "acrm",

@@ -67,6 +67,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -504,7 +505,7 @@ class AuthorizenetConnector(Connector):
                 "and save the card, authorize with setup_future_usage",
                 field="amount",
             )
-        pm = data.payment_method
+        pm = pm_kit.card_or_token(data.payment_method, "Authorize.net")
         payment: dict[str, Any] = (
             {"creditCard": _card(pm)}
             if isinstance(pm, Card)

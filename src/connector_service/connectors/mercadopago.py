@@ -511,7 +511,12 @@ class MercadoPagoConnector(Connector):
         """A card token, a customer (the one with this email, if Mercado Pago has it),
         then the card saved to that customer: its ``id`` is the mandate."""
         return (
-            yield from self._save_card(ctx, data.payment_method, data.customer, Flow.SETUP_MANDATE)
+            yield from self._save_card(
+                ctx,
+                payer_of.card_or_token(data.payment_method, "Mercado Pago"),
+                data.customer,
+                Flow.SETUP_MANDATE,
+            )
         )
 
     def _save_card(
