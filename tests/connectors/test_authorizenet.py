@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from connector_service.connectors.authorizenet import (
+    ACH_RETURN_MAP,
     DECLINE_MAP,
+    ECHECK_STATUS,
     PAYMENT_STATUS,
     REFUND_STATUS,
     AuthorizenetConnector,
@@ -40,7 +42,15 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import ApplePay, Card, GooglePay, PayPal, Token
+from connector_service.domain.payment_methods import (
+    AchDebit,
+    ApplePay,
+    Card,
+    GooglePay,
+    MandateAcceptance,
+    PayPal,
+    Token,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import (
@@ -800,7 +810,10 @@ def test_scrub_exact() -> None:
         f'{{"merchantAuthentication":{{"name":"{LOGIN}","transactionKey":"{KEY}"}},'
         '"creditCard":{"cardNumber":"4111111111111111","expirationDate":"2031-03",'
         '"cardCode":"123"},"opaqueData":{"dataValue":"eyJjb2RlIjoi"},'
-        '"refund":{"cardNumber":"1111"},"lineItem":{"name":"Golf shirt"}}'
+        '"refund":{"cardNumber":"1111"},"lineItem":{"name":"Golf shirt"},'
+        '"bankAccount":{"accountType":"checking","routingNumber":"110000000",'
+        '"accountNumber":"000123456789","nameOnAccount":"Jenny Rosen","echeckType":"WEB"},'
+        '"masked":{"routingNumber":"XXXX0000","accountNumber":"XXXX6789"}}'
     )
     after = (
         "> POST https://apitest.authorize.net/xml/v1/request.api\n"
@@ -809,7 +822,10 @@ def test_scrub_exact() -> None:
         '{"merchantAuthentication":{"name":"[REDACTED]","transactionKey":"[REDACTED]"},'
         '"creditCard":{"cardNumber":"[REDACTED]","expirationDate":"2031-03",'
         '"cardCode":"[REDACTED]"},"opaqueData":{"dataValue":"[REDACTED]"},'
-        '"refund":{"cardNumber":"[REDACTED]"},"lineItem":{"name":"Golf shirt"}}'
+        '"refund":{"cardNumber":"[REDACTED]"},"lineItem":{"name":"Golf shirt"},'
+        '"bankAccount":{"accountType":"checking","routingNumber":"[REDACTED]",'
+        '"accountNumber":"[REDACTED]","nameOnAccount":"Jenny Rosen","echeckType":"WEB"},'
+        '"masked":{"routingNumber":"[REDACTED]","accountNumber":"[REDACTED]"}}'
     )
     assert CONNECTOR.scrub(before) == after
 
@@ -845,6 +861,7 @@ def test_metadata() -> None:
         "apple_pay",
         "google_pay",
         "mandate",
+        "ach_debit",
     }
     assert meta.base_url_live == "https://api.authorize.net"
 
@@ -961,3 +978,258 @@ def test_options_and_order_metadata() -> None:
     meta = CONNECTOR.meta
     assert meta.options is not None and meta.options.payment is AuthorizenetPaymentOptions
     assert meta.splits is None and meta.order is not None
+
+
+# --------------------------------------------------------------------------- eChecks
+
+ACCOUNT, ROUTING = "000123456789", "110000000"
+
+
+def ach(**over: Any) -> AchDebit:
+    fields: dict[str, Any] = {
+        "account_number": Secret(ACCOUNT),
+        "routing_number": ROUTING,
+        "account_holder_name": "Jenny Rosen",
+        "mandate_acceptance": MandateAcceptance(
+            accepted_at="2026-12-03T10:00:00Z", ip_address="192.0.2.7", user_agent="Mozilla/5.0"
+        ),
+    }
+    return AchDebit(**(fields | over))
+
+
+def echeck_payment() -> PaymentRef:
+    return PaymentRef(
+        account="authorizenet-test",
+        connector="authorizenet",
+        connector_payment_id="40000012401",
+        amount=1500,
+        currency="USD",
+        capture_method="automatic",
+        meta={"method": "bankAccount"},
+    )
+
+
+def test_an_echeck_is_an_auth_capture_with_the_bank_account_in_schema_order() -> None:
+    data = authorize(payment_method=ach(), capture_method=CaptureMethod.AUTOMATIC)
+    (request,), result = run(Flow.AUTHORIZE, data, "echeck_approved")
+    tx = tx_request(request)
+    assert tx["transactionType"] == "authCaptureTransaction"
+    assert list(tx["payment"]) == ["bankAccount"]
+    bank = tx["payment"]["bankAccount"]
+    assert list(bank) == [
+        "accountType", "routingNumber", "accountNumber", "nameOnAccount", "echeckType"
+    ]  # fmt: skip
+    assert bank == {
+        "accountType": "checking",
+        "routingNumber": ROUTING,
+        "accountNumber": ACCOUNT,
+        "nameOnAccount": "Jenny Rosen",
+        "echeckType": "WEB",
+    }
+    # the customer's online authorization came from this address
+    assert tx["customerIP"] == "192.0.2.7"
+    # taken in, not paid: it settles days later and may still be returned
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    assert result.amount_captured is None
+    assert result.connector_payment_id == "40000012401"
+    assert result.card is None  # the payment shows ach_debit, not a card
+    assert result.meta == {"method": "bankAccount"}
+
+
+@pytest.mark.parametrize(
+    ("account_type", "holder", "sent", "entry"),
+    [
+        ("checking", "individual", "checking", "WEB"),
+        ("savings", "individual", "savings", "WEB"),
+        ("checking", "company", "businessChecking", "CCD"),
+        ("savings", "company", "savings", "WEB"),
+    ],
+)
+def test_echeck_account_types_and_entry_classes(
+    account_type: str, holder: str, sent: str, entry: str
+) -> None:
+    pm = ach(account_type=account_type, account_holder_type=holder)
+    request = checked(
+        CONNECTOR.build_authorize(
+            ctx(), authorize(payment_method=pm, capture_method=CaptureMethod.AUTOMATIC)
+        )
+    )
+    bank = tx_request(request)["payment"]["bankAccount"]
+    assert (bank["accountType"], bank["echeckType"]) == (sent, entry)
+
+
+def test_the_name_on_the_account_is_cut_to_the_schemas_22_characters() -> None:
+    pm = ach(account_holder_name="Bartholomew Montgomery-Fitzgerald")
+    request = checked(
+        CONNECTOR.build_authorize(
+            ctx(), authorize(payment_method=pm, capture_method=CaptureMethod.AUTOMATIC)
+        )
+    )
+    assert tx_request(request)["payment"]["bankAccount"]["nameOnAccount"] == (
+        "Bartholomew Montgomery"
+    )
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"capture_method": CaptureMethod.MANUAL}, "capture_method"),
+        ({"capture_method": CaptureMethod.AUTOMATIC, "setup_future_usage": True},
+         "setup_future_usage"),
+    ],
+)  # fmt: skip
+def test_an_echeck_is_never_held_nor_stored(over: dict[str, Any], field: str) -> None:
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), authorize(payment_method=ach(), **over))
+    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == field
+    assert err.value.code == "not_supported"
+
+
+def test_the_declaration_refuses_a_held_echeck_before_the_connector() -> None:
+    from connector_service.connectors.capabilities import check_method
+    from connector_service.domain.payment_methods import PaymentMethodType
+
+    meta = CONNECTOR.meta
+    with pytest.raises(ServiceError) as err:
+        check_method(meta.display_name, meta.methods, PaymentMethodType.ACH_DEBIT,
+                     currency="USD", manual_capture=True)  # fmt: skip
+    assert err.value.field == "capture_method"
+    with pytest.raises(ServiceError) as err:
+        check_method(meta.display_name, meta.methods, PaymentMethodType.ACH_DEBIT, currency="CAD")
+    assert err.value.field == "currency"
+
+
+def test_an_auth_only_with_a_bank_account_breaks_the_fakes_contract() -> None:
+    request = CONNECTOR.build_authorize(
+        ctx(), authorize(payment_method=ach(), capture_method=CaptureMethod.AUTOMATIC)
+    )
+    doc = body(request)
+    doc["createTransactionRequest"]["transactionRequest"]["transactionType"] = "authOnlyTransaction"
+    bad = HttpRequest(request.method, request.url, request.headers, json.dumps(doc).encode())
+    with pytest.raises(SpecViolation, match="bankAccount"):
+        check_request(bad)
+
+
+def test_a_refused_account_number_is_a_400_naming_it() -> None:
+    data = authorize(payment_method=ach(), capture_method=CaptureMethod.AUTOMATIC)
+    with pytest.raises(ServiceError) as err:
+        run(Flow.AUTHORIZE, data, "echeck_invalid_account")
+    assert err.value.type is ErrorType.INVALID_REQUEST
+    assert err.value.field == "payment_method.account_number"
+    assert ACCOUNT not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "captured", "pending"),
+    [
+        ("details_echeck_pending", PaymentStatus.PROCESSING, None, "settlement_pending"),
+        ("details_echeck_settled", PaymentStatus.CAPTURED, 1500, None),
+        ("details_echeck_returned", PaymentStatus.FAILED, None, None),
+    ],
+)
+def test_an_echeck_sync_follows_settlement_and_returns(
+    name: str, status: PaymentStatus, captured: int | None, pending: str | None
+) -> None:
+    _, result = run(Flow.SYNC, SyncData(payment=echeck_payment()), name)
+    assert result.status is status
+    assert result.amount_captured == captured
+    assert result.pending_reason == pending
+    assert result.card is None and result.meta["method"] == "bankAccount"
+    if status is PaymentStatus.FAILED:
+        assert result.failure.code == DeclineCode.INSUFFICIENT_FUNDS.value
+        assert result.failure.gateway.code == "R01"
+
+
+def test_echeck_statuses_differ_from_cards_only_before_settlement() -> None:
+    differ = {k for k in PAYMENT_STATUS if PAYMENT_STATUS[k] is not ECHECK_STATUS[k]}
+    assert differ == {"capturedPendingSettlement"}
+    assert ECHECK_STATUS["returnedItem"] is PaymentStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("code", "unified"),
+    [
+        ("R01", DeclineCode.INSUFFICIENT_FUNDS),
+        ("R02", DeclineCode.DO_NOT_TRY_AGAIN),
+        ("R03", DeclineCode.INCORRECT_NUMBER),
+        ("R10", DeclineCode.REVOCATION_OF_AUTHORIZATION),
+        ("R16", DeclineCode.BLOCKED),
+        ("R99", DeclineCode.GENERIC_DECLINE),
+    ],
+)
+def test_ach_return_codes(code: str, unified: DeclineCode) -> None:
+    from connector_service.connectors import kit
+
+    assert kit.decline_of(ACH_RETURN_MAP, code, default=DeclineCode.GENERIC_DECLINE) is unified
+
+
+def test_an_echeck_refund_names_the_account_as_the_gateway_shows_it() -> None:
+    data = RefundData(payment=echeck_payment(), amount=500, reference="rf-e1")
+    (details, request), result = run(Flow.REFUND, data, "details_echeck_settled", "refund_approved")
+    assert body(details)["getTransactionDetailsRequest"]["transId"] == "40000012401"
+    tx = tx_request(request)
+    assert tx["transactionType"] == "refundTransaction"
+    assert tx["refTransId"] == "40000012401"
+    assert tx["payment"] == {
+        "bankAccount": {
+            "accountType": "checking",
+            "routingNumber": "XXXX0000",
+            "accountNumber": "XXXX6789",
+            "nameOnAccount": "Jenny Rosen",
+        }
+    }
+    assert result.status is RefundStatus.SUCCEEDED and result.amount == 500
+
+
+def test_an_echeck_refund_without_the_account_in_the_details_is_a_conflict() -> None:
+    data = RefundData(payment=echeck_payment(), amount=500, reference="rf-e2")
+    with pytest.raises(ServiceError) as err:
+        run(Flow.REFUND, data, "details_authorized")
+    assert err.value.code == "payment_not_refundable"
+
+
+def test_an_unsettled_echeck_is_voided() -> None:
+    (request,), result = run(Flow.VOID, VoidData(payment=echeck_payment()), "void_approved")
+    assert tx_request(request) == {
+        "transactionType": "voidTransaction",
+        "refTransId": "40000012401",
+        "transactionSettings": tx_request(request)["transactionSettings"],
+    }
+    assert result.status is PaymentStatus.VOIDED
+
+
+def test_an_echeck_transcript_holds_no_account_number() -> None:
+    data = authorize(payment_method=ach(), capture_method=CaptureMethod.AUTOMATIC)
+    request = CONNECTOR.build_authorize(ctx(), data)
+    text = CONNECTOR.scrub(render_transcript(request, answer("echeck_approved")))
+    assert ACCOUNT not in text and ROUTING not in text
+    assert "Jenny Rosen" in text and "40000012401" in text
+
+
+def test_a_stored_profile_answered_as_an_echeck_is_processing_too() -> None:
+    """A payment profile holding a bank account (made in the Merchant Interface) is an
+    eCheck when charged: the answer's accountType says so."""
+    ref = MandateRef(account="a", connector="authorizenet", connector_mandate_id="87936",
+                     customer_id="527262")  # fmt: skip
+    data = authorize(payment_method=StoredMandate(ref=ref), capture_method=CaptureMethod.AUTOMATIC)
+    _, result = run(Flow.AUTHORIZE, data, "echeck_approved")
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    assert result.meta == {
+        "customer_profile_id": "527262",
+        "payment_profile_id": "87936",
+        "method": "bankAccount",
+    }
+    # and a card profile stays captured
+    _, card_result = run(Flow.AUTHORIZE, data, "auth_capture_approved")
+    assert card_result.status is PaymentStatus.CAPTURED
+
+
+def test_a_resent_echeck_is_the_original_debit_read_back() -> None:
+    data = authorize(payment_method=ach(), capture_method=CaptureMethod.AUTOMATIC)
+    (_, details), result = run(Flow.AUTHORIZE, data, "duplicate", "details_echeck_pending")
+    assert "getTransactionDetailsRequest" in body(details)
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    assert result.meta == {"method": "bankAccount"}

@@ -7,7 +7,9 @@ by its invoice number is in tests/server/test_unresolved_settles.py."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +194,105 @@ async def test_a_resend_within_the_duplicate_window_answers_the_original(rig: Ri
     assert len(made) == 1, "the resend made a second transaction"
     assert sent(rig, "getTransactionDetailsRequest")[-1]["transId"] == first.connector_payment_id
     assert err.value.code == "gateway_authentication_failed"
+
+
+# --------------------------------------------------------------------------- eChecks
+
+ACH = {
+    "type": "ach_debit",
+    "account_number": "000123456789",
+    "routing_number": "110000000",
+    "account_holder_name": "Jenny Rosen",
+    "mandate_acceptance": {
+        "accepted_at": "2026-12-03T10:00:00Z",
+        "ip_address": "192.0.2.7",
+        "user_agent": "Mozilla/5.0",
+    },
+}
+
+
+def test_an_echeck_is_processing_until_it_settles_then_refunds(rig: Rig) -> None:
+    rig.fake.auto_settle = False  # the batch closes later
+    try:
+        paid = rig.api.ok("POST", "/v1/payments", payment(2500, ACH, "automatic"))
+        assert paid["status"] == "processing", paid
+        assert paid["pending_reason"] == "settlement_pending", paid
+        assert paid["payment_method"] == {"type": "ach_debit"}, paid
+        assert "000123456789" not in json.dumps(paid)
+        debit = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+        assert debit["payment"]["bankAccount"]["echeckType"] == "WEB"
+        synced = rig.api.ok("GET", f"/v1/payments/{paid['id']}")
+        assert synced["status"] == "processing", synced
+        # not settled: the gateway refuses a refund (void it instead)
+        status, err, _ = rig.api.call("POST", f"/v1/payments/{paid['id']}/refunds", {"amount": 500})
+        assert status == 409 and err["error"]["code"] == "payment_not_refundable", err
+        rig.fake.settle()
+    finally:
+        rig.fake.auto_settle = True
+    settled = rig.api.ok("GET", f"/v1/payments/{paid['id']}")
+    assert settled["status"] == "captured" and settled["amount_captured"] == 2500, settled
+    refund = rig.api.ok("POST", f"/v1/payments/{paid['id']}/refunds", {"amount": 1000})
+    assert refund["status"] == "succeeded", refund
+    credit = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    assert credit["payment"] == {
+        "bankAccount": {
+            "accountType": "checking",
+            "routingNumber": "XXXX0000",
+            "accountNumber": "XXXX6789",
+            "nameOnAccount": "Jenny Rosen",
+        }
+    }
+
+
+def test_a_returned_echeck_is_failed_with_the_return_reason(rig: Rig) -> None:
+    paid = rig.api.ok("POST", "/v1/payments", payment(1200, ACH, "automatic"))
+    rig.fake.return_item(paid["connector_payment_id"], "R01", "Insufficient Funds")
+    synced = rig.api.ok("GET", f"/v1/payments/{paid['id']}")
+    assert synced["status"] == "failed", synced
+    assert synced["failure"]["code"] == "insufficient_funds", synced
+    assert synced["failure"]["gateway"]["code"] == "R01", synced
+
+
+def test_an_unsettled_echeck_is_voided(rig: Rig) -> None:
+    rig.fake.auto_settle = False
+    try:
+        paid = rig.api.ok("POST", "/v1/payments", payment(900, ACH, "automatic"))
+        voided = rig.api.ok("POST", f"/v1/payments/{paid['id']}/void", {})
+        assert voided["status"] == "voided", voided
+    finally:
+        rig.fake.auto_settle = True
+
+
+def test_a_held_echeck_is_refused_naming_capture_method_without_a_call(rig: Rig) -> None:
+    calls = len(rig.fake.received)
+    status, err, _ = rig.api.call("POST", "/v1/payments", payment(900, ACH, "manual"))
+    assert status == 422 and err["error"]["field"] == "capture_method", err
+    assert len(rig.fake.received) == calls
+
+
+def test_a_refused_account_number_is_a_400_naming_it(rig: Rig) -> None:
+    bad = ACH | {"account_number": "000000000010"}
+    status, err, _ = rig.api.call("POST", "/v1/payments", payment(900, bad, "automatic"))
+    assert status == 400 and err["error"]["field"] == "payment_method.account_number", err
+    assert "000000000010" not in json.dumps(err)
+
+
+def test_no_account_number_in_a_stored_row_or_a_log_line(rig: Rig) -> None:
+    """The eCheck's account number (unique to this test) went to the gateway, and is in
+    none of the service's stored bytes (SQLite file and WAL) nor its DEBUG log, which
+    carries every gateway exchange (scrubbed)."""
+    account = "7" + str(uuid.uuid4().int)[:11]
+    pm = ACH | {"account_number": account}
+    paid = rig.api.ok("POST", "/v1/payments", payment(1300, pm, "automatic"))
+    rig.api.ok("GET", f"/v1/payments/{paid['id']}")
+    rig.api.ok("POST", f"/v1/payments/{paid['id']}/refunds", {"amount": 300})
+    debit = [d for d in sent(rig, "createTransactionRequest")
+             if d["transactionRequest"].get("payment", {}).get("bankAccount", {})
+             .get("accountNumber") == account]  # fmt: skip
+    assert len(debit) == 1  # the gateway got it: the scan below can find it if it leaked
+    db = Path(rig.service.env["CS_STORAGE_URL"].removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    logs = rig.service.log_path.read_bytes()
+    assert b"connector_service.transcript" in logs and b"bankAccount" in logs
+    assert stored and account.encode() not in stored
+    assert account.encode() not in logs

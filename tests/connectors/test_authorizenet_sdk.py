@@ -61,7 +61,14 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import ApplePay, Card, GooglePay, Token
+from connector_service.domain.payment_methods import (
+    AchDebit,
+    ApplePay,
+    Card,
+    GooglePay,
+    MandateAcceptance,
+    Token,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import CaptureMethod
@@ -100,6 +107,7 @@ WRAPPED = {
     "customerShippingAddressIdList": "numericString",
     "validationDirectResponseList": "string",
     "transactions": "transaction",
+    "returnedItems": "returnedItem",
 }
 
 
@@ -297,6 +305,11 @@ EXTRA: dict[str, dict[str, str]] = {
         "transactionRequest.customerIP": "customerIP, optional",
     },
     "purchase": {"transactionRequest.currencyCode": "currencyCode, optional"},
+    "echeck purchase": {
+        "transactionRequest.currencyCode": "currencyCode, optional",
+        "transactionRequest.customerIP": "customerIP: where the customer authorized the "
+        "debit online (mandate_acceptance.ip_address)",
+    },
     "capture": {"transactionRequest.transactionSettings": "transactionSettings, optional"},
     "void": {"transactionRequest.transactionSettings": "transactionSettings, optional"},
     "refund": {
@@ -701,6 +714,8 @@ RESPONSES = {
         "refund_approved",
         "refund_unsettled",
         "refund_exceeds",
+        "echeck_approved",
+        "echeck_invalid_account",
     ],
     "getTransactionDetailsResponse": [
         "details_authorized",
@@ -708,6 +723,9 @@ RESPONSES = {
         "details_declined",
         "details_refund",
         "details_unknown_status",
+        "details_echeck_pending",
+        "details_echeck_settled",
+        "details_echeck_returned",
     ],
     "createCustomerProfileResponse": ["profile_created", "profile_declined"],
     "getCustomerProfileResponse": ["profile_read"],
@@ -841,6 +859,7 @@ CONTRACT_TYPES = {
     "transactionRequest": "transactionRequestType",
     "payment": "paymentType",
     "creditCard": "creditCardType",
+    "bankAccount": "bankAccountType",
     "opaqueData": "opaqueDataType",
     "transactionProfile": "customerProfilePaymentType",
     "paymentProfileRef": "paymentProfile",
@@ -969,3 +988,113 @@ def test_order_data_and_options_match_the_sdk(recorder: Recorder) -> None:
         tax_exempt=False, user_fields=[AuthorizenetUserField(name="campaign", value="winter")]
     )
     compare("authorize", sdk_request, ours(Flow.AUTHORIZE, data, "auth_only_approved"))
+
+
+# --------------------------------------------------------------------------- eChecks
+
+
+def sdk_bank_account(account: str, routing: str, *, echeck_type: str | None) -> Any:
+    bank = apicontractsv1.bankAccountType()
+    bank.accountType = "checking"
+    bank.routingNumber = routing
+    bank.accountNumber = account
+    bank.nameOnAccount = "Jenny Rosen"
+    if echeck_type:
+        bank.echeckType = echeck_type
+    payment = apicontractsv1.paymentType()
+    payment.bankAccount = bank
+    return payment
+
+
+def test_echeck_purchase_matches_the_sdk(recorder: Recorder) -> None:
+    """The SDK samples' "debit a bank account": authCapture with ``bankAccountType``."""
+    transaction = apicontractsv1.transactionRequestType()
+    transaction.transactionType = "authCaptureTransaction"
+    transaction.amount = Decimal("15.00")
+    transaction.payment = sdk_bank_account("000123456789", "110000000", echeck_type="WEB")
+    transaction.order = sdk_order("ord-2001")
+    transaction.transactionSettings = settings()
+    sdk_request, parsed = run_sdk(
+        recorder,
+        apicontrollers.createTransactionController,
+        sdk_transaction(transaction),
+        ("createTransactionResponse", "echeck_approved"),
+    )
+    acceptance = MandateAcceptance(
+        accepted_at="2026-12-03T10:00:00Z", ip_address="192.0.2.7", user_agent="Mozilla/5.0"
+    )
+    pm = AchDebit(
+        account_number=Secret("000123456789"),
+        routing_number="110000000",
+        account_holder_name="Jenny Rosen",
+        mandate_acceptance=acceptance,
+    )
+    data = AuthorizeData(
+        amount=1500,
+        currency="USD",
+        payment_method=pm,
+        capture_method=CaptureMethod.AUTOMATIC,
+        reference="ord-2001",
+        description="Golf Shirts",
+    )
+    compare("echeck purchase", sdk_request, ours(Flow.AUTHORIZE, data, "echeck_approved"))
+    assert str(parsed.transactionResponse.accountType) == "eCheck"
+
+
+def test_echeck_refund_matches_the_sdk(recorder: Recorder) -> None:
+    """The SDK samples' "credit a bank account": refundTransaction with the account; the
+    connector names it as the debit's details show it (masked), read back first."""
+    transaction = apicontractsv1.transactionRequestType()
+    transaction.transactionType = "refundTransaction"
+    transaction.amount = Decimal("5.00")
+    transaction.payment = sdk_bank_account("XXXX6789", "XXXX0000", echeck_type=None)
+    transaction.refTransId = "40000012401"
+    sdk_request, _ = run_sdk(
+        recorder,
+        apicontrollers.createTransactionController,
+        sdk_transaction(transaction),
+        ("createTransactionResponse", "refund_approved"),
+    )
+    ref = PaymentRef(
+        account="authorizenet-test",
+        connector="authorizenet",
+        connector_payment_id="40000012401",
+        amount=1500,
+        currency="USD",
+        capture_method="automatic",
+        meta={"method": "bankAccount"},
+    )
+    data = RefundData(payment=ref, amount=500, reference="rf-1")
+    answers = [response(200, fixture("details_echeck_settled")),
+               response(200, fixture("refund_approved"))]  # fmt: skip
+    (details, refund), _ = drive(CONNECTOR, Flow.REFUND, ctx(), data, answers)
+    compare("refund", sdk_request, refund)
+    # the read-back is the SDK's getTransactionDetails
+    request = apicontractsv1.getTransactionDetailsRequest()
+    request.merchantAuthentication = auth()
+    request.transId = "40000012401"
+    sdk_details, parsed = run_sdk(
+        recorder,
+        apicontrollers.getTransactionDetailsController,
+        request,
+        ("getTransactionDetailsResponse", "details_echeck_settled"),
+    )
+    compare("details", sdk_details, details)
+    assert str(parsed.transaction.payment.bankAccount.accountNumber) == "XXXX6789"
+
+
+def test_a_returned_echeck_parses_in_the_sdk_as_the_connector_reads_it(recorder: Recorder) -> None:
+    request = apicontractsv1.getTransactionDetailsRequest()
+    request.merchantAuthentication = auth()
+    request.transId = "40000012401"
+    _, parsed = run_sdk(
+        recorder,
+        apicontrollers.getTransactionDetailsController,
+        request,
+        ("getTransactionDetailsResponse", "details_echeck_returned"),
+    )
+    (item,) = parsed.transaction.returnedItems.returnedItem
+    assert (str(item.code), str(parsed.transaction.transactionStatus)) == ("R01", "returnedItem")
+    _, result = drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=payment_ref()),
+                      [response(200, fixture("details_echeck_returned"))])  # fmt: skip
+    assert result.failure.gateway.code == "R01"

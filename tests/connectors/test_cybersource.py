@@ -19,6 +19,7 @@ from connector_service.connectors.cybersource import (
     PAYMENT_STATUS,
     TRANSACTION_STATUS,
     CybersourceConnector,
+    commerce_indicator,
 )
 from connector_service.domain.common import Address, Customer
 from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
@@ -37,7 +38,15 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    CardBrand,
+    GooglePay,
+    NetworkToken,
+    ThreeDsResult,
+    Token,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import (
@@ -198,6 +207,189 @@ def test_a_token_is_not_supported_naming_the_field() -> None:
         CONNECTOR.build_authorize(ctx(), auth_data(payment_method=Token(token="tok_1")))
     assert raised.value.type is ErrorType.NOT_SUPPORTED
     assert raised.value.field == "payment_method.type"
+
+
+# --------------------------------------------------------------------------- network tokens
+
+VISA_TOKEN, MC_TOKEN, AMEX_TOKEN = "4895370012003478", "5204731600014792", "374245455400126"
+TAVV = "AgAAAAAABk4DWZ4C28yUQAAAAAA="
+
+
+def token(number: str = VISA_TOKEN, source: str = "network_token", eci: str | None = None,
+          cryptogram: str = TAVV) -> NetworkToken:  # fmt: skip
+    return NetworkToken(number=Secret(number), exp_month=12, exp_year=2033,
+                        cryptogram=Secret(cryptogram), eci=eci, source=source)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_a_network_token_is_a_tokenized_card_on_file() -> None:
+    request = CONNECTOR.build_authorize(ctx(), auth_data(payment_method=token(eci="07")))
+    sent = body(request)
+    assert sent["paymentInformation"] == {"tokenizedCard": {
+        "number": VISA_TOKEN, "expirationMonth": "12", "expirationYear": "2033",
+        "cryptogram": TAVV, "type": "001", "transactionType": "3"}}  # fmt: skip
+    # a card-on-file token: the TAVV in tokenizedCard, no wallet, no authentication block
+    assert sent["processingInformation"] == {"capture": False, "commerceIndicator": "internet"}
+    assert "consumerAuthenticationInformation" not in sent
+    check_request(request, MERCHANT)
+
+
+@pytest.mark.parametrize(
+    ("pm", "solution", "indicator", "authentication"),
+    [
+        (token(source="apple_pay", eci="05"), "001", "vbv", {"cavv": TAVV}),
+        (token(source="apple_pay", eci="07"), "001", "internet", {"cavv": TAVV}),
+        (token(MC_TOKEN, source="google_pay"), "012", "spa",
+         {"ucafAuthenticationData": TAVV, "ucafCollectionIndicator": "2"}),
+        (token(AMEX_TOKEN, source="apple_pay", eci="05"), "001", "aesk", {"cavv": TAVV}),
+    ],
+)  # fmt: skip
+def test_a_decrypted_wallet_token_names_its_wallet_and_authentication(
+    pm: NetworkToken, solution: str, indicator: str, authentication: dict[str, str]
+) -> None:
+    request = CONNECTOR.build_authorize(ctx(), auth_data(payment_method=pm))
+    sent = body(request)
+    assert sent["processingInformation"] == {
+        "capture": False, "commerceIndicator": indicator, "paymentSolution": solution}  # fmt: skip
+    assert sent["paymentInformation"]["tokenizedCard"]["transactionType"] == "1"
+    assert sent["consumerAuthenticationInformation"] == authentication
+    check_request(request, MERCHANT)
+
+
+def test_an_amex_40_byte_cryptogram_is_split_into_cavv_and_xid() -> None:
+    block_a, block_b = bytes(range(20)), bytes(range(20, 40))
+    whole = base64.b64encode(block_a + block_b).decode()
+    pm = token(AMEX_TOKEN, source="apple_pay", eci="05", cryptogram=whole)
+    sent = body(CONNECTOR.build_authorize(ctx(), auth_data(payment_method=pm)))
+    b64 = base64.b64encode
+    assert sent["consumerAuthenticationInformation"] == {
+        "cavv": b64(block_a).decode(), "xid": b64(block_b).decode()}  # fmt: skip
+    assert sent["paymentInformation"]["tokenizedCard"]["cryptogram"] == whole
+
+
+def test_a_tokenized_card_answer_gives_the_card_summary() -> None:
+    answer = {"id": PID, "status": "AUTHORIZED", "paymentInformation": {"tokenizedCard": {
+        "prefix": "489537", "suffix": "3478", "expirationMonth": "12", "expirationYear": "2033",
+        "type": "001"}}}  # fmt: skip
+    data = auth_data(payment_method=token())
+    result = CONNECTOR.parse_authorize(ctx(), data, response(201, answer))
+    assert result.status is PaymentStatus.AUTHORIZED
+    assert result.card is not None and (result.card.brand, result.card.last4) == ("visa", "3478")
+
+
+def test_a_missing_cryptogram_answer_names_our_field() -> None:
+    answer = {"status": "INVALID_REQUEST", "reason": "MISSING_FIELD", "message": "missing",
+              "details": [{"field": "paymentInformation.tokenizedCard.cryptogram",
+                           "reason": "MISSING_FIELD"}]}  # fmt: skip
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.parse_authorize(ctx(), auth_data(), response(400, answer))
+    assert raised.value.field == "payment_method.cryptogram"
+
+
+# --------------------------------------------------------------------------- wallets (encrypted)
+
+APPLE_TOKEN = '{"version":"EC_v1","data":"t7GeajLB9skXB6QSWfEpPA4WPhD==","signature":"MIAGCSqG"}'
+GOOGLE_TOKEN = '{"signature":"MEQCIH6Q","protocolVersion":"ECv2","signedMessage":"{}"}'
+
+
+def test_an_apple_pay_token_goes_for_cybersource_to_decrypt() -> None:
+    request = CONNECTOR.build_authorize(
+        ctx(), auth_data(payment_method=ApplePay(token=Secret(APPLE_TOKEN)))
+    )
+    sent = body(request)
+    assert sent["paymentInformation"] == {
+        "fluidData": {"descriptor": "RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U",
+                      "value": base64.b64encode(APPLE_TOKEN.encode()).decode()},
+        "tokenizedCard": {"transactionType": "1"},
+    }  # fmt: skip
+    # the ECI is in the token Cybersource decrypts: no commerce indicator of ours
+    assert sent["processingInformation"] == {"capture": False, "paymentSolution": "001"}
+    check_request(request, MERCHANT)
+
+
+def test_a_google_pay_token_base64_as_given_and_a_bad_one_named() -> None:
+    given = base64.b64encode(GOOGLE_TOKEN.encode()).decode()
+    request = CONNECTOR.build_authorize(
+        ctx(), auth_data(payment_method=GooglePay(token=Secret(given)))
+    )
+    sent = body(request)
+    assert sent["paymentInformation"] == {"fluidData": {"value": given}}
+    assert sent["processingInformation"] == {"capture": False, "paymentSolution": "012"}
+    check_request(request, MERCHANT)
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.build_authorize(ctx(), auth_data(payment_method=GooglePay(token=Secret("%%"))))
+    assert raised.value.field == "payment_method.token"
+
+
+# --------------------------------------------------------------------------- external 3-D Secure
+
+CAVV = "AAABBEg0VhI0VniQEjRWAAAAAAA="
+DS_ID = "f25084f0-5b16-4c0a-ae5d-b24808a95e4b"
+
+
+def authenticated(number: str, eci: str, version: str = "2.2.0") -> Card:
+    ds_id = DS_ID if version.startswith("2") else None
+    result = ThreeDsResult(authentication_value=Secret(CAVV), eci=eci, version=version,
+                           ds_transaction_id=ds_id)  # fmt: skip
+    return Card(number=Secret(number), exp_month=3, exp_year=2031, cvc=Secret("123"),
+                three_ds=result)  # fmt: skip
+
+
+def test_external_3ds_is_declared_for_cards() -> None:
+    from connector_service.domain.payment_methods import PaymentMethodType
+
+    assert CONNECTOR.meta.methods[PaymentMethodType.CARD].external_3ds
+
+
+@pytest.mark.parametrize(
+    ("number", "eci", "indicator", "values"),
+    [
+        ("4111111111111111", "05", "vbv", {"cavv": CAVV}),
+        ("4111111111111111", "06", "vbv_attempted", {"cavv": CAVV}),
+        ("5555555555554444", "02", "spa",
+         {"ucafAuthenticationData": CAVV, "ucafCollectionIndicator": "2"}),
+        ("5555555555554444", "01", "spa",
+         {"ucafAuthenticationData": CAVV, "ucafCollectionIndicator": "1"}),
+        ("378282246310005", "05", "aesk", {"cavv": CAVV}),
+    ],
+)  # fmt: skip
+def test_external_3ds_results_go_in_consumer_authentication_information(
+    number: str, eci: str, indicator: str, values: dict[str, str]
+) -> None:
+    request = CONNECTOR.build_authorize(ctx(), auth_data(payment_method=authenticated(number, eci)))
+    sent = body(request)
+    assert sent["processingInformation"]["commerceIndicator"] == indicator
+    assert sent["consumerAuthenticationInformation"] == values | {
+        "eciRaw": eci, "paSpecificationVersion": "2.2.0",
+        "directoryServerTransactionId": DS_ID}  # fmt: skip
+    assert sent["paymentInformation"]["card"]["number"] == number
+    check_request(request, MERCHANT)
+
+
+def test_a_3ds_1_result_is_not_supported_naming_the_version() -> None:
+    data = auth_data(payment_method=authenticated("4111111111111111", "05", "1.0.2"))
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.build_authorize(ctx(), data)
+    assert raised.value.type is ErrorType.NOT_SUPPORTED
+    assert raised.value.field == "payment_method.three_ds.version"
+
+
+@pytest.mark.parametrize(
+    ("brand", "eci", "indicator"),
+    [
+        (CardBrand.VISA, "05", "vbv"), (CardBrand.VISA, "06", "vbv_attempted"),
+        (CardBrand.VISA, "07", "internet"), (CardBrand.VISA, None, "internet"),
+        (CardBrand.MASTERCARD, "02", "spa"), (CardBrand.MASTERCARD, "01", "spa"),
+        (CardBrand.MASTERCARD, "06", "spa"), (CardBrand.MASTERCARD, "00", "internet"),
+        (CardBrand.MAESTRO, "02", "spa"), (CardBrand.AMEX, "06", "aesk_attempted"),
+        (CardBrand.DISCOVER, "05", "dipb"), (CardBrand.DINERS, "05", "pb"),
+        (CardBrand.JCB, "06", "js_attempted"), (CardBrand.UNIONPAY, "05", "up3ds"),
+        (CardBrand.UNKNOWN, "05", "internet"),
+    ],
+)  # fmt: skip
+def test_commerce_indicator_follows_the_payer_authentication_values(
+    brand: CardBrand, eci: str | None, indicator: str
+) -> None:
+    assert commerce_indicator(brand, eci) == indicator
 
 
 def test_an_unknown_currency_is_refused_naming_the_field() -> None:
@@ -635,7 +827,12 @@ def test_scrub_exact() -> None:
         'request-target digest v-c-merchant-id", signature="uVrEuL12r6Mre6HMiFhIFCeza/YQ="\n'
         ">\n"
         '{"paymentInformation":{"card":{"number":"4111111111111111","expirationMonth":"12",'
-        '"securityCode":"123"}},"tokenizedCard":{"cryptogram":"AceY+igABPs3jdwNaDg3MAACAAA="}}'
+        '"securityCode":"123"}},"tokenizedCard":{"cryptogram":"AceY+igABPs3jdwNaDg3MAACAAA=",'
+        '"number":"4895370012003478","expirationYear":"2033"},'
+        '"consumerAuthenticationInformation":{"cavv":"AAABBEg0VhI0VniQEjRWAAAAAAA=",'
+        '"xid":"MDAwMDAwMDAwMDAwMDAwMDAwMDE=","ucafAuthenticationData":"kAAAAAAAAAAAAAAAAAA=",'
+        '"eciRaw":"05"},"fluidData":{"descriptor":"RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U",'
+        '"value":"eyJ2ZXJzaW9uIjoiRUNfdjEifQ=="}}'
     )
     after = (
         "> POST https://apitest.cybersource.com/pts/v2/payments\n"
@@ -643,6 +840,11 @@ def test_scrub_exact() -> None:
         'request-target digest v-c-merchant-id", signature="[REDACTED]"\n'
         ">\n"
         '{"paymentInformation":{"card":{"number":"[REDACTED]","expirationMonth":"12",'
-        '"securityCode":"[REDACTED]"}},"tokenizedCard":{"cryptogram":"[REDACTED]"}}'
+        '"securityCode":"[REDACTED]"}},"tokenizedCard":{"cryptogram":"[REDACTED]",'
+        '"number":"[REDACTED]","expirationYear":"2033"},'
+        '"consumerAuthenticationInformation":{"cavv":"[REDACTED]",'
+        '"xid":"[REDACTED]","ucafAuthenticationData":"[REDACTED]",'
+        '"eciRaw":"05"},"fluidData":{"descriptor":"RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U",'
+        '"value":"[REDACTED]"}}'
     )
     assert CONNECTOR.scrub(before) == after

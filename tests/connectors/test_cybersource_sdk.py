@@ -54,7 +54,13 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    GooglePay,
+    NetworkToken,
+    ThreeDsResult,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.splits import LineItem, Order
 from connector_service.domain.status import CaptureMethod
@@ -238,6 +244,32 @@ EXTRA: dict[str, dict[str, str]] = {
     "authorize with Level II/III order": {
         "processingInformation.commerceIndicator": "as for an authorization",
     },
+    "authorize (network token, card on file)": {
+        "paymentInformation.tokenizedCard.type": "Payments API: tokenizedCard.type, 'strongly "
+        "recommended ... even if it is optional'",
+    },
+    "authorize (decrypted Apple Pay, Visa)": {
+        "processingInformation.commerceIndicator": "Apple Pay guide (REST), merchant "
+        "decryption for Visa: the indicator of the ECI (vbv for 05)",
+        "paymentInformation.tokenizedCard.type": "as for a network token",
+        "consumerAuthenticationInformation": "holding the one below",
+        "consumerAuthenticationInformation.cavv": "Apple Pay guide (REST), merchant "
+        "decryption for Visa: consumerAuthenticationInformation.cavv, the cryptogram",
+    },
+    "authorize (decrypted Google Pay, Mastercard)": {
+        "processingInformation.commerceIndicator": "Apple Pay / Samsung Pay guides, "
+        "merchant decryption for Mastercard: spa",
+        "paymentInformation.tokenizedCard.type": "as for a network token",
+        "consumerAuthenticationInformation": "holding the two below",
+        "consumerAuthenticationInformation.ucafAuthenticationData": "merchant decryption "
+        "for Mastercard: the cryptogram as UCAF data",
+        "consumerAuthenticationInformation.ucafCollectionIndicator": "'2' for Apple Pay and "
+        "Samsung Pay transactions (field reference)",
+    },
+    "authorize (Apple Pay, Cybersource decryption)": {},
+    "authorize (Google Pay, Cybersource decryption)": {},
+    "authorize with external 3-D Secure (Visa)": {},
+    "authorize with external 3-D Secure (Mastercard)": {},
 }
 # operation -> the SDK model the connector's body must pass
 MODELS = {
@@ -255,6 +287,13 @@ MODELS = {
     "preauthorization": "CreatePaymentRequest",
     "incremental authorization": "IncrementAuthRequest",
     "authorize with Level II/III order": "CreatePaymentRequest",
+    "authorize (network token, card on file)": "CreatePaymentRequest",
+    "authorize (decrypted Apple Pay, Visa)": "CreatePaymentRequest",
+    "authorize (decrypted Google Pay, Mastercard)": "CreatePaymentRequest",
+    "authorize (Apple Pay, Cybersource decryption)": "CreatePaymentRequest",
+    "authorize (Google Pay, Cybersource decryption)": "CreatePaymentRequest",
+    "authorize with external 3-D Secure (Visa)": "CreatePaymentRequest",
+    "authorize with external 3-D Secure (Mastercard)": "CreatePaymentRequest",
 }
 
 
@@ -338,6 +377,32 @@ def authorize(capture: CaptureMethod, **extra: Any) -> HttpRequest:
     requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, fixture(
         "payment_authorized_tokens" if extra else "payment_authorized"))])  # fmt: skip
     return requests[0]
+
+
+VISA_TOKEN, MC_TOKEN = "4895370012003478", "5204731600014792"
+CRYPTOGRAM = "AceY+igABPs3jdwNaDg3MAACAAA="
+CAVV, DS_ID = "AAABCSIIAAAAAAACcwgAEMCoNh+=", "f25084f0-5b16-4c0a-ae5d-b24808a95e4b"
+
+
+def with_method(pm: Any) -> HttpRequest:
+    """The connector's authorization (manual capture) paying with ``pm``."""
+    data = AuthorizeData(
+        amount=10221, currency="USD", payment_method=pm, capture_method=CaptureMethod.MANUAL,
+        reference="TC50171_3", billing=BILLING, customer=CUSTOMER,
+    )  # fmt: skip
+    return CONNECTOR.build_authorize(ctx(), data)
+
+
+def network_token(number: str, source: str, eci: str | None) -> NetworkToken:
+    return NetworkToken(number=Secret(number), exp_month=12, exp_year=2031,
+                        cryptogram=Secret(CRYPTOGRAM), eci=eci, source=source)  # type: ignore[arg-type]  # fmt: skip
+
+
+def authenticated_card(number: str, eci: str) -> Card:
+    result = ThreeDsResult(authentication_value=Secret(CAVV), eci=eci, version="2.2.0",
+                           ds_transaction_id=DS_ID)  # fmt: skip
+    return Card(number=Secret(number), exp_month=12, exp_year=2031, cvc=Secret("123"),
+                three_ds=result)  # fmt: skip
 
 
 def payment_ref(meta: dict[str, str] | None = None) -> PaymentRef:
@@ -468,6 +533,90 @@ def sdk_mit(sdk: Sdk) -> None:
             payment_instrument=M.Ptsv2paymentsPaymentInformationPaymentInstrument(id=PIID),
         ),
         order_information=_order(),
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
+def _tokenized(number: str, transaction_type: str, **extra: Any) -> Any:
+    return M.Ptsv2paymentsPaymentInformation(
+        tokenized_card=M.Ptsv2paymentsPaymentInformationTokenizedCard(
+            number=number, expiration_month="12", expiration_year="2031",
+            cryptogram=CRYPTOGRAM, transaction_type=transaction_type, **extra,
+        )
+    )  # fmt: skip
+
+
+def sdk_network_token(sdk: Sdk) -> None:
+    """Samples/Payments/Payments/payment-network-tokenization.py (tokenizedCard number,
+    expiry, transactionType; commerceIndicator) with the cryptogram of
+    digital-payments-applepay.py, as a card-on-file token (transactionType 3, no
+    3-D Secure values: the token's cryptogram is its proof)."""
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(
+            capture=False, commerce_indicator="internet"
+        ),
+        payment_information=_tokenized(VISA_TOKEN, "3"),
+        order_information=_order(),
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
+def sdk_wallet(sdk: Sdk, solution: str, number: str) -> None:
+    """Samples/Payments/Payments/digital-payments-applepay.py (paymentSolution 001) and
+    digital-payment-googlepay.py (012): a decrypted wallet token as tokenizedCard."""
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(
+            capture=False, payment_solution=solution
+        ),
+        payment_information=_tokenized(number, "1"),
+        order_information=_order(),
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
+WALLET_TOKEN = '{"version":"EC_v1","data":"t7GeajLB9skXB6QSWfEpPA4WPhD==","signature":"MIAG"}'
+WALLET_B64 = base64.b64encode(WALLET_TOKEN.encode()).decode()
+
+
+def sdk_encrypted_wallet(sdk: Sdk, solution: str) -> None:
+    """The Cybersource-decryption authorizations of the Apple Pay guide (REST: fluidData
+    descriptor and value, tokenizedCard.transactionType 1, paymentSolution 001) and the
+    Google Pay guide's REST example (fluidData.value, paymentSolution 012), built from the
+    SDK's models (no SDK sample sends them)."""
+    apple = solution == "001"
+    fluid = M.Ptsv2paymentsPaymentInformationFluidData(
+        value=WALLET_B64, descriptor="RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U" if apple else None
+    )
+    info = M.Ptsv2paymentsPaymentInformation(fluid_data=fluid)
+    if apple:
+        info.tokenized_card = M.Ptsv2paymentsPaymentInformationTokenizedCard(transaction_type="1")
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(
+            capture=False, payment_solution=solution
+        ),
+        payment_information=info,
+        order_information=_order(),
+    )
+    sdk.payments.create_payment(body_of(sdk, request))
+
+
+def sdk_external_3ds(sdk: Sdk, indicator: str, **values: str) -> None:
+    """payment-network-tokenization.py's consumerAuthenticationInformation (its CAVV; the
+    3-D Secure 1 XID left out) and commerceIndicator on a card, with the model's EMV 3-D
+    Secure fields (eciRaw, paSpecificationVersion, directoryServerTransactionId)."""
+    request = M.CreatePaymentRequest(
+        client_reference_information=_client_ref(),
+        processing_information=M.Ptsv2paymentsProcessingInformation(
+            capture=False, commerce_indicator=indicator
+        ),
+        payment_information=M.Ptsv2paymentsPaymentInformation(card=_card_model()),
+        order_information=_order(),
+        consumer_authentication_information=M.Ptsv2paymentsConsumerAuthenticationInformation(
+            pa_specification_version="2.2.0", directory_server_transaction_id=DS_ID, **values
+        ),
     )
     sdk.payments.create_payment(body_of(sdk, request))
 
@@ -682,6 +831,36 @@ CASES: dict[str, Case] = {
     ),
     "incremental authorization": (sdk_increment, increment),
     "authorize with Level II/III order": (sdk_level3, level3),
+    "authorize (network token, card on file)": (
+        sdk_network_token,
+        lambda: with_method(network_token(VISA_TOKEN, "network_token", "07")),
+    ),
+    "authorize (decrypted Apple Pay, Visa)": (
+        lambda s: sdk_wallet(s, "001", VISA_TOKEN),
+        lambda: with_method(network_token(VISA_TOKEN, "apple_pay", "05")),
+    ),
+    "authorize (decrypted Google Pay, Mastercard)": (
+        lambda s: sdk_wallet(s, "012", MC_TOKEN),
+        lambda: with_method(network_token(MC_TOKEN, "google_pay", None)),
+    ),
+    "authorize (Apple Pay, Cybersource decryption)": (
+        lambda s: sdk_encrypted_wallet(s, "001"),
+        lambda: with_method(ApplePay(token=Secret(WALLET_TOKEN))),
+    ),
+    "authorize (Google Pay, Cybersource decryption)": (
+        lambda s: sdk_encrypted_wallet(s, "012"),
+        lambda: with_method(GooglePay(token=Secret(WALLET_B64))),
+    ),
+    "authorize with external 3-D Secure (Visa)": (
+        lambda s: sdk_external_3ds(s, "vbv", cavv=CAVV, eci_raw="05"),
+        lambda: with_method(authenticated_card("4111111111111111", "05")),
+    ),
+    "authorize with external 3-D Secure (Mastercard)": (
+        lambda s: sdk_external_3ds(
+            s, "spa", ucaf_authentication_data=CAVV, ucaf_collection_indicator="2", eci_raw="02"
+        ),
+        lambda: with_method(authenticated_card("5555555555554444", "02")),
+    ),
 }
 READ_CASES: dict[str, Case] = {
     "transaction details": (
@@ -856,6 +1035,7 @@ RESPONSE_MODELS = {
     "transaction_declined": "TssV2TransactionsGet200Response",
     "search_found": "TssV2TransactionsPost201Response",
     "search_empty": "TssV2TransactionsPost201Response",
+    "payment_authorized_network_token": "PtsV2PaymentsPost201Response",
 }
 
 
@@ -956,3 +1136,42 @@ def test_every_documented_status_and_decline_reason_is_mapped() -> None:
 def test_the_sdk_version_checked_is_recorded() -> None:
     major, minor, patch = (int(x) for x in SDK_VERSION.split("."))
     assert (major, minor, patch) >= (0, 0, 80), SDK_VERSION  # docs/connectors/cybersource.md
+
+
+def test_the_fake_takes_the_sdks_wallet_token_and_answers_the_model(fake: CybersourceFake) -> None:
+    """A decrypted Apple Pay token (Visa) sent by the SDK, with the cryptogram also as
+    ``cavv`` as the Apple Pay guide asks: the fake authorizes it and its answer (the
+    token's ``tokenizedCard`` summary) round-trips through the SDK's response model.
+    Without the ``cavv`` (the SDK sample as published) the fake answers the 400
+    ``MISSING_FIELD`` naming it."""
+    creds = fake.credentials
+    client = Sdk(sdk_config(fake.base_url, creds["merchant_id"], creds["key_id"],
+                            creds["shared_secret"]))  # fmt: skip
+
+    def wallet_request(cavv: str | None) -> Any:
+        return M.CreatePaymentRequest(
+            client_reference_information=_client_ref(),
+            processing_information=M.Ptsv2paymentsProcessingInformation(
+                capture=False, payment_solution="001", commerce_indicator="vbv"
+            ),
+            payment_information=_tokenized(VISA_TOKEN, "1"),
+            order_information=_order(),
+            consumer_authentication_information=M.Ptsv2paymentsConsumerAuthenticationInformation(
+                cavv=cavv
+            ),
+        )
+
+    payment, status, raw = client.payments.create_payment(
+        body_of(client, wallet_request(CRYPTOGRAM))
+    )
+    assert status == 201 and payment.status == "AUTHORIZED"
+    data = json.loads(raw)
+    assert data["paymentInformation"]["tokenizedCard"]["suffix"] == VISA_TOKEN[-4:]
+    assert kept(client, data, "PtsV2PaymentsPost201Response"), data
+    with pytest.raises(CyberSource.rest.ApiException) as refused:
+        client.payments.create_payment(body_of(client, wallet_request(None)))
+    assert refused.value.status == 400
+    assert json.loads(refused.value.body)["details"][0]["field"] == (
+        "consumerAuthenticationInformation.cavv"
+    )
+    assert not fake.violations, fake.violations

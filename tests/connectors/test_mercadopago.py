@@ -23,7 +23,7 @@ from connector_service.connectors.mercadopago import (
     PaymentMethod,
     _match_bin,
 )
-from connector_service.domain.common import Customer, DisplayQr
+from connector_service.domain.common import Address, Customer, DisplayQr, DisplayVoucher
 from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -42,7 +42,15 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, PaymentMethodType, PayPal, Pix, Token
+from connector_service.domain.payment_methods import (
+    Boleto,
+    Card,
+    Oxxo,
+    PaymentMethodType,
+    PayPal,
+    Pix,
+    Token,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -591,14 +599,16 @@ def test_scrub_exact() -> None:
         f"> Authorization: Bearer {TOKEN}\n"
         ">\n"
         '{"card_number":"5031755734530604","security_code":"123",'
-        f'"token":"{CARD_TOKEN}","note":"{TOKEN}"}}'
+        f'"token":"{CARD_TOKEN}","note":"{TOKEN}",'
+        '"payer":{"identification":{"type":"CPF","number":"19119119100"},"email":"a@b.co"}}'
     )
     after = (
         "> POST https://api.mercadopago.com/v1/card_tokens\n"
         "> Authorization: [REDACTED]\n"
         ">\n"
         '{"card_number":"[REDACTED]","security_code":"[REDACTED]",'
-        '"token":"[REDACTED]","note":"[REDACTED]"}'
+        '"token":"[REDACTED]","note":"[REDACTED]",'
+        '"payer":{"identification":{"type":"CPF","number":"[REDACTED]"},"email":"a@b.co"}}'
     )
     assert CONNECTOR.scrub(before) == after
 
@@ -624,7 +634,9 @@ def test_metadata() -> None:
         "setup_mandate", "revoke_mandate", "charge_mandate", "list_mandates", "webhooks",
         "dispute_sync",
     }  # fmt: skip
-    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate", "pix"}
+    assert {m.value for m in meta.payment_methods} == {
+        "card", "token", "mandate", "pix", "boleto", "oxxo",
+    }  # fmt: skip
     assert meta.currencies and "BRL" in meta.currencies and "MXN" in meta.currencies
 
 
@@ -900,3 +912,213 @@ def test_pix_is_declared_for_brazil_in_reais() -> None:
     pix = CONNECTOR.meta.methods[PaymentMethodType.PIX]
     assert pix.countries == frozenset({"BR"}) and pix.currencies == frozenset({"BRL"})
     assert {f.value for f in pix.flows} == {"authorize", "refund"}
+
+
+# --------------------------------------------------------------------------- Boleto, OXXO
+
+BILLING = Address(
+    line1="Av. das Nações Unidas, 3003", line2="Bonfim", city="Osasco", state="sp",
+    postal_code="06233-200", country="BR",
+)  # fmt: skip
+
+
+def boleto(**kw: Any) -> AuthorizeData:
+    values: dict[str, Any] = {
+        "amount": 10050, "payment_method": Boleto(tax_id="191.191.191-00", expires_after_days=3),
+        "capture_method": CaptureMethod.AUTOMATIC, "billing": BILLING,
+    }  # fmt: skip
+    return authorize(**(values | kw))
+
+
+def oxxo(**kw: Any) -> AuthorizeData:
+    values: dict[str, Any] = {
+        "amount": 25000, "currency": "MXN", "payment_method": Oxxo(),
+        "capture_method": CaptureMethod.AUTOMATIC,
+    }  # fmt: skip
+    return authorize(**(values | kw))
+
+
+def test_a_boleto_names_its_payer_in_full_and_shows_its_voucher() -> None:
+    pending = fixture("payment_boleto_pending")
+    requests, result = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), boleto(), [response(201, pending)])
+    (request,) = map(checked, requests)
+    sent = body(request)
+    expires = sent.pop("date_of_expiration")
+    assert len(expires) == 29 and expires.endswith(".000+00:00")
+    assert sent == {
+        "transaction_amount": 100.5, "description": "Payment order-1",
+        "payment_method_id": "bolbradesco",
+        "payer": {"email": "comprador@example.com", "first_name": "Ana", "last_name": "Souza",
+                  "identification": {"type": "CPF", "number": "19119119100"},
+                  "address": {"zip_code": "06233200", "street_name": "Av. das Nações Unidas",
+                              "street_number": "3003", "neighborhood": "Bonfim",
+                              "city": "Osasco", "federal_unit": "SP"}},
+        "external_reference": "order-1",
+    }  # fmt: skip
+    assert request.headers["X-Idempotency-Key"] == "idem-123"
+    details = pending["transaction_details"]
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    assert result.connector_status == "pending:pending_waiting_payment"
+    assert result.next_action == DisplayVoucher(
+        url=details["external_resource_url"],
+        reference="10050080",
+        barcode=pending["barcode"]["content"],
+        expires_at="2026-12-06T23:59:59.000-04:00",
+        instructions_url=details["external_resource_url"],
+    )
+    assert result.card is None and result.amount == 10050 and result.amount_captured is None
+
+
+def test_the_billing_names_win_and_a_cnpj_is_sent_as_one() -> None:
+    named = replace_billing(first_name="Empresa", last_name="Exemplo Ltda")
+    data = boleto(payment_method=Boleto(tax_id="11.222.333/0001-81"), billing=named)
+    requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+                        [response(201, fixture("payment_boleto_pending"))])  # fmt: skip
+    payer = body(checked(requests[0]))["payer"]
+    assert payer["identification"] == {"type": "CNPJ", "number": "11222333000181"}
+    assert (payer["first_name"], payer["last_name"]) == ("Empresa", "Exemplo Ltda")
+    assert "date_of_expiration" not in body(requests[0])  # Mercado Pago's default (3 days)
+
+
+def replace_billing(**kw: Any) -> Address:
+    return msgspec.structs.replace(BILLING, **kw)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"billing": None}, "billing.line1"),
+     ({"billing": "line2"}, "billing.line2"),
+     ({"billing": "city"}, "billing.city"),
+     ({"billing": "state"}, "billing.state"),
+     ({"billing": "postal_code"}, "billing.postal_code"),
+     ({"billing": {"line1": "Avenida Paulista"}}, "billing.line1"),
+     ({"billing": {"state": "São Paulo"}}, "billing.state"),
+     ({"billing": {"postal_code": "0623-320"}}, "billing.postal_code"),
+     ({"customer": Customer(email="comprador@example.com")}, "billing.first_name"),
+     ({"customer": Customer(name="Ana Souza")}, "customer.email"),
+     ({"capture_method": CaptureMethod.MANUAL}, "capture_method"),
+     ({"payment_method": Boleto(tax_id="19119119100", expires_after_days=31)},
+      "payment_method.expires_after_days")],
+)  # fmt: skip
+def test_a_boleto_mercado_pago_would_refuse_is_refused_before_any_call(
+    change: dict[str, Any], field: str
+) -> None:
+    billing = change.get("billing", BILLING)
+    if isinstance(billing, str):  # one part left out
+        billing = replace_billing(**{billing: None})
+    elif isinstance(billing, dict):
+        billing = replace_billing(**billing)
+    data = boleto(**(change | {"billing": billing}))
+    with pytest.raises(ServiceError) as err:
+        drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [])
+    assert err.value.field == field, err.value
+    manual = field == "capture_method"
+    assert err.value.type is (ErrorType.NOT_SUPPORTED if manual else ErrorType.INVALID_REQUEST)
+
+
+@pytest.mark.parametrize(
+    ("line1", "street", "number"),
+    [("Rua das Flores 12A", "Rua das Flores", "12A"),
+     ("Rua Augusta, nº 500", "Rua Augusta", "500"),
+     ("Av. Paulista,1578", "Av. Paulista", "1578"),
+     ("Estrada Velha, s/n", "Estrada Velha", "S/N")],
+)  # fmt: skip
+def test_the_street_number_is_taken_off_line1(line1: str, street: str, number: str) -> None:
+    data = boleto(billing=replace_billing(line1=line1))
+    requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+                        [response(201, fixture("payment_boleto_pending"))])  # fmt: skip
+    address = body(requests[0])["payer"]["address"]
+    assert (address["street_name"], address["street_number"]) == (street, number)
+
+
+def test_an_oxxo_voucher_is_its_reference_and_printable_page() -> None:
+    pending = fixture("payment_oxxo_pending")
+    data = oxxo(payment_method=Oxxo(expires_after_days=2))
+    requests, result = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, pending)])
+    (request,) = map(checked, requests)
+    sent = body(request)
+    assert sent.pop("date_of_expiration").endswith(".000+00:00")
+    assert sent == {
+        "transaction_amount": 250, "description": "Payment order-1", "payment_method_id": "oxxo",
+        "payer": {"email": "comprador@example.com", "first_name": "Ana", "last_name": "Souza"},
+        "external_reference": "order-1",
+    }  # fmt: skip
+    url = pending["transaction_details"]["external_resource_url"]
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    assert result.next_action == DisplayVoucher(
+        url=url, reference="24308386", barcode=None,
+        expires_at="2026-12-05T23:59:59.000-06:00", instructions_url=url,
+    )  # fmt: skip
+
+
+def test_an_oxxo_voucher_needs_an_email_and_is_never_held() -> None:
+    for data, field in ((oxxo(customer=None), "customer.email"),
+                        (oxxo(capture_method=CaptureMethod.MANUAL), "capture_method")):  # fmt: skip
+        with pytest.raises(ServiceError) as err:
+            drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [])
+        assert err.value.field == field
+
+
+def test_a_paid_voucher_is_captured_and_an_unpaid_one_fails_at_its_expiry() -> None:
+    pending = fixture("payment_boleto_pending")
+    paid = pending | {"status": "approved", "status_detail": "accredited"}
+    synced = CONNECTOR.parse_sync(ctx(), SyncData(payment=ref(10050)), response(200, paid))
+    assert synced.status is PaymentStatus.CAPTURED and synced.amount_captured == 10050
+    assert synced.next_action is None
+    expired = pending | {"status": "cancelled", "status_detail": "expired"}
+    failed = CONNECTOR.parse_sync(ctx(), SyncData(payment=ref(10050)), response(200, expired))
+    assert failed.status is PaymentStatus.FAILED and failed.next_action is None
+    assert failed.failure is not None and failed.failure.gateway is not None
+    assert failed.failure.gateway.code == "expired"
+    assert failed.failure.code == DeclineCode.TRY_AGAIN_LATER.value
+    cancelled = pending | {"status": "cancelled", "status_detail": "by_collector"}
+    voided = CONNECTOR.parse_sync(ctx(), SyncData(payment=ref(10050)), response(200, cancelled))
+    assert voided.status is PaymentStatus.VOIDED  # the merchant cancelled it (a void)
+    # a card authorization that expired uncaptured was released: a void, not a failure
+    card_expired = fixture("payment_authorized") | {"status": "cancelled",
+                                                    "status_detail": "expired"}  # fmt: skip
+    released = CONNECTOR.parse_sync(ctx(), SyncData(payment=ref()), response(200, card_expired))
+    assert released.status is PaymentStatus.VOIDED
+
+
+def test_a_voucher_without_its_page_is_processing_not_an_action() -> None:
+    pending = fixture("payment_boleto_pending")
+    bare = pending | {"transaction_details": pending["transaction_details"]
+                      | {"external_resource_url": None}}  # fmt: skip
+    result = CONNECTOR.parse_sync(ctx(), SyncData(payment=ref(10050)), response(200, bare))
+    assert result.status is PaymentStatus.PROCESSING and result.next_action is None
+    assert result.pending_reason == "awaiting_customer"
+
+
+def test_a_voucher_notification_is_its_payments_state() -> None:
+    headers, raw = webhook()
+    pending = fixture("payment_boleto_pending")
+    (waiting,) = CONNECTOR.webhook_parse_fetched(headers, raw, response(200, pending))
+    assert waiting.type is WebhookEventType.PAYMENT_REQUIRES_ACTION
+    paid = pending | {"status": "approved", "status_detail": "accredited"}
+    (captured,) = CONNECTOR.webhook_parse_fetched(headers, raw, response(200, paid))
+    assert captured.type is WebhookEventType.PAYMENT_CAPTURED and captured.amount == 10050
+    expired = pending | {"status": "cancelled", "status_detail": "expired"}
+    (failed,) = CONNECTOR.webhook_parse_fetched(headers, raw, response(200, expired))
+    assert failed.type is WebhookEventType.PAYMENT_FAILED
+
+
+def test_vouchers_are_declared_where_mercado_pago_offers_them() -> None:
+    methods = CONNECTOR.meta.methods
+    for pm, country, currency in ((PaymentMethodType.BOLETO, "BR", "BRL"),
+                                  (PaymentMethodType.OXXO, "MX", "MXN")):  # fmt: skip
+        support = methods[pm]
+        assert support.countries == frozenset({country})
+        assert support.currencies == frozenset({currency})
+        assert {f.value for f in support.flows} == {"authorize", "refund"}
+
+
+def test_the_fake_holds_a_boleto_to_its_payer_rules() -> None:
+    requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), boleto(),
+                        [response(201, fixture("payment_boleto_pending"))])  # fmt: skip
+    good = requests[0]
+    check_request(good, TOKEN)
+    doc = body(good)
+    del doc["payer"]["address"]["neighborhood"]
+    with pytest.raises(SpecViolation):
+        check_request(HttpRequest("POST", good.url, good.headers, json.dumps(doc).encode()), TOKEN)

@@ -6,6 +6,7 @@ by ``card_id``, and ``x-signature`` webhooks whose payment is read back."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from connector_service.testing.fakes.mercadopago import (
     SUCCESS_CARD,
     VISA_CARD,
     WEBHOOK_SECRET,
+    MercadoPagoFake,
     notification,
     sign,
 )
@@ -211,3 +213,120 @@ def test_a_pix_payment_shows_its_code_then_settles_by_webhook_and_refunds(rig: R
     status, err, _ = api.call("POST", "/v1/payments", manual)
     assert status == 422 and err["error"]["field"] == "capture_method", err
     assert rig.gateway_calls() == calls
+
+
+BILLING = {"line1": "Av. das Nações Unidas, 3003", "line2": "Bonfim", "city": "Osasco",
+           "state": "SP", "postal_code": "06233-200", "country": "BR"}  # fmt: skip
+
+
+def boleto(amount: int, **extra: Any) -> dict[str, Any]:
+    return {"amount": amount, "currency": "BRL", "capture_method": "automatic",
+            "payment_method": {"type": "boleto", "tax_id": "191.191.191-00",
+                               "expires_after_days": 3},
+            "customer": CUSTOMER, "billing": BILLING, **extra}  # fmt: skip
+
+
+def test_a_boleto_is_a_voucher_paid_days_later_then_refunded(rig: Rig) -> None:
+    api, fake = rig.api, rig.fake
+    pending = api.ok("POST", "/v1/payments", boleto(12990))
+    assert pending["status"] == "requires_action", pending
+    action = pending["next_action"]
+    gid = pending["connector_payment_id"]
+    assert action["type"] == "display_voucher" and f"/payments/{gid}/ticket" in action["url"]
+    assert action["reference"].isdigit() and len(action["barcode"]) == 44, action
+    assert action["expires_at"] and action["instructions_url"] == action["url"]
+    created = sent(rig, "POST", "/v1/payments")[-1]
+    assert created["payment_method_id"] == "bolbradesco" and "token" not in created
+    assert created["payer"]["identification"] == {"type": "CPF", "number": "19119119100"}
+    assert created["payer"]["address"]["street_number"] == "3003"
+    assert api.ok("GET", f"/v1/payments/{pending['id']}")["status"] == "requires_action"
+    fake.pay_voucher(gid)  # the customer pays it at a bank, days later
+    note = notification(gid, notification_id=77_000_000_120)
+    assert hook(api, rig, note, sign(note, WEBHOOK_SECRET, int(time.time()))) == 200
+    data = api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    (event,) = [e for e in data if e["connector_event_id"] == "77000000120"]
+    assert event["type"] == "payment.captured", event
+    paid = api.ok("GET", f"/v1/payments/{pending['id']}")
+    assert paid["status"] == "captured" and paid["amount_captured"] == 12990, paid
+    assert paid["payment_method"]["type"] == "boleto"
+    refund = api.ok("POST", f"/v1/payments/{pending['id']}/refunds", {"amount": 2990})
+    assert refund["status"] == "succeeded" and refund["amount"] == 2990
+
+
+def test_an_unpaid_boleto_fails_at_its_expiry_and_a_pending_one_can_be_cancelled(
+    rig: Rig,
+) -> None:
+    api, fake = rig.api, rig.fake
+    first = api.ok("POST", "/v1/payments", boleto(5000))
+    fake.expire_voucher(first["connector_payment_id"])
+    expired = api.ok("GET", f"/v1/payments/{first['id']}")
+    assert expired["status"] == "failed" and expired["failure"]["code"] == "try_again_later"
+    second = api.ok("POST", "/v1/payments", boleto(5100))
+    voided = api.ok("POST", f"/v1/payments/{second['id']}/void", {})
+    assert voided["status"] == "voided", voided
+    assert sent(rig, "PUT", f"/v1/payments/{second['connector_payment_id']}")[-1] == {
+        "status": "cancelled"
+    }
+
+
+def test_a_boleto_without_the_payers_address_is_a_400_naming_it_and_nothing_is_sent(
+    rig: Rig,
+) -> None:
+    calls = rig.gateway_calls()
+    for billing, field in (({**BILLING, "line2": None}, "billing.line2"),
+                           ({k: v for k, v in BILLING.items() if k != "postal_code"},
+                            "billing.postal_code")):  # fmt: skip
+        body = boleto(900, billing={k: v for k, v in billing.items() if v is not None})
+        status, err, _ = rig.api.call("POST", "/v1/payments", body)
+        assert status == 400 and err["error"]["field"] == field, err
+    manual = boleto(900, capture_method="manual")
+    status, err, _ = rig.api.call("POST", "/v1/payments", manual)
+    assert status == 422 and err["error"]["field"] == "capture_method", err
+    assert rig.gateway_calls() == calls
+
+
+class MexicoFake(MercadoPagoFake):
+    """A seller on Mercado Pago's Mexican site (MLM: MXN), where OXXO is offered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currency = "MXN"
+
+
+@pytest.fixture(scope="module")
+def mexico(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    profile = dataclasses.replace(PROFILE, fake=MexicoFake, currency="MXN")
+    with open_rig(profile, tmp_path_factory.mktemp("mercadopago-e2e-mx")) as rig:
+        yield rig
+        assert rig.fake.violations == [], rig.fake.violations
+
+
+def test_an_oxxo_voucher_is_paid_at_a_store_then_settles_by_webhook(mexico: Rig) -> None:
+    api, fake = mexico.api, mexico.fake
+    body = {"amount": 25000, "currency": "MXN", "capture_method": "automatic",
+            "payment_method": {"type": "oxxo", "expires_after_days": 2},
+            "customer": CUSTOMER, "billing": {"country": "MX"}}  # fmt: skip
+    pending = api.ok("POST", "/v1/payments", body)
+    assert pending["status"] == "requires_action", pending
+    action = pending["next_action"]
+    assert action["type"] == "display_voucher" and "barcode" not in action, action
+    gid = pending["connector_payment_id"]
+    assert (
+        action["reference"]
+        == fake.payments[gid]["transaction_details"]["payment_method_reference_id"]
+    )
+    created = sent(mexico, "POST", "/v1/payments")[-1]
+    assert created["payment_method_id"] == "oxxo" and created["transaction_amount"] == 250
+    assert created["date_of_expiration"].endswith(".000+00:00")
+    fake.pay_voucher(gid)
+    note = notification(gid, notification_id=77_000_000_130)
+    assert hook(api, mexico, note, sign(note, WEBHOOK_SECRET, int(time.time()))) == 200
+    data = api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    (event,) = [e for e in data if e["connector_event_id"] == "77000000130"]
+    assert event["type"] == "payment.captured", event
+    assert api.ok("GET", f"/v1/payments/{pending['id']}")["status"] == "captured"
+    too_long = {**body, "payment_method": {"type": "oxxo", "expires_after_days": 45}}
+    calls = mexico.gateway_calls()
+    status, err, _ = api.call("POST", "/v1/payments", too_long)
+    assert status == 400 and err["error"]["field"] == "payment_method.expires_after_days", err
+    assert mexico.gateway_calls() == calls

@@ -36,7 +36,7 @@ from connector_service.connectors.mercadopago import (
     MercadoPagoPaymentOptions,
     verify_signature,
 )
-from connector_service.domain.common import Customer
+from connector_service.domain.common import Address, Customer
 from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
@@ -52,7 +52,7 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Pix, Token
+from connector_service.domain.payment_methods import Boleto, Card, Oxxo, Pix, Token
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.mercadopago import check_request, route_of, sign
@@ -298,6 +298,22 @@ def pix_request() -> HttpRequest:
     return requests[0]
 
 
+def voucher_request(pm: Boleto | Oxxo) -> HttpRequest:
+    """A boleto (the payer in full, from the billing address) or an OXXO voucher."""
+    boleto = isinstance(pm, Boleto)
+    data = AuthorizeData(
+        amount=10050 if boleto else 25000, currency="BRL" if boleto else "MXN",
+        payment_method=pm, capture_method=CaptureMethod.AUTOMATIC, reference="order-1",
+        customer=Customer(email="comprador@example.com", name="Ana Souza"),
+        billing=Address(line1="Av. das Nações Unidas, 3003", line2="Bonfim", city="Osasco",
+                        state="SP", postal_code="06233200", country="BR") if boleto else None,
+        metadata={"order": "1"},
+    )  # fmt: skip
+    answer = fixture("payment_boleto_pending" if boleto else "payment_oxxo_pending")
+    requests, _ = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data, [response(201, answer)])
+    return requests[0]
+
+
 def store_and_pay() -> list[HttpRequest]:
     data = AuthorizeData(
         amount=10050, currency="BRL", payment_method=card(),
@@ -424,6 +440,73 @@ CASES: dict[str, Case] = {
         lambda: pix_request(),
         {"transaction_amount", "payment_method_id", "payer.email"},
     ),
+    # the reference's boleto example (Checkout API > Boleto: the payer's identification
+    # and the six address fields Mercado Pago requires since 2024), with the due date of
+    # "Expiration date of cash payment"
+    "create payment (boleto)": (
+        lambda s: s.payment().create(
+            {
+                "transaction_amount": 100,
+                "description": "Título do produto",
+                "payment_method_id": "bolbradesco",
+                "payer": {
+                    "email": "test@test.com",
+                    "first_name": "Test",
+                    "last_name": "User",
+                    "identification": {"type": "CPF", "number": "19119119100"},
+                    "address": {
+                        "zip_code": "06233200",
+                        "street_name": "Av. das Nações Unidas",
+                        "street_number": "3003",
+                        "neighborhood": "Bonfim",
+                        "city": "Osasco",
+                        "federal_unit": "SP",
+                    },
+                },
+                "external_reference": "MP0001",
+                "date_of_expiration": "2026-12-06T23:59:59.000-04:00",
+                "metadata": {"order": "1"},
+            },
+            with_key(),
+        ),
+        lambda: voucher_request(Boleto(tax_id="19119119100", expires_after_days=3)),
+        {
+            "transaction_amount",
+            "payment_method_id",
+            "payer.email",
+            "payer.first_name",
+            "payer.last_name",
+            "payer.identification.type",
+            "payer.identification.number",
+            "payer.address.zip_code",
+            "payer.address.street_name",
+            "payer.address.street_number",
+            "payer.address.neighborhood",
+            "payer.address.city",
+            "payer.address.federal_unit",
+        },
+    ),
+    # the reference's cash example (Checkout API > Other payment methods, Mexico)
+    "create payment (oxxo)": (
+        lambda s: s.payment().create(
+            {
+                "transaction_amount": 250,
+                "description": "Product Title",
+                "payment_method_id": "oxxo",
+                "payer": {
+                    "email": "test_user_19653727@testuser.com",
+                    "first_name": "Test",
+                    "last_name": "User",
+                },
+                "external_reference": "MP0001",
+                "date_of_expiration": "2026-12-05T23:59:59.000-06:00",
+                "metadata": {"order": "1"},
+            },
+            with_key(),
+        ),
+        lambda: voucher_request(Oxxo(expires_after_days=2)),
+        {"transaction_amount", "payment_method_id", "payer.email"},
+    ),
     "get payment": (
         lambda s: s.payment().get(PID),
         lambda: CONNECTOR.build_sync(ctx(), SyncData(payment=payment_ref())),
@@ -529,7 +612,8 @@ def test_every_connector_flow_request_is_covered_by_an_sdk_case() -> None:
     covered = set(ANSWERS)
     sent = [*authorize(), *authorize(Token(token=CARD_TOKEN)), *setup(), *setup(existing=True),
             *authorize(StoredMandate(ref=mandate()), CaptureMethod.AUTOMATIC),
-            *store_and_pay(), pix_request()]  # fmt: skip
+            *store_and_pay(), pix_request(), voucher_request(Boleto(tax_id="19119119100")),
+            voucher_request(Oxxo())]  # fmt: skip
     for request in sent:
         assert (request.method, route_of(urlsplit(request.url).path)) in covered, request.url
 
@@ -580,7 +664,8 @@ def test_error_fixtures_are_errors_the_sdk_classifies(
     ["payment_authorized", "payment_approved", "payment_rejected", "payment_challenge",
      "payment_cancelled", "refund_approved", "card_token", "customer", "card_saved",
      "payment_methods", "customer_search", "payment_search", "customer_cards", "chargeback",
-     "chargeback_covered", "payment_pix_pending"],
+     "chargeback_covered", "payment_pix_pending", "payment_boleto_pending",
+     "payment_oxxo_pending"],
 )  # fmt: skip
 def test_fixtures_come_back_from_the_sdk_unchanged(recorder: Recorder, sdk: Any, name: str) -> None:
     """The SDK has no response models: what it returns is the JSON as sent."""

@@ -143,7 +143,7 @@ def paths(requests: list[HttpRequest]) -> list[str]:
 # --------------------------------------------------------------------------- metadata
 
 
-def test_metadata_declares_cards_tokens_mandates_and_upi() -> None:
+def test_metadata_declares_cards_tokens_mandates_upi_and_netbanking() -> None:
     meta = CONNECTOR.meta
     assert meta.name == "razorpay" and meta.base_url_test == BASE
     assert {f.value for f in meta.flows} == {
@@ -151,8 +151,10 @@ def test_metadata_declares_cards_tokens_mandates_and_upi() -> None:
         "setup_mandate", "complete_mandate", "revoke_mandate", "charge_mandate", "webhooks",
     }  # fmt: skip
     assert "void" not in {f.value for f in meta.flows}  # Razorpay has no void
-    # UPI: test_razorpay_methods.py
-    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate", "upi"}
+    # UPI: test_razorpay_methods.py; netbanking: test_razorpay_netbanking.py
+    assert {m.value for m in meta.payment_methods} == {
+        "card", "token", "mandate", "upi", "netbanking",
+    }  # fmt: skip
     assert set(meta.secret_fields) == {"key_id", "key_secret", "webhook_secret"}
 
 

@@ -41,6 +41,7 @@ from connector_service.domain.flows import (
     AuthorizeData,
     CaptureData,
     Flow,
+    MandateCompleteData,
     MandateRevokeData,
     MandateSetupData,
     RefundData,
@@ -49,7 +50,7 @@ from connector_service.domain.flows import (
     SyncData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Upi
+from connector_service.domain.payment_methods import Card, Netbanking, Upi
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.razorpay import check_request, route_of
@@ -91,6 +92,7 @@ ANSWERS: dict[tuple[str, str], tuple[int, str]] = {
     ("GET", "/v1/refunds/{}"): (200, "refund_processed"),
     ("POST", "/v1/customers"): (200, "customer_created"),
     ("DELETE", "/v1/customers/{}/tokens/{}"): (200, "token_deleted"),
+    ("GET", "/v1/customers/{}/tokens/{}"): (200, "token_upi_confirmed"),
 }
 
 
@@ -150,11 +152,26 @@ EXTRA: dict[str, dict[str, str]] = {
         "customer_id": "Recurring payments, cards, authorization transaction: customer_id",
         "recurring": "Recurring payments, cards, authorization transaction: recurring",
     },
+    "create netbanking payment (S2S JSON)": {
+        "ip": "S2S JSON v2: ip, mandatory (all methods)",
+        "user_agent": "S2S JSON v2: user_agent, mandatory (all methods)",
+        "callback_url": "S2S JSON v2 netbanking: callback_url, where the bank returns the customer",
+        "description": "S2S JSON: description, optional",
+        "notes": "S2S JSON: notes, optional",
+    },
     "create UPI collect payment (S2S)": {
         "callback_url": "S2S UPI: callback_url, optional",
         "notes": "S2S UPI: notes, optional",
     },
     "create UPI intent payment (S2S)": {
+        "callback_url": "S2S UPI: callback_url, optional",
+        "notes": "S2S UPI: notes, optional",
+    },
+    "create UPI token order": {
+        "payment_capture": "Orders API: payment_capture, boolean; false: the authorization "
+        "transaction is not captured",
+    },
+    "create UPI AutoPay authorization (S2S)": {
         "callback_url": "S2S UPI: callback_url, optional",
         "notes": "S2S UPI: notes, optional",
     },
@@ -286,6 +303,20 @@ def upi_requests(vpa: str | None) -> list[HttpRequest]:
     return requests
 
 
+def netbanking_requests() -> list[HttpRequest]:
+    data = AuthorizeData(
+        amount=200000, currency="INR", payment_method=Netbanking(bank="HDFC"),
+        capture_method=CaptureMethod.AUTOMATIC, reference="receipt#3",
+        customer=Customer(email="gaurav.kumar@example.com", phone="9000090000"),
+        browser=BROWSER, description="Test flow", return_url="https://shop.example/return",
+    )  # fmt: skip
+    requests, _ = drive(
+        CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+        [response(200, fixture("order_created")), response(200, fixture("netbanking_created"))],
+    )  # fmt: skip
+    return requests
+
+
 def payment_ref() -> PaymentRef:
     return PaymentRef(
         account="razorpay-test", connector="razorpay", connector_payment_id=PID, amount=1000,
@@ -322,6 +353,33 @@ def setup_requests() -> list[HttpRequest]:
     ]
     requests, _ = drive(CONNECTOR, Flow.SETUP_MANDATE, ctx(), data, answers)
     return requests
+
+
+def autopay_requests() -> list[HttpRequest]:
+    """The UPI AutoPay registration (customer, token order, authorization payment),
+    then its completion (the payment, then the token)."""
+    data = MandateSetupData(
+        payment_method=Upi(), currency="INR", amount=100,
+        customer=Customer(email="gaurav.kumar@example.com", name="Gaurav Kumar",
+                          phone="9123456780"),
+        reference="Receipt No. 1", browser=BROWSER, description="Test flow",
+    )  # fmt: skip
+    answers = [
+        response(200, fixture("customer_created")),
+        response(200, fixture("order_upi_token_created")),
+        response(200, fixture("upi_mandate_intent_created")),
+    ]
+    requests, pending = drive(CONNECTOR, Flow.SETUP_MANDATE, ctx(), data, answers)
+    ref = MandateRef(
+        account="razorpay-test", connector="razorpay", connector_mandate_id="",
+        customer_id=CID, meta=pending.meta,
+    )  # fmt: skip
+    done, _ = drive(
+        CONNECTOR, Flow.COMPLETE_MANDATE, ctx(), MandateCompleteData(mandate=ref, params={}),
+        [response(200, fixture("payment_upi_autopay_authorized")),
+         response(200, fixture("token_upi_confirmed"))],
+    )  # fmt: skip
+    return [*requests, *done]
 
 
 def mandate() -> MandateRef:
@@ -401,6 +459,23 @@ CASES: dict[str, Case] = {
         ),
         lambda: authorize_requests()[1],
         {"amount", "currency", "order_id", "email", "contact", "method", "card"},
+    ),
+    # S2S JSON v2 "Build Integration for Netbanking", 1.2 Create a Payment: the same
+    # createPaymentJson with method netbanking and the bank's code instead of a card
+    "create netbanking payment (S2S JSON)": (
+        lambda c: c.payment.createPaymentJson(
+            {
+                "amount": 200000,
+                "currency": "INR",
+                "contact": "9000090000",
+                "email": "gaurav.kumar@example.com",
+                "order_id": OID,
+                "method": "netbanking",
+                "bank": "HDFC",
+            }
+        ),
+        lambda: netbanking_requests()[1],
+        {"amount", "currency", "order_id", "email", "contact", "method", "bank"},
     ),
     # documents/payment.md, "Fetch a payment"
     "fetch payment": (
@@ -574,6 +649,70 @@ CASES: dict[str, Case] = {
         lambda: upi_requests(None)[1],
         {"amount", "currency", "order_id", "email", "contact", "method", "upi"},
     ),
+    # documents/upi.md "Create order" (UPI AutoPay registration), with the API docs'
+    # UPI token terms: the SDK's example is eMandate's (amount 0, token.auth_type
+    # netbanking, its table says method emandate); the docs' UPI order takes amount >= 100
+    # and token.frequency (as_presented / monthly)
+    "create UPI token order": (
+        lambda c: c.order.create(
+            {
+                "amount": 100,
+                "currency": "INR",
+                "method": "upi",
+                "customer_id": CID,
+                "receipt": "Receipt No. 1",
+                "notes": NOTES,
+                "token": {
+                    "max_amount": 9999900,
+                    "expire_at": 4102444799,
+                    "frequency": "as_presented",
+                    "notes": NOTES,
+                },
+            }
+        ),
+        lambda: autopay_requests()[1],
+        {"amount", "currency", "method", "customer_id"},
+    ),
+    # documents/upi.md "Create an Authorization Payment" points to the API docs (recurring
+    # payments, UPI, S2S): createUpi with customer_id and recurring "1" on the token order
+    "create UPI AutoPay authorization (S2S)": (
+        lambda c: c.payment.createUpi(
+            {
+                "amount": 100,
+                "currency": "INR",
+                "order_id": OID,
+                "customer_id": CID,
+                "email": "gaurav.kumar@example.com",
+                "contact": "9123456780",
+                "method": "upi",
+                "recurring": "1",
+                "ip": "192.168.0.103",
+                "user_agent": "Mozilla/5.0",
+                "description": "Test flow",
+                "upi": {"flow": "intent"},
+            }
+        ),
+        lambda: autopay_requests()[2],
+        {
+            "amount",
+            "currency",
+            "order_id",
+            "customer_id",
+            "email",
+            "contact",
+            "method",
+            "recurring",
+            "upi",
+            "ip",
+            "user_agent",
+        },
+    ),
+    # documents/token.md "Fetch token by customer id and token id" (the completion)
+    "fetch token": (
+        lambda c: c.token.fetch(CID, TID),
+        lambda: autopay_requests()[4],
+        set(),
+    ),
     # documents/token.md, "Delete token"
     "delete token": (
         lambda c: c.token.delete(CID, TID),
@@ -598,7 +737,8 @@ def test_every_connector_flow_request_is_covered_by_an_sdk_case() -> None:
     these flows is one an SDK case recorded."""
     covered = set(ANSWERS)
     sent = [*authorize_requests(), *authorize_requests(key="cs-k"), *setup_requests(),
-            *charge_requests(), *upi_requests("a.b@upi"), *upi_requests(None)]  # fmt: skip
+            *charge_requests(), *upi_requests("a.b@upi"), *upi_requests(None),
+            *netbanking_requests(), *autopay_requests()]  # fmt: skip
     for request in sent:
         assert (request.method, route_of(urlsplit(request.url).path)) in covered, request.url
 

@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "apple_pay": "acr",
         "google_pay": "acr",
         "mandate": "acrm",
+        "ach_debit": "ar",
     },
     "braintree": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "checkout": {  # connectors/checkout_methods.py
@@ -53,8 +54,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         "apple_pay": "acr", "google_pay": "acr", "paypal": "ar", "ideal": "ar",
         "bancontact": "ar", "eps": "ar", "przelewy24": "ar", "boleto": "a", "alipay": "ar",
     },
-    "cybersource": {"card": "acrm", "mandate": "acrm"},
-    "mercadopago": {"card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar"},
+    "cybersource": {"card": "acrm", "mandate": "acrm", "network_token": "acr",
+                    "apple_pay": "acr", "google_pay": "acr"},
+    "mercadopago": {  # connectors/mercadopago.py
+        "card": "acrm", "token": "acrm", "mandate": "acrm", "pix": "ar", "boleto": "ar",
+        "oxxo": "ar",
+    },
     "mollie": {
         "token": "acrm",
         "mandate": "acrm",
@@ -81,7 +86,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "paystack": {"card": "arm", "token": "arm", "mandate": "arm"},
     "rapyd": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
-    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm", "upi": "acr"},
+    "razorpay": {"card": "acrm", "token": "arm", "mandate": "arm", "upi": "acrm",
+                 "netbanking": "acr"},
     "square": {"token": "acrm", "mandate": "acrm"},
     "stripe": {
         "card": "acrm",
@@ -114,7 +120,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
 }
 # fmt: on
-EXTERNAL_3DS = {"adyen", "checkout"}
+EXTERNAL_3DS = {"adyen", "checkout", "cybersource"}
 LETTER = {AUTHORIZE: "a", CAPTURE: "c", REFUND: "r", RECURRING: "m"}
 
 
@@ -129,7 +135,8 @@ def test_each_connector_declares_what_it_takes(name: str) -> None:
     assert declared == EXPECTED[name]
     assert meta.payment_methods == frozenset(meta.methods)
     # 3-D Secure results obtained elsewhere: cards only, where the connector passes them
-    # (the sandbox, Adyen's mpiData, Checkout.com's 3ds object).
+    # (the sandbox, Adyen's mpiData, Checkout.com's 3ds object, Cybersource's
+    # consumerAuthenticationInformation).
     passes = {pm for pm, s in meta.methods.items() if s.external_3ds}
     assert passes == ({PM.CARD} if name in EXTERNAL_3DS else set())
 

@@ -105,6 +105,20 @@ async def test_empty_body_names_the_missing_field(a: Api) -> None:
     assert status == 400 and err["error"]["code"] == "missing_field"
 
 
+async def test_a_upi_mandate_where_upi_is_not_recurring_is_refused(a: Api) -> None:
+    """UPI is a mandate (AutoPay) only where the connector declares upi's recurring flow:
+    the sandbox takes UPI payments, not UPI mandates."""
+    body = {"currency": "INR", "payment_method": {"type": "upi", "vpa": "ada@okicici"},
+            "customer": {"id": "cus-1", "email": "ada@example.com"}}  # fmt: skip
+    status, err, _ = await a.call("POST", "/v1/mandates", body)
+    assert status == 422 and err["error"]["code"] == "not_supported", err
+    assert err["error"]["field"] == "payment_method.type", err
+    status, err, _ = await a.call("POST", "/v1/mandates", {**body, "payment_method": {
+        "type": "netbanking", "bank": "HDFC"}})  # fmt: skip
+    assert status == 400 and err["error"]["code"] == "unknown_type", err
+    assert err["error"]["field"] == "payment_method.type", err
+
+
 async def test_oversized_body_is_413(a: Api) -> None:
     big = {**GOOD, "description": "x" * 10_000}
     status, err, _ = await a.call("POST", "/v1/payments", big)

@@ -257,3 +257,15 @@ def test_major_number_leaves_an_absent_amount_to_the_parser() -> None:
     kit.webhooks.major_number({"c": "USD"}, "amount", "a", currency_key="c")
     with pytest.raises(ServiceError):  # JPY has no decimals
         kit.webhooks.major_number({"amount": 1.5, "c": "JPY"}, "amount", "a", currency_key="c")
+
+
+def test_card_or_token_passes_cards_and_tokens_and_refuses_upi_naming_the_type() -> None:
+    from connector_service.connectors.kit import methods as pm_kit
+    from connector_service.domain.payment_methods import Token, Upi
+
+    token = Token(token="tok_1")
+    assert pm_kit.card_or_token(token, "Square") is token
+    with pytest.raises(ServiceError) as err:
+        pm_kit.card_or_token(Upi(vpa="ada@okicici"), "Square")
+    assert err.value.type is ErrorType.NOT_SUPPORTED
+    assert err.value.field == "payment_method.type" and "upi" in err.value.message

@@ -32,6 +32,13 @@ Why it looks the way it does:
 - a stored card is a CIM customer profile with a payment profile (the mandate id is
   the payment profile id, the customer id the profile id), charged with
   ``transactionRequest.profile`` and ``processingOptions.isSubsequentAuth``;
+- an eCheck (``ach_debit``) is ``payment.bankAccount`` on an ``authCaptureTransaction``:
+  there is no authorization to capture later, and an approval (response code 1) only
+  means the gateway took the debit in. The money arrives days later and can still be
+  returned by the bank (``returnedItem``), so the payment is ``processing`` until a sync
+  reads ``settledSuccessfully``. Its refund names the bank account masked as the
+  gateway shows it (read back from the original transaction, so nothing is stored);
+  an unsettled debit is voided instead;
 - webhooks are signed ``X-ANET-Signature: sha512=<HEX>``, the HMAC-SHA512 of the raw
   body under the account's Signature Key; no timestamp is signed.
 """
@@ -60,6 +67,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -69,6 +77,7 @@ from connector_service.domain.errors import (
     ServiceError,
     decline,
     invalid,
+    not_supported,
 )
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -92,6 +101,7 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import (
+    AchDebit,
     ApplePay,
     Card,
     GooglePay,
@@ -117,6 +127,23 @@ WALLET_DESCRIPTORS: dict[type[ApplePay | GooglePay], str] = {
     ApplePay: "COMMON.APPLE.INAPP.PAYMENT",
     GooglePay: "COMMON.GOOGLE.INAPP.PAYMENT",
 }
+# eCheck.Net: ``bankAccount.accountType`` per the unified account type and holder type
+# (a company's checking account is ``businessChecking``), and the ACH entry class:
+# ``WEB`` (internet-initiated, authorized by the customer online: the model's
+# mandate_acceptance) for a person's account, ``CCD`` for a business checking account
+# (the Merchant Interface: "charge and refund transactions to a business checking
+# account will always be CCD").
+ECHECK_ACCOUNT_TYPES: dict[tuple[str, str], str] = {
+    ("checking", "individual"): "checking",
+    ("savings", "individual"): "savings",
+    ("checking", "company"): "businessChecking",
+    ("savings", "company"): "savings",
+}
+ECHECK_ENTRY_CLASS = {"businessChecking": "CCD"}  # else WEB
+NAME_ON_ACCOUNT_MAX = 22  # bankAccountType.nameOnAccount (XSD maxLength)
+# The payment's meta for an eCheck: its refund reads the masked account back first.
+ECHECK = "bankAccount"
+ECHECK_ACCOUNT = "eCheck"  # transactionResponse.accountType of a bank-account payment
 
 
 PO_NUMBER_MAX = 25  # poNumber
@@ -195,6 +222,11 @@ class AuthorizenetConnector(Connector):
             PaymentMethodType.APPLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
             PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
             PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            # eCheck.Net: US bank accounts in USD, debited at once (no authorization to
+            # capture later), refundable once settled; not stored (no CIM bankAccount yet).
+            PaymentMethodType.ACH_DEBIT: takes(
+                AUTHORIZE, REFUND, countries=frozenset({"US"}), currencies=frozenset({"USD"})
+            ),
         },
         # Authorize.net's processing currencies (one per merchant account).
         currencies=frozenset(
@@ -296,6 +328,9 @@ class AuthorizenetConnector(Connector):
                 }
         elif isinstance(pm, Card):
             request["payment"] = {"creditCard": _card(pm)}
+        elif isinstance(pm, AchDebit):
+            _check_echeck(data)
+            request["payment"] = {"bankAccount": _bank_account(pm)}
         elif isinstance(pm, Token):
             request["payment"] = {
                 "opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}
@@ -313,7 +348,8 @@ class AuthorizenetConnector(Connector):
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
                 "Authorize.net takes a card, an Accept.js token, an Apple Pay or Google Pay "
-                f"token (opaqueData) or a stored profile, not {_kind(pm)}",
+                f"token (opaqueData), a US bank account (ach_debit: eCheck) or a stored "
+                f"profile, not {_kind(pm)}",
                 field="payment_method.type",
             )
         if data.setup_future_usage and not isinstance(pm, StoredMandate):
@@ -328,8 +364,10 @@ class AuthorizenetConnector(Connector):
         request["customer"] = _customer(data.customer)
         request["billTo"] = _address(data.billing, data.customer)
         request["shipTo"] = _address(data.shipping, None)
-        request["customerIP"] = (data.browser.ip_address if data.browser else None) or (
-            data.customer.ip_address if data.customer else None
+        request["customerIP"] = (
+            (data.browser.ip_address if data.browser else None)
+            or (data.customer.ip_address if data.customer else None)
+            or (pm.mandate_acceptance.ip_address if isinstance(pm, AchDebit) else None)
         )
         if isinstance(pm, Card) and data.setup_future_usage:
             # Cardholder-initiated, stored for later merchant-initiated charges.
@@ -361,7 +399,13 @@ class AuthorizenetConnector(Connector):
         reference) is the original refund, read back. A resent capture or void is not
         read back: the gateway answers it like a second capture or void of the same
         payment, which is a conflict (``_modification``)."""
-        request = self.build_refund(ctx, data)
+        bank: dict[str, Any] | None = None
+        if data.payment.meta.get("method") == ECHECK:
+            # An eCheck's refund names the bank account: as the gateway keeps it (masked,
+            # with the name on the account), read from the debit, so nothing is stored.
+            debit = yield self._details(ctx, Flow.REFUND, data.payment.connector_payment_id)
+            bank = _refund_bank_account(_transaction_details(debit))
+        request = self.build_refund(ctx, data, bank=bank)
         response, original = yield from self._or_original(ctx, Flow.REFUND, request)
         if original is None:
             return self.parse_refund(ctx, data, response)
@@ -382,13 +426,24 @@ class AuthorizenetConnector(Connector):
         }
         return self._transaction(ctx, Flow.VOID, request)
 
-    def build_refund(self, ctx: ConnectorContext, data: RefundData) -> HttpRequest:
+    def build_refund(
+        self, ctx: ConnectorContext, data: RefundData, *, bank: dict[str, Any] | None = None
+    ) -> HttpRequest:
+        """``bank``: an eCheck's masked bank account, read back by ``steps_refund``."""
         original = kit.require_id(data.payment.connector_payment_id, Flow.REFUND.value)
         last4 = data.payment.meta.get("last4")
-        if last4:
-            payment: dict[str, Any] = {
-                "creditCard": {"cardNumber": last4, "expirationDate": "XXXX"}
-            }
+        echeck = data.payment.meta.get("method") == ECHECK
+        if echeck and bank is None:
+            raise ServiceError(
+                ErrorType.CONFLICT,
+                "payment_not_refundable",
+                "Authorize.net eCheck refunds name the bank account, which the debit's "
+                "details did not show; refund it in the Merchant Interface",
+            )
+        if bank is not None:
+            payment: dict[str, Any] = {"bankAccount": bank}
+        elif last4:
+            payment = {"creditCard": {"cardNumber": last4, "expirationDate": "XXXX"}}
         elif data.payment.meta.get("customer_profile_id"):
             payment = {}
         else:
@@ -450,7 +505,7 @@ class AuthorizenetConnector(Connector):
                 "and save the card, authorize with setup_future_usage",
                 field="amount",
             )
-        pm = data.payment_method
+        pm = pm_kit.card_or_token(data.payment_method, "Authorize.net")
         payment: dict[str, Any] = (
             {"creditCard": _card(pm)}
             if isinstance(pm, Card)
@@ -527,6 +582,9 @@ class AuthorizenetConnector(Connector):
             }
         elif isinstance(data.payment_method, Card) and "last4" not in result.meta:
             result.meta = {**result.meta, "last4": data.payment_method.number.reveal()[-4:]}
+        if isinstance(data.payment_method, AchDebit) or tr.accountType == ECHECK_ACCOUNT:
+            # also a stored profile holding a bank account: its answer says eCheck
+            result = _echeck_result(result)
         if tr.profile is not None and tr.profile.customerPaymentProfileId:
             result.mandate = MandateResult(
                 status=MandateStatus.ACTIVE,
@@ -796,18 +854,20 @@ class AuthorizenetConnector(Connector):
     def scrub(self, transcript: str) -> str:
         """The common scrub, plus what Authorize.net carries in bodies: the transaction
         key and login id (``merchantAuthentication``), card numbers and codes under
-        their own names, Accept.js nonces (``dataValue``) and the signature header."""
+        their own names, Accept.js nonces (``dataValue``), an eCheck's account and
+        routing numbers and the signature header."""
         text = transcript
         for pattern in _SCRUB:
             text = pattern.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
 
+# Keys whose values are masked wherever they appear; an eCheck's account and routing
+# numbers too (also the masked XXXX6789 ones the gateway echoes).
+_SECRET_KEYS = ("transactionKey", "cardNumber", "cardCode", "dataValue", "cryptogram",
+                "accountNumber", "routingNumber")  # fmt: skip
 _SCRUB = (
-    *(
-        re.compile(rf'("{key}"\s*:\s*")[^"]*(")')
-        for key in ("transactionKey", "cardNumber", "cardCode", "dataValue", "cryptogram")
-    ),
+    *(re.compile(rf'("{key}"\s*:\s*")[^"]*(")') for key in _SECRET_KEYS),
     # the API login id: merchantAuthentication's "name" (other names, of line items or
     # user fields, stay readable)
     re.compile(r'("merchantAuthentication"\s*:\s*\{\s*"name"\s*:\s*")[^"]*(")'),
@@ -874,8 +934,29 @@ class MaskedCard(msgspec.Struct, frozen=True):
     cardType: str = ""
 
 
+class MaskedBankAccount(msgspec.Struct, frozen=True):
+    """``bankAccountMaskedType``: an eCheck's account as the gateway shows it."""
+
+    accountType: str | None = None  # checking, savings, businessChecking
+    routingNumber: str = ""  # XXXX0000
+    accountNumber: str = ""  # XXXX6789
+    nameOnAccount: str = ""
+    echeckType: str | None = None
+    bankName: str | None = None
+
+
 class MaskedPayment(msgspec.Struct, frozen=True):
     creditCard: MaskedCard | None = None
+    bankAccount: MaskedBankAccount | None = None
+
+
+class ReturnedItem(msgspec.Struct, frozen=True):
+    """A bank's return of an eCheck (``returnedItemType``): its ACH return code."""
+
+    id: str | None = None
+    dateUTC: str | None = None
+    code: str | None = None  # R01, R02 ...
+    description: str | None = None
 
 
 class Order(msgspec.Struct, frozen=True):
@@ -906,6 +987,7 @@ class TransactionDetails(msgspec.Struct, frozen=True):
     payment: MaskedPayment | None = None
     profile: DetailsProfile | None = None
     networkTransId: str | None = None
+    returnedItems: list[ReturnedItem] = []
 
 
 class DetailsAnswer(msgspec.Struct, frozen=True):
@@ -1012,6 +1094,13 @@ PAYMENT_STATUS: dict[str, PaymentStatus] = {
     "chargeback": PaymentStatus.CAPTURED,
     "chargebackReversal": PaymentStatus.CAPTURED,
 }
+# An eCheck's transactionStatus: as a card's, except that a debit taken in but not
+# settled is not money received yet (the bank may still refuse it); settled, it is
+# captured (a later return turns it into returnedItem: failed).
+ECHECK_STATUS: dict[str, PaymentStatus] = PAYMENT_STATUS | {
+    "capturedPendingSettlement": PaymentStatus.PROCESSING,
+}
+ECHECK_PENDING = "settlement_pending"  # pending_reason of a debit not settled yet
 # transactionStatus of a refundTransaction.
 REFUND_STATUS: dict[str, RefundStatus] = {
     "refundPendingSettlement": RefundStatus.SUCCEEDED,  # approved; settles with the batch
@@ -1077,11 +1166,29 @@ _DECLINES = (
 )  # fmt: skip
 DECLINE_MAP: kit.DeclineTable = kit.decline_table(_DECLINES)
 
+# ACH return codes of a returned eCheck (returnedItems[].code, NACHA's R codes).
+_ACH_RETURNS = (
+    (DeclineCode.INSUFFICIENT_FUNDS, "R01 R09"),
+    (DeclineCode.DO_NOT_TRY_AGAIN, "R02 R14 R15"),  # closed; holder deceased
+    (DeclineCode.INCORRECT_NUMBER, "R03 R04 R13"),  # no / invalid account; bad routing
+    (DeclineCode.REVOCATION_OF_AUTHORIZATION, "R05 R07 R08 R10 R11 R29 R51"),
+    (DeclineCode.BLOCKED, "R16"),  # account frozen
+    (DeclineCode.TRANSACTION_NOT_ALLOWED, "R20"),  # not a transaction account
+)  # fmt: skip
+ACH_RETURN_MAP: kit.DeclineTable = kit.decline_table(_ACH_RETURNS)
+
 _R = kit.ErrorRule
 # Reason codes of a transaction error (responseCode 3), keyed "tx:<code>", and the API's
 # message codes (messages.message[].code), keyed by themselves.
 ERROR_MAP: kit.ErrorTable = {
     "tx:5": _R(ErrorType.INVALID_REQUEST, "invalid_amount", "amount"),
+    # eCheck: the gateway refused the routing / account number, the account takes no
+    # eChecks, or not this entry class (WEB / CCD) or account type
+    "tx:9": _R(ErrorType.INVALID_REQUEST, "invalid_field", "payment_method.routing_number"),
+    "tx:10": _R(ErrorType.INVALID_REQUEST, "invalid_field", "payment_method.account_number"),
+    "tx:18": _R(ErrorType.NOT_SUPPORTED, "payment_method_not_supported", "payment_method.type"),
+    "tx:245": _R(ErrorType.NOT_SUPPORTED, "payment_method_not_supported", "payment_method.type"),
+    "tx:246": _R(ErrorType.NOT_SUPPORTED, "payment_method_not_supported", "payment_method.type"),
     # a capture or void resent within the duplicate window, or a second one
     "tx:11": _R(ErrorType.CONFLICT, "duplicate_request"),
     "tx:13": _R(ErrorType.CONNECTOR, "gateway_authentication_failed"),
@@ -1470,6 +1577,8 @@ def _transaction_result(
 
 
 def _from_details(tx: TransactionDetails, currency: str) -> PaymentResult:
+    if tx.payment is not None and tx.payment.bankAccount is not None:
+        return _echeck_from_details(tx, currency)
     status = kit.status_of(PAYMENT_STATUS, tx.transactionStatus, PaymentStatus.PROCESSING)
     authorized = _minor(tx.authAmount, currency)
     settled = _minor(tx.settleAmount, currency)
@@ -1524,8 +1633,16 @@ def _from_unsettled_list(response: HttpResponse, data: SyncData) -> PaymentResul
             pending_reason="not_found_at_gateway",
         )
     tx = found[0]  # newest first
-    status = kit.status_of(PAYMENT_STATUS, tx.transactionStatus, PaymentStatus.PROCESSING)
-    card = _summary(tx.accountNumber, tx.accountType)
+    echeck = tx.accountType == ECHECK_ACCOUNT
+    status = kit.status_of(
+        ECHECK_STATUS if echeck else PAYMENT_STATUS,
+        tx.transactionStatus,
+        PaymentStatus.PROCESSING,
+    )
+    card = None if echeck else _summary(tx.accountNumber, tx.accountType)
+    pending = (
+        ECHECK_PENDING if echeck and tx.transactionStatus == "capturedPendingSettlement" else None
+    )
     return PaymentResult(
         status=status,
         connector_payment_id=tx.transId,
@@ -1537,10 +1654,10 @@ def _from_unsettled_list(response: HttpResponse, data: SyncData) -> PaymentResul
         failure=decline(DeclineCode.GENERIC_DECLINE, raw_code=tx.transactionStatus)
         if status is PaymentStatus.FAILED
         else None,
-        pending_reason="under_review" if status is PaymentStatus.PROCESSING else None,
+        pending_reason=(pending or "under_review") if status is PaymentStatus.PROCESSING else None,
         card=card,
         reference=data.payment.meta.get("reference"),
-        meta={"last4": card.last4} if card and card.last4 else {},
+        meta={"method": ECHECK} if echeck else {"last4": card.last4} if card and card.last4 else {},
     )
 
 
@@ -1569,4 +1686,108 @@ def _refund_from_details(tx: TransactionDetails, currency: str) -> RefundResult:
         else None,
         pending_reason="refund_pending" if status is RefundStatus.PENDING else None,
         meta={"payment_id": tx.refTransId} if tx.refTransId else {},
+    )
+
+
+def _check_echeck(data: AuthorizeData) -> None:
+    """What eCheck.Net cannot do, refused before a call: hold the debit for a later
+    capture (an eCheck is debited or not: ``authOnlyTransaction`` takes no bank
+    account), or store the account (a CIM bank-account profile is not mapped yet)."""
+    if data.capture_method is CaptureMethod.MANUAL:
+        raise not_supported(
+            "Authorize.net debits an eCheck at once: capture_method manual is not "
+            "supported for ach_debit",
+            "capture_method",
+        )
+    if data.setup_future_usage:
+        raise not_supported(
+            "Authorize.net eChecks are not stored as customer profiles by this service",
+            "setup_future_usage",
+        )
+
+
+def _bank_account(pm: AchDebit) -> dict[str, Any]:
+    """``payment.bankAccount`` in the XSD's order (accountType, routingNumber,
+    accountNumber, nameOnAccount, echeckType)."""
+    account_type = ECHECK_ACCOUNT_TYPES[(pm.account_type, pm.account_holder_type)]
+    return {
+        "accountType": account_type,
+        "routingNumber": pm.routing_number,
+        "accountNumber": pm.account_number.reveal(),
+        "nameOnAccount": pm.account_holder_name[:NAME_ON_ACCOUNT_MAX],
+        "echeckType": ECHECK_ENTRY_CLASS.get(account_type, "WEB"),
+    }
+
+
+def _refund_bank_account(tx: TransactionDetails) -> dict[str, Any]:
+    """The debit's bank account as its details show it (masked numbers, the name on
+    the account), which the refund names; the entry class is left to the gateway
+    (a refund to a person's account is not WEB, which is for debits)."""
+    bank = tx.payment.bankAccount if tx.payment else None
+    if bank is None or not bank.accountNumber or not bank.routingNumber:
+        raise ServiceError(
+            ErrorType.CONFLICT,
+            "payment_not_refundable",
+            "Authorize.net eCheck refunds name the bank account, which the debit's "
+            "details did not show; refund it in the Merchant Interface",
+        )
+    return {
+        "accountType": bank.accountType,
+        "routingNumber": bank.routingNumber,
+        "accountNumber": bank.accountNumber,
+        "nameOnAccount": bank.nameOnAccount[:NAME_ON_ACCOUNT_MAX] or None,
+    }
+
+
+def _echeck_result(result: PaymentResult) -> PaymentResult:
+    """An eCheck's answer: approved is *taken in*, not paid (``processing`` until it
+    settles; it can still be returned). No card summary: the payment shows
+    ``ach_debit`` as its method, as other gateways' bank debits do."""
+    if result.status is PaymentStatus.CAPTURED:
+        result.status = PaymentStatus.PROCESSING
+        result.amount_captured = None
+        result.pending_reason = ECHECK_PENDING
+    result.card = None
+    result.meta = {k: v for k, v in result.meta.items() if k != "last4"} | {"method": ECHECK}
+    return result
+
+
+def _echeck_from_details(tx: TransactionDetails, currency: str) -> PaymentResult:
+    """An eCheck read back: pending settlement is ``processing``, settled is
+    ``captured``, returned by the bank is ``failed`` with the return's reason."""
+    status = kit.status_of(ECHECK_STATUS, tx.transactionStatus, PaymentStatus.PROCESSING)
+    authorized = _minor(tx.authAmount, currency)
+    failure = None
+    if status is PaymentStatus.FAILED:
+        returned = tx.returnedItems[0] if tx.returnedItems else None
+        if returned is not None and returned.code:
+            failure = decline(
+                kit.decline_of(ACH_RETURN_MAP, returned.code, default=DeclineCode.GENERIC_DECLINE),
+                raw_code=returned.code,
+                raw_message=returned.description,
+            )
+        else:
+            raw = kit.text_or_number(tx.responseReasonCode)
+            failure = decline(
+                kit.decline_of(DECLINE_MAP, raw, default=DeclineCode.GENERIC_DECLINE),
+                raw_code=raw,
+                raw_message=tx.responseReasonDescription,
+            )
+    pending = None
+    if status is PaymentStatus.PROCESSING:
+        settling = tx.transactionStatus == "capturedPendingSettlement"
+        pending = ECHECK_PENDING if settling else "under_review"
+    captured = None
+    if status is PaymentStatus.CAPTURED:
+        captured = _minor(tx.settleAmount, currency) or authorized
+    return PaymentResult(
+        status=status,
+        connector_payment_id=tx.transId,
+        amount=authorized,
+        amount_captured=captured,
+        connector_status=tx.transactionStatus,
+        failure=failure,
+        pending_reason=pending,
+        reference=tx.order.invoiceNumber if tx.order else None,
+        meta={"method": ECHECK},
     )

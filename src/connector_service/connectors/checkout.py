@@ -38,6 +38,7 @@ from connector_service.connectors.base import (
     require_id,
     scrub_common,
 )
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.connectors.kit import webhooks as checks
 from connector_service.domain.common import (
     Address,
@@ -431,7 +432,7 @@ class CheckoutConnector(Connector):
     def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
         # A zero-amount card verification ("Card Verified") stores the card as a source
         # (src_...) that later merchant-initiated payments reuse.
-        pm = data.payment_method
+        pm = pm_kit.card_or_token(data.payment_method, "Checkout.com")
         body = self._payment_body(ctx, 0, data.currency, data.reference)
         body["capture"] = False
         body["source"] = _source(pm, data.billing)

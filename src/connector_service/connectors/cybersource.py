@@ -31,6 +31,11 @@ Why it looks the way it does:
 - a stored card is a TMS customer with a payment instrument, made by an authorization
   with ``actionList: ["TOKEN_CREATE"]``, and charged merchant-initiated with the stored
   credential flags and the first payment's network transaction id;
+- a network token (or a wallet token the merchant decrypted) is a ``tokenizedCard``
+  with its cryptogram; a wallet's names the wallet (``paymentSolution``) and carries the
+  cryptogram as its authentication value too (``cavv``, or UCAF data for Mastercard). 3-D
+  Secure done elsewhere goes in ``consumerAuthenticationInformation`` with the commerce
+  indicator its ECI stands for (``vbv``, ``spa``, ``aesk``...), so no challenge is run;
 - Cybersource takes no idempotency key: ``meta.idempotency`` is ``none`` (the core never
   re-sends a create whose answer was lost; the search by reference settles it);
 - webhooks (Notification Subscriptions) carry ``v-c-signature: t=<ms>;keyId=<id>;
@@ -65,6 +70,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer
 from connector_service.domain.declines import MASTERCARD_ADVICE
 from connector_service.domain.errors import (
@@ -96,7 +102,16 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType
+from connector_service.domain.payment_methods import (
+    ApplePay,
+    Card,
+    CardBrand,
+    GooglePay,
+    NetworkToken,
+    PaymentMethodType,
+    ThreeDsResult,
+    type_of,
+)
 from connector_service.domain.splits import Order
 from connector_service.domain.status import (
     CaptureMethod,
@@ -136,8 +151,15 @@ class CybersourceConnector(Connector):
             ),
         ),
         methods={
-            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            # external_3ds: a card authenticated elsewhere carries its CAVV / AAV, ECI,
+            # version and directory server id (consumerAuthenticationInformation)
+            PaymentMethodType.CARD: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING, external_3ds=True),
             PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
+            # a network token or a decrypted Apple Pay / Google Pay token, as tokenizedCard
+            PaymentMethodType.NETWORK_TOKEN: takes(AUTHORIZE, CAPTURE, REFUND),
+            # the wallets' encrypted tokens, decrypted by Cybersource (fluidData)
+            PaymentMethodType.APPLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
+            PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
         },
         idempotency="none",
         docs_url="https://developer.cybersource.com/api-reference-assets/index.html",
@@ -185,6 +207,7 @@ class CybersourceConnector(Connector):
             "commerceIndicator": "internet",
         }
         payment: dict[str, Any]
+        authentication: dict[str, Any] | None = None
         if isinstance(pm, StoredMandate):
             ref = pm.ref
             payment = {
@@ -205,11 +228,24 @@ class CybersourceConnector(Connector):
             payment = {"card": _card(pm)}
             if data.setup_future_usage:
                 processing |= _token_create()
+            if pm.three_ds is not None:  # authenticated elsewhere: no new challenge
+                processing["commerceIndicator"] = commerce_indicator(pm.brand, pm.three_ds.eci)
+                authentication = _three_ds(pm.brand, pm.three_ds)
+        elif isinstance(pm, NetworkToken):
+            payment = {"tokenizedCard": _tokenized_card(pm)}
+            processing |= _token_processing(pm)
+            authentication = _token_authentication(pm)
+        elif isinstance(pm, ApplePay | GooglePay):
+            payment = _encrypted_wallet(pm)
+            # Cybersource reads the ECI from the token it decrypts
+            del processing["commerceIndicator"]
+            processing["paymentSolution"] = PAYMENT_SOLUTION[type_of(pm).value]
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Cybersource takes a card or a stored mandate here, not "
+                "Cybersource takes a card, a network token, an Apple Pay or Google Pay token "
+                "or a stored mandate here, not "
                 f"{type(pm).__name__.lower()} details",
                 field="payment_method.type",
             )
@@ -221,6 +257,7 @@ class CybersourceConnector(Connector):
             "clientReferenceInformation": {"code": _code(data.reference)},
             "processingInformation": processing,
             "paymentInformation": payment,
+            "consumerAuthenticationInformation": authentication,
             "orderInformation": _with_order(
                 {
                     "amountDetails": _amount(data.amount, data.currency),
@@ -571,15 +608,21 @@ class CybersourceConnector(Connector):
     # ----------------------------------------------------------------------- 8. scrub
 
     def scrub(self, transcript: str) -> str:
-        """The common scrub, plus the HTTP Signature's value and the card fields by
-        Cybersource's names (``number``, ``securityCode``) wherever they appear."""
+        """The common scrub, plus the HTTP Signature's value and the card and
+        authentication fields by Cybersource's names (``number``, ``securityCode``,
+        ``cryptogram``, ``cavv``, ``xid``, ``ucafAuthenticationData``) wherever they
+        appear, and a wallet's encrypted token (``fluidData.value``)."""
         text = _SIGNATURE.sub(r"\1[REDACTED]\2", transcript)
         text = _CARD_FIELD.sub(r"\1[REDACTED]\2", text)
+        text = _FLUID_VALUE.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
 
+_FLUID_VALUE = re.compile(r'("fluidData"\s*:\s*\{[^{}]*?"value"\s*:\s*")[^"]*(")')
 _SIGNATURE = re.compile(r'(signature=")[^"]*(")', re.IGNORECASE)
-_CARD_FIELD = re.compile(r'("(?:number|securityCode|cryptogram)"\s*:\s*")[^"]*(")')
+_CARD_FIELD = re.compile(
+    r'("(?:number|securityCode|cryptogram|cavv|xid|ucafAuthenticationData)"\s*:\s*")[^"]*(")'
+)
 
 
 # --------------------------------------------------------------------------- the signature
@@ -966,6 +1009,7 @@ ERROR_MAP: kit.ErrorTable = {
 _T = TypeVar("_T", PaymentAnswer, Transaction)
 
 # Cybersource field paths -> ours, for a 400's details[].field.
+_CAI = "consumerAuthenticationInformation"
 _FIELDS = {
     "orderInformation.amountDetails.totalAmount": "amount",
     "orderInformation.amountDetails.currency": "currency",
@@ -973,6 +1017,13 @@ _FIELDS = {
     "paymentInformation.card.expirationMonth": "payment_method.exp_month",
     "paymentInformation.card.expirationYear": "payment_method.exp_year",
     "paymentInformation.card.securityCode": "payment_method.cvc",
+    "paymentInformation.tokenizedCard.number": "payment_method.number",
+    "paymentInformation.tokenizedCard.expirationMonth": "payment_method.exp_month",
+    "paymentInformation.tokenizedCard.expirationYear": "payment_method.exp_year",
+    "paymentInformation.tokenizedCard.cryptogram": "payment_method.cryptogram",
+    f"{_CAI}.cavv": "payment_method.three_ds.authentication_value",
+    f"{_CAI}.ucafAuthenticationData": "payment_method.three_ds.authentication_value",
+    f"{_CAI}.directoryServerTransactionId": "payment_method.three_ds.ds_transaction_id",
     "paymentInformation.paymentInstrument.id": "payment_method.mandate_id",
     "paymentInformation.customer.id": "payment_method.mandate_id",
 }
@@ -1084,6 +1135,137 @@ def _token_create() -> dict[str, Any]:
         "actionTokenTypes": ["customer", "paymentInstrument"],
         "authorizationOptions": {"initiator": {"type": "customer", "credentialStoredOnFile": True}},
     }
+
+
+# paymentInformation.*.type: Cybersource's three-digit card type codes.
+CARD_TYPE: dict[CardBrand, str] = {
+    CardBrand.VISA: "001", CardBrand.MASTERCARD: "002", CardBrand.AMEX: "003",
+    CardBrand.DISCOVER: "004", CardBrand.DINERS: "005", CardBrand.JCB: "007",
+    CardBrand.MAESTRO: "042", CardBrand.UNIONPAY: "062",
+}  # fmt: skip
+# processingInformation.paymentSolution of a decrypted wallet token; a network token the
+# merchant's token requestor provisioned sends none (014/015 are *returned* for TMS ones).
+PAYMENT_SOLUTION = {"apple_pay": "001", "google_pay": "012"}
+# tokenizedCard.transactionType: "1" a token from a device wallet (in-app / web),
+# "3" a card-on-file (credential-on-file) token.
+TOKEN_TRANSACTION_TYPE = {"apple_pay": "1", "google_pay": "1", "network_token": "3"}
+# processingInformation.commerceIndicator from the ECI, per brand (Cybersource's "Payer
+# Authentication Values"): Visa, Amex, Discover, Diners, JCB, UnionPay 05 authenticated,
+# 06 attempted; Mastercard and Maestro "spa" for every ECI but 00. Otherwise "internet".
+_SECURE_INDICATOR: dict[CardBrand, tuple[str, str]] = {
+    CardBrand.VISA: ("vbv", "vbv_attempted"),
+    CardBrand.AMEX: ("aesk", "aesk_attempted"),
+    CardBrand.DISCOVER: ("dipb", "dipb_attempted"),
+    CardBrand.DINERS: ("pb", "pb_attempted"),
+    CardBrand.JCB: ("js", "js_attempted"),
+    CardBrand.UNIONPAY: ("up3ds", "up3ds_attempted"),
+}
+_MASTERCARD = (CardBrand.MASTERCARD, CardBrand.MAESTRO)
+_MASTERCARD_SECURE_ECI = frozenset({"01", "02", "06", "07"})
+
+
+def commerce_indicator(brand: CardBrand, eci: str | None) -> str:
+    """The ``commerceIndicator`` an ECI stands for at this brand."""
+    if brand in _MASTERCARD:
+        return "spa" if eci in _MASTERCARD_SECURE_ECI else "internet"
+    pair = _SECURE_INDICATOR.get(brand)
+    if pair is None or eci not in ("05", "06"):
+        return "internet"
+    return pair[0] if eci == "05" else pair[1]
+
+
+def _cavv(brand: CardBrand, value: str) -> dict[str, str]:
+    """An authentication value (CAVV, AAV, a wallet cryptogram) where the brand wants it:
+    Mastercard's as UCAF data, the others' as ``cavv``; an Amex 40-byte cryptogram is
+    split, its first 20 bytes as ``cavv`` and the last 20 as ``xid`` (as Cybersource's
+    Apple Pay / Samsung Pay guides say)."""
+    if brand in _MASTERCARD:
+        return {"ucafAuthenticationData": value}
+    if brand is CardBrand.AMEX:
+        raw = _b64decode(value)
+        if raw is not None and len(raw) == 40:
+            return {
+                "cavv": base64.b64encode(raw[:20]).decode(),
+                "xid": base64.b64encode(raw[20:]).decode(),
+            }
+    return {"cavv": value}
+
+
+def _three_ds(brand: CardBrand, result: ThreeDsResult) -> dict[str, Any]:
+    """3-D Secure done elsewhere as ``consumerAuthenticationInformation``. EMV 3-D Secure
+    (2.x) only: a 1.0 result would need its XID, which the model does not carry, and the
+    networks retired 3-D Secure 1 in 2022."""
+    if not result.version.startswith("2"):
+        raise ServiceError(
+            ErrorType.NOT_SUPPORTED,
+            "not_supported",
+            "Cybersource takes EMV 3-D Secure (2.x) results here, not 3-D Secure 1",
+            field="payment_method.three_ds.version",
+        )
+    out: dict[str, Any] = _cavv(brand, result.authentication_value.reveal())
+    if brand in _MASTERCARD:
+        # 2: authenticated (the AAV is there); 1: an attempt (ECI 01)
+        out["ucafCollectionIndicator"] = "1" if result.eci == "01" else "2"
+    out |= {
+        "eciRaw": result.eci,
+        "paSpecificationVersion": result.version,
+        "directoryServerTransactionId": result.ds_transaction_id,
+    }
+    return drop_none(out)
+
+
+def _tokenized_card(token: NetworkToken) -> dict[str, Any]:
+    return drop_none(
+        {
+            "number": token.number.reveal(),
+            "expirationMonth": f"{token.exp_month:02d}",
+            "expirationYear": str(token.exp_year),
+            "cryptogram": token.cryptogram.reveal(),
+            "type": CARD_TYPE.get(token.brand),
+            "transactionType": TOKEN_TRANSACTION_TYPE[token.source],
+        }
+    )
+
+
+def _token_processing(token: NetworkToken) -> dict[str, Any]:
+    """A wallet's token names its wallet (``paymentSolution``) and its ECI the commerce
+    indicator (a Mastercard wallet cryptogram is UCAF data: ``spa`` even without an ECI);
+    a card-on-file network token is an ordinary e-commerce (``internet``) transaction
+    whose cryptogram (TAVV) travels in ``tokenizedCard.cryptogram``."""
+    if token.source == "network_token":
+        return {"commerceIndicator": "internet"}
+    brand = token.brand
+    indicator = "spa" if brand in _MASTERCARD else commerce_indicator(brand, token.eci)
+    return {"commerceIndicator": indicator, "paymentSolution": PAYMENT_SOLUTION[token.source]}
+
+
+# paymentInformation.fluidData.descriptor of an Apple Pay token (base64 of
+# "FID=COMMON.APPLE.INAPP.PAYMENT"); a Google Pay token is sent without one.
+APPLE_PAY_DESCRIPTOR = "RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U"
+
+
+def _encrypted_wallet(pm: ApplePay | GooglePay) -> dict[str, Any]:
+    """The wallet's encrypted token for Cybersource to decrypt ("Cybersource
+    decryption"): base64 of the token's JSON as ``fluidData.value``; Apple Pay's with its
+    descriptor and the in-app token transaction type."""
+    value = pm_kit.wallet_token_b64(pm.token)
+    if isinstance(pm, GooglePay):
+        return {"fluidData": {"value": value}}
+    return {
+        "fluidData": {"descriptor": APPLE_PAY_DESCRIPTOR, "value": value},
+        "tokenizedCard": {"transactionType": "1"},
+    }
+
+
+def _token_authentication(token: NetworkToken) -> dict[str, Any] | None:
+    """A decrypted wallet token's cryptogram is also its authentication value (``cavv``,
+    or UCAF data with collection indicator 2 for Mastercard)."""
+    if token.source == "network_token":
+        return None
+    out = _cavv(token.brand, token.cryptogram.reveal())
+    if token.brand in _MASTERCARD:
+        out["ucafCollectionIndicator"] = "2"
+    return out
 
 
 def _bill_to(billing: Address | None, customer: Customer | None) -> dict[str, Any] | None:
@@ -1302,13 +1484,12 @@ def _mandate(answer: PaymentAnswer) -> MandateResult:
     )
 
 
-_BRANDS = {"001": "visa", "002": "mastercard", "003": "amex", "004": "discover",
-           "005": "diners", "007": "jcb", "042": "maestro", "062": "unionpay",
-           "036": "cartes_bancaires"}  # fmt: skip
+# card type code -> brand, for the card summary (Cartes Bancaires has no CardBrand)
+_BRANDS = {code: brand.value for brand, code in CARD_TYPE.items()} | {"036": "cartes_bancaires"}
 
 
 def _summary(info: PaymentInfo | None) -> CardSummary | None:
-    card = info.card if info else None
+    card = (info.card or info.tokenizedCard) if info else None
     if card is None or not card.suffix:
         return None
     brand = _BRANDS.get(card.type or "")

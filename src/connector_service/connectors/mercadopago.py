@@ -31,6 +31,12 @@ Why it looks the way it does:
 - Pix is a payment with ``payment_method_id: pix`` and no card token: it answers
   ``pending`` with the QR code in ``point_of_interaction`` (a ``display_qr`` next action)
   and is paid at once when the customer pays it;
+- Boleto (``bolbradesco``) and OXXO (``oxxo``) are cash vouchers (``payment_type_id:
+  ticket``): no card token either; they answer ``pending`` / ``pending_waiting_payment``
+  with the voucher at ``transaction_details.external_resource_url`` (a ``display_voucher``
+  next action) and are ``approved`` days later, when the customer pays at a bank or a
+  store; unpaid by ``date_of_expiration`` they end ``cancelled`` / ``expired``. A boleto
+  names its payer in full (CPF or CNPJ and the postal address, a Banco Central rule);
 - the caller's Idempotency-Key reaches Mercado Pago as ``X-Idempotency-Key`` on every
   POST and PUT (Mercado Pago answers a repeat with the first outcome);
 - webhooks: ``x-signature: ts=<unix>,v1=<hex>`` is an HMAC-SHA256 under the application's
@@ -67,7 +73,15 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
-from connector_service.domain.common import CardSummary, Customer, DisplayQr, RedirectAction
+from connector_service.connectors.kit import methods as payer_of
+from connector_service.domain.common import (
+    Address,
+    CardSummary,
+    Customer,
+    DisplayQr,
+    DisplayVoucher,
+    RedirectAction,
+)
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -101,7 +115,15 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Pix, Token
+from connector_service.domain.payment_methods import (
+    Boleto,
+    Card,
+    Oxxo,
+    PaymentMethodType,
+    Pix,
+    Token,
+    type_of,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeReason,
@@ -119,6 +141,16 @@ STATEMENT_DESCRIPTOR_MAX = 22
 WEBHOOK_TOLERANCE = 300  # seconds either side of ts
 # Mercado Pago's sites: Argentina, Brazil, Chile, Colombia, Mexico, Peru, Uruguay.
 CURRENCIES = frozenset({"ARS", "BRL", "CLP", "COP", "MXN", "PEN", "UYU"})
+# A cash voucher's due date: 1 to 30 days from its issue (Checkout API, "Expiration date
+# of cash payment"); Mercado Pago's default is 3 days.
+VOUCHER_DAYS_MAX = 30
+# The payment_method_id of each voucher on /v1/payments (the Orders API names the boleto
+# "boleto"; the Payments API this connector calls, "bolbradesco").
+VOUCHER_METHOD_IDS = {PaymentMethodType.BOLETO: "bolbradesco", PaymentMethodType.OXXO: "oxxo"}
+# Brazil's federal units, the two letters a boleto's payer.address.federal_unit takes.
+FEDERAL_UNITS = frozenset(
+    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
+)
 COUNTRIES = frozenset({"AR", "BR", "CL", "CO", "MX", "PE", "UY"})
 
 
@@ -218,6 +250,15 @@ class MercadoPagoConnector(Connector):
             PaymentMethodType.PIX: takes(
                 AUTHORIZE, REFUND, countries=frozenset({"BR"}), currencies=frozenset({"BRL"})
             ),
+            # Cash vouchers, paid days later at a bank (boleto) or an OXXO store; an
+            # approved one is refunded through the same refunds API (to the payer's bank
+            # account for a boleto, to the payer's Mercado Pago account for cash).
+            PaymentMethodType.BOLETO: takes(
+                AUTHORIZE, REFUND, countries=frozenset({"BR"}), currencies=frozenset({"BRL"})
+            ),
+            PaymentMethodType.OXXO: takes(
+                AUTHORIZE, REFUND, countries=frozenset({"MX"}), currencies=frozenset({"MXN"})
+            ),
         },
         currencies=CURRENCIES,
         countries=COUNTRIES,
@@ -279,6 +320,8 @@ class MercadoPagoConnector(Connector):
         mandate: MandateResult | None = None
         if isinstance(pm, Pix):
             return (yield from self._pix(ctx, data, pm, payer, options))
+        if isinstance(pm, Boleto | Oxxo):
+            return (yield from self._voucher(ctx, data, pm, payer, options))
         if isinstance(pm, StoredMandate):
             ref = pm.ref
             cid = kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value)
@@ -356,13 +399,7 @@ class MercadoPagoConnector(Connector):
         """A Pix payment: no card token, ``payment_method_id: pix``; it answers
         ``pending`` with the QR code (``point_of_interaction.transaction_data``) and is
         paid at once when the customer pays it (read by sync or the webhook)."""
-        if data.capture_method is CaptureMethod.MANUAL:
-            raise ServiceError(
-                ErrorType.NOT_SUPPORTED,
-                "not_supported",
-                "a Pix payment is paid at once: capture_method must be automatic",
-                field="capture_method",
-            )
+        _paid_at_once(data, "a Pix payment")
         if payer.get("email") is None:
             raise invalid("missing_field", "Mercado Pago needs the payer's email", "customer.email")
         if options.payer_identification_type:
@@ -370,10 +407,7 @@ class MercadoPagoConnector(Connector):
                 "type": options.payer_identification_type.upper(),
                 "number": options.payer_identification_number,
             }
-        expires = None
-        if pm.expires_after_seconds:
-            at = time.gmtime(time.time() + pm.expires_after_seconds)
-            expires = time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", at)
+        expires = _expiry(pm.expires_after_seconds) if pm.expires_after_seconds else None
         body = {
             "transaction_amount": _amount(data.amount, data.currency),
             "description": (data.description or f"Payment {data.reference}")[:DESCRIPTION_MAX],
@@ -381,6 +415,54 @@ class MercadoPagoConnector(Connector):
             "payer": payer,
             "external_reference": data.reference or None,
             "date_of_expiration": expires,
+            "metadata": data.metadata or None,
+        }
+        response = yield self._call(ctx, "POST", "/v1/payments", Flow.AUTHORIZE, body)
+        return _payment(_payment_object(response), data.amount)
+
+    def _voucher(
+        self,
+        ctx: ConnectorContext,
+        data: AuthorizeData,
+        pm: Boleto | Oxxo,
+        payer: dict[str, Any],
+        options: MercadoPagoPaymentOptions,
+    ) -> Steps:
+        """A boleto or an OXXO voucher: no card token; ``payment_method_id``
+        ``bolbradesco`` / ``oxxo`` and ``date_of_expiration`` from ``expires_after_days``.
+        A boleto is registered at a bank in the payer's name, so Mercado Pago requires
+        the payer's first and last name, CPF / CNPJ and postal address: each missing one
+        is refused here, naming our field, before anything is sent."""
+        method = "Boleto" if isinstance(pm, Boleto) else "OXXO"
+        _paid_at_once(data, f"a {method} voucher")
+        payer["email"] = payer_of.payer_email(data, "Mercado Pago", method)
+        if isinstance(pm, Boleto):
+            first, last = payer_of.payer_name(data, "Mercado Pago", method)
+            payer.update(
+                first_name=first,
+                last_name=last,
+                identification={"type": "CPF" if len(pm.tax_id) == 11 else "CNPJ",
+                                "number": pm.tax_id},
+                address=_boleto_address(data.billing),
+            )  # fmt: skip
+        elif options.payer_identification_type:
+            payer["identification"] = {
+                "type": options.payer_identification_type.upper(),
+                "number": options.payer_identification_number,
+            }
+        days = pm.expires_after_days
+        if days is not None and days > VOUCHER_DAYS_MAX:
+            raise payer_of.bad_field(
+                "payment_method.expires_after_days",
+                f"a Mercado Pago {method} voucher is due within {VOUCHER_DAYS_MAX} days",
+            )
+        body = {
+            "transaction_amount": _amount(data.amount, data.currency),
+            "description": (data.description or f"Payment {data.reference}")[:DESCRIPTION_MAX],
+            "payment_method_id": VOUCHER_METHOD_IDS[type_of(pm)],
+            "payer": payer,
+            "external_reference": data.reference or None,
+            "date_of_expiration": _expiry(days * 86400) if days else None,
             "metadata": data.metadata or None,
         }
         response = yield self._call(ctx, "POST", "/v1/payments", Flow.AUTHORIZE, body)
@@ -429,7 +511,12 @@ class MercadoPagoConnector(Connector):
         """A card token, a customer (the one with this email, if Mercado Pago has it),
         then the card saved to that customer: its ``id`` is the mandate."""
         return (
-            yield from self._save_card(ctx, data.payment_method, data.customer, Flow.SETUP_MANDATE)
+            yield from self._save_card(
+                ctx,
+                payer_of.card_or_token(data.payment_method, "Mercado Pago"),
+                data.customer,
+                Flow.SETUP_MANDATE,
+            )
         )
 
     def _save_card(
@@ -718,9 +805,11 @@ class MercadoPagoConnector(Connector):
         """The common scrub, plus Mercado Pago's token shapes (``TEST-``/``APP_USR-``
         access tokens), the card token API's ``card_number`` / ``security_code`` and the
         card tokens themselves (``token`` in a payment, ``id`` in the Card Token API's
-        answer), wherever they appear."""
+        answer), wherever they appear; and the payer's tax id (a boleto's CPF / CNPJ,
+        ``payer.identification.number``), as personal data."""
         text = _ACCESS_TOKEN.sub("[REDACTED]", transcript)
         text = _SECRET_FIELD.sub(r"\1[REDACTED]\2", text)
+        text = _IDENTIFICATION.sub(r"\1[REDACTED]\2", text)
         if "/card_tokens" in text:  # the Card Token API answers the token as its "id"
             text = _TOKEN_ID.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
@@ -728,6 +817,7 @@ class MercadoPagoConnector(Connector):
 
 _ACCESS_TOKEN = re.compile(r"\b(?:TEST|APP_USR)-[A-Za-z0-9-]{16,}")
 _TOKEN_ID = re.compile(r'("id"\s*:\s*")[0-9a-f]{32}(")')
+_IDENTIFICATION = re.compile(r'("identification"\s*:\s*\{[^{}]*?"number"\s*:\s*")[^"]*(")')
 _SECRET_FIELD = re.compile(r'("(?:card_number|security_code|token)"\s*:\s*")[^"]*(")')
 
 
@@ -765,6 +855,21 @@ class PointOfInteraction(msgspec.Struct, frozen=True):
     transaction_data: TransactionData | None = None
 
 
+class Barcode(msgspec.Struct, frozen=True):
+    content: str | None = None
+
+
+class TransactionDetails(msgspec.Struct, frozen=True):
+    """A cash voucher's details: its printable page, the reference the customer quotes
+    at the store, and (boleto) the typed line of its barcode."""
+
+    external_resource_url: str | None = None
+    payment_method_reference_id: str | int | None = None
+    verification_code: str | int | None = None
+    digitable_line: str | None = None
+    barcode: Barcode | None = None
+
+
 class MercadoPagoPayment(msgspec.Struct, frozen=True):
     """The fields of a Payment read here (Mercado Pago sends many more; they are ignored)."""
 
@@ -781,6 +886,8 @@ class MercadoPagoPayment(msgspec.Struct, frozen=True):
     card: PaymentCard | None = None
     three_ds_info: ThreeDSInfo | None = None
     point_of_interaction: PointOfInteraction | None = None
+    transaction_details: TransactionDetails | None = None
+    barcode: Barcode | None = None
     date_of_expiration: str | None = None
     refunds: list[MercadoPagoRefund] = []
     date_created: str | None = None
@@ -839,7 +946,7 @@ PAYMENT_STATUS: dict[str, PaymentStatus] = {
     "approved": PaymentStatus.CAPTURED,
     "in_mediation": PaymentStatus.CAPTURED,  # paid, with a dispute open
     "rejected": PaymentStatus.FAILED,
-    "cancelled": PaymentStatus.VOIDED,  # by_collector, by_payer, expired
+    "cancelled": PaymentStatus.VOIDED,  # by_collector, by_payer; expired (refined)
     "refunded": PaymentStatus.CAPTURED,  # paid, then refunded in full
     "charged_back": PaymentStatus.CAPTURED,  # paid, then charged back
 }
@@ -850,6 +957,9 @@ REFUND_STATUS: dict[str, RefundStatus] = {
     "rejected": RefundStatus.FAILED,
     "cancelled": RefundStatus.FAILED,
 }
+# Payment types the customer pays later or never (Pix: bank_transfer; boleto, OXXO:
+# ticket; Mexican bank vouchers: atm): expired unpaid, they failed.
+UNPAID_UNTIL_EXPIRY = frozenset({"ticket", "bank_transfer", "atm"})
 # Notification topics whose object is read back once the signature holds.
 FETCHED = {"payment": "/v1/payments", "topic_chargebacks_wh": "/v1/chargebacks"}
 DISPUTE_EVENTS: dict[DisputeStatus, WebhookEventType] = {
@@ -1028,6 +1138,72 @@ def _payment_options(data: AuthorizeData) -> MercadoPagoPaymentOptions:
     return options
 
 
+def _paid_at_once(data: AuthorizeData, what: str) -> None:
+    """Pix and vouchers are paid by the customer, in full, once: nothing to capture."""
+    if data.capture_method is CaptureMethod.MANUAL:
+        raise ServiceError(
+            ErrorType.NOT_SUPPORTED,
+            "not_supported",
+            f"{what} is paid at once: capture_method must be automatic",
+            field="capture_method",
+        )
+
+
+def _expiry(seconds: int) -> str:
+    """``date_of_expiration`` that many seconds from now (``yyyy-MM-dd'T'HH:mm:ss.SSSz``)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime(time.time() + seconds))
+
+
+# "Av. Paulista, 1578" / "Rua das Flores 12A" / "Rua Augusta, nº 500" / "Estrada Velha,
+# S/N" (sem número): the street, then its number (a boleto's payer.address takes them
+# apart).
+_STREET_NUMBER = re.compile(
+    r"^(?P<street>.*?[^\s,])[\s,]+(?:n[º°o]?\.?\s*)?(?P<number>\d[0-9A-Za-z/-]{0,9}|s/n)$",
+    re.IGNORECASE,
+)
+
+
+def _boleto_address(billing: Address | None) -> dict[str, str]:
+    """The boleto payer's ``address`` (required by Mercado Pago since 2024, a Banco
+    Central rule), from the billing address: ``line1`` is "street, number", ``line2``
+    the neighbourhood (bairro), ``state`` the federal unit (``SP``), ``postal_code`` the
+    CEP (8 digits). A missing or unusable part is a 400 naming it."""
+    need = "the payer's address (street and number, neighbourhood, city, state, CEP)"
+    address = billing or Address()
+    line1 = payer_of.require_field(address.line1, "billing.line1", "Mercado Pago", "Boleto", need)
+    street = _STREET_NUMBER.match(line1.strip())
+    if street is None:
+        raise payer_of.bad_field(
+            "billing.line1",
+            "Mercado Pago needs the street number of a boleto's payer: give billing.line1 "
+            "as 'street, number' (Av. Paulista, 1578)",
+        )
+    neighborhood = payer_of.require_field(
+        address.line2, "billing.line2", "Mercado Pago", "Boleto",
+        "the payer's neighbourhood (bairro) in billing.line2",
+    )  # fmt: skip
+    city = payer_of.require_field(address.city, "billing.city", "Mercado Pago", "Boleto", need)
+    state = payer_of.require_field(address.state, "billing.state", "Mercado Pago", "Boleto", need)
+    if state.strip().upper() not in FEDERAL_UNITS:
+        raise payer_of.bad_field(
+            "billing.state", "a boleto's payer state is a Brazilian federal unit's two letters (SP)"
+        )
+    postal = payer_of.require_field(
+        address.postal_code, "billing.postal_code", "Mercado Pago", "Boleto", need
+    )
+    cep = re.sub(r"[\s.-]", "", postal)
+    if not re.fullmatch(r"\d{8}", cep):
+        raise payer_of.bad_field("billing.postal_code", "a Brazilian CEP is 8 digits (01310-100)")
+    return {
+        "zip_code": cep,
+        "street_name": street["street"],
+        "street_number": street["number"].upper(),
+        "neighborhood": neighborhood.strip(),
+        "city": city.strip(),
+        "federal_unit": state.strip().upper(),
+    }
+
+
 def _check_currency(ctx: ConnectorContext, currency: str) -> None:
     """Mercado Pago charges in the seller's site currency (a payment names none): a
     payment in another currency would be charged as that many units of the site's."""
@@ -1175,6 +1351,24 @@ def _qr(payment: MercadoPagoPayment) -> TransactionData | None:
     return data if data and data.qr_code and data.ticket_url else None
 
 
+def _voucher_details(payment: MercadoPagoPayment) -> TransactionDetails | None:
+    """The cash voucher of a payment waiting for it (its printable page there)."""
+    details = payment.transaction_details
+    if payment.payment_type_id != "ticket" or details is None:
+        return None
+    return details if details.external_resource_url else None
+
+
+def _expired(payment: MercadoPagoPayment) -> bool:
+    """A Pix code or a voucher nobody paid by its ``date_of_expiration``: never paid, so
+    it failed (a card's ``expired`` is an authorization released, a void)."""
+    return (
+        payment.status == "cancelled"
+        and payment.status_detail == "expired"
+        and payment.payment_type_id in UNPAID_UNTIL_EXPIRY
+    )
+
+
 def _status(payment: MercadoPagoPayment) -> PaymentStatus:
     """The table's status; ``pending_challenge`` asks for the customer only when the
     challenge's page and ``creq`` came with it (else it is pending at the gateway)."""
@@ -1182,6 +1376,10 @@ def _status(payment: MercadoPagoPayment) -> PaymentStatus:
     info = payment.three_ds_info
     if payment.status == "pending" and _qr(payment) is not None:
         return PaymentStatus.REQUIRES_ACTION  # a Pix code waiting to be paid
+    if payment.status == "pending" and _voucher_details(payment) is not None:
+        return PaymentStatus.REQUIRES_ACTION  # a voucher waiting to be paid
+    if _expired(payment):
+        return PaymentStatus.FAILED
     challenged = payment.status == "pending" and payment.status_detail == "pending_challenge"
     if challenged and info and info.external_resource_url:
         return PaymentStatus.REQUIRES_ACTION if info.creq else PaymentStatus.PROCESSING
@@ -1200,9 +1398,21 @@ def _payment(payment: MercadoPagoPayment, amount: int | None) -> PaymentResult:
         if captured is not None and total is not None and 0 < captured < total:
             status = PaymentStatus.PARTIALLY_CAPTURED
     info = payment.three_ds_info
-    action: RedirectAction | DisplayQr | None = None
+    action: RedirectAction | DisplayQr | DisplayVoucher | None = None
     qr = _qr(payment)
-    if status is PaymentStatus.REQUIRES_ACTION and qr is not None:
+    voucher = _voucher_details(payment)
+    if status is PaymentStatus.REQUIRES_ACTION and voucher is not None:
+        url = voucher.external_resource_url or ""
+        barcode = payment.barcode or voucher.barcode
+        reference = voucher.payment_method_reference_id or voucher.verification_code
+        action = DisplayVoucher(
+            url=url,
+            reference=str(reference or payment.id),
+            barcode=(barcode.content if barcode else None) or voucher.digitable_line,
+            expires_at=payment.date_of_expiration,
+            instructions_url=url,
+        )
+    elif status is PaymentStatus.REQUIRES_ACTION and qr is not None:
         action = DisplayQr(
             url=qr.ticket_url or "",
             payload=qr.qr_code or "",
@@ -1248,6 +1458,12 @@ def _pending_reason(payment: MercadoPagoPayment) -> str:
 
 def _failure(payment: MercadoPagoPayment) -> Failure:
     raw = payment.status_detail
+    if _expired(payment):
+        return decline(
+            DeclineCode.TRY_AGAIN_LATER,
+            raw_code="expired",
+            raw_message="the customer did not pay before the date_of_expiration",
+        )
     return decline(
         kit.decline_of(DECLINE_MAP, raw, default=DeclineCode.GENERIC_DECLINE),
         raw_code=raw,

@@ -482,7 +482,7 @@ class PayPalConnector(Connector):
         return self._call(ctx, "GET", f"/v2/payments/refunds/{rid}", Flow.REFUND_SYNC)
 
     def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
-        pm = data.payment_method
+        pm = pm_kit.card_or_token(data.payment_method, "PayPal")
         if isinstance(pm, Token):  # a PayPal vault token already: check it exists
             path = f"/v3/vault/payment-tokens/{_token_path_id(pm.token)}"
             return self._call(ctx, "GET", path, Flow.SETUP_MANDATE)

@@ -45,6 +45,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import (
     AwaitCustomer,
     CardSummary,
@@ -319,7 +320,7 @@ class PaystackConnector(Connector):
     def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
         """Paystack stores a card by charging it: a small verification charge yields a
         reusable ``authorization_code`` (the mandate), then the charge is refunded."""
-        pm = data.payment_method
+        pm = pm_kit.card_or_token(data.payment_method, "Paystack")
         currency = data.currency.upper()
         amount = data.amount or _verification_amount(ctx, currency)
         body = {

@@ -26,12 +26,21 @@ Why it looks the way it does:
   block, and an authorization payment with ``recurring``; merchant-initiated charges
   are ``POST /payments/create/recurring`` against a fresh order; revoking deletes the
   token (``DELETE /customers/{id}/tokens/{token}``);
+- UPI AutoPay is the same registration with ``method: upi`` on the order and the
+  authorization on ``POST /payments/create/upi`` (``recurring: "1"``): the customer
+  approves the mandate in their UPI app, and NPCI confirms the token later, so the
+  mandate stays pending until the completion reads the token ``confirmed``; its charges
+  are recurring payments debited after Razorpay's pre-debit notification (processing);
 - UPI (issue 13/15) is ``POST /payments/create/upi`` on the order, ``upi.flow``
   ``collect`` with the customer's VPA (the answer's ``next`` is a ``poll``: the customer
   approves the request in their UPI app, ``await_customer``) or ``intent`` without one
   (the answer's ``link`` is the ``upi://pay`` URI, shown as ``display_qr``); the payment
   stays ``created`` (processing) until ``payment.authorized`` / ``payment.captured``
   arrives by webhook or sync;
+- netbanking is the S2S JSON payment with ``method: netbanking`` and the bank's code:
+  its ``redirect`` next action is the bank's login page, which sends the customer back
+  to the callback URL (signed like a 3-D Secure return); ``payment.captured`` /
+  ``payment.failed`` or a sync settle one whose customer never came back;
 - webhooks: ``X-Razorpay-Signature`` is the hex HMAC-SHA256 of the raw body with the
   webhook's own secret (set per webhook on the Dashboard, not the API key secret); the
   scheme signs no timestamp, and ``X-Razorpay-Event-Id`` names a delivery.
@@ -62,6 +71,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import MethodFlow, MethodSupport
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import (
     AwaitCustomer,
     BrowserInfo,
@@ -102,7 +112,13 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token, Upi
+from connector_service.domain.payment_methods import (
+    Card,
+    Netbanking,
+    PaymentMethodType,
+    Token,
+    Upi,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     DisputeStatus,
@@ -121,6 +137,8 @@ CONTACT_MAX = 15  # contact, "maximum length supported is 15 characters"
 MANDATE_MAX_AMOUNT = 1_500_000
 MANDATE_YEARS = 10  # token.expire_at: this many years from the set-up
 FREQUENCIES = ("as_presented", "weekly", "monthly", "yearly")
+# UPI AutoPay: "Currently, UPI Recurring Payment only supports as_presented and monthly".
+UPI_FREQUENCIES = ("as_presented", "monthly")
 
 
 # ---- connector_options (issue 19): Orders API / Route transfer / Refunds API fields.
@@ -197,13 +215,27 @@ RAZORPAY_METHODS: dict[PaymentMethodType, MethodSupport] = {
     PaymentMethodType.CARD: MethodSupport(flows=_ALL_CARD),
     PaymentMethodType.TOKEN: MethodSupport(flows=_STORED),
     PaymentMethodType.MANDATE: MethodSupport(flows=_STORED),
-    # an order's payment_capture applies to UPI too; refunds go back to the payer's account
+    # an order's payment_capture applies to UPI too; refunds go back to the payer's
+    # account; recurring: UPI AutoPay (a mandate set up with POST /v1/mandates)
     PaymentMethodType.UPI: MethodSupport(
+        flows=frozenset(
+            {MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND, MethodFlow.RECURRING}
+        ),
+        countries=frozenset({"IN"}),
+        currencies=frozenset({"INR"}),
+    ),
+    # the bank's page (a redirect); the order's payment_capture applies as to cards
+    # ("Payment Capture Settings": any payment can be kept authorized, captured within
+    # 3 days), and a refund goes back to the payer's bank account
+    PaymentMethodType.NETBANKING: MethodSupport(
         flows=frozenset({MethodFlow.AUTHORIZE, MethodFlow.CAPTURE, MethodFlow.REFUND}),
         countries=frozenset({"IN"}),
         currencies=frozenset({"INR"}),
     ),
 }
+# Razorpay's netbanking bank codes: the bank's four-letter IFSC prefix (HDFC, SBIN, ICIC,
+# UTIB...), some with a suffix for a second login (HDFC_C corporate, BARB_R retail).
+BANK_CODE = re.compile(r"[A-Z]{4}(?:_[A-Z])?")
 # How long a UPI collect request stays open on the customer's phone (minutes, 5 to 60).
 UPI_EXPIRY_MINUTES = "10"
 
@@ -349,29 +381,39 @@ class RazorpayConnector(Connector):
                 payment["customer_id"] = options.customer_id
             path = "/payments/create/json"
         elif isinstance(pm, Upi):
-            upi: dict[str, Any] = (
-                {"flow": "collect", "vpa": pm.vpa, "expiry_time": UPI_EXPIRY_MINUTES}
-                if pm.vpa
-                else {"flow": "intent"}
-            )
             payment = {
                 "amount": amount,
                 "currency": data.currency,
                 "email": _email(data.customer),
                 "contact": _contact(ctx, data.customer),
                 "method": "upi",
-                "upi": upi,
+                "upi": _upi_block(pm),
                 "description": data.description,
                 "notes": _notes(data.reference, data.metadata),
                 "callback_url": data.return_url,
-            } | _client(data.customer, data.browser)
+            } | _client(data.customer, data.browser, "a UPI payment")
             path = "/payments/create/upi"
+        elif isinstance(pm, Netbanking):
+            payment = {
+                "amount": amount,
+                "currency": data.currency,
+                "email": _email(data.customer),
+                "contact": _contact(ctx, data.customer),
+                "method": "netbanking",
+                "bank": _bank(pm),
+                "description": data.description,
+                "notes": _notes(data.reference, data.metadata),
+                "callback_url": pm_kit.require_return_url(
+                    data.return_url, "Razorpay", "netbanking (the bank's)"
+                ),
+            } | _client(data.customer, data.browser, "a netbanking payment")
+            path = "/payments/create/json"
         else:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
                 "Razorpay takes cards, mandates and card tokens (token_... with the "
-                "customer's cust_...) and UPI here; netbanking and wallets are not mapped yet, "
+                "customer's cust_...), UPI and netbanking here; wallets and EMI are not mapped, "
                 f"and neither is {type(pm).__name__.lower()}",
                 field="payment_method.type",
             )
@@ -520,15 +562,18 @@ class RazorpayConnector(Connector):
         return self._get(ctx, f"/refunds/{rid}", Flow.REFUND_SYNC)
 
     def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
-        """A customer, an order that asks for a token (``method: card`` and the token's
-        terms) and the authorization payment with ``recurring``. The authorization is
-        not captured: Razorpay releases it by itself. The token is the mandate."""
+        """A customer, an order that asks for a token (the method and the token's terms)
+        and the authorization payment with ``recurring``. The authorization is not
+        captured: Razorpay releases it by itself. The token is the mandate. A card's
+        token exists once the payment is authorized; a UPI AutoPay token is confirmed
+        later, once the customer approved the mandate in their UPI app
+        (:meth:`steps_complete_mandate`)."""
         pm = data.payment_method
-        if not isinstance(pm, Card):
+        if not isinstance(pm, Card | Upi):
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Razorpay makes a recurring token from a card given in full",
+                "Razorpay makes a recurring token from a card given in full, or from UPI (AutoPay)",
                 field="payment_method.type",
             )
         customer = data.customer
@@ -536,7 +581,12 @@ class RazorpayConnector(Connector):
         contact = _contact(ctx, customer)
         currency = data.currency.upper()
         amount = _to_razorpay(data.amount or 100, currency)
-        browser = _browser(customer, data.browser)
+        if isinstance(pm, Upi):
+            method, frequency = "upi", _frequency(ctx, UPI_FREQUENCIES)
+            client = _client(customer, data.browser, "a UPI AutoPay registration")
+        else:
+            method, frequency = "card", _frequency(ctx, FREQUENCIES)
+            client = _browser(customer, data.browser)
         made = yield self._post(
             ctx,
             "/customers",
@@ -561,13 +611,13 @@ class RazorpayConnector(Connector):
                 "amount": amount,
                 "currency": currency,
                 "customer_id": customer_id,
-                "method": "card",
+                "method": method,
                 "receipt": _receipt(ctx, data.reference),
                 "payment_capture": False,
                 "token": {
                     "max_amount": _mandate_max(ctx, amount),
                     "expire_at": int(time.time()) + MANDATE_YEARS * 365 * 86400,
-                    "frequency": _frequency(ctx),
+                    "frequency": frequency,
                 },
                 "notes": _notes(data.reference, data.metadata),
             },
@@ -578,22 +628,29 @@ class RazorpayConnector(Connector):
             raise ServiceError(
                 ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no order id."
             )
-        payment = {
+        payment: dict[str, Any] = {
             "amount": amount,
             "currency": currency,
             "order_id": order_id,
             "customer_id": customer_id,
             "email": email,
             "contact": contact,
-            "method": "card",
-            "card": _card(pm),
-            "recurring": True,
+            "method": method,
             "callback_url": data.return_url,
             "notes": _notes(data.reference, data.metadata),
-        } | browser
-        answer = yield self._post(ctx, "/payments/create/json", payment, Flow.SETUP_MANDATE)
+        } | client
+        if isinstance(pm, Upi):
+            # UPI AutoPay's authorization payment: "recurring": "1" as its docs show
+            payment |= {"recurring": "1", "upi": _upi_block(pm)}
+            path = "/payments/create/upi"
+        else:
+            payment |= {"card": _card(pm), "recurring": True}
+            path = "/payments/create/json"
+        answer = yield self._post(ctx, path, payment, Flow.SETUP_MANDATE)
         ids = {"customer_id": customer_id, "order_id": order_id, "email": email}
         ids["contact"] = contact
+        if method == "upi":
+            ids["method"] = "upi"
         declined = _declined(answer, currency)
         if declined is not None:
             return MandateResult(
@@ -609,6 +666,14 @@ class RazorpayConnector(Connector):
                 ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no payment id."
             )
         ids["payment_id"] = pid
+        if isinstance(pm, Upi):  # waiting for the customer's UPI app
+            return MandateResult(
+                status=MandateStatus.PENDING,
+                connector_customer_id=customer_id,
+                connector_status="created",
+                next_action=_upi_action(_entity(answer)),
+                meta=ids,
+            )
         redirect = _redirect(_entity(answer))
         if redirect:
             return MandateResult(
@@ -620,6 +685,46 @@ class RazorpayConnector(Connector):
             )
         fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.SETUP_MANDATE)
         return _mandate(_entity(fetched), customer_id, ids)
+
+    def steps_complete_mandate(self, ctx: ConnectorContext, data: MandateCompleteData) -> Steps:
+        """A card's set-up: back from 3-D Secure, the payment read back (one call). A UPI
+        AutoPay set-up: the authorization payment, then, once it names its token, the
+        token's ``recurring_details.status``: ``confirmed`` is the mandate active,
+        ``initiated`` still pending (NPCI has not confirmed it yet: ask again, or wait for
+        the ``token.confirmed`` webhook), ``rejected`` failed."""
+        ids = dict(data.mandate.meta)
+        if ids.get("method") != "upi":
+            return (yield from super().steps_complete_mandate(ctx, data))
+        pid = require_id(ids.get("payment_id"), Flow.COMPLETE_MANDATE.value)
+        fetched = yield self._get(ctx, f"/payments/{kit.segment(pid)}", Flow.COMPLETE_MANDATE)
+        payment = kit.decode_as(_entity(fetched), RazorpayPayment)
+        if payment is None:
+            raise ServiceError(
+                ErrorType.CONNECTOR, "gateway_error", "Razorpay answered without a payment."
+            )
+        customer_id = data.mandate.customer_id or ids.get("customer_id")
+        status = _status(payment)
+        if status is not PaymentStatus.FAILED and (
+            status is PaymentStatus.PROCESSING or not payment.token_id or not customer_id
+        ):
+            # not approved yet (created), or approved without a token named yet
+            return MandateResult(
+                status=MandateStatus.PENDING,
+                connector_customer_id=customer_id,
+                connector_status=payment.status or None,
+                meta=ids,
+            )
+        if status is PaymentStatus.FAILED or not payment.token_id or not customer_id:
+            return MandateResult(
+                status=MandateStatus.FAILED,
+                connector_customer_id=customer_id,
+                connector_status=payment.status or None,
+                failure=_failure(payment.error_reason, payment.error_description),
+                meta=ids,
+            )
+        path = f"/customers/{kit.segment(customer_id)}/tokens/{kit.segment(payment.token_id)}"
+        token = _entity((yield self._get(ctx, path, Flow.COMPLETE_MANDATE)))
+        return _upi_token_mandate(token, payment.token_id, customer_id, ids)
 
     def build_complete_mandate(
         self, ctx: ConnectorContext, data: MandateCompleteData
@@ -891,6 +996,7 @@ FIELDS = {
     "currency": "currency",
     "email": "customer.email",
     "contact": "customer.phone",
+    "bank": "payment_method.bank",
     "card[number]": "payment_method.number",
     "number": "payment_method.number",
     "card[cvv]": "payment_method.cvc",
@@ -1194,6 +1300,33 @@ def _card(card: Card) -> dict[str, Any]:
     )
 
 
+def _upi_block(pm: Upi) -> dict[str, Any]:
+    """``upi``: collect on the customer's VPA, or intent (their UPI app opens the link)."""
+    if pm.vpa:
+        return {"flow": "collect", "vpa": pm.vpa, "expiry_time": UPI_EXPIRY_MINUTES}
+    return {"flow": "intent"}
+
+
+def _upi_token_mandate(
+    token: dict[str, Any], token_id: str, customer_id: str, ids: dict[str, str]
+) -> MandateResult:
+    """A UPI AutoPay token read back: its ``recurring_details.status`` is the mandate's."""
+    details = kit.obj(token.get("recurring_details"))
+    raw = kit.text(details.get("status")) or ""
+    status = kit.status_of(TOKEN_STATUS, raw, MandateStatus.PENDING)
+    reason = kit.text(details.get("failure_reason"))
+    return MandateResult(
+        status=status,
+        connector_mandate_id=token_id,
+        connector_customer_id=customer_id,
+        connector_status=raw or None,
+        failure=decline(DeclineCode.TRANSACTION_NOT_ALLOWED, raw_message=reason or raw)
+        if status is MandateStatus.FAILED
+        else None,
+        meta={k: v for k, v in ids.items() if v},
+    )
+
+
 def _mandate_max(ctx: ConnectorContext, amount: int) -> int:
     raw = ctx.options.get("mandate_max_amount")
     if raw is None:
@@ -1207,13 +1340,13 @@ def _mandate_max(ctx: ConnectorContext, amount: int) -> int:
     return int(raw)
 
 
-def _frequency(ctx: ConnectorContext) -> str:
+def _frequency(ctx: ConnectorContext, allowed: tuple[str, ...]) -> str:
     value = ctx.option("mandate_frequency", "as_presented")
-    if value not in FREQUENCIES:
+    if value not in allowed:
         raise ServiceError(
             ErrorType.INVALID_REQUEST,
             "invalid_account_option",
-            f"option mandate_frequency must be one of {', '.join(FREQUENCIES)}",
+            f"option mandate_frequency must be one of {', '.join(allowed)} for this method",
         )
     return value
 
@@ -1261,20 +1394,34 @@ def _newest(items: list[dict[str, Any]]) -> dict[str, Any]:
     return max(found, key=lambda p: kit.integer(p.get("created_at")) or 0) if found else {}
 
 
-def _client(customer: Customer | None, browser: BrowserInfo | None) -> dict[str, Any]:
-    """The customer's ip and user agent, which Razorpay's S2S UPI payment requires."""
+def _client(customer: Customer | None, browser: BrowserInfo | None, what: str) -> dict[str, Any]:
+    """The customer's ip and user agent, which Razorpay's S2S UPI and netbanking
+    payments require (no 3-D Secure browser block: there is no card to authenticate)."""
     ip = (browser.ip_address if browser else None) or (customer.ip_address if customer else None)
     if not ip:
         raise invalid(
-            "missing_field", "Razorpay needs the customer's IP address on a UPI payment",
+            "missing_field", f"Razorpay needs the customer's IP address on {what}",
             "browser.ip_address",
         )  # fmt: skip
     if browser is None or not browser.user_agent:
         raise invalid(
-            "missing_field", "Razorpay needs the customer's user agent on a UPI payment",
+            "missing_field", f"Razorpay needs the customer's user agent on {what}",
             "browser.user_agent",
         )  # fmt: skip
     return {"ip": ip, "user_agent": browser.user_agent}
+
+
+def _bank(pm: Netbanking) -> str:
+    """The bank as Razorpay codes it (``HDFC``, ``SBIN``, ``ICIC``, ``UTIB``): upper
+    case; anything else is refused before the order is made."""
+    code = pm.bank.upper()
+    if not BANK_CODE.fullmatch(code):
+        raise pm_kit.bad_field(
+            "payment_method.bank",
+            "Razorpay names a netbanking bank by its code: four letters such as HDFC, "
+            "SBIN, ICIC or UTIB (some with a suffix, HDFC_C)",
+        )
+    return code
 
 
 def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentResult:
@@ -1289,21 +1436,7 @@ def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentR
     pid = kit.text(created.get("razorpay_payment_id"))
     if not pid:
         raise ServiceError(ErrorType.CONNECTOR, "gateway_error", "Razorpay answered no payment id.")
-    steps = [s for s in created.get("next") or [] if isinstance(s, dict)]
-    link = kit.text(created.get("link")) or next(
-        (kit.text(s.get("url")) for s in steps if s.get("action") == "intent"), None
-    )
-    action: NextAction
-    if link and link.startswith("upi://"):
-        action = DisplayQr(url="", payload=link)
-    elif any(s.get("action") == "poll" for s in steps):
-        action = AwaitCustomer(
-            url="", message="Approve the collect request in your UPI app",
-        )  # fmt: skip
-    else:
-        raise ServiceError(
-            ErrorType.CONNECTOR, "gateway_error", "Razorpay answered a UPI payment with no step."
-        )
+    action = _upi_action(created)
     return PaymentResult(
         status=PaymentStatus.REQUIRES_ACTION,
         connector_payment_id=pid,
@@ -1311,6 +1444,23 @@ def _upi_outcome(answer: HttpResponse, currency: str, order_id: str) -> PaymentR
         next_action=action,
         pending_reason="awaiting_customer",
         meta={"order_id": order_id},
+    )
+
+
+def _upi_action(created: dict[str, Any]) -> NextAction:
+    """A UPI create's next step: collect answers a ``poll`` (the request is on the
+    customer's phone), intent the ``upi://`` link their UPI app opens (``upi://pay`` for
+    a payment, ``upi://mandate`` for an AutoPay registration), shown as a QR code."""
+    steps = [s for s in created.get("next") or [] if isinstance(s, dict)]
+    link = kit.text(created.get("link")) or next(
+        (kit.text(s.get("url")) for s in steps if s.get("action") == "intent"), None
+    )
+    if link and link.startswith("upi://"):
+        return DisplayQr(url="", payload=link)
+    if any(s.get("action") == "poll" for s in steps):
+        return AwaitCustomer(url="", message="Approve the collect request in your UPI app")
+    raise ServiceError(
+        ErrorType.CONNECTOR, "gateway_error", "Razorpay answered a UPI payment with no step."
     )
 
 

@@ -49,6 +49,7 @@ from connector_service.connectors.base import (
     scrub_common,
 )
 from connector_service.connectors.capabilities import AUTHORIZE, CAPTURE, RECURRING, REFUND, takes
+from connector_service.connectors.kit import methods as pm_kit
 from connector_service.domain.common import Address, CardSummary, Customer
 from connector_service.domain.errors import (
     DeclineCode,
@@ -356,7 +357,7 @@ class SquareConnector(Connector):
 
     def steps_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> Steps:
         """A Square customer (unless the token names one), then the card on file."""
-        pm = data.payment_method
+        pm = pm_kit.card_or_token(data.payment_method, "Square")
         if isinstance(pm, Card):
             raise _raw_card_refused()
         if data.amount:

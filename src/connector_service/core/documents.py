@@ -9,8 +9,11 @@ from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.flows import MandateResult, PaymentResult, RefundResult
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, NetworkToken, Token, type_of
+from connector_service.domain.payment_methods import Card, NetworkToken, Token, Upi, type_of
 from connector_service.domain.status import CaptureMethod
+
+
+_CARD_WALLETS = frozenset({"network_token", "apple_pay", "google_pay"})
 
 
 def payment_document(
@@ -26,7 +29,10 @@ def payment_document(
     when the gateway's answer carries no card summary (a synced iDEAL or SEPA payment)."""
     summary = None
     if result.card:
-        summary = api.PaymentMethodSummary(type="card", card=result.card)
+        # A wallet or network token pays with a card the gateway may summarise: the type
+        # stays the one the caller paid with.
+        shown = method if method in _CARD_WALLETS else "card"
+        summary = api.PaymentMethodSummary(type=shown, card=result.card)
     elif method is not None:
         summary = api.PaymentMethodSummary(type=method)
     return api.Payment(
@@ -75,7 +81,7 @@ def mandate_document(
     result: MandateResult,
     *,
     mandate_id: str,
-    pm: Card | Token | None = None,
+    pm: Card | Token | Upi | None = None,
 ) -> api.Mandate:
     summary = api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
     if summary is None and pm is not None:

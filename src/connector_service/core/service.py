@@ -15,7 +15,7 @@ import msgspec
 
 from connector_service.config import Caller, Config
 from connector_service.connectors.base import Connector
-from connector_service.connectors.capabilities import MethodFlow
+from connector_service.connectors.capabilities import MethodFlow, check_flow
 from connector_service.connectors.kit.options import OptionKind
 from connector_service.core import options, routing, unresolved
 from connector_service.core.accounts import (
@@ -84,7 +84,7 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
 from connector_service.domain.payment_methods import MandateRef as MandateMethod
 from connector_service.domain.splits import check_order, check_splits
 from connector_service.domain.status import PaymentStatus, RefundStatus
@@ -741,6 +741,14 @@ class PaymentService:
         )
         target = self.accounts.target(rc, account)
         check_capability(target, pm_type, req.currency)
+        if pm_type not in (PaymentMethodType.CARD, PaymentMethodType.TOKEN):
+            # a method other than a card (UPI AutoPay) is a mandate only where the
+            # connector declares that method's recurring flow
+            meta = target.connector.meta
+            check_flow(
+                meta.display_name, meta.methods, pm_type, MethodFlow.RECURRING,
+                "payment_method.type",
+            )  # fmt: skip
         reference = req.reference or reference_for(rc.idempotency_key, rc.caller.id)
         data = MandateSetupData(
             payment_method=req.payment_method,

@@ -27,7 +27,7 @@ from connector_service.domain.common import (
     Url,
 )
 from connector_service.domain.errors import Failure, GatewayDetail
-from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token
+from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token, Upi
 from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
@@ -162,7 +162,9 @@ class CompleteCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
 
 class MandateCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     currency: Currency
-    payment_method: Card | Token
+    # A card or a token; or UPI, a recurring mandate (UPI AutoPay) the customer approves
+    # in their UPI app, where the connector declares upi with the recurring flow.
+    payment_method: Card | Token | Upi
     customer: Customer
     amount: NonNegativeAmount = 0
     account: AccountName | None = None

@@ -27,6 +27,7 @@ __all__ = [
     "OptionsSample",
     "SplitsSample",
     "ThreeDS",
+    "Voucher",
     "Webhooks",
     "form_sent",
     "json_sent",
@@ -123,6 +124,20 @@ class Disputes:
 
     card: Card
     open: Callable[[Any, dict[str, Any]], None] = _no_action
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """A voucher method the connector declares (Boleto, OXXO, Konbini) in the profile's
+    currency: ``payment_method`` and what else the gateway needs (``fields``: the payer's
+    email, name, billing address); ``pay(fake, payment)`` plays the customer paying it at
+    the bank or store, ``expire(fake, payment)`` its due date passing unpaid (None: the
+    fake cannot)."""
+
+    payment_method: Mapping[str, Any]
+    pay: Callable[[Any, dict[str, Any]], None]
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    expire: Callable[[Any, dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +238,8 @@ class ConnectorProfile:
     specs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     disputes: Disputes | None = None  # None: the dispute scenario skips
+    # Voucher methods, each shown (display_voucher), paid and read back (none: skipped)
+    vouchers: tuple[Voucher, ...] = ()
 
     # issue 19: a payment options block the connector must map (None: no check)
     options: OptionsSample | None = None

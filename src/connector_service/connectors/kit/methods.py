@@ -15,6 +15,10 @@ Wallet tokens arrive as the wallet gave them (JSON text, or base64 of it); gatew
 one form or the other (``wallet_token_json`` / ``wallet_token_b64``). ``payer_*`` read the
 payer's name, email and phone from ``billing`` / ``customer`` and refuse a missing one
 naming the unified field.
+
+A mandate is set up from a card or a token, or, where a connector declares the method's
+``recurring`` flow, from UPI (AutoPay); ``card_or_token`` is what a connector that stores
+cards only reads it through (the core refuses UPI before it, so this is the type's guard).
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from connector_service.domain.common import Address, Customer
-from connector_service.domain.errors import ServiceError, invalid
+from connector_service.domain.errors import ServiceError, invalid, not_supported
+from connector_service.domain.payment_methods import Card, Token, Upi
 from connector_service.domain.secret import Secret
 
 __all__ = [
     "EciOutcome",
     "OrderFacts",
     "bad_field",
+    "card_or_token",
     "eci_outcome",
     "holder_name",
     "payer_email",
@@ -72,6 +78,16 @@ def require_return_url(return_url: str | None, gateway: str, method: str) -> str
             "return_url",
         )
     return return_url
+
+
+def card_or_token(pm: Card | Token | Upi, gateway: str) -> Card | Token:
+    """A mandate's method at a gateway that stores cards (and its own tokens) only."""
+    if isinstance(pm, Card | Token):
+        return pm
+    raise not_supported(
+        f"{gateway} stores cards and tokens as mandates, not {type(pm).__name__.lower()}",
+        "payment_method.type",
+    )
 
 
 def bad_field(field: str, message: str) -> ServiceError:

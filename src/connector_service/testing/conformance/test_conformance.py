@@ -368,6 +368,38 @@ def test_dispute_read_answer_and_accept(rig: Rig, api: Api) -> None:
     assert status == 409 and body["error"]["code"] == "dispute_not_open", body
 
 
+def test_vouchers_are_shown_paid_later_and_read_back(rig: Rig, api: Api) -> None:
+    """A voucher is ``requires_action`` with a ``display_voucher`` (its page and the
+    reference the customer quotes), ``captured`` once paid, ``failed`` if it expires
+    unpaid; it is never held (``capture_method: manual`` is a 422 before any call)."""
+    p = rig.profile
+    if not p.vouchers:
+        pytest.skip(f"{p.connector}'s profile has no voucher method")
+    declared = api.ok("GET", "/v1/connectors")
+    (mine,) = [c for c in declared["data"] if c["name"] == p.connector]
+    for voucher in p.vouchers:
+        kind = voucher.payment_method["type"]
+        assert kind in {m["type"] for m in mine["methods"]}, (kind, "is not declared")
+        body = {"amount": 2500, "currency": p.currency, "capture_method": "automatic",
+                "payment_method": dict(voucher.payment_method), **voucher.fields}  # fmt: skip
+        pending = api.ok("POST", "/v1/payments", body)
+        action = pending["next_action"]
+        assert pending["status"] == "requires_action", pending
+        assert action["type"] == "display_voucher" and action["url"] and action["reference"]
+        assert api.ok("GET", f"/v1/payments/{pending['id']}")["status"] == "requires_action"
+        voucher.pay(rig.fake, pending)
+        paid = api.ok("GET", f"/v1/payments/{pending['id']}")
+        assert paid["status"] == "captured" and paid["amount_captured"] == 2500, paid
+        if voucher.expire is not None:
+            unpaid = api.ok("POST", "/v1/payments", body)
+            voucher.expire(rig.fake, unpaid)
+            assert api.ok("GET", f"/v1/payments/{unpaid['id']}")["status"] == "failed"
+        calls = rig.gateway_calls()
+        status, err, _ = api.call("POST", "/v1/payments", {**body, "capture_method": "manual"})
+        assert status == 422 and err["error"]["field"] == "capture_method", err
+        assert rig.gateway_calls() == calls
+
+
 def test_idempotency(rig: Rig, api: Api) -> None:
     p = rig.profile
     key = f"cf-{uuid.uuid4().hex[:12]}"

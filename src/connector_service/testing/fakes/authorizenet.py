@@ -1,6 +1,7 @@
 """A loopback fake of Authorize.net's JSON API: ``createTransactionRequest`` (authOnly,
-authCapture, priorAuthCapture, void, refund; card, Accept.js ``opaqueData`` or a CIM
-profile), ``getTransactionDetailsRequest`` and the CIM calls the connector makes.
+authCapture, priorAuthCapture, void, refund; card, Accept.js ``opaqueData``, an eCheck's
+``bankAccount`` or a CIM profile), ``getTransactionDetailsRequest`` and the CIM calls
+the connector makes.
 
 Authorize.net publishes its API as an XML schema (AnetApiSchema.xsd), not as OpenAPI,
 so :meth:`AuthorizenetFake.check` is a hand-written contract of that schema's parts
@@ -18,7 +19,9 @@ a resent transaction within ``duplicateWindow`` is answered "duplicate" (reason 
 with the original ``transId``. The sandbox settles captures in a nightly batch; this
 fake's batch closes at once (``auto_settle``), so refunds can follow a capture in a
 test run; with ``auto_settle = False`` a refund of an unsettled capture is refused
-with reason 54, as the gateway does.
+with reason 54, as the gateway does. An eCheck (``bankAccount``, authCapture only)
+settles with the same batch; :meth:`AuthorizenetFake.return_item` is the bank returning
+it later (``returnedItem`` with the ACH return code).
 """
 
 from __future__ import annotations
@@ -56,6 +59,10 @@ DECLINES: dict[str, tuple[str, str, str]] = {
     "4000000000009987": ("2", "250", "This transaction has been declined."),
 }
 WALLETS = ("COMMON.APPLE.INAPP.PAYMENT", "COMMON.GOOGLE.INAPP.PAYMENT")
+# bank account number -> (responseCode, reason code, text): an eCheck the gateway refuses
+ECHECK_ERRORS: dict[str, tuple[str, str, str]] = {
+    "000000000010": ("3", "10", "The account number is invalid."),
+}
 _ACCOUNT_TYPES = {"4": "Visa", "5": "MasterCard", "3": "AmericanExpress", "6": "Discover"}
 _ids = itertools.count(random.randint(40_000_000_000, 49_000_000_000))
 _profile_ids = itertools.count(random.randint(500_000_000, 600_000_000))
@@ -136,7 +143,20 @@ CONTRACT: dict[str, list[tuple[str, Any, bool]]] = {
         ("processingOptions", "processingOptions", False),
         ("subsequentAuthInformation", "subsequentAuthInformation", False),
     ],
-    "payment": [("creditCard", "creditCard", False), ("opaqueData", "opaqueData", False)],
+    "payment": [
+        ("creditCard", "creditCard", False),
+        ("bankAccount", "bankAccount", False),
+        ("opaqueData", "opaqueData", False),
+    ],
+    "bankAccount": [
+        ("accountType", S, False),
+        ("routingNumber", S, True),
+        ("accountNumber", S, True),
+        ("nameOnAccount", S, True),
+        ("echeckType", S, False),
+        ("bankName", S, False),
+        ("checkNumber", S, False),
+    ],
     "creditCard": [
         ("cardNumber", S, True),
         ("expirationDate", S, True),
@@ -224,6 +244,9 @@ def check_body(body: dict[str, Any]) -> None:
         kind = inner["transactionRequest"]["transactionType"]
         if kind not in TRANSACTION_TYPES:
             raise SpecViolation(f"transactionType {kind!r} is not served")
+        bank = inner["transactionRequest"].get("payment", {}).get("bankAccount")
+        if bank is not None:
+            _check_bank_account(kind, bank)
 
 
 def _check(element: str, value: Any, where: str) -> None:
@@ -251,6 +274,25 @@ def _check(element: str, value: Any, where: str) -> None:
     for name, _, required in children:
         if required and name not in value:
             raise SpecViolation(f"{where}.{name}: required")
+
+
+ACCOUNT_TYPES = ("checking", "savings", "businessChecking")  # bankAccountTypeEnum
+ECHECK_TYPES = ("PPD", "WEB", "CCD", "TEL", "ARC", "BOC")  # echeckTypeEnum
+
+
+def _check_bank_account(kind: str, bank: dict[str, Any]) -> None:
+    """eCheck.Net debits (authCapture) and credits (refund): it does not hold a debit
+    for a later capture. The XSD's facets: routing number 9, account number 17, name on
+    account 22 characters at most."""
+    if kind not in ("authCaptureTransaction", "refundTransaction"):
+        raise SpecViolation(f"{kind}: eCheck.Net takes a bankAccount on authCapture or refund")
+    if bank.get("accountType", "checking") not in ACCOUNT_TYPES:
+        raise SpecViolation(f"bankAccount.accountType {bank['accountType']!r}")
+    if bank.get("echeckType", "WEB") not in ECHECK_TYPES:
+        raise SpecViolation(f"bankAccount.echeckType {bank['echeckType']!r}")
+    for key, most in (("routingNumber", 9), ("accountNumber", 17), ("nameOnAccount", 22)):
+        if not 0 < len(bank[key]) <= most:
+            raise SpecViolation(f"bankAccount.{key}: 1-{most} characters")
 
 
 def check_request(request: HttpRequest) -> None:
@@ -394,6 +436,7 @@ class AuthorizenetFake(FakeGateway):
             tx["transactionType"],
             tx.get("amount", ""),
             payment.get("creditCard", {}).get("cardNumber", "")
+            or payment.get("bankAccount", {}).get("accountNumber", "")
             or payment.get("opaqueData", {}).get("dataValue", "")
             or json.dumps(tx.get("profile", {}), sort_keys=True),
             tx.get("order", {}).get("invoiceNumber", ""),
@@ -415,9 +458,12 @@ class AuthorizenetFake(FakeGateway):
         payment = tx.get("payment", {})
         profile_ref = tx.get("profile", {})
         card = payment.get("creditCard")
+        bank = payment.get("bankAccount")
         pan = exp = None
         if card is not None:
             pan, exp = card["cardNumber"], card["expirationDate"]
+        elif bank is not None:
+            return self._echeck(tx, bank, ref_id)
         elif "opaqueData" in payment and payment["opaqueData"]["dataDescriptor"] in WALLETS:
             pan, exp = SUCCESS_CARD, "2034-12"  # the wallet's device card, approved
         elif "opaqueData" in payment:
@@ -471,6 +517,59 @@ class AuthorizenetFake(FakeGateway):
         return self._tx_answer(ref_id, "1", "1", "This transaction has been approved.", trans_id,
                                profile=created)  # fmt: skip
 
+    def _echeck(self, tx: dict[str, Any], bank: dict[str, Any], ref_id: str | None) -> web.Response:
+        """An eCheck debit: taken in (response code 1), pending settlement until the
+        batch closes; no authorization code, no AVS or card code result."""
+        trans_id = str(next(_ids))
+        self._remember(trans_id)
+        amount = Decimal(tx["amount"])
+        record: dict[str, Any] = {
+            "transId": trans_id,
+            "type": tx["transactionType"],
+            "amount": amount,
+            "settle": amount,
+            "refunded": Decimal(0),
+            "pan": None,
+            "bank": {
+                "accountType": bank.get("accountType", "checking"),
+                "routingNumber": f"XXXX{bank['routingNumber'][-4:]}",
+                "accountNumber": f"XXXX{bank['accountNumber'][-4:]}",
+                "nameOnAccount": bank["nameOnAccount"],
+                "echeckType": bank.get("echeckType", "WEB"),
+            },
+            "invoice": tx.get("order", {}).get("invoiceNumber"),
+            "submitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z",
+            "network": None,
+            "profile": {},
+            "returned": [],
+        }
+        self.transactions[trans_id] = record
+        refused = ECHECK_ERRORS.get(bank["accountNumber"])
+        if refused is not None:
+            record |= {"status": "generalError", "code": refused[0], "reason": refused[1]}
+            return self._tx_answer(ref_id, refused[0], refused[1], refused[2], trans_id)
+        record |= {"code": "1", "reason": "1", "status": self._captured_status()}
+        return self._tx_answer(ref_id, "1", "1", "This transaction has been approved.", trans_id)
+
+    def return_item(self, trans_id: str, code: str = "R01",
+                    description: str = "Insufficient Funds") -> None:  # fmt: skip
+        """The customer's bank returns a settled eCheck (days later, at the gateway)."""
+        record = self.transactions[trans_id]
+        record["status"] = "returnedItem"
+        record["returned"].append({
+            "id": str(next(_ids)),
+            "dateUTC": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "dateLocal": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            "code": code,
+            "description": description,
+        })  # fmt: skip
+
+    def settle(self) -> None:
+        """The day's batch closes: unsettled captures and debits settle."""
+        for record in self.transactions.values():
+            if record["status"] == "capturedPendingSettlement":
+                record["status"] = "settledSuccessfully"
+
     def _captured_status(self) -> str:
         return "settledSuccessfully" if self.auto_settle else "capturedPendingSettlement"
 
@@ -514,13 +613,18 @@ class AuthorizenetFake(FakeGateway):
         if original is None:
             return self._tx_answer(ref_id, "3", "16", "The transaction cannot be found.", "0")
         card = tx.get("payment", {}).get("creditCard")
+        bank = tx.get("payment", {}).get("bankAccount")
         if original["status"] != "settledSuccessfully":
             return self._tx_answer(
                 ref_id, "3", "54",
                 "The referenced transaction does not meet the criteria for issuing a credit.",
                 "0",
             )  # fmt: skip
-        if card is not None and card["cardNumber"] != original["pan"][-4:]:
+        if card is not None and (original["pan"] is None
+                                 or card["cardNumber"] != original["pan"][-4:]):  # fmt: skip
+            return self._tx_answer(ref_id, "3", "54", "The referenced transaction does not meet "
+                                   "the criteria for issuing a credit.", "0")  # fmt: skip
+        if bank is not None and not _same_account(bank, original.get("bank")):
             return self._tx_answer(ref_id, "3", "54", "The referenced transaction does not meet "
                                    "the criteria for issuing a credit.", "0")  # fmt: skip
         amount = Decimal(tx["amount"])
@@ -540,6 +644,7 @@ class AuthorizenetFake(FakeGateway):
             "settle": amount,
             "refunded": Decimal(0),
             "pan": original["pan"],
+            "bank": original.get("bank"),
             "invoice": tx.get("order", {}).get("invoiceNumber"),
             "submitted": original["submitted"],
             "network": None,
@@ -565,18 +670,20 @@ class AuthorizenetFake(FakeGateway):
     ) -> web.Response:
         record = self.transactions.get(trans_id, {})
         pan = record.get("pan") or ""
+        bank = record.get("bank")
+        carded = code == "1" and bank is None  # an eCheck has no auth, AVS or card code
         tr: dict[str, Any] = {
             "responseCode": code,
-            "authCode": secrets.token_hex(3).upper() if code == "1" else "",
-            "avsResultCode": "Y" if code == "1" else "P",
-            "cvvResultCode": "M" if code == "1" else "",
-            "cavvResultCode": "2" if code == "1" else "",
+            "authCode": secrets.token_hex(3).upper() if carded else "",
+            "avsResultCode": "Y" if carded else "P",
+            "cvvResultCode": "M" if carded else "",
+            "cavvResultCode": "2" if carded else "",
             "transId": trans_id,
             "refTransID": ref_trans,
             "transHash": "",
             "testRequest": "0",
-            "accountNumber": f"XXXX{pan[-4:]}" if pan else "",
-            "accountType": _ACCOUNT_TYPES.get(pan[:1], "Visa") if pan else "",
+            "accountNumber": bank["accountNumber"] if bank else f"XXXX{pan[-4:]}" if pan else "",
+            "accountType": "eCheck" if bank else _ACCOUNT_TYPES.get(pan[:1], "Visa") if pan else "",
         }
         if code in ("1", "4"):
             tr["messages"] = [{"code": reason, "description": text}]
@@ -622,9 +729,10 @@ class AuthorizenetFake(FakeGateway):
             }
             if r.get("invoice"):
                 doc["invoiceNumber"] = r["invoice"]
+            bank = r.get("bank")
             doc |= {
-                "accountType": _ACCOUNT_TYPES.get(pan[:1], "Visa"),
-                "accountNumber": f"XXXX{pan[-4:]}",
+                "accountType": "eCheck" if bank else _ACCOUNT_TYPES.get(pan[:1], "Visa"),
+                "accountNumber": bank["accountNumber"] if bank else f"XXXX{pan[-4:]}",
                 "settleAmount": float(r["amount"]),
                 "marketType": "eCommerce",
                 "product": "Card Not Present",
@@ -657,13 +765,18 @@ class AuthorizenetFake(FakeGateway):
         doc["authAmount"] = float(record["amount"])
         doc["settleAmount"] = float(record["settle"])
         pan = record.get("pan") or ""
-        doc["payment"] = {
-            "creditCard": {
-                "cardNumber": f"XXXX{pan[-4:]}",
-                "expirationDate": "XXXX",
-                "cardType": _ACCOUNT_TYPES.get(pan[:1], "Visa"),
+        if record.get("bank"):
+            doc["payment"] = {"bankAccount": dict(record["bank"])}
+        else:
+            doc["payment"] = {
+                "creditCard": {
+                    "cardNumber": f"XXXX{pan[-4:]}",
+                    "expirationDate": "XXXX",
+                    "cardType": _ACCOUNT_TYPES.get(pan[:1], "Visa"),
+                }
             }
-        }
+        if record.get("returned"):
+            doc["returnedItems"] = list(record["returned"])  # the XSD's place: before profile
         if record.get("profile", {}).get("customerProfileId"):
             doc["profile"] = {
                 "customerProfileId": record["profile"]["customerProfileId"],
@@ -814,3 +927,15 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _same_account(bank: dict[str, Any], original: dict[str, Any] | None) -> bool:
+    """A refund's bank account is the debit's: the same last four digits of the routing
+    and account numbers (full or masked ``XXXX6789``), and the same name."""
+    if original is None:
+        return False
+    return bool(
+        bank["routingNumber"][-4:] == original["routingNumber"][-4:]
+        and bank["accountNumber"][-4:] == original["accountNumber"][-4:]
+        and bank["nameOnAccount"] == original["nameOnAccount"]
+    )

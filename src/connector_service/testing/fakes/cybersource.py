@@ -16,7 +16,12 @@ v-c-merchant-id with the base64-decoded shared secret): a wrong signature is a 4
 
 The ledger holds one record per transaction (authorization, capture, reversal, void,
 refund), each with its own 22-digit id as Cybersource gives them; Transaction Details
-reads any of them. Behaviour is chosen by card number (``DECLINES``). Captures and
+reads any of them. Behaviour is chosen by card number (``DECLINES``;
+``AUTHENTICATION_CARD`` is declined ``CONSUMER_AUTHENTICATION_REQUIRED`` unless 3-D
+Secure results come with it). A network token (``tokenizedCard``) needs its cryptogram,
+and a wallet's token (``paymentSolution`` 001 / 012) its authentication value where the
+brand wants it (``cavv``, or UCAF data for Mastercard); the answer shows the token's
+``tokenizedCard`` (prefix, suffix, expiry, type). Captures and
 refunds answer ``PENDING``; a refund reads back ``TRANSMITTED`` (the settlement batch
 has run) from Transaction Details.
 """
@@ -50,6 +55,16 @@ WEBHOOK_SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
 WEBHOOK_KEY_ID = "bf44c857-b182-bb05-e053-" + secrets.token_hex(6)
 
 SUCCESS_CARD = "4111111111111111"
+# An issuer that wants 3-D Secure: declined CONSUMER_AUTHENTICATION_REQUIRED unless the
+# request carries an authentication (a CAVV / AAV and a secure commerce indicator).
+AUTHENTICATION_CARD = "4000000000003220"
+SECURE_INDICATORS = frozenset({"vbv", "vbv_attempted", "spa", "aesk", "aesk_attempted", "dipb",
+                               "dipb_attempted", "pb", "pb_attempted", "js", "js_attempted",
+                               "up3ds", "up3ds_attempted"})  # fmt: skip
+WALLETS = {"001": "Apple Pay", "012": "Google Pay"}
+APPLE_PAY_DESCRIPTOR = "RklEPUNPTU1PTi5BUFBMRS5JTkFQUC5QQVlNRU5U"
+# What the fake "decrypts" a wallet's encrypted token to (paymentSolution -> DPAN).
+DECRYPTED_DPAN = {"001": "4895370012003478", "012": "5204731600014792"}
 # card number -> (errorInformation.reason, message, processor response code)
 DECLINES: dict[str, tuple[str, str, str]] = {
     "4000000000000002": ("GENERAL_DECLINE", "General decline of the card.", "05"),
@@ -144,12 +159,32 @@ class CardIn(_In):
     type: str | None = None
 
 
+class TokenizedCardIn(_In):
+    """``Ptsv2paymentsPaymentInformationTokenizedCard``: a network token (DPAN)."""
+
+    number: str | None = None  # absent when Cybersource decrypts a wallet's token
+    expirationMonth: str | None = None
+    expirationYear: str | None = None
+    cryptogram: str | None = None
+    type: str | None = None
+    transactionType: str | None = None
+
+
+class FluidDataIn(_In):
+    """``Ptsv2paymentsPaymentInformationFluidData``: a wallet's encrypted token."""
+
+    value: str
+    descriptor: str | None = None
+
+
 class IdIn(_In):
     id: str
 
 
 class PaymentInfoIn(_In):
     card: CardIn | None = None
+    tokenizedCard: TokenizedCardIn | None = None
+    fluidData: FluidDataIn | None = None
     customer: IdIn | None = None
     paymentInstrument: IdIn | None = None
 
@@ -177,9 +212,23 @@ class AuthOptionsIn(_In):
 class ProcessingIn(_In):
     capture: bool | None = None
     commerceIndicator: str | None = None
+    paymentSolution: str | None = None  # 001 Apple Pay, 012 Google Pay
     actionList: list[str] | None = None
     actionTokenTypes: list[str] | None = None
     authorizationOptions: AuthOptionsIn | None = None
+
+
+class ConsumerAuthIn(_In):
+    """``Ptsv2paymentsConsumerAuthenticationInformation``: 3-D Secure done elsewhere, or
+    a wallet cryptogram as its authentication value."""
+
+    cavv: str | None = None
+    xid: str | None = None
+    eciRaw: str | None = None
+    ucafAuthenticationData: str | None = None
+    ucafCollectionIndicator: str | None = None
+    directoryServerTransactionId: str | None = None
+    paSpecificationVersion: str | None = None
 
 
 class CreatePaymentIn(_In):
@@ -189,6 +238,7 @@ class CreatePaymentIn(_In):
     clientReferenceInformation: ClientReferenceIn | None = None
     processingInformation: ProcessingIn | None = None
     paymentInformation: PaymentInfoIn | None = None
+    consumerAuthenticationInformation: ConsumerAuthIn | None = None
     merchantInformation: MerchantInfoIn | None = None
     deviceInformation: DeviceIn | None = None
 
@@ -436,6 +486,8 @@ class CybersourceFake(FakeGateway):
         processing = body.get("processingInformation") or {}
         code = (body.get("clientReferenceInformation") or {}).get("code")
         card = info.get("card")
+        token = info.get("tokenizedCard")
+        auth_info = body.get("consumerAuthenticationInformation") or {}
         tid = _tid()
         answer: dict[str, Any] = {
             "_links": {"self": {"href": f"/pts/v2/payments/{tid}", "method": "GET"}},
@@ -444,7 +496,18 @@ class CybersourceFake(FakeGateway):
             "reconciliationId": secrets.token_hex(8),
             "clientReferenceInformation": {"code": code} if code else {},
         }
-        if card is None:
+        fluid = info.get("fluidData")
+        if fluid is not None:
+            decrypted = _decrypt(fluid, token or {}, processing)
+            if isinstance(decrypted, web.Response):
+                return decrypted
+            token = card = decrypted
+        elif token is not None:
+            refused = _token_refusal(token, processing, auth_info)
+            if refused is not None:
+                return refused
+            card = token
+        elif card is None:
             customer = self.customers.get((info.get("customer") or {}).get("id", ""))
             wanted = (info.get("paymentInstrument") or {}).get("id")
             if customer is None or customer["instrument"] != wanted:
@@ -452,12 +515,23 @@ class CybersourceFake(FakeGateway):
                                 "paymentInformation.paymentInstrument.id")  # fmt: skip
             card = customer["card"]
         number = card["number"]
-        answer["paymentInformation"] = {
-            "card": {"type": _BRAND.get(number[0], "001")},
-            "tokenizedCard": {"type": _BRAND.get(number[0], "001")},
-        }
-        answer["paymentAccountInformation"] = {"card": {"type": _BRAND.get(number[0], "001")}}
+        brand = _BRAND.get(number[0], "001")
+        seen = {"type": brand, "prefix": number[:6], "suffix": number[-4:],
+                "expirationMonth": card["expirationMonth"],
+                "expirationYear": card["expirationYear"]}  # fmt: skip
+        answer["paymentInformation"] = (
+            {"tokenizedCard": seen} if token is not None
+            else {"card": seen, "tokenizedCard": {"type": brand}}
+        )  # fmt: skip
+        answer["paymentAccountInformation"] = {"card": {"type": brand}}
         declined = DECLINES.get(number)
+        authenticated = (
+            bool(auth_info.get("cavv") or auth_info.get("ucafAuthenticationData"))
+            and processing.get("commerceIndicator") in SECURE_INDICATORS
+        )
+        if number == AUTHENTICATION_CARD and not authenticated:
+            declined = ("CONSUMER_AUTHENTICATION_REQUIRED",
+                        "The cardholder is enrolled in Payer Authentication.", "1A")  # fmt: skip
         record = {
             "id": tid, "kind": "auth", "amount": total, "currency": currency, "code": code,
             "captured": 0, "refunded": 0, "reversed": False, "number": number,
@@ -805,6 +879,61 @@ def summary(record: dict[str, Any], merchant_id: str) -> dict[str, Any]:
             }
         },
     }  # fmt: skip
+
+
+_MISSING = "Declined - The request is missing one or more fields"
+_INVALID = "Declined - One or more fields in the request contains invalid data"
+
+
+def _decrypt(
+    fluid: dict[str, Any], token: dict[str, Any], processing: dict[str, Any]
+) -> dict[str, Any] | web.Response:
+    """A wallet's encrypted token (``fluidData``) as Cybersource decrypts it: base64 of
+    the token's JSON, with ``paymentSolution`` 001 (Apple Pay: its descriptor and
+    ``tokenizedCard.transactionType`` 1) or 012 (Google Pay). The fake cannot decrypt:
+    a well-formed token stands for the wallet's test DPAN (``DECRYPTED_DPAN``)."""
+    solution = processing.get("paymentSolution")
+    if solution not in DECRYPTED_DPAN:
+        return _invalid("MISSING_FIELD", _MISSING, "processingInformation.paymentSolution")
+    if solution == "001" and (
+        fluid.get("descriptor") != APPLE_PAY_DESCRIPTOR or token.get("transactionType") != "1"
+    ):
+        return _invalid("INVALID_DATA", _INVALID, "paymentInformation.fluidData.descriptor")
+    try:
+        blob = json.loads(base64.b64decode(fluid["value"], validate=True))
+    except (ValueError, UnicodeDecodeError):
+        blob = None
+    if not isinstance(blob, dict) or not blob:
+        return _invalid("INVALID_DATA", _INVALID, "paymentInformation.fluidData.value")
+    return {"number": DECRYPTED_DPAN[solution], "expirationMonth": "12", "expirationYear": "2031"}
+
+
+def _token_refusal(
+    token: dict[str, Any], processing: dict[str, Any], auth_info: dict[str, Any]
+) -> web.Response | None:
+    """A network token needs its cryptogram; a wallet's (``paymentSolution``) also as
+    its authentication value, where the brand wants it (UCAF data for Mastercard, with
+    collection indicator 2, else ``cavv``). What Cybersource's guides require."""
+    if not token.get("number"):
+        return _invalid("MISSING_FIELD", _MISSING, "paymentInformation.tokenizedCard.number")
+    cryptogram = token.get("cryptogram")
+    if not cryptogram:
+        return _invalid("MISSING_FIELD", _MISSING, "paymentInformation.tokenizedCard.cryptogram")
+    solution = processing.get("paymentSolution")
+    if solution is None:
+        return None
+    if solution not in WALLETS or token.get("transactionType") != "1":
+        return _invalid("INVALID_DATA", "Declined - One or more fields contain invalid data",
+                        "processingInformation.paymentSolution")  # fmt: skip
+    if token["number"][0] in "25":  # Mastercard
+        if auth_info.get("ucafCollectionIndicator") != "2" or not auth_info.get(
+            "ucafAuthenticationData"
+        ):
+            return _invalid("MISSING_FIELD", _MISSING,
+                            "consumerAuthenticationInformation.ucafAuthenticationData")  # fmt: skip
+    elif not auth_info.get("cavv"):
+        return _invalid("MISSING_FIELD", _MISSING, "consumerAuthenticationInformation.cavv")
+    return None
 
 
 def _echo(body: dict[str, Any]) -> dict[str, Any]:

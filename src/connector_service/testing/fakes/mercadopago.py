@@ -16,7 +16,13 @@ create a payment), and for every body the documented fields only (msgspec struct
   ``status: cancelled`` cancels; anything else in the wrong state is a 400;
 - refunds are ``approved`` at once, never beyond what is left (400);
 - customers are unique by email (``101``: "the customer already exist"); a saved card is
-  tokenized again by ``card_id`` for a merchant-initiated charge.
+  tokenized again by ``card_id`` for a merchant-initiated charge;
+- Pix and the cash vouchers (``bolbradesco``, ``oxxo``: ``payment_type_id`` ``ticket``)
+  take no card fields and wait ``pending``; :meth:`MercadoPagoFake.pay_pix` /
+  :meth:`MercadoPagoFake.pay_voucher` are the customer paying, and
+  :meth:`MercadoPagoFake.expire_voucher` the due date passing unpaid
+  (``cancelled`` / ``expired``). A boleto names its payer in full (name, CPF / CNPJ,
+  the six address fields), OXXO is Mexico's (a site in ``MXN``).
 """
 
 from __future__ import annotations
@@ -108,6 +114,17 @@ class Identification(msgspec.Struct, forbid_unknown_fields=True):
     number: str
 
 
+class PayerAddressIn(msgspec.Struct, forbid_unknown_fields=True):
+    """``payer.address`` (a boleto's: all six, Banco Central's rule since 2024)."""
+
+    zip_code: str | None = None
+    street_name: str | None = None
+    street_number: str | None = None
+    neighborhood: str | None = None
+    city: str | None = None
+    federal_unit: str | None = None
+
+
 class PayerIn(msgspec.Struct, forbid_unknown_fields=True):
     email: str | None = None
     first_name: str | None = None
@@ -116,6 +133,7 @@ class PayerIn(msgspec.Struct, forbid_unknown_fields=True):
     id: str | None = None
     entity_type: str | None = None
     identification: Identification | None = None
+    address: PayerAddressIn | None = None
 
 
 class PaymentIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -183,6 +201,26 @@ NO_BODY = {
 }  # fmt: skip
 
 
+# payment_method_ids paid without a card token.
+NOT_CARDS = frozenset({"pix", "bolbradesco", "oxxo"})
+
+
+def _check_boleto_payer(payer: PayerIn) -> None:
+    """A boleto is registered in its payer's name: first and last name, a CPF (11
+    digits) or CNPJ (14), and the address's six fields (CEP of 8 digits, a state's two
+    letters)."""
+    ident, address = payer.identification, payer.address
+    if not (payer.first_name and payer.last_name):
+        raise SpecViolation("POST /v1/payments: a boleto needs payer.first_name and last_name")
+    if ident is None or (ident.type, len(ident.number)) not in (("CPF", 11), ("CNPJ", 14)):
+        raise SpecViolation("POST /v1/payments: a boleto needs payer.identification CPF/CNPJ")
+    fields = ("zip_code", "street_name", "street_number", "neighborhood", "city", "federal_unit")
+    if address is None or not all(getattr(address, f) for f in fields):
+        raise SpecViolation(f"POST /v1/payments: a boleto needs payer.address {fields}")
+    if not re.fullmatch(r"\d{8}", address.zip_code or "") or len(address.federal_unit or "") != 2:
+        raise SpecViolation("POST /v1/payments: payer.address.zip_code / federal_unit invalid")
+
+
 def check_request(request: HttpRequest, token: str = ACCESS_TOKEN) -> None:
     """Mercado Pago's rules for one API request (raise SpecViolation)."""
     headers = {k.lower(): v for k, v in request.headers.items()}
@@ -209,13 +247,15 @@ def check_request(request: HttpRequest, token: str = ACCESS_TOKEN) -> None:
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise SpecViolation(f"{request.method} {url.path}: {exc}") from None
     if isinstance(body, PaymentIn):
-        card = body.payment_method_id != "pix"
+        card = body.payment_method_id not in NOT_CARDS
         if body.transaction_amount <= 0 or (card and body.token is None):
             raise SpecViolation("POST /v1/payments: transaction_amount > 0 and a card's token")
         if not card and (body.token or body.installments or body.capture is not None):
-            raise SpecViolation("POST /v1/payments: a Pix payment takes no card fields")
+            raise SpecViolation("POST /v1/payments: a Pix or voucher payment takes no card fields")
         if body.payer.type != "customer" and not body.payer.email:
             raise SpecViolation("POST /v1/payments: payer.email is required")
+        if body.payment_method_id == "bolbradesco":
+            _check_boleto_payer(body.payer)
     if (
         isinstance(body, CardTokenIn)
         and body.card_id is None
@@ -395,10 +435,64 @@ class MercadoPagoFake(FakeGateway):
         self.payments[str(pid)] = payment
         return web.json_response(self.public(payment), status=201)
 
+    def pay_voucher(self, payment_id: str) -> None:
+        """The customer pays the boleto at a bank (or the OXXO voucher at a store)."""
+        payment = self.payments[payment_id]
+        payment.update(status="approved", status_detail="accredited", captured=True,
+                       date_approved=_now(), date_last_updated=_now())  # fmt: skip
+
+    def expire_voucher(self, payment_id: str) -> None:
+        """The voucher's date_of_expiration passes unpaid: Mercado Pago cancels it."""
+        payment = self.payments[payment_id]
+        payment.update(status="cancelled", status_detail="expired", date_last_updated=_now())
+
+    def _create_voucher(self, body: dict[str, Any]) -> web.Response:
+        """A boleto (``bolbradesco``, a BRL site) or an OXXO voucher (an MXN site)."""
+        method = body["payment_method_id"]
+        if (method == "oxxo") != (self.currency == "MXN"):
+            return _error(400, "Invalid payment_method_id for this site", 3011)
+        pid = self._id()
+        site = "com.mx" if method == "oxxo" else "com.br"
+        reference = f"{pid % 100_000_000:08d}"
+        barcode = None
+        details: dict[str, Any] = {
+            "net_received_amount": 0, "total_paid_amount": body["transaction_amount"],
+            "overpaid_amount": 0, "installment_amount": 0, "financial_institution": None,
+            "external_resource_url": f"https://www.mercadopago.{site}/payments/{pid}/ticket"
+                                     f"?caller_id={USER_ID}&payment_method_reference_id="
+                                     f"{reference}&hash={uuid.uuid4()}",
+            "payment_method_reference_id": reference, "verification_code": reference,
+        }  # fmt: skip
+        if method == "bolbradesco":
+            # a boleto's barcode is 44 digits, its typed line 47
+            barcode = {"content": f"23791{pid:014d}{0:020d}{reference[:5]}"}
+            details["digitable_line"] = f"23793380296{pid:010d}{0:018d}{reference}"
+            details["barcode"] = barcode
+        payer = body["payer"]
+        payment = {
+            "id": pid, "status": "pending", "status_detail": "pending_waiting_payment",
+            "date_created": _now(), "date_last_updated": _now(), "date_approved": None,
+            "date_of_expiration": body.get("date_of_expiration") or _now(),
+            "payment_method_id": method, "payment_type_id": "ticket",
+            "currency_id": self.currency, "description": body.get("description"),
+            "live_mode": False, "collector_id": USER_ID,
+            "external_reference": body.get("external_reference"),
+            "transaction_amount": body["transaction_amount"], "transaction_amount_refunded": 0,
+            "installments": 1, "captured": False, "barcode": barcode,
+            "payer": {"email": payer.get("email"), "identification": payer.get("identification")},
+            "card": {}, "three_ds_info": None, "refunds": [],
+            "metadata": body.get("metadata") or {}, "transaction_details": details,
+            "_capture": True, "_authorized": body["transaction_amount"],
+        }  # fmt: skip
+        self.payments[str(pid)] = payment
+        return web.json_response(self.public(payment), status=201)
+
     async def _create(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
         if body["payment_method_id"] == "pix":
             return self._create_pix(body)
+        if body["payment_method_id"] in ("bolbradesco", "oxxo"):
+            return self._create_voucher(body)
         token = self.tokens.get(body["token"])
         if token is None or token["_used"]:
             return _error(400, "Invalid card token", 2062)

@@ -16,6 +16,8 @@ payment -> capture -> refund -> sync agree. Behaviour is chosen by card number
 this fake's authentication page, which then sends the browser to the callback URL with
 ``razorpay_payment_id``, ``razorpay_order_id`` and ``razorpay_signature``) and declines
 (HTTP 400 errors that name the failed payment in ``error.metadata``, as Razorpay does).
+A netbanking payment redirects to this fake's bank page (``/v1/bank/{id}``, the same
+return as 3-D Secure; ``outcome=failure`` is the customer cancelling at the bank).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ DECLINES: dict[str, tuple[str, str]] = {
         "Your payment could not be completed due to insufficient account balance.",
     ),
 }
+# Netbanking bank codes the fake takes (a few of GET /methods "netbanking").
+BANKS = frozenset({"HDFC", "SBIN", "ICIC", "UTIB", "KKBK", "HDFC_C", "BARB_R"})
 CARDS = {SUCCESS_CARD: "success", THREE_DS_CARD: "3ds", **dict.fromkeys(DECLINES, "declined")}
 _clock = itertools.count(int(time.time()))
 
@@ -71,9 +75,13 @@ class _In(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class TokenTermsIn(_In):
+    """``token`` of a recurring registration order (cards; UPI AutoPay: frequency
+    ``as_presented`` or ``monthly``; notes)."""
+
     max_amount: int
     expire_at: int
     frequency: str | None = None
+    notes: dict[str, str] | None = None
 
 
 class TransferIn(_In):
@@ -143,15 +151,17 @@ class AuthenticationIn(_In):
 
 
 class PaymentJsonIn(_In):
-    """``client.payment.createPaymentJson`` (S2S JSON v2, cards)."""
+    """``client.payment.createPaymentJson`` (S2S JSON v2): a card, or netbanking with
+    the bank's code (S2S JSON v2 "Build Integration for Netbanking")."""
 
     amount: int
     currency: str
     order_id: str
     email: str
     contact: str
-    method: str
-    card: CardIn
+    method: Literal["card", "netbanking"]
+    card: CardIn | None = None
+    bank: str | None = None
     ip: str | None = None
     user_agent: str | None = None
     referer: str | None = None
@@ -163,6 +173,17 @@ class PaymentJsonIn(_In):
     save: bool | None = None
     authentication: AuthenticationIn | None = None
     browser: BrowserIn | None = None
+
+    def __post_init__(self) -> None:
+        if self.method == "card" and (self.card is None or self.bank is not None):
+            raise ValueError("a card payment has card and no bank")
+        if self.method == "netbanking":
+            if self.bank is None or self.card is not None:
+                raise ValueError("a netbanking payment has bank and no card")
+            if self.bank not in BANKS:
+                raise ValueError(f"bank {self.bank!r} is not a Razorpay netbanking code")
+            if self.authentication is not None or self.browser is not None:
+                raise ValueError("authentication/browser are for card payments")
 
 
 class UpiIn(_In):
@@ -200,6 +221,13 @@ class PaymentUpiIn(_In):
     notes: dict[str, str] | None = None
     customer_id: str | None = None
     save: bool | None = None
+    # UPI AutoPay's authorization payment (recurring payments, UPI, "Create an
+    # authorisation payment"): "recurring": "1" with the token order's customer
+    recurring: Literal["1", 1, True] | None = None
+
+    def __post_init__(self) -> None:
+        if self.recurring is not None and not self.customer_id:
+            raise ValueError("a recurring (AutoPay) UPI payment names its customer_id")
 
 
 class RecurringIn(_In):
@@ -320,7 +348,8 @@ def check_request(request: HttpRequest, key_id: str, key_secret: str) -> None:
     ):
         raise SpecViolation(f"{request.method} {route}: notes are 15 pairs of 256 at most")
     if isinstance(body, PaymentJsonIn):
-        if not body.card.number.isdigit() or not 1 <= body.card.expiry_month <= 12:
+        card = body.card
+        if card is not None and (not card.number.isdigit() or not 1 <= card.expiry_month <= 12):
             raise SpecViolation("card.number / card.expiry_month invalid")
         if len(body.email) > 40 or len(body.contact) > 15:
             raise SpecViolation("email is 40 characters at most, contact 15")
@@ -419,11 +448,12 @@ class RazorpayFake(FakeGateway):
         r.add_delete("/v1/customers/{cid}/tokens/{tid}", self.delete_token)
         r.add_get("/v1/customers/{cid}/tokens/{tid}", self.get_token)
         r.add_get("/v1/3ds/{id}", self.three_ds_page)  # the bank's page, not API
+        r.add_get("/v1/bank/{id}", self.three_ds_page)  # the netbanking login, not API
 
     # ---- request checks
 
     def is_api(self, request: web.Request) -> bool:
-        return not request.path.startswith("/v1/3ds/")
+        return not request.path.startswith(("/v1/3ds/", "/v1/bank/"))
 
     def authenticate(self, request: web.Request) -> web.StreamResponse | None:
         wanted = "Basic " + base64.b64encode(f"{self.key_id}:{self.key_secret}".encode()).decode()
@@ -462,7 +492,8 @@ class RazorpayFake(FakeGateway):
     def _new_payment(self, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         card = body.get("card") or {}
         token = self.tokens.get(body.get("token", ""))
-        shown = token["card"] if token else card
+        # a UPI token has no card: the charge's card block is replaced by its caller
+        shown = (token.get("card") or {"last4": "", "network": ""}) if token else card
         number = str(card.get("number", "")) if card else ""
         payment = {
             "id": new_id("pay"),
@@ -534,7 +565,9 @@ class RazorpayFake(FakeGateway):
         payment["status"] = "authorized"
         payment["acquirer_data"] = {"auth_code": str(random.randint(100000, 999999))}
         private = self.private[payment["id"]]
-        if private["recurring"] and order.get("token") and payment["customer_id"]:
+        if private["recurring"] and order.get("token") and payment["method"] == "upi":
+            self._upi_token(payment, order)
+        elif private["recurring"] and order.get("token") and payment["customer_id"]:
             card = private["card"]
             token = {
                 "id": new_id("token"),
@@ -564,6 +597,45 @@ class RazorpayFake(FakeGateway):
         if order.get("payment_capture"):
             self._capture(payment)
         order["status"] = "paid" if payment["status"] == "captured" else "attempted"
+
+    def _upi_token(self, payment: dict[str, Any], order: dict[str, Any]) -> None:
+        """The AutoPay mandate the customer approved: a token ``initiated`` until NPCI
+        confirms it (:meth:`npci_confirm`), which Razorpay tells by ``token.confirmed``."""
+        username, _, handle = (payment.get("vpa") or "customer@upi").partition("@")
+        token = {
+            "id": new_id("token"),
+            "entity": "token",
+            "token": secrets.token_hex(7),
+            "bank": None,
+            "wallet": None,
+            "method": "upi",
+            "vpa": {"username": username, "handle": handle, "name": None},
+            "recurring": True,
+            "recurring_details": {"status": "initiated", "failure_reason": None},
+            "auth_type": None,
+            "mrn": None,
+            "customer_id": payment["customer_id"],
+            "max_amount": order["token"]["max_amount"],
+            "created_at": next(_clock),
+            "expired_at": order["token"]["expire_at"],
+        }
+        self.tokens[token["id"]] = token
+        payment["token_id"] = token["id"]
+
+    def npci_confirm(self, token_id: str, confirmed: bool = True) -> dict[str, Any]:
+        """NPCI confirms (or rejects) the UPI mandate: the token's recurring status."""
+        token = self.tokens[token_id]
+        token["recurring_details"] = (
+            {"status": "confirmed", "failure_reason": None}
+            if confirmed
+            else {"status": "rejected", "failure_reason": "Mandate rejected by the bank"}
+        )
+        return token
+
+    def upi_debit(self, payment_id: str) -> None:
+        """The debit of a UPI AutoPay charge, made by Razorpay at least 24 hours after its
+        pre-debit notification: until then the recurring payment is ``created``."""
+        self._authorize(self.payments[payment_id])
 
     def _capture(self, payment: dict[str, Any]) -> None:
         payment["status"], payment["captured"] = "captured", True
@@ -645,6 +717,8 @@ class RazorpayFake(FakeGateway):
             return _error(400, "customer_id does not match the order", field="customer_id")
         if not body.get("ip") or not body.get("user_agent"):
             return _error(400, "The ip field is required.", field="ip")
+        if body["method"] == "netbanking":
+            return self._netbanking(order, body)
         payment = self._new_payment(order, body)
         number = str(body["card"]["number"])
         kind = CARDS.get(number, "success")
@@ -669,11 +743,28 @@ class RazorpayFake(FakeGateway):
         self._authorize(payment)
         return self._paid_answer(payment)
 
+    def _netbanking(self, order: dict[str, Any], body: dict[str, Any]) -> web.Response:
+        """A netbanking payment: ``created`` until the customer logs in at the bank's
+        page (this fake's ``/v1/bank/{id}``) and approves."""
+        if not body.get("callback_url"):
+            return _error(400, "The callback url field is required.", field="callback_url")
+        payment = self._new_payment(order, body)
+        payment.update(method="netbanking", card_id=None, card=None, bank=body["bank"])
+        url = f"{self.base_url}/bank/{payment['id']}"
+        return web.json_response(
+            {"razorpay_payment_id": payment["id"], "next": [{"action": "redirect", "url": url}]}
+        )
+
     async def create_upi(self, request: web.Request) -> web.Response:
         body = await request.json()
         order = self._payable(body)
         if isinstance(order, web.Response):
             return order
+        registering = bool(order.get("token"))
+        if registering and (order.get("method") != "upi" or not body.get("recurring")):
+            return _error(400, "recurring is required for a UPI token order", field="recurring")
+        if registering and body.get("customer_id") != self.private[order["id"]].get("customer_id"):
+            return _error(400, "customer_id does not match the order", field="customer_id")
         payment = self._new_payment(order, body)
         upi = body["upi"]
         payment.update(method="upi", card_id=None, card=None, vpa=upi.get("vpa"),
@@ -685,7 +776,8 @@ class RazorpayFake(FakeGateway):
             return web.json_response(
                 {"razorpay_payment_id": payment["id"], "next": [{"action": "poll", "url": poll}]}
             )
-        link = (f"upi://pay?pa=razorpay.merchant@icici&pn=Shop&tr={payment['id']}"
+        kind = "mandate" if registering else "pay"
+        link = (f"upi://{kind}?pa=razorpay.merchant@icici&pn=Shop&tr={payment['id']}"
                 f"&am={payment['amount'] / 100:.2f}&cu=INR&mc=5411")  # fmt: skip
         return web.json_response({
             "razorpay_payment_id": payment["id"], "link": link,
@@ -713,8 +805,14 @@ class RazorpayFake(FakeGateway):
             return _error(400, "The id provided does not exist", field="token")
         if body["amount"] > token["max_amount"]:
             return _error(400, "The amount exceeds the token's maximum amount", field="amount")
+        if token["recurring_details"]["status"] != "confirmed":
+            return _error(400, "The token is not confirmed for recurring payments", field="token")
         payment = self._new_payment(order, body)
         self.private[payment["id"]]["recurring"] = False  # charges the token, makes none
+        if token["method"] == "upi":  # debited after the pre-debit notification
+            vpa = f"{token['vpa']['username']}@{token['vpa']['handle']}"
+            payment.update(method="upi", card_id=None, card=None, vpa=vpa)
+            return self._paid_answer(payment)
         self._authorize(payment)
         return self._paid_answer(payment)
 
@@ -851,6 +949,14 @@ class RazorpayFake(FakeGateway):
                 "razorpay_signature": signature(
                     self.key_secret, payment["order_id"], payment["id"]
                 ),
+            }
+        elif payment["method"] == "netbanking":  # the customer cancelled at the bank
+            description = "Payment was cancelled by the customer at the bank"
+            self._fail(payment, "payment_cancelled", description, "payment_authentication")
+            params = {
+                "error[code]": "BAD_REQUEST_ERROR",
+                "error[description]": description,
+                "error[reason]": "payment_cancelled",
             }
         else:
             description = "Payment failed due to authentication failure"

@@ -2,8 +2,10 @@
 reversals as voids, refunds answered ``PENDING`` and read back ``TRANSMITTED``, stored
 cards as TMS tokens made by an authorization (``TOKEN_CREATE``) and charged
 merchant-initiated, webhooks signed ``v-c-signature: t=<ms>;keyId=...;sig=...``. No
-3-D Secure (payer authentication is not built; see docs/connectors/cybersource.md) and
-no idempotency key (Cybersource has none)."""
+3-D Secure challenge (Cybersource's payer authentication is not built; cards
+authenticated elsewhere are taken, see docs/connectors/cybersource.md) and no
+idempotency key (Cybersource has none). Network tokens and wallet tokens are exercised
+by tests/server/test_cybersource_methods.py on the same fake."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from connector_service.testing.profile import (
     Decline,
     OptionsSample,
     ThreeDS,
+    Voucher,
     Webhooks,
     json_sent,
 )
@@ -42,6 +43,23 @@ def _complete(fake: Any, payment: dict[str, Any], passed: bool) -> dict[str, str
     )
     assert status == 200, status
     return {}  # nothing comes back to the merchant: the payment is read again
+
+
+# A boleto names its payer in full: CPF, name, email and the postal address.
+BOLETO_BILLING = {
+    "line1": "Av. das Nações Unidas, 3003",
+    "line2": "Bonfim",  # the bairro
+    "city": "Osasco",
+    "state": "SP",
+    "postal_code": "06233-200",
+    "country": "BR",
+}
+BOLETO = Voucher(
+    {"type": "boleto", "tax_id": "191.191.191-00", "expires_after_days": 3},
+    pay=lambda fake, payment: fake.pay_voucher(payment["connector_payment_id"]),
+    fields={"customer": CUSTOMER, "billing": BOLETO_BILLING},
+    expire=lambda fake, payment: fake.expire_voucher(payment["connector_payment_id"]),
+)
 
 
 def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
@@ -99,5 +117,6 @@ PROFILE = ConnectorProfile(
         },
         json_sent("/v1/payments", ("payer", "identification", "number"), "12345678909"),
     ),
+    vouchers=(BOLETO,),
     extra={"payment_fields": {"customer": CUSTOMER}},
 )
