@@ -244,6 +244,51 @@ def test_an_echeck_is_processing_until_it_settles_then_refunds(rig: Rig) -> None
     }
 
 
+def _authcapture_event(rig: Rig, paid: dict[str, Any]) -> dict[str, Any]:
+    """Post Authorize.net's authcapture.created for ``paid``; the unified event stored."""
+    body = notification(
+        "net.authorize.payment.authcapture.created",
+        {
+            "responseCode": 1,
+            "authAmount": paid["amount"] / 100,
+            "entityName": "transaction",
+            "id": paid["connector_payment_id"],
+        },
+    )
+    headers = {"Content-Type": "application/json", **webhook_headers(body)}
+    status, _, _ = rig.api.call(
+        "POST", f"/v1/webhooks/authorizenet/{rig.account}", raw=body, headers=headers
+    )
+    assert status == 200
+    event_id = json.loads(body)["notificationId"]
+    data = rig.api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    (stored,) = [e for e in data if e["connector_event_id"] == event_id]
+    return dict(rig.api.ok("GET", f"/v1/admin/webhooks/events/{stored['id']}")["event"])
+
+
+def test_authcapture_created_is_captured_for_a_card_but_processing_for_an_echeck(
+    rig: Rig,
+) -> None:
+    """The same event announces a captured card and a merely submitted eCheck: the
+    eCheck can still be returned, so its event says processing, not captured."""
+    card = rig.api.ok("POST", "/v1/payments", payment(1300, capture="automatic"))
+    event = _authcapture_event(rig, card)
+    assert event["type"] == "payment.captured", event
+    assert event["data"]["payment"]["status"] == "captured", event
+    rig.fake.auto_settle = False
+    try:
+        debit = rig.api.ok("POST", "/v1/payments", payment(1400, ACH, "automatic"))
+        event = _authcapture_event(rig, debit)
+    finally:
+        rig.fake.auto_settle = True
+    assert event["type"] == "payment.processing", event
+    shown = event["data"]["payment"]
+    assert shown["status"] == "processing" and shown["id"] == debit["id"], event
+    assert shown["pending_reason"] == "settlement_pending", event
+    assert shown["payment_method"] == {"type": "ach_debit"}, event
+    assert "amount_captured" not in shown or not shown["amount_captured"], event
+
+
 def test_a_returned_echeck_is_failed_with_the_return_reason(rig: Rig) -> None:
     paid = rig.api.ok("POST", "/v1/payments", payment(1200, ACH, "automatic"))
     rig.fake.return_item(paid["connector_payment_id"], "R01", "Insufficient Funds")

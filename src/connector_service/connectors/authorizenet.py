@@ -846,6 +846,9 @@ class AuthorizenetConnector(Connector):
                 refund=refund,
                 mandate=mandate,
                 occurred_at=event.eventDate,
+                # authcapture.created also announces an eCheck that is only submitted
+                # (the payload names no method): a debit is reported processing.
+                debit_not_settled=kind in _DEBIT_SUBMITTED_EVENTS,
             )
         ]
 
@@ -861,6 +864,9 @@ class AuthorizenetConnector(Connector):
             text = pattern.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
+
+# Events Authorize.net sends for a captured card and for a submitted eCheck alike.
+_DEBIT_SUBMITTED_EVENTS = frozenset({"net.authorize.payment.authcapture.created"})
 
 # Keys whose values are masked wherever they appear; an eCheck's account and routing
 # numbers too (also the masked XXXX6789 ones the gateway echoes).

@@ -12,8 +12,18 @@ from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
 from connector_service.domain.payment_methods import Card, NetworkToken, Token, Upi, type_of
 from connector_service.domain.status import CaptureMethod
 
-
 _CARD_WALLETS = frozenset({"network_token", "apple_pay", "google_pay"})
+
+
+def method_summary(card: CardSummary | None, method: str | None) -> api.PaymentMethodSummary | None:
+    """A payment's method as answers and events show it: the gateway's card summary when
+    it gave one, under the type the payment was made with for a wallet or network token
+    (they pay with a card the gateway may summarise); else the type alone (``method``,
+    kept in the payment's facts: a synced iDEAL or SEPA payment)."""
+    if card:
+        shown = method if method in _CARD_WALLETS else "card"
+        return api.PaymentMethodSummary(type=shown, card=card)
+    return api.PaymentMethodSummary(type=method) if method is not None else None
 
 
 def payment_document(
@@ -27,14 +37,6 @@ def payment_document(
 ) -> api.Payment:
     """``method``: the payment_method.type the payment was made with (PaymentFacts), shown
     when the gateway's answer carries no card summary (a synced iDEAL or SEPA payment)."""
-    summary = None
-    if result.card:
-        # A wallet or network token pays with a card the gateway may summarise: the type
-        # stays the one the caller paid with.
-        shown = method if method in _CARD_WALLETS else "card"
-        summary = api.PaymentMethodSummary(type=shown, card=result.card)
-    elif method is not None:
-        summary = api.PaymentMethodSummary(type=method)
     return api.Payment(
         id=payment_id,
         status=result.status,
@@ -46,7 +48,7 @@ def payment_document(
         capture_method=CaptureMethod(ref.capture_method),
         amount_captured=result.amount_captured,
         reference=reference,
-        payment_method=summary,
+        payment_method=method_summary(result.card, method),
         next_action=result.next_action,
         failure=result.failure,
         network_transaction_id=result.network_transaction_id,

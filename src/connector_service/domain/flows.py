@@ -292,6 +292,10 @@ class WebhookEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     amount: int | None = None
     currency: str | None = None
     occurred_at: str | None = None
+    # The gateway sends this event when a card payment is captured and also when a bank
+    # debit is only submitted (Authorize.net's authcapture.created names no method): for
+    # a payment made by bank debit the service reports it processing, not captured.
+    debit_not_settled: bool = False
 
 
 class WebhookReply(msgspec.Struct, kw_only=True):

@@ -23,6 +23,7 @@ import hashlib
 import msgspec
 
 from connector_service.core import disputes, unresolved
+from connector_service.core.documents import method_summary
 from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
@@ -32,8 +33,10 @@ from connector_service.domain.flows import (
     PaymentResult,
     RefundResult,
     WebhookEvent,
+    WebhookEventType,
 )
 from connector_service.domain.ids import Kind
+from connector_service.domain.payment_methods import METHOD_KIND, MethodKind, PaymentMethodType
 from connector_service.domain.status import CaptureMethod, PaymentStatus
 
 # A dispute as events carry it: the very document GET /v1/disputes/{id} answers.
@@ -100,8 +103,11 @@ async def build_event(
     (unless ``settle`` is off: the stateless ``/parse`` mode writes nothing)."""
     ids = _Ids(resources, account, settle)
     data = EventData()
+    kind = ev.type
     if ev.payment is not None:
         data.payment = await _payment(ev, ev.payment, connector, account, ids)
+        if data.payment.status is not ev.payment.status:  # a bank debit not settled yet
+            kind = WebhookEventType.PAYMENT_PROCESSING
     if ev.refund is not None:
         data.refund = await _refund(ev, ev.refund, connector, account, ids)
     if ev.mandate is not None:
@@ -112,7 +118,7 @@ async def build_event(
     payment_gid = await ids.gateway_id(_payment_id_of(data)) or ev.connector_payment_id
     return Event(
         id=event_id(connector, account, gateway_event_id),
-        type=ev.type.value,
+        type=kind.value,
         timestamp=_iso(received_at),
         connector=connector,
         account=account,
@@ -200,6 +206,7 @@ async def _payment(
         gid = facts.connector_payment_id or gid
         reference = facts.reference
         metadata = dict(facts.metadata)
+        method = facts.payment_method
     else:
         amount = r.amount if r.amount is not None else (ev.amount or 0)
         currency = ev.currency or ""
@@ -207,30 +214,49 @@ async def _payment(
         capture = CaptureMethod.MANUAL if manual else CaptureMethod.AUTOMATIC
         reference = r.reference
         metadata = {}  # a payment the service did not create: its metadata is the gateway's
+        method = None
+    status, amount_captured, pending_reason = r.status, r.amount_captured, r.pending_reason
+    if ev.debit_not_settled and status is PaymentStatus.CAPTURED and _is_debit(method):
+        # The gateway sends this event for a captured card and for a bank debit it has
+        # only submitted: the debit can still bounce, so it is not reported as captured.
+        status, amount_captured, pending_reason = (
+            PaymentStatus.PROCESSING,
+            None,
+            "settlement_pending",
+        )
     mandate = None
     if r.mandate is not None and r.mandate.connector_mandate_id:
         mandate_id = await ids.other(Kind.MANDATE, r.mandate.connector_mandate_id)
         mandate = api.MandateSummary(id=mandate_id, status=r.mandate.status)
     return api.Payment(
         id=payment_id,
-        status=r.status,
+        status=status,
         amount=amount,
         currency=currency,
         connector=connector,
         account=account,
         connector_payment_id=gid,
         capture_method=capture,
-        amount_captured=r.amount_captured,
+        amount_captured=amount_captured,
         reference=reference,
-        payment_method=api.PaymentMethodSummary(type="card", card=r.card) if r.card else None,
+        payment_method=method_summary(r.card, method),
         next_action=r.next_action,
         failure=r.failure,
         mandate=mandate,
         network_transaction_id=r.network_transaction_id,
-        pending_reason=r.pending_reason,
+        pending_reason=pending_reason,
         connector_status=r.connector_status,
         metadata=metadata,
     )
+
+
+def _is_debit(method: str | None) -> bool:
+    try:
+        return (
+            method is not None and METHOD_KIND[PaymentMethodType(method)] is MethodKind.BANK_DEBIT
+        )
+    except ValueError:
+        return False
 
 
 async def _refund(
