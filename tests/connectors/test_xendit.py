@@ -17,7 +17,14 @@ from connector_service.connectors.xendit import (
     PAYMENT_STATUS,
     XenditConnector,
 )
-from connector_service.domain.common import Customer
+from connector_service.domain.common import (
+    Address,
+    AwaitCustomer,
+    Customer,
+    DisplayBankTransfer,
+    DisplayQr,
+    RedirectAction,
+)
 from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
 from connector_service.domain.flows import (
     AuthorizeData,
@@ -34,7 +41,14 @@ from connector_service.domain.flows import (
     WebhookEventType,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, Token
+from connector_service.domain.payment_methods import (
+    Card,
+    Ewallet,
+    PromptPay,
+    Qris,
+    Token,
+    VirtualAccount,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import (
     CaptureMethod,
@@ -610,14 +624,15 @@ def test_scrub_exact() -> None:
         f"> x-callback-token: {TOKEN}\n"
         ">\n"
         f'{{"card_number":"4111111111111111","cvv":"123","note":"key {KEY}",'
-        '"expiry_month":"03"}'
+        '"expiry_month":"03","mobile_number": "+628123456789"}'
     )
     after = (
         "> POST https://api.xendit.co/payment_requests\n"
         "> Authorization: [REDACTED]\n"
         "> x-callback-token: [REDACTED]\n"
         ">\n"
-        '{"card_number":"[CARD]","cvv":"[CVC]","note":"key [REDACTED]","expiry_month":"03"}'
+        '{"card_number":"[CARD]","cvv":"[CVC]","note":"key [REDACTED]","expiry_month":"03",'
+        '"mobile_number": "[REDACTED]"}'
     )
     assert CONNECTOR.scrub(before) == after
 
@@ -640,7 +655,9 @@ def test_metadata() -> None:
         "authorize", "complete_authorize", "capture", "refund", "sync", "refund_sync",
         "setup_mandate", "complete_mandate", "revoke_mandate", "charge_mandate", "webhooks",
     }  # fmt: skip
-    assert {m.value for m in meta.payment_methods} == {"card", "token", "mandate"}
+    assert {m.value for m in meta.payment_methods} == {
+        "card", "token", "mandate", "qris", "promptpay", "ewallet", "virtual_account",
+    }  # fmt: skip
     assert meta.idempotency == "idempotency-key header"
 
 
@@ -650,3 +667,220 @@ def test_void_is_not_supported_without_a_gateway_call() -> None:
     with pytest.raises(ServiceError) as err:
         drive(CONNECTOR, Flow.VOID, ctx(), VoidData(payment=pref()), [])
     assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.code == "flow_not_supported"
+
+
+# ------------------------------------------------------- QR codes, e-wallets, virtual accounts
+
+
+def channel(pm: Any, amount: int = 5000000, currency: str = "IDR", **kw: Any) -> AuthorizeData:
+    return authorize(payment_method=pm, amount=amount, currency=currency,
+                     capture_method=CaptureMethod.AUTOMATIC, **kw)  # fmt: skip
+
+
+def test_qris_request_is_a_one_time_qr_code_with_its_expiry() -> None:
+    sent = body(checked(CONNECTOR.build_authorize(ctx(), channel(Qris(expires_after_seconds=900)))))
+    assert "capture_method" not in sent and sent["amount"] == 50000
+    assert sent["payment_method"]["type"] == "QR_CODE"
+    assert sent["payment_method"]["reusability"] == "ONE_TIME_USE"
+    qr = sent["payment_method"]["qr_code"]
+    assert qr["channel_code"] == "QRIS" and qr["channel_properties"]["expires_at"].endswith("Z")
+    plain = body(CONNECTOR.build_authorize(ctx(), channel(Qris())))
+    assert plain["payment_method"]["qr_code"] == {"channel_code": "QRIS"}
+    prompt = body(checked(CONNECTOR.build_authorize(ctx(), channel(PromptPay(), 35000, "THB"))))
+    assert prompt["payment_method"]["qr_code"] == {"channel_code": "PROMPTPAY"}
+    assert prompt["amount"] == 350
+
+
+def test_expiries_are_instants_that_far_from_now() -> None:
+    """Xendit takes an instant: ``expires_after_*`` is added to the clock when the request
+    is built (bounded by the clock read before and after, no timing involved)."""
+    import calendar
+    import time
+
+    def instant(text: str) -> int:
+        return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+    before = int(time.time())
+    qr = body(CONNECTOR.build_authorize(ctx(), channel(Qris(expires_after_seconds=900))))
+    pm = VirtualAccount(bank="BNI", account_holder_name="A B", expires_after_days=3)
+    va = body(CONNECTOR.build_authorize(ctx(), channel(pm)))
+    after = int(time.time()) + 1
+    at = instant(qr["payment_method"]["qr_code"]["channel_properties"]["expires_at"])
+    assert before + 900 <= at <= after + 900
+    at = instant(va["payment_method"]["virtual_account"]["channel_properties"]["expires_at"])
+    assert before + 3 * 86400 <= at <= after + 3 * 86400
+
+
+def test_qris_pending_is_a_qr_to_display_then_captured() -> None:
+    doc = fixture("payment_request_qris_pending")
+    result = CONNECTOR.parse_authorize(ctx(), channel(Qris()), response(201, doc))
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    action = result.next_action
+    assert isinstance(action, DisplayQr)
+    props = doc["payment_method"]["qr_code"]["channel_properties"]
+    assert action.payload == props["qr_string"] and action.expires_at == props["expires_at"]
+    assert action.image is None and action.url == ""
+    paid = CONNECTOR.parse_complete_authorize(
+        ctx(), CompleteAuthorizeData(payment=pref(), params={}),
+        response(200, fixture("payment_request_qris_succeeded")),
+    )  # fmt: skip
+    assert paid.status is PaymentStatus.CAPTURED and paid.amount_captured == 5000000
+    assert paid.next_action is None
+    expired = doc | {"status": "EXPIRED"}
+    gone = CONNECTOR.parse_authorize(ctx(), channel(Qris()), response(200, expired))
+    assert gone.status is PaymentStatus.FAILED and gone.next_action is None
+
+
+def test_a_qr_code_without_its_string_is_processing_never_success() -> None:
+    doc = fixture("payment_request_qris_pending")
+    doc["payment_method"]["qr_code"]["channel_properties"] = None
+    result = CONNECTOR.parse_authorize(ctx(), channel(Qris()), response(201, doc))
+    assert result.status is PaymentStatus.PROCESSING and result.next_action is None
+
+
+def test_ewallet_request_maps_the_provider_and_return_urls() -> None:
+    sent = body(checked(CONNECTOR.build_authorize(
+        ctx(), channel(Ewallet(provider="gcash"), 25050, "PHP"))))  # fmt: skip
+    wallet = sent["payment_method"]["ewallet"]
+    assert sent["payment_method"]["type"] == "EWALLET" and wallet["channel_code"] == "GCASH"
+    assert wallet["channel_properties"] == {
+        "success_return_url": "https://shop.example/return",
+        "failure_return_url": "https://shop.example/return",
+    }
+    assert sent["amount"] == 250.5
+    ovo = body(checked(CONNECTOR.build_authorize(
+        ctx(), channel(Ewallet(provider="ovo", phone="+628123456789")))))  # fmt: skip
+    assert ovo["payment_method"]["ewallet"] == {
+        "channel_code": "OVO", "channel_properties": {"mobile_number": "+628123456789"},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("provider", "currency"),
+    [("gcash", "IDR"), ("ovo", "PHP"), ("momo", "IDR"), ("truemoney", "PHP")],
+)
+def test_an_ewallet_in_a_currency_xendit_does_not_take_it_in_is_refused(
+    provider: str, currency: str
+) -> None:
+    pm = Ewallet(provider=provider, phone="+628123456789")  # type: ignore[arg-type]
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), channel(pm, 100000, currency))
+    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "currency"
+
+
+def test_every_ewallet_provider_is_an_sdk_channel_code() -> None:
+    from connector_service.connectors.xendit import EWALLETS
+    from connector_service.domain.payment_methods import EwalletProvider
+    from connector_service.testing.fakes.xendit import EWALLET_CHANNELS
+
+    assert set(EWALLETS) == set(EwalletProvider.__args__)  # type: ignore[attr-defined]
+    assert {code for code, _ in EWALLETS.values()} <= EWALLET_CHANNELS
+
+
+def test_ewallet_answers_redirect_or_wait_for_the_app() -> None:
+    doc = fixture("payment_request_ewallet_requires_action")
+    result = CONNECTOR.parse_authorize(
+        ctx(), channel(Ewallet(provider="gcash")), response(201, doc)
+    )
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    assert isinstance(result.next_action, RedirectAction)
+    assert result.next_action.url == doc["actions"][0]["url"]  # WEB before the DEEPLINK
+    deeplink_only = doc | {"actions": doc["actions"][1:]}
+    app = CONNECTOR.parse_authorize(ctx(), channel(Ewallet(provider="gcash")),
+                                    response(201, deeplink_only))  # fmt: skip
+    assert isinstance(app.next_action, RedirectAction)
+    assert app.next_action.url.startswith("gcash://")
+    ovo = CONNECTOR.parse_authorize(
+        ctx(), channel(Ewallet(provider="ovo", phone="+628123456789")),
+        response(201, fixture("payment_request_ovo_pending")),
+    )  # fmt: skip
+    assert ovo.status is PaymentStatus.REQUIRES_ACTION
+    assert isinstance(ovo.next_action, AwaitCustomer) and "OVO" in (ovo.next_action.message or "")
+    failed = doc | {"status": "FAILED", "failure_code": "USER_DID_NOT_AUTHORIZE_THE_PAYMENT"}
+    declined = CONNECTOR.parse_authorize(ctx(), channel(Ewallet(provider="gcash")),
+                                         response(200, failed))  # fmt: skip
+    assert declined.status is PaymentStatus.FAILED and declined.failure is not None
+    assert declined.failure.code == DeclineCode.AUTHENTICATION_FAILED
+
+
+def test_virtual_account_request_names_the_holder() -> None:
+    pm = VirtualAccount(bank="bca", account_holder_name="Toko Jenny", expires_after_days=2)
+    sent = body(checked(CONNECTOR.build_authorize(ctx(), channel(pm))))
+    va = sent["payment_method"]["virtual_account"]
+    assert sent["payment_method"]["type"] == "VIRTUAL_ACCOUNT" and va["channel_code"] == "BCA"
+    assert va["channel_properties"]["customer_name"] == "Toko Jenny"
+    assert va["channel_properties"]["expires_at"].endswith("Z")
+    by_customer = body(
+        CONNECTOR.build_authorize(
+            ctx(), channel(VirtualAccount(bank="BNI"), customer=Customer(name="Ahmad Gunawan"))
+        )
+    )
+    assert by_customer["payment_method"]["virtual_account"]["channel_properties"] == {
+        "customer_name": "Ahmad Gunawan"
+    }
+    by_billing = body(
+        CONNECTOR.build_authorize(
+            ctx(),
+            channel(
+                VirtualAccount(bank="BRI"), billing=Address(first_name="Siti", last_name="Rahayu")
+            ),
+        )
+    )
+    assert by_billing["payment_method"]["virtual_account"]["channel_properties"] == {
+        "customer_name": "Siti Rahayu"}  # fmt: skip
+
+
+def test_virtual_account_without_a_name_or_at_an_unknown_bank_is_a_4xx() -> None:
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), channel(VirtualAccount(bank="BCA")))
+    assert err.value.code == "missing_field"
+    assert err.value.field == "payment_method.account_holder_name"
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(
+            ctx(), channel(VirtualAccount(bank="HDFC", account_holder_name="A B"))
+        )
+    assert err.value.field == "payment_method.bank" and "BCA" in err.value.message
+    with pytest.raises(ServiceError) as err:  # a Vietnamese bank, rupiah
+        CONNECTOR.build_authorize(
+            ctx(), channel(VirtualAccount(bank="BIDV", account_holder_name="A B"))
+        )
+    assert err.value.field == "payment_method.bank"
+
+
+def test_virtual_account_pending_is_a_bank_transfer_to_display() -> None:
+    doc = fixture("payment_request_va_pending")
+    pm = VirtualAccount(bank="BCA", account_holder_name="Toko Jenny")
+    result = CONNECTOR.parse_authorize(ctx(), channel(pm), response(201, doc))
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    action = result.next_action
+    props = doc["payment_method"]["virtual_account"]["channel_properties"]
+    assert isinstance(action, DisplayBankTransfer)
+    assert (action.bank, action.account_number) == ("BCA", props["virtual_account_number"])
+    assert action.account_holder_name == "Toko Jenny" and action.expires_at == props["expires_at"]
+    assert action.url == ""
+    paid = CONNECTOR.parse_authorize(
+        ctx(), channel(pm), response(200, doc | {"status": "SUCCEEDED"})
+    )
+    assert paid.status is PaymentStatus.CAPTURED and paid.next_action is None
+
+
+def test_a_channel_payment_needs_no_capture_read_on_sync() -> None:
+    doc = fixture("payment_request_qris_succeeded")
+    requests, result = drive(
+        CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=pref(5000000, "IDR", "automatic")),
+        [response(200, doc)],
+    )  # fmt: skip
+    assert len(requests) == 1 and result.status is PaymentStatus.CAPTURED
+
+
+def test_the_fake_contract_refuses_a_channel_payment_with_a_card_field() -> None:
+    request = CONNECTOR.build_authorize(ctx(), channel(Qris()))
+    doc = body(request)
+    doc["payment_method"]["card"] = {"channel_properties": {}}
+    bad = HttpRequest(request.method, request.url, request.headers, json.dumps(doc).encode())
+    with pytest.raises(SpecViolation):
+        check_request(bad, BASE + "/", KEY)
+    doc = body(request) | {"capture_method": "MANUAL"}
+    manual = HttpRequest(request.method, request.url, request.headers, json.dumps(doc).encode())
+    with pytest.raises(SpecViolation):
+        check_request(manual, BASE + "/", KEY)

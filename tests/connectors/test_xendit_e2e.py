@@ -109,7 +109,7 @@ def test_a_webhook_is_read_back_and_its_state_wins(rig: Rig) -> None:
     assert len(stored) == 1 and stored[0]["type"] == "payment.authorized", stored
 
 
-@pytest.mark.parametrize("method", [{"type": "promptpay"}, {"type": "alipay"}])
+@pytest.mark.parametrize("method", [{"type": "alipay"}, {"type": "wechat_pay"}])
 def test_a_method_xendit_is_not_declared_for_is_refused_and_never_sent(
     rig: Rig, method: dict[str, Any]
 ) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,25 @@ from connector_service.domain.flows import (
     SyncData,
 )
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card
+from connector_service.domain.payment_methods import (
+    Card,
+    Ewallet,
+    PaymentMethod,
+    PromptPay,
+    Qris,
+    VirtualAccount,
+)
 from connector_service.domain.secret import Secret
 from connector_service.domain.status import CaptureMethod
 from connector_service.testing.fakes.base import fake_fixture
-from connector_service.testing.fakes.xendit import XenditFake, check_request, route_of
+from connector_service.testing.fakes.xendit import (
+    EWALLET_CHANNELS,
+    QR_CHANNELS,
+    VA_CHANNELS,
+    XenditFake,
+    check_request,
+    route_of,
+)
 from connector_service.testing.recorder import RouteRecorder
 from connector_service.testing.recorder import body_shape as shared_body_shape
 from tests.connectors.harness import drive, make_ctx, response
@@ -291,6 +306,48 @@ def setup_request() -> HttpRequest:
     return CONNECTOR.build_setup_mandate(ctx(), data)
 
 
+def method_request(
+    pm: PaymentMethod, amount: int, currency: str, key: str, customer: Customer | None = None
+) -> HttpRequest:
+    """A QR code / e-wallet / virtual account payment request (automatic capture)."""
+    data = AuthorizeData(
+        amount=amount,
+        currency=currency,
+        payment_method=pm,
+        capture_method=CaptureMethod.AUTOMATIC,
+        reference="order-2001",
+        return_url=RETURN,
+        customer=customer,
+    )
+    return CONNECTOR.build_authorize(ctx(key), data)
+
+
+def one_time(kind: str, **channel: Any) -> Any:
+    return pr_models.PaymentMethodParameters(
+        type=pr_models.PaymentMethodType(kind),
+        reusability=pr_models.PaymentMethodReusability("ONE_TIME_USE"),
+        **channel,
+    )
+
+
+def channel_case(key: str, amount: float, currency: str, method: Any) -> Callable[[Sdk], Any]:
+    return lambda s: s.payment_requests.create_payment_request(
+        idempotency_key=key,
+        payment_request_parameters=pr_models.PaymentRequestParameters(
+            reference_id="order-2001",
+            amount=amount,
+            currency=pr_models.PaymentRequestCurrency(currency),
+            payment_method=method,
+        ),
+    )
+
+
+EXPIRES = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+CHANNEL_REQUIRED = {"currency", "payment_method.type", "payment_method.reusability"}
+WALLET_URLS = pr_models.EWalletChannelProperties(
+    success_return_url=RETURN, failure_return_url=RETURN
+)
+
 CARD_INFO = pr_models.CardInformation(
     card_number="4111111111111111",
     expiry_month="12",
@@ -349,6 +406,106 @@ CASES: dict[str, Case] = {
         ),
         charge_request,
         {"currency", "payment_method_id"},
+        pr_models.PaymentRequestParameters,
+    ),
+    "create payment request (qris)": (
+        channel_case(
+            "cs-key-4",
+            50000.0,
+            "IDR",
+            one_time(
+                "QR_CODE",
+                qr_code=pr_models.QRCodeParameters(
+                    channel_code=pr_models.QRCodeChannelCode("QRIS"),
+                    channel_properties=pr_models.QRCodeChannelProperties(expires_at=EXPIRES),
+                ),
+            ),
+        ),
+        lambda: method_request(Qris(expires_after_seconds=3600), 50000, "IDR", "cs-key-4"),
+        CHANNEL_REQUIRED | {"payment_method.qr_code.channel_code"},
+        pr_models.PaymentRequestParameters,
+    ),
+    "create payment request (promptpay)": (
+        channel_case(
+            "cs-key-5",
+            350.0,
+            "THB",
+            one_time(
+                "QR_CODE",
+                qr_code=pr_models.QRCodeParameters(
+                    channel_code=pr_models.QRCodeChannelCode("PROMPTPAY")
+                ),
+            ),
+        ),
+        lambda: method_request(PromptPay(), 35000, "THB", "cs-key-5"),
+        CHANNEL_REQUIRED | {"payment_method.qr_code.channel_code"},
+        pr_models.PaymentRequestParameters,
+    ),
+    "create payment request (ewallet)": (
+        channel_case(
+            "cs-key-6",
+            250.5,
+            "PHP",
+            one_time(
+                "EWALLET",
+                ewallet=pr_models.EWalletParameters(
+                    channel_code=pr_models.EWalletChannelCode("GCASH"),
+                    channel_properties=WALLET_URLS,
+                ),
+            ),
+        ),
+        lambda: method_request(Ewallet(provider="gcash"), 25050, "PHP", "cs-key-6"),
+        CHANNEL_REQUIRED | {"payment_method.ewallet.channel_code"},
+        pr_models.PaymentRequestParameters,
+    ),
+    "create payment request (ovo)": (
+        channel_case(
+            "cs-key-7",
+            25000.0,
+            "IDR",
+            one_time(
+                "EWALLET",
+                ewallet=pr_models.EWalletParameters(
+                    channel_code=pr_models.EWalletChannelCode("OVO"),
+                    channel_properties=pr_models.EWalletChannelProperties(
+                        mobile_number="+628123456789"
+                    ),
+                ),
+            ),
+        ),
+        lambda: method_request(
+            Ewallet(provider="ovo", phone="+628123456789"), 25000, "IDR", "cs-key-7"
+        ),
+        CHANNEL_REQUIRED | {"payment_method.ewallet.channel_properties.mobile_number"},
+        pr_models.PaymentRequestParameters,
+    ),
+    "create payment request (virtual account)": (
+        channel_case(
+            "cs-key-8",
+            150000.0,
+            "IDR",
+            one_time(
+                "VIRTUAL_ACCOUNT",
+                virtual_account=pr_models.VirtualAccountParameters(
+                    channel_code=pr_models.VirtualAccountChannelCode("BCA"),
+                    channel_properties=pr_models.VirtualAccountChannelProperties(
+                        customer_name="Toko Jenny", expires_at=EXPIRES
+                    ),
+                ),
+            ),
+        ),
+        lambda: method_request(
+            VirtualAccount(bank="BCA", expires_after_days=3),
+            150000,
+            "IDR",
+            "cs-key-8",
+            Customer(name="Toko Jenny"),
+        ),
+        CHANNEL_REQUIRED
+        | {
+            "payment_method.virtual_account.channel_code",
+            "payment_method.virtual_account.channel_properties.customer_name",
+        },
         pr_models.PaymentRequestParameters,
     ),
     "get payment request": (
@@ -533,6 +690,26 @@ RESPONSES: dict[str, tuple[Callable[[Sdk], Any], type]] = {
         lambda s: s.payment_requests.get_payment_request_by_id(PR),
         pr_models.PaymentRequest,
     ),
+    "payment_request_qris_pending": (
+        lambda s: s.payment_requests.get_payment_request_by_id(PR),
+        pr_models.PaymentRequest,
+    ),
+    "payment_request_qris_succeeded": (
+        lambda s: s.payment_requests.get_payment_request_by_id(PR),
+        pr_models.PaymentRequest,
+    ),
+    "payment_request_va_pending": (
+        lambda s: s.payment_requests.get_payment_request_by_id(PR),
+        pr_models.PaymentRequest,
+    ),
+    "payment_request_ewallet_requires_action": (
+        lambda s: s.payment_requests.get_payment_request_by_id(PR),
+        pr_models.PaymentRequest,
+    ),
+    "payment_request_ovo_pending": (
+        lambda s: s.payment_requests.get_payment_request_by_id(PR),
+        pr_models.PaymentRequest,
+    ),
     "capture_partial": (
         lambda s: s.payment_requests.capture_payment_request(
             PR, capture_parameters=pr_models.CaptureParameters(capture_amount=1.0)
@@ -644,6 +821,24 @@ def test_callback_fixtures_are_the_sdks_callback_models(sdk: Sdk) -> None:
     assert refund.data.id == RFD
 
 
+def test_the_fakes_channel_codes_are_the_sdks_enums() -> None:
+    """The fake refuses a channel code the SDK's enum lacks, and takes every one it has;
+    the connector's tables (EWALLETS, VA_BANKS, QR_CHANNELS) are subsets of them."""
+    from connector_service.connectors.xendit import EWALLETS, VA_BANKS
+    from connector_service.connectors.xendit import QR_CHANNELS as CONNECTOR_QR
+
+    def enum(model: Any) -> set[str]:
+        values = model.allowed_values[("value",)].values()
+        return {v for v in values if v and v != "UNKNOWN_ENUM_VALUE"}
+
+    assert enum(pr_models.EWalletChannelCode) == EWALLET_CHANNELS
+    assert enum(pr_models.QRCodeChannelCode) == QR_CHANNELS
+    assert enum(pr_models.VirtualAccountChannelCode) == VA_CHANNELS
+    assert {code for code, _ in EWALLETS.values()} <= EWALLET_CHANNELS
+    assert {code for code, _ in CONNECTOR_QR.values()} <= QR_CHANNELS
+    assert set().union(*VA_BANKS.values()) <= VA_CHANNELS
+
+
 def test_the_sdk_version_checked_is_recorded() -> None:
     major = int(SDK_VERSION.split(".")[0])
     assert major >= 7, SDK_VERSION  # docs/connectors/xendit.md names the version
@@ -720,4 +915,52 @@ def test_the_sdk_runs_a_card_lifecycle_at_the_fake(xendit_fake: XenditFake) -> N
         method.id, payment_method_expire_parameters=pm_models.PaymentMethodExpireParameters()
     )
     assert str(expired.status.value) == "EXPIRED"
+    assert xendit_fake.violations == []
+
+
+def test_the_sdk_pays_qris_ewallet_and_virtual_accounts_at_the_fake(
+    xendit_fake: XenditFake,
+) -> None:
+    """The SDK's QR code, e-wallet and virtual account payment requests pass the fake's
+    contract, its answers pass the SDK's PaymentRequest model, and the SDK's test-mode
+    ``simulate_payment_request_payment`` pays them (then a QRIS payment is refunded)."""
+    config = xendit.Configuration(host=xendit_fake.base_url)
+    config.api_key = xendit_fake.secret_key
+    client = xendit.ApiClient(config)
+    prs, refunds = PaymentRequestApi(client), RefundApi(client)
+
+    def create(currency: str, amount: float, method: Any) -> Any:
+        return prs.create_payment_request(
+            payment_request_parameters=pr_models.PaymentRequestParameters(
+                amount=amount, currency=pr_models.PaymentRequestCurrency(currency),
+                payment_method=method,
+            )
+        )  # fmt: skip
+
+    qris = create("IDR", 50000.0, one_time("QR_CODE", qr_code=pr_models.QRCodeParameters(
+        channel_code=pr_models.QRCodeChannelCode("QRIS"))))  # fmt: skip
+    assert str(qris.status.value) == "PENDING"
+    assert qris.payment_method.qr_code.channel_properties.qr_string.startswith("000201")
+    va = create("IDR", 150000.0, one_time("VIRTUAL_ACCOUNT", virtual_account=(
+        pr_models.VirtualAccountParameters(
+            channel_code=pr_models.VirtualAccountChannelCode("BNI"),
+            channel_properties=pr_models.VirtualAccountChannelProperties(
+                customer_name="Ahmad Gunawan")))))  # fmt: skip
+    number = va.payment_method.virtual_account.channel_properties.virtual_account_number
+    assert number and number.isdigit()
+    wallet = create("PHP", 250.5, one_time("EWALLET", ewallet=pr_models.EWalletParameters(
+        channel_code=pr_models.EWalletChannelCode("GCASH"),
+        channel_properties=WALLET_URLS)))  # fmt: skip
+    assert str(wallet.status.value) == "REQUIRES_ACTION"
+    assert [a.action for a in wallet.actions] == ["AUTH"]
+    for created in (qris, va):
+        prs.simulate_payment_request_payment(created.id)
+        assert str(prs.get_payment_request_by_id(created.id).status.value) == "SUCCEEDED"
+    refund = refunds.create_refund(
+        create_refund=refund_models.CreateRefund(
+            payment_request_id=qris.id, amount=50000.0, currency="IDR",
+            reason="REQUESTED_BY_CUSTOMER",
+        )
+    )  # fmt: skip
+    assert refunds.get_refund(refund.id).id == refund.id
     assert xendit_fake.violations == []

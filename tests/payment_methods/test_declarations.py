@@ -114,7 +114,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "wechat_pay": "ar",
         "paypal": "acr",
     },
-    "xendit": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
+    "xendit": {  # connectors/xendit.py XENDIT_METHODS
+        "card": "acrm", "token": "acrm", "mandate": "acrm", "qris": "ar", "ewallet": "ar",
+        "virtual_account": "a", "promptpay": "a",
+    },
 }
 # fmt: on
 EXTERNAL_3DS = {"adyen", "checkout", "cybersource"}

@@ -1,6 +1,7 @@
-"""Xendit: the Payment Requests API (``/payment_requests``, its captures), the Payment
-Methods API (``/v2/payment_methods``, reusable cards) and the unified Refunds API
-(``/refunds``), with the secret API key as HTTP Basic user name (no password).
+"""Xendit: the Payment Requests API (``/payment_requests``, its captures: cards, QR codes,
+e-wallets, virtual accounts), the Payment Methods API (``/v2/payment_methods``, reusable
+cards) and the unified Refunds API (``/refunds``), with the secret API key as HTTP Basic
+user name (no password).
 
 Why it looks the way it does (the facts are those of Xendit's OpenAPI description as its
 official SDK, ``xendit-python``, is generated from; tests/connectors/test_xendit_sdk.py
@@ -13,11 +14,17 @@ holds the connector to it):
   ``channel_properties.cvv`` (where the SDK's model puts it); ``capture_method: MANUAL``
   authorizes only (``AWAITING_CAPTURE``), a capture is
   ``POST /payment_requests/{id}/captures`` with ``capture_amount`` (partial: less);
+- QRIS / PromptPay, e-wallets and bank virtual accounts are one-time payment requests
+  with ``payment_method.type`` ``QR_CODE`` / ``EWALLET`` / ``VIRTUAL_ACCOUNT`` and the
+  SDK's channel code, captured at once; the answer's QR string, ``AUTH`` url (OVO: none,
+  the app is pushed) or account number is the next action, and the ``payment.succeeded``
+  callback or a sync settles it (the channel tables are ``EWALLETS`` / ``VA_BANKS``);
 - a card needing 3-D Secure answers ``REQUIRES_ACTION`` with an ``AUTH`` action whose
   ``WEB`` url the customer visits; on return the payment request is read again;
 - the Payment Requests API has no void: cancelling an authorization exists only in
   Xendit's newer Payments API (``/v3/payments/{py-id}/cancel``), on ids this API does
-  not hand out. So ``void`` is not declared (the service answers ``not_supported``);
+  not hand out for an uncaptured authorization. So ``void`` is not declared (the service
+  answers ``not_supported``; docs/connectors/xendit.md says why in full);
 - a stored card is a ``MULTIPLE_USE`` payment method (``pm-...``), charged with
   ``payment_method_id`` and ``initiator: MERCHANT``, revoked by expiring it;
 - the caller's key reaches Xendit as its ``idempotency-key`` header on every POST;
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
@@ -49,7 +57,23 @@ from connector_service.connectors.base import (
     json_body,
     scrub_common,
 )
-from connector_service.domain.common import CardSummary, RedirectAction
+from connector_service.connectors.capabilities import (
+    AUTHORIZE,
+    CAPTURE,
+    RECURRING,
+    REFUND,
+    MethodSupport,
+    takes,
+)
+from connector_service.connectors.kit import methods as pm_kit
+from connector_service.domain.common import (
+    AwaitCustomer,
+    CardSummary,
+    DisplayBankTransfer,
+    DisplayQr,
+    NextAction,
+    RedirectAction,
+)
 from connector_service.domain.errors import (
     DeclineCode,
     ErrorType,
@@ -79,7 +103,15 @@ from connector_service.domain.flows import (
     WebhookIdentity,
 )
 from connector_service.domain.money import UnknownCurrency
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import (
+    Card,
+    Ewallet,
+    PaymentMethodType,
+    PromptPay,
+    Qris,
+    Token,
+    VirtualAccount,
+)
 from connector_service.domain.status import (
     CaptureMethod,
     MandateStatus,
@@ -94,6 +126,57 @@ _PM_ID = re.compile(r"pm-[A-Za-z0-9-]{1,64}")
 REFUND_REASONS = frozenset(
     {"FRAUDULENT", "DUPLICATE", "REQUESTED_BY_CUSTOMER", "CANCELLATION", "OTHERS"}
 )
+
+# e-wallet provider -> (Xendit's EWalletChannelCode, the currencies Xendit takes it in)
+EWALLETS: dict[str, tuple[str, frozenset[str]]] = {
+    "ovo": ("OVO", frozenset({"IDR"})),
+    "dana": ("DANA", frozenset({"IDR"})),
+    "linkaja": ("LINKAJA", frozenset({"IDR"})),
+    "astrapay": ("ASTRAPAY", frozenset({"IDR"})),
+    "jeniuspay": ("JENIUSPAY", frozenset({"IDR"})),
+    "shopeepay": ("SHOPEEPAY", frozenset({"IDR", "PHP", "MYR", "THB"})),
+    "gcash": ("GCASH", frozenset({"PHP"})),
+    "paymaya": ("PAYMAYA", frozenset({"PHP"})),
+    "grabpay": ("GRABPAY", frozenset({"PHP", "MYR"})),
+    "touchngo": ("TOUCHNGO", frozenset({"MYR"})),
+    "truemoney": ("TRUEMONEY", frozenset({"THB"})),
+    "linepay": ("LINEPAY", frozenset({"THB"})),
+    "momo": ("MOMO", frozenset({"VND"})),
+    "zalopay": ("ZALOPAY", frozenset({"VND"})),
+}
+# Xendit's VirtualAccountChannelCode, by the currency of the bank's country
+VA_BANKS: dict[str, frozenset[str]] = {
+    "IDR": frozenset({"BCA", "BJB", "BNI", "BRI", "MANDIRI", "PERMATA", "BSI", "CIMB",
+                      "SAHABAT_SAMPOERNA", "ARTAJASA", "BNC", "MUAMALAT"}),
+    "VND": frozenset({"PV", "VIETCAPITAL", "WOORI", "MSB", "VPB", "BIDV"}),
+}  # fmt: skip
+# QR_CODE channels: the unified method -> (QRCodeChannelCode, currency)
+QR_CHANNELS: dict[type, tuple[str, str]] = {Qris: ("QRIS", "IDR"), PromptPay: ("PROMPTPAY", "THB")}
+
+_CARDS = takes(AUTHORIZE, CAPTURE, REFUND, RECURRING)
+XENDIT_METHODS: dict[PaymentMethodType, MethodSupport] = {
+    PaymentMethodType.CARD: _CARDS,
+    PaymentMethodType.TOKEN: _CARDS,
+    PaymentMethodType.MANDATE: _CARDS,
+    # Payment Requests settle these at once (no manual capture); refunds go back to the
+    # wallet / the QRIS issuer's account (QRIS: some issuers only, REFUND_NOT_SUPPORTED else)
+    PaymentMethodType.QRIS: takes(
+        AUTHORIZE, REFUND, countries=frozenset({"ID"}), currencies=frozenset({"IDR"})
+    ),
+    PaymentMethodType.EWALLET: takes(
+        AUTHORIZE,
+        REFUND,
+        countries=frozenset({"ID", "PH", "MY", "TH", "VN"}),
+        currencies=frozenset({"IDR", "PHP", "MYR", "THB", "VND"}),
+    ),
+    # a bank transfer into a one-off account: Xendit has no refund to the payer's bank
+    PaymentMethodType.VIRTUAL_ACCOUNT: takes(
+        AUTHORIZE, countries=frozenset({"ID", "VN"}), currencies=frozenset(VA_BANKS)
+    ),
+    PaymentMethodType.PROMPTPAY: takes(
+        AUTHORIZE, countries=frozenset({"TH"}), currencies=frozenset({"THB"})
+    ),
+}
 
 
 class XenditConnector(Connector):
@@ -120,9 +203,7 @@ class XenditConnector(Connector):
                 False,
             ),
         ),
-        payment_methods=frozenset(
-            {PaymentMethodType.CARD, PaymentMethodType.TOKEN, PaymentMethodType.MANDATE}
-        ),
+        methods=XENDIT_METHODS,
         currencies=frozenset({"IDR", "PHP", "THB", "VND", "MYR", "SGD", "USD"}),
         countries=frozenset({"ID", "PH", "TH", "VN", "MY", "SG"}),
         idempotency="idempotency-key header",
@@ -195,7 +276,11 @@ class XenditConnector(Connector):
                 "channel_properties": {"cardonfile_type": "MERCHANT_UNSCHEDULED"},
             }
             return self._call(ctx, "POST", "/payment_requests", Flow.CHARGE_MANDATE, body)
-        if isinstance(pm, Token) and _PM_ID.fullmatch(pm.token):
+        if isinstance(pm, (Qris, PromptPay, Ewallet, VirtualAccount)):
+            # one-step channels: no capture_method (it is the cards' field)
+            body["capture_method"] = None
+            body["payment_method"] = _channel_method(ctx, data, pm, currency)
+        elif isinstance(pm, Token) and _PM_ID.fullmatch(pm.token):
             body["payment_method_id"] = pm.token  # a payment method made by Xendit.js
         elif isinstance(pm, Card):
             return_url = data.return_url or ctx.public_url
@@ -217,7 +302,8 @@ class XenditConnector(Connector):
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "payment_method_not_supported",
-                "Xendit takes a card, a payment method id (pm-...) or a mandate",
+                "Xendit takes a card, a payment method id (pm-...), a mandate, qris, "
+                "promptpay, ewallet or virtual_account",
                 field="payment_method.type",
             )
         return self._call(ctx, "POST", "/payment_requests", Flow.AUTHORIZE, body)
@@ -487,11 +573,13 @@ class XenditConnector(Connector):
     # ----------------------------------------------------------------------- 8. scrub
 
     def scrub(self, transcript: str) -> str:
-        """The common scrub, plus Xendit's key shapes, the callback token header and the
-        card fields under Xendit's names (``card_number``, ``cvv``), wherever they are."""
+        """The common scrub, plus Xendit's key shapes, the callback token header, the
+        card fields under Xendit's names (``card_number``, ``cvv``) and an e-wallet's
+        ``mobile_number``, wherever they are."""
         text = _API_KEY.sub("[REDACTED]", transcript)
         text = _CALLBACK_TOKEN.sub(r"\1[REDACTED]", text)
         text = _CARD_NUMBER.sub(r"\1[CARD]\2", text)
+        text = _MOBILE_NUMBER.sub(r"\1[REDACTED]\2", text)
         return scrub_common(text)
 
 
@@ -500,6 +588,8 @@ _API_KEY = re.compile(r"\bxnd_(?:development|production|public_development|publi
                       r"[A-Za-z0-9+/]{8,}={0,2}")  # fmt: skip
 _CALLBACK_TOKEN = re.compile(r"(?im)^((?:[<>] )?x-callback-token\s*:\s*).+$")
 _CARD_NUMBER = re.compile(r'("card_number"\s*:\s*")[^"]*(")')
+# an e-wallet's phone number (OVO's account): the payer's, not the transcript reader's
+_MOBILE_NUMBER = re.compile(r'("mobile_number"\s*:\s*")[^"]*(")')
 
 
 # --------------------------------------------------------------------------- Xendit objects
@@ -523,6 +613,32 @@ class Action(msgspec.Struct, frozen=True):
     url_type: str | None = None
     method: str | None = None
     url: str | None = None
+    qr_code: str | None = None
+
+
+class QrCodeProperties(msgspec.Struct, frozen=True):
+    qr_string: str | None = None
+    expires_at: str | None = None
+
+
+class QrCode(msgspec.Struct, frozen=True):
+    channel_code: str | None = None
+    channel_properties: QrCodeProperties | None = None
+
+
+class EwalletDetails(msgspec.Struct, frozen=True):
+    channel_code: str | None = None
+
+
+class VirtualAccountProperties(msgspec.Struct, frozen=True):
+    customer_name: str | None = None
+    virtual_account_number: str | None = None
+    expires_at: str | None = None
+
+
+class VirtualAccountDetails(msgspec.Struct, frozen=True):
+    channel_code: str | None = None
+    channel_properties: VirtualAccountProperties | None = None
 
 
 class XenditPaymentMethod(msgspec.Struct, frozen=True):
@@ -532,6 +648,9 @@ class XenditPaymentMethod(msgspec.Struct, frozen=True):
     reusability: str | None = None
     customer_id: str | None = None
     card: CardDetails | None = None
+    qr_code: QrCode | None = None
+    ewallet: EwalletDetails | None = None
+    virtual_account: VirtualAccountDetails | None = None
     actions: list[Action] | None = None
     failure_code: str | None = None
 
@@ -670,7 +789,8 @@ _DECLINES = (
     (DeclineCode.STOLEN_CARD, "STOLEN_CARD"),
     (DeclineCode.FRAUD_SUSPECTED, "SUSPECTED_FRAUDULENT DENIED_PERSON_LIST_MATCHED"),
     (DeclineCode.RESTRICTED_CARD, "INACTIVE_OR_UNAUTHORIZED_CARD"),
-    (DeclineCode.AUTHENTICATION_FAILED, "AUTHENTICATION_FAILED"),
+    (DeclineCode.AUTHENTICATION_FAILED,
+     "AUTHENTICATION_FAILED USER_DID_NOT_AUTHORIZE_THE_PAYMENT USER_DECLINED_THE_TRANSACTION"),
     (DeclineCode.AUTHENTICATION_REQUIRED,
      "AUTHENTICATION_REQUIRED STRONG_CUSTOMER_AUTHENTICATION_REQUIRED"),
     (DeclineCode.ISSUER_UNAVAILABLE, "ISSUER_UNAVAILABLE"),
@@ -801,24 +921,146 @@ def _card_information(card: Card) -> dict[str, Any]:
     }
 
 
+def _channel_method(
+    ctx: ConnectorContext,
+    data: AuthorizeData,
+    pm: Qris | PromptPay | Ewallet | VirtualAccount,
+    currency: str,
+) -> dict[str, Any]:
+    """The ``payment_method`` of a one-time QR code, e-wallet or virtual account payment
+    request (the SDK's ``QRCodeParameters`` / ``EWalletParameters`` /
+    ``VirtualAccountParameters``). The channel must be one Xendit takes in ``currency``:
+    asking GCash for rupiah is refused here, naming the field, not at Xendit."""
+    method: dict[str, Any] = {"reusability": "ONE_TIME_USE"}
+    if isinstance(pm, (Qris, PromptPay)):
+        channel, wanted = QR_CHANNELS[type(pm)]
+        if currency != wanted:
+            raise _not_in(currency, f"{channel} payments are in {wanted} only")
+        seconds = pm.expires_after_seconds if isinstance(pm, Qris) else None
+        qr_props = {"expires_at": _expires_at(seconds)} if seconds else None
+        return method | {
+            "type": "QR_CODE",
+            "qr_code": {"channel_code": channel, "channel_properties": qr_props},
+        }
+    if isinstance(pm, Ewallet):
+        channel, currencies = EWALLETS[pm.provider]
+        if currency not in currencies:
+            raise _not_in(currency, f"Xendit takes {channel} in {', '.join(sorted(currencies))}")
+        if pm.phone is not None and channel == "OVO":
+            # OVO pushes the request to the app of this number: nothing to redirect to
+            props: dict[str, Any] = {"mobile_number": pm.phone}
+        else:
+            return_url = data.return_url or ctx.public_url
+            props = {"success_return_url": return_url, "failure_return_url": return_url}
+            if pm.phone is not None:
+                props["mobile_number"] = pm.phone
+        return method | {
+            "type": "EWALLET",
+            "ewallet": {"channel_code": channel, "channel_properties": props},
+        }
+    bank = pm.bank.upper()
+    if bank not in VA_BANKS.get(currency, frozenset()):
+        raise pm_kit.bad_field(
+            "payment_method.bank",
+            f"Xendit has no {currency} virtual account at {bank!r} (it has "
+            f"{', '.join(sorted(VA_BANKS.get(currency, frozenset()))) or 'none'})",
+        )
+    name = pm_kit.require_field(
+        pm.account_holder_name or pm_kit.holder_name(data.billing, data.customer),
+        "payment_method.account_holder_name",
+        "Xendit",
+        "virtual_account",
+        "the name the bank shows (account_holder_name, or the customer's name)",
+    )
+    va_props: dict[str, Any] = {"customer_name": name}
+    if pm.expires_after_days:
+        va_props["expires_at"] = _expires_at(pm.expires_after_days * 86400)
+    return method | {
+        "type": "VIRTUAL_ACCOUNT",
+        "virtual_account": {"channel_code": bank, "channel_properties": va_props},
+    }
+
+
+def _not_in(currency: str, why: str) -> ServiceError:
+    return ServiceError(
+        ErrorType.NOT_SUPPORTED, "currency_not_supported", f"{why}, not {currency}",
+        field="currency",
+    )  # fmt: skip
+
+
+def _expires_at(seconds: int) -> str:
+    """RFC 3339 UTC, ``seconds`` from now (Xendit takes an instant, not a duration)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+
+
+# Where an AUTH action sends the customer, best first (a deeplink opens only on a phone).
+_URL_TYPES = ("WEB", "MOBILE", None, "DEEPLINK")
+
+
 def _auth_url(actions: list[Action] | None) -> str | None:
-    for action in actions or []:
-        if action.action == "AUTH" and action.url and action.url_type in ("WEB", "MOBILE", None):
-            return action.url
+    found = {a.url_type: a.url for a in actions or [] if a.action == "AUTH" and a.url}
+    return next((found[t] for t in _URL_TYPES if t in found), None)
+
+
+def _channel_action(doc: XenditPaymentRequest) -> NextAction | None:
+    """What the customer does to pay a QR code, e-wallet or virtual account payment
+    request that is still open: scan the QR string, approve on the wallet's page (or,
+    OVO, in the app: nothing to redirect to), or transfer to the account number."""
+    method = doc.payment_method
+    if method is None or doc.status not in ("PENDING", "REQUIRES_ACTION"):
+        return None
+    if method.qr_code is not None:
+        props = method.qr_code.channel_properties
+        qr = props.qr_string if props else None
+        qr = qr or next((a.qr_code for a in doc.actions or [] if a.qr_code), None)
+        if not qr:
+            return None
+        return DisplayQr(url="", payload=qr, expires_at=props.expires_at if props else None)
+    if method.virtual_account is not None:
+        va = method.virtual_account
+        vprops = va.channel_properties
+        if vprops is None or not vprops.virtual_account_number:
+            return None
+        return DisplayBankTransfer(
+            url="",
+            bank=va.channel_code or "",
+            account_number=vprops.virtual_account_number,
+            account_holder_name=vprops.customer_name,
+            expires_at=vprops.expires_at,
+        )
+    if method.ewallet is not None:
+        url = _auth_url(doc.actions)
+        if url:
+            return RedirectAction(url=url)
+        if method.ewallet.channel_code == "OVO":
+            return AwaitCustomer(url="", message="Approve the payment in the OVO app")
     return None
 
 
-def _status(doc: XenditPaymentRequest) -> PaymentStatus:
+def _next_action(doc: XenditPaymentRequest) -> NextAction | None:
+    if doc.payment_method is not None and doc.payment_method.type in _CHANNEL_TYPES:
+        return _channel_action(doc)
+    url = _auth_url(doc.actions)
+    return RedirectAction(url=url) if doc.status == "REQUIRES_ACTION" and url else None
+
+
+_CHANNEL_TYPES = frozenset({"QR_CODE", "EWALLET", "VIRTUAL_ACCOUNT"})
+
+
+def _status(doc: XenditPaymentRequest, action: NextAction | None) -> PaymentStatus:
+    """An open payment request (``PENDING``, ``REQUIRES_ACTION``) is requires_action when
+    there is something to show the customer (a 3-D Secure page, a QR string, a wallet
+    page, OVO's app, an account number), else processing: never success."""
     status = kit.status_of(PAYMENT_STATUS, doc.status, PaymentStatus.PROCESSING)
-    if status is PaymentStatus.REQUIRES_ACTION and _auth_url(doc.actions) is None:
-        return PaymentStatus.PROCESSING
+    if doc.status in ("PENDING", "REQUIRES_ACTION"):
+        return PaymentStatus.REQUIRES_ACTION if action is not None else PaymentStatus.PROCESSING
     return status
 
 
 def _payment(doc: XenditPaymentRequest) -> PaymentResult:
-    status = _status(doc)
+    action = _next_action(doc)
+    status = _status(doc, action)
     amount = _minor(doc.amount, doc.currency)
-    url = _auth_url(doc.actions)
     method = doc.payment_method
     return PaymentResult(
         status=status,
@@ -826,9 +1068,7 @@ def _payment(doc: XenditPaymentRequest) -> PaymentResult:
         amount=amount,
         amount_captured=amount if status is PaymentStatus.CAPTURED else None,
         connector_status=doc.status,
-        next_action=RedirectAction(url=url)
-        if status is PaymentStatus.REQUIRES_ACTION and url
-        else None,
+        next_action=action if status is PaymentStatus.REQUIRES_ACTION else None,
         failure=_decline(doc.failure_code, None) if status is PaymentStatus.FAILED else None,
         pending_reason=(
             "awaiting_customer" if doc.status == "REQUIRES_ACTION" else "pending_gateway"

@@ -12,8 +12,14 @@ checks that what the SDK itself sends passes this contract, and that the connect
 requests pass the SDK's models.
 
 Behaviour is chosen by the card number (``CARDS``). Captures and refunds answer their
-outcome at once (``SUCCEEDED``), as Xendit does for cards. A repeated ``idempotency-key``
-replays the first answer; the same key with another body is a 409 ``IDEMPOTENCY_ERROR``.
+outcome at once (``SUCCEEDED``), as Xendit does for cards. QR code, e-wallet and virtual
+account payment requests (channel codes from the SDK's enums) answer ``PENDING`` with a
+QR string or an account number (OVO: nothing, the app is pushed), or ``REQUIRES_ACTION``
+with the e-wallet's ``AUTH`` page (the same page as 3-D Secure's); the customer pays by
+Xendit's test-mode ``POST /payment_requests/{id}/payments/simulate`` or on that page.
+Virtual account payments are not refunded (``REFUND_NOT_SUPPORTED``). A repeated
+``idempotency-key`` replays the first answer; the same key with another body is a 409
+``IDEMPOTENCY_ERROR``.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -102,12 +109,74 @@ class CardParameters(msgspec.Struct, forbid_unknown_fields=True):
     card_information: CardInformation | None = None
 
 
+# The SDK's EWalletChannelCode, QRCodeChannelCode and VirtualAccountChannelCode enums.
+EWALLET_CHANNELS = frozenset({
+    "GCASH", "GRABPAY", "PAYMAYA", "DANA", "OVO", "LINKAJA", "SHOPEEPAY", "NEXCASH",
+    "ASTRAPAY", "JENIUSPAY", "APPOTA", "MOMO", "VNPTWALLET", "VIETTELPAY", "ZALOPAY",
+    "WECHATPAY", "LINEPAY", "TRUEMONEY", "ALIPAY", "TOUCHNGO",
+})  # fmt: skip
+QR_CHANNELS = frozenset({"QRIS", "DANA", "RCBC", "LINKAJA", "PROMPTPAY", "XENDIT", "QRPH"})
+VA_CHANNELS = frozenset({
+    "BCA", "BJB", "BNI", "BRI", "MANDIRI", "PERMATA", "BSI", "CIMB", "SAHABAT_SAMPOERNA",
+    "ARTAJASA", "PV", "VIETCAPITAL", "WOORI", "MSB", "VPB", "BIDV", "STANDARD_CHARTERED",
+    "AMBANK", "UOB", "BNC", "HANA", "MUAMALAT", "BANK_TRANSFER",
+})  # fmt: skip
+_URL = r"^\S{1,255}:\/\/\S{0,1000}$"  # EWalletChannelProperties' return url pattern
+ReturnUrl = Annotated[str, msgspec.Meta(pattern=_URL)]
+
+
+class EWalletChannelProperties(msgspec.Struct, forbid_unknown_fields=True):
+    success_return_url: ReturnUrl | None = None
+    pending_return_url: ReturnUrl | None = None
+    failure_return_url: ReturnUrl | None = None
+    cancel_return_url: ReturnUrl | None = None
+    redeem_points: str | None = None
+    mobile_number: str | None = None
+    cashtag: str | None = None
+    promotion_label: str | None = None
+
+
+class EWalletParameters(msgspec.Struct, forbid_unknown_fields=True):
+    channel_code: str | None = None
+    channel_properties: EWalletChannelProperties | None = None
+
+
+class QRCodeChannelProperties(msgspec.Struct, forbid_unknown_fields=True):
+    qr_string: str | None = None
+    expires_at: datetime | None = None
+
+
+class QRCodeParameters(msgspec.Struct, forbid_unknown_fields=True):
+    channel_code: str | None = None
+    channel_properties: QRCodeChannelProperties | None = None
+
+
+class VirtualAccountChannelProperties(msgspec.Struct, forbid_unknown_fields=True):
+    customer_name: str
+    virtual_account_number: str | None = None
+    expires_at: datetime | None = None
+    suggested_amount: Number | None = None
+
+
+class VirtualAccountParameters(msgspec.Struct, forbid_unknown_fields=True):
+    channel_code: str
+    channel_properties: VirtualAccountChannelProperties
+    min_amount: Number | None = None
+    max_amount: Number | None = None
+    amount: Number | None = None
+    currency: str | None = None
+    alternative_display_types: list[Literal["QR_STRING"]] | None = None
+
+
 class PaymentMethodParameters(msgspec.Struct, forbid_unknown_fields=True):
-    type: Literal["CARD"]
+    type: Literal["CARD", "EWALLET", "QR_CODE", "VIRTUAL_ACCOUNT"]
     reusability: Literal["ONE_TIME_USE", "MULTIPLE_USE"]
     description: str | None = None
     reference_id: str | None = None
     card: CardParameters | None = None
+    ewallet: EWalletParameters | None = None
+    qr_code: QRCodeParameters | None = None
+    virtual_account: VirtualAccountParameters | None = None
 
 
 class RequestChannelProperties(msgspec.Struct, forbid_unknown_fields=True):
@@ -185,6 +254,7 @@ _BODIES: dict[tuple[str, str], type[msgspec.Struct] | None] = {
     ("GET", "payment_requests/*"): None,
     ("POST", "payment_requests/*/captures"): CreateCapture,
     ("GET", "payment_requests/*/captures"): None,
+    ("POST", "payment_requests/*/payments/simulate"): None,  # test mode: "the customer paid"
     ("POST", "refunds"): CreateRefund,
     ("GET", "refunds/*"): None,
     ("POST", "v2/payment_methods"): CreatePaymentMethod,
@@ -268,8 +338,23 @@ def _check_payment_request(body: CreatePaymentRequest) -> None:
     if body.amount is not None and body.currency in ("IDR", "VND") and body.amount % 1:
         raise SpecViolation(f"{body.currency} amounts are whole numbers")
     pm = body.payment_method
-    if pm is not None and (pm.card is None or pm.card.card_information is None):
+    if pm is None:
+        return
+    given = {k for k in ("card", "ewallet", "qr_code", "virtual_account") if getattr(pm, k)}
+    wanted = {"CARD": "card", "EWALLET": "ewallet", "QR_CODE": "qr_code",
+              "VIRTUAL_ACCOUNT": "virtual_account"}[pm.type]  # fmt: skip
+    if given != {wanted}:
+        raise SpecViolation(f"a {pm.type} payment method carries {wanted} (and nothing else)")
+    if pm.card is not None and pm.card.card_information is None:
         raise SpecViolation("a CARD payment method needs card.card_information")
+    if pm.type != "CARD" and body.capture_method == "MANUAL":
+        raise SpecViolation(f"{pm.type} payments are captured at once (capture_method)")
+    if pm.ewallet is not None and pm.ewallet.channel_code not in EWALLET_CHANNELS:
+        raise SpecViolation(f"ewallet.channel_code {pm.ewallet.channel_code!r} is not one")
+    if pm.qr_code is not None and pm.qr_code.channel_code not in QR_CHANNELS:
+        raise SpecViolation(f"qr_code.channel_code {pm.qr_code.channel_code!r} is not one")
+    if pm.virtual_account is not None and pm.virtual_account.channel_code not in VA_CHANNELS:
+        raise SpecViolation(f"virtual_account.channel_code {pm.virtual_account.channel_code!r}")
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -293,6 +378,10 @@ class FakePaymentRequest:
     failure: str | None = None
     captures: list[dict[str, Any]] = field(default_factory=list)
     refunded: Decimal = Decimal(0)
+    # a QR code / e-wallet / virtual account payment: its type and what Xendit answers
+    # under payment_method.<qr_code|ewallet|virtual_account>
+    method_type: str = "CARD"
+    channel: dict[str, Any] | None = None
 
 
 @dataclass
@@ -310,6 +399,31 @@ class FakePaymentMethod:
 
 def _number(value: Decimal, currency: str) -> int | float:
     return int(value) if currency in ("IDR", "VND") or value % 1 == 0 else float(value)
+
+
+_COUNTRY = {"IDR": "ID", "PHP": "PH", "MYR": "MY", "THB": "TH", "VND": "VN", "SGD": "SG"}
+
+
+def qr_string(channel: str, prid: str, amount: int | float) -> str:
+    """An EMV merchant-presented QR payload shaped like a QRIS / PromptPay one (tags,
+    lengths, a CRC-16/CCITT checksum), unique to the payment request."""
+
+    def tlv(tag: str, value: str) -> str:
+        return f"{tag}{len(value):02d}{value}"
+
+    domain = {"QRIS": "ID.CO.QRIS.WWW", "PROMPTPAY": "A000000677010111"}.get(channel, channel)
+    merchant = tlv("00", domain) + tlv("01", prid[3:23].replace("-", ""))
+    currency = {"PROMPTPAY": "764"}.get(channel, "360")
+    body = (tlv("00", "01") + tlv("01", "12") + tlv("26", merchant) + tlv("52", "5999")
+            + tlv("53", currency) + tlv("54", str(amount)) + tlv("58", "ID")
+            + tlv("59", "XENDIT FAKE") + tlv("60", "JAKARTA") + "6304")  # fmt: skip
+    crc = 0xFFFF
+    for byte in body.encode():
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return body + f"{crc:04X}"
 
 
 def _masked(card: str) -> str:
@@ -341,6 +455,7 @@ class XenditFake(FakeGateway):
         r.add_get("/payment_requests/{id}", self.get_payment_request)
         r.add_post("/payment_requests/{id}/captures", self.capture)
         r.add_get("/payment_requests/{id}/captures", self.list_captures)
+        r.add_post("/payment_requests/{id}/payments/simulate", self.simulate)
         r.add_post("/refunds", self.create_refund)
         r.add_get("/refunds/{id}", self.get_refund)
         r.add_post("/v2/payment_methods", self.create_payment_method)
@@ -398,6 +513,8 @@ class XenditFake(FakeGateway):
                 return web.Response(status=404, text="nothing to authenticate")
             if passed:
                 self._approve(pr)
+            elif pr.method_type == "EWALLET":
+                pr.status, pr.failure = "FAILED", "USER_DID_NOT_AUTHORIZE_THE_PAYMENT"
             else:
                 pr.status, pr.failure = "FAILED", "AUTHENTICATION_FAILED"
             target = pr.return_url
@@ -424,6 +541,8 @@ class XenditFake(FakeGateway):
         amount = Decimal(str(body.get("amount", 0)))
         method = body.get("payment_method")
         channel = body.get("channel_properties") or {}
+        if method is not None and method["type"] != "CARD":
+            return self._create_channel_payment(body, method, amount, currency)
         if method is not None:
             card = method["card"]
             info = card["card_information"]
@@ -470,6 +589,56 @@ class XenditFake(FakeGateway):
         self.payment_requests[pr.id] = pr
         return _json(201, self.view(pr))
 
+    def _create_channel_payment(
+        self, body: dict[str, Any], method: dict[str, Any], amount: Decimal, currency: str
+    ) -> web.Response:
+        """A QR code, e-wallet or virtual account payment request: ``PENDING`` (QR string,
+        account number; OVO: pushed to the phone) or ``REQUIRES_ACTION`` (an e-wallet's
+        AUTH page), paid later by the customer (``simulate``, the AUTH page)."""
+        kind = method["type"]
+        key = {"QR_CODE": "qr_code", "EWALLET": "ewallet", "VIRTUAL_ACCOUNT": "virtual_account"}
+        given = method[key[kind]]
+        props = dict(given.get("channel_properties") or {})
+        pr = FakePaymentRequest(
+            id=_id("pr"),
+            reference_id=body.get("reference_id") or str(uuid.uuid4()),
+            amount=amount,
+            currency=currency,
+            capture_method="AUTOMATIC",
+            status="PENDING",
+            card="",
+            method_id=_id("pm"),
+            reusability="ONE_TIME_USE",
+            return_url=props.get("success_return_url"),
+            description=body.get("description"),
+            metadata=body.get("metadata"),
+            method_type=kind,
+        )
+        code = given["channel_code"]
+        if kind == "QR_CODE":
+            props["qr_string"] = qr_string(code, pr.id, _number(amount, currency))
+            props.setdefault("expires_at", "2026-12-05T12:00:00Z")
+        elif kind == "VIRTUAL_ACCOUNT":
+            digits = str(int(uuid.UUID(pr.id[3:]).hex[:12], 16))[:10].rjust(10, "0")
+            props["virtual_account_number"] = "9" + "8808" + digits
+            props.setdefault("expires_at", "2026-12-05T12:00:00Z")
+        elif code != "OVO":
+            pr.status = "REQUIRES_ACTION"  # the wallet's page (AUTH action)
+        pr.channel = {"channel_code": code, "channel_properties": props}
+        self.payment_requests[pr.id] = pr
+        return _json(201, self.view(pr))
+
+    async def simulate(self, request: web.Request) -> web.Response:
+        """Xendit's test-mode "the customer paid" (QR codes, virtual accounts, OVO)."""
+        pr = self._pr(request)
+        if pr is None:
+            return _not_found()
+        if pr.method_type == "CARD" or pr.status not in ("PENDING", "REQUIRES_ACTION"):
+            return _error(400, "INVALID_PAYMENT_REQUEST_STATUS", f"A {pr.method_type} "
+                          f"{pr.status} payment request cannot be paid")  # fmt: skip
+        pr.status = "SUCCEEDED"
+        return _json(200, {"status": "PENDING", "message": "Payment simulation is processing"})
+
     def _approve(self, pr: FakePaymentRequest) -> None:
         if pr.capture_method == "MANUAL":
             pr.status = "AWAITING_CAPTURE"
@@ -482,6 +651,8 @@ class XenditFake(FakeGateway):
         stored = self.methods.get(pr.method_id)
         if stored is not None:
             month, year = stored.exp_month, stored.exp_year
+        if pr.method_type != "CARD":
+            return self._channel_view(pr)
         doc: dict[str, Any] = {
             "id": pr.id,
             "business_id": BUSINESS_ID,
@@ -536,6 +707,47 @@ class XenditFake(FakeGateway):
             doc["actions"] = [{"action": "AUTH", "url_type": "WEB", "method": "GET",
                                "url": self.auth_url(pr.id), "qr_code": None}]  # fmt: skip
         return doc
+
+    def _channel_view(self, pr: FakePaymentRequest) -> dict[str, Any]:
+        key = {"QR_CODE": "qr_code", "EWALLET": "ewallet", "VIRTUAL_ACCOUNT": "virtual_account"}
+        channel = dict(pr.channel or {})
+        if pr.method_type == "VIRTUAL_ACCOUNT":
+            channel |= {"amount": _number(pr.amount, pr.currency), "currency": pr.currency}
+        if pr.method_type == "EWALLET":
+            channel["account"] = {"name": None, "account_details": None, "balance": None,
+                                  "point_balance": None}  # fmt: skip
+        actions: list[dict[str, Any]] = []
+        if pr.status == "REQUIRES_ACTION":
+            actions = [{"action": "AUTH", "url_type": "WEB", "method": "GET",
+                        "url": self.auth_url(pr.id), "qr_code": None}]  # fmt: skip
+        open_ = pr.status in ("PENDING", "REQUIRES_ACTION")
+        return {
+            "id": pr.id,
+            "business_id": BUSINESS_ID,
+            "reference_id": pr.reference_id,
+            "currency": pr.currency,
+            "amount": _number(pr.amount, pr.currency),
+            "country": _COUNTRY.get(pr.currency, "ID"),
+            "description": pr.description,
+            "capture_method": "AUTOMATIC",
+            "initiator": None,
+            "status": pr.status,
+            "failure_code": pr.failure,
+            "metadata": pr.metadata,
+            "actions": actions,
+            "payment_method": {
+                "id": pr.method_id,
+                "type": pr.method_type,
+                "reusability": "ONE_TIME_USE",
+                "status": "ACTIVE" if open_ else "EXPIRED",
+                "reference_id": pr.reference_id,
+                "created": "2026-12-02T12:00:00.000Z",
+                "updated": "2026-12-02T12:00:05.000Z",
+                key[pr.method_type]: channel,
+            },
+            "created": "2026-12-02T12:00:00.000Z",
+            "updated": "2026-12-02T12:00:05.000Z",
+        }
 
     def _pr(self, request: web.Request) -> FakePaymentRequest | None:
         return self.payment_requests.get(request.match_info["id"])
@@ -611,6 +823,9 @@ class XenditFake(FakeGateway):
         if pr.status != "SUCCEEDED":
             return _error(400, "INELIGIBLE_TRANSACTION", f"A {pr.status} payment request "
                           "cannot be refunded")  # fmt: skip
+        if pr.method_type == "VIRTUAL_ACCOUNT":
+            return _error(400, "REFUND_NOT_SUPPORTED", "Refunds are not supported for "
+                          "virtual account payments")  # fmt: skip
         amount = Decimal(str(body.get("amount", self.captured(pr) - pr.refunded)))
         if amount <= 0 or amount > self.captured(pr) - pr.refunded:
             return _error(400, "MAXIMUM_REFUND_AMOUNT_REACHED", "The refund amount exceeds "
@@ -620,10 +835,10 @@ class XenditFake(FakeGateway):
             "id": _id("rfd"),
             "payment_request_id": pr.id,
             "invoice_id": None,
-            "payment_method_type": "CARD",
+            "payment_method_type": pr.method_type,
             "amount": _number(amount, pr.currency),
-            "channel_code": "CARDS",
-            "country": "PH" if pr.currency == "PHP" else "ID",
+            "channel_code": (pr.channel or {}).get("channel_code", "CARDS"),
+            "country": _COUNTRY.get(pr.currency, "ID"),
             "currency": pr.currency,
             "reference_id": body.get("reference_id"),
             "status": "SUCCEEDED",
