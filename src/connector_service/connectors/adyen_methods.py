@@ -20,7 +20,6 @@ Facts this module relies on (each request shape is checked against
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -342,8 +341,7 @@ def _address(a: Address | None) -> dict[str, Any] | None:
 
 
 def _in_days(days: int) -> str:
-    when = _dt.datetime.now(_dt.UTC) + _dt.timedelta(days=days)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return kit.utc_after(days * 86400, "%Y-%m-%dT%H:%M:%S.000Z")
 
 
 # --------------------------------------------------------------------------- 4. parsers

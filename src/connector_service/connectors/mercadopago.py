@@ -1151,7 +1151,7 @@ def _paid_at_once(data: AuthorizeData, what: str) -> None:
 
 def _expiry(seconds: int) -> str:
     """``date_of_expiration`` that many seconds from now (``yyyy-MM-dd'T'HH:mm:ss.SSSz``)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime(time.time() + seconds))
+    return kit.utc_after(seconds, "%Y-%m-%dT%H:%M:%S.000+00:00")
 
 
 # "Av. Paulista, 1578" / "Rua das Flores 12A" / "Rua Augusta, nº 500" / "Estrada Velha,

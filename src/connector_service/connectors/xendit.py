@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
@@ -990,7 +989,7 @@ def _not_in(currency: str, why: str) -> ServiceError:
 
 def _expires_at(seconds: int) -> str:
     """RFC 3339 UTC, ``seconds`` from now (Xendit takes an instant, not a duration)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+    return kit.utc_after(seconds)
 
 
 # Where an AUTH action sends the customer, best first (a deeplink opens only on a phone).

@@ -37,6 +37,7 @@ from connector_service.connectors.kit.encode import (
     form_encode,
     json_body,
     multipart_form,
+    utc_after,
 )
 from connector_service.connectors.kit.errors import ErrorRule, ErrorTable, error_from, gateway_error
 from connector_service.connectors.kit.money import Exponents
@@ -97,6 +98,7 @@ __all__ = [
     "status_of",
     "text",
     "text_or_number",
+    "utc_after",
     "verify_timestamped",
     "webhooks",
 ]

@@ -6,6 +6,7 @@ import base64
 import functools
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -65,6 +66,12 @@ def form_encode(data: Mapping[str, Any]) -> bytes:
 
     walk("", data)
     return "&".join(out).encode()
+
+
+def utc_after(seconds: float, fmt: str = "%Y-%m-%dT%H:%M:%SZ") -> str:
+    """The UTC instant ``seconds`` from now, in the gateway's own spelling ``fmt``
+    (expiry times of QR codes, vouchers and payment links)."""
+    return time.strftime(fmt, time.gmtime(time.time() + seconds))
 
 
 def json_body(data: Any) -> bytes:
