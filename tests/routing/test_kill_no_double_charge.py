@@ -31,6 +31,7 @@ from tests.server.client import card
 from tests.webhooks.helpers import pg_schema
 
 KEYS = 72
+MAX_KEYS = 400  # with the stream that keeps requests in flight until the last kill
 KILLS = 3
 SLOW, TIMEOUT, OK, DECLINE = (
     "4000000000001000", "4000000000005555", "4242424242424242", "4000000000000002"
@@ -107,8 +108,10 @@ async def test_sigkill_of_instances_never_charges_twice(tmp_path: Path, schema_d
         kills: list[int] = []
         headers = {"Authorization": f"Bearer {API_KEY}"}
 
-        async def client(key: str, number: str, http: aiohttp.ClientSession) -> None:
-            await asyncio.sleep(rng.uniform(0, 6))  # a stream of requests, not one burst
+        async def client(
+            key: str, number: str, http: aiohttp.ClientSession, start_within: float = 6
+        ) -> None:
+            await asyncio.sleep(rng.uniform(0, start_within))  # a stream, not one burst
             body = {"amount": 1000 + len(answers), "currency": "EUR",
                     "payment_method": card(number), "reference": key}  # fmt: skip
             attempt = rng.randrange(3)
@@ -137,7 +140,29 @@ async def test_sigkill_of_instances_never_charges_twice(tmp_path: Path, schema_d
                     in_flight[index] -= 1
                 await asyncio.sleep(0.25)  # 409 in progress (until the lease ends), 5xx
 
+        killed = asyncio.Event()
+        more: list[asyncio.Task[None]] = []
+
+        async def stream(http: aiohttp.ClientSession) -> None:
+            """More keys, one every 0.25 s after the first ones, until the last kill: on
+            a loaded machine restarts are slow, and every kill must find requests in
+            flight (checked below) however long the earlier ones took."""
+            await asyncio.sleep(6)
+            i = KEYS
+            while not killed.is_set() and i < MAX_KEYS:
+                key, number = f"kill-{run}-{i:03d}", numbers[i % len(numbers)]
+                plan[key] = number
+                more.append(asyncio.create_task(client(key, number, http, start_within=0)))
+                i += 1
+                await asyncio.sleep(0.25)
+
         async def killer() -> None:
+            try:
+                await kill_each()
+            finally:
+                killed.set()
+
+        async def kill_each() -> None:
             for n in range(KILLS):
                 victim = n % 3
                 await asyncio.sleep(rng.uniform(0.5, 1.5))  # somewhere inside requests
@@ -153,7 +178,9 @@ async def test_sigkill_of_instances_never_charges_twice(tmp_path: Path, schema_d
                 up[victim] = True
 
         async with aiohttp.ClientSession() as http:
-            await asyncio.gather(killer(), *(client(k, n, http) for k, n in plan.items()))
+            first = [client(k, n, http) for k, n in plan.items()]
+            await asyncio.gather(killer(), stream(http), *first)
+            await asyncio.gather(*more)
 
             # Unresolved answers (the charge-then-silence card) are settled by a sync.
             synced: dict[str, dict[str, Any]] = {}
@@ -170,7 +197,7 @@ async def test_sigkill_of_instances_never_charges_twice(tmp_path: Path, schema_d
         if str(payment.get("reference", "")).startswith(f"kill-{run}-"):
             by_key.setdefault(payment["reference"], []).append(payment)
 
-    info = f"kills (requests in flight at each)={kills} answers={len(answers)}/{KEYS}"
+    info = f"kills (requests in flight at each)={kills} answers={len(answers)}/{len(plan)}"
     missing = {k: (plan[k], last.get(k)) for k in set(plan) - set(answers)}
     assert not missing, f"keys without a final answer (last answer): {missing}; {info}"
     assert len(kills) == KILLS and all(kills), info
