@@ -1034,7 +1034,7 @@ def test_an_echeck_is_an_auth_capture_with_the_bank_account_in_schema_order() ->
     assert result.amount_captured is None
     assert result.connector_payment_id == "40000012401"
     assert result.card is None  # the payment shows ach_debit, not a card
-    assert result.meta == {"method": "bankAccount"}
+    assert result.meta == {"method": "bankAccount", "bank_debit": "1"}
 
 
 @pytest.mark.parametrize(
@@ -1043,7 +1043,6 @@ def test_an_echeck_is_an_auth_capture_with_the_bank_account_in_schema_order() ->
         ("checking", "individual", "checking", "WEB"),
         ("savings", "individual", "savings", "WEB"),
         ("checking", "company", "businessChecking", "CCD"),
-        ("savings", "company", "savings", "WEB"),
     ],
 )
 def test_echeck_account_types_and_entry_classes(
@@ -1057,6 +1056,16 @@ def test_echeck_account_types_and_entry_classes(
     )
     bank = tx_request(request)["payment"]["bankAccount"]
     assert (bank["accountType"], bank["echeckType"]) == (sent, entry)
+
+
+def test_a_company_savings_account_is_refused_not_sent_as_a_consumer_debit() -> None:
+    pm = ach(account_type="savings", account_holder_type="company")
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.build_authorize(
+            ctx(), authorize(payment_method=pm, capture_method=CaptureMethod.AUTOMATIC)
+        )
+    assert raised.value.type is ErrorType.NOT_SUPPORTED
+    assert raised.value.field == "payment_method.account_holder_type"
 
 
 def test_the_name_on_the_account_is_cut_to_the_schemas_22_characters() -> None:
@@ -1220,6 +1229,7 @@ def test_a_stored_profile_answered_as_an_echeck_is_processing_too() -> None:
         "customer_profile_id": "527262",
         "payment_profile_id": "87936",
         "method": "bankAccount",
+        "bank_debit": "1",
     }
     # and a card profile stays captured
     _, card_result = run(Flow.AUTHORIZE, data, "auth_capture_approved")
@@ -1232,4 +1242,4 @@ def test_a_resent_echeck_is_the_original_debit_read_back() -> None:
     assert "getTransactionDetailsRequest" in body(details)
     assert result.status is PaymentStatus.PROCESSING
     assert result.pending_reason == "settlement_pending"
-    assert result.meta == {"method": "bankAccount"}
+    assert result.meta == {"method": "bankAccount", "bank_debit": "1"}

@@ -365,6 +365,17 @@ def test_external_3ds_results_go_in_consumer_authentication_information(
     check_request(request, MERCHANT)
 
 
+@pytest.mark.parametrize("eci", ["00", "06", "07"])
+def test_a_mastercard_result_that_is_no_authentication_nor_attempt_is_refused(eci: str) -> None:
+    """UCAF indicator 2 claims full authentication (ECI 02), 1 an attempt (ECI 01); ECI
+    00 is "not authenticated" and 06 / 07 have values of their own: none is sent as 2."""
+    data = auth_data(payment_method=authenticated("5555555555554444", eci))
+    with pytest.raises(ServiceError) as raised:
+        CONNECTOR.build_authorize(ctx(), data)
+    assert raised.value.type is ErrorType.INVALID_REQUEST
+    assert raised.value.field == "payment_method.three_ds.eci"
+
+
 def test_a_3ds_1_result_is_not_supported_naming_the_version() -> None:
     data = auth_data(payment_method=authenticated("4111111111111111", "05", "1.0.2"))
     with pytest.raises(ServiceError) as raised:

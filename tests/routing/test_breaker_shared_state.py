@@ -74,3 +74,18 @@ async def test_a_failure_counts_on_what_storage_holds_not_on_the_copy() -> None:
     await b.record("acct", success=False)  # b's failure adds to a's: 2 in a row
     assert (await a.view("acct")).state is BreakerState.OPEN
     assert (await a.view("acct")).consecutive_failures == 2
+
+
+async def test_a_success_on_a_stale_copy_does_not_close_an_open_breaker() -> None:
+    """Only the probe closes it: a call admitted on a copy from before another instance
+    opened the breaker leaves it open; then one probe is let through, and closes it."""
+    storage, clock = CountingStorage(), [100.0]
+    a, b = breakers(storage, clock), breakers(storage, clock)
+    await b.record("acct", success=False)  # b's copy: one failure, closed
+    await a.record("acct", success=False)
+    await a.record("acct", success=False)  # now open in storage
+    assert await b.allow("acct")  # b's copy is fresh: closed
+    await b.record("acct", success=True)
+    assert (await a.view("acct")).state is BreakerState.OPEN
+    clock[0] += 1.01
+    assert not await b.allow("acct")  # b reads storage now: open, cooling down

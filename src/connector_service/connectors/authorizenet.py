@@ -80,6 +80,7 @@ from connector_service.domain.errors import (
     not_supported,
 )
 from connector_service.domain.flows import (
+    BANK_DEBIT_META,
     AuthorizeData,
     CaptureData,
     Flow,
@@ -137,12 +138,16 @@ ECHECK_ACCOUNT_TYPES: dict[tuple[str, str], str] = {
     ("checking", "individual"): "checking",
     ("savings", "individual"): "savings",
     ("checking", "company"): "businessChecking",
-    ("savings", "company"): "savings",
+    # A company's savings account: eCheck.Net has no business savings type, and WEB is
+    # the consumer entry class: refused (not_supported) rather than sent as a person's.
 }
 ECHECK_ENTRY_CLASS = {"businessChecking": "CCD"}  # else WEB
 NAME_ON_ACCOUNT_MAX = 22  # bankAccountType.nameOnAccount (XSD maxLength)
 # The payment's meta for an eCheck: its refund reads the masked account back first.
 ECHECK = "bankAccount"
+# An eCheck payment's meta: the method for a refund, and for events a bank debit even when
+# it was charged through a stored profile (type ``mandate``).
+ECHECK_META = {"method": ECHECK, BANK_DEBIT_META: "1"}
 ECHECK_ACCOUNT = "eCheck"  # transactionResponse.accountType of a bank-account payment
 
 
@@ -1663,7 +1668,7 @@ def _from_unsettled_list(response: HttpResponse, data: SyncData) -> PaymentResul
         pending_reason=(pending or "under_review") if status is PaymentStatus.PROCESSING else None,
         card=card,
         reference=data.payment.meta.get("reference"),
-        meta={"method": ECHECK} if echeck else {"last4": card.last4} if card and card.last4 else {},
+        meta=dict(ECHECK_META) if echeck else {"last4": card.last4} if card and card.last4 else {},
     )
 
 
@@ -1715,7 +1720,12 @@ def _check_echeck(data: AuthorizeData) -> None:
 def _bank_account(pm: AchDebit) -> dict[str, Any]:
     """``payment.bankAccount`` in the XSD's order (accountType, routingNumber,
     accountNumber, nameOnAccount, echeckType)."""
-    account_type = ECHECK_ACCOUNT_TYPES[(pm.account_type, pm.account_holder_type)]
+    account_type = ECHECK_ACCOUNT_TYPES.get((pm.account_type, pm.account_holder_type))
+    if account_type is None:
+        raise not_supported(
+            "Authorize.net takes a company's checking account (CCD), not its savings account",
+            "payment_method.account_holder_type",
+        )
     return {
         "accountType": account_type,
         "routingNumber": pm.routing_number,
@@ -1754,7 +1764,7 @@ def _echeck_result(result: PaymentResult) -> PaymentResult:
         result.amount_captured = None
         result.pending_reason = ECHECK_PENDING
     result.card = None
-    result.meta = {k: v for k, v in result.meta.items() if k != "last4"} | {"method": ECHECK}
+    result.meta = {k: v for k, v in result.meta.items() if k != "last4"} | ECHECK_META
     return result
 
 
@@ -1795,5 +1805,5 @@ def _echeck_from_details(tx: TransactionDetails, currency: str) -> PaymentResult
         failure=failure,
         pending_reason=pending,
         reference=tx.order.invoiceNumber if tx.order else None,
-        meta={"method": ECHECK},
+        meta=dict(ECHECK_META),
     )

@@ -1162,6 +1162,9 @@ _SECURE_INDICATOR: dict[CardBrand, tuple[str, str]] = {
 }
 _MASTERCARD = (CardBrand.MASTERCARD, CardBrand.MAESTRO)
 _MASTERCARD_SECURE_ECI = frozenset({"01", "02", "06", "07"})
+# consumerAuthenticationInformation.ucafCollectionIndicator of a Mastercard Identity Check
+# result by ECI: "2" fully authenticated (ECI 02), "1" attempted (ECI 01).
+MASTERCARD_UCAF_INDICATOR = {"02": "2", "01": "1"}
 
 
 def commerce_indicator(brand: CardBrand, eci: str | None) -> str:
@@ -1204,8 +1207,17 @@ def _three_ds(brand: CardBrand, result: ThreeDsResult) -> dict[str, Any]:
         )
     out: dict[str, Any] = _cavv(brand, result.authentication_value.reveal())
     if brand in _MASTERCARD:
-        # 2: authenticated (the AAV is there); 1: an attempt (ECI 01)
-        out["ucafCollectionIndicator"] = "1" if result.eci == "01" else "2"
+        indicator = MASTERCARD_UCAF_INDICATOR.get(result.eci)
+        if indicator is None:
+            # 00 is "not authenticated" (pay without three_ds); 06 / 07 (exemptions,
+            # recurring) have their own UCAF values this connector does not claim.
+            raise invalid(
+                "invalid_three_ds",
+                f"Mastercard ECI {result.eci} is not a 3-D Secure authentication or attempt "
+                "this connector passes on (02 authenticated, 01 attempted)",
+                "payment_method.three_ds.eci",
+            )
+        out["ucafCollectionIndicator"] = indicator
     out |= {
         "eciRaw": result.eci,
         "paSpecificationVersion": result.version,

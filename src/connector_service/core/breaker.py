@@ -156,8 +156,12 @@ class Breakers:
                 st.window_start, st.calls, st.failures = now, 0, 0
             st.calls += 1
             if success:
-                if st.state is not BreakerState.CLOSED:
+                if st.state is BreakerState.HALF_OPEN:
                     return None  # the probe succeeded: back to a clean closed state
+                if st.state is BreakerState.OPEN:
+                    # A call let through before it opened, or on another instance's copy
+                    # of the state: only the probe (half-open) closes the breaker.
+                    return old
                 st.consecutive = 0
                 return _enc.encode(st)
             st.failures += 1

@@ -278,6 +278,12 @@ class WebhookEventType(StrEnum):
     UNKNOWN = "unknown"
 
 
+# The meta key (value "1") a connector sets on a payment it learns is a bank debit that its
+# payment_method.type does not say (a stored profile that holds a bank account): events
+# treat such a payment as a debit (``WebhookEvent.debit_not_settled``).
+BANK_DEBIT_META = "bank_debit"
+
+
 class WebhookEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One unified event parsed from a (verified) gateway webhook."""
 

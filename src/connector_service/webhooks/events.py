@@ -28,6 +28,7 @@ from connector_service.core.resources import PaymentFacts, RefundFacts, Resource
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
 from connector_service.domain.flows import (
+    BANK_DEBIT_META,
     DisputeResult,
     MandateResult,
     PaymentResult,
@@ -207,6 +208,7 @@ async def _payment(
         reference = facts.reference
         metadata = dict(facts.metadata)
         method = facts.payment_method
+        debit = _is_debit(method) or facts.meta.get(BANK_DEBIT_META) == "1"
     else:
         amount = r.amount if r.amount is not None else (ev.amount or 0)
         currency = ev.currency or ""
@@ -215,8 +217,9 @@ async def _payment(
         reference = r.reference
         metadata = {}  # a payment the service did not create: its metadata is the gateway's
         method = None
+        debit = False
     status, amount_captured, pending_reason = r.status, r.amount_captured, r.pending_reason
-    if ev.debit_not_settled and status is PaymentStatus.CAPTURED and _is_debit(method):
+    if ev.debit_not_settled and status is PaymentStatus.CAPTURED and debit:
         # The gateway sends this event for a captured card and for a bank debit it has
         # only submitted: the debit can still bounce, so it is not reported as captured.
         status, amount_captured, pending_reason = (
