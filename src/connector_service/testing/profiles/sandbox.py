@@ -22,6 +22,7 @@ from connector_service.testing.profile import (
     OptionsSample,
     SplitsSample,
     ThreeDS,
+    Voucher,
     Webhooks,
 )
 from connector_service.testing.profiles._browser import visit
@@ -61,6 +62,22 @@ def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
     return json.dumps(event).encode()
 
 
+def _pay_voucher(fake: Any, payment: dict[str, Any]) -> None:
+    """The customer pays at the store: the hosted voucher page's *Pay* button."""
+    status, _ = visit(payment["next_action"]["url"], {}, "POST", form={"result": "approve"})
+    assert status == 200, status
+
+
+# Each voucher in its own country's currency (fields override the profile's EUR).
+VOUCHERS = (
+    Voucher({"type": "oxxo", "expires_after_days": 2}, _pay_voucher,
+            {"currency": "MXN", "billing": {"country": "MX"}}),
+    Voucher({"type": "boleto", "tax_id": "529.982.247-25"}, _pay_voucher,
+            {"currency": "BRL", "billing": {"country": "BR"}}),
+    Voucher({"type": "konbini"}, _pay_voucher, {"currency": "JPY", "billing": {"country": "JP"}}),
+)  # fmt: skip
+
+
 def _sign(body: bytes, secret: str, ts: int) -> tuple[dict[str, str], bytes]:
     return {scheme.HEADER: scheme.sign(secret, ts, body)}, body
 
@@ -83,4 +100,5 @@ PROFILE = ConnectorProfile(
     disputes=Disputes(Card("4000000000000259", "123")),
     options=OptionsSample({"descriptor_suffix": "CF", "risk_label": "low"}),  # no fake
     splits=SplitsSample("cf-destination-1"),  # balances: tests/options
+    vouchers=VOUCHERS,  # an unpaid one expires after days: not played here
 )
