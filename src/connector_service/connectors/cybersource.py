@@ -1212,7 +1212,7 @@ def _three_ds(brand: CardBrand, result: ThreeDsResult) -> dict[str, Any]:
             # 00 is "not authenticated" (pay without three_ds); 06 / 07 (exemptions,
             # recurring) have their own UCAF values this connector does not claim.
             raise invalid(
-                "invalid_three_ds",
+                "invalid_field",
                 f"Mastercard ECI {result.eci} is not a 3-D Secure authentication or attempt "
                 "this connector passes on (02 authenticated, 01 attempted)",
                 "payment_method.three_ds.eci",
