@@ -45,7 +45,7 @@ class FeeModel(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class AccountConfig(msgspec.Struct, forbid_unknown_fields=True):
-    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$(?!\n)")]
     connector: str
     credentials: dict[str, CredentialValue] = {}
     options: dict[str, str] = {}
@@ -102,15 +102,18 @@ class BreakerConfig(msgspec.Struct, forbid_unknown_fields=True):
     window_seconds: Annotated[float, Meta(gt=0)] = 60.0
     cool_down_seconds: Annotated[float, Meta(gt=0)] = 30.0
     # How long an instance trusts the state it last read or wrote before reading storage
-    # again: a breaker another instance opened is seen within this; 0 reads on every call.
-    shared_state_max_age_seconds: Annotated[float, Meta(ge=0, le=10)] = 1.0
+    # again (0: every call reads). Above 0, a breaker another instance opened is seen
+    # within this, and this instance's successes do not reset failures other instances
+    # recorded meanwhile (their counts run ahead for up to this long): for one instance,
+    # or where a read per call costs too much.
+    shared_state_max_age_seconds: Annotated[float, Meta(ge=0, le=10)] = 0.0
 
 
 class CallerConfig(msgspec.Struct, forbid_unknown_fields=True):
     """An API key allowed to use some accounts. Only the key's SHA-256 is stored."""
 
     id: Annotated[str, Meta(min_length=1, max_length=64)]
-    key_sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+    key_sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$(?!\n)")]
     accounts: list[str] = msgspec.field(default_factory=lambda: ["*"])
     platform: bool = False  # may send per-request connector credentials
     admin: bool = False  # may use the operator endpoints under /v1/admin
@@ -223,7 +226,7 @@ class WebhooksConfig(msgspec.Struct, forbid_unknown_fields=True):
 class WebhookEndpointConfig(msgspec.Struct, forbid_unknown_fields=True):
     """``[[webhook_endpoints]]``: a client application receiving events."""
 
-    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$(?!\n)")]
     url: str
     secret: CredentialValue  # whsec_… (Standard Webhooks)
     previous_secrets: list[CredentialValue] = []  # still signed with during a rotation

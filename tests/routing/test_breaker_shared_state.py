@@ -23,6 +23,7 @@ class CountingStorage(MemoryStorage):
 
 
 def breakers(storage: MemoryStorage, clock: list[float], **config: Any) -> Breakers:
+    config = {"shared_state_max_age_seconds": 1.0} | config
     b = Breakers(storage, BreakerConfig(consecutive_failures=2, **config))
     b._clock = lambda: clock[0]
     return b
@@ -35,7 +36,7 @@ async def test_a_healthy_account_reads_storage_once_per_max_age() -> None:
         assert await b.allow("acct")
         await b.record("acct", success=True)
     assert storage.gets == 1
-    clock[0] += 1.5  # older than the 1 s default: read again
+    clock[0] += 1.5  # older than the 1 s max age: read again
     assert await b.allow("acct")
     assert storage.gets == 2
 
@@ -89,3 +90,19 @@ async def test_a_success_on_a_stale_copy_does_not_close_an_open_breaker() -> Non
     assert (await a.view("acct")).state is BreakerState.OPEN
     clock[0] += 1.01
     assert not await b.allow("acct")  # b reads storage now: open, cooling down
+
+
+async def test_by_default_every_success_counts_across_instances() -> None:
+    """max age 0 (the default): another instance's successes reset the failures in a row
+    at once, so failures spread between successes never open a healthy account."""
+    storage = CountingStorage()
+    a = Breakers(storage, BreakerConfig(consecutive_failures=3))
+    b = Breakers(storage, BreakerConfig(consecutive_failures=3))
+    await b.record("acct", success=False)
+    for _ in range(50):
+        await a.record("acct", success=True)
+    await b.record("acct", success=False)
+    await b.record("acct", success=False)
+    view = await a.view("acct")
+    assert view.state is BreakerState.CLOSED and view.consecutive_failures == 2
+    assert view.window_calls == 53

@@ -1,10 +1,11 @@
 """Per-account circuit breakers, kept in storage so every instance sharing PostgreSQL sees
 the same state (with SQLite: every worker on the file; with memory: one process).
 
-Each instance keeps the state it last read or wrote for
-``shared_state_max_age_seconds`` (1 s by default), so a healthy account costs no storage
-read per call; what another instance changed is seen within that time. Every change is
-an atomic update in storage, never a write of a cached value.
+With ``shared_state_max_age_seconds`` above 0 (default 0) each instance keeps the state
+it last read or wrote that long, so a healthy account costs no storage read per call;
+what another instance changed is seen within that time, and this instance's successes
+do not reset failures other instances counted meanwhile. Every change is an atomic
+update in storage, never a write of a cached value.
 
 Closed: calls flow; failures are counted. Open: routing skips the account until the
 cool-down passes. Half-open: exactly one caller wins the probe (an atomic claim); its
