@@ -24,7 +24,11 @@ from connector_service.domain.flows import Flow, MandateCompleteData, MandateSet
 from connector_service.domain.ids import MandateRef
 from connector_service.domain.payment_methods import Upi
 from connector_service.domain.status import MandateStatus
-from connector_service.testing.fakes.razorpay import check_request
+from connector_service.testing.fakes.razorpay import (
+    WEBHOOK_SECRET,
+    check_request,
+    webhook_headers,
+)
 from connector_service.testing.profiles.razorpay import PROFILE
 from connector_service.testing.rig import Rig, open_rig
 from tests.connectors.harness import drive, make_ctx, response
@@ -215,6 +219,42 @@ def test_autopay_through_the_service_registers_confirms_charges_and_revokes(rig:
     assert over[0] == 400 and over[1]["error"]["field"] == "amount", over
     revoked = api.ok("POST", f"/v1/mandates/{mid}/revoke")
     assert revoked["status"] == "revoked"
+
+
+def _post_event(rig: Rig, event: str, name: str, entity: dict[str, Any]) -> dict[str, Any]:
+    """Razorpay's webhook ``event`` about ``entity``; the unified event stored."""
+    body = json.dumps({"entity": "event", "account_id": "acc_Q1", "event": event,
+                       "contains": [name], "payload": {name: {"entity": entity}},
+                       "created_at": 1764700000}).encode()  # fmt: skip
+    headers = {"Content-Type": "application/json", **webhook_headers(body, WEBHOOK_SECRET)}
+    status, _, _ = rig.api.call(
+        "POST", f"/v1/webhooks/razorpay/{rig.account}", raw=body, headers=headers
+    )
+    assert status == 200
+    event_id = headers["X-Razorpay-Event-Id"]
+    data = rig.api.ok("GET", "/v1/admin/webhooks/events?limit=500")["data"]
+    (stored,) = [e for e in data if e["connector_event_id"] == event_id]
+    return dict(rig.api.ok("GET", f"/v1/admin/webhooks/events/{stored['id']}")["event"])
+
+
+def test_token_confirmed_carries_the_id_the_api_gave_the_pending_mandate(rig: Rig) -> None:
+    """The set-up answered pending before the token existed; the registration payment's
+    event names the token with the set-up's reference, so token.confirmed (which names
+    only the token) is about the mandate id the merchant holds."""
+    api, fake = rig.api, rig.fake
+    mandate = api.ok("POST", "/v1/mandates", mandate_body({"type": "upi"}))
+    assert mandate["status"] == "pending" and not mandate.get("connector_mandate_id")
+    pid = _newest_upi(rig)
+    fake.customer_upi_app(pid)
+    token_id = fake.payments[pid]["token_id"]
+    _post_event(rig, "payment.authorized", "payment", fake.payments[pid])
+    confirmed = _post_event(rig, "token.confirmed", "token", fake.npci_confirm(token_id))
+    assert confirmed["type"] == "mandate.active", confirmed
+    assert confirmed["data"]["mandate"]["id"] == mandate["id"], confirmed
+    assert confirmed["data"]["mandate"]["connector_mandate_id"] == token_id
+    # and the API says the same mandate has that token now
+    active = api.ok("POST", f"/v1/mandates/{mandate['id']}/complete", {})
+    assert active["status"] == "active" and active["connector_mandate_id"] == token_id
 
 
 def test_a_collect_mandate_rejected_by_the_bank_fails(rig: Rig) -> None:

@@ -153,7 +153,7 @@ class RazorpayPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_de
         Annotated[
             str,
             Meta(
-                pattern=r"^cust_[A-Za-z0-9]{14}$",
+                pattern=r"^cust_[A-Za-z0-9]{14}$(?!\n)",
                 description="customer_id: the Razorpay customer (cust_...) of a card payment",
             ),
         ]
@@ -872,6 +872,13 @@ class RazorpayConnector(Connector):
             out.connector_payment_id = kit.text(payment.get("id"))
             if out.connector_payment_id and currency:
                 out.payment = _payment(payment, currency)
+            token_id = kit.text(payment.get("token_id"))
+            notes = kit.obj(payment.get("notes"))
+            reference = kit.text(notes.get("merchant_reference"))
+            if token_id and reference:
+                # A registration payment names the token its set-up (answered pending,
+                # without a token yet) created: token.* events then find the mandate.
+                out.mandate_links = [(token_id, reference)]
         return [out]
 
     # ----------------------------------------------------------------------- 8. scrub
@@ -884,6 +891,7 @@ class RazorpayConnector(Connector):
         text = _SIGNATURE.sub(r"\1[REDACTED]", text)
         text = _TOKEN_FIELD.sub(r"\1[REDACTED]\2", text)
         text = _VPA_FIELD.sub(r"\1[VPA]\2", text)
+        text = _VPA_OBJECT.sub(lambda m: _VPA_PART.sub(r"\1[VPA]\2", m.group(0)), text)
         return scrub_common(_KEY_ID.sub("[REDACTED]", text))
 
 
@@ -895,7 +903,11 @@ _TOKEN_FIELD = re.compile(r'("(?:access_token|refresh_token)"\s*:\s*")[^"]+(")')
 _KEY_ID = re.compile(r"\brzp_(?:test|live)_[A-Za-z0-9]{6,}")
 # A UPI address (sent, or read back on the payment) names the payer's account: the handle
 # is masked, the PSP after the @ kept.
-_VPA_FIELD = re.compile(r'("vpa"\s*:\s*")[^"@]+(@[A-Za-z]+")')
+# In JSON, or escaped inside a JSON string (a body logged as a string).
+_VPA_FIELD = re.compile(r'(\\?"vpa\\?"\s*:\s*\\?")[^"@\\]+(@[A-Za-z0-9.-]+\\?")')
+# A token read back names the address as an object: its username and the name are masked.
+_VPA_OBJECT = re.compile(r'\\?"vpa\\?"\s*:\s*\{[^{}]*\}')
+_VPA_PART = re.compile(r'(\\?"(?:username|name)\\?"\s*:\s*\\?")[^"\\]*(\\?")')
 
 
 # --------------------------------------------------------------------------- 5. status maps

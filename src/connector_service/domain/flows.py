@@ -302,6 +302,11 @@ class WebhookEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     # debit is only submitted (Authorize.net's authcapture.created names no method): for
     # a payment made by bank debit the service reports it processing, not captured.
     debit_not_settled: bool = False
+    # (the gateway's mandate id, the set-up's reference) pairs the event reveals: a
+    # mandate set up pending before the gateway had an id for it (UPI AutoPay: the token
+    # exists once the customer approves) is linked to that id, so later events about it
+    # (token.confirmed) carry the id the API gave it.
+    mandate_links: list[tuple[str, str]] = []
 
 
 class WebhookReply(msgspec.Struct, kw_only=True):

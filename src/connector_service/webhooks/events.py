@@ -24,7 +24,7 @@ import msgspec
 
 from connector_service.core import disputes, unresolved
 from connector_service.core.documents import method_summary
-from connector_service.core.resources import PaymentFacts, RefundFacts, Resources
+from connector_service.core.resources import MandateFacts, PaymentFacts, RefundFacts, Resources
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
 from connector_service.domain.flows import (
@@ -103,6 +103,8 @@ async def build_event(
     id the API gave it; an event about a payment created ``unresolved`` settles it
     (unless ``settle`` is off: the stateless ``/parse`` mode writes nothing)."""
     ids = _Ids(resources, account, settle)
+    for gateway_mandate_id, setup_reference in ev.mandate_links:
+        await ids.mandate(gateway_mandate_id, setup_reference)
     data = EventData()
     kind = ev.type
     if ev.payment is not None:
@@ -182,6 +184,19 @@ class _Ids:
     async def link(self, payment_id: str, secondary_ids: list[str]) -> None:
         if self.settle and payment_id and secondary_ids:
             await self.resources.link(Kind.PAYMENT, self.account, payment_id, secondary_ids)
+
+    async def mandate(self, gateway_id: str, reference: str) -> str:
+        """A mandate's id; a set-up answered pending without the gateway's id (it had none
+        yet) is linked to the id the event names, by the set-up's reference."""
+        res = self.resources
+        pending = await res.unsettled_by_reference(Kind.MANDATE, self.account, reference)
+        if pending is not None and gateway_id:
+            facts = await res.facts(Kind.MANDATE, pending)
+            if isinstance(facts, MandateFacts) and not facts.connector_mandate_id:
+                if self.settle:
+                    await res.settle(Kind.MANDATE, pending, self.account, gateway_id, reference)
+                return pending
+        return await self.other(Kind.MANDATE, gateway_id)
 
     async def other(self, kind: Kind, gateway_id: str | None) -> str:
         if not gateway_id:
