@@ -146,7 +146,7 @@ class AdyenPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defau
             Meta(
                 min_length=2,
                 max_length=32,
-                pattern=r"^[a-z]{2}([-_][A-Za-z]{2})?$",
+                pattern=r"^[a-z]{2}([-_][A-Za-z]{2})?$(?!\n)",
                 description="shopperLocale: language of the payment pages (nl_NL, en-US)",
             ),
         ]

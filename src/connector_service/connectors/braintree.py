@@ -124,7 +124,7 @@ class BraintreeDescriptor(msgspec.Struct, forbid_unknown_fields=True, omit_defau
     phone: (
         Annotated[
             str,
-            Meta(pattern=r"^[0-9]{10,14}$", description="descriptor.phone: 10 to 14 digits"),
+            Meta(pattern=r"^[0-9]{10,14}$(?!\n)", description="descriptor.phone: 10 to 14 digits"),
         ]
         | None
     ) = None
@@ -137,7 +137,7 @@ class BraintreeCustomField(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[
         str,
         Meta(
-            pattern=r"^[A-Za-z0-9_]{1,255}$",
+            pattern=r"^[A-Za-z0-9_]{1,255}$(?!\n)",
             description="customFields[].name (as set up in the Control Panel)",
         ),
     ]

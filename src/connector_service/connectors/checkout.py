@@ -138,7 +138,7 @@ class CheckoutPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_de
         Annotated[
             str,
             Meta(
-                pattern=r"^pc_[a-z0-9]{26}$",
+                pattern=r"^pc_[a-z0-9]{26}$(?!\n)",
                 description="processing_channel_id for this payment (NAS keys; overrides the "
                 "account's)",
             ),

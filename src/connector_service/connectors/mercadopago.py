@@ -171,7 +171,7 @@ class MercadoPagoPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit
         Annotated[
             str,
             Meta(
-                pattern=r"^\d{1,12}$",
+                pattern=r"^\d{1,12}$(?!\n)",
                 description="issuer_id: the card's issuer, as the installments look-up "
                 "names it (some issuers' instalments need it)",
             ),
@@ -189,7 +189,7 @@ class MercadoPagoPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit
         Annotated[
             str,
             Meta(
-                pattern=r"^[A-Za-z]{2,12}$",
+                pattern=r"^[A-Za-z]{2,12}$(?!\n)",
                 description="payer.identification.type: CPF, CNPJ, DNI, CURP, RUT... (with "
                 "payer_identification_number)",
             ),
@@ -200,7 +200,7 @@ class MercadoPagoPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit
         Annotated[
             str,
             Meta(
-                pattern=r"^[0-9A-Za-z.\-]{1,32}$",
+                pattern=r"^[0-9A-Za-z.\-]{1,32}$(?!\n)",
                 description="payer.identification.number (with payer_identification_type)",
             ),
         ]
@@ -817,7 +817,10 @@ class MercadoPagoConnector(Connector):
 
 _ACCESS_TOKEN = re.compile(r"\b(?:TEST|APP_USR)-[A-Za-z0-9-]{16,}")
 _TOKEN_ID = re.compile(r'("id"\s*:\s*")[0-9a-f]{32}(")')
-_IDENTIFICATION = re.compile(r'("identification"\s*:\s*\{[^{}]*?"number"\s*:\s*")[^"]*(")')
+# (in JSON, or escaped inside a JSON string: a body logged as a string)
+_IDENTIFICATION = re.compile(
+    r'(\\?"identification\\?"\s*:\s*\{[^{}]*?\\?"number\\?"\s*:\s*\\?")[^"\\]*(\\?")'
+)
 _SECRET_FIELD = re.compile(r'("(?:card_number|security_code|token)"\s*:\s*")[^"]*(")')
 
 

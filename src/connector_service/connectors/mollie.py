@@ -135,7 +135,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         Annotated[
             str,
             Meta(
-                pattern=r"^[A-Z]{2}$",
+                pattern=r"^[A-Z]{2}$(?!\n)",
                 description="restrictPaymentMethodsToCountry: ISO 3166-1 alpha-2 country",
             ),
         ]
@@ -156,7 +156,7 @@ class MolliePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         Annotated[
             str,
             Meta(
-                pattern=r"^\d{4}-\d{2}-\d{2}$",
+                pattern=r"^\d{4}-\d{2}-\d{2}$(?!\n)",
                 description="routing[].releaseDate (YYYY-MM-DD): when the routed shares "
                 "reach the connected organizations (needs splits)",
             ),

@@ -110,7 +110,7 @@ ADDRESS_PARAMS = ("address", "city", "state", "zip_code")
 
 # ---- connector_options (issue 19): fields of /charge and /transaction/charge_authorization.
 
-_Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+_Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$(?!\n)")]
 # Only Charge Authorization (a mandate's charge) takes these, per the spec.
 _MANDATE_ONLY = ("split_code", "subaccount", "transaction_charge", "bearer", "queue")
 

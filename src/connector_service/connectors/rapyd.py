@@ -97,7 +97,7 @@ class RapydPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defau
         Annotated[
             str,
             Meta(
-                pattern=r"^ewallet_[A-Za-z0-9]+$",
+                pattern=r"^ewallet_[A-Za-z0-9]+$(?!\n)",
                 max_length=64,
                 description="ewallet: the Rapyd Wallet the money is paid into",
             ),
@@ -114,7 +114,7 @@ class RapydPaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defau
     receipt_email: (
         Annotated[
             str,
-            Meta(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254, description="receipt_email"),
+            Meta(pattern=r"^[^@\s]+@[^@\s]+$(?!\n)", max_length=254, description="receipt_email"),
         ]
         | None
     ) = None

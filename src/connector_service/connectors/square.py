@@ -123,7 +123,7 @@ class SquarePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
         Annotated[
             str,
             Meta(
-                pattern=r"^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$",
+                pattern=r"^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$(?!\n)",
                 max_length=32,
                 description="delay_duration (RFC 3339 duration, e.g. PT36H): when Square "
                 "applies delay_action to an uncaptured payment",

@@ -302,7 +302,7 @@ class StripePaymentOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defa
             Meta(
                 min_length=3,
                 max_length=800,
-                pattern=r"^[^@\s]+@[^@\s]+$",
+                pattern=r"^[^@\s]+@[^@\s]+$(?!\n)",
                 description="receipt_email: where Stripe e-mails the receipt",
             ),
         ]

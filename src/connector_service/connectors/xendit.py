@@ -588,7 +588,8 @@ _API_KEY = re.compile(r"\bxnd_(?:development|production|public_development|publi
 _CALLBACK_TOKEN = re.compile(r"(?im)^((?:[<>] )?x-callback-token\s*:\s*).+$")
 _CARD_NUMBER = re.compile(r'("card_number"\s*:\s*")[^"]*(")')
 # an e-wallet's phone number (OVO's account): the payer's, not the transcript reader's
-_MOBILE_NUMBER = re.compile(r'("mobile_number"\s*:\s*")[^"]*(")')
+# (in JSON, or escaped inside a JSON string: a body logged as a string)
+_MOBILE_NUMBER = re.compile(r'(\\?"mobile_number\\?"\s*:\s*\\?")[^"\\]*(\\?")')
 
 
 # --------------------------------------------------------------------------- Xendit objects

@@ -41,7 +41,7 @@ from connector_service.domain.status import (
 
 PositiveAmount = Annotated[int, Meta(gt=0, le=10**15)]
 NonNegativeAmount = Annotated[int, Meta(ge=0, le=10**15)]
-AccountName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+AccountName = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$(?!\n)")]
 # ---- issue 19: typed connector options (validated by core/options.py), splits, order
 ConnectorOptionsIn = Annotated[
     dict[Annotated[str, Meta(min_length=1, max_length=64)], dict[str, Any]],
@@ -135,8 +135,10 @@ class MandateListQuery(msgspec.Struct, forbid_unknown_fields=True, omit_defaults
     ``customer_id``). A platform key with per-request credentials names the account
     ``@<connector>``, as its ids do."""
 
-    account: Annotated[str, Meta(min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_.:-]+$")]
-    customer: Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+    account: Annotated[
+        str, Meta(min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_.:-]+$(?!\n)")
+    ]
+    customer: Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$(?!\n)")]
 
 
 class VoidCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -339,8 +341,8 @@ class Dispute(msgspec.Struct, omit_defaults=True):
 
 
 EvidenceText = Annotated[str, Meta(min_length=1, max_length=20000)]
-FileName = Annotated[str, Meta(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")]
-ContentType = Annotated[str, Meta(max_length=100, pattern=r"^[a-z]+/[a-z0-9.+-]+$")]
+FileName = Annotated[str, Meta(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$(?!\n)")]
+ContentType = Annotated[str, Meta(max_length=100, pattern=r"^[a-z]+/[a-z0-9.+-]+$(?!\n)")]
 
 
 class EvidenceItem(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -10,10 +10,10 @@ from msgspec import Meta
 Str64 = Annotated[str, Meta(max_length=64)]
 Str128 = Annotated[str, Meta(max_length=128)]
 Str256 = Annotated[str, Meta(max_length=256)]
-Url = Annotated[str, Meta(max_length=2048, pattern=r"^https?://[^\s]+$")]
-Country = Annotated[str, Meta(pattern=r"^[A-Z]{2}$")]
-Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
-Reference = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x20-\x7e]+$")]
+Url = Annotated[str, Meta(max_length=2048, pattern=r"^https?://[^\s]+$(?!\n)")]
+Country = Annotated[str, Meta(pattern=r"^[A-Z]{2}$(?!\n)")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$(?!\n)")]
+Reference = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[\x20-\x7e]+$(?!\n)")]
 Metadata = Annotated[
     dict[Annotated[str, Meta(min_length=1, max_length=40)], Annotated[str, Meta(max_length=500)]],
     Meta(max_length=50),
@@ -34,7 +34,7 @@ class Address(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 class Customer(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     id: Str128 | None = None
-    email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$(?!\n)")] | None = None
     name: Str256 | None = None
     phone: Str64 | None = None
     ip_address: Str64 | None = None

@@ -242,8 +242,8 @@ def _expiry_ok(exp_year: int, exp_month: int) -> None:
         raise FieldError("exp_year", "the card has expired")
 
 
-Eci = Annotated[str, Meta(pattern=r"^[0-9]{2}$")]
-Bank = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Eci = Annotated[str, Meta(pattern=r"^[0-9]{2}$(?!\n)")]
+Bank = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$(?!\n)")]
 HolderName = Annotated[str, Meta(min_length=1, max_length=128)]
 ExpiresAfterDays = Annotated[int, Meta(ge=1, le=60)]
 
@@ -255,7 +255,7 @@ class ThreeDsResult(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
 
     authentication_value: Secret
     eci: Eci
-    version: Annotated[str, Meta(pattern=r"^[12]\.[0-9]\.[0-9]$")]
+    version: Annotated[str, Meta(pattern=r"^[12]\.[0-9]\.[0-9]$(?!\n)")]
     ds_transaction_id: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
 
     def __post_init__(self) -> None:
@@ -403,7 +403,7 @@ class AchDebit(msgspec.Struct, tag_field="type", tag="ach_debit", forbid_unknown
     """ACH debit (US): account and ABA routing number, and the customer's authorization."""
 
     account_number: Secret
-    routing_number: Annotated[str, Meta(pattern=r"^[0-9]{9}$")]
+    routing_number: Annotated[str, Meta(pattern=r"^[0-9]{9}$(?!\n)")]
     account_holder_name: HolderName
     mandate_acceptance: MandateAcceptance
     account_type: Literal["checking", "savings"] = "checking"
@@ -424,7 +424,7 @@ class AchDebit(msgspec.Struct, tag_field="type", tag="ach_debit", forbid_unknown
 class BacsDebit(msgspec.Struct, tag_field="type", tag="bacs_debit", forbid_unknown_fields=True):
     """Bacs Direct Debit (UK): sort code, account number, the customer's mandate."""
 
-    sort_code: Annotated[str, Meta(pattern=r"^[0-9]{2}-?[0-9]{2}-?[0-9]{2}$")]
+    sort_code: Annotated[str, Meta(pattern=r"^[0-9]{2}-?[0-9]{2}-?[0-9]{2}$(?!\n)")]
     account_number: Secret
     account_holder_name: HolderName
     mandate_acceptance: MandateAcceptance
@@ -535,7 +535,7 @@ EwalletProvider = Literal[
     "truemoney", "linepay",  # TH
     "momo", "zalopay",  # VN
 ]  # fmt: skip
-Phone = Annotated[str, Meta(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164")]
+Phone = Annotated[str, Meta(pattern=r"^\+[1-9][0-9]{6,14}$(?!\n)", description="E.164")]
 # Wallets that push a payment request to the customer's phone instead of a redirect.
 PUSH_WALLETS = frozenset({"ovo"})
 
