@@ -1122,3 +1122,13 @@ def test_the_fake_holds_a_boleto_to_its_payer_rules() -> None:
     del doc["payer"]["address"]["neighborhood"]
     with pytest.raises(SpecViolation):
         check_request(HttpRequest("POST", good.url, good.headers, json.dumps(doc).encode()), TOKEN)
+
+
+def test_cop_amounts_are_whole_pesos_and_cents_are_refused_naming_amount() -> None:
+    from connector_service.connectors.mercadopago import _amount
+
+    assert _amount(1234500, "COP") == 12345
+    with pytest.raises(ServiceError) as raised:
+        _amount(1234550, "COP")
+    assert raised.value.field == "amount"
+    assert _amount(1050, "BRL") == 10.5

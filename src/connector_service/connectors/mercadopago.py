@@ -1119,7 +1119,9 @@ def _card_token(response: HttpResponse) -> CardToken:
 
 # --------------------------------------------------------------------------- helpers
 
-MERCADOPAGO = kit.Exponents("Mercado Pago")
+# Colombian pesos are whole at Mercado Pago ("Prices in COP currency must be expressed
+# with integer values"), though ISO 4217 gives COP two decimals: cents are refused.
+MERCADOPAGO = kit.Exponents("Mercado Pago", {"COP": 0})
 
 
 def _payment_options(data: AuthorizeData) -> MercadoPagoPaymentOptions:
