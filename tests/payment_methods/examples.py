@@ -110,6 +110,9 @@ BAD: dict[str, list[tuple[dict[str, Any], str]]] = {
     ],
     "virtual_account": [
         ({"bank": None}, "payment_method.bank"),
+        ({"account_holder_name": "   "}, "payment_method.account_holder_name"),
+        ({"account_holder_name": "Toko\x00Jenny"}, "payment_method.account_holder_name"),
+        ({"bank": "BCA\n"}, "payment_method.bank"),
         ({"expires_after_days": 0}, "payment_method.expires_after_days"),
     ],
 }

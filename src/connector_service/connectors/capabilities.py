@@ -212,7 +212,7 @@ def check_flow(
     the payment was made with."""
     support = methods.get(pm_type)
     if support is not None and flow not in support.flows:
+        doing = "take recurring" if flow is MethodFlow.RECURRING else flow.value
         raise not_supported(
-            f"{display_name} does not {flow.value} {method_name(pm_type)} payments",
-            field_name,
+            f"{display_name} does not {doing} {method_name(pm_type)} payments", field_name
         )

@@ -944,6 +944,8 @@ TOKEN_STATUS: dict[str, MandateStatus] = {
     "rejected": MandateStatus.FAILED,
     "cancelled": MandateStatus.REVOKED,
     "paused": MandateStatus.PENDING,
+    # the token's validity (expire_at) passed: it can no longer be charged
+    "expired": MandateStatus.REVOKED,
 }
 
 

@@ -244,7 +244,15 @@ def _expiry_ok(exp_year: int, exp_month: int) -> None:
 
 Eci = Annotated[str, Meta(pattern=r"^[0-9]{2}$(?!\n)")]
 Bank = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$(?!\n)")]
-HolderName = Annotated[str, Meta(min_length=1, max_length=128)]
+# A name as a bank shows it: no control characters, no leading or trailing blanks.
+HolderName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[^\x00-\x1f\x7f\s](?:[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s])?$(?!\n)",
+    ),
+]
 ExpiresAfterDays = Annotated[int, Meta(ge=1, le=60)]
 
 

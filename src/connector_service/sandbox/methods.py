@@ -236,7 +236,9 @@ def new_record(
     else:  # app confirm: BLIK, UPI collect
         declined = method.get("blik_code") == DECLINE_BLIK or method.get("vpa") == DECLINE_VPA
         payment["app_declines"] = declined
-        app = "UPI app" if method.get("type") == "upi" else "banking app"
+        app = {"upi": "UPI app", "ewallet": "e-wallet app"}.get(
+            str(method.get("type")), "banking app"
+        )
         payment["next_action"] = {
             "type": "await_customer",
             "url": page,
