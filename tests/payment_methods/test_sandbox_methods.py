@@ -308,3 +308,15 @@ async def test_an_externally_authenticated_card_skips_the_challenge(cs: Connecto
         {"amount": 1000, "currency": "EUR", "payment_method": {**challenge, "three_ds": three_ds}}
     )
     assert done.status is PaymentStatus.CAPTURED
+
+
+@pytest.mark.parametrize(("provider", "currency"), [("gcash", "IDR"), ("ovo", "PHP")])
+async def test_an_ewallet_in_a_currency_it_does_not_hold_is_refused(
+    cs: ConnectorService, provider: str, currency: str
+) -> None:
+    from connector_service.domain.errors import ErrorType, ServiceError
+
+    pm = example("ewallet", provider=provider, phone="+6281234567890")
+    with pytest.raises(ServiceError) as raised:
+        await cs.create_payment(payment("ewallet", payment_method=pm, currency=currency))
+    assert raised.value.type is ErrorType.NOT_SUPPORTED and raised.value.field == "currency"

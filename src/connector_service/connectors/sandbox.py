@@ -76,7 +76,9 @@ from connector_service.domain.flows import (
     WebhookReply,
 )
 from connector_service.domain.payment_methods import (
+    EWALLET_CURRENCIES,
     Card,
+    Ewallet,
     NetworkToken,
     PaymentMethodType,
     Token,
@@ -256,6 +258,14 @@ class SandboxConnector(Connector):
         elif isinstance(pm, StoredMandate):
             body["mandate_id"] = pm.ref.connector_mandate_id
         elif type_of(pm) in METHODS and not isinstance(pm, Token):
+            if isinstance(pm, Ewallet) and data.currency not in EWALLET_CURRENCIES[pm.provider]:
+                raise ServiceError(
+                    ErrorType.NOT_SUPPORTED,
+                    "currency_not_supported",
+                    f"{pm.provider} holds {', '.join(sorted(EWALLET_CURRENCIES[pm.provider]))}"
+                    f" only, not {data.currency}",
+                    field="currency",
+                )
             body["method"] = _method(pm)
         else:
             raise ServiceError(

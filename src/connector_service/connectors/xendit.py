@@ -103,6 +103,7 @@ from connector_service.domain.flows import (
 )
 from connector_service.domain.money import UnknownCurrency
 from connector_service.domain.payment_methods import (
+    EWALLET_CURRENCIES,
     Card,
     Ewallet,
     PaymentMethodType,
@@ -126,22 +127,15 @@ REFUND_REASONS = frozenset(
     {"FRAUDULENT", "DUPLICATE", "REQUESTED_BY_CUSTOMER", "CANCELLATION", "OTHERS"}
 )
 
-# e-wallet provider -> (Xendit's EWalletChannelCode, the currencies Xendit takes it in)
+# e-wallet provider -> (Xendit's EWalletChannelCode, the currencies: the wallet's own)
+_CHANNEL = {
+    "ovo": "OVO", "dana": "DANA", "linkaja": "LINKAJA", "astrapay": "ASTRAPAY",
+    "jeniuspay": "JENIUSPAY", "shopeepay": "SHOPEEPAY", "gcash": "GCASH", "paymaya": "PAYMAYA",
+    "grabpay": "GRABPAY", "touchngo": "TOUCHNGO", "truemoney": "TRUEMONEY",
+    "linepay": "LINEPAY", "momo": "MOMO", "zalopay": "ZALOPAY",
+}  # fmt: skip
 EWALLETS: dict[str, tuple[str, frozenset[str]]] = {
-    "ovo": ("OVO", frozenset({"IDR"})),
-    "dana": ("DANA", frozenset({"IDR"})),
-    "linkaja": ("LINKAJA", frozenset({"IDR"})),
-    "astrapay": ("ASTRAPAY", frozenset({"IDR"})),
-    "jeniuspay": ("JENIUSPAY", frozenset({"IDR"})),
-    "shopeepay": ("SHOPEEPAY", frozenset({"IDR", "PHP", "MYR", "THB"})),
-    "gcash": ("GCASH", frozenset({"PHP"})),
-    "paymaya": ("PAYMAYA", frozenset({"PHP"})),
-    "grabpay": ("GRABPAY", frozenset({"PHP", "MYR"})),
-    "touchngo": ("TOUCHNGO", frozenset({"MYR"})),
-    "truemoney": ("TRUEMONEY", frozenset({"THB"})),
-    "linepay": ("LINEPAY", frozenset({"THB"})),
-    "momo": ("MOMO", frozenset({"VND"})),
-    "zalopay": ("ZALOPAY", frozenset({"VND"})),
+    provider: (code, EWALLET_CURRENCIES[provider]) for provider, code in _CHANNEL.items()
 }
 # Xendit's VirtualAccountChannelCode, by the currency of the bank's country
 VA_BANKS: dict[str, frozenset[str]] = {

@@ -13,6 +13,7 @@ them with examples.
 from __future__ import annotations
 
 import datetime as _dt
+import typing
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -546,6 +547,17 @@ EwalletProvider = Literal[
 Phone = Annotated[str, Meta(pattern=r"^\+[1-9][0-9]{6,14}$(?!\n)", description="E.164")]
 # Wallets that push a payment request to the customer's phone instead of a redirect.
 PUSH_WALLETS = frozenset({"ovo"})
+# The currencies each wallet's balances are in (where it operates): a payment in another
+# is refused before any gateway call.
+EWALLET_CURRENCIES: dict[str, frozenset[str]] = {
+    "ovo": frozenset({"IDR"}), "dana": frozenset({"IDR"}), "linkaja": frozenset({"IDR"}),
+    "astrapay": frozenset({"IDR"}), "jeniuspay": frozenset({"IDR"}),
+    "shopeepay": frozenset({"IDR", "PHP", "MYR", "THB"}),
+    "gcash": frozenset({"PHP"}), "paymaya": frozenset({"PHP"}),
+    "grabpay": frozenset({"PHP", "MYR"}), "touchngo": frozenset({"MYR"}),
+    "truemoney": frozenset({"THB"}), "linepay": frozenset({"THB"}),
+    "momo": frozenset({"VND"}), "zalopay": frozenset({"VND"}),
+}  # fmt: skip
 
 
 class Ewallet(msgspec.Struct, tag_field="type", tag="ewallet", forbid_unknown_fields=True):
@@ -683,3 +695,4 @@ def kind_of(pm: object) -> MethodKind:
 
 
 assert set(METHOD_KIND) == set(PaymentMethodType)
+assert set(EWALLET_CURRENCIES) == set(typing.get_args(EwalletProvider))
