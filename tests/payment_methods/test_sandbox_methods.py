@@ -320,3 +320,16 @@ async def test_an_ewallet_in_a_currency_it_does_not_hold_is_refused(
     with pytest.raises(ServiceError) as raised:
         await cs.create_payment(payment("ewallet", payment_method=pm, currency=currency))
     assert raised.value.type is ErrorType.NOT_SUPPORTED and raised.value.field == "currency"
+
+
+async def test_a_network_token_payment_keeps_its_type_with_the_card_summary(
+    cs: ConnectorService,
+) -> None:
+    """The sandbox summarises the token's card (last four, brand): the answer shows it
+    under the type the payment was made with, not as a card."""
+    created = await cs.create_payment(payment("network_token"))
+    shown = created.payment_method
+    assert shown is not None and shown.type == "network_token", shown
+    assert shown.card is not None and shown.card.last4, shown
+    again = await cs.get_payment(created.id)
+    assert again.payment_method is not None and again.payment_method.type == "network_token"
