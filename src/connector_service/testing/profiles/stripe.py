@@ -23,6 +23,7 @@ from connector_service.testing.profile import (
     OptionsSample,
     SplitsSample,
     ThreeDS,
+    Voucher,
     Webhooks,
     form_sent,
 )
@@ -60,6 +61,22 @@ def _sample(fake: Any, payment: dict[str, Any]) -> bytes:
         "request": {"id": None, "idempotency_key": None},
     }
     return json.dumps(event).encode()
+
+
+def _pay_voucher(fake: Any, payment: dict[str, Any]) -> None:
+    """The customer pays at the store: the fake's hosted voucher page, paid."""
+    pi = payment["connector_payment_id"]
+    status, _ = visit(f"{fake.base_url}/_fake/method/{pi}", {"outcome": "succeed"})
+    assert status == 200, status
+
+
+_PAYER = {"customer": {"id": "cf-shopper", "email": "jenny@example.com", "name": "Jenny Rosen"}}
+VOUCHERS = (
+    Voucher({"type": "oxxo", "expires_after_days": 2}, _pay_voucher,
+            {"currency": "MXN", "billing": {"country": "MX"}, **_PAYER}),
+    Voucher({"type": "konbini"}, _pay_voucher,
+            {"currency": "JPY", "billing": {"country": "JP"}, **_PAYER}),
+)  # fmt: skip
 
 
 def _sign(body: bytes, secret: str, ts: int) -> tuple[dict[str, str], bytes]:
@@ -120,4 +137,5 @@ PROFILE = ConnectorProfile(
         form_sent("/v1/payment_intents", "transfer_data[destination]", "acct_1CfConformance00"),
         form_sent("/v1/refunds", "reverse_transfer", "true"),
     ),
+    vouchers=VOUCHERS,  # an unpaid voucher's expiry is not played by the fake
 )
