@@ -333,3 +333,18 @@ async def test_a_network_token_payment_keeps_its_type_with_the_card_summary(
     assert shown.card is not None and shown.card.last4, shown
     again = await cs.get_payment(created.id)
     assert again.payment_method is not None and again.payment_method.type == "network_token"
+
+
+async def test_an_event_sent_during_the_create_is_the_same_document_as_the_answer(
+    cs: ConnectorService, receiver: Receiver
+) -> None:
+    """The sandbox sends payment.requires_action while the create is still in flight,
+    before the payment's record is saved: the event still shows the caller's metadata
+    and the method type, as the answer does."""
+    body = payment("virtual_account", amount=150000, metadata={"order": "42"})
+    created = await cs.create_payment(body)
+    first = await events_for(receiver, created.id, "requires_action")
+    shown = first["data"]["payment"]
+    assert shown["metadata"] == {"order": "42"} == created.metadata, shown
+    assert shown["payment_method"]["type"] == "virtual_account", shown
+    assert shown["reference"] == created.reference, shown

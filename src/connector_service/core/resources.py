@@ -135,6 +135,10 @@ class Resources:
     def __init__(self, codec: IdCodec, storage: Storage) -> None:
         self.codec = codec
         self.storage = storage
+        # Payments this process is creating, by reference, until their record is saved:
+        # an event arriving during the gateway call (the sandbox's, a fast gateway's)
+        # shows what the answer will (metadata, method) instead of nothing.
+        self.creating: dict[str, PaymentFacts] = {}
 
     # ------------------------------------------------------------------ ids
 

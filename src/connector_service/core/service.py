@@ -196,47 +196,56 @@ class PaymentService:
                 if earlier is not None:
                     return await self.resume_payment(rc, earlier[0], req)
         data = self._authorize_data(req, pm, reference)
-        target, result, attempts = await authorize_with_failover(
-            self.runner, self.breakers, targets, data, pm_type, routed, options=blocks
-        )
-        gid = result.connector_payment_id or ""
-        facts = PaymentFacts(
-            connector=target.connector.meta.name,
-            connector_payment_id=gid,
-            amount=req.amount,
-            currency=req.currency,
-            capture_method=req.capture_method.value,
-            reference=reference,
-            meta=dict(result.meta),
-            metadata=dict(req.metadata),
-            payment_method=pm_type.value,
-        )
-        gateway_key = target.ctx.idempotency_key
-        if gid:
-            earlier = await self._unresolved_retry(target.account, reference, gateway_key)
-            if earlier is not None:
-                # This create repeats one that answered ``unresolved`` (same key, so the
-                # gateway replayed it): the payment keeps the id the caller already holds.
-                payment_id, earlier_facts = earlier
-                facts = msgspec.structs.replace(facts, amount=earlier_facts.amount)
-                await self._settle(payment_id, target.account, gid, earlier_facts)
-            elif gateway_key is None:
-                # Without a gateway idempotency key the gateway cannot have replayed an
-                # earlier create, so this gateway id is new: no alias can name it yet
-                # (aliases come from settling unresolved payments and from secondary ids,
-                # which are never a create's own id). One storage read saved per payment.
-                payment_id = self.resources.codec.make(Kind.PAYMENT, target.account, gid)
-            else:
-                payment_id = await self.resources.id_for(Kind.PAYMENT, target.account, gid)
-        else:
-            # No gateway id yet (outcome unknown): the id is named by our reference, and
-            # a retry, a sync or the gateway's webhook links the gateway's id to it later.
-            payment_id = self.resources.id_by_reference(Kind.PAYMENT, target.account, reference)
-            facts = msgspec.structs.replace(facts, gateway_key=gateway_key)
-            await self.resources.remember_reference(
-                Kind.PAYMENT, target.account, reference, payment_id
+        creating = self.resources.creating
+        creating[reference] = PaymentFacts(
+            connector="", connector_payment_id="", amount=req.amount, currency=req.currency,
+            capture_method=req.capture_method.value, reference=reference,
+            metadata=dict(req.metadata), payment_method=pm_type.value,
+        )  # fmt: skip
+        try:
+            target, result, attempts = await authorize_with_failover(
+                self.runner, self.breakers, targets, data, pm_type, routed, options=blocks
             )
-        await self.resources.save(payment_id, facts)
+            gid = result.connector_payment_id or ""
+            facts = PaymentFacts(
+                connector=target.connector.meta.name,
+                connector_payment_id=gid,
+                amount=req.amount,
+                currency=req.currency,
+                capture_method=req.capture_method.value,
+                reference=reference,
+                meta=dict(result.meta),
+                metadata=dict(req.metadata),
+                payment_method=pm_type.value,
+            )
+            gateway_key = target.ctx.idempotency_key
+            if gid:
+                earlier = await self._unresolved_retry(target.account, reference, gateway_key)
+                if earlier is not None:
+                    # This create repeats one that answered ``unresolved`` (same key, so the
+                    # gateway replayed it): the payment keeps the id the caller already holds.
+                    payment_id, earlier_facts = earlier
+                    facts = msgspec.structs.replace(facts, amount=earlier_facts.amount)
+                    await self._settle(payment_id, target.account, gid, earlier_facts)
+                elif gateway_key is None:
+                    # Without a gateway idempotency key the gateway cannot have replayed an
+                    # earlier create, so this gateway id is new: no alias can name it yet
+                    # (aliases come from settling unresolved payments and from secondary ids,
+                    # which are never a create's own id). One storage read saved per payment.
+                    payment_id = self.resources.codec.make(Kind.PAYMENT, target.account, gid)
+                else:
+                    payment_id = await self.resources.id_for(Kind.PAYMENT, target.account, gid)
+            else:
+                # No gateway id yet (outcome unknown): the id is named by our reference, and
+                # a retry, a sync or the gateway's webhook links the gateway's id to it later.
+                payment_id = self.resources.id_by_reference(Kind.PAYMENT, target.account, reference)
+                facts = msgspec.structs.replace(facts, gateway_key=gateway_key)
+                await self.resources.remember_reference(
+                    Kind.PAYMENT, target.account, reference, payment_id
+                )
+            await self.resources.save(payment_id, facts)
+        finally:
+            creating.pop(reference, None)
         await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
         payment = payment_document(

@@ -214,6 +214,9 @@ async def _payment(
     payment_id = await ids.payment(gid, r.reference)
     await ids.link(payment_id, r.secondary_ids)
     facts = await ids.resources.facts(Kind.PAYMENT, payment_id) if payment_id else None
+    if facts is None and r.reference:
+        # Sent while this process is still creating it (before its record is saved).
+        facts = ids.resources.creating.get(r.reference)
     if isinstance(facts, PaymentFacts):
         amount, currency = facts.amount, facts.currency
         capture = CaptureMethod(facts.capture_method)
