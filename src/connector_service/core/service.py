@@ -196,27 +196,24 @@ class PaymentService:
                 if earlier is not None:
                     return await self.resume_payment(rc, earlier[0], req)
         data = self._authorize_data(req, pm, reference)
-        creating = self.resources.creating
-        creating[reference] = PaymentFacts(
+        # What the payment's record will say, shown by events sent while it is created.
+        pending = PaymentFacts(
             connector="", connector_payment_id="", amount=req.amount, currency=req.currency,
             capture_method=req.capture_method.value, reference=reference,
             metadata=dict(req.metadata), payment_method=pm_type.value,
         )  # fmt: skip
+        creating = self.resources.creating
+        creating[reference] = pending
         try:
             target, result, attempts = await authorize_with_failover(
                 self.runner, self.breakers, targets, data, pm_type, routed, options=blocks
             )
             gid = result.connector_payment_id or ""
-            facts = PaymentFacts(
+            facts = msgspec.structs.replace(
+                pending,
                 connector=target.connector.meta.name,
                 connector_payment_id=gid,
-                amount=req.amount,
-                currency=req.currency,
-                capture_method=req.capture_method.value,
-                reference=reference,
                 meta=dict(result.meta),
-                metadata=dict(req.metadata),
-                payment_method=pm_type.value,
             )
             gateway_key = target.ctx.idempotency_key
             if gid:
