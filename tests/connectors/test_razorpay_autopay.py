@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connector_service.connectors.razorpay import RazorpayConnector
-from connector_service.domain.common import AwaitCustomer, BrowserInfo, Customer, DisplayQr
+from connector_service.domain.common import AwaitCustomer, Customer, DisplayQr
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import Flow, MandateCompleteData, MandateSetupData
 from connector_service.domain.ids import MandateRef
@@ -31,25 +29,19 @@ from connector_service.testing.fakes.razorpay import (
 )
 from connector_service.testing.profiles.razorpay import PROFILE
 from connector_service.testing.rig import Rig, open_rig
-from tests.connectors.harness import drive, make_ctx, response
+from tests.connectors.harness import drive, response
+from tests.connectors.razorpay_support import (
+    BASE,
+    BROWSER,
+    CONNECTOR,
+    KEY_ID,
+    KEY_SECRET,
+    ctx,
+    fixture,
+)
 
-CONNECTOR = RazorpayConnector()
-FIXTURES = Path(__file__).parent / "fixtures" / "razorpay"
-BASE = "https://api.razorpay.com/v1"
-KEY_ID = "rzp_test_" + "Au7mXk2WpZ4cQA"
-KEY_SECRET = "Tp6vB3nM8qW1eR4tY7uI2oP5"
-BROWSER = BrowserInfo(ip_address="203.0.113.7", user_agent="Mozilla/5.0 (test)")
 VPA = "gaurav.kumar@exampleupi"
 PID, CID, TID = "pay_QAuT7mXk2WpZ4c", "cust_Q7kS9bWq4ZyX1e", "token_QAuV2cWp9NtL3b"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def ctx(options: dict[str, str] | None = None) -> Any:
-    creds = {"key_id": KEY_ID, "key_secret": KEY_SECRET}
-    return make_ctx(CONNECTOR, creds, options or {}, base_url=BASE, idempotency_key=None)
 
 
 def setup(pm: Upi, **extra: Any) -> MandateSetupData:

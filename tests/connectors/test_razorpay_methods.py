@@ -10,13 +10,11 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from connector_service.connectors.capabilities import check_method
-from connector_service.connectors.razorpay import RazorpayConnector
 from connector_service.domain.common import AwaitCustomer, BrowserInfo, Customer, DisplayQr
 from connector_service.domain.errors import ErrorType, ServiceError
 from connector_service.domain.flows import AuthorizeData, Flow, WebhookEventType
@@ -25,25 +23,20 @@ from connector_service.domain.status import CaptureMethod, PaymentStatus
 from connector_service.testing.fakes.razorpay import check_request
 from connector_service.testing.profiles.razorpay import PROFILE
 from connector_service.testing.rig import Rig, open_rig
-from tests.connectors.harness import drive, make_ctx, response
+from tests.connectors.harness import drive, response
+from tests.connectors.razorpay_support import (
+    BASE,
+    BROWSER,
+    CONNECTOR,
+    FIXTURES,
+    KEY_ID,
+    KEY_SECRET,
+    WEBHOOK_SECRET,
+    ctx,
+    fixture,
+)
 
-CONNECTOR = RazorpayConnector()
-FIXTURES = Path(__file__).parent / "fixtures" / "razorpay"
-BASE = "https://api.razorpay.com/v1"
-KEY_ID = "rzp_test_" + "Xq7Lm2Vb9Nc4Tz"
-KEY_SECRET = "Hs8dK2pQ9wE4rT6yU1iO3aZx"
-WEBHOOK_SECRET = "whk-test-secret-5b1e"
-BROWSER = BrowserInfo(ip_address="203.0.113.7", user_agent="Mozilla/5.0 (test)")
 VPA = "gaurav.kumar@exampleupi"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def ctx() -> Any:
-    creds = {"key_id": KEY_ID, "key_secret": KEY_SECRET, "webhook_secret": WEBHOOK_SECRET}
-    return make_ctx(CONNECTOR, creds, {}, base_url=BASE, idempotency_key=None)
 
 
 def upi_auth(pm: Upi, **extra: Any) -> AuthorizeData:

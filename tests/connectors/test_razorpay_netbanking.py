@@ -11,14 +11,12 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from connector_service.connectors.capabilities import MethodFlow, check_method
-from connector_service.connectors.razorpay import RazorpayConnector
-from connector_service.domain.common import BrowserInfo, Customer, RedirectAction
+from connector_service.domain.common import Customer, RedirectAction
 from connector_service.domain.errors import DeclineCode, ErrorType, ServiceError
 from connector_service.domain.flows import AuthorizeData, Flow, SyncData, WebhookEventType
 from connector_service.domain.ids import PaymentRef
@@ -28,25 +26,20 @@ from connector_service.testing.fakes.razorpay import check_request
 from connector_service.testing.profiles._browser import visit
 from connector_service.testing.profiles.razorpay import PROFILE
 from connector_service.testing.rig import Rig, open_rig
-from tests.connectors.harness import drive, make_ctx, response
+from tests.connectors.harness import drive, response
+from tests.connectors.razorpay_support import (
+    BASE,
+    BROWSER,
+    CONNECTOR,
+    FIXTURES,
+    KEY_ID,
+    KEY_SECRET,
+    WEBHOOK_SECRET,
+    ctx,
+    fixture,
+)
 
-CONNECTOR = RazorpayConnector()
-FIXTURES = Path(__file__).parent / "fixtures" / "razorpay"
-BASE = "https://api.razorpay.com/v1"
-KEY_ID = "rzp_test_" + "Nb4Hd2WsR6eQ9n"
-KEY_SECRET = "Lp3kT8vB1nM6qW2eR9tY5uI7"
-WEBHOOK_SECRET = "whk-test-netbanking-7c2a"
-BROWSER = BrowserInfo(ip_address="203.0.113.7", user_agent="Mozilla/5.0 (test)")
 RETURN = "https://shop.example/return"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def ctx() -> Any:
-    creds = {"key_id": KEY_ID, "key_secret": KEY_SECRET, "webhook_secret": WEBHOOK_SECRET}
-    return make_ctx(CONNECTOR, creds, {}, base_url=BASE, idempotency_key=None)
 
 
 def nb_auth(bank: str = "HDFC", **extra: Any) -> AuthorizeData:
