@@ -59,26 +59,40 @@ def _worker(host: str, port: int, app: str, options: dict[str, Any]) -> None:
 
 
 def serve(workers: int, host: str, port: int, app: str, options: dict[str, Any]) -> int:
-    """Run ``workers`` processes until SIGINT / SIGTERM; the exit code of the service."""
+    """Run ``workers`` processes until SIGINT / SIGTERM; the exit code of the service.
+
+    The signal handler forwards SIGTERM to the workers it can see, but a signal that
+    lands while a replacement worker is being started (between ``Process.start()`` and
+    its place in ``procs``) cannot see that worker. So once the loop ends, every live
+    worker that was not yet told is told, and each worker is told exactly once: a
+    second SIGTERM makes uvicorn drop its open connections instead of draining them."""
     ctx = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited loop
     stopping = False
+    told: set[int] = set()
 
     def start(index: int) -> BaseProcess:
         proc = ctx.Process(target=_worker, args=(host, port, app, options), name=f"worker-{index}")
         proc.start()
         return proc
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
+    def tell_to_stop() -> None:
         for proc in procs:
-            if proc.is_alive() and proc.pid is not None:
+            if proc.pid is not None and proc.pid not in told and proc.is_alive():
+                told.add(proc.pid)
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(proc.pid, signal.SIGTERM)
 
-    procs = [start(i) for i in range(workers)]
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        tell_to_stop()
+
+    procs: list[BaseProcess] = []
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        for i in range(workers):
+            if not stopping:
+                procs.append(start(i))
         while not stopping:
             for i, proc in enumerate(procs):
                 proc.join(timeout=0.2)
@@ -87,10 +101,12 @@ def serve(workers: int, host: str, port: int, app: str, options: dict[str, Any])
                     time.sleep(RESTART_PAUSE_SECONDS)
                     if not stopping:
                         procs[i] = start(i)
+        tell_to_stop()
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for proc in procs:
             proc.join(timeout=max(0.0, deadline - time.monotonic()))
             if proc.is_alive():
+                log.warning("%s did not stop in %.0f s; killing it", proc.name, STOP_GRACE_SECONDS)
                 proc.kill()
                 proc.join()
     finally:
