@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import msgspec
 import pytest
 
 from connector_service.connectors.base import HttpRequest
@@ -177,6 +178,7 @@ EXTRA: dict[str, dict[str, str]] = {
     },
     "create customer": {},
     "create recurring payment": {},
+    "create UPI recurring payment": {"notes": "Create a recurring payment: notes, optional"},
     "capture": {},
     "refund": {},
 }
@@ -389,11 +391,14 @@ def mandate() -> MandateRef:
     )  # fmt: skip
 
 
-def charge_requests() -> list[HttpRequest]:
+def charge_requests(method: str = "card") -> list[HttpRequest]:
+    ref = mandate()
+    if method == "upi":  # a UPI AutoPay mandate: its set-up keeps the method in meta
+        ref = msgspec.structs.replace(ref, meta={**ref.meta, "method": "upi"})
     data = AuthorizeData(
         amount=1000,
         currency="INR",
-        payment_method=StoredMandate(ref=mandate()),
+        payment_method=StoredMandate(ref=ref),
         capture_method=CaptureMethod.AUTOMATIC,
         reference="Receipt No. 2",
         description="Creating recurring payment for Gaurav Kumar",
@@ -600,6 +605,33 @@ CASES: dict[str, Case] = {
             }
         ),
         lambda: charge_requests()[1],
+        {
+            "email",
+            "contact",
+            "amount",
+            "currency",
+            "order_id",
+            "customer_id",
+            "token",
+            "recurring",
+        },
+    ),
+    # documents/upi.md, "Create a recurring payment": recurring is the string "1" there
+    "create UPI recurring payment": (
+        lambda c: c.payment.createRecurring(
+            {
+                "email": "gaurav.kumar@example.com",
+                "contact": "9123456789",
+                "amount": 1000,
+                "currency": "INR",
+                "order_id": OID,
+                "customer_id": CID,
+                "token": TID,
+                "recurring": "1",
+                "description": "Creating recurring payment for Gaurav Kumar",
+            }
+        ),
+        lambda: charge_requests("upi")[1],
         {
             "email",
             "contact",

@@ -353,7 +353,7 @@ class RazorpayConnector(Connector):
                 "currency": data.currency,
                 "customer_id": customer_id,
                 "token": token,
-                "recurring": True,
+                "recurring": _recurring_flag(pm),
                 "description": data.description,
                 "notes": _notes(data.reference, data.metadata),
             }
@@ -1230,6 +1230,17 @@ def _stored_card(ctx: ConnectorContext, data: AuthorizeData) -> tuple[str, str, 
     if isinstance(pm, Token) and pm.token.startswith("token_") and pm.customer_id:
         return pm.customer_id, pm.token, _email(data.customer), _contact(ctx, data.customer)
     return None
+
+
+def _recurring_flag(pm: object) -> bool | str:
+    """``recurring`` of a merchant-initiated charge, typed as Razorpay's own guides type
+    it: the string ``"1"`` on a UPI AutoPay token (the SDK's ``documents/upi.md``, whose
+    table says string, ``1`` or ``0``), the boolean ``true`` on a card token (its
+    ``documents/card.md``). A ``token_...`` given without this service's mandate is
+    charged as a card token: its method is not known here."""
+    if isinstance(pm, StoredMandate) and pm.ref.meta.get("method") == "upi":
+        return "1"
+    return True
 
 
 def _email(customer: Customer | None, fallback: str | None = None) -> str:
