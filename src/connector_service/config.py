@@ -223,6 +223,14 @@ class WebhooksConfig(msgspec.Struct, forbid_unknown_fields=True):
     sandbox_events: Literal["direct", "http", "off"] = "direct"
 
 
+class SandboxConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """``[sandbox]``: how the built-in sandbox gateway behaves."""
+
+    # How long a bank debit (SEPA, ACH, Bacs) stays ``processing`` before the sandbox's
+    # bank clears or bounces it: long enough to watch the pending state, short for tests.
+    debit_settle_seconds: Annotated[float, Meta(ge=0, le=3600)] = 1.0
+
+
 class WebhookEndpointConfig(msgspec.Struct, forbid_unknown_fields=True):
     """``[[webhook_endpoints]]``: a client application receiving events."""
 
@@ -250,6 +258,7 @@ class RawConfig(msgspec.Struct, forbid_unknown_fields=True):
     callers: list[dict[str, Any]] = []
     default_account: str | None = None
     webhooks: WebhooksConfig = msgspec.field(default_factory=WebhooksConfig)
+    sandbox: SandboxConfig = msgspec.field(default_factory=SandboxConfig)
     webhook_endpoints: list[dict[str, Any]] = []
 
 
@@ -322,6 +331,7 @@ class Config:
     reconciler: ReconcilerConfig = field(default_factory=ReconcilerConfig)
     gateway_pool: GatewayPoolConfig = field(default_factory=GatewayPoolConfig)
     webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     webhook_endpoints: dict[str, WebhookEndpoint] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # non-fatal findings
     warnings: list[str] = field(default_factory=list)
@@ -569,6 +579,7 @@ def load_config(
         reconciler=raw.reconciler,
         gateway_pool=raw.gateway_pool,
         webhooks=raw.webhooks,
+        sandbox=raw.sandbox,
         webhook_endpoints=endpoints,
         problems=problems,
         warnings=warnings,

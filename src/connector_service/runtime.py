@@ -43,7 +43,11 @@ class Runtime:
             )
         )
         self.connectors = connectors or load_connectors()
-        self.sandbox = SandboxGateway(self.storage, fingerprint_key=config.id_key)
+        self.sandbox = SandboxGateway(
+            self.storage,
+            fingerprint_key=config.id_key,
+            debit_settle_seconds=config.sandbox.debit_settle_seconds,
+        )
         self.executor.register_scheme("sandbox", self.sandbox)
         self.service = PaymentService(config, self.storage, self.executor, self.connectors)
         self.idempotency = IdempotencyStore(

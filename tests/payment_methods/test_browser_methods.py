@@ -14,11 +14,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import pytest_asyncio
 
+from connector_service.testing.service import start_service
 from tests.conftest import ServiceProcess
 from tests.payment_methods.examples import example, payment
 from tests.payment_methods.test_sandbox_methods import iban_ending
 from tests.server.client import Api
-from tests.server.test_rest_flows import service  # noqa: F401 - the shared module server
+from tests.server.test_rest_flows import (
+    CONFIG,
+    service,  # noqa: F401 - the shared module server
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,6 +46,18 @@ async def browser() -> AsyncIterator[Any]:
             yield chromium
         finally:
             await chromium.close()
+
+
+@pytest.fixture(scope="module")
+def slow_bank(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A service whose sandbox bank takes 5 s to clear a debit (``[sandbox]
+    debit_settle_seconds``; 1 s by default): the page must be seen pending first, and
+    opening Chromium's page took up to 2.9 s on a loaded 2-core machine."""
+    svc = start_service(
+        tmp_path_factory.mktemp("slow-bank"), CONFIG + "\n[sandbox]\ndebit_settle_seconds = 5\n"
+    )
+    yield svc
+    svc.stop()
 
 
 @pytest.fixture
@@ -149,13 +165,13 @@ DEBIT_CASES = [("0001", "captured", "captured"), ("0002", "declined", "failed")]
 
 @pytest.mark.parametrize(("last4", "shown", "final"), DEBIT_CASES)
 async def test_debit_sepa_is_cleared_or_bounces_while_the_page_watches(
-    service: ServiceProcess,  # noqa: F811
-    api: Api,
+    slow_bank: ServiceProcess,
     browser: Any,
     last4: str,
     shown: str,
     final: str,
 ) -> None:
+    api = Api(slow_bank.url, "key-a")
     pm = example("sepa_debit", iban=iban_ending("DE", "37040044", last4))
     created = await api.ok(
         "POST", "/v1/payments", payment("sepa_debit", payment_method=pm, customer={"id": "c1"})
@@ -164,14 +180,14 @@ async def test_debit_sepa_is_cleared_or_bounces_while_the_page_watches(
     assert created["mandate"]["status"] == "active"
     page = await browser.new_page()
     try:
-        await page.goto(f"{service.url}/sandbox/pay/{created['connector_payment_id']}")
+        await page.goto(f"{slow_bank.url}/sandbox/pay/{created['connector_payment_id']}")
         assert await page.text_content("#payment-status") == "pending"
-        # The page reloads itself while the bank clears the debit (about a second); the
+        # The page reloads itself while the bank clears the debit (5 s here); the
         # page shows the sandbox's own status (a bounce is "declined").
         await page.wait_for_function(
             "!['pending', undefined].includes("
             "document.querySelector('#payment-status')?.textContent)",
-            timeout=15000,
+            timeout=30000,
         )
         assert await page.text_content("#payment-status") == shown
     finally:

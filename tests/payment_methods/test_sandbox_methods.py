@@ -5,12 +5,14 @@ real endpoint) and by a sync, with the same payment id everywhere."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from connector_service import ConnectorService
+from connector_service.config import ConfigError, load_config
 from connector_service.domain.common import (
     AwaitCustomer,
     DisplayBankTransfer,
@@ -348,3 +350,22 @@ async def test_an_event_sent_during_the_create_is_the_same_document_as_the_answe
     assert shown["metadata"] == {"order": "42"} == created.metadata, shown
     assert shown["payment_method"]["type"] == "virtual_account", shown
     assert shown["reference"] == created.reference, shown
+
+
+@pytest.mark.parametrize("seconds", [0.0, 600.0])
+async def test_a_debit_settles_after_the_configured_time(seconds: float) -> None:
+    """``[sandbox] debit_settle_seconds``: the sandbox's bank clears a debit that long
+    after it was made (0: at the next sync; 600: still processing then)."""
+    async with ConnectorService({"sandbox": {"debit_settle_seconds": seconds}}) as svc:
+        made = time.time()
+        created = await svc.create_payment(payment("sepa_debit", amount=2990))
+        record = await svc.runtime.sandbox._load("payment", created.connector_payment_id)
+        assert made + seconds - 1 <= float(record["settles_at"]) <= time.time() + seconds
+        synced = await svc.get_payment(created.id)
+        wanted = PaymentStatus.CAPTURED if seconds == 0 else PaymentStatus.PROCESSING
+        assert synced.status is wanted
+
+
+def test_a_negative_debit_settle_time_is_refused_naming_the_field() -> None:
+    with pytest.raises(ConfigError, match=r"sandbox\.debit_settle_seconds"):
+        load_config(data={"sandbox": {"debit_settle_seconds": -1}})

@@ -171,8 +171,15 @@ class _IdemClaim:
 class SandboxGateway:
     """Implements the executor's transport protocol for ``sandbox://`` URLs."""
 
-    def __init__(self, storage: Storage, fingerprint_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        fingerprint_key: bytes | None = None,
+        *,
+        debit_settle_seconds: float = methods.DEBIT_SETTLE_SECONDS,
+    ) -> None:
         self.storage = storage
+        self.debit_settle_seconds = debit_settle_seconds  # [sandbox] debit_settle_seconds
         # Key of the idempotency fingerprints (HMAC-SHA256). Instances sharing a database
         # must share it (the runtime derives it from the service's id_key); a hash with a
         # known key over a card number would be guessable, so it never is stored.
@@ -810,7 +817,9 @@ class SandboxGateway:
             "account": _ACCOUNT.get(),
         }
         base = str(p.get("authentication_base_url") or "http://127.0.0.1:8080").rstrip("/")
-        mandate = methods.new_record(payment, method, p, base, self._succeed)
+        mandate = methods.new_record(
+            payment, method, p, base, self._succeed, self.debit_settle_seconds
+        )
         if mandate is not None:
             mandate["id"] = _new_id("sbm")
             mandate["currency"] = currency

@@ -25,7 +25,8 @@ happens next depends on the method's kind (``MethodKind``):
   name). It is paid later: ``POST /sandbox/vouchers/<number>/pay`` (what the store or bank
   does).
 - **bank_debit** (``sepa_debit``, ``ach_debit``, ``bacs_debit``): ``pending`` at once, with
-  the debit mandate; it settles :data:`DEBIT_SETTLE_SECONDS` later (by webhook, or at a
+  the debit mandate; it settles ``[sandbox] debit_settle_seconds`` (default
+  :data:`DEBIT_SETTLE_SECONDS`) later (by webhook, or at a
   sync after that), as ``captured`` or, for an IBAN or account number ending in ``0002``,
   bounced (``declined``, ``insufficient_funds``); one ending in ``0003`` bounces as a
   closed account (``account_closed``).
@@ -161,9 +162,11 @@ def new_record(
     p: dict[str, Any],
     base: str,
     succeed: Callable[[dict[str, Any]], None],
+    debit_settle_seconds: float = DEBIT_SETTLE_SECONDS,
 ) -> dict[str, Any] | None:
-    """Set up ``payment`` for a method payment; returns the mandate record of a debit.
-    Raises ``ValueError`` naming the field of a method the sandbox cannot take."""
+    """Set up ``payment`` for a method payment; returns the mandate record of a debit
+    (which settles ``debit_settle_seconds`` later). Raises ``ValueError`` naming the
+    field of a method the sandbox cannot take."""
     pm_kind = kind(method)
     pid = str(payment["id"])
     now = time.time()
@@ -182,7 +185,7 @@ def new_record(
         return None
     if pm_kind is MethodKind.BANK_DEBIT:
         payment["status"] = "pending"
-        payment["settles_at"] = now + DEBIT_SETTLE_SECONDS
+        payment["settles_at"] = now + debit_settle_seconds
         last4 = payment["method"].get("last4", "")
         payment["bounce"] = last4 if last4 in BOUNCES else None
         return {
