@@ -16,6 +16,7 @@ import grpc
 import pytest
 
 from connector_service.grpc_gen.v1 import payments_pb2
+from connector_service.testing.service import START_TIMEOUT_SECONDS
 from tests.conftest import free_port
 from tests.grpc.client import Grpc, payment_request
 from tests.server.client import Api
@@ -23,7 +24,7 @@ from tests.server.client import Api
 
 async def test_several_workers_share_the_grpc_port(service_factory: Any) -> None:
     svc = service_factory(workers=2)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while svc.logs().count("gRPC listening on") < 2:  # /health answered: one worker is up
         assert time.monotonic() < deadline, svc.logs()
         await asyncio.sleep(0.1)

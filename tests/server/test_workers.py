@@ -23,9 +23,15 @@ LISTEN, ESTABLISHED = "0A", "01"
 
 def workers_of(parent: int) -> list[int]:
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-    return [
-        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    workers = []
+    for pid in children:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # reaped between the two reads (the worker this test killed)
+            continue
+        if b"spawn_main" in cmdline:
+            workers.append(int(pid))
+    return workers
 
 
 def socket_inodes(pid: int) -> set[str]:

@@ -181,5 +181,4 @@ async def test_sigkill_while_receiving_and_delivering_loses_nothing(
             listed = (await resp.json())["data"]
         stored = [e["connector_event_id"] for e in listed]
         assert sorted(stored) == sorted(acked), info
-        assert time.monotonic() - started < 60, info
         print(info)

@@ -136,12 +136,12 @@ async def test_a_slow_receiver_times_out_then_gets_the_event(
 
     receiver.behaviour = slow_once
     [eid] = await record(store)
-    started = time.monotonic()
     await run_worker(store, receiver.url, lambda: len(receiver.deliveries) >= 2)
-    assert time.monotonic() - started < 1.5  # the slow attempt was cut at the timeout
     attempts = await store.list_attempts(delivery_id(eid, "shop"))
     assert attempts[0].status_code is None and attempts[0].error == "timed out after 0.5 s"
-    assert 400 < attempts[0].latency_ms < 1000
+    # cut at the timeout, not when the receiver answered 1.5 s later (no wall-clock bound
+    # on the whole run: worker start-up and the retry pause vary with the machine's load)
+    assert 400 < attempts[0].latency_ms < 1450
     assert attempts[1].status_code == 204
     assert (await store.list_deliveries(event_id=eid))[0].status == "succeeded"
 
@@ -155,9 +155,11 @@ async def test_a_receiver_that_is_down_gets_every_event_once_it_is_up(
         retry_schedule_seconds=[0.1] * 20))  # fmt: skip
     await worker.start()
     try:
-        await asyncio.sleep(0.4)
-        failed = await store.list_attempts(delivery_id(ids[0], "shop"))
-        assert failed and failed[0].error is not None and "could not connect" in failed[0].error
+        deadline = time.monotonic() + 30
+        while not (failed := await store.list_attempts(delivery_id(ids[0], "shop"))):
+            assert time.monotonic() < deadline, "no attempt made while the receiver was down"
+            await asyncio.sleep(0.05)
+        assert failed[0].error is not None and "could not connect" in failed[0].error
         await down.start()
         await down.wait_for(lambda: len({d.webhook_id for d in down.accepted()}) == 3)
         await worker.drain()

@@ -16,7 +16,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ServiceProcess", "free_port", "start_service"]
+__all__ = ["START_TIMEOUT_SECONDS", "ServiceProcess", "free_port", "start_service"]
+
+# How long a service may take to answer /health. Starting is mostly imports, CPU-bound:
+# one start took 5-7 s on a loaded 2-core machine, and ``--workers 2`` starts three
+# interpreters at once. A long deadline costs nothing when a start is quick.
+START_TIMEOUT_SECONDS = 60.0
+# How long stop() waits after SIGTERM before SIGKILL: longer than the supervisor's own
+# grace for its workers (cli.workers.STOP_GRACE_SECONDS), so a clean stop can finish.
+STOP_TIMEOUT_SECONDS = 40.0
 
 
 def free_port() -> int:
@@ -39,7 +47,7 @@ class ServiceProcess:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(STOP_TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
@@ -94,9 +102,10 @@ def _start_once(
         # Each service counts its own metrics unless a test asks for a shared directory.
         full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     cmd = [sys.executable, "-m", "connector_service.cli.main", "serve", "--workers", str(workers)]
+    started = time.monotonic()
     proc = subprocess.Popen(cmd, env=full_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603 (our own CLI, fixed argv)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = started + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             logs = log_path.read_text()
@@ -110,4 +119,5 @@ def _start_once(
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError(f"service did not start:\n{log_path.read_text()}")
+    took = time.monotonic() - started
+    raise RuntimeError(f"service did not answer /health in {took:.0f} s:\n{log_path.read_text()}")
