@@ -169,7 +169,7 @@ async def test_breaker_opens_skips_and_probes_back(
 ) -> None:
     first, second = gateways
     cfg = config(first.url, second.url)
-    cfg["breaker"] = {"consecutive_failures": 2, "cool_down_seconds": 0.3}
+    cfg["breaker"] = {"consecutive_failures": 2, "cool_down_seconds": 1.5}
     async with ConnectorService(cfg) as cs:
         first.mode = "unavailable"
         for _ in range(2):
@@ -190,7 +190,7 @@ async def test_breaker_opens_skips_and_probes_back(
 
         gauge = REGISTRY.get_sample_value("cs_circuit_breaker_state", {"account": "first"})
         assert gauge == 2
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(1.55)  # the cool-down: long enough that the checks above fit in it
         first.mode = "ok"
         payment = await cs.create_payment(
             {"amount": 100, "currency": "EUR", "payment_method": CARD}
@@ -203,11 +203,11 @@ async def test_breaker_opens_skips_and_probes_back(
 async def test_failed_probe_reopens(gateways: tuple[FakeGateway, FakeGateway]) -> None:
     first, second = gateways
     cfg = config(first.url, second.url)
-    cfg["breaker"] = {"consecutive_failures": 1, "cool_down_seconds": 0.2}
+    cfg["breaker"] = {"consecutive_failures": 1, "cool_down_seconds": 1.5}
     async with ConnectorService(cfg) as cs:
         first.mode = "unavailable"
         await cs.create_payment({"amount": 100, "currency": "EUR", "payment_method": CARD})
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(1.55)
         payment = await cs.create_payment(
             {"amount": 100, "currency": "EUR", "payment_method": CARD}
         )
