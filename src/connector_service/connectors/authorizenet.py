@@ -1,6 +1,6 @@
 """Authorize.net: the JSON API (``POST /xml/v1/request.api``): ``createTransactionRequest``
 (authOnly / authCapture / priorAuthCapture / void / refund), ``getTransactionDetailsRequest``
-and the Customer Information Manager (CIM) profiles for stored cards.
+and the Customer Information Manager (CIM) profiles for stored cards and bank accounts.
 
 Why it looks the way it does:
 
@@ -31,7 +31,9 @@ Why it looks the way it does:
   only; it has no challenge redirect of its own, so there is no completion flow;
 - a stored card is a CIM customer profile with a payment profile (the mandate id is
   the payment profile id, the customer id the profile id), charged with
-  ``transactionRequest.profile`` and ``processingOptions.isSubsequentAuth``;
+  ``transactionRequest.profile`` and ``processingOptions.isSubsequentAuth``; a stored
+  bank account is the same profile with ``payment.bankAccount``, marked a bank debit in
+  the mandate's meta so its charges are eCheck debits (``processing`` until settled);
 - an eCheck (``ach_debit``) is ``payment.bankAccount`` on an ``authCaptureTransaction``:
   there is no authorization to capture later, and an approval (response code 1) only
   means the gateway took the debit in. The money arrives days later and can still be

@@ -21,7 +21,9 @@ fake's batch closes at once (``auto_settle``), so refunds can follow a capture i
 test run; with ``auto_settle = False`` a refund of an unsettled capture is refused
 with reason 54, as the gateway does. An eCheck (``bankAccount``, authCapture only)
 settles with the same batch; :meth:`AuthorizenetFake.return_item` is the bank returning
-it later (``returnedItem`` with the ACH return code).
+it later (``returnedItem`` with the ACH return code). A CIM payment profile may hold a
+bank account (``createCustomerProfileRequest``, or ``createProfile`` on an eCheck debit):
+its charges are eCheck debits, and ``getCustomerProfileRequest`` shows it masked.
 """
 
 from __future__ import annotations
