@@ -4,7 +4,7 @@ resume, webhook-driven or not) answers the same shape."""
 
 from __future__ import annotations
 
-from connector_service.core.resources import RefundFacts
+from connector_service.core.resources import PaymentFacts, RefundFacts
 from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.flows import MandateResult, PaymentResult, RefundResult
@@ -34,16 +34,12 @@ def method_summary(card: CardSummary | None, method: str | None) -> api.PaymentM
 
 
 def payment_document(
-    ref: PaymentRef,
-    result: PaymentResult,
-    *,
-    payment_id: str,
-    reference: str | None = None,
-    metadata: dict[str, str] | None = None,
-    method: str | None = None,
+    ref: PaymentRef, result: PaymentResult, *, payment_id: str, facts: PaymentFacts
 ) -> api.Payment:
-    """``method``: the payment_method.type the payment was made with (PaymentFacts), shown
-    when the gateway's answer carries no card summary (a synced iDEAL or SEPA payment)."""
+    """The payment as the API answers it: the gateway's ``result`` over what the service
+    kept of it (``facts``: the caller's reference and metadata, and the payment_method.type
+    it was made with, shown when the gateway's answer carries no card summary, e.g. a
+    synced iDEAL or SEPA payment)."""
     return api.Payment(
         id=payment_id,
         status=result.status,
@@ -54,14 +50,14 @@ def payment_document(
         connector_payment_id=result.connector_payment_id or ref.connector_payment_id,
         capture_method=CaptureMethod(ref.capture_method),
         amount_captured=result.amount_captured,
-        reference=reference,
-        payment_method=method_summary(result.card, method),
+        reference=facts.reference,
+        payment_method=method_summary(result.card, facts.payment_method),
         next_action=result.next_action,
         failure=result.failure,
         network_transaction_id=result.network_transaction_id,
         pending_reason=result.pending_reason,
         connector_status=result.connector_status,
-        metadata=metadata or {},
+        metadata=facts.metadata,
     )
 
 

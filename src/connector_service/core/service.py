@@ -245,14 +245,7 @@ class PaymentService:
             creating.pop(reference, None)
         await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
-        payment = payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        payment = payment_document(ref, result, payment_id=payment_id, facts=facts)
         payment.attempts = attempts
         if result.status is PaymentStatus.UNRESOLVED:
             await unresolved.remember(
@@ -417,14 +410,7 @@ class PaymentService:
         result = _with_captures(await self._sync(target, payment_id, ref, facts), facts)
         if result.connector_payment_id and not ref.connector_payment_id:
             ref = msgspec.structs.replace(ref, connector_payment_id=result.connector_payment_id)
-        return payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=facts.reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        return payment_document(ref, result, payment_id=payment_id, facts=facts)
 
     async def resume_payment(
         self,
@@ -486,14 +472,7 @@ class PaymentService:
                 await self._settle(payment_id, identity.account, gid, facts)
                 await self._note(payment_id, ref.account, result)
                 ref = msgspec.structs.replace(ref, connector_payment_id=gid)
-        payment = payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=facts.reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        payment = payment_document(ref, result, payment_id=payment_id, facts=facts)
         shown = payment.payment_method
         if isinstance(req.payment_method, Card | Token) and (shown is None or shown.card is None):
             payment.payment_method = pm_summary(req.payment_method)
@@ -509,14 +488,7 @@ class PaymentService:
         data = CompleteAuthorizeData(payment=ref, params=req.params)
         result = await self.runner.run(target, Flow.COMPLETE_AUTHORIZE, data)
         await self._note(payment_id, ref.account, result)
-        return payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=facts.reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        return payment_document(ref, result, payment_id=payment_id, facts=facts)
 
     async def capture(
         self,
@@ -566,14 +538,7 @@ class PaymentService:
                 await self.resources.record_capture(payment_id, amount, req.final_capture) or facts
             )
             result = _with_captures(result, facts)
-        return payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=facts.reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        return payment_document(ref, result, payment_id=payment_id, facts=facts)
 
     async def increment(
         self,
@@ -615,14 +580,7 @@ class PaymentService:
                 result = msgspec.structs.replace(result, amount=req.total_amount)
         elif result.amount is None:
             result = msgspec.structs.replace(result, amount=facts.amount)
-        return payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=facts.reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        return payment_document(ref, result, payment_id=payment_id, facts=facts)
 
     async def void(
         self,
@@ -633,14 +591,7 @@ class PaymentService:
         ref, target, facts = await self._payment_target(rc, payment_id)
         result = await self.runner.run(target, Flow.VOID, VoidData(payment=ref, reason=req.reason))
         await self._note(payment_id, ref.account, result)
-        return payment_document(
-            ref,
-            result,
-            payment_id=payment_id,
-            reference=facts.reference,
-            metadata=facts.metadata,
-            method=facts.payment_method,
-        )
+        return payment_document(ref, result, payment_id=payment_id, facts=facts)
 
     # ------------------------------------------------------------------ refunds
 
