@@ -1080,18 +1080,12 @@ def test_the_name_on_the_account_is_cut_to_the_schemas_22_characters() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("over", "field"),
-    [
-        ({"capture_method": CaptureMethod.MANUAL}, "capture_method"),
-        ({"capture_method": CaptureMethod.AUTOMATIC, "setup_future_usage": True},
-         "setup_future_usage"),
-    ],
-)  # fmt: skip
-def test_an_echeck_is_never_held_nor_stored(over: dict[str, Any], field: str) -> None:
+def test_an_echeck_is_never_held() -> None:
     with pytest.raises(ServiceError) as err:
-        CONNECTOR.build_authorize(ctx(), authorize(payment_method=ach(), **over))
-    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == field
+        CONNECTOR.build_authorize(
+            ctx(), authorize(payment_method=ach(), capture_method=CaptureMethod.MANUAL)
+        )
+    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "capture_method"
     assert err.value.code == "not_supported"
 
 
@@ -1243,3 +1237,202 @@ def test_a_resent_echeck_is_the_original_debit_read_back() -> None:
     assert result.status is PaymentStatus.PROCESSING
     assert result.pending_reason == "settlement_pending"
     assert result.meta == {"method": "bankAccount", "bank_debit": "1"}
+
+
+# --------------------------------------------------------------------------- stored eChecks
+
+
+def bank_mandate(**meta: str) -> MandateRef:
+    return MandateRef(
+        account="a",
+        connector="authorizenet",
+        connector_mandate_id="87950",
+        customer_id="527270",
+        meta=meta or {"method": "bankAccount", "bank_debit": "1"},
+    )
+
+
+def ach_setup(pm: AchDebit | None = None) -> MandateSetupData:
+    return MandateSetupData(
+        payment_method=pm or ach(),
+        currency="USD",
+        amount=0,
+        reference="mdt-ach-1",
+        customer=Customer(id="shopper-77", email="jenny@example.com", name="Jenny Rosen"),
+    )
+
+
+def test_a_bank_account_mandate_is_a_cim_profile_with_the_bank_account_in_schema_order() -> None:
+    (request,), result = run(Flow.SETUP_MANDATE, ach_setup(), "profile_created_bank_account")
+    inner = body(request)["createCustomerProfileRequest"]
+    assert list(inner) == ["merchantAuthentication", "refId", "profile", "validationMode"]
+    profile = inner["profile"]
+    assert profile["description"] == "Stored bank account (mdt-ach-1)"
+    (payment_profile,) = profile["paymentProfiles"]
+    assert list(payment_profile) == ["customerType", "billTo", "payment", "defaultPaymentProfile"]
+    assert payment_profile["customerType"] == "individual"
+    assert payment_profile["payment"] == {
+        "bankAccount": {
+            "accountType": "checking",
+            "routingNumber": ROUTING,
+            "accountNumber": ACCOUNT,
+            "nameOnAccount": "Jenny Rosen",
+            "echeckType": "WEB",
+        }
+    }
+    assert list(payment_profile["payment"]["bankAccount"]) == [
+        "accountType", "routingNumber", "accountNumber", "nameOnAccount", "echeckType"
+    ]  # fmt: skip
+    # a bank account has no zero-amount authorization to void: format checks only
+    assert inner["validationMode"] == "testMode"
+    assert result.status is MandateStatus.ACTIVE
+    assert (result.connector_mandate_id, result.connector_customer_id) == ("87950", "527270")
+    assert result.card is None
+    # its charges are bank debits: the core's events read this mark
+    assert result.meta == {"method": "bankAccount", "bank_debit": "1"}
+
+
+@pytest.mark.parametrize(
+    ("option", "sent"), [("liveMode", "testMode"), ("testMode", "testMode"), ("none", "none")]
+)
+def test_a_bank_account_is_validated_for_format_at_most(option: str, sent: str) -> None:
+    request = checked(CONNECTOR.build_setup_mandate(ctx(validation_mode=option), ach_setup()))
+    assert body(request)["createCustomerProfileRequest"]["validationMode"] == sent
+    # a card keeps the option as given
+    card_setup = MandateSetupData(
+        payment_method=card(),
+        currency="USD",
+        amount=0,
+        reference="m",
+        customer=Customer(email="j@example.com"),
+    )
+    card_request = CONNECTOR.build_setup_mandate(ctx(validation_mode=option), card_setup)
+    assert body(card_request)["createCustomerProfileRequest"]["validationMode"] == option
+
+
+def test_a_company_checking_account_is_stored_as_a_business_ccd_profile() -> None:
+    pm = ach(account_type="checking", account_holder_type="company")
+    request = checked(CONNECTOR.build_setup_mandate(ctx(), ach_setup(pm)))
+    (payment_profile,) = body(request)["createCustomerProfileRequest"]["profile"]["paymentProfiles"]
+    assert payment_profile["customerType"] == "business"
+    bank = payment_profile["payment"]["bankAccount"]
+    assert (bank["accountType"], bank["echeckType"]) == ("businessChecking", "CCD")
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_setup_mandate(
+            ctx(), ach_setup(ach(account_type="savings", account_holder_type="company"))
+        )
+    assert err.value.type is ErrorType.NOT_SUPPORTED
+    assert err.value.field == "payment_method.account_holder_type"
+
+
+def test_a_bank_profile_breaks_the_fakes_contract_when_too_long() -> None:
+    """The fake checks a stored bank account's facets as it checks a debit's."""
+    request = CONNECTOR.build_setup_mandate(ctx(), ach_setup())
+    doc = body(request)
+    bank = doc["createCustomerProfileRequest"]["profile"]["paymentProfiles"][0]["payment"]
+    bank["bankAccount"]["routingNumber"] = "1100000001"
+    bad = HttpRequest(request.method, request.url, request.headers, json.dumps(doc).encode())
+    with pytest.raises(SpecViolation, match="routingNumber"):
+        check_request(bad)
+
+
+def test_a_bank_account_mandate_is_charged_as_an_echeck() -> None:
+    data = authorize(
+        payment_method=StoredMandate(ref=bank_mandate()), capture_method=CaptureMethod.AUTOMATIC
+    )
+    # the gateway's answer does not need to say eCheck: the mandate's mark does
+    (request,), result = run(Flow.AUTHORIZE, data, "auth_capture_approved")
+    tx = tx_request(request)
+    assert tx["transactionType"] == "authCaptureTransaction"
+    assert tx["profile"] == {
+        "customerProfileId": "527270",
+        "paymentProfile": {"paymentProfileId": "87950"},
+    }
+    # the card networks' stored-credential flags are not sent for a bank account
+    assert "processingOptions" not in tx and "subsequentAuthInformation" not in tx
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    assert result.amount_captured is None and result.card is None
+    assert result.meta == {
+        "customer_profile_id": "527270",
+        "payment_profile_id": "87950",
+        "method": "bankAccount",
+        "bank_debit": "1",
+    }
+
+
+def test_a_bank_account_mandate_is_never_held() -> None:
+    data = authorize(payment_method=StoredMandate(ref=bank_mandate()))  # manual
+    with pytest.raises(ServiceError) as err:
+        CONNECTOR.build_authorize(ctx(), data)
+    assert err.value.type is ErrorType.NOT_SUPPORTED and err.value.field == "capture_method"
+    # a card mandate may still be held
+    card_ref = bank_mandate(last4="1111")
+    checked(CONNECTOR.build_authorize(ctx(), authorize(payment_method=StoredMandate(ref=card_ref))))
+
+
+def test_setup_future_usage_on_an_echeck_stores_the_bank_account_with_the_debit() -> None:
+    data = authorize(
+        payment_method=ach(),
+        capture_method=CaptureMethod.AUTOMATIC,
+        setup_future_usage=True,
+        customer=Customer(id="shopper-77", email="jenny@example.com"),
+    )
+    (request,), result = run(Flow.AUTHORIZE, data, "echeck_profile_created")
+    tx = tx_request(request)
+    assert list(tx["payment"]) == ["bankAccount"]
+    assert tx["profile"] == {"createProfile": "true"}
+    keys = list(tx)
+    assert keys.index("payment") < keys.index("profile") < keys.index("order")
+    assert "processingOptions" not in tx  # isFirstSubsequentAuth is a card's
+    assert result.status is PaymentStatus.PROCESSING
+    assert result.pending_reason == "settlement_pending"
+    mandate = result.mandate
+    assert mandate is not None and mandate.status is MandateStatus.ACTIVE
+    assert (mandate.connector_mandate_id, mandate.connector_customer_id) == ("87950", "527270")
+    assert mandate.card is None
+    assert mandate.meta == {"method": "bankAccount", "bank_debit": "1"}
+
+
+def test_a_card_saved_with_a_payment_has_no_bank_mark() -> None:
+    data = authorize(setup_future_usage=True, capture_method=CaptureMethod.AUTOMATIC,
+                     customer=Customer(email="jane@example.com"))  # fmt: skip
+    _, result = run(Flow.AUTHORIZE, data, "auth_capture_profile_created")
+    assert result.mandate is not None and result.mandate.meta == {}
+
+
+def test_a_listed_bank_account_profile_has_no_card_summary_and_is_a_bank_debit() -> None:
+    _, result = run(
+        Flow.LIST_MANDATES, ListMandatesData(customer_id="527262"), "profile_read_bank_account"
+    )
+    cards = [m for m in result.methods if m.card is not None]
+    (bank,) = [m for m in result.methods if m.card is None]
+    assert bank.connector_mandate_id == "87950"
+    assert bank.meta == {"method": "bankAccount", "bank_debit": "1"}
+    assert all(m.meta == {} for m in cards) and len(cards) == 2
+
+
+def test_scrub_exact_of_a_bank_account_profile_request() -> None:
+    request = CONNECTOR.build_setup_mandate(ctx(), ach_setup())
+    assert request.body is not None
+    before = request.body.decode()
+    assert before == (
+        f'{{"createCustomerProfileRequest":{{"merchantAuthentication":{{"name":"{LOGIN}",'
+        f'"transactionKey":"{KEY}"}},"refId":"idem-123","profile":{{"merchantCustomerId":'
+        '"shopper-77","description":"Stored bank account (mdt-ach-1)","email":'
+        '"jenny@example.com","paymentProfiles":[{"customerType":"individual","billTo":'
+        '{"firstName":"Jenny","lastName":"Rosen"},"payment":{"bankAccount":{"accountType":'
+        f'"checking","routingNumber":"{ROUTING}","accountNumber":"{ACCOUNT}","nameOnAccount":'
+        '"Jenny Rosen","echeckType":"WEB"}},"defaultPaymentProfile":"true"}]},'
+        '"validationMode":"testMode"}}'
+    )
+    assert CONNECTOR.scrub(before) == (
+        '{"createCustomerProfileRequest":{"merchantAuthentication":{"name":"[REDACTED]",'
+        '"transactionKey":"[REDACTED]"},"refId":"idem-123","profile":{"merchantCustomerId":'
+        '"shopper-77","description":"Stored bank account (mdt-ach-1)","email":'
+        '"jenny@example.com","paymentProfiles":[{"customerType":"individual","billTo":'
+        '{"firstName":"Jenny","lastName":"Rosen"},"payment":{"bankAccount":{"accountType":'
+        '"checking","routingNumber":"[REDACTED]","accountNumber":"[REDACTED]","nameOnAccount":'
+        '"Jenny Rosen","echeckType":"WEB"}},"defaultPaymentProfile":"true"}]},'
+        '"validationMode":"testMode"}}'
+    )

@@ -341,3 +341,143 @@ def test_no_account_number_in_a_stored_row_or_a_log_line(rig: Rig) -> None:
     assert b"connector_service.transcript" in logs and b"bankAccount" in logs
     assert stored and account.encode() not in stored
     assert account.encode() not in logs
+
+
+# --------------------------------------------------------------------------- stored eChecks
+
+
+def _bank_mandate(rig: Rig, pm: dict[str, Any] = ACH, customer: str = "shopper-ach") -> Any:
+    return rig.api.ok(
+        "POST",
+        "/v1/mandates",
+        {
+            "currency": "USD",
+            "payment_method": pm,
+            "customer": {"id": customer, "email": "jenny@example.com", "name": "Jenny Rosen"},
+        },
+    )
+
+
+def test_a_bank_account_mandate_is_debited_as_an_echeck_settled_by_sync_and_refunded(
+    rig: Rig,
+) -> None:
+    mandate = _bank_mandate(rig)
+    assert mandate["status"] == "active", mandate
+    assert mandate["payment_method"] == {"type": "ach_debit"}, mandate
+    assert "000123456789" not in json.dumps(mandate)
+    (created,) = sent(rig, "createCustomerProfileRequest")[-1:]
+    (payment_profile,) = created["profile"]["paymentProfiles"]
+    assert list(payment_profile["payment"]["bankAccount"]) == [
+        "accountType", "routingNumber", "accountNumber", "nameOnAccount", "echeckType"
+    ]  # fmt: skip
+    assert created["validationMode"] == "testMode"
+    rig.fake.auto_settle = False  # the batch closes later
+    try:
+        mit = payment(2200, {"type": "mandate", "mandate_id": mandate["id"]}, "automatic")
+        charge = rig.api.ok("POST", "/v1/payments", mit)
+        assert charge["status"] == "processing", charge
+        assert charge["pending_reason"] == "settlement_pending", charge
+        assert not charge.get("amount_captured"), charge
+        charged = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+        assert (
+            charged["profile"]["paymentProfile"]["paymentProfileId"]
+            == (mandate["connector_mandate_id"])
+        )
+        assert "processingOptions" not in charged and "payment" not in charged
+        # the gateway's authcapture.created for it: processing, never captured
+        event = _authcapture_event(rig, charge)
+        assert event["type"] == "payment.processing", event
+        assert event["data"]["payment"]["pending_reason"] == "settlement_pending", event
+        synced = rig.api.ok("GET", f"/v1/payments/{charge['id']}")
+        assert synced["status"] == "processing", synced
+        status, err, _ = rig.api.call("POST", f"/v1/payments/{charge['id']}/refunds", {"amount": 1})
+        assert status == 409 and err["error"]["code"] == "payment_not_refundable", err
+        rig.fake.settle()
+    finally:
+        rig.fake.auto_settle = True
+    settled = rig.api.ok("GET", f"/v1/payments/{charge['id']}")
+    assert settled["status"] == "captured" and settled["amount_captured"] == 2200, settled
+    refund = rig.api.ok("POST", f"/v1/payments/{charge['id']}/refunds", {"amount": 700})
+    assert refund["status"] == "succeeded", refund
+    credit = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    assert credit["payment"]["bankAccount"]["accountNumber"] == "XXXX6789"
+    # listed with no card summary; revoked as any profile
+    listed = rig.api.ok(
+        "GET", f"/v1/mandates?account={rig.account}&customer={mandate['customer_id']}"
+    )
+    (shown,) = [m for m in listed["data"] if m["id"] == mandate["id"]]
+    assert "card" not in (shown.get("payment_method") or {}), shown
+    revoked = rig.api.ok("POST", f"/v1/mandates/{mandate['id']}/revoke", {})
+    assert revoked["status"] == "revoked", revoked
+
+
+def test_a_bank_account_mandate_is_not_held_for_capture(rig: Rig) -> None:
+    mandate = _bank_mandate(rig, customer="shopper-ach-held")
+    calls = len(rig.fake.received)
+    held = payment(900, {"type": "mandate", "mandate_id": mandate["id"]}, "manual")
+    status, err, _ = rig.api.call("POST", "/v1/payments", held)
+    assert status == 422 and err["error"]["field"] == "capture_method", err
+    assert len(rig.fake.received) == calls
+
+
+def test_an_echeck_saved_with_a_debit_is_charged_later_as_an_echeck(rig: Rig) -> None:
+    first = rig.api.ok(
+        "POST",
+        "/v1/payments",
+        payment(
+            1500,
+            ACH,
+            "automatic",
+            setup_future_usage="off_session",
+            customer={"id": "shopper-ach-sfu", "email": "jenny@example.com"},
+        ),
+    )
+    assert first["status"] == "processing", first
+    assert first["mandate"]["status"] == "active", first
+    debit = sent(rig, "createTransactionRequest")[-1]["transactionRequest"]
+    assert debit["profile"] == {"createProfile": "true"} and "bankAccount" in debit["payment"]
+    assert "processingOptions" not in debit
+    profile = next(p for p in rig.fake.profiles.values()
+                   if p["merchantCustomerId"] == "shopper-ach-sfu")  # fmt: skip
+    (stored,) = profile["payment_profiles"].values()
+    assert stored["bank"]["accountNumber"] == ACH["account_number"]
+    mit = payment(600, {"type": "mandate", "mandate_id": first["mandate"]["id"]}, "automatic")
+    charge = rig.api.ok("POST", "/v1/payments", mit)
+    assert charge["status"] == "processing", charge
+    assert charge["pending_reason"] == "settlement_pending", charge
+    rig.fake.settle()
+    assert rig.api.ok("GET", f"/v1/payments/{charge['id']}")["status"] == "captured"
+
+
+def test_no_account_number_in_a_stored_row_or_a_log_line_of_a_bank_mandate(rig: Rig) -> None:
+    """As for a debit: the bank mandate's account number (unique to this test) went to
+    the gateway, and is in none of the service's stored bytes (mandate, payment and
+    refund rows) nor its DEBUG log; nor is one stored with a debit (setup_future_usage)."""
+    account = "8" + str(uuid.uuid4().int)[:11]
+    saved_with_debit = "9" + str(uuid.uuid4().int)[:11]
+    mandate = _bank_mandate(rig, ACH | {"account_number": account}, customer="shopper-ach-scan")
+    mit = payment(1300, {"type": "mandate", "mandate_id": mandate["id"]}, "automatic")
+    charge = rig.api.ok("POST", "/v1/payments", mit)
+    rig.api.ok("GET", f"/v1/payments/{charge['id']}")
+    rig.api.ok("POST", f"/v1/payments/{charge['id']}/refunds", {"amount": 300})
+    rig.api.ok("GET", f"/v1/mandates?account={rig.account}&customer={mandate['customer_id']}")
+    first = rig.api.ok(
+        "POST",
+        "/v1/payments",
+        payment(1400, ACH | {"account_number": saved_with_debit}, "automatic",
+                setup_future_usage="off_session",
+                customer={"id": "shopper-ach-scan2", "email": "jenny@example.com"}),
+    )  # fmt: skip
+    assert first["mandate"]["status"] == "active", first
+    profiles = [p for p in sent(rig, "createCustomerProfileRequest")
+                if p["profile"]["paymentProfiles"][0]["payment"]["bankAccount"]
+                ["accountNumber"] == account]  # fmt: skip
+    assert len(profiles) == 1  # the gateway got it: the scan below can find it if it leaked
+    db = Path(rig.service.env["CS_STORAGE_URL"].removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    logs = rig.service.log_path.read_bytes()
+    assert b"createCustomerProfileRequest" in logs and b"bankAccount" in logs
+    assert stored
+    for number in (account, saved_with_debit):
+        assert number.encode() not in stored
+        assert number.encode() not in logs

@@ -324,6 +324,16 @@ EXTRA: dict[str, dict[str, str]] = {
         "transactionRequest.transactionSettings": "transactionSettings, optional",
     },
     "create profile": {"profile.paymentProfiles.defaultPaymentProfile": "optional"},
+    "echeck purchase storing the account": {
+        "transactionRequest.currencyCode": "currencyCode, optional",
+        "transactionRequest.customerIP": "customerIP: where the customer authorized the "
+        "debit online (mandate_acceptance.ip_address)",
+    },
+    "charge bank profile": {
+        "transactionRequest.currencyCode": "currencyCode, optional",
+        "transactionRequest.order": "order, optional",
+        "transactionRequest.transactionSettings": "transactionSettings, optional",
+    },
 }
 
 
@@ -716,6 +726,7 @@ RESPONSES = {
         "refund_exceeds",
         "echeck_approved",
         "echeck_invalid_account",
+        "echeck_profile_created",
     ],
     "getTransactionDetailsResponse": [
         "details_authorized",
@@ -727,8 +738,12 @@ RESPONSES = {
         "details_echeck_settled",
         "details_echeck_returned",
     ],
-    "createCustomerProfileResponse": ["profile_created", "profile_declined"],
-    "getCustomerProfileResponse": ["profile_read"],
+    "createCustomerProfileResponse": [
+        "profile_created",
+        "profile_declined",
+        "profile_created_bank_account",
+    ],
+    "getCustomerProfileResponse": ["profile_read", "profile_read_bank_account"],
     "getUnsettledTransactionListResponse": ["unsettled_list"],
     "deleteCustomerPaymentProfileResponse": ["profile_deleted"],
     # what the gateway answers a request it cannot authenticate, whatever the operation
@@ -1098,3 +1113,159 @@ def test_a_returned_echeck_parses_in_the_sdk_as_the_connector_reads_it(recorder:
     _, result = drive(CONNECTOR, Flow.SYNC, ctx(), SyncData(payment=payment_ref()),
                       [response(200, fixture("details_echeck_returned"))])  # fmt: skip
     assert result.failure.gateway.code == "R01"
+
+
+# --------------------------------------------------------------------------- stored eChecks
+
+
+def ach() -> AchDebit:
+    return AchDebit(
+        account_number=Secret("000123456789"),
+        routing_number="110000000",
+        account_holder_name="Jenny Rosen",
+        mandate_acceptance=MandateAcceptance(
+            accepted_at="2026-12-03T10:00:00Z", ip_address="192.0.2.7", user_agent="Mozilla/5.0"
+        ),
+    )
+
+
+def test_create_bank_account_profile_matches_the_sdk(recorder: Recorder) -> None:
+    """A customer profile whose payment profile is ``bankAccountType`` (the SDK samples'
+    "create customer profile" with the bank account a debit names)."""
+    payment_profile = apicontractsv1.customerPaymentProfileType()
+    payment_profile.customerType = "individual"
+    address = apicontractsv1.customerAddressType()
+    address.firstName, address.lastName = "Jenny", "Rosen"
+    payment_profile.billTo = address
+    payment_profile.payment = sdk_bank_account("000123456789", "110000000", echeck_type="WEB")
+    profile = apicontractsv1.customerProfileType()
+    profile.merchantCustomerId = "shopper-77"
+    profile.description = "Stored bank account (mdt-ach-1)"
+    profile.email = "jenny@example.com"
+    profile.paymentProfiles = [payment_profile]
+    request = apicontractsv1.createCustomerProfileRequest()
+    request.merchantAuthentication = auth()
+    request.refId = "ord-7-a"
+    request.profile = profile
+    request.validationMode = "testMode"
+    sdk_request, parsed = run_sdk(
+        recorder,
+        apicontrollers.createCustomerProfileController,
+        request,
+        ("createCustomerProfileResponse", "profile_created_bank_account"),
+    )
+    data = MandateSetupData(
+        payment_method=ach(),
+        currency="USD",
+        amount=0,
+        reference="mdt-ach-1",
+        customer=Customer(id="shopper-77", email="jenny@example.com", name="Jenny Rosen"),
+    )
+    ours_request = ours(Flow.SETUP_MANDATE, data, "profile_created_bank_account")
+    compare("create profile", sdk_request, ours_request)
+    # the same bank account, value for value and in the same order, as the SDK sends it
+    sdk_profile = from_xml(sdk_request.body or b"")["createCustomerProfileRequest"]
+    our_profile = json.loads(ours_request.body or b"")["createCustomerProfileRequest"]
+    sdk_bank = sdk_profile["profile"]["paymentProfiles"]["payment"]["bankAccount"]
+    (our_payment_profile,) = our_profile["profile"]["paymentProfiles"]
+    assert our_payment_profile["payment"]["bankAccount"] == sdk_bank
+    assert list(our_payment_profile["payment"]["bankAccount"]) == list(sdk_bank)
+    assert our_profile["validationMode"] == sdk_profile["validationMode"] == "testMode"
+    assert str(parsed.customerProfileId) == "527270"
+    assert [str(i) for i in parsed.customerPaymentProfileIdList.numericString] == ["87950"]
+
+
+def test_echeck_purchase_storing_the_account_matches_the_sdk(recorder: Recorder) -> None:
+    """``setup_future_usage`` on a debit: the bank account and ``profile.createProfile``
+    on the authCapture (the schema's customerProfilePaymentType), answered with the
+    profile's ids."""
+    transaction = apicontractsv1.transactionRequestType()
+    transaction.transactionType = "authCaptureTransaction"
+    transaction.amount = Decimal("15.00")
+    transaction.payment = sdk_bank_account("000123456789", "110000000", echeck_type="WEB")
+    transaction.profile = apicontractsv1.customerProfilePaymentType()
+    transaction.profile.createProfile = True
+    transaction.order = sdk_order("ord-2002")
+    customer = apicontractsv1.customerDataType()
+    customer.type, customer.id, customer.email = "individual", "shopper-77", "jenny@example.com"
+    transaction.customer = customer
+    transaction.transactionSettings = settings()
+    sdk_request, parsed = run_sdk(
+        recorder,
+        apicontrollers.createTransactionController,
+        sdk_transaction(transaction),
+        ("createTransactionResponse", "echeck_profile_created"),
+    )
+    data = AuthorizeData(
+        amount=1500,
+        currency="USD",
+        payment_method=ach(),
+        capture_method=CaptureMethod.AUTOMATIC,
+        reference="ord-2002",
+        description="Golf Shirts",
+        setup_future_usage=True,
+        customer=Customer(id="shopper-77", email="jenny@example.com"),
+    )
+    compare(
+        "echeck purchase storing the account",
+        sdk_request,
+        ours(Flow.AUTHORIZE, data, "echeck_profile_created"),
+    )
+    assert str(parsed.transactionResponse.accountType) == "eCheck"
+    assert str(parsed.transactionResponse.profile.customerPaymentProfileId) == "87950"
+    _, result = drive(CONNECTOR, Flow.AUTHORIZE, ctx(), data,
+                      [response(200, fixture("echeck_profile_created"))])  # fmt: skip
+    assert result.mandate.connector_mandate_id == "87950"
+    assert result.mandate.connector_customer_id == "527270"
+
+
+def test_charge_bank_account_profile_matches_the_sdk(recorder: Recorder) -> None:
+    """A stored bank account charged as the SDK samples' "charge customer profile"
+    (no card stored-credential flags), answered as the eCheck it is."""
+    profile = apicontractsv1.customerProfilePaymentType()
+    profile.customerProfileId = "527270"
+    profile.paymentProfile = apicontractsv1.paymentProfile()
+    profile.paymentProfile.paymentProfileId = "87950"
+    transaction = apicontractsv1.transactionRequestType()
+    transaction.transactionType = "authCaptureTransaction"
+    transaction.amount = Decimal("9.99")
+    transaction.profile = profile
+    sdk_request, parsed = run_sdk(
+        recorder,
+        apicontrollers.createTransactionController,
+        sdk_transaction(transaction),
+        ("createTransactionResponse", "echeck_approved"),
+    )
+    mandate = MandateRef(
+        account="authorizenet-test",
+        connector="authorizenet",
+        connector_mandate_id="87950",
+        customer_id="527270",
+        meta={"method": "bankAccount", "bank_debit": "1"},
+    )
+    data = AuthorizeData(
+        amount=999,
+        currency="USD",
+        payment_method=StoredMandate(ref=mandate),
+        capture_method=CaptureMethod.AUTOMATIC,
+        reference="mit-ach-1",
+    )
+    compare("charge bank profile", sdk_request, ours(Flow.AUTHORIZE, data, "echeck_approved"))
+    assert str(parsed.transactionResponse.accountType) == "eCheck"
+
+
+def test_a_listed_bank_account_profile_parses_in_the_sdk(recorder: Recorder) -> None:
+    request = apicontractsv1.getCustomerProfileRequest()
+    request.merchantAuthentication = auth()
+    request.customerProfileId = "527262"
+    request.unmaskExpirationDate = True
+    _, parsed = run_sdk(
+        recorder,
+        apicontrollers.getCustomerProfileController,
+        request,
+        ("getCustomerProfileResponse", "profile_read_bank_account"),
+    )
+    stored = parsed.profile.paymentProfiles[-1]
+    assert str(stored.customerPaymentProfileId) == "87950"
+    assert str(stored.payment.bankAccount.accountNumber) == "XXXX6789"
+    assert not hasattr(stored.payment, "creditCard")

@@ -46,7 +46,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "apple_pay": "acr",
         "google_pay": "acr",
         "mandate": "acrm",
-        "ach_debit": "ar",
+        "ach_debit": "arm",
     },
     "braintree": {"card": "acrm", "token": "acrm", "mandate": "acrm"},
     "checkout": {  # connectors/checkout_methods.py

@@ -119,6 +119,37 @@ async def test_a_upi_mandate_where_upi_is_not_recurring_is_refused(a: Api) -> No
     assert err["error"]["field"] == "payment_method.type", err
 
 
+_ACH = {"type": "ach_debit", "account_number": "000123456789", "routing_number": "110000000",
+        "account_holder_name": "Jenny Rosen",
+        "mandate_acceptance": {"accepted_at": "2026-12-03T10:00:00Z", "ip_address": "192.0.2.7",
+                               "user_agent": "Mozilla/5.0"}}  # fmt: skip
+
+
+async def test_a_bank_account_is_stored_only_where_ach_debit_is_recurring(a: Api) -> None:
+    """A US bank account is a mandate (or stored with a debit) only where the connector
+    declares ach_debit's recurring flow (Authorize.net's CIM): the sandbox debits ACH
+    but stores no bank account. Refused before any gateway call, naming the field; the
+    account number is in no answer."""
+    body = {"currency": "USD", "payment_method": _ACH,
+            "customer": {"id": "cus-1", "email": "ada@example.com"}}  # fmt: skip
+    status, err, _ = await a.call("POST", "/v1/mandates", body)
+    assert status == 422 and err["error"]["code"] == "not_supported", err
+    assert err["error"]["field"] == "payment_method.type", err
+    debit = {"amount": 1000, "currency": "USD", "payment_method": _ACH,
+             "setup_future_usage": "off_session"}  # fmt: skip
+    status, err, _ = await a.call("POST", "/v1/payments", debit)
+    assert status == 422 and err["error"]["code"] == "not_supported", err
+    assert err["error"]["field"] == "setup_future_usage", err
+    assert "000123456789" not in json.dumps(err)
+    # other bank debits are not stored with a payment at all (the model refuses it)
+    sepa = {"type": "sepa_debit", "iban": "DE89370400440532013000",
+            "account_holder_name": "Jenny Rosen",
+            "mandate_acceptance": _ACH["mandate_acceptance"]}  # fmt: skip
+    status, err, _ = await a.call("POST", "/v1/payments", {**debit, "currency": "EUR",
+                                                           "payment_method": sepa})  # fmt: skip
+    assert status == 400 and err["error"]["field"] == "setup_future_usage", err
+
+
 async def test_oversized_body_is_413(a: Api) -> None:
     big = {**GOOD, "description": "x" * 10_000}
     status, err, _ = await a.call("POST", "/v1/payments", big)

@@ -1,6 +1,6 @@
 """Authorize.net: the JSON API (``POST /xml/v1/request.api``): ``createTransactionRequest``
 (authOnly / authCapture / priorAuthCapture / void / refund), ``getTransactionDetailsRequest``
-and the Customer Information Manager (CIM) profiles for stored cards.
+and the Customer Information Manager (CIM) profiles for stored cards and bank accounts.
 
 Why it looks the way it does:
 
@@ -31,7 +31,9 @@ Why it looks the way it does:
   only; it has no challenge redirect of its own, so there is no completion flow;
 - a stored card is a CIM customer profile with a payment profile (the mandate id is
   the payment profile id, the customer id the profile id), charged with
-  ``transactionRequest.profile`` and ``processingOptions.isSubsequentAuth``;
+  ``transactionRequest.profile`` and ``processingOptions.isSubsequentAuth``; a stored
+  bank account is the same profile with ``payment.bankAccount``, marked a bank debit in
+  the mandate's meta so its charges are eCheck debits (``processing`` until settled);
 - an eCheck (``ach_debit``) is ``payment.bankAccount`` on an ``authCaptureTransaction``:
   there is no authorization to capture later, and an approval (response code 1) only
   means the gateway took the debit in. The money arrives days later and can still be
@@ -228,9 +230,14 @@ class AuthorizenetConnector(Connector):
             PaymentMethodType.GOOGLE_PAY: takes(AUTHORIZE, CAPTURE, REFUND),
             PaymentMethodType.MANDATE: takes(AUTHORIZE, CAPTURE, REFUND, RECURRING),
             # eCheck.Net: US bank accounts in USD, debited at once (no authorization to
-            # capture later), refundable once settled; not stored (no CIM bankAccount yet).
+            # capture later), refundable once settled; stored as a CIM payment profile
+            # with a bankAccount (a mandate set-up, or setup_future_usage on a debit).
             PaymentMethodType.ACH_DEBIT: takes(
-                AUTHORIZE, REFUND, countries=frozenset({"US"}), currencies=frozenset({"USD"})
+                AUTHORIZE,
+                REFUND,
+                RECURRING,
+                countries=frozenset({"US"}),
+                currencies=frozenset({"USD"}),
             ),
         },
         # Authorize.net's processing currencies (one per merchant account).
@@ -321,13 +328,22 @@ class AuthorizenetConnector(Connector):
         }
         if isinstance(pm, StoredMandate):
             ref = pm.ref
+            bank = _is_bank_mandate(ref.meta)
+            if bank and manual:
+                raise not_supported(
+                    "Authorize.net debits a stored bank account at once: capture_method "
+                    "manual is not supported for an ach_debit mandate",
+                    "capture_method",
+                )
             request["profile"] = {
                 "customerProfileId": kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value),
                 "paymentProfile": {"paymentProfileId": ref.connector_mandate_id},
             }
-            # A merchant-initiated charge of a stored credential.
-            request["processingOptions"] = {"isSubsequentAuth": "true"}
-            if ref.network_transaction_id:
+            if not bank:
+                # A merchant-initiated charge of a stored card (the card networks'
+                # stored-credential framework, which an ACH debit is not part of).
+                request["processingOptions"] = {"isSubsequentAuth": "true"}
+            if ref.network_transaction_id and not bank:
                 request["subsequentAuthInformation"] = {
                     "originalNetworkTransId": ref.network_transaction_id
                 }
@@ -358,8 +374,8 @@ class AuthorizenetConnector(Connector):
                 field="payment_method.type",
             )
         if data.setup_future_usage and not isinstance(pm, StoredMandate):
-            # Save the card as a CIM profile with this transaction (its ids come back in
-            # transactionResponse.profile).
+            # Save the card or bank account as a CIM profile with this transaction (its
+            # ids come back in transactionResponse.profile).
             request.setdefault("profile", {})["createProfile"] = "true"
         request["order"] = {
             "invoiceNumber": _invoice(data.reference),
@@ -501,7 +517,9 @@ class AuthorizenetConnector(Connector):
 
     def build_setup_mandate(self, ctx: ConnectorContext, data: MandateSetupData) -> HttpRequest:
         """A CIM customer profile with one payment profile, checked by the gateway's
-        validation authorization (``validationMode``); nothing is charged."""
+        validation authorization (``validationMode``); nothing is charged. A US bank
+        account (``ach_debit``) is a payment profile with ``bankAccount`` (the eCheck
+        mapping of a debit), checked for format only (``_validation_mode``)."""
         if data.amount > 0:
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
@@ -510,21 +528,28 @@ class AuthorizenetConnector(Connector):
                 "and save the card, authorize with setup_future_usage",
                 field="amount",
             )
-        pm = pm_kit.card_or_token(data.payment_method, "Authorize.net")
-        payment: dict[str, Any] = (
-            {"creditCard": _card(pm)}
-            if isinstance(pm, Card)
-            else {"opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}}
-        )
+        if isinstance(data.payment_method, AchDebit):
+            bank: AchDebit | None = data.payment_method
+            payment: dict[str, Any] = {"bankAccount": _bank_account(data.payment_method)}
+        else:
+            bank = None
+            pm = pm_kit.card_or_token(data.payment_method, "Authorize.net")
+            payment = (
+                {"creditCard": _card(pm)}
+                if isinstance(pm, Card)
+                else {"opaqueData": {"dataDescriptor": ACCEPT_DESCRIPTOR, "dataValue": pm.token}}
+            )
         customer = data.customer
+        stored = "Stored bank account" if bank else "Stored card"
+        business = bank is not None and bank.account_holder_type == "company"
         profile = {
             "merchantCustomerId": customer.id[:20] if customer.id else None,
-            "description": f"{data.description or 'Stored card'} ({data.reference})"[:255],
+            "description": f"{data.description or stored} ({data.reference})"[:255],
             "email": customer.email,
             "paymentProfiles": [
                 _in_order(
                     {
-                        "customerType": "individual",
+                        "customerType": "business" if business else "individual",
                         "billTo": _address(data.billing, customer),
                         "payment": payment,
                         "defaultPaymentProfile": "true",
@@ -537,7 +562,7 @@ class AuthorizenetConnector(Connector):
             ctx,
             "createCustomerProfileRequest",
             Flow.SETUP_MANDATE,
-            {"profile": profile, "validationMode": _validation_mode(ctx)},
+            {"profile": profile, "validationMode": _validation_mode(ctx, bank=bank is not None)},
         )
 
     def build_revoke_mandate(self, ctx: ConnectorContext, data: MandateRevokeData) -> HttpRequest:
@@ -587,17 +612,26 @@ class AuthorizenetConnector(Connector):
             }
         elif isinstance(data.payment_method, Card) and "last4" not in result.meta:
             result.meta = {**result.meta, "last4": data.payment_method.number.reveal()[-4:]}
-        if isinstance(data.payment_method, AchDebit) or tr.accountType == ECHECK_ACCOUNT:
-            # also a stored profile holding a bank account: its answer says eCheck
+        pm = data.payment_method
+        echeck = (
+            isinstance(pm, AchDebit)
+            or (isinstance(pm, StoredMandate) and _is_bank_mandate(pm.ref.meta))
+            # also a stored profile holding a bank account made elsewhere: its answer
+            # says eCheck
+            or tr.accountType == ECHECK_ACCOUNT
+        )
+        if echeck:
             result = _echeck_result(result)
         if tr.profile is not None and tr.profile.customerPaymentProfileId:
             result.mandate = MandateResult(
                 status=MandateStatus.ACTIVE,
                 connector_mandate_id=tr.profile.customerPaymentProfileId,
                 connector_customer_id=tr.profile.customerProfileId,
-                network_transaction_id=tr.networkTransId or None,
+                network_transaction_id=None if echeck else tr.networkTransId or None,
                 connector_status="profile created",
                 card=result.card,
+                # its charges are bank debits (processing until settled, events too)
+                meta=dict(ECHECK_META) if echeck else {},
             )
         return result
 
@@ -688,6 +722,8 @@ class AuthorizenetConnector(Connector):
         validation = _direct_response(answer.validationDirectResponseList)
         pm = data.payment_method
         card = _summary_of(pm) if isinstance(pm, Card) else None
+        # a stored bank account: its charges are eCheck debits (processing until settled)
+        bank_meta = dict(ECHECK_META) if isinstance(pm, AchDebit) else {}
         if answer.messages.resultCode == "Ok" and answer.customerProfileId:
             return MandateResult(
                 status=MandateStatus.ACTIVE,
@@ -698,7 +734,8 @@ class AuthorizenetConnector(Connector):
                 connector_customer_id=answer.customerProfileId,
                 connector_status="profile created",
                 card=card,
-                meta={"validation_trans_id": validation.get(7, "")} if validation.get(7) else {},
+                meta=bank_meta
+                | ({"validation_trans_id": validation.get(7, "")} if validation.get(7) else {}),
             )
         code = _first_code(answer.messages)
         if validation and validation.get(1) in ("2", "3"):
@@ -740,6 +777,7 @@ class AuthorizenetConnector(Connector):
         methods = []
         for stored in answer.profile.paymentProfiles:
             masked = stored.payment.creditCard if stored.payment else None
+            bank = stored.payment is not None and stored.payment.bankAccount is not None
             methods.append(
                 MandateResult(
                     status=MandateStatus.ACTIVE,
@@ -747,6 +785,8 @@ class AuthorizenetConnector(Connector):
                     connector_customer_id=answer.profile.customerProfileId or data.customer_id,
                     connector_status="payment profile",
                     card=_stored_summary(masked) if masked else None,
+                    # a bank account (no card summary): charged as an eCheck
+                    meta=dict(ECHECK_META) if bank else {},
                 )
             )
         return StoredMethods(methods=methods)
@@ -1475,7 +1515,11 @@ def _duplicate_window(ctx: ConnectorContext) -> int:
     return int(raw)
 
 
-def _validation_mode(ctx: ConnectorContext) -> str:
+def _validation_mode(ctx: ConnectorContext, *, bank: bool = False) -> str:
+    """The option's mode; for a bank account ``liveMode`` becomes ``testMode``: a live
+    validation is a zero-amount authorization to void, which a card has and an ACH
+    debit does not (an eCheck is debited or not), so a bank account is checked for
+    format (routing number, lengths) only. ``none`` stays ``none``."""
     mode = ctx.options.get("validation_mode") or "liveMode"
     if mode not in ("liveMode", "testMode", "none"):
         raise ServiceError(
@@ -1483,7 +1527,12 @@ def _validation_mode(ctx: ConnectorContext) -> str:
             "invalid_account_option",
             "option validation_mode must be liveMode, testMode or none",
         )
-    return mode
+    return "testMode" if bank and mode == "liveMode" else mode
+
+
+def _is_bank_mandate(meta: dict[str, str]) -> bool:
+    """A stored payment profile holding a bank account (its set-up marked it)."""
+    return meta.get(BANK_DEBIT_META) == "1"
 
 
 def _card(card: Card) -> dict[str, Any]:
@@ -1703,17 +1752,12 @@ def _refund_from_details(tx: TransactionDetails, currency: str) -> RefundResult:
 def _check_echeck(data: AuthorizeData) -> None:
     """What eCheck.Net cannot do, refused before a call: hold the debit for a later
     capture (an eCheck is debited or not: ``authOnlyTransaction`` takes no bank
-    account), or store the account (a CIM bank-account profile is not mapped yet)."""
+    account). Storing the account (``setup_future_usage``) is ``createProfile``."""
     if data.capture_method is CaptureMethod.MANUAL:
         raise not_supported(
             "Authorize.net debits an eCheck at once: capture_method manual is not "
             "supported for ach_debit",
             "capture_method",
-        )
-    if data.setup_future_usage:
-        raise not_supported(
-            "Authorize.net eChecks are not stored as customer profiles by this service",
-            "setup_future_usage",
         )
 
 

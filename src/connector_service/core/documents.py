@@ -9,7 +9,14 @@ from connector_service.domain import api
 from connector_service.domain.common import CardSummary
 from connector_service.domain.flows import MandateResult, PaymentResult, RefundResult
 from connector_service.domain.ids import MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import Card, NetworkToken, Token, Upi, type_of
+from connector_service.domain.payment_methods import (
+    AchDebit,
+    Card,
+    NetworkToken,
+    Token,
+    Upi,
+    type_of,
+)
 from connector_service.domain.status import CaptureMethod
 
 _CARD_WALLETS = frozenset({"network_token", "apple_pay", "google_pay"})
@@ -79,7 +86,7 @@ def mandate_document(
     result: MandateResult,
     *,
     mandate_id: str,
-    pm: Card | Token | Upi | None = None,
+    pm: Card | Token | Upi | AchDebit | None = None,
 ) -> api.Mandate:
     summary = api.PaymentMethodSummary(type="card", card=result.card) if result.card else None
     if summary is None and pm is not None:

@@ -84,7 +84,7 @@ from connector_service.domain.flows import (
     VoidData,
 )
 from connector_service.domain.ids import IdCodec, Identity, Kind, MandateRef, PaymentRef
-from connector_service.domain.payment_methods import Card, PaymentMethodType, Token
+from connector_service.domain.payment_methods import Card, PaymentMethodType, Token, type_of
 from connector_service.domain.payment_methods import MandateRef as MandateMethod
 from connector_service.domain.splits import check_order, check_splits
 from connector_service.domain.status import PaymentStatus, RefundStatus
@@ -905,17 +905,25 @@ def _with_captures(result: PaymentResult, facts: PaymentFacts) -> PaymentResult:
 
 def _able(targets: list[Target], req: api.PaymentCreate) -> list[Target]:
     """The targets whose connector can do what the payment asks for later (raise the
-    authorization, capture it in parts); none left is a clear ``not_supported``."""
+    authorization, capture it in parts, store a bank account for later debits); none
+    left is a clear ``not_supported``."""
+    pm = req.payment_method
 
     def able(target: Target, field: str) -> bool:
         meta = target.connector.meta
         if field == "incremental_authorization":
             return Flow.INCREMENT in meta.flows
+        if field == "setup_future_usage":
+            # a method other than a card or token (a US bank account) is stored only where
+            # the connector declares that method's recurring flow
+            support = meta.methods.get(type_of(pm))
+            return support is not None and MethodFlow.RECURRING in support.flows
         return meta.multiple_captures
 
     asked = {
         "incremental_authorization": req.incremental_authorization,
         "multiple_captures": req.multiple_captures,
+        "setup_future_usage": bool(req.setup_future_usage) and not isinstance(pm, Card | Token),
     }
     for field in (f for f, on in asked.items() if on):
         kept = [t for t in targets if able(t, field)]

@@ -27,7 +27,14 @@ from connector_service.domain.common import (
     Url,
 )
 from connector_service.domain.errors import Failure, GatewayDetail
-from connector_service.domain.payment_methods import Card, FieldError, PaymentMethod, Token, Upi
+from connector_service.domain.payment_methods import (
+    AchDebit,
+    Card,
+    FieldError,
+    PaymentMethod,
+    Token,
+    Upi,
+)
 from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
@@ -94,8 +101,10 @@ class PaymentCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     order: Order | None = None
 
     def __post_init__(self) -> None:
-        if self.setup_future_usage and not isinstance(self.payment_method, Card | Token):
-            raise FieldError("setup_future_usage", "only a card or token can be stored")
+        if self.setup_future_usage and not isinstance(self.payment_method, Card | Token | AchDebit):
+            raise FieldError(
+                "setup_future_usage", "only a card, a token or a US bank account can be stored"
+            )
         manual = self.capture_method is CaptureMethod.MANUAL
         if self.incremental_authorization and not manual:
             raise FieldError(
@@ -165,8 +174,10 @@ class CompleteCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
 class MandateCreate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     currency: Currency
     # A card or a token; or UPI, a recurring mandate (UPI AutoPay) the customer approves
-    # in their UPI app, where the connector declares upi with the recurring flow.
-    payment_method: Card | Token | Upi
+    # in their UPI app, or a US bank account (ach_debit, stored for later debits under the
+    # customer's mandate_acceptance), where the connector declares that method with the
+    # recurring flow.
+    payment_method: Card | Token | Upi | AchDebit
     customer: Customer
     amount: NonNegativeAmount = 0
     account: AccountName | None = None

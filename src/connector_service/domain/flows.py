@@ -17,7 +17,7 @@ import msgspec
 from connector_service.domain.common import Address, BrowserInfo, CardSummary, Customer, NextAction
 from connector_service.domain.errors import Failure
 from connector_service.domain.ids import DisputeRef, MandateRef, PaymentRef, RefundRef
-from connector_service.domain.payment_methods import AlternativeMethod, Card, Token, Upi
+from connector_service.domain.payment_methods import AchDebit, AlternativeMethod, Card, Token, Upi
 from connector_service.domain.splits import Order, Split
 from connector_service.domain.status import (
     CaptureMethod,
@@ -150,7 +150,7 @@ class RefundSyncData(msgspec.Struct, kw_only=True):
 
 
 class MandateSetupData(msgspec.Struct, kw_only=True):
-    payment_method: Card | Token | Upi
+    payment_method: Card | Token | Upi | AchDebit
     currency: str
     amount: int
     customer: Customer

@@ -878,7 +878,7 @@ class MandateCreate(msgspec.Struct, kw_only=True, omit_defaults=True):
     customer: Customer
     description: str | None = None
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
-    payment_method: Card | Token | Upi
+    payment_method: Card | Token | Upi | AchDebit
     reference: str | None = None
     return_url: str | None = None
     routing_profile: str | None = None

@@ -1435,7 +1435,7 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
-            payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["Upi"];
+            payment_method: components["schemas"]["Card"] | components["schemas"]["Token"] | components["schemas"]["Upi"] | components["schemas"]["AchDebit"];
             reference?: string | null;
             return_url?: string | null;
             routing_profile?: string | null;

@@ -17,8 +17,9 @@ payer's name, email and phone from ``billing`` / ``customer`` and refuse a missi
 naming the unified field.
 
 A mandate is set up from a card or a token, or, where a connector declares the method's
-``recurring`` flow, from UPI (AutoPay); ``card_or_token`` is what a connector that stores
-cards only reads it through (the core refuses UPI before it, so this is the type's guard).
+``recurring`` flow, from UPI (AutoPay) or a US bank account (``ach_debit``);
+``card_or_token`` is what a connector that stores cards only reads it through (the core
+refuses those methods before it, so this is the type's guard).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any, Protocol, TypeVar
 
 from connector_service.domain.common import Address, Customer
 from connector_service.domain.errors import ServiceError, invalid, not_supported
-from connector_service.domain.payment_methods import Card, Token, Upi
+from connector_service.domain.payment_methods import AchDebit, Card, Token, Upi, type_of
 from connector_service.domain.secret import Secret
 
 __all__ = [
@@ -80,12 +81,12 @@ def require_return_url(return_url: str | None, gateway: str, method: str) -> str
     return return_url
 
 
-def card_or_token(pm: Card | Token | Upi, gateway: str) -> Card | Token:
+def card_or_token(pm: Card | Token | Upi | AchDebit, gateway: str) -> Card | Token:
     """A mandate's method at a gateway that stores cards (and its own tokens) only."""
     if isinstance(pm, Card | Token):
         return pm
     raise not_supported(
-        f"{gateway} stores cards and tokens as mandates, not {type(pm).__name__.lower()}",
+        f"{gateway} stores cards and tokens as mandates, not {type_of(pm).value}",
         "payment_method.type",
     )
 

@@ -21,7 +21,9 @@ fake's batch closes at once (``auto_settle``), so refunds can follow a capture i
 test run; with ``auto_settle = False`` a refund of an unsettled capture is refused
 with reason 54, as the gateway does. An eCheck (``bankAccount``, authCapture only)
 settles with the same batch; :meth:`AuthorizenetFake.return_item` is the bank returning
-it later (``returnedItem`` with the ACH return code).
+it later (``returnedItem`` with the ACH return code). A CIM payment profile may hold a
+bank account (``createCustomerProfileRequest``, or ``createProfile`` on an eCheck debit):
+its charges are eCheck debits, and ``getCustomerProfileRequest`` shows it masked.
 """
 
 from __future__ import annotations
@@ -247,6 +249,10 @@ def check_body(body: dict[str, Any]) -> None:
         bank = inner["transactionRequest"].get("payment", {}).get("bankAccount")
         if bank is not None:
             _check_bank_account(kind, bank)
+    if root == "createCustomerProfileRequest":
+        for pp in _as_list(inner["profile"].get("paymentProfiles")):
+            if "bankAccount" in pp["payment"]:
+                _check_bank_account(root, pp["payment"]["bankAccount"])
 
 
 def _check(element: str, value: Any, where: str) -> None:
@@ -281,10 +287,10 @@ ECHECK_TYPES = ("PPD", "WEB", "CCD", "TEL", "ARC", "BOC")  # echeckTypeEnum
 
 
 def _check_bank_account(kind: str, bank: dict[str, Any]) -> None:
-    """eCheck.Net debits (authCapture) and credits (refund): it does not hold a debit
-    for a later capture. The XSD's facets: routing number 9, account number 17, name on
-    account 22 characters at most."""
-    if kind not in ("authCaptureTransaction", "refundTransaction"):
+    """eCheck.Net debits (authCapture) and credits (refund), and CIM stores an account
+    as a payment profile: it does not hold a debit for a later capture. The XSD's
+    facets: routing number 9, account number 17, name on account 22 characters at most."""
+    if kind not in ("authCaptureTransaction", "refundTransaction", "createCustomerProfileRequest"):
         raise SpecViolation(f"{kind}: eCheck.Net takes a bankAccount on authCapture or refund")
     if bank.get("accountType", "checking") not in ACCOUNT_TYPES:
         raise SpecViolation(f"bankAccount.accountType {bank['accountType']!r}")
@@ -475,6 +481,12 @@ class AuthorizenetFake(FakeGateway):
             stored = self._stored(profile_ref)
             if stored is None:
                 return _api_error("E00040", "The record cannot be found.", ref_id)
+            if "bank" in stored:
+                if tx["transactionType"] != "authCaptureTransaction":
+                    # the gateway's own refusal of an eCheck held for capture
+                    text = "This eCheck.Net type is not allowed when using the payment gateway."
+                    return self._tx_answer(ref_id, "3", "245", text, "0")
+                return self._echeck(tx, dict(stored["bank"]), ref_id)
             pan, exp = stored["cardNumber"], stored["expirationDate"]
         else:
             return self._tx_answer(ref_id, "3", "33", "Credit card number is required.", "0")
@@ -518,8 +530,10 @@ class AuthorizenetFake(FakeGateway):
                                profile=created)  # fmt: skip
 
     def _echeck(self, tx: dict[str, Any], bank: dict[str, Any], ref_id: str | None) -> web.Response:
-        """An eCheck debit: taken in (response code 1), pending settlement until the
-        batch closes; no authorization code, no AVS or card code result."""
+        """An eCheck debit (of an account given, or of a stored profile's): taken in
+        (response code 1), pending settlement until the batch closes; no authorization
+        code, no AVS or card code result. ``createProfile`` stores the account."""
+        profile_ref = tx.get("profile", {})
         trans_id = str(next(_ids))
         self._remember(trans_id)
         amount = Decimal(tx["amount"])
@@ -540,7 +554,7 @@ class AuthorizenetFake(FakeGateway):
             "invoice": tx.get("order", {}).get("invoiceNumber"),
             "submitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z",
             "network": None,
-            "profile": {},
+            "profile": {k: v for k, v in profile_ref.items() if k != "createProfile"},
             "returned": [],
         }
         self.transactions[trans_id] = record
@@ -549,7 +563,14 @@ class AuthorizenetFake(FakeGateway):
             record |= {"status": "generalError", "code": refused[0], "reason": refused[1]}
             return self._tx_answer(ref_id, refused[0], refused[1], refused[2], trans_id)
         record |= {"code": "1", "reason": "1", "status": self._captured_status()}
-        return self._tx_answer(ref_id, "1", "1", "This transaction has been approved.", trans_id)
+        created = None
+        if profile_ref.get("createProfile") == "true":
+            customer = tx.get("customer", {})
+            created = self._new_profile(customer.get("id"), None, customer.get("email"),
+                                        None, None, bank=bank)  # fmt: skip
+            record["profile"] = created
+        return self._tx_answer(ref_id, "1", "1", "This transaction has been approved.", trans_id,
+                               profile=created)  # fmt: skip
 
     def return_item(self, trans_id: str, code: str = "R01",
                     description: str = "Insufficient Funds") -> None:  # fmt: skip
@@ -790,24 +811,29 @@ class AuthorizenetFake(FakeGateway):
 
     # ------------------------------------------------------------------ CIM
 
-    def _stored(self, profile_ref: dict[str, Any]) -> dict[str, str] | None:
+    def _stored(self, profile_ref: dict[str, Any]) -> dict[str, Any] | None:
         profile = self.profiles.get(profile_ref.get("customerProfileId", ""))
         ppid = profile_ref.get("paymentProfile", {}).get("paymentProfileId", "")
         if profile is None:
             return None
-        stored: dict[str, str] | None = profile["payment_profiles"].get(ppid)
+        stored: dict[str, Any] | None = profile["payment_profiles"].get(ppid)
         return stored
 
     def _new_profile(
         self, customer_id: str | None, description: str | None, email: str | None,
-        pan: str | None, exp: str | None,
+        pan: str | None, exp: str | None, *, bank: dict[str, str] | None = None,
     ) -> dict[str, str]:  # fmt: skip
         pid, ppid = str(next(_profile_ids)), str(next(_profile_ids))
+        stored: dict[str, Any] = (
+            {"bank": _stored_bank(bank)}
+            if bank is not None
+            else {"cardNumber": pan or "", "expirationDate": exp or ""}
+        )
         self.profiles[pid] = {
             "merchantCustomerId": customer_id,
             "description": description,
             "email": email,
-            "payment_profiles": {ppid: {"cardNumber": pan or "", "expirationDate": exp or ""}},
+            "payment_profiles": {ppid: stored},
         }
         return {"customerProfileId": pid, "customerPaymentProfileId": ppid}
 
@@ -826,10 +852,13 @@ class AuthorizenetFake(FakeGateway):
                 return _api_error("E00039", f"A duplicate record with ID {pid} already exists.",
                                   ref_id)  # fmt: skip
         payment_profiles = _as_list(profile.get("paymentProfiles"))
-        cards = []
+        cards: list[tuple[str, str]] = []
+        banks: list[dict[str, str]] = []
         for pp in payment_profiles:
             payment = pp["payment"]
-            if "creditCard" in payment:
+            if "bankAccount" in payment:
+                banks.append(_stored_bank(payment["bankAccount"]))
+            elif "creditCard" in payment:
                 cards.append((payment["creditCard"]["cardNumber"],
                               payment["creditCard"]["expirationDate"]))  # fmt: skip
             else:
@@ -858,20 +887,21 @@ class AuthorizenetFake(FakeGateway):
                         "validationDirectResponseList": validations,
                     })  # fmt: skip
         pid = str(next(_profile_ids))
-        ids = [str(next(_profile_ids)) for _ in cards]
+        stored: list[dict[str, Any]] = [
+            {"cardNumber": pan, "expirationDate": exp} for pan, exp in cards
+        ] + [{"bank": bank} for bank in banks]
+        ids = [str(next(_profile_ids)) for _ in stored]
         self.profiles[pid] = {
             "merchantCustomerId": triple[0],
             "description": triple[1],
             "email": triple[2],
-            "payment_profiles": {
-                ppid: {"cardNumber": pan, "expirationDate": exp}
-                for ppid, (pan, exp) in zip(ids, cards, strict=True)
-            },
+            "payment_profiles": dict(zip(ids, stored, strict=True)),
         }
         body: dict[str, Any] = {"customerProfileId": pid, "customerPaymentProfileIdList": ids,
                                 "customerShippingAddressIdList": []}  # fmt: skip
-        if validations:
-            body["validationDirectResponseList"] = validations
+        # the schema requires the list (empty without a validation: a bank account's,
+        # or validationMode none)
+        body["validationDirectResponseList"] = validations
         if ref_id:
             body = {"refId": ref_id, **body}
         body["messages"] = _messages(True, "I00001", "Successful.")
@@ -892,7 +922,9 @@ class AuthorizenetFake(FakeGateway):
                 "customerType": "individual",
                 "customerProfileId": pid,
                 "customerPaymentProfileId": ppid,
-                "payment": {
+                "payment": {"bankAccount": _masked_bank(card["bank"])}
+                if "bank" in card
+                else {
                     "creditCard": {
                         "cardNumber": f"XXXX{card['cardNumber'][-4:]}",
                         "expirationDate": card["expirationDate"] if unmask else "XXXX",
@@ -921,6 +953,28 @@ class AuthorizenetFake(FakeGateway):
         nonce = "eyJjb2RlIjoiNTBfMl8wNjAwMDU" + secrets.token_hex(24)
         self.nonces[nonce] = number
         return nonce
+
+
+def _stored_bank(bank: dict[str, str]) -> dict[str, str]:
+    """A bank account as a payment profile keeps it (full numbers: it is debited later)."""
+    return {
+        "accountType": bank.get("accountType", "checking"),
+        "routingNumber": bank["routingNumber"],
+        "accountNumber": bank["accountNumber"],
+        "nameOnAccount": bank["nameOnAccount"],
+        "echeckType": bank.get("echeckType", "WEB"),
+    }
+
+
+def _masked_bank(bank: dict[str, str]) -> dict[str, str]:
+    """``bankAccountMaskedType``: the account as getCustomerProfile shows it."""
+    return {
+        "accountType": bank["accountType"],
+        "routingNumber": f"XXXX{bank['routingNumber'][-4:]}",
+        "accountNumber": f"XXXX{bank['accountNumber'][-4:]}",
+        "nameOnAccount": bank["nameOnAccount"],
+        "echeckType": bank["echeckType"],
+    }
 
 
 def _as_list(value: Any) -> list[Any]:
