@@ -613,23 +613,32 @@ def test_transaction_details_match_the_sdk(recorder: Recorder, flow: Flow, answe
     assert Decimal(str(parsed.transaction.settleAmount)) == Decimal(str(tx["settleAmount"]))
 
 
-def test_create_customer_profile_matches_the_sdk(recorder: Recorder) -> None:
+def sdk_profile_request(
+    payment: Any, customer: Customer, description: str, validation_mode: str
+) -> Any:
+    """The SDK's createCustomerProfileRequest of one individual's payment profile."""
     payment_profile = apicontractsv1.customerPaymentProfileType()
     payment_profile.customerType = "individual"
     address = apicontractsv1.customerAddressType()
-    address.firstName, address.lastName = "Jane", "Shopper"
+    address.firstName, address.lastName = (customer.name or "").split(" ", 1)
     payment_profile.billTo = address
-    payment_profile.payment = sdk_card()
+    payment_profile.payment = payment
     profile = apicontractsv1.customerProfileType()
-    profile.merchantCustomerId = "shopper-42"
-    profile.description = "Stored card (mdt-ref-1)"
-    profile.email = "jane@example.com"
+    profile.merchantCustomerId = customer.id
+    profile.description = description
+    profile.email = customer.email
     profile.paymentProfiles = [payment_profile]
     request = apicontractsv1.createCustomerProfileRequest()
     request.merchantAuthentication = auth()
     request.refId = "ord-7-a"
     request.profile = profile
-    request.validationMode = "liveMode"
+    request.validationMode = validation_mode
+    return request
+
+
+def test_create_customer_profile_matches_the_sdk(recorder: Recorder) -> None:
+    customer = Customer(id="shopper-42", email="jane@example.com", name="Jane Shopper")
+    request = sdk_profile_request(sdk_card(), customer, "Stored card (mdt-ref-1)", "liveMode")
     sdk_request, parsed = run_sdk(
         recorder,
         apicontrollers.createCustomerProfileController,
@@ -637,11 +646,7 @@ def test_create_customer_profile_matches_the_sdk(recorder: Recorder) -> None:
         ("createCustomerProfileResponse", "profile_created"),
     )
     data = MandateSetupData(
-        payment_method=card(),
-        currency="USD",
-        amount=0,
-        reference="mdt-ref-1",
-        customer=Customer(id="shopper-42", email="jane@example.com", name="Jane Shopper"),
+        payment_method=card(), currency="USD", amount=0, reference="mdt-ref-1", customer=customer
     )
     compare("create profile", sdk_request, ours(Flow.SETUP_MANDATE, data, "profile_created"))
     assert str(parsed.customerProfileId) == "527262"
@@ -1132,22 +1137,9 @@ def ach() -> AchDebit:
 def test_create_bank_account_profile_matches_the_sdk(recorder: Recorder) -> None:
     """A customer profile whose payment profile is ``bankAccountType`` (the SDK samples'
     "create customer profile" with the bank account a debit names)."""
-    payment_profile = apicontractsv1.customerPaymentProfileType()
-    payment_profile.customerType = "individual"
-    address = apicontractsv1.customerAddressType()
-    address.firstName, address.lastName = "Jenny", "Rosen"
-    payment_profile.billTo = address
-    payment_profile.payment = sdk_bank_account("000123456789", "110000000", echeck_type="WEB")
-    profile = apicontractsv1.customerProfileType()
-    profile.merchantCustomerId = "shopper-77"
-    profile.description = "Stored bank account (mdt-ach-1)"
-    profile.email = "jenny@example.com"
-    profile.paymentProfiles = [payment_profile]
-    request = apicontractsv1.createCustomerProfileRequest()
-    request.merchantAuthentication = auth()
-    request.refId = "ord-7-a"
-    request.profile = profile
-    request.validationMode = "testMode"
+    customer = Customer(id="shopper-77", email="jenny@example.com", name="Jenny Rosen")
+    bank = sdk_bank_account("000123456789", "110000000", echeck_type="WEB")
+    request = sdk_profile_request(bank, customer, "Stored bank account (mdt-ach-1)", "testMode")
     sdk_request, parsed = run_sdk(
         recorder,
         apicontrollers.createCustomerProfileController,
@@ -1155,11 +1147,7 @@ def test_create_bank_account_profile_matches_the_sdk(recorder: Recorder) -> None
         ("createCustomerProfileResponse", "profile_created_bank_account"),
     )
     data = MandateSetupData(
-        payment_method=ach(),
-        currency="USD",
-        amount=0,
-        reference="mdt-ach-1",
-        customer=Customer(id="shopper-77", email="jenny@example.com", name="Jenny Rosen"),
+        payment_method=ach(), currency="USD", amount=0, reference="mdt-ach-1", customer=customer
     )
     ours_request = ours(Flow.SETUP_MANDATE, data, "profile_created_bank_account")
     compare("create profile", sdk_request, ours_request)
