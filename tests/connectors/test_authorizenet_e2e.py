@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from connector_service.connectors.authorizenet import AuthorizenetConnector
 from connector_service.connectors.base import ConnectorContext
@@ -244,17 +245,19 @@ def test_an_echeck_is_processing_until_it_settles_then_refunds(rig: Rig) -> None
     }
 
 
-def _authcapture_event(rig: Rig, paid: dict[str, Any]) -> dict[str, Any]:
+def _authcapture_event(
+    rig: Rig, paid: dict[str, Any], invoice: str | None = None
+) -> dict[str, Any]:
     """Post Authorize.net's authcapture.created for ``paid``; the unified event stored."""
-    body = notification(
-        "net.authorize.payment.authcapture.created",
-        {
-            "responseCode": 1,
-            "authAmount": paid["amount"] / 100,
-            "entityName": "transaction",
-            "id": paid["connector_payment_id"],
-        },
-    )
+    payload = {
+        "responseCode": 1,
+        "authAmount": paid["amount"] / 100,
+        "entityName": "transaction",
+        "id": paid["connector_payment_id"],
+    }
+    if invoice is not None:
+        payload["invoiceNumber"] = invoice
+    body = notification("net.authorize.payment.authcapture.created", payload)
     headers = {"Content-Type": "application/json", **webhook_headers(body)}
     status, _, _ = rig.api.call(
         "POST", f"/v1/webhooks/authorizenet/{rig.account}", raw=body, headers=headers
@@ -481,3 +484,36 @@ def test_no_account_number_in_a_stored_row_or_a_log_line_of_a_bank_mandate(rig: 
     for number in (account, saved_with_debit):
         assert number.encode() not in stored
         assert number.encode() not in logs
+
+
+def test_an_unresolved_charge_of_a_bank_mandate_is_not_announced_captured(rig: Rig) -> None:
+    """The gateway took the debit in but its answer was lost: the payment is unresolved,
+    with no gateway answer to say it is an eCheck. Its record says so from the mandate
+    (a bank debit), so the gateway's authcapture.created settles it as processing, under
+    the id the caller holds: the bank can still return the debit."""
+    mandate = _bank_mandate(rig, customer="shopper-lost")
+    rig.fake.auto_settle = False
+    real = rig.fake._transaction
+
+    def answer_lost(inner: Any) -> Any:
+        real(inner)  # the gateway takes the debit in ...
+        return web.Response(status=500, text="internal error")  # ... the answer is lost
+
+    rig.fake._transaction = answer_lost
+    try:
+        charge = {"type": "mandate", "mandate_id": mandate["id"]}
+        status, lost, _ = rig.api.call(
+            "POST", "/v1/payments", payment(2200, charge, "automatic", reference="sub-lost-0001")
+        )
+    finally:
+        rig.fake._transaction = real
+    try:
+        assert (status, lost["status"]) == (201, "unresolved"), lost
+        gateway_id = list(rig.fake.transactions)[-1]
+        paid = {"amount": 2200, "connector_payment_id": gateway_id}
+        event = _authcapture_event(rig, paid, invoice="sub-lost-0001")
+    finally:
+        rig.fake.auto_settle = True
+    assert event["type"] == "payment.processing", event
+    shown = event["data"]["payment"]
+    assert (shown["status"], shown["id"]) == ("processing", lost["id"]), event

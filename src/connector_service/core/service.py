@@ -64,6 +64,7 @@ from connector_service.domain.errors import (
     not_supported,
 )
 from connector_service.domain.flows import (
+    BANK_DEBIT_META,
     AuthorizeData,
     CaptureData,
     CompleteAuthorizeData,
@@ -200,7 +201,7 @@ class PaymentService:
         pending = PaymentFacts(
             connector="", connector_payment_id="", amount=req.amount, currency=req.currency,
             capture_method=req.capture_method.value, reference=reference,
-            metadata=dict(req.metadata), payment_method=pm_type.value,
+            metadata=dict(req.metadata), payment_method=pm_type.value, meta=_known_meta(pm),
         )  # fmt: skip
         creating = self.resources.creating
         creating[reference] = pending
@@ -213,7 +214,7 @@ class PaymentService:
                 pending,
                 connector=target.connector.meta.name,
                 connector_payment_id=gid,
-                meta=dict(result.meta),
+                meta=pending.meta | result.meta,
             )
             gateway_key = target.ctx.idempotency_key
             if gid:
@@ -901,6 +902,16 @@ def _with_captures(result: PaymentResult, facts: PaymentFacts) -> PaymentResult:
     full = captured >= facts.amount
     status = PaymentStatus.CAPTURED if full else PaymentStatus.PARTIALLY_CAPTURED
     return msgspec.structs.replace(result, status=status, amount_captured=captured)
+
+
+def _known_meta(pm: object) -> dict[str, str]:
+    """What the payment's record says of it before any gateway answer: a charge of a
+    bank-debit mandate is a bank debit (``BANK_DEBIT_META``), so an event that arrives
+    while it is created, or after it came back unresolved, does not announce money that
+    may still be returned as captured."""
+    if isinstance(pm, StoredMandate) and pm.ref.meta.get(BANK_DEBIT_META) == "1":
+        return {BANK_DEBIT_META: "1"}
+    return {}
 
 
 def _able(targets: list[Target], req: api.PaymentCreate) -> list[Target]:
