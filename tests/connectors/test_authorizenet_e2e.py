@@ -517,3 +517,28 @@ def test_an_unresolved_charge_of_a_bank_mandate_is_not_announced_captured(rig: R
     assert event["type"] == "payment.processing", event
     shown = event["data"]["payment"]
     assert (shown["status"], shown["id"]) == ("processing", lost["id"]), event
+
+
+def test_a_bank_mandate_is_charged_in_us_dollars_only_and_never_captured(rig: Rig) -> None:
+    """A stored bank account is charged as a mandate, which the ach_debit declaration's
+    limits do not reach: the connector keeps them, before any call."""
+    mandate = _bank_mandate(rig, customer="shopper-eur")
+    charge = {"type": "mandate", "mandate_id": mandate["id"]}
+    calls = rig.gateway_calls()
+    status, err, _ = rig.api.call(
+        "POST", "/v1/payments", {**payment(1500, charge, "automatic"), "currency": "EUR"}
+    )
+    assert (status, err["error"]["type"], err["error"]["field"]) == (
+        422, "not_supported", "currency"
+    ), err  # fmt: skip
+    assert rig.gateway_calls() == calls
+    rig.fake.auto_settle = False
+    try:
+        debit = rig.api.ok("POST", "/v1/payments", payment(1500, charge, "automatic"))
+    finally:
+        rig.fake.auto_settle = True
+    assert debit["status"] == "processing", debit
+    calls = rig.gateway_calls()
+    status, err, _ = rig.api.call("POST", f"/v1/payments/{debit['id']}/capture", {})
+    assert (status, err["error"]["type"], err["error"]["field"]) == (422, "not_supported", "id")
+    assert rig.gateway_calls() == calls

@@ -150,6 +150,8 @@ ECHECK = "bankAccount"
 # An eCheck payment's meta: the method for a refund, and for events a bank debit even when
 # it was charged through a stored profile (type ``mandate``).
 ECHECK_META = {"method": ECHECK, BANK_DEBIT_META: "1"}
+# eCheck.Net debits US bank accounts in US dollars only.
+ECHECK_CURRENCIES = frozenset({"USD"})
 ECHECK_ACCOUNT = "eCheck"  # transactionResponse.accountType of a bank-account payment
 
 
@@ -237,7 +239,7 @@ class AuthorizenetConnector(Connector):
                 REFUND,
                 RECURRING,
                 countries=frozenset({"US"}),
-                currencies=frozenset({"USD"}),
+                currencies=ECHECK_CURRENCIES,
             ),
         },
         # Authorize.net's processing currencies (one per merchant account).
@@ -334,6 +336,14 @@ class AuthorizenetConnector(Connector):
                     "Authorize.net debits a stored bank account at once: capture_method "
                     "manual is not supported for an ach_debit mandate",
                     "capture_method",
+                )
+            if bank and data.currency.upper() not in ECHECK_CURRENCIES:
+                # the mandate is charged as type "mandate", which the eCheck limits of the
+                # declaration do not reach: checked here, before the call
+                raise not_supported(
+                    f"Authorize.net debits a bank account in {', '.join(sorted(ECHECK_CURRENCIES))}"
+                    f" only, not {data.currency}",
+                    "currency",
                 )
             request["profile"] = {
                 "customerProfileId": kit.require_id(ref.customer_id, Flow.CHARGE_MANDATE.value),
@@ -433,6 +443,14 @@ class AuthorizenetConnector(Connector):
         return _refund_from_details(original, data.payment.currency)
 
     def build_capture(self, ctx: ConnectorContext, data: CaptureData) -> HttpRequest:
+        if _is_bank_mandate(data.payment.meta):
+            # a charge of a stored bank account (type "mandate", which declares capture for
+            # cards): an eCheck has no authorization to capture, as for a direct ach_debit
+            raise not_supported(
+                "Authorize.net debits a bank account at once: an eCheck has no "
+                "authorization to capture",
+                "id",
+            )
         request = {
             "transactionType": "priorAuthCaptureTransaction",
             "amount": _amount(data.amount, data.payment.currency),
@@ -524,8 +542,8 @@ class AuthorizenetConnector(Connector):
             raise ServiceError(
                 ErrorType.NOT_SUPPORTED,
                 "amount_not_supported",
-                "Authorize.net saves a card without charging it; to take a first payment "
-                "and save the card, authorize with setup_future_usage",
+                "Authorize.net saves a card or bank account without charging it; to take a "
+                "first payment and save the card or account, pay with setup_future_usage",
                 field="amount",
             )
         if isinstance(data.payment_method, AchDebit):
