@@ -64,8 +64,8 @@ def serve(workers: int, host: str, port: int, app: str, options: dict[str, Any])
     The signal handler forwards SIGTERM to the workers it can see, but a signal that
     lands while a replacement worker is being started (between ``Process.start()`` and
     its place in ``procs``) cannot see that worker. So once the loop ends, every live
-    worker that was not yet told is told, and each worker is told exactly once: a
-    second SIGTERM makes uvicorn drop its open connections instead of draining them."""
+    worker that was not yet told is told, and each worker is told exactly once (one
+    signal is what a graceful stop asks for; a repeated one is not needed)."""
     ctx = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited loop
     stopping = False
     told: set[int] = set()

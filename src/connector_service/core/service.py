@@ -940,6 +940,8 @@ def _able(targets: list[Target], req: api.PaymentCreate) -> list[Target]:
         kept = [t for t in targets if able(t, field)]
         if not kept:
             names = ", ".join(sorted({t.connector.meta.display_name for t in targets}))
+            if field == "setup_future_usage":
+                raise not_supported(f"{names} cannot store {type_of(pm).value}", field)
             raise not_supported(f"{names} cannot do {field.replace('_', ' ')}", field)
         targets = kept
     return targets
