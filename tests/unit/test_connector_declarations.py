@@ -128,3 +128,21 @@ def test_module_follows_the_section_order(name: str) -> None:
         assert match, f"{name}: missing section marker '{section}'"
         positions.append(match.start())
     assert positions == sorted(positions), f"{name}: sections out of order"
+
+
+def test_derived_recurring_is_for_cards_tokens_and_mandate_charges_only() -> None:
+    """A plug-in that states only ``payment_methods`` and implements mandates is not
+    assumed to store UPI or a bank account: its set-up was written for cards."""
+    from connector_service.connectors.capabilities import MethodFlow as MF
+    from connector_service.connectors.capabilities import derived_methods
+    from connector_service.domain.flows import Flow as F
+    from connector_service.domain.payment_methods import PaymentMethodType as T
+
+    stated = frozenset({T.CARD, T.TOKEN, T.MANDATE, T.UPI, T.ACH_DEBIT, T.APPLE_PAY})
+    flows = frozenset({F.AUTHORIZE, F.REFUND, F.SETUP_MANDATE, F.CHARGE_MANDATE})
+    derived = derived_methods(stated, flows)
+    recurring = {pm for pm, support in derived.items() if MF.RECURRING in support.flows}
+    assert recurring == {T.CARD, T.TOKEN, T.MANDATE}
+    assert all(MF.REFUND in support.flows for support in derived.values())
+    without_mandates = derived_methods(stated, frozenset({F.AUTHORIZE}))
+    assert not any(MF.RECURRING in s.flows for s in without_mandates.values())

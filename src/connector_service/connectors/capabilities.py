@@ -124,11 +124,19 @@ def method_name(pm: PaymentMethodType) -> str:
     return _DISPLAY.get(pm.value, pm.value)
 
 
+_STORABLE_BY_DEFAULT = frozenset({PaymentMethodType.CARD, PaymentMethodType.TOKEN})
+
+
 def derived_methods(
     payment_methods: frozenset[PaymentMethodType], flows: frozenset[Flow]
 ) -> dict[PaymentMethodType, MethodSupport]:
     """What a connector stating only ``payment_methods`` supports: every method with the
-    flows the class implements (its connector-wide countries and currencies)."""
+    flows the class implements (its connector-wide countries and currencies).
+
+    Recurring is derived for cards and tokens (what a mandate set-up of such a connector
+    is handed) and for charging mandates only: storing UPI or a bank account needs the
+    connector to say so in its ``methods`` table, or its set-up would be handed a method
+    it was never written for."""
     implemented = {MethodFlow.AUTHORIZE}
     if Flow.CAPTURE in flows:
         implemented.add(MethodFlow.CAPTURE)
@@ -137,11 +145,12 @@ def derived_methods(
     out: dict[PaymentMethodType, MethodSupport] = {}
     for pm in payment_methods:
         method_flows = set(implemented)
-        recurring = (
-            Flow.CHARGE_MANDATE in flows
-            if pm is PaymentMethodType.MANDATE
-            else Flow.SETUP_MANDATE in flows or Flow.CHARGE_MANDATE in flows
-        )
+        if pm is PaymentMethodType.MANDATE:
+            recurring = Flow.CHARGE_MANDATE in flows
+        elif pm in _STORABLE_BY_DEFAULT:
+            recurring = Flow.SETUP_MANDATE in flows or Flow.CHARGE_MANDATE in flows
+        else:
+            recurring = False
         if recurring:
             method_flows.add(MethodFlow.RECURRING)
         out[pm] = MethodSupport(flows=frozenset(method_flows))
