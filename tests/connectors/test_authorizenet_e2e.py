@@ -542,3 +542,36 @@ def test_a_bank_mandate_is_charged_in_us_dollars_only_and_never_captured(rig: Ri
     status, err, _ = rig.api.call("POST", f"/v1/payments/{debit['id']}/capture", {})
     assert (status, err["error"]["type"], err["error"]["field"]) == (422, "not_supported", "id")
     assert rig.gateway_calls() == calls
+
+
+def test_an_unresolved_payment_with_a_generated_reference_is_settled_by_its_invoice(
+    rig: Rig,
+) -> None:
+    """The service's own reference (27 characters) reaches Authorize.net cut to the 20 of
+    ``invoiceNumber``, and its webhooks name that: the event about a payment answered
+    ``unresolved`` is linked to the id the caller holds, not issued a new one."""
+    rig.fake.auto_settle = False
+    real = rig.fake._transaction
+
+    def answer_lost(inner: Any) -> Any:
+        real(inner)
+        return web.Response(status=500, text="internal error")
+
+    rig.fake._transaction = answer_lost
+    try:
+        status, lost, _ = rig.api.call("POST", "/v1/payments", payment(2400, ACH, "automatic"))
+    finally:
+        rig.fake._transaction = real
+    try:
+        assert (status, lost["status"]) == (201, "unresolved"), lost
+        (request,) = sent(rig, "createTransactionRequest")[-1:]
+        invoice = request["transactionRequest"]["order"]["invoiceNumber"]
+        assert len(invoice) == 20
+        gateway_id = list(rig.fake.transactions)[-1]
+        paid = {"amount": 2400, "connector_payment_id": gateway_id}
+        event = _authcapture_event(rig, paid, invoice=invoice)
+    finally:
+        rig.fake.auto_settle = True
+    shown = event["data"]["payment"]
+    assert (event["type"], shown["id"]) == ("payment.processing", lost["id"]), event
+    assert rig.api.ok("GET", f"/v1/payments/{lost['id']}")["connector_payment_id"] == gateway_id

@@ -106,3 +106,21 @@ async def test_scan_lists_live_keys_in_order(storage: Storage) -> None:
     assert await storage.scan(space) == [("a", b"a"), ("b", b"b"), ("c", b"c")]
     assert await storage.scan(space, limit=2) == [("a", b"a"), ("b", b"b")]
     assert await storage.scan(ns()) == []
+
+
+async def test_a_shortened_reference_two_payments_share_finds_neither() -> None:
+    """``Resources.remember_alias``: an alias names one unresolved payment, the same
+    payment again, or, once a second one claims it, none (never the wrong one)."""
+    from connector_service.core.resources import Resources
+    from connector_service.domain.ids import IdCodec, Kind
+    from connector_service.storage.memory import MemoryStorage
+
+    res = Resources(IdCodec(b"k" * 32), MemoryStorage())
+    await res.remember_alias(Kind.PAYMENT, "acct", "ref-tail", "pay_1")
+    await res.remember_alias(Kind.PAYMENT, "acct", "ref-tail", "pay_1")
+    assert await res.unsettled_by_reference(Kind.PAYMENT, "acct", "ref-tail") == "pay_1"
+    await res.remember_alias(Kind.PAYMENT, "acct", "ref-tail", "pay_2")
+    assert await res.unsettled_by_reference(Kind.PAYMENT, "acct", "ref-tail") is None
+    await res.remember_alias(Kind.PAYMENT, "acct", "ref-tail", "pay_1")
+    assert await res.unsettled_by_reference(Kind.PAYMENT, "acct", "ref-tail") is None
+    assert await res.unsettled_by_reference(Kind.PAYMENT, "other", "ref-tail") is None

@@ -811,6 +811,10 @@ class AuthorizenetConnector(Connector):
 
     # ----------------------------------------------------------------------- 7. webhooks
 
+    def gateway_reference(self, reference: str) -> str:
+        """``order.invoiceNumber`` keeps 20 characters, and webhooks echo that."""
+        return _invoice(reference)
+
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
         """The notification's id (``notificationId``, the same on every redelivery)."""
         raw = kit.decode_object(body)

@@ -482,6 +482,13 @@ class Connector:
     def webhook_reply(self, events: list[WebhookEvent]) -> WebhookReply:
         return WebhookReply(status=200, body=b"", content_type="text/plain")
 
+    def gateway_reference(self, reference: str) -> str:
+        """The payment's reference as the gateway keeps it, and so as its webhooks name it
+        back (``WebhookEvent``'s ``reference``). A gateway that shortens references
+        overrides this (Authorize.net's 20-character ``invoiceNumber``), so that an event
+        about a payment still unresolved finds the id the caller holds."""
+        return reference
+
     # ---- scrub
 
     def scrub(self, transcript: str) -> str:

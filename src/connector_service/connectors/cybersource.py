@@ -539,6 +539,10 @@ class CybersourceConnector(Connector):
 
     # ----------------------------------------------------------------------- 7. webhooks
 
+    def gateway_reference(self, reference: str) -> str:
+        """``clientReferenceInformation.code`` keeps 50 characters, and webhooks echo it."""
+        return _code(reference)
+
     def webhook_identify(self, headers: dict[str, str], body: bytes) -> WebhookIdentity:
         """``notificationId`` names the notification (the same on a retry)."""
         event = kit.decode_object(body) or {}

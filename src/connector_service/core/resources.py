@@ -39,6 +39,7 @@ FACTS_TTL_SECONDS = 400 * 86400
 NS_FACTS = "facts"
 NS_ALIAS = "id_alias"
 NS_BY_REFERENCE = "id_by_reference"
+_AMBIGUOUS = b""  # a shortened reference two objects share (remember_alias)
 
 
 class PaymentFacts(msgspec.Struct, omit_defaults=True):
@@ -63,6 +64,13 @@ class PaymentFacts(msgspec.Struct, omit_defaults=True):
     # The payment_method.type it was made with (capture / refund are checked against the
     # connector's declaration for that method); None for payments made before it was kept.
     payment_method: str | None = None
+
+
+# In ``Resources.creating`` under a shortened reference that two payments being created
+# share (``Connector.gateway_reference``): an event naming it finds neither.
+AMBIGUOUS_PENDING = PaymentFacts(
+    connector="", connector_payment_id="", amount=0, currency="", capture_method="automatic"
+)
 
 
 class RefundFacts(msgspec.Struct, omit_defaults=True):
@@ -269,6 +277,18 @@ class Resources:
             NS_BY_REFERENCE, _ref_key(kind, account, reference), oid.encode(), ttl=FACTS_TTL_SECONDS
         )
 
+    async def remember_alias(self, kind: Kind, account: str, alias: str, oid: str) -> None:
+        """The reference as the gateway shortened it (``Connector.gateway_reference``).
+        Two objects whose references shorten alike make the alias ambiguous: it then
+        finds neither, so an event naming it cannot be linked to the wrong one."""
+
+        def claim(old: bytes | None) -> bytes:
+            return oid.encode() if old is None or old == oid.encode() else _AMBIGUOUS
+
+        await self.storage.update(
+            NS_BY_REFERENCE, _ref_key(kind, account, alias), claim, ttl=FACTS_TTL_SECONDS
+        )
+
     async def unsettled_by_reference(
         self, kind: Kind, account: str, reference: str | None
     ) -> str | None:
@@ -276,7 +296,7 @@ class Resources:
         if not reference:
             return None
         found = await self.storage.get(NS_BY_REFERENCE, _ref_key(kind, account, reference))
-        return found.decode() if found is not None else None
+        return found.decode() if found else None
 
     async def settle(
         self, kind: Kind, object_id: str, account: str, gateway_id: str, reference: str | None

@@ -45,6 +45,7 @@ from connector_service.core.inputs import (
     require_active,
 )
 from connector_service.core.resources import (
+    AMBIGUOUS_PENDING,
     MandateFacts,
     PaymentFacts,
     RefundFacts,
@@ -205,6 +206,12 @@ class PaymentService:
         )  # fmt: skip
         creating = self.resources.creating
         creating[reference] = pending
+        # ... and by the reference as a gateway that shortens it will name it in events,
+        # unless another payment being created shortens alike (then by neither)
+        aliases = {t.connector.gateway_reference(reference) for t in targets} - {reference}
+        for alias in aliases:
+            if creating.setdefault(alias, pending) is not pending:
+                creating[alias] = AMBIGUOUS_PENDING
         try:
             target, result, attempts = await authorize_with_failover(
                 self.runner, self.breakers, targets, data, pm_type, routed, options=blocks
@@ -241,9 +248,17 @@ class PaymentService:
                 await self.resources.remember_reference(
                     Kind.PAYMENT, target.account, reference, payment_id
                 )
+                echoed_here = target.connector.gateway_reference(reference)
+                if echoed_here != reference:  # an event names it as the gateway keeps it
+                    await self.resources.remember_alias(
+                        Kind.PAYMENT, target.account, echoed_here, payment_id
+                    )
             await self.resources.save(payment_id, facts)
         finally:
             creating.pop(reference, None)
+            for alias in aliases:
+                if creating.get(alias) is pending:
+                    del creating[alias]
         await self.resources.link(Kind.PAYMENT, target.account, payment_id, result.secondary_ids)
         ref = payment_ref(Identity(Kind.PAYMENT, target.account, gid or reference), facts)
         payment = payment_document(ref, result, payment_id=payment_id, facts=facts)

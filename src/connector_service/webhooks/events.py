@@ -24,7 +24,13 @@ import msgspec
 
 from connector_service.core import disputes, unresolved
 from connector_service.core.documents import method_summary
-from connector_service.core.resources import MandateFacts, PaymentFacts, RefundFacts, Resources
+from connector_service.core.resources import (
+    AMBIGUOUS_PENDING,
+    MandateFacts,
+    PaymentFacts,
+    RefundFacts,
+    Resources,
+)
 from connector_service.domain import api
 from connector_service.domain.codec import encoder
 from connector_service.domain.flows import (
@@ -217,6 +223,8 @@ async def _payment(
     if facts is None and r.reference:
         # Sent while this process is still creating it (before its record is saved).
         facts = ids.resources.creating.get(r.reference)
+        if facts is AMBIGUOUS_PENDING:  # a shortened reference two payments share
+            facts = None
     if isinstance(facts, PaymentFacts):
         amount, currency = facts.amount, facts.currency
         capture = CaptureMethod(facts.capture_method)
